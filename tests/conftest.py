@@ -1,0 +1,74 @@
+"""Shared fixtures: every test gets its own data folder; nothing touches the real one."""
+
+from __future__ import annotations
+
+import os
+
+# Before any Qt import: without a display Qt would abort the whole process.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from villagehelper.ops import team
+from villagehelper.paths import DATA_DIR_ENV
+from villagehelper.store.engine import Store, open_store
+
+# A fixed Monday afternoon in Vietnam (07:00 UTC = 14:00 ICT).
+START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+
+class FakeClock:
+    """A clock the test moves by hand; every read advances it by one millisecond so
+    that events logged in a row keep their order."""
+
+    def __init__(self, start: datetime = START) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(milliseconds=1)
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Team:
+    store: Store
+    village_id: str
+    other_village_id: str
+    leader_id: str
+    member_id: str
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "default-data"))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
+    opened = open_store(tmp_path / "data", clock=clock)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def village_team(store: Store) -> Team:
+    """A store bound to Xã Gia Lộc (Hải Phòng) with two villages and two volunteers."""
+    team.set_commune(store, "10999")
+    khay = team.add_village(store, "Thôn Khay")
+    other = team.add_village(store, "Thôn Hữu Chung")
+    leader = team.add_team_member(store, "Phạm Đăng Xuyết", "leader", khay.id)
+    member = team.add_team_member(store, "Nguyễn Thị Hệ", "member", khay.id)
+    return Team(store, khay.id, other.id, leader.id, member.id)

@@ -1,0 +1,32 @@
+"""Household search index: FTS5 trigram table over diacritic-free search keys.
+
+A trigram index answers "any part of a name" (substring) queries without scanning every
+household, which keeps per-keystroke search fast at district scale (30k–300k rows).
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-28
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+from villagehelper.store.search_index import rebuild_all
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute(
+        "CREATE VIRTUAL TABLE household_search USING fts5("
+        "household_id UNINDEXED, search_text, tokenize='trigram')"
+    )
+    rebuild_all(op.get_bind())
+
+
+def downgrade() -> None:
+    raise NotImplementedError("VillageHelper never downgrades: restore a backup instead")

@@ -1,0 +1,442 @@
+"""Help sessions: log a visit, void, correct, list with filters, follow-ups, history.
+
+A session is an immutable event; a visit with several services is several sessions
+sharing a visit id.  Corrections are a void plus a new session that names the old one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from villagehelper.clock import as_utc, vietnam_day_bounds, vietnam_today
+from villagehelper.errors import NotFoundError, UserError, ValidationError
+from villagehelper.ids import new_id
+from villagehelper.ops import validate
+from villagehelper.ops.households import live_household, live_member
+from villagehelper.store.changelog import Changes, record_insert, record_update
+from villagehelper.store.engine import Store
+from villagehelper.store.models import (
+    HelpSession,
+    Household,
+    Member,
+    Outcome,
+    Service,
+    SessionVoid,
+    TeamMember,
+    Village,
+)
+
+
+@dataclass(frozen=True)
+class ServiceOutcome:
+    service_code: str
+    outcome: str = Outcome.DONE
+    follow_up_date: date | None = None
+    failure_reason: str = ""
+
+
+@dataclass(frozen=True)
+class VisitInput:
+    household_id: str
+    volunteer_id: str
+    services: Sequence[ServiceOutcome]
+    member_id: str | None = None
+    note: str = ""
+    consent: bool = False  # the resident agreed today: recorded on the member
+    occurred_at: datetime | None = None  # default: now
+
+
+@dataclass(frozen=True)
+class VisitLogged:
+    visit_id: str
+    session_ids: tuple[str, ...]
+    changes: Changes = field(compare=False)
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A session as lists and exports show it."""
+
+    id: str
+    visit_id: str
+    occurred_at: datetime
+    household_id: str
+    head_name: str
+    village_id: str
+    village_name: str
+    member_id: str | None
+    member_name: str | None
+    service_code: str
+    service_label: str
+    outcome: str
+    follow_up_date: date | None
+    failure_reason: str
+    note: str
+    volunteer_id: str
+    volunteer_name: str
+    device_id: str
+    replaces_id: str | None
+    voided: bool
+
+
+@dataclass(frozen=True)
+class SessionFilter:
+    """All optional; dates are Vietnam calendar days, both ends included."""
+
+    start: date | None = None
+    end: date | None = None
+    village_id: str | None = None
+    service_code: str | None = None
+    volunteer_id: str | None = None
+    outcome: str | None = None
+    household_id: str | None = None
+    include_voided: bool = False
+
+
+class FollowUpStatus(StrEnum):
+    OVERDUE = "overdue"
+    DUE = "due"
+    UPCOMING = "upcoming"
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    session: SessionRow
+    status: FollowUpStatus
+
+
+# --- validation --------------------------------------------------------------------
+
+
+def clean_service_outcome(session: Session, item: ServiceOutcome, today: date) -> dict[str, object]:
+    service = session.get(Service, item.service_code)
+    if service is None or service.deleted:
+        raise ValidationError(
+            "service_code", f"Không có loại hỗ trợ mã «{item.service_code}» trong danh mục."
+        )
+    if item.outcome not in set(Outcome):
+        raise ValidationError(
+            "outcome", "Kết quả phải là: thành công, hẹn lại hoặc chưa thành công."
+        )
+    follow_up_date = item.follow_up_date
+    reason = validate.limited_text("failure_reason", "lý do", item.failure_reason, 300)
+    if item.outcome == Outcome.FOLLOW_UP:
+        if follow_up_date is None:
+            raise ValidationError(
+                "follow_up_date",
+                f"«{service.label_vi}»: hẹn lại thì cần chọn ngày hẹn.",
+                "A follow-up needs a date.",
+            )
+        if follow_up_date < today:
+            raise ValidationError(
+                "follow_up_date", "Ngày hẹn lại đã qua; hãy chọn hôm nay hoặc ngày sau."
+            )
+    else:
+        follow_up_date = None
+    if item.outcome == Outcome.FAILED and not reason:
+        raise ValidationError(
+            "failure_reason",
+            f"«{service.label_vi}»: chưa thành công thì cần ghi lý do.",
+            "A failed session needs a reason.",
+        )
+    if item.outcome != Outcome.FAILED:
+        reason = ""
+    return {
+        "service_code": item.service_code,
+        "outcome": item.outcome,
+        "follow_up_date": follow_up_date,
+        "failure_reason": reason,
+    }
+
+
+def active_volunteer(session: Session, volunteer_id: str) -> TeamMember:
+    volunteer = session.get(TeamMember, volunteer_id)
+    if volunteer is None or volunteer.deleted or not volunteer.active:
+        raise ValidationError("volunteer_id", "Chưa chọn người ghi (thành viên tổ).")
+    return volunteer
+
+
+# --- writes ------------------------------------------------------------------------
+
+
+def insert_session(
+    session: Session,
+    changes: Changes,
+    *,
+    session_id: str,
+    visit_id: str,
+    household_id: str,
+    member_id: str | None,
+    volunteer_id: str,
+    occurred_at: datetime,
+    device_id: str,
+    note: str,
+    outcome_values: dict[str, object],
+    replaces_id: str | None = None,
+) -> str:
+    row = HelpSession(
+        id=session_id,
+        visit_id=visit_id,
+        household_id=household_id,
+        member_id=member_id,
+        volunteer_id=volunteer_id,
+        occurred_at=as_utc(occurred_at),
+        device_id=device_id,
+        note=note,
+        replaces_id=replaces_id,
+        voided=False,
+        **outcome_values,
+    )
+    record_insert(session, row, changes)
+    return row.id
+
+
+def log_visit(store: Store, visit: VisitInput) -> VisitLogged:
+    """Record one visit: one session per service, all in one transaction."""
+    if not visit.services:
+        raise ValidationError("services", "Chưa chọn loại hỗ trợ nào.", "Pick a service.")
+    codes = [item.service_code for item in visit.services]
+    if len(set(codes)) != len(codes):
+        raise ValidationError("services", "Một loại hỗ trợ được chọn hai lần.")
+    now = store.now()
+    occurred_at = as_utc(visit.occurred_at or now)
+    today = vietnam_today(now)
+    if occurred_at > now:
+        raise ValidationError("occurred_at", "Thời điểm hỗ trợ không thể ở tương lai.")
+    note = validate.limited_text("note", "ghi chú", visit.note, validate.MAX_NOTE)
+    changes = Changes()
+    visit_id = new_id()
+    session_ids = []
+    with store.transaction() as session:
+        household = live_household(session, visit.household_id)
+        active_volunteer(session, visit.volunteer_id)
+        if visit.member_id is not None:
+            member = live_member(session, visit.member_id)
+            if member.household_id != household.id:
+                raise ValidationError("member_id", "Người được hỗ trợ không thuộc hộ này.")
+            if visit.consent and not member.consent:
+                record_update(
+                    session, member, {"consent": True, "consent_date": today}, changes
+                )
+        for item in visit.services:
+            session_ids.append(
+                insert_session(
+                    session,
+                    changes,
+                    session_id=new_id(),
+                    visit_id=visit_id,
+                    household_id=household.id,
+                    member_id=visit.member_id,
+                    volunteer_id=visit.volunteer_id,
+                    occurred_at=occurred_at,
+                    device_id=store.device_id,
+                    note=note,
+                    outcome_values=clean_service_outcome(session, item, today),
+                )
+            )
+    changes.add("household", visit.household_id)
+    return VisitLogged(visit_id, tuple(session_ids), changes)
+
+
+def void_in(
+    session: Session, session_id: str, volunteer_id: str, reason: str, store: Store,
+    changes: Changes,
+) -> str:
+    target = session.get(HelpSession, session_id)
+    if target is None:
+        raise NotFoundError("Không tìm thấy lượt hỗ trợ này.", "Session not found.")
+    if target.voided:
+        raise UserError("Lượt hỗ trợ này đã được hủy trước đó.", "Already voided.")
+    active_volunteer(session, volunteer_id)
+    void = SessionVoid(
+        id=new_id(),
+        session_id=session_id,
+        reason=validate.limited_text("reason", "lý do hủy", reason, 300),
+        volunteer_id=volunteer_id,
+        voided_at=store.now(),
+        device_id=store.device_id,
+    )
+    record_insert(session, void, changes)
+    target.voided = True
+    changes.add("help_session", session_id)
+    changes.add("household", target.household_id)
+    return void.id
+
+
+def void_session(store: Store, session_id: str, volunteer_id: str, reason: str = "") -> Changes:
+    """Undo a session: it stays in history, marked void, and no longer counts."""
+    changes = Changes()
+    with store.transaction() as session:
+        void_in(session, session_id, volunteer_id, reason, store, changes)
+    return changes
+
+
+def correct_session(
+    store: Store, session_id: str, volunteer_id: str, corrected: ServiceOutcome, note: str
+) -> VisitLogged:
+    """Replace a session's outcome: the old one is voided, a new one names it."""
+    changes = Changes()
+    today = vietnam_today(store.now())
+    with store.transaction() as session:
+        old = session.get(HelpSession, session_id)
+        if old is None:
+            raise NotFoundError("Không tìm thấy lượt hỗ trợ này.", "Session not found.")
+        void_in(session, session_id, volunteer_id, "Sửa lại", store, changes)
+        new_session = insert_session(
+            session,
+            changes,
+            session_id=new_id(),
+            visit_id=old.visit_id,
+            household_id=old.household_id,
+            member_id=old.member_id,
+            volunteer_id=volunteer_id,
+            occurred_at=old.occurred_at,
+            device_id=store.device_id,
+            note=validate.limited_text("note", "ghi chú", note, validate.MAX_NOTE),
+            outcome_values=clean_service_outcome(session, corrected, today),
+            replaces_id=session_id,
+        )
+    return VisitLogged(old.visit_id, (new_session,), changes)
+
+
+# --- reads -------------------------------------------------------------------------
+
+_member = aliased(Member)
+
+
+def _rows_query() -> Select[tuple[HelpSession, str, str, str, str | None, str, str]]:
+    return (
+        select(
+            HelpSession,
+            Household.head_name,
+            Village.id,
+            Village.name,
+            _member.full_name,
+            Service.label_vi,
+            TeamMember.full_name,
+        )
+        .join(Household, Household.id == HelpSession.household_id)
+        .join(Village, Village.id == Household.village_id)
+        .join(Service, Service.code == HelpSession.service_code)
+        .join(TeamMember, TeamMember.id == HelpSession.volunteer_id)
+        .outerjoin(_member, _member.id == HelpSession.member_id)
+    )
+
+
+def _apply_filter(query: Select[tuple[HelpSession, str, str, str, str | None, str, str]],
+                  flt: SessionFilter) -> Select[tuple[HelpSession, str, str, str, str | None, str, str]]:
+    if flt.start is not None:
+        query = query.where(HelpSession.occurred_at >= vietnam_day_bounds(flt.start)[0])
+    if flt.end is not None:
+        query = query.where(HelpSession.occurred_at < vietnam_day_bounds(flt.end)[1])
+    if flt.village_id is not None:
+        query = query.where(Household.village_id == flt.village_id)
+    if flt.service_code is not None:
+        query = query.where(HelpSession.service_code == flt.service_code)
+    if flt.volunteer_id is not None:
+        query = query.where(HelpSession.volunteer_id == flt.volunteer_id)
+    if flt.outcome is not None:
+        query = query.where(HelpSession.outcome == flt.outcome)
+    if flt.household_id is not None:
+        query = query.where(HelpSession.household_id == flt.household_id)
+    if not flt.include_voided:
+        query = query.where(HelpSession.voided.is_(False))
+    return query
+
+
+def _to_row(record: tuple[HelpSession, str, str, str, str | None, str, str]) -> SessionRow:
+    hs, head_name, village_id, village_name, member_name, label, volunteer_name = record
+    return SessionRow(
+        id=hs.id,
+        visit_id=hs.visit_id,
+        occurred_at=hs.occurred_at,
+        household_id=hs.household_id,
+        head_name=head_name,
+        village_id=village_id,
+        village_name=village_name,
+        member_id=hs.member_id,
+        member_name=member_name,
+        service_code=hs.service_code,
+        service_label=label,
+        outcome=hs.outcome,
+        follow_up_date=hs.follow_up_date,
+        failure_reason=hs.failure_reason,
+        note=hs.note,
+        volunteer_id=hs.volunteer_id,
+        volunteer_name=volunteer_name,
+        device_id=hs.device_id,
+        replaces_id=hs.replaces_id,
+        voided=hs.voided,
+    )
+
+
+def list_sessions(
+    store: Store, flt: SessionFilter = SessionFilter(), *, limit: int | None = None,
+    offset: int = 0, newest_first: bool = True,
+) -> list[SessionRow]:
+    query = _apply_filter(_rows_query(), flt)
+    order = HelpSession.occurred_at.desc() if newest_first else HelpSession.occurred_at
+    query = query.order_by(order, HelpSession.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    with store.reading() as session:
+        return [_to_row(record.tuple()) for record in session.execute(query)]
+
+
+def count_sessions(store: Store, flt: SessionFilter = SessionFilter()) -> int:
+    query = _apply_filter(_rows_query(), flt).with_only_columns(func.count(HelpSession.id))
+    with store.reading() as session:
+        return int(session.scalar(query) or 0)
+
+
+def household_history(store: Store, household_id: str) -> list[SessionRow]:
+    """Every session of a household, newest first, voided ones included and marked."""
+    return list_sessions(store, SessionFilter(household_id=household_id, include_voided=True))
+
+
+def follow_ups(store: Store, until: date | None = None) -> list[FollowUp]:
+    """Open follow-ups due on or before ``until`` (default today), oldest first.
+
+    A follow-up closes when the same household gets a later, non-void session for the
+    same service (marking it done logs that session).
+    """
+    today = vietnam_today(store.now())
+    until = until or today
+    later = aliased(HelpSession)
+    closed = exists().where(
+        and_(
+            later.household_id == HelpSession.household_id,
+            later.service_code == HelpSession.service_code,
+            later.occurred_at > HelpSession.occurred_at,
+            later.voided.is_(False),
+        )
+    )
+    query = (
+        _rows_query()
+        .where(
+            HelpSession.outcome == Outcome.FOLLOW_UP,
+            HelpSession.voided.is_(False),
+            HelpSession.follow_up_date <= until,
+            ~closed,
+        )
+        .order_by(HelpSession.follow_up_date, HelpSession.occurred_at)
+    )
+    with store.reading() as session:
+        rows = [_to_row(record.tuple()) for record in session.execute(query)]
+    result = []
+    for row in rows:
+        assert row.follow_up_date is not None
+        if row.follow_up_date < today:
+            status = FollowUpStatus.OVERDUE
+        elif row.follow_up_date == today:
+            status = FollowUpStatus.DUE
+        else:
+            status = FollowUpStatus.UPCOMING
+        result.append(FollowUp(row, status))
+    return result

@@ -1,0 +1,49 @@
+"""Checks shared by every input boundary (forms, imports, HTTP): clean, then verify."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from villagehelper.errors import ValidationError
+from villagehelper.text import InvalidPhoneError, canonical_phone, clean_text
+
+MAX_NAME = 120
+MAX_NOTE = 2000
+OLDEST_BIRTH_YEAR = 1900
+
+
+def required_text(field: str, label_vi: str, value: str | None, max_length: int = MAX_NAME) -> str:
+    text = clean_text(value)
+    if not text:
+        raise ValidationError(field, f"Chưa nhập {label_vi}.", f"{field} is required.")
+    return limited_text(field, label_vi, text, max_length)
+
+
+def limited_text(field: str, label_vi: str, value: str | None, max_length: int) -> str:
+    text = clean_text(value)
+    if len(text) > max_length:
+        raise ValidationError(
+            field,
+            f"{label_vi.capitalize()} dài quá {max_length} ký tự ({len(text)}). Hãy rút gọn.",
+            f"{field} is longer than {max_length} characters.",
+        )
+    return text
+
+
+def phone(field: str, value: str | None) -> str | None:
+    try:
+        return canonical_phone(value)
+    except InvalidPhoneError as exc:
+        raise ValidationError(field, str(exc), f"{field}: not a Vietnamese phone number") from exc
+
+
+def birth_year(field: str, value: int | None, today: date) -> int | None:
+    if value is None:
+        return None
+    if not OLDEST_BIRTH_YEAR <= value <= today.year:
+        raise ValidationError(
+            field,
+            f"Năm sinh {value} không hợp lệ: phải từ {OLDEST_BIRTH_YEAR} đến {today.year}.",
+            f"Birth year {value} must be between {OLDEST_BIRTH_YEAR} and {today.year}.",
+        )
+    return value

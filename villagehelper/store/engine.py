@@ -1,0 +1,144 @@
+"""Opening the local SQLite store: pragmas, migrations with backup, the Store object."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from villagehelper.clock import Clock, utc_now
+from villagehelper.errors import UserError
+from villagehelper.ids import new_id
+from villagehelper.store import migrate
+from villagehelper.store.models import Commune, Setting
+
+DATABASE_FILE = "villagehelper.sqlite3"
+BUSY_TIMEOUT_MS = 5000
+
+
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    # WAL lets readers run while a writer commits; FULL makes each commit durable on
+    # power loss (a person typed it, we keep it); foreign keys catch dangling ids.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def make_engine(database: Path) -> Engine:
+    engine = create_engine(
+        f"sqlite+pysqlite:///{database}",
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
+
+    # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; take control
+    # so that every transaction starts with an explicit BEGIN (IMMEDIATE for writers).
+    @event.listens_for(engine, "connect")
+    def _no_implicit_begin(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _explicit_begin(connection: Any) -> None:
+        # Writers take the write lock up front: a deferred BEGIN that later upgrades to
+        # a write can fail with "database is locked" despite the busy timeout.
+        immediate = connection.get_execution_options().get("begin_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+@dataclass
+class Store:
+    """The open local database of one laptop: hand it to every core operation."""
+
+    path: Path
+    engine: Engine
+    device_id: str
+    clock: Clock = field(default=utc_now)
+    _sessions: sessionmaker[Session] = field(init=False, repr=False)
+    _readers: sessionmaker[Session] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Operations read the clock from session.info so tests can pin time.
+        self._sessions = sessionmaker(
+            self.engine.execution_options(begin_immediate=True),
+            expire_on_commit=False,
+            info={"clock": self.clock},
+        )
+        self._readers = sessionmaker(
+            self.engine, expire_on_commit=False, info={"clock": self.clock}
+        )
+
+    @property
+    def data_dir(self) -> Path:
+        return self.path.parent
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One atomic unit of work: committed on success, rolled back on any error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._readers() as session:
+            yield session
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def commune(self) -> Commune | None:
+        with self.reading() as session:
+            return session.scalars(select(Commune)).first()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(
+    data_dir: Path,
+    *,
+    clock: Clock = utc_now,
+    on_backup: Callable[[Path], None] | None = None,
+) -> Store:
+    """Open (creating or upgrading) the store in ``data_dir``.
+
+    An older database is copied to a timestamped backup before it is upgraded; a
+    database written by a newer VillageHelper is refused with :class:`UserError`.
+    """
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(
+            f"Không tạo được thư mục dữ liệu {data_dir}: {exc.strerror}. "
+            "Hãy chọn thư mục khác bằng --data-dir.",
+            f"Cannot create the data folder {data_dir}: {exc.strerror}.",
+        ) from exc
+    database = data_dir / DATABASE_FILE
+    backup = migrate.upgrade(database, clock=clock)
+    if backup is not None and on_backup is not None:
+        on_backup(backup)
+    engine = make_engine(database)
+    store = Store(database, engine, device_id="", clock=clock)
+    store.device_id = _ensure_device_id(store)
+    return store
+
+
+def _ensure_device_id(store: Store) -> str:
+    with store.transaction() as session:
+        setting = session.get(Setting, "device_id")
+        if setting is None:
+            setting = Setting(key="device_id", value=new_id())
+            session.add(setting)
+        return setting.value
