@@ -68,7 +68,11 @@ def probable_duplicates(
     except ValueError:
         wanted_phone = None
     words = wanted_key.split()
-    queries = [" ".join(words[-2:])] if words else []
+    # Every pair of the name's words: a typo in one word still leaves a pair intact.
+    queries = (
+        list(dict.fromkeys(f"{a} {b}" for i, a in enumerate(words) for b in words[i + 1 :]))
+        or words
+    )
     if wanted_phone:
         queries.append(wanted_phone)
     found: dict[str, list[str]] = {}
@@ -76,7 +80,7 @@ def probable_duplicates(
         connection = session.connection()
         ids: list[str] = []
         for query in queries:
-            ids.extend(search_index.matching_household_ids(connection, query, 200))
+            ids.extend(search_index.matching_household_ids(connection, query, 100))
         hits = _hits(session, list(dict.fromkeys(ids)))
         villages = {
             row_id: row_village
@@ -141,7 +145,9 @@ def merge_preview(store: Store, survivor_id: str, loser_id: str) -> MergePreview
             select(func.count()).where(Member.household_id == loser_id, Member.deleted.is_(False))
         )
         hits = {hit.id: hit for hit in _hits(session, [survivor_id, loser_id])}
-    return MergePreview(hits[survivor_id], hits[loser_id], sessions_moving or 0, members_moving or 0)
+    return MergePreview(
+        hits[survivor_id], hits[loser_id], sessions_moving or 0, members_moving or 0
+    )
 
 
 def merge_households(store: Store, survivor_id: str, loser_id: str, volunteer_id: str) -> Merged:

@@ -144,8 +144,15 @@ def insert_household(
     record_insert(session, household, changes)
     for index, member_data in enumerate(members):
         member_id = member_ids[index] if index < len(member_ids) else None
-        insert_member(session, household.id, member_data, changes, member_id=member_id,
-                      today=today, reindex=False)
+        insert_member(
+            session,
+            household.id,
+            member_data,
+            changes,
+            member_id=member_id,
+            today=today,
+            reindex=False,
+        )
     session.flush()
     search_index.refresh_household(session.connection(), household.id)
     return household.id
@@ -161,8 +168,9 @@ def insert_member(
     today: date,
     reindex: bool = True,
 ) -> str:
-    member = Member(id=member_id or new_id(), household_id=household_id,
-                    **clean_member(data, today))
+    member = Member(
+        id=member_id or new_id(), household_id=household_id, **clean_member(data, today)
+    )
     member.refresh_derived()
     record_insert(session, member, changes)
     if reindex:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Row, Select, and_, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from villagehelper.clock import as_utc, vietnam_day_bounds, vietnam_today
@@ -310,7 +310,11 @@ def correct_session(
 _member = aliased(Member)
 
 
-def _rows_query() -> Select[tuple[HelpSession, str, str, str, str | None, str, str]]:
+# Member name is NULL when nobody in particular was named (outer join).
+_SessionQuery = Select[HelpSession, str, str, str, str, str, str]
+
+
+def _rows_query() -> _SessionQuery:
     return (
         select(
             HelpSession,
@@ -329,8 +333,7 @@ def _rows_query() -> Select[tuple[HelpSession, str, str, str, str | None, str, s
     )
 
 
-def _apply_filter(query: Select[tuple[HelpSession, str, str, str, str | None, str, str]],
-                  flt: SessionFilter) -> Select[tuple[HelpSession, str, str, str, str | None, str, str]]:
+def _apply_filter(query: _SessionQuery, flt: SessionFilter) -> _SessionQuery:
     if flt.start is not None:
         query = query.where(HelpSession.occurred_at >= vietnam_day_bounds(flt.start)[0])
     if flt.end is not None:
@@ -350,7 +353,7 @@ def _apply_filter(query: Select[tuple[HelpSession, str, str, str, str | None, st
     return query
 
 
-def _to_row(record: tuple[HelpSession, str, str, str, str | None, str, str]) -> SessionRow:
+def _to_row(record: Row[HelpSession, str, str, str, str, str, str]) -> SessionRow:
     hs, head_name, village_id, village_name, member_name, label, volunteer_name = record
     return SessionRow(
         id=hs.id,
@@ -386,7 +389,7 @@ def list_sessions(
     if limit is not None:
         query = query.limit(limit)
     with store.reading() as session:
-        return [_to_row(record.tuple()) for record in session.execute(query)]
+        return [_to_row(record) for record in session.execute(query)]
 
 
 def count_sessions(store: Store, flt: SessionFilter = SessionFilter()) -> int:
@@ -428,7 +431,7 @@ def follow_ups(store: Store, until: date | None = None) -> list[FollowUp]:
         .order_by(HelpSession.follow_up_date, HelpSession.occurred_at)
     )
     with store.reading() as session:
-        rows = [_to_row(record.tuple()) for record in session.execute(query)]
+        rows = [_to_row(record) for record in session.execute(query)]
     result = []
     for row in rows:
         assert row.follow_up_date is not None

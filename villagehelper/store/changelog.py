@@ -132,7 +132,13 @@ class Changes:
 
 
 def _write_outbox(
-    session: Session, entity: str, row_id: str, op: str, base: int | None, payload: dict[str, Any]
+    session: Session,
+    *,
+    entity: str,
+    row_id: str,
+    op: str,
+    base: int | None,
+    payload: dict[str, Any],
 ) -> None:
     session.add(
         OutboxEntry(
@@ -173,7 +179,9 @@ def record_insert(session: Session, row: Base, changes: Changes) -> None:
     _mark_dirty(row, session)
     session.add(row)
     row_id = str(getattr(row, primary_key_name(type(row))))
-    _write_outbox(session, entity, row_id, Op.INSERT, None, row_payload(row))
+    _write_outbox(
+        session, entity=entity, row_id=row_id, op=Op.INSERT, base=None, payload=row_payload(row)
+    )
     changes.add(entity, row_id)
 
 
@@ -197,11 +205,11 @@ def record_update(
     row_id = str(getattr(row, primary_key_name(type(row))))
     _write_outbox(
         session,
-        entity,
-        row_id,
-        Op.UPDATE,
-        any_row.base_version,
-        {name: to_wire(value) for name, value in changed.items()},
+        entity=entity,
+        row_id=row_id,
+        op=Op.UPDATE,
+        base=any_row.base_version,
+        payload={name: to_wire(value) for name, value in changed.items()},
     )
     changes.add(entity, row_id)
     return changed
@@ -214,7 +222,9 @@ def record_delete(session: Session, row: Base, changes: Changes) -> None:
     any_row.deleted = True
     _mark_dirty(row, session)
     row_id = str(getattr(row, primary_key_name(type(row))))
-    _write_outbox(session, entity, row_id, Op.DELETE, any_row.base_version, {})
+    _write_outbox(
+        session, entity=entity, row_id=row_id, op=Op.DELETE, base=any_row.base_version, payload={}
+    )
     changes.add(entity, row_id)
 
 

@@ -41,6 +41,15 @@ def head_revision() -> str:
     return head
 
 
+def known_revision(revision: str) -> bool:
+    """Whether this VillageHelper knows ``revision`` (a newer app's revision it does not)."""
+    scripts = ScriptDirectory.from_config(alembic_config(Path("unused")))
+    try:
+        return scripts.get_revision(revision) is not None
+    except Exception:  # alembic raises several kinds for an unknown id
+        return False
+
+
 def current_revision(database: Path) -> str | None:
     """The revision stamped in the file, or ``None`` for a new or empty file."""
     if not database.exists():
@@ -87,17 +96,14 @@ def upgrade(database: Path, *, clock: Clock, target: str = "head") -> Path | Non
     config = alembic_config(database)
     scripts = ScriptDirectory.from_config(config)
     current = current_revision(database)
-    if current is not None:
-        try:
-            scripts.get_revision(current)
-        except Exception as exc:  # alembic raises several kinds for an unknown id
-            raise NewerDatabaseError(
-                f"Dữ liệu trong {database} được tạo bởi phiên bản VillageHelper mới hơn "
-                f"(lược đồ {current}). Hãy cập nhật VillageHelper lên phiên bản mới nhất; "
-                "dữ liệu không bị thay đổi.",
-                f"The data in {database} was written by a newer VillageHelper (schema "
-                f"{current}). Update VillageHelper; the data was not touched.",
-            ) from exc
+    if current is not None and not known_revision(current):
+        raise NewerDatabaseError(
+            f"Dữ liệu trong {database} được tạo bởi phiên bản VillageHelper mới hơn "
+            f"(lược đồ {current}). Hãy cập nhật VillageHelper lên phiên bản mới nhất; "
+            "dữ liệu không bị thay đổi.",
+            f"The data in {database} was written by a newer VillageHelper (schema "
+            f"{current}). Update VillageHelper; the data was not touched.",
+        )
     wanted = scripts.get_current_head() if target == "head" else target
     if current == wanted:
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -81,7 +81,7 @@ class VillageKind(enum.StrEnum):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map: dict[Any, Any] = {datetime: UtcDateTime()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime()}
 
 
 class SyncColumns:
@@ -210,16 +210,12 @@ class HelpSession(SyncColumns, Base):
     voided: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
-        CheckConstraint(
-            "outcome IN ('done', 'follow_up', 'failed')", name="session_outcome_known"
-        ),
+        CheckConstraint("outcome IN ('done', 'follow_up', 'failed')", name="session_outcome_known"),
         CheckConstraint(
             "outcome != 'follow_up' OR follow_up_date IS NOT NULL",
             name="follow_up_has_date",
         ),
-        CheckConstraint(
-            "outcome != 'failed' OR failure_reason != ''", name="failure_has_reason"
-        ),
+        CheckConstraint("outcome != 'failed' OR failure_reason != ''", name="failure_has_reason"),
         Index("ix_sessions_occurred", "occurred_at"),
         Index("ix_sessions_household", "household_id", "occurred_at"),
         Index("ix_sessions_follow_up", "outcome", "follow_up_date"),

@@ -61,9 +61,7 @@ def resolve_household(session: Session, household_id: str) -> str:
     seen = {household_id}
     current = household_id
     while True:
-        merged_into = session.scalar(
-            select(Household.merged_into).where(Household.id == current)
-        )
+        merged_into = session.scalar(select(Household.merged_into).where(Household.id == current))
         if merged_into is None or merged_into in seen:
             return current
         seen.add(merged_into)
@@ -87,9 +85,7 @@ def apply_household_merge(
         .where(HelpSession.household_id == loser_id)
         .values(household_id=survivor_id)
     )
-    moved_members = session.scalars(
-        select(Member.id).where(Member.household_id == loser_id)
-    ).all()
+    moved_members = session.scalars(select(Member.id).where(Member.household_id == loser_id)).all()
     session.execute(
         update(Member).where(Member.household_id == loser_id).values(household_id=survivor_id)
     )
@@ -111,7 +107,9 @@ def apply_household_merge(
 
 def _decode(model: type[Any], fields: dict[str, Any]) -> dict[str, Any]:
     allowed = set(synced_fields(model))
-    return {name: from_wire(model, name, value) for name, value in fields.items() if name in allowed}
+    return {
+        name: from_wire(model, name, value) for name, value in fields.items() if name in allowed
+    }
 
 
 def _after_write(session: Session, row: Any, entity: str, changes: Changes) -> None:
@@ -140,7 +138,7 @@ def _insert(session: Session, change: RemoteChange, changes: Changes) -> Any:
     if change.entity in ("help_session", "member") and "household_id" in values:
         # Made on a laptop that had not yet seen a merge: follow it to the survivor.
         values["household_id"] = resolve_household(session, values["household_id"])
-    row = model(**values)
+    row: Any = model(**values)
     row.server_version = change.version
     row.base_version = change.version
     row.sync_state = SyncState.SYNCED

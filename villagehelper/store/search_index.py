@@ -42,8 +42,7 @@ _HOUSEHOLD_SOURCE = text(
     "WHERE h.id = :id AND h.deleted = 0"
 )
 _MEMBERS_SOURCE = text(
-    "SELECT full_name, phone FROM members WHERE household_id = :id AND deleted = 0 "
-    "ORDER BY id"
+    "SELECT full_name, phone FROM members WHERE household_id = :id AND deleted = 0 ORDER BY id"
 )
 
 
@@ -75,9 +74,10 @@ def rebuild_all(connection: Connection) -> None:
 def query_tokens(query: str) -> list[str]:
     """Search-key tokens of what was typed; phone punctuation dropped from numbers."""
     tokens = []
-    for token in search_key(query).split(" "):
-        if _PHONE_LIKE.match(token):
-            token = re.sub(r"[^\d]", "", token)
+    for word in search_key(query).split(" "):
+        token = word
+        if _PHONE_LIKE.match(word):
+            token = re.sub(r"[^\d]", "", word)
             if token.startswith("84") and len(token) >= 11:
                 token = "0" + token[2:]
         if token:

@@ -20,31 +20,69 @@ depends_on = None
 # The catalog as first shipped.  Frozen here on purpose: later catalog changes are data
 # edits that travel through sync, not schema revisions.
 _SEED_CATALOG = [
-    ("VNEID_L1", "Cài đặt VNeID, tài khoản định danh điện tử mức 1",
-     "Install VNeID, level-1 e-ID account", True),
-    ("VNEID_L2", "Kích hoạt tài khoản định danh điện tử mức 2",
-     "Activate level-2 e-ID account", False),
-    ("DVC_ACCOUNT", "Đăng ký tài khoản Cổng Dịch vụ công quốc gia",
-     "Register on the National Public Service Portal", True),
-    ("DVC_DOSSIER", "Hướng dẫn nộp hồ sơ dịch vụ công trực tuyến",
-     "Guide an online public-service application", False),
-    ("PROVINCE_APP", "Cài đặt ứng dụng công dân số của tỉnh",
-     "Install the province's citizen app", False),
-    ("EHEALTH", "Sổ sức khỏe điện tử / thẻ BHYT trên VNeID",
-     "E-health record / health-insurance card on VNeID", False),
-    ("VSSID", "Cài đặt, sử dụng VssID (bảo hiểm xã hội)",
-     "Install and use VssID (social insurance)", False),
-    ("BANK_ACCOUNT", "Mở tài khoản ngân hàng / ví điện tử",
-     "Open a bank account / e-wallet", True),
-    ("CASHLESS_WELFARE", "Nhận an sinh xã hội, lương hưu không dùng tiền mặt",
-     "Receive welfare and pensions without cash", False),
-    ("ECOMMERCE_OCOP", "Đưa sản phẩm OCOP lên sàn TMĐT (Postmart, Voso)",
-     "Put OCOP products on e-commerce (Postmart, Voso)", True),
+    (
+        "VNEID_L1",
+        "Cài đặt VNeID, tài khoản định danh điện tử mức 1",
+        "Install VNeID, level-1 e-ID account",
+        True,
+    ),
+    (
+        "VNEID_L2",
+        "Kích hoạt tài khoản định danh điện tử mức 2",
+        "Activate level-2 e-ID account",
+        False,
+    ),
+    (
+        "DVC_ACCOUNT",
+        "Đăng ký tài khoản Cổng Dịch vụ công quốc gia",
+        "Register on the National Public Service Portal",
+        True,
+    ),
+    (
+        "DVC_DOSSIER",
+        "Hướng dẫn nộp hồ sơ dịch vụ công trực tuyến",
+        "Guide an online public-service application",
+        False,
+    ),
+    (
+        "PROVINCE_APP",
+        "Cài đặt ứng dụng công dân số của tỉnh",
+        "Install the province's citizen app",
+        False,
+    ),
+    (
+        "EHEALTH",
+        "Sổ sức khỏe điện tử / thẻ BHYT trên VNeID",
+        "E-health record / health-insurance card on VNeID",
+        False,
+    ),
+    (
+        "VSSID",
+        "Cài đặt, sử dụng VssID (bảo hiểm xã hội)",
+        "Install and use VssID (social insurance)",
+        False,
+    ),
+    ("BANK_ACCOUNT", "Mở tài khoản ngân hàng / ví điện tử", "Open a bank account / e-wallet", True),
+    (
+        "CASHLESS_WELFARE",
+        "Nhận an sinh xã hội, lương hưu không dùng tiền mặt",
+        "Receive welfare and pensions without cash",
+        False,
+    ),
+    (
+        "ECOMMERCE_OCOP",
+        "Đưa sản phẩm OCOP lên sàn TMĐT (Postmart, Voso)",
+        "Put OCOP products on e-commerce (Postmart, Voso)",
+        True,
+    ),
     ("DIGITAL_SIGNATURE", "Chữ ký số cá nhân", "Personal digital signature", False),
-    ("ONLINE_SAFETY", "Phòng chống lừa đảo, bảo vệ thông tin cá nhân",
-     "Avoiding scams, protecting personal data", True),
-    ("DIGITAL_SKILLS", "Kỹ năng số cơ bản / Bình dân học vụ số",
-     "Basic digital skills", False),
+    (
+        "ONLINE_SAFETY",
+        "Phòng chống lừa đảo, bảo vệ thông tin cá nhân",
+        "Avoiding scams, protecting personal data",
+        True,
+    ),
+    ("DIGITAL_SKILLS", "Kỹ năng số cơ bản / Bình dân học vụ số", "Basic digital skills", False),
     ("OTHER", "Khác", "Other", False),
 ]
 
@@ -121,9 +159,7 @@ def upgrade() -> None:
     op.create_table(
         "members",
         sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column(
-            "household_id", sa.String(36), sa.ForeignKey("households.id"), nullable=False
-        ),
+        sa.Column("household_id", sa.String(36), sa.ForeignKey("households.id"), nullable=False),
         sa.Column("full_name", sa.String(120), nullable=False),
         sa.Column("birth_year", sa.Integer(), nullable=True),
         sa.Column("phone", sa.String(11), nullable=True),
@@ -137,20 +173,14 @@ def upgrade() -> None:
         "help_sessions",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("visit_id", sa.String(36), nullable=False),
-        sa.Column(
-            "household_id", sa.String(36), sa.ForeignKey("households.id"), nullable=False
-        ),
+        sa.Column("household_id", sa.String(36), sa.ForeignKey("households.id"), nullable=False),
         sa.Column("member_id", sa.String(36), sa.ForeignKey("members.id"), nullable=True),
-        sa.Column(
-            "service_code", sa.String(40), sa.ForeignKey("services.code"), nullable=False
-        ),
+        sa.Column("service_code", sa.String(40), sa.ForeignKey("services.code"), nullable=False),
         sa.Column("outcome", sa.String(10), nullable=False),
         sa.Column("follow_up_date", sa.Date(), nullable=True),
         sa.Column("failure_reason", sa.String(300), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
-        sa.Column(
-            "volunteer_id", sa.String(36), sa.ForeignKey("team_members.id"), nullable=False
-        ),
+        sa.Column("volunteer_id", sa.String(36), sa.ForeignKey("team_members.id"), nullable=False),
         sa.Column("occurred_at", sa.String(27), nullable=False),
         sa.Column("device_id", sa.String(36), nullable=False),
         sa.Column("replaces_id", sa.String(36), nullable=True),
@@ -173,13 +203,9 @@ def upgrade() -> None:
     op.create_table(
         "session_voids",
         sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column(
-            "session_id", sa.String(36), sa.ForeignKey("help_sessions.id"), nullable=False
-        ),
+        sa.Column("session_id", sa.String(36), sa.ForeignKey("help_sessions.id"), nullable=False),
         sa.Column("reason", sa.String(300), nullable=False),
-        sa.Column(
-            "volunteer_id", sa.String(36), sa.ForeignKey("team_members.id"), nullable=False
-        ),
+        sa.Column("volunteer_id", sa.String(36), sa.ForeignKey("team_members.id"), nullable=False),
         sa.Column("voided_at", sa.String(27), nullable=False),
         sa.Column("device_id", sa.String(36), nullable=False),
         *_sync_columns(),
@@ -188,16 +214,15 @@ def upgrade() -> None:
     op.create_table(
         "household_merges",
         sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("survivor_id", sa.String(36), sa.ForeignKey("households.id"), nullable=False),
         sa.Column(
-            "survivor_id", sa.String(36), sa.ForeignKey("households.id"), nullable=False
-        ),
-        sa.Column(
-            "loser_id", sa.String(36), sa.ForeignKey("households.id"), nullable=False,
+            "loser_id",
+            sa.String(36),
+            sa.ForeignKey("households.id"),
+            nullable=False,
             unique=True,
         ),
-        sa.Column(
-            "volunteer_id", sa.String(36), sa.ForeignKey("team_members.id"), nullable=False
-        ),
+        sa.Column("volunteer_id", sa.String(36), sa.ForeignKey("team_members.id"), nullable=False),
         sa.Column("merged_at", sa.String(27), nullable=False),
         sa.Column("device_id", sa.String(36), nullable=False),
         *_sync_columns(),

@@ -1,0 +1,101 @@
+"""The command line's contract: names, --data-dir everywhere, plain errors, exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from villagehelper import cli
+from villagehelper.logs import log_path
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "villagehelper.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_every_command_takes_data_dir_before_or_after_it(tmp_path: Path) -> None:
+    parser = cli.build_parser()
+    for command in (
+        ["demo"],
+        ["export", "households", "--out", "x.csv"],
+        ["import", "sessions", "x.csv"],
+        ["backup"],
+        ["restore", "x"],
+    ):
+        after = parser.parse_args([*command, "--data-dir", str(tmp_path / "a")])
+        before = parser.parse_args(["--data-dir", str(tmp_path / "b"), *command])
+        assert after.data_dir == str(tmp_path / "a")
+        assert before.data_dir == str(tmp_path / "b")
+    assert not hasattr(parser.parse_args(["backup"]), "data_dir")
+
+
+def test_installed_entry_point_runs(tmp_path: Path) -> None:
+    script = Path(sys.executable).parent / "villagehelper"
+    result = subprocess.run(
+        [str(script), "--version"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("VillageHelper ")
+
+
+def test_server_name_is_reserved_and_says_so() -> None:
+    script = Path(sys.executable).parent / "villagehelper-server"
+    result = subprocess.run([str(script)], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2
+    assert "máy chủ xã" in result.stderr
+
+
+def test_gui_without_a_display_explains_instead_of_aborting(tmp_path: Path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    result = _run("--data-dir", str(tmp_path), env=env)
+    assert result.returncode == 1
+    assert "Không tìm thấy màn hình" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_option_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["demo", "--households", "-3"])
+    assert exited.value.code == 2
+    assert "phải lớn hơn 0" in capsys.readouterr().err
+
+
+def test_unexpected_error_is_logged_with_traceback_and_reported_briefly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(args: object, data_dir: Path) -> int:
+        raise RuntimeError("simulated bug 4242")
+
+    monkeypatch.setitem(cli.COMMANDS, "backup", broken)
+    assert cli.main(["backup", "--data-dir", str(tmp_path)]) == cli.EXIT_BUG
+    err = capsys.readouterr().err
+    assert "Xin lỗi" in err
+    assert str(log_path(tmp_path)) in err
+    assert "4242" not in err  # no raw exception text for the person …
+    logged = log_path(tmp_path).read_text(encoding="utf-8")
+    assert "Traceback" in logged  # … but the whole story for whoever fixes it
+    assert "simulated bug 4242" in logged
+
+
+def test_unwritable_data_dir_is_a_plain_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("x")
+    assert cli.main(["backup", "--data-dir", str(blocker / "data")]) == cli.EXIT_USER_ERROR
+    assert "--data-dir" in capsys.readouterr().err

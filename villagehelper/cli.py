@@ -1,0 +1,275 @@
+"""The ``villagehelper`` command: the GUI by default, and the core operations by name.
+
+Every command takes ``--data-dir``.  Errors a person can fix go to stderr in plain
+Vietnamese (then English) with exit code 1; bugs are logged with a traceback to the
+data folder's log file and reported briefly with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from villagehelper import __version__
+from villagehelper.errors import UserError
+from villagehelper.logs import setup_logging
+from villagehelper.paths import DATA_DIR_ENV, resolve_data_dir
+
+log = logging.getLogger("villagehelper.cli")
+
+EXIT_USER_ERROR = 1
+EXIT_BUG = 2
+
+
+def _data_dir_parent() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--data-dir",
+        default=argparse.SUPPRESS,
+        metavar="THƯ_MỤC",
+        help=f"thư mục dữ liệu (mặc định: ${DATA_DIR_ENV} hoặc thư mục người dùng) / data folder",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _data_dir_parent()
+    parser = argparse.ArgumentParser(
+        prog="villagehelper",
+        description="Sổ theo dõi hỗ trợ người dân của Tổ công nghệ số cộng đồng. "
+        "Không có lệnh: mở cửa sổ ứng dụng. / Without a command: opens the app.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"VillageHelper {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="LỆNH")
+
+    demo = commands.add_parser(
+        "demo", parents=[common], help="tạo dữ liệu mẫu để dùng thử / fill with demo data"
+    )
+    demo.add_argument("--households", type=_positive, default=300, help="số hộ (300)")
+    demo.add_argument("--sessions", type=_positive, default=1200, help="số lượt hỗ trợ (1200)")
+    demo.add_argument("--seed", type=int, default=2025, help="hạt giống ngẫu nhiên (2025)")
+
+    for name, help_text in (
+        ("import", "nhập hộ gia đình hoặc lượt hỗ trợ từ CSV/XLSX / import"),
+        ("export", "xuất hộ gia đình hoặc lượt hỗ trợ ra CSV/XLSX / export"),
+    ):
+        sub = commands.add_parser(name, parents=[common], help=help_text)
+        sub.add_argument("kind", choices=("households", "sessions"), metavar="households|sessions")
+        if name == "import":
+            sub.add_argument("file", type=Path, metavar="TỆP")
+            sub.add_argument(
+                "--skip-invalid",
+                action="store_true",
+                help="bỏ qua dòng lỗi, nhập các dòng đúng / skip bad rows",
+            )
+        else:
+            sub.add_argument("--out", type=Path, required=True, metavar="TỆP")
+
+    backup = commands.add_parser("backup", parents=[common], help="sao lưu dữ liệu / back up")
+    backup.add_argument("--out", type=Path, metavar="TỆP", help="tệp sao lưu (mặc định: backups/)")
+
+    restore = commands.add_parser(
+        "restore", parents=[common], help="khôi phục từ bản sao lưu / restore a backup"
+    )
+    restore.add_argument("file", type=Path, metavar="TỆP")
+    return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» không phải số nguyên") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("phải lớn hơn 0")
+    return value
+
+
+class Progress:
+    """One self-rewriting line on stderr for slow work (only on a terminal)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.enabled = sys.stderr.isatty()
+        self._last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total <= 0:
+            return
+        percent = min(100, done * 100 // total)
+        if percent != self._last:
+            self._last = percent
+            end = "\n" if done >= total else ""
+            print(f"\r{self.label}… {percent}%", end=end, file=sys.stderr, flush=True)
+
+
+def _fmt(number: int) -> str:
+    """Vietnamese thousands separator: 1.234.567."""
+    return f"{number:,}".replace(",", ".")
+
+
+# --- commands ----------------------------------------------------------------------
+
+
+def _cmd_demo(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.demo import generate_demo
+    from villagehelper.store.engine import open_store
+
+    store = open_store(data_dir)
+    try:
+        summary = generate_demo(
+            store,
+            households=args.households,
+            sessions=args.sessions,
+            seed=args.seed,
+            progress=Progress("Đang tạo dữ liệu mẫu"),
+        )
+    finally:
+        store.close()
+    print(
+        f"Đã tạo dữ liệu mẫu cho {summary.commune_name}: {_fmt(summary.villages)} thôn, "
+        f"{_fmt(summary.team_members)} thành viên tổ, {_fmt(summary.households)} hộ, "
+        f"{_fmt(summary.members)} nhân khẩu, {_fmt(summary.sessions)} lượt hỗ trợ "
+        f"({_fmt(summary.voided)} đã hủy) trong {data_dir}."
+    )
+    return 0
+
+
+def _cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper import transfer
+    from villagehelper.store.engine import open_store
+
+    store = open_store(data_dir)
+    try:
+        importer = (
+            transfer.import_households if args.kind == "households" else transfer.import_sessions
+        )
+        try:
+            report = importer(
+                store,
+                args.file,
+                skip_invalid=args.skip_invalid,
+                progress=Progress(f"Đang nhập {args.file.name}"),
+            )
+        except transfer.ImportRejected as rejected:
+            for problem in rejected.problems:
+                column = f" [{problem.column}]" if problem.column else ""
+                print(
+                    f"{args.file.name}:{problem.line}{column}: {problem.message_vi}",
+                    file=sys.stderr,
+                )
+            raise
+    finally:
+        store.close()
+    for problem in report.skipped:
+        column = f" [{problem.column}]" if problem.column else ""
+        print(
+            f"{args.file.name}:{problem.line}{column}: bỏ qua — {problem.message_vi}",
+            file=sys.stderr,
+        )
+    print(report.summary_vi())
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper import transfer
+    from villagehelper.store.engine import open_store
+
+    store = open_store(data_dir)
+    try:
+        exporter = (
+            transfer.export_households if args.kind == "households" else transfer.export_sessions
+        )
+        rows = exporter(store, args.out, progress=Progress(f"Đang xuất {args.out.name}"))
+    finally:
+        store.close()
+    what = "dòng hộ gia đình/nhân khẩu" if args.kind == "households" else "lượt hỗ trợ"
+    print(f"Đã xuất {_fmt(rows)} {what} ra {args.out}.")
+    return 0
+
+
+def _cmd_backup(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.backup import backup_now
+    from villagehelper.clock import utc_now
+    from villagehelper.store.engine import open_store
+
+    # Opening first brings an old database up to date and proves it is readable.
+    open_store(data_dir).close()
+    check = backup_now(data_dir, utc_now(), args.out)
+    print(
+        f"Đã sao lưu {_fmt(check.households)} hộ, {_fmt(check.sessions)} lượt hỗ trợ "
+        f"vào {check.path}."
+    )
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.backup import restore_backup
+    from villagehelper.clock import utc_now
+    from villagehelper.store.engine import open_store
+
+    restored = restore_backup(data_dir, args.file, utc_now())
+    open_store(data_dir).close()  # upgrade an older backup now, with its own backup
+    kept = f" Dữ liệu cũ được giữ tại {restored.previous_copy}." if restored.previous_copy else ""
+    print(
+        f"Đã khôi phục {_fmt(restored.restored.households)} hộ, "
+        f"{_fmt(restored.restored.sessions)} lượt hỗ trợ từ {args.file}.{kept}"
+    )
+    return 0
+
+
+def _cmd_gui(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.ui.app import run_gui
+
+    return run_gui(data_dir)
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
+    None: _cmd_gui,
+    "demo": _cmd_demo,
+    "import": _cmd_import,
+    "export": _cmd_export,
+    "backup": _cmd_backup,
+    "restore": _cmd_restore,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    try:
+        log_file = setup_logging(data_dir)
+    except OSError as exc:
+        print(
+            f"Không ghi được vào thư mục dữ liệu {data_dir}: {exc.strerror}. "
+            "Hãy chọn thư mục khác bằng --data-dir.",
+            file=sys.stderr,
+        )
+        return EXIT_USER_ERROR
+    try:
+        return COMMANDS[args.command](args, data_dir)
+    except UserError as error:
+        print(f"Lỗi: {error.message_vi}", file=sys.stderr)
+        if error.message_en != error.message_vi:
+            print(f"Error: {error.message_en}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("Đã dừng theo yêu cầu. / Interrupted.", file=sys.stderr)
+        return 130
+    except Exception:
+        log.exception("command %s failed", args.command)
+        print(
+            "Xin lỗi, VillageHelper gặp lỗi ngoài dự kiến; dữ liệu đã lưu không bị mất. "
+            f"Chi tiết được ghi vào {log_file} — hãy gửi tệp này cho người hỗ trợ.\n"
+            f"Sorry, an unexpected error occurred. Details: {log_file}",
+            file=sys.stderr,
+        )
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

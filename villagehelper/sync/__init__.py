@@ -1,0 +1,1 @@
+"""Sync with the commune server: the Qt-free client and the server (optional extra)."""
