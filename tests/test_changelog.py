@@ -38,26 +38,24 @@ def _row(t: Team, model: type[Any], row_id: str) -> Any:
         return session.get(model, row_id)
 
 
+def _household_fields(t: Team, **changed: Any) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "village_id": t.village_id,
+        "head_name": "Trần Văn Bảy",
+        "address_detail": "Xóm 1",
+        "phone": None,
+        "notes": "",
+        "merged_into": None,
+        "deleted": False,
+    }
+    fields.update(changed)
+    return fields
+
+
 def _synced_household(t: Team, version: int = 5) -> str:
     """A household that arrived from the server (clean, at ``version``)."""
     household_id = new_id()
-    _apply(
-        t,
-        RemoteChange(
-            "household",
-            household_id,
-            version,
-            {
-                "village_id": t.village_id,
-                "head_name": "Trần Văn Bảy",
-                "address_detail": "Xóm 1",
-                "phone": None,
-                "notes": "",
-                "merged_into": None,
-                "deleted": False,
-            },
-        ),
-    )
+    _apply(t, RemoteChange("household", household_id, version, _household_fields(t)))
     return household_id
 
 
@@ -144,15 +142,7 @@ def test_remote_update_of_a_clean_row_is_applied_and_searchable(village_team: Te
             "household",
             household_id,
             6,
-            {
-                "village_id": village_team.village_id,
-                "head_name": "Trần Văn Tám",
-                "address_detail": "Xóm 1",
-                "phone": "0912000111",
-                "notes": "",
-                "merged_into": None,
-                "deleted": False,
-            },
+            _household_fields(village_team, head_name="Trần Văn Tám", phone="0912000111"),
         ),
     )
     assert result == [Applied.UPDATED]
@@ -177,15 +167,12 @@ def test_remote_change_never_clobbers_a_dirty_field(village_team: Team) -> None:
             "household",
             household_id,
             7,
-            {
-                "village_id": village_team.village_id,
-                "head_name": "Trần Văn Bẩy",
-                "address_detail": "Xóm 3 (sửa trên máy khác)",
-                "phone": None,
-                "notes": "Ghi chú mới",
-                "merged_into": None,
-                "deleted": False,
-            },
+            _household_fields(
+                village_team,
+                head_name="Trần Văn Bẩy",
+                address_detail="Xóm 3 (sửa trên máy khác)",
+                notes="Ghi chú mới",
+            ),
         ),
     )
 

@@ -426,3 +426,13 @@ def test_team_and_catalog_lists(village_team: Team) -> None:
     assert services[0].code == "VNEID_L1"
     assert services[-1].code == "OTHER"
     assert services[0].label("en").startswith("Install VNeID")
+
+
+def test_notes_keep_their_line_breaks(village_team: Team) -> None:
+    household_id = hh.create_household(
+        village_team.store,
+        hh.HouseholdInput(
+            village_team.village_id, "Lý Thị Nga", notes="Nhà  cuối ngõ\r\n\r\n\r\nGọi trước  "
+        ),
+    ).id
+    assert hh.get_household(village_team.store, household_id).notes == "Nhà cuối ngõ\n\nGọi trước"

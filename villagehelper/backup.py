@@ -108,13 +108,5 @@ def restore_backup(data_dir: Path, source: Path, moment: datetime) -> Restored:
             database, timestamped_backup_path(database, moment, "before-restore")
         )
     # Copy page by page into the live file (handles its WAL) rather than replacing it.
-    reader = sqlite3.connect(f"file:{source.as_posix()}?mode=ro", uri=True)
-    try:
-        writer = sqlite3.connect(database)
-        try:
-            reader.backup(writer)
-        finally:
-            writer.close()
-    finally:
-        reader.close()
+    backup_copy(source, database)
     return Restored(check, previous)

@@ -12,11 +12,15 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from villagehelper import __version__
 from villagehelper.errors import UserError
 from villagehelper.logs import setup_logging
 from villagehelper.paths import DATA_DIR_ENV, resolve_data_dir
+
+if TYPE_CHECKING:
+    from villagehelper.transfer import RowProblem
 
 log = logging.getLogger("villagehelper.cli")
 
@@ -139,38 +143,31 @@ def _cmd_demo(args: argparse.Namespace, data_dir: Path) -> int:
     return 0
 
 
+def _print_problems(file: Path, problems: Sequence[RowProblem], prefix: str = "") -> None:
+    for problem in problems:
+        column = f" [{problem.column}]" if problem.column else ""
+        print(f"{file.name}:{problem.line}{column}: {prefix}{problem.message_vi}", file=sys.stderr)
+
+
 def _cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper import transfer
     from villagehelper.store.engine import open_store
 
+    importer = transfer.import_households if args.kind == "households" else transfer.import_sessions
     store = open_store(data_dir)
     try:
-        importer = (
-            transfer.import_households if args.kind == "households" else transfer.import_sessions
+        report = importer(
+            store,
+            args.file,
+            skip_invalid=args.skip_invalid,
+            progress=Progress(f"Đang nhập {args.file.name}"),
         )
-        try:
-            report = importer(
-                store,
-                args.file,
-                skip_invalid=args.skip_invalid,
-                progress=Progress(f"Đang nhập {args.file.name}"),
-            )
-        except transfer.ImportRejected as rejected:
-            for problem in rejected.problems:
-                column = f" [{problem.column}]" if problem.column else ""
-                print(
-                    f"{args.file.name}:{problem.line}{column}: {problem.message_vi}",
-                    file=sys.stderr,
-                )
-            raise
+    except transfer.ImportRejected as rejected:
+        _print_problems(args.file, rejected.problems)
+        raise
     finally:
         store.close()
-    for problem in report.skipped:
-        column = f" [{problem.column}]" if problem.column else ""
-        print(
-            f"{args.file.name}:{problem.line}{column}: bỏ qua — {problem.message_vi}",
-            file=sys.stderr,
-        )
+    _print_problems(args.file, report.skipped, "bỏ qua — ")
     print(report.summary_vi())
     return 0
 
@@ -179,11 +176,9 @@ def _cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper import transfer
     from villagehelper.store.engine import open_store
 
+    exporter = transfer.export_households if args.kind == "households" else transfer.export_sessions
     store = open_store(data_dir)
     try:
-        exporter = (
-            transfer.export_households if args.kind == "households" else transfer.export_sessions
-        )
         rows = exporter(store, args.out, progress=Progress(f"Đang xuất {args.out.name}"))
     finally:
         store.close()

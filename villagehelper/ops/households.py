@@ -104,7 +104,7 @@ def clean_household(session: Session, data: HouseholdInput) -> dict[str, object]
             "address_detail", "địa chỉ", data.address_detail, 200
         ),
         "phone": validate.phone("phone", data.phone),
-        "notes": validate.limited_text("notes", "ghi chú", data.notes, validate.MAX_NOTE),
+        "notes": validate.note("notes", data.notes),
     }
 
 

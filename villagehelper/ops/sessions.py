@@ -114,7 +114,11 @@ class FollowUp:
 # --- validation --------------------------------------------------------------------
 
 
-def clean_service_outcome(session: Session, item: ServiceOutcome, today: date) -> dict[str, object]:
+def clean_service_outcome(
+    session: Session, item: ServiceOutcome, today: date, *, past_follow_up_ok: bool = False
+) -> dict[str, object]:
+    """Checked values of one service's outcome.  ``past_follow_up_ok`` is for imports:
+    a follow-up date before today is history there, not a typing mistake."""
     service = session.get(Service, item.service_code)
     if service is None or service.deleted:
         raise ValidationError(
@@ -133,7 +137,7 @@ def clean_service_outcome(session: Session, item: ServiceOutcome, today: date) -
                 f"«{service.label_vi}»: hẹn lại thì cần chọn ngày hẹn.",
                 "A follow-up needs a date.",
             )
-        if follow_up_date < today:
+        if follow_up_date < today and not past_follow_up_ok:
             raise ValidationError(
                 "follow_up_date", "Ngày hẹn lại đã qua; hãy chọn hôm nay hoặc ngày sau."
             )
@@ -209,7 +213,7 @@ def log_visit(store: Store, visit: VisitInput) -> VisitLogged:
     today = vietnam_today(now)
     if occurred_at > now:
         raise ValidationError("occurred_at", "Thời điểm hỗ trợ không thể ở tương lai.")
-    note = validate.limited_text("note", "ghi chú", visit.note, validate.MAX_NOTE)
+    note = validate.note("note", visit.note)
     changes = Changes()
     visit_id = new_id()
     session_ids = []
@@ -221,9 +225,7 @@ def log_visit(store: Store, visit: VisitInput) -> VisitLogged:
             if member.household_id != household.id:
                 raise ValidationError("member_id", "Người được hỗ trợ không thuộc hộ này.")
             if visit.consent and not member.consent:
-                record_update(
-                    session, member, {"consent": True, "consent_date": today}, changes
-                )
+                record_update(session, member, {"consent": True, "consent_date": today}, changes)
         for item in visit.services:
             session_ids.append(
                 insert_session(
@@ -245,7 +247,12 @@ def log_visit(store: Store, visit: VisitInput) -> VisitLogged:
 
 
 def void_in(
-    session: Session, session_id: str, volunteer_id: str, reason: str, store: Store,
+    session: Session,
+    session_id: str,
+    *,
+    volunteer_id: str,
+    reason: str,
+    store: Store,
     changes: Changes,
 ) -> str:
     target = session.get(HelpSession, session_id)
@@ -273,7 +280,14 @@ def void_session(store: Store, session_id: str, volunteer_id: str, reason: str =
     """Undo a session: it stays in history, marked void, and no longer counts."""
     changes = Changes()
     with store.transaction() as session:
-        void_in(session, session_id, volunteer_id, reason, store, changes)
+        void_in(
+            session,
+            session_id,
+            volunteer_id=volunteer_id,
+            reason=reason,
+            store=store,
+            changes=changes,
+        )
     return changes
 
 
@@ -287,7 +301,14 @@ def correct_session(
         old = session.get(HelpSession, session_id)
         if old is None:
             raise NotFoundError("Không tìm thấy lượt hỗ trợ này.", "Session not found.")
-        void_in(session, session_id, volunteer_id, "Sửa lại", store, changes)
+        void_in(
+            session,
+            session_id,
+            volunteer_id=volunteer_id,
+            reason="Sửa lại",
+            store=store,
+            changes=changes,
+        )
         new_session = insert_session(
             session,
             changes,
@@ -298,7 +319,7 @@ def correct_session(
             volunteer_id=volunteer_id,
             occurred_at=old.occurred_at,
             device_id=store.device_id,
-            note=validate.limited_text("note", "ghi chú", note, validate.MAX_NOTE),
+            note=validate.note("note", note),
             outcome_values=clean_service_outcome(session, corrected, today),
             replaces_id=session_id,
         )
@@ -380,8 +401,12 @@ def _to_row(record: Row[HelpSession, str, str, str, str, str, str]) -> SessionRo
 
 
 def list_sessions(
-    store: Store, flt: SessionFilter = SessionFilter(), *, limit: int | None = None,
-    offset: int = 0, newest_first: bool = True,
+    store: Store,
+    flt: SessionFilter = SessionFilter(),
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    newest_first: bool = True,
 ) -> list[SessionRow]:
     query = _apply_filter(_rows_query(), flt)
     order = HelpSession.occurred_at.desc() if newest_first else HelpSession.occurred_at

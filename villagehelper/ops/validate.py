@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from villagehelper.errors import ValidationError
-from villagehelper.text import InvalidPhoneError, canonical_phone, clean_text
+from villagehelper.text import InvalidPhoneError, canonical_phone, clean_multiline, clean_text
 
 MAX_NAME = 120
 MAX_NOTE = 2000
@@ -26,6 +26,18 @@ def limited_text(field: str, label_vi: str, value: str | None, max_length: int) 
             field,
             f"{label_vi.capitalize()} dài quá {max_length} ký tự ({len(text)}). Hãy rút gọn.",
             f"{field} is longer than {max_length} characters.",
+        )
+    return text
+
+
+def note(field: str, value: str | None) -> str:
+    """Free text with line breaks kept (notes, reasons)."""
+    text = clean_multiline(value)
+    if len(text) > MAX_NOTE:
+        raise ValidationError(
+            field,
+            f"Ghi chú dài quá {MAX_NOTE} ký tự ({len(text)}). Hãy rút gọn.",
+            f"{field} is longer than {MAX_NOTE} characters.",
         )
     return text
 

@@ -1,0 +1,487 @@
+"""Checking a households file before anything is written, then writing what passed.
+
+Planning reads every row, groups the rows of each household, matches them with the
+laptop's records and runs the form's checks (``clean_household`` / ``clean_member``);
+only then does :meth:`HouseholdPlan.write` touch the store, so a rejected file writes
+nothing and a skipped row never leaves half a household behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from villagehelper.errors import ValidationError
+from villagehelper.ids import new_id
+from villagehelper.ops import validate
+from villagehelper.ops.households import HouseholdInput, MemberInput, clean_household, clean_member
+from villagehelper.store.changelog import Changes, record_insert, record_update
+from villagehelper.store.models import Household, Member
+from villagehelper.text import canonical_phone, clean_text, search_key
+from villagehelper.transfer.cells import parse_bool, parse_day, parse_id, parse_year
+from villagehelper.transfer.columns import Layout
+from villagehelper.transfer.common import Problems, batches, load_by_ids
+from villagehelper.transfer.places import FileVillages
+from villagehelper.transfer.report import ProgressTicker
+from villagehelper.transfer.tabular import RawRow
+
+# Form fields named by the validators → the file's columns.
+_FIELD_COLUMNS = {"phone": "household_phone", "full_name": "member_name"}
+_HOUSEHOLD_TEXT = ("head_name", "address_detail", "household_phone", "notes")
+# Without a member-name column these columns describe the head as a person.
+_HEAD_AS_MEMBER = ("birth_year", "consent", "consent_date")
+# Writes are flushed in slices so a district-size file does not hold every row in memory.
+_FLUSH_EVERY = 2000
+
+
+@dataclass
+class _Row:
+    line: int
+    values: dict[str, str]
+    village_id: str | None
+
+
+@dataclass
+class _Group:
+    rows: list[_Row]
+    household_id: str | None  # from the file or matched on the laptop; None = new
+    existing: Household | None = None
+    failed: bool = False
+
+
+@dataclass
+class _PlannedMember:
+    member_id: str
+    existing: Member | None
+    values: dict[str, object]
+
+
+@dataclass
+class _PlannedHousehold:
+    household_id: str
+    existing: Household | None
+    values: dict[str, object]
+    members: list[_PlannedMember]
+    rows: int
+
+
+@dataclass
+class WriteCounts:
+    households_new: int = 0
+    households_updated: int = 0
+    households_unchanged: int = 0
+    members_new: int = 0
+    members_updated: int = 0
+    touched: list[str] = field(default_factory=list)  # households to re-index
+    created: set[str] = field(default_factory=set)  # of those, the new ones
+
+
+@dataclass
+class HouseholdPlan:
+    problems: Problems
+    households: list[_PlannedHousehold]
+
+    def write(self, session: Session, changes: Changes, ticker: ProgressTicker) -> WriteCounts:
+        counts = WriteCounts()
+        for index, planned in enumerate(self.households, start=1):
+            _write_household(session, planned, changes, counts)
+            ticker.advance(planned.rows)
+            if index % _FLUSH_EVERY == 0:
+                session.flush()
+        return counts
+
+
+def _write_household(
+    session: Session, planned: _PlannedHousehold, changes: Changes, counts: WriteCounts
+) -> None:
+    household = planned.existing
+    if household is None:
+        household = Household(id=planned.household_id, **planned.values)
+        household.refresh_derived()
+        record_insert(session, household, changes)
+        counts.households_new += 1
+        counts.created.add(household.id)
+        changed = True
+    else:
+        changed = bool(record_update(session, household, planned.values, changes))
+        if changed:
+            household.refresh_derived()
+    for item in planned.members:
+        member = item.existing
+        if member is None:
+            member = Member(id=item.member_id, household_id=household.id, **item.values)
+            member.refresh_derived()
+            record_insert(session, member, changes)
+            counts.members_new += 1
+            changed = True
+        elif record_update(session, member, item.values, changes):
+            member.refresh_derived()
+            counts.members_updated += 1
+            changed = True
+    if planned.existing is not None:
+        if changed:
+            counts.households_updated += 1
+            changes.add("household", household.id)
+        else:
+            counts.households_unchanged += 1
+    if changed:
+        counts.touched.append(household.id)
+
+
+class HouseholdPlanner:
+    def __init__(
+        self,
+        session: Session,
+        layout: Layout,
+        villages: FileVillages,
+        today: date,
+        *,
+        skip_invalid: bool,
+    ) -> None:
+        self._session = session
+        self._layout = layout
+        self._villages = villages
+        self._today = today
+        self._skip_invalid = skip_invalid
+        self._problems = Problems(layout, _FIELD_COLUMNS)
+        self._head_is_member = not layout.has("member_name") and any(
+            layout.has(key) for key in _HEAD_AS_MEMBER
+        )
+        self._households: dict[str, Household] = {}
+        self._members: dict[str, Member] = {}
+        self._members_of: dict[str, list[Member]] = {}
+        self._member_lines: dict[str, int] = {}
+
+    def plan(self, rows: Sequence[RawRow], ticker: ProgressTicker) -> HouseholdPlan:
+        parsed = [row for row in (self._parse(raw) for raw in rows) if row is not None]
+        groups = self._group(parsed)
+        self._load(groups)
+        planned = []
+        for group in groups:
+            result = self._plan_group(group)
+            if result is not None:
+                planned.append(result)
+            ticker.advance(len(group.rows))
+        return HouseholdPlan(self._problems, planned)
+
+    # --- rows and groups ---------------------------------------------------------------
+
+    def _parse(self, raw: RawRow) -> _Row | None:
+        values = self._layout.values(raw)
+        try:
+            village_id = self._villages.resolve(
+                parse_id("village_id", values.get("village_id", ""), "mã thôn"),
+                values.get("village_name", ""),
+            )
+            parse_id("household_id", values.get("household_id", ""), "mã hộ")
+        except ValidationError as error:
+            self._problems.add_error(raw.line, error)
+            return None
+        return _Row(raw.line, values, village_id)
+
+    def _group(self, rows: list[_Row]) -> list[_Group]:
+        """Rows of one household together: by household id, else by village, head's
+        name and address.  Rows without an id are also matched to the laptop's
+        households the same way."""
+        groups: dict[tuple[str, ...], _Group] = {}
+        natural: list[tuple[tuple[str, ...], _Group]] = []
+        for row in rows:
+            household_id = row.values.get("household_id", "").lower() or None
+            if household_id is not None:
+                key: tuple[str, ...] = ("id", household_id)
+            else:
+                try:
+                    key = self._natural_key(row)
+                except ValidationError as error:
+                    self._problems.add_error(row.line, error)
+                    continue
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = _Group([], household_id)
+                if household_id is None:
+                    natural.append((key, group))
+            group.rows.append(row)
+        if natural:
+            self._match_natural(natural)
+        return list(groups.values())
+
+    def _natural_key(self, row: _Row) -> tuple[str, ...]:  # ("natural", village, head, address)
+        head = validate.required_text("head_name", "họ tên chủ hộ", row.values.get("head_name"))
+        if row.village_id is None:
+            raise ValidationError("village_name", "Chưa có tên thôn của hộ này.")
+        # Files without an address column match on village and head only.
+        address = search_key(row.values.get("address_detail", ""))
+        return ("natural", row.village_id, search_key(head), address)
+
+    def _match_natural(self, natural: list[tuple[tuple[str, ...], _Group]]) -> None:
+        with_address = self._layout.has("address_detail")
+        known: dict[tuple[str, ...], list[str]] = {}
+        query = select(
+            Household.id, Household.village_id, Household.head_name, Household.address_detail
+        ).where(Household.deleted.is_(False))
+        for household_id, village_id, head_name, address in self._session.execute(query):
+            address_key = search_key(address) if with_address else ""
+            key = ("natural", village_id, search_key(head_name), address_key)
+            known.setdefault(key, []).append(household_id)
+        for natural_key, group in natural:
+            matches = known.get(natural_key, [])
+            if len(matches) == 1:
+                group.household_id = matches[0]
+            elif len(matches) > 1:
+                self._group_problem(
+                    group,
+                    group.rows[0].line,
+                    "head_name",
+                    f"Máy đã có {len(matches)} hộ cùng thôn, cùng tên chủ hộ và địa chỉ này; "
+                    "hãy ghi «Mã hộ» để chỉ rõ hộ nào (xuất danh sách hộ để xem mã).",
+                )
+
+    def _load(self, groups: list[_Group]) -> None:
+        """Everything planning compares with, in a few queries instead of one per row."""
+        ids = {group.household_id for group in groups if group.household_id is not None}
+        self._households = load_by_ids(self._session, Household, ids)
+        existing = [hid for hid, h in self._households.items() if not h.deleted]
+        for batch in batches(existing):
+            for member in self._session.scalars(
+                select(Member).where(Member.household_id.in_(batch))
+            ):
+                self._members[member.id] = member
+                if not member.deleted:
+                    self._members_of.setdefault(member.household_id, []).append(member)
+        member_ids = set()
+        for group in groups:
+            for row in group.rows:
+                text = row.values.get("member_id", "").lower()
+                if text and text not in self._members:
+                    member_ids.add(text)
+        self._members.update(load_by_ids(self._session, Member, member_ids))
+        for group in groups:
+            if group.household_id is not None:
+                group.existing = self._households.get(group.household_id)
+
+    # --- one household -----------------------------------------------------------------
+
+    def _group_problem(self, group: _Group, line: int, key: str | None, message: str) -> None:
+        self._problems.add(line, key, message)
+        self._leave_out(group, [line])
+
+    def _leave_out(self, group: _Group, bad_lines: list[int]) -> None:
+        """A household goes in whole or not at all: a bad row leaves out its other rows
+        too (said only when skipping, as a rejected file imports nothing anyway)."""
+        group.failed = True
+        if self._skip_invalid:
+            for row in group.rows:
+                if row.line not in bad_lines:
+                    self._problems.add(
+                        row.line, None, f"Bỏ qua vì cùng hộ với dòng {bad_lines[0]} bị lỗi."
+                    )
+
+    def _plan_group(self, group: _Group) -> _PlannedHousehold | None:
+        if group.failed:
+            return None
+        household = group.existing
+        if household is not None and household.deleted:
+            message = "Hộ này đã bị xóa trên máy này."
+            if household.merged_into:
+                message = (
+                    f"Hộ này đã được gộp vào hộ mã {household.merged_into}; hãy sửa «Mã hộ» "
+                    "thành mã đó hoặc bỏ dòng này."
+                )
+            self._group_problem(group, group.rows[0].line, "household_id", message)
+            return None
+        try:
+            data = self._household_input(group)
+            values = clean_household(self._session, data)
+        except _RowError as error:
+            self._group_problem(group, error.line, error.error.field, error.error.message_vi)
+            return None
+        except ValidationError as error:
+            self._group_problem(group, group.rows[0].line, error.field, error.message_vi)
+            return None
+        household_id = group.household_id or new_id()
+        members = []
+        for row in group.rows:
+            member = self._plan_member(row, household_id, household, data.head_name)
+            if member is not None:
+                members.append(member)
+        bad_lines = [row.line for row in group.rows if self._problems.has(row.line)]
+        if bad_lines:
+            self._leave_out(group, bad_lines)
+            return None
+        self._villages.use(data.village_id)
+        return _PlannedHousehold(household_id, household, values, members, len(group.rows))
+
+    def _household_input(self, group: _Group) -> HouseholdInput:
+        """The household as the file states it; fields the file leaves out keep the
+        laptop's values.  Raises :class:`_RowError` on rows that contradict each other."""
+        existing = group.existing
+        stated: dict[str, str] = {}
+        for key in _HOUSEHOLD_TEXT:
+            if self._layout.has(key):
+                stated[key] = _agreed_text(group.rows, key)
+        village_ids = {row.village_id for row in group.rows if row.village_id is not None}
+        if len(village_ids) > 1:
+            line = next(r.line for r in group.rows[1:] if r.village_id != group.rows[0].village_id)
+            raise _RowError(
+                line,
+                ValidationError("village_name", "Cùng một hộ nhưng thôn khác với các dòng trước."),
+            )
+        village_id = next(iter(village_ids), existing.village_id if existing else None)
+        if village_id is None:
+            raise _RowError(
+                group.rows[0].line, ValidationError("village_name", "Chưa có tên thôn của hộ này.")
+            )
+        phone = stated.get("household_phone")
+        return HouseholdInput(
+            village_id=village_id,
+            head_name=stated.get("head_name", existing.head_name if existing else ""),
+            address_detail=stated.get(
+                "address_detail", existing.address_detail if existing else ""
+            ),
+            phone=(phone or None)
+            if "household_phone" in stated
+            else (existing.phone if existing else None),
+            notes=stated.get("notes", existing.notes if existing else ""),
+        )
+
+    # --- members ---------------------------------------------------------------------
+
+    def _plan_member(
+        self, row: _Row, household_id: str, household: Household | None, head_name: str
+    ) -> _PlannedMember | None:
+        values = row.values
+        name = head_name if self._head_is_member else values.get("member_name", "")
+        if not name and not values.get("member_id"):
+            return None  # a household row without a member
+        try:
+            member_id = parse_id("member_id", values.get("member_id", ""), "mã nhân khẩu")
+            existing = self._existing_member(
+                row, member_id, name, household_id=household_id, household=household
+            )
+            data = self._member_input(values, name, existing)
+            cleaned = clean_member(data, self._today)
+        except ValidationError as error:
+            self._problems.add_error(row.line, error)
+            return None
+        if (
+            existing is not None
+            and existing.consent
+            and data.consent
+            and (data.consent_date is None)
+        ):
+            cleaned["consent_date"] = existing.consent_date  # keep the original date
+        member_id = existing.id if existing is not None else (member_id or new_id())
+        self._member_lines[member_id] = row.line
+        return _PlannedMember(member_id, existing, cleaned)
+
+    def _existing_member(
+        self,
+        row: _Row,
+        member_id: str | None,
+        name: str,
+        *,
+        household_id: str,
+        household: Household | None,
+    ) -> Member | None:
+        if member_id is not None:
+            if member_id in self._member_lines:
+                raise ValidationError(
+                    "member_id",
+                    f"Mã nhân khẩu này đã có ở dòng {self._member_lines[member_id]}.",
+                )
+            member = self._members.get(member_id)
+            if member is None:
+                return None
+            if member.deleted:
+                raise ValidationError(
+                    "member_id",
+                    "Nhân khẩu này đã bị xóa trên máy này; muốn thêm lại thì xóa mã nhân khẩu.",
+                )
+            if member.household_id != household_id:
+                raise ValidationError("member_id", "Nhân khẩu mã này thuộc một hộ khác trên máy.")
+            return member
+        if household is None:
+            return None
+        # A list without ids: the member with the same name (and birth year, if both
+        # are known) is the same person.
+        key = search_key(name)
+        year = parse_year("birth_year", row.values.get("birth_year", ""))
+        candidates = [
+            member
+            for member in self._members_of.get(household.id, [])
+            if search_key(member.full_name) == key
+            and (year is None or member.birth_year in (None, year))
+            and member.id not in self._member_lines
+        ]
+        if len(candidates) > 1:
+            raise ValidationError(
+                "member_name",
+                f"Hộ này có {len(candidates)} nhân khẩu cùng tên; hãy ghi «Mã nhân khẩu».",
+            )
+        return candidates[0] if candidates else None
+
+    def _member_input(
+        self, values: dict[str, str], name: str, existing: Member | None
+    ) -> MemberInput:
+        has = self._layout.has
+        consent = (
+            parse_bool("consent", values.get("consent", ""))
+            if has("consent")
+            else bool(existing and existing.consent)
+        )
+        return MemberInput(
+            full_name=name or (existing.full_name if existing else ""),
+            birth_year=parse_year("birth_year", values.get("birth_year", ""))
+            if has("birth_year")
+            else (existing.birth_year if existing else None),
+            phone=(values.get("member_phone") or None)
+            if has("member_phone")
+            else (existing.phone if existing else None),
+            consent=consent,
+            consent_date=parse_day("consent_date", values.get("consent_date", ""))
+            if has("consent_date")
+            else (existing.consent_date if existing else None),
+        )
+
+
+@dataclass
+class _RowError(Exception):
+    line: int
+    error: ValidationError
+
+
+def _comparable(key: str, text: str) -> str:
+    if key == "household_phone":
+        try:
+            return canonical_phone(text) or ""
+        except ValueError:
+            return clean_text(text)
+    return search_key(text)
+
+
+def _agreed_text(rows: list[_Row], key: str) -> str:
+    """The value the household's rows give for ``key``: empty cells defer to filled
+    ones, two different filled values are an error on the later row."""
+    chosen: _Row | None = None
+    for row in rows:
+        text = row.values.get(key, "")
+        if not text:
+            continue
+        if chosen is None:
+            chosen = row
+        elif text != chosen.values[key] and (
+            _comparable(key, text) != _comparable(key, chosen.values[key])
+        ):
+            raise _RowError(
+                row.line,
+                ValidationError(
+                    key,
+                    f"Cùng một hộ nhưng «{text}» khác với «{chosen.values[key]}» ở dòng "
+                    f"{chosen.line}.",
+                ),
+            )
+    return chosen.values[key] if chosen is not None else ""
