@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
+from villagehelper.store import search_index
 from villagehelper.store.changelog import synced_fields
 from villagehelper.store.engine import Store
 from villagehelper.store.models import (
@@ -87,9 +88,4 @@ def outbox_ops(store: Store) -> set[tuple[str, str, str]]:
 
 def search_documents(store: Store) -> list[tuple[str, str]]:
     with store.reading() as session:
-        return sorted(
-            (str(household_id), str(document))
-            for household_id, document in session.execute(
-                text("SELECT household_id, search_text FROM household_search")
-            )
-        )
+        return sorted(search_index.indexed_documents(session.connection()).items())

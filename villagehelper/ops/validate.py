@@ -20,24 +20,20 @@ def required_text(field: str, label_vi: str, value: str | None, max_length: int 
 
 
 def limited_text(field: str, label_vi: str, value: str | None, max_length: int) -> str:
-    text = clean_text(value)
+    return _within(field, label_vi, clean_text(value), max_length)
+
+
+def note(field: str, value: str | None) -> str:
+    """Free text with line breaks kept (notes, reasons)."""
+    return _within(field, "ghi chú", clean_multiline(value), MAX_NOTE)
+
+
+def _within(field: str, label_vi: str, text: str, max_length: int) -> str:
     if len(text) > max_length:
         raise ValidationError(
             field,
             f"{label_vi.capitalize()} dài quá {max_length} ký tự ({len(text)}). Hãy rút gọn.",
             f"{field} is longer than {max_length} characters.",
-        )
-    return text
-
-
-def note(field: str, value: str | None) -> str:
-    """Free text with line breaks kept (notes, reasons)."""
-    text = clean_multiline(value)
-    if len(text) > MAX_NOTE:
-        raise ValidationError(
-            field,
-            f"Ghi chú dài quá {MAX_NOTE} ký tự ({len(text)}). Hãy rút gọn.",
-            f"{field} is longer than {MAX_NOTE} characters.",
         )
     return text
 

@@ -2,12 +2,16 @@
 
 Kept up to date by the core operations in the same transaction as the change, so a
 household is findable the moment it is saved.  Works on any SQLAlchemy connection.
+
+FTS5 finds rows quickly only by rowid, so every household gets a stable integer in
+``household_search_ids`` and its document is stored under that rowid: re-indexing one
+household is then two indexed statements, whatever the size of the commune.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection, text
 
@@ -16,6 +20,7 @@ from villagehelper.text import search_key
 _SEPARATOR = " | "
 _PHONE_LIKE = re.compile(r"^[+\d][\d.\-()/]*$")
 MIN_TRIGRAM = 3
+BATCH = 500  # ids per IN (...) list: far below SQLite's variable limit
 
 
 def household_search_text(
@@ -36,39 +41,114 @@ def household_search_text(
     return _SEPARATOR.join(part for part in parts if part)
 
 
-_HOUSEHOLD_SOURCE = text(
-    "SELECT h.head_name, h.address_detail, h.phone, v.name "
-    "FROM households h JOIN villages v ON v.id = h.village_id "
-    "WHERE h.id = :id AND h.deleted = 0"
-)
-_MEMBERS_SOURCE = text(
-    "SELECT full_name, phone FROM members WHERE household_id = :id AND deleted = 0 ORDER BY id"
-)
+def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
+
+
+def _in_list(ids: Sequence[str]) -> tuple[str, dict[str, str]]:
+    names = [f"id{index}" for index in range(len(ids))]
+    return ", ".join(f":{name}" for name in names), dict(zip(names, ids, strict=True))
+
+
+def _documents(connection: Connection, household_ids: Sequence[str]) -> list[tuple[str, str]]:
+    """(household id, document) for the live households among ``household_ids``."""
+    placeholders, params = _in_list(household_ids)
+    members: dict[str, list[tuple[str, str | None]]] = {}
+    for household_id, full_name, phone in connection.execute(
+        text(
+            "SELECT household_id, full_name, phone FROM members "
+            f"WHERE household_id IN ({placeholders}) AND deleted = 0 ORDER BY id"
+        ),
+        params,
+    ):
+        members.setdefault(household_id, []).append((full_name, phone))
+    rows = connection.execute(
+        text(
+            "SELECT h.id, h.head_name, h.address_detail, h.phone, v.name "
+            "FROM households h JOIN villages v ON v.id = h.village_id "
+            f"WHERE h.id IN ({placeholders}) AND h.deleted = 0"
+        ),
+        params,
+    )
+    return [
+        (row[0], household_search_text(row[1], row[2], row[3], row[4], members.get(row[0], [])))
+        for row in rows
+    ]
+
+
+def write_documents(
+    connection: Connection, documents: Sequence[tuple[str, str]], *, fresh: bool = False
+) -> None:
+    """Store prepared (household id, document) pairs, replacing older ones.
+
+    ``fresh`` skips the delete for households that were never indexed (bulk writers).
+    """
+    if not documents:
+        return
+    connection.execute(
+        text("INSERT OR IGNORE INTO household_search_ids (household_id) VALUES (:id)"),
+        [{"id": household_id} for household_id, _ in documents],
+    )
+    for start in range(0, len(documents), BATCH):
+        chunk = documents[start : start + BATCH]
+        placeholders, params = _in_list([household_id for household_id, _ in chunk])
+        rowids = {
+            row[0]: row[1]
+            for row in connection.execute(
+                text(
+                    "SELECT household_id, rowid FROM household_search_ids "
+                    f"WHERE household_id IN ({placeholders})"
+                ),
+                params,
+            )
+        }
+        if not fresh:
+            connection.execute(
+                text("DELETE FROM household_search WHERE rowid = :rowid"),
+                [{"rowid": rowids[household_id]} for household_id, _ in chunk],
+            )
+        connection.execute(
+            text("INSERT INTO household_search (rowid, search_text) VALUES (:rowid, :doc)"),
+            [{"rowid": rowids[household_id], "doc": doc} for household_id, doc in chunk],
+        )
+
+
+def refresh_households(connection: Connection, household_ids: Sequence[str]) -> None:
+    """Re-index these households; deleted or merged ones leave the index."""
+    unique = list(dict.fromkeys(household_ids))
+    for batch in _batches(unique):
+        placeholders, params = _in_list(batch)
+        connection.execute(
+            text(
+                "DELETE FROM household_search WHERE rowid IN (SELECT rowid FROM "
+                f"household_search_ids WHERE household_id IN ({placeholders}))"
+            ),
+            params,
+        )
+        write_documents(connection, _documents(connection, batch), fresh=True)
 
 
 def refresh_household(connection: Connection, household_id: str) -> None:
-    """Re-index one household (or drop it from the index when deleted/merged)."""
-    connection.execute(
-        text("DELETE FROM household_search WHERE household_id = :id"), {"id": household_id}
-    )
-    row = connection.execute(_HOUSEHOLD_SOURCE, {"id": household_id}).first()
-    if row is None:
-        return
-    members = connection.execute(_MEMBERS_SOURCE, {"id": household_id}).all()
-    document = household_search_text(
-        row[0], row[1], row[2], row[3], [(m[0], m[1]) for m in members]
-    )
-    connection.execute(
-        text("INSERT INTO household_search (household_id, search_text) VALUES (:id, :doc)"),
-        {"id": household_id, "doc": document},
-    )
+    refresh_households(connection, [household_id])
 
 
 def rebuild_all(connection: Connection) -> None:
     connection.execute(text("DELETE FROM household_search"))
-    ids = connection.execute(text("SELECT id FROM households WHERE deleted = 0")).scalars()
-    for household_id in list(ids):
-        refresh_household(connection, household_id)
+    ids = list(connection.execute(text("SELECT id FROM households WHERE deleted = 0")).scalars())
+    for batch in _batches(ids):
+        write_documents(connection, _documents(connection, batch), fresh=True)
+
+
+def indexed_documents(connection: Connection) -> dict[str, str]:
+    """Household id → indexed document: what search sees (for checks and tests)."""
+    rows = connection.execute(
+        text(
+            "SELECT m.household_id, s.search_text FROM household_search s "
+            "JOIN household_search_ids m ON m.rowid = s.rowid"
+        )
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 def query_tokens(query: str) -> list[str]:
@@ -94,8 +174,8 @@ def matching_household_ids(connection: Connection, query: str, limit: int) -> li
 
     Tokens of three or more characters go through the trigram index (substring match);
     shorter ones must start a word ("ng" finds "Nguyễn", not "Hồng").  No ORDER BY: the
-    index yields matches in insertion order and stops at ``limit``, so a short query
-    that matches thousands of rows costs no more than a precise one.
+    index yields matches in rowid order and stops at ``limit``, so a short query that
+    matches thousands of rows costs no more than a precise one.
     """
     tokens = query_tokens(query)
     if not tokens:
@@ -106,12 +186,13 @@ def matching_household_ids(connection: Connection, query: str, limit: int) -> li
     params: dict[str, object] = {"limit": limit}
     if long_tokens:
         params["match"] = " ".join('"' + t.replace('"', '""') + '"' for t in long_tokens)
-        conditions.append("search_text MATCH :match")
+        conditions.append("s.search_text MATCH :match")
     for index, token in enumerate(short_tokens):
         params[f"short{index}"] = "% " + _like_escape(token) + "%"
-        conditions.append(f"(' ' || search_text) LIKE :short{index} ESCAPE '\\'")
+        conditions.append(f"(' ' || s.search_text) LIKE :short{index} ESCAPE '\\'")
     sql = (
-        "SELECT household_id FROM household_search WHERE "
+        "SELECT m.household_id FROM household_search s "
+        "JOIN household_search_ids m ON m.rowid = s.rowid WHERE "
         + " AND ".join(conditions)
         + " LIMIT :limit"
     )

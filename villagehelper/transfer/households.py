@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from villagehelper.clock import vietnam_today
 from villagehelper.errors import UserError
+from villagehelper.store import search_index
 from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Commune, Household, Member, Village
@@ -32,7 +33,6 @@ from villagehelper.transfer.cells import format_bool, format_day
 from villagehelper.transfer.columns import HOUSEHOLDS, SESSIONS, Layout, locate, require_any
 from villagehelper.transfer.common import ticking
 from villagehelper.transfer.household_plan import HouseholdPlanner
-from villagehelper.transfer.indexing import reindex
 from villagehelper.transfer.places import FileVillages, file_commune
 from villagehelper.transfer.report import ImportReport, Progress, ProgressTicker
 from villagehelper.transfer.tabular import WriteCell, file_format, read_rows, write_rows
@@ -165,7 +165,7 @@ def import_households(
         villages_created = villages.finish(changes)
         counts = plan.write(session, changes, ticker)
         session.flush()
-        reindex(session.connection(), counts.touched, counts.created)
+        search_index.refresh_households(session.connection(), counts.touched)
     ticker.finish()
     return ImportReport(
         kind="households",

@@ -112,7 +112,7 @@ class DbExecutor(QObject):
             return
         operation = entry[0]
         dialog = QProgressDialog(operation._progress_label or "", "", 0, 0, operation._parent)
-        dialog.setCancelButton(None)  # type: ignore[arg-type]
+        dialog.setCancelButton(None)
         dialog.setMinimumDuration(0)
         dialog.setWindowTitle("VillageHelper")
         dialog.show()

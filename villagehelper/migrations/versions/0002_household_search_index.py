@@ -2,6 +2,8 @@
 
 A trigram index answers "any part of a name" (substring) queries without scanning every
 household, which keeps per-keystroke search fast at district scale (30k–300k rows).
+FTS5 can only look rows up by rowid, so ``household_search_ids`` gives each household a
+stable integer (an INTEGER PRIMARY KEY survives VACUUM, a plain rowid does not).
 
 Revision ID: 0002
 Revises: 0001
@@ -22,9 +24,10 @@ depends_on = None
 
 def upgrade() -> None:
     op.execute(
-        "CREATE VIRTUAL TABLE household_search USING fts5("
-        "household_id UNINDEXED, search_text, tokenize='trigram')"
+        "CREATE TABLE household_search_ids ("
+        "rowid INTEGER PRIMARY KEY, household_id VARCHAR(36) NOT NULL UNIQUE)"
     )
+    op.execute("CREATE VIRTUAL TABLE household_search USING fts5(search_text, tokenize='trigram')")
     rebuild_all(op.get_bind())
 
 

@@ -1,0 +1,1 @@
+"""VillageHelper benchmarks at district scale: ``python -m benchmarks`` (see README.md)."""
