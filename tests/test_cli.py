@@ -8,9 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from villagehelper import cli
 from villagehelper.logs import log_path
+from villagehelper.ops import team
+from villagehelper.store.engine import open_store
+from villagehelper.store.models import Household
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -99,3 +103,46 @@ def test_unwritable_data_dir_is_a_plain_error(
     blocker.write_text("x")
     assert cli.main(["backup", "--data-dir", str(blocker / "data")]) == cli.EXIT_USER_ERROR
     assert "--data-dir" in capsys.readouterr().err
+
+
+def test_demo_export_import_round_trip_through_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source, target = str(tmp_path / "source"), str(tmp_path / "target")
+    assert cli.main(["demo", "--households", "40", "--sessions", "120", "--data-dir", source]) == 0
+    assert "Xã Gia Lộc" in capsys.readouterr().out
+    for kind, name in (("households", "ho.csv"), ("sessions", "luot.xlsx")):
+        assert cli.main(["export", kind, "--out", str(tmp_path / name), "--data-dir", source]) == 0
+        assert cli.main(["import", kind, str(tmp_path / name), "--data-dir", target]) == 0
+    out = capsys.readouterr().out
+    assert "Đã nhập 40 hộ mới" in out
+    assert "Đã nhập 120 lượt hỗ trợ mới" in out
+
+
+def test_import_of_a_bad_file_lists_every_bad_line_and_imports_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = str(tmp_path / "data")
+    store = open_store(Path(data_dir))
+    team.set_commune(store, "10999")
+    store.close()
+    bad = tmp_path / "danh-sach.csv"
+    bad.write_text(
+        "Họ và tên chủ hộ,Thôn,SĐT\n"
+        "Nguyễn Văn An,Thôn Khay,0912\n"
+        "Trần Thị Bình,Thôn Khay,0987654321\n"
+        ",Thôn Khay,\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["import", "households", str(bad), "--data-dir", data_dir]) == 1
+    err = capsys.readouterr().err
+    assert "danh-sach.csv:2 [SĐT]" in err
+    assert "danh-sach.csv:4" in err
+    assert err.count("Lỗi:") == 1
+    store = open_store(Path(data_dir))
+    try:
+        assert team.list_villages(store) == []  # not even the village was created
+        with store.reading() as session:
+            assert session.scalar(select(func.count()).select_from(Household)) == 0
+    finally:
+        store.close()

@@ -18,6 +18,7 @@ from villagehelper import __version__
 from villagehelper.errors import UserError
 from villagehelper.logs import setup_logging
 from villagehelper.paths import DATA_DIR_ENV, resolve_data_dir
+from villagehelper.text import format_number as _fmt
 
 if TYPE_CHECKING:
     from villagehelper.transfer import RowProblem
@@ -111,11 +112,6 @@ class Progress:
             print(f"\r{self.label}… {percent}%", end=end, file=sys.stderr, flush=True)
 
 
-def _fmt(number: int) -> str:
-    """Vietnamese thousands separator: 1.234.567."""
-    return f"{number:,}".replace(",", ".")
-
-
 # --- commands ----------------------------------------------------------------------
 
 
@@ -163,8 +159,9 @@ def _cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
             progress=Progress(f"Đang nhập {args.file.name}"),
         )
     except transfer.ImportRejected as rejected:
-        _print_problems(args.file, rejected.problems)
-        raise
+        _print_problems(args.file, rejected.problems)  # every one, not just the first few
+        print(f"Lỗi: {rejected.headline_vi}", file=sys.stderr)
+        return EXIT_USER_ERROR
     finally:
         store.close()
     _print_problems(args.file, report.skipped, "bỏ qua — ")

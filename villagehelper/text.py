@@ -266,3 +266,8 @@ def canonical_phone(raw: str | None) -> str | None:
     if raw is None or not clean_text(raw):
         return None
     return parse_phone(raw).national
+
+
+def format_number(number: int) -> str:
+    """A count the Vietnamese way: 1.234.567 (dot between thousands)."""
+    return f"{number:,}".replace(",", ".")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from villagehelper.errors import UserError
 from villagehelper.store.changelog import Changes
+from villagehelper.text import format_number as n
 
 # (done, total): called now and then during a long import or export, for a progress bar.
 Progress = Callable[[int, int], None]
@@ -63,19 +64,19 @@ class ImportReport:
     def summary_vi(self) -> str:
         """One Vietnamese sentence for the command line or a message box."""
         noun = "hộ" if self.kind == "households" else "lượt hỗ trợ"
-        parts = [f"Đã nhập {self.imported} {noun} mới"]
+        parts = [f"Đã nhập {n(self.imported)} {noun} mới"]
         if self.members_imported:
-            parts[0] += f" và {self.members_imported} nhân khẩu mới"
-        parts.append(f"cập nhật {self.updated} {noun}")
+            parts[0] += f" và {n(self.members_imported)} nhân khẩu mới"
+        parts.append(f"cập nhật {n(self.updated)} {noun}")
         if self.members_updated:
-            parts[-1] += f" ({self.members_updated} nhân khẩu)"
-        parts.append(f"{self.unchanged} {noun} không đổi")
+            parts[-1] += f" ({n(self.members_updated)} nhân khẩu)"
+        parts.append(f"{n(self.unchanged)} {noun} không đổi")
         if self.villages_created:
-            parts.append(f"tạo {self.villages_created} thôn mới")
+            parts.append(f"tạo {n(self.villages_created)} thôn mới")
         if self.volunteers_created:
-            parts.append(f"thêm {self.volunteers_created} thành viên tổ")
+            parts.append(f"thêm {n(self.volunteers_created)} thành viên tổ")
         if self.skipped:
-            parts.append(f"bỏ qua {len(self.skipped_lines)} dòng lỗi")
+            parts.append(f"bỏ qua {n(len(self.skipped_lines))} dòng lỗi")
         sentence = ", ".join(parts) + "."
         if self.ignored_columns:
             ignored = ", ".join(f"«{title}»" for title in self.ignored_columns)
@@ -92,11 +93,15 @@ class ImportRejected(UserError):  # noqa: N818 (name fixed by the CLI's contract
         more = len(problems) - PROBLEMS_IN_MESSAGE
         if more > 0:
             shown += f"\n… và {more} lỗi khác."
+        headline = (
+            f"Tệp có {n(len(lines))} dòng lỗi nên chưa nhập dòng nào. Hãy sửa các dòng này "
+            "rồi nhập lại, hoặc chọn bỏ qua dòng lỗi (--skip-invalid)."
+        )
         super().__init__(
-            f"Tệp có {len(lines)} dòng lỗi nên chưa nhập dòng nào. Hãy sửa các dòng này "
-            "rồi nhập lại, hoặc chọn bỏ qua dòng lỗi (--skip-invalid):\n" + shown,
+            headline[:-1] + ":\n" + shown,
             f"{len(lines)} bad rows: nothing was imported.",
         )
+        self.headline_vi = headline
         self.problems = problems
 
 
