@@ -11,12 +11,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from villagehelper.ops import team
 from villagehelper.paths import DATA_DIR_ENV
 from villagehelper.store.engine import Store, open_store
+
+if TYPE_CHECKING:  # Qt is imported only by the GUI tests that use these fixtures
+    from pytestqt.qtbot import QtBot
+
+    from villagehelper.ui.context import AppContext
 
 # A fixed Monday afternoon in Vietnam (07:00 UTC = 14:00 ICT).
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -72,3 +78,24 @@ def village_team(store: Store) -> Team:
     leader = team.add_team_member(store, "Phạm Đăng Xuyết", "leader", khay.id)
     member = team.add_team_member(store, "Nguyễn Thị Hệ", "member", khay.id)
     return Team(store, khay.id, other.id, leader.id, member.id)
+
+
+@pytest.fixture
+def app_ctx(village_team: Team, qapp: object) -> Iterator[AppContext]:
+    """A GUI context on the village team's store with the real single-worker executor;
+    the member "Nguyễn Thị Hệ" is logging."""
+    from villagehelper.preferences import Preferences
+    from villagehelper.ui.context import AppContext
+    from villagehelper.ui.executor import DbExecutor
+
+    executor = DbExecutor()
+    context = AppContext(
+        village_team.store, executor, Preferences(volunteer_id=village_team.member_id)
+    )
+    yield context
+    executor.shutdown()
+
+
+def wait_idle(qtbot: QtBot, context: AppContext, timeout: int = 10_000) -> None:
+    """Wait until every database operation has finished and its result was delivered."""
+    qtbot.waitUntil(lambda: not context.executor.busy(), timeout=timeout)
