@@ -77,6 +77,11 @@ class HouseholdHit:
     def phone_display(self) -> str:
         return Phone(self.phone).display() if self.phone else ""
 
+    @property
+    def phone_masked(self) -> str:
+        """For lists on a shared screen: only the last digits."""
+        return Phone(self.phone).masked() if self.phone else ""
+
 
 @dataclass(frozen=True)
 class SearchResult:

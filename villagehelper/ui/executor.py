@@ -129,6 +129,8 @@ class DbExecutor(QObject):
             dialog.close()
             dialog.deleteLater()
         try:
+            if done.error is not None and not isinstance(done.error, UserError):
+                log.error("operation failed:\n%s", done.trace)  # bugs always reach the log
             if done.error is None:
                 if operation._on_success is not None:
                     operation._on_success(done.result)
@@ -137,7 +139,6 @@ class DbExecutor(QObject):
             elif isinstance(done.error, UserError):
                 self.sig_user_error.emit(done.error)
             else:
-                log.error("operation failed:\n%s", done.trace)
                 self.sig_bug.emit(type(done.error).__name__)
         finally:
             if not self._pending:

@@ -1,0 +1,445 @@
+"""The main screen: find (or add) the household, pick services, save, next resident.
+
+Built for a queue at the cultural house: the cursor is always where the next keystroke
+belongs, Enter or Ctrl+S saves, and after saving the form clears and the search box has
+the focus again.  Today's visits are listed below, the last one undoable in one click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import pairwise
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from villagehelper.clock import format_vn_date, to_vietnam, vietnam_today
+from villagehelper.errors import UserError, ValidationError
+from villagehelper.ops.households import HouseholdDetail, get_household
+from villagehelper.ops.sessions import (
+    SessionFilter,
+    SessionRow,
+    VisitInput,
+    VisitLogged,
+    household_history,
+    list_sessions,
+    log_visit,
+    void_session,
+)
+from villagehelper.ops.team import (
+    ServiceInfo,
+    TeamMemberInfo,
+    VillageInfo,
+    list_services,
+    list_team_members,
+    list_villages,
+)
+from villagehelper.store.changelog import Changes
+from villagehelper.store.models import Outcome
+from villagehelper.ui.context import AppContext
+from villagehelper.ui.feedback import show_bug
+from villagehelper.ui.household_search import HouseholdSearch
+from villagehelper.ui.new_household import NewHouseholdPanel
+from villagehelper.ui.service_picker import ServicePicker
+from villagehelper.ui.today_model import TodaySessionsModel
+
+NO_MEMBER = ""
+
+
+@dataclass(frozen=True)
+class _Chosen:
+    detail: HouseholdDetail
+    history: list[SessionRow]
+
+
+class LogVisitView(QWidget):
+    sig_saved = Signal(object)
+    """A visit was saved: its :class:`VisitLogged`."""
+    sig_open_household = Signal(str)
+    """Open the household page of this id."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._household_id: str | None = None
+        self._villages: list[VillageInfo] = []
+        self._team: list[TeamMemberInfo] = []
+        self._last_visit: VisitLogged | None = None
+
+        self.search = HouseholdSearch(ctx, self)
+        self.new_household = NewHouseholdPanel(ctx, self)
+        self.visit_form = self._build_visit_form()
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self._placeholder())
+        self.stack.addWidget(self.new_household)
+        self.stack.addWidget(self.visit_form)
+
+        today_widget = self._build_today_panel()
+
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search)
+        top = QSplitter(Qt.Orientation.Horizontal, self)
+        top.addWidget(left)
+        top.addWidget(self.stack)
+        top.setStretchFactor(0, 2)
+        top.setStretchFactor(1, 3)
+        outer = QSplitter(Qt.Orientation.Vertical, self)
+        outer.addWidget(top)
+        outer.addWidget(today_widget)
+        outer.setStretchFactor(0, 3)
+        outer.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(outer)
+
+        self.search.sig_chosen.connect(self.choose_household)
+        self.search.sig_create.connect(self._start_new_household)
+        self.new_household.sig_created.connect(self.choose_household)
+        self.new_household.sig_use_existing.connect(self.choose_household)
+        self.new_household.sig_cancelled.connect(self.reset)
+        ctx.hub.sig_changed.connect(self._on_changed)
+        QShortcut(QKeySequence("Ctrl+S"), self, self.save)
+        QShortcut(QKeySequence("Esc"), self, self.reset)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.reset)
+        self.reload_catalog()
+        self.refresh_today()
+
+    # --- building -----------------------------------------------------------------
+
+    def _build_today_panel(self) -> QWidget:
+        self.today_model = TodaySessionsModel(self)
+        self.today = QTableView(self)
+        self.today.setObjectName("todaySessions")
+        self.today.setModel(self.today_model)
+        self.today.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.today.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.today.verticalHeader().setVisible(False)
+        self.today.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.today.horizontalHeader().setStretchLastSection(True)
+        self.undo_last = QPushButton(self.tr("Hoàn tác lượt vừa ghi"), self)
+        self.undo_last.setObjectName("undoLast")
+        self.undo_last.setEnabled(False)
+        self.undo_last.clicked.connect(self._undo_last)
+        self.undo_selected = QPushButton(self.tr("Hủy lượt đang chọn"), self)
+        self.undo_selected.setObjectName("undoSelected")
+        self.undo_selected.clicked.connect(self._undo_selected)
+        self.today_title = QLabel(self)
+        today_box = QVBoxLayout()
+        header = QHBoxLayout()
+        header.addWidget(self.today_title, 1)
+        header.addWidget(self.undo_selected)
+        header.addWidget(self.undo_last)
+        today_box.addLayout(header)
+        today_box.addWidget(self.today)
+        panel = QWidget(self)
+        panel.setLayout(today_box)
+        return panel
+
+    def _placeholder(self) -> QWidget:
+        label = QLabel(
+            self.tr(
+                "Tìm hộ gia đình ở ô bên trái.\n\nChọn hộ rồi chọn loại hỗ trợ; Enter hoặc "
+                "Ctrl+S để lưu. Không thấy hộ: Enter để thêm hộ mới."
+            ),
+            self,
+        )
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setWordWrap(True)
+        return label
+
+    def _build_visit_form(self) -> QWidget:
+        form = QWidget(self)
+        self.household_title = QLabel(form)
+        self.household_title.setObjectName("chosenHousehold")
+        self.household_title.setTextFormat(Qt.TextFormat.RichText)
+        self.household_title.setWordWrap(True)
+        self.open_page = QPushButton(self.tr("Xem hộ…"), form)
+        self.open_page.setObjectName("openHouseholdPage")
+        self.open_page.clicked.connect(self._open_page)
+        self.previous = QLabel(form)
+        self.previous.setObjectName("previousServices")
+        self.previous.setWordWrap(True)
+        self.member = QComboBox(form)
+        self.member.setObjectName("memberHelped")
+        self.services = ServicePicker(form)
+        self.services.setObjectName("servicePicker")
+        self.services.sig_submit.connect(self.save)
+        scroll = QScrollArea(form)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.services)
+        self.note = QLineEdit(form)
+        self.note.setObjectName("visitNote")
+        self.note.setPlaceholderText(self.tr("Ghi chú (không bắt buộc)"))
+        self.note.returnPressed.connect(self.save)
+        self.consent = QCheckBox(self.tr("Người dân đồng ý cho ghi thông tin"), form)
+        self.consent.setObjectName("visitConsent")
+        self.message = QLabel(form)
+        self.message.setObjectName("visitMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #a40000;")
+        self.save_button = QPushButton(self.tr("Lưu (Enter / Ctrl+S)"), form)
+        self.save_button.setObjectName("saveVisit")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.household_title, 1)
+        title_row.addWidget(self.open_page)
+        details = QFormLayout()
+        details.addRow(self.tr("Người được hỗ trợ"), self.member)
+        services_box = QGroupBox(self.tr("Loại hỗ trợ (Space để chọn, chọn được nhiều)"), form)
+        services_layout = QVBoxLayout(services_box)
+        services_layout.addWidget(scroll)
+        layout = QVBoxLayout(form)
+        layout.addLayout(title_row)
+        layout.addWidget(self.previous)
+        layout.addLayout(details)
+        layout.addWidget(services_box, 1)
+        layout.addWidget(self.note)
+        layout.addWidget(self.consent)
+        layout.addWidget(self.message)
+        layout.addWidget(self.save_button)
+        return form
+
+    # --- data ---------------------------------------------------------------------
+
+    def reload_catalog(self) -> None:
+        store = self._ctx.store
+
+        def load() -> tuple[list[ServiceInfo], list[VillageInfo], list[TeamMemberInfo]]:
+            return list_services(store), list_villages(store), list_team_members(store)
+
+        self._ctx.executor.op(load).success(self._catalog_loaded).run()
+
+    def _catalog_loaded(
+        self, loaded: tuple[list[ServiceInfo], list[VillageInfo], list[TeamMemberInfo]]
+    ) -> None:
+        services, self._villages, self._team = loaded
+        self.services.set_services(
+            services, self._ctx.preferences.language, vietnam_today(self._ctx.store.now())
+        )
+        self._chain_tab_order()
+
+    def _chain_tab_order(self) -> None:
+        chain: list[QWidget] = [self.member, *self.services.buttons()]
+        chain.extend([self.note, self.consent, self.save_button])
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    def refresh_today(self) -> None:
+        store = self._ctx.store
+        today = vietnam_today(store.now())
+        flt = SessionFilter(start=today, end=today, include_voided=True)
+        self._ctx.executor.op(lambda: list_sessions(store, flt)).success(self._today_loaded).run()
+
+    def _today_loaded(self, rows: list[SessionRow]) -> None:
+        self.today_model.set_rows(rows)
+        live = sum(1 for row in rows if not row.voided)
+        self.today_title.setText(self.tr("<b>Hôm nay: %1 lượt hỗ trợ</b>").replace("%1", str(live)))
+
+    def _on_changed(self, changes: Changes) -> None:
+        if changes.ids("help_session") or changes.ids("session_void"):
+            self.refresh_today()
+        if changes.ids("service") or changes.ids("village"):
+            self.reload_catalog()
+        if self._household_id is not None and self._household_id in changes.ids("household"):
+            self.choose_household(self._household_id)
+
+    # --- flow ---------------------------------------------------------------------
+
+    def choose_household(self, household_id: str) -> None:
+        store = self._ctx.store
+
+        def load() -> _Chosen:
+            return _Chosen(
+                get_household(store, household_id), household_history(store, household_id)
+            )
+
+        self._ctx.executor.op(load).success(self._show_household).run()
+
+    def _show_household(self, chosen: _Chosen) -> None:
+        detail = chosen.detail
+        first_time = self._household_id != detail.id
+        self._household_id = detail.id
+        self.household_title.setText(
+            "<h3>"
+            + detail.head_name
+            + "</h3>"
+            + detail.village_name
+            + (" — " + detail.address_detail if detail.address_detail else "")
+        )
+        selected_member = self.member.currentData()
+        self.member.clear()
+        self.member.addItem(self.tr("(cả hộ / không ghi tên)"), NO_MEMBER)
+        for member in detail.members:
+            year = f" ({member.birth_year})" if member.birth_year else ""
+            self.member.addItem(member.full_name + year, member.id)
+        head = next((m.id for m in detail.members if m.full_name == detail.head_name), None)
+        wanted = selected_member if not first_time else head
+        if wanted and (index := self.member.findData(wanted)) >= 0:
+            self.member.setCurrentIndex(index)
+        self._show_previous(chosen.history)
+        self.stack.setCurrentWidget(self.visit_form)
+        if first_time:
+            self.services.clear()
+            self.note.clear()
+            self.consent.setChecked(False)
+            self.message.clear()
+            first = self.services.first_button()
+            (first or self.member).setFocus()
+
+    def _show_previous(self, history: list[SessionRow]) -> None:
+        live = [row for row in history if not row.voided]
+        done = {row.service_code for row in live if row.outcome == Outcome.DONE}
+        self.services.mark_done_before(done)
+        if not live:
+            self.previous.setText(self.tr("Hộ này chưa được hỗ trợ lần nào."))
+            return
+        lines = []
+        for row in live[:6]:
+            day = format_vn_date(to_vietnam(row.occurred_at).date())
+            mark = {"done": "✓", "follow_up": "↻", "failed": "✗"}[row.outcome]
+            who = f" — {row.member_name}" if row.member_name else ""
+            lines.append(f"{mark} {row.service_label} ({day}){who}")
+        more = len(live) - len(lines)
+        text = self.tr("Đã hỗ trợ trước đây:") + "\n" + "\n".join(lines)
+        if more > 0:
+            text += "\n" + self.tr("… và %1 lượt khác").replace("%1", str(more))
+        self.previous.setText(text)
+
+    def _start_new_household(self, head_name: str) -> None:
+        village_id = self._volunteer_village()
+        self.new_household.start(head_name, self._villages, village_id)
+        self.stack.setCurrentWidget(self.new_household)
+        self.new_household.head_name.setFocus()
+
+    def _volunteer_village(self) -> str | None:
+        """New households default to the village of whoever is logging."""
+        if len(self._villages) == 1:
+            return self._villages[0].id
+        me = next((m for m in self._team if m.id == self._ctx.volunteer_id), None)
+        return me.village_id if me is not None else None
+
+    def _open_page(self) -> None:
+        if self._household_id is not None:
+            self.sig_open_household.emit(self._household_id)
+
+    def save(self) -> None:
+        if self.stack.currentWidget() is not self.visit_form or self._household_id is None:
+            return
+        volunteer_id = self._ctx.volunteer_id
+        if volunteer_id is None:
+            self.message.setText(self.tr("Chưa chọn người ghi. Hãy chọn «Ai đang ghi?» trước."))
+            return
+        member_id = self.member.currentData() or None
+        visit = VisitInput(
+            household_id=self._household_id,
+            volunteer_id=volunteer_id,
+            services=self.services.chosen(),
+            member_id=member_id,
+            note=self.note.text(),
+            consent=self.consent.isChecked() and member_id is not None,
+        )
+        store = self._ctx.store
+        self.save_button.setEnabled(False)
+        self._ctx.executor.op(lambda: log_visit(store, visit)).success(self._saved).failure(
+            self._save_failed
+        ).run()
+
+    def _saved(self, logged: VisitLogged) -> None:
+        self.save_button.setEnabled(True)
+        self._last_visit = logged
+        self.undo_last.setEnabled(True)
+        self.reset()  # before announcing, so the saved household is not reopened
+        self._ctx.announce(logged.changes)
+        self.sig_saved.emit(logged)
+
+    def _save_failed(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        if not isinstance(error, UserError):
+            show_bug(self, self._ctx.log_file)
+            return
+        self.message.setText(error.message(self._ctx.preferences.language))
+        if isinstance(error, ValidationError):
+            self._focus_field(error.field)
+
+    def _focus_field(self, field: str) -> None:
+        chosen = self.services.chosen()
+        if field == "services":
+            first = self.services.first_button()
+            if first is not None:
+                first.setFocus()
+            return
+        for item in chosen:
+            row = self.services.row(item.service_code)
+            if row is None:
+                continue
+            if (
+                field == "failure_reason"
+                and item.outcome == Outcome.FAILED
+                and not item.failure_reason.strip()
+            ):
+                row.reason.setFocus()
+                return
+            if field == "follow_up_date" and item.outcome == Outcome.FOLLOW_UP:
+                row.date.setFocus()
+                return
+        if field == "note":
+            self.note.setFocus()
+
+    def reset(self) -> None:
+        """Clear the form for the next resident; the cursor goes back to the search."""
+        self._household_id = None
+        self.services.clear()
+        self.note.clear()
+        self.consent.setChecked(False)
+        self.message.clear()
+        self.stack.setCurrentIndex(0)
+        self.search.reset()
+
+    # --- undo ---------------------------------------------------------------------
+
+    def _undo_last(self) -> None:
+        if self._last_visit is not None:
+            self._void(list(self._last_visit.session_ids))
+            self._last_visit = None
+            self.undo_last.setEnabled(False)
+
+    def _undo_selected(self) -> None:
+        rows = self.today.selectionModel().selectedRows()
+        session = self.today_model.session(rows[0].row()) if rows else None
+        if session is not None and not session.voided:
+            self._void([session.id])
+
+    def _void(self, session_ids: list[str]) -> None:
+        volunteer_id = self._ctx.volunteer_id
+        if volunteer_id is None:
+            return
+        store = self._ctx.store
+        reason = self.tr("Hoàn tác ngay sau khi ghi")
+
+        def void_all() -> Changes:
+            changes = Changes()
+            for session_id in session_ids:
+                changes.merge(void_session(store, session_id, volunteer_id, reason))
+            return changes
+
+        self._ctx.executor.op(void_all).success(self._ctx.announce).run()

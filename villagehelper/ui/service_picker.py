@@ -1,0 +1,174 @@
+"""Services as large toggle buttons, with an outcome row for each one chosen."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDateEdit,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from villagehelper.ops.sessions import ServiceOutcome
+from villagehelper.ops.team import ServiceInfo
+from villagehelper.store.models import Outcome
+
+COLUMNS = 3
+DEFAULT_FOLLOW_UP_DAYS = 7
+
+
+def qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def pydate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+class OutcomeRow(QWidget):
+    """Result of one service: done / follow-up with a date / failed with a reason."""
+
+    def __init__(self, service: ServiceInfo, label: str, today: date, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.setObjectName(f"outcome_{service.code}")
+        name = QLabel(label, self)
+        name.setWordWrap(True)
+        name.setMinimumWidth(220)
+        self.done = QRadioButton(self.tr("Thành công"), self)
+        self.follow_up = QRadioButton(self.tr("Hẹn lại"), self)
+        self.failed = QRadioButton(self.tr("Chưa thành công"), self)
+        for button, key in (
+            (self.done, "done"),
+            (self.follow_up, "followUp"),
+            (self.failed, "failed"),
+        ):
+            button.setObjectName(f"{key}_{service.code}")
+        group = QButtonGroup(self)
+        for button in (self.done, self.follow_up, self.failed):
+            group.addButton(button)
+        self.done.setChecked(True)
+        self.date = QDateEdit(qdate(today + timedelta(days=DEFAULT_FOLLOW_UP_DAYS)), self)
+        self.date.setObjectName(f"followUpDate_{service.code}")
+        self.date.setDisplayFormat("dd/MM/yyyy")
+        self.date.setCalendarPopup(True)
+        self.date.setMinimumDate(qdate(today))
+        self.reason = QLineEdit(self)
+        self.reason.setObjectName(f"reason_{service.code}")
+        self.reason.setPlaceholderText(self.tr("Lý do chưa thành công"))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(name, 2)
+        for widget in (self.done, self.follow_up, self.failed, self.date):
+            layout.addWidget(widget)
+        layout.addWidget(self.reason, 2)
+        group.buttonToggled.connect(self._update)
+        self._update()
+
+    def _update(self) -> None:
+        self.date.setEnabled(self.follow_up.isChecked())
+        self.reason.setEnabled(self.failed.isChecked())
+
+    def value(self) -> ServiceOutcome:
+        if self.follow_up.isChecked():
+            return ServiceOutcome(self.service.code, Outcome.FOLLOW_UP, pydate(self.date.date()))
+        if self.failed.isChecked():
+            return ServiceOutcome(
+                self.service.code, Outcome.FAILED, failure_reason=self.reason.text()
+            )
+        return ServiceOutcome(self.service.code, Outcome.DONE)
+
+
+class ServicePicker(QWidget):
+    """The catalog as toggle buttons (Space toggles); one outcome row per chosen service."""
+
+    sig_selection_changed = Signal()
+    """The set of chosen services changed."""
+    sig_submit = Signal()
+    """Enter was pressed in an outcome's reason field: save the visit."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._buttons: dict[str, QPushButton] = {}
+        self._rows: dict[str, OutcomeRow] = {}
+        self._services: list[ServiceInfo] = []
+        self._language = "vi"
+        self._today = date.today()
+        self._grid = QGridLayout()
+        self._grid.setSpacing(6)
+        self._outcomes = QVBoxLayout()
+        self._outcomes.setSpacing(4)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self._grid)
+        layout.addLayout(self._outcomes)
+
+    def set_services(self, services: list[ServiceInfo], language: str, today: date) -> None:
+        self._language = language
+        self._today = today
+        for button in self._buttons.values():
+            button.deleteLater()
+        self._buttons.clear()
+        self.clear()
+        self._services = services
+        for index, service in enumerate(services):
+            button = QPushButton(service.label(language), self)
+            button.setObjectName(f"service_{service.code}")
+            button.setCheckable(True)
+            button.setMinimumHeight(44)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.setToolTip(service.label(language))
+            button.toggled.connect(lambda on, code=service.code: self._toggle(code, on))
+            self._grid.addWidget(button, index // COLUMNS, index % COLUMNS)
+            self._buttons[service.code] = button
+
+    def button(self, code: str) -> QPushButton:
+        return self._buttons[code]
+
+    def buttons(self) -> list[QPushButton]:
+        """The toggle buttons in catalog order (the tab order)."""
+        return [self._buttons[s.code] for s in self._services if s.code in self._buttons]
+
+    def first_button(self) -> QPushButton | None:
+        return next(iter(self._buttons.values()), None)
+
+    def row(self, code: str) -> OutcomeRow | None:
+        return self._rows.get(code)
+
+    def _toggle(self, code: str, on: bool) -> None:
+        if on and code not in self._rows:
+            service = next(s for s in self._services if s.code == code)
+            row = OutcomeRow(service, service.label(self._language), self._today, self)
+            row.reason.returnPressed.connect(self.sig_submit.emit)
+            self._rows[code] = row
+            self._outcomes.addWidget(row)
+        elif not on and code in self._rows:
+            self._rows.pop(code).deleteLater()
+        self.sig_selection_changed.emit()
+
+    def chosen(self) -> list[ServiceOutcome]:
+        """Chosen services in catalog order."""
+        return [self._rows[s.code].value() for s in self._services if s.code in self._rows]
+
+    def clear(self) -> None:
+        for button in self._buttons.values():
+            button.setChecked(False)
+        for row in self._rows.values():
+            row.deleteLater()
+        self._rows.clear()
+
+    def mark_done_before(self, codes: set[str]) -> None:
+        """Show which services this household already had done (nobody is helped twice)."""
+        for code, button in self._buttons.items():
+            label = next(s for s in self._services if s.code == code).label(self._language)
+            button.setText(("✓ " + label) if code in codes else label)

@@ -1,0 +1,94 @@
+"""Today's sessions under the log-a-visit form, newest first, each one undoable."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QFont
+
+from villagehelper.clock import format_vn_date, to_vietnam
+from villagehelper.ops.sessions import SessionRow
+from villagehelper.store.models import Outcome
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("SessionText", text)
+
+
+def outcome_text(row: SessionRow) -> str:
+    """ "Thành công", "Hẹn lại 30/11/2026", "Chưa thành công: <lý do>"."""
+    if row.outcome == Outcome.FOLLOW_UP and row.follow_up_date is not None:
+        return _tr("Hẹn lại %1").replace("%1", format_vn_date(row.follow_up_date))
+    if row.outcome == Outcome.FAILED:
+        return _tr("Chưa thành công: %1").replace("%1", row.failure_reason)
+    return _tr("Thành công")
+
+
+class TodaySessionsModel(QAbstractTableModel):
+    COLUMNS = ("time", "household", "member", "service", "outcome", "volunteer")
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[SessionRow] = []
+
+    def set_rows(self, rows: list[SessionRow]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def session(self, row: int) -> SessionRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if not 0 <= section < len(self.COLUMNS):
+            return None
+        titles = (
+            _tr("Giờ"),
+            _tr("Hộ"),
+            _tr("Người được hỗ trợ"),
+            _tr("Loại hỗ trợ"),
+            _tr("Kết quả"),
+            _tr("Người ghi"),
+        )
+        return titles[section]
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        row = self.session(index.row()) if index.isValid() else None
+        if row is None or not 0 <= index.column() < len(self.COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            column = self.COLUMNS[index.column()]
+            values = {
+                "time": to_vietnam(row.occurred_at).strftime("%H:%M"),
+                "household": f"{row.head_name} — {row.village_name}",
+                "member": row.member_name or "",
+                "service": row.service_label,
+                "outcome": outcome_text(row),
+                "volunteer": row.volunteer_name,
+            }
+            return values[column]
+        if role == Qt.ItemDataRole.FontRole and row.voided:
+            font = QFont()
+            font.setStrikeOut(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return format_vn_date(to_vietnam(row.occurred_at).date())
+        return None
