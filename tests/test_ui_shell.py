@@ -1,20 +1,89 @@
-"""The first window shell: opens on the store and says where the data is."""
+"""The main window: screens on F2–F6, who is logging in view, today's count in the
+status bar, household pages opening from any list."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import Team
+from tests.conftest import Team, wait_idle
+from villagehelper.ops import households as hh
+from villagehelper.ops import sessions as ss
+from villagehelper.ui.context import AppContext
+from villagehelper.ui.household_page import HouseholdPage
 from villagehelper.ui.main_window import MainWindow
 
 
-def test_main_window_names_the_commune_and_data_folder(qtbot: QtBot, village_team: Team) -> None:
-    window = MainWindow(village_team.store)
+def _window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
+    window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.show()
-    texts = " ".join(label.text() for label in window.findChildren(QLabel))
-    assert "Xã Gia Lộc" in texts
-    assert str(village_team.store.data_dir) in texts
-    assert window.windowTitle().startswith("VillageHelper")
+    wait_idle(qtbot, ctx)
+    return window
+
+
+def test_window_shows_commune_volunteer_and_todays_count(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team
+) -> None:
+    household_id = hh.create_household(
+        village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
+    ).id
+    ss.log_visit(
+        village_team.store,
+        ss.VisitInput(household_id, village_team.member_id, [ss.ServiceOutcome("VSSID")]),
+    )
+    window = _window(qtbot, app_ctx)
+    assert "Xã Gia Lộc" in window.windowTitle()
+    assert "Nguyễn Thị Hệ" in window.volunteer_status.text()
+    assert "Hôm nay: 1 lượt" in window.today_status.text()
+    assert window.sync_status.text()  # the place the sync feature fills
     assert not window.grab().isNull()
+
+
+def test_function_keys_switch_screens(qtbot: QtBot, app_ctx: AppContext) -> None:
+    window = _window(qtbot, app_ctx)
+    for key, screen in (
+        (Qt.Key.Key_F3, window.sessions),
+        (Qt.Key.Key_F4, window.households),
+        (Qt.Key.Key_F5, window.follow_ups),
+        (Qt.Key.Key_F6, window.settings),
+        (Qt.Key.Key_F2, window.log_visit),
+    ):
+        QTest.keyClick(window, key)
+        assert window.tabs.currentWidget() is screen
+    assert window.log_visit.search.line.hasFocus()
+
+
+def test_saving_a_visit_updates_the_status_bar(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team
+) -> None:
+    household_id = hh.create_household(
+        village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
+    ).id
+    window = _window(qtbot, app_ctx)
+    window.log_visit.choose_household(household_id)
+    wait_idle(qtbot, app_ctx)
+    window.log_visit.services.button("EHEALTH").setChecked(True)
+    with qtbot.waitSignal(window.log_visit.sig_saved, timeout=5000):
+        window.log_visit.save()
+    wait_idle(qtbot, app_ctx)
+    assert "Hôm nay: 1 lượt" in window.today_status.text()
+
+
+def test_household_page_opens_from_the_log_visit_screen(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team
+) -> None:
+    household_id = hh.create_household(
+        village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
+    ).id
+    window = _window(qtbot, app_ctx)
+    window.log_visit.choose_household(household_id)
+    wait_idle(qtbot, app_ctx)
+    window.log_visit.open_page.click()
+    wait_idle(qtbot, app_ctx)
+    pages = [w for w in QApplication.topLevelWidgets() if isinstance(w, HouseholdPage)]
+    assert [page.household_id for page in pages if page.isVisible()] == [household_id]
+    for page in pages:
+        page.close()

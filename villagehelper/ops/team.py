@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from villagehelper.errors import NotFoundError, UserError, ValidationError
 from villagehelper.geography import commune_by_code
@@ -55,6 +56,12 @@ class ServiceInfo:
 
 def set_commune(store: Store, code: str) -> Commune:
     """Bind this laptop to an official commune (once; changing it needs a new data dir)."""
+    with store.transaction() as session:
+        return bind_commune(session, code)
+
+
+def bind_commune(session: Session, code: str) -> Commune:
+    """:func:`set_commune` inside the caller's transaction (the first-run setup)."""
     official = commune_by_code(code)
     if official is None:
         raise ValidationError(
@@ -62,24 +69,23 @@ def set_commune(store: Store, code: str) -> Commune:
             f"Không có xã/phường mã {code} trong danh mục 2025. Kiểm tra lại mã 5 chữ số.",
             f"No commune with code {code} in the 2025 list.",
         )
-    with store.transaction() as session:
-        existing = session.scalars(select(Commune)).first()
-        if existing is not None:
-            if existing.code != official.code:
-                raise UserError(
-                    f"Máy này đã gắn với {existing.name} (mã {existing.code}). Dữ liệu của "
-                    "xã khác cần một thư mục dữ liệu riêng (--data-dir).",
-                    f"This laptop already belongs to {existing.name} ({existing.code}).",
-                )
-            return existing
-        commune = Commune(
-            code=official.code,
-            name=official.name,
-            province_code=official.province_code,
-            province_name=official.province_name,
-        )
-        session.add(commune)
-        return commune
+    existing = session.scalars(select(Commune)).first()
+    if existing is not None:
+        if existing.code != official.code:
+            raise UserError(
+                f"Máy này đã gắn với {existing.name} (mã {existing.code}). Dữ liệu của "
+                "xã khác cần một thư mục dữ liệu riêng (--data-dir).",
+                f"This laptop already belongs to {existing.name} ({existing.code}).",
+            )
+        return existing
+    commune = Commune(
+        code=official.code,
+        name=official.name,
+        province_code=official.province_code,
+        province_name=official.province_name,
+    )
+    session.add(commune)
+    return commune
 
 
 def require_commune(store: Store) -> Commune:
@@ -98,22 +104,29 @@ def add_village(
 ) -> VillageInfo:
     changes = changes if changes is not None else Changes()
     commune = require_commune(store)
+    with store.transaction() as session:
+        return insert_village(session, commune.code, name, kind, changes)
+
+
+def insert_village(
+    session: Session, commune_code: str, name: str, kind: str, changes: Changes
+) -> VillageInfo:
+    """:func:`add_village` inside the caller's transaction."""
     clean_name = validate.required_text("name", "tên thôn", name)
     if kind not in set(VillageKind):
         raise ValidationError("kind", f"Loại «{kind}» không hợp lệ: thôn hoặc tổ dân phố.")
-    with store.transaction() as session:
-        key = search_key(clean_name)
-        duplicate = session.scalars(
-            select(Village).where(Village.name_key == key, Village.deleted.is_(False))
-        ).first()
-        if duplicate is not None:
-            raise ValidationError(
-                "name", f"Đã có «{duplicate.name}» trong danh sách thôn.", "Village exists."
-            )
-        village = Village(id=new_id(), commune_code=commune.code, name=clean_name, kind=kind)
-        village.refresh_derived()
-        record_insert(session, village, changes)
-        return VillageInfo(village.id, village.name, village.kind)
+    key = search_key(clean_name)
+    duplicate = session.scalars(
+        select(Village).where(Village.name_key == key, Village.deleted.is_(False))
+    ).first()
+    if duplicate is not None:
+        raise ValidationError(
+            "name", f"Đã có «{duplicate.name}» trong danh sách thôn.", "Village exists."
+        )
+    village = Village(id=new_id(), commune_code=commune_code, name=clean_name, kind=kind)
+    village.refresh_derived()
+    record_insert(session, village, changes)
+    return VillageInfo(village.id, village.name, village.kind)
 
 
 def add_team_member(
@@ -125,21 +138,36 @@ def add_team_member(
 ) -> TeamMemberInfo:
     changes = changes if changes is not None else Changes()
     commune = require_commune(store)
+    with store.transaction() as session:
+        return insert_team_member(
+            session, commune.code, full_name, role=role, village_id=village_id, changes=changes
+        )
+
+
+def insert_team_member(
+    session: Session,
+    commune_code: str,
+    full_name: str,
+    *,
+    role: str,
+    village_id: str | None,
+    changes: Changes,
+) -> TeamMemberInfo:
+    """:func:`add_team_member` inside the caller's transaction."""
     clean_name = validate.required_text("full_name", "họ tên thành viên", full_name)
     if role not in set(Role):
         raise ValidationError("role", "Vai trò phải là thành viên hoặc tổ trưởng.")
-    with store.transaction() as session:
-        if village_id is not None and session.get(Village, village_id) is None:
-            raise NotFoundError("Không tìm thấy thôn đã chọn.", "Village not found.")
-        member = TeamMember(
-            id=new_id(),
-            commune_code=commune.code,
-            village_id=village_id,
-            full_name=clean_name,
-            role=role,
-        )
-        record_insert(session, member, changes)
-        return TeamMemberInfo(member.id, member.full_name, member.role, member.village_id)
+    if village_id is not None and session.get(Village, village_id) is None:
+        raise NotFoundError("Không tìm thấy thôn đã chọn.", "Village not found.")
+    member = TeamMember(
+        id=new_id(),
+        commune_code=commune_code,
+        village_id=village_id,
+        full_name=clean_name,
+        role=role,
+    )
+    record_insert(session, member, changes)
+    return TeamMemberInfo(member.id, member.full_name, member.role, member.village_id)
 
 
 def list_villages(store: Store) -> list[VillageInfo]:

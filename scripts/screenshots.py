@@ -1,0 +1,161 @@
+"""Regenerate docs/screenshots/*.png from the demo data (offscreen, no display needed).
+
+    python scripts/screenshots.py [--out docs/screenshots]
+
+Every picture is the real window rendered by Qt (QWidget.grab), in Vietnamese, and the
+log-a-visit screen once more in English.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication, QTimer, QTranslator
+from PySide6.QtWidgets import QApplication, QWidget
+
+from villagehelper.demo import generate_demo
+from villagehelper.ops.team import list_team_members
+from villagehelper.preferences import Preferences
+from villagehelper.store.engine import Store, open_store
+from villagehelper.ui.app import apply_text_size
+from villagehelper.ui.context import AppContext
+from villagehelper.ui.executor import DbExecutor
+from villagehelper.ui.i18n import install_language
+
+# A fixed Thursday afternoon, so the pictures do not change from run to run.
+MOMENT = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)
+SIZE = (1366, 768)
+
+
+def settle(app: QApplication, executor: DbExecutor, rounds: int = 4) -> None:
+    """Let queued database work finish and its results reach the widgets."""
+    for _ in range(rounds):
+        while executor.busy():
+            app.processEvents()
+        app.processEvents()
+
+
+def save(widget: QWidget, out: Path, name: str) -> None:
+    path = out / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"wrote {path}")
+
+
+def demo_store(folder: Path) -> Store:
+    store = open_store(folder, clock=lambda: MOMENT)
+    generate_demo(store, households=400, sessions=2500, seed=2025)
+    return store
+
+
+def with_language(app: QApplication, language: str) -> list[QTranslator]:
+    for translator in app.findChildren(QTranslator):
+        QCoreApplication.removeTranslator(translator)
+    return install_language(app, language)
+
+
+def shoot_wizard(app: QApplication, folder: Path, out: Path) -> None:
+    from villagehelper.ui.wizard import FirstRunWizard
+
+    store = open_store(folder, clock=lambda: MOMENT)
+    executor = DbExecutor()
+    wizard = FirstRunWizard(store, executor)
+    wizard.resize(900, 620)
+    wizard.show()
+    settle(app, executor)
+    search = wizard.findChild(QWidget, "communeSearch")
+    if search is not None:
+        search.setProperty("text", "gia loc")
+    settle(app, executor)
+    save(wizard, out, "wizard")
+    wizard.close()
+    executor.shutdown()
+    store.close()
+
+
+def shoot_main(app: QApplication, store: Store, out: Path, language: str) -> None:
+    from villagehelper.ui.household_page import HouseholdPage
+    from villagehelper.ui.main_window import MainWindow
+
+    executor = DbExecutor()
+    volunteer = next(m for m in list_team_members(store) if m.is_leader)
+    ctx = AppContext(store, executor, Preferences(language=language, volunteer_id=volunteer.id))
+    window = MainWindow(ctx)
+    window.resize(*SIZE)
+    window.show()
+    settle(app, executor)
+    suffix = "" if language == "vi" else f"-{language}"
+
+    view = window.log_visit
+    view.search.line.setText("nguyen van")
+    settle(app, executor)
+    hit = view.search.model.hit(0)
+    if hit is not None:
+        view.choose_household(hit.id)
+        settle(app, executor)
+        for code in ("VNEID_L2", "EHEALTH"):
+            view.services.button(code).setChecked(True)
+        row = view.services.row("VNEID_L2")
+        if row is not None:
+            row.follow_up.setChecked(True)
+        settle(app, executor)
+    save(window, out, f"log-visit{suffix}")
+    if language != "vi":
+        window.close()
+        executor.shutdown()
+        return
+
+    screens: list[tuple[str, Callable[[], QWidget]]] = [
+        ("sessions", lambda: window.sessions),
+        ("households", lambda: window.households),
+        ("follow-ups", lambda: window.follow_ups),
+        ("settings", lambda: window.settings),
+    ]
+    for name, screen in screens:
+        window.tabs.setCurrentWidget(screen())
+        settle(app, executor)
+        save(window, out, name)
+
+    if hit is not None:
+        page = HouseholdPage(ctx, hit.id, window)
+        page.resize(1000, 700)
+        page.show()
+        settle(app, executor)
+        save(page, out, "household-page")
+        page.close()
+    window.close()
+    executor.shutdown()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    apply_text_size(False)
+    with tempfile.TemporaryDirectory() as work:
+        root = Path(work)
+        with_language(app, "vi")
+        shoot_wizard(app, root / "fresh", args.out)
+        store = demo_store(root / "demo")
+        try:
+            shoot_main(app, store, args.out, "vi")
+            with_language(app, "en")
+            shoot_main(app, store, args.out, "en")
+        finally:
+            store.close()
+    QTimer.singleShot(0, app.quit)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""Settings of this laptop: language, text size, who is logging, data, backups, about."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from villagehelper import __version__
+from villagehelper.backup import BackupCheck, Restored, backup_now, restore_backup
+from villagehelper.store.engine import DATABASE_FILE
+from villagehelper.text import format_number
+from villagehelper.ui.context import AppContext
+
+
+class SettingsView(QWidget):
+    sig_large_text_changed = Signal(bool)
+    """Large-text mode was switched on or off."""
+    sig_change_volunteer = Signal()
+    """The volunteer wants to choose who is logging."""
+    sig_restart_requested = Signal()
+    """The database was replaced (restore): the window must reopen on it."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        display_box = self._build_display()
+        data_box = self._build_data()
+        about_box = self._build_about()
+        layout = QVBoxLayout(self)
+        layout.addWidget(display_box)
+        layout.addWidget(data_box)
+        layout.addWidget(about_box)
+        layout.addStretch(1)
+
+    def _build_display(self) -> QGroupBox:
+        self.language = QComboBox(self)
+        self.language.setObjectName("languageChoice")
+        self.language.addItem("Tiếng Việt", "vi")
+        self.language.addItem("English", "en")
+        self.language.setCurrentIndex(self.language.findData(self._ctx.preferences.language))
+        self.language.currentIndexChanged.connect(self._language_chosen)
+        self.language_note = QLabel(self)
+        self.language_note.setWordWrap(True)
+        self.large_text = QCheckBox(self.tr("Chữ lớn (dễ đọc hơn)"), self)
+        self.large_text.setObjectName("largeText")
+        self.large_text.setChecked(self._ctx.preferences.large_text)
+        self.large_text.toggled.connect(self._large_text_toggled)
+        self.volunteer = QPushButton(self.tr("Đổi người ghi…"), self)
+        self.volunteer.setObjectName("changeVolunteer")
+        self.volunteer.clicked.connect(self.sig_change_volunteer.emit)
+        display = QFormLayout()
+        display.addRow(self.tr("Ngôn ngữ"), self.language)
+        display.addRow("", self.language_note)
+        display.addRow(self.tr("Cỡ chữ"), self.large_text)
+        display.addRow(self.tr("Người ghi trên máy này"), self.volunteer)
+        display_box = QGroupBox(self.tr("Hiển thị"), self)
+        display_box.setLayout(display)
+        return display_box
+
+    def _build_data(self) -> QGroupBox:
+        folder = QLineEdit(str(self._ctx.data_dir), self)
+        folder.setObjectName("dataFolder")
+        folder.setReadOnly(True)
+        open_folder = QPushButton(self.tr("Mở thư mục"), self)
+        open_folder.clicked.connect(self._open_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(folder, 1)
+        folder_row.addWidget(open_folder)
+        self.backup_button = QPushButton(self.tr("Sao lưu ngay"), self)
+        self.backup_button.setObjectName("backupNow")
+        self.backup_button.clicked.connect(self.backup)
+        self.restore_button = QPushButton(self.tr("Khôi phục từ bản sao lưu…"), self)
+        self.restore_button.setObjectName("restoreBackup")
+        self.restore_button.clicked.connect(self._choose_backup)
+        self.data_message = QLabel(self)
+        self.data_message.setObjectName("dataMessage")
+        self.data_message.setWordWrap(True)
+        data = QFormLayout()
+        data.addRow(self.tr("Thư mục dữ liệu"), folder_row)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.backup_button)
+        buttons.addWidget(self.restore_button)
+        buttons.addStretch(1)
+        data.addRow("", buttons)
+        data.addRow("", self.data_message)
+        data_box = QGroupBox(self.tr("Dữ liệu"), self)
+        data_box.setLayout(data)
+        return data_box
+
+    def _build_about(self) -> QGroupBox:
+        about = QLabel(
+            self.tr(
+                "<b>VillageHelper %1</b><br>Sổ hỗ trợ người dân của Tổ công nghệ số cộng đồng."
+                "<br>Giấy phép GPL-3.0-or-later. Danh mục đơn vị hành chính 2025 từ gói "
+                "vietnam-provinces."
+            ).replace("%1", __version__),
+            self,
+        )
+        about.setWordWrap(True)
+        about_box = QGroupBox(self.tr("Giới thiệu"), self)
+        about_layout = QVBoxLayout(about_box)
+        about_layout.addWidget(about)
+        return about_box
+
+    # --- display ------------------------------------------------------------------
+
+    def _language_chosen(self) -> None:
+        language = str(self.language.currentData())
+        if language == self._ctx.preferences.language:
+            return
+        self._ctx.update_preferences(language=language)
+        self.language_note.setText(
+            self.tr("Ngôn ngữ mới được dùng từ lần mở ứng dụng sau.")
+            if language == "vi"
+            else "The new language applies the next time VillageHelper starts."
+        )
+
+    def _large_text_toggled(self, on: bool) -> None:
+        self._ctx.update_preferences(large_text=on)
+        self.sig_large_text_changed.emit(on)
+
+    # --- data ---------------------------------------------------------------------
+
+    def _open_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._ctx.data_dir)))
+
+    def backup(self) -> None:
+        data_dir, store = self._ctx.data_dir, self._ctx.store
+        self._ctx.executor.op(lambda: backup_now(data_dir, store.now())).success(
+            self._backed_up
+        ).with_progress(self.tr("Đang sao lưu…"), self).run()
+
+    def _backed_up(self, check: BackupCheck) -> None:
+        self.data_message.setText(
+            self.tr("Đã sao lưu %1 hộ, %2 lượt hỗ trợ vào:\n%3")
+            .replace("%1", format_number(check.households))
+            .replace("%2", format_number(check.sessions))
+            .replace("%3", str(check.path))
+        )
+
+    def _choose_backup(self) -> None:
+        start = str(self._ctx.data_dir / "backups")
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Chọn bản sao lưu"), start, self.tr("Dữ liệu VillageHelper (*.sqlite3)")
+        )
+        if chosen:
+            self.restore(Path(chosen), confirm=True)
+
+    def restore(self, source: Path, *, confirm: bool) -> None:
+        if source.resolve() == (self._ctx.data_dir / DATABASE_FILE).resolve():
+            self.data_message.setText(
+                self.tr("Đây là tệp dữ liệu đang dùng, không phải bản sao lưu.")
+            )
+            return
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Khôi phục dữ liệu?"),
+                self.tr(
+                    "Dữ liệu hiện tại sẽ được thay bằng bản sao lưu\n%1.\n\nDữ liệu hiện tại "
+                    "vẫn được giữ một bản trong thư mục backups. Tiếp tục?"
+                ).replace("%1", source.name),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        data_dir, store = self._ctx.data_dir, self._ctx.store
+        self._ctx.executor.op(lambda: restore_backup(data_dir, source, store.now())).success(
+            self._restored
+        ).with_progress(self.tr("Đang khôi phục…"), self).run()
+
+    def _restored(self, restored: Restored) -> None:
+        self.data_message.setText(
+            self.tr("Đã khôi phục %1 hộ, %2 lượt hỗ trợ. Ứng dụng sẽ mở lại.")
+            .replace("%1", format_number(restored.restored.households))
+            .replace("%2", format_number(restored.restored.sessions))
+        )
+        self.sig_restart_requested.emit()
