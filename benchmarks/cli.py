@@ -22,6 +22,8 @@ from benchmarks import commit, search, tallies, throughput
 from benchmarks.datasets import DATA_DIR, GENERATED_AT, Dataset, DatasetSpec, ensure, working_copy
 from benchmarks.measure import Row, table
 from villagehelper.clock import vietnam_today
+from villagehelper.ops.team import list_team_members
+from villagehelper.preferences import Preferences, save_preferences
 from villagehelper.store.engine import Store, open_store
 
 SEARCH_TARGET = 0.010  # p95 per keystroke at 30k households
@@ -40,6 +42,7 @@ class Plan:
     large: DatasetSpec | None
     tallies: DatasetSpec | None
     seed: int
+    ui: bool
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
         "--tallies", action="store_true", help=f"also count sessions at {TALLY_SESSIONS:,} sessions"
     )
     parser.add_argument(
+        "--no-ui",
+        action="store_true",
+        help="skip the desktop app's figures (search box, lists, start-up)",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="smoke run: 2,000 households, 6,000 sessions, few samples",
@@ -93,6 +101,7 @@ def _plan(args: argparse.Namespace) -> Plan:
         large=DatasetSpec(LARGE_HOUSEHOLDS, args.sessions, seed) if args.large else None,
         tallies=DatasetSpec(args.households, TALLY_SESSIONS, seed) if args.tallies else None,
         seed=seed,
+        ui=not args.no_ui,
     )
 
 
@@ -124,6 +133,18 @@ def _search_rows(dataset: Dataset, work: Path, plan: Plan, target: float) -> lis
     return search.rows(figures, dataset.spec.households, target)
 
 
+def _ui_rows(dataset: Dataset, work: Path, plan: Plan) -> list[Row]:
+    from benchmarks import ui  # Qt only when the app's figures are wanted
+
+    with _opened_copy(dataset, work, "ui") as store:
+        rows = ui.keystroke_rows(store, dataset.spec.households, plan.queries, plan.seed)
+        rows += ui.first_paint_rows(store, dataset.spec.sessions)
+        volunteer = list_team_members(store)[0].id
+        data_dir = store.data_dir
+    save_preferences(data_dir, Preferences(volunteer_id=volunteer))
+    return rows + ui.startup_rows(data_dir)
+
+
 def _run(plan: Plan, work: Path) -> list[Row]:
     main = ensure(plan.main)
     rows = [_generation_row(main)]
@@ -131,6 +152,8 @@ def _run(plan: Plan, work: Path) -> list[Row]:
     with _opened_copy(main, work, "main") as store:
         rows += commit.rows(commit.run(store, plan.commits, plan.seed), COMMIT_TARGET)
         rows += throughput.export_rows(store, work)
+    if plan.ui:
+        rows += _ui_rows(main, work, plan)
     small = ensure(plan.small)
     rows.append(_generation_row(small))
     with _opened_copy(small, work, "small") as source:

@@ -149,6 +149,10 @@ def test_first_revision_database_upgrades_after_a_backup(tmp_path: Path, clock: 
     copy.close()
 
 
+def test_head_revision_constant_matches_the_migration_scripts() -> None:
+    assert migrate.head_revision() == migrate.HEAD_REVISION
+
+
 def test_up_to_date_database_opens_without_backup(tmp_path: Path, clock: FakeClock) -> None:
     open_store(tmp_path / "d", clock=clock).close()
     backups: list[Path] = []

@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from vietnam_provinces import Province, Ward
-
 from villagehelper.text import clean_text, search_key
 
 # Search-key forms of the words that say what kind of unit a commune is ("Xã Gia Lộc",
@@ -35,6 +33,9 @@ def all_communes() -> tuple[OfficialCommune, ...]:
     # The package's names are NFC but ten of them have a double space after "Xã" or
     # "Phường"; they go through the same cleaning as anything typed, or a stored commune
     # name would not equal the same name typed by hand.
+    # Imported here: the list is needed by the first-run wizard only, not at each start.
+    from vietnam_provinces import Province, Ward
+
     provinces = {int(p.code): clean_text(p.name) for p in Province.iter_all()}
     communes = [
         OfficialCommune(

@@ -11,17 +11,21 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from typing import TYPE_CHECKING
 
 from villagehelper.clock import Clock, to_vietnam
 from villagehelper.errors import UserError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BACKUP_DIR_NAME = "backups"
+# The newest revision, known without loading Alembic: an up-to-date database (every
+# start but the first after an update) then opens without importing it, which keeps
+# start-up fast.  A test checks this equals Alembic's own head.
+HEAD_REVISION = "0002"
 
 
 class NewerDatabaseError(UserError):
@@ -29,23 +33,32 @@ class NewerDatabaseError(UserError):
 
 
 def alembic_config(database: Path) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", f"sqlite+pysqlite:///{database}")
     return config
 
 
+def _scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config(Path("unused")))
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config(Path("unused"))).get_current_head()
+    head = _scripts().get_current_head()
     assert head is not None
     return head
 
 
 def known_revision(revision: str) -> bool:
     """Whether this VillageHelper knows ``revision`` (a newer app's revision it does not)."""
-    scripts = ScriptDirectory.from_config(alembic_config(Path("unused")))
+    if revision == HEAD_REVISION:
+        return True
     try:
-        return scripts.get_revision(revision) is not None
+        return _scripts().get_revision(revision) is not None
     except Exception:  # alembic raises several kinds for an unknown id
         return False
 
@@ -54,15 +67,17 @@ def current_revision(database: Path) -> str | None:
     """The revision stamped in the file, or ``None`` for a new or empty file."""
     if not database.exists():
         return None
-    engine = create_engine(f"sqlite+pysqlite:///{database}")
+    connection = sqlite3.connect(database)
     try:
-        with engine.connect() as connection:
-            if not inspect(connection).has_table("alembic_version"):
-                return None
-            row = connection.exec_driver_sql("SELECT version_num FROM alembic_version").first()
-            return None if row is None else str(row[0])
+        has_table = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()
+        if has_table is None:
+            return None
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        return None if row is None else str(row[0])
     finally:
-        engine.dispose()
+        connection.close()
 
 
 def backup_copy(database: Path, destination: Path) -> Path:
@@ -93,9 +108,13 @@ def timestamped_backup_path(database: Path, moment: datetime, reason: str) -> Pa
 
 def upgrade(database: Path, *, clock: Clock, target: str = "head") -> Path | None:
     """Bring ``database`` to ``target``; returns the backup made first, if any."""
-    config = alembic_config(database)
-    scripts = ScriptDirectory.from_config(config)
     current = current_revision(database)
+    if current == HEAD_REVISION and target == "head":
+        return None
+    from alembic import command
+
+    config = alembic_config(database)
+    scripts = _scripts()
     if current is not None and not known_revision(current):
         raise NewerDatabaseError(
             f"Dữ liệu trong {database} được tạo bởi phiên bản VillageHelper mới hơn "

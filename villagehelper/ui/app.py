@@ -45,6 +45,7 @@ def apply_text_size(large: bool) -> None:
 
 def run_gui(data_dir: Path) -> int:
     ensure_display()
+    _load_core_before_qt()
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -55,6 +56,14 @@ def run_gui(data_dir: Path) -> int:
         code = _run_once(app, data_dir)
         if code != RESTART:
             return code
+
+
+def _load_core_before_qt() -> None:
+    """PySide6 installs an import hook that inspects the source of every module imported
+    after it; loading SQLAlchemy and the core first keeps start-up faster."""
+    import villagehelper.ops.lists
+    import villagehelper.ops.setup
+    import villagehelper.store.engine  # noqa: F401
 
 
 def _version() -> str:
@@ -75,7 +84,6 @@ def _run_once(app: object, data_dir: Path) -> int:
     from villagehelper.ui.i18n import install_language
     from villagehelper.ui.main_window import MainWindow
     from villagehelper.ui.volunteer_picker import VolunteerPicker
-    from villagehelper.ui.wizard import FirstRunWizard
 
     assert isinstance(app, QApplication)
     preferences = load_preferences(data_dir)
@@ -90,6 +98,8 @@ def _run_once(app: object, data_dir: Path) -> int:
     executor = DbExecutor()
     try:
         if store.commune() is None:
+            from villagehelper.ui.wizard import FirstRunWizard
+
             wizard = FirstRunWizard(store, executor)
             if wizard.exec() != QDialog.DialogCode.Accepted:
                 return 0

@@ -57,16 +57,17 @@ class HouseholdHitsModel(QAbstractListModel):
 
 
 def describe_hit(hit: HouseholdHit) -> str:
-    parts = [hit.head_name, hit.village_name]
+    """Two lines: the head's name, then where the household is and who lives there."""
+    parts = [hit.village_name]
     if hit.address_detail:
         parts.append(hit.address_detail)
     if hit.phone:
         parts.append(hit.phone_masked)
-    line = " — ".join(parts)
+    second = " — ".join(parts)
     others = [name for name in hit.member_names if name != hit.head_name]
     if others:
-        line += "  (" + ", ".join(others[:4]) + (", …" if len(others) > 4 else "") + ")"
-    return line
+        second += " · " + ", ".join(others[:2]) + (", …" if len(others) > 2 else "")
+    return f"{hit.head_name}\n    {second}"
 
 
 class _SearchLine(QLineEdit):
@@ -123,7 +124,9 @@ class HouseholdSearch(QWidget):
         self.results.setObjectName("householdResults")
         self.results.setModel(self.model)
         self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay in the box
-        self.results.setUniformItemSizes(True)
+        self.results.setWordWrap(True)
+        self.results.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.results.setAlternatingRowColors(True)
         self.results.doubleClicked.connect(lambda index: self._choose_row(index.row()))
         self.hint = QLabel(self)
         self.hint.setObjectName("searchHint")

@@ -62,6 +62,8 @@ from villagehelper.ui.service_picker import ServicePicker
 from villagehelper.ui.today_model import TodaySessionsModel
 
 NO_MEMBER = ""
+PREVIOUS_SHOWN = 3  # the latest services; the household page has the full history
+SERVICE_ROWS_VISIBLE = 2
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ class LogVisitView(QWidget):
     def _build_today_panel(self) -> QWidget:
         self.today_model = TodaySessionsModel(self)
         self.today = QTableView(self)
+        self.today.setMaximumHeight(180)
         self.today.setObjectName("todaySessions")
         self.today.setModel(self.today_model)
         self.today.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -166,6 +169,16 @@ class LogVisitView(QWidget):
         label.setWordWrap(True)
         return label
 
+    def _build_actions(self, form: QWidget) -> None:
+        self.message = QLabel(form)
+        self.message.setObjectName("visitMessage")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #a40000;")
+        self.save_button = QPushButton(self.tr("Lưu (Enter / Ctrl+S)"), form)
+        self.save_button.setObjectName("saveVisit")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+
     def _build_visit_form(self) -> QWidget:
         form = QWidget(self)
         self.household_title = QLabel(form)
@@ -185,34 +198,30 @@ class LogVisitView(QWidget):
         self.services.sig_submit.connect(self.save)
         scroll = QScrollArea(form)
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.services)
+        scroll.setMinimumHeight(SERVICE_ROWS_VISIBLE * 58)
         self.note = QLineEdit(form)
         self.note.setObjectName("visitNote")
         self.note.setPlaceholderText(self.tr("Ghi chú (không bắt buộc)"))
         self.note.returnPressed.connect(self.save)
         self.consent = QCheckBox(self.tr("Người dân đồng ý cho ghi thông tin"), form)
         self.consent.setObjectName("visitConsent")
-        self.message = QLabel(form)
-        self.message.setObjectName("visitMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #a40000;")
-        self.save_button = QPushButton(self.tr("Lưu (Enter / Ctrl+S)"), form)
-        self.save_button.setObjectName("saveVisit")
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.save)
-        title_row = QHBoxLayout()
-        title_row.addWidget(self.household_title, 1)
-        title_row.addWidget(self.open_page)
+        self._build_actions(form)
         details = QFormLayout()
         details.addRow(self.tr("Người được hỗ trợ"), self.member)
         services_box = QGroupBox(self.tr("Loại hỗ trợ (Space để chọn, chọn được nhiều)"), form)
         services_layout = QVBoxLayout(services_box)
         services_layout.addWidget(scroll)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.household_title, 1)
+        title_row.addWidget(self.open_page)
         layout = QVBoxLayout(form)
         layout.addLayout(title_row)
         layout.addWidget(self.previous)
         layout.addLayout(details)
         layout.addWidget(services_box, 1)
+        layout.addWidget(self.services.outcomes_panel)
         layout.addWidget(self.note)
         layout.addWidget(self.consent)
         layout.addWidget(self.message)
@@ -314,7 +323,7 @@ class LogVisitView(QWidget):
             self.previous.setText(self.tr("Hộ này chưa được hỗ trợ lần nào."))
             return
         lines = []
-        for row in live[:6]:
+        for row in live[:PREVIOUS_SHOWN]:
             day = format_vn_date(to_vietnam(row.occurred_at).date())
             mark = {"done": "✓", "follow_up": "↻", "failed": "✗"}[row.outcome]
             who = f" — {row.member_name}" if row.member_name else ""

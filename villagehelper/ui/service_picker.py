@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDateEdit,
@@ -23,7 +23,7 @@ from villagehelper.ops.sessions import ServiceOutcome
 from villagehelper.ops.team import ServiceInfo
 from villagehelper.store.models import Outcome
 
-COLUMNS = 3
+COLUMNS = 2
 DEFAULT_FOLLOW_UP_DAYS = 7
 
 
@@ -89,6 +89,32 @@ class OutcomeRow(QWidget):
         return ServiceOutcome(self.service.code, Outcome.DONE)
 
 
+class ServiceButton(QPushButton):
+    """A tall toggle button whose label wraps: catalog labels are whole sentences."""
+
+    def __init__(self, text: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.label = QLabel(text, self)
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Clicks go to the button, not the label.
+        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(self.label)
+        self.setCheckable(True)
+        self.setMinimumHeight(52)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setAccessibleName(text)
+
+    def set_label(self, text: str) -> None:
+        self.label.setText(text)
+        self.setAccessibleName(text)
+
+    def text(self) -> str:  # the caption lives in the label
+        return self.label.text()
+
+
 class ServicePicker(QWidget):
     """The catalog as toggle buttons (Space toggles); one outcome row per chosen service."""
 
@@ -99,19 +125,24 @@ class ServicePicker(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._buttons: dict[str, QPushButton] = {}
+        self._buttons: dict[str, ServiceButton] = {}
         self._rows: dict[str, OutcomeRow] = {}
         self._services: list[ServiceInfo] = []
         self._language = "vi"
         self._today = date.today()
         self._grid = QGridLayout()
         self._grid.setSpacing(6)
-        self._outcomes = QVBoxLayout()
+        # The outcome rows live in their own panel, which the screen places below the
+        # buttons so they stay in view however long the catalog is.
+        self.outcomes_panel = QWidget()
+        self.outcomes_panel.setObjectName("outcomesPanel")
+        self._outcomes = QVBoxLayout(self.outcomes_panel)
+        self._outcomes.setContentsMargins(0, 0, 0, 0)
         self._outcomes.setSpacing(4)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(self._grid)
-        layout.addLayout(self._outcomes)
+        layout.addStretch(1)
 
     def set_services(self, services: list[ServiceInfo], language: str, today: date) -> None:
         self._language = language
@@ -122,24 +153,21 @@ class ServicePicker(QWidget):
         self.clear()
         self._services = services
         for index, service in enumerate(services):
-            button = QPushButton(service.label(language), self)
+            button = ServiceButton(service.label(language), self)
             button.setObjectName(f"service_{service.code}")
-            button.setCheckable(True)
-            button.setMinimumHeight(44)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.setToolTip(service.label(language))
             button.toggled.connect(lambda on, code=service.code: self._toggle(code, on))
             self._grid.addWidget(button, index // COLUMNS, index % COLUMNS)
             self._buttons[service.code] = button
 
-    def button(self, code: str) -> QPushButton:
+    def button(self, code: str) -> ServiceButton:
         return self._buttons[code]
 
-    def buttons(self) -> list[QPushButton]:
+    def buttons(self) -> list[ServiceButton]:
         """The toggle buttons in catalog order (the tab order)."""
         return [self._buttons[s.code] for s in self._services if s.code in self._buttons]
 
-    def first_button(self) -> QPushButton | None:
+    def first_button(self) -> ServiceButton | None:
         return next(iter(self._buttons.values()), None)
 
     def row(self, code: str) -> OutcomeRow | None:
@@ -148,7 +176,9 @@ class ServicePicker(QWidget):
     def _toggle(self, code: str, on: bool) -> None:
         if on and code not in self._rows:
             service = next(s for s in self._services if s.code == code)
-            row = OutcomeRow(service, service.label(self._language), self._today, self)
+            row = OutcomeRow(
+                service, service.label(self._language), self._today, self.outcomes_panel
+            )
             row.reason.returnPressed.connect(self.sig_submit.emit)
             self._rows[code] = row
             self._outcomes.addWidget(row)
@@ -171,4 +201,4 @@ class ServicePicker(QWidget):
         """Show which services this household already had done (nobody is helped twice)."""
         for code, button in self._buttons.items():
             label = next(s for s in self._services if s.code == code).label(self._language)
-            button.setText(("✓ " + label) if code in codes else label)
+            button.set_label(("✓ " + label) if code in codes else label)

@@ -1,0 +1,1216 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_GB" sourcelanguage="vi_VN">
+<context>
+    <name>CandidateModel</name>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Nhân khẩu: %1</source>
+        <translation>Members: %1</translation>
+    </message>
+    <message>
+        <source>ĐT %1</source>
+        <translation>Phone %1</translation>
+    </message>
+</context>
+<context>
+    <name>CommuneListModel</name>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Mã xã/phường: %1</source>
+        <translation>Commune/ward code: %1</translation>
+    </message>
+</context>
+<context>
+    <name>CommunePage</name>
+    <message>
+        <source>Xã/phường của tổ</source>
+        <translation>The team&apos;s commune/ward</translation>
+    </message>
+    <message>
+        <source>Chọn xã/phường theo danh mục hành chính 2025. Gõ tên không cần dấu, dùng phím mũi tên để chọn rồi nhấn Enter.</source>
+        <translation>Choose the commune/ward from the 2025 list of administrative units. Type the name (no diacritics needed), choose with the arrow keys, then press Enter.</translation>
+    </message>
+    <message>
+        <source>Tất cả 34 tỉnh, thành phố</source>
+        <translation>All 34 provinces and cities</translation>
+    </message>
+    <message>
+        <source>ví dụ: gia loc</source>
+        <translation>e.g. gia loc</translation>
+    </message>
+    <message>
+        <source>&amp;Dùng thử với dữ liệu mẫu</source>
+        <translation>&amp;Try with sample data</translation>
+    </message>
+    <message>
+        <source>Dữ liệu mẫu của Xã Gia Lộc (Hải Phòng), để tập dùng trước khi ghi thật.</source>
+        <translation>Sample data for Xã Gia Lộc (Hải Phòng), to practise on before logging for real.</translation>
+    </message>
+    <message>
+        <source>Tỉ&amp;nh, thành phố:</source>
+        <translation>&amp;Province or city:</translation>
+    </message>
+    <message>
+        <source>Tìm &amp;xã/phường:</source>
+        <translation>Find &amp;commune/ward:</translation>
+    </message>
+    <message>
+        <source>Không tìm thấy xã/phường nào. Kiểm tra lại tên hoặc chọn tỉnh khác.</source>
+        <translation>No commune/ward found. Check the name or choose another province.</translation>
+    </message>
+    <message>
+        <source>%1 xã/phường phù hợp.</source>
+        <translation>Matching communes/wards: %1.</translation>
+    </message>
+</context>
+<context>
+    <name>EditDialog</name>
+    <message>
+        <source>&amp;Lưu</source>
+        <translation>&amp;Save</translation>
+    </message>
+    <message>
+        <source>Hủy</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunWizard</name>
+    <message>
+        <source>VillageHelper — Thiết lập ban đầu</source>
+        <translation>VillageHelper — First-time setup</translation>
+    </message>
+    <message>
+        <source>&amp;Tiếp tục</source>
+        <translation>&amp;Next</translation>
+    </message>
+    <message>
+        <source>&amp;Quay lại</source>
+        <translation>&amp;Back</translation>
+    </message>
+    <message>
+        <source>&amp;Hoàn tất</source>
+        <translation>&amp;Finish</translation>
+    </message>
+    <message>
+        <source>Hủy</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Đang tạo dữ liệu mẫu…</source>
+        <translation>Creating sample data…</translation>
+    </message>
+    <message>
+        <source>Đang lưu thiết lập…</source>
+        <translation>Saving setup…</translation>
+    </message>
+</context>
+<context>
+    <name>FollowUpsModel</name>
+    <message>
+        <source>Tình trạng</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Ngày hẹn</source>
+        <translation>Follow-up date</translation>
+    </message>
+    <message>
+        <source>Chủ hộ</source>
+        <translation>Head of household</translation>
+    </message>
+    <message>
+        <source>Thôn</source>
+        <translation>Village</translation>
+    </message>
+    <message>
+        <source>Người được hỗ trợ</source>
+        <translation>Person helped</translation>
+    </message>
+    <message>
+        <source>Loại hỗ trợ</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <source>Người ghi</source>
+        <translation>Logged by</translation>
+    </message>
+    <message>
+        <source>Ghi chú</source>
+        <translation>Notes</translation>
+    </message>
+    <message>
+        <source>Quá hạn %1 ngày</source>
+        <translation>%1 day(s) overdue</translation>
+    </message>
+    <message>
+        <source>Hôm nay</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <source>Sắp tới</source>
+        <translation>Upcoming</translation>
+    </message>
+</context>
+<context>
+    <name>FollowUpsView</name>
+    <message>
+        <source>Tất cả các thôn</source>
+        <translation>All villages</translation>
+    </message>
+    <message>
+        <source>Cả lịch hẹn &amp;7 ngày tới</source>
+        <translation>Include the next &amp;7 days</translation>
+    </message>
+    <message>
+        <source>Đã xong</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>Chưa được</source>
+        <translation>Not done</translation>
+    </message>
+    <message>
+        <source>Đã &amp;xong (Ctrl+D)</source>
+        <translation>&amp;Done (Ctrl+D)</translation>
+    </message>
+    <message>
+        <source>&amp;Chưa được… (Ctrl+K)</source>
+        <translation>&amp;Not done… (Ctrl+K)</translation>
+    </message>
+    <message>
+        <source>T&amp;hôn:</source>
+        <translation>&amp;Village:</translation>
+    </message>
+    <message>
+        <source>Không còn lượt hẹn nào phải làm.</source>
+        <translation>No follow-ups left to do.</translation>
+    </message>
+    <message>
+        <source>%1 lượt hẹn cần làm</source>
+        <translation>Follow-ups to do: %1</translation>
+    </message>
+    <message>
+        <source>Hãy chọn một lượt hẹn trong danh sách.</source>
+        <translation>Choose a follow-up in the list.</translation>
+    </message>
+    <message>
+        <source>Chưa chọn người ghi. Hãy chọn thành viên tổ đang ghi sổ trên máy này (trong Cài đặt), rồi làm lại.</source>
+        <translation>You have not chosen who is logging. Choose the team member logging on this computer (in Settings), then try again.</translation>
+    </message>
+    <message>
+        <source>Đã ghi lượt hỗ trợ mới: %1 — %2.</source>
+        <translation>New help session logged: %1 — %2.</translation>
+    </message>
+</context>
+<context>
+    <name>HouseholdForm</name>
+    <message>
+        <source>— Chọn thôn —</source>
+        <translation>— Choose a village —</translation>
+    </message>
+    <message>
+        <source>ví dụ: Nguyễn Văn An</source>
+        <translation>e.g. Nguyễn Văn An</translation>
+    </message>
+    <message>
+        <source>xóm, số nhà, đường…</source>
+        <translation>hamlet, house number, street…</translation>
+    </message>
+    <message>
+        <source>ví dụ 0912 345 678 (có thể để trống)</source>
+        <translation>e.g. 0912 345 678 (may be left blank)</translation>
+    </message>
+    <message>
+        <source>&amp;Thôn:</source>
+        <translation>&amp;Village:</translation>
+    </message>
+    <message>
+        <source>Họ tên &amp;chủ hộ:</source>
+        <translation>&amp;Head of household:</translation>
+    </message>
+    <message>
+        <source>Đị&amp;a chỉ:</source>
+        <translation>A&amp;ddress:</translation>
+    </message>
+    <message>
+        <source>Số điện t&amp;hoại:</source>
+        <translation>&amp;Phone number:</translation>
+    </message>
+    <message>
+        <source>Ghi ch&amp;ú:</source>
+        <translation>N&amp;otes:</translation>
+    </message>
+</context>
+<context>
+    <name>HouseholdPage</name>
+    <message>
+        <source>Hộ gia đình</source>
+        <translation>Household</translation>
+    </message>
+    <message>
+        <source>Đóng</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Thôn:</source>
+        <translation>Village:</translation>
+    </message>
+    <message>
+        <source>Địa chỉ:</source>
+        <translation>Address:</translation>
+    </message>
+    <message>
+        <source>Số điện thoại:</source>
+        <translation>Phone number:</translation>
+    </message>
+    <message>
+        <source>Ghi chú:</source>
+        <translation>Notes:</translation>
+    </message>
+    <message>
+        <source>&amp;Sửa thông tin hộ</source>
+        <translation>&amp;Edit household details</translation>
+    </message>
+    <message>
+        <source>Ctrl+E</source>
+        <translation>Ctrl+E</translation>
+    </message>
+    <message>
+        <source>&amp;Gộp hộ trùng vào hộ này…</source>
+        <translation>&amp;Merge a duplicate into this household…</translation>
+    </message>
+    <message>
+        <source>Nhân khẩu</source>
+        <translation>Members</translation>
+    </message>
+    <message>
+        <source>&amp;Thêm nhân khẩu</source>
+        <translation>&amp;Add member</translation>
+    </message>
+    <message>
+        <source>Sửa &amp;nhân khẩu</source>
+        <translation>Ed&amp;it member</translation>
+    </message>
+    <message>
+        <source>&amp;Xóa nhân khẩu</source>
+        <translation>&amp;Remove member</translation>
+    </message>
+    <message>
+        <source>Insert</source>
+        <translation>Insert</translation>
+    </message>
+    <message>
+        <source>Enter hoặc F2</source>
+        <translation>Enter or F2</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <source>Lịch sử hỗ trợ</source>
+        <translation>Help history</translation>
+    </message>
+    <message>
+        <source>Chưa có lượt hỗ trợ nào cho hộ này.</source>
+        <translation>No help sessions for this household yet.</translation>
+    </message>
+    <message>
+        <source>Hộ %1</source>
+        <translation>Household of %1</translation>
+    </message>
+    <message>
+        <source>Nhân khẩu (%1)</source>
+        <translation>Members (%1)</translation>
+    </message>
+    <message>
+        <source>Lịch sử hỗ trợ (%1 lượt)</source>
+        <translation>Help history (sessions: %1)</translation>
+    </message>
+    <message>
+        <source>Sửa thông tin hộ</source>
+        <translation>Edit household details</translation>
+    </message>
+    <message>
+        <source>Thêm nhân khẩu</source>
+        <translation>Add member</translation>
+    </message>
+    <message>
+        <source>Sửa nhân khẩu</source>
+        <translation>Edit member</translation>
+    </message>
+    <message>
+        <source>Xóa nhân khẩu</source>
+        <translation>Remove member</translation>
+    </message>
+    <message>
+        <source>Xóa «%1» khỏi hộ này? Các lượt hỗ trợ đã ghi vẫn được giữ.</source>
+        <translation>Remove “%1” from this household? Help sessions already logged are kept.</translation>
+    </message>
+    <message>
+        <source>&amp;Xóa</source>
+        <translation>&amp;Remove</translation>
+    </message>
+    <message>
+        <source>&amp;Không xóa</source>
+        <translation>Do&amp;n&apos;t remove</translation>
+    </message>
+</context>
+<context>
+    <name>HouseholdSearch</name>
+    <message>
+        <source>Tìm hộ: tên chủ hộ hoặc nhân khẩu, số điện thoại, thôn… (gõ không dấu cũng được)</source>
+        <translation>Find a household: name of the head or a member, phone number, village… (no diacritics needed)</translation>
+    </message>
+    <message>
+        <source>Gõ vài chữ của tên để tìm; ↑ ↓ để chọn, Enter để mở.</source>
+        <translation>Type part of a name to search; ↑ ↓ to choose, Enter to open.</translation>
+    </message>
+    <message>
+        <source>Không tìm thấy hộ nào. Nhấn Enter để thêm hộ mới «%1».</source>
+        <translation>No household found. Press Enter to add a new household “%1”.</translation>
+    </message>
+    <message>
+        <source>Còn nhiều kết quả khác — gõ thêm để thu hẹp.</source>
+        <translation>There are more results — type more to narrow the search.</translation>
+    </message>
+    <message>
+        <source>Enter: chọn hộ đang tô sáng.</source>
+        <translation>Enter: choose the highlighted household.</translation>
+    </message>
+</context>
+<context>
+    <name>HouseholdTableModel</name>
+    <message>
+        <source>Chủ hộ</source>
+        <translation>Head of household</translation>
+    </message>
+    <message>
+        <source>Thôn</source>
+        <translation>Village</translation>
+    </message>
+    <message>
+        <source>Nhân khẩu</source>
+        <translation>Members</translation>
+    </message>
+    <message>
+        <source>Điện thoại</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>Lần hỗ trợ gần nhất</source>
+        <translation>Last helped</translation>
+    </message>
+    <message>
+        <source>Đã hỗ trợ xong</source>
+        <translation>Services done</translation>
+    </message>
+    <message>
+        <source>chưa có</source>
+        <translation>not yet</translation>
+    </message>
+</context>
+<context>
+    <name>HouseholdsView</name>
+    <message>
+        <source>Tên chủ hộ hoặc nhân khẩu, số điện thoại… (gõ không dấu cũng được)</source>
+        <translation>Name of the head or a member, phone number… (no diacritics needed)</translation>
+    </message>
+    <message>
+        <source>Tất cả các thôn</source>
+        <translation>All villages</translation>
+    </message>
+    <message>
+        <source>&amp;Tìm hộ:</source>
+        <translation>&amp;Find household:</translation>
+    </message>
+    <message>
+        <source>T&amp;hôn:</source>
+        <translation>&amp;Village:</translation>
+    </message>
+    <message>
+        <source>Không có hộ nào khớp tìm kiếm.</source>
+        <translation>No households match the search.</translation>
+    </message>
+    <message>
+        <source>%1 hộ gia đình</source>
+        <translation>Households: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ListScreen</name>
+    <message>
+        <source>Đang tải…</source>
+        <translation>Loading…</translation>
+    </message>
+</context>
+<context>
+    <name>LogVisitView</name>
+    <message>
+        <source>Hoàn tác lượt vừa ghi</source>
+        <translation>Undo last logged session</translation>
+    </message>
+    <message>
+        <source>Hủy lượt đang chọn</source>
+        <translation>Cancel selected session</translation>
+    </message>
+    <message>
+        <source>Tìm hộ gia đình ở ô bên trái.
+
+Chọn hộ rồi chọn loại hỗ trợ; Enter hoặc Ctrl+S để lưu. Không thấy hộ: Enter để thêm hộ mới.</source>
+        <translation>Find the household in the box on the left.
+
+Choose the household, then the services; Enter or Ctrl+S to save. Household not found: Enter to add a new one.</translation>
+    </message>
+    <message>
+        <source>Lưu (Enter / Ctrl+S)</source>
+        <translation>Save (Enter / Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>Xem hộ…</source>
+        <translation>Open household…</translation>
+    </message>
+    <message>
+        <source>Ghi chú (không bắt buộc)</source>
+        <translation>Notes (optional)</translation>
+    </message>
+    <message>
+        <source>Người dân đồng ý cho ghi thông tin</source>
+        <translation>Resident consents to their details being recorded</translation>
+    </message>
+    <message>
+        <source>Người được hỗ trợ</source>
+        <translation>Person helped</translation>
+    </message>
+    <message>
+        <source>Loại hỗ trợ (Space để chọn, chọn được nhiều)</source>
+        <translation>Services (Space to select; you can choose several)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Hôm nay: %1 lượt hỗ trợ&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Help sessions today: %1&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>(cả hộ / không ghi tên)</source>
+        <translation>(whole household / no name)</translation>
+    </message>
+    <message>
+        <source>Hộ này chưa được hỗ trợ lần nào.</source>
+        <translation>This household has not been helped yet.</translation>
+    </message>
+    <message>
+        <source>Đã hỗ trợ trước đây:</source>
+        <translation>Helped before:</translation>
+    </message>
+    <message>
+        <source>… và %1 lượt khác</source>
+        <translation>… and %1 more</translation>
+    </message>
+    <message>
+        <source>Chưa chọn người ghi. Hãy chọn «Ai đang ghi?» trước.</source>
+        <translation>You have not chosen who is logging. Use “Who is logging?” first.</translation>
+    </message>
+    <message>
+        <source>Hoàn tác ngay sau khi ghi</source>
+        <translation>Undone right after logging</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>VillageHelper — Tổ công nghệ số cộng đồng</source>
+        <translation>VillageHelper — Community digital technology team</translation>
+    </message>
+    <message>
+        <source>Ghi lượt hỗ trợ</source>
+        <translation>Log a session</translation>
+    </message>
+    <message>
+        <source>Lượt hỗ trợ</source>
+        <translation>Help sessions</translation>
+    </message>
+    <message>
+        <source>Hộ gia đình</source>
+        <translation>Households</translation>
+    </message>
+    <message>
+        <source>Hẹn lại</source>
+        <translation>Follow-ups</translation>
+    </message>
+    <message>
+        <source>Cài đặt</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>Đổi người ghi (F9)</source>
+        <translation>Change who is logging (F9)</translation>
+    </message>
+    <message>
+        <source>Đồng bộ: chưa thiết lập</source>
+        <translation>Sync: not set up</translation>
+    </message>
+    <message>
+        <source>Chưa chọn người ghi</source>
+        <translation>Logging as: not chosen</translation>
+    </message>
+    <message>
+        <source>Người ghi: %1 (tổ trưởng)</source>
+        <translation>Logging as: %1 (leader)</translation>
+    </message>
+    <message>
+        <source>Người ghi: %1</source>
+        <translation>Logging as: %1</translation>
+    </message>
+    <message>
+        <source>Hôm nay: %1 lượt hỗ trợ</source>
+        <translation>Help sessions today: %1</translation>
+    </message>
+</context>
+<context>
+    <name>MemberForm</name>
+    <message>
+        <source>ví dụ 1965 (có thể để trống)</source>
+        <translation>e.g. 1965 (may be left blank)</translation>
+    </message>
+    <message>
+        <source>ví dụ 0912 345 678 (có thể để trống)</source>
+        <translation>e.g. 0912 345 678 (may be left blank)</translation>
+    </message>
+    <message>
+        <source>Người dân đồng ý cho lưu thông tin</source>
+        <translation>Resident consents to their details being stored</translation>
+    </message>
+    <message>
+        <source>&amp;Họ tên:</source>
+        <translation>&amp;Full name:</translation>
+    </message>
+    <message>
+        <source>&amp;Năm sinh:</source>
+        <translation>&amp;Birth year:</translation>
+    </message>
+    <message>
+        <source>Số điện t&amp;hoại:</source>
+        <translation>&amp;Phone number:</translation>
+    </message>
+    <message>
+        <source>Đồn&amp;g ý:</source>
+        <translation>&amp;Consent:</translation>
+    </message>
+    <message>
+        <source>Chưa đồng ý — hãy hỏi người dân trước khi đánh dấu.</source>
+        <translation>No consent yet — ask the resident before ticking.</translation>
+    </message>
+    <message>
+        <source>Ngày đồng ý: %1</source>
+        <translation>Consent date: %1</translation>
+    </message>
+    <message>
+        <source>Năm sinh chỉ gồm chữ số, ví dụ 1965.</source>
+        <translation>Birth year must be digits only, e.g. 1965.</translation>
+    </message>
+</context>
+<context>
+    <name>MembersModel</name>
+    <message>
+        <source>Họ tên</source>
+        <translation>Full name</translation>
+    </message>
+    <message>
+        <source>Năm sinh</source>
+        <translation>Birth year</translation>
+    </message>
+    <message>
+        <source>Số điện thoại</source>
+        <translation>Phone number</translation>
+    </message>
+    <message>
+        <source>Đồng ý</source>
+        <translation>Consent</translation>
+    </message>
+    <message>
+        <source>Đã đồng ý ngày %1</source>
+        <translation>Consented on %1</translation>
+    </message>
+</context>
+<context>
+    <name>MembersPage</name>
+    <message>
+        <source>Thành viên tổ</source>
+        <translation>Team members</translation>
+    </message>
+    <message>
+        <source>Gõ họ tên từng thành viên rồi nhấn Enter. Đánh dấu «Tổ trưởng» cho người phụ trách (cần ít nhất một).</source>
+        <translation>Type each member&apos;s full name and press Enter. Tick “Team leader” for the person in charge (at least one is needed).</translation>
+    </message>
+    <message>
+        <source>&amp;Họ tên:</source>
+        <translation>Full na&amp;me:</translation>
+    </message>
+    <message>
+        <source>ví dụ: Phạm Đăng Xuyết</source>
+        <translation>e.g. Phạm Đăng Xuyết</translation>
+    </message>
+    <message>
+        <source>Tổ t&amp;rưởng</source>
+        <translation>Team &amp;leader</translation>
+    </message>
+    <message>
+        <source>Đổi &amp;vai trò (tổ trưởng / thành viên)</source>
+        <translation>Change r&amp;ole (leader / member)</translation>
+    </message>
+    <message>
+        <source>&amp;Xóa người đã chọn</source>
+        <translation>&amp;Remove selected person</translation>
+    </message>
+    <message>
+        <source>Hãy gõ họ tên trước khi thêm.</source>
+        <translation>Type a full name before adding.</translation>
+    </message>
+    <message>
+        <source>Cần ít nhất một thành viên tổ để tiếp tục.</source>
+        <translation>At least one team member is needed to continue.</translation>
+    </message>
+    <message>
+        <source>Cần ít nhất một tổ trưởng: chọn một người rồi nhấn «Đổi vai trò».</source>
+        <translation>At least one leader is needed: choose a person, then press “Change role”.</translation>
+    </message>
+</context>
+<context>
+    <name>MergeDialog</name>
+    <message>
+        <source>Gộp hộ trùng vào hộ này</source>
+        <translation>Merge a duplicate into this household</translation>
+    </message>
+    <message>
+        <source>Tìm hộ bị ghi trùng. Các lượt hỗ trợ và nhân khẩu của hộ đó sẽ chuyển sang hộ đang xem, rồi hộ trùng bị xóa khỏi danh sách.</source>
+        <translation>Find the household that was entered twice. Its help sessions and members will move to the household you are viewing, then the duplicate is removed from the list.</translation>
+    </message>
+    <message>
+        <source>Gõ tên chủ hộ, nhân khẩu hoặc số điện thoại (không cần dấu)</source>
+        <translation>Type the name of the head or a member, or a phone number (no diacritics needed)</translation>
+    </message>
+    <message>
+        <source>&amp;Tìm hộ trùng:</source>
+        <translation>&amp;Find duplicate:</translation>
+    </message>
+    <message>
+        <source>Các hộ có thể bị trùng:</source>
+        <translation>Possible duplicates:</translation>
+    </message>
+    <message>
+        <source>Sẽ thay đổi</source>
+        <translation>What will change</translation>
+    </message>
+    <message>
+        <source>Chọn một hộ trong danh sách để xem trước.</source>
+        <translation>Choose a household in the list to see a preview.</translation>
+    </message>
+    <message>
+        <source>Tôi đã kiểm tra: đây là &amp;cùng một hộ gia đình, gộp không hoàn tác được.</source>
+        <translation>I have checked: this is the &amp;same household. A merge cannot be undone.</translation>
+    </message>
+    <message>
+        <source>Chưa chọn người đang ghi: hãy chọn «Ai đang ghi?» trước khi gộp.</source>
+        <translation>You have not chosen who is logging: use “Who is logging?” before merging.</translation>
+    </message>
+    <message>
+        <source>&amp;Gộp vào hộ này</source>
+        <translation>&amp;Merge into this household</translation>
+    </message>
+    <message>
+        <source>Hủy</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Kết quả tìm kiếm:</source>
+        <translation>Search results:</translation>
+    </message>
+    <message>
+        <source>Không tìm thấy hộ nào. Gõ tên khác hoặc số điện thoại.</source>
+        <translation>No household found. Type another name or a phone number.</translation>
+    </message>
+    <message>
+        <source>Đang xem trước…</source>
+        <translation>Preparing the preview…</translation>
+    </message>
+    <message>
+        <source>Hộ «%1» (%2) sẽ được gộp vào hộ «%3» (%4).
+Chuyển sang: %5 lượt hỗ trợ và %6 nhân khẩu.
+Sau khi gộp, hộ «%1» không còn trong danh sách.</source>
+        <translation>Household “%1” (%2) will be merged into household “%3” (%4).
+Moving across: %5 help sessions and %6 members.
+After the merge, household “%1” will no longer be in the list.</translation>
+    </message>
+    <message>
+        <source>Đang gộp hộ…</source>
+        <translation>Merging households…</translation>
+    </message>
+</context>
+<context>
+    <name>NewHouseholdPanel</name>
+    <message>
+        <source>&lt;b&gt;Thêm hộ mới&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Add a new household&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Xóm, số nhà… (không bắt buộc)</source>
+        <translation>Hamlet, house number… (optional)</translation>
+    </message>
+    <message>
+        <source>Không bắt buộc, ví dụ 0912 345 678</source>
+        <translation>Optional, e.g. 0912 345 678</translation>
+    </message>
+    <message>
+        <source>Năm sinh của chủ hộ (không bắt buộc)</source>
+        <translation>Birth year of the head of household (optional)</translation>
+    </message>
+    <message>
+        <source>Họ tên chủ hộ</source>
+        <translation>Head of household</translation>
+    </message>
+    <message>
+        <source>Thôn</source>
+        <translation>Village</translation>
+    </message>
+    <message>
+        <source>Địa chỉ</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <source>Số điện thoại</source>
+        <translation>Phone number</translation>
+    </message>
+    <message>
+        <source>Năm sinh</source>
+        <translation>Birth year</translation>
+    </message>
+    <message>
+        <source>Tạo hộ (Enter)</source>
+        <translation>Create household (Enter)</translation>
+    </message>
+    <message>
+        <source>Quay lại tìm kiếm (Esc)</source>
+        <translation>Back to search (Esc)</translation>
+    </message>
+    <message>
+        <source>Có thể hộ này đã có. Chọn một hộ bên dưới rồi Enter để dùng hộ đó, hoặc nhấn «Tạo hộ» lần nữa nếu đây đúng là hộ mới.</source>
+        <translation>This household may already exist. Choose one below and press Enter to use it, or press “Create household” again if it really is a new household.</translation>
+    </message>
+</context>
+<context>
+    <name>NotDoneDialog</name>
+    <message>
+        <source>Chưa được</source>
+        <translation>Not done</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1&lt;/b&gt; — %2&lt;br&gt;Hẹn ngày %3</source>
+        <translation>&lt;b&gt;%1&lt;/b&gt; — %2&lt;br&gt;Follow-up date: %3</translation>
+    </message>
+    <message>
+        <source>Chưa thành công, lý &amp;do:</source>
+        <translation>Failed, &amp;reason:</translation>
+    </message>
+    <message>
+        <source>Ví dụ: chưa mang căn cước, điện thoại hỏng…</source>
+        <translation>E.g. did not bring ID card, phone broken…</translation>
+    </message>
+    <message>
+        <source>&amp;Hẹn lại ngày khác:</source>
+        <translation>&amp;Follow up on another day:</translation>
+    </message>
+    <message>
+        <source>Lưu</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Hủy</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Hãy ghi lý do chưa thành công, hoặc chọn hẹn lại ngày khác.</source>
+        <translation>Write down why it failed, or choose to follow up on another day.</translation>
+    </message>
+</context>
+<context>
+    <name>OutcomeRow</name>
+    <message>
+        <source>Thành công</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>Hẹn lại</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <source>Chưa thành công</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <source>Lý do chưa thành công</source>
+        <translation>Why it failed</translation>
+    </message>
+</context>
+<context>
+    <name>PeriodPicker</name>
+    <message>
+        <source>Tất cả</source>
+        <translation>All</translation>
+    </message>
+    <message>
+        <source>Hôm nay</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <source>Tuần này</source>
+        <translation>This week</translation>
+    </message>
+    <message>
+        <source>Tuần trước</source>
+        <translation>Last week</translation>
+    </message>
+    <message>
+        <source>Tháng này</source>
+        <translation>This month</translation>
+    </message>
+    <message>
+        <source>Tùy chọn…</source>
+        <translation>Custom…</translation>
+    </message>
+    <message>
+        <source>từ</source>
+        <translation>from</translation>
+    </message>
+    <message>
+        <source>đến</source>
+        <translation>to</translation>
+    </message>
+</context>
+<context>
+    <name>SessionsView</name>
+    <message>
+        <source>Tên chủ hộ (gõ không dấu cũng được)</source>
+        <translation>Name of the head of household (no diacritics needed)</translation>
+    </message>
+    <message>
+        <source>Tất cả các thôn</source>
+        <translation>All villages</translation>
+    </message>
+    <message>
+        <source>Tất cả loại hỗ trợ</source>
+        <translation>All services</translation>
+    </message>
+    <message>
+        <source>Tất cả thành viên tổ</source>
+        <translation>All team members</translation>
+    </message>
+    <message>
+        <source>Mọi kết quả</source>
+        <translation>All results</translation>
+    </message>
+    <message>
+        <source>Thành công</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>Hẹn lại</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <source>Chưa thành công</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <source>Hiện cả lượt đã hủ&amp;y</source>
+        <translation>Show ca&amp;ncelled sessions too</translation>
+    </message>
+    <message>
+        <source>&amp;Thời gian:</source>
+        <translation>&amp;Period:</translation>
+    </message>
+    <message>
+        <source>Tìm &amp;chủ hộ:</source>
+        <translation>Find &amp;head of household:</translation>
+    </message>
+    <message>
+        <source>T&amp;hôn:</source>
+        <translation>&amp;Village:</translation>
+    </message>
+    <message>
+        <source>&amp;Loại hỗ trợ:</source>
+        <translation>&amp;Service:</translation>
+    </message>
+    <message>
+        <source>Người &amp;ghi:</source>
+        <translation>Logged &amp;by:</translation>
+    </message>
+    <message>
+        <source>&amp;Kết quả:</source>
+        <translation>&amp;Result:</translation>
+    </message>
+    <message>
+        <source>Không có lượt hỗ trợ nào khớp bộ lọc.</source>
+        <translation>No help sessions match the filters.</translation>
+    </message>
+    <message>
+        <source>%1 lượt hỗ trợ</source>
+        <translation>Help sessions: %1</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsView</name>
+    <message>
+        <source>Chữ lớn (dễ đọc hơn)</source>
+        <translation>Large text (easier to read)</translation>
+    </message>
+    <message>
+        <source>Đổi người ghi…</source>
+        <translation>Change who is logging…</translation>
+    </message>
+    <message>
+        <source>Ngôn ngữ</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>Cỡ chữ</source>
+        <translation>Text size</translation>
+    </message>
+    <message>
+        <source>Người ghi trên máy này</source>
+        <translation>Person logging on this computer</translation>
+    </message>
+    <message>
+        <source>Hiển thị</source>
+        <translation>Display</translation>
+    </message>
+    <message>
+        <source>Mở thư mục</source>
+        <translation>Open folder</translation>
+    </message>
+    <message>
+        <source>Sao lưu ngay</source>
+        <translation>Back up now</translation>
+    </message>
+    <message>
+        <source>Khôi phục từ bản sao lưu…</source>
+        <translation>Restore from a backup…</translation>
+    </message>
+    <message>
+        <source>Thư mục dữ liệu</source>
+        <translation>Data folder</translation>
+    </message>
+    <message>
+        <source>Dữ liệu</source>
+        <translation>Data</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;VillageHelper %1&lt;/b&gt;&lt;br&gt;Sổ hỗ trợ người dân của Tổ công nghệ số cộng đồng.&lt;br&gt;Giấy phép GPL-3.0-or-later. Danh mục đơn vị hành chính 2025 từ gói vietnam-provinces.</source>
+        <translation>&lt;b&gt;VillageHelper %1&lt;/b&gt;&lt;br&gt;The community digital technology team&apos;s log of help given to residents.&lt;br&gt;Licence: GPL-3.0-or-later. 2025 list of administrative units from the vietnam-provinces package.</translation>
+    </message>
+    <message>
+        <source>Giới thiệu</source>
+        <translation>About</translation>
+    </message>
+    <message>
+        <source>Ngôn ngữ mới được dùng từ lần mở ứng dụng sau.</source>
+        <translation>The new language is used from the next time the app is opened.</translation>
+    </message>
+    <message>
+        <source>Đang sao lưu…</source>
+        <translation>Backing up…</translation>
+    </message>
+    <message>
+        <source>Đã sao lưu %1 hộ, %2 lượt hỗ trợ vào:
+%3</source>
+        <translation>Backed up %1 households and %2 help sessions to:
+%3</translation>
+    </message>
+    <message>
+        <source>Chọn bản sao lưu</source>
+        <translation>Choose a backup</translation>
+    </message>
+    <message>
+        <source>Dữ liệu VillageHelper (*.sqlite3)</source>
+        <translation>VillageHelper data (*.sqlite3)</translation>
+    </message>
+    <message>
+        <source>Đây là tệp dữ liệu đang dùng, không phải bản sao lưu.</source>
+        <translation>This is the data file in use, not a backup.</translation>
+    </message>
+    <message>
+        <source>Khôi phục dữ liệu?</source>
+        <translation>Restore data?</translation>
+    </message>
+    <message>
+        <source>Dữ liệu hiện tại sẽ được thay bằng bản sao lưu
+%1.
+
+Dữ liệu hiện tại vẫn được giữ một bản trong thư mục backups. Tiếp tục?</source>
+        <translation>The current data will be replaced with the backup
+%1.
+
+A copy of the current data is still kept in the backups folder. Continue?</translation>
+    </message>
+    <message>
+        <source>Đang khôi phục…</source>
+        <translation>Restoring…</translation>
+    </message>
+    <message>
+        <source>Đã khôi phục %1 hộ, %2 lượt hỗ trợ. Ứng dụng sẽ mở lại.</source>
+        <translation>Restored %1 households and %2 help sessions. The app will now restart.</translation>
+    </message>
+</context>
+<context>
+    <name>TeamMemberModel</name>
+    <message>
+        <source>%1 (tổ trưởng)</source>
+        <translation>%1 (leader)</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineModel</name>
+    <message>
+        <source>Ngày giờ / loại hỗ trợ</source>
+        <translation>Date and time / service</translation>
+    </message>
+    <message>
+        <source>Kết quả</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>Người ghi, ghi chú</source>
+        <translation>Logged by, notes</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n loại hỗ trợ</source>
+        <translation>
+            <numerusform>%n service</numerusform>
+            <numerusform>%n services</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Người ghi: %1</source>
+        <translation>Logged by: %1</translation>
+    </message>
+    <message>
+        <source>Người được hỗ trợ: %1</source>
+        <translation>Person helped: %1</translation>
+    </message>
+    <message>
+        <source>Ghi chú: %1</source>
+        <translation>Notes: %1</translation>
+    </message>
+    <message>
+        <source>Hẹn lại ngày %1</source>
+        <translation>Follow-up on %1</translation>
+    </message>
+    <message>
+        <source>Chưa thành công: %1</source>
+        <translation>Failed: %1</translation>
+    </message>
+    <message>
+        <source>Thành công</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>Đã sửa lại (thay lượt trước)</source>
+        <translation>Corrected (replaces the earlier session)</translation>
+    </message>
+    <message>
+        <source>Đã hủy: %1 (%2, %3)</source>
+        <translation>Cancelled: %1 (%2, %3)</translation>
+    </message>
+    <message>
+        <source>Đã hủy (%1, %2)</source>
+        <translation>Cancelled (%1, %2)</translation>
+    </message>
+</context>
+<context>
+    <name>VillagesPage</name>
+    <message>
+        <source>Thôn, tổ dân phố</source>
+        <translation>Villages and residential groups</translation>
+    </message>
+    <message>
+        <source>Gõ tên từng thôn hoặc tổ dân phố rồi nhấn Enter để thêm. Khi đủ, nhấn Enter ở ô trống để tiếp tục.</source>
+        <translation>Type the name of each village or residential group and press Enter to add it. When the list is complete, press Enter in the empty box to continue.</translation>
+    </message>
+    <message>
+        <source>Tên thô&amp;n:</source>
+        <translation>&amp;Village name:</translation>
+    </message>
+    <message>
+        <source>ví dụ: Thôn Khay, Tổ dân phố 3</source>
+        <translation>e.g. Thôn Khay, Tổ dân phố 3</translation>
+    </message>
+    <message>
+        <source>&amp;Xóa thôn đã chọn</source>
+        <translation>&amp;Remove selected village</translation>
+    </message>
+    <message>
+        <source>Cần ít nhất một thôn hoặc tổ dân phố để tiếp tục.</source>
+        <translation>At least one village or residential group is needed to continue.</translation>
+    </message>
+    <message>
+        <source>Hãy gõ tên thôn trước khi thêm.</source>
+        <translation>Type a village name before adding.</translation>
+    </message>
+</context>
+<context>
+    <name>VolunteerPage</name>
+    <message>
+        <source>Ai đang ghi?</source>
+        <translation>Who is logging?</translation>
+    </message>
+    <message>
+        <source>Chọn người đang dùng máy này. Mỗi lượt hỗ trợ được ghi dưới tên người này; có thể đổi lại bất cứ lúc nào.</source>
+        <translation>Choose the person using this computer. Each help session is logged under this person&apos;s name; you can change it at any time.</translation>
+    </message>
+    <message>
+        <source>&amp;Người đang ghi:</source>
+        <translation>&amp;Person logging:</translation>
+    </message>
+</context>
+<context>
+    <name>VolunteerPicker</name>
+    <message>
+        <source>Ai đang ghi?</source>
+        <translation>Who is logging?</translation>
+    </message>
+    <message>
+        <source>Chọn tên &amp;bạn trong danh sách thành viên tổ:</source>
+        <translation>Choose &amp;your name from the list of team members:</translation>
+    </message>
+    <message>
+        <source>Chưa có thành viên tổ nào. Hãy chạy lại phần thiết lập ban đầu.</source>
+        <translation>There are no team members yet. Run the first-time setup again.</translation>
+    </message>
+    <message>
+        <source>&amp;Chọn</source>
+        <translation>&amp;Choose</translation>
+    </message>
+    <message>
+        <source>Hủy</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>_EntryListPage</name>
+    <message>
+        <source>Thê&amp;m</source>
+        <translation>&amp;Add</translation>
+    </message>
+    <message>
+        <source>«%1» đã có trong danh sách.</source>
+        <translation>“%1” is already in the list.</translation>
+    </message>
+</context>
+</TS>
