@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             for message in tree.iter("message")
             if (translation := message.find("translation")) is None
             or translation.get("type") in {"unfinished", "vanished", "obsolete"}
-            or not (translation.text or "").strip()
+            or not "".join(translation.itertext()).strip()
         ]
         for text in missing:
             print(f"untranslated: {text!r}")

@@ -82,6 +82,27 @@
     </message>
 </context>
 <context>
+    <name>Feedback</name>
+    <message>
+        <source>Cần sửa lại</source>
+        <translation>Please correct</translation>
+    </message>
+    <message>
+        <source>Xin lỗi</source>
+        <translation>Sorry</translation>
+    </message>
+    <message>
+        <source>VillageHelper gặp lỗi ngoài dự kiến. Dữ liệu đã lưu không bị mất.
+Chi tiết đã được ghi vào tệp nhật ký:
+%1
+Hãy gửi tệp này cho người hỗ trợ kỹ thuật.</source>
+        <translation>VillageHelper ran into an unexpected error. Saved data is not lost.
+The details were written to the log file:
+%1
+Please send this file to your technical helper.</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunWizard</name>
     <message>
         <source>VillageHelper — Thiết lập ban đầu</source>
@@ -518,10 +539,6 @@ Choose the household, then the services; Enter or Ctrl+S to save. Household not 
         <source>Chưa chọn người ghi. Hãy chọn «Ai đang ghi?» trước.</source>
         <translation>You have not chosen who is logging. Use “Who is logging?” first.</translation>
     </message>
-    <message>
-        <source>Hoàn tác ngay sau khi ghi</source>
-        <translation>Undone right after logging</translation>
-    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -892,6 +909,80 @@ After the merge, household “%1” will no longer be in the list.</translation>
     <message>
         <source>đến</source>
         <translation>to</translation>
+    </message>
+</context>
+<context>
+    <name>SessionTableModel</name>
+    <message>
+        <source>Hẹn lại %1</source>
+        <translation>Follow-up %1</translation>
+    </message>
+    <message>
+        <source>Chưa thành công: %1</source>
+        <translation>Failed: %1</translation>
+    </message>
+    <message>
+        <source>Thành công</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>Thời gian</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Chủ hộ</source>
+        <translation>Head of household</translation>
+    </message>
+    <message>
+        <source>Thôn</source>
+        <translation>Village</translation>
+    </message>
+    <message>
+        <source>Người được hỗ trợ</source>
+        <translation>Person helped</translation>
+    </message>
+    <message>
+        <source>Loại hỗ trợ</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <source>Kết quả</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>Người ghi</source>
+        <translation>Logged by</translation>
+    </message>
+    <message>
+        <source>Lượt hỗ trợ đã hủy: %1</source>
+        <translation>Cancelled session: %1</translation>
+    </message>
+</context>
+<context>
+    <name>SessionText</name>
+    <message>
+        <source>Giờ</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Hộ</source>
+        <translation>Household</translation>
+    </message>
+    <message>
+        <source>Người được hỗ trợ</source>
+        <translation>Person helped</translation>
+    </message>
+    <message>
+        <source>Loại hỗ trợ</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <source>Kết quả</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>Người ghi</source>
+        <translation>Logged by</translation>
     </message>
 </context>
 <context>

@@ -14,10 +14,6 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from villagehelper.errors import UserError
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Feedback", text)
-
-
 def user_error_text(error: UserError, language: str) -> str:
     return error.message(language)
 
@@ -25,7 +21,7 @@ def user_error_text(error: UserError, language: str) -> str:
 def show_user_error(parent: QWidget | None, error: UserError, language: str) -> None:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(_tr("Cần sửa lại"))
+    box.setWindowTitle(QCoreApplication.translate("Feedback", "Cần sửa lại"))
     box.setText(user_error_text(error, language))
     box.setObjectName("userErrorBox")
     box.open()
@@ -34,12 +30,13 @@ def show_user_error(parent: QWidget | None, error: UserError, language: str) -> 
 def show_bug(parent: QWidget | None, log_file: Path) -> None:
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle(_tr("Xin lỗi"))
+    box.setWindowTitle(QCoreApplication.translate("Feedback", "Xin lỗi"))
     box.setText(
-        _tr(
+        QCoreApplication.translate(
+            "Feedback",
             "VillageHelper gặp lỗi ngoài dự kiến. Dữ liệu đã lưu không bị mất.\n"
             "Chi tiết đã được ghi vào tệp nhật ký:\n%1\n"
-            "Hãy gửi tệp này cho người hỗ trợ kỹ thuật."
+            "Hãy gửi tệp này cho người hỗ trợ kỹ thuật.",
         ).replace("%1", str(log_file))
     )
     box.setObjectName("bugBox")

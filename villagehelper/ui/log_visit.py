@@ -62,6 +62,8 @@ from villagehelper.ui.service_picker import ServicePicker
 from villagehelper.ui.today_model import TodaySessionsModel
 
 NO_MEMBER = ""
+# Stored with the void, so it stays in one language whatever the screen shows.
+UNDO_REASON = "Hoàn tác ngay sau khi ghi"
 PREVIOUS_SHOWN = 3  # the latest services; the household page has the full history
 SERVICE_ROWS_VISIBLE = 2
 
@@ -443,7 +445,7 @@ class LogVisitView(QWidget):
         if volunteer_id is None:
             return
         store = self._ctx.store
-        reason = self.tr("Hoàn tác ngay sau khi ghi")
+        reason = UNDO_REASON
 
         def void_all() -> Changes:
             changes = Changes()

@@ -264,17 +264,17 @@ class LazyTableModel(QAbstractTableModel):
         return self.cell(item, index.column(), role)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SessionTableModel", text)
-
-
 def outcome_text(row: SessionRow) -> str:
     """ "Thành công", "Hẹn lại 30/11", "Chưa thành công: <lý do>"."""
     if row.outcome == Outcome.FOLLOW_UP and row.follow_up_date is not None:
-        return _tr("Hẹn lại %1").replace("%1", row.follow_up_date.strftime("%d/%m"))
+        return QCoreApplication.translate("SessionTableModel", "Hẹn lại %1").replace(
+            "%1", row.follow_up_date.strftime("%d/%m")
+        )
     if row.outcome == Outcome.FAILED:
-        return _tr("Chưa thành công: %1").replace("%1", row.failure_reason)
-    return _tr("Thành công")
+        return QCoreApplication.translate("SessionTableModel", "Chưa thành công: %1").replace(
+            "%1", row.failure_reason
+        )
+    return QCoreApplication.translate("SessionTableModel", "Thành công")
 
 
 def session_time_text(row: SessionRow) -> str:
@@ -310,13 +310,13 @@ class SessionTableModel(LazyTableModel):
 
     def headers(self) -> Sequence[str]:
         return (
-            _tr("Thời gian"),
-            _tr("Chủ hộ"),
-            _tr("Thôn"),
-            _tr("Người được hỗ trợ"),
-            _tr("Loại hỗ trợ"),
-            _tr("Kết quả"),
-            _tr("Người ghi"),
+            QCoreApplication.translate("SessionTableModel", "Thời gian"),
+            QCoreApplication.translate("SessionTableModel", "Chủ hộ"),
+            QCoreApplication.translate("SessionTableModel", "Thôn"),
+            QCoreApplication.translate("SessionTableModel", "Người được hỗ trợ"),
+            QCoreApplication.translate("SessionTableModel", "Loại hỗ trợ"),
+            QCoreApplication.translate("SessionTableModel", "Kết quả"),
+            QCoreApplication.translate("SessionTableModel", "Người ghi"),
         )
 
     def session(self, row: int) -> SessionRow | None:
@@ -348,7 +348,9 @@ class SessionTableModel(LazyTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             text = self._text(row, name)
             if row.voided:
-                return _tr("Lượt hỗ trợ đã hủy: %1").replace("%1", text)
+                return QCoreApplication.translate(
+                    "SessionTableModel", "Lượt hỗ trợ đã hủy: %1"
+                ).replace("%1", text)
             return text
         if role == Qt.ItemDataRole.FontRole and row.voided:
             font = QFont()

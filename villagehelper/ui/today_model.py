@@ -14,22 +14,9 @@ from PySide6.QtGui import QFont
 
 from villagehelper.clock import format_vn_date, to_vietnam
 from villagehelper.ops.sessions import SessionRow
-from villagehelper.store.models import Outcome
+from villagehelper.ui.session_model import outcome_text
 
 ModelIndex = QModelIndex | QPersistentModelIndex
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SessionText", text)
-
-
-def outcome_text(row: SessionRow) -> str:
-    """ "Thành công", "Hẹn lại 30/11/2026", "Chưa thành công: <lý do>"."""
-    if row.outcome == Outcome.FOLLOW_UP and row.follow_up_date is not None:
-        return _tr("Hẹn lại %1").replace("%1", format_vn_date(row.follow_up_date))
-    if row.outcome == Outcome.FAILED:
-        return _tr("Chưa thành công: %1").replace("%1", row.failure_reason)
-    return _tr("Thành công")
 
 
 class TodaySessionsModel(QAbstractTableModel):
@@ -61,12 +48,12 @@ class TodaySessionsModel(QAbstractTableModel):
         if not 0 <= section < len(self.COLUMNS):
             return None
         titles = (
-            _tr("Giờ"),
-            _tr("Hộ"),
-            _tr("Người được hỗ trợ"),
-            _tr("Loại hỗ trợ"),
-            _tr("Kết quả"),
-            _tr("Người ghi"),
+            QCoreApplication.translate("SessionText", "Giờ"),
+            QCoreApplication.translate("SessionText", "Hộ"),
+            QCoreApplication.translate("SessionText", "Người được hỗ trợ"),
+            QCoreApplication.translate("SessionText", "Loại hỗ trợ"),
+            QCoreApplication.translate("SessionText", "Kết quả"),
+            QCoreApplication.translate("SessionText", "Người ghi"),
         )
         return titles[section]
 
