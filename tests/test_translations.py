@@ -11,10 +11,10 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWizard
 
-from villagehelper.ui.i18n import install_language
+from villagehelper.ui.i18n import install_language, locale_for
 from villagehelper.ui.resources import TRANSLATIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,8 +23,10 @@ import update_translations  # noqa: E402
 
 
 def _remove_translators(app: QCoreApplication) -> None:
+    """Back to the untranslated (Vietnamese) interface that the other tests expect."""
     for translator in app.findChildren(QTranslator):
         QCoreApplication.removeTranslator(translator)
+    QLocale.setDefault(locale_for("vi"))
 
 
 def test_every_string_in_the_code_has_a_finished_english_translation(tmp_path: Path) -> None:

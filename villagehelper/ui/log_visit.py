@@ -86,6 +86,7 @@ class LogVisitView(QWidget):
         self._household_id: str | None = None
         self._villages: list[VillageInfo] = []
         self._team: list[TeamMemberInfo] = []
+        self._service_labels: dict[str, str] = {}
         self._last_visit: VisitLogged | None = None
 
         self.search = HouseholdSearch(ctx, self)
@@ -244,6 +245,8 @@ class LogVisitView(QWidget):
         self, loaded: tuple[list[ServiceInfo], list[VillageInfo], list[TeamMemberInfo]]
     ) -> None:
         services, self._villages, self._team = loaded
+        language = self._ctx.preferences.language
+        self._service_labels = {service.code: service.label(language) for service in services}
         self.services.set_services(
             services, self._ctx.preferences.language, vietnam_today(self._ctx.store.now())
         )
@@ -329,7 +332,8 @@ class LogVisitView(QWidget):
             day = format_vn_date(to_vietnam(row.occurred_at).date())
             mark = {"done": "✓", "follow_up": "↻", "failed": "✗"}[row.outcome]
             who = f" — {row.member_name}" if row.member_name else ""
-            lines.append(f"{mark} {row.service_label} ({day}){who}")
+            label = self._service_labels.get(row.service_code, row.service_label)
+            lines.append(f"{mark} {label} ({day}){who}")
         more = len(live) - len(lines)
         text = self.tr("Đã hỗ trợ trước đây:") + "\n" + "\n".join(lines)
         if more > 0:
