@@ -38,7 +38,7 @@ STARTUP_RUNS = 5
 WAIT_LIMIT_MS = 10_000
 
 BARE_WINDOW = """
-import sys
+import sys, time
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
 app = QApplication(sys.argv)
@@ -46,7 +46,10 @@ window = QMainWindow()
 window.setCentralWidget(QLabel("VillageHelper"))
 window.resize(1280, 800)
 window.show()
-QTimer.singleShot(0, app.quit)
+def ready():
+    print(f"ready {time.time():.6f}", flush=True)
+    app.quit()
+QTimer.singleShot(0, ready)
 sys.exit(app.exec())
 """
 
@@ -139,30 +142,50 @@ def first_paint_rows(store: Store, sessions: int) -> list[Row]:
     ]
 
 
-def _process_seconds(command: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, env=env, check=True, capture_output=True, timeout=120)
-    return time.perf_counter() - start
+def _seconds_to_ready(command: list[str], env: dict[str, str]) -> float:
+    """From spawning the process to the moment it reports its window ready."""
+    start = time.time()
+    result = subprocess.run(
+        command, env=env, check=True, capture_output=True, text=True, timeout=120
+    )
+    stamps = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("ready ")]
+    if not stamps:
+        raise RuntimeError(f"{command[:3]} never reported ready: {result.stderr[-500:]}")
+    return float(stamps[-1]) - start
 
 
 def startup_rows(data_dir: Path) -> list[Row]:
-    """Whole processes: spawn → window shown with its first data → exit."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", VILLAGEHELPER_EXIT_WHEN_READY="1")
+    """Whole processes, spawn → window ready; the app twice: on screen taking input, and
+    with its first data (today's visits, the catalog) shown."""
+    base_env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    window_env = dict(base_env, VILLAGEHELPER_EXIT_WHEN_READY="window")
+    data_env = dict(base_env, VILLAGEHELPER_EXIT_WHEN_READY="data")
     app_command = [sys.executable, "-m", "villagehelper.cli", "--data-dir", str(data_dir)]
     bare_command = [sys.executable, "-c", BARE_WINDOW]
-    _process_seconds(app_command, env)  # warm the file cache once
-    app_times, bare_times = [], []
-    for _ in range(STARTUP_RUNS):  # alternate, so machine noise hits both alike
-        bare_times.append(_process_seconds(bare_command, env))
-        app_times.append(_process_seconds(app_command, env))
-    app, bare = statistics.median(app_times), statistics.median(bare_times)
+    _seconds_to_ready(app_command, data_env)  # warm the file cache once
+    bare_times: list[float] = []
+    window_times: list[float] = []
+    data_times: list[float] = []
+    for _ in range(STARTUP_RUNS):  # interleaved, so machine noise hits all alike
+        bare_times.append(_seconds_to_ready(bare_command, base_env))
+        window_times.append(_seconds_to_ready(app_command, window_env))
+        data_times.append(_seconds_to_ready(app_command, data_env))
+    bare = statistics.median(bare_times)
+    what = f"bare PySide6 window process (median of {STARTUP_RUNS})"
     return [
         Row(
-            "start-up to a usable window (demo data)",
-            app,
+            "start-up: window on screen, typing accepted",
+            statistics.median(window_times),
             bare,
             "ms",
-            f"bare PySide6 window process (median of {STARTUP_RUNS}); target: ratio ≤ 3×",
+            what + "; target ratio ≤ 3×",
             target=bare * STARTUP_RATIO_TARGET,
-        )
+        ),
+        Row(
+            "start-up: first data shown (store opened)",
+            statistics.median(data_times),
+            bare,
+            "ms",
+            what,
+        ),
     ]

@@ -3,6 +3,8 @@ status bar, household pages opening from any list."""
 
 from __future__ import annotations
 
+import threading
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -87,3 +89,48 @@ def test_household_page_opens_from_the_log_visit_screen(
     assert [page.household_id for page in pages if page.isVisible()] == [household_id]
     for page in pages:
         page.close()
+
+
+def test_window_takes_typing_before_the_store_has_opened(qtbot: QtBot, village_team: Team) -> None:
+    """The everyday start: the window shows at once and the store opens on the worker;
+    what is typed meanwhile is searched as soon as it is open."""
+    from villagehelper.preferences import Preferences
+    from villagehelper.store.engine import Store, open_store
+    from villagehelper.ui.executor import DbExecutor
+
+    hh.create_household(
+        village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
+    )
+    data_dir = village_team.store.data_dir
+    executor = DbExecutor()
+    ctx = AppContext(
+        None, executor, Preferences(volunteer_id=village_team.member_id), data_dir=data_dir
+    )
+    opened: list[Store] = []
+
+    def open_it() -> Store:
+        store = open_store(data_dir)
+        ctx.attach_store(store)  # on the worker, as the app does
+        opened.append(store)
+        return store
+
+    gate = threading.Event()  # holds the worker so the store is surely not open yet
+    executor.op(gate.wait).run()
+    executor.op(open_it).run()
+    window = MainWindow(ctx)  # its queries queue behind the opening, as at start-up
+    qtbot.addWidget(window)
+    window.show()
+    assert not ctx.has_store  # the window is up, and was built, before the store
+    gate.set()
+    line = window.log_visit.search.line
+    with qtbot.waitSignal(
+        window.log_visit.search.sig_results_shown,
+        timeout=10_000,
+        check_params_cb=lambda text: text == "do van lam",
+    ):
+        line.setText("do van lam")
+    assert window.log_visit.search.model.rowCount() == 1
+    wait_idle(qtbot, ctx)
+    assert "Xã Gia Lộc" in window.windowTitle()
+    executor.shutdown()
+    opened[0].close()

@@ -10,6 +10,7 @@ from platformdirs import user_data_dir
 
 DATA_DIR_ENV = "VILLAGEHELPER_DATA_DIR"
 APP_NAME = "VillageHelper"
+DATABASE_FILE = "villagehelper.sqlite3"
 
 
 def resolve_data_dir(option: str | os.PathLike[str] | None = None) -> Path:

@@ -13,31 +13,13 @@ from villagehelper.clock import vietnam_today
 from villagehelper.errors import NotFoundError, ValidationError
 from villagehelper.ids import new_id
 from villagehelper.ops import validate
+from villagehelper.ops.inputs import HouseholdInput as HouseholdInput  # re-exported
+from villagehelper.ops.inputs import MemberInput as MemberInput
 from villagehelper.store import search_index
 from villagehelper.store.changelog import Changes, record_delete, record_insert, record_update
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Household, Member, Village
 from villagehelper.text import Phone, name_sort_key, search_key
-
-
-@dataclass(frozen=True)
-class HouseholdInput:
-    """What a form or an import row says about a household (raw, not yet cleaned)."""
-
-    village_id: str
-    head_name: str
-    address_detail: str = ""
-    phone: str | None = None
-    notes: str = ""
-
-
-@dataclass(frozen=True)
-class MemberInput:
-    full_name: str
-    birth_year: int | None = None
-    phone: str | None = None
-    consent: bool = False
-    consent_date: date | None = None
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ sharing a visit id.  Corrections are a void plus a new session that names the ol
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -19,6 +18,8 @@ from villagehelper.errors import NotFoundError, UserError, ValidationError
 from villagehelper.ids import new_id
 from villagehelper.ops import validate
 from villagehelper.ops.households import live_household, live_member
+from villagehelper.ops.inputs import ServiceOutcome as ServiceOutcome  # re-exported
+from villagehelper.ops.inputs import VisitInput as VisitInput
 from villagehelper.store.changelog import Changes, record_insert, record_update
 from villagehelper.store.engine import Store
 from villagehelper.store.models import (
@@ -31,25 +32,6 @@ from villagehelper.store.models import (
     TeamMember,
     Village,
 )
-
-
-@dataclass(frozen=True)
-class ServiceOutcome:
-    service_code: str
-    outcome: str = Outcome.DONE
-    follow_up_date: date | None = None
-    failure_reason: str = ""
-
-
-@dataclass(frozen=True)
-class VisitInput:
-    household_id: str
-    volunteer_id: str
-    services: Sequence[ServiceOutcome]
-    member_id: str | None = None
-    note: str = ""
-    consent: bool = False  # the resident agreed today: recorded on the member
-    occurred_at: datetime | None = None  # default: now
 
 
 @dataclass(frozen=True)

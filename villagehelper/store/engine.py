@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from villagehelper.clock import Clock, utc_now
 from villagehelper.errors import UserError
 from villagehelper.ids import new_id
+from villagehelper.paths import DATABASE_FILE as DATABASE_FILE
 from villagehelper.store import migrate
 from villagehelper.store.models import Commune, Setting
 
-DATABASE_FILE = "villagehelper.sqlite3"
 BUSY_TIMEOUT_MS = 5000
 
 

@@ -9,7 +9,6 @@ that merge field by field.
 
 from __future__ import annotations
 
-import enum
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -27,6 +26,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from villagehelper.store.kinds import Outcome as Outcome  # re-exported
+from villagehelper.store.kinds import Role as Role
+from villagehelper.store.kinds import SyncState as SyncState
+from villagehelper.store.kinds import VillageKind as VillageKind
 from villagehelper.text import name_sort_key as person_sort_key
 from villagehelper.text import search_key
 
@@ -57,27 +60,6 @@ class UtcDateTime(TypeDecorator[datetime]):
 def utc_text(moment: datetime) -> str:
     """The stored text of an instant, for raw SQL range conditions."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-class SyncState(enum.StrEnum):
-    SYNCED = "synced"  # equals the server's version ``server_version``
-    DIRTY = "dirty"  # has local changes waiting in the outbox
-
-
-class Outcome(enum.StrEnum):
-    DONE = "done"
-    FOLLOW_UP = "follow_up"
-    FAILED = "failed"
-
-
-class Role(enum.StrEnum):
-    MEMBER = "member"
-    LEADER = "leader"
-
-
-class VillageKind(enum.StrEnum):
-    THON = "thon"  # thôn (rural)
-    TO_DAN_PHO = "to_dan_pho"  # tổ dân phố (urban)
 
 
 class Base(DeclarativeBase):

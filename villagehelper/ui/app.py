@@ -7,14 +7,22 @@ import os
 import sys
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from villagehelper.errors import UserError
+
+if TYPE_CHECKING:  # Qt and the database layer load inside the functions, when needed
+    from villagehelper.preferences import Preferences
+    from villagehelper.store.engine import Store
+    from villagehelper.ui.context import AppContext
+    from villagehelper.ui.executor import DbExecutor
 
 log = logging.getLogger("villagehelper.ui")
 
 RESTART = 1000  # exit code of the event loop that asks run_gui to open the app again
-# Set by the start-up benchmark: quit as soon as the window is shown and its first data
-# has arrived, so the time of the whole process is the time to a usable window.
+# Set by the start-up benchmark: quit as soon as the window is on screen ("window") or
+# once its first data has arrived (any other value), so that the time of the whole
+# process is the time to a usable window.
 EXIT_WHEN_READY_ENV = "VILLAGEHELPER_EXIT_WHEN_READY"
 BASE_POINT_SIZE = 11
 LARGE_POINT_SIZE = 15
@@ -45,7 +53,6 @@ def apply_text_size(large: bool) -> None:
 
 def run_gui(data_dir: Path) -> int:
     ensure_display()
-    _load_core_before_qt()
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -58,14 +65,6 @@ def run_gui(data_dir: Path) -> int:
             return code
 
 
-def _load_core_before_qt() -> None:
-    """PySide6 installs an import hook that inspects the source of every module imported
-    after it; loading SQLAlchemy and the core first keeps start-up faster."""
-    import villagehelper.ops.lists
-    import villagehelper.ops.setup
-    import villagehelper.store.engine  # noqa: F401
-
-
 def _version() -> str:
     from villagehelper import __version__
 
@@ -74,56 +73,113 @@ def _version() -> str:
 
 def _run_once(app: object, data_dir: Path) -> int:
     """One life of the main window; returns the event loop's exit code."""
-    from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from villagehelper.logs import log_path
+    from villagehelper.paths import DATABASE_FILE
     from villagehelper.preferences import load_preferences
-    from villagehelper.store.engine import open_store
+    from villagehelper.store.peek import peek_commune
     from villagehelper.ui.context import AppContext
     from villagehelper.ui.executor import DbExecutor
     from villagehelper.ui.i18n import install_language
     from villagehelper.ui.main_window import MainWindow
-    from villagehelper.ui.volunteer_picker import VolunteerPicker
 
     assert isinstance(app, QApplication)
     preferences = load_preferences(data_dir)
     translators = install_language(app, preferences.language)
     apply_text_size(preferences.large_text)
     _install_excepthook(log_path(data_dir))
-    try:
-        store = open_store(data_dir)
-    except UserError as error:
-        QMessageBox.critical(None, "VillageHelper", error.message(preferences.language))
-        return 1
     executor = DbExecutor()
+    ctx: AppContext | None = None
     try:
-        if store.commune() is None:
-            from villagehelper.ui.wizard import FirstRunWizard
-
-            wizard = FirstRunWizard(store, executor)
-            if wizard.exec() != QDialog.DialogCode.Accepted:
-                return 0
-            preferences = preferences.with_changes(volunteer_id=wizard.volunteer_id)
-        ctx = AppContext(store, executor, preferences)
-        ctx.update_preferences()  # persist what the wizard chose
-        if ctx.volunteer_id is None:
-            VolunteerPicker(ctx).exec()
-        window = MainWindow(ctx)
-        window.settings.sig_large_text_changed.connect(apply_text_size)
+        commune = peek_commune(data_dir / DATABASE_FILE)
+        if commune is not None and preferences.volunteer_id is not None:
+            # The everyday start: the window shows at once while the database worker
+            # loads the database layer and opens the store; every query the window
+            # makes waits behind that on the same worker.
+            ctx = AppContext(None, executor, preferences, data_dir=data_dir)
+            _open_in_background(app, ctx, data_dir)
+        else:
+            # First run, an upgrade, a damaged file or nobody chosen yet: open first,
+            # carefully, then ask what is missing.
+            ctx = _prepare(executor, preferences, data_dir)
+            if ctx is None:
+                return 1 if not (data_dir / DATABASE_FILE).exists() else 0
+        window = MainWindow(ctx, commune)
+        window.sig_large_text_changed.connect(apply_text_size)
         window.sig_restart.connect(lambda: app.exit(RESTART))
         window.show()
         window.log_visit.search.line.setFocus()
-        if os.environ.get(EXIT_WHEN_READY_ENV):
-            _quit_when_idle(app, executor)
+        ready = os.environ.get(EXIT_WHEN_READY_ENV)
+        if ready:
+            _quit_when_ready(app, executor, wait_for_data=ready != "window")
         return app.exec()
     finally:
         executor.shutdown()
-        store.close()
+        if ctx is not None and ctx.has_store:
+            ctx.store.close()
         for translator in translators:
             app.removeTranslator(translator)
 
 
-def _quit_when_idle(app: object, executor: object) -> None:
+def _open_in_background(app: object, ctx: AppContext, data_dir: Path) -> None:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    assert isinstance(app, QApplication)
+
+    def open_it() -> Store:
+        from villagehelper.store.engine import open_store
+
+        # Attached here, on the worker: the next queued operation runs right after this
+        # one, before a success callback could reach the GUI thread.
+        store = open_store(data_dir)
+        ctx.attach_store(store)
+        return store
+
+    def failed(error: BaseException) -> None:
+        if isinstance(error, UserError):
+            message = error.message(ctx.preferences.language)
+        else:
+            message = "VillageHelper không mở được dữ liệu. Chi tiết: " + str(ctx.log_file)
+        QMessageBox.critical(None, "VillageHelper", message)
+        app.exit(1)
+
+    ctx.executor.op(open_it).failure(failed).run()
+
+
+def _prepare(executor: DbExecutor, preferences: Preferences, data_dir: Path) -> AppContext | None:
+    """Open the store on this thread, run the first-run wizard or the "who is logging?"
+    question when needed; ``None`` when the person cancelled or the data can't open."""
+    from PySide6.QtWidgets import QDialog, QMessageBox
+
+    from villagehelper.store.engine import open_store
+    from villagehelper.ui.context import AppContext
+    from villagehelper.ui.volunteer_picker import VolunteerPicker
+
+    try:
+        store = open_store(data_dir)
+    except UserError as error:
+        QMessageBox.critical(None, "VillageHelper", error.message(preferences.language))
+        return None
+    if store.commune() is None:
+        from villagehelper.ui.wizard import FirstRunWizard
+
+        wizard = FirstRunWizard(store, executor)
+        if wizard.exec() != QDialog.DialogCode.Accepted:
+            store.close()
+            return None
+        preferences = preferences.with_changes(volunteer_id=wizard.volunteer_id)
+    ctx = AppContext(store, executor, preferences)
+    ctx.update_preferences()  # persist what the wizard chose
+    if ctx.volunteer_id is None:
+        VolunteerPicker(ctx).exec()
+    return ctx
+
+
+def _quit_when_ready(app: object, executor: object, *, wait_for_data: bool) -> None:
+    """Print the wall-clock moment the window became ready, then quit (benchmarks)."""
+    import time
+
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -131,11 +187,15 @@ def _quit_when_idle(app: object, executor: object) -> None:
 
     assert isinstance(app, QApplication) and isinstance(executor, DbExecutor)
 
+    def ready() -> None:
+        print(f"ready {time.time():.6f}", flush=True)
+        app.quit()
+
     def check() -> None:
-        if executor.busy():
-            executor.sig_idle.connect(app.quit)
+        if wait_for_data and executor.busy():
+            executor.sig_idle.connect(ready)
         else:
-            app.quit()
+            ready()
 
     QTimer.singleShot(0, check)
 

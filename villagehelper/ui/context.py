@@ -3,16 +3,18 @@ one hub that tells screens what an operation changed (no global "reload everythi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from villagehelper.logs import log_path
 from villagehelper.preferences import Preferences, save_preferences
-from villagehelper.store.changelog import Changes
-from villagehelper.store.engine import Store
 from villagehelper.ui.executor import DbExecutor
+
+if TYPE_CHECKING:  # loaded by the database worker, not at start-up
+    from villagehelper.store.changelog import Changes
+    from villagehelper.store.engine import Store
 
 
 class ChangeHub(QObject):
@@ -22,16 +24,45 @@ class ChangeHub(QObject):
     """The team member logging on this laptop changed (id or ``None``)."""
 
 
-@dataclass
 class AppContext:
-    store: Store
-    executor: DbExecutor
-    preferences: Preferences
-    hub: ChangeHub = field(default_factory=ChangeHub)
+    """The store may arrive after the window: at start-up it is opened by the database
+    worker while the window is already on screen.  Operations run on that same worker,
+    after the opening, so they read ``ctx.store`` inside the work they submit."""
+
+    def __init__(
+        self,
+        store: Store | None,
+        executor: DbExecutor,
+        preferences: Preferences,
+        hub: ChangeHub | None = None,
+        *,
+        data_dir: Path | None = None,
+    ) -> None:
+        if store is None and data_dir is None:
+            raise ValueError("give the store or the folder it will be opened from")
+        self._store = store
+        self._data_dir = store.data_dir if store is not None else data_dir
+        self.executor = executor
+        self.preferences = preferences
+        self.hub = hub or ChangeHub()
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store is not open yet: read it inside an operation")
+        return self._store
+
+    @property
+    def has_store(self) -> bool:
+        return self._store is not None
+
+    def attach_store(self, store: Store) -> None:
+        self._store = store
 
     @property
     def data_dir(self) -> Path:
-        return self.store.data_dir
+        assert self._data_dir is not None
+        return self._data_dir
 
     @property
     def log_file(self) -> Path:

@@ -7,6 +7,8 @@ in flight only the newest text waits, so fast typing never queues stale searches
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
@@ -18,8 +20,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
-from villagehelper.ops.households import HouseholdHit, SearchResult, find_households
 from villagehelper.ui.context import AppContext
+
+if TYPE_CHECKING:  # the database layer loads on the worker, after the window shows
+    from villagehelper.ops.households import HouseholdHit, SearchResult
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 RESULT_LIMIT = 30
@@ -151,12 +155,18 @@ class HouseholdSearch(QWidget):
 
     def _run(self, text: str) -> None:
         self._in_flight = True
-        store = self._ctx.store
-        self._ctx.executor.op(lambda: find_households(store, text, RESULT_LIMIT)).success(
-            lambda result: self._show(text, result)
-        ).failure(lambda _error: self._show(text, SearchResult((), False))).run()
+        ctx = self._ctx
 
-    def _show(self, text: str, result: SearchResult) -> None:
+        def search() -> SearchResult:
+            from villagehelper.ops.households import find_households
+
+            return find_households(ctx.store, text, RESULT_LIMIT)
+
+        ctx.executor.op(search).success(lambda result: self._show(text, result)).failure(
+            lambda _error: self._show(text, None)
+        ).run()
+
+    def _show(self, text: str, result: SearchResult | None) -> None:
         self._in_flight = False
         if self._waiting is not None:
             waiting, self._waiting = self._waiting, None
@@ -164,10 +174,11 @@ class HouseholdSearch(QWidget):
                 self._run(waiting)
                 return
         self._shown_query = text
-        self.model.set_hits(result.hits)
-        if result.hits:
+        hits = result.hits if result is not None else ()
+        self.model.set_hits(hits)
+        if hits:
             self.results.setCurrentIndex(self.model.index(0, 0))
-        self._show_hint(text, len(result.hits), result.more)
+        self._show_hint(text, len(hits), result.more if result is not None else False)
         self.sig_results_shown.emit(text)
         if self._enter_pending and text == self.line.text():
             self._enter_pending = False

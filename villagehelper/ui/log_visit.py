@@ -8,7 +8,9 @@ the focus again.  Today's visits are listed below, the last one undoable in one 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -33,27 +35,8 @@ from PySide6.QtWidgets import (
 
 from villagehelper.clock import format_vn_date, to_vietnam, vietnam_today
 from villagehelper.errors import UserError, ValidationError
-from villagehelper.ops.households import HouseholdDetail, get_household
-from villagehelper.ops.sessions import (
-    SessionFilter,
-    SessionRow,
-    VisitInput,
-    VisitLogged,
-    household_history,
-    list_sessions,
-    log_visit,
-    void_session,
-)
-from villagehelper.ops.team import (
-    ServiceInfo,
-    TeamMemberInfo,
-    VillageInfo,
-    list_services,
-    list_team_members,
-    list_villages,
-)
-from villagehelper.store.changelog import Changes
-from villagehelper.store.models import Outcome
+from villagehelper.ops.inputs import VisitInput
+from villagehelper.store.kinds import Outcome
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.feedback import show_bug
 from villagehelper.ui.household_search import HouseholdSearch
@@ -61,11 +44,27 @@ from villagehelper.ui.new_household import NewHouseholdPanel
 from villagehelper.ui.service_picker import ServicePicker
 from villagehelper.ui.today_model import TodaySessionsModel
 
+if TYPE_CHECKING:
+    # The database layer is loaded by the worker thread; at start-up the window shows
+    # first (every operation below imports what it needs when it runs).
+    from villagehelper.ops.households import HouseholdDetail
+    from villagehelper.ops.sessions import SessionRow, VisitLogged
+    from villagehelper.ops.team import ServiceInfo, TeamMemberInfo, VillageInfo
+    from villagehelper.store.changelog import Changes
+
 NO_MEMBER = ""
 # Stored with the void, so it stays in one language whatever the screen shows.
 UNDO_REASON = "Hoàn tác ngay sau khi ghi"
 PREVIOUS_SHOWN = 3  # the latest services; the household page has the full history
 SERVICE_ROWS_VISIBLE = 2
+
+
+@dataclass(frozen=True)
+class _Catalog:
+    services: list[ServiceInfo]
+    villages: list[VillageInfo]
+    team: list[TeamMemberInfo]
+    today: date
 
 
 @dataclass(frozen=True)
@@ -234,22 +233,26 @@ class LogVisitView(QWidget):
     # --- data ---------------------------------------------------------------------
 
     def reload_catalog(self) -> None:
-        store = self._ctx.store
+        ctx = self._ctx
 
-        def load() -> tuple[list[ServiceInfo], list[VillageInfo], list[TeamMemberInfo]]:
-            return list_services(store), list_villages(store), list_team_members(store)
+        def load() -> _Catalog:
+            from villagehelper.ops.team import list_services, list_team_members, list_villages
 
-        self._ctx.executor.op(load).success(self._catalog_loaded).run()
+            store = ctx.store
+            return _Catalog(
+                list_services(store),
+                list_villages(store),
+                list_team_members(store),
+                vietnam_today(store.now()),
+            )
 
-    def _catalog_loaded(
-        self, loaded: tuple[list[ServiceInfo], list[VillageInfo], list[TeamMemberInfo]]
-    ) -> None:
-        services, self._villages, self._team = loaded
+        ctx.executor.op(load).success(self._catalog_loaded).run()
+
+    def _catalog_loaded(self, loaded: _Catalog) -> None:
+        services, self._villages, self._team = loaded.services, loaded.villages, loaded.team
         language = self._ctx.preferences.language
         self._service_labels = {service.code: service.label(language) for service in services}
-        self.services.set_services(
-            services, self._ctx.preferences.language, vietnam_today(self._ctx.store.now())
-        )
+        self.services.set_services(services, self._ctx.preferences.language, loaded.today)
         self._chain_tab_order()
 
     def _chain_tab_order(self) -> None:
@@ -259,10 +262,16 @@ class LogVisitView(QWidget):
             QWidget.setTabOrder(first, second)
 
     def refresh_today(self) -> None:
-        store = self._ctx.store
-        today = vietnam_today(store.now())
-        flt = SessionFilter(start=today, end=today, include_voided=True)
-        self._ctx.executor.op(lambda: list_sessions(store, flt)).success(self._today_loaded).run()
+        ctx = self._ctx
+
+        def load() -> list[SessionRow]:
+            from villagehelper.ops.sessions import SessionFilter, list_sessions
+
+            today = vietnam_today(ctx.store.now())
+            flt = SessionFilter(start=today, end=today, include_voided=True)
+            return list_sessions(ctx.store, flt)
+
+        ctx.executor.op(load).success(self._today_loaded).run()
 
     def _today_loaded(self, rows: list[SessionRow]) -> None:
         self.today_model.set_rows(rows)
@@ -280,14 +289,18 @@ class LogVisitView(QWidget):
     # --- flow ---------------------------------------------------------------------
 
     def choose_household(self, household_id: str) -> None:
-        store = self._ctx.store
+        ctx = self._ctx
 
         def load() -> _Chosen:
+            from villagehelper.ops.households import get_household
+            from villagehelper.ops.sessions import household_history
+
             return _Chosen(
-                get_household(store, household_id), household_history(store, household_id)
+                get_household(ctx.store, household_id),
+                household_history(ctx.store, household_id),
             )
 
-        self._ctx.executor.op(load).success(self._show_household).run()
+        ctx.executor.op(load).success(self._show_household).run()
 
     def _show_household(self, chosen: _Chosen) -> None:
         detail = chosen.detail
@@ -373,11 +386,15 @@ class LogVisitView(QWidget):
             note=self.note.text(),
             consent=self.consent.isChecked() and member_id is not None,
         )
-        store = self._ctx.store
+        ctx = self._ctx
+
+        def save() -> VisitLogged:
+            from villagehelper.ops.sessions import log_visit
+
+            return log_visit(ctx.store, visit)
+
         self.save_button.setEnabled(False)
-        self._ctx.executor.op(lambda: log_visit(store, visit)).success(self._saved).failure(
-            self._save_failed
-        ).run()
+        ctx.executor.op(save).success(self._saved).failure(self._save_failed).run()
 
     def _saved(self, logged: VisitLogged) -> None:
         self.save_button.setEnabled(True)
@@ -448,13 +465,15 @@ class LogVisitView(QWidget):
         volunteer_id = self._ctx.volunteer_id
         if volunteer_id is None:
             return
-        store = self._ctx.store
-        reason = UNDO_REASON
+        ctx = self._ctx
 
         def void_all() -> Changes:
+            from villagehelper.ops.sessions import void_session
+            from villagehelper.store.changelog import Changes
+
             changes = Changes()
             for session_id in session_ids:
-                changes.merge(void_session(store, session_id, volunteer_id, reason))
+                changes.merge(void_session(ctx.store, session_id, volunteer_id, UNDO_REASON))
             return changes
 
         self._ctx.executor.op(void_all).success(self._ctx.announce).run()

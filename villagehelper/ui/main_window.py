@@ -3,6 +3,8 @@ status bar with today's count and a place for the sync status."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -17,19 +19,21 @@ from PySide6.QtWidgets import (
 
 from villagehelper.clock import vietnam_today
 from villagehelper.errors import UserError
-from villagehelper.ops.sessions import SessionFilter, count_sessions
-from villagehelper.ops.team import TeamMemberInfo, list_team_members
-from villagehelper.store.changelog import Changes
+from villagehelper.paths import DATABASE_FILE
+from villagehelper.store.peek import CommuneLabel, peek_commune
 from villagehelper.text import format_number
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.feedback import show_bug, show_user_error
-from villagehelper.ui.follow_ups_view import FollowUpsView
-from villagehelper.ui.household_page import HouseholdPage
-from villagehelper.ui.households_view import HouseholdsView
 from villagehelper.ui.log_visit import LogVisitView
-from villagehelper.ui.sessions_view import SessionsView
-from villagehelper.ui.settings_view import SettingsView
-from villagehelper.ui.volunteer_picker import VolunteerPicker
+
+if TYPE_CHECKING:
+    # Loaded when first needed: the window shows before the database layer is loaded.
+    from villagehelper.ops.team import TeamMemberInfo
+    from villagehelper.store.changelog import Changes
+    from villagehelper.ui.follow_ups_view import FollowUpsView
+    from villagehelper.ui.households_view import HouseholdsView
+    from villagehelper.ui.sessions_view import SessionsView
+    from villagehelper.ui.settings_view import SettingsView
 
 TAB_KEYS = ("F2", "F3", "F4", "F5", "F6")
 
@@ -37,41 +41,38 @@ TAB_KEYS = ("F2", "F3", "F4", "F5", "F6")
 class MainWindow(QMainWindow):
     sig_restart = Signal()
     """Reopen the app (after a restore replaced the database)."""
+    sig_large_text_changed = Signal(bool)
+    """Large-text mode was switched in the settings."""
 
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, commune: CommuneLabel | None = None) -> None:
         super().__init__()
         self._ctx = ctx
         self._team: list[TeamMemberInfo] = []
         self.setObjectName("mainWindow")
-        commune = ctx.store.commune()
-        place = f"{commune.name}, {commune.province_name}" if commune else ""
+        commune = commune or peek_commune(ctx.data_dir / DATABASE_FILE)
+        place = str(commune) if commune else ""
         self.setWindowTitle(self.tr("VillageHelper — Tổ công nghệ số cộng đồng") + f" — {place}")
 
         self.log_visit = LogVisitView(ctx, self)
-        self.sessions = SessionsView(ctx, self)
-        self.households = HouseholdsView(ctx, self)
-        self.follow_ups = FollowUpsView(ctx, self)
-        self.settings = SettingsView(ctx, self)
+        self.log_visit.sig_open_household.connect(self.open_household)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("screens")
-        screens: list[tuple[QWidget, str]] = [
-            (self.log_visit, self.tr("Ghi lượt hỗ trợ")),
-            (self.sessions, self.tr("Lượt hỗ trợ")),
-            (self.households, self.tr("Hộ gia đình")),
-            (self.follow_ups, self.tr("Hẹn lại")),
-            (self.settings, self.tr("Cài đặt")),
-        ]
-        for (widget, title), key in zip(screens, TAB_KEYS, strict=True):
-            self.tabs.addTab(widget, f"{title} ({key})")
-            QShortcut(QKeySequence(key), self, lambda w=widget: self._show_screen(w))
+        titles = (
+            self.tr("Ghi lượt hỗ trợ"),
+            self.tr("Lượt hỗ trợ"),
+            self.tr("Hộ gia đình"),
+            self.tr("Hẹn lại"),
+            self.tr("Cài đặt"),
+        )
+        # Other screens are built the first time they are opened: start-up stays fast.
+        self._screens: dict[int, QWidget] = {0: self.log_visit}
+        for index, (title, key) in enumerate(zip(titles, TAB_KEYS, strict=True)):
+            self.tabs.addTab(self.log_visit if index == 0 else QWidget(self), f"{title} ({key})")
+            QShortcut(QKeySequence(key), self, lambda i=index: self._show_screen(i))
+        self.tabs.currentChanged.connect(self.screen_at)
 
         self._build_banner(place)
         self._build_status_bar()
-
-        for view in (self.log_visit, self.sessions, self.households, self.follow_ups):
-            view.sig_open_household.connect(self.open_household)
-        self.settings.sig_change_volunteer.connect(self.choose_volunteer)
-        self.settings.sig_restart_requested.connect(self.sig_restart.emit)
         ctx.executor.sig_user_error.connect(self._user_error)
         ctx.executor.sig_bug.connect(lambda _name: show_bug(self, ctx.log_file))
         ctx.hub.sig_changed.connect(self._on_changed)
@@ -113,17 +114,75 @@ class MainWindow(QMainWindow):
 
     # --- screens ------------------------------------------------------------------
 
-    def _show_screen(self, widget: QWidget) -> None:
-        self.tabs.setCurrentWidget(widget)
-        if widget is self.log_visit:
+    def _show_screen(self, index: int) -> None:
+        self.tabs.setCurrentWidget(self.screen_at(index))
+        if index == 0:
             self.log_visit.search.line.setFocus()
 
+    def screen_at(self, index: int) -> QWidget:
+        """The screen on tab ``index``, built now if it was never opened."""
+        built = self._screens.get(index)
+        if built is not None:
+            return built
+        widget = self._build_screen(index)
+        self._screens[index] = widget
+        current = self.tabs.currentIndex()
+        title = self.tabs.tabText(index)
+        placeholder = self.tabs.widget(index)
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, widget, title)
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(False)
+        if placeholder is not None:
+            placeholder.deleteLater()
+        return widget
+
+    def _build_screen(self, index: int) -> QWidget:
+        ctx = self._ctx
+        if index == 4:
+            from villagehelper.ui.settings_view import SettingsView
+
+            settings = SettingsView(ctx, self)
+            settings.sig_change_volunteer.connect(self.choose_volunteer)
+            settings.sig_restart_requested.connect(self.sig_restart.emit)
+            settings.sig_large_text_changed.connect(self.sig_large_text_changed.emit)
+            return settings
+        from villagehelper.ui.follow_ups_view import FollowUpsView
+        from villagehelper.ui.households_view import HouseholdsView
+        from villagehelper.ui.sessions_view import SessionsView
+
+        kinds = {1: SessionsView, 2: HouseholdsView, 3: FollowUpsView}
+        view = kinds[index](ctx, self)
+        view.sig_open_household.connect(self.open_household)
+        return view
+
+    @property
+    def sessions(self) -> SessionsView:
+        return cast("SessionsView", self.screen_at(1))
+
+    @property
+    def households(self) -> HouseholdsView:
+        return cast("HouseholdsView", self.screen_at(2))
+
+    @property
+    def follow_ups(self) -> FollowUpsView:
+        return cast("FollowUpsView", self.screen_at(3))
+
+    @property
+    def settings(self) -> SettingsView:
+        return cast("SettingsView", self.screen_at(4))
+
     def open_household(self, household_id: str) -> None:
+        from villagehelper.ui.household_page import HouseholdPage
+
         page = HouseholdPage(self._ctx, household_id, self)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         page.open()
 
     def choose_volunteer(self) -> None:
+        from villagehelper.ui.volunteer_picker import VolunteerPicker
+
         picker = VolunteerPicker(self._ctx, self)
         picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         picker.open()
@@ -131,8 +190,14 @@ class MainWindow(QMainWindow):
     # --- status -------------------------------------------------------------------
 
     def _load_team(self) -> None:
-        store = self._ctx.store
-        self._ctx.executor.op(lambda: list_team_members(store)).success(self._team_loaded).run()
+        ctx = self._ctx
+
+        def load() -> list[TeamMemberInfo]:
+            from villagehelper.ops.team import list_team_members
+
+            return list_team_members(ctx.store)
+
+        ctx.executor.op(load).success(self._team_loaded).run()
 
     def _team_loaded(self, team: list[TeamMemberInfo]) -> None:
         self._team = team
@@ -150,10 +215,15 @@ class MainWindow(QMainWindow):
         self.volunteer_status.setText(text)
 
     def _refresh_today(self) -> None:
-        store = self._ctx.store
-        today = vietnam_today(store.now())
-        flt = SessionFilter(start=today, end=today)
-        self._ctx.executor.op(lambda: count_sessions(store, flt)).success(self._show_today).run()
+        ctx = self._ctx
+
+        def count() -> int:
+            from villagehelper.ops.sessions import SessionFilter, count_sessions
+
+            today = vietnam_today(ctx.store.now())
+            return count_sessions(ctx.store, SessionFilter(start=today, end=today))
+
+        ctx.executor.op(count).success(self._show_today).run()
 
     def _show_today(self, count: int) -> None:
         self.today_status.setText(

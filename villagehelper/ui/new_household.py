@@ -7,6 +7,8 @@ second, deliberate Enter.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
@@ -23,12 +25,15 @@ from PySide6.QtWidgets import (
 )
 
 from villagehelper.errors import UserError, ValidationError
-from villagehelper.ops.duplicates import DuplicateCandidate, probable_duplicates
-from villagehelper.ops.households import HouseholdInput, MemberInput, Saved, create_household
-from villagehelper.ops.team import VillageInfo
+from villagehelper.ops.inputs import HouseholdInput, MemberInput
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.feedback import show_bug
 from villagehelper.ui.household_search import describe_hit
+
+if TYPE_CHECKING:
+    from villagehelper.ops.duplicates import DuplicateCandidate
+    from villagehelper.ops.households import Saved
+    from villagehelper.ops.team import VillageInfo
 
 
 class NewHouseholdPanel(QWidget):
@@ -120,18 +125,27 @@ class NewHouseholdPanel(QWidget):
     def submit(self) -> None:
         household, members = self._inputs()
         key = (household.head_name, household.village_id, household.phone or "")
-        store = self._ctx.store
+        ctx = self._ctx
         if self._warned_for != key:
             # First Enter: look for probable duplicates before creating anything.
-            self._ctx.executor.op(
-                lambda: probable_duplicates(
-                    store, household.head_name, household.village_id, household.phone
+            def check() -> list[DuplicateCandidate]:
+                from villagehelper.ops.duplicates import probable_duplicates
+
+                return probable_duplicates(
+                    ctx.store, household.head_name, household.village_id, household.phone
                 )
-            ).success(lambda found: self._after_check(key, found)).failure(self._failed).run()
+
+            ctx.executor.op(check).success(lambda found: self._after_check(key, found)).failure(
+                self._failed
+            ).run()
             return
-        self._ctx.executor.op(lambda: create_household(store, household, members)).success(
-            self._created
-        ).failure(self._failed).run()
+
+        def create() -> Saved:
+            from villagehelper.ops.households import create_household
+
+            return create_household(ctx.store, household, members)
+
+        ctx.executor.op(create).success(self._created).failure(self._failed).run()
 
     def _after_check(self, key: tuple[str, str, str], found: list[DuplicateCandidate]) -> None:
         self._warned_for = key

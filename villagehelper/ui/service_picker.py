@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -19,9 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from villagehelper.ops.sessions import ServiceOutcome
-from villagehelper.ops.team import ServiceInfo
-from villagehelper.store.models import Outcome
+from villagehelper.ops.inputs import ServiceOutcome
+from villagehelper.store.kinds import Outcome
+
+if TYPE_CHECKING:
+    from villagehelper.ops.team import ServiceInfo
 
 COLUMNS = 2
 DEFAULT_FOLLOW_UP_DAYS = 7

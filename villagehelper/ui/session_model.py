@@ -35,6 +35,7 @@ from villagehelper.ops.sessions import SessionRow
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Outcome
 from villagehelper.ui.executor import DbExecutor
+from villagehelper.ui.outcomes import outcome_text as outcome_text
 
 log = logging.getLogger("villagehelper.ui")
 
@@ -262,19 +263,6 @@ class LazyTableModel(QAbstractTableModel):
                 return PLACEHOLDER
             return None
         return self.cell(item, index.column(), role)
-
-
-def outcome_text(row: SessionRow) -> str:
-    """ "Thành công", "Hẹn lại 30/11", "Chưa thành công: <lý do>"."""
-    if row.outcome == Outcome.FOLLOW_UP and row.follow_up_date is not None:
-        return QCoreApplication.translate("SessionTableModel", "Hẹn lại %1").replace(
-            "%1", row.follow_up_date.strftime("%d/%m")
-        )
-    if row.outcome == Outcome.FAILED:
-        return QCoreApplication.translate("SessionTableModel", "Chưa thành công: %1").replace(
-            "%1", row.failure_reason
-        )
-    return QCoreApplication.translate("SessionTableModel", "Thành công")
 
 
 def session_time_text(row: SessionRow) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
@@ -13,8 +15,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from villagehelper.clock import format_vn_date, to_vietnam
-from villagehelper.ops.sessions import SessionRow
-from villagehelper.ui.session_model import outcome_text
+from villagehelper.ui.outcomes import outcome_text
+
+if TYPE_CHECKING:
+    from villagehelper.ops.sessions import SessionRow
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
