@@ -244,3 +244,60 @@ def test_bad_phone_on_new_household_keeps_the_form_and_says_why(
     assert panel.phone.hasFocus()
     assert isinstance(panel.phone, QLineEdit)
     assert hh.find_households(village_team.store, "mai anh").hits == ()
+
+
+def test_add_the_resident_helped_from_the_visit_form(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team
+) -> None:
+    from villagehelper.ui.household_form import EditDialog
+
+    hh.create_household(
+        village_team.store, hh.HouseholdInput(village_team.village_id, "Lý Thị Nga")
+    )
+    view = _view(qtbot, app_ctx)
+    _search(qtbot, view, "ly thi nga")
+    press(view.search.line, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.stack.currentWidget() is view.visit_form)
+    wait_idle(qtbot, app_ctx)
+    QTest.keyClick(view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = view.findChild(EditDialog)
+    assert dialog is not None
+    name = dialog.form.field_widget("full_name")
+    assert isinstance(name, QLineEdit)
+    name.setFocus()
+    type_text(name, "Trần Văn Được")
+    with qtbot.waitSignal(dialog.sig_saved, timeout=5000):
+        dialog.save()
+    wait_idle(qtbot, app_ctx)
+    qtbot.waitUntil(lambda: view.member.currentText().startswith("Trần Văn Được"))
+    view.services.button("VNEID_L1").setChecked(True)
+    with qtbot.waitSignal(view.sig_saved, timeout=5000):
+        view.save()
+    assert ss.list_sessions(village_team.store)[0].member_name == "Trần Văn Được"
+
+
+def test_result_and_today_models_pass_the_model_tester(
+    qtbot: QtBot, qtmodeltester: object, app_ctx: AppContext, village_team: Team
+) -> None:
+    household_id = hh.create_household(
+        village_team.store,
+        hh.HouseholdInput(village_team.village_id, "Nguyễn Văn An", phone="0912345678"),
+        [hh.MemberInput("Lê Thị Bé", 1990)],
+    ).id
+    ss.log_visit(
+        village_team.store,
+        ss.VisitInput(
+            household_id,
+            village_team.member_id,
+            [
+                ss.ServiceOutcome("VSSID"),
+                ss.ServiceOutcome("EHEALTH", "failed", failure_reason="Mất sóng"),
+            ],
+        ),
+    )
+    view = _view(qtbot, app_ctx)
+    _search(qtbot, view, "nguyen")
+    assert view.search.model.rowCount() == 1
+    assert view.today_model.rowCount() == 2
+    qtmodeltester.check(view.search.model)  # type: ignore[attr-defined]
+    qtmodeltester.check(view.today_model)  # type: ignore[attr-defined]

@@ -496,6 +496,10 @@ Choose the household, then the services; Enter or Ctrl+S to save. Household not 
         <translation>Save (Enter / Ctrl+S)</translation>
     </message>
     <message>
+        <source>Thêm nhân khẩu… (Ctrl+N)</source>
+        <translation>Add member… (Ctrl+N)</translation>
+    </message>
+    <message>
         <source>Xem hộ…</source>
         <translation>Open household…</translation>
     </message>
@@ -534,6 +538,10 @@ Choose the household, then the services; Enter or Ctrl+S to save. Household not 
     <message>
         <source>… và %1 lượt khác</source>
         <translation>… and %1 more</translation>
+    </message>
+    <message>
+        <source>Thêm nhân khẩu</source>
+        <translation>Add member</translation>
     </message>
     <message>
         <source>Chưa chọn người ghi. Hãy chọn «Ai đang ghi?» trước.</source>

@@ -7,6 +7,7 @@ the focus again.  Today's visits are listed below, the last one undoable in one 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -86,6 +87,8 @@ class LogVisitView(QWidget):
         self._villages: list[VillageInfo] = []
         self._team: list[TeamMemberInfo] = []
         self._service_labels: dict[str, str] = {}
+        self._today = date.today()
+        self._select_member: str | None = None
         self._last_visit: VisitLogged | None = None
 
         self.search = HouseholdSearch(ctx, self)
@@ -124,6 +127,7 @@ class LogVisitView(QWidget):
         QShortcut(QKeySequence("Ctrl+S"), self, self.save)
         QShortcut(QKeySequence("Esc"), self, self.reset)
         QShortcut(QKeySequence("Ctrl+F"), self, self.reset)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.add_member)
         self.reload_catalog()
         self.refresh_today()
 
@@ -181,6 +185,15 @@ class LogVisitView(QWidget):
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
 
+    def _build_member_row(self, form: QWidget) -> QHBoxLayout:
+        self.add_member_button = QPushButton(self.tr("Thêm nhân khẩu… (Ctrl+N)"), form)
+        self.add_member_button.setObjectName("addMemberInline")
+        self.add_member_button.clicked.connect(self.add_member)
+        row = QHBoxLayout()
+        row.addWidget(self.member, 1)
+        row.addWidget(self.add_member_button)
+        return row
+
     def _build_visit_form(self) -> QWidget:
         form = QWidget(self)
         self.household_title = QLabel(form)
@@ -211,7 +224,7 @@ class LogVisitView(QWidget):
         self.consent.setObjectName("visitConsent")
         self._build_actions(form)
         details = QFormLayout()
-        details.addRow(self.tr("Người được hỗ trợ"), self.member)
+        details.addRow(self.tr("Người được hỗ trợ"), self._build_member_row(form))
         services_box = QGroupBox(self.tr("Loại hỗ trợ (Space để chọn, chọn được nhiều)"), form)
         services_layout = QVBoxLayout(services_box)
         services_layout.addWidget(scroll)
@@ -250,6 +263,7 @@ class LogVisitView(QWidget):
 
     def _catalog_loaded(self, loaded: _Catalog) -> None:
         services, self._villages, self._team = loaded.services, loaded.villages, loaded.team
+        self._today = loaded.today
         language = self._ctx.preferences.language
         self._service_labels = {service.code: service.label(language) for service in services}
         self.services.set_services(services, self._ctx.preferences.language, loaded.today)
@@ -321,6 +335,8 @@ class LogVisitView(QWidget):
             self.member.addItem(member.full_name + year, member.id)
         head = next((m.id for m in detail.members if m.full_name == detail.head_name), None)
         wanted = selected_member if not first_time else head
+        if self._select_member is not None:
+            wanted, self._select_member = self._select_member, None
         if wanted and (index := self.member.findData(wanted)) >= 0:
             self.member.setCurrentIndex(index)
         self._show_previous(chosen.history)
@@ -352,6 +368,36 @@ class LogVisitView(QWidget):
         if more > 0:
             text += "\n" + self.tr("… và %1 lượt khác").replace("%1", str(more))
         self.previous.setText(text)
+
+    def add_member(self) -> None:
+        """Add the resident being helped to the household, then pick them."""
+        if self._household_id is None or self.stack.currentWidget() is not self.visit_form:
+            return
+        from villagehelper.ui.household_form import EditDialog, MemberForm
+
+        ctx, household_id = self._ctx, self._household_id
+        form = MemberForm(self._today)
+        form.set_member(None)
+
+        def prepare() -> Callable[[], object]:
+            data = form.member_input()
+
+            def save() -> object:
+                from villagehelper.ops.households import add_member
+
+                return add_member(ctx.store, household_id, data)
+
+            return save
+
+        dialog = EditDialog(ctx, form, self.tr("Thêm nhân khẩu"), prepare, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sig_saved.connect(self._member_added)
+        dialog.open()
+
+    def _member_added(self, saved: object) -> None:
+        self._select_member = str(getattr(saved, "id", "")) or None
+        if self._household_id is not None:
+            self.choose_household(self._household_id)
 
     def _start_new_household(self, head_name: str) -> None:
         village_id = self._volunteer_village()
