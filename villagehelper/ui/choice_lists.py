@@ -17,6 +17,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QListView
 
+from villagehelper.ui.headers import column_title
+
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row object itself
 T = TypeVar("T")
 _Index = QModelIndex | QPersistentModelIndex
@@ -50,14 +52,7 @@ class RowsModel(QAbstractTableModel, Generic[T]):
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
-        titles = self.column_titles()
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(titles)
-        ):
-            return titles[section]
-        return None
+        return column_title(self.column_titles(), section, orientation, role)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -35,6 +35,7 @@ from villagehelper.ops.sessions import SessionRow
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Outcome
 from villagehelper.ui.executor import DbExecutor
+from villagehelper.ui.headers import column_title
 from villagehelper.ui.outcomes import outcome_text as outcome_text
 
 log = logging.getLogger("villagehelper.ui")
@@ -244,14 +245,7 @@ class LazyTableModel(QAbstractTableModel):
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
-        titles = self.headers()
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(titles)
-        ):
-            return titles[section]
-        return None
+        return column_title(self.headers(), section, orientation, role)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid() or not 0 <= index.row() < self._total:

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from villagehelper.clock import format_vn_date, to_vietnam
+from villagehelper.ui.headers import column_title
 from villagehelper.ui.outcomes import outcome_text
 
 if TYPE_CHECKING:
@@ -47,10 +48,6 @@ class TodaySessionsModel(QAbstractTableModel):
     def headerData(  # noqa: N802
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> object:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < len(self.COLUMNS):
-            return None
         titles = (
             QCoreApplication.translate("SessionText", "Giờ"),
             QCoreApplication.translate("SessionText", "Hộ"),
@@ -59,7 +56,7 @@ class TodaySessionsModel(QAbstractTableModel):
             QCoreApplication.translate("SessionText", "Kết quả"),
             QCoreApplication.translate("SessionText", "Người ghi"),
         )
-        return titles[section]
+        return column_title(titles, section, orientation, role)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         row = self.session(index.row()) if index.isValid() else None
