@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 # Before any Qt import: without a display Qt would abort the whole process.
@@ -50,6 +51,21 @@ class Team:
     other_village_id: str
     leader_id: str
     member_id: str
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _collect_garbage_only_between_tests() -> Iterator[None]:
+    """As the app does (villagehelper.ui.collector): the cyclic collector must not run
+    inside a Qt event dispatch, where freeing a widget crashes the process."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test() -> Iterator[None]:
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -59,10 +59,17 @@ def run_gui(data_dir: Path) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("VillageHelper")
     app.setApplicationVersion(_version())
-    while True:
-        code = _run_once(app, data_dir)
-        if code != RESTART:
-            return code
+    from villagehelper.ui.collector import SafeCollector
+
+    collector = SafeCollector(app)
+    collector.start()
+    try:
+        while True:
+            code = _run_once(app, data_dir)
+            if code != RESTART:
+                return code
+    finally:
+        collector.stop()
 
 
 def _version() -> str:

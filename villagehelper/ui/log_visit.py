@@ -38,6 +38,7 @@ from villagehelper.clock import format_vn_date, to_vietnam, vietnam_today
 from villagehelper.errors import UserError, ValidationError
 from villagehelper.ops.inputs import VisitInput
 from villagehelper.store.kinds import Outcome
+from villagehelper.text import format_number
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.feedback import show_bug
 from villagehelper.ui.household_search import HouseholdSearch
@@ -290,7 +291,9 @@ class LogVisitView(QWidget):
     def _today_loaded(self, rows: list[SessionRow]) -> None:
         self.today_model.set_rows(rows)
         live = sum(1 for row in rows if not row.voided)
-        self.today_title.setText(self.tr("<b>Hôm nay: %1 lượt hỗ trợ</b>").replace("%1", str(live)))
+        self.today_title.setText(
+            self.tr("<b>Hôm nay: %1 lượt hỗ trợ</b>").replace("%1", format_number(live))
+        )
 
     def _on_changed(self, changes: Changes) -> None:
         if changes.ids("help_session") or changes.ids("session_void"):
@@ -366,7 +369,7 @@ class LogVisitView(QWidget):
         more = len(live) - len(lines)
         text = self.tr("Đã hỗ trợ trước đây:") + "\n" + "\n".join(lines)
         if more > 0:
-            text += "\n" + self.tr("… và %1 lượt khác").replace("%1", str(more))
+            text += "\n" + self.tr("… và %1 lượt khác").replace("%1", format_number(more))
         self.previous.setText(text)
 
     def add_member(self) -> None:
