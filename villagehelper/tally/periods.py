@@ -1,0 +1,136 @@
+"""Reporting periods (kỳ báo cáo): ISO weeks, calendar months and custom day ranges.
+
+A period is a run of whole Vietnam calendar days; the database is queried with the
+UTC instants of its bounds as a half-open range [start, end), so a session at Sunday
+23:59:59 Vietnam time belongs to that week and one at Monday 00:00 to the next.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from villagehelper.clock import vietnam_day_bounds
+from villagehelper.errors import ValidationError
+
+_WEEK_TEXT = re.compile(r"^(?P<year>\d{4})-?W(?P<week>\d{2})$", re.IGNORECASE)
+
+
+class PeriodKind(StrEnum):
+    WEEK = "week"
+    MONTH = "month"
+    CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class Period:
+    """Vietnam calendar days ``first`` to ``last``, both included."""
+
+    kind: PeriodKind
+    first: date
+    last: date
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise ValidationError(
+                "period", "Ngày kết thúc trước ngày bắt đầu.", "End before start."
+            )
+
+    @property
+    def start(self) -> datetime:
+        """The first instant of the period, in UTC."""
+        return vietnam_day_bounds(self.first)[0]
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the period, in UTC (exclusive bound)."""
+        return vietnam_day_bounds(self.last)[1]
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def year_start(self) -> datetime:
+        """1 January (Vietnam time) of the year the period ends in: where lũy kế starts.
+
+        The end year, not the ISO year, because the commune's running total is by
+        calendar year: 2026-W53 (28/12/2026 – 03/01/2027) counts from 1 January 2027.
+        """
+        return vietnam_day_bounds(date(self.last.year, 1, 1))[0]
+
+    @property
+    def iso_week(self) -> tuple[int, int] | None:
+        """(ISO year, week) for a week period, else None."""
+        if self.kind is not PeriodKind.WEEK:
+            return None
+        year, week, _ = self.first.isocalendar()
+        return year, week
+
+    @property
+    def label(self) -> str:
+        """ "2026-W49", "2026-12" or "2026-12-01..2026-12-07"."""
+        if self.kind is PeriodKind.WEEK:
+            year, week, _ = self.first.isocalendar()
+            return f"{year}-W{week:02d}"
+        if self.kind is PeriodKind.MONTH:
+            return f"{self.first.year}-{self.first.month:02d}"
+        return f"{self.first.isoformat()}..{self.last.isoformat()}"
+
+    def previous(self) -> Period:
+        """The period to compare with: the week before, the calendar month before (its
+        own length, as a monthly report compares with last month), or for a custom
+        range the same number of days just before it."""
+        if self.kind is PeriodKind.WEEK:
+            return week_containing(self.first - timedelta(days=7))
+        if self.kind is PeriodKind.MONTH:
+            day_before = self.first - timedelta(days=1)
+            return month(day_before.year, day_before.month)
+        return custom(self.first - timedelta(days=self.days), self.first - timedelta(days=1))
+
+
+def iso_week(year: int, week: int) -> Period:
+    """ISO week ``week`` of ISO year ``year`` (Monday to Sunday)."""
+    try:
+        monday = date.fromisocalendar(year, week, 1)
+    except ValueError as error:
+        raise ValidationError(
+            "week", f"Năm {year} không có tuần {week}.", f"{year} has no week {week}."
+        ) from error
+    return Period(PeriodKind.WEEK, monday, monday + timedelta(days=6))
+
+
+def week_containing(day: date) -> Period:
+    monday = day - timedelta(days=day.weekday())
+    return Period(PeriodKind.WEEK, monday, monday + timedelta(days=6))
+
+
+def parse_week(text: str, today: date) -> Period:
+    """ "YYYY-Www" (also "YYYYWww"), "this" or "last"; ``today`` is the Vietnam date."""
+    cleaned = text.strip()
+    if cleaned.lower() == "this":
+        return week_containing(today)
+    if cleaned.lower() == "last":
+        return week_containing(today - timedelta(days=7))
+    match = _WEEK_TEXT.match(cleaned)
+    if match is None:
+        raise ValidationError(
+            "week",
+            f"Tuần không hợp lệ: {text!r} (dạng 2026-W49, this, last).",
+            f"Bad week {text!r}: use YYYY-Www, this or last.",
+        )
+    return iso_week(int(match["year"]), int(match["week"]))
+
+
+def month(year: int, month_number: int) -> Period:
+    if not 1 <= month_number <= 12:
+        raise ValidationError("month", "Tháng không hợp lệ.", f"Bad month {month_number}.")
+    first = date(year, month_number, 1)
+    following = date(year + month_number // 12, month_number % 12 + 1, 1)
+    return Period(PeriodKind.MONTH, first, following - timedelta(days=1))
+
+
+def custom(first: date, last: date) -> Period:
+    return Period(PeriodKind.CUSTOM, first, last)
