@@ -1,0 +1,75 @@
+"""The weekly report's tally engine: one ISO week and year-to-date.
+
+Measured: :func:`villagehelper.tally.compute_tally` (period counts, previous period,
+lũy kế, open follow-ups, the basic-skills indicator).  Baseline, in the same run: one
+raw sqlite3 ``GROUP BY service_code`` with ``COUNT(DISTINCT …)`` over the same range on
+``help_sessions`` alone, i.e. the least any per-service tally has to do.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+from datetime import UTC, date, datetime
+from functools import partial
+
+from benchmarks.measure import Row, timed
+from villagehelper.clock import to_vietnam
+from villagehelper.store.engine import Store
+from villagehelper.store.models import utc_text
+from villagehelper.tally import Period, compute_tally, custom, week_containing
+
+REPEAT = 5
+WEEK_TARGET = 0.100
+YEAR_TARGET = 0.300
+_RAW_GROUP_BY = (
+    "SELECT service_code, count(*), count(DISTINCT member_id), count(DISTINCT household_id)"
+    " FROM help_sessions WHERE occurred_at >= ? AND occurred_at < ? AND voided = 0"
+    " GROUP BY service_code"
+)
+
+
+def _raw_tally(raw: sqlite3.Connection, period: Period) -> int:
+    rows = raw.execute(_RAW_GROUP_BY, (utc_text(period.start), utc_text(period.end))).fetchall()
+    return len(rows)
+
+
+def _last_day(raw: sqlite3.Connection) -> date:
+    # The data's own last day, so that "this week" is a full week of the demo.
+    latest = raw.execute("SELECT max(occurred_at) FROM help_sessions").fetchone()[0]
+    if latest is None:
+        raise ValueError("the store has no sessions to tally")
+    moment = datetime.strptime(latest, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return to_vietnam(moment).date()
+
+
+def tally_rows(store: Store) -> list[Row]:
+    raw = sqlite3.connect(store.path)
+    rows = []
+    try:
+        sessions = int(raw.execute("SELECT count(*) FROM help_sessions").fetchone()[0])
+        last_day = _last_day(raw)
+        cases = (
+            ("one week", week_containing(last_day), WEEK_TARGET),
+            ("year to date", custom(date(last_day.year, 1, 1), last_day), YEAR_TARGET),
+        )
+        for label, period, target in cases:
+            compute_tally(store, period)  # warm-up: page cache and statement cache
+            ours = statistics.median(
+                timed(partial(compute_tally, store, period)) for _ in range(REPEAT)
+            )
+            _raw_tally(raw, period)
+            base = statistics.median(timed(partial(_raw_tally, raw, period)) for _ in range(REPEAT))
+            rows.append(
+                Row(
+                    f"tally {label} ({period.label}), {sessions:,} sessions",
+                    ours,
+                    base,
+                    "ms",
+                    "raw sqlite3: GROUP BY service with COUNT(DISTINCT), same range",
+                    target=target,
+                )
+            )
+    finally:
+        raw.close()
+    return rows
