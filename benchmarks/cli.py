@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlalchemy
 
-from benchmarks import commit, search, tallies, throughput
+from benchmarks import commit, search, tallies, tally_engine, throughput
 from benchmarks.datasets import DATA_DIR, GENERATED_AT, Dataset, DatasetSpec, ensure, working_copy
 from benchmarks.measure import Row, table
 from villagehelper.clock import vietnam_today
@@ -167,6 +167,7 @@ def _run(plan: Plan, work: Path) -> list[Row]:
         rows.append(_generation_row(big))
         with _opened_copy(big, work, "tallies") as store:
             rows += tallies.run(store, vietnam_today(GENERATED_AT), plan.tallies.sessions)
+            rows += tally_engine.tally_rows(store)
     return rows
 
 
