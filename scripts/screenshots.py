@@ -134,6 +134,53 @@ def shoot_main(app: QApplication, store: Store, out: Path, language: str) -> Non
     executor.shutdown()
 
 
+def shoot_weekly_report(store: Store, out: Path, work: Path) -> None:
+    """Page 1 of the printed weekly tally for the demo's last full week, as a PNG."""
+    import shutil
+    import subprocess
+    from datetime import timedelta
+
+    from villagehelper.clock import vietnam_today
+    from villagehelper.reports import build_weekly_document, write_pdf
+    from villagehelper.tally import compute_tally, week_containing
+
+    if shutil.which("pdftoppm") is None:
+        print("pdftoppm not found (apt poppler-utils): weekly report page skipped")
+        return
+    today = vietnam_today(MOMENT)
+    tally = compute_tally(store, week_containing(today - timedelta(days=7)))
+    commune = store.commune()
+    team = list_team_members(store)
+    leader = next(m for m in team if m.is_leader)
+    document = build_weekly_document(
+        tally,
+        commune_name=commune.name if commune else "",
+        village_name=None,
+        prepared_by=next(m for m in team if not m.is_leader).full_name,
+        leader_name=leader.full_name,
+        printed_on=today,
+    )
+    pdf = work / "weekly.pdf"
+    write_pdf(document, pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "80",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(out / "weekly-report"),
+        ],
+        check=True,
+    )
+    print(f"wrote {out / 'weekly-report.png'}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
@@ -149,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         store = demo_store(root / "demo")
         try:
             shoot_main(app, store, args.out, "vi")
+            shoot_weekly_report(store, args.out, root)
             with_language(app, "en")
             shoot_main(app, store, args.out, "en")
         finally:

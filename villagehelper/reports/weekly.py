@@ -1,0 +1,429 @@
+"""The printed weekly tally (báo cáo tuần) in the administrative format of Decree 30/2020.
+
+The report is a :class:`QTextDocument` built with a cursor (user text is inserted as
+plain text, never as HTML), laid out on the A4 body left by the decree's margins, and
+painted page by page onto a :class:`QPrinter` so that the page number can go in the top
+margin from page 2 on, as the decree asks (``QTextDocument.print`` would number every
+page, at the bottom).
+
+A ``QGuiApplication`` must exist (fonts); QtWidgets is not needed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QGuiApplication,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+    QTextFrameFormat,
+    QTextLength,
+    QTextTable,
+    QTextTableCellFormat,
+    QTextTableFormat,
+)
+from PySide6.QtPrintSupport import QPrinter
+
+from villagehelper.tally import Counts, Period, PeriodKind, Tally
+from villagehelper.text import format_number
+
+FAMILY = "Times New Roman"
+# Metric-compatible twin shipped by fonts-liberation2 (1.x lacks many Vietnamese glyphs).
+FALLBACK_FAMILY = "Liberation Serif"
+BODY_PT = 13.0
+TITLE_PT = 14.0
+
+# Decree 30/2020, Appendix I: A4, margins top/bottom 20-25 mm, left 30-35, right 15-20.
+PAGE_MM = QSizeF(210.0, 297.0)
+MARGIN_TOP_MM = 20.0
+MARGIN_BOTTOM_MM = 20.0
+MARGIN_LEFT_MM = 30.0
+MARGIN_RIGHT_MM = 15.0
+BODY_MM = QSizeF(
+    PAGE_MM.width() - MARGIN_LEFT_MM - MARGIN_RIGHT_MM,
+    PAGE_MM.height() - MARGIN_TOP_MM - MARGIN_BOTTOM_MM,
+)
+MM_PER_INCH = 25.4
+
+COLUMNS = (
+    ("STT", 7.0),
+    ("Loại hỗ trợ", 32.0),
+    ("Số lượt", 8.0),
+    ("Số người", 9.0),
+    ("Thành công", 10.0),
+    ("Hẹn lại", 8.0),
+    ("Chưa thành công", 12.0),
+    ("Lũy kế từ đầu năm", 14.0),
+)
+# Prefixes an official village name may already carry ("Thôn Khay", "Tổ dân phố 3").
+VILLAGE_PREFIXES = (
+    "THÔN ",
+    "XÓM ",
+    "BẢN ",
+    "ẤP ",
+    "LÀNG ",
+    "BUÔN ",
+    "PLEI ",
+    "SÓC ",
+    "TỔ ",
+    "KHU ",
+)
+COMMUNE_PREFIXES = ("Xã ", "Phường ", "Thị trấn ", "Đặc khu ")
+
+
+def _layout_dpi() -> float:
+    """The resolution a QTextDocument without a paint device lays text out at.
+
+    Mirrors Qt's qt_defaultDpiY so the page size given to the document is in the same
+    units as its fonts, on any platform (72 on macOS, 96 elsewhere, 100 with no screen).
+    """
+    if QCoreApplication.testAttribute(Qt.ApplicationAttribute.AA_Use96Dpi):
+        return 96.0
+    screen = QGuiApplication.primaryScreen()
+    return float(round(screen.logicalDotsPerInchY())) if screen is not None else 100.0
+
+
+def report_font(point_size: float = BODY_PT) -> QFont:
+    # Substitution only applies where Times New Roman is missing (Linux): Windows keeps
+    # the real one, and Qt never falls back to DejaVu, whose metrics differ.
+    if FALLBACK_FAMILY not in QFont.substitutes(FAMILY):
+        QFont.insertSubstitution(FAMILY, FALLBACK_FAMILY)
+    font = QFont(FAMILY)
+    font.setPointSizeF(point_size)
+    font.setStyleHint(QFont.StyleHint.Serif)
+    return font
+
+
+def place_name(commune_name: str) -> str:
+    """ "Xã Gia Lộc" -> "Gia Lộc": the decree's place line uses the bare name."""
+    for prefix in COMMUNE_PREFIXES:
+        if commune_name.startswith(prefix):
+            return commune_name[len(prefix) :].strip()
+    return commune_name.strip()
+
+
+def date_line(commune_name: str, printed_on: date) -> str:
+    """ "Gia Lộc, ngày 05 tháng 12 năm 2026": two-digit day below 10 and months 1-2 (the
+    decree's rule, so that "tháng 1" cannot be altered into "tháng 11" or "12")."""
+    month = f"{printed_on.month:02d}" if printed_on.month < 3 else str(printed_on.month)
+    return (
+        f"{place_name(commune_name)}, ngày {printed_on.day:02d} tháng {month} năm {printed_on.year}"
+    )
+
+
+def issuing_body(village_name: str | None) -> str:
+    team_line = "TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG"
+    if not village_name:
+        return team_line
+    village = village_name.strip().upper()
+    if not village.startswith(VILLAGE_PREFIXES):
+        village = "THÔN " + village
+    return f"{team_line} {village}"
+
+
+def period_title(period: Period) -> str:
+    def span(first: date, last: date) -> str:
+        if first.year == last.year:
+            return f"{first:%d/%m} – {last:%d/%m/%Y}"
+        return f"{first:%d/%m/%Y} – {last:%d/%m/%Y}"
+
+    if period.kind is PeriodKind.WEEK and period.iso_week is not None:
+        return f"TUẦN {period.iso_week[1]} ({span(period.first, period.last)})"
+    if period.kind is PeriodKind.MONTH:
+        return f"THÁNG {period.first.month:02d}/{period.first.year}"
+    return f"TỪ NGÀY {period.first:%d/%m/%Y} ĐẾN NGÀY {period.last:%d/%m/%Y}"
+
+
+def _char(
+    *, bold: bool = False, italic: bool = False, point_size: float = BODY_PT
+) -> QTextCharFormat:
+    fmt = QTextCharFormat()
+    fmt.setFont(report_font(point_size))
+    fmt.setFontWeight(QFont.Weight.Bold if bold else QFont.Weight.Normal)
+    fmt.setFontItalic(italic)
+    return fmt
+
+
+def _block(
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignHCenter,
+    *,
+    top: float = 0.0,
+    bottom: float = 0.0,
+    rule_percent: float | None = None,
+) -> QTextBlockFormat:
+    fmt = QTextBlockFormat()
+    fmt.setAlignment(align)
+    fmt.setTopMargin(top)
+    fmt.setBottomMargin(bottom)
+    if rule_percent is not None:
+        # An empty block with a trailing ruler: the short line under a header (vector,
+        # so it prints sharp).
+        fmt.setProperty(
+            QTextFormat.Property.BlockTrailingHorizontalRulerWidth,
+            QTextLength(QTextLength.Type.PercentageLength, rule_percent),
+        )
+    return fmt
+
+
+def _borderless_table(cursor: QTextCursor, rows: int, widths: tuple[float, ...]) -> QTextTable:
+    fmt = QTextTableFormat()
+    fmt.setBorder(0)
+    fmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_None)
+    fmt.setCellPadding(0)
+    fmt.setCellSpacing(0)
+    fmt.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
+    fmt.setColumnWidthConstraints(
+        [QTextLength(QTextLength.Type.PercentageLength, width) for width in widths]
+    )
+    return cursor.insertTable(rows, len(widths), fmt)
+
+
+def _lines(
+    cursor: QTextCursor, lines: list[tuple[str, QTextCharFormat]], *, rule: float | None = None
+) -> None:
+    """Centred lines in the current (empty) table cell, optionally a rule under them."""
+    for index, (text, fmt) in enumerate(lines):
+        if index:
+            cursor.insertBlock(_block(), fmt)
+        else:
+            cursor.setBlockFormat(_block())
+            cursor.setBlockCharFormat(fmt)
+        cursor.insertText(text, fmt)
+    if rule is not None:
+        small = _char(point_size=4.0)
+        cursor.insertBlock(_block(rule_percent=rule), small)
+
+
+def _header(
+    cursor: QTextCursor, commune_name: str, village_name: str | None, printed_on: date
+) -> None:
+    bold = _char(bold=True)
+    # Decree 30: left 40 % for the issuing body, right 60 % for the motto.
+    table = _borderless_table(cursor, 2, (42.0, 58.0))
+    cursor.setPosition(table.cellAt(0, 0).firstPosition())
+    _lines(
+        cursor,
+        [
+            ("UBND " + commune_name.strip().upper(), _char()),
+            (issuing_body(village_name), bold),
+        ],
+        rule=35.0,
+    )
+    cursor.setPosition(table.cellAt(0, 1).firstPosition())
+    _lines(
+        cursor,
+        [
+            ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold),
+            ("Độc lập - Tự do - Hạnh phúc", bold),
+        ],
+        rule=55.0,
+    )
+    cursor.setPosition(table.cellAt(1, 1).firstPosition())
+    cursor.setBlockFormat(_block(top=6.0))
+    cursor.insertText(date_line(commune_name, printed_on), _char(italic=True))
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+
+
+def _counts_cells(counts: Counts) -> list[str]:
+    return [
+        format_number(value)
+        for value in (
+            counts.sessions,
+            counts.people,
+            counts.done,
+            counts.follow_up,
+            counts.failed,
+            counts.cumulative,
+        )
+    ]
+
+
+def _table(cursor: QTextCursor, tally: Tally) -> None:
+    rows: list[list[str]] = [[name for name, _ in COLUMNS]]
+    # Services with activity this year (in the period or before it since 1 January): the
+    # fourteen-odd catalogue rows would push the signatures to a second page, and a
+    # service nobody has asked for all year tells the commune nothing.
+    active = [row for row in tally.rows if row.counts.sessions or row.counts.cumulative]
+    for number, row in enumerate(active, start=1):
+        rows.append([str(number), row.label_vi, *_counts_cells(row.counts)])
+    rows.append(["", "Tổng cộng", *_counts_cells(tally.totals)])
+
+    fmt = QTextTableFormat()
+    fmt.setBorder(1.0)
+    fmt.setBorderBrush(QBrush(QColor(0, 0, 0)))
+    fmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
+    # Collapsed: one line between cells (otherwise each cell draws its own box).
+    fmt.setBorderCollapse(True)
+    fmt.setCellPadding(3)
+    fmt.setCellSpacing(0)
+    fmt.setHeaderRowCount(1)  # repeated at the top of page 2 when the table breaks
+    fmt.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
+    fmt.setColumnWidthConstraints(
+        [QTextLength(QTextLength.Type.PercentageLength, width) for _, width in COLUMNS]
+    )
+    table = cursor.insertTable(len(rows), len(COLUMNS), fmt)
+    last = len(rows) - 1
+    for row_index, values in enumerate(rows):
+        emphasised = row_index in (0, last)
+        for column, text in enumerate(values):
+            cell = table.cellAt(row_index, column)
+            cell_format = QTextTableCellFormat()
+            # Explicit: a cell format without border properties draws no grid line.
+            cell_format.setBorder(1.0)
+            cell_format.setBorderBrush(QBrush(QColor(0, 0, 0)))
+            cell_format.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
+            cell_format.setPadding(3)
+            cell_format.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignMiddle)
+            cell.setFormat(cell_format)
+            if row_index == 0 or column == 0:
+                align = Qt.AlignmentFlag.AlignHCenter
+            elif column == 1:
+                align = Qt.AlignmentFlag.AlignLeft
+            else:
+                align = Qt.AlignmentFlag.AlignRight
+            cell_cursor = cell.firstCursorPosition()
+            cell_cursor.setBlockFormat(_block(align))
+            cell_cursor.insertText(text, _char(bold=emphasised))
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+
+
+def _signatures(cursor: QTextCursor, prepared_by: str, leader_name: str) -> None:
+    table = _borderless_table(cursor, 1, (50.0, 50.0))
+    for column, (role, name) in enumerate(
+        (("Người lập biểu", prepared_by), ("TỔ TRƯỞNG", leader_name))
+    ):
+        cell_cursor = table.cellAt(0, column).firstCursorPosition()
+        _lines(
+            cell_cursor,
+            [
+                (role, _char(bold=True)),
+                ("(Ký, ghi rõ họ tên)", _char(italic=True)),
+                # Room for the signature: four empty lines, as on paper forms.
+                *(("", _char()) for _ in range(4)),
+                (name.strip(), _char(bold=True)),
+            ],
+        )
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+
+
+def build_weekly_document(
+    tally: Tally,
+    *,
+    commune_name: str,
+    village_name: str | None,
+    prepared_by: str,
+    leader_name: str,
+    printed_on: date,
+) -> QTextDocument:
+    """The weekly report of ``tally``: counts only, never a resident's name.
+
+    ``commune_name`` is the official name ("Xã Gia Lộc"); ``village_name`` is given when
+    the tally is filtered to one village; the two names are team members' (signatures).
+    """
+    document = QTextDocument()
+    document.setDefaultFont(report_font())
+    document.setDocumentMargin(0)  # the page margins are the decree's, applied when painting
+    dpi = _layout_dpi()
+    document.setPageSize(
+        QSizeF(BODY_MM.width() / MM_PER_INCH * dpi, BODY_MM.height() / MM_PER_INCH * dpi)
+    )
+    document.setMetaInformation(
+        QTextDocument.MetaInformation.DocumentTitle, f"Báo cáo tuần {tally.period.label}"
+    )
+    cursor = QTextCursor(document)
+    cursor.beginEditBlock()
+    _header(cursor, commune_name, village_name, printed_on)
+
+    cursor.insertBlock(_block(top=18.0), _char(bold=True, point_size=TITLE_PT))
+    cursor.insertText("BÁO CÁO KẾT QUẢ HỖ TRỢ NGƯỜI DÂN", _char(bold=True, point_size=TITLE_PT))
+    cursor.insertBlock(_block(bottom=12.0), _char(bold=True, point_size=TITLE_PT))
+    cursor.insertText(period_title(tally.period), _char(bold=True, point_size=TITLE_PT))
+
+    cursor.insertBlock(_block(Qt.AlignmentFlag.AlignLeft))
+    _table(cursor, tally)
+
+    # Totals are distinct counts, so "Số người" there is not the sum of the column.
+    note = _block(Qt.AlignmentFlag.AlignLeft, top=4.0, bottom=18.0)
+    cursor.insertBlock(note, _char(italic=True, point_size=11.0))
+    cursor.insertText(
+        "Ghi chú: dòng Tổng cộng đếm mỗi người một lần, dù được hỗ trợ nhiều loại.",
+        _char(italic=True, point_size=11.0),
+    )
+    cursor.insertBlock(_block())
+    _signatures(cursor, prepared_by, leader_name)
+    cursor.endEditBlock()
+    return document
+
+
+def write_pdf(document: QTextDocument, path: Path) -> int:
+    """Print ``document`` (from :func:`build_weekly_document`) to a PDF; the page count."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    printer.setDocName(document.metaInformation(QTextDocument.MetaInformation.DocumentTitle))
+    printer.setCreator("VillageHelper")
+    # Full page: the margins are painted by hand, so the page number can sit in the top one.
+    printer.setFullPage(True)
+    printer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(0, 0, 0, 0),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    return paint_pages(document, printer)
+
+
+def paint_pages(document: QTextDocument, printer: QPrinter) -> int:
+    """Paint every page of ``document`` on ``printer`` (PDF or paper); the page count."""
+    resolution = printer.resolution()
+
+    def device(mm: float) -> float:
+        return mm / MM_PER_INCH * resolution
+
+    page = document.pageSize()
+    # Document units per inch, recovered from the body width it was built for.
+    scale = device(BODY_MM.width()) / page.width()
+    pages = document.pageCount()
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise OSError(f"Cannot print to {printer.outputFileName() or printer.printerName()}")
+    try:
+        number_font = report_font()
+        for index in range(pages):
+            if index:
+                printer.newPage()
+                # Decree 30: page numbers from page 2, centred in the top margin.
+                painter.setFont(number_font)
+                painter.setPen(Qt.GlobalColor.black)
+                painter.drawText(
+                    QRectF(
+                        device(MARGIN_LEFT_MM), device(8.0), device(BODY_MM.width()), device(8.0)
+                    ),
+                    Qt.AlignmentFlag.AlignCenter,
+                    str(index + 1),
+                )
+            painter.save()
+            painter.translate(device(MARGIN_LEFT_MM), device(MARGIN_TOP_MM))
+            painter.scale(scale, scale)
+            painter.translate(0, -index * page.height())
+            document.drawContents(
+                painter, QRectF(0, index * page.height(), page.width(), page.height())
+            )
+            painter.restore()
+    finally:
+        painter.end()
+    return pages
