@@ -21,6 +21,7 @@ from villagehelper.paths import DATA_DIR_ENV, resolve_data_dir
 from villagehelper.text import format_number as _fmt
 
 if TYPE_CHECKING:
+    from villagehelper.tally import Tally
     from villagehelper.transfer import RowProblem
 
 log = logging.getLogger("villagehelper.cli")
@@ -81,6 +82,18 @@ def build_parser() -> argparse.ArgumentParser:
         "restore", parents=[common], help="khôi phục từ bản sao lưu / restore a backup"
     )
     restore.add_argument("file", type=Path, metavar="TỆP")
+
+    tally = commands.add_parser(
+        "tally", parents=[common], help="báo cáo tuần: in bảng, xuất PDF/XLSX/CSV / weekly tally"
+    )
+    tally.add_argument(
+        "--week", required=True, metavar="YYYY-Www", help="tuần ISO (2026-W47), this hoặc last"
+    )
+    tally.add_argument("--village", metavar="TÊN", help="chỉ một thôn / one village")
+    tally.add_argument("--member", metavar="TÊN", help="chỉ một thành viên tổ / one member")
+    tally.add_argument("--pdf", type=Path, metavar="TỆP", help="ghi báo cáo in ra PDF")
+    tally.add_argument("--xlsx", type=Path, metavar="TỆP", help="ghi bảng tính Excel")
+    tally.add_argument("--csv", type=Path, metavar="TỆP", help="ghi CSV (UTF-8 có BOM)")
     return parser
 
 
@@ -214,6 +227,142 @@ def _cmd_restore(args: argparse.Namespace, data_dir: Path) -> int:
     return 0
 
 
+def _pick_by_name(what_vi: str, what_en: str, wanted: str, names: dict[str, str]) -> str:
+    """The id whose name matches ``wanted`` ignoring case and diacritics ("Khay" would
+    not do for "Thôn Khay": a near miss should be corrected, not guessed)."""
+    from villagehelper.text import search_key
+
+    key = search_key(wanted)
+    for item_id, name in names.items():
+        if search_key(name) == key:
+            return item_id
+    known = ", ".join(sorted(names.values(), key=search_key)) or "(chưa có)"
+    raise UserError(
+        f"Không có {what_vi} «{wanted}». Các tên hiện có: {known}.",
+        f"No {what_en} named {wanted!r}. Known: {known}.",
+    )
+
+
+def _table_text(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]
+
+    def line(cells: Sequence[str]) -> str:
+        # Label column (the second) to the left, numbers to the right.
+        parts = [
+            cell.ljust(width) if index == 1 else cell.rjust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "-" * len(line(["-" * width for width in widths]))
+    return "\n".join([line(headers), rule, *(line(row) for row in rows[:-1]), rule, line(rows[-1])])
+
+
+def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.clock import vietnam_today
+    from villagehelper.ops.team import list_team_members, list_villages, require_commune
+    from villagehelper.reports.spreadsheet import (
+        column_headers,
+        compute_breakdown,
+        scope_line,
+        table_rows,
+        write_tally_csv,
+        write_tally_xlsx,
+    )
+    from villagehelper.reports.titles import REPORT_TITLE, period_title
+    from villagehelper.store.engine import open_store
+    from villagehelper.tally import compute_tally, parse_week
+
+    period = parse_week(args.week, vietnam_today())  # before opening: a typo costs nothing
+    store = open_store(data_dir)
+    try:
+        commune = require_commune(store)
+        villages = {village.id: village.name for village in list_villages(store)}
+        members = list_team_members(store)
+        names = {member.id: member.full_name for member in members}
+        village_id = (
+            _pick_by_name("thôn", "village", args.village, villages) if args.village else None
+        )
+        member_id = (
+            _pick_by_name("thành viên", "team member", args.member, names) if args.member else None
+        )
+        tally = compute_tally(store, period, village_id=village_id, volunteer_id=member_id)
+        village_name = villages[village_id] if village_id else None
+        breakdown = compute_breakdown(store, tally) if args.xlsx else None
+    finally:
+        store.close()
+
+    rows = [[number, label, *map(_fmt, values)] for number, label, values in table_rows(tally)]
+    print(REPORT_TITLE)
+    print(period_title(tally.period))
+    print(scope_line(commune.name, village_name) + (f" – {names[member_id]}" if member_id else ""))
+    print()
+    print(_table_text(column_headers(), rows))
+
+    if args.csv:
+        write_tally_csv(tally, args.csv)
+        print(f"Đã ghi CSV: {args.csv}")
+    if args.xlsx:
+        write_tally_xlsx(
+            tally,
+            args.xlsx,
+            commune_name=commune.name,
+            village_name=village_name,
+            breakdown=breakdown,
+        )
+        print(f"Đã ghi Excel: {args.xlsx}")
+    if args.pdf:
+        leaders = sorted((m for m in members if m.is_leader), key=lambda m: m.full_name)
+        others = sorted((m for m in members if not m.is_leader), key=lambda m: m.full_name)
+        prepared_by = names[member_id] if member_id else (others[0].full_name if others else "")
+        leader = leaders[0].full_name if leaders else ""
+        pages = _write_tally_pdf(
+            tally,
+            args.pdf,
+            commune_name=commune.name,
+            village_name=village_name,
+            prepared_by=prepared_by,
+            leader=leader,
+        )
+        print(f"Đã ghi PDF ({_fmt(pages)} trang): {args.pdf}")
+    return 0
+
+
+def _write_tally_pdf(
+    tally: Tally,
+    path: Path,
+    *,
+    commune_name: str,
+    village_name: str | None,
+    prepared_by: str,
+    leader: str,
+) -> int:
+    import os
+
+    from villagehelper.clock import vietnam_today
+
+    # Qt only here: the rest of the command runs on a server without a display. Without
+    # a display Qt would abort the process instead of drawing off screen.
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    from villagehelper.reports.weekly import build_weekly_document, write_pdf
+
+    app = QGuiApplication.instance() or QGuiApplication([sys.argv[0] if sys.argv else "vh"])
+    document = build_weekly_document(
+        tally,
+        commune_name=commune_name,
+        village_name=village_name,
+        prepared_by=prepared_by,
+        leader_name=leader,
+        printed_on=vietnam_today(),
+    )
+    pages = write_pdf(document, path)
+    del app  # kept alive until the PDF is written
+    return pages
+
+
 def _cmd_gui(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.ui.app import run_gui
 
@@ -227,6 +376,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
     "export": _cmd_export,
     "backup": _cmd_backup,
     "restore": _cmd_restore,
+    "tally": _cmd_tally,
 }
 
 

@@ -36,7 +36,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtPrintSupport import QPrinter
 
-from villagehelper.tally import Counts, Period, PeriodKind, Tally
+from villagehelper.reports.titles import REPORT_TITLE, period_title
+from villagehelper.tally import Counts, Tally
 from villagehelper.text import format_number
 
 FAMILY = "Times New Roman"
@@ -131,19 +132,6 @@ def issuing_body(village_name: str | None) -> str:
     if not village.startswith(VILLAGE_PREFIXES):
         village = "THÔN " + village
     return f"{team_line} {village}"
-
-
-def period_title(period: Period) -> str:
-    def span(first: date, last: date) -> str:
-        if first.year == last.year:
-            return f"{first:%d/%m} – {last:%d/%m/%Y}"
-        return f"{first:%d/%m/%Y} – {last:%d/%m/%Y}"
-
-    if period.kind is PeriodKind.WEEK and period.iso_week is not None:
-        return f"TUẦN {period.iso_week[1]} ({span(period.first, period.last)})"
-    if period.kind is PeriodKind.MONTH:
-        return f"THÁNG {period.first.month:02d}/{period.first.year}"
-    return f"TỪ NGÀY {period.first:%d/%m/%Y} ĐẾN NGÀY {period.last:%d/%m/%Y}"
 
 
 def _char(
@@ -347,7 +335,7 @@ def build_weekly_document(
     _header(cursor, commune_name, village_name, printed_on)
 
     cursor.insertBlock(_block(top=18.0), _char(bold=True, point_size=TITLE_PT))
-    cursor.insertText("BÁO CÁO KẾT QUẢ HỖ TRỢ NGƯỜI DÂN", _char(bold=True, point_size=TITLE_PT))
+    cursor.insertText(REPORT_TITLE, _char(bold=True, point_size=TITLE_PT))
     cursor.insertBlock(_block(bottom=12.0), _char(bold=True, point_size=TITLE_PT))
     cursor.insertText(period_title(tally.period), _char(bold=True, point_size=TITLE_PT))
 
