@@ -21,7 +21,6 @@ from villagehelper.paths import DATA_DIR_ENV, resolve_data_dir
 from villagehelper.text import format_number as _fmt
 
 if TYPE_CHECKING:
-    from villagehelper.tally import Tally
     from villagehelper.transfer import RowProblem
 
 log = logging.getLogger("villagehelper.cli")
@@ -316,51 +315,20 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
         others = sorted((m for m in members if not m.is_leader), key=lambda m: m.full_name)
         prepared_by = names[member_id] if member_id else (others[0].full_name if others else "")
         leader = leaders[0].full_name if leaders else ""
-        pages = _write_tally_pdf(
+        from villagehelper.clock import vietnam_today
+        from villagehelper.reports.weekly import write_weekly_pdf
+
+        pages = write_weekly_pdf(
             tally,
             args.pdf,
             commune_name=commune.name,
             village_name=village_name,
             prepared_by=prepared_by,
-            leader=leader,
+            leader_name=leader,
+            printed_on=vietnam_today(),
         )
         print(f"Đã ghi PDF ({_fmt(pages)} trang): {args.pdf}")
     return 0
-
-
-def _write_tally_pdf(
-    tally: Tally,
-    path: Path,
-    *,
-    commune_name: str,
-    village_name: str | None,
-    prepared_by: str,
-    leader: str,
-) -> int:
-    import os
-
-    from villagehelper.clock import vietnam_today
-
-    # Qt only here: the rest of the command runs on a server without a display. Without
-    # a display Qt would abort the process instead of drawing off screen.
-    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QGuiApplication
-
-    from villagehelper.reports.weekly import build_weekly_document, write_pdf
-
-    app = QGuiApplication.instance() or QGuiApplication([sys.argv[0] if sys.argv else "vh"])
-    document = build_weekly_document(
-        tally,
-        commune_name=commune_name,
-        village_name=village_name,
-        prepared_by=prepared_by,
-        leader_name=leader,
-        printed_on=vietnam_today(),
-    )
-    pages = write_pdf(document, path)
-    del app  # kept alive until the PDF is written
-    return pages
 
 
 def _cmd_gui(args: argparse.Namespace, data_dir: Path) -> int:

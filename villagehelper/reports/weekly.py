@@ -415,3 +415,37 @@ def paint_pages(document: QTextDocument, printer: QPrinter) -> int:
     finally:
         painter.end()
     return pages
+
+
+def write_weekly_pdf(
+    tally: Tally,
+    path: Path,
+    *,
+    commune_name: str,
+    village_name: str | None,
+    prepared_by: str,
+    leader_name: str,
+    printed_on: date,
+) -> int:
+    """Build and print the weekly report to ``path`` from a command line, creating the
+    Qt application it needs; returns the page count."""
+    import os
+    import sys
+
+    from PySide6.QtGui import QGuiApplication
+
+    # Without a display Qt would abort the process instead of drawing off screen.
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1] or ["villagehelper"])
+    document = build_weekly_document(
+        tally,
+        commune_name=commune_name,
+        village_name=village_name,
+        prepared_by=prepared_by,
+        leader_name=leader_name,
+        printed_on=printed_on,
+    )
+    pages = write_pdf(document, path)
+    del app  # kept alive until the PDF is written
+    return pages
