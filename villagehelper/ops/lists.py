@@ -36,13 +36,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from villagehelper.clock import to_vietnam, vietnam_day_bounds
-from villagehelper.ops.sessions import (
+from villagehelper.ops.session_queries import (
     FollowUp,
     SessionFilter,
     SessionRow,
-    _rows_query,
-    _to_row,
     follow_ups,
+    rows_query,
+    to_row,
 )
 from villagehelper.store.engine import Store
 from villagehelper.store.models import (
@@ -259,14 +259,14 @@ def list_session_rows(
 ) -> list[SessionRow]:
     with store.reading() as session:
         statement = (
-            _rows_query()
+            rows_query()
             .where(*_session_conditions(query))
             .order_by(*_session_order(session, query))
             .offset(offset)
         )
         if limit is not None:
             statement = statement.limit(limit)
-        return [_to_row(record) for record in session.execute(statement)]
+        return [to_row(record) for record in session.execute(statement)]
 
 
 def session_ids(store: Store, query: SessionQuery) -> list[str]:
@@ -287,8 +287,8 @@ def sessions_by_ids(store: Store, ids: Sequence[str]) -> list[SessionRow]:
     if not ids:
         return []
     with store.reading() as session:
-        records = session.execute(_rows_query().where(HelpSession.id.in_(ids)))
-        rows = {row.id: row for row in (_to_row(record) for record in records)}
+        records = session.execute(rows_query().where(HelpSession.id.in_(ids)))
+        rows = {row.id: row for row in (to_row(record) for record in records)}
     return [rows[session_id] for session_id in ids if session_id in rows]
 
 

@@ -1,4 +1,4 @@
-"""Help sessions: log a visit, void, correct, list with filters, follow-ups, history.
+"""Help sessions: log a visit, void, correct (reading them: :mod:`session_queries`).
 
 A session is an immutable event; a visit with several services is several sessions
 sharing a visit id.  Corrections are a void plus a new session that names the old one.
@@ -8,29 +8,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 
-from sqlalchemy import Row, Select, and_, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from villagehelper.clock import as_utc, vietnam_day_bounds, vietnam_today
+from villagehelper.clock import as_utc, vietnam_today
 from villagehelper.errors import NotFoundError, UserError, ValidationError
 from villagehelper.ids import new_id
 from villagehelper.ops import validate
 from villagehelper.ops.households import live_household, live_member
 from villagehelper.ops.inputs import ServiceOutcome as ServiceOutcome  # re-exported
 from villagehelper.ops.inputs import VisitInput as VisitInput
+from villagehelper.ops.session_queries import FollowUp as FollowUp  # re-exported
+from villagehelper.ops.session_queries import FollowUpStatus as FollowUpStatus
+from villagehelper.ops.session_queries import SessionFilter as SessionFilter
+from villagehelper.ops.session_queries import SessionRow as SessionRow
+from villagehelper.ops.session_queries import count_sessions as count_sessions
+from villagehelper.ops.session_queries import follow_ups as follow_ups
+from villagehelper.ops.session_queries import household_history as household_history
+from villagehelper.ops.session_queries import list_sessions as list_sessions
 from villagehelper.store.changelog import Changes, record_insert, record_update
 from villagehelper.store.engine import Store
 from villagehelper.store.models import (
     HelpSession,
-    Household,
-    Member,
     Outcome,
     Service,
     SessionVoid,
     TeamMember,
-    Village,
 )
 
 
@@ -39,58 +43,6 @@ class VisitLogged:
     visit_id: str
     session_ids: tuple[str, ...]
     changes: Changes = field(compare=False)
-
-
-@dataclass(frozen=True)
-class SessionRow:
-    """A session as lists and exports show it."""
-
-    id: str
-    visit_id: str
-    occurred_at: datetime
-    household_id: str
-    head_name: str
-    village_id: str
-    village_name: str
-    member_id: str | None
-    member_name: str | None
-    service_code: str
-    service_label: str
-    outcome: str
-    follow_up_date: date | None
-    failure_reason: str
-    note: str
-    volunteer_id: str
-    volunteer_name: str
-    device_id: str
-    replaces_id: str | None
-    voided: bool
-
-
-@dataclass(frozen=True)
-class SessionFilter:
-    """All optional; dates are Vietnam calendar days, both ends included."""
-
-    start: date | None = None
-    end: date | None = None
-    village_id: str | None = None
-    service_code: str | None = None
-    volunteer_id: str | None = None
-    outcome: str | None = None
-    household_id: str | None = None
-    include_voided: bool = False
-
-
-class FollowUpStatus(StrEnum):
-    OVERDUE = "overdue"
-    DUE = "due"
-    UPCOMING = "upcoming"
-
-
-@dataclass(frozen=True)
-class FollowUp:
-    session: SessionRow
-    status: FollowUpStatus
 
 
 # --- validation --------------------------------------------------------------------
@@ -310,147 +262,3 @@ def correct_session(
             replaces_id=session_id,
         )
     return VisitLogged(old.visit_id, (new_session,), changes)
-
-
-# --- reads -------------------------------------------------------------------------
-
-_member = aliased(Member)
-
-
-# Member name is NULL when nobody in particular was named (outer join).
-_SessionQuery = Select[HelpSession, str, str, str, str, str, str]
-
-
-def _rows_query() -> _SessionQuery:
-    return (
-        select(
-            HelpSession,
-            Household.head_name,
-            Village.id,
-            Village.name,
-            _member.full_name,
-            Service.label_vi,
-            TeamMember.full_name,
-        )
-        .join(Household, Household.id == HelpSession.household_id)
-        .join(Village, Village.id == Household.village_id)
-        .join(Service, Service.code == HelpSession.service_code)
-        .join(TeamMember, TeamMember.id == HelpSession.volunteer_id)
-        .outerjoin(_member, _member.id == HelpSession.member_id)
-    )
-
-
-def _apply_filter(query: _SessionQuery, flt: SessionFilter) -> _SessionQuery:
-    if flt.start is not None:
-        query = query.where(HelpSession.occurred_at >= vietnam_day_bounds(flt.start)[0])
-    if flt.end is not None:
-        query = query.where(HelpSession.occurred_at < vietnam_day_bounds(flt.end)[1])
-    if flt.village_id is not None:
-        query = query.where(Household.village_id == flt.village_id)
-    if flt.service_code is not None:
-        query = query.where(HelpSession.service_code == flt.service_code)
-    if flt.volunteer_id is not None:
-        query = query.where(HelpSession.volunteer_id == flt.volunteer_id)
-    if flt.outcome is not None:
-        query = query.where(HelpSession.outcome == flt.outcome)
-    if flt.household_id is not None:
-        query = query.where(HelpSession.household_id == flt.household_id)
-    if not flt.include_voided:
-        query = query.where(HelpSession.voided.is_(False))
-    return query
-
-
-def _to_row(record: Row[HelpSession, str, str, str, str, str, str]) -> SessionRow:
-    hs, head_name, village_id, village_name, member_name, label, volunteer_name = record
-    return SessionRow(
-        id=hs.id,
-        visit_id=hs.visit_id,
-        occurred_at=hs.occurred_at,
-        household_id=hs.household_id,
-        head_name=head_name,
-        village_id=village_id,
-        village_name=village_name,
-        member_id=hs.member_id,
-        member_name=member_name,
-        service_code=hs.service_code,
-        service_label=label,
-        outcome=hs.outcome,
-        follow_up_date=hs.follow_up_date,
-        failure_reason=hs.failure_reason,
-        note=hs.note,
-        volunteer_id=hs.volunteer_id,
-        volunteer_name=volunteer_name,
-        device_id=hs.device_id,
-        replaces_id=hs.replaces_id,
-        voided=hs.voided,
-    )
-
-
-def list_sessions(
-    store: Store,
-    flt: SessionFilter = SessionFilter(),
-    *,
-    limit: int | None = None,
-    offset: int = 0,
-    newest_first: bool = True,
-) -> list[SessionRow]:
-    query = _apply_filter(_rows_query(), flt)
-    order = HelpSession.occurred_at.desc() if newest_first else HelpSession.occurred_at
-    query = query.order_by(order, HelpSession.id).offset(offset)
-    if limit is not None:
-        query = query.limit(limit)
-    with store.reading() as session:
-        return [_to_row(record) for record in session.execute(query)]
-
-
-def count_sessions(store: Store, flt: SessionFilter = SessionFilter()) -> int:
-    query = _apply_filter(_rows_query(), flt).with_only_columns(func.count(HelpSession.id))
-    with store.reading() as session:
-        return int(session.scalar(query) or 0)
-
-
-def household_history(store: Store, household_id: str) -> list[SessionRow]:
-    """Every session of a household, newest first, voided ones included and marked."""
-    return list_sessions(store, SessionFilter(household_id=household_id, include_voided=True))
-
-
-def follow_ups(store: Store, until: date | None = None) -> list[FollowUp]:
-    """Open follow-ups due on or before ``until`` (default today), oldest first.
-
-    A follow-up closes when the same household gets a later, non-void session for the
-    same service (marking it done logs that session).
-    """
-    today = vietnam_today(store.now())
-    until = until or today
-    later = aliased(HelpSession)
-    closed = exists().where(
-        and_(
-            later.household_id == HelpSession.household_id,
-            later.service_code == HelpSession.service_code,
-            later.occurred_at > HelpSession.occurred_at,
-            later.voided.is_(False),
-        )
-    )
-    query = (
-        _rows_query()
-        .where(
-            HelpSession.outcome == Outcome.FOLLOW_UP,
-            HelpSession.voided.is_(False),
-            HelpSession.follow_up_date <= until,
-            ~closed,
-        )
-        .order_by(HelpSession.follow_up_date, HelpSession.occurred_at)
-    )
-    with store.reading() as session:
-        rows = [_to_row(record) for record in session.execute(query)]
-    result = []
-    for row in rows:
-        assert row.follow_up_date is not None
-        if row.follow_up_date < today:
-            status = FollowUpStatus.OVERDUE
-        elif row.follow_up_date == today:
-            status = FollowUpStatus.DUE
-        else:
-            status = FollowUpStatus.UPCOMING
-        result.append(FollowUp(row, status))
-    return result
