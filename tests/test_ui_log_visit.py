@@ -49,6 +49,21 @@ def _search(qtbot: QtBot, view: LogVisitView, text: str) -> None:
         type_text(line, text)
 
 
+def _open(qtbot: QtBot, view: LogVisitView, ctx: AppContext, query: str) -> None:
+    """Search, Enter on the first result, wait for the visit form and its data."""
+    _search(qtbot, view, query)
+    press(view.search.line, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.stack.currentWidget() is view.visit_form)
+    wait_idle(qtbot, ctx)
+
+
+def _start_new(qtbot: QtBot, view: LogVisitView, query: str) -> None:
+    """Search for nobody, Enter: the new-household panel opens."""
+    _search(qtbot, view, query)
+    press(view.search.line, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: view.stack.currentWidget() is view.new_household)
+
+
 def test_new_household_and_visit_by_keyboard_alone(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
@@ -138,10 +153,7 @@ def test_returning_resident_sees_previous_services(
         ss.VisitInput(household_id, village_team.member_id, [ss.ServiceOutcome("VSSID")]),
     )
     view = _view(qtbot, app_ctx)
-    _search(qtbot, view, "bui thi ngoc")
-    press(view.search.line, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: view.stack.currentWidget() is view.visit_form)
-    wait_idle(qtbot, app_ctx)
+    _open(qtbot, view, app_ctx, "bui thi ngoc")
     assert "VssID" in view.previous.text()
     assert view.services.button("VSSID").text().startswith("✓")
     assert not view.services.button("EHEALTH").text().startswith("✓")
@@ -152,10 +164,7 @@ def test_failed_without_reason_is_refused_and_focus_goes_to_the_reason(
 ) -> None:
     hh.create_household(village_team.store, hh.HouseholdInput(village_team.village_id, "Hồ Văn Tư"))
     view = _view(qtbot, app_ctx)
-    _search(qtbot, view, "ho van tu")
-    press(view.search.line, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: view.stack.currentWidget() is view.visit_form)
-    wait_idle(qtbot, app_ctx)
+    _open(qtbot, view, app_ctx, "ho van tu")
     view.services.button("EHEALTH").setChecked(True)
     row = view.services.row("EHEALTH")
     assert row is not None
@@ -179,10 +188,7 @@ def test_one_click_undo_voids_the_visit_just_saved(
         village_team.store, hh.HouseholdInput(village_team.village_id, "Lý Thị Nga")
     )
     view = _view(qtbot, app_ctx)
-    _search(qtbot, view, "ly thi nga")
-    press(view.search.line, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: view.stack.currentWidget() is view.visit_form)
-    wait_idle(qtbot, app_ctx)
+    _open(qtbot, view, app_ctx, "ly thi nga")
     view.services.button("BANK_ACCOUNT").setChecked(True)
     view.services.button("CASHLESS_WELFARE").setChecked(True)
     with qtbot.waitSignal(view.sig_saved, timeout=5000):
@@ -210,9 +216,7 @@ def test_possible_duplicate_is_offered_before_creating(
         hh.HouseholdInput(village_team.village_id, "Phạm Văn Hùng", phone="0977000111"),
     ).id
     view = _view(qtbot, app_ctx)
-    _search(qtbot, view, "pham van hungg")  # a typo: the search finds nobody
-    press(view.search.line, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: view.stack.currentWidget() is view.new_household)
+    _start_new(qtbot, view, "pham van hungg")  # a typo: the search finds nobody
     panel = view.new_household
     panel.head_name.setText("Phạm Văn Hưng")
     press(panel.head_name, Qt.Key.Key_Return)
@@ -230,9 +234,7 @@ def test_bad_phone_on_new_household_keeps_the_form_and_says_why(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
     view = _view(qtbot, app_ctx)
-    _search(qtbot, view, "Mai Anh")
-    press(view.search.line, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: view.stack.currentWidget() is view.new_household)
+    _start_new(qtbot, view, "Mai Anh")
     panel = view.new_household
     panel.phone.setText("12345")
     press(panel.phone, Qt.Key.Key_Return)
@@ -255,10 +257,7 @@ def test_add_the_resident_helped_from_the_visit_form(
         village_team.store, hh.HouseholdInput(village_team.village_id, "Lý Thị Nga")
     )
     view = _view(qtbot, app_ctx)
-    _search(qtbot, view, "ly thi nga")
-    press(view.search.line, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: view.stack.currentWidget() is view.visit_form)
-    wait_idle(qtbot, app_ctx)
+    _open(qtbot, view, app_ctx, "ly thi nga")
     QTest.keyClick(view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     dialog = view.findChild(EditDialog)
     assert dialog is not None
