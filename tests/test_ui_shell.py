@@ -26,6 +26,19 @@ def _window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
     return window
 
 
+def _window_on_new_household(
+    qtbot: QtBot, ctx: AppContext, village_team: Team
+) -> tuple[str, MainWindow]:
+    """The window with a fresh household chosen on the log-a-visit screen."""
+    household_id = hh.create_household(
+        village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
+    ).id
+    window = _window(qtbot, ctx)
+    window.log_visit.choose_household(household_id)
+    wait_idle(qtbot, ctx)
+    return household_id, window
+
+
 def test_window_shows_commune_volunteer_and_todays_count(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
@@ -61,12 +74,7 @@ def test_function_keys_switch_screens(qtbot: QtBot, app_ctx: AppContext) -> None
 def test_saving_a_visit_updates_the_status_bar(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    household_id = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
-    ).id
-    window = _window(qtbot, app_ctx)
-    window.log_visit.choose_household(household_id)
-    wait_idle(qtbot, app_ctx)
+    _, window = _window_on_new_household(qtbot, app_ctx, village_team)
     window.log_visit.services.button("EHEALTH").setChecked(True)
     with qtbot.waitSignal(window.log_visit.sig_saved, timeout=5000):
         window.log_visit.save()
@@ -77,12 +85,7 @@ def test_saving_a_visit_updates_the_status_bar(
 def test_household_page_opens_from_the_log_visit_screen(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    household_id = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
-    ).id
-    window = _window(qtbot, app_ctx)
-    window.log_visit.choose_household(household_id)
-    wait_idle(qtbot, app_ctx)
+    household_id, window = _window_on_new_household(qtbot, app_ctx, village_team)
     window.log_visit.open_page.click()
     wait_idle(qtbot, app_ctx)
     pages = [w for w in QApplication.topLevelWidgets() if isinstance(w, HouseholdPage)]
