@@ -20,6 +20,8 @@ from villagehelper.ops import team
 from villagehelper.paths import DATA_DIR_ENV
 from villagehelper.store.engine import Store, open_store
 
+pytest_plugins = ["tests.sync_support"]
+
 if TYPE_CHECKING:  # Qt is imported only by the GUI tests that use these fixtures
     from pytestqt.qtbot import QtBot
 

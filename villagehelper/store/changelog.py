@@ -25,6 +25,7 @@ from villagehelper.store.models import (
     OutboxEntry,
     Service,
     SessionVoid,
+    SyncConflict,
     SyncState,
     TeamMember,
     UtcDateTime,
@@ -40,6 +41,7 @@ ENTITIES: dict[str, type[Base]] = {
     "help_session": HelpSession,
     "session_void": SessionVoid,
     "household_merge": HouseholdMerge,
+    "sync_conflict": SyncConflict,
 }
 ENTITY_OF: dict[type[Base], str] = {model: name for name, model in ENTITIES.items()}
 
@@ -169,6 +171,15 @@ def _mark_dirty(row: Any, session: Session) -> None:
     row.updated_at = _now(session)
 
 
+def _apply_defaults(row: Base) -> None:
+    """Fill unset fields with their column defaults now, not at flush: the outbox payload
+    is built before the flush and must carry the values the row will have."""
+    for column in inspect(type(row)).columns:
+        default = column.default
+        if default is not None and default.is_scalar and getattr(row, column.key) is None:
+            setattr(row, column.key, default.arg)
+
+
 def record_insert(session: Session, row: Base, changes: Changes) -> None:
     """Add a new row and its outbox entry (one transaction, the caller's)."""
     entity = ENTITY_OF[type(row)]
@@ -176,6 +187,7 @@ def record_insert(session: Session, row: Base, changes: Changes) -> None:
     any_row.server_version = None
     any_row.base_version = None
     any_row.deleted = False
+    _apply_defaults(row)
     _mark_dirty(row, session)
     session.add(row)
     row_id = str(getattr(row, primary_key_name(type(row))))

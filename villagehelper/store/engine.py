@@ -40,6 +40,12 @@ def make_engine(database: Path) -> Engine:
         f"sqlite+pysqlite:///{database}",
         connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
     )
+    configure_sqlite(engine)
+    return engine
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """Pragmas and explicit transactions for a SQLite engine (laptop and server alike)."""
     event.listen(engine, "connect", _sqlite_pragmas)
 
     # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; take control
@@ -54,8 +60,6 @@ def make_engine(database: Path) -> Engine:
         # a write can fail with "database is locked" despite the busy timeout.
         immediate = connection.get_execution_options().get("begin_immediate", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-    return engine
 
 
 @dataclass
@@ -89,6 +93,32 @@ class Store:
         """One atomic unit of work: committed on success, rolled back on any error."""
         with self._sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def feed_transaction(self) -> Iterator[Session]:
+        """A write transaction with foreign keys unchecked, for pages of the server's feed.
+
+        The feed comes in version order, in which a person or a session can arrive before
+        the household it belongs to (the household was edited later, so its version is
+        higher).  The feed as a whole is consistent; a page on its own may not be.
+        """
+        with self.engine.connect() as connection:
+            raw = connection.connection.driver_connection
+            assert raw is not None
+            # Outside any transaction: SQLite ignores this pragma inside one.
+            raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                with (
+                    Session(
+                        connection.execution_options(begin_immediate=True),
+                        expire_on_commit=False,
+                        info={"clock": self.clock},
+                    ) as session,
+                    session.begin(),
+                ):
+                    yield session
+            finally:
+                raw.execute("PRAGMA foreign_keys=ON")
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -245,3 +245,27 @@ class OutboxEntry(Base):
     payload: Mapped[str] = mapped_column(Text)  # JSON of the fields this change sets
     created_at: Mapped[datetime]
     __table_args__ = (Index("ix_outbox_row", "entity", "row_id"),)
+
+
+class SyncConflict(SyncColumns, Base):
+    """The same field changed on two laptops: both values kept until a leader decides.
+
+    Made by the commune server (never on a laptop); a leader's laptop writes the verdict
+    (``resolved``, ``resolution``) back as an ordinary edit, together with the chosen
+    value on the record itself.  Values are JSON text as they travelled.
+    """
+
+    __tablename__ = "sync_conflicts"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    row_id: Mapped[str] = mapped_column(String(40))
+    field: Mapped[str] = mapped_column(String(40))
+    server_value: Mapped[str] = mapped_column(Text)
+    device_value: Mapped[str] = mapped_column(Text)
+    device_id: Mapped[str] = mapped_column(String(36))
+    volunteer_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime]
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(36))
+    __table_args__ = (Index("ix_conflicts_open", "resolved", "entity", "row_id"),)

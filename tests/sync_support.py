@@ -1,0 +1,140 @@
+"""Fixtures for sync tests: a real uvicorn server on a loopback port, on SQLite or on a
+real PostgreSQL (``VILLAGEHELPER_TEST_PG_URL``, always set by ``.ci/run``), and laptops
+(separate data folders) enrolled with it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import create_engine, text
+
+from tests.conftest import FakeClock
+from villagehelper.ops import team
+from villagehelper.store.engine import Store, open_store
+from villagehelper.sync import client
+from villagehelper.sync.http import RetryPolicy, ServerConnection
+from villagehelper.sync.server import accounts
+from villagehelper.sync.server.app import create_app
+from villagehelper.sync.server.database import ServerDB, open_server_db
+
+PG_URL_ENV = "VILLAGEHELPER_TEST_PG_URL"
+COMMUNE = "10999"  # Xã Gia Lộc, Hải Phòng
+OTHER_COMMUNE = "11002"
+FAST_RETRY = RetryPolicy(attempts=6, base_delay=0.02, max_delay=0.2)
+
+
+class LoopbackServer:
+    """uvicorn serving the app in a thread, on a socket bound before the thread starts:
+    connections made right away wait in the listen backlog, so no readiness polling."""
+
+    def __init__(self, db: ServerDB) -> None:
+        self.db = db
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(64)
+        self.port = self.socket.getsockname()[1]
+        config = uvicorn.Config(create_app(db), log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
+        )
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.socket.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}"
+        return
+    admin_url = os.environ.get(PG_URL_ENV)
+    if not admin_url:
+        pytest.skip(f"{PG_URL_ENV} not set (CI always sets it)")
+    name = f"vh_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    base, _, _ = admin_url.rpartition("/")
+    yield f"{base}/{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def server_db(server_db_url: str) -> Iterator[ServerDB]:
+    db = open_server_db(server_db_url)
+    accounts.add_commune(db, COMMUNE, "Xã Gia Lộc")
+    accounts.add_commune(db, OTHER_COMMUNE, "Xã Tứ Kỳ")
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def sync_server(server_db: ServerDB) -> Iterator[LoopbackServer]:
+    server = LoopbackServer(server_db)
+    yield server
+    server.stop()
+
+
+def fast_connection(url: str, token: str | None) -> ServerConnection:
+    return ServerConnection(url, token, retry=FAST_RETRY, sleep=lambda _seconds: None)
+
+
+@dataclass
+class Laptop:
+    store: Store
+    server: LoopbackServer
+
+    def sync(self) -> client.SyncReport:
+        return client.sync_once(self.store, connect=fast_connection)
+
+
+def open_laptop(tmp_path: Path, name: str) -> Store:
+    return open_store(tmp_path / name, clock=FakeClock())
+
+
+def enrol_laptop(
+    server: LoopbackServer, store: Store, role: str = "volunteer", commune: str = COMMUNE
+) -> Laptop:
+    code = accounts.issue_code(server.db, commune, role)
+    client.enrol(store, server.url, code, "test laptop", connect=fast_connection)
+    return Laptop(store, server)
+
+
+@dataclass
+class Commune:
+    """A leader's laptop that set the commune up and synced it, and its ids."""
+
+    leader: Laptop
+    village_id: str
+    leader_id: str
+    member_id: str
+
+
+def set_up_commune(server: LoopbackServer, tmp_path: Path) -> Commune:
+    store = open_laptop(tmp_path, "leader")
+    team.set_commune(store, COMMUNE)
+    village = team.add_village(store, "Thôn Khay")
+    leader = team.add_team_member(store, "Phạm Đăng Xuyết", "leader", village.id)
+    member = team.add_team_member(store, "Nguyễn Thị Hệ", "member", village.id)
+    laptop = enrol_laptop(server, store, "leader")
+    laptop.sync()
+    return Commune(laptop, village.id, leader.id, member.id)

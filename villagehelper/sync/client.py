@@ -1,0 +1,259 @@
+"""The laptop's side of sync (no Qt): enrol, then rounds of upload-then-download.
+
+One round: the outbox goes up in order, in batches; each acknowledged batch leaves the
+outbox in one local transaction.  Then the feed comes down page by page; each page and
+the cursor after it are applied in one local transaction, so an interrupted round
+resumes where it stopped and never applies a page twice or skips one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from villagehelper import geography
+from villagehelper.errors import UserError
+from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Changes
+from villagehelper.store.engine import Store
+from villagehelper.store.models import Commune, OutboxEntry, SyncState
+from villagehelper.store.remote import RemoteChange, apply_remote_change
+from villagehelper.sync import state, wire
+from villagehelper.sync.http import ServerConnection, SyncError
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # phase ("push"/"pull"), done, total (0 = unknown)
+ConnectionFactory = Callable[[str, str | None], ServerConnection]
+
+
+def _default_connection(url: str, token: str | None) -> ServerConnection:
+    return ServerConnection(url, token)
+
+
+def _no_progress(_phase: str, _done: int, _total: int) -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    pushed: int
+    pulled: int
+    conflicts: int
+    changes: Changes
+
+    def summary_vi(self) -> str:
+        return f"Đồng bộ xong: gửi {self.pushed}, nhận {self.pulled}, xung đột {self.conflicts}."
+
+    def summary_en(self) -> str:
+        return f"Synced: pushed {self.pushed}, pulled {self.pulled}, conflicts {self.conflicts}."
+
+
+def _refuse_demo(session: Session) -> None:
+    if state.is_demo(session):
+        raise SyncError(
+            "Máy này đang chứa dữ liệu mẫu (demo): không được gửi lên máy chủ xã. "
+            "Hãy dùng một thư mục dữ liệu mới cho dữ liệu thật.",
+            "This data folder holds sample (demo) data, which is never uploaded. "
+            "Use a new data folder for real work.",
+        )
+
+
+def enrol(
+    store: Store,
+    server_url: str,
+    code: str,
+    device_name: str,
+    connect: ConnectionFactory = _default_connection,
+) -> state.Enrolled:
+    """Exchange a leader's one-time code for this laptop's credentials."""
+    with store.reading() as session:
+        _refuse_demo(session)
+    connection = connect(server_url, None)
+    try:
+        answer = connection.post("/v1/enrol", {"code": code, "device_name": device_name})
+    finally:
+        connection.close()
+    with store.transaction() as session:
+        _adopt_commune(session, answer["commune_code"], answer["commune_name"], answer["role"])
+        previous = state.enrolled(session)
+        if previous is not None and previous.server_url != connection.base_url:
+            # Another server: its versions mean nothing here. The outbox stays.
+            state.put(session, state.CURSOR, "0")
+        state.put(session, state.SERVER_URL, connection.base_url)
+        state.put(session, state.DEVICE_ID, answer["device_id"])
+        state.put(session, state.TOKEN, answer["token"])
+        state.put(session, state.ROLE, answer["role"])
+        enrolled = state.enrolled(session)
+    assert enrolled is not None
+    return enrolled
+
+
+def _adopt_commune(session: Session, code: str, name: str, role: str) -> None:
+    local = session.scalars(select(Commune)).first()
+    if local is not None and local.code != code:
+        raise UserError(
+            f"Máy này đang dùng cho {local.name} ({local.code}), còn mã đăng ký thuộc "
+            f"{name} ({code}). Hãy dùng một thư mục dữ liệu khác cho xã {name}.",
+            f"This laptop works for commune {local.code} but the code is for {code}.",
+        )
+    if role != "leader":
+        own = session.scalar(
+            select(func.count())
+            .select_from(OutboxEntry)
+            .where(OutboxEntry.entity.in_(sorted(wire.LEADER_ENTITIES)))
+        )
+        if own:
+            raise UserError(
+                "Máy này đã tự lập danh sách thôn và tổ, việc chỉ tổ trưởng được gửi lên. "
+                "Hãy đăng ký máy này bằng mã của tổ trưởng, hoặc dùng thư mục dữ liệu mới.",
+                "This laptop made its own villages and team, which only a leader may upload. "
+                "Enrol it with a leader's code, or use a new data folder.",
+            )
+    if local is None:
+        official = geography.commune_by_code(code)
+        session.add(
+            Commune(
+                code=code,
+                name=name,
+                province_code=official.province_code if official else "",
+                province_name=official.province_name if official else "",
+            )
+        )
+
+
+def sync_once(
+    store: Store,
+    *,
+    team_member_id: str | None = None,
+    progress: Progress = _no_progress,
+    connect: ConnectionFactory = _default_connection,
+    batch_size: int = wire.MAX_PUSH_BATCH,
+    page_size: int = wire.DEFAULT_PAGE,
+) -> SyncReport:
+    """One full round: upload everything, then download to the end of the feed.
+
+    Raises :class:`SyncError` (after noting it for the status bar) unless every change
+    uploaded was acknowledged and the download reached the end.
+    """
+    with store.reading() as session:
+        credentials = state.enrolled(session)
+        if credentials is None:
+            raise SyncError(
+                "Máy này chưa đăng ký với máy chủ xã: vào Cài đặt → Đồng bộ để đăng ký.",
+                "This laptop is not enrolled: enrol it in Settings → Sync.",
+            )
+        _refuse_demo(session)
+    connection = connect(credentials.server_url, credentials.token)
+    try:
+        pushed, conflicts = _push_all(store, connection, team_member_id, progress, batch_size)
+        pulled, changes = _pull_all(store, connection, progress, page_size)
+    except UserError as exc:
+        with store.transaction() as session:
+            state.note_failure(session, exc.message_vi, exc.message_en)
+        raise
+    finally:
+        connection.close()
+    with store.transaction() as session:
+        state.note_success(session, store.now())
+    return SyncReport(pushed, pulled, conflicts, changes)
+
+
+def _outbox_batch(store: Store, limit: int) -> list[OutboxEntry]:
+    with store.reading() as session:
+        return list(session.scalars(select(OutboxEntry).order_by(OutboxEntry.seq).limit(limit)))
+
+
+def _push_all(
+    store: Store,
+    connection: ServerConnection,
+    team_member_id: str | None,
+    progress: Progress,
+    batch_size: int,
+) -> tuple[int, int]:
+    with store.reading() as session:
+        total = session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
+    pushed = conflicts = 0
+    while batch := _outbox_batch(store, batch_size):
+        body = {
+            "team_member_id": team_member_id,
+            "changes": [
+                {
+                    "change_id": entry.change_id,
+                    "entity": entry.entity,
+                    "row_id": entry.row_id,
+                    "op": entry.op,
+                    "base_version": entry.base_version,
+                    "fields": json.loads(entry.payload),
+                }
+                for entry in batch
+            ],
+        }
+        answer = connection.post("/v1/push", body)
+        results = answer.get("results", [])
+        if len(results) != len(batch):
+            raise SyncError(
+                "Máy chủ trả lời thiếu kết quả; sẽ gửi lại lần sau.",
+                "The server's reply was incomplete; will resend.",
+            )
+        with store.transaction() as session:
+            _acknowledge(session, batch, results)
+        pushed += len(batch)
+        conflicts += sum(1 for result in results if result.get("status") == "conflict")
+        progress("push", pushed, max(total, pushed))
+    return pushed, conflicts
+
+
+def _acknowledge(session: Session, batch: list[OutboxEntry], results: list[dict[str, Any]]) -> None:
+    """Drop acknowledged outbox entries; rows with no change left in flight are clean."""
+    session.execute(
+        delete(OutboxEntry).where(OutboxEntry.change_id.in_([entry.change_id for entry in batch]))
+    )
+    for entry, result in zip(batch, results, strict=True):
+        row: Any = session.get(ENTITIES[entry.entity], entry.row_id)
+        still_pending = session.scalar(
+            select(OutboxEntry.seq).where(
+                OutboxEntry.entity == entry.entity, OutboxEntry.row_id == entry.row_id
+            )
+        )
+        if row is None or still_pending is not None:
+            continue  # edited again while this batch was in flight: stays dirty
+        if entry.entity in EVENT_ENTITIES:
+            # Events never change, so the server's copy is ours: no need to pull it back.
+            row.server_version = result["version"]
+        # Editable rows keep their old server version: the server's row may hold other
+        # laptops' fields too, and the download brings that merged state.
+        row.base_version = row.server_version
+        row.sync_state = SyncState.SYNCED
+
+
+def _pull_all(
+    store: Store, connection: ServerConnection, progress: Progress, page_size: int
+) -> tuple[int, Changes]:
+    pulled = 0
+    changes = Changes()
+    while True:
+        with store.reading() as session:
+            since = state.cursor(session)
+        page = connection.get("/v1/changes", {"since": since, "limit": page_size})
+        with store.feed_transaction() as session:
+            if state.cursor(session) != since:
+                continue  # another sync moved the cursor meanwhile: ask again from there
+            for item in page["changes"]:
+                if item["entity"] not in ENTITIES:
+                    log.warning("skipping unknown entity %s from the server", item["entity"])
+                    continue
+                remote = RemoteChange(
+                    item["entity"], item["id"], item["version"], item["fields"], item["deleted"]
+                )
+                apply_remote_change(session, remote, changes)
+            state.put(session, state.CURSOR, str(page["cursor"]))
+        pulled += len(page["changes"])
+        progress("pull", pulled, 0)
+        if not page["more"]:
+            return pulled, changes

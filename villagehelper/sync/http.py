@@ -1,0 +1,183 @@
+"""Talking to the commune server over HTTP (requests): timeouts, retries, gzip, errors.
+
+Retrying a push is safe because the server deduplicates on change ids; retrying a pull
+is safe because it only reads.  Every failure becomes a :class:`SyncError` whose message
+tells the person what happened in plain Vietnamese.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from villagehelper import __version__
+from villagehelper.errors import UserError
+from villagehelper.sync import wire
+
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 60.0
+PROBE_TIMEOUT = 2.0
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class SyncError(UserError):
+    """Sync did not finish; the message says why and what to do."""
+
+
+class ServerUnreachableError(SyncError):
+    pass
+
+
+class ServerRefusedError(SyncError):
+    """The server answered with an error; ``status`` and ``code`` are its verdict."""
+
+    def __init__(self, status: int, code: str, message_vi: str, message_en: str) -> None:
+        super().__init__(message_vi, message_en)
+        self.status = status
+        self.code = code
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+
+    def delay(self, attempt: int) -> float:
+        # Exponential back-off with full jitter: many laptops coming back online at once
+        # (the cultural house's Wi-Fi returns) must not hammer the server in step.
+        ceiling = min(self.max_delay, self.base_delay * 2**attempt)
+        return random.uniform(ceiling / 2, ceiling)
+
+
+@dataclass
+class ServerConnection:
+    base_url: str
+    token: str | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    sleep: Callable[[float], None] = time.sleep
+    timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)
+    _http: requests.Session = field(default_factory=requests.Session, repr=False)
+
+    def __post_init__(self) -> None:
+        self.base_url = normalise_url(self.base_url)
+        self._http.headers.update(
+            {
+                wire.PROTOCOL_HEADER: str(wire.PROTOCOL_VERSION),
+                wire.APP_VERSION_HEADER: __version__,
+                "Accept-Encoding": "gzip",
+                "User-Agent": f"VillageHelper/{__version__}",
+            }
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self._call("GET", path, params=params)
+
+    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", path, body=body)
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        headers = {}
+        data = None
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        if body is not None:
+            data = gzip.compress(json.dumps(body, ensure_ascii=False).encode(), compresslevel=5)
+            headers["Content-Type"] = "application/json"
+            headers["Content-Encoding"] = "gzip"
+        last_error: SyncError | None = None
+        for attempt in range(self.retry.attempts):
+            if attempt:
+                self.sleep(self.retry.delay(attempt - 1))
+            try:
+                response = self._http.request(
+                    method,
+                    self.base_url + path,
+                    params=params,
+                    data=data,
+                    headers=headers,
+                    timeout=self.timeout,
+                )
+            except requests.RequestException as exc:
+                last_error = _unreachable(self.base_url, exc)
+                continue
+            if response.status_code in RETRY_STATUSES:
+                last_error = _refused(response)
+                continue
+            if response.status_code >= 400:
+                raise _refused(response)
+            try:
+                answer: dict[str, Any] = response.json()
+            except ValueError:
+                last_error = _garbled(self.base_url)
+                continue
+            return answer
+        assert last_error is not None
+        raise last_error
+
+
+def normalise_url(url: str) -> str:
+    url = url.strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise SyncError(
+            f"Địa chỉ máy chủ phải bắt đầu bằng http:// hoặc https:// (nhận được {url!r}).",
+            f"The server address must start with http:// or https:// (got {url!r}).",
+        )
+    return url
+
+
+def probe(base_url: str, timeout: float = PROBE_TIMEOUT) -> bool:
+    """Is the server reachable right now?  A short health call, not the OS's flag."""
+    try:
+        response = requests.get(normalise_url(base_url) + "/v1/health", timeout=timeout)
+    except (requests.RequestException, SyncError):
+        return False
+    return response.status_code == 200
+
+
+def _unreachable(url: str, exc: Exception) -> ServerUnreachableError:
+    return ServerUnreachableError(
+        f"Không kết nối được máy chủ xã ({url}). Dữ liệu vẫn an toàn trên máy này và sẽ "
+        "được gửi khi có mạng.",
+        f"Cannot reach the commune server ({url}): {type(exc).__name__}. "
+        "Nothing is lost; it will be sent when online.",
+    )
+
+
+def _garbled(url: str) -> ServerUnreachableError:
+    return ServerUnreachableError(
+        f"Máy chủ {url} trả lời không đúng dạng (có thể do mạng chập chờn); sẽ thử lại.",
+        f"The server {url} sent an unreadable reply; will try again.",
+    )
+
+
+def _refused(response: requests.Response) -> ServerRefusedError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    status = response.status_code
+    message_vi = body.get("message_vi") or (
+        f"Máy chủ xã đang gặp lỗi (mã {status}); sẽ thử lại sau. Dữ liệu vẫn an toàn trên máy."
+    )
+    message_en = body.get("message_en") or f"The commune server failed (HTTP {status})."
+    return ServerRefusedError(status, str(body.get("error", "http_error")), message_vi, message_en)

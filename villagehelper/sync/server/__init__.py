@@ -1,0 +1,1 @@
+"""The commune server: FastAPI app, its tables, accounts, push and pull."""

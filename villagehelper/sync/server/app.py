@@ -1,0 +1,218 @@
+"""The commune server's HTTP API (FastAPI): enrol, push, pull, health.
+
+Every endpoint but health and enrol needs a device token; every read and write is
+limited to that device's commune.  Errors are JSON with a Vietnamese and an English
+message the laptop can show as they are.
+
+(No ``from __future__ import annotations`` here: FastAPI reads the annotations of the
+endpoints defined inside :func:`create_app` at run time.)
+"""
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from villagehelper import __version__
+from villagehelper.errors import UserError
+from villagehelper.sync import wire
+from villagehelper.sync.server import accounts, feed
+from villagehelper.sync.server.accounts import AuthError, DeviceScope
+from villagehelper.sync.server.database import ServerDB
+from villagehelper.sync.server.limits import RateLimiter, RequestLimits, error_body
+from villagehelper.sync.server.push import IncomingChange, PushRefusedError, push
+
+log = logging.getLogger("villagehelper.server")
+
+
+class EnrolRequest(BaseModel):
+    code: str = Field(min_length=4, max_length=40)
+    device_name: str = Field(default="", max_length=120)
+
+
+class EnrolResponse(BaseModel):
+    device_id: str
+    token: str
+    commune_code: str
+    commune_name: str
+    role: Literal["volunteer", "leader"]
+
+
+class ChangeIn(BaseModel):
+    change_id: str = Field(min_length=1, max_length=36)
+    entity: str = Field(min_length=1, max_length=32)
+    row_id: str = Field(min_length=1, max_length=40)
+    op: Literal["insert", "update", "delete"]
+    base_version: int | None = Field(default=None, ge=0, le=2**62)
+    fields: dict[str, Any] = Field(default_factory=dict, max_length=40)
+
+
+class PushRequest(BaseModel):
+    changes: list[ChangeIn] = Field(max_length=wire.MAX_PUSH_BATCH)
+    team_member_id: str | None = Field(default=None, max_length=36)
+
+
+class ChangeResult(BaseModel):
+    change_id: str
+    status: Literal["applied", "unchanged", "conflict"]
+    version: int
+    conflicts: list[str] = Field(default_factory=list)
+
+
+class PushResponse(BaseModel):
+    results: list[ChangeResult]
+
+
+class FeedChange(BaseModel):
+    entity: str
+    id: str
+    version: int
+    fields: dict[str, Any]
+    deleted: bool
+
+
+class PullResponse(BaseModel):
+    changes: list[FeedChange]
+    cursor: int
+    more: bool
+
+
+class Health(BaseModel):
+    ok: bool
+    protocol: int
+    app_version: str
+
+
+def create_app(db: ServerDB) -> FastAPI:
+    app = FastAPI(
+        title="VillageHelper commune server",
+        version=__version__,
+        description="Sync API for VillageHelper laptops (protocol "
+        f"{wire.PROTOCOL_VERSION}). Send the {wire.PROTOCOL_HEADER} header on every call.",
+    )
+    device_limit = RateLimiter(rate_per_second=20, burst=120)
+    enrol_limit = RateLimiter(rate_per_second=0.2, burst=10)
+
+    def device_scope(request: Request, authorization: Annotated[str, Header()] = "") -> DeviceScope:
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise AuthError(
+                "Thiếu mã truy cập: hãy đăng ký máy với máy chủ xã.",
+                "Missing token: enrol this laptop with the commune server.",
+            )
+        scope = accounts.authenticate(db, token.strip())
+        if not device_limit.allow(scope.device_id):
+            raise _RateLimitedError()
+        request.state.device_id = scope.device_id
+        return scope
+
+    @app.get("/v1/health", response_model=Health)
+    def health() -> Health:
+        return Health(ok=True, protocol=wire.PROTOCOL_VERSION, app_version=__version__)
+
+    @app.post("/v1/enrol", response_model=EnrolResponse)
+    def enrol(body: EnrolRequest, request: Request) -> EnrolResponse:
+        address = request.client.host if request.client else "?"
+        if not enrol_limit.allow(address):
+            raise _RateLimitedError()
+        done = accounts.enrol(db, body.code, body.device_name)
+        log.info(
+            "enrolled device=%s commune=%s role=%s", done.device_id, done.commune_code, done.role
+        )
+        return EnrolResponse(
+            device_id=done.device_id,
+            token=done.token,
+            commune_code=done.commune_code,
+            commune_name=done.commune_name,
+            role=done.role.value,
+        )
+
+    @app.post("/v1/push", response_model=PushResponse)
+    def push_changes(
+        body: PushRequest, scope: Annotated[DeviceScope, Depends(device_scope)]
+    ) -> PushResponse:
+        incoming = [
+            IncomingChange(c.change_id, c.entity, c.row_id, c.op, c.base_version, c.fields)
+            for c in body.changes
+        ]
+        results = push(db, scope, incoming, body.team_member_id)
+        accounts.touch(db, scope.device_id)
+        return PushResponse(results=[ChangeResult(**result) for result in results])
+
+    @app.get("/v1/changes", response_model=PullResponse)
+    def pull_changes(
+        scope: Annotated[DeviceScope, Depends(device_scope)],
+        since: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=wire.MAX_PAGE)] = wire.DEFAULT_PAGE,
+    ) -> dict[str, Any]:
+        return feed.page(db, scope, since, limit)
+
+    _install_error_handlers(app)
+    _install_access_log(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(RequestLimits)
+    return app
+
+
+class _RateLimitedError(UserError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Quá nhiều yêu cầu trong thời gian ngắn; máy sẽ thử lại sau ít phút.",
+            "Too many requests; the laptop will try again shortly.",
+        )
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(UserError)
+    def user_error(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, UserError)
+        if isinstance(exc, PushRefusedError):
+            status, code, extra = exc.status, "refused", {"index": exc.index}
+        elif isinstance(exc, AuthError):
+            status, code, extra = 401, "unauthorized", {}
+        elif isinstance(exc, _RateLimitedError):
+            status, code, extra = 429, "rate_limited", {}
+        else:
+            status, code, extra = 400, "bad_request", {}
+        body = error_body(code, exc.message_vi, exc.message_en, **extra)
+        return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    def invalid(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        where = "; ".join(
+            ".".join(str(part) for part in error["loc"]) + ": " + str(error["msg"])
+            for error in exc.errors()[:5]
+        )
+        body = error_body(
+            "invalid",
+            f"Dữ liệu gửi lên không đúng dạng: {where}",
+            f"Malformed request: {where}",
+        )
+        return JSONResponse(body, status_code=422)
+
+
+def _install_access_log(app: FastAPI) -> None:
+    # One line per request: method, path, status, device, time. Never bodies or
+    # query values that could hold personal data.
+    @app.middleware("http")
+    async def access_log(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        log.info(
+            "request method=%s path=%s status=%s device=%s ms=%.1f",
+            request.method,
+            request.url.path,
+            response.status_code,
+            getattr(request.state, "device_id", "-"),
+            (time.perf_counter() - started) * 1000,
+        )
+        return response

@@ -1,0 +1,331 @@
+"""Accepting a laptop's uploaded changes: deduplicated, scoped, merged field by field.
+
+A batch is one transaction: if any change in it is refused (another commune's row, a
+volunteer writing a leader's record, a malformed field, a change id reused with other
+content) nothing of the batch is stored and the laptop is told which change and why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from villagehelper.errors import UserError
+from villagehelper.store.changelog import EVENT_ENTITIES, Op
+from villagehelper.store.models import utc_text
+from villagehelper.sync import wire
+from villagehelper.sync.server.accounts import DeviceScope
+from villagehelper.sync.server.database import ServerDB, VersionClock
+from villagehelper.sync.server.tables import AuditEntry, ReceivedChange, Record
+
+# Conflict ids are derived from the change that raised them: a replayed batch can never
+# record the same conflict twice.
+_CONFLICT_NAMESPACE = uuid.UUID("5a0f3c1e-7d0b-4f57-9a51-3c2a1f8e6b10")
+
+
+class PushRefusedError(UserError):
+    """The batch is refused as a whole; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, index: int, message_vi: str, message_en: str) -> None:
+        super().__init__(message_vi, message_en)
+        self.status = status
+        self.index = index
+
+
+@dataclass(frozen=True)
+class IncomingChange:
+    change_id: str
+    entity: str
+    row_id: str
+    op: str
+    base_version: int | None
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    def digest(self) -> str:
+        content = [self.entity, self.row_id, self.op, self.base_version, self.fields]
+        return hashlib.sha256(wire.canonical_json(content).encode()).hexdigest()
+
+
+@dataclass
+class _Batch:
+    session: Session
+    versions: VersionClock
+    scope: DeviceScope
+    team_member_id: str | None
+    now: datetime
+
+    @property
+    def now_text(self) -> str:
+        return utc_text(self.now)
+
+
+def push(
+    db: ServerDB,
+    scope: DeviceScope,
+    changes: list[IncomingChange],
+    team_member_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Apply ``changes`` in order; one result per change (the original one if repeated)."""
+    with db.transaction() as session:
+        batch = _Batch(session, VersionClock(session), scope, team_member_id, db.clock())
+        results = []
+        for index, change in enumerate(changes):
+            results.append(_accept(batch, index, change))
+            session.flush()
+        return results
+
+
+def _accept(batch: _Batch, index: int, change: IncomingChange) -> dict[str, Any]:
+    digest = change.digest()
+    seen = batch.session.get(ReceivedChange, change.change_id)
+    if seen is not None:
+        if seen.digest == digest and seen.device_id == batch.scope.device_id:
+            original: dict[str, Any] = json.loads(seen.result)
+            return original
+        raise PushRefusedError(
+            409,
+            index,
+            f"Thay đổi {change.change_id} đã được gửi trước đây với nội dung khác.",
+            f"Change {change.change_id} was sent before with different content.",
+        )
+    _check(batch, index, change)
+    result = _apply(batch, index, change)
+    result["change_id"] = change.change_id
+    batch.session.add(
+        ReceivedChange(
+            change_id=change.change_id,
+            device_id=batch.scope.device_id,
+            digest=digest,
+            result=json.dumps(result),
+        )
+    )
+    batch.session.add(
+        AuditEntry(
+            at=batch.now,
+            commune_code=batch.scope.commune_code,
+            device_id=batch.scope.device_id,
+            team_member_id=batch.team_member_id,
+            change_id=change.change_id,
+            entity=change.entity,
+            row_id=change.row_id,
+            op=change.op,
+            outcome=result["status"],
+        )
+    )
+    return result
+
+
+def _forbidden(index: int, what_vi: str, what_en: str) -> PushRefusedError:
+    return PushRefusedError(403, index, what_vi, what_en)
+
+
+def _check(batch: _Batch, index: int, change: IncomingChange) -> None:
+    """Refuse what this device may not write, or what is malformed."""
+    problems = wire.change_problems(change.entity, change.op, change.fields)
+    if problems or len(change.row_id) > 40 or len(change.change_id) > 36:
+        details = "; ".join(problems[:5]) or "id too long"
+        raise PushRefusedError(
+            400,
+            index,
+            f"Dữ liệu gửi lên không hợp lệ ({change.entity}): {details}",
+            f"Invalid change ({change.entity}): {details}",
+        )
+    if change.entity in wire.SERVER_ENTITIES:
+        raise _forbidden(
+            index,
+            "Danh mục dịch vụ chỉ được sửa trên máy chủ xã.",
+            "The service catalog is edited on the server only.",
+        )
+    if change.entity in wire.LEADER_ENTITIES and not batch.scope.is_leader:
+        raise _forbidden(
+            index,
+            "Chỉ tổ trưởng được sửa thôn, thành viên tổ và xử lý xung đột.",
+            "Only a team leader may edit villages, the team and conflicts.",
+        )
+    commune = change.fields.get("commune_code")
+    if commune is not None and commune != batch.scope.commune_code:
+        raise _forbidden(index, "Dữ liệu thuộc xã khác.", "The record belongs to another commune.")
+    existing = batch.session.get(Record, (change.entity, change.row_id))
+    if existing is not None and existing.commune_code != batch.scope.commune_code:
+        raise _forbidden(index, "Dữ liệu thuộc xã khác.", "The record belongs to another commune.")
+    for reference in wire.references(change.entity):
+        target_id = change.fields.get(reference.field)
+        if target_id is None:
+            continue
+        target = batch.session.get(Record, (reference.entity, target_id))
+        if target is None:
+            raise PushRefusedError(
+                400,
+                index,
+                f"Dữ liệu nhắc tới {reference.entity} {target_id} mà máy chủ chưa có.",
+                f"The change refers to {reference.entity} {target_id}, unknown to the server.",
+            )
+        if target.commune_code not in ("", batch.scope.commune_code):
+            raise _forbidden(
+                index, "Dữ liệu nhắc tới xã khác.", "The change refers to another commune."
+            )
+
+
+def _apply(batch: _Batch, index: int, change: IncomingChange) -> dict[str, Any]:
+    record = batch.session.get(Record, (change.entity, change.row_id))
+    if change.op == Op.INSERT:
+        return _insert(batch, index, change, record)
+    if record is None:
+        raise PushRefusedError(
+            400,
+            index,
+            f"Máy chủ không có bản ghi {change.entity} {change.row_id} để sửa.",
+            f"No {change.entity} {change.row_id} on the server to change.",
+        )
+    if change.op == Op.DELETE:
+        _write(batch, record, {}, deleted=True)
+        return {"status": "applied", "version": record.version}
+    return _update(batch, change, record)
+
+
+def _insert(
+    batch: _Batch, index: int, change: IncomingChange, record: Record | None
+) -> dict[str, Any]:
+    fields = {name: value for name, value in change.fields.items() if name != "deleted"}
+    if "household_id" in fields and change.entity in ("member", "help_session"):
+        # Made on a laptop that had not yet seen a merge: follow it to the survivor.
+        fields["household_id"] = _survivor(batch.session, fields["household_id"])
+    if record is not None:
+        if change.entity in EVENT_ENTITIES and _same_event(json.loads(record.fields), fields):
+            return {"status": "unchanged", "version": record.version}
+        raise PushRefusedError(
+            409,
+            index,
+            f"Mã {change.row_id} đã có trên máy chủ với nội dung khác.",
+            f"Id {change.row_id} already exists on the server with other content.",
+        )
+    record = Record(
+        entity=change.entity,
+        row_id=change.row_id,
+        commune_code=batch.scope.commune_code,
+        fields="{}",
+        field_versions="{}",
+        version=0,
+        deleted=False,
+    )
+    batch.session.add(record)
+    _write(batch, record, fields)
+    if change.entity == "household_merge":
+        _replay_merge(batch, fields["survivor_id"], fields["loser_id"])
+    return {"status": "applied", "version": record.version}
+
+
+def _same_event(stored: dict[str, Any], incoming: dict[str, Any]) -> bool:
+    # household_id may differ only because the server followed a merge since.
+    ignore = {"household_id"}
+    return {k: v for k, v in stored.items() if k not in ignore} == {
+        k: v for k, v in incoming.items() if k not in ignore
+    }
+
+
+def _update(batch: _Batch, change: IncomingChange, record: Record) -> dict[str, Any]:
+    current = json.loads(record.fields)
+    field_versions = json.loads(record.field_versions)
+    base = change.base_version or 0
+    accepted: dict[str, Any] = {}
+    conflicts: list[str] = []
+    for name, value in change.fields.items():
+        if name == "deleted" or current.get(name) == value:
+            continue
+        last_version, last_device = field_versions.get(name, [0, ""])
+        if last_version > base and last_device != batch.scope.device_id:
+            # Changed since this laptop's base by another laptop, to another value.
+            conflicts.append(name)
+            _record_conflict(batch, change, name, current.get(name), value)
+        else:
+            accepted[name] = value
+    deleted = change.fields.get("deleted")
+    if accepted or (deleted is not None and deleted != record.deleted):
+        _write(batch, record, accepted, deleted=record.deleted if deleted is None else deleted)
+    status = "conflict" if conflicts else ("applied" if accepted else "unchanged")
+    return {"status": status, "version": record.version, "conflicts": conflicts}
+
+
+def _record_conflict(
+    batch: _Batch, change: IncomingChange, name: str, server_value: Any, device_value: Any
+) -> None:
+    conflict_id = str(uuid.uuid5(_CONFLICT_NAMESPACE, f"{change.change_id}:{name}"))
+    record = Record(
+        entity="sync_conflict",
+        row_id=conflict_id,
+        commune_code=batch.scope.commune_code,
+        fields="{}",
+        field_versions="{}",
+        version=0,
+        deleted=False,
+    )
+    batch.session.add(record)
+    _write(
+        batch,
+        record,
+        {
+            "entity": change.entity,
+            "row_id": change.row_id,
+            "field": name,
+            "server_value": wire.canonical_json(server_value),
+            "device_value": wire.canonical_json(device_value),
+            "device_id": batch.scope.device_id,
+            "volunteer_id": batch.team_member_id,
+            "created_at": batch.now_text,
+            "resolved": False,
+            "resolution": None,
+            "resolved_by": None,
+        },
+    )
+
+
+def _write(
+    batch: _Batch, record: Record, changed: dict[str, Any], *, deleted: bool | None = None
+) -> None:
+    """Set fields, give the row a new version and note who changed each field."""
+    version = batch.versions.next()
+    fields = json.loads(record.fields)
+    fields.update(changed)
+    field_versions = json.loads(record.field_versions)
+    for name in changed:
+        field_versions[name] = [version, batch.scope.device_id]
+    record.fields = wire.canonical_json(fields)
+    record.field_versions = wire.canonical_json(field_versions)
+    record.version = version
+    record.household_id = fields.get("household_id")
+    if deleted is not None:
+        record.deleted = deleted
+
+
+def _survivor(session: Session, household_id: str) -> str:
+    seen = {household_id}
+    current = household_id
+    while True:
+        record = session.get(Record, ("household", current))
+        merged_into = json.loads(record.fields).get("merged_into") if record else None
+        if merged_into is None or merged_into in seen:
+            return current
+        seen.add(merged_into)
+        current = merged_into
+
+
+def _replay_merge(batch: _Batch, survivor_id: str, loser_id: str) -> None:
+    """What every laptop does with a merge, done to the server's copy as well."""
+    survivor_id = _survivor(batch.session, survivor_id)
+    loser = batch.session.get(Record, ("household", loser_id))
+    if loser is not None:
+        _write(batch, loser, {"merged_into": survivor_id}, deleted=True)
+    moved = batch.session.scalars(
+        select(Record).where(
+            Record.household_id == loser_id, Record.entity.in_(("member", "help_session"))
+        )
+    ).all()
+    for record in moved:
+        _write(batch, record, {"household_id": survivor_id})

@@ -1,0 +1,113 @@
+"""The commune server's own tables (SQLite or PostgreSQL through the same code).
+
+Synced rows are kept as JSON documents, one per (entity, row id), with the version of
+their last change: the feed a laptop downloads is "rows of my commune with a version
+above my cursor", so every row travels once, in its latest state.  ``field_versions``
+remembers, per field, which version and device last changed it: that is what the
+field-by-field merge compares a laptop's ``base_version`` against.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from villagehelper.store.models import UtcDateTime
+
+SCHEMA_VERSION = 1
+
+
+class ServerBase(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime()}
+
+
+class SchemaInfo(ServerBase):
+    __tablename__ = "schema_info"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class FeedCounter(ServerBase):
+    """The last version handed out.  Writers lock this row, so versions are committed in
+    order and a laptop reading "above my cursor" never skips a row committed late."""
+
+    __tablename__ = "feed_counter"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class ServerCommune(ServerBase):
+    __tablename__ = "communes"
+    code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+
+
+class EnrolmentCode(ServerBase):
+    """A one-time code a leader reads out to a new laptop; only its hash is kept."""
+
+    __tablename__ = "enrolment_codes"
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    commune_code: Mapped[str] = mapped_column(String(5))
+    role: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class Device(ServerBase):
+    __tablename__ = "devices"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    commune_code: Mapped[str] = mapped_column(String(5), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+
+
+class Record(ServerBase):
+    __tablename__ = "records"
+    entity: Mapped[str] = mapped_column(String(32), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # "" for the catalog, which every commune shares.
+    commune_code: Mapped[str] = mapped_column(String(5))
+    version: Mapped[int] = mapped_column(BigInteger, unique=True)
+    fields: Mapped[str] = mapped_column(Text)
+    field_versions: Mapped[str] = mapped_column(Text)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The household a person or a session belongs to, so a merge can re-point them.
+    household_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    __table_args__ = (Index("ix_records_feed", "commune_code", "version"),)
+
+
+class ReceivedChange(ServerBase):
+    """Every change id ever accepted, with its digest and the reply it got: a batch sent
+    again after a lost reply gets the same replies and changes nothing."""
+
+    __tablename__ = "received_changes"
+    change_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    digest: Mapped[str] = mapped_column(String(64))
+    result: Mapped[str] = mapped_column(Text)
+
+
+class AuditEntry(ServerBase):
+    """Who changed what, when: ids only, never a resident's name or phone."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    commune_code: Mapped[str] = mapped_column(String(5))
+    device_id: Mapped[str] = mapped_column(String(36))
+    team_member_id: Mapped[str | None] = mapped_column(String(36))
+    change_id: Mapped[str] = mapped_column(String(36))
+    entity: Mapped[str] = mapped_column(String(32))
+    row_id: Mapped[str] = mapped_column(String(40))
+    op: Mapped[str] = mapped_column(String(12))
+    outcome: Mapped[str] = mapped_column(String(12))

@@ -1,0 +1,141 @@
+"""What client and server agree on: protocol version, headers, limits, entity rules.
+
+The rules are derived from the local store's models (the one definition of every
+syncable field), so a field added to a model travels without a second list to update.
+No FastAPI and no requests here: both sides import this module.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Boolean, Date, Integer, String, Text, inspect
+
+from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Op, synced_fields
+from villagehelper.store.models import UtcDateTime
+
+PROTOCOL_VERSION = 1
+# Older clients than this get a clear "please update" message instead of data.
+MIN_CLIENT_PROTOCOL = 1
+
+PROTOCOL_HEADER = "X-VillageHelper-Protocol"
+APP_VERSION_HEADER = "X-VillageHelper-App"
+
+MAX_PUSH_BATCH = 500
+DEFAULT_PAGE = 500
+MAX_PAGE = 2000
+MAX_BODY_BYTES = 8 * 1024 * 1024  # after gzip decoding, too
+MAX_TEXT_FIELD = 10_000
+
+# Rows only a team leader may write: the commune's villages and team, and the verdict
+# on a conflict.  The catalog is the server's alone.
+LEADER_ENTITIES = frozenset({"village", "team_member", "sync_conflict"})
+SERVER_ENTITIES = frozenset({"service"})
+# Entities with no commune of their own: one catalog for every commune on the server.
+GLOBAL_ENTITIES = frozenset({"service"})
+
+OPS = frozenset({Op.INSERT, Op.UPDATE, Op.DELETE})
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A field naming another synced row (``entity``), checked for scope on the server."""
+
+    field: str
+    entity: str
+
+
+@cache
+def _entity_of_table() -> dict[str, str]:
+    return {str(model.__tablename__): name for name, model in ENTITIES.items()}
+
+
+@cache
+def references(entity: str) -> tuple[Reference, ...]:
+    """The fields of ``entity`` that point at other synced rows."""
+    tables = _entity_of_table()
+    found = []
+    for column in inspect(ENTITIES[entity]).columns:
+        for foreign_key in column.foreign_keys:
+            target = tables.get(foreign_key.column.table.name)
+            if target is not None:
+                found.append(Reference(column.key, target))
+    return tuple(found)
+
+
+@cache
+def required_fields(entity: str) -> frozenset[str]:
+    """Fields an insert must carry: not nullable and with no default."""
+    model = ENTITIES[entity]
+    columns = inspect(model).columns
+    return frozenset(
+        name
+        for name in synced_fields(model)
+        if not columns[name].nullable and columns[name].default is None and name != "deleted"
+    )
+
+
+def _field_problem(entity: str, name: str, value: Any) -> str | None:
+    """Why ``value`` cannot be stored in field ``name`` of ``entity`` (None if it can)."""
+    columns = inspect(ENTITIES[entity]).columns
+    if name not in set(synced_fields(ENTITIES[entity])):
+        return "unknown field"
+    column = columns[name]
+    if value is None:
+        return None if column.nullable else "must not be empty"
+    kind = column.type
+    if isinstance(kind, UtcDateTime):
+        if not isinstance(value, str):
+            return "must be a UTC time text"
+        try:
+            datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ")
+        except ValueError:
+            return "must be YYYY-MM-DDTHH:MM:SS.ffffffZ"
+        return None
+    if isinstance(kind, Boolean):
+        return None if isinstance(value, bool) else "must be true or false"
+    if isinstance(kind, Integer):
+        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**31
+        return None if ok else "must be a whole number"
+    if isinstance(kind, Date):
+        try:
+            date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return "must be a date YYYY-MM-DD"
+        return None
+    if isinstance(kind, String | Text):
+        if not isinstance(value, str):
+            return "must be text"
+        limit = getattr(kind, "length", None) or MAX_TEXT_FIELD
+        return None if len(value) <= limit else f"longer than {limit} characters"
+    return "unsupported field type"
+
+
+def change_problems(entity: str, op: str, fields: dict[str, Any]) -> list[str]:
+    """Everything wrong with one uploaded change, as short English phrases."""
+    if entity not in ENTITIES:
+        return [f"unknown entity {entity[:40]!r}"]
+    if op not in OPS:
+        return [f"unknown op {op[:20]!r}"]
+    if entity in EVENT_ENTITIES and op != Op.INSERT:
+        return [f"{entity} is an event: it can only be inserted"]
+    problems = [
+        f"{name[:40]}: {problem}"
+        for name, value in fields.items()
+        if (problem := _field_problem(entity, name, value)) is not None
+    ]
+    if op == Op.INSERT:
+        missing = sorted(required_fields(entity) - fields.keys())
+        problems.extend(f"{name}: missing" for name in missing)
+    if op == Op.DELETE and fields:
+        problems.append("a delete carries no fields")
+    return problems
+
+
+def canonical_json(value: Any) -> str:
+    """One text per value: what the server's duplicate check compares."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
