@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import inspect, select
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlalchemy.orm import Session
 
 from villagehelper.ids import new_id
@@ -176,7 +177,7 @@ def _apply_defaults(row: Base) -> None:
     is built before the flush and must carry the values the row will have."""
     for column in inspect(type(row)).columns:
         default = column.default
-        if default is not None and default.is_scalar and getattr(row, column.key) is None:
+        if isinstance(default, ScalarElementColumnDefault) and getattr(row, column.key) is None:
             setattr(row, column.key, default.arg)
 
 
