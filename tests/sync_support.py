@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
 from tests.conftest import FakeClock
 from villagehelper.ops import team
@@ -138,3 +138,36 @@ def set_up_commune(server: LoopbackServer, tmp_path: Path) -> Commune:
     laptop = enrol_laptop(server, store, "leader")
     laptop.sync()
     return Commune(laptop, village.id, leader.id, member.id)
+
+
+Snapshot = dict[tuple[str, str], dict[str, object]]
+
+
+def laptop_snapshot(store: Store) -> Snapshot:
+    """Every synced row of a laptop as the server would hold it: fields and tombstone."""
+    from villagehelper.store.changelog import ENTITIES, primary_key_name, row_payload
+
+    rows: Snapshot = {}
+    with store.reading() as session:
+        for entity, model in ENTITIES.items():
+            key = primary_key_name(model)
+            for row in session.scalars(select(model)):
+                payload = row_payload(row)
+                payload["deleted"] = bool(payload.get("deleted"))
+                rows[(entity, str(getattr(row, key)))] = payload
+    return rows
+
+
+def server_snapshot(db: ServerDB, commune: str = COMMUNE) -> Snapshot:
+    """The server's rows of one commune (and the shared catalog), in the same shape."""
+    import json
+
+    from villagehelper.sync.server.tables import Record
+
+    rows: Snapshot = {}
+    with db.reading() as session:
+        for record in session.scalars(select(Record).where(Record.commune_code.in_(("", commune)))):
+            fields = json.loads(record.fields)
+            fields["deleted"] = record.deleted
+            rows[(record.entity, record.row_id)] = fields
+    return rows

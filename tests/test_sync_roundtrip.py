@@ -13,6 +13,8 @@ from tests.sync_support import (
     LoopbackServer,
     enrol_laptop,
     open_laptop,
+    laptop_snapshot,
+    server_snapshot,
     set_up_commune,
 )
 from villagehelper.ops import households, sessions
@@ -111,3 +113,21 @@ def test_sync_status_tells_pending_and_last_success(commune: Commune) -> None:
     after = state.status(leader)
     assert after.pending == 0
     assert after.last_error == ""
+
+
+def test_after_a_round_every_laptop_holds_exactly_the_servers_rows(
+    commune: Commune, sync_server: LoopbackServer, tmp_path: Path
+) -> None:
+    other = enrol_laptop(sync_server, open_laptop(tmp_path, "other"))
+    other.sync()  # brings the commune's villages and team
+    saved = households.create_household(
+        other.store, _household(commune.village_id, "Trần Văn Ba", "0987654321")
+    )
+    sessions.log_visit(
+        other.store, VisitInput(saved.id, commune.member_id, [ServiceOutcome("DVC_ACCOUNT")])
+    )
+    other.sync()
+    commune.leader.sync()
+    expected = server_snapshot(sync_server.db)
+    assert laptop_snapshot(commune.leader.store) == expected
+    assert laptop_snapshot(other.store) == expected
