@@ -12,8 +12,8 @@ from tests.sync_support import (
     Commune,
     LoopbackServer,
     enrol_laptop,
-    open_laptop,
     laptop_snapshot,
+    open_laptop,
     server_snapshot,
     set_up_commune,
 )

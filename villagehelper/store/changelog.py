@@ -13,8 +13,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import inspect, select
-from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from villagehelper.ids import new_id
 from villagehelper.store.models import (
