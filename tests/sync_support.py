@@ -66,6 +66,8 @@ def server_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
         return
     admin_url = os.environ.get(PG_URL_ENV)
     if not admin_url:
+        if os.environ.get("CI"):
+            pytest.fail(f"{PG_URL_ENV} must be set on CI: .ci/run starts PostgreSQL")
         pytest.skip(f"{PG_URL_ENV} not set (CI always sets it)")
     name = f"vh_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")

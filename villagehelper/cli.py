@@ -18,6 +18,7 @@ from villagehelper import __version__
 from villagehelper.errors import UserError
 from villagehelper.logs import setup_logging
 from villagehelper.paths import DATA_DIR_ENV, resolve_data_dir
+from villagehelper.sync import commands as sync_commands
 from villagehelper.text import format_number as _fmt
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     tally.add_argument("--pdf", type=Path, metavar="TỆP", help="ghi báo cáo in ra PDF")
     tally.add_argument("--xlsx", type=Path, metavar="TỆP", help="ghi bảng tính Excel")
     tally.add_argument("--csv", type=Path, metavar="TỆP", help="ghi CSV (UTF-8 có BOM)")
+    sync_commands.add_commands(commands, common)
     return parser
 
 
@@ -345,6 +347,8 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
     "backup": _cmd_backup,
     "restore": _cmd_restore,
     "tally": _cmd_tally,
+    "enroll": sync_commands.cmd_enroll,
+    "sync": sync_commands.cmd_sync,
 }
 
 

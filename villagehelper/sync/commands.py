@@ -1,0 +1,74 @@
+"""``villagehelper enroll`` and ``villagehelper sync``: the sync client on the command line.
+
+    villagehelper enroll --server URL --code CODE [--device-name NAME]
+    villagehelper sync
+
+``sync`` runs one full round and prints one line (pushed, pulled, conflicts); it exits 0
+only when everything uploaded was acknowledged and the download reached the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    enroll = commands.add_parser(
+        "enroll",
+        parents=[common],
+        help="đăng ký máy này với máy chủ xã / enrol this laptop with the commune server",
+    )
+    enroll.add_argument("--server", required=True, metavar="URL", help="http(s)://máy-chủ:8765")
+    enroll.add_argument("--code", required=True, metavar="MÃ", help="mã đăng ký của tổ trưởng")
+    enroll.add_argument("--device-name", default=None, metavar="TÊN", help="tên máy (tùy chọn)")
+    commands.add_parser("sync", parents=[common], help="đồng bộ với máy chủ xã ngay / sync now")
+
+
+def cmd_enroll(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.store.engine import open_store
+    from villagehelper.sync.client import enrol
+
+    store = open_store(data_dir)
+    try:
+        name = args.device_name or platform.node() or "laptop"
+        done = enrol(store, args.server, args.code, name)
+        commune = store.commune()
+    finally:
+        store.close()
+    role = "tổ trưởng" if done.is_leader else "thành viên"
+    place = f"{commune.name} ({commune.code})" if commune else ""
+    print(f"Đã đăng ký máy với máy chủ {done.server_url}: {place}, quyền {role}.")
+    print("Chạy 'villagehelper sync' để đồng bộ lần đầu.")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.preferences import load_preferences
+    from villagehelper.store.engine import open_store
+    from villagehelper.sync.client import sync_once
+
+    show_progress = sys.stderr.isatty()
+
+    def progress(phase: str, done: int, total: int) -> None:
+        if show_progress:
+            what = "gửi" if phase == "push" else "nhận"
+            of_total = f"/{total}" if total else ""
+            print(f"\r{what} {done}{of_total}…", end="", file=sys.stderr, flush=True)
+
+    store = open_store(data_dir)
+    try:
+        report = sync_once(
+            store,
+            team_member_id=load_preferences(data_dir).volunteer_id,
+            progress=progress,
+        )
+    finally:
+        store.close()
+        if show_progress:
+            print(file=sys.stderr)
+    print(f"{report.summary_vi()} / {report.summary_en()}")
+    return 0
