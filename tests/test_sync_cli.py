@@ -16,6 +16,10 @@ def _server(db_url: str, *args: str) -> int:
     return server_cli.main(["--db", db_url, *args])
 
 
+def _enroll(data_dir: str, url: str, code: str) -> int:
+    return cli.main(["enroll", "--data-dir", data_dir, "--server", url, "--code", code])
+
+
 def test_server_commands_manage_communes_codes_and_devices(
     server_db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -40,7 +44,7 @@ def test_enroll_then_sync_prints_one_line_and_exits_zero(
     set_up_commune(sync_server, tmp_path)
     code = accounts.issue_code(sync_server.db, COMMUNE, "volunteer")
     data = str(tmp_path / "cli-laptop")
-    assert cli.main(["enroll", "--data-dir", data, "--server", sync_server.url, "--code", code]) == 0
+    assert _enroll(data, sync_server.url, code) == 0
     assert "Đã đăng ký" in capsys.readouterr().out
 
     assert cli.main(["sync", "--data-dir", data]) == 0
@@ -50,7 +54,7 @@ def test_enroll_then_sync_prints_one_line_and_exits_zero(
 
     # The same code twice: refused, in Vietnamese.
     again = str(tmp_path / "second")
-    assert cli.main(["enroll", "--data-dir", again, "--server", sync_server.url, "--code", code]) == 1
+    assert _enroll(again, sync_server.url, code) == 1
     assert "Mã đăng ký không đúng, đã dùng hoặc đã hết hạn" in capsys.readouterr().err
 
 
@@ -62,7 +66,7 @@ def test_sync_fails_loudly_when_not_enrolled_or_the_server_is_gone(
     assert "chưa đăng ký" in capsys.readouterr().err
 
     code = accounts.issue_code(sync_server.db, COMMUNE, "leader")
-    assert cli.main(["enroll", "--data-dir", data, "--server", sync_server.url, "--code", code]) == 0
+    assert _enroll(data, sync_server.url, code) == 0
     sync_server.stop()
     assert cli.main(["sync", "--data-dir", data]) == 1
     assert "Không kết nối được máy chủ xã" in capsys.readouterr().err
@@ -74,5 +78,5 @@ def test_demo_data_is_never_uploaded(
     data = str(tmp_path / "demo")
     assert cli.main(["demo", "--data-dir", data, "--households", "5", "--sessions", "10"]) == 0
     code = accounts.issue_code(sync_server.db, COMMUNE, "leader")
-    assert cli.main(["enroll", "--data-dir", data, "--server", sync_server.url, "--code", code]) == 1
+    assert _enroll(data, sync_server.url, code) == 1
     assert "dữ liệu mẫu" in capsys.readouterr().err
