@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -42,7 +43,9 @@ class LoopbackServer:
         self.socket.bind(("127.0.0.1", 0))
         self.socket.listen(64)
         self.port = self.socket.getsockname()[1]
-        config = uvicorn.Config(create_app(db), log_level="warning", lifespan="off")
+        self._replicas = tempfile.TemporaryDirectory(prefix="vh-replicas-")
+        app = create_app(db, Path(self._replicas.name))
+        config = uvicorn.Config(app, log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
@@ -57,6 +60,7 @@ class LoopbackServer:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.socket.close()
+        self._replicas.cleanup()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

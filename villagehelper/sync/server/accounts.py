@@ -68,6 +68,10 @@ class AuthError(UserError):
     """No valid credentials (HTTP 401)."""
 
 
+class ForbiddenError(UserError):
+    """Valid credentials, but not allowed to do this (HTTP 403)."""
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 

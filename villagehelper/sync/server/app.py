@@ -9,8 +9,10 @@ endpoints defined inside :func:`create_app` at run time.)
 """
 
 import logging
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -20,13 +22,15 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from villagehelper import __version__
+from villagehelper.clock import vietnam_today
 from villagehelper.errors import UserError
 from villagehelper.sync import wire
-from villagehelper.sync.server import accounts, feed
-from villagehelper.sync.server.accounts import AuthError, DeviceScope
+from villagehelper.sync.server import accounts, feed, tallies
+from villagehelper.sync.server.accounts import AuthError, DeviceScope, ForbiddenError
 from villagehelper.sync.server.database import ServerDB
 from villagehelper.sync.server.limits import RateLimiter, RequestLimits, error_body
 from villagehelper.sync.server.push import IncomingChange, PushRefusedError, push
+from villagehelper.sync.server.tallies import CommuneReplicas
 
 log = logging.getLogger("villagehelper.server")
 
@@ -89,7 +93,7 @@ class Health(BaseModel):
     app_version: str
 
 
-def create_app(db: ServerDB) -> FastAPI:
+def create_app(db: ServerDB, replicas_folder: Path | None = None) -> FastAPI:
     app = FastAPI(
         title="VillageHelper commune server",
         version=__version__,
@@ -153,6 +157,30 @@ def create_app(db: ServerDB) -> FastAPI:
     ) -> dict[str, Any]:
         return feed.page(db, scope, since, limit)
 
+    replicas = CommuneReplicas(
+        db, replicas_folder or Path(tempfile.mkdtemp(prefix="villagehelper-tallies-"))
+    )
+
+    @app.get(
+        "/v1/tally/week",
+        responses={200: {"content": {"text/csv": {}}}},
+        summary="Commune-wide weekly tally, village by village (leaders only)",
+    )
+    def weekly_tally(
+        scope: Annotated[DeviceScope, Depends(device_scope)],
+        week: Annotated[str, Query(max_length=10, description="YYYY-Www, this or last")] = "this",
+        format: Literal["json", "csv"] = "json",
+    ) -> Response:
+        if not scope.is_leader:
+            raise ForbiddenError(
+                "Chỉ tổ trưởng được xem báo cáo toàn xã.",
+                "Only a team leader may see the commune-wide tally.",
+            )
+        result = replicas.weekly(scope.commune_code, week, vietnam_today(db.clock()))
+        if format == "csv":
+            return Response(tallies.as_csv(result), media_type="text/csv; charset=utf-8")
+        return JSONResponse(tallies.as_json(result))
+
     _install_error_handlers(app)
     _install_access_log(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
@@ -176,6 +204,8 @@ def _install_error_handlers(app: FastAPI) -> None:
             status, code, extra = exc.status, "refused", {"index": exc.index}
         elif isinstance(exc, AuthError):
             status, code, extra = 401, "unauthorized", {}
+        elif isinstance(exc, ForbiddenError):
+            status, code, extra = 403, "forbidden", {}
         elif isinstance(exc, _RateLimitedError):
             status, code, extra = 429, "rate_limited", {}
         else:
