@@ -53,11 +53,16 @@ def test_installed_entry_point_runs(tmp_path: Path) -> None:
     assert result.stdout.startswith("VillageHelper ")
 
 
-def test_server_name_is_reserved_and_says_so() -> None:
+def test_server_command_is_installed_and_explains_itself() -> None:
     script = Path(sys.executable).parent / "villagehelper-server"
     result = subprocess.run([str(script)], capture_output=True, text=True, timeout=60, check=False)
-    assert result.returncode == 2
-    assert "máy chủ xã" in result.stderr
+    assert result.returncode == 2  # a command is required
+    assert "serve" in result.stderr and "issue-code" in result.stderr
+    helped = subprocess.run(
+        [str(script), "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert helped.returncode == 0
+    assert "Máy chủ đồng bộ cấp xã" in helped.stdout
 
 
 def test_gui_without_a_display_explains_instead_of_aborting(tmp_path: Path) -> None:

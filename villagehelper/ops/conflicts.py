@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from villagehelper.clock import format_vn_date, vietnam_today
 from villagehelper.errors import NotFoundError, UserError, ValidationError
+from villagehelper.ops.duplicates import duplicate_pairs
 from villagehelper.ops.households import clean_household, clean_member
 from villagehelper.ops.inputs import HouseholdInput, MemberInput
 from villagehelper.store import search_index
@@ -233,3 +234,38 @@ def _settle_member(
         session.flush()
         search_index.refresh_household(session.connection(), member.household_id)
         changes.add("household", member.household_id)
+
+
+@dataclass(frozen=True)
+class DuplicateReview:
+    """Two live households that look like one, e.g. entered on two laptops."""
+
+    first_id: str
+    first_label: str
+    second_id: str
+    second_label: str
+    reason: str
+
+
+def review_duplicates(store: Store) -> list[DuplicateReview]:
+    pairs = duplicate_pairs(store)
+    with store.reading() as session:
+
+        def label(household_id: str) -> str:
+            household = session.get(Household, household_id)
+            if household is None:
+                return household_id
+            village = session.get(Village, household.village_id)
+            where = f" – {village.name}" if village else ""
+            return f"{household.head_name}{where}"
+
+        return [
+            DuplicateReview(
+                pair.first_id,
+                label(pair.first_id),
+                pair.second_id,
+                label(pair.second_id),
+                pair.reason,
+            )
+            for pair in pairs
+        ]

@@ -32,7 +32,7 @@ Progress = Callable[[str, int, int], None]  # phase ("push"/"pull"), done, total
 ConnectionFactory = Callable[[str, str | None], ServerConnection]
 
 
-def _default_connection(url: str, token: str | None) -> ServerConnection:
+def default_connection(url: str, token: str | None) -> ServerConnection:
     return ServerConnection(url, token)
 
 
@@ -69,7 +69,7 @@ def enrol(
     server_url: str,
     code: str,
     device_name: str,
-    connect: ConnectionFactory = _default_connection,
+    connect: ConnectionFactory = default_connection,
 ) -> state.Enrolled:
     """Exchange a leader's one-time code for this laptop's credentials."""
     with store.reading() as session:
@@ -132,7 +132,7 @@ def sync_once(
     *,
     team_member_id: str | None = None,
     progress: Progress = _no_progress,
-    connect: ConnectionFactory = _default_connection,
+    connect: ConnectionFactory = default_connection,
     batch_size: int = wire.MAX_PUSH_BATCH,
     page_size: int = wire.DEFAULT_PAGE,
 ) -> SyncReport:

@@ -78,9 +78,9 @@ class DbExecutor(QObject):
     sig_idle = Signal()
     """Every submitted operation has finished."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, name: str = "villagehelper-db") -> None:
         super().__init__(parent)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="villagehelper-db")
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._bridge = _Bridge()
         self._bridge.sig_done.connect(self._finish)
         self._pending: dict[int, tuple[Operation[Any], QTimer | None]] = {}
@@ -144,9 +144,13 @@ class DbExecutor(QObject):
             if not self._pending:
                 self.sig_idle.emit()
 
-    def shutdown(self) -> None:
-        """Finish queued work (a save must not be lost on close), then stop the thread."""
-        self._pool.shutdown(wait=True)
+    def shutdown(self, *, wait: bool = True) -> None:
+        """Finish queued work (a save must not be lost on close), then stop the thread.
+
+        ``wait=False`` is for network work: a sync cut short loses nothing (each page is
+        one transaction) and closing the window must not wait for a slow server.
+        """
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)
 
 
 def _collect(ticket: int, future: Future[Any]) -> _Done:

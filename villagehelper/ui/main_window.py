@@ -1,5 +1,5 @@
 """The main window: five screens on tabs (F2–F6), who is logging always in view, and a
-status bar with today's count and a place for the sync status."""
+status bar with today's count and the sync status ("Sync now", conflicts for leaders)."""
 
 from __future__ import annotations
 
@@ -25,11 +25,14 @@ from villagehelper.text import format_number
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.feedback import show_bug, show_user_error
 from villagehelper.ui.log_visit import LogVisitView
+from villagehelper.ui.sync_controller import SyncController
+from villagehelper.ui.sync_status import SyncStatusBar
 
 if TYPE_CHECKING:
     # Loaded when first needed: the window shows before the database layer is loaded.
     from villagehelper.ops.team import TeamMemberInfo
     from villagehelper.store.changelog import Changes
+    from villagehelper.ui.conflicts_dialog import ConflictsDialog
     from villagehelper.ui.follow_ups_view import FollowUpsView
     from villagehelper.ui.households_view import HouseholdsView
     from villagehelper.ui.sessions_view import SessionsView
@@ -71,6 +74,9 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(key), self, lambda i=index: self._show_screen(i))
         self.tabs.currentChanged.connect(self.screen_at)
 
+        self.sync = SyncController(ctx, self)
+        self.sync.bugs.sig_bug.connect(lambda _name: show_bug(self, ctx.log_file))
+        QShortcut(QKeySequence("Ctrl+Shift+S"), self, self.sync.sync_now)
         self._build_banner(place)
         self._build_status_bar()
         ctx.executor.sig_user_error.connect(self._user_error)
@@ -80,6 +86,9 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self._load_team()
         self._refresh_today()
+        # Queued behind the store's opening on the database worker: sync starts once the
+        # store is there, whichever way the app started.
+        ctx.executor.op(lambda: None).success(lambda _none: self.sync.start()).run()
 
     def _build_banner(self, place: str) -> None:
         self.volunteer_label = QLabel(self)
@@ -105,12 +114,13 @@ class MainWindow(QMainWindow):
         self.today_status.setObjectName("todayStatus")
         self.volunteer_status = QLabel(self)
         self.volunteer_status.setObjectName("volunteerStatus")
-        self.sync_status = QLabel(self.tr("Đồng bộ: chưa thiết lập"), self)
-        self.sync_status.setObjectName("syncStatus")
+        self.sync_bar = SyncStatusBar(self.sync, self._ctx.preferences.language, self)
+        self.sync_bar.sig_review_conflicts.connect(self.review_conflicts)
+        self.sync_status = self.sync_bar.label
         bar = self.statusBar()
         bar.addWidget(self.today_status)
         bar.addWidget(self.volunteer_status)
-        bar.addPermanentWidget(self.sync_status)
+        bar.addPermanentWidget(self.sync_bar)
 
     # --- screens ------------------------------------------------------------------
 
@@ -143,7 +153,7 @@ class MainWindow(QMainWindow):
         if index == 4:
             from villagehelper.ui.settings_view import SettingsView
 
-            settings = SettingsView(ctx, self)
+            settings = SettingsView(ctx, self, sync=self.sync)
             settings.sig_change_volunteer.connect(self.choose_volunteer)
             settings.sig_restart_requested.connect(self.sig_restart.emit)
             settings.sig_large_text_changed.connect(self.sig_large_text_changed.emit)
@@ -179,6 +189,15 @@ class MainWindow(QMainWindow):
         page = HouseholdPage(self._ctx, household_id, self)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         page.open()
+
+    def review_conflicts(self) -> ConflictsDialog:
+        from villagehelper.ui.conflicts_dialog import ConflictsDialog
+
+        dialog = ConflictsDialog(self._ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sig_open_household.connect(self.open_household)
+        dialog.open()
+        return dialog
 
     def choose_volunteer(self) -> None:
         from villagehelper.ui.volunteer_picker import VolunteerPicker
@@ -240,6 +259,7 @@ class MainWindow(QMainWindow):
         show_user_error(self, error, self._ctx.preferences.language)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        # A save still queued must land before the window goes.
+        # A save still queued must land before the window goes; a sync need not.
+        self.sync.stop()
         self._ctx.executor.shutdown()
         super().closeEvent(event)

@@ -1,4 +1,5 @@
-"""Settings of this laptop: language, text size, who is logging, data, backups, about."""
+"""Settings of this laptop: language, text size, who is logging, data, backups, sync,
+about."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from villagehelper.backup import BackupCheck, Restored, backup_now, restore_back
 from villagehelper.store.engine import DATABASE_FILE
 from villagehelper.text import format_number
 from villagehelper.ui.context import AppContext
+from villagehelper.ui.sync_controller import SyncController
+from villagehelper.ui.sync_settings import SyncSettings
 
 
 class SettingsView(QWidget):
@@ -36,7 +39,13 @@ class SettingsView(QWidget):
     sig_restart_requested = Signal()
     """The database was replaced (restore): the window must reopen on it."""
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        sync: SyncController | None = None,
+    ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         display_box = self._build_display()
@@ -45,6 +54,10 @@ class SettingsView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(display_box)
         layout.addWidget(data_box)
+        self.sync_box: SyncSettings | None = None
+        if sync is not None:
+            self.sync_box = SyncSettings(sync, ctx.preferences.language, self)
+            layout.addWidget(self.sync_box)
         layout.addWidget(about_box)
         layout.addStretch(1)
 

@@ -1,0 +1,105 @@
+"""The sync corner of the status bar: the truth about sync, and "Sync now".
+
+It shows what is not yet sent, when the last sync succeeded and the last error in plain
+words; while a round runs, its progress.  Leaders also see open conflicts, one click
+from the review screen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from villagehelper.clock import to_vietnam
+from villagehelper.errors import UserError
+from villagehelper.text import format_number
+from villagehelper.ui.sync_controller import SyncController
+
+if TYPE_CHECKING:
+    from villagehelper.sync.state import SyncStatus
+
+ERROR_STYLE = "color: #b00020;"
+
+
+class SyncStatusBar(QWidget):
+    sig_review_conflicts = Signal()
+
+    def __init__(self, controller: SyncController, language: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self._controller = controller
+        self._language = language
+        self.label = QLabel(self.tr("Đồng bộ: chưa thiết lập"), self)
+        self.label.setObjectName("syncStatus")
+        self.conflicts = QPushButton(self)
+        self.conflicts.setObjectName("reviewConflicts")
+        self.conflicts.setFlat(True)
+        self.conflicts.setVisible(False)
+        self.conflicts.clicked.connect(self.sig_review_conflicts.emit)
+        self.sync_button = QPushButton(self.tr("Đồng bộ ngay"), self)
+        self.sync_button.setObjectName("syncNow")
+        self.sync_button.setToolTip(self.tr("Gửi và nhận dữ liệu với máy chủ xã (Ctrl+Shift+S)"))
+        self.sync_button.setEnabled(False)
+        self.sync_button.clicked.connect(controller.sync_now)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+        layout.addWidget(self.conflicts)
+        layout.addWidget(self.sync_button)
+        controller.sig_status.connect(self.show_status)
+        controller.sig_running.connect(self._running)
+        controller.sig_progress.connect(self._progress)
+        controller.sig_finished.connect(self._finished)
+
+    def show_status(self, status: SyncStatus) -> None:
+        if status.enrolled is None:
+            self.label.setText(self.tr("Đồng bộ: chưa thiết lập"))
+            self.label.setStyleSheet("")
+            self.sync_button.setEnabled(False)
+            self.conflicts.setVisible(False)
+            return
+        self.sync_button.setEnabled(not self._controller.running)
+        parts = [self.tr("Chưa gửi: %1").replace("%1", format_number(status.pending))]
+        if status.last_success is None:
+            parts.append(self.tr("chưa đồng bộ lần nào"))
+        else:
+            when = to_vietnam(status.last_success).strftime("%H:%M %d/%m")
+            parts.append(self.tr("đồng bộ lần cuối %1").replace("%1", when))
+        error = status.last_error_en if self._language == "en" else status.last_error
+        if error and not self._controller.running:
+            parts.append(self.tr("lỗi: %1").replace("%1", error))
+            self.label.setStyleSheet(ERROR_STYLE)
+            self.label.setToolTip(error)
+        else:
+            self.label.setStyleSheet("")
+            self.label.setToolTip("")
+        if not self._controller.running:
+            self.label.setText(self.tr("Đồng bộ: ") + " · ".join(parts))
+        leader = status.enrolled.is_leader
+        self.conflicts.setVisible(leader and status.open_conflicts > 0)
+        self.conflicts.setText(
+            self.tr("⚠ %1 xung đột cần xem").replace("%1", format_number(status.open_conflicts))
+        )
+
+    def _running(self, running: bool) -> None:
+        self.sync_button.setEnabled(not running)
+        if running:
+            self.label.setStyleSheet("")
+            self.label.setText(self.tr("Đang đồng bộ…"))
+
+    def _progress(self, phase: str, done: int, total: int) -> None:
+        if phase == "push":
+            text = self.tr("Đang gửi %1/%2…").replace("%1", format_number(done))
+            text = text.replace("%2", format_number(total))
+        else:
+            text = self.tr("Đang nhận %1…").replace("%1", format_number(done))
+        self.label.setText(text)
+
+    def _finished(self, outcome: object) -> None:
+        if isinstance(outcome, UserError):
+            # The status refresh that follows shows the error; say it now already.
+            self.label.setText(
+                self.tr("Đồng bộ chưa xong: %1").replace("%1", outcome.message(self._language))
+            )
+            self.label.setStyleSheet(ERROR_STYLE)
