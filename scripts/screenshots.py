@@ -123,6 +123,13 @@ def shoot_main(app: QApplication, store: Store, out: Path, language: str) -> Non
         settle(app, executor)
         save(window, out, name)
 
+    from villagehelper.ui.tally_period import PeriodMode
+
+    window.tabs.setCurrentWidget(window.tally)
+    window.tally.period.set_mode(PeriodMode.LAST_WEEK)  # a whole week of the demo's visits
+    settle(app, executor)
+    save(window, out, "tally")
+
     if hit is not None:
         page = HouseholdPage(ctx, hit.id, window)
         page.resize(1000, 700)

@@ -71,6 +71,153 @@
     </message>
 </context>
 <context>
+    <name>ConflictModel</name>
+    <message>
+        <source>Hồ sơ</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <source>Thông tin</source>
+        <translation>Field</translation>
+    </message>
+    <message>
+        <source>Giá trị hiện tại</source>
+        <translation>Current value</translation>
+    </message>
+    <message>
+        <source>Giá trị từ máy khác</source>
+        <translation>Value from the other laptop</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsDialog</name>
+    <message>
+        <source>Xem xung đột và hộ trùng</source>
+        <translation>Review conflicts and duplicates</translation>
+    </message>
+    <message>
+        <source>Xung đột</source>
+        <translation>Conflicts</translation>
+    </message>
+    <message>
+        <source>Hộ có thể trùng</source>
+        <translation>Possible duplicates</translation>
+    </message>
+    <message>
+        <source>Giữ giá trị này</source>
+        <translation>Keep this value</translation>
+    </message>
+    <message>
+        <source>Dùng giá trị này</source>
+        <translation>Use this value</translation>
+    </message>
+    <message>
+        <source>Hoặc nhập giá trị đúng…</source>
+        <translation>Or type the right value…</translation>
+    </message>
+    <message>
+        <source>Lưu giá trị đã nhập</source>
+        <translation>Save the typed value</translation>
+    </message>
+    <message>
+        <source>Giá trị hiện tại</source>
+        <translation>Current value</translation>
+    </message>
+    <message>
+        <source>Từ máy khác</source>
+        <translation>From the other laptop</translation>
+    </message>
+    <message>
+        <source>Các hộ trùng họ tên trong một thôn hoặc trùng số điện thoại — thường do hai máy cùng ghi một hộ. Nhấp đúp để mở hộ và gộp.</source>
+        <translation>Households with the same head&apos;s name in one village, or the same phone number — often one family entered on two laptops. Double-click to open the household and merge.</translation>
+    </message>
+    <message>
+        <source>Không còn xung đột nào.</source>
+        <translation>No conflicts left.</translation>
+    </message>
+    <message>
+        <source>Hãy chọn người ghi (F9) trước khi xử lý xung đột.</source>
+        <translation>Choose who is logging (F9) before resolving conflicts.</translation>
+    </message>
+    <message>
+        <source>Đã lưu quyết định; sẽ gửi lên máy chủ ở lần đồng bộ tới.</source>
+        <translation>Decision saved; it goes to the server with the next sync.</translation>
+    </message>
+</context>
+<context>
+    <name>CountsModel</name>
+    <message>
+        <source>So với
+kỳ trước</source>
+        <translation>Change on
+previous period</translation>
+    </message>
+    <message>
+        <source>Kỳ trước</source>
+        <translation>Previous period</translation>
+    </message>
+    <message>
+        <source>Số
+lượt</source>
+        <translation>Help
+sessions</translation>
+    </message>
+    <message>
+        <source>Số
+người</source>
+        <translation>People</translation>
+    </message>
+    <message>
+        <source>Số hộ</source>
+        <translation>Households</translation>
+    </message>
+    <message>
+        <source>Thành
+công</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>Hẹn lại</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <source>Chưa
+thành công</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <source>Lũy kế
+từ đầu năm</source>
+        <translation>Year
+to date</translation>
+    </message>
+    <message>
+        <source>Hộ đạt
+kỹ năng số</source>
+        <translation>Households with
+basic skills</translation>
+    </message>
+    <message>
+        <source>%1: %2 lượt</source>
+        <translation>%1: %2 sessions</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicateModel</name>
+    <message>
+        <source>Hộ thứ nhất</source>
+        <translation>First household</translation>
+    </message>
+    <message>
+        <source>Hộ thứ hai</source>
+        <translation>Second household</translation>
+    </message>
+    <message>
+        <source>Lý do</source>
+        <translation>Reason</translation>
+    </message>
+</context>
+<context>
     <name>EditDialog</name>
     <message>
         <source>&amp;Lưu</source>
@@ -575,12 +722,12 @@ Choose the household, then the services; Enter or Ctrl+S to save. Household not 
         <translation>Settings</translation>
     </message>
     <message>
-        <source>Đổi người ghi (F9)</source>
-        <translation>Change who is logging (F9)</translation>
+        <source>Báo cáo tuần</source>
+        <translation>Weekly report</translation>
     </message>
     <message>
-        <source>Đồng bộ: chưa thiết lập</source>
-        <translation>Sync: not set up</translation>
+        <source>Đổi người ghi (F9)</source>
+        <translation>Change who is logging (F9)</translation>
     </message>
     <message>
         <source>Chưa chọn người ghi</source>
@@ -920,6 +1067,76 @@ After the merge, household “%1” will no longer be in the list.</translation>
     </message>
 </context>
 <context>
+    <name>ReportActions</name>
+    <message>
+        <source>Xem trước khi in</source>
+        <translation>Print preview</translation>
+    </message>
+    <message>
+        <source>In báo cáo</source>
+        <translation>Print the report</translation>
+    </message>
+    <message>
+        <source>Không in được: máy in không sẵn sàng. Hãy kiểm tra máy in rồi in lại.</source>
+        <translation>Could not print: the printer is not ready. Check the printer and print again.</translation>
+    </message>
+    <message>
+        <source>Đã gửi %1 trang tới máy in %2.</source>
+        <translation>Sent %1 page(s) to the printer %2.</translation>
+    </message>
+    <message>
+        <source>Lưu báo cáo PDF</source>
+        <translation>Save the report as PDF</translation>
+    </message>
+    <message>
+        <source>Tệp PDF (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Đã lưu báo cáo PDF (%1 trang): %2</source>
+        <translation>Report saved as PDF (%1 page(s)): %2</translation>
+    </message>
+    <message>
+        <source>Đang lưu PDF…</source>
+        <translation>Saving the PDF…</translation>
+    </message>
+    <message>
+        <source>Xuất bảng tính Excel</source>
+        <translation>Export an Excel spreadsheet</translation>
+    </message>
+    <message>
+        <source>Bảng tính Excel (*.xlsx)</source>
+        <translation>Excel spreadsheets (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>Đã xuất bảng tính Excel: %1</source>
+        <translation>Excel spreadsheet exported: %1</translation>
+    </message>
+    <message>
+        <source>Đang xuất Excel…</source>
+        <translation>Exporting to Excel…</translation>
+    </message>
+    <message>
+        <source>Không lưu được tệp (lỗi ngoài dự kiến).</source>
+        <translation>The file could not be saved (unexpected error).</translation>
+    </message>
+</context>
+<context>
+    <name>ServiceTallyModel</name>
+    <message>
+        <source>STT</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <source>Loại hỗ trợ</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <source>Tổng cộng</source>
+        <translation>Total</translation>
+    </message>
+</context>
+<context>
     <name>SessionTableModel</name>
     <message>
         <source>Hẹn lại %1</source>
@@ -1168,6 +1385,283 @@ A copy of the current data is still kept in the backups folder. Continue?</trans
     </message>
 </context>
 <context>
+    <name>SyncSettings</name>
+    <message>
+        <source>Đồng bộ với máy chủ xã</source>
+        <translation>Sync with the commune server</translation>
+    </message>
+    <message>
+        <source>Máy này chưa đăng ký với máy chủ xã.</source>
+        <translation>This laptop is not enrolled with the commune server.</translation>
+    </message>
+    <message>
+        <source>Đăng ký máy này</source>
+        <translation>Enrol this laptop</translation>
+    </message>
+    <message>
+        <source>Đồng bộ ngay</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <source>Địa chỉ máy chủ</source>
+        <translation>Server address</translation>
+    </message>
+    <message>
+        <source>Mã đăng ký (tổ trưởng cấp)</source>
+        <translation>Enrolment code (from the leader)</translation>
+    </message>
+    <message>
+        <source>Tên máy</source>
+        <translation>Laptop name</translation>
+    </message>
+    <message>
+        <source>tổ trưởng</source>
+        <translation>leader</translation>
+    </message>
+    <message>
+        <source>thành viên</source>
+        <translation>member</translation>
+    </message>
+    <message>
+        <source>Đã đăng ký với %1 (quyền %2). Đăng ký lại chỉ khi tổ trưởng cấp mã mới.</source>
+        <translation>Enrolled with %1 (as %2). Enrol again only with a new code from the leader.</translation>
+    </message>
+    <message>
+        <source>Hãy nhập địa chỉ máy chủ và mã đăng ký.</source>
+        <translation>Enter the server address and the enrolment code.</translation>
+    </message>
+    <message>
+        <source>Đang đăng ký…</source>
+        <translation>Enrolling…</translation>
+    </message>
+    <message>
+        <source>Đăng ký gặp lỗi ngoài dự kiến; hãy thử lại.</source>
+        <translation>Enrolment failed unexpectedly; please try again.</translation>
+    </message>
+    <message>
+        <source>Đã đăng ký. Máy đang đồng bộ lần đầu với %1.</source>
+        <translation>Enrolled. The first sync with %1 is running.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusBar</name>
+    <message>
+        <source>Đồng bộ: chưa thiết lập</source>
+        <translation>Sync: not set up</translation>
+    </message>
+    <message>
+        <source>Đồng bộ ngay</source>
+        <translation>Sync now</translation>
+    </message>
+    <message>
+        <source>Gửi và nhận dữ liệu với máy chủ xã (Ctrl+Shift+S)</source>
+        <translation>Send and receive data with the commune server (Ctrl+Shift+S)</translation>
+    </message>
+    <message>
+        <source>Chưa gửi: %1</source>
+        <translation>Not sent: %1</translation>
+    </message>
+    <message>
+        <source>chưa đồng bộ lần nào</source>
+        <translation>never synced</translation>
+    </message>
+    <message>
+        <source>đồng bộ lần cuối %1</source>
+        <translation>last synced %1</translation>
+    </message>
+    <message>
+        <source>lỗi: %1</source>
+        <translation>error: %1</translation>
+    </message>
+    <message>
+        <source>Đồng bộ: </source>
+        <translation>Sync: </translation>
+    </message>
+    <message>
+        <source>⚠ %1 xung đột cần xem</source>
+        <translation>⚠ %1 conflicts to review</translation>
+    </message>
+    <message>
+        <source>Đang đồng bộ…</source>
+        <translation>Syncing…</translation>
+    </message>
+    <message>
+        <source>Đang gửi %1/%2…</source>
+        <translation>Sending %1/%2…</translation>
+    </message>
+    <message>
+        <source>Đang nhận %1…</source>
+        <translation>Receiving %1…</translation>
+    </message>
+    <message>
+        <source>Đồng bộ chưa xong: %1</source>
+        <translation>Sync did not finish: %1</translation>
+    </message>
+</context>
+<context>
+    <name>TallyPeriodPicker</name>
+    <message>
+        <source>Kỳ báo cáo</source>
+        <translation>Report period</translation>
+    </message>
+    <message>
+        <source>Tuần này</source>
+        <translation>This week</translation>
+    </message>
+    <message>
+        <source>Tuần trước</source>
+        <translation>Last week</translation>
+    </message>
+    <message>
+        <source>Chọn tuần…</source>
+        <translation>Choose a week…</translation>
+    </message>
+    <message>
+        <source>Chọn tháng…</source>
+        <translation>Choose a month…</translation>
+    </message>
+    <message>
+        <source>Tùy chọn…</source>
+        <translation>Custom…</translation>
+    </message>
+    <message>
+        <source>Kỳ trước (Alt+←)</source>
+        <translation>Previous period (Alt+←)</translation>
+    </message>
+    <message>
+        <source>Kỳ sau (Alt+→)</source>
+        <translation>Next period (Alt+→)</translation>
+    </message>
+    <message>
+        <source>Từ ngày</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <source>Đến ngày</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>Tuần %1/%2: %3</source>
+        <translation>Week %1/%2: %3</translation>
+    </message>
+    <message>
+        <source>Tháng %1/%2: %3</source>
+        <translation>Month %1/%2: %3</translation>
+    </message>
+    <message>
+        <source>%1 ngày: %2</source>
+        <translation>%1 days: %2</translation>
+    </message>
+</context>
+<context>
+    <name>TallyResults</name>
+    <message>
+        <source>Kết quả theo loại hỗ trợ</source>
+        <translation>Results by service</translation>
+    </message>
+    <message>
+        <source>Kết quả theo thôn</source>
+        <translation>Results by village</translation>
+    </message>
+    <message>
+        <source>Theo &amp;loại hỗ trợ</source>
+        <translation>By &amp;service</translation>
+    </message>
+    <message>
+        <source>Theo &amp;thôn</source>
+        <translation>By vill&amp;age</translation>
+    </message>
+    <message>
+        <source>Hẹn lại chưa xong đến hết kỳ: %1 lượt</source>
+        <translation>Follow-ups still open at the end of the period: %1</translation>
+    </message>
+    <message>
+        <source>So với
+tuần trước</source>
+        <translation>Change on
+last week</translation>
+    </message>
+    <message>
+        <source>Tuần trước</source>
+        <translation>Last week</translation>
+    </message>
+    <message>
+        <source>So với
+tháng trước</source>
+        <translation>Change on
+last month</translation>
+    </message>
+    <message>
+        <source>Tháng trước</source>
+        <translation>Last month</translation>
+    </message>
+    <message>
+        <source>So với
+kỳ trước</source>
+        <translation>Change on
+previous period</translation>
+    </message>
+    <message>
+        <source>Kỳ trước</source>
+        <translation>Previous period</translation>
+    </message>
+    <message>
+        <source>Chưa có loại hỗ trợ nào được đánh dấu là kỹ năng số cơ bản.</source>
+        <translation>No service is marked as a basic digital skill yet.</translation>
+    </message>
+    <message>
+        <source>Hộ có người được hỗ trợ đủ %1 kỹ năng số cơ bản: %2/%3 hộ (tỷ lệ %4)</source>
+        <translation>Households with a person helped with all %1 basic digital skills: %2/%3 (rate %4)</translation>
+    </message>
+</context>
+<context>
+    <name>TallyView</name>
+    <message>
+        <source>Tất cả các thôn</source>
+        <translation>All villages</translation>
+    </message>
+    <message>
+        <source>Tất cả thành viên tổ</source>
+        <translation>All team members</translation>
+    </message>
+    <message>
+        <source>&amp;Xem trước khi in</source>
+        <translation>Pre&amp;view</translation>
+    </message>
+    <message>
+        <source>&amp;In…</source>
+        <translation>P&amp;rint…</translation>
+    </message>
+    <message>
+        <source>Lưu &amp;PDF…</source>
+        <translation>Save P&amp;DF…</translation>
+    </message>
+    <message>
+        <source>Xuất &amp;Excel…</source>
+        <translation>E&amp;xport to Excel…</translation>
+    </message>
+    <message>
+        <source>&amp;Kỳ báo cáo:</source>
+        <translation>&amp;Period:</translation>
+    </message>
+    <message>
+        <source>T&amp;hôn:</source>
+        <translation>V&amp;illage:</translation>
+    </message>
+    <message>
+        <source>Thành &amp;viên tổ:</source>
+        <translation>Team &amp;member:</translation>
+    </message>
+    <message>
+        <source>Lượt hỗ trợ 12 tuần gần nhất</source>
+        <translation>Help sessions over the last 12 weeks</translation>
+    </message>
+    <message>
+        <source>Đang tính báo cáo…</source>
+        <translation>Computing the report…</translation>
+    </message>
+</context>
+<context>
     <name>TeamMemberModel</name>
     <message>
         <source>%1 (tổ trưởng)</source>
@@ -1230,6 +1724,17 @@ A copy of the current data is still kept in the backups folder. Continue?</trans
     <message>
         <source>Đã hủy (%1, %2)</source>
         <translation>Cancelled (%1, %2)</translation>
+    </message>
+</context>
+<context>
+    <name>VillageTallyModel</name>
+    <message>
+        <source>Thôn</source>
+        <translation>Village</translation>
+    </message>
+    <message>
+        <source>Toàn xã</source>
+        <translation>Whole commune</translation>
     </message>
 </context>
 <context>
@@ -1299,6 +1804,29 @@ A copy of the current data is still kept in the backups folder. Continue?</trans
     <message>
         <source>Hủy</source>
         <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>WeeklyChart</name>
+    <message>
+        <source>Biểu đồ lượt hỗ trợ theo tuần</source>
+        <translation>Chart of help sessions per week</translation>
+    </message>
+    <message>
+        <source>Các loại khác (%1)</source>
+        <translation>Other services (%1)</translation>
+    </message>
+    <message>
+        <source>T%1</source>
+        <translation>W%1</translation>
+    </message>
+    <message>
+        <source>Chưa có lượt hỗ trợ nào trong các tuần này.</source>
+        <translation>No help sessions in these weeks.</translation>
+    </message>
+    <message>
+        <source>Tuần %1 (%2 – %3): %4 lượt</source>
+        <translation>Week %1 (%2 – %3): %4 sessions</translation>
     </message>
 </context>
 <context>

@@ -360,9 +360,16 @@ def write_pdf(document: QTextDocument, path: Path) -> int:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(path))
-    printer.setDocName(document.metaInformation(QTextDocument.MetaInformation.DocumentTitle))
     printer.setCreator("VillageHelper")
-    # Full page: the margins are painted by hand, so the page number can sit in the top one.
+    prepare_printer(printer, document)
+    return paint_pages(document, printer)
+
+
+def prepare_printer(printer: QPrinter, document: QTextDocument) -> None:
+    """A4 portrait on the whole sheet, as :func:`paint_pages` expects: the margins are
+    painted by hand, so that the page number can sit in the top one.  Used for the PDF,
+    the print preview and paper."""
+    printer.setDocName(document.metaInformation(QTextDocument.MetaInformation.DocumentTitle))
     printer.setFullPage(True)
     printer.setPageLayout(
         QPageLayout(
@@ -372,7 +379,6 @@ def write_pdf(document: QTextDocument, path: Path) -> int:
             QPageLayout.Unit.Millimeter,
         )
     )
-    return paint_pages(document, printer)
 
 
 def paint_pages(document: QTextDocument, printer: QPrinter) -> int:

@@ -9,18 +9,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLayout,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,11 +34,20 @@ from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
 from villagehelper.text import name_sort_key
 from villagehelper.ui.context import AppContext
+
+# Re-exported: the list screens import their building blocks from here.
+from villagehelper.ui.fields import COMBO_MIN_CHARACTERS as COMBO_MIN_CHARACTERS
+from villagehelper.ui.fields import DATE_FORMAT as DATE_FORMAT
+from villagehelper.ui.fields import ChoiceCombo as ChoiceCombo
+from villagehelper.ui.fields import ProportionalColumns as ProportionalColumns
+from villagehelper.ui.fields import date_edit as date_edit
+from villagehelper.ui.fields import from_qdate as from_qdate
+from villagehelper.ui.fields import labelled as labelled
+from villagehelper.ui.fields import list_table as list_table
+from villagehelper.ui.fields import to_qdate as to_qdate
 from villagehelper.ui.session_model import HOUSEHOLD_ID_ROLE, LazyTableModel
 
 SEARCH_PAUSE_MS = 250  # typing faster than this is one search, not one per keystroke
-COMBO_MIN_CHARACTERS = 12  # long service names are elided; the popup shows them whole
-DATE_FORMAT = "dd/MM/yyyy"
 
 # Entities whose change alters what the filter combos offer.
 CHOICE_ENTITIES = ("village", "team_member", "service")
@@ -59,64 +64,6 @@ def load_filter_choices(store: Store) -> FilterChoices:
     """What the filter combos offer (runs on the database worker)."""
     team = sorted(list_team_members(store), key=lambda member: name_sort_key(member.full_name))
     return FilterChoices(tuple(list_villages(store)), tuple(list_services(store)), tuple(team))
-
-
-def to_qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def from_qdate(day: QDate) -> date:
-    return date(day.year(), day.month(), day.day())
-
-
-def date_edit(parent: QWidget, object_name: str) -> QDateEdit:
-    """A dd/mm/yyyy date field with a calendar popup."""
-    edit = QDateEdit(parent)
-    edit.setObjectName(object_name)
-    edit.setDisplayFormat(DATE_FORMAT)
-    edit.setCalendarPopup(True)
-    # Typing "01092026" would otherwise report every half-typed date on the way.
-    edit.setKeyboardTracking(False)
-    return edit
-
-
-class ChoiceCombo(QComboBox):
-    """A combo whose first entry means "all"; the others carry an id as item data."""
-
-    def __init__(self, all_text: str, object_name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(object_name)
-        self._all_text = all_text
-        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setMinimumContentsLength(COMBO_MIN_CHARACTERS)
-        self.addItem(all_text, None)
-
-    def set_choices(self, choices: Sequence[tuple[str, str]]) -> None:
-        """Replace the (id, label) entries, keeping the current choice if it is still
-        offered; no change signal unless the current id really changes."""
-        current = self.current_id()
-        self.blockSignals(True)
-        try:
-            self.clear()
-            self.addItem(self._all_text, None)
-            for item_id, label in choices:
-                self.addItem(label, item_id)
-                self.setItemData(self.count() - 1, label, Qt.ItemDataRole.ToolTipRole)
-            index = self.findData(current) if current is not None else 0
-            self.setCurrentIndex(max(index, 0))
-        finally:
-            self.blockSignals(False)
-        # The popup is as wide as the longest entry, even when the combo is narrow.
-        self.view().setMinimumWidth(self.view().sizeHintForColumn(0) + 32)
-        if current is not None and self.current_id() != current:
-            self.currentIndexChanged.emit(self.currentIndex())
-
-    def current_id(self) -> str | None:
-        value = self.currentData()
-        return value if isinstance(value, str) else None
-
-    def select_id(self, item_id: str | None) -> None:
-        self.setCurrentIndex(max(self.findData(item_id), 0) if item_id is not None else 0)
 
 
 class SearchField(QLineEdit):
@@ -245,79 +192,6 @@ class PeriodPicker(QWidget):
     def _date_edited(self) -> None:
         if self.period() == Period.CUSTOM:
             self.sig_changed.emit()
-
-
-def labelled(text: str, buddy: QWidget, parent: QWidget) -> QLabel:
-    """A label whose mnemonic (``&``) moves the focus to ``buddy``."""
-    label = QLabel(text, parent)
-    label.setBuddy(buddy)
-    return label
-
-
-def list_table(parent: QWidget, object_name: str) -> QTableView:
-    """A read-only, row-selecting table for a list screen.
-
-    Rows have one fixed height: a virtual model must never be asked for every row's
-    contents to lay the table out.
-    """
-    table = QTableView(parent)
-    table.setObjectName(object_name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside
-    table.verticalHeader().setVisible(False)
-    rows = table.verticalHeader()
-    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    rows.setDefaultSectionSize(table.fontMetrics().height() + 10)
-    header = table.horizontalHeader()
-    header.setStretchLastSection(True)
-    header.setHighlightSections(False)
-    header.setSectionsClickable(True)
-    return table
-
-
-class ProportionalColumns(QObject):
-    """Shares a table's width between its columns by weight, so a list fills a 1366-px
-    screen at any text size; a column never gets narrower than its minimum (in average
-    characters of the table's font), below which the table scrolls sideways.
-
-    ``fixed`` columns keep the width of a sample text (a date, a time).
-    """
-
-    def __init__(
-        self,
-        table: QTableView,
-        weights: Sequence[int],
-        minimum_characters: int = 8,
-        fixed: dict[int, str] | None = None,
-    ) -> None:
-        super().__init__(table)
-        self._table = table
-        self._weights = tuple(weights)
-        self._minimum = minimum_characters
-        self._fixed = dict(fixed or {})
-        table.horizontalHeader().setStretchLastSection(False)
-        table.viewport().installEventFilter(self)
-        self.apply()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Resize:
-            self.apply()
-        return False
-
-    def apply(self) -> None:
-        metrics = self._table.fontMetrics()
-        padding = 24
-        fixed = {c: metrics.horizontalAdvance(t) + padding for c, t in self._fixed.items()}
-        available = self._table.viewport().width() - sum(fixed.values())
-        total_weight = sum(w for c, w in enumerate(self._weights) if c not in fixed) or 1
-        minimum = metrics.averageCharWidth() * self._minimum + padding
-        for column, weight in enumerate(self._weights):
-            width = fixed.get(column, available * weight // total_weight)
-            self._table.setColumnWidth(column, max(width, minimum))
 
 
 class ListScreen(QWidget):

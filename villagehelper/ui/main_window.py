@@ -1,4 +1,4 @@
-"""The main window: five screens on tabs (F2–F6), who is logging always in view, and a
+"""The main window: six screens on tabs (F2–F7), who is logging always in view, and a
 status bar with today's count and the sync status ("Sync now", conflicts for leaders)."""
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ if TYPE_CHECKING:
     from villagehelper.ui.households_view import HouseholdsView
     from villagehelper.ui.sessions_view import SessionsView
     from villagehelper.ui.settings_view import SettingsView
+    from villagehelper.ui.tally_view import TallyView
 
-TAB_KEYS = ("F2", "F3", "F4", "F5", "F6")
+TAB_KEYS = ("F2", "F3", "F4", "F5", "F6", "F7")
 
 
 class MainWindow(QMainWindow):
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
             self.tr("Hộ gia đình"),
             self.tr("Hẹn lại"),
             self.tr("Cài đặt"),
+            self.tr("Báo cáo tuần"),
         )
         # Other screens are built the first time they are opened: start-up stays fast.
         self._screens: dict[int, QWidget] = {0: self.log_visit}
@@ -158,6 +160,10 @@ class MainWindow(QMainWindow):
             settings.sig_restart_requested.connect(self.sig_restart.emit)
             settings.sig_large_text_changed.connect(self.sig_large_text_changed.emit)
             return settings
+        if index == 5:
+            from villagehelper.ui.tally_view import TallyView
+
+            return TallyView(ctx, self)
         from villagehelper.ui.follow_ups_view import FollowUpsView
         from villagehelper.ui.households_view import HouseholdsView
         from villagehelper.ui.sessions_view import SessionsView
@@ -182,6 +188,10 @@ class MainWindow(QMainWindow):
     @property
     def settings(self) -> SettingsView:
         return cast("SettingsView", self.screen_at(4))
+
+    @property
+    def tally(self) -> TallyView:
+        return cast("TallyView", self.screen_at(5))
 
     def open_household(self, household_id: str) -> None:
         from villagehelper.ui.household_page import HouseholdPage

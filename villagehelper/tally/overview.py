@@ -1,0 +1,136 @@
+"""Everything the tally screen shows, in one call (no Qt): the period's tally, the
+village-by-village breakdown when it covers the whole commune, the weekly history the
+chart draws, and the names the printed report carries.
+
+The screen runs :func:`tally_overview` on the database worker; tests and scripts can call
+it the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from villagehelper.clock import vietnam_today
+from villagehelper.ops.team import TeamMemberInfo, list_team_members, list_villages
+from villagehelper.store.engine import Store
+from villagehelper.tally.engine import BasicSkills, Counts, Tally, compute_tally
+from villagehelper.tally.history import HISTORY_WEEKS, WeeklyHistory, weekly_history
+from villagehelper.tally.periods import Period
+from villagehelper.text import name_sort_key
+
+
+@dataclass(frozen=True)
+class VillageTally:
+    """One village's line of a commune-wide tally (same period and volunteer filter)."""
+
+    village_id: str
+    name: str
+    counts: Counts
+    basic_skills: BasicSkills
+
+
+@dataclass(frozen=True)
+class ReportNames:
+    """Who and where the report is about and who signs it (team members, never
+    residents)."""
+
+    commune_name: str
+    village_name: str | None
+    volunteer_name: str | None
+    prepared_by: str
+    leader_name: str
+
+
+@dataclass(frozen=True)
+class TallyOverview:
+    tally: Tally
+    names: ReportNames
+    villages: tuple[VillageTally, ...]  # empty when the tally is for one village
+    history: WeeklyHistory
+    today: date  # Vietnam date of the computation: the date line of the printout
+
+
+def report_names(
+    store: Store,
+    *,
+    village_id: str | None = None,
+    volunteer_id: str | None = None,
+    prepared_by_id: str | None = None,
+) -> ReportNames:
+    """Names for the report's header and signatures.
+
+    The report is prepared by ``prepared_by_id`` (who is logging on this laptop), else by
+    the member the tally is filtered to, else left blank to be written by hand.  The
+    leader who signs is the leader of the report's village when it has one, else the
+    person preparing it if a leader, else the first leader in name order.
+    """
+    commune = store.commune()
+    villages = {village.id: village.name for village in list_villages(store)}
+    team = list_team_members(store)
+    names = {member.id: member.full_name for member in team}
+    preparer = prepared_by_id if prepared_by_id in names else volunteer_id
+    return ReportNames(
+        commune_name=commune.name if commune is not None else "",
+        village_name=villages.get(village_id) if village_id is not None else None,
+        volunteer_name=names.get(volunteer_id) if volunteer_id is not None else None,
+        prepared_by=names.get(preparer, "") if preparer is not None else "",
+        leader_name=_leader(team, village_id, preparer),
+    )
+
+
+def _leader(team: list[TeamMemberInfo], village_id: str | None, preparer: str | None) -> str:
+    leaders = [member for member in team if member.is_leader]
+    if not leaders:
+        return ""
+    best = min(
+        leaders,
+        key=lambda member: (
+            village_id is not None and member.village_id != village_id,
+            member.id != preparer,
+            name_sort_key(member.full_name),
+        ),
+    )
+    return best.full_name
+
+
+def village_tallies(
+    store: Store, period: Period, *, volunteer_id: str | None = None
+) -> tuple[VillageTally, ...]:
+    """The tally of each village of the commune, in the village list's order."""
+    rows = []
+    for village in list_villages(store):
+        tally = compute_tally(store, period, village_id=village.id, volunteer_id=volunteer_id)
+        rows.append(VillageTally(village.id, village.name, tally.totals, tally.basic_skills))
+    return tuple(rows)
+
+
+def tally_overview(
+    store: Store,
+    period: Period,
+    *,
+    village_id: str | None = None,
+    volunteer_id: str | None = None,
+    prepared_by_id: str | None = None,
+    history_weeks: int = HISTORY_WEEKS,
+) -> TallyOverview:
+    """The tally of ``period`` with what surrounds it on the screen.
+
+    The history ends with the week containing the period's last day, so a monthly
+    tally shows the weeks leading to the month's end.
+    """
+    tally = compute_tally(store, period, village_id=village_id, volunteer_id=volunteer_id)
+    villages = (
+        village_tallies(store, period, volunteer_id=volunteer_id) if village_id is None else ()
+    )
+    history = weekly_history(
+        store,
+        period.last,
+        weeks=history_weeks,
+        village_id=village_id,
+        volunteer_id=volunteer_id,
+    )
+    names = report_names(
+        store, village_id=village_id, volunteer_id=volunteer_id, prepared_by_id=prepared_by_id
+    )
+    return TallyOverview(tally, names, villages, history, vietnam_today(store.now()))
