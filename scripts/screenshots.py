@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -29,6 +30,9 @@ from villagehelper.ui.app import apply_text_size
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.executor import DbExecutor
 from villagehelper.ui.i18n import install_language
+
+if TYPE_CHECKING:
+    from villagehelper.sync.server.embedded import EmbeddedServer as EmbeddedServerType
 
 # A fixed Thursday afternoon, so the pictures do not change from run to run.
 MOMENT = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)
@@ -188,6 +192,76 @@ def shoot_weekly_report(store: Store, out: Path, work: Path) -> None:
     print(f"wrote {out / 'weekly-report.png'}")
 
 
+def _synced_commune(root: Path) -> tuple[Store, Store, EmbeddedServerType]:
+    """A leader's laptop and a volunteer's, synced through a real server on loopback,
+    with one conflict (both edited a household's notes) and one likely duplicate."""
+    from villagehelper.ops import households, sessions, team
+    from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+    from villagehelper.sync import client
+    from villagehelper.sync.server import accounts
+    from villagehelper.sync.server.database import open_server_db
+    from villagehelper.sync.server.embedded import EmbeddedServer
+
+    db = open_server_db(f"sqlite+pysqlite:///{root / 'server.sqlite3'}")
+    accounts.add_commune(db, "10999", "Xã Gia Lộc")
+    server = EmbeddedServer(db)
+    leader = open_store(root / "leader", clock=lambda: MOMENT)
+    team.set_commune(leader, "10999")
+    khay = team.add_village(leader, "Thôn Khay")
+    team.add_village(leader, "Thôn Hữu Chung")
+    chief = team.add_team_member(leader, "Phạm Đăng Xuyết", "leader", khay.id)
+    team.add_team_member(leader, "Nguyễn Thị Hệ", "member", khay.id)
+    tam = households.create_household(leader, HouseholdInput(khay.id, "Lê Văn Tám"))
+    sessions.log_visit(leader, VisitInput(tam.id, chief.id, [ServiceOutcome("VNEID_L1")]))
+    client.enrol(leader, server.url, accounts.issue_code(db, "10999", "leader"), "Máy tổ trưởng")
+    client.sync_once(leader)
+    other = open_store(root / "volunteer", clock=lambda: MOMENT)
+    client.enrol(
+        other, server.url, accounts.issue_code(db, "10999", "volunteer"), "Máy nhà văn hóa"
+    )
+    client.sync_once(other)
+    households.update_household(
+        leader, tam.id, HouseholdInput(khay.id, "Lê Văn Tám", notes="Mắt kém, cần chữ to")
+    )
+    households.update_household(
+        other, tam.id, HouseholdInput(khay.id, "Lê Văn Tám", notes="Con trai ở Hà Nội giúp")
+    )
+    households.create_household(other, HouseholdInput(khay.id, "Lê Văn Tám", "Xóm 2"))
+    client.sync_once(leader)
+    client.sync_once(other)
+    client.sync_once(leader)
+    sessions.log_visit(leader, VisitInput(tam.id, chief.id, [ServiceOutcome("EHEALTH")]))
+    return leader, other, server
+
+
+def shoot_sync(app: QApplication, root: Path, out: Path) -> None:
+    """Settings → sync (enrolled), the status bar, and the leader's conflict review."""
+    from villagehelper.ui.main_window import MainWindow
+
+    leader, other, server = _synced_commune(root)
+    executor = DbExecutor()
+    chief = next(m for m in list_team_members(leader) if m.is_leader)
+    ctx = AppContext(leader, executor, Preferences(volunteer_id=chief.id))
+    window = MainWindow(ctx)
+    window.resize(*SIZE)
+    window.show()
+    settle(app, executor)
+    while window.sync.status is None or window.sync.running:
+        app.processEvents()
+    window.tabs.setCurrentWidget(window.settings)
+    settle(app, executor)
+    save(window, out, "sync-settings")
+    dialog = window.review_conflicts()
+    settle(app, executor)
+    save(dialog, out, "sync-conflicts")
+    dialog.close()
+    window.close()
+    executor.shutdown()
+    server.stop()
+    other.close()
+    leader.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
@@ -204,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             shoot_main(app, store, args.out, "vi")
             shoot_weekly_report(store, args.out, root)
+            shoot_sync(app, root / "sync", args.out)
             with_language(app, "en")
             shoot_main(app, store, args.out, "en")
         finally:

@@ -5,16 +5,12 @@ real PostgreSQL (``VILLAGEHELPER_TEST_PG_URL``, always set by ``.ci/run``), and 
 from __future__ import annotations
 
 import os
-import socket
-import tempfile
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import create_engine, select, text
 
 from tests.conftest import FakeClock
@@ -23,8 +19,8 @@ from villagehelper.store.engine import Store, open_store
 from villagehelper.sync import client
 from villagehelper.sync.http import RetryPolicy, ServerConnection
 from villagehelper.sync.server import accounts
-from villagehelper.sync.server.app import create_app
 from villagehelper.sync.server.database import ServerDB, open_server_db
+from villagehelper.sync.server.embedded import EmbeddedServer
 
 PG_URL_ENV = "VILLAGEHELPER_TEST_PG_URL"
 COMMUNE = "10999"  # Xã Gia Lộc, Hải Phòng
@@ -32,35 +28,8 @@ OTHER_COMMUNE = "11002"
 FAST_RETRY = RetryPolicy(attempts=6, base_delay=0.02, max_delay=0.2)
 
 
-class LoopbackServer:
-    """uvicorn serving the app in a thread, on a socket bound before the thread starts:
-    connections made right away wait in the listen backlog, so no readiness polling."""
-
-    def __init__(self, db: ServerDB) -> None:
-        self.db = db
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.socket.bind(("127.0.0.1", 0))
-        self.socket.listen(64)
-        self.port = self.socket.getsockname()[1]
-        self._replicas = tempfile.TemporaryDirectory(prefix="vh-replicas-")
-        app = create_app(db, Path(self._replicas.name))
-        config = uvicorn.Config(app, log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
-        )
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.socket.close()
-        self._replicas.cleanup()
+# The embedded server, under the name the sync tests use.
+LoopbackServer = EmbeddedServer
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

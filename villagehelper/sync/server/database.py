@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import platformdirs
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, make_url, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -95,6 +95,9 @@ def open_server_db(url: str | None = None, *, clock: Callable[[], datetime] = ut
     resolved = resolve_url(url)
     try:
         if resolved.startswith("sqlite"):
+            database = make_url(resolved).database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(
                 resolved,
                 connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
