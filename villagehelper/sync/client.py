@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -76,7 +77,12 @@ def enrol(
         _refuse_demo(session)
     connection = connect(server_url, None)
     try:
-        answer = connection.post("/v1/enrol", {"code": code, "device_name": device_name})
+        # One id for this attempt, kept across the connection's retries: a retry after a
+        # lost reply gets the same device back instead of "code already used".
+        attempt = secrets.token_urlsafe(24)
+        answer = connection.post(
+            "/v1/enrol", {"code": code, "device_name": device_name, "attempt": attempt}
+        )
     finally:
         connection.close()
     with store.transaction() as session:

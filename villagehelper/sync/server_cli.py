@@ -99,7 +99,7 @@ def _serve(db: object, host: str, port: int) -> int:
 
     assert isinstance(db, ServerDB)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # Announced on stdout so scripts and tests know when the port is ready.
+    print(f"Máy chủ xã đang chạy tại http://{host}:{port} / serving (Ctrl+C để dừng)", flush=True)
     config = uvicorn.Config(create_app(db), host=host, port=port, log_level="warning")
     server = uvicorn.Server(config)
     server.run()

@@ -129,22 +129,40 @@ def issue_code(db: ServerDB, commune_code: str, role: str) -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
-def enrol(db: ServerDB, code: str, device_name: str) -> Enrolment:
-    """Exchange a one-time code for a device id and a token (shown once)."""
+def enrol(db: ServerDB, code: str, device_name: str, attempt: str = "") -> Enrolment:
+    """Exchange a one-time code for a device id and a token (shown once).
+
+    ``attempt`` is the laptop's random id for this enrolment: repeated after a lost
+    reply, it gets the same device again with a new token instead of a refusal.
+    """
     secret = secrets.token_urlsafe(32)
-    device_id = new_id()
+    attempt_hash = _digest(attempt) if attempt else None
     with db.transaction() as session:
         row = session.get(EnrolmentCode, _digest(normalise_code(code)))
         now = db.clock()
-        if row is None or row.used_at is not None or row.expires_at <= now:
-            raise AuthError(
-                "Mã đăng ký không đúng, đã dùng hoặc đã hết hạn. Hãy xin tổ trưởng mã mới.",
-                "The enrolment code is wrong, used or expired. Ask the leader for a new one.",
-            )
-        row.used_at = now
-        row.used_by = device_id
+        refused = AuthError(
+            "Mã đăng ký không đúng, đã dùng hoặc đã hết hạn. Hãy xin tổ trưởng mã mới.",
+            "The enrolment code is wrong, used or expired. Ask the leader for a new one.",
+        )
+        if row is None or row.expires_at <= now:
+            raise refused
         commune = session.get(ServerCommune, row.commune_code)
         assert commune is not None
+        if row.used_at is not None:
+            device = session.get(Device, row.used_by) if row.used_by else None
+            repeated = attempt_hash is not None and row.attempt_hash is not None
+            if not repeated or not hmac.compare_digest(attempt_hash or "", row.attempt_hash or ""):
+                raise refused
+            if device is None or device.revoked_at is not None:
+                raise refused
+            device.token_hash = _digest(secret)  # the lost token is never valid
+            return Enrolment(
+                device.id, f"{device.id}.{secret}", commune.code, commune.name, DeviceRole(row.role)
+            )
+        device_id = new_id()
+        row.used_at = now
+        row.used_by = device_id
+        row.attempt_hash = attempt_hash
         session.add(
             Device(
                 id=device_id,

@@ -9,7 +9,6 @@ endpoints defined inside :func:`create_app` at run time.)
 """
 
 import logging
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -30,7 +29,7 @@ from villagehelper.sync.server.accounts import AuthError, DeviceScope, Forbidden
 from villagehelper.sync.server.database import ServerDB
 from villagehelper.sync.server.limits import RateLimiter, RequestLimits, error_body
 from villagehelper.sync.server.push import IncomingChange, PushRefusedError, push
-from villagehelper.sync.server.tallies import CommuneReplicas
+from villagehelper.sync.server.tallies import CommuneReplicas, default_replicas_folder
 
 log = logging.getLogger("villagehelper.server")
 
@@ -38,6 +37,7 @@ log = logging.getLogger("villagehelper.server")
 class EnrolRequest(BaseModel):
     code: str = Field(min_length=4, max_length=40)
     device_name: str = Field(default="", max_length=120)
+    attempt: str = Field(default="", max_length=64, description="the laptop's id for this try")
 
 
 class EnrolResponse(BaseModel):
@@ -125,7 +125,7 @@ def create_app(db: ServerDB, replicas_folder: Path | None = None) -> FastAPI:
         address = request.client.host if request.client else "?"
         if not enrol_limit.allow(address):
             raise _RateLimitedError()
-        done = accounts.enrol(db, body.code, body.device_name)
+        done = accounts.enrol(db, body.code, body.device_name, body.attempt)
         log.info(
             "enrolled device=%s commune=%s role=%s", done.device_id, done.commune_code, done.role
         )
@@ -157,9 +157,7 @@ def create_app(db: ServerDB, replicas_folder: Path | None = None) -> FastAPI:
     ) -> dict[str, Any]:
         return feed.page(db, scope, since, limit)
 
-    replicas = CommuneReplicas(
-        db, replicas_folder or Path(tempfile.mkdtemp(prefix="villagehelper-tallies-"))
-    )
+    replicas = CommuneReplicas(db, replicas_folder or default_replicas_folder(db.url))
 
     @app.get(
         "/v1/tally/week",

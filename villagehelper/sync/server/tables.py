@@ -57,6 +57,9 @@ class EnrolmentCode(ServerBase):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     used_by: Mapped[str | None] = mapped_column(String(36))
+    # The laptop's own id for its enrolment attempt: if the reply was lost, the same
+    # attempt sent again gets the same device (with a fresh token), not "code used".
+    attempt_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Device(ServerBase):

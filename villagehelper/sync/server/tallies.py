@@ -10,12 +10,15 @@ commune's figures can never disagree on a definition.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import platformdirs
 
 from villagehelper import geography
 from villagehelper.errors import UserError
@@ -42,6 +45,14 @@ class CommuneTally:
     commune_name: str
     tally: Tally
     villages: tuple[tuple[str, Counts], ...]
+
+
+def default_replicas_folder(db_url: str) -> Path:
+    """Kept between restarts (a replica catches up from where it was), one folder per
+    server database so two servers on one PC never share a replica."""
+    key = hashlib.sha256(db_url.encode()).hexdigest()[:16]
+    cache = Path(platformdirs.user_cache_dir("villagehelper-server", appauthor=False))
+    return cache / "replicas" / key
 
 
 class CommuneReplicas:
