@@ -129,6 +129,12 @@ def _after_write(session: Session, row: Any, entity: str, changes: Changes) -> N
             changes.add("help_session", voided.id)
     elif entity == "household_merge":
         apply_household_merge(session, row.survivor_id, row.loser_id, changes)
+    elif entity == "village":
+        # A household's document carries its village's name: a renamed village, or one
+        # that arrives after its households (edited later, so later in the feed), must
+        # reach their documents or they cannot be found by it (or at all).
+        households = session.scalars(select(Household.id).where(Household.village_id == row.id))
+        search_index.refresh_households(session.connection(), list(households))
 
 
 def _insert(session: Session, change: RemoteChange, changes: Changes) -> Any:

@@ -22,8 +22,9 @@ from villagehelper.errors import UserError
 from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Changes
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Commune, OutboxEntry, SyncState
-from villagehelper.store.remote import RemoteChange, apply_remote_change
 from villagehelper.sync import state, wire
+from villagehelper.sync.apply import apply_page
+from villagehelper.sync.feed_reader import FeedReader
 from villagehelper.sync.http import ServerConnection, SyncError
 
 log = logging.getLogger(__name__)
@@ -237,21 +238,17 @@ def _pull_all(
 ) -> tuple[int, Changes]:
     pulled = 0
     changes = Changes()
+    reader = FeedReader(connection, page_size)
     while True:
         with store.reading() as session:
             since = state.cursor(session)
-        page = connection.get("/v1/changes", {"since": since, "limit": page_size})
+        page = reader.page(since)
+        if page["more"]:
+            reader.read_ahead(page["cursor"])  # the server works while this page is written
         with store.feed_transaction() as session:
             if state.cursor(session) != since:
                 continue  # another sync moved the cursor meanwhile: ask again from there
-            for item in page["changes"]:
-                if item["entity"] not in ENTITIES:
-                    log.warning("skipping unknown entity %s from the server", item["entity"])
-                    continue
-                remote = RemoteChange(
-                    item["entity"], item["id"], item["version"], item["fields"], item["deleted"]
-                )
-                apply_remote_change(session, remote, changes)
+            apply_page(session, page["changes"], changes)
             state.put(session, state.CURSOR, str(page["cursor"]))
         pulled += len(page["changes"])
         progress("pull", pulled, 0)

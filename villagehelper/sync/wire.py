@@ -26,7 +26,10 @@ PROTOCOL_HEADER = "X-VillageHelper-Protocol"
 APP_VERSION_HEADER = "X-VillageHelper-App"
 
 MAX_PUSH_BATCH = 500
-DEFAULT_PAGE = 500
+# A first download brings a whole commune (200,000+ rows at district scale): pages of
+# 2,000 keep each page's transaction and memory small while the number of requests
+# stays well inside the server's per-device rate limit (20 a second, bursts of 120).
+DEFAULT_PAGE = 2000
 MAX_PAGE = 2000
 MAX_BODY_BYTES = 8 * 1024 * 1024  # after gzip decoding, too
 MAX_TEXT_FIELD = 10_000

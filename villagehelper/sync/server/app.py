@@ -154,8 +154,9 @@ def create_app(db: ServerDB, replicas_folder: Path | None = None) -> FastAPI:
         scope: Annotated[DeviceScope, Depends(device_scope)],
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1, le=wire.MAX_PAGE)] = wire.DEFAULT_PAGE,
-    ) -> dict[str, Any]:
-        return feed.page(db, scope, since, limit)
+    ) -> Response:
+        # Pre-rendered JSON (see feed.py); the response model still documents the shape.
+        return Response(feed.page_json(db, scope, since, limit), media_type="application/json")
 
     replicas = CommuneReplicas(
         db, replicas_folder or Path(tempfile.mkdtemp(prefix="villagehelper-tallies-"))
@@ -183,7 +184,9 @@ def create_app(db: ServerDB, replicas_folder: Path | None = None) -> FastAPI:
 
     _install_error_handlers(app)
     _install_access_log(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Level 6 (zlib's default) compresses a feed page within 5 % of level 9 (the
+    # middleware's default) in less than half the server's time.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     app.add_middleware(RequestLimits)
     return app
 
