@@ -57,6 +57,15 @@ def _entity_of_table() -> dict[str, str]:
     return {str(model.__tablename__): name for name, model in ENTITIES.items()}
 
 
+# Fields naming another synced row with no foreign key in the local schema.  A household's
+# ``merged_into`` is one: unchecked, a device could point its own household at another
+# commune's, and the server's merge-following (new sessions and members go to the
+# survivor) would then tie its rows to that commune's households.
+_UNDECLARED_REFERENCES: dict[str, tuple[Reference, ...]] = {
+    "household": (Reference("merged_into", "household"),),
+}
+
+
 @cache
 def references(entity: str) -> tuple[Reference, ...]:
     """The fields of ``entity`` that point at other synced rows."""
@@ -67,6 +76,7 @@ def references(entity: str) -> tuple[Reference, ...]:
             target = tables.get(foreign_key.column.table.name)
             if target is not None:
                 found.append(Reference(column.key, target))
+    found.extend(_UNDECLARED_REFERENCES.get(entity, ()))
     return tuple(found)
 
 
