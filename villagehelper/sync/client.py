@@ -217,6 +217,12 @@ def _acknowledge(session: Session, batch: list[OutboxEntry], results: list[dict[
     )
     for entry, result in zip(batch, results, strict=True):
         row: Any = session.get(ENTITIES[entry.entity], entry.row_id)
+        if row is not None and result.get("status") == "superseded":
+            # A household merge the server did not keep (another laptop merged one of
+            # the two first): not kept here either.  What it changed here comes back
+            # from the server with the download.
+            session.delete(row)
+            continue
         still_pending = session.scalar(
             select(OutboxEntry.seq).where(
                 OutboxEntry.entity == entry.entity, OutboxEntry.row_id == entry.row_id
@@ -224,8 +230,10 @@ def _acknowledge(session: Session, batch: list[OutboxEntry], results: list[dict[
         )
         if row is None or still_pending is not None:
             continue  # edited again while this batch was in flight: stays dirty
-        if entry.entity in EVENT_ENTITIES:
+        if entry.entity in EVENT_ENTITIES and result.get("status") != "moved":
             # Events never change, so the server's copy is ours: no need to pull it back.
+            # Unless the server filed it under the survivor of a merge this laptop had
+            # not seen ("moved"): then the download brings the server's copy.
             row.server_version = result["version"]
         # Editable rows keep their old server version: the server's row may hold other
         # laptops' fields too, and the download brings that merged state.

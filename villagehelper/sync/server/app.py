@@ -64,7 +64,10 @@ class PushRequest(BaseModel):
 
 class ChangeResult(BaseModel):
     change_id: str
-    status: Literal["applied", "unchanged", "conflict"]
+    # "moved": stored, but under the household a merge made survive, not the one sent.
+    # "superseded": a household merge another merge made impossible first (push.py); the
+    # laptop drops its copy.
+    status: Literal["applied", "unchanged", "conflict", "moved", "superseded"]
     version: int
     conflicts: list[str] = Field(default_factory=list)
 
