@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlalchemy
 
-from benchmarks import commit, search, tallies, tally_engine, throughput
+from benchmarks import commit, search, sync, tallies, tally_engine, throughput
 from benchmarks.datasets import DATA_DIR, GENERATED_AT, Dataset, DatasetSpec, ensure, working_copy
 from benchmarks.measure import Row, table
 from villagehelper.clock import vietnam_today
@@ -43,6 +43,9 @@ class Plan:
     tallies: DatasetSpec | None
     seed: int
     ui: bool
+    sync: bool
+    sync_only: bool
+    repeat: int  # first downloads at the main size, each beside its raw chain
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,6 +78,15 @@ def _parser() -> argparse.ArgumentParser:
         "--tallies", action="store_true", help=f"also count sessions at {TALLY_SESSIONS:,} sessions"
     )
     parser.add_argument(
+        "--sync",
+        action="store_true",
+        help="also sync with a commune server on loopback: first pull, push, no-op, "
+        "memory, growth from a tenth of the main size",
+    )
+    parser.add_argument(
+        "--sync-only", action="store_true", help="only the sync figures (implies --sync)"
+    )
+    parser.add_argument(
         "--no-ui",
         action="store_true",
         help="skip the desktop app's figures (search box, lists, start-up)",
@@ -102,6 +114,9 @@ def _plan(args: argparse.Namespace) -> Plan:
         tallies=DatasetSpec(args.households, TALLY_SESSIONS, seed) if args.tallies else None,
         seed=seed,
         ui=not args.no_ui,
+        sync=args.sync or args.sync_only,
+        sync_only=args.sync_only,
+        repeat=1 if args.quick else 3,
     )
 
 
@@ -148,6 +163,8 @@ def _ui_rows(dataset: Dataset, work: Path, plan: Plan) -> list[Row]:
 def _run(plan: Plan, work: Path) -> list[Row]:
     main = ensure(plan.main)
     rows = [_generation_row(main)]
+    if plan.sync_only:
+        return rows + sync.rows(sync.run(plan.main, work, plan.repeat))
     rows += _search_rows(main, work, plan, SEARCH_TARGET)
     with _opened_copy(main, work, "main") as store:
         rows += commit.rows(commit.run(store, plan.commits, plan.seed), COMMIT_TARGET)
@@ -168,6 +185,8 @@ def _run(plan: Plan, work: Path) -> list[Row]:
         with _opened_copy(big, work, "tallies") as store:
             rows += tallies.run(store, vietnam_today(GENERATED_AT), plan.tallies.sessions)
             rows += tally_engine.tally_rows(store)
+    if plan.sync:
+        rows += sync.rows(sync.run(plan.main, work, plan.repeat))
     return rows
 
 

@@ -37,7 +37,7 @@ class CommitFigures:
     baseline: Stats
 
 
-def _visits(store: Store, count: int, seed: int) -> list[VisitInput]:
+def random_visits(store: Store, count: int, seed: int) -> list[VisitInput]:
     """Visits to random households by a volunteer of their own village."""
     rng = random.Random(seed)
     with store.engine.connect() as connection:
@@ -107,7 +107,7 @@ def _raw_visit(raw: sqlite3.Connection, store: Store, visit: VisitInput) -> None
 
 
 def run(store: Store, count: int, seed: int) -> CommitFigures:
-    visits = _visits(store, count + WARM_UP, seed)
+    visits = random_visits(store, count + WARM_UP, seed)
     raw = _raw_connection(store)
     ours: list[float] = []
     baseline: list[float] = []

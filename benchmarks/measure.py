@@ -59,9 +59,9 @@ class Row:
     """One line of the table: a figure, its baseline, and what the baseline is."""
 
     measure: str
-    value: float | None  # seconds for a time, rows/s for a throughput
+    value: float | None  # seconds for a time, rows/s for a throughput, MB, or a factor
     baseline: float | None
-    unit: str  # "ms", "s" or "rows/s"
+    unit: str  # "ms", "µs", "s" (all given in seconds), "rows/s", "MB" or "×"
     baseline_is: str
     target: float | None = None  # an upper bound, in ``unit``
     note: str = ""
@@ -84,6 +84,12 @@ def _shown(value: float | None, unit: str) -> str:
         return f"{value * 1000:.2f} ms"
     if unit == "s":
         return f"{value:.1f} s"
+    if unit == "µs":
+        return f"{value * 1_000_000:.1f} µs"
+    if unit == "MB":
+        return f"{value:.0f} MB"
+    if unit == "×":
+        return f"{value:.2f}×"
     return f"{value:,.0f} rows/s"
 
 

@@ -101,12 +101,18 @@ class Store:
         The feed comes in version order, in which a person or a session can arrive before
         the household it belongs to (the household was edited later, so its version is
         higher).  The feed as a whole is consistent; a page on its own may not be.
+
+        Commits are not forced to disk (``synchronous=NORMAL``): nothing here was typed by a
+        person, and the page and the cursor after it are one transaction, so a page lost
+        to a power cut is simply downloaded again.  WAL keeps the file consistent either
+        way, and the next durable commit makes the pages before it durable too.
         """
         with self.engine.connect() as connection:
             raw = connection.connection.driver_connection
             assert raw is not None
             # Outside any transaction: SQLite ignores this pragma inside one.
             raw.execute("PRAGMA foreign_keys=OFF")
+            raw.execute("PRAGMA synchronous=NORMAL")
             try:
                 with (
                     Session(
@@ -119,6 +125,7 @@ class Store:
                     yield session
             finally:
                 raw.execute("PRAGMA foreign_keys=ON")
+                raw.execute("PRAGMA synchronous=FULL")
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -129,6 +129,12 @@ def _after_write(session: Session, row: Any, entity: str, changes: Changes) -> N
             changes.add("help_session", voided.id)
     elif entity == "household_merge":
         apply_household_merge(session, row.survivor_id, row.loser_id, changes)
+    elif entity == "village":
+        # A household's document carries its village's name: a renamed village, or one
+        # that arrives after its households (edited later, so later in the feed), must
+        # reach their documents or they cannot be found by it (or at all).
+        households = session.scalars(select(Household.id).where(Household.village_id == row.id))
+        search_index.refresh_households(session.connection(), list(households))
 
 
 def _insert(session: Session, change: RemoteChange, changes: Changes) -> Any:
@@ -153,6 +159,25 @@ def _insert(session: Session, change: RemoteChange, changes: Changes) -> Any:
     return row
 
 
+def _follow_server_household(
+    session: Session, row: HelpSession, household_id: str, changes: Changes
+) -> None:
+    """Put a session where the server's merges put it.
+
+    Keeping this laptop's own idea instead would be wrong after a merge made here that
+    the server did not keep (another laptop merged the household first): the session
+    would stay under a household the server never merged it into.  Merges made here and
+    not yet uploaded are followed, so they keep their sessions until the server has them.
+    """
+    target = resolve_household(session, household_id)
+    if row.household_id == target:
+        return
+    changes.add("household", row.household_id)
+    changes.add("household", target)
+    changes.add("help_session", row.id)
+    row.household_id = target
+
+
 def apply_remote_change(session: Session, change: RemoteChange, changes: Changes) -> Applied:
     """Apply one server change inside the caller's transaction."""
     model = ENTITIES.get(change.entity)
@@ -168,12 +193,14 @@ def apply_remote_change(session: Session, change: RemoteChange, changes: Changes
         return Applied.STALE
     values = _decode(model, change.fields)
     if change.entity in EVENT_ENTITIES:
-        # Our own event coming back, or a replay: events never change after creation.
-        # Only household_id may legitimately differ (merge re-pointing); keep ours.
+        # Our own event coming back, or a replay: events never change after creation,
+        # except the household a session belongs to, which merges move.
         row.server_version = change.version
         if not pending_fields(session, change.entity, change.row_id):
             row.sync_state = SyncState.SYNCED
             row.base_version = change.version
+            if change.entity == "help_session" and "household_id" in values:
+                _follow_server_household(session, row, values["household_id"], changes)
         return Applied.UPDATED
     if row.sync_state == SyncState.DIRTY:
         pending = pending_fields(session, change.entity, change.row_id)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 
 from sqlalchemy import Connection, text
 
@@ -21,6 +22,9 @@ _SEPARATOR = " | "
 _PHONE_LIKE = re.compile(r"^[+\d][\d.\-()/]*$")
 MIN_TRIGRAM = 3
 BATCH = 500  # ids per IN (...) list: far below SQLite's variable limit
+# Bulk writers (a first download, the demo) index tens of thousands of households whose
+# names, villages and streets repeat; a search key costs several microseconds to make.
+_key = lru_cache(maxsize=1 << 16)(search_key)
 
 
 def household_search_text(
@@ -31,11 +35,11 @@ def household_search_text(
     members: Iterable[tuple[str, str | None]],
 ) -> str:
     """Everything a volunteer may type to find the household, as search keys."""
-    parts = [search_key(head_name), search_key(village_name), search_key(address_detail)]
+    parts = [_key(head_name), _key(village_name), _key(address_detail)]
     if phone:
         parts.append(phone)
     for full_name, member_phone in members:
-        parts.append(search_key(full_name))
+        parts.append(_key(full_name))
         if member_phone:
             parts.append(member_phone)
     return _SEPARATOR.join(part for part in parts if part)
@@ -46,29 +50,31 @@ def _batches(ids: Sequence[str]) -> Iterator[Sequence[str]]:
         yield ids[start : start + BATCH]
 
 
-def _in_list(ids: Sequence[str]) -> tuple[str, dict[str, str]]:
-    names = [f"id{index}" for index in range(len(ids))]
-    return ", ".join(f":{name}" for name in names), dict(zip(names, ids, strict=True))
+def _marks(count: int) -> str:
+    """An IN list of ``count`` driver placeholders.
+
+    The index is written with plain driver statements: a SQLAlchemy ``text()`` with
+    hundreds of named values is compiled anew for every batch, which cost more than
+    running it when a first download or an import indexes tens of thousands of
+    households.
+    """
+    return ", ".join("?" for _ in range(count))
 
 
 def _documents(connection: Connection, household_ids: Sequence[str]) -> list[tuple[str, str]]:
     """(household id, document) for the live households among ``household_ids``."""
-    placeholders, params = _in_list(household_ids)
+    marks, params = _marks(len(household_ids)), tuple(household_ids)
     members: dict[str, list[tuple[str, str | None]]] = {}
-    for household_id, full_name, phone in connection.execute(
-        text(
-            "SELECT household_id, full_name, phone FROM members "
-            f"WHERE household_id IN ({placeholders}) AND deleted = 0 ORDER BY id"
-        ),
+    for household_id, full_name, phone in connection.exec_driver_sql(
+        "SELECT household_id, full_name, phone FROM members "
+        f"WHERE household_id IN ({marks}) AND deleted = 0 ORDER BY id",
         params,
     ):
         members.setdefault(household_id, []).append((full_name, phone))
-    rows = connection.execute(
-        text(
-            "SELECT h.id, h.head_name, h.address_detail, h.phone, v.name "
-            "FROM households h JOIN villages v ON v.id = h.village_id "
-            f"WHERE h.id IN ({placeholders}) AND h.deleted = 0"
-        ),
+    rows = connection.exec_driver_sql(
+        "SELECT h.id, h.head_name, h.address_detail, h.phone, v.name "
+        "FROM households h JOIN villages v ON v.id = h.village_id "
+        f"WHERE h.id IN ({marks}) AND h.deleted = 0",
         params,
     )
     return [
@@ -86,31 +92,28 @@ def write_documents(
     """
     if not documents:
         return
-    connection.execute(
-        text("INSERT OR IGNORE INTO household_search_ids (household_id) VALUES (:id)"),
-        [{"id": household_id} for household_id, _ in documents],
+    connection.exec_driver_sql(
+        "INSERT OR IGNORE INTO household_search_ids (household_id) VALUES (?)",
+        [(household_id,) for household_id, _ in documents],
     )
     for start in range(0, len(documents), BATCH):
         chunk = documents[start : start + BATCH]
-        placeholders, params = _in_list([household_id for household_id, _ in chunk])
         rowids = {
             row[0]: row[1]
-            for row in connection.execute(
-                text(
-                    "SELECT household_id, rowid FROM household_search_ids "
-                    f"WHERE household_id IN ({placeholders})"
-                ),
-                params,
+            for row in connection.exec_driver_sql(
+                "SELECT household_id, rowid FROM household_search_ids "
+                f"WHERE household_id IN ({_marks(len(chunk))})",
+                tuple(household_id for household_id, _ in chunk),
             )
         }
         if not fresh:
-            connection.execute(
-                text("DELETE FROM household_search WHERE rowid = :rowid"),
-                [{"rowid": rowids[household_id]} for household_id, _ in chunk],
+            connection.exec_driver_sql(
+                "DELETE FROM household_search WHERE rowid = ?",
+                [(rowids[household_id],) for household_id, _ in chunk],
             )
-        connection.execute(
-            text("INSERT INTO household_search (rowid, search_text) VALUES (:rowid, :doc)"),
-            [{"rowid": rowids[household_id], "doc": doc} for household_id, doc in chunk],
+        connection.exec_driver_sql(
+            "INSERT INTO household_search (rowid, search_text) VALUES (?, ?)",
+            [(rowids[household_id], doc) for household_id, doc in chunk],
         )
 
 
@@ -118,13 +121,10 @@ def refresh_households(connection: Connection, household_ids: Sequence[str]) -> 
     """Re-index these households; deleted or merged ones leave the index."""
     unique = list(dict.fromkeys(household_ids))
     for batch in _batches(unique):
-        placeholders, params = _in_list(batch)
-        connection.execute(
-            text(
-                "DELETE FROM household_search WHERE rowid IN (SELECT rowid FROM "
-                f"household_search_ids WHERE household_id IN ({placeholders}))"
-            ),
-            params,
+        connection.exec_driver_sql(
+            "DELETE FROM household_search WHERE rowid IN (SELECT rowid FROM "
+            f"household_search_ids WHERE household_id IN ({_marks(len(batch))}))",
+            tuple(batch),
         )
         write_documents(connection, _documents(connection, batch), fresh=True)
 

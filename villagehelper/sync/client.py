@@ -23,8 +23,9 @@ from villagehelper.errors import UserError
 from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Changes
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Commune, OutboxEntry, SyncState
-from villagehelper.store.remote import RemoteChange, apply_remote_change
 from villagehelper.sync import state, wire
+from villagehelper.sync.apply import apply_page
+from villagehelper.sync.feed_reader import FeedReader
 from villagehelper.sync.http import ServerConnection, SyncError
 
 log = logging.getLogger(__name__)
@@ -222,6 +223,12 @@ def _acknowledge(session: Session, batch: list[OutboxEntry], results: list[dict[
     )
     for entry, result in zip(batch, results, strict=True):
         row: Any = session.get(ENTITIES[entry.entity], entry.row_id)
+        if row is not None and result.get("status") == "superseded":
+            # A household merge the server did not keep (another laptop merged one of
+            # the two first): not kept here either.  What it changed here comes back
+            # from the server with the download.
+            session.delete(row)
+            continue
         still_pending = session.scalar(
             select(OutboxEntry.seq).where(
                 OutboxEntry.entity == entry.entity, OutboxEntry.row_id == entry.row_id
@@ -229,8 +236,10 @@ def _acknowledge(session: Session, batch: list[OutboxEntry], results: list[dict[
         )
         if row is None or still_pending is not None:
             continue  # edited again while this batch was in flight: stays dirty
-        if entry.entity in EVENT_ENTITIES:
+        if entry.entity in EVENT_ENTITIES and result.get("status") != "moved":
             # Events never change, so the server's copy is ours: no need to pull it back.
+            # Unless the server filed it under the survivor of a merge this laptop had
+            # not seen ("moved"): then the download brings the server's copy.
             row.server_version = result["version"]
         # Editable rows keep their old server version: the server's row may hold other
         # laptops' fields too, and the download brings that merged state.
@@ -243,21 +252,17 @@ def _pull_all(
 ) -> tuple[int, Changes]:
     pulled = 0
     changes = Changes()
+    reader = FeedReader(connection, page_size)
     while True:
         with store.reading() as session:
             since = state.cursor(session)
-        page = connection.get("/v1/changes", {"since": since, "limit": page_size})
+        page = reader.page(since)
+        if page["more"]:
+            reader.read_ahead(page["cursor"])  # the server works while this page is written
         with store.feed_transaction() as session:
             if state.cursor(session) != since:
                 continue  # another sync moved the cursor meanwhile: ask again from there
-            for item in page["changes"]:
-                if item["entity"] not in ENTITIES:
-                    log.warning("skipping unknown entity %s from the server", item["entity"])
-                    continue
-                remote = RemoteChange(
-                    item["entity"], item["id"], item["version"], item["fields"], item["deleted"]
-                )
-                apply_remote_change(session, remote, changes)
+            apply_page(session, page["changes"], changes)
             state.put(session, state.CURSOR, str(page["cursor"]))
         pulled += len(page["changes"])
         progress("pull", pulled, 0)

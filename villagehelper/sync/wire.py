@@ -26,7 +26,10 @@ PROTOCOL_HEADER = "X-VillageHelper-Protocol"
 APP_VERSION_HEADER = "X-VillageHelper-App"
 
 MAX_PUSH_BATCH = 500
-DEFAULT_PAGE = 500
+# A first download brings a whole commune (200,000+ rows at district scale): pages of
+# 2,000 keep each page's transaction and memory small while the number of requests
+# stays well inside the server's per-device rate limit (20 a second, bursts of 120).
+DEFAULT_PAGE = 2000
 MAX_PAGE = 2000
 MAX_BODY_BYTES = 8 * 1024 * 1024  # after gzip decoding, too
 MAX_TEXT_FIELD = 10_000
@@ -54,6 +57,15 @@ def _entity_of_table() -> dict[str, str]:
     return {str(model.__tablename__): name for name, model in ENTITIES.items()}
 
 
+# Fields naming another synced row with no foreign key in the local schema.  A household's
+# ``merged_into`` is one: unchecked, a device could point its own household at another
+# commune's, and the server's merge-following (new sessions and members go to the
+# survivor) would then tie its rows to that commune's households.
+_UNDECLARED_REFERENCES: dict[str, tuple[Reference, ...]] = {
+    "household": (Reference("merged_into", "household"),),
+}
+
+
 @cache
 def references(entity: str) -> tuple[Reference, ...]:
     """The fields of ``entity`` that point at other synced rows."""
@@ -64,6 +76,7 @@ def references(entity: str) -> tuple[Reference, ...]:
             target = tables.get(foreign_key.column.table.name)
             if target is not None:
                 found.append(Reference(column.key, target))
+    found.extend(_UNDECLARED_REFERENCES.get(entity, ()))
     return tuple(found)
 
 

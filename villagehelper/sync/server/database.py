@@ -89,6 +89,11 @@ class VersionClock:
         self._row.value += 1
         return self._row.value
 
+    @property
+    def current(self) -> int:
+        """The last version handed out."""
+        return self._row.value
+
 
 def open_server_db(url: str | None = None, *, clock: Callable[[], datetime] = utc_now) -> ServerDB:
     """Open the server database, creating its tables and catalog on first use."""

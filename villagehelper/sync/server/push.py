@@ -194,18 +194,25 @@ def _insert(
     batch: _Batch, index: int, change: IncomingChange, record: Record | None
 ) -> dict[str, Any]:
     fields = {name: value for name, value in change.fields.items() if name != "deleted"}
+    sent_household = fields.get("household_id")
     if "household_id" in fields and change.entity in ("member", "help_session"):
         # Made on a laptop that had not yet seen a merge: follow it to the survivor.
         fields["household_id"] = _survivor(batch.session, fields["household_id"])
     if record is not None:
-        if change.entity in EVENT_ENTITIES and _same_event(json.loads(record.fields), fields):
-            return {"status": "unchanged", "version": record.version}
+        stored = json.loads(record.fields)
+        if change.entity in EVENT_ENTITIES and _same_event(stored, fields):
+            moved = stored.get("household_id") != sent_household
+            return {"status": "moved" if moved else "unchanged", "version": record.version}
         raise PushRefusedError(
             409,
             index,
             f"Mã {change.row_id} đã có trên máy chủ với nội dung khác.",
             f"Id {change.row_id} already exists on the server with other content.",
         )
+    if change.entity == "household_merge":
+        superseded = _superseded_merge(batch, fields["survivor_id"], fields["loser_id"])
+        if superseded is not None:
+            return superseded
     record = Record(
         entity=change.entity,
         row_id=change.row_id,
@@ -219,7 +226,10 @@ def _insert(
     _write(batch, record, fields)
     if change.entity == "household_merge":
         _replay_merge(batch, fields["survivor_id"], fields["loser_id"])
-    return {"status": "applied", "version": record.version}
+    # "moved": stored under another household than the laptop sent, so the laptop must
+    # not take its own copy for the server's (it downloads the server's instead).
+    moved = fields.get("household_id") != sent_household
+    return {"status": "moved" if moved else "applied", "version": record.version}
 
 
 def _same_event(stored: dict[str, Any], incoming: dict[str, Any]) -> bool:
@@ -314,6 +324,37 @@ def _survivor(session: Session, household_id: str) -> str:
             return current
         seen.add(merged_into)
         current = merged_into
+
+
+def _superseded_merge(batch: _Batch, survivor_id: str, loser_id: str) -> dict[str, Any] | None:
+    """The reply to a household merge an earlier merge has made impossible (else None).
+
+    Two laptops offline may merge the same household into different ones, or each of two
+    households into the other.  The first merge to arrive stands (as the first edit of a
+    field does); a later one is not kept, because each laptop holds at most one merge per
+    household and, kept, it would tombstone the survivor of the first.  The laptop that
+    made it has already applied it to its own copy: the rows it changed there (the
+    household it merged away, and the people and sessions it moved) get new versions
+    here, so its next download puts them back as the server holds them.
+    """
+    loser_now = _survivor(batch.session, loser_id)
+    if loser_now == loser_id and _survivor(batch.session, survivor_id) != loser_id:
+        return None
+    touched = [
+        record
+        for household_id in dict.fromkeys((loser_id, loser_now))
+        if (record := batch.session.get(Record, ("household", household_id))) is not None
+    ]
+    touched.extend(
+        batch.session.scalars(
+            select(Record).where(
+                Record.household_id == loser_now, Record.entity.in_(("member", "help_session"))
+            )
+        )
+    )
+    for record in touched:
+        _write(batch, record, {})
+    return {"status": "superseded", "version": batch.versions.current}
 
 
 def _replay_merge(batch: _Batch, survivor_id: str, loser_id: str) -> None:

@@ -1,0 +1,42 @@
+"""The download feed as sent over HTTP (pre-rendered JSON) is the feed page itself."""
+
+from __future__ import annotations
+
+import json
+
+from tests.sync_support import COMMUNE, OTHER_COMMUNE
+from villagehelper.sync.server import feed
+from villagehelper.sync.server.accounts import DeviceRole, DeviceScope
+from villagehelper.sync.server.database import ServerDB, VersionClock
+from villagehelper.sync.server.tables import Record
+from villagehelper.sync.wire import canonical_json
+
+
+def _add(db: ServerDB, commune: str, entity: str, row_id: str, fields: dict[str, object]) -> None:
+    with db.transaction() as session:
+        version = VersionClock(session).next()
+        session.add(
+            Record(
+                entity=entity,
+                row_id=row_id,
+                commune_code=commune,
+                version=version,
+                fields=canonical_json(fields),
+                field_versions="{}",
+                deleted=row_id.endswith("-gone"),
+            )
+        )
+
+
+def test_the_page_sent_is_the_page_read(server_db: ServerDB) -> None:
+    _add(server_db, COMMUNE, "village", "v-1", {"name": 'Thôn "Khay" \\ Đông', "active": True})
+    _add(server_db, OTHER_COMMUNE, "village", "v-other", {"name": "Thôn khác"})
+    _add(server_db, COMMUNE, "household", "h-1-gone", {"head_name": "Lê Văn Tám", "phone": None})
+    _add(server_db, COMMUNE, "member", "m-1", {"birth_year": 1990, "notes": "dòng 1\ndòng 2"})
+    scope = DeviceScope("device", COMMUNE, DeviceRole.VOLUNTEER)
+    for since, limit in ((0, 2000), (0, 3), (5, 2), (10_000, 10)):
+        sent = json.loads(feed.page_json(server_db, scope, since, limit))
+        assert sent == feed.page(server_db, scope, since, limit)
+    everything = json.loads(feed.page_json(server_db, scope, 0, 2000))
+    assert "v-other" not in {change["id"] for change in everything["changes"]}
+    assert {change["entity"] for change in everything["changes"]} >= {"service", "village"}
