@@ -74,12 +74,28 @@ def push(
 ) -> list[dict[str, Any]]:
     """Apply ``changes`` in order; one result per change (the original one if repeated)."""
     with db.transaction() as session:
-        batch = _Batch(session, VersionClock(session), scope, team_member_id, db.clock())
+        member = _claimed_member(session, scope, team_member_id, changes)
+        batch = _Batch(session, VersionClock(session), scope, member, db.clock())
         results = []
         for index, change in enumerate(changes):
             results.append(_accept(batch, index, change))
             session.flush()
         return results
+
+
+def _claimed_member(
+    session: Session, scope: DeviceScope, team_member_id: str | None, changes: list[IncomingChange]
+) -> str | None:
+    """The team member the laptop says is logging, if it is one of this commune's
+    (or joins it in this very batch); anything else is not written to the audit log."""
+    if team_member_id is None:
+        return None
+    if any(c.entity == "team_member" and c.row_id == team_member_id for c in changes):
+        return team_member_id
+    record = session.get(Record, ("team_member", team_member_id))
+    if record is None or record.commune_code != scope.commune_code:
+        return None
+    return team_member_id
 
 
 def _accept(batch: _Batch, index: int, change: IncomingChange) -> dict[str, Any]:
