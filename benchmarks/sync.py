@@ -8,8 +8,8 @@ memory is the laptop's alone.
 
 Baselines, measured in the same run on the same machine:
 
-- first download: the raw chain for the same pages: the exact JSON pages the server
-  sent (captured beforehand, gzipped as the server gzips them) fetched over loopback
+- first download: the raw chain for the same pages: the exact bytes the server sent
+  for each page (captured beforehand: gzipped JSON) fetched over loopback
   from a plain ``http.server``, ``json.loads``, and ``sqlite3`` ``executemany`` into plain
   tables with the same columns, one transaction per page
   (``benchmarks/sync_client.py``).  The server's own work is on our side of the ratio.
@@ -46,12 +46,11 @@ import requests
 from benchmarks.commit import random_visits
 from benchmarks.datasets import Dataset, DatasetSpec, ensure
 from benchmarks.measure import Row, Stats
-from benchmarks.sync_client import PAGE_FILE
+from benchmarks.sync_client import page_file
 from benchmarks.sync_data import ServerData, ensure_server, server_url, working_server
 from villagehelper.ops.sessions import log_visit
 from villagehelper.store.engine import open_store
 from villagehelper.sync import client, wire
-from villagehelper.sync.http import ServerConnection
 from villagehelper.sync.server import accounts
 from villagehelper.sync.server.database import open_server_db
 
@@ -75,6 +74,8 @@ class PullFigures:
     raw: float
     ours_rss: float  # MB, peak of the laptop process
     raw_rss: float
+    ours_cpu: float  # seconds of the laptop process's CPU, median of the runs
+    raw_cpu: float
 
 
 @dataclass(frozen=True)
@@ -183,27 +184,42 @@ def _enrolled_laptop(url: str, database: Path, commune: str, data_dir: Path) -> 
 
 
 def _capture_pages(url: str, database: Path, commune: str, folder: Path) -> int:
-    """The server's pages for a new laptop, as it sends them (JSON, gzipped at the
-    server's level), for the raw chain to fetch."""
+    """The server's pages for a new laptop, byte for byte as it sent them (gzipped or
+    not, as it chose), for the raw chain to fetch."""
     folder.mkdir(parents=True)
     db = open_server_db(server_url(database))
     try:
         device = accounts.enrol(db, accounts.issue_code(db, commune, "volunteer"), "raw")
     finally:
         db.close()
-    connection = ServerConnection(url, device.token)
+    http = requests.Session()
+    http.headers.update(
+        {
+            wire.PROTOCOL_HEADER: str(wire.PROTOCOL_VERSION),
+            "Authorization": f"Bearer {device.token}",
+            "Accept-Encoding": "gzip",
+        }
+    )
     since, number = 0, 0
     try:
         while True:
-            page = connection.get("/v1/changes", {"since": since, "limit": wire.DEFAULT_PAGE})
-            body = json.dumps(page, ensure_ascii=False, separators=(",", ":")).encode()
-            (folder / PAGE_FILE.format(number)).write_bytes(gzip.compress(body, 6))
+            response = http.get(
+                f"{url}/v1/changes",
+                params={"since": since, "limit": wire.DEFAULT_PAGE},
+                stream=True,
+                timeout=60,
+            )
+            response.raise_for_status()
+            body = response.raw.read(decode_content=False)
+            gzipped = response.headers.get("Content-Encoding") == "gzip"
+            (folder / page_file(number, gzipped)).write_bytes(body)
+            page = json.loads(gzip.decompress(body) if gzipped else body)
             number += 1
             since = page["cursor"]
             if not page["more"]:
                 return number
     finally:
-        connection.close()
+        http.close()
 
 
 @dataclass(frozen=True)
@@ -363,6 +379,8 @@ def run(main: DatasetSpec, work: Path, repeat: int = 3) -> SyncFigures:
                 statistics.median(run["seconds"] for run in raw),
                 max(run["rss"] for run in ours),
                 max(run["rss"] for run in raw),
+                statistics.median(run["cpu"] for run in ours),
+                statistics.median(run["cpu"] for run in raw),
             )
         )
         shutil.rmtree(folder, ignore_errors=True)
@@ -394,6 +412,15 @@ def rows(figures: SyncFigures) -> list[Row]:
     )
     out.append(
         Row(
+            "first pull, CPU time of the laptop's process (server not included)",
+            main.ours_cpu,
+            main.raw_cpu,
+            "s",
+            "the raw chain's process",
+        )
+    )
+    out.append(
+        Row(
             "laptop peak memory during the first pull (whole process)",
             main.ours_rss,
             main.raw_rss,
@@ -407,7 +434,7 @@ def rows(figures: SyncFigures) -> list[Row]:
             f"push {PUSH_SESSIONS:,} offline sessions (logged with log_visit)",
             figures.push,
             figures.push_raw,
-            "s",
+            "ms",
             "outbox rows POSTed gzipped to a plain server: insert + durable commit",
             target=PUSH_TARGET,
         )

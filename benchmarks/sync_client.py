@@ -8,7 +8,7 @@
     no constraint), one transaction per page with the feed's pragmas (WAL,
     ``synchronous=NORMAL``).
 ``python -m benchmarks.sync_client serve-pages FOLDER``
-    The baseline's server: the captured pages, already gzipped, from a plain
+    The baseline's server: the captured pages, as the server sent them, from a plain
     ``http.server`` (prints its port, then serves until killed).  It also takes a raw
     upload (``POST /push``): gunzip, ``json.loads``, one ``executemany`` into a plain
     table and a durable commit, answering one result per change.
@@ -29,7 +29,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-PAGE_FILE = "page-{:05d}.json.gz"
+
+def page_file(number: int, gzipped: bool) -> str:
+    return f"page-{number:05d}.json" + (".gz" if gzipped else "")
 
 
 def peak_rss_mb() -> float:
@@ -131,7 +133,13 @@ class _PageHandler(BaseHTTPRequestHandler):
             self._reply(gzip.compress(b'{"changes":[],"cursor":0,"more":false}'))
             return
         number = int(self.path.rsplit("/", 1)[-1])
-        self._reply((self.folder / PAGE_FILE.format(number)).read_bytes())
+        gzipped = self.folder / page_file(number, gzipped=True)
+        if gzipped.exists():
+            self._reply(gzipped.read_bytes())
+        else:  # the server sends small pages as they are
+            self._reply(
+                (self.folder / page_file(number, gzipped=False)).read_bytes(), gzipped=False
+            )
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -145,13 +153,14 @@ class _PageHandler(BaseHTTPRequestHandler):
         results = [{"change_id": c["change_id"], "status": "applied"} for c in changes]
         self._reply(gzip.compress(json.dumps({"results": results}).encode()))
 
-    def _reply(self, gzipped: bytes) -> None:
+    def _reply(self, body: bytes, gzipped: bool = True) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(gzipped)))
+        if gzipped:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(gzipped)
+        self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass

@@ -85,7 +85,8 @@ def ensure_server(dataset: Dataset) -> ServerData:
 
 
 def _build(dataset: Dataset, target: Path) -> tuple[str, int]:
-    source = sqlite3.connect(f"file:{dataset.database}?mode=ro", uri=True)
+    # Immutable: read without locks, so the cached dataset gains no -wal / -shm files.
+    source = sqlite3.connect(f"file:{dataset.database}?mode=ro&immutable=1", uri=True)
     try:
         code, name = source.execute("SELECT code, name FROM communes").fetchone()
         outbox = source.execute("SELECT entity, row_id, payload FROM outbox ORDER BY seq")

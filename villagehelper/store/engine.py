@@ -22,6 +22,7 @@ from villagehelper.store import migrate
 from villagehelper.store.models import Commune, Setting
 
 BUSY_TIMEOUT_MS = 5000
+FEED_CHECKPOINT_PAGES = 16_384  # 64 MB of 4 KB pages (see Store.feed_transaction)
 
 
 def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -105,7 +106,9 @@ class Store:
         Commits are not forced to disk (``synchronous=NORMAL``): nothing here was typed by a
         person, and the page and the cursor after it are one transaction, so a page lost
         to a power cut is simply downloaded again.  WAL keeps the file consistent either
-        way, and the next durable commit makes the pages before it durable too.
+        way, and the next durable commit makes the pages before it durable too.  For the
+        same reason the log is copied into the database file every 64 MB rather than every
+        4 MB: a first download writes the whole commune, and every copy waits for the disk.
         """
         with self.engine.connect() as connection:
             raw = connection.connection.driver_connection
@@ -113,6 +116,8 @@ class Store:
             # Outside any transaction: SQLite ignores this pragma inside one.
             raw.execute("PRAGMA foreign_keys=OFF")
             raw.execute("PRAGMA synchronous=NORMAL")
+            checkpoint = raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+            raw.execute(f"PRAGMA wal_autocheckpoint={FEED_CHECKPOINT_PAGES}")
             try:
                 with (
                     Session(
@@ -126,6 +131,7 @@ class Store:
             finally:
                 raw.execute("PRAGMA foreign_keys=ON")
                 raw.execute("PRAGMA synchronous=FULL")
+                raw.execute(f"PRAGMA wal_autocheckpoint={int(checkpoint)}")
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

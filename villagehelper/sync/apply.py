@@ -60,6 +60,7 @@ def apply_page(
             items.append(item)
         else:
             log.warning("skipping unknown entity %s from the server", item["entity"])
+    session.flush()  # what the caller added is held too
     held = _held_versions(session.connection(), items)
     seen: set[tuple[str, str]] = set()
     run: list[Mapping[str, Any]] = []

@@ -25,7 +25,6 @@ from villagehelper.store.engine import Store
 from villagehelper.store.models import Commune, OutboxEntry, SyncState
 from villagehelper.sync import state, wire
 from villagehelper.sync.apply import apply_page
-from villagehelper.sync.feed_reader import FeedReader
 from villagehelper.sync.http import ServerConnection, SyncError
 
 log = logging.getLogger(__name__)
@@ -252,13 +251,10 @@ def _pull_all(
 ) -> tuple[int, Changes]:
     pulled = 0
     changes = Changes()
-    reader = FeedReader(connection, page_size)
     while True:
         with store.reading() as session:
             since = state.cursor(session)
-        page = reader.page(since)
-        if page["more"]:
-            reader.read_ahead(page["cursor"])  # the server works while this page is written
+        page = connection.get("/v1/changes", {"since": since, "limit": page_size})
         with store.feed_transaction() as session:
             if state.cursor(session) != since:
                 continue  # another sync moved the cursor meanwhile: ask again from there

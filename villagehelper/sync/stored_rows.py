@@ -1,8 +1,8 @@
 """How a new row from the server's feed becomes a row of a local table, without the ORM.
 
-For each syncable entity, :func:`table_writer` gives the INSERT statement and a row
-template in column order, plus what turns a wire value into its stored form.  The
-result is what ``remote._insert`` and a flush would store: column defaults for absent
+For each syncable entity, :func:`table_writer` gives the INSERT statement and what
+turns a wire value into its stored form; :func:`new_row` makes the row.  The result is
+what ``remote._insert`` and a flush would store: column defaults for absent
 fields, the sync columns of a row synced at its version, and the derived columns
 (computed as the models' ``refresh_derived`` does).  Instants and dates travel in their
 stored form already (fixed-width UTC text, ISO dates): a canonical value is checked and

@@ -11,43 +11,35 @@ server more than the laptop spends storing the row.
 from __future__ import annotations
 
 import json
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import text
 
 from villagehelper.sync.server.accounts import DeviceScope
 from villagehelper.sync.server.database import ServerDB
 from villagehelper.sync.server.tables import Record
 
-
-class _FeedRow(NamedTuple):
-    entity: str
-    row_id: str
-    version: int
-    fields: str  # canonical JSON text
-    deleted: bool
-
-
-_COLUMNS = (Record.entity, Record.row_id, Record.version, Record.fields, Record.deleted)
+# (entity, row id, version, fields as canonical JSON text, deleted)
+_FeedRow = tuple[str, str, int, str, bool]
+# Plain rows through a fixed statement, not ORM objects nor the ORM's column loading: a
+# page is read once and thrown away.
+_PAGE_SQL = text(
+    f"SELECT entity, row_id, version, fields, deleted FROM {Record.__tablename__} "
+    "WHERE commune_code = :commune AND version > :since ORDER BY version LIMIT :limit"
+)
 
 
 def _rows(db: ServerDB, scope: DeviceScope, since: int, limit: int) -> tuple[list[_FeedRow], bool]:
     """Up to ``limit`` rows above ``since`` in version order, and whether more follow."""
     rows: list[_FeedRow] = []
     with db.reading() as session:
-        # Core rows, not ORM objects nor the ORM's column loading: a page is read once
-        # and thrown away.  Two ordered index ranges (commune, catalog) merged here: one
-        # OR'ed range would make the database sort the whole remaining feed every page.
         connection = session.connection()
+        # Two ordered index ranges (commune, catalog) merged here: one OR'ed range would
+        # make the database sort the whole remaining feed for every page.
         for commune in (scope.commune_code, ""):
-            result = connection.execute(
-                select(*_COLUMNS)
-                .where(Record.commune_code == commune, Record.version > since)
-                .order_by(Record.version)
-                .limit(limit + 1)
-            )
-            rows.extend(_FeedRow._make(row) for row in result)
-    rows.sort(key=lambda row: row.version)
+            params = {"commune": commune, "since": since, "limit": limit + 1}
+            rows.extend(tuple(row) for row in connection.execute(_PAGE_SQL, params))
+    rows.sort(key=lambda row: row[2])
     return rows[:limit], len(rows) > limit
 
 
@@ -57,15 +49,15 @@ def page(db: ServerDB, scope: DeviceScope, since: int, limit: int) -> dict[str, 
     return {
         "changes": [
             {
-                "entity": row.entity,
-                "id": row.row_id,
-                "version": row.version,
-                "fields": json.loads(row.fields),
-                "deleted": bool(row.deleted),
+                "entity": entity,
+                "id": row_id,
+                "version": version,
+                "fields": json.loads(fields),
+                "deleted": bool(deleted),
             }
-            for row in rows
+            for entity, row_id, version, fields, deleted in rows
         ],
-        "cursor": rows[-1].version if rows else since,
+        "cursor": rows[-1][2] if rows else since,
         "more": more,
     }
 
@@ -75,10 +67,12 @@ def page_json(db: ServerDB, scope: DeviceScope, since: int, limit: int) -> bytes
     rows, more = _rows(db, scope, since, limit)
     dumps = json.dumps
     changes = ",".join(
-        f'{{"entity":{dumps(row.entity)},"id":{dumps(row.row_id)},"version":{int(row.version)},'
-        f'"fields":{row.fields},"deleted":{"true" if row.deleted else "false"}}}'
-        for row in rows
+        [
+            f'{{"entity":{dumps(entity)},"id":{dumps(row_id)},"version":{int(version)},'
+            f'"fields":{fields},"deleted":{"true" if deleted else "false"}}}'
+            for entity, row_id, version, fields, deleted in rows
+        ]
     )
-    cursor = rows[-1].version if rows else since
+    cursor = rows[-1][2] if rows else since
     more_text = "true" if more else "false"
     return f'{{"changes":[{changes}],"cursor":{int(cursor)},"more":{more_text}}}'.encode()
