@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from villagehelper import geography
 from villagehelper.errors import UserError
-from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Changes
+from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Changes, primary_key_name
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Commune, OutboxEntry, SyncState
 from villagehelper.sync import state, wire
@@ -220,20 +220,33 @@ def _acknowledge(session: Session, batch: list[OutboxEntry], results: list[dict[
     session.execute(
         delete(OutboxEntry).where(OutboxEntry.change_id.in_([entry.change_id for entry in batch]))
     )
+    # Two reads for the whole batch, not two per entry: the rows, and those of them with
+    # changes still waiting (edited again while this batch was in flight).
+    row_ids = sorted({entry.row_id for entry in batch})
+    still_pending = {
+        (entity, row_id)
+        for entity, row_id in session.execute(
+            select(OutboxEntry.entity, OutboxEntry.row_id).where(OutboxEntry.row_id.in_(row_ids))
+        )
+    }
+    rows: dict[tuple[str, str], Any] = {}
+    for entity in {entry.entity for entry in batch}:
+        model = ENTITIES[entity]
+        key_name = primary_key_name(model)
+        ids = [entry.row_id for entry in batch if entry.entity == entity]
+        key = getattr(model, key_name)
+        for found in session.scalars(select(model).where(key.in_(ids))):
+            rows[(entity, str(getattr(found, key_name)))] = found
     for entry, result in zip(batch, results, strict=True):
-        row: Any = session.get(ENTITIES[entry.entity], entry.row_id)
+        row = rows.get((entry.entity, entry.row_id))
         if row is not None and result.get("status") == "superseded":
             # A household merge the server did not keep (another laptop merged one of
             # the two first): not kept here either.  What it changed here comes back
             # from the server with the download.
             session.delete(row)
+            rows.pop((entry.entity, entry.row_id))
             continue
-        still_pending = session.scalar(
-            select(OutboxEntry.seq).where(
-                OutboxEntry.entity == entry.entity, OutboxEntry.row_id == entry.row_id
-            )
-        )
-        if row is None or still_pending is not None:
+        if row is None or (entry.entity, entry.row_id) in still_pending:
             continue  # edited again while this batch was in flight: stays dirty
         if entry.entity in EVENT_ENTITIES and result.get("status") != "moved":
             # Events never change, so the server's copy is ours: no need to pull it back.

@@ -92,12 +92,18 @@ def required_fields(entity: str) -> frozenset[str]:
     )
 
 
+@cache
+def _synced_columns(entity: str) -> dict[str, Any]:
+    """Synced field name → its column; computed once (this runs for every field pushed)."""
+    columns = inspect(ENTITIES[entity]).columns
+    return {name: columns[name] for name in synced_fields(ENTITIES[entity])}
+
+
 def _field_problem(entity: str, name: str, value: Any) -> str | None:
     """Why ``value`` cannot be stored in field ``name`` of ``entity`` (None if it can)."""
-    columns = inspect(ENTITIES[entity]).columns
-    if name not in set(synced_fields(ENTITIES[entity])):
+    column = _synced_columns(entity).get(name)
+    if column is None:
         return "unknown field"
-    column = columns[name]
     if value is None:
         return None if column.nullable else "must not be empty"
     kind = column.type

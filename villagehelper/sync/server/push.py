@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from villagehelper.errors import UserError
-from villagehelper.store.changelog import EVENT_ENTITIES, Op
+from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Op
 from villagehelper.store.models import utc_text
 from villagehelper.sync import wire
 from villagehelper.sync.server.accounts import DeviceScope
@@ -53,6 +53,15 @@ class IncomingChange:
         return hashlib.sha256(wire.canonical_json(content).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """A change id already accepted: its content digest, device and reply."""
+
+    digest: str
+    device_id: str
+    result: str
+
+
 @dataclass
 class _Batch:
     session: Session
@@ -60,10 +69,63 @@ class _Batch:
     scope: DeviceScope
     team_member_id: str | None
     now: datetime
+    # What this batch knows of the server's rows and change ids, loaded in a few queries
+    # up front: a change then costs no database round trip of its own.
+    records: dict[tuple[str, str], Record | None] = field(default_factory=dict)
+    received: dict[str, _Seen] = field(default_factory=dict)
+    # Written with one INSERT each at the end of the batch (rows no change reads back).
+    new_received: list[dict[str, Any]] = field(default_factory=list)
+    new_audit: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def now_text(self) -> str:
         return utc_text(self.now)
+
+    def record(self, entity: str, row_id: str) -> Record | None:
+        key = (entity, row_id)
+        if key not in self.records:
+            self.records[key] = self.session.get(Record, key)
+        return self.records[key]
+
+    def adopt(self, record: Record) -> None:
+        self.session.add(record)
+        self.records[(record.entity, record.row_id)] = record
+
+    def prefetch(self, changes: list[IncomingChange]) -> None:
+        wanted: dict[str, set[str]] = {}
+        for change in changes:
+            wanted.setdefault(change.entity, set()).add(change.row_id)
+            if change.entity not in ENTITIES:
+                continue
+            for reference in wire.references(change.entity):
+                value = change.fields.get(reference.field)
+                if isinstance(value, str):
+                    wanted.setdefault(reference.entity, set()).add(value)
+        for entity, ids in wanted.items():
+            for chunk in _chunks(sorted(ids)):
+                found = self.session.scalars(
+                    select(Record).where(Record.entity == entity, Record.row_id.in_(chunk))
+                )
+                known = {record.row_id: record for record in found}
+                for row_id in chunk:
+                    self.records[(entity, row_id)] = known.get(row_id)
+        change_ids = sorted({change.change_id for change in changes})
+        for chunk in _chunks(change_ids):
+            for seen in self.session.scalars(
+                select(ReceivedChange).where(ReceivedChange.change_id.in_(chunk))
+            ):
+                self.received[seen.change_id] = _Seen(seen.digest, seen.device_id, seen.result)
+
+    def write_log(self) -> None:
+        if self.new_received:
+            self.session.execute(insert(ReceivedChange), self.new_received)
+        if self.new_audit:
+            self.session.execute(insert(AuditEntry), self.new_audit)
+
+
+def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
+    # Under every database's limit on bound parameters.
+    return [values[start : start + size] for start in range(0, len(values), size)]
 
 
 def push(
@@ -76,10 +138,9 @@ def push(
     with db.transaction() as session:
         member = _claimed_member(session, scope, team_member_id, changes)
         batch = _Batch(session, VersionClock(session), scope, member, db.clock())
-        results = []
-        for index, change in enumerate(changes):
-            results.append(_accept(batch, index, change))
-            session.flush()
+        batch.prefetch(changes)
+        results = [_accept(batch, index, change) for index, change in enumerate(changes)]
+        batch.write_log()
         return results
 
 
@@ -100,7 +161,7 @@ def _claimed_member(
 
 def _accept(batch: _Batch, index: int, change: IncomingChange) -> dict[str, Any]:
     digest = change.digest()
-    seen = batch.session.get(ReceivedChange, change.change_id)
+    seen = batch.received.get(change.change_id)
     if seen is not None:
         if seen.digest == digest and seen.device_id == batch.scope.device_id:
             original: dict[str, Any] = json.loads(seen.result)
@@ -114,26 +175,28 @@ def _accept(batch: _Batch, index: int, change: IncomingChange) -> dict[str, Any]
     _check(batch, index, change)
     result = _apply(batch, index, change)
     result["change_id"] = change.change_id
-    batch.session.add(
-        ReceivedChange(
-            change_id=change.change_id,
-            device_id=batch.scope.device_id,
-            digest=digest,
-            result=json.dumps(result),
-        )
+    reply = json.dumps(result)
+    batch.received[change.change_id] = _Seen(digest, batch.scope.device_id, reply)
+    batch.new_received.append(
+        {
+            "change_id": change.change_id,
+            "device_id": batch.scope.device_id,
+            "digest": digest,
+            "result": reply,
+        }
     )
-    batch.session.add(
-        AuditEntry(
-            at=batch.now,
-            commune_code=batch.scope.commune_code,
-            device_id=batch.scope.device_id,
-            team_member_id=batch.team_member_id,
-            change_id=change.change_id,
-            entity=change.entity,
-            row_id=change.row_id,
-            op=change.op,
-            outcome=result["status"],
-        )
+    batch.new_audit.append(
+        {
+            "at": batch.now,
+            "commune_code": batch.scope.commune_code,
+            "device_id": batch.scope.device_id,
+            "team_member_id": batch.team_member_id,
+            "change_id": change.change_id,
+            "entity": change.entity,
+            "row_id": change.row_id,
+            "op": change.op,
+            "outcome": result["status"],
+        }
     )
     return result
 
@@ -168,14 +231,14 @@ def _check(batch: _Batch, index: int, change: IncomingChange) -> None:
     commune = change.fields.get("commune_code")
     if commune is not None and commune != batch.scope.commune_code:
         raise _forbidden(index, "Dữ liệu thuộc xã khác.", "The record belongs to another commune.")
-    existing = batch.session.get(Record, (change.entity, change.row_id))
+    existing = batch.record(change.entity, change.row_id)
     if existing is not None and existing.commune_code != batch.scope.commune_code:
         raise _forbidden(index, "Dữ liệu thuộc xã khác.", "The record belongs to another commune.")
     for reference in wire.references(change.entity):
         target_id = change.fields.get(reference.field)
         if target_id is None:
             continue
-        target = batch.session.get(Record, (reference.entity, target_id))
+        target = batch.record(reference.entity, target_id)
         if target is None:
             raise PushRefusedError(
                 400,
@@ -190,7 +253,7 @@ def _check(batch: _Batch, index: int, change: IncomingChange) -> None:
 
 
 def _apply(batch: _Batch, index: int, change: IncomingChange) -> dict[str, Any]:
-    record = batch.session.get(Record, (change.entity, change.row_id))
+    record = batch.record(change.entity, change.row_id)
     if change.op == Op.INSERT:
         return _insert(batch, index, change, record)
     if record is None:
@@ -213,7 +276,7 @@ def _insert(
     sent_household = fields.get("household_id")
     if "household_id" in fields and change.entity in ("member", "help_session"):
         # Made on a laptop that had not yet seen a merge: follow it to the survivor.
-        fields["household_id"] = _survivor(batch.session, fields["household_id"])
+        fields["household_id"] = _survivor(batch, fields["household_id"])
     if record is not None:
         stored = json.loads(record.fields)
         if change.entity in EVENT_ENTITIES and _same_event(stored, fields):
@@ -238,7 +301,7 @@ def _insert(
         version=0,
         deleted=False,
     )
-    batch.session.add(record)
+    batch.adopt(record)
     _write(batch, record, fields)
     if change.entity == "household_merge":
         _replay_merge(batch, fields["survivor_id"], fields["loser_id"])
@@ -292,7 +355,7 @@ def _record_conflict(
         version=0,
         deleted=False,
     )
-    batch.session.add(record)
+    batch.adopt(record)
     _write(
         batch,
         record,
@@ -330,11 +393,11 @@ def _write(
         record.deleted = deleted
 
 
-def _survivor(session: Session, household_id: str) -> str:
+def _survivor(batch: _Batch, household_id: str) -> str:
     seen = {household_id}
     current = household_id
     while True:
-        record = session.get(Record, ("household", current))
+        record = batch.record("household", current)
         merged_into = json.loads(record.fields).get("merged_into") if record else None
         if merged_into is None or merged_into in seen:
             return current
@@ -353,13 +416,13 @@ def _superseded_merge(batch: _Batch, survivor_id: str, loser_id: str) -> dict[st
     household it merged away, and the people and sessions it moved) get new versions
     here, so its next download puts them back as the server holds them.
     """
-    loser_now = _survivor(batch.session, loser_id)
-    if loser_now == loser_id and _survivor(batch.session, survivor_id) != loser_id:
+    loser_now = _survivor(batch, loser_id)
+    if loser_now == loser_id and _survivor(batch, survivor_id) != loser_id:
         return None
     touched = [
         record
         for household_id in dict.fromkeys((loser_id, loser_now))
-        if (record := batch.session.get(Record, ("household", household_id))) is not None
+        if (record := batch.record("household", household_id)) is not None
     ]
     touched.extend(
         batch.session.scalars(
@@ -375,8 +438,8 @@ def _superseded_merge(batch: _Batch, survivor_id: str, loser_id: str) -> dict[st
 
 def _replay_merge(batch: _Batch, survivor_id: str, loser_id: str) -> None:
     """What every laptop does with a merge, done to the server's copy as well."""
-    survivor_id = _survivor(batch.session, survivor_id)
-    loser = batch.session.get(Record, ("household", loser_id))
+    survivor_id = _survivor(batch, survivor_id)
+    loser = batch.record("household", loser_id)
     if loser is not None:
         _write(batch, loser, {"merged_into": survivor_id}, deleted=True)
     moved = batch.session.scalars(
