@@ -25,7 +25,7 @@ MIN_CLIENT_PROTOCOL = 1
 PROTOCOL_HEADER = "X-VillageHelper-Protocol"
 APP_VERSION_HEADER = "X-VillageHelper-App"
 
-MAX_PUSH_BATCH = 500
+MAX_PUSH_BATCH = 1000
 # A first download brings a whole commune (200,000+ rows at district scale): pages of
 # 2,000 keep each page's transaction and memory small while the number of requests
 # stays well inside the server's per-device rate limit (20 a second, bursts of 120).

@@ -200,13 +200,6 @@ def authenticate(db: ServerDB, token: str) -> DeviceScope:
     return DeviceScope(device.id, device.commune_code, DeviceRole(device.role))
 
 
-def touch(db: ServerDB, device_id: str) -> None:
-    with db.transaction() as session:
-        device = session.get(Device, device_id)
-        if device is not None:
-            device.last_seen_at = db.clock()
-
-
 def list_devices(db: ServerDB) -> list[DeviceInfo]:
     with db.reading() as session:
         devices = session.scalars(select(Device).order_by(Device.commune_code, Device.created_at))

@@ -149,7 +149,6 @@ def create_app(db: ServerDB, replicas_folder: Path | None = None) -> FastAPI:
             for c in body.changes
         ]
         results = push(db, scope, incoming, body.team_member_id)
-        accounts.touch(db, scope.device_id)
         return PushResponse(results=[ChangeResult(**result) for result in results])
 
     @app.get("/v1/changes", response_model=PullResponse)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from villagehelper.errors import UserError
@@ -23,7 +23,7 @@ from villagehelper.store.models import utc_text
 from villagehelper.sync import wire
 from villagehelper.sync.server.accounts import DeviceScope
 from villagehelper.sync.server.database import ServerDB, VersionClock
-from villagehelper.sync.server.tables import AuditEntry, ReceivedChange, Record
+from villagehelper.sync.server.tables import AuditEntry, Device, ReceivedChange, Record
 
 # Conflict ids are derived from the change that raised them: a replayed batch can never
 # record the same conflict twice.
@@ -141,6 +141,10 @@ def push(
         batch.prefetch(changes)
         results = [_accept(batch, index, change) for index, change in enumerate(changes)]
         batch.write_log()
+        # In the same commit: one durable write per batch, not two.
+        session.execute(
+            update(Device).where(Device.id == scope.device_id).values(last_seen_at=batch.now)
+        )
         return results
 
 
