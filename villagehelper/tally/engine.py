@@ -29,7 +29,7 @@ person), so they are not the sums of the rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import (
     ColumnElement,
@@ -43,11 +43,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from villagehelper.clock import vietnam_day_bounds
 from villagehelper.store.engine import Store
 from villagehelper.store.models import HelpSession, Household, Outcome, Service
+from villagehelper.tally import summaries
 from villagehelper.tally.periods import Period
 
+# Where the numbers come from.  Counts over days (a period's sessions and outcomes, the
+# previous period, lũy kế), open follow-ups and the basic-skills indicator are read
+# from the summary tables of villagehelper.tally.summaries, which triggers keep exact.
+# Distinct people and households of a period come from the summaries too when the
+# period reaches the present (nothing counted after it) and no volunteer is chosen;
+# otherwise, e.g. last month's report, they are counted over the period's own sessions,
+# which is then the only read of help_sessions and is bounded by the period.
+
 _PERSON_OF_HOUSEHOLD = "household:"
+# The summaries' Vietnam days are UTC+7 computed in SQL, which is Vietnam's offset since
+# 1975; a period with a bound where zoneinfo says otherwise is counted from sessions.
+_SUMMARY_OFFSET = timedelta(hours=7)
 
 
 @dataclass(frozen=True)
@@ -224,16 +237,141 @@ def _basic_skills(
     return BasicSkills(basic, int(covered), households)
 
 
+@dataclass(frozen=True)
+class _Figures:
+    """A tally's numbers before they are laid out per catalog row."""
+
+    per_service: dict[str, Counts]  # the period's own counts (no look-backs yet)
+    totals: Counts
+    before: dict[str, int]
+    cumulative: dict[str, int]
+    open_ups: dict[str, int]
+    skills: BasicSkills
+
+
+def _from_sessions(
+    connection: Connection,
+    period: Period,
+    village_id: str | None,
+    volunteer_id: str | None,
+    basic: tuple[str, ...],
+) -> _Figures:
+    """Every number counted over ``help_sessions`` itself: the definitions, literally."""
+    previous = period.previous()
+    filters = _filters(village_id, volunteer_id)
+    per_service, totals = _period_counts(connection, period, filters)
+    return _Figures(
+        per_service,
+        totals,
+        _session_counts(connection, previous.start, previous.end, filters),
+        _session_counts(connection, period.year_start, period.end, filters),
+        _open_follow_ups(connection, period.end, filters),
+        _basic_skills(connection, period.end, village_id, basic),
+    )
+
+
+def _from_summaries(
+    connection: Connection,
+    period: Period,
+    village_id: str | None,
+    volunteer_id: str | None,
+    basic: tuple[str, ...],
+) -> _Figures:
+    previous = period.previous()
+    sums = summaries.day_sums(
+        connection,
+        {
+            "period": (period.first, period.last),
+            "previous": (previous.first, previous.last),
+            "cumulative": (date(period.last.year, 1, 1), period.last),
+        },
+        village_id=village_id,
+        volunteer_id=volunteer_id,
+    )
+    if distinct_from_summaries(connection, period, volunteer_id):
+        reach = summaries.reach_since(connection, period.first, village_id=village_id)
+
+        def counts(code: str, four: tuple[int, int, int, int]) -> Counts:
+            sessions, done, follow_up, failed = four
+            people = reach.get((summaries.PERSON, code), 0)
+            households = reach.get((summaries.HOUSEHOLD, code), 0)
+            return Counts(sessions, people, households, done, follow_up, failed)
+
+        per_service = {code: counts(code, four) for code, four in sums["period"].items()}
+        fours = sums["period"].values()
+        totals = counts(
+            summaries.ALL_SERVICES,
+            (
+                sum(four[0] for four in fours),
+                sum(four[1] for four in fours),
+                sum(four[2] for four in fours),
+                sum(four[3] for four in fours),
+            ),
+        )
+    else:
+        per_service, totals = _period_counts(connection, period, _filters(village_id, volunteer_id))
+    live = _live_households(village_id)
+    households = int(connection.execute(select(func.count()).where(*live)).scalar_one())
+    covered = summaries.households_with_basic_skills(connection, period.end, live) if basic else 0
+    return _Figures(
+        per_service,
+        totals,
+        {code: four[0] for code, four in sums["previous"].items()},
+        {code: four[0] for code, four in sums["cumulative"].items()},
+        summaries.open_follow_ups(
+            connection, period.end, village_id=village_id, volunteer_id=volunteer_id
+        ),
+        BasicSkills(basic, covered, households),
+    )
+
+
+def distinct_from_summaries(
+    connection: Connection, period: Period, volunteer_id: str | None
+) -> bool:
+    """Whether the period's distinct people and households can be read from the reach
+    summary (see villagehelper.tally.summaries) rather than counted over its sessions.
+
+    The reach knows each person's last day, not which volunteer helped them then, and
+    counts a member once per household; and "last day in the period" means "helped in
+    the period" only when nothing counted comes after it.
+    """
+    return (
+        volunteer_id is None
+        and not summaries.counted_after(connection, period.end)
+        and not summaries.has_split_members(connection)
+    )
+
+
+def summaries_apply(period: Period) -> bool:
+    """Whether every day bound the summaries are read with is a UTC+7 midnight."""
+    previous = period.previous()
+    bounds = (
+        previous.first,
+        previous.last + timedelta(days=1),
+        date(period.last.year, 1, 1),
+        period.first,
+        period.last + timedelta(days=1),
+    )
+    return all(
+        vietnam_day_bounds(day)[0]
+        == datetime(day.year, day.month, day.day, tzinfo=UTC) - _SUMMARY_OFFSET
+        for day in bounds
+    )
+
+
 def compute_tally(
     store: Store,
     period: Period,
     *,
     village_id: str | None = None,
     volunteer_id: str | None = None,
+    from_sessions: bool = False,
 ) -> Tally:
-    """The tally of ``period``, optionally for one village and/or one volunteer."""
-    previous = period.previous()
-    filters = _filters(village_id, volunteer_id)
+    """The tally of ``period``, optionally for one village and/or one volunteer.
+
+    ``from_sessions`` counts everything over the sessions themselves, ignoring the
+    summaries: slower, the same numbers (the tests and benchmarks compare the two).
+    """
     with store.engine.connect() as connection, connection.begin():
         # One read transaction: every figure comes from the same snapshot.
         services = connection.execute(
@@ -245,17 +383,16 @@ def compute_tally(
                 _SERVICES.c.active,
             ).order_by(_SERVICES.c.sort_order, _SERVICES.c.code)
         ).all()
-        per_service, totals = _period_counts(connection, period, filters)
-        before = _session_counts(connection, previous.start, previous.end, filters)
-        cumulative = _session_counts(connection, period.year_start, period.end, filters)
-        open_ups = _open_follow_ups(connection, period.end, filters)
         basic = tuple(row.code for row in services if row.basic_skill and row.active)
-        skills = _basic_skills(connection, period.end, village_id, basic)
+        if from_sessions or not summaries_apply(period):
+            figures = _from_sessions(connection, period, village_id, volunteer_id, basic)
+        else:
+            figures = _from_summaries(connection, period, village_id, volunteer_id, basic)
 
     rows = []
     for service in services:
         code = service.code
-        counts = per_service.get(code, Counts())
+        counts = figures.per_service.get(code, Counts())
         counts = Counts(
             counts.sessions,
             counts.people,
@@ -263,15 +400,16 @@ def compute_tally(
             counts.done,
             counts.follow_up,
             counts.failed,
-            cumulative=cumulative.get(code, 0),
-            previous_sessions=before.get(code, 0),
-            open_follow_ups=open_ups.get(code, 0),
+            cumulative=figures.cumulative.get(code, 0),
+            previous_sessions=figures.before.get(code, 0),
+            open_follow_ups=figures.open_ups.get(code, 0),
         )
         # A retired service still shows while it has something to count this year.
         if service.active or counts != Counts():
             rows.append(
                 ServiceTally(code, service.label_vi, service.label_en, service.basic_skill, counts)
             )
+    totals = figures.totals
     totals = Counts(
         totals.sessions,
         totals.people,
@@ -279,8 +417,10 @@ def compute_tally(
         totals.done,
         totals.follow_up,
         totals.failed,
-        cumulative=sum(cumulative.values()),
-        previous_sessions=sum(before.values()),
-        open_follow_ups=sum(open_ups.values()),
+        cumulative=sum(figures.cumulative.values()),
+        previous_sessions=sum(figures.before.values()),
+        open_follow_ups=sum(figures.open_ups.values()),
     )
-    return Tally(period, previous, village_id, volunteer_id, tuple(rows), totals, skills)
+    return Tally(
+        period, period.previous(), village_id, volunteer_id, tuple(rows), totals, figures.skills
+    )

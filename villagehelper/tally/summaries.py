@@ -1,0 +1,354 @@
+"""Summary tables behind the tally engine, and how to read them.
+
+SQLite triggers (migration 0003) keep every table below exact in the transaction of each
+write to ``help_sessions``, ``households`` or ``services``.  A session counts while it is
+not voided; days are Vietnam dates ("YYYY-MM-DD"), instants the stored UTC text.
+
+* ``tally_days``: sessions / done / follow-up / failed per day, service, village (of the
+  session's current household) and volunteer.  Sums over days give a period's counts,
+  the previous period's and the cumulative (lũy kế) without reading sessions.
+* ``tally_last_seen``: for each household, and each person of a household, the last day
+  they were helped, with each service and ("" service) with any.  ``tally_reach`` counts
+  those rows per last day, kind (person / household), service and village, and
+  ``tally_reach_totals`` over all days.  When no counted session lies after a period, a
+  person was helped in the period exactly when their last day is in it, so the
+  distinct counts of any period that reaches the present are a sum over ``tally_reach``
+  (see :func:`reach_since`).
+* ``tally_split_members``: members with counted sessions in more than one household.
+  The reach counts a person per household, the report counts a member once; the engine
+  reads sessions instead while this table is not empty (normally it always is).
+* ``tally_follow_ups``: each counted follow-up with the instant the next counted session
+  of its household and service closed it (:data:`NEVER` while open), so "open at the end
+  of the period" is ``opened_at < end <= closed_at``.
+* ``tally_first_done`` and ``tally_basic_people``: when a person of a household first
+  succeeded with each service, and, for people who have every basic skill (services
+  flagged ``basic_skill`` and active, read from the catalog as it is now), when the last
+  of them was first done.
+
+Writes must go through INSERT / UPDATE / DELETE: an ``INSERT OR REPLACE`` into
+``help_sessions`` would delete the old row without firing its delete trigger (SQLite
+fires those only with ``recursive_triggers`` on) and count the session twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    exists,
+    false,
+    func,
+    literal,
+    select,
+    text,
+    union_all,
+)
+
+from villagehelper.store.models import (
+    HelpSession,
+    Household,
+    TallyBasicPerson,
+    TallyDay,
+    TallyFollowUp,
+    TallyMonth,
+    TallyReach,
+    TallyReachTotal,
+    TallySplitMember,
+    utc_text,
+)
+
+NEVER = "9999-12-31T23:59:59.999999Z"
+ALL_SERVICES = ""  # service_code of a tally_last_seen / tally_reach row over every service
+PERSON = "person"
+HOUSEHOLD = "household"
+
+_DAYS = TallyDay.__table__
+_MONTHS = TallyMonth.__table__
+_REACH = TallyReach.__table__
+_REACH_TOTALS = TallyReachTotal.__table__
+_FOLLOW_UPS = TallyFollowUp.__table__
+_BASIC = TallyBasicPerson.__table__
+_SESSIONS = HelpSession.__table__
+_HOUSEHOLDS = Household.__table__
+
+SUMMARY_TABLES = (
+    "tally_days",
+    "tally_months",
+    "tally_last_seen",
+    "tally_reach",
+    "tally_reach_totals",
+    "tally_split_members",
+    "tally_follow_ups",
+    "tally_first_done",
+    "tally_basic_people",
+)
+
+# The same expressions as the triggers' (migration 0003).  The counted sessions are read
+# once into a narrow temporary table: help_sessions rows are wide (notes, sync columns),
+# and every summary below would otherwise read all of them again.
+_REFILL = [
+    *(f"DELETE FROM {table}" for table in SUMMARY_TABLES),
+    """CREATE TEMP TABLE tally_counted AS
+        SELECT s.id, s.household_id,
+            coalesce(s.member_id, 'household:' || s.household_id) AS person,
+            s.service_code, s.volunteer_id, s.outcome, s.occurred_at,
+            date(substr(s.occurred_at, 1, 19), '+7 hours') AS day,
+            coalesce(h.village_id, '') AS village_id
+        FROM help_sessions s LEFT JOIN households h ON h.id = s.household_id
+        WHERE s.voided = 0""",
+    """INSERT INTO tally_days (day, village_id, volunteer_id, service_code,
+            sessions, done, follow_up, failed)
+        SELECT day, village_id, volunteer_id, service_code, count(*), sum(outcome = 'done'),
+            sum(outcome = 'follow_up'), sum(outcome = 'failed')
+        FROM tally_counted GROUP BY 1, 2, 3, 4""",
+    """INSERT INTO tally_months (month, village_id, volunteer_id, service_code,
+            sessions, done, follow_up, failed)
+        SELECT substr(day, 1, 7), village_id, volunteer_id, service_code,
+            sum(sessions), sum(done), sum(follow_up), sum(failed)
+        FROM tally_days GROUP BY 1, 2, 3, 4""",
+    *(
+        f"""INSERT INTO tally_last_seen (household_id, person, service_code, last_day)
+            SELECT household_id, {person}, {service}, max(day)
+            FROM tally_counted GROUP BY 1, 2, 3"""
+        for person in ("''", "person")
+        for service in ("''", "service_code")
+    ),
+    """INSERT INTO tally_reach (day, village_id, kind, service_code, reached)
+        SELECT k.last_day, coalesce(h.village_id, ''),
+            CASE WHEN k.person = '' THEN 'household' ELSE 'person' END, k.service_code,
+            count(*)
+        FROM tally_last_seen k LEFT JOIN households h ON h.id = k.household_id
+        GROUP BY 1, 2, 3, 4""",
+    """INSERT INTO tally_reach_totals (village_id, kind, service_code, reached)
+        SELECT village_id, kind, service_code, sum(reached) FROM tally_reach
+        GROUP BY 1, 2, 3""",
+    """INSERT INTO tally_split_members (member_id)
+        SELECT person FROM tally_last_seen
+        WHERE service_code = '' AND person != '' AND substr(person, 1, 10) != 'household:'
+        GROUP BY person HAVING count(*) > 1""",
+    "CREATE INDEX temp.tally_counted_next ON tally_counted (household_id, service_code, "
+    "occurred_at)",
+    f"""INSERT INTO tally_follow_ups (household_id, service_code, opened_at, session_id,
+            volunteer_id, closed_at)
+        SELECT f.household_id, f.service_code, f.occurred_at, f.id, f.volunteer_id,
+            coalesce((SELECT min(c.occurred_at) FROM tally_counted c
+                      WHERE c.household_id = f.household_id
+                          AND c.service_code = f.service_code
+                          AND c.occurred_at > f.occurred_at), '{NEVER}')
+        FROM tally_counted f WHERE f.outcome = 'follow_up'""",
+    """INSERT INTO tally_first_done (household_id, person, service_code, first_at)
+        SELECT household_id, person, service_code, min(occurred_at)
+        FROM tally_counted WHERE outcome = 'done' GROUP BY 1, 2, 3""",
+    """INSERT INTO tally_basic_people (household_id, person, completed_at)
+        SELECT fd.household_id, fd.person, max(fd.first_at) FROM tally_first_done fd
+        JOIN services sv ON sv.code = fd.service_code
+        WHERE sv.basic_skill = 1 AND sv.active = 1
+        GROUP BY fd.household_id, fd.person
+        HAVING count(*) = (SELECT count(*) FROM services WHERE basic_skill = 1 AND active = 1)""",
+    "DROP TABLE temp.tally_counted",
+]
+
+
+def tally_triggers(connection: Connection) -> list[str]:
+    """Names of the triggers that keep the summaries."""
+    return list(
+        connection.execute(
+            text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'tally%'")
+        ).scalars()
+    )
+
+
+def refill(connection: Connection) -> None:
+    """Recompute every summary table from the sessions, households and catalog.
+
+    For a database whose summary triggers do not exist (yet): the migration fills the
+    tables before it creates them, and the tests compare what the triggers kept with a
+    refill of a copy whose triggers they dropped.  With the triggers in place the
+    inserts below would be counted a second time, so that is refused.
+    """
+    if tally_triggers(connection):
+        raise RuntimeError("drop the tally triggers before refilling the summaries")
+    for statement in _REFILL:
+        connection.execute(text(statement))
+
+
+# --- reading ---------------------------------------------------------------------------
+
+
+def counted_after(connection: Connection, moment: datetime) -> bool:
+    """Whether any counted (non-void) session is at or after ``moment``."""
+    return bool(
+        connection.execute(
+            select(exists().where(_SESSIONS.c.occurred_at >= moment, _SESSIONS.c.voided == false()))
+        ).scalar_one()
+    )
+
+
+def has_split_members(connection: Connection) -> bool:
+    return bool(connection.execute(select(exists().select_from(TallySplitMember))).scalar_one())
+
+
+def _day_text(day: date) -> str:
+    return day.isoformat()
+
+
+def _month_text(day: date) -> str:
+    return day.isoformat()[:7]
+
+
+def split_by_month(first: date, last: date) -> tuple[list[tuple[date, date]], list[date]]:
+    """Days ``first`` to ``last`` as runs of days in partial months (at most two) and
+    the first days of the whole months between them (consecutive)."""
+    runs: list[tuple[date, date]] = []
+    months: list[date] = []
+    month_start = first.replace(day=1)
+    while month_start <= last:
+        following = (month_start + timedelta(days=32)).replace(day=1)
+        run = (max(first, month_start), min(last, following - timedelta(days=1)))
+        if run == (month_start, following - timedelta(days=1)):
+            months.append(month_start)
+        else:
+            runs.append(run)
+        month_start = following
+    return runs, months
+
+
+_Sums = dict[str, tuple[int, int, int, int]]
+
+
+def day_sums(
+    connection: Connection,
+    ranges: dict[str, tuple[date, date]],
+    *,
+    village_id: str | None,
+    volunteer_id: str | None,
+) -> dict[str, _Sums]:
+    """(sessions, done, follow-up, failed) per service over each named range of days
+    (both ends included), in one statement: whole months from ``tally_months``, the
+    rest from ``tally_days``."""
+    parts = []
+    for name, (first, last) in ranges.items():
+        runs, months = split_by_month(first, last)
+        pieces: list[tuple[FromClause, ColumnElement[bool]]] = [
+            (_DAYS, _DAYS.c.day.between(_day_text(a), _day_text(b))) for a, b in runs
+        ]
+        if months:
+            pieces.append(
+                (_MONTHS, _MONTHS.c.month.between(_month_text(months[0]), _month_text(months[-1])))
+            )
+        for table, inside in pieces:
+            conditions = [inside]
+            if village_id is not None:
+                conditions.append(table.c.village_id == village_id)
+            if volunteer_id is not None:
+                conditions.append(table.c.volunteer_id == volunteer_id)
+            parts.append(
+                select(
+                    literal(name).label("part"),
+                    table.c.service_code,
+                    table.c.sessions,
+                    table.c.done,
+                    table.c.follow_up,
+                    table.c.failed,
+                ).where(*conditions)
+            )
+    sums: dict[str, _Sums] = {name: {} for name in ranges}
+    if not parts:
+        return sums
+    rows = union_all(*parts).subquery()
+    query = select(
+        rows.c.part,
+        rows.c.service_code,
+        func.sum(rows.c.sessions),
+        func.sum(rows.c.done),
+        func.sum(rows.c.follow_up),
+        func.sum(rows.c.failed),
+    ).group_by(rows.c.part, rows.c.service_code)
+    for part, code, sessions, done, follow_up, failed in connection.execute(query):
+        if sessions:
+            sums[part][code] = (int(sessions), int(done), int(follow_up), int(failed))
+    return sums
+
+
+def reach_since(
+    connection: Connection, first: date, *, village_id: str | None
+) -> dict[tuple[str, str], int]:
+    """(kind, service code or :data:`ALL_SERVICES`) → people / households whose last
+    counted session is on ``first`` or later.  Equal to those helped from ``first`` on
+    only while no counted session lies after the period (the caller checks).
+
+    Reads whichever side of ``first`` has fewer days: the days from ``first`` on, or
+    the totals minus the days before it (a year to date starts near the data's start).
+    """
+    earliest, latest = connection.execute(
+        select(func.min(_REACH.c.day), func.max(_REACH.c.day))
+    ).one()
+    if earliest is None:
+        return {}
+    first_day = _day_text(first)
+    spans = date.fromisoformat(latest) - first, first - date.fromisoformat(earliest)
+    if spans[0] <= spans[1]:
+        return _reach_sums(connection, _REACH.c.day >= first_day, village_id)
+    before = _reach_sums(connection, _REACH.c.day < first_day, village_id)
+    totals = _reach_sums(connection, None, village_id)
+    return {
+        key: total - before.get(key, 0)
+        for key, total in totals.items()
+        if total - before.get(key, 0)
+    }
+
+
+def _reach_sums(
+    connection: Connection, days: ColumnElement[bool] | None, village_id: str | None
+) -> dict[tuple[str, str], int]:
+    """Reach per (kind, service) over ``days`` of tally_reach, or over all days (from
+    tally_reach_totals) when ``days`` is None."""
+    table = _REACH if days is not None else _REACH_TOTALS
+    conditions = [] if days is None else [days]
+    if village_id is not None:
+        conditions.append(table.c.village_id == village_id)
+    query = (
+        select(table.c.kind, table.c.service_code, func.sum(table.c.reached))
+        .where(*conditions)
+        .group_by(table.c.kind, table.c.service_code)
+    )
+    return {(kind, code): int(total) for kind, code, total in connection.execute(query) if total}
+
+
+def open_follow_ups(
+    connection: Connection,
+    end: datetime,
+    *,
+    village_id: str | None,
+    volunteer_id: str | None,
+) -> dict[str, int]:
+    """Follow-ups opened before ``end`` and not closed before it, per service."""
+    end_text = utc_text(end)
+    conditions = [_FOLLOW_UPS.c.closed_at >= end_text, _FOLLOW_UPS.c.opened_at < end_text]
+    if volunteer_id is not None:
+        conditions.append(_FOLLOW_UPS.c.volunteer_id == volunteer_id)
+    if village_id is not None:
+        in_village = select(_HOUSEHOLDS.c.id).where(_HOUSEHOLDS.c.village_id == village_id)
+        conditions.append(_FOLLOW_UPS.c.household_id.in_(in_village))
+    query = (
+        select(_FOLLOW_UPS.c.service_code, func.count())
+        .where(*conditions)
+        .group_by(_FOLLOW_UPS.c.service_code)
+    )
+    return {code: int(count) for code, count in connection.execute(query)}
+
+
+def households_with_basic_skills(
+    connection: Connection, end: datetime, live: list[ColumnElement[bool]]
+) -> int:
+    """Households meeting ``live`` (conditions on ``households``) where one person had
+    every basic skill before ``end``."""
+    query = (
+        select(func.count(func.distinct(_BASIC.c.household_id)))
+        .select_from(_BASIC.join(_HOUSEHOLDS, _HOUSEHOLDS.c.id == _BASIC.c.household_id))
+        .where(_BASIC.c.completed_at < utc_text(end), *live)
+    )
+    return int(connection.execute(query).scalar_one())
