@@ -209,10 +209,7 @@ def _settle_household(
         notes=household.notes,
     )
     cleaned = clean_household(session, replace(current, **{conflict.field: value}))
-    if record_update(session, household, cleaned, changes):
-        household.refresh_derived()
-        session.flush()
-        search_index.refresh_household(session.connection(), household.id)
+    _save(session, household, cleaned, household.id, changes)
 
 
 def _settle_member(
@@ -229,11 +226,24 @@ def _settle_member(
         consent_date=member.consent_date,
     )
     cleaned = clean_member(replace(current, **{conflict.field: value}), today)
-    if record_update(session, member, cleaned, changes):
-        member.refresh_derived()
-        session.flush()
-        search_index.refresh_household(session.connection(), member.household_id)
+    if _save(session, member, cleaned, member.household_id, changes):
         changes.add("household", member.household_id)
+
+
+def _save(
+    session: Session,
+    row: Household | Member,
+    cleaned: dict[str, object],
+    household_id: str,
+    changes: Changes,
+) -> bool:
+    """Write the verdict like a form edit: derived keys and the search entry follow."""
+    if not record_update(session, row, cleaned, changes):
+        return False
+    row.refresh_derived()
+    session.flush()
+    search_index.refresh_household(session.connection(), household_id)
+    return True
 
 
 @dataclass(frozen=True)

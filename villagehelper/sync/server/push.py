@@ -87,9 +87,20 @@ class _Batch:
             self.records[key] = self.session.get(Record, key)
         return self.records[key]
 
-    def adopt(self, record: Record) -> None:
+    def new_record(self, entity: str, row_id: str) -> Record:
+        """An empty row of this device's commune; :func:`_write` fills and versions it."""
+        record = Record(
+            entity=entity,
+            row_id=row_id,
+            commune_code=self.scope.commune_code,
+            fields="{}",
+            field_versions="{}",
+            version=0,
+            deleted=False,
+        )
         self.session.add(record)
-        self.records[(record.entity, record.row_id)] = record
+        self.records[(entity, row_id)] = record
+        return record
 
     def prefetch(self, changes: list[IncomingChange]) -> None:
         wanted: dict[str, set[str]] = {}
@@ -296,16 +307,7 @@ def _insert(
         superseded = _superseded_merge(batch, fields["survivor_id"], fields["loser_id"])
         if superseded is not None:
             return superseded
-    record = Record(
-        entity=change.entity,
-        row_id=change.row_id,
-        commune_code=batch.scope.commune_code,
-        fields="{}",
-        field_versions="{}",
-        version=0,
-        deleted=False,
-    )
-    batch.adopt(record)
+    record = batch.new_record(change.entity, change.row_id)
     _write(batch, record, fields)
     if change.entity == "household_merge":
         _replay_merge(batch, fields["survivor_id"], fields["loser_id"])
@@ -350,16 +352,7 @@ def _record_conflict(
     batch: _Batch, change: IncomingChange, name: str, server_value: Any, device_value: Any
 ) -> None:
     conflict_id = str(uuid.uuid5(_CONFLICT_NAMESPACE, f"{change.change_id}:{name}"))
-    record = Record(
-        entity="sync_conflict",
-        row_id=conflict_id,
-        commune_code=batch.scope.commune_code,
-        fields="{}",
-        field_versions="{}",
-        version=0,
-        deleted=False,
-    )
-    batch.adopt(record)
+    record = batch.new_record("sync_conflict", conflict_id)
     _write(
         batch,
         record,
