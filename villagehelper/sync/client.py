@@ -262,12 +262,23 @@ def _acknowledge(session: Session, batch: list[OutboxEntry], results: list[dict[
 def _pull_all(
     store: Store, connection: ServerConnection, progress: Progress, page_size: int
 ) -> tuple[int, Changes]:
+    def fetch(since: int) -> dict[str, Any]:
+        return connection.get("/v1/changes", {"since": since, "limit": page_size})
+
+    return follow_feed(store, fetch, progress)
+
+
+def follow_feed(
+    store: Store, fetch: Callable[[int], dict[str, Any]], progress: Progress = _no_progress
+) -> tuple[int, Changes]:
+    """Apply feed pages from the store's cursor to the end of the feed, each page and the
+    cursor after it in one transaction (laptops, and the server's tally replicas)."""
     pulled = 0
     changes = Changes()
     while True:
         with store.reading() as session:
             since = state.cursor(session)
-        page = connection.get("/v1/changes", {"since": since, "limit": page_size})
+        page = fetch(since)
         with store.feed_transaction() as session:
             if state.cursor(session) != since:
                 continue  # another sync moved the cursor meanwhile: ask again from there

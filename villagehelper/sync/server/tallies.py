@@ -23,11 +23,9 @@ import platformdirs
 from villagehelper import geography
 from villagehelper.errors import UserError
 from villagehelper.ops.team import list_villages
-from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.models import Commune
-from villagehelper.store.remote import RemoteChange, apply_remote_change
-from villagehelper.sync import state
+from villagehelper.sync.client import follow_feed
 from villagehelper.sync.server import feed
 from villagehelper.sync.server.accounts import DeviceRole, DeviceScope
 from villagehelper.sync.server.database import ServerDB
@@ -110,21 +108,9 @@ class CommuneReplicas:
 
 
 def _catch_up(db: ServerDB, store: Store, commune_code: str) -> None:
+    """Follow the commune's feed exactly as an enrolled leader's laptop would."""
     reader = DeviceScope("server-replica", commune_code, DeviceRole.LEADER)
-    while True:
-        with store.reading() as session:
-            since = state.cursor(session)
-        page = feed.page(db, reader, since, _PAGE)
-        with store.feed_transaction() as session:
-            changes = Changes()
-            for item in page["changes"]:
-                remote = RemoteChange(
-                    item["entity"], item["id"], item["version"], item["fields"], item["deleted"]
-                )
-                apply_remote_change(session, remote, changes)
-            state.put(session, state.CURSOR, str(page["cursor"]))
-        if not page["more"]:
-            return
+    follow_feed(store, lambda since: feed.page(db, reader, since, _PAGE))
 
 
 def _counts(counts: Counts) -> dict[str, int]:
