@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -40,7 +39,7 @@ from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.engine import Store
 from villagehelper.store.models import HelpSession, OutboxEntry
-from villagehelper.sync import client, state
+from villagehelper.sync import client, server_cli, state
 from villagehelper.sync.client import ConnectionFactory
 from villagehelper.sync.http import RetryPolicy, ServerConnection, SyncError, probe
 from villagehelper.sync.server import accounts
@@ -524,7 +523,7 @@ class ServerProcess:
         self.db_url = db_url
         self.port = port
         self.log = log
-        self.process: subprocess.Popen[bytes] | None = None
+        self.process: subprocess.Popen[str] | None = None
 
     @property
     def url(self) -> str:
@@ -534,23 +533,34 @@ class ServerProcess:
         command = [sys.executable, "-m", "villagehelper.sync.server_cli", "--db", self.db_url]
         command += ["serve", "--host", "127.0.0.1", "--port", str(self.port)]
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        # Another process: nothing to wait on but its answer. Poll health, with a deadline.
-        deadline = time.monotonic() + 30
-        while not probe(self.url, timeout=1.0):
-            assert self.process.poll() is None, self.log.read_text()
-            assert time.monotonic() < deadline, "the server did not answer within 30 s"
-            time.sleep(0.05)
+            self.process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=log, text=True, encoding="utf-8"
+            )
+        # The server prints its ready line once its port accepts connections: read it
+        # (a blocking read, no polling); end of output means it died first.
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if server_cli.READY_LINE in line:
+                break
+        else:
+            raise AssertionError(f"the server stopped before listening:\n{self.log.read_text()}")
+        assert probe(self.url, timeout=5.0)
 
     def kill(self) -> None:
         assert self.process is not None
         self.process.kill()
         self.process.wait(timeout=10)
+        self._close_output()
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
+        self._close_output()
+
+    def _close_output(self) -> None:
+        if self.process is not None and self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 def _free_port() -> int:

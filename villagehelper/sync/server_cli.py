@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -21,6 +22,7 @@ from villagehelper.errors import UserError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
+READY_LINE = "Máy chủ xã đang chạy tại"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,11 +101,32 @@ def _serve(db: object, host: str, port: int) -> int:
 
     assert isinstance(db, ServerDB)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    print(f"Máy chủ xã đang chạy tại http://{host}:{port} / serving (Ctrl+C để dừng)", flush=True)
-    config = uvicorn.Config(create_app(db), host=host, port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    server.run()
+    listening = _listen(host, port)
+    # Printed once the port accepts connections: scripts and tests wait for this line.
+    print(f"{READY_LINE} http://{host}:{port} / serving (Ctrl+C để dừng)", flush=True)
+    config = uvicorn.Config(create_app(db), log_level="warning")
+    uvicorn.Server(config).run(sockets=[listening])
     return 0
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything is announced; a busy port is a
+    message, not a traceback."""
+    try:
+        family, kind, protocol, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM
+        )[0]
+        listening = socket.socket(family, kind, protocol)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind(address)
+        listening.listen(128)
+    except OSError as exc:
+        raise UserError(
+            f"Không mở được cổng {host}:{port} ({exc.strerror}): cổng đang bận hoặc địa chỉ "
+            "sai. Hãy chọn cổng khác bằng --port.",
+            f"Cannot listen on {host}:{port} ({exc.strerror}).",
+        ) from exc
+    return listening
 
 
 def main(argv: Sequence[str] | None = None) -> int:
