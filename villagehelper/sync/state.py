@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from villagehelper.store.engine import Store
-from villagehelper.store.models import OutboxEntry, Setting, SyncConflict, UtcDateTime
+from villagehelper.store.models import OutboxEntry, Setting, SyncConflict, UtcDateTime, utc_text
 
 SERVER_URL = "sync_server_url"
 DEVICE_ID = "sync_device_id"
@@ -82,7 +82,7 @@ def is_demo(session: Session) -> bool:
 
 
 def note_success(session: Session, moment: datetime) -> None:
-    put(session, LAST_SUCCESS, str(_TIME.process_bind_param(moment, None)))  # type: ignore[arg-type]
+    put(session, LAST_SUCCESS, utc_text(moment))
     clear(session, LAST_ERROR)
     clear(session, LAST_ERROR_EN)
 
