@@ -420,3 +420,16 @@ class TallyBasicPerson(Base):
         Index("ix_tally_basic_people_completed", "completed_at", "household_id"),
         {"sqlite_with_rowid": False},
     )
+
+
+class TallySuspendedTrigger(Base):
+    """A summary trigger set aside while a first download writes a whole commune.
+
+    Rows exist only while the summaries are suspended (see
+    :func:`villagehelper.tally.summaries.suspend`): each holds a trigger's own SQL, as
+    SQLite stored it, so resuming recreates exactly what this database had."""
+
+    __tablename__ = "tally_suspended_triggers"
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    sql: Mapped[str] = mapped_column(Text)

@@ -26,6 +26,7 @@ from villagehelper.store.models import Commune, OutboxEntry, SyncState
 from villagehelper.sync import state, wire
 from villagehelper.sync.apply import apply_page
 from villagehelper.sync.http import ServerConnection, SyncError
+from villagehelper.tally import summaries
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +273,14 @@ def follow_feed(
     store: Store, fetch: Callable[[int], dict[str, Any]], progress: Progress = _no_progress
 ) -> tuple[int, Changes]:
     """Apply feed pages from the store's cursor to the end of the feed, each page and the
-    cursor after it in one transaction (laptops, and the server's tally replicas)."""
+    cursor after it in one transaction (laptops, and the server's tally replicas).
+
+    A download of the whole feed (from cursor 0, more than a page) suspends the tally
+    summaries and refills them once with the last page: kept row by row by their
+    triggers, a commune's sessions would cost most of the download's time.  A download
+    cut short leaves them suspended (tallies then count over the sessions, exactly)
+    until a later one reaches the end.
+    """
     pulled = 0
     changes = Changes()
     while True:
@@ -282,8 +290,12 @@ def follow_feed(
         with store.feed_transaction() as session:
             if state.cursor(session) != since:
                 continue  # another sync moved the cursor meanwhile: ask again from there
+            if since == 0 and page["more"]:
+                summaries.suspend(session.connection())
             apply_page(session, page["changes"], changes)
             state.put(session, state.CURSOR, str(page["cursor"]))
+            if not page["more"]:
+                summaries.resume(session.connection())
         pulled += len(page["changes"])
         progress("pull", pulled, 0)
         if not page["more"]:

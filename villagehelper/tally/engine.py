@@ -384,7 +384,7 @@ def compute_tally(
             ).order_by(_SERVICES.c.sort_order, _SERVICES.c.code)
         ).all()
         basic = tuple(row.code for row in services if row.basic_skill and row.active)
-        if from_sessions or not summaries_apply(period):
+        if from_sessions or not summaries_apply(period) or summaries.suspended(connection):
             figures = _from_sessions(connection, period, village_id, volunteer_id, basic)
         else:
             figures = _from_summaries(connection, period, village_id, volunteer_id, basic)

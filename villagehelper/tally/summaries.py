@@ -175,6 +175,53 @@ def refill(connection: Connection) -> None:
         connection.execute(text(statement))
 
 
+# --- suspension during a first download -------------------------------------------------
+
+_SUSPENDED = "tally_suspended_triggers"
+
+
+def suspended(connection: Connection) -> bool:
+    """Whether the summaries are suspended: then they are not kept, and the tally
+    engine counts over the sessions instead."""
+    return bool(connection.execute(text(f"SELECT EXISTS (SELECT 1 FROM {_SUSPENDED})")).scalar())
+
+
+def suspend(connection: Connection) -> None:
+    """Stop keeping the summaries, in the caller's transaction, until :func:`resume`.
+
+    For a first download: the triggers cost a commune's worth of sessions some 80 µs
+    each (most of the download's time), and one refill at the end costs a fraction of
+    that.  The triggers' own SQL is kept in ``tally_suspended_triggers``, so the state
+    survives a download cut half-way (and says itself that it is in force).
+    """
+    if suspended(connection):
+        return
+    triggers = connection.execute(
+        text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'tally%' "
+            "ORDER BY rowid"
+        )
+    ).all()
+    for position, (name, sql) in enumerate(triggers):
+        connection.execute(
+            text(f"INSERT INTO {_SUSPENDED} (position, name, sql) VALUES (:p, :n, :s)"),
+            {"p": position, "n": name, "s": sql},
+        )
+        connection.execute(text(f'DROP TRIGGER "{name}"'))
+
+
+def resume(connection: Connection) -> None:
+    """Refill the summaries from what is stored and keep them again (no-op unless
+    suspended), in the caller's transaction."""
+    if not suspended(connection):
+        return
+    refill(connection)
+    saved = connection.execute(text(f"SELECT sql FROM {_SUSPENDED} ORDER BY position")).scalars()
+    for sql in list(saved):
+        connection.exec_driver_sql(sql)
+    connection.execute(text(f"DELETE FROM {_SUSPENDED}"))
+
+
 # --- reading ---------------------------------------------------------------------------
 
 
