@@ -35,7 +35,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,9 +50,11 @@ from benchmarks.sync_client import page_file
 from benchmarks.sync_data import ServerData, ensure_server, server_url, working_server
 from villagehelper.ops.sessions import log_visit
 from villagehelper.store.engine import open_store
-from villagehelper.sync import client, wire
+from villagehelper.store.migrate import HEAD_REVISION
+from villagehelper.sync import client, state, wire
 from villagehelper.sync.server import accounts
 from villagehelper.sync.server.database import open_server_db
+from villagehelper.sync.server.replicas import CACHE_ENV
 
 FIRST_PULL_TARGET = 2.5  # × the raw chain
 PUSH_SESSIONS = 1_000
@@ -86,6 +88,8 @@ class SyncFigures:
     push_raw: float
     no_op: Stats
     no_op_raw: Stats
+    replica: float  # seconds: the server's first snapshot, its replica built from the feed
+    feed_only: float  # seconds: a first pull following the whole feed, no snapshot
 
 
 def _free_port() -> int:
@@ -94,27 +98,30 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _child_env() -> dict[str, str]:
+def _child_env(server_cache: Path | None = None) -> dict[str, str]:
     root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+    if server_cache is not None:  # the server's replicas, inside this run's folder
+        env[CACHE_ENV] = str(server_cache)
     return env
 
 
 @contextmanager
-def _commune_server(data: ServerData, folder: Path) -> Iterator[str]:
-    """``villagehelper-server serve`` on a copy of ``data``, until the block ends."""
-    database = working_server(data, folder)
+def _commune_server(database: Path, folder: Path) -> Iterator[str]:
+    """``villagehelper-server serve`` on ``database``, until the block ends.  Its
+    replicas live in ``folder`` and outlast the process, as on a real server; what it
+    keeps in memory (the last snapshot made) does not."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "villagehelper.sync.server_cli"]
     command += ["--db", server_url(database), "serve", "--port", str(port)]
-    with (folder / "server.log").open("wb") as log:
+    with (folder / "server.log").open("ab") as log:
         process = subprocess.Popen(
             command,
             stdout=log,
             stderr=log,
-            env=_child_env(),
+            env=_child_env(folder / "server-cache"),
         )
         try:
             deadline = time.monotonic() + 60
@@ -224,33 +231,74 @@ def _capture_pages(url: str, database: Path, commune: str, folder: Path) -> int:
 
 @dataclass(frozen=True)
 class _Servers:
-    """The commune server and the raw chain's page server of one dataset."""
+    """The commune server's database and the raw chain's page server of one dataset."""
 
-    url: str
     database: Path
     commune: str
     pages_url: str
     pages: int
 
 
+def _warm_replica(url: str, database: Path, commune: str, folder: Path) -> float:
+    """The server's first snapshot of the commune: its replica built from the whole feed
+    (once per commune on a server; it is kept and catches up from there)."""
+    laptop = _enrolled_laptop(url, database, commune, folder / "warm-up")
+    store = open_store(laptop)
+    try:
+        with store.reading() as session:
+            credentials = state.enrolled(session)
+        assert credentials is not None
+        connection = client.default_connection(url, credentials.token)
+        try:
+            started = time.perf_counter()
+            got = connection.download(
+                "/v1/snapshot",
+                {"schema": HEAD_REVISION},
+                folder / "warm-up.sqlite3",
+                wire.MAX_SNAPSHOT_BYTES,
+                lambda _done, _total: None,
+            )
+            seconds = time.perf_counter() - started
+        finally:
+            connection.close()
+        if not got:
+            raise RuntimeError("the server made no snapshot")
+    finally:
+        store.close()
+    shutil.rmtree(laptop)
+    (folder / "warm-up.sqlite3").unlink()
+    return seconds
+
+
 def _first_pulls(
-    servers: _Servers, folder: Path, repeat: int
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Path]:
-    """Alternate raw chain and VillageHelper ``repeat`` times; the last laptop is kept."""
+    servers: _Servers, folder: Path, repeat: int, last: Callable[[Path], None] | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Alternate raw chain and VillageHelper ``repeat`` times, each of ours against a
+    server started anew, so each request makes its snapshot from the (kept) replica as
+    when the commune's feed has moved since the last new laptop.  ``last`` gets the
+    last laptop while its server still runs."""
     ours, raw = [], []
-    laptop = folder
     for attempt in range(repeat):
         raw_db = folder / f"raw-{attempt}.sqlite3"
         raw.append(_measure("raw-pull", servers.pages_url, str(servers.pages), str(raw_db)))
         for suffix in ("", "-wal", "-shm"):
             Path(f"{raw_db}{suffix}").unlink(missing_ok=True)
-        if laptop != folder:
-            shutil.rmtree(laptop)
-        laptop = _enrolled_laptop(
-            servers.url, servers.database, servers.commune, folder / f"laptop-{attempt}"
-        )
-        ours.append(_measure("pull", str(laptop)))
-    return ours, raw, laptop
+        with _commune_server(servers.database, folder) as url:
+            laptop = _enrolled_laptop(url, servers.database, servers.commune, folder / "laptop")
+            ours.append(_measure("pull", str(laptop)))
+            if attempt == repeat - 1 and last is not None:
+                last(laptop)
+        shutil.rmtree(laptop)
+    return ours, raw
+
+
+def _feed_only_pull(servers: _Servers, folder: Path) -> dict[str, Any]:
+    """A first download that follows the whole feed (a laptop of another version)."""
+    with _commune_server(servers.database, folder) as url:
+        laptop = _enrolled_laptop(url, servers.database, servers.commune, folder / "by-feed")
+        result = _measure("pull", str(laptop), "--feed-only")
+    shutil.rmtree(laptop)
+    return result
 
 
 def _push_and_no_op(laptop: Path, pages_url: str, seed: int) -> tuple[float, float, Stats, Stats]:
@@ -355,7 +403,8 @@ def _growth_specs(main: DatasetSpec) -> list[DatasetSpec]:
 def run(main: DatasetSpec, work: Path, repeat: int = 3) -> SyncFigures:
     pulls: list[PullFigures] = []
     server_rows: list[Row] = []
-    push = push_raw = 0.0
+    push = push_raw = replica = 0.0
+    feed_only: dict[str, Any] = {}
     no_op = no_op_raw = Stats(0, 0, 0, 0)
     for spec in _growth_specs(main):
         dataset = ensure(spec)
@@ -363,14 +412,28 @@ def run(main: DatasetSpec, work: Path, repeat: int = 3) -> SyncFigures:
         server_rows.append(_server_row(dataset, data))
         folder = work / f"sync-{spec.households}"
         is_main = spec == main
-        with _commune_server(data, folder) as url:
-            database = folder / "server.sqlite3"
+        database = working_server(data, folder)
+        with _commune_server(database, folder) as url:
+            if is_main:
+                replica = _warm_replica(url, database, data.commune_code, folder)
             pages = _capture_pages(url, database, data.commune_code, folder / "pages")
-            with _page_server(folder / "pages") as pages_url:
-                servers = _Servers(url, database, data.commune_code, pages_url, pages)
-                ours, raw, laptop = _first_pulls(servers, folder, repeat if is_main else 1)
-                if is_main:
-                    push, push_raw, no_op, no_op_raw = _push_and_no_op(laptop, pages_url, main.seed)
+        with _page_server(folder / "pages") as pages_url:
+            servers = _Servers(database, data.commune_code, pages_url, pages)
+            timings: list[tuple[float, float, Stats, Stats]] = []
+
+            def push_and_no_op(
+                laptop: Path,
+                pages_url: str = pages_url,
+                timings: list[tuple[float, float, Stats, Stats]] = timings,
+            ) -> None:
+                timings.append(_push_and_no_op(laptop, pages_url, main.seed))
+
+            ours, raw = _first_pulls(
+                servers, folder, repeat if is_main else 1, push_and_no_op if is_main else None
+            )
+            if is_main:
+                feed_only = _feed_only_pull(servers, folder)
+                push, push_raw, no_op, no_op_raw = timings[0]
         pulls.append(
             PullFigures(
                 spec,
@@ -384,7 +447,9 @@ def run(main: DatasetSpec, work: Path, repeat: int = 3) -> SyncFigures:
             )
         )
         shutil.rmtree(folder, ignore_errors=True)
-    return SyncFigures(pulls, server_rows, push, push_raw, no_op, no_op_raw)
+    return SyncFigures(
+        pulls, server_rows, push, push_raw, no_op, no_op_raw, replica, feed_only["seconds"]
+    )
 
 
 def rows(figures: SyncFigures) -> list[Row]:
@@ -393,12 +458,32 @@ def rows(figures: SyncFigures) -> list[Row]:
     out = list(figures.server_rows)
     out.append(
         Row(
-            f"first pull to an empty laptop, {main.spec.label} ({main.rows:,} rows)",
+            f"first pull to an empty laptop (commune snapshot made for it, then the feed), "
+            f"{main.spec.label} ({main.rows:,} rows)",
             main.ours,
             main.raw,
             "s",
             chain,
             target=FIRST_PULL_TARGET * main.raw,
+        )
+    )
+    out.append(
+        Row(
+            "first pull following the whole feed (no snapshot: a laptop of another version)",
+            figures.feed_only,
+            main.raw,
+            "s",
+            "same",
+        )
+    )
+    out.append(
+        Row(
+            "server: the commune's first snapshot, its replica built from the whole feed "
+            "(once per commune)",
+            figures.replica,
+            None,
+            "s",
+            "",
         )
     )
     out.append(

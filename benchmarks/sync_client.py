@@ -1,7 +1,8 @@
 """The client side of the sync benchmark, run in processes of its own.
 
-``python -m benchmarks.sync_client pull DATA_DIR``
-    VillageHelper's first download: ``sync_once`` on an empty laptop enrolled beforehand.
+``python -m benchmarks.sync_client pull DATA_DIR [--feed-only]``
+    VillageHelper's first download: ``sync_once`` on an empty laptop enrolled beforehand
+    (from the commune's snapshot, or with ``--feed-only`` following the whole feed).
 ``python -m benchmarks.sync_client raw-pull URL PAGES DATABASE``
     The raw baseline: the same pages fetched over loopback with requests, ``json.loads``,
     and ``sqlite3`` ``executemany`` into plain tables with the same columns (no index,
@@ -46,7 +47,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux
 
 
-def _pull(data_dir: Path) -> dict[str, Any]:
+def _pull(data_dir: Path, feed_only: bool) -> dict[str, Any]:
     from villagehelper.store.engine import open_store
     from villagehelper.sync import client
 
@@ -54,7 +55,7 @@ def _pull(data_dir: Path) -> dict[str, Any]:
     try:
         before = peak_rss_mb()
         started, cpu = time.perf_counter(), time.process_time()
-        report = client.sync_once(store)
+        report = client.sync_once(store, use_snapshot=not feed_only)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     finally:
         store.close()
@@ -184,7 +185,7 @@ def _serve_pages(folder: Path) -> None:
 def main(argv: list[str]) -> int:
     command, *args = argv
     if command == "pull":
-        result = _pull(Path(args[0]))
+        result = _pull(Path(args[0]), feed_only="--feed-only" in args[1:])
     elif command == "raw-pull":
         result = _raw_pull(args[0], int(args[1]), Path(args[2]))
     elif command == "serve-pages":

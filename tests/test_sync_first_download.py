@@ -91,7 +91,10 @@ def test_a_whole_commune_download_suspends_the_summaries_and_refills_them_at_its
         if phase == "pull":  # after each page's transaction
             seen.append((_suspended(laptop.store), _tally(laptop.store)))
 
-    client.sync_once(laptop.store, connect=fast_connection, page_size=4, progress=look)
+    # The feed itself, not the commune's snapshot (test_sync_snapshot.py).
+    client.sync_once(
+        laptop.store, connect=fast_connection, page_size=4, progress=look, use_snapshot=False
+    )
 
     # Suspended from the first page to the one before the last; each tally then came
     # from the sessions themselves, and the last one is the commune's.
@@ -115,6 +118,7 @@ def test_a_download_in_one_page_keeps_the_summaries_by_their_triggers(
         laptop.store,
         connect=fast_connection,
         progress=lambda phase, _d, _t: flags.append(_suspended(laptop.store)),
+        use_snapshot=False,
     )
     assert flags == [False]
     assert _tally(laptop.store) == _tally(commune.leader.store)

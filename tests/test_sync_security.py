@@ -39,6 +39,7 @@ from tests.sync_support import (
 from villagehelper.ids import new_id
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.store.models import Member, OutboxEntry
 from villagehelper.sync import client, server_cli, state, wire
 from villagehelper.sync.http import ServerRefusedError
@@ -300,6 +301,7 @@ def test_without_a_token_nothing_is_read_or_written(gia_loc: GiaLoc) -> None:
             headers["Authorization"] = authorization
         for method, path, body in (
             ("GET", "/v1/changes", None),
+            ("GET", f"/v1/snapshot?schema={HEAD_REVISION}", None),
             ("POST", "/v1/push", {"changes": [own]}),
         ):
             response = requests.request(
@@ -325,6 +327,10 @@ def test_a_wrong_token_is_refused(gia_loc: GiaLoc) -> None:
     own = change("household", gia_loc.household_id, "update", {"notes": "Mã sai"}, base=99)
     for what, token in wrong_tokens.items():
         assert_refused(pull(gia_loc.server, token), 401, "unauthorized", BAD_TOKEN, what)
+        snapshot = call(
+            gia_loc.server, "GET", "/v1/snapshot", token=token, params={"schema": HEAD_REVISION}
+        )
+        assert_refused(snapshot, 401, "unauthorized", BAD_TOKEN, what)
         assert_refused(push(gia_loc.server, token, [own]), 401, "unauthorized", BAD_TOKEN, what)
     assert stored(gia_loc.db) == before
     # The real token is accepted: the refusals above were about the token alone.
@@ -552,7 +558,7 @@ def test_a_laptop_cannot_write_another_communes_rows(world: World) -> None:
     assert fields_of(db, "household", world.household_id) == their_household
 
 
-def test_a_laptop_never_receives_another_communes_rows(world: World) -> None:
+def test_a_laptop_never_receives_another_communes_rows(world: World, tmp_path: Path) -> None:
     theirs = world.ids_of(COMMUNE)
     ours = world.ids_of(OTHER_COMMUNE)
     assert theirs and ours
@@ -583,6 +589,15 @@ def test_a_laptop_never_receives_another_communes_rows(world: World) -> None:
     # And what the laptop holds after its syncs is exactly its commune's share.
     world.other.sync()
     assert laptop_snapshot(world.other.store) == server_snapshot(world.db, OTHER_COMMUNE)
+    # So does a new laptop of each commune that starts from its commune's snapshot.
+    for commune in (OTHER_COMMUNE, COMMUNE):
+        fresh = enrol_laptop(world.server, open_laptop(tmp_path, f"new-{commune}"), commune=commune)
+        phases: set[str] = set()
+        client.sync_once(
+            fresh.store, connect=fast_connection, progress=lambda p, _d, _t: phases.add(p)
+        )
+        assert "snapshot" in phases
+        assert laptop_snapshot(fresh.store) == server_snapshot(world.db, commune)
 
     # The commune-wide tally counts its own commune only.
     for laptop, commune, village in (
@@ -865,6 +880,7 @@ def test_an_old_laptop_is_asked_to_update(gia_loc: GiaLoc) -> None:
     for protocol in (None, "0", "", "v1"):
         for method, path, body, auth in (
             ("GET", "/v1/changes", None, token),
+            ("GET", f"/v1/snapshot?schema={HEAD_REVISION}", None, token),
             ("POST", "/v1/push", {"changes": [own]}, token),
             ("POST", "/v1/enrol", {"code": code, "device_name": "Máy cũ"}, None),
         ):

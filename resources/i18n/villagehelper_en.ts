@@ -1490,6 +1490,10 @@ A copy of the current data is still kept in the backups folder. Continue?</trans
         <translation>Sending %1/%2…</translation>
     </message>
     <message>
+        <source>Đang tải dữ liệu của xã: %1/%2 MB…</source>
+        <translation>Downloading the commune&apos;s data: %1/%2 MB…</translation>
+    </message>
+    <message>
         <source>Đang nhận %1…</source>
         <translation>Receiving %1…</translation>
     </message>

@@ -96,7 +96,7 @@ class Store:
             yield session
 
     @contextmanager
-    def feed_transaction(self) -> Iterator[Session]:
+    def feed_transaction(self, attach: tuple[Path, str] | None = None) -> Iterator[Session]:
         """A write transaction with foreign keys unchecked, for pages of the server's feed.
 
         The feed comes in version order, in which a person or a session can arrive before
@@ -109,6 +109,9 @@ class Store:
         way, and the next durable commit makes the pages before it durable too.  For the
         same reason the log is copied into the database file every 64 MB rather than every
         4 MB: a first download writes the whole commune, and every copy waits for the disk.
+
+        ``attach`` (file, schema name) attaches another database file for the
+        transaction (SQLite attaches only outside one), as a commune snapshot is.
         """
         with self.engine.connect() as connection:
             raw = connection.connection.driver_connection
@@ -118,6 +121,8 @@ class Store:
             raw.execute("PRAGMA synchronous=NORMAL")
             checkpoint = raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
             raw.execute(f"PRAGMA wal_autocheckpoint={FEED_CHECKPOINT_PAGES}")
+            if attach is not None:
+                raw.execute(f"ATTACH DATABASE ? AS {attach[1]}", (str(attach[0]),))
             try:
                 with (
                     Session(
@@ -129,6 +134,8 @@ class Store:
                 ):
                     yield session
             finally:
+                if attach is not None:
+                    raw.execute(f"DETACH DATABASE {attach[1]}")
                 raw.execute("PRAGMA foreign_keys=ON")
                 raw.execute("PRAGMA synchronous=FULL")
                 raw.execute(f"PRAGMA wal_autocheckpoint={int(checkpoint)}")

@@ -22,8 +22,9 @@ from villagehelper import geography
 from villagehelper.errors import UserError
 from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Changes, primary_key_name
 from villagehelper.store.engine import Store
+from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.store.models import Commune, OutboxEntry, SyncState
-from villagehelper.sync import state, wire
+from villagehelper.sync import snapshot, state, wire
 from villagehelper.sync.apply import apply_page
 from villagehelper.sync.http import ServerConnection, SyncError
 from villagehelper.tally import summaries
@@ -142,8 +143,10 @@ def sync_once(
     connect: ConnectionFactory = default_connection,
     batch_size: int = wire.MAX_PUSH_BATCH,
     page_size: int = wire.DEFAULT_PAGE,
+    use_snapshot: bool = True,
 ) -> SyncReport:
-    """One full round: upload everything, then download to the end of the feed.
+    """One full round: upload everything, then download to the end of the feed (an
+    empty laptop starts from the commune's snapshot, unless ``use_snapshot`` is off).
 
     Raises :class:`SyncError` (after noting it for the status bar) unless every change
     uploaded was acknowledged and the download reached the end.
@@ -159,7 +162,7 @@ def sync_once(
     connection = connect(credentials.server_url, credentials.token)
     try:
         pushed, conflicts = _push_all(store, connection, team_member_id, progress, batch_size)
-        pulled, changes = _pull_all(store, connection, progress, page_size)
+        pulled, changes = _pull_all(store, connection, progress, page_size, use_snapshot)
     except UserError as exc:
         with store.transaction() as session:
             state.note_failure(session, exc.message_vi, exc.message_en)
@@ -261,12 +264,46 @@ def _acknowledge(session: Session, batch: list[OutboxEntry], results: list[dict[
 
 
 def _pull_all(
-    store: Store, connection: ServerConnection, progress: Progress, page_size: int
+    store: Store,
+    connection: ServerConnection,
+    progress: Progress,
+    page_size: int,
+    use_snapshot: bool,
 ) -> tuple[int, Changes]:
     def fetch(since: int) -> dict[str, Any]:
         return connection.get("/v1/changes", {"since": since, "limit": page_size})
 
-    return follow_feed(store, fetch, progress)
+    adopted = _start_from_snapshot(store, connection, progress) if use_snapshot else None
+    pulled, changes = follow_feed(store, fetch, progress)
+    if adopted is None:
+        return pulled, changes
+    adopted.changes.merge(changes)
+    return adopted.rows + pulled, adopted.changes
+
+
+def _start_from_snapshot(
+    store: Store, connection: ServerConnection, progress: Progress
+) -> snapshot.Adopted | None:
+    """An empty laptop takes the commune's snapshot, then follows the feed from there;
+    None when it is not empty, or the server has none for this version."""
+    with store.reading() as session:
+        if not snapshot.holds_nothing(session):
+            return None
+    with snapshot.scratch(store.path.parent, "commune-snapshot.sqlite3") as path:
+        got = connection.download(
+            "/v1/snapshot",
+            {"schema": HEAD_REVISION},
+            path,
+            wire.MAX_SNAPSHOT_BYTES,
+            lambda done, total: progress("snapshot", done, total),
+        )
+        if not got:
+            return None
+        try:
+            return snapshot.adopt(store, path)
+        except snapshot.SnapshotUnusableError as exc:
+            log.warning("commune snapshot not used: %s", exc.message_en)
+            return None
 
 
 def follow_feed(

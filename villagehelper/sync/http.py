@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -25,6 +26,7 @@ CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 60.0
 PROBE_TIMEOUT = 2.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_DOWNLOAD_CHUNK = 1 << 20
 
 
 class SyncError(UserError):
@@ -86,6 +88,44 @@ class ServerConnection:
     def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._call("POST", path, body=body)
 
+    def download(
+        self,
+        path: str,
+        params: dict[str, Any],
+        target: Path,
+        limit: int,
+        progress: Callable[[int, int], None],
+    ) -> bool:
+        """Write the (gzip-decoded) body of a GET to ``target``; False if the server has
+        nothing there for this laptop (404, 409).  Retried from the start like any call;
+        ``progress`` gets bytes received and expected (0 when not known)."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        last_error: SyncError | None = None
+        for attempt in range(self.retry.attempts):
+            if attempt:
+                self.sleep(self.retry.delay(attempt - 1))
+            try:
+                with self._http.get(
+                    self.base_url + path,
+                    params=params,
+                    headers=headers,
+                    timeout=self.timeout,
+                    stream=True,
+                ) as response:
+                    if response.status_code in (404, 409):
+                        return False
+                    if response.status_code in RETRY_STATUSES:
+                        last_error = _refused(response)
+                        continue
+                    if response.status_code >= 400:
+                        raise _refused(response)
+                    _save_body(response, target, limit, progress)
+                    return True
+            except requests.RequestException as exc:
+                last_error = _unreachable(self.base_url, exc)
+        assert last_error is not None
+        raise last_error
+
     def _call(
         self,
         method: str,
@@ -131,6 +171,24 @@ class ServerConnection:
             return answer
         assert last_error is not None
         raise last_error
+
+
+def _save_body(
+    response: requests.Response, target: Path, limit: int, progress: Callable[[int, int], None]
+) -> None:
+    expected = int(response.headers.get("Content-Length") or 0)  # of the packed body
+    received = 0
+    with target.open("wb") as out:
+        for chunk in response.iter_content(_DOWNLOAD_CHUNK):
+            out.write(chunk)
+            if out.tell() > limit:
+                raise SyncError(
+                    "Dữ liệu máy chủ gửi về lớn bất thường nên máy đã dừng tải; hãy báo "
+                    "người quản lý máy chủ xã.",
+                    f"The server's download went past {limit:,} bytes; stopped.",
+                )
+            received = response.raw.tell()
+            progress(received, expected)
 
 
 def normalise_url(url: str) -> str:

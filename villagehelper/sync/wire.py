@@ -32,6 +32,9 @@ MAX_PUSH_BATCH = 1000
 DEFAULT_PAGE = 2000
 MAX_PAGE = 2000
 MAX_BODY_BYTES = 8 * 1024 * 1024  # after gzip decoding, too
+# A commune snapshot (sync/snapshot.py) is some 90 MB at district scale; a laptop stops
+# a download past this size, unpacked, rather than fill its disk.
+MAX_SNAPSHOT_BYTES = 4 * 1024**3
 MAX_TEXT_FIELD = 10_000
 
 # Rows only a team leader may write: the commune's villages and team, and the verdict

@@ -210,12 +210,17 @@ def suspend(connection: Connection) -> None:
         connection.execute(text(f'DROP TRIGGER "{name}"'))
 
 
-def resume(connection: Connection) -> None:
+def resume(connection: Connection, *, refill_summaries: bool = True) -> None:
     """Refill the summaries from what is stored and keep them again (no-op unless
-    suspended), in the caller's transaction."""
+    suspended), in the caller's transaction.
+
+    ``refill_summaries=False`` is for a caller that wrote exact summaries itself, with
+    the rows they count (a commune snapshot copies them from the server's replica).
+    """
     if not suspended(connection):
         return
-    refill(connection)
+    if refill_summaries:
+        refill(connection)
     saved = connection.execute(text(f"SELECT sql FROM {_SUSPENDED} ORDER BY position")).scalars()
     for sql in list(saved):
         connection.exec_driver_sql(sql)

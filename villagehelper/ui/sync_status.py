@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from villagehelper.sync.state import SyncStatus
 
 ERROR_STYLE = "color: #b00020;"
+_MB = 1024 * 1024
 
 
 class SyncStatusBar(QWidget):
@@ -92,6 +93,10 @@ class SyncStatusBar(QWidget):
         if phase == "push":
             text = self.tr("Đang gửi %1/%2…").replace("%1", format_number(done))
             text = text.replace("%2", format_number(total))
+        elif phase == "snapshot":  # a new laptop's first download: bytes of the file
+            text = self.tr("Đang tải dữ liệu của xã: %1/%2 MB…")
+            text = text.replace("%1", format_number(done // _MB))
+            text = text.replace("%2", format_number(max(total, done) // _MB))
         else:
             text = self.tr("Đang nhận %1…").replace("%1", format_number(done))
         self.label.setText(text)

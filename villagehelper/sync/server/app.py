@@ -17,21 +17,23 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from villagehelper import __version__
 from villagehelper.clock import vietnam_today
 from villagehelper.errors import UserError
+from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.sync import wire
 from villagehelper.sync.server import accounts, feed, tallies
 from villagehelper.sync.server.accounts import AuthError, DeviceScope, ForbiddenError
 from villagehelper.sync.server.database import ServerDB
 from villagehelper.sync.server.limits import RateLimiter, RequestLimits, error_body
 from villagehelper.sync.server.push import IncomingChange, PushRefusedError, push
-from villagehelper.sync.server.tallies import CommuneReplicas, default_replicas_folder
+from villagehelper.sync.server.replicas import CommuneReplicas, default_replicas_folder
 
 log = logging.getLogger("villagehelper.server")
+SNAPSHOT_MEDIA_TYPE = "application/vnd.sqlite3"
 
 
 class EnrolRequest(BaseModel):
@@ -177,10 +179,39 @@ def create_app(db: ServerDB, replicas_folder: Path | None = None) -> FastAPI:
                 "Chỉ tổ trưởng được xem báo cáo toàn xã.",
                 "Only a team leader may see the commune-wide tally.",
             )
-        result = replicas.weekly(scope.commune_code, week, vietnam_today(db.clock()))
+        result = tallies.weekly(replicas, scope.commune_code, week, vietnam_today(db.clock()))
         if format == "csv":
             return Response(tallies.as_csv(result), media_type="text/csv; charset=utf-8")
         return JSONResponse(tallies.as_json(result))
+
+    @app.get(
+        "/v1/snapshot",
+        responses={
+            200: {"content": {SNAPSHOT_MEDIA_TYPE: {}}},
+            409: {"description": "no snapshot for this laptop's schema or app version"},
+        },
+        summary="The commune as one SQLite file (gzip), for a new laptop's first download",
+    )
+    def commune_snapshot(
+        scope: Annotated[DeviceScope, Depends(device_scope)],
+        schema: Annotated[str, Query(max_length=16, description="the laptop's schema")],
+        app_version: Annotated[str | None, Header(alias=wire.APP_VERSION_HEADER)] = None,
+    ) -> Response:
+        if (schema, app_version) != (HEAD_REVISION, __version__):
+            # Not an error: the laptop follows the feed instead.
+            body = error_body(
+                "snapshot_unavailable",
+                "Máy chủ xã chạy phiên bản khác: máy sẽ tải dữ liệu từng phần.",
+                "The server runs another version: download change by change.",
+            )
+            return JSONResponse(body, status_code=409)
+        made = replicas.snapshot(scope.commune_code)
+        return FileResponse(
+            made.path,
+            media_type=SNAPSHOT_MEDIA_TYPE,
+            # Already gzip: the middleware leaves an encoded answer as it is.
+            headers={"Content-Encoding": "gzip"},
+        )
 
     _install_error_handlers(app)
     _install_access_log(app)
