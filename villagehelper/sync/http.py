@@ -86,6 +86,10 @@ class ServerConnection:
         return self._call("GET", path, params=params)
 
     def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self._call("POST", path, body=json.dumps(body, ensure_ascii=False).encode())
+
+    def post_json(self, path: str, body: bytes) -> dict[str, Any]:
+        """POST a body that is JSON text already."""
         return self._call("POST", path, body=body)
 
     def download(
@@ -132,14 +136,14 @@ class ServerConnection:
         path: str,
         *,
         params: dict[str, Any] | None = None,
-        body: dict[str, Any] | None = None,
+        body: bytes | None = None,
     ) -> dict[str, Any]:
         headers = {}
         data = None
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         if body is not None:
-            data = gzip.compress(json.dumps(body, ensure_ascii=False).encode(), compresslevel=5)
+            data = gzip.compress(body, compresslevel=5)
             headers["Content-Type"] = "application/json"
             headers["Content-Encoding"] = "gzip"
         last_error: SyncError | None = None

@@ -8,6 +8,8 @@ No FastAPI and no requests here: both sides import this module.
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -95,46 +97,87 @@ def required_fields(entity: str) -> frozenset[str]:
     )
 
 
+Check = Callable[[Any], str | None]  # a value → why it cannot be stored, or None
+_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{1,6}Z")
+
+
+def _instant_problem(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return "must be a UTC time text"
+    if _INSTANT.fullmatch(value):
+        try:
+            datetime.fromisoformat(value[:-1])  # the day and time must exist
+            return None
+        except ValueError:
+            pass
+    return "must be YYYY-MM-DDTHH:MM:SS.ffffffZ"
+
+
+def _flag_problem(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _number_problem(value: Any) -> str | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**31
+    return None if ok else "must be a whole number"
+
+
+def _date_problem(value: Any) -> str | None:
+    try:
+        date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return "must be a date YYYY-MM-DD"
+    return None
+
+
+def _text_check(limit: int) -> Check:
+    def problem(value: Any) -> str | None:
+        if not isinstance(value, str):
+            return "must be text"
+        return None if len(value) <= limit else f"longer than {limit} characters"
+
+    return problem
+
+
+def _unsupported(_value: Any) -> str | None:
+    return "unsupported field type"
+
+
 @cache
-def _synced_columns(entity: str) -> dict[str, Any]:
-    """Synced field name → its column; computed once (this runs for every field pushed)."""
+def _field_checks(entity: str) -> dict[str, tuple[bool, Check]]:
+    """Synced field → (nullable, check of a non-null value); made once per entity, as
+    this runs for every field of every change pushed."""
     columns = inspect(ENTITIES[entity]).columns
-    return {name: columns[name] for name in synced_fields(ENTITIES[entity])}
+    checks: dict[str, tuple[bool, Check]] = {}
+    for name in synced_fields(ENTITIES[entity]):
+        column = columns[name]
+        kind = column.type
+        check: Check
+        if isinstance(kind, UtcDateTime):
+            check = _instant_problem
+        elif isinstance(kind, Boolean):
+            check = _flag_problem
+        elif isinstance(kind, Integer):
+            check = _number_problem
+        elif isinstance(kind, Date):
+            check = _date_problem
+        elif isinstance(kind, String | Text):
+            check = _text_check(getattr(kind, "length", None) or MAX_TEXT_FIELD)
+        else:
+            check = _unsupported
+        checks[name] = (bool(column.nullable), check)
+    return checks
 
 
 def _field_problem(entity: str, name: str, value: Any) -> str | None:
     """Why ``value`` cannot be stored in field ``name`` of ``entity`` (None if it can)."""
-    column = _synced_columns(entity).get(name)
-    if column is None:
+    found = _field_checks(entity).get(name)
+    if found is None:
         return "unknown field"
+    nullable, check = found
     if value is None:
-        return None if column.nullable else "must not be empty"
-    kind = column.type
-    if isinstance(kind, UtcDateTime):
-        if not isinstance(value, str):
-            return "must be a UTC time text"
-        try:
-            datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ")
-        except ValueError:
-            return "must be YYYY-MM-DDTHH:MM:SS.ffffffZ"
-        return None
-    if isinstance(kind, Boolean):
-        return None if isinstance(value, bool) else "must be true or false"
-    if isinstance(kind, Integer):
-        ok = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2**31
-        return None if ok else "must be a whole number"
-    if isinstance(kind, Date):
-        try:
-            date.fromisoformat(value)
-        except (TypeError, ValueError):
-            return "must be a date YYYY-MM-DD"
-        return None
-    if isinstance(kind, String | Text):
-        if not isinstance(value, str):
-            return "must be text"
-        limit = getattr(kind, "length", None) or MAX_TEXT_FIELD
-        return None if len(value) <= limit else f"longer than {limit} characters"
-    return "unsupported field type"
+        return None if nullable else "must not be empty"
+    return check(value)
 
 
 def change_problems(entity: str, op: str, fields: dict[str, Any]) -> list[str]:

@@ -8,6 +8,7 @@ message the laptop can show as they are.
 endpoints defined inside :func:`create_app` at run time.)
 """
 
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -145,13 +146,16 @@ def create_app(db: ServerDB, replicas_folder: Path | None = None) -> FastAPI:
     @app.post("/v1/push", response_model=PushResponse)
     def push_changes(
         body: PushRequest, scope: Annotated[DeviceScope, Depends(device_scope)]
-    ) -> PushResponse:
+    ) -> Response:
         incoming = [
             IncomingChange(c.change_id, c.entity, c.row_id, c.op, c.base_version, c.fields)
             for c in body.changes
         ]
         results = push(db, scope, incoming, body.team_member_id)
-        return PushResponse(results=[ChangeResult(**result) for result in results])
+        # The results are made by push() in the documented shape; validating and
+        # encoding a thousand of them through the response model took a tenth of the
+        # request's time.
+        return Response(json.dumps({"results": results}), media_type="application/json")
 
     @app.get("/v1/changes", response_model=PullResponse)
     def pull_changes(
