@@ -63,6 +63,24 @@ class _Seen:
 
 
 @dataclass
+class NewRecord:
+    """A row this batch adds, held as plain values until it is inserted with the rest
+    (an ORM object costs more to make than the whole check of its change)."""
+
+    entity: str
+    row_id: str
+    commune_code: str
+    version: int = 0
+    fields: str = "{}"
+    field_versions: str = "{}"
+    deleted: bool = False
+    household_id: str | None = None
+
+
+AnyRecord = Record | NewRecord
+
+
+@dataclass
 class _Batch:
     session: Session
     versions: VersionClock
@@ -71,37 +89,28 @@ class _Batch:
     now: datetime
     # What this batch knows of the server's rows and change ids, loaded in a few queries
     # up front: a change then costs no database round trip of its own.
-    records: dict[tuple[str, str], Record | None] = field(default_factory=dict)
+    records: dict[tuple[str, str], AnyRecord | None] = field(default_factory=dict)
     received: dict[str, _Seen] = field(default_factory=dict)
     # Written with one INSERT each at the end of the batch (rows no change reads back).
     new_received: list[dict[str, Any]] = field(default_factory=list)
     new_audit: list[dict[str, Any]] = field(default_factory=list)
     # Rows this batch adds, not yet in the session: one INSERT for all of them costs a
     # fraction of the ORM's unit of work (see :meth:`store_new_records`).
-    fresh: list[Record] = field(default_factory=list)
+    fresh: list[NewRecord] = field(default_factory=list)
 
     @property
     def now_text(self) -> str:
         return utc_text(self.now)
 
-    def record(self, entity: str, row_id: str) -> Record | None:
+    def record(self, entity: str, row_id: str) -> AnyRecord | None:
         key = (entity, row_id)
         if key not in self.records:
             self.records[key] = self.session.get(Record, key)
         return self.records[key]
 
-    def new_record(self, entity: str, row_id: str) -> Record:
+    def new_record(self, entity: str, row_id: str) -> NewRecord:
         """An empty row of this device's commune; :func:`_write` fills and versions it."""
-        record = Record(
-            entity=entity,
-            row_id=row_id,
-            commune_code=self.scope.commune_code,
-            fields="{}",
-            field_versions="{}",
-            version=0,
-            deleted=False,
-            household_id=None,
-        )
+        record = NewRecord(entity, row_id, self.scope.commune_code)
         self.fresh.append(record)
         self.records[(entity, row_id)] = record
         return record
@@ -111,18 +120,18 @@ class _Batch:
 
         Before a query over the records (a merge looks for the people and sessions of a
         household), and at the end of the batch.  ``still_changing``: the batch goes on
-        and may change them again, so the session tracks them from here on.
+        and may change them again, so from here on they are ORM objects the session
+        tracks (callers look rows up again through :meth:`record` after this).
         """
         if not self.fresh:
             return
-        self.session.execute(
-            insert(Record),
-            [{name: getattr(record, name) for name in _RECORD_COLUMNS} for record in self.fresh],
-        )
+        self.session.execute(insert(Record), [vars(record) for record in self.fresh])
         if still_changing:
-            for record in self.fresh:
-                make_transient_to_detached(record)
-                self.session.add(record)
+            for new in self.fresh:
+                tracked = Record(**vars(new))
+                make_transient_to_detached(tracked)
+                self.session.add(tracked)
+                self.records[(new.entity, new.row_id)] = tracked
         self.fresh = []
 
     def prefetch(self, changes: list[IncomingChange]) -> None:
@@ -155,9 +164,6 @@ class _Batch:
             self.session.execute(insert(ReceivedChange), self.new_received)
         if self.new_audit:
             self.session.execute(insert(AuditEntry), self.new_audit)
-
-
-_RECORD_COLUMNS = tuple(column.key for column in Record.__table__.columns)
 
 
 def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
@@ -312,7 +318,7 @@ def _apply(batch: _Batch, index: int, change: IncomingChange) -> dict[str, Any]:
 
 
 def _insert(
-    batch: _Batch, index: int, change: IncomingChange, record: Record | None
+    batch: _Batch, index: int, change: IncomingChange, record: AnyRecord | None
 ) -> dict[str, Any]:
     fields = {name: value for name, value in change.fields.items() if name != "deleted"}
     sent_household = fields.get("household_id")
@@ -352,7 +358,7 @@ def _same_event(stored: dict[str, Any], incoming: dict[str, Any]) -> bool:
     }
 
 
-def _update(batch: _Batch, change: IncomingChange, record: Record) -> dict[str, Any]:
+def _update(batch: _Batch, change: IncomingChange, record: AnyRecord) -> dict[str, Any]:
     current = json.loads(record.fields)
     field_versions = json.loads(record.field_versions)
     base = change.base_version or 0
@@ -400,7 +406,7 @@ def _record_conflict(
 
 
 def _write(
-    batch: _Batch, record: Record, changed: dict[str, Any], *, deleted: bool | None = None
+    batch: _Batch, record: AnyRecord, changed: dict[str, Any], *, deleted: bool | None = None
 ) -> None:
     """Set fields, give the row a new version and note who changed each field."""
     version = batch.versions.next()
@@ -440,15 +446,15 @@ def _superseded_merge(batch: _Batch, survivor_id: str, loser_id: str) -> dict[st
     household it merged away, and the people and sessions it moved) get new versions
     here, so its next download puts them back as the server holds them.
     """
+    batch.store_new_records(still_changing=True)  # the query below must see them
     loser_now = _survivor(batch, loser_id)
     if loser_now == loser_id and _survivor(batch, survivor_id) != loser_id:
         return None
-    touched = [
+    touched: list[AnyRecord] = [
         record
         for household_id in dict.fromkeys((loser_id, loser_now))
         if (record := batch.record("household", household_id)) is not None
     ]
-    batch.store_new_records(still_changing=True)
     touched.extend(
         batch.session.scalars(
             select(Record).where(
@@ -463,11 +469,11 @@ def _superseded_merge(batch: _Batch, survivor_id: str, loser_id: str) -> dict[st
 
 def _replay_merge(batch: _Batch, survivor_id: str, loser_id: str) -> None:
     """What every laptop does with a merge, done to the server's copy as well."""
+    batch.store_new_records(still_changing=True)  # the query below must see them
     survivor_id = _survivor(batch, survivor_id)
     loser = batch.record("household", loser_id)
     if loser is not None:
         _write(batch, loser, {"merged_into": survivor_id}, deleted=True)
-    batch.store_new_records(still_changing=True)
     moved = batch.session.scalars(
         select(Record).where(
             Record.household_id == loser_id, Record.entity.in_(("member", "help_session"))
