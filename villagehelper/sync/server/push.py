@@ -80,6 +80,15 @@ class NewRecord:
 AnyRecord = Record | NewRecord
 
 
+@dataclass(frozen=True)
+class _Peek:
+    """What a change's checks read of a stored row it only refers to (its commune, and
+    a household's merge): loaded as plain values, an ORM object each costing more."""
+
+    commune_code: str
+    fields: str
+
+
 @dataclass
 class _Batch:
     session: Session
@@ -89,7 +98,7 @@ class _Batch:
     now: datetime
     # What this batch knows of the server's rows and change ids, loaded in a few queries
     # up front: a change then costs no database round trip of its own.
-    records: dict[tuple[str, str], AnyRecord | None] = field(default_factory=dict)
+    records: dict[tuple[str, str], AnyRecord | _Peek | None] = field(default_factory=dict)
     received: dict[str, _Seen] = field(default_factory=dict)
     # Written with one INSERT each at the end of the batch (rows no change reads back).
     new_received: list[dict[str, Any]] = field(default_factory=list)
@@ -102,11 +111,19 @@ class _Batch:
     def now_text(self) -> str:
         return utc_text(self.now)
 
-    def record(self, entity: str, row_id: str) -> AnyRecord | None:
+    def peek(self, entity: str, row_id: str) -> AnyRecord | _Peek | None:
+        """The row as this batch knows it, to read."""
         key = (entity, row_id)
         if key not in self.records:
             self.records[key] = self.session.get(Record, key)
         return self.records[key]
+
+    def record(self, entity: str, row_id: str) -> AnyRecord | None:
+        """The row as this batch knows it, to change."""
+        found = self.peek(entity, row_id)
+        if isinstance(found, _Peek):
+            found = self.records[(entity, row_id)] = self.session.get(Record, (entity, row_id))
+        return found
 
     def new_record(self, entity: str, row_id: str) -> NewRecord:
         """An empty row of this device's commune; :func:`_write` fills and versions it."""
@@ -135,21 +152,33 @@ class _Batch:
         self.fresh = []
 
     def prefetch(self, changes: list[IncomingChange]) -> None:
-        wanted: dict[str, set[str]] = {}
+        """The rows the changes write (to change) and those they refer to (to read)."""
+        own: dict[str, set[str]] = {}
+        referred: dict[str, set[str]] = {}
         for change in changes:
-            wanted.setdefault(change.entity, set()).add(change.row_id)
+            own.setdefault(change.entity, set()).add(change.row_id)
             if change.entity not in ENTITIES:
                 continue
             for reference in wire.references(change.entity):
                 value = change.fields.get(reference.field)
                 if isinstance(value, str):
-                    wanted.setdefault(reference.entity, set()).add(value)
-        for entity, ids in wanted.items():
+                    referred.setdefault(reference.entity, set()).add(value)
+        for entity, ids in own.items():
             for chunk in _chunks(sorted(ids)):
                 found = self.session.scalars(
                     select(Record).where(Record.entity == entity, Record.row_id.in_(chunk))
                 )
-                known = {record.row_id: record for record in found}
+                known: dict[str, AnyRecord | _Peek] = {record.row_id: record for record in found}
+                for row_id in chunk:
+                    self.records[(entity, row_id)] = known.get(row_id)
+        for entity, ids in referred.items():
+            for chunk in _chunks(sorted(ids - own.get(entity, set()))):
+                peeked = self.session.execute(
+                    select(Record.row_id, Record.commune_code, Record.fields).where(
+                        Record.entity == entity, Record.row_id.in_(chunk)
+                    )
+                )
+                known = {row_id: _Peek(commune, text) for row_id, commune, text in peeked}
                 for row_id in chunk:
                     self.records[(entity, row_id)] = known.get(row_id)
         change_ids = sorted({change.change_id for change in changes})
@@ -279,14 +308,14 @@ def _check(batch: _Batch, index: int, change: IncomingChange) -> None:
     commune = change.fields.get("commune_code")
     if commune is not None and commune != batch.scope.commune_code:
         raise _forbidden(index, "Dữ liệu thuộc xã khác.", "The record belongs to another commune.")
-    existing = batch.record(change.entity, change.row_id)
+    existing = batch.peek(change.entity, change.row_id)
     if existing is not None and existing.commune_code != batch.scope.commune_code:
         raise _forbidden(index, "Dữ liệu thuộc xã khác.", "The record belongs to another commune.")
     for reference in wire.references(change.entity):
         target_id = change.fields.get(reference.field)
         if target_id is None:
             continue
-        target = batch.record(reference.entity, target_id)
+        target = batch.peek(reference.entity, target_id)
         if target is None:
             raise PushRefusedError(
                 400,
@@ -427,7 +456,7 @@ def _survivor(batch: _Batch, household_id: str) -> str:
     seen = {household_id}
     current = household_id
     while True:
-        record = batch.record("household", current)
+        record = batch.peek("household", current)
         merged_into = json.loads(record.fields).get("merged_into") if record else None
         if merged_into is None or merged_into in seen:
             return current
