@@ -257,9 +257,34 @@ def shoot_sync(app: QApplication, root: Path, out: Path) -> None:
     dialog.close()
     window.close()
     executor.shutdown()
+    shoot_join(app, root / "joining", out, server.url)
     server.stop()
     other.close()
     leader.close()
+
+
+def shoot_join(app: QApplication, folder: Path, out: Path, server_url: str) -> None:
+    """A new laptop's first run: joining the commune server, filled in."""
+    from villagehelper.ui.wizard import FirstRunWizard
+
+    store = open_store(folder, clock=lambda: MOMENT)
+    executor = DbExecutor()
+    wizard = FirstRunWizard(store, executor)
+    wizard.resize(900, 620)
+    wizard.show()
+    settle(app, executor)
+    wizard.join_server()
+    dialog = wizard.join_dialog
+    assert dialog is not None
+    dialog.server.setText(server_url)
+    dialog.code.setText("K7M2Q-9XHPT")
+    dialog.device_name.setText("Máy nhà văn hóa thôn Khay")
+    settle(app, executor)
+    save(dialog, out, "join-server")
+    dialog.reject()
+    wizard.close()
+    executor.shutdown()
+    store.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -558,6 +558,13 @@ def test_a_laptop_cannot_write_another_communes_rows(world: World) -> None:
     assert fields_of(db, "household", world.household_id) == their_household
 
 
+def _noting(phases: list[str]) -> client.Progress:
+    def note(phase: str, _done: int, _total: int) -> None:
+        phases.append(phase)
+
+    return note
+
+
 def test_a_laptop_never_receives_another_communes_rows(world: World, tmp_path: Path) -> None:
     theirs = world.ids_of(COMMUNE)
     ours = world.ids_of(OTHER_COMMUNE)
@@ -592,10 +599,8 @@ def test_a_laptop_never_receives_another_communes_rows(world: World, tmp_path: P
     # So does a new laptop of each commune that starts from its commune's snapshot.
     for commune in (OTHER_COMMUNE, COMMUNE):
         fresh = enrol_laptop(world.server, open_laptop(tmp_path, f"new-{commune}"), commune=commune)
-        phases: set[str] = set()
-        client.sync_once(
-            fresh.store, connect=fast_connection, progress=lambda p, _d, _t: phases.add(p)
-        )
+        phases: list[str] = []
+        client.sync_once(fresh.store, connect=fast_connection, progress=_noting(phases))
         assert "snapshot" in phases
         assert laptop_snapshot(fresh.store) == server_snapshot(world.db, commune)
 

@@ -80,6 +80,24 @@ def test_enrolling_in_settings_syncs_and_the_status_bar_tells_the_truth(
     qtbot.waitUntil(lambda: "Chưa gửi: 0" in window.sync_status.text(), timeout=10_000)
 
 
+def test_the_status_bar_shows_a_first_download_in_megabytes(
+    qtbot: QtBot, app_ctx: AppContext
+) -> None:
+    window = _window(qtbot, app_ctx)
+    megabyte = 1024 * 1024
+    for done, total, shown in (
+        (0, 48 * megabyte + 5, "0/49 MB"),
+        (12 * megabyte + 7, 48 * megabyte + 5, "12/49 MB"),
+        (2_000, 30_000, "0/1 MB"),  # a small commune: never "of 0 MB"
+        (3 * megabyte, 0, "3/3 MB"),  # size not announced
+        (2_500 * megabyte, 2_600 * megabyte, "2.500/2.600 MB"),  # past a 32-bit int
+    ):
+        window.sync.sig_progress.emit("snapshot", done, total)
+        assert window.sync_bar.label.text() == f"Đang tải dữ liệu của xã: {shown}…"
+    window.sync.sig_progress.emit("pull", 2_000, 0)
+    assert window.sync_bar.label.text() == "Đang nhận 2.000…"
+
+
 def _village(ctx: AppContext) -> str:
     from villagehelper.ops.team import list_villages
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -11,11 +12,15 @@ from PySide6.QtWidgets import QApplication, QLabel, QListView, QMessageBox, QWid
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import Team, wait_idle
+from tests.sync_support import COMMUNE, LoopbackServer, set_up_commune
+from villagehelper.ops import households
 from villagehelper.ops import team as tm
 from villagehelper.ops.households import find_households
+from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.ops.sessions import count_sessions
 from villagehelper.preferences import load_preferences
 from villagehelper.store.engine import Store
+from villagehelper.sync.server import accounts
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.executor import DbExecutor
 from villagehelper.ui.volunteer_picker import TeamMemberModel, VolunteerPicker
@@ -302,3 +307,44 @@ def test_picker_escape_changes_nothing(
     assert not picker.isVisible()
     assert app_ctx.volunteer_id == village_team.member_id
     assert load_preferences(app_ctx.data_dir).volunteer_id is None  # nothing was written
+
+
+def test_joining_the_commune_server_takes_its_team_and_data(
+    qtbot: QtBot, wizard: FirstRunWizard, store: Store, sync_server: LoopbackServer, tmp_path: Path
+) -> None:
+    commune = set_up_commune(sync_server, tmp_path)  # a leader's laptop, synced
+    households.create_household(
+        commune.leader.store, HouseholdInput(commune.village_id, "Lê Văn Tám")
+    )
+    commune.leader.sync()
+    wizard.commune_page.join_button.click()
+    dialog = wizard.join_dialog
+    assert dialog is not None and dialog.isVisible()
+
+    # What is missing is said before anything is sent.
+    dialog.connect_button.click()
+    assert dialog.status.text() == "Hãy nhập địa chỉ máy chủ xã (hỏi tổ trưởng)."
+    dialog.server.setText(sync_server.url)
+    dialog.connect_button.click()
+    assert dialog.status.text() == "Hãy nhập mã đăng ký do tổ trưởng cấp."
+
+    # A wrong code: the server's words, nothing written, the form ready again.
+    dialog.code.setText("ABCDE-FGHJK")
+    dialog.connect_button.click()
+    qtbot.waitUntil(lambda: "Mã đăng ký không đúng" in dialog.status.text(), timeout=20_000)
+    assert dialog.code.isEnabled()
+    assert store.commune() is None
+
+    dialog.code.setText(accounts.issue_code(sync_server.db, COMMUNE, "volunteer"))
+    with qtbot.waitSignal(dialog.sig_joined, timeout=30_000):
+        dialog.connect_button.click()
+    qtbot.waitUntil(lambda: wizard.currentId() == VOLUNTEER_PAGE)
+    team_ids = {member.id for member in tm.list_team_members(store)}
+    assert team_ids == {commune.leader_id, commune.member_id}
+    assert wizard.volunteer_page.model.rowCount() == 2
+    with qtbot.waitSignal(wizard.sig_finished_setup) as finished:
+        press(Qt.Key.Key_Return)
+    assert finished.args[0] in team_ids
+    joined = store.commune()
+    assert joined is not None and joined.code == COMMUNE
+    assert find_households(store, "le van tam").hits  # the commune's data came with it

@@ -50,8 +50,16 @@
         <translation>&amp;Try with sample data</translation>
     </message>
     <message>
+        <source>&amp;Kết nối máy chủ xã…</source>
+        <translation>&amp;Join the commune server…</translation>
+    </message>
+    <message>
         <source>Dữ liệu mẫu của Xã Gia Lộc (Hải Phòng), để tập dùng trước khi ghi thật.</source>
         <translation>Sample data for Xã Gia Lộc (Hải Phòng), to practise on before logging for real.</translation>
+    </message>
+    <message>
+        <source>Tổ đã dùng VillageHelper trên máy khác: nhận xã, thôn và thành viên tổ từ máy chủ xã bằng mã đăng ký của tổ trưởng.</source>
+        <translation>The team already uses VillageHelper on another laptop: get the commune, villages and team from the commune server with the leader&apos;s enrolment code.</translation>
     </message>
     <message>
         <source>Tỉ&amp;nh, thành phố:</source>
@@ -611,6 +619,53 @@ Please send this file to your technical helper.</translation>
     <message>
         <source>%1 hộ gia đình</source>
         <translation>Households: %1</translation>
+    </message>
+</context>
+<context>
+    <name>JoinServerDialog</name>
+    <message>
+        <source>Kết nối với máy chủ xã</source>
+        <translation>Join the commune server</translation>
+    </message>
+    <message>
+        <source>Tổ đã dùng VillageHelper trên máy khác? Nhập địa chỉ máy chủ xã và mã đăng ký do tổ trưởng cấp: máy này sẽ nhận thôn, thành viên tổ và dữ liệu của xã.</source>
+        <translation>Does the team already use VillageHelper on another laptop? Enter the commune server&apos;s address and the enrolment code from the team leader: this laptop will get the villages, the team and the commune&apos;s data.</translation>
+    </message>
+    <message>
+        <source>&amp;Kết nối</source>
+        <translation>&amp;Join</translation>
+    </message>
+    <message>
+        <source>Hủy</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Địa chỉ &amp;máy chủ:</source>
+        <translation>&amp;Server address:</translation>
+    </message>
+    <message>
+        <source>&amp;Mã đăng ký:</source>
+        <translation>Enrolment &amp;code:</translation>
+    </message>
+    <message>
+        <source>&amp;Tên máy này:</source>
+        <translation>&amp;Name of this laptop:</translation>
+    </message>
+    <message>
+        <source>Hãy nhập địa chỉ máy chủ xã (hỏi tổ trưởng).</source>
+        <translation>Enter the commune server&apos;s address (ask the team leader).</translation>
+    </message>
+    <message>
+        <source>Hãy nhập mã đăng ký do tổ trưởng cấp.</source>
+        <translation>Enter the enrolment code from the team leader.</translation>
+    </message>
+    <message>
+        <source>Đang kết nối máy chủ xã…</source>
+        <translation>Connecting to the commune server…</translation>
+    </message>
+    <message>
+        <source>Gặp lỗi ngoài dự kiến; dữ liệu trên máy vẫn an toàn. Hãy thử lại.</source>
+        <translation>Something unexpected went wrong; the data on this laptop is safe. Please try again.</translation>
     </message>
 </context>
 <context>

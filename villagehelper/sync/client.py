@@ -26,7 +26,7 @@ from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.store.models import Commune, OutboxEntry, SyncState
 from villagehelper.sync import snapshot, state, wire
 from villagehelper.sync.apply import apply_page
-from villagehelper.sync.http import ServerConnection, SyncError
+from villagehelper.sync.http import ServerConnection, SyncError, normalise_url
 from villagehelper.tally import summaries
 
 log = logging.getLogger(__name__)
@@ -100,6 +100,27 @@ def enrol(
         enrolled = state.enrolled(session)
     assert enrolled is not None
     return enrolled
+
+
+def join_commune(
+    store: Store,
+    server_url: str,
+    code: str,
+    device_name: str,
+    *,
+    progress: Progress = _no_progress,
+    connect: ConnectionFactory = default_connection,
+) -> SyncReport:
+    """A new laptop of a team that already syncs: enrol, then download the commune.
+
+    Safe to repeat after a failure: a laptop already enrolled with this server does not
+    use the (one-time) code again, it only syncs.
+    """
+    with store.reading() as session:
+        enrolled = state.enrolled(session)
+    if enrolled is None or enrolled.server_url != normalise_url(server_url):
+        enrol(store, server_url, code, device_name, connect)
+    return sync_once(store, progress=progress, connect=connect)
 
 
 def _adopt_commune(session: Session, code: str, name: str, role: str) -> None:

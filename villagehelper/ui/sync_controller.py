@@ -32,8 +32,9 @@ class SyncController(QObject):
     sig_status = Signal(object)
     """A fresh :class:`SyncStatus` (pending count, last success, last error)."""
     sig_running = Signal(bool)
-    sig_progress = Signal(str, int, int)
-    """Phase ("push" / "pull"), done, total (0 when not known)."""
+    sig_progress = Signal(str, object, object)
+    """Phase ("push" / "pull" / "snapshot"), done, total (0 when not known); the
+    snapshot's are bytes, which may pass a 32-bit int."""
     sig_finished = Signal(object)
     """The :class:`SyncReport` of a round, or the :class:`UserError` that stopped it."""
 

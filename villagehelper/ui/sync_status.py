@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from villagehelper.clock import to_vietnam
@@ -22,6 +22,25 @@ if TYPE_CHECKING:
 
 ERROR_STYLE = "color: #b00020;"
 _MB = 1024 * 1024
+
+
+def megabytes(done: int, total: int) -> tuple[int, int]:
+    """Bytes received and expected as whole MB, the total rounded up (never "of 0")."""
+    whole = -(-max(total, done, 1) // _MB)
+    return min(done // _MB, whole), whole
+
+
+def progress_text(phase: str, done: int, total: int) -> str:
+    """What a running sync is doing, as the status bar and the join dialog say it."""
+    translate = QCoreApplication.translate
+    if phase == "push":
+        text = translate("SyncStatusBar", "Đang gửi %1/%2…").replace("%1", format_number(done))
+        return text.replace("%2", format_number(total))
+    if phase == "snapshot":  # a new laptop's first download: bytes of the file
+        received, whole = megabytes(done, total)
+        text = translate("SyncStatusBar", "Đang tải dữ liệu của xã: %1/%2 MB…")
+        return text.replace("%1", format_number(received)).replace("%2", format_number(whole))
+    return translate("SyncStatusBar", "Đang nhận %1…").replace("%1", format_number(done))
 
 
 class SyncStatusBar(QWidget):
@@ -90,16 +109,7 @@ class SyncStatusBar(QWidget):
             self.label.setText(self.tr("Đang đồng bộ…"))
 
     def _progress(self, phase: str, done: int, total: int) -> None:
-        if phase == "push":
-            text = self.tr("Đang gửi %1/%2…").replace("%1", format_number(done))
-            text = text.replace("%2", format_number(total))
-        elif phase == "snapshot":  # a new laptop's first download: bytes of the file
-            text = self.tr("Đang tải dữ liệu của xã: %1/%2 MB…")
-            text = text.replace("%1", format_number(done // _MB))
-            text = text.replace("%2", format_number(max(total, done) // _MB))
-        else:
-            text = self.tr("Đang nhận %1…").replace("%1", format_number(done))
-        self.label.setText(text)
+        self.label.setText(progress_text(phase, done, total))
 
     def _finished(self, outcome: object) -> None:
         if isinstance(outcome, UserError):

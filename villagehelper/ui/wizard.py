@@ -4,7 +4,9 @@ Runs before a team (and so before an :class:`AppContext`) exists.  Nothing is wr
 until the last page: then :func:`set_up_team` writes everything in one transaction, so
 a wizard closed or refused half-way leaves an empty store and can simply run again.
 The sample-data button is the exception: it fills the store at once and skips to the
-last page, because the sample team is the one to choose from.
+last page, because the sample team is the one to choose from.  So is "join the commune
+server" (``join_server.py``), for a laptop of a team that already syncs: it enrols with a
+leader's code and downloads the commune, whose team is then the one to choose from.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from villagehelper.ui.household_form import (
     show_failure,
     when_alive,
 )
+from villagehelper.ui.join_server import JoinServerDialog
 from villagehelper.ui.volunteer_picker import TeamMemberModel
 
 COMMUNE_PAGE, VILLAGES_PAGE, MEMBERS_PAGE, VOLUNTEER_PAGE = range(4)
@@ -114,11 +117,23 @@ def _button(text: str, object_name: str) -> QPushButton:
     return button
 
 
+def _beside(button: QPushButton, hint: str) -> QHBoxLayout:
+    """A button with the sentence that says what it does."""
+    label = QLabel(hint)
+    label.setWordWrap(True)
+    row = QHBoxLayout()
+    row.addWidget(button)
+    row.addWidget(label, 1)
+    return row
+
+
 class CommunePage(QWizardPage):
     """Province (optional filter), then the commune, found without diacritics."""
 
     sig_demo_requested = Signal()
     """The person chose to try the app with the sample data."""
+    sig_join_requested = Signal()
+    """The person's team already syncs: take the commune from its server."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,10 +158,18 @@ class CommunePage(QWizardPage):
         self.count_label = QLabel()
         self.count_label.setObjectName("communeCountLabel")
         self.demo_button = _button(self.tr("&Dùng thử với dữ liệu mẫu"), "demoButton")
-        demo_hint = QLabel(
-            self.tr("Dữ liệu mẫu của Xã Gia Lộc (Hải Phòng), để tập dùng trước khi ghi thật.")
+        self.join_button = _button(self.tr("&Kết nối máy chủ xã…"), "joinButton")
+        demo_row = _beside(
+            self.demo_button,
+            self.tr("Dữ liệu mẫu của Xã Gia Lộc (Hải Phòng), để tập dùng trước khi ghi thật."),
         )
-        demo_hint.setWordWrap(True)
+        join_row = _beside(
+            self.join_button,
+            self.tr(
+                "Tổ đã dùng VillageHelper trên máy khác: nhận xã, thôn và thành viên tổ từ "
+                "máy chủ xã bằng mã đăng ký của tổ trưởng."
+            ),
+        )
 
         province_label = QLabel(self.tr("Tỉ&nh, thành phố:"))
         province_label.setBuddy(self.province_combo)
@@ -157,17 +180,16 @@ class CommunePage(QWizardPage):
         grid.addWidget(self.province_combo, 0, 1)
         grid.addWidget(search_label, 1, 0)
         grid.addWidget(self.search_edit, 1, 1)
-        demo_row = QHBoxLayout()
-        demo_row.addWidget(self.demo_button)
-        demo_row.addWidget(demo_hint, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(grid)
         layout.addWidget(self.list_view, 1)
         layout.addWidget(self.count_label)
         layout.addLayout(demo_row)
+        layout.addLayout(join_row)
         self.setTabOrder(self.province_combo, self.search_edit)
         self.setTabOrder(self.search_edit, self.list_view)
         self.setTabOrder(self.list_view, self.demo_button)
+        self.setTabOrder(self.demo_button, self.join_button)
 
         ArrowKeysMoveList(self.search_edit, self.list_view)
         self.search_edit.textChanged.connect(self._refilter)
@@ -176,6 +198,7 @@ class CommunePage(QWizardPage):
         # Enter is the wizard's default button; a double click does the same with a mouse.
         self.list_view.doubleClicked.connect(lambda _: self._next())
         self.demo_button.clicked.connect(self.sig_demo_requested)
+        self.join_button.clicked.connect(self.sig_join_requested)
         self._refilter()
 
     def _next(self) -> None:
@@ -461,7 +484,7 @@ class FirstRunWizard(QWizard):
         self._volunteer_id: str | None = None
         self._busy = False
         self._setup: TeamSetUp | None = None
-        self._demo_members: list[TeamMemberInfo] | None = None
+        self._team_written: list[TeamMemberInfo] | None = None
         self.setObjectName("firstRunWizard")
         self.setWindowTitle(self.tr("VillageHelper — Thiết lập ban đầu"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
@@ -480,6 +503,8 @@ class FirstRunWizard(QWizard):
         self.setPage(MEMBERS_PAGE, self.members_page)
         self.setPage(VOLUNTEER_PAGE, self.volunteer_page)
         self.commune_page.sig_demo_requested.connect(self.use_demo_data)
+        self.commune_page.sig_join_requested.connect(self.join_server)
+        self.join_dialog: JoinServerDialog | None = None
         self.currentIdChanged.connect(self._page_shown)
 
         metrics = self.fontMetrics()
@@ -503,15 +528,15 @@ class FirstRunWizard(QWizard):
             self.commune_page.search_edit.setFocus()
 
     def nextId(self) -> int:  # noqa: N802
-        if self._demo_members is not None:
+        if self._team_written is not None:
             return VOLUNTEER_PAGE if self.currentId() == COMMUNE_PAGE else -1
         return super().nextId()
 
     def _page_shown(self, page_id: int) -> None:
         if page_id == VOLUNTEER_PAGE:
             members: Sequence[TeamMemberSetup | TeamMemberInfo] = (
-                self._demo_members
-                if self._demo_members is not None
+                self._team_written
+                if self._team_written is not None
                 else self.members_page.members()
             )
             self.volunteer_page.set_choices(members)
@@ -559,9 +584,32 @@ class FirstRunWizard(QWizard):
             when_alive(self, self._failed)
         ).with_progress(self.tr("Đang tạo dữ liệu mẫu…"), self).run()
 
+    # --- the commune's server ---------------------------------------------------------
+
+    def join_server(self) -> None:
+        """Enrol with the commune server and download the commune, then ask who is
+        logging (the dialog does the network work on its own worker)."""
+        if self._busy:
+            return
+        self.join_dialog = JoinServerDialog(self._store, self)
+        self.join_dialog.sig_joined.connect(self._team_ready)
+        # Back to the wizard's page for the keyboard once the dialog is gone.
+        self.join_dialog.finished.connect(self._refocus)
+        self.join_dialog.open()
+
+    def _refocus(self, _result: int) -> None:
+        self.activateWindow()
+        page = self.currentPage()
+        if page is not None:
+            page.initializePage()
+
     def _demo_ready(self, members: list[TeamMemberInfo]) -> None:
+        self._team_ready(members)
+
+    def _team_ready(self, members: list[TeamMemberInfo]) -> None:
+        """The team is written (sample data, or the commune's from its server)."""
         self._set_busy(False)
-        self._demo_members = members
+        self._team_written = members
         # The sample team is written: there is no going back to choosing a commune.
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.next()
@@ -572,8 +620,8 @@ class FirstRunWizard(QWizard):
         row = self.volunteer_page.chosen_row()
         if row is None or self._busy:
             return
-        if self._demo_members is not None:
-            self._done(self._demo_members[row].id)
+        if self._team_written is not None:
+            self._done(self._team_written[row].id)
             return
         commune = self.commune_page.chosen()
         assert commune is not None  # the commune page cannot be left without one
