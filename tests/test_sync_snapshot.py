@@ -31,6 +31,8 @@ from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.engine import Store
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.sync import client, snapshot, state, wire
+from villagehelper.sync.http import ServerUnreachableError
+from villagehelper.sync.server import accounts
 from villagehelper.sync.server.replicas import CommuneReplicas
 from villagehelper.tally import compute_tally
 
@@ -247,3 +249,23 @@ def test_a_snapshot_of_another_commune_or_for_a_laptop_with_data_is_not_taken(
     before = _stored_rows(laptop.store)
     assert snapshot.adopt(laptop.store, ours) is None
     assert _stored_rows(laptop.store) == before
+
+
+def test_joining_again_after_a_cut_download_does_not_use_the_code_twice(
+    sync_server: LoopbackServer, tmp_path: Path
+) -> None:
+    _busy_commune(sync_server, tmp_path)
+    store = open_laptop(tmp_path, "joining")
+    code = accounts.issue_code(sync_server.db, COMMUNE, "volunteer")
+
+    def cut(phase: str, _done: int, _total: int) -> None:
+        if phase == "snapshot":
+            raise ServerUnreachableError("Mất mạng giữa chừng.", "The network went.")
+
+    with pytest.raises(ServerUnreachableError):
+        client.join_commune(store, sync_server.url, code, "Máy mới", progress=cut)
+    assert _cursor(store) == 0  # nothing of the commune came in
+    assert not list(store.path.parent.glob("commune-snapshot*"))  # no scratch file left
+    # The code is spent; the same code again must not be sent, only the download.
+    client.join_commune(store, sync_server.url, code, "Máy mới", connect=fast_connection)
+    assert laptop_snapshot(store) == server_snapshot(sync_server.db)
