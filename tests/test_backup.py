@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from villagehelper.backup import (
+    daily_backup,
+    list_backups,
+    newest_good_backup,
+    rotate_backups,
+)
 from villagehelper.cli import main
 from villagehelper.ops import households as hh
 from villagehelper.ops import team
 from villagehelper.store.engine import DATABASE_FILE, open_store
+from villagehelper.store.migrate import DamagedDatabaseError, backup_copy, timestamped_backup_path
 
 
 def _data_dir_with(tmp_path: Path, heads: list[str]) -> Path:
@@ -113,3 +121,120 @@ def test_backup_of_an_empty_data_dir_creates_a_valid_database(
 ) -> None:
     assert main(["backup", "--data-dir", str(tmp_path / "fresh")]) == 0
     assert "Đã sao lưu 0 hộ" in capsys.readouterr().out
+
+
+# --- automatic backups, rotation, a damaged database -----------------------------------
+
+VIETNAM_MORNING = datetime(2026, 12, 2, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
+
+
+def _backup_names(data_dir: Path) -> list[str]:
+    return sorted(path.name for path in (data_dir / "backups").glob("*.sqlite3"))
+
+
+def _damage_pages(database: Path, first_page: int, pages: int) -> None:
+    """Overwrite whole pages in the middle of the file, as a failing disk would."""
+    with sqlite3.connect(database) as connection:
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    with database.open("r+b") as raw:
+        raw.seek(page_size * first_page)
+        raw.write(b"\xff" * page_size * pages)
+
+
+def test_a_daily_backup_is_taken_once_a_vietnam_day_and_the_old_ones_rotate(
+    tmp_path: Path,
+) -> None:
+    data_dir = _data_dir_with(tmp_path, ["Lê Văn Tám"])
+    assert main(["backup", "--data-dir", str(data_dir)]) == 0  # a manual one, kept forever
+    first = daily_backup(data_dir, VIETNAM_MORNING, keep=2)
+    assert first is not None and first.households == 1
+    assert daily_backup(data_dir, VIETNAM_MORNING + timedelta(hours=13), keep=2) is None
+    # 17:30 UTC is 00:30 the next day in Vietnam: a new day, a new backup.
+    days = [VIETNAM_MORNING + timedelta(hours=14, minutes=30), VIETNAM_MORNING + timedelta(days=2)]
+    made = [daily_backup(data_dir, moment, keep=2) for moment in days]
+    assert all(check is not None for check in made)
+    names = _backup_names(data_dir)
+    dailies = [name for name in names if name.endswith("-daily.sqlite3")]
+    assert dailies == [
+        "villagehelper-20261203-003000-daily.sqlite3",
+        "villagehelper-20261204-100000-daily.sqlite3",
+    ]
+    assert sum(name.endswith("-manual.sqlite3") for name in names) == 1
+
+
+def test_rotation_keeps_each_kind_apart_and_never_deletes_manual_backups(
+    tmp_path: Path,
+) -> None:
+    data_dir = _data_dir_with(tmp_path, ["Lê Văn Tám"])
+    database = data_dir / DATABASE_FILE
+    for day, reason in [
+        (1, "daily"),
+        (2, "daily"),
+        (3, "daily"),
+        (1, "before-upgrade-0003"),
+        (2, "before-upgrade-0004"),
+        (1, "before-restore"),
+        (1, "manual"),
+        (2, "manual"),
+        (3, "manual"),
+    ]:
+        backup_copy(
+            database,
+            timestamped_backup_path(database, VIETNAM_MORNING + timedelta(days=day), reason),
+        )
+    deleted = rotate_backups(data_dir, keep=1)
+    assert len(deleted) == 3  # two dailies, one of the upgrades
+    kinds = sorted(backup.reason for backup in list_backups(data_dir))
+    assert kinds == ["before-restore", "before-upgrade-0004", "daily", "manual", "manual", "manual"]
+
+
+def test_a_damaged_database_is_found_by_the_daily_backup_and_no_bad_copy_is_kept(
+    tmp_path: Path,
+) -> None:
+    data_dir = _data_dir_with(tmp_path, [f"Nguyễn Văn {n}" for n in range(400)])
+    good = daily_backup(data_dir, VIETNAM_MORNING)
+    assert good is not None
+    _damage_pages(data_dir / DATABASE_FILE, 3, 4)
+    with pytest.raises(DamagedDatabaseError):
+        daily_backup(data_dir, VIETNAM_MORNING + timedelta(days=1))
+    assert _backup_names(data_dir) == [good.path.name]  # the bad copy is not kept
+    assert newest_good_backup(data_dir) == good
+
+
+def test_a_damaged_database_names_the_newest_good_backup_and_restore_brings_it_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data_dir = _data_dir_with(tmp_path, ["Lê Văn Tám", "Đỗ Thị Mai"])
+    older = daily_backup(data_dir, VIETNAM_MORNING)
+    assert older is not None
+    newest = daily_backup(data_dir, VIETNAM_MORNING + timedelta(days=1))
+    assert newest is not None
+    _damage_pages(newest.path, 1, 3)  # the newest backup went bad too: skipped
+    database = data_dir / DATABASE_FILE
+    database.write_bytes(b"\x00garbage" * 4096)  # header and all
+
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "export",
+                "households",
+                "--data-dir",
+                str(data_dir),
+                "--out",
+                str(tmp_path / "out.csv"),
+            ]
+        )
+        == 1
+    )
+    said = capsys.readouterr().err
+    assert "bị hỏng" in said and "is damaged" in said
+    assert f'villagehelper restore "{older.path}"' in said
+    assert "2 hộ" in said
+
+    assert main(["restore", str(older.path), "--data-dir", str(data_dir)]) == 0
+    assert _heads(data_dir) == ["Lê Văn Tám", "Đỗ Thị Mai"]
+    # The damaged file is kept aside, whole, for whoever wants to look at it.
+    aside = [b for b in list_backups(data_dir) if b.reason == "damaged"]
+    assert len(aside) == 1 and aside[0].path.read_bytes().startswith(b"\x00garbage")

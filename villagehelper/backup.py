@@ -2,24 +2,43 @@
 
 The online API copies a consistent snapshot even while the app has the file open in WAL
 mode (a plain file copy could miss pages still in the -wal file).  Every backup is
-verified by opening it; a restore first keeps a copy of what it replaces.
+verified by opening it; a restore first keeps a copy of what it replaces (a damaged file
+is moved aside whole instead, since it cannot be read).
+
+Automatic backups are taken once a Vietnam day (:func:`daily_backup`) and before every
+upgrade or restore; each kind keeps its newest few (:func:`rotate_backups`), manual
+backups are never deleted.  A daily backup is a page-for-page copy checked with
+``integrity_check``, so it is also the daily check of the live file: a damaged copy
+means a damaged database, and the person is offered the newest good backup.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from villagehelper.clock import to_vietnam
 from villagehelper.errors import UserError
 from villagehelper.store.engine import DATABASE_FILE
 from villagehelper.store.migrate import (
+    BACKUP_DIR_NAME,
+    DamagedDatabaseError,
     NewerDatabaseError,
     backup_copy,
     known_revision,
     timestamped_backup_path,
 )
+
+DEFAULT_KEPT = 14  # of each automatic kind: two weeks of daily backups
+# villagehelper-20261202-141500-daily.sqlite3, …-before-upgrade-0004-2.sqlite3: a
+# second one in the same second is numbered from 2, revisions start with 0.
+_NAME = re.compile(
+    r"^(?P<stem>.+)-(?P<day>\d{8})-(?P<time>\d{6})-(?P<reason>[a-z0-9-]+?)(?:-[1-9]\d{0,2})?$"
+)
+_AUTOMATIC = ("daily", "before-upgrade", "before-restore", "damaged")
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,93 @@ def backup_now(data_dir: Path, moment: datetime, out: Path | None = None) -> Bac
 
 
 @dataclass(frozen=True)
+class BackupFile:
+    path: Path
+    taken: str  # "YYYYMMDD-HHMMSS", Vietnam time: sorts as it was taken
+    reason: str  # "daily", "manual", "before-upgrade-0004", …
+
+    @property
+    def kind(self) -> str:
+        """The rotation family: before-upgrade-0003 and -0004 rotate together."""
+        for family in _AUTOMATIC:
+            if self.reason.startswith(family):
+                return family
+        return self.reason
+
+
+def backup_time(path: Path) -> datetime | None:
+    """When a backup in the backups folder was taken (Vietnam time, from its name)."""
+    match = _NAME.match(path.stem)
+    if match is None:
+        return None
+    return datetime.strptime(f"{match['day']}{match['time']}", "%Y%m%d%H%M%S")
+
+
+def list_backups(data_dir: Path) -> list[BackupFile]:
+    """The backups in ``data_dir``'s backups folder, newest first."""
+    folder = data_dir / BACKUP_DIR_NAME
+    found = []
+    for path in folder.glob(f"*{Path(DATABASE_FILE).suffix}"):
+        match = _NAME.match(path.stem)
+        if match is not None:
+            taken = f"{match['day']}-{match['time']}"
+            found.append(BackupFile(path, taken, match["reason"]))
+    return sorted(found, key=lambda backup: (backup.taken, backup.path.name), reverse=True)
+
+
+def rotate_backups(data_dir: Path, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` automatic backups of each kind (never manual
+    ones, nor a damaged file moved aside); the paths deleted."""
+    seen: dict[str, int] = {}
+    deleted = []
+    for backup in list_backups(data_dir):
+        if backup.kind in ("manual", "damaged") or backup.kind not in _AUTOMATIC:
+            continue
+        seen[backup.kind] = seen.get(backup.kind, 0) + 1
+        if seen[backup.kind] > max(keep, 1):
+            backup.path.unlink(missing_ok=True)
+            deleted.append(backup.path)
+    return deleted
+
+
+def daily_backup(data_dir: Path, moment: datetime, keep: int = DEFAULT_KEPT) -> BackupCheck | None:
+    """Today's automatic backup, unless there is one already (Vietnam days); verified,
+    then the older ones rotated.  Raises :class:`DamagedDatabaseError` when the copy,
+    and so the live file, is damaged (the bad copy is not kept)."""
+    database = data_dir / DATABASE_FILE
+    today = to_vietnam(moment).strftime("%Y%m%d")
+    if not database.exists() or any(
+        backup.kind == "daily" and backup.taken.startswith(today)
+        for backup in list_backups(data_dir)
+    ):
+        return None
+    target = timestamped_backup_path(database, moment, "daily")
+    try:
+        backup_copy(database, target)
+        check = verify_backup(target)
+    except (UserError, sqlite3.DatabaseError) as exc:
+        target.unlink(missing_ok=True)
+        raise DamagedDatabaseError(database) from exc
+    rotate_backups(data_dir, keep)
+    return check
+
+
+def newest_good_backup(data_dir: Path) -> BackupCheck | None:
+    """The newest backup that opens, passes ``integrity_check`` and this version can
+    read; ``None`` if there is none."""
+    for backup in list_backups(data_dir):
+        if backup.kind == "damaged":
+            continue
+        try:
+            check = verify_backup(backup.path)
+        except UserError:
+            continue
+        if check.revision is None or known_revision(check.revision):
+            return check
+    return None
+
+
+@dataclass(frozen=True)
 class Restored:
     restored: BackupCheck
     previous_copy: Path | None  # what was replaced, kept in backups/
@@ -104,9 +210,24 @@ def restore_backup(data_dir: Path, source: Path, moment: datetime) -> Restored:
     data_dir.mkdir(parents=True, exist_ok=True)
     previous = None
     if database.exists():
-        previous = backup_copy(
-            database, timestamped_backup_path(database, moment, "before-restore")
-        )
+        try:
+            previous = backup_copy(
+                database, timestamped_backup_path(database, moment, "before-restore")
+            )
+        except sqlite3.DatabaseError:
+            previous = _move_aside(database, moment)
     # Copy page by page into the live file (handles its WAL) rather than replacing it.
     backup_copy(source, database)
     return Restored(check, previous)
+
+
+def _move_aside(database: Path, moment: datetime) -> Path:
+    """A database too damaged to copy, moved whole (with its -wal) into backups/."""
+    target = timestamped_backup_path(database, moment, "damaged")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    database.replace(target)
+    for suffix in ("-wal", "-shm"):
+        journal = Path(f"{database}{suffix}")
+        if journal.exists():
+            journal.replace(Path(f"{target}{suffix}"))
+    return target

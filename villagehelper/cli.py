@@ -18,6 +18,7 @@ from villagehelper import __version__
 from villagehelper.errors import UserError
 from villagehelper.logs import setup_logging
 from villagehelper.paths import DATA_DIR_ENV, resolve_data_dir
+from villagehelper.store.migrate import DamagedDatabaseError
 from villagehelper.sync import commands as sync_commands
 from villagehelper.text import format_number as _fmt
 
@@ -352,6 +353,23 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
 }
 
 
+def _point_to_a_good_backup(data_dir: Path) -> None:
+    from villagehelper.backup import newest_good_backup
+
+    good = newest_good_backup(data_dir)
+    if good is None:
+        print(
+            "Không có bản sao lưu tốt nào trong thư mục backups. / No good backup found.",
+            file=sys.stderr,
+        )
+        return
+    print(
+        f"Bản sao lưu tốt mới nhất ({good.households} hộ, {good.sessions} lượt hỗ trợ): "
+        f'{good.path}\nKhôi phục bằng / restore with: villagehelper restore "{good.path}"',
+        file=sys.stderr,
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
@@ -370,6 +388,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Lỗi: {error.message_vi}", file=sys.stderr)
         if error.message_en != error.message_vi:
             print(f"Error: {error.message_en}", file=sys.stderr)
+        if isinstance(error, DamagedDatabaseError):
+            _point_to_a_good_backup(data_dir)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu. / Interrupted.", file=sys.stderr)

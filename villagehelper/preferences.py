@@ -24,6 +24,7 @@ class Preferences:
     language: str = "vi"
     large_text: bool = False
     volunteer_id: str | None = None  # the team member logging on this laptop
+    backups_kept: int = 14  # automatic backups kept of each kind (villagehelper.backup)
 
     def with_changes(self, **changes: object) -> Preferences:
         updated = replace(self, **changes)  # type: ignore[arg-type]
@@ -48,7 +49,15 @@ def load_preferences(data_dir: Path) -> Preferences:
         language=language if language in LANGUAGES else defaults.language,
         large_text=bool(raw.get("large_text", defaults.large_text)),
         volunteer_id=volunteer if isinstance(volunteer, str) and volunteer else None,
+        backups_kept=_kept(raw.get("backups_kept"), defaults.backups_kept),
     )
+
+
+def _kept(value: object, default: int) -> int:
+    """A sane number of backups to keep (1 to 365), else the default."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 365:
+        return value
+    return default
 
 
 def save_preferences(data_dir: Path, preferences: Preferences) -> None:

@@ -1122,6 +1122,33 @@ After the merge, household “%1” will no longer be in the list.</translation>
     </message>
 </context>
 <context>
+    <name>Recovery</name>
+    <message>
+        <source>bản sao lưu lúc %1: %2 hộ, %3 lượt hỗ trợ</source>
+        <translation>the backup of %1: %2 households, %3 help sessions</translation>
+    </message>
+    <message>
+        <source>Dữ liệu bị hỏng</source>
+        <translation>Damaged data</translation>
+    </message>
+    <message>
+        <source>Tệp dữ liệu trên máy này bị hỏng và không có bản sao lưu tốt nào trong thư mục backups. Đừng xóa gì cả: hãy liên hệ người hỗ trợ kỹ thuật của xã.</source>
+        <translation>The data file on this laptop is damaged and there is no good backup in the backups folder. Do not delete anything: contact the commune&apos;s technical support.</translation>
+    </message>
+    <message>
+        <source>Tệp dữ liệu trên máy này bị hỏng (có thể do mất điện hoặc ổ đĩa lỗi).
+
+Khôi phục %1?
+
+Những gì ghi sau lúc đó trên máy này sẽ không còn; những gì đã đồng bộ sẽ được tải lại từ máy chủ xã. Tệp hỏng được giữ lại trong thư mục backups.</source>
+        <translation>The data file on this laptop is damaged (a power cut or a failing disk, perhaps).
+
+Restore %1?
+
+What was recorded on this laptop after that time is lost; what was synced comes back from the commune server. The damaged file is kept in the backups folder.</translation>
+    </message>
+</context>
+<context>
     <name>ReportActions</name>
     <message>
         <source>Xem trước khi in</source>
@@ -1377,6 +1404,18 @@ After the merge, household “%1” will no longer be in the list.</translation>
     <message>
         <source>Thư mục dữ liệu</source>
         <translation>Data folder</translation>
+    </message>
+    <message>
+        <source> bản mỗi loại</source>
+        <translation> of each kind</translation>
+    </message>
+    <message>
+        <source>Máy tự sao lưu mỗi ngày một lần và trước mỗi lần nâng cấp hay khôi phục; bản sao lưu bạn tự tạo không bao giờ bị xóa.</source>
+        <translation>The laptop backs up once a day and before every upgrade or restore; backups you make yourself are never deleted.</translation>
+    </message>
+    <message>
+        <source>Giữ bản sao lưu tự động</source>
+        <translation>Automatic backups kept</translation>
     </message>
     <message>
         <source>Dữ liệu</source>

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from villagehelper.clock import Clock, utc_now
@@ -176,12 +177,17 @@ def open_store(
             f"Cannot create the data folder {data_dir}: {exc.strerror}.",
         ) from exc
     database = data_dir / DATABASE_FILE
-    backup = migrate.upgrade(database, clock=clock)
-    if backup is not None and on_backup is not None:
-        on_backup(backup)
-    engine = make_engine(database)
-    store = Store(database, engine, device_id="", clock=clock)
-    store.device_id = _ensure_device_id(store)
+    try:
+        backup = migrate.upgrade(database, clock=clock)
+        if backup is not None and on_backup is not None:
+            on_backup(backup)
+        engine = make_engine(database)
+        store = Store(database, engine, device_id="", clock=clock)
+        store.device_id = _ensure_device_id(store)
+    except (sqlite3.DatabaseError, DBAPIError) as exc:
+        if migrate.is_damage(getattr(exc, "orig", exc)):
+            raise migrate.DamagedDatabaseError(database) from exc
+        raise
     return store
 
 

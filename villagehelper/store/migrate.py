@@ -32,6 +32,27 @@ class NewerDatabaseError(UserError):
     """The database was written by a newer VillageHelper."""
 
 
+class DamagedDatabaseError(UserError):
+    """The database file cannot be read: it is damaged (or not a database at all)."""
+
+    def __init__(self, database: Path) -> None:
+        super().__init__(
+            f"Tệp dữ liệu {database} bị hỏng, không đọc được. Có thể khôi phục từ bản sao "
+            "lưu tốt mới nhất trong thư mục backups (villagehelper restore TỆP).",
+            f"The data file {database} is damaged and cannot be read. Restore the newest "
+            "good backup from the backups folder (villagehelper restore FILE).",
+        )
+        self.database = database
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether a SQLite error says the file itself is bad (not locked, not busy)."""
+    text = str(error).lower()
+    return isinstance(error, sqlite3.DatabaseError) and (
+        "malformed" in text or "not a database" in text or "disk image" in text
+    )
+
+
 def alembic_config(database: Path) -> Config:
     from alembic.config import Config
 

@@ -7,11 +7,12 @@ import os
 import sys
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from villagehelper.errors import UserError
 
 if TYPE_CHECKING:  # Qt and the database layer load inside the functions, when needed
+    from villagehelper.backup import BackupCheck
     from villagehelper.preferences import Preferences
     from villagehelper.store.engine import Store
     from villagehelper.ui.context import AppContext
@@ -20,6 +21,7 @@ if TYPE_CHECKING:  # Qt and the database layer load inside the functions, when n
 log = logging.getLogger("villagehelper.ui")
 
 RESTART = 1000  # exit code of the event loop that asks run_gui to open the app again
+RESTORE = 1001  # … after restoring the backup the window asked for (its store closed)
 # Set by the start-up benchmark: quit as soon as the window is on screen ("window") or
 # once its first data has arrived (any other value), so that the time of the whole
 # process is the time to a usable window.
@@ -65,8 +67,13 @@ def run_gui(data_dir: Path) -> int:
     collector.start()
     try:
         while True:
-            code = _run_once(app, data_dir)
-            if code != RESTART:
+            wanted: list[BackupCheck] = []
+            code = _run_once(app, data_dir, wanted)
+            if code == RESTORE:
+                from villagehelper.ui.recovery import restore
+
+                restore(data_dir, wanted[-1])
+            elif code != RESTART:
                 return code
     finally:
         collector.stop()
@@ -78,8 +85,10 @@ def _version() -> str:
     return __version__
 
 
-def _run_once(app: object, data_dir: Path) -> int:
-    """One life of the main window; returns the event loop's exit code."""
+def _run_once(app: object, data_dir: Path, restore_wanted: list[BackupCheck]) -> int:
+    """One life of the main window; returns the event loop's exit code.  A backup the
+    window asks to restore is appended to ``restore_wanted`` (restored after the store
+    is closed)."""
     from PySide6.QtWidgets import QApplication
 
     from villagehelper.logs import log_path
@@ -115,6 +124,12 @@ def _run_once(app: object, data_dir: Path) -> int:
         window = MainWindow(ctx, commune)
         window.sig_large_text_changed.connect(apply_text_size)
         window.sig_restart.connect(lambda: app.exit(RESTART))
+
+        def restore_then_restart(good: object) -> None:
+            restore_wanted.append(cast("BackupCheck", good))
+            app.exit(RESTORE)
+
+        window.sig_restore.connect(restore_then_restart)
         window.show()
         window.log_visit.search.line.setFocus()
         ready = os.environ.get(EXIT_WHEN_READY_ENV)
@@ -144,6 +159,13 @@ def _open_in_background(app: object, ctx: AppContext, data_dir: Path) -> None:
         return store
 
     def failed(error: BaseException) -> None:
+        from villagehelper.store.migrate import DamagedDatabaseError
+        from villagehelper.ui.recovery import recover_at_start
+
+        if isinstance(error, DamagedDatabaseError):
+            # Nothing is open: the good backup can go in place now, then a new start.
+            app.exit(RESTART if recover_at_start(None, data_dir) else 1)
+            return
         if isinstance(error, UserError):
             message = error.message(ctx.preferences.language)
         else:
@@ -160,11 +182,18 @@ def _prepare(executor: DbExecutor, preferences: Preferences, data_dir: Path) -> 
     from PySide6.QtWidgets import QDialog, QMessageBox
 
     from villagehelper.store.engine import open_store
+    from villagehelper.store.migrate import DamagedDatabaseError
     from villagehelper.ui.context import AppContext
+    from villagehelper.ui.recovery import recover_at_start
     from villagehelper.ui.volunteer_picker import VolunteerPicker
 
     try:
-        store = open_store(data_dir)
+        try:
+            store = open_store(data_dir)
+        except DamagedDatabaseError:
+            if not recover_at_start(None, data_dir):
+                return None
+            store = open_store(data_dir)
     except UserError as error:
         QMessageBox.critical(None, "VillageHelper", error.message(preferences.language))
         return None

@@ -25,6 +25,7 @@ from villagehelper.text import format_number
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.feedback import show_bug, show_user_error
 from villagehelper.ui.log_visit import LogVisitView
+from villagehelper.ui.recovery import DailyBackups, Damaged, offer_restore
 from villagehelper.ui.sync_controller import SyncController
 from villagehelper.ui.sync_status import SyncStatusBar
 
@@ -44,6 +45,8 @@ TAB_KEYS = ("F2", "F3", "F4", "F5", "F6", "F7")
 
 class MainWindow(QMainWindow):
     sig_restart = Signal()
+    sig_restore = Signal(object)
+    """Restore this backup (a BackupCheck), then open the app again."""
     """Reopen the app (after a restore replaced the database)."""
     sig_large_text_changed = Signal(bool)
     """Large-text mode was switched in the settings."""
@@ -76,6 +79,8 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(key), self, lambda i=index: self._show_screen(i))
         self.tabs.currentChanged.connect(self.screen_at)
 
+        self.backups = DailyBackups(ctx.data_dir, ctx.preferences.backups_kept, self)
+        self.backups.sig_damaged.connect(self._data_damaged)
         self.sync = SyncController(ctx, self)
         self.sync.bugs.sig_bug.connect(lambda _name: show_bug(self, ctx.log_file))
         QShortcut(QKeySequence("Ctrl+Shift+S"), self, self.sync.sync_now)
@@ -90,7 +95,17 @@ class MainWindow(QMainWindow):
         self._refresh_today()
         # Queued behind the store's opening on the database worker: sync starts once the
         # store is there, whichever way the app started.
-        ctx.executor.op(lambda: None).success(lambda _none: self.sync.start()).run()
+        ctx.executor.op(lambda: None).success(lambda _none: self._store_open()).run()
+
+    def _store_open(self) -> None:
+        self.sync.start()
+        self.backups.start()
+
+    def _data_damaged(self, damaged: Damaged) -> None:
+        """The daily backup found the data file damaged: offer the newest good backup,
+        restored once this window and its store are closed."""
+        if offer_restore(self, damaged.good):
+            self.sig_restore.emit(damaged.good)
 
     def _build_banner(self, place: str) -> None:
         self.volunteer_label = QLabel(self)
@@ -159,6 +174,9 @@ class MainWindow(QMainWindow):
             settings.sig_change_volunteer.connect(self.choose_volunteer)
             settings.sig_restart_requested.connect(self.sig_restart.emit)
             settings.sig_large_text_changed.connect(self.sig_large_text_changed.emit)
+            settings.sig_backups_kept_changed.connect(
+                lambda kept: setattr(self.backups, "keep", kept)
+            )
             return settings
         if index == 5:
             from villagehelper.ui.tally_view import TallyView
@@ -271,5 +289,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         # A save still queued must land before the window goes; a sync need not.
         self.sync.stop()
+        self.backups.stop()
         self._ctx.executor.shutdown()
         super().closeEvent(event)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +39,8 @@ class SettingsView(QWidget):
     """The volunteer wants to choose who is logging."""
     sig_restart_requested = Signal()
     """The database was replaced (restore): the window must reopen on it."""
+    sig_backups_kept_changed = Signal(int)
+    """How many automatic backups of each kind to keep."""
 
     def __init__(
         self,
@@ -111,6 +114,22 @@ class SettingsView(QWidget):
         buttons.addWidget(self.restore_button)
         buttons.addStretch(1)
         data.addRow("", buttons)
+        self.backups_kept = QSpinBox(self)
+        self.backups_kept.setObjectName("backupsKept")
+        self.backups_kept.setRange(1, 365)
+        self.backups_kept.setValue(self._ctx.preferences.backups_kept)
+        self.backups_kept.setSuffix(self.tr(" bản mỗi loại"))
+        self.backups_kept.valueChanged.connect(self._backups_kept_changed)
+        kept_note = QLabel(
+            self.tr(
+                "Máy tự sao lưu mỗi ngày một lần và trước mỗi lần nâng cấp hay khôi phục; "
+                "bản sao lưu bạn tự tạo không bao giờ bị xóa."
+            ),
+            self,
+        )
+        kept_note.setWordWrap(True)
+        data.addRow(self.tr("Giữ bản sao lưu tự động"), self.backups_kept)
+        data.addRow("", kept_note)
         data.addRow("", self.data_message)
         data_box = QGroupBox(self.tr("Dữ liệu"), self)
         data_box.setLayout(data)
@@ -143,6 +162,10 @@ class SettingsView(QWidget):
             if language == "vi"
             else "The new language applies the next time VillageHelper starts."
         )
+
+    def _backups_kept_changed(self, kept: int) -> None:
+        self._ctx.update_preferences(backups_kept=kept)
+        self.sig_backups_kept_changed.emit(kept)
 
     def _large_text_toggled(self, on: bool) -> None:
         self._ctx.update_preferences(large_text=on)
