@@ -271,3 +271,20 @@ def canonical_phone(raw: str | None) -> str | None:
 def format_number(number: int) -> str:
     """A count the Vietnamese way: 1.234.567 (dot between thousands)."""
     return f"{number:,}".replace(",", ".")
+
+
+# A citizen identity number (căn cước, CCCD) is 12 digits, the first three the province
+# of birth (001–096), so it starts with 0.  People type it grouped ("001 203 004 567")
+# as often as not: a run of digits with single spaces, dots or dashes between them.
+_DIGIT_RUN = re.compile(r"\d(?:[ .\-]?\d)*")
+_CITIZEN_ID_DIGITS = 12
+
+
+def looks_like_citizen_id(text: str) -> bool:
+    """Whether ``text`` holds what looks like a full citizen identity number: a run of
+    exactly 12 digits starting with 0 (two phone numbers side by side make 20)."""
+    for run in _DIGIT_RUN.finditer(text):
+        digits = re.sub(r"\D", "", run.group())
+        if len(digits) == _CITIZEN_ID_DIGITS and digits.startswith("0"):
+            return True
+    return False

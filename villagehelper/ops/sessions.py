@@ -63,7 +63,10 @@ def clean_service_outcome(
             "outcome", "Kết quả phải là: thành công, hẹn lại hoặc chưa thành công."
         )
     follow_up_date = item.follow_up_date
-    reason = validate.limited_text("failure_reason", "lý do", item.failure_reason, 300)
+    reason = validate.no_citizen_id(
+        "failure_reason",
+        validate.limited_text("failure_reason", "lý do", item.failure_reason, 300),
+    )
     if item.outcome == Outcome.FOLLOW_UP:
         if follow_up_date is None:
             raise ValidationError(

@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from villagehelper.errors import ValidationError
-from villagehelper.text import InvalidPhoneError, canonical_phone, clean_multiline, clean_text
+from villagehelper.text import (
+    InvalidPhoneError,
+    canonical_phone,
+    clean_multiline,
+    clean_text,
+    looks_like_citizen_id,
+)
 
 MAX_NAME = 120
 MAX_NOTE = 2000
@@ -25,7 +31,21 @@ def limited_text(field: str, label_vi: str, value: str | None, max_length: int) 
 
 def note(field: str, value: str | None) -> str:
     """Free text with line breaks kept (notes, reasons)."""
-    return _within(field, "ghi chú", clean_multiline(value), MAX_NOTE)
+    return no_citizen_id(field, _within(field, "ghi chú", clean_multiline(value), MAX_NOTE))
+
+
+def no_citizen_id(field: str, text: str) -> str:
+    """Refuse a full citizen identity number in free text: the law on personal data
+    (91/2025/QH15) and the team's rules keep them out of VillageHelper altogether."""
+    if looks_like_citizen_id(text):
+        raise ValidationError(
+            field,
+            "Có một dãy 12 chữ số giống số căn cước công dân. VillageHelper không lưu số "
+            "căn cước (theo Luật Bảo vệ dữ liệu cá nhân): hãy xóa dãy số đó rồi lưu lại.",
+            "There is a 12-digit number that looks like a citizen ID. VillageHelper never "
+            "stores ID numbers (Personal Data Protection Law): remove it and save again.",
+        )
+    return text
 
 
 def _within(field: str, label_vi: str, text: str, max_length: int) -> str:
