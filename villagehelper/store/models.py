@@ -433,3 +433,17 @@ class TallySuspendedTrigger(Base):
     position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     sql: Mapped[str] = mapped_column(Text)
+
+
+class PersonalDataExport(Base):
+    """An export of residents' personal data (households and people, or sessions with
+    names) written to a file: a deliberate act the law asks to keep a record of.  Local
+    to the laptop, like the file it names."""
+
+    __tablename__ = "personal_data_exports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    what: Mapped[str] = mapped_column(String(20))  # "households" or "sessions"
+    rows: Mapped[int] = mapped_column(Integer)
+    file_name: Mapped[str] = mapped_column(String(260))  # the name only, not the folder
+    team_member_id: Mapped[str | None] = mapped_column(String(36))

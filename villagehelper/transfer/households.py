@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from villagehelper.clock import vietnam_today
 from villagehelper.errors import UserError
+from villagehelper.ops.privacy import note_export
 from villagehelper.store import search_index
 from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
@@ -42,7 +43,9 @@ SHEET_TITLE = "Hộ gia đình"
 _SESSION_ONLY = ("outcome", "service_code", "service_label", "session_id")
 
 
-def export_households(store: Store, path: Path, *, progress: Progress | None = None) -> int:
+def export_households(
+    store: Store, path: Path, *, progress: Progress | None = None, by: str | None = None
+) -> int:
     """Write every household and member (not deleted ones); returns the rows written."""
     file_format(path)  # a wrong extension is refused before any work
     with store.reading() as session:
@@ -52,6 +55,8 @@ def export_households(store: Store, path: Path, *, progress: Progress | None = N
         path, HOUSEHOLDS.out_columns(), ticking(rows, ticker), sheet_title=SHEET_TITLE
     )
     ticker.finish()
+    # Only once the file is whole: a failed export wrote no personal data.
+    note_export(store, "households", count, path, by)
     return count
 
 

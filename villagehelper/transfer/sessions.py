@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from villagehelper.ops.privacy import note_export
 from villagehelper.ops.sessions import SessionFilter, SessionRow, list_sessions
 from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
@@ -23,7 +24,9 @@ from villagehelper.transfer.tabular import WriteCell, file_format, read_rows, wr
 SHEET_TITLE = "Lượt hỗ trợ"
 
 
-def export_sessions(store: Store, path: Path, *, progress: Progress | None = None) -> int:
+def export_sessions(
+    store: Store, path: Path, *, progress: Progress | None = None, by: str | None = None
+) -> int:
     """Write every session, voided ones included (marked), oldest first."""
     file_format(path)  # a wrong extension is refused before any work
     sessions = list_sessions(store, SessionFilter(include_voided=True), newest_first=False)
@@ -31,6 +34,8 @@ def export_sessions(store: Store, path: Path, *, progress: Progress | None = Non
     rows = (_export_row(row) for row in ticking(sessions, ticker))
     count = write_rows(path, SESSIONS.out_columns(), rows, sheet_title=SHEET_TITLE)
     ticker.finish()
+    # Only once the file is whole: a failed export wrote no personal data.
+    note_export(store, "sessions", count, path, by)
     return count
 
 
