@@ -609,6 +609,9 @@ class FirstRunWizard(QWizard):
     def _team_ready(self, members: list[TeamMemberInfo]) -> None:
         """The team is written (sample data, or the commune's from its server)."""
         self._set_busy(False)
+        # Back in front after the progress dialog or the join dialog, so the keyboard
+        # reaches the list of who is logging.
+        self.activateWindow()
         self._team_written = members
         # The sample team is written: there is no going back to choosing a commune.
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
