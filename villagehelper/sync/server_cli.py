@@ -1,6 +1,7 @@
 """``villagehelper-server``: run the commune server and manage communes and devices.
 
     villagehelper-server [--db URL] serve [--host 127.0.0.1] [--port 8765]
+                         [--tls-cert FILE --tls-key FILE] [--allow-plain-http]
     villagehelper-server [--db URL] add-commune CODE NAME
     villagehelper-server [--db URL] issue-code --commune CODE --role volunteer|leader
     villagehelper-server [--db URL] devices
@@ -8,15 +9,23 @@
 
 The server's packages are an optional extra (``pip install villagehelper[server]``);
 without them the command says so instead of failing with an import error.
+
+``serve`` listens on a loopback address as it is; on any other it wants TLS (its own
+certificate, or a reverse proxy in front that has one) or ``--allow-plain-http`` said
+out loud, because tokens and residents' data would otherwise cross the network in clear
+(docs/deployment.md).
 """
 
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import socket
+import ssl
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from villagehelper.errors import UserError
 
@@ -39,6 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="chạy máy chủ / run the server")
     serve.add_argument("--host", default=DEFAULT_HOST)
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.add_argument(
+        "--tls-cert", metavar="FILE", help="chứng chỉ TLS (PEM) / TLS certificate, PEM"
+    )
+    serve.add_argument(
+        "--tls-key", metavar="FILE", help="khoá riêng của chứng chỉ (PEM) / its private key"
+    )
+    serve.add_argument(
+        "--allow-plain-http",
+        action="store_true",
+        help="cho phép HTTP không mã hoá ngoài máy này (sau proxy TLS, mạng tin cậy) "
+        "/ allow plain HTTP beyond this PC",
+    )
     add = commands.add_parser("add-commune", help="thêm xã / add a commune")
     add.add_argument("code")
     add.add_argument("name")
@@ -51,14 +72,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@dataclass(frozen=True)
+class TLSFiles:
+    cert: str
+    key: str | None
+
+
 def _run(args: argparse.Namespace) -> int:
+    # Before the database is opened: a refused start leaves nothing behind.
+    tls = _transport(args) if args.command == "serve" else None
+
     from villagehelper.sync.server import accounts
     from villagehelper.sync.server.database import open_server_db
 
     db = open_server_db(args.db)
     try:
         if args.command == "serve":
-            return _serve(db, args.host, args.port)
+            return _serve(db, args.host, args.port, tls)
         if args.command == "add-commune":
             accounts.add_commune(db, args.code, args.name)
             print(f"Đã thêm xã {args.code} / commune added")
@@ -93,18 +123,85 @@ def _print_devices(devices: Sequence[object]) -> None:
         )
 
 
-def _serve(db: object, host: str, port: int) -> int:
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost: nothing sent there leaves this PC."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # another name: where it points is the resolver's to say
+        return False
+
+
+def _transport(args: argparse.Namespace) -> TLSFiles | None:
+    """The TLS files to serve with (None: plain HTTP), or the refusal to start."""
+    if args.tls_key and not args.tls_cert:
+        raise UserError(
+            "Có --tls-key mà thiếu --tls-cert: hãy đưa cả chứng chỉ lẫn khoá riêng.",
+            "--tls-key needs --tls-cert: give the certificate and its private key.",
+        )
+    if args.tls_cert:
+        tls = TLSFiles(args.tls_cert, args.tls_key)
+        _check_tls(tls)
+        return tls
+    if is_loopback(args.host):
+        return None
+    if args.allow_plain_http:
+        print(
+            f"villagehelper-server: cảnh báo: HTTP không mã hoá trên {args.host} "
+            "(--allow-plain-http) / warning: plain HTTP beyond this PC",
+            file=sys.stderr,
+        )
+        return None
+    raise UserError(
+        f"Không chạy máy chủ xã bằng HTTP không mã hoá trên {args.host}: mã truy cập của "
+        "các máy và dữ liệu người dân sẽ đi qua mạng ở dạng ai cũng đọc được. "
+        "Hãy chọn một cách:\n"
+        "  1. chạy sau một reverse proxy có TLS (nginx, Caddy) trên chính máy này, "
+        "với --host 127.0.0.1;\n"
+        "  2. đưa chứng chỉ cho máy chủ: --tls-cert TỆP --tls-key TỆP;\n"
+        "  3. nếu TLS đã do proxy lo, hoặc mạng này tin cậy được: thêm --allow-plain-http.\n"
+        "Xem docs/deployment.md.",
+        f"Refusing plain HTTP on {args.host}: device tokens and residents' data would cross "
+        "the network in clear. Run behind a TLS reverse proxy on this PC (--host 127.0.0.1), "
+        "or pass --tls-cert FILE --tls-key FILE, or, behind a TLS proxy or on a trusted "
+        "network, --allow-plain-http. See docs/deployment.md.",
+    )
+
+
+def _check_tls(tls: TLSFiles) -> None:
+    # Loaded once here so a wrong path or a key of another certificate is a message
+    # before anything is announced, not a traceback from inside uvicorn.
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(tls.cert, tls.key)
+    except (OSError, ssl.SSLError) as exc:
+        reason = getattr(exc, "strerror", None) or getattr(exc, "reason", None) or str(exc)
+        raise UserError(
+            f"Không dùng được chứng chỉ TLS {tls.cert} với khoá {tls.key or tls.cert} "
+            f"({reason}): hãy kiểm tra đường dẫn, và khoá phải là của chính chứng chỉ đó.",
+            f"Cannot use TLS certificate {tls.cert} with key {tls.key or tls.cert} ({reason}).",
+        ) from exc
+
+
+def _serve(db: object, host: str, port: int, tls: TLSFiles | None = None) -> int:
     import uvicorn
 
     from villagehelper.sync.server.app import create_app
     from villagehelper.sync.server.database import ServerDB
 
     assert isinstance(db, ServerDB)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     listening = _listen(host, port)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    scheme = "https" if tls else "http"
+    shown = f"[{host}]" if ":" in host else host
     # Printed once the port accepts connections: scripts and tests wait for this line.
-    print(f"{READY_LINE} http://{host}:{port} / serving (Ctrl+C để dừng)", flush=True)
-    config = uvicorn.Config(create_app(db), log_level="warning")
+    print(f"{READY_LINE} {scheme}://{shown}:{port} / serving (Ctrl+C để dừng)", flush=True)
+    config = uvicorn.Config(
+        create_app(db),
+        log_level="warning",
+        ssl_certfile=tls.cert if tls else None,
+        ssl_keyfile=tls.key if tls else None,
+    )
     uvicorn.Server(config).run(sockets=[listening])
     return 0
 
@@ -143,6 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except UserError as exc:
         print(f"villagehelper-server: {exc.message_vi}", file=sys.stderr)
+        if exc.message_en != exc.message_vi:
+            print(f"villagehelper-server: {exc.message_en}", file=sys.stderr)
         return 1
 
 

@@ -19,17 +19,20 @@ from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
-from pydantic import BaseModel, Field
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field, JsonValue
+from starlette.exceptions import HTTPException
 
 from villagehelper import __version__
 from villagehelper.clock import vietnam_today
 from villagehelper.errors import UserError
+from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.sync import wire
 from villagehelper.sync.server import accounts, feed, tallies
 from villagehelper.sync.server.accounts import AuthError, DeviceScope, ForbiddenError
 from villagehelper.sync.server.database import ServerDB
-from villagehelper.sync.server.limits import RateLimiter, RequestLimits, error_body
+from villagehelper.sync.server.limits import RateLimiter, RequestLimits, Throttles, error_body
 from villagehelper.sync.server.push import IncomingChange, PushRefusedError, push
 from villagehelper.sync.server.replicas import CommuneReplicas, default_replicas_folder
 
@@ -51,10 +54,22 @@ class EnrolResponse(BaseModel):
     role: Literal["volunteer", "leader"]
 
 
+# Ids are looked up in the database as they are: PostgreSQL cannot even compare a text
+# holding NUL (U+0000), so one is malformed here rather than a server error there.
+_NO_NUL = r"^[^\x00]*$"
+_ENTITY_NAMES: list[JsonValue] = [name for name in sorted(ENTITIES)]
+
+
 class ChangeIn(BaseModel):
-    change_id: str = Field(min_length=1, max_length=36)
-    entity: str = Field(min_length=1, max_length=32)
-    row_id: str = Field(min_length=1, max_length=40)
+    change_id: str = Field(min_length=1, max_length=36, pattern=_NO_NUL)
+    entity: str = Field(
+        min_length=1,
+        max_length=32,
+        pattern=_NO_NUL,
+        # Documented only: an unknown entity is refused with the change's index (push.py).
+        json_schema_extra={"enum": _ENTITY_NAMES},
+    )
+    row_id: str = Field(min_length=1, max_length=40, pattern=_NO_NUL)
     op: Literal["insert", "update", "delete"]
     base_version: int | None = Field(default=None, ge=0, le=2**62)
     fields: dict[str, Any] = Field(default_factory=dict, max_length=40)
@@ -62,7 +77,7 @@ class ChangeIn(BaseModel):
 
 class PushRequest(BaseModel):
     changes: list[ChangeIn] = Field(max_length=wire.MAX_PUSH_BATCH)
-    team_member_id: str | None = Field(default=None, max_length=36)
+    team_member_id: str | None = Field(default=None, max_length=36, pattern=_NO_NUL)
 
 
 class ChangeResult(BaseModel):
@@ -99,24 +114,80 @@ class Health(BaseModel):
     app_version: str
 
 
-def create_app(db: ServerDB, replicas_folder: Path | None = None) -> FastAPI:
+class ErrorBody(BaseModel):
+    """Every refusal: a code, and what to tell the person, word for word."""
+
+    error: str
+    message_vi: str
+    message_en: str
+    index: int | None = Field(default=None, description="the refused change's place in its batch")
+
+
+_ERRORS = {
+    400: "refused: malformed change, unknown reference, bad week, corrupt gzip",
+    401: "no valid token (or enrolment code)",
+    403: "not this device's commune, or a leader's work",
+    409: "a change id or row id already used with other content",
+    413: "body too large, also after gzip decoding",
+    422: "malformed request",
+    426: f"missing or old {wire.PROTOCOL_HEADER}: update VillageHelper",
+    429: "too many requests, or too many wrong tokens from this address",
+}
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI entries of refusals an endpoint may answer with (all :class:`ErrorBody`):
+    what every /v1 call may get from the request checks, and ``statuses`` of its own."""
+    every_call = (400, 413, 422, 426)
+    return {
+        status: {"model": ErrorBody, "description": _ERRORS[status]}
+        for status in sorted({*every_call, *statuses})
+    }
+
+
+# Documents the protocol header in the schema; RequestLimits enforces it (426) before any
+# endpoint runs.
+Protocol = Annotated[
+    int,
+    Header(alias=wire.PROTOCOL_HEADER, description="the laptop's sync protocol version"),
+]
+
+
+def create_app(
+    db: ServerDB, replicas_folder: Path | None = None, throttles: Throttles | None = None
+) -> FastAPI:
     app = FastAPI(
         title="VillageHelper commune server",
         version=__version__,
         description="Sync API for VillageHelper laptops (protocol "
         f"{wire.PROTOCOL_VERSION}). Send the {wire.PROTOCOL_HEADER} header on every call.",
     )
-    device_limit = RateLimiter(rate_per_second=20, burst=120)
-    enrol_limit = RateLimiter(rate_per_second=0.2, burst=10)
+    limits = throttles or Throttles()
+    device_limit = RateLimiter(limits.device_rate, limits.device_burst)
+    enrol_limit = RateLimiter(limits.enrol_rate, limits.enrol_burst)
+    auth_failures = RateLimiter(limits.auth_failure_rate, limits.auth_failure_burst)
+    bearer = HTTPBearer(auto_error=False, description="the device token enrolment gave")
 
-    def device_scope(request: Request, authorization: Annotated[str, Header()] = "") -> DeviceScope:
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token:
+    def device_scope(
+        request: Request,
+        _protocol: Protocol,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> DeviceScope:
+        if credentials is None:
             raise AuthError(
                 "Thiếu mã truy cập: hãy đăng ký máy với máy chủ xã.",
                 "Missing token: enrol this laptop with the commune server.",
             )
-        scope = accounts.authenticate(db, token.strip())
+        # Wrong tokens are counted per address and, past a few, the address is refused
+        # before its token is even looked at: a right guess then looks like a wrong one.
+        address = _client_address(request)
+        if auth_failures.exhausted(address):
+            raise _RateLimitedError()
+        try:
+            scope = accounts.authenticate(db, credentials.credentials)
+        except AuthError:
+            auth_failures.allow(address)
+            raise
         if not device_limit.allow(scope.device_id):
             raise _RateLimitedError()
         request.state.device_id = scope.device_id
@@ -126,10 +197,9 @@ def create_app(db: ServerDB, replicas_folder: Path | None = None) -> FastAPI:
     def health() -> Health:
         return Health(ok=True, protocol=wire.PROTOCOL_VERSION, app_version=__version__)
 
-    @app.post("/v1/enrol", response_model=EnrolResponse)
-    def enrol(body: EnrolRequest, request: Request) -> EnrolResponse:
-        address = request.client.host if request.client else "?"
-        if not enrol_limit.allow(address):
+    @app.post("/v1/enrol", response_model=EnrolResponse, responses=_errors(401, 429))
+    def enrol(body: EnrolRequest, request: Request, _protocol: Protocol) -> EnrolResponse:
+        if not enrol_limit.allow(_client_address(request)):
             raise _RateLimitedError()
         done = accounts.enrol(db, body.code, body.device_name, body.attempt)
         log.info(
@@ -143,7 +213,7 @@ def create_app(db: ServerDB, replicas_folder: Path | None = None) -> FastAPI:
             role=done.role.value,
         )
 
-    @app.post("/v1/push", response_model=PushResponse)
+    @app.post("/v1/push", response_model=PushResponse, responses=_errors(401, 403, 409, 429))
     def push_changes(
         body: PushRequest, scope: Annotated[DeviceScope, Depends(device_scope)]
     ) -> Response:
@@ -157,7 +227,7 @@ def create_app(db: ServerDB, replicas_folder: Path | None = None) -> FastAPI:
         # request's time.
         return Response(json.dumps({"results": results}), media_type="application/json")
 
-    @app.get("/v1/changes", response_model=PullResponse)
+    @app.get("/v1/changes", response_model=PullResponse, responses=_errors(401, 429))
     def pull_changes(
         scope: Annotated[DeviceScope, Depends(device_scope)],
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
@@ -170,7 +240,7 @@ def create_app(db: ServerDB, replicas_folder: Path | None = None) -> FastAPI:
 
     @app.get(
         "/v1/tally/week",
-        responses={200: {"content": {"text/csv": {}}}},
+        responses={200: {"content": {"text/csv": {}}}, **_errors(401, 403, 429)},
         summary="Commune-wide weekly tally, village by village (leaders only)",
     )
     def weekly_tally(
@@ -192,7 +262,11 @@ def create_app(db: ServerDB, replicas_folder: Path | None = None) -> FastAPI:
         "/v1/snapshot",
         responses={
             200: {"content": {SNAPSHOT_MEDIA_TYPE: {}}},
-            409: {"description": "no snapshot for this laptop's schema or app version"},
+            **_errors(401, 429),
+            409: {
+                "model": ErrorBody,
+                "description": "no snapshot for this laptop's schema or app version",
+            },
         },
         summary="The commune as one SQLite file (gzip), for a new laptop's first download",
     )
@@ -227,12 +301,42 @@ def create_app(db: ServerDB, replicas_folder: Path | None = None) -> FastAPI:
     return app
 
 
+def _client_address(request: Request) -> str:
+    # The connecting address, or the one a reverse proxy on this PC names in
+    # X-Forwarded-For (uvicorn trusts it from FORWARDED_ALLOW_IPS, loopback by default).
+    return request.client.host if request.client else "?"
+
+
 class _RateLimitedError(UserError):
     def __init__(self) -> None:
         super().__init__(
             "Quá nhiều yêu cầu trong thời gian ngắn; máy sẽ thử lại sau ít phút.",
             "Too many requests; the laptop will try again shortly.",
         )
+
+
+_FRAMEWORK_ERRORS = {
+    400: (
+        "bad_request",
+        "Dữ liệu gửi lên không đọc được (phải là JSON mã UTF-8).",
+        "The request body cannot be read (it must be UTF-8 JSON).",
+    ),
+    404: (
+        "not_found",
+        "Máy chủ xã không có địa chỉ này: hãy kiểm tra địa chỉ máy chủ và cập nhật VillageHelper.",
+        "No such address on the commune server: check the server address, update VillageHelper.",
+    ),
+    405: (
+        "method_not_allowed",
+        "Máy chủ xã không nhận kiểu yêu cầu này ở địa chỉ này.",
+        "This address does not take this kind of request.",
+    ),
+}
+_OTHER_ERROR = (
+    "bad_request",
+    "Máy chủ xã không nhận yêu cầu này.",
+    "The commune server refuses this request.",
+)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -251,6 +355,15 @@ def _install_error_handlers(app: FastAPI) -> None:
             status, code, extra = 400, "bad_request", {}
         body = error_body(code, exc.message_vi, exc.message_en, **extra)
         return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(HTTPException)
+    def http_error(_request: Request, exc: Exception) -> Response:
+        # Raised by the framework itself (an unknown path, a body that is not UTF-8 JSON):
+        # in the same shape and words as every other refusal.
+        assert isinstance(exc, HTTPException)
+        code, message_vi, message_en = _FRAMEWORK_ERRORS.get(exc.status_code, _OTHER_ERROR)
+        body = error_body(code, message_vi, message_en)
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     def invalid(_request: Request, exc: Exception) -> Response:

@@ -13,10 +13,11 @@ import uvicorn
 
 from villagehelper.sync.server.app import create_app
 from villagehelper.sync.server.database import ServerDB
+from villagehelper.sync.server.limits import Throttles
 
 
 class EmbeddedServer:
-    def __init__(self, db: ServerDB) -> None:
+    def __init__(self, db: ServerDB, throttles: Throttles | None = None) -> None:
         self.db = db
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -24,7 +25,7 @@ class EmbeddedServer:
         self.socket.listen(64)
         self.port: int = self.socket.getsockname()[1]
         self._replicas = tempfile.TemporaryDirectory(prefix="vh-replicas-")
-        app = create_app(db, Path(self._replicas.name))
+        app = create_app(db, Path(self._replicas.name), throttles)
         self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True

@@ -1,4 +1,5 @@
-"""Request hygiene before any endpoint runs: body size, gzip bodies, protocol version.
+"""Request hygiene before any endpoint runs: body size, gzip bodies, protocol version,
+query parameters given twice; and the throttles the endpoints apply (:class:`Throttles`).
 
 A plain ASGI middleware, so the limits hold for every route, including ones added later,
 and a compressed body can never expand past the limit ("zip bomb").
@@ -11,7 +12,9 @@ import threading
 import time
 import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from villagehelper.sync import wire
 
@@ -60,13 +63,22 @@ class RequestLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = {key.decode().lower(): value.decode() for key, value in scope["headers"]}
+        # Latin-1, as HTTP and ASGI define header bytes: any byte sequence decodes, so an
+        # odd header is judged like any other instead of failing the request (500).
+        headers = {
+            key.decode("latin-1").lower(): value.decode("latin-1")
+            for key, value in scope["headers"]
+        }
         path: str = scope["path"]
         if path.startswith("/v1/") and path != "/v1/health":
             protocol = headers.get(wire.PROTOCOL_HEADER.lower(), "")
             if not protocol.isdigit() or int(protocol) < wire.MIN_CLIENT_PROTOCOL:
                 await _reply(send, 426, _too_old())
                 return
+        repeated = _repeated_parameter(scope.get("query_string", b""))
+        if repeated is not None:
+            await _reply(send, 422, _given_twice(repeated))
+            return
         declared = headers.get("content-length", "0")
         if declared.isdigit() and int(declared) > self.max_body:
             await _reply(send, 413, _too_large())
@@ -112,6 +124,26 @@ class RequestLimits:
         await self.app(scope, replay, send)
 
 
+def _repeated_parameter(query: bytes) -> str | None:
+    """A query parameter given more than once: no endpoint takes a list, and which of
+    the values counts must not be left to the framework to guess."""
+    seen: set[str] = set()
+    for name, _value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if name in seen:
+            return name
+        seen.add(name)
+    return None
+
+
+def _given_twice(name: str) -> dict[str, Any]:
+    shown = name[:40]
+    return error_body(
+        "invalid",
+        f"Dữ liệu gửi lên không đúng dạng: tham số {shown!r} có nhiều giá trị.",
+        f"Malformed request: parameter {shown!r} is given more than once.",
+    )
+
+
 def _gunzip(data: bytes, limit: int) -> bytes:
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     out = inflater.decompress(data, limit + 1)
@@ -131,21 +163,65 @@ def _too_large() -> dict[str, Any]:
 
 
 class RateLimiter:
-    """A token bucket per key (device id, or address for enrolment attempts)."""
+    """A token bucket per key: a device id (its calls), or a client address (its
+    enrolment attempts, its wrong tokens)."""
 
-    def __init__(self, rate_per_second: float, burst: int) -> None:
+    # Keys whose bucket is full again are forgotten once there are this many: a full
+    # bucket is what an unknown key gets anyway, and addresses are the caller's to vary.
+    MAX_KEYS = 10_000
+
+    def __init__(
+        self, rate_per_second: float, burst: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.rate = rate_per_second
         self.burst = burst
+        self.clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
     def allow(self, key: str) -> bool:
-        now = time.monotonic()
+        """Spend one token of ``key``'s bucket; False (spending none) if it is empty."""
+        now = self.clock()
         with self._lock:
-            tokens, last = self._buckets.get(key, (float(self.burst), now))
-            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+            tokens = self._level(key, now)
             if tokens < 1:
                 self._buckets[key] = (tokens, now)
                 return False
             self._buckets[key] = (tokens - 1, now)
+            if len(self._buckets) > self.MAX_KEYS:
+                self._forget_full(now)
             return True
+
+    def exhausted(self, key: str) -> bool:
+        """Is ``key``'s bucket empty?  Spends nothing."""
+        with self._lock:
+            return self._level(key, self.clock()) < 1
+
+    def _level(self, key: str, now: float) -> float:
+        tokens, last = self._buckets.get(key, (float(self.burst), now))
+        return min(float(self.burst), tokens + (now - last) * self.rate)
+
+    def _forget_full(self, now: float) -> None:
+        full = [key for key in self._buckets if self._level(key, now) >= self.burst]
+        for key in full:
+            del self._buckets[key]
+
+
+@dataclass(frozen=True)
+class Throttles:
+    """How fast the server lets callers go (see :func:`app.create_app`).
+
+    A device may make bursts of 120 calls and 20 a second after that: a laptop catching
+    up page by page stays inside it (wire.DEFAULT_PAGE).  One address may try 10
+    enrolment codes, then one every 5 seconds.  One address may send 30 wrong tokens,
+    then one every 20 seconds: a laptop revoked or restored from an old backup fails a
+    few times a day (and a commune's laptops may share one address behind its router), a
+    guesser thousands of times a minute.
+    """
+
+    device_rate: float = 20.0
+    device_burst: int = 120
+    enrol_rate: float = 0.2
+    enrol_burst: int = 10
+    auth_failure_rate: float = 1 / 20
+    auth_failure_burst: int = 30
