@@ -42,16 +42,19 @@ from villagehelper.ops import sessions as ss
 from villagehelper.ops import team
 from villagehelper.ops.duplicates import merge_households
 from villagehelper.store import migrate
-from villagehelper.store.changelog import Changes
+from villagehelper.store.changelog import Changes, to_wire
 from villagehelper.store.engine import DATABASE_FILE, Store, make_engine, open_store
 from villagehelper.store.models import HelpSession, Member, Service
 from villagehelper.store.remote import RemoteChange, apply_household_merge, apply_remote_change
+from villagehelper.sync.apply import apply_page
 from villagehelper.tally import Counts, Period, compute_tally, custom, iso_week, month
 from villagehelper.tally.engine import distinct_from_summaries, summaries_apply
 from villagehelper.tally.summaries import (
     SUMMARY_TABLES,
     refill,
+    resume,
     split_by_month,
+    suspend,
     tally_triggers,
 )
 from villagehelper.transfer import (
@@ -341,6 +344,124 @@ def test_sync_replay_direct_updates_and_deletes_keep_the_summaries_exact(
     assert all(size == 0 for size in summary_sizes(store).values())
 
 
+# --- the feed brings a household after its sessions -----------------------------------------
+
+
+def _feed_household(
+    household_id: str, village_id: str, version: int, head_name: str = "Đỗ Văn Sáu"
+) -> dict[str, Any]:
+    fields = {
+        "village_id": village_id,
+        "head_name": head_name,
+        "address_detail": "",
+        "phone": None,
+        "notes": "",
+        "merged_into": None,
+    }
+    return {
+        "entity": "household",
+        "id": household_id,
+        "version": version,
+        "fields": fields,
+        "deleted": False,
+    }
+
+
+def _feed_member(member_id: str, household_id: str, version: int) -> dict[str, Any]:
+    fields = {
+        "household_id": household_id,
+        "full_name": "Đỗ Thị Bảy",
+        "birth_year": 1990,
+        "phone": None,
+        "consent": False,
+        "consent_date": None,
+    }
+    return {
+        "entity": "member",
+        "id": member_id,
+        "version": version,
+        "fields": fields,
+        "deleted": False,
+    }
+
+
+def _feed_session(
+    household_id: str,
+    volunteer_id: str,
+    version: int,
+    service_code: str,
+    occurred_at: str,
+    *,
+    member_id: str | None = None,
+) -> dict[str, Any]:
+    fields = {
+        "visit_id": new_id(),
+        "household_id": household_id,
+        "member_id": member_id,
+        "service_code": service_code,
+        "outcome": "done",
+        "follow_up_date": None,
+        "failure_reason": "",
+        "note": "",
+        "volunteer_id": volunteer_id,
+        "occurred_at": occurred_at,
+        "device_id": "other-laptop",
+        "replaces_id": None,
+    }
+    return {
+        "entity": "help_session",
+        "id": new_id(),
+        "version": version,
+        "fields": fields,
+        "deleted": False,
+    }
+
+
+def _apply_pages(store: Store, pages: list[list[dict[str, Any]]]) -> None:
+    for page in pages:
+        with store.feed_transaction() as session:
+            apply_page(session, page, Changes())
+        assert_exact(store)
+
+
+def test_sessions_that_arrive_before_their_household_count_in_its_village(
+    homes: Homes,
+) -> None:
+    """The feed is in version order, and a household edited after visits were logged
+    to it comes after them (the summary triggers once counted those under no village)."""
+    store, team_ = homes.team.store, homes.team
+    _log(homes, 0, 0, ss.ServiceOutcome("VNEID_L1"))
+    now = str(to_wire(store.now()))
+    late, later, person = new_id(), new_id(), new_id()
+    _apply_pages(
+        store,
+        [
+            # The household on the next page (a person of it, and a session, first) ...
+            [
+                _feed_member(person, late, 10),
+                _feed_session(late, team_.member_id, 11, "VNEID_L2", now, member_id=person),
+                _feed_session(late, team_.leader_id, 12, "EHEALTH", now),
+            ],
+            [_feed_household(late, team_.other_village_id, 13)],
+            # ... or later on the same page, behind a row this laptop holds (applied on
+            # its own, between two runs of new rows).
+            [
+                _feed_session(later, team_.member_id, 14, "EHEALTH", now),
+                _feed_household(homes.households[2], team_.other_village_id, 15, "Hộ 2"),
+                _feed_household(later, team_.village_id, 16),
+            ],
+        ],
+    )
+    with store.reading() as session:
+        nowhere = session.scalar(text("SELECT count(*) FROM tally_days WHERE village_id = ''"))
+    assert nowhere == 0
+    assert_tallies_match_the_sessions(
+        store, SOME_PERIODS, (None, team_.village_id, team_.other_village_id)
+    )
+    other = compute_tally(store, THIS_WEEK, village_id=team_.other_village_id).totals
+    assert (other.sessions, other.households) == (2, 1)
+
+
 def test_voiding_what_closed_a_follow_up_reopens_it(homes: Homes, clock: FakeClock) -> None:
     store, team_ = homes.team.store, homes.team
     follow = ss.ServiceOutcome("VNEID_L2", "follow_up", date(2026, 12, 1))
@@ -602,6 +723,61 @@ def test_migration_fills_the_summaries_of_an_existing_database(
         assert_exact(store)
         after = compute_tally(store, THIS_WEEK).totals
         assert (after.sessions, after.open_follow_ups) == (4, 2)  # the new one closed one
+    finally:
+        store.close()
+
+
+def test_migration_0007_recounts_sessions_left_under_no_village(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    data_dir = tmp_path / "old"
+    data_dir.mkdir()
+    database = data_dir / DATABASE_FILE
+    migrate.upgrade(database, clock=clock, target="0006")
+    old = Store(database, make_engine(database), device_id="old-laptop", clock=clock)
+    team.set_commune(old, "10999")
+    village = team.add_village(old, "Thôn Khay").id
+    volunteer = team.add_team_member(old, "Phạm Đăng Xuyết", "leader", village).id
+    household, now = new_id(), str(to_wire(clock.now))
+    # What a VillageHelper of schema 0006 did with a household after its session.
+    for page in (
+        [_feed_session(household, volunteer, 1, "VNEID_L1", now)],
+        [_feed_household(household, village, 2)],
+    ):
+        with old.feed_transaction() as session:
+            apply_page(session, page, Changes())
+    with old.reading() as session:
+        assert session.scalar(text("SELECT village_id FROM tally_days")) == ""
+    old.close()
+
+    store = open_store(data_dir, clock=clock)
+    try:
+        assert migrate.current_revision(database) == migrate.HEAD_REVISION
+        assert_exact(store)
+        assert_tallies_match_the_sessions(store, SOME_PERIODS, (None, village))
+        assert compute_tally(store, THIS_WEEK, village_id=village).totals.sessions == 1
+    finally:
+        store.close()
+
+
+def test_migration_0007_waits_with_the_triggers_of_a_download_cut_short(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    data_dir = tmp_path / "old"
+    data_dir.mkdir()
+    database = data_dir / DATABASE_FILE
+    migrate.upgrade(database, clock=clock, target="0006")
+    engine = make_engine(database)
+    with engine.begin() as connection:
+        suspend(connection)
+    engine.dispose()
+
+    store = open_store(data_dir, clock=clock)
+    try:
+        with store.engine.begin() as connection:
+            assert tally_triggers(connection) == []
+            resume(connection)  # the download reaches the end
+            assert "tally_household_arrived" in tally_triggers(connection)
     finally:
         store.close()
 
