@@ -469,4 +469,4 @@ def test_a_week_at_the_ends_of_the_calendar_is_refused_in_words(api: Api) -> Non
         )
         assert answer.status_code == status, f"{week}: {answer.text}"
         if status == 400:
-            assert "nằm ngoài khoảng 2000–2999" in answer.json()["message_vi"], week
+            assert "nằm trong các năm 2000–2999" in answer.json()["message_vi"], week

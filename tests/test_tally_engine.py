@@ -68,6 +68,19 @@ def test_weeks_that_do_not_exist_or_do_not_parse_are_refused() -> None:
             parse_week(text, date(2026, 12, 1))
 
 
+def test_weeks_and_months_at_the_ends_of_the_calendar_are_refused_in_words() -> None:
+    """9999-W52 ends in the year 10000 and 0001-W01 has no week before it to compare
+    with: both were an OverflowError ("unexpected error") from ``villagehelper tally``."""
+    for text in ("0001-W01", "9999-W52", "1999-W52"):
+        with pytest.raises(ValidationError, match="2000–2999"):
+            parse_week(text, date(2026, 12, 1))
+    with pytest.raises(ValidationError, match="2000–2999"):
+        month(9999, 12)
+    earliest = parse_week("2000-W01", date(2026, 12, 1))
+    assert earliest.previous().last == date(2000, 1, 2)  # the week before still compares
+    assert parse_week("2999-W52", date(2026, 12, 1)).last == date.fromisocalendar(2999, 52, 7)
+
+
 def test_this_and_last_week_follow_the_vietnam_date() -> None:
     sunday = date(2026, 12, 6)
     assert parse_week("this", sunday) == iso_week(2026, 49)

@@ -10,6 +10,11 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 Clock = Callable[[], datetime]
 
+# The years a report (and a date field) can cover.  A tally compares a period with the
+# one before and counts from the start of its year: at the ends of the calendar (year 1,
+# year 9999) those dates do not exist, and a week typed as 9999-W52 ends in year 10000.
+REPORT_YEARS = range(2000, 3000)
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)

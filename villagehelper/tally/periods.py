@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from villagehelper.clock import vietnam_day_bounds
+from villagehelper.clock import REPORT_YEARS, vietnam_day_bounds
 from villagehelper.errors import ValidationError
 
 _WEEK_TEXT = re.compile(r"^(?P<year>\d{4})-?W(?P<week>\d{2})$", re.IGNORECASE)
@@ -91,8 +91,19 @@ class Period:
         return custom(self.first - timedelta(days=self.days), self.first - timedelta(days=1))
 
 
+def _outside_report_years() -> ValidationError:
+    first, last = REPORT_YEARS[0], REPORT_YEARS[-1]
+    return ValidationError(
+        "period",
+        f"Kỳ báo cáo phải nằm trong các năm {first}–{last}.",
+        f"A report period must lie within the years {first}–{last}.",
+    )
+
+
 def iso_week(year: int, week: int) -> Period:
     """ISO week ``week`` of ISO year ``year`` (Monday to Sunday)."""
+    if year not in REPORT_YEARS:
+        raise _outside_report_years()
     try:
         monday = date.fromisocalendar(year, week, 1)
     except ValueError as error:
@@ -127,6 +138,8 @@ def parse_week(text: str, today: date) -> Period:
 def month(year: int, month_number: int) -> Period:
     if not 1 <= month_number <= 12:
         raise ValidationError("month", "Tháng không hợp lệ.", f"Bad month {month_number}.")
+    if year not in REPORT_YEARS:
+        raise _outside_report_years()
     first = date(year, month_number, 1)
     following = date(year + month_number // 12, month_number % 12 + 1, 1)
     return Period(PeriodKind.MONTH, first, following - timedelta(days=1))

@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from villagehelper.clock import REPORT_YEARS
+
 COMBO_MIN_CHARACTERS = 12  # long service names are elided; the popup shows them whole
 DATE_FORMAT = "dd/MM/yyyy"
 
@@ -39,6 +41,9 @@ def date_edit(parent: QWidget, object_name: str) -> QDateEdit:
     edit.setObjectName(object_name)
     edit.setDisplayFormat(DATE_FORMAT)
     edit.setCalendarPopup(True)
+    # The years reports cover (clock.REPORT_YEARS): at Qt's own ends, year 9999,
+    # a day's bounds in UTC do not exist.
+    edit.setDateRange(QDate(REPORT_YEARS[0], 1, 1), QDate(REPORT_YEARS[-1], 12, 31))
     # Typing "01092026" would otherwise report every half-typed date on the way.
     edit.setKeyboardTracking(False)
     return edit

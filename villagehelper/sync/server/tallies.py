@@ -13,16 +13,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from villagehelper.errors import UserError
 from villagehelper.ops.team import list_villages
 from villagehelper.sync.server.replicas import CommuneReplicas
-from villagehelper.tally import Counts, Period, Tally, compute_tally, parse_week
+from villagehelper.tally import Counts, Tally, compute_tally, parse_week
 from villagehelper.transfer.tabular import neutralise
-
-# The years a weekly tally is computed for.  The engine compares a week with the one
-# before and counts from the start of its year: at the ends of the calendar (year 1,
-# year 9999) those dates do not exist, and a request for them was a server error.
-TALLY_YEARS = range(2000, 3000)
 
 _COUNT_FIELDS = ("sessions", "people", "households", "done", "follow_up", "failed", "cumulative")
 
@@ -36,7 +30,7 @@ class CommuneTally:
 
 
 def weekly(replicas: CommuneReplicas, commune_code: str, week: str, today: date) -> CommuneTally:
-    period = _tallied_week(week, today)
+    period = parse_week(week, today)  # a ValidationError (400) outside REPORT_YEARS
     store = replicas.caught_up(commune_code)
     tally = compute_tally(store, period)
     villages = tuple(
@@ -46,22 +40,6 @@ def weekly(replicas: CommuneReplicas, commune_code: str, week: str, today: date)
     commune = store.commune()
     assert commune is not None
     return CommuneTally(commune.code, commune.name, tally, villages)
-
-
-def _tallied_week(week: str, today: date) -> Period:
-    """The week ``week`` names, if the server tallies it; otherwise a :class:`UserError`
-    (a 400 that says why, never a server error)."""
-    try:
-        period: Period | None = parse_week(week, today)
-    except OverflowError:  # 9999-W52 ends in the year 10000
-        period = None
-    if period is None or period.first.isocalendar()[0] not in TALLY_YEARS:
-        first, last = TALLY_YEARS[0], TALLY_YEARS[-1]
-        raise UserError(
-            f"Tuần {week!r} nằm ngoài khoảng {first}–{last} mà máy chủ xã tính báo cáo.",
-            f"The server tallies weeks of the years {first}–{last}, not {week!r}.",
-        )
-    return period
 
 
 def _counts(counts: Counts) -> dict[str, int]:
