@@ -8,7 +8,7 @@ import pytest
 
 from tests.sync_support import COMMUNE, LoopbackServer, set_up_commune
 from villagehelper import cli
-from villagehelper.sync import server_cli
+from villagehelper.sync import server_cli, wire
 from villagehelper.sync.server import accounts
 
 
@@ -26,7 +26,7 @@ def test_server_commands_manage_communes_codes_and_devices(
     assert _server(server_db_url, "add-commune", "10999", "Xã Gia Lộc") == 0
     assert _server(server_db_url, "issue-code", "--commune", "10999", "--role", "leader") == 0
     code = capsys.readouterr().out.strip().splitlines()[-1]
-    assert len(accounts.normalise_code(code)) == accounts.CODE_LENGTH
+    assert len(wire.normalise_code(code)) == accounts.CODE_LENGTH
 
     assert _server(server_db_url, "issue-code", "--commune", "99999", "--role", "leader") == 1
     assert "add-commune" in capsys.readouterr().err

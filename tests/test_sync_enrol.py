@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
-from tests.sync_support import COMMUNE, LoopbackServer
+from tests.sync_support import COMMUNE, LoopbackServer, open_laptop
+from villagehelper.sync import client, state
 from villagehelper.sync.http import ServerConnection, ServerRefusedError
 from villagehelper.sync.server import accounts
 
@@ -58,3 +62,41 @@ def test_a_revoked_device_cannot_come_back_through_its_old_attempt(
     with pytest.raises(ServerRefusedError) as refused:
         _enrol(sync_server, code, "attempt-2")
     assert refused.value.status == 401
+
+
+def test_a_laptop_that_died_after_the_server_used_its_code_gets_its_device_back(
+    sync_server: LoopbackServer, tmp_path: Path
+) -> None:
+    """The server used the code, then the laptop lost power before it had stored the
+    credentials: the person types the same code again after the restart and is let in,
+    as the same device, instead of being told the code was already used."""
+    code = accounts.issue_code(sync_server.db, COMMUNE, "volunteer")
+
+    def dies_after_the_reply(url: str, token: str | None) -> ServerConnection:
+        return _DiesAfterReply(url, token)
+
+    laptop = open_laptop(tmp_path, "laptop")
+    with pytest.raises(_PowerCutError):
+        client.enrol(laptop, sync_server.url, code, "máy 1", connect=dies_after_the_reply)
+    laptop.close()
+    assert len(accounts.list_devices(sync_server.db)) == 1  # the server did its part
+
+    laptop = open_laptop(tmp_path, "laptop")  # the app started again
+    enrolled = client.enrol(laptop, sync_server.url, f" {code.lower()} ", "máy 1")
+    assert [device.device_id for device in accounts.list_devices(sync_server.db)] == [
+        enrolled.device_id
+    ]
+    client.sync_once(laptop)  # raises unless the round finished
+    with laptop.reading() as session:  # done with: not kept for a later enrolment
+        assert state.get(session, state.ENROL_ATTEMPT) is None
+    laptop.close()
+
+
+class _PowerCutError(Exception):
+    pass
+
+
+class _DiesAfterReply(ServerConnection):
+    def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        super().post(path, body)
+        raise _PowerCutError

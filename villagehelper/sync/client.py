@@ -8,6 +8,7 @@ resumes where it stopped and never applies a page twice or skips one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import secrets
@@ -79,15 +80,14 @@ def enrol(
         _refuse_demo(session)
     connection = connect(server_url, None)
     try:
-        # One id for this attempt, kept across the connection's retries: a retry after a
-        # lost reply gets the same device back instead of "code already used".
-        attempt = secrets.token_urlsafe(24)
+        attempt = _enrol_attempt(store, connection.base_url, code)
         answer = connection.post(
             "/v1/enrol", {"code": code, "device_name": device_name, "attempt": attempt}
         )
     finally:
         connection.close()
     with store.transaction() as session:
+        state.clear(session, state.ENROL_ATTEMPT)
         _adopt_commune(session, answer["commune_code"], answer["commune_name"], answer["role"])
         previous = state.enrolled(session)
         if previous is not None and previous.server_url != connection.base_url:
@@ -100,6 +100,25 @@ def enrol(
         enrolled = state.enrolled(session)
     assert enrolled is not None
     return enrolled
+
+
+def _enrol_attempt(store: Store, server_url: str, code: str) -> str:
+    """The id of this laptop's attempt to use ``code`` on ``server_url``, committed
+    before it is sent.  A retry (by the connection, or by the person after the app was
+    closed or lost power once the server had used the code) sends the same id and gets
+    the same device back instead of "code already used".  The code itself is kept only
+    as a digest: it is a credential until it has been used."""
+    code_digest = hashlib.sha256(wire.normalise_code(code).encode()).hexdigest()
+    with store.transaction() as session:
+        pending = state.get(session, state.ENROL_ATTEMPT)
+        if pending:
+            kept = json.loads(pending)
+            if kept.get("server") == server_url and kept.get("code") == code_digest:
+                return str(kept["attempt"])
+        attempt = secrets.token_urlsafe(24)
+        record = {"server": server_url, "code": code_digest, "attempt": attempt}
+        state.put(session, state.ENROL_ATTEMPT, json.dumps(record))
+        return attempt
 
 
 def join_commune(

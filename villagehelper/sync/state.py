@@ -24,6 +24,7 @@ LAST_SUCCESS = "sync_last_success"
 LAST_ERROR = "sync_last_error"
 LAST_ERROR_EN = "sync_last_error_en"
 DEMO_DATA = "demo_data"
+ENROL_ATTEMPT = "sync_enrol_attempt"  # JSON: server, code digest, attempt id
 
 _TIME = UtcDateTime()
 

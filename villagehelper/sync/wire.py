@@ -204,3 +204,9 @@ def change_problems(entity: str, op: str, fields: dict[str, Any]) -> list[str]:
 def canonical_json(value: Any) -> str:
     """One text per value: what the server's duplicate check compares."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def normalise_code(code: str) -> str:
+    """An enrolment code as the server keeps it: "abcde-12345 " and "ABCDE12345" are
+    the same code."""
+    return "".join(ch for ch in code.upper() if ch.isalnum())

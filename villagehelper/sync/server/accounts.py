@@ -19,6 +19,7 @@ from villagehelper.errors import UserError
 from villagehelper.ids import new_id
 from villagehelper.sync.server.database import ServerDB
 from villagehelper.sync.server.tables import Device, EnrolmentCode, ServerCommune
+from villagehelper.sync.wire import normalise_code
 from villagehelper.text import clean_text
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out loud safely
@@ -74,10 +75,6 @@ class ForbiddenError(UserError):
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def normalise_code(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
 def add_commune(db: ServerDB, code: str, name: str) -> None:
