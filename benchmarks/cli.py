@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlalchemy
 
-from benchmarks import commit, search, sync, tallies, tally_engine, throughput
+from benchmarks import commit, encryption, search, sync, tallies, tally_engine, throughput
 from benchmarks.datasets import DATA_DIR, GENERATED_AT, Dataset, DatasetSpec, ensure, working_copy
 from benchmarks.measure import Row, table
 from villagehelper.clock import vietnam_today
@@ -45,6 +45,7 @@ class Plan:
     ui: bool
     sync: bool
     sync_only: bool
+    encrypted: bool
     repeat: int  # first downloads at the main size, each beside its raw chain
 
 
@@ -87,6 +88,11 @@ def _parser() -> argparse.ArgumentParser:
         "--sync-only", action="store_true", help="only the sync figures (implies --sync)"
     )
     parser.add_argument(
+        "--encrypted",
+        action="store_true",
+        help="also measure an encrypted (SQLCipher) copy of the store beside a plain one",
+    )
+    parser.add_argument(
         "--no-ui",
         action="store_true",
         help="skip the desktop app's figures (search box, lists, start-up)",
@@ -116,6 +122,7 @@ def _plan(args: argparse.Namespace) -> Plan:
         ui=not args.no_ui,
         sync=args.sync or args.sync_only,
         sync_only=args.sync_only,
+        encrypted=args.encrypted,
         repeat=1 if args.quick else 3,
     )
 
@@ -169,6 +176,8 @@ def _run(plan: Plan, work: Path) -> list[Row]:
     with _opened_copy(main, work, "main") as store:
         rows += commit.rows(commit.run(store, plan.commits, plan.seed), COMMIT_TARGET)
         rows += throughput.export_rows(store, work)
+    if plan.encrypted:
+        rows += encryption.run(main, work / "encryption", plan.queries, plan.commits, plan.seed)
     if plan.ui:
         rows += _ui_rows(main, work, plan)
     small = ensure(plan.small)

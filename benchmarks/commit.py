@@ -20,6 +20,7 @@ from benchmarks.measure import Row, Stats, timed
 from villagehelper.clock import vietnam_today
 from villagehelper.ids import new_id
 from villagehelper.ops.sessions import ServiceOutcome, VisitInput, log_visit
+from villagehelper.store.connect import connect
 from villagehelper.store.engine import BUSY_TIMEOUT_MS, Store
 from villagehelper.store.models import HelpSession, Outcome, utc_text
 
@@ -63,7 +64,8 @@ def random_visits(store: Store, count: int, seed: int) -> list[VisitInput]:
 
 
 def _raw_connection(store: Store) -> sqlite3.Connection:
-    raw = sqlite3.connect(store.path, isolation_level=None)
+    raw = connect(store.path, store.key)  # encrypted alike when the store is
+    raw.isolation_level = None
     for pragma in (
         "journal_mode=WAL",
         "synchronous=FULL",

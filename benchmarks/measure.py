@@ -30,12 +30,15 @@ class Stats:
         if not samples:
             raise ValueError("no samples")
         ordered = sorted(samples)
+        return cls(
+            statistics.median(ordered), nearest_rank(ordered, 0.95), ordered[-1], len(ordered)
+        )
 
-        # Nearest-rank percentile: an actually observed duration, never interpolated.
-        def rank(fraction: float) -> float:
-            return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
-        return cls(statistics.median(ordered), rank(0.95), ordered[-1], len(ordered))
+def nearest_rank(ordered: list[float], fraction: float) -> float:
+    """The nearest-rank percentile of sorted samples: an actually observed duration,
+    never interpolated."""
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -59,9 +62,9 @@ class Row:
     """One line of the table: a figure, its baseline, and what the baseline is."""
 
     measure: str
-    value: float | None  # seconds for a time, rows/s for a throughput, MB, or a factor
+    value: float | None  # seconds for a time, a rate (per second), MB, or a factor
     baseline: float | None
-    unit: str  # "ms", "µs", "s" (all given in seconds), "rows/s", "MB" or "×"
+    unit: str  # "ms", "µs", "s" (all given in seconds), a rate ("rows/s"…), "MB" or "×"
     baseline_is: str
     target: float | None = None  # an upper bound, in ``unit``
     note: str = ""
@@ -72,7 +75,7 @@ class Row:
         baseline rate / rate), so > 1 always means slower than the baseline."""
         if self.value is None or self.baseline is None or not self.value or not self.baseline:
             return None
-        if self.unit == "rows/s":
+        if self.unit.endswith("/s"):
             return self.baseline / self.value
         return self.value / self.baseline
 
@@ -90,7 +93,7 @@ def _shown(value: float | None, unit: str) -> str:
         return f"{value:.0f} MB"
     if unit == "×":
         return f"{value:.2f}×"
-    return f"{value:,.0f} rows/s"
+    return f"{value:,.0f} {unit}"  # a rate: rows/s, requests/s…
 
 
 def _target(row: Row) -> str:

@@ -16,7 +16,6 @@ Baselines, per keystroke:
 from __future__ import annotations
 
 import random
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +23,7 @@ from sqlalchemy import event
 
 from benchmarks.measure import Row, Stats, time_each
 from villagehelper.ops.households import find_households
+from villagehelper.store.connect import connect
 from villagehelper.store.engine import Store
 from villagehelper.store.search_index import query_tokens
 from villagehelper.text import search_key
@@ -107,7 +107,7 @@ def _like_scan_sql(tokens: list[str]) -> tuple[str, list[str]]:
 
 def run(store: Store, queries: list[str]) -> SearchFigures:
     strokes = keystrokes(queries)
-    raw = sqlite3.connect(store.path)
+    raw = connect(store.path, store.key)  # encrypted alike when the store is
     try:
         raw.execute(
             f"CREATE TABLE IF NOT EXISTS {_PLAIN_TABLE} AS "

@@ -263,6 +263,40 @@ def shoot_sync(app: QApplication, root: Path, out: Path) -> None:
     leader.close()
 
 
+def shoot_lock(app: QApplication, store: Store, out: Path) -> None:
+    """The window locked (two members have a PIN) and the PIN settings of a member."""
+    from villagehelper.keyring import Keyring
+    from villagehelper.ui.main_window import MainWindow
+
+    team = list_team_members(store)
+    leader = next(m for m in team if m.is_leader)
+    member = next(m for m in team if not m.is_leader)
+    keyring = Keyring.load(store.data_dir)
+    key = keyring.data_key()
+    keyring.set_pin(leader.id, leader.full_name, "258036", key, is_leader=True)
+    keyring.set_pin(member.id, member.full_name, "917264", key)
+    executor = DbExecutor()
+    ctx = AppContext(store, executor, Preferences(volunteer_id=member.id), data_key=key)
+    window = MainWindow(ctx)
+    window.resize(*SIZE)
+    window.show()
+    window.tabs.setCurrentWidget(window.settings)
+    settle(app, executor)
+    while ctx.key_worker.busy():
+        app.processEvents()
+    save(window, out, "pin-settings")
+    window.window_lock.lock_now()
+    while not window.window_lock.is_locked:
+        app.processEvents()
+    settle(app, executor)
+    save(window, out, "lock-screen")
+    window.close()
+    executor.shutdown()
+    ctx.shutdown_key_worker()
+    for holder in (leader, member):
+        keyring.remove_pin(holder.id, key)  # the English pictures show an unlocked app
+
+
 def shoot_join(app: QApplication, folder: Path, out: Path, server_url: str) -> None:
     """A new laptop's first run: joining the commune server, filled in."""
     from villagehelper.ui.wizard import FirstRunWizard
@@ -304,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
             shoot_main(app, store, args.out, "vi")
             shoot_weekly_report(store, args.out, root)
             shoot_sync(app, root / "sync", args.out)
+            shoot_lock(app, store, args.out)
             with_language(app, "en")
             shoot_main(app, store, args.out, "en")
         finally:

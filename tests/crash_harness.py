@@ -117,15 +117,17 @@ def _wait_for_line(process: subprocess.Popen[str], marker: str, what: str) -> No
 
 @dataclass
 class CommuneServer:
-    """``villagehelper-server serve`` on a SQLite file, on a free loopback port."""
+    """``villagehelper-server serve`` on a free loopback port, on a SQLite file in
+    ``folder`` unless given another database (``database``: a SQLAlchemy URL)."""
 
     folder: Path
     port: int = field(default_factory=_free_port)
     process: subprocess.Popen[str] | None = None
+    database: str = ""
 
     @property
     def db_url(self) -> str:
-        return f"sqlite+pysqlite:///{self.folder / 'server.sqlite3'}"
+        return self.database or f"sqlite+pysqlite:///{self.folder / 'server.sqlite3'}"
 
     @property
     def url(self) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,15 +43,27 @@ def server_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
         if os.environ.get("CI"):
             pytest.fail(f"{PG_URL_ENV} must be set on CI: .ci/run starts PostgreSQL")
         pytest.skip(f"{PG_URL_ENV} not set (CI always sets it)")
-    name = f"vh_test_{uuid.uuid4().hex[:12]}"
+    with fresh_postgres_database(admin_url) as url:
+        yield url
+
+
+@contextmanager
+def fresh_postgres_database(admin_url: str, prefix: str = "vh_test") -> Iterator[str]:
+    """The URL of a new, empty database on the server ``admin_url`` reaches, dropped
+    (with whoever is still connected to it) when the block ends."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    base, _, _ = admin_url.rpartition("/")
-    yield f"{base}/{name}"
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        base, _, _ = admin_url.rpartition("/")
+        try:
+            yield f"{base}/{name}"
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture

@@ -7,18 +7,24 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from villagehelper.backup import (
+    backup_now,
     daily_backup,
     list_backups,
     newest_good_backup,
+    restore_backup,
     rotate_backups,
+    verify_backup,
 )
 from villagehelper.cli import main
+from villagehelper.errors import UserError
 from villagehelper.ops import households as hh
 from villagehelper.ops import team
 from villagehelper.store.engine import DATABASE_FILE, open_store
 from villagehelper.store.migrate import DamagedDatabaseError, backup_copy, timestamped_backup_path
+from villagehelper.store.models import Household
 
 
 def _data_dir_with(tmp_path: Path, heads: list[str]) -> Path:
@@ -238,3 +244,61 @@ def test_a_damaged_database_names_the_newest_good_backup_and_restore_brings_it_b
     # The damaged file is kept aside, whole, for whoever wants to look at it.
     aside = [b for b in list_backups(data_dir) if b.reason == "damaged"]
     assert len(aside) == 1 and aside[0].path.read_bytes().startswith(b"\x00garbage")
+
+
+# --- an encrypted store's backups ------------------------------------------------------------
+
+KEY = bytes(range(32))  # any 32 bytes: the keyring's random key in the app
+
+
+def _encrypted_heads(data_dir: Path, key: bytes = KEY) -> list[str]:
+    store = open_store(data_dir, key=key)
+    try:
+        with store.reading() as session:
+            return sorted(session.scalars(select(Household.head_name)))
+    finally:
+        store.close()
+
+
+def test_an_encrypted_store_backs_up_encrypted_and_restores_with_its_key(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    store = open_store(data_dir, key=KEY)
+    team.set_commune(store, "10999")
+    village = team.add_village(store, "Thôn Khay")
+    hh.create_household(store, hh.HouseholdInput(village.id, "Đặng Văn Vỹ"))
+    store.close()
+    manual = backup_now(data_dir, VIETNAM_MORNING, key=KEY)
+    daily = daily_backup(data_dir, VIETNAM_MORNING, key=KEY)
+    assert daily is not None and (manual.households, daily.households) == (1, 1)
+    for backup in (manual, daily):
+        raw = backup.path.read_bytes()
+        assert not raw.startswith(b"SQLite format 3") and "Vỹ".encode() not in raw
+        for wrong in (None, bytes(32)):  # neither plainly nor with another key
+            with pytest.raises(UserError):
+                verify_backup(backup.path, wrong)
+
+    store = open_store(data_dir, key=KEY)
+    hh.create_household(store, hh.HouseholdInput(village.id, "Người Mới Thêm"))
+    store.close()
+    restored = restore_backup(data_dir, manual.path, VIETNAM_MORNING, key=KEY)
+    assert _encrypted_heads(data_dir) == ["Đặng Văn Vỹ"]
+    assert restored.previous_copy is not None
+    assert verify_backup(restored.previous_copy, KEY).households == 2
+
+
+def test_a_plain_backup_from_before_encryption_is_restored_encrypted(tmp_path: Path) -> None:
+    data_dir = _data_dir_with(tmp_path, ["Lê Văn Tám"])
+    outside = tmp_path / "usb-copy.sqlite3"
+    backup_now(data_dir, VIETNAM_MORNING, out=outside)
+    _data_dir_with(tmp_path, ["Người Mới Thêm"])
+    open_store(data_dir, key=KEY).close()  # the laptop is now encrypted
+
+    restored = restore_backup(data_dir, outside, VIETNAM_MORNING, key=KEY)
+
+    assert restored.restored.path == outside and restored.restored.households == 1
+    assert _encrypted_heads(data_dir) == ["Lê Văn Tám"]
+    database = data_dir / DATABASE_FILE
+    assert not database.read_bytes().startswith(b"SQLite format 3")
+    assert outside.read_bytes().startswith(b"SQLite format 3")  # the source left as it was
+    backups = [path.name for path in (data_dir / "backups").iterdir()]
+    assert all(name.endswith(".sqlite3") for name in backups)  # no scratch copy left

@@ -11,6 +11,7 @@ import pytest
 import requests
 from sqlalchemy import text
 
+from tests.conftest import FakeClock
 from tests.sync_support import (
     COMMUNE,
     OTHER_COMMUNE,
@@ -28,7 +29,7 @@ from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.store import search_index
 from villagehelper.store.changelog import ENTITIES
-from villagehelper.store.engine import Store
+from villagehelper.store.engine import DATABASE_FILE, Store, open_store
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.sync import client, snapshot, state, wire
 from villagehelper.sync.http import ServerUnreachableError
@@ -269,3 +270,27 @@ def test_joining_again_after_a_cut_download_does_not_use_the_code_twice(
     # The code is spent; the same code again must not be sent, only the download.
     client.join_commune(store, sync_server.url, code, "Máy mới", connect=fast_connection)
     assert laptop_snapshot(store) == server_snapshot(sync_server.db)
+
+
+def test_an_encrypted_new_laptop_takes_the_plain_snapshot_and_keeps_it_encrypted(
+    sync_server: LoopbackServer, tmp_path: Path
+) -> None:
+    _busy_commune(sync_server, tmp_path)
+    key = bytes(range(32))
+    laptop = enrol_laptop(
+        sync_server, open_store(tmp_path / "encrypted", key=key, clock=FakeClock())
+    )
+    assert "snapshot" in _sync_watching(laptop)
+
+    assert laptop_snapshot(laptop.store) == server_snapshot(sync_server.db)
+    assert_exact(laptop.store)
+    found = households.find_households(laptop.store, "nguyen van ho")
+    assert len(found.hits) == 6  # the search index came with it
+    laptop.store.close()
+    for name in (DATABASE_FILE, f"{DATABASE_FILE}-wal"):
+        written = tmp_path / "encrypted" / name
+        if written.exists():
+            raw = written.read_bytes()
+            assert "Nguyễn Văn Hộ".encode() not in raw and b"nguyen van ho" not in raw
+    assert not (tmp_path / "encrypted" / DATABASE_FILE).read_bytes().startswith(b"SQLite")
+    assert [path.name for path in (tmp_path / "encrypted").glob("commune-snapshot*")] == []

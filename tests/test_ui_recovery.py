@@ -42,7 +42,7 @@ class _Asked:
 def test_the_days_backup_is_taken_off_the_window_and_database_threads(
     qtbot: QtBot, app_ctx: AppContext
 ) -> None:
-    backups = recovery.DailyBackups(app_ctx.data_dir, keep=3)
+    backups = recovery.DailyBackups(app_ctx.data_dir, keep=3, key=None)
     with qtbot.waitSignal(backups.sig_backed_up, timeout=20_000) as taken:
         backups.check_now()
     check = taken.args[0]
@@ -96,12 +96,12 @@ def test_a_data_file_that_will_not_open_is_restored_from_the_newest_good_backup(
 
     refused = _Asked(QMessageBox.StandardButton.No)
     monkeypatch.setattr(recovery, "QMessageBox", refused)
-    assert not recovery.recover_at_start(None, data_dir)
+    assert not recovery.recover_at_start(None, data_dir, None)
     assert (data_dir / DATABASE_FILE).read_bytes().startswith(b"not a database")  # untouched
 
     accepted = _Asked(QMessageBox.StandardButton.Yes)
     monkeypatch.setattr(recovery, "QMessageBox", accepted)
-    assert recovery.recover_at_start(None, data_dir)
+    assert recovery.recover_at_start(None, data_dir, None)
     with sqlite3.connect(data_dir / DATABASE_FILE) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     open_store(data_dir).close()
@@ -116,7 +116,7 @@ def test_without_a_good_backup_the_person_is_told_not_to_delete_anything(
     (data_dir / DATABASE_FILE).write_bytes(b"garbage" * 1000)
     told = _Asked(QMessageBox.StandardButton.Yes)
     monkeypatch.setattr(recovery, "QMessageBox", told)
-    assert not recovery.recover_at_start(None, data_dir)
+    assert not recovery.recover_at_start(None, data_dir, None)
     assert "Đừng xóa gì cả" in told.texts[0]
 
 

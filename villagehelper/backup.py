@@ -10,24 +10,37 @@ upgrade or restore; each kind keeps its newest few (:func:`rotate_backups`), man
 backups are never deleted.  A daily backup is a page-for-page copy checked with
 ``integrity_check``, so it is also the daily check of the live file: a damaged copy
 means a damaged database, and the person is offered the newest good backup.
+
+With a key (an encrypted store) every copy is encrypted with the same key, and a file
+that the key does not fit is refused as such (:class:`WrongKeyError`), never taken for a
+damaged one.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from villagehelper.clock import to_vietnam
 from villagehelper.errors import UserError
+from villagehelper.store.connect import (
+    DATABASE_ERRORS,
+    NotEncryptedError,
+    WrongKeyError,
+    connect,
+    is_plain_file,
+    looks_encrypted,
+)
+from villagehelper.store.encryption import encrypt_data_dir, encrypt_file, remove_with_journals
 from villagehelper.store.engine import DATABASE_FILE
 from villagehelper.store.migrate import (
     BACKUP_DIR_NAME,
-    DamagedDatabaseError,
     NewerDatabaseError,
     backup_copy,
+    damage_or_missing_key,
+    is_damage,
     known_revision,
     timestamped_backup_path,
 )
@@ -49,12 +62,12 @@ class BackupCheck:
     sessions: int
 
 
-def verify_backup(path: Path) -> BackupCheck:
+def verify_backup(path: Path, key: bytes | None = None) -> BackupCheck:
     """Open a backup read-only and check it is a sound VillageHelper database."""
     if not path.is_file():
         raise UserError(f"Không tìm thấy tệp sao lưu {path}.", f"Backup file {path} not found.")
     try:
-        connection = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True)
+        connection = connect(path, key, read_only=True)
         try:
             result = connection.execute("PRAGMA integrity_check").fetchone()
             if result is None or result[0] != "ok":
@@ -77,7 +90,7 @@ def verify_backup(path: Path) -> BackupCheck:
             sessions = connection.execute("SELECT count(*) FROM help_sessions").fetchone()[0]
         finally:
             connection.close()
-    except sqlite3.DatabaseError as exc:
+    except DATABASE_ERRORS as exc:
         raise UserError(
             f"{path.name} không phải tệp cơ sở dữ liệu đọc được ({exc}).",
             f"{path.name} is not a readable database ({exc}).",
@@ -86,7 +99,9 @@ def verify_backup(path: Path) -> BackupCheck:
     return BackupCheck(path, revision, int(households), int(sessions))
 
 
-def backup_now(data_dir: Path, moment: datetime, out: Path | None = None) -> BackupCheck:
+def backup_now(
+    data_dir: Path, moment: datetime, out: Path | None = None, *, key: bytes | None = None
+) -> BackupCheck:
     """Copy the live database to ``out`` (default: backups/…-manual), then verify it."""
     database = data_dir / DATABASE_FILE
     if not database.exists():
@@ -96,8 +111,8 @@ def backup_now(data_dir: Path, moment: datetime, out: Path | None = None) -> Bac
     target = out or timestamped_backup_path(database, moment, "manual")
     if target.resolve() == database.resolve():
         raise UserError("Không thể sao lưu đè lên chính tệp dữ liệu.")
-    backup_copy(database, target)
-    return verify_backup(target)
+    backup_copy(database, target, key)
+    return verify_backup(target, key)
 
 
 @dataclass(frozen=True)
@@ -150,7 +165,9 @@ def rotate_backups(data_dir: Path, keep: int) -> list[Path]:
     return deleted
 
 
-def daily_backup(data_dir: Path, moment: datetime, keep: int = DEFAULT_KEPT) -> BackupCheck | None:
+def daily_backup(
+    data_dir: Path, moment: datetime, keep: int = DEFAULT_KEPT, *, key: bytes | None = None
+) -> BackupCheck | None:
     """Today's automatic backup, unless there is one already (Vietnam days); verified,
     then the older ones rotated.  Raises :class:`DamagedDatabaseError` when the copy,
     and so the live file, is damaged (the bad copy is not kept)."""
@@ -163,23 +180,26 @@ def daily_backup(data_dir: Path, moment: datetime, keep: int = DEFAULT_KEPT) -> 
         return None
     target = timestamped_backup_path(database, moment, "daily")
     try:
-        backup_copy(database, target)
-        check = verify_backup(target)
-    except (UserError, sqlite3.DatabaseError) as exc:
+        backup_copy(database, target, key)
+        check = verify_backup(target, key)
+    except (WrongKeyError, NotEncryptedError):  # the key, not the file, is wrong
         target.unlink(missing_ok=True)
-        raise DamagedDatabaseError(database) from exc
+        raise
+    except (UserError, *DATABASE_ERRORS) as exc:
+        target.unlink(missing_ok=True)
+        raise damage_or_missing_key(database, key) from exc
     rotate_backups(data_dir, keep)
     return check
 
 
-def newest_good_backup(data_dir: Path) -> BackupCheck | None:
-    """The newest backup that opens, passes ``integrity_check`` and this version can
-    read; ``None`` if there is none."""
+def newest_good_backup(data_dir: Path, *, key: bytes | None = None) -> BackupCheck | None:
+    """The newest backup that opens (with ``key``), passes ``integrity_check`` and this
+    version can read; ``None`` if there is none."""
     for backup in list_backups(data_dir):
         if backup.kind == "damaged":
             continue
         try:
-            check = verify_backup(backup.path)
+            check = verify_backup(backup.path, key)
         except UserError:
             continue
         if check.revision is None or known_revision(check.revision):
@@ -193,13 +213,18 @@ class Restored:
     previous_copy: Path | None  # what was replaced, kept in backups/
 
 
-def restore_backup(data_dir: Path, source: Path, moment: datetime) -> Restored:
+def restore_backup(
+    data_dir: Path, source: Path, moment: datetime, *, key: bytes | None = None
+) -> Restored:
     """Replace the live database with ``source`` after keeping a copy of the current one.
 
     Refuses a file from a newer VillageHelper; an older one is upgraded at next start.
-    The app must not have the database open in another process while this runs.
+    The app must not have the database open in another process while this runs.  With
+    a key, a plain ``source`` (a copy from before encryption) is restored encrypted.
     """
-    check = verify_backup(source)
+    if key is not None and is_plain_file(source):
+        return _restore_plain(data_dir, source, moment, key)
+    check = verify_backup(source, key)
     if check.revision is not None and not known_revision(check.revision):
         raise NewerDatabaseError(
             f"Bản sao lưu {source.name} được tạo bởi phiên bản VillageHelper mới hơn. "
@@ -208,17 +233,47 @@ def restore_backup(data_dir: Path, source: Path, moment: datetime) -> Restored:
         )
     database = data_dir / DATABASE_FILE
     data_dir.mkdir(parents=True, exist_ok=True)
+    if key is not None:
+        _encrypt_live_file(database, key)
+    elif looks_encrypted(database):
+        raise WrongKeyError(database)  # no key given to restore into an encrypted store
     previous = None
     if database.exists():
         try:
             previous = backup_copy(
-                database, timestamped_backup_path(database, moment, "before-restore")
+                database, timestamped_backup_path(database, moment, "before-restore"), key
             )
-        except sqlite3.DatabaseError:
+        except (NotEncryptedError, *DATABASE_ERRORS):
             previous = _move_aside(database, moment)
     # Copy page by page into the live file (handles its WAL) rather than replacing it.
-    backup_copy(source, database)
+    backup_copy(source, database, key)
     return Restored(check, previous)
+
+
+def _encrypt_live_file(database: Path, key: bytes) -> None:
+    """A live file still plain is encrypted before the copy of it is taken; one too
+    damaged for that stays plain and is moved aside whole."""
+    try:
+        encrypt_data_dir(database, key)
+    except DATABASE_ERRORS as exc:
+        if not is_damage(exc):
+            raise
+
+
+def _restore_plain(data_dir: Path, source: Path, moment: datetime, key: bytes) -> Restored:
+    """A plain file restored into an encrypted store: through an encrypted copy of it,
+    removed afterwards (the source itself is left as it is)."""
+    verify_backup(source)  # plainly readable before anything is copied
+    folder = data_dir / BACKUP_DIR_NAME
+    folder.mkdir(parents=True, exist_ok=True)
+    encrypted = folder / f"restoring{Path(DATABASE_FILE).suffix}.tmp"
+    backup_copy(source, encrypted)
+    try:
+        encrypt_file(encrypted, key)
+        restored = restore_backup(data_dir, encrypted, moment, key=key)
+    finally:
+        remove_with_journals(encrypted)
+    return replace(restored, restored=replace(restored.restored, path=source))
 
 
 def _move_aside(database: Path, moment: datetime) -> Path:

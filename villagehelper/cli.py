@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from villagehelper import __version__
+from villagehelper import __version__, privacy_commands
 from villagehelper.errors import UserError
 from villagehelper.logs import setup_logging
 from villagehelper.paths import DATA_DIR_ENV, resolve_data_dir
@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     tally.add_argument("--xlsx", type=Path, metavar="TỆP", help="ghi bảng tính Excel")
     tally.add_argument("--csv", type=Path, metavar="TỆP", help="ghi CSV (UTF-8 có BOM)")
     sync_commands.add_commands(commands, common)
+    privacy_commands.add_commands(commands, common)
     return parser
 
 
@@ -131,10 +132,10 @@ class Progress:
 
 
 def _cmd_demo(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.command_key import open_unlocked
     from villagehelper.demo import generate_demo
-    from villagehelper.store.engine import open_store
 
-    store = open_store(data_dir)
+    store = open_unlocked(data_dir)
     try:
         summary = generate_demo(
             store,
@@ -162,10 +163,10 @@ def _print_problems(file: Path, problems: Sequence[RowProblem], prefix: str = ""
 
 def _cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper import transfer
-    from villagehelper.store.engine import open_store
+    from villagehelper.command_key import open_unlocked
 
     importer = transfer.import_households if args.kind == "households" else transfer.import_sessions
-    store = open_store(data_dir)
+    store = open_unlocked(data_dir)
     try:
         report = importer(
             store,
@@ -186,10 +187,10 @@ def _cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
 
 def _cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper import transfer
-    from villagehelper.store.engine import open_store
+    from villagehelper.command_key import open_unlocked
 
     exporter = transfer.export_households if args.kind == "households" else transfer.export_sessions
-    store = open_store(data_dir)
+    store = open_unlocked(data_dir)
     try:
         rows = exporter(store, args.out, progress=Progress(f"Đang xuất {args.out.name}"))
     finally:
@@ -202,11 +203,13 @@ def _cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
 def _cmd_backup(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.backup import backup_now
     from villagehelper.clock import utc_now
+    from villagehelper.command_key import command_key
     from villagehelper.store.engine import open_store
 
+    key = command_key(data_dir)
     # Opening first brings an old database up to date and proves it is readable.
-    open_store(data_dir).close()
-    check = backup_now(data_dir, utc_now(), args.out)
+    open_store(data_dir, key=key).close()
+    check = backup_now(data_dir, utc_now(), args.out, key=key)
     print(
         f"Đã sao lưu {_fmt(check.households)} hộ, {_fmt(check.sessions)} lượt hỗ trợ "
         f"vào {check.path}."
@@ -217,10 +220,12 @@ def _cmd_backup(args: argparse.Namespace, data_dir: Path) -> int:
 def _cmd_restore(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.backup import restore_backup
     from villagehelper.clock import utc_now
+    from villagehelper.command_key import command_key
     from villagehelper.store.engine import open_store
 
-    restored = restore_backup(data_dir, args.file, utc_now())
-    open_store(data_dir).close()  # upgrade an older backup now, with its own backup
+    key = command_key(data_dir)
+    restored = restore_backup(data_dir, args.file, utc_now(), key=key)
+    open_store(data_dir, key=key).close()  # upgrade an older backup now, with its own backup
     kept = f" Dữ liệu cũ được giữ tại {restored.previous_copy}." if restored.previous_copy else ""
     print(
         f"Đã khôi phục {_fmt(restored.restored.households)} hộ, "
@@ -262,6 +267,7 @@ def _table_text(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.clock import vietnam_today
+    from villagehelper.command_key import open_unlocked
     from villagehelper.ops.team import list_team_members, list_villages, require_commune
     from villagehelper.reports.spreadsheet import (
         column_headers,
@@ -272,11 +278,10 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
         write_tally_xlsx,
     )
     from villagehelper.reports.titles import REPORT_TITLE, period_title
-    from villagehelper.store.engine import open_store
     from villagehelper.tally import compute_tally, parse_week
 
     period = parse_week(args.week, vietnam_today())  # before opening: a typo costs nothing
-    store = open_store(data_dir)
+    store = open_unlocked(data_dir)
     try:
         commune = require_commune(store)
         villages = {village.id: village.name for village in list_villages(store)}
@@ -350,13 +355,15 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
     "tally": _cmd_tally,
     "enroll": sync_commands.cmd_enroll,
     "sync": sync_commands.cmd_sync,
+    **privacy_commands.COMMANDS,
 }
 
 
 def _point_to_a_good_backup(data_dir: Path) -> None:
     from villagehelper.backup import newest_good_backup
+    from villagehelper.command_key import command_key
 
-    good = newest_good_backup(data_dir)
+    good = newest_good_backup(data_dir, key=command_key(data_dir))
     if good is None:
         print(
             "Không có bản sao lưu tốt nào trong thư mục backups. / No good backup found.",

@@ -17,6 +17,11 @@ log = logging.getLogger("villagehelper.preferences")
 
 PREFERENCES_FILE = "preferences.json"
 LANGUAGES = ("vi", "en")
+LONGEST_LOCK_MINUTES = 240
+# Residents' personal details are purged this long after the last contact
+# (villagehelper.ops.retention).
+DEFAULT_RETENTION_MONTHS = 24
+LONGEST_RETENTION_MONTHS = 240
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,8 @@ class Preferences:
     large_text: bool = False
     volunteer_id: str | None = None  # the team member logging on this laptop
     backups_kept: int = 14  # automatic backups kept of each kind (villagehelper.backup)
+    lock_after_minutes: int = 5  # lock the window after this long without input; 0: never
+    retention_months: int = DEFAULT_RETENTION_MONTHS
 
     def with_changes(self, **changes: object) -> Preferences:
         updated = replace(self, **changes)  # type: ignore[arg-type]
@@ -50,12 +57,23 @@ def load_preferences(data_dir: Path) -> Preferences:
         large_text=bool(raw.get("large_text", defaults.large_text)),
         volunteer_id=volunteer if isinstance(volunteer, str) and volunteer else None,
         backups_kept=_kept(raw.get("backups_kept"), defaults.backups_kept),
+        lock_after_minutes=_bounded(
+            raw.get("lock_after_minutes"), defaults.lock_after_minutes, 0, LONGEST_LOCK_MINUTES
+        ),
+        retention_months=_bounded(
+            raw.get("retention_months"), defaults.retention_months, 1, LONGEST_RETENTION_MONTHS
+        ),
     )
 
 
 def _kept(value: object, default: int) -> int:
     """A sane number of backups to keep (1 to 365), else the default."""
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 365:
+    return _bounded(value, default, 1, 365)
+
+
+def _bounded(value: object, default: int, lowest: int, highest: int) -> int:
+    """A whole number within the bounds, else the default."""
+    if isinstance(value, int) and not isinstance(value, bool) and lowest <= value <= highest:
         return value
     return default
 

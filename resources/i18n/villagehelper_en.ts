@@ -669,10 +669,62 @@ Please send this file to your technical helper.</translation>
     </message>
 </context>
 <context>
+    <name>LeaderGate</name>
+    <message>
+        <source>Chỉ dành cho tổ trưởng</source>
+        <translation>Leaders only</translation>
+    </message>
+    <message>
+        <source>“%1” chỉ tổ trưởng làm được. Hãy nhờ tổ trưởng của tổ.</source>
+        <translation>Only a leader can do “%1”. Ask your team&apos;s leader.</translation>
+    </message>
+</context>
+<context>
+    <name>LeaderGuard</name>
+    <message>
+        <source>Mở phần của tổ trưởng…</source>
+        <translation>Open the leader&apos;s settings…</translation>
+    </message>
+</context>
+<context>
+    <name>LeaderPermission</name>
+    <message>
+        <source>Cần tổ trưởng cho phép</source>
+        <translation>A leader must allow this</translation>
+    </message>
+    <message>
+        <source>“%1” chỉ tổ trưởng làm được. Tổ trưởng chọn tên và nhập mã PIN để cho phép.</source>
+        <translation>“%1” is for leaders only. A leader picks their name and types their PIN to allow it.</translation>
+    </message>
+    <message>
+        <source>Cho phép</source>
+        <translation>Allow</translation>
+    </message>
+    <message>
+        <source>Hủy</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
     <name>ListScreen</name>
     <message>
         <source>Đang tải…</source>
         <translation>Loading…</translation>
+    </message>
+</context>
+<context>
+    <name>LockScreen</name>
+    <message>
+        <source>VillageHelper đang khóa</source>
+        <translation>VillageHelper is locked</translation>
+    </message>
+    <message>
+        <source>Chọn tên bạn và nhập mã PIN để mở. Việc lưu và đồng bộ vẫn tiếp tục trong khi khóa.</source>
+        <translation>Pick your name and type your PIN to open. Saving and syncing go on while locked.</translation>
+    </message>
+    <message>
+        <source>Mở khóa</source>
+        <translation>Unlock</translation>
     </message>
 </context>
 <context>
@@ -785,6 +837,14 @@ Choose the household, then the services; Enter or Ctrl+S to save. Household not 
         <translation>Change who is logging (F9)</translation>
     </message>
     <message>
+        <source>Khóa ngay (Ctrl+L)</source>
+        <translation>Lock now (Ctrl+L)</translation>
+    </message>
+    <message>
+        <source>Xem xung đột</source>
+        <translation>Review conflicts</translation>
+    </message>
+    <message>
         <source>Chưa chọn người ghi</source>
         <translation>Logging as: not chosen</translation>
     </message>
@@ -865,6 +925,10 @@ Choose the household, then the services; Enter or Ctrl+S to save. Household not 
     <message>
         <source>Đã đồng ý ngày %1</source>
         <translation>Consented on %1</translation>
+    </message>
+    <message>
+        <source>Đã rút lại %1</source>
+        <translation>Withdrew %1</translation>
     </message>
 </context>
 <context>
@@ -1122,6 +1186,210 @@ After the merge, household “%1” will no longer be in the list.</translation>
     </message>
 </context>
 <context>
+    <name>PinHolderModel</name>
+    <message>
+        <source>%1 (tổ trưởng)</source>
+        <translation>%1 (leader)</translation>
+    </message>
+</context>
+<context>
+    <name>PinPrompt</name>
+    <message>
+        <source>&amp;Tên bạn:</source>
+        <translation>&amp;Your name:</translation>
+    </message>
+    <message>
+        <source>6–8 chữ số</source>
+        <translation>6–8 digits</translation>
+    </message>
+    <message>
+        <source>&amp;Mã PIN:</source>
+        <translation>&amp;PIN:</translation>
+    </message>
+    <message>
+        <source>Hãy nhập mã PIN của bạn.</source>
+        <translation>Type your PIN.</translation>
+    </message>
+    <message>
+        <source>Đang kiểm tra…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>Không kiểm tra được mã PIN do lỗi ngoài dự kiến.</source>
+        <translation>The PIN could not be checked because of an unexpected error.</translation>
+    </message>
+</context>
+<context>
+    <name>PinSettings</name>
+    <message>
+        <source>Mã PIN và khóa màn hình</source>
+        <translation>PINs and screen lock</translation>
+    </message>
+    <message>
+        <source>Đặt mã PIN của tôi…</source>
+        <translation>Set my PIN…</translation>
+    </message>
+    <message>
+        <source>Xóa mã PIN để đặt lại</source>
+        <translation>Remove the PIN to reset it</translation>
+    </message>
+    <message>
+        <source>Không bao giờ</source>
+        <translation>Never</translation>
+    </message>
+    <message>
+        <source> phút</source>
+        <translation> minutes</translation>
+    </message>
+    <message>
+        <source>&amp;Khóa màn hình sau</source>
+        <translation>&amp;Lock the screen after</translation>
+    </message>
+    <message>
+        <source>Mã PIN của tôi</source>
+        <translation>My PIN</translation>
+    </message>
+    <message>
+        <source>Đặt lại mã PIN (tổ trưởng)</source>
+        <translation>Reset a PIN (leader)</translation>
+    </message>
+    <message>
+        <source>Chưa đặt mã PIN: ai mở máy cũng xem được dữ liệu.</source>
+        <translation>No PIN set: anyone opening this laptop can see the data.</translation>
+    </message>
+    <message>
+        <source>%1 thành viên đã đặt mã PIN: phải nhập mã PIN mới mở được ứng dụng. Quên mã PIN thì nhờ tổ trưởng đặt lại.</source>
+        <translation>%1 team members have a PIN: the app opens only with a PIN. A forgotten PIN is reset by a leader.</translation>
+    </message>
+    <message>
+        <source>Đổi mã PIN của tôi…</source>
+        <translation>Change my PIN…</translation>
+    </message>
+    <message>
+        <source>Đặt mã PIN của tổ trưởng</source>
+        <translation>Set a leader&apos;s PIN</translation>
+    </message>
+    <message>
+        <source>Đặt lại mã PIN</source>
+        <translation>Reset a PIN</translation>
+    </message>
+    <message>
+        <source>Xóa mã PIN?</source>
+        <translation>Remove the PIN?</translation>
+    </message>
+    <message>
+        <source>Xóa mã PIN của %1? Người này sẽ đặt mã PIN mới trong Cài đặt khi đang là người ghi.</source>
+        <translation>Remove the PIN of %1? They set a new one in Settings while they are the one logging.</translation>
+    </message>
+</context>
+<context>
+    <name>PrivacyPanel</name>
+    <message>
+        <source>Xuất dữ liệu của người này…</source>
+        <translation>Export what we hold about this person…</translation>
+    </message>
+    <message>
+        <source>Xóa dữ liệu theo yêu cầu…</source>
+        <translation>Erase data on request…</translation>
+    </message>
+    <message>
+        <source>Rút lại đồng ý</source>
+        <translation>Withdraw consent</translation>
+    </message>
+    <message>
+        <source>Ghi nhận đồng ý</source>
+        <translation>Record consent</translation>
+    </message>
+    <message>
+        <source>Chọn một nhân khẩu để xem việc đồng ý lưu thông tin.</source>
+        <translation>Choose a household member to see their consent.</translation>
+    </message>
+    <message>
+        <source>Dữ liệu của người này đã được xóa theo yêu cầu.</source>
+        <translation>This person&apos;s data was erased on request.</translation>
+    </message>
+    <message>
+        <source>Đồng ý cho lưu thông tin ngày %1</source>
+        <translation>Consented to keeping their details on %1</translation>
+    </message>
+    <message>
+        <source>, ghi nhận bởi %1</source>
+        <translation>, recorded by %1</translation>
+    </message>
+    <message>
+        <source>Đã rút lại đồng ý ngày %1</source>
+        <translation>Withdrew consent on %1</translation>
+    </message>
+    <message>
+        <source>%1 chưa đồng ý cho lưu thông tin.</source>
+        <translation>%1 has not consented to keeping their details.</translation>
+    </message>
+    <message>
+        <source>Chưa chọn người nhập</source>
+        <translation>Nobody is logging</translation>
+    </message>
+    <message>
+        <source>Hãy chọn thành viên tổ đang nhập liệu trước.</source>
+        <translation>First choose the team member who is logging.</translation>
+    </message>
+    <message>
+        <source>Đã ghi nhận %1 rút lại đồng ý.</source>
+        <translation>Recorded that %1 withdrew consent.</translation>
+    </message>
+    <message>
+        <source>Đã ghi nhận %1 đồng ý cho lưu thông tin.</source>
+        <translation>Recorded that %1 consents to keeping their details.</translation>
+    </message>
+    <message>
+        <source>Tệp văn bản (*.txt)</source>
+        <translation>Text files (*.txt)</translation>
+    </message>
+    <message>
+        <source>Xuất dữ liệu của người này</source>
+        <translation>Export what we hold about this person</translation>
+    </message>
+    <message>
+        <source>Lưu dữ liệu đang lưu về %1</source>
+        <translation>Save what we hold about %1</translation>
+    </message>
+    <message>
+        <source>du-lieu-dang-luu.txt</source>
+        <translation>what-we-hold.txt</translation>
+    </message>
+    <message>
+        <source>Đã lưu dữ liệu về %1 vào %2. Việc xuất này được ghi lại.</source>
+        <translation>Saved what we hold about %1 to %2. This export is recorded.</translation>
+    </message>
+    <message>
+        <source>Xóa dữ liệu theo yêu cầu</source>
+        <translation>Erase data on request</translation>
+    </message>
+    <message>
+        <source>Xóa theo yêu cầu của người dân sẽ xóa hẳn: họ tên, số điện thoại, năm sinh, địa chỉ, ghi chú, và ghi chú / lý do chưa thành công của các lượt hỗ trợ của họ. Việc xóa không hoàn tác được và sẽ được đồng bộ tới máy chủ xã và các máy khác.
+
+Vẫn giữ lại: số lượt hỗ trợ (loại hỗ trợ, kết quả, ngày) để các báo cáo không thay đổi, nhưng không còn biết là của ai.</source>
+        <translation>Erasing at the resident&apos;s request removes for good: names, phone numbers, birth years, address, notes, and the notes / failure reasons of their help sessions. It cannot be undone and is synced to the commune server and the other laptops.
+
+Kept: the help sessions as counts (service, result, date), so reports do not change, but no longer whose they were.</translation>
+    </message>
+    <message>
+        <source>Xóa dữ liệu của %1</source>
+        <translation>Erase the data of %1</translation>
+    </message>
+    <message>
+        <source>Xóa dữ liệu của cả hộ (%1 người)</source>
+        <translation>Erase the whole household (%1 people)</translation>
+    </message>
+    <message>
+        <source>&amp;Không xóa</source>
+        <translation>&amp;Keep the data</translation>
+    </message>
+    <message>
+        <source>Đã xóa thông tin cá nhân của %1 người; %2 lượt hỗ trợ vẫn được tính (không còn tên).</source>
+        <translation>Erased the personal details of %1 people; %2 help sessions still count (without names).</translation>
+    </message>
+</context>
+<context>
     <name>Recovery</name>
     <message>
         <source>bản sao lưu lúc %1: %2 hộ, %3 lượt hỗ trợ</source>
@@ -1364,6 +1632,45 @@ What was recorded on this laptop after that time is lost; what was synced comes 
     </message>
 </context>
 <context>
+    <name>SetPinDialog</name>
+    <message>
+        <source>Mã PIN của %1</source>
+        <translation>PIN of %1</translation>
+    </message>
+    <message>
+        <source>Chọn 4 đến 8 chữ số, không lặp một chữ số (1111), không theo dãy (1234). Mã dài hơn thì an toàn hơn. Đừng cho người khác biết.</source>
+        <translation>Choose 4 to 8 digits, not one digit repeated (1111), not a run (1234). Longer is safer. Tell nobody.</translation>
+    </message>
+    <message>
+        <source>Mã PIN hiện tại</source>
+        <translation>Current PIN</translation>
+    </message>
+    <message>
+        <source>Mã PIN mới</source>
+        <translation>New PIN</translation>
+    </message>
+    <message>
+        <source>Nhập lại mã PIN mới</source>
+        <translation>New PIN again</translation>
+    </message>
+    <message>
+        <source>Lưu mã PIN</source>
+        <translation>Save the PIN</translation>
+    </message>
+    <message>
+        <source>Hủy</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Đang lưu…</source>
+        <translation>Saving…</translation>
+    </message>
+    <message>
+        <source>Không lưu được mã PIN do lỗi ngoài dự kiến.</source>
+        <translation>The PIN could not be saved because of an unexpected error.</translation>
+    </message>
+</context>
+<context>
     <name>SettingsView</name>
     <message>
         <source>Chữ lớn (dễ đọc hơn)</source>
@@ -1476,6 +1783,30 @@ A copy of the current data is still kept in the backups folder. Continue?</trans
     <message>
         <source>Đã khôi phục %1 hộ, %2 lượt hỗ trợ. Ứng dụng sẽ mở lại.</source>
         <translation>Restored %1 households and %2 help sessions. The app will now restart.</translation>
+    </message>
+    <message>
+        <source>Đổi cài đặt của tổ trưởng</source>
+        <translation>Change the leader&apos;s settings</translation>
+    </message>
+    <message>
+        <source>Khôi phục dữ liệu, số bản sao lưu, thời hạn lưu, thời gian khóa màn hình và đăng ký với máy chủ xã chỉ tổ trưởng thay đổi được.</source>
+        <translation>Restoring data, the number of backups, the retention period, the screen-lock time and enrolment with the commune server are changed by leaders only.</translation>
+    </message>
+    <message>
+        <source> tháng</source>
+        <translation> months</translation>
+    </message>
+    <message>
+        <source>Sau thời hạn này kể từ lần hỗ trợ hoặc lần sửa cuối, họ tên, số điện thoại, địa chỉ và ghi chú của hộ được tự động xóa (mỗi ngày một lần, máy tổ trưởng làm và đồng bộ cho các máy khác). Số lượt hỗ trợ vẫn được giữ cho báo cáo.</source>
+        <translation>This long after the last help session or edit, a household&apos;s names, phone numbers, address and notes are erased automatically (once a day, by the leader&apos;s laptop, and synced to the others). Help sessions are kept as counts for the reports.</translation>
+    </message>
+    <message>
+        <source>Giữ thông tin cá nhân</source>
+        <translation>Keep personal details</translation>
+    </message>
+    <message>
+        <source>Thời hạn lưu thông tin cá nhân</source>
+        <translation>How long personal details are kept</translation>
     </message>
 </context>
 <context>
@@ -1925,6 +2256,17 @@ previous period</translation>
     <message>
         <source>Tuần %1 (%2 – %3): %4 lượt</source>
         <translation>Week %1 (%2 – %3): %4 sessions</translation>
+    </message>
+</context>
+<context>
+    <name>WindowLock</name>
+    <message>
+        <source>Chưa khóa được</source>
+        <translation>Not locked</translation>
+    </message>
+    <message>
+        <source>Chưa thành viên nào đặt mã PIN, nên không có gì để mở khóa. Hãy đặt mã PIN trong Cài đặt (F6) trước.</source>
+        <translation>No team member has a PIN yet, so nothing could unlock it. Set a PIN in Settings (F6) first.</translation>
     </message>
 </context>
 <context>

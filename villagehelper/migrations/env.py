@@ -12,9 +12,20 @@ from typing import Any
 from alembic import context
 from sqlalchemy import create_engine, event
 
+from villagehelper.store.connect import DEFAULT_TIMEOUT_S
+from villagehelper.store.engine import driver_options
+
 url = context.config.get_main_option("sqlalchemy.url")
 assert url is not None
-engine = create_engine(url)
+# Set by villagehelper.store.migrate.alembic_config: the file and its key (None: plain),
+# opened the way the app opens it.  Without them (Alembic's own command line) the URL.
+database = context.config.attributes.get("database")
+options = (
+    {}
+    if database is None
+    else driver_options(database, context.config.attributes.get("database_key"), DEFAULT_TIMEOUT_S)
+)
+engine = create_engine(url, **options)
 
 
 @event.listens_for(engine, "connect")

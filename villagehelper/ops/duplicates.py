@@ -110,7 +110,8 @@ def duplicate_pairs(store: Store) -> list[DuplicatePair]:
     with store.reading() as session:
         rows = session.execute(
             select(Household.id, Household.village_id, Household.head_name, Household.phone)
-            .where(Household.deleted.is_(False))
+            # Erased households all carry the same placeholder name: never duplicates.
+            .where(Household.deleted.is_(False), Household.erased_at.is_(None))
             .order_by(Household.id)
         ).all()
     pairs: dict[tuple[str, str], DuplicatePair] = {}

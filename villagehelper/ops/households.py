@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from villagehelper.clock import vietnam_today
-from villagehelper.errors import NotFoundError, ValidationError
+from villagehelper.errors import NotFoundError, UserError, ValidationError
 from villagehelper.ids import new_id
 from villagehelper.ops import validate
 from villagehelper.ops.inputs import HouseholdInput as HouseholdInput  # re-exported
@@ -18,7 +18,7 @@ from villagehelper.ops.inputs import MemberInput as MemberInput
 from villagehelper.store import search_index
 from villagehelper.store.changelog import Changes, record_delete, record_insert, record_update
 from villagehelper.store.engine import Store
-from villagehelper.store.models import Household, Member, Village
+from villagehelper.store.models import Household, Member, TeamMember, Village
 from villagehelper.text import Phone, name_sort_key, search_key
 
 
@@ -30,6 +30,10 @@ class MemberInfo:
     phone: str | None
     consent: bool
     consent_date: date | None
+    erased: bool = False
+    consent_recorded_by: str | None = None  # team members' names
+    consent_withdrawn_date: date | None = None
+    consent_withdrawn_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class HouseholdDetail:
     phone: str | None
     notes: str
     members: tuple[MemberInfo, ...]
+    erased: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,17 +104,33 @@ def clean_member(data: MemberInput, today: date) -> dict[str, object]:
     consent_date = data.consent_date
     if data.consent and consent_date is None:
         consent_date = today
-    if not data.consent:
-        consent_date = None
+    if not data.consent and data.consent_withdrawn_date is None:
+        consent_date = None  # never agreed (a withdrawn consent keeps its day on record)
     if consent_date is not None and consent_date > today:
         raise ValidationError("consent_date", "Ngày đồng ý không thể ở tương lai.")
-    return {
+    withdrawn = data.consent_withdrawn_date
+    if withdrawn is not None and withdrawn > today:
+        raise ValidationError(
+            "consent_withdrawn_date",
+            "Ngày rút lại đồng ý không thể ở tương lai.",
+            "The day consent was withdrawn cannot be in the future.",
+        )
+    values: dict[str, object] = {
         "full_name": validate.required_text("full_name", "họ tên", data.full_name),
         "birth_year": validate.birth_year("birth_year", data.birth_year, today),
         "phone": validate.phone("member_phone", data.phone),
         "consent": data.consent,
         "consent_date": consent_date,
     }
+    # Who recorded consent is set only when the input says (an import); a form that does
+    # not ask keeps what the record holds.
+    optional = {
+        "consent_recorded_by": data.consent_recorded_by,
+        "consent_withdrawn_date": withdrawn,
+        "consent_withdrawn_by": data.consent_withdrawn_by,
+    }
+    values.update({name: value for name, value in optional.items() if value is not None})
+    return values
 
 
 # --- writes inside a transaction (imports reuse these) ------------------------------
@@ -185,6 +206,17 @@ def live_member(session: Session, member_id: str) -> Member:
     return member
 
 
+def refuse_erased(row: Household | Member) -> None:
+    """An erased record keeps nothing personal: it cannot be filled in again."""
+    if row.erased_at is not None:
+        raise UserError(
+            "Dữ liệu này đã được xóa theo yêu cầu của người dân; không sửa lại được. "
+            "Nếu người dân muốn được hỗ trợ tiếp, hãy tạo hộ hoặc nhân khẩu mới.",
+            "This record was erased at the resident's request and cannot be edited. "
+            "To help them again, add a new household or person.",
+        )
+
+
 # --- operations --------------------------------------------------------------------
 
 
@@ -203,6 +235,7 @@ def update_household(store: Store, household_id: str, data: HouseholdInput) -> S
     changes = Changes()
     with store.transaction() as session:
         household = live_household(session, household_id)
+        refuse_erased(household)
         changed = record_update(session, household, clean_household(session, data), changes)
         if changed:
             household.refresh_derived()
@@ -214,7 +247,7 @@ def update_household(store: Store, household_id: str, data: HouseholdInput) -> S
 def add_member(store: Store, household_id: str, data: MemberInput) -> Saved:
     changes = Changes()
     with store.transaction() as session:
-        live_household(session, household_id)
+        refuse_erased(live_household(session, household_id))
         member_id = insert_member(
             session, household_id, data, changes, today=vietnam_today(store.now())
         )
@@ -226,6 +259,7 @@ def update_member(store: Store, member_id: str, data: MemberInput) -> Saved:
     changes = Changes()
     with store.transaction() as session:
         member = live_member(session, member_id)
+        refuse_erased(member)
         values = clean_member(data, vietnam_today(store.now()))
         if member.consent and data.consent and data.consent_date is None:
             values["consent_date"] = member.consent_date  # keep the original date
@@ -253,9 +287,29 @@ def _member_infos(session: Session, household_id: str) -> tuple[MemberInfo, ...]
         select(Member)
         .where(Member.household_id == household_id, Member.deleted.is_(False))
         .order_by(Member.name_sort_key)
-    )
+    ).all()
+    recorders = {m.consent_recorded_by for m in members} | {m.consent_withdrawn_by for m in members}
+    names = {
+        row.id: row.full_name
+        for row in session.execute(
+            select(TeamMember.id, TeamMember.full_name).where(
+                TeamMember.id.in_([r for r in recorders if r is not None])
+            )
+        )
+    }
     return tuple(
-        MemberInfo(m.id, m.full_name, m.birth_year, m.phone, m.consent, m.consent_date)
+        MemberInfo(
+            m.id,
+            m.full_name,
+            m.birth_year,
+            m.phone,
+            m.consent,
+            m.consent_date,
+            erased=m.erased_at is not None,
+            consent_recorded_by=names.get(m.consent_recorded_by or ""),
+            consent_withdrawn_date=m.consent_withdrawn_date,
+            consent_withdrawn_by=names.get(m.consent_withdrawn_by or ""),
+        )
         for m in members
     )
 
@@ -274,6 +328,7 @@ def get_household(store: Store, household_id: str) -> HouseholdDetail:
             phone=household.phone,
             notes=household.notes,
             members=_member_infos(session, household.id),
+            erased=household.erased_at is not None,
         )
 
 

@@ -29,6 +29,10 @@ class MemberInput:
     phone: str | None = None
     consent: bool = False
     consent_date: date | None = None
+    # Team member ids; None keeps what the record holds (a form does not ask).
+    consent_recorded_by: str | None = None
+    consent_withdrawn_date: date | None = None
+    consent_withdrawn_by: str | None = None
 
 
 @dataclass(frozen=True)

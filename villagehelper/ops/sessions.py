@@ -162,7 +162,12 @@ def log_visit(store: Store, visit: VisitInput) -> VisitLogged:
             if member.household_id != household.id:
                 raise ValidationError("member_id", "Người được hỗ trợ không thuộc hộ này.")
             if visit.consent and not member.consent:
-                record_update(session, member, {"consent": True, "consent_date": today}, changes)
+                agreed = {
+                    "consent": True,
+                    "consent_date": today,
+                    "consent_recorded_by": visit.volunteer_id,  # the one logging the visit
+                }
+                record_update(session, member, agreed, changes)
         # Validate every service before adding any row: no autoflush between them,
         # which halves the statements of a typical two-service visit.
         session.scalars(select(Service).where(Service.code.in_(codes))).all()  # one query

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from villagehelper.clock import Clock, utc_now
 from villagehelper.errors import UserError
 from villagehelper.ids import new_id
 from villagehelper.paths import DATABASE_FILE as DATABASE_FILE
-from villagehelper.store import migrate
+from villagehelper.store import encryption, migrate
+from villagehelper.store.connect import DATABASE_ERRORS, attach_plain_sql, connect, driver
 from villagehelper.store.models import Commune, Setting
 
 BUSY_TIMEOUT_MS = 5000
@@ -37,13 +39,21 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(database: Path) -> Engine:
+def make_engine(database: Path, key: bytes | None = None) -> Engine:
     engine = create_engine(
-        f"sqlite+pysqlite:///{database}",
-        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        f"sqlite+pysqlite:///{database}", **driver_options(database, key, BUSY_TIMEOUT_MS / 1000)
     )
     configure_sqlite(engine)
     return engine
+
+
+def driver_options(database: Path, key: bytes | None, timeout: float) -> dict[str, Any]:
+    """``create_engine`` arguments that open ``database`` through :func:`connect` (the
+    migrations' engine too): SQLAlchemy must know the driver to recognise its errors."""
+    return {
+        "creator": partial(connect, database, key, timeout=timeout, check_same_thread=False),
+        "module": driver(key),
+    }
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -72,6 +82,8 @@ class Store:
     engine: Engine
     device_id: str
     clock: Clock = field(default=utc_now)
+    # The database key (None: a plain file), for the backups of this store.
+    key: bytes | None = field(default=None, repr=False)
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
     _readers: sessionmaker[Session] = field(init=False, repr=False)
 
@@ -111,7 +123,7 @@ class Store:
         same reason the log is copied into the database file every 64 MB rather than every
         4 MB: a first download writes the whole commune, and every copy waits for the disk.
 
-        ``attach`` (file, schema name) attaches another database file for the
+        ``attach`` (file, schema name) attaches another, plain database file for the
         transaction (SQLite attaches only outside one), as a commune snapshot is.
         """
         with self.engine.connect() as connection:
@@ -123,7 +135,7 @@ class Store:
             checkpoint = raw.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
             raw.execute(f"PRAGMA wal_autocheckpoint={FEED_CHECKPOINT_PAGES}")
             if attach is not None:
-                raw.execute(f"ATTACH DATABASE ? AS {attach[1]}", (str(attach[0]),))
+                raw.execute(attach_plain_sql(attach[1], self.key), (str(attach[0]),))
             try:
                 with (
                     Session(
@@ -160,6 +172,7 @@ class Store:
 def open_store(
     data_dir: Path,
     *,
+    key: bytes | None = None,
     clock: Clock = utc_now,
     on_backup: Callable[[Path], None] | None = None,
 ) -> Store:
@@ -167,6 +180,9 @@ def open_store(
 
     An older database is copied to a timestamped backup before it is upgraded; a
     database written by a newer VillageHelper is refused with :class:`UserError`.
+    With ``key`` the database is encrypted: a plain one (and its plain backups) is
+    converted first (:mod:`villagehelper.store.encryption`); a key that does not fit
+    raises :class:`~villagehelper.store.connect.WrongKeyError`, never damage.
     """
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -178,15 +194,17 @@ def open_store(
         ) from exc
     database = data_dir / DATABASE_FILE
     try:
-        backup = migrate.upgrade(database, clock=clock)
+        if key is not None:
+            encryption.encrypt_data_dir(database, key)
+        backup = migrate.upgrade(database, clock=clock, key=key)
         if backup is not None and on_backup is not None:
             on_backup(backup)
-        engine = make_engine(database)
-        store = Store(database, engine, device_id="", clock=clock)
+        engine = make_engine(database, key)
+        store = Store(database, engine, device_id="", clock=clock, key=key)
         store.device_id = _ensure_device_id(store)
-    except (sqlite3.DatabaseError, DBAPIError) as exc:
+    except (*DATABASE_ERRORS, DBAPIError) as exc:
         if migrate.is_damage(getattr(exc, "orig", exc)):
-            raise migrate.DamagedDatabaseError(database) from exc
+            raise migrate.damage_or_missing_key(database, key) from exc
         raise
     return store
 

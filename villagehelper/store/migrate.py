@@ -8,13 +8,13 @@ VillageHelper and is refused, because writing to it could corrupt the newer sche
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from villagehelper.clock import Clock, to_vietnam
 from villagehelper.errors import UserError
+from villagehelper.store.connect import DATABASE_ERRORS, WrongKeyError, connect, looks_encrypted
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -25,7 +25,7 @@ BACKUP_DIR_NAME = "backups"
 # The newest revision, known without loading Alembic: an up-to-date database (every
 # start but the first after an update) then opens without importing it, which keeps
 # start-up fast.  A test checks this equals Alembic's own head.
-HEAD_REVISION = "0007"
+HEAD_REVISION = "0008"
 
 
 class NewerDatabaseError(UserError):
@@ -48,17 +48,28 @@ class DamagedDatabaseError(UserError):
 def is_damage(error: BaseException) -> bool:
     """Whether a SQLite error says the file itself is bad (not locked, not busy)."""
     text = str(error).lower()
-    return isinstance(error, sqlite3.DatabaseError) and (
+    return isinstance(error, DATABASE_ERRORS) and (
         "malformed" in text or "not a database" in text or "disk image" in text
     )
 
 
-def alembic_config(database: Path) -> Config:
+def damage_or_missing_key(database: Path, key: bytes | None) -> UserError:
+    """The error for a file that would not open: damaged, or encrypted and opened without
+    a key (a key that does not fit is caught where the file is opened)."""
+    if key is None and looks_encrypted(database):
+        return WrongKeyError(database)
+    return DamagedDatabaseError(database)
+
+
+def alembic_config(database: Path, key: bytes | None = None) -> Config:
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", f"sqlite+pysqlite:///{database}")
+    # Read by migrations/env.py: the key is never put in the URL, which Alembic may log.
+    config.attributes["database"] = database
+    config.attributes["database_key"] = key
     return config
 
 
@@ -84,11 +95,11 @@ def known_revision(revision: str) -> bool:
         return False
 
 
-def current_revision(database: Path) -> str | None:
+def current_revision(database: Path, key: bytes | None = None) -> str | None:
     """The revision stamped in the file, or ``None`` for a new or empty file."""
     if not database.exists():
         return None
-    connection = sqlite3.connect(database)
+    connection = connect(database, key)
     try:
         has_table = connection.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
@@ -101,12 +112,13 @@ def current_revision(database: Path) -> str | None:
         connection.close()
 
 
-def backup_copy(database: Path, destination: Path) -> Path:
-    """A consistent copy of a live database through SQLite's online backup API."""
+def backup_copy(database: Path, destination: Path, key: bytes | None = None) -> Path:
+    """A consistent copy of a live database through SQLite's online backup API; with a
+    key, SQLCipher's pages are encrypted again with the same key on the way."""
     destination.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(database)
+    source = connect(database, key)
     try:
-        target = sqlite3.connect(destination)
+        target = connect(destination, key)
         try:
             source.backup(target)
         finally:
@@ -127,14 +139,16 @@ def timestamped_backup_path(database: Path, moment: datetime, reason: str) -> Pa
     return candidate
 
 
-def upgrade(database: Path, *, clock: Clock, target: str = "head") -> Path | None:
+def upgrade(
+    database: Path, *, clock: Clock, target: str = "head", key: bytes | None = None
+) -> Path | None:
     """Bring ``database`` to ``target``; returns the backup made first, if any."""
-    current = current_revision(database)
+    current = current_revision(database, key)
     if current == HEAD_REVISION and target == "head":
         return None
     from alembic import command
 
-    config = alembic_config(database)
+    config = alembic_config(database, key)
     scripts = _scripts()
     if current is not None and not known_revision(current):
         raise NewerDatabaseError(
@@ -150,7 +164,9 @@ def upgrade(database: Path, *, clock: Clock, target: str = "head") -> Path | Non
     backup = None
     if current is not None:
         backup = backup_copy(
-            database, timestamped_backup_path(database, clock(), f"before-upgrade-{current}")
+            database,
+            timestamped_backup_path(database, clock(), f"before-upgrade-{current}"),
+            key,
         )
     command.upgrade(config, target)
     return backup

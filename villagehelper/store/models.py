@@ -145,6 +145,11 @@ class Household(SyncColumns, Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     # Set when a leader merged this household into another; the row is then tombstoned.
     merged_into: Mapped[str | None] = mapped_column(String(36))
+    # Erased on the resident's request or by the retention rule (villagehelper.personal_
+    # fields): the personal details are gone, the row stays so its sessions still count.
+    # ``erased_by`` is the leader, or None for the retention rule.
+    erased_at: Mapped[datetime | None]
+    erased_by: Mapped[str | None] = mapped_column(String(36))
     head_sort_key: Mapped[str] = mapped_column(String(400), index=True)
 
     def refresh_derived(self) -> None:
@@ -162,6 +167,12 @@ class Member(SyncColumns, Base):
     phone: Mapped[str | None] = mapped_column(String(11))
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_date: Mapped[date | None] = mapped_column(Date)
+    # The team member who recorded the consent, and the last withdrawal of it.
+    consent_recorded_by: Mapped[str | None] = mapped_column(String(36))
+    consent_withdrawn_date: Mapped[date | None] = mapped_column(Date)
+    consent_withdrawn_by: Mapped[str | None] = mapped_column(String(36))
+    erased_at: Mapped[datetime | None]
+    erased_by: Mapped[str | None] = mapped_column(String(36))
     name_sort_key: Mapped[str] = mapped_column(String(400))
 
     def refresh_derived(self) -> None:

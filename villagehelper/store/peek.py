@@ -7,10 +7,11 @@ and start-up takes the slow, careful path through ``open_store``.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from villagehelper.errors import UserError
+from villagehelper.store.connect import DATABASE_ERRORS, connect
 from villagehelper.store.migrate import HEAD_REVISION, current_revision
 
 
@@ -23,16 +24,17 @@ class CommuneLabel:
         return f"{self.name}, {self.province_name}"
 
 
-def peek_commune(database: Path) -> CommuneLabel | None:
-    """The commune of an up-to-date database, or ``None`` when not plainly known."""
+def peek_commune(database: Path, key: bytes | None = None) -> CommuneLabel | None:
+    """The commune of an up-to-date database, or ``None`` when not plainly known (a key
+    that does not fit, or a file not yet encrypted, included)."""
     try:
-        if current_revision(database) != HEAD_REVISION:
+        if current_revision(database, key) != HEAD_REVISION:
             return None
-        connection = sqlite3.connect(f"file:{database.as_posix()}?mode=ro", uri=True)
+        connection = connect(database, key, read_only=True)
         try:
             row = connection.execute("SELECT name, province_name FROM communes LIMIT 1").fetchone()
         finally:
             connection.close()
-    except sqlite3.Error:
+    except (*DATABASE_ERRORS, UserError):
         return None
     return None if row is None else CommuneLabel(str(row[0]), str(row[1]))

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from villagehelper import personal_fields
 from villagehelper.store import search_index
 from villagehelper.store.changelog import (
     ENTITIES,
@@ -28,6 +29,7 @@ from villagehelper.store.changelog import (
     primary_key_name,
     synced_fields,
 )
+from villagehelper.store.erasure import settle_erasure
 from villagehelper.store.models import (
     HelpSession,
     Household,
@@ -188,6 +190,7 @@ def apply_remote_change(session: Session, change: RemoteChange, changes: Changes
         row = _insert(session, change, changes)
         _after_write(session, row, change.entity, changes)
         changes.add(change.entity, change.row_id)
+        _settle_if_erased(session, change, changes)
         return Applied.INSERTED
     if row.server_version is not None and change.version <= row.server_version:
         return Applied.STALE
@@ -211,6 +214,7 @@ def apply_remote_change(session: Session, change: RemoteChange, changes: Changes
         row.server_version = change.version
         _after_write(session, row, change.entity, changes)
         changes.add(change.entity, change.row_id)
+        _settle_if_erased(session, change, changes)
         return Applied.MERGED_WITH_LOCAL
     for name, value in values.items():
         setattr(row, name, value)
@@ -220,7 +224,15 @@ def apply_remote_change(session: Session, change: RemoteChange, changes: Changes
     row.updated_at = session.info["clock"]()
     _after_write(session, row, change.entity, changes)
     changes.add(change.entity, change.row_id)
+    _settle_if_erased(session, change, changes)
     return Applied.UPDATED
+
+
+def _settle_if_erased(session: Session, change: RemoteChange, changes: Changes) -> None:
+    """An erasure from the server wins over this laptop's pending edits of the row."""
+    if personal_fields.is_erasure(change.entity, change.fields):
+        marks = {name: change.fields.get(name) for name in personal_fields.ERASURE_MARKS}
+        settle_erasure(session, change.entity, change.row_id, changes, marks)
 
 
 def merged_survivor(session: Session, loser_id: str) -> str | None:

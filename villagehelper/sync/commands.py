@@ -29,10 +29,10 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_enroll(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.store.engine import open_store
+    from villagehelper.command_key import open_unlocked
     from villagehelper.sync.client import enrol
 
-    store = open_store(data_dir)
+    store = open_unlocked(data_dir)
     try:
         name = args.device_name or platform.node() or "laptop"
         done = enrol(store, args.server, args.code, name)
@@ -47,8 +47,8 @@ def cmd_enroll(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.command_key import open_unlocked
     from villagehelper.preferences import load_preferences
-    from villagehelper.store.engine import open_store
     from villagehelper.sync.client import sync_once
 
     show_progress = sys.stderr.isatty()
@@ -59,7 +59,7 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
             of_total = f"/{total}" if total else ""
             print(f"\r{what} {done}{of_total}…", end="", file=sys.stderr, flush=True)
 
-    store = open_store(data_dir)
+    store = open_unlocked(data_dir)
     try:
         report = sync_once(
             store,

@@ -15,7 +15,6 @@ when the laptop holds nothing of its own yet; otherwise the laptop follows the f
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Session
 from villagehelper import __version__
 from villagehelper.errors import UserError
 from villagehelper.store.changelog import ENTITIES, Changes, primary_key_name
+from villagehelper.store.connect import DATABASE_ERRORS, connect
 from villagehelper.store.engine import Store
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.store.models import OutboxEntry
@@ -122,9 +122,10 @@ def holds_nothing(session: Session) -> bool:
 def read_meta(path: Path) -> Meta:
     """Check the file is a whole, readable snapshot for this version; its meta."""
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        # A snapshot is a plain file, whether or not the laptop's store is encrypted.
+        with closing(connect(path, None, read_only=True)) as db:
             if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise sqlite3.DatabaseError("quick_check failed")
+                raise ValueError("quick_check failed")
             values = dict(db.execute(f"SELECT key, value FROM {_META}").fetchall())
             meta = Meta(
                 values["format"],
@@ -136,7 +137,7 @@ def read_meta(path: Path) -> Meta:
             present = {
                 name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
             }
-    except (sqlite3.DatabaseError, KeyError, ValueError) as exc:
+    except (*DATABASE_ERRORS, KeyError, ValueError) as exc:
         raise _unusable(f"unreadable ({exc})") from exc
     if (meta.format, meta.schema, meta.app_version) != (FORMAT, HEAD_REVISION, __version__):
         raise _unusable(f"made for schema {meta.schema}, app {meta.app_version}")
@@ -155,6 +156,9 @@ class Adopted:
 
 def adopt(store: Store, path: Path) -> Adopted | None:
     """Copy a snapshot into this empty laptop in one transaction, the cursor with it.
+
+    The snapshot is a plain file; an encrypted store attaches it without a key and
+    writes its rows encrypted.
 
     None if the laptop is no longer empty (something was logged meanwhile): the caller
     then follows the feed.  Raises :class:`SnapshotUnusableError` for a file that is

@@ -286,6 +286,10 @@ HOUSEHOLDS = Spec(
             ),
         ),
         Column("consent_date", "Ngày đồng ý", 12),
+        # Team members by name: a file is read by people, and names are what they know.
+        Column("consent_recorded_by", "Người ghi nhận đồng ý", 22),
+        Column("consent_withdrawn_date", "Ngày rút lại đồng ý", 12),
+        Column("consent_withdrawn_by", "Người ghi nhận rút lại", 22),
     )
 )
 

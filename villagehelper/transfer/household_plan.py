@@ -20,7 +20,7 @@ from villagehelper.ids import new_id
 from villagehelper.ops import validate
 from villagehelper.ops.households import HouseholdInput, MemberInput, clean_household, clean_member
 from villagehelper.store.changelog import Changes, record_insert, record_update
-from villagehelper.store.models import Household, Member
+from villagehelper.store.models import Household, Member, TeamMember
 from villagehelper.text import canonical_phone, clean_text, search_key
 from villagehelper.transfer.cells import parse_bool, parse_day, parse_id, parse_year
 from villagehelper.transfer.columns import Layout
@@ -155,6 +155,7 @@ class HouseholdPlanner:
         self._members: dict[str, Member] = {}
         self._members_of: dict[str, list[Member]] = {}
         self._member_lines: dict[str, int] = {}
+        self._team: dict[str, list[str]] | None = None  # name's search key → ids
 
     def plan(self, rows: Sequence[RawRow], ticker: ProgressTicker) -> HouseholdPlan:
         parsed = [row for row in (self._parse(raw) for raw in rows) if row is not None]
@@ -293,6 +294,10 @@ class HouseholdPlanner:
                 )
             self._group_problem(group, group.rows[0].line, "household_id", message)
             return None
+        if household is not None and household.erased_at is not None:
+            message = "Dữ liệu của hộ này đã được xóa theo yêu cầu; không nhập lại được."
+            self._group_problem(group, group.rows[0].line, "household_id", message)
+            return None
         try:
             data = self._household_input(group)
             values = clean_household(self._session, data)
@@ -403,6 +408,12 @@ class HouseholdPlanner:
                 )
             if member.household_id != household_id:
                 raise ValidationError("member_id", "Nhân khẩu mã này thuộc một hộ khác trên máy.")
+            if member.erased_at is not None:
+                raise ValidationError(
+                    "member_id",
+                    "Dữ liệu của nhân khẩu này đã được xóa theo yêu cầu; không nhập lại được.",
+                    "This person's data was erased on request and cannot be imported again.",
+                )
             return member
         if household is None:
             return None
@@ -445,7 +456,29 @@ class HouseholdPlanner:
             consent_date=parse_day("consent_date", values.get("consent_date", ""))
             if has("consent_date")
             else (existing.consent_date if existing else None),
+            consent_recorded_by=self._team_member(values, "consent_recorded_by"),
+            consent_withdrawn_date=parse_day(
+                "consent_withdrawn_date", values.get("consent_withdrawn_date", "")
+            ),
+            consent_withdrawn_by=self._team_member(values, "consent_withdrawn_by"),
         )
+
+    def _team_member(self, values: dict[str, str], key: str) -> str | None:
+        """The id of the team member a column names.  None (the record keeps what it
+        holds) when the cell is empty or names no single team member of this laptop: a
+        list from another laptop may name someone whose record arrives later with the
+        team, and who recorded a consent is no reason to turn a whole file away."""
+        name = values.get(key, "").strip()
+        if not name:
+            return None
+        if self._team is None:
+            self._team = {}
+            for member_id, full_name in self._session.execute(
+                select(TeamMember.id, TeamMember.full_name).where(TeamMember.deleted.is_(False))
+            ):
+                self._team.setdefault(search_key(full_name), []).append(member_id)
+        found = self._team.get(search_key(name), [])
+        return found[0] if len(found) == 1 else None
 
 
 @dataclass

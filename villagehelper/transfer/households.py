@@ -29,7 +29,7 @@ from villagehelper.ops.privacy import note_export
 from villagehelper.store import search_index
 from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
-from villagehelper.store.models import Commune, Household, Member, Village
+from villagehelper.store.models import Commune, Household, Member, TeamMember, Village
 from villagehelper.transfer.cells import format_bool, format_day
 from villagehelper.transfer.columns import HOUSEHOLDS, SESSIONS, Layout, locate, require_any
 from villagehelper.transfer.common import ticking
@@ -66,6 +66,10 @@ def _export_rows(session: Session) -> list[list[WriteCell]]:
         "commune_code": commune.code if commune else None,
         "commune_name": commune.name if commune else None,
     }
+    team = {
+        row.id: row.full_name
+        for row in session.execute(select(TeamMember.id, TeamMember.full_name))
+    }
     members: dict[str, list[dict[str, WriteCell]]] = defaultdict(list)
     member_query = (
         select(
@@ -76,6 +80,9 @@ def _export_rows(session: Session) -> list[list[WriteCell]]:
             Member.phone,
             Member.consent,
             Member.consent_date,
+            Member.consent_recorded_by,
+            Member.consent_withdrawn_date,
+            Member.consent_withdrawn_by,
         )
         .where(Member.deleted.is_(False))
         .order_by(Member.name_sort_key, Member.id)
@@ -89,6 +96,9 @@ def _export_rows(session: Session) -> list[list[WriteCell]]:
                 "member_phone": m.phone,
                 "consent": format_bool(m.consent),
                 "consent_date": format_day(m.consent_date),
+                "consent_recorded_by": team.get(m.consent_recorded_by or ""),
+                "consent_withdrawn_date": format_day(m.consent_withdrawn_date),
+                "consent_withdrawn_by": team.get(m.consent_withdrawn_by or ""),
             }
         )
     household_query = (

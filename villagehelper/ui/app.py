@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # Qt and the database layer load inside the functions, when n
     from villagehelper.store.engine import Store
     from villagehelper.ui.context import AppContext
     from villagehelper.ui.executor import DbExecutor
+    from villagehelper.ui.pin_prompt import Unlocked
 
 log = logging.getLogger("villagehelper.ui")
 
@@ -67,12 +68,12 @@ def run_gui(data_dir: Path) -> int:
     collector.start()
     try:
         while True:
-            wanted: list[BackupCheck] = []
+            wanted: list[tuple[BackupCheck, bytes | None]] = []
             code = _run_once(app, data_dir, wanted)
             if code == RESTORE:
                 from villagehelper.ui.recovery import restore
 
-                restore(data_dir, wanted[-1])
+                restore(data_dir, *wanted[-1])
             elif code != RESTART:
                 return code
     finally:
@@ -85,10 +86,12 @@ def _version() -> str:
     return __version__
 
 
-def _run_once(app: object, data_dir: Path, restore_wanted: list[BackupCheck]) -> int:
+def _run_once(
+    app: object, data_dir: Path, restore_wanted: list[tuple[BackupCheck, bytes | None]]
+) -> int:
     """One life of the main window; returns the event loop's exit code.  A backup the
-    window asks to restore is appended to ``restore_wanted`` (restored after the store
-    is closed)."""
+    window asks to restore is appended to ``restore_wanted`` with the data key (restored
+    after the store is closed)."""
     from PySide6.QtWidgets import QApplication
 
     from villagehelper.logs import log_path
@@ -108,25 +111,33 @@ def _run_once(app: object, data_dir: Path, restore_wanted: list[BackupCheck]) ->
     executor = DbExecutor()
     ctx: AppContext | None = None
     try:
-        commune = peek_commune(data_dir / DATABASE_FILE)
+        unlocked = _unlock(executor, preferences, data_dir)
+        if unlocked is None:
+            return 0
+        if unlocked.member_id is not None:
+            preferences = preferences.with_changes(volunteer_id=unlocked.member_id)
+        commune = peek_commune(data_dir / DATABASE_FILE, unlocked.data_key)
         if commune is not None and preferences.volunteer_id is not None:
             # The everyday start: the window shows at once while the database worker
             # loads the database layer and opens the store; every query the window
             # makes waits behind that on the same worker.
-            ctx = AppContext(None, executor, preferences, data_dir=data_dir)
+            ctx = AppContext(
+                None, executor, preferences, data_dir=data_dir, data_key=unlocked.data_key
+            )
             _open_in_background(app, ctx, data_dir)
         else:
             # First run, an upgrade, a damaged file or nobody chosen yet: open first,
             # carefully, then ask what is missing.
-            ctx = _prepare(executor, preferences, data_dir)
+            ctx = _prepare(executor, preferences, data_dir, unlocked.data_key)
             if ctx is None:
                 return 1 if not (data_dir / DATABASE_FILE).exists() else 0
+        _remember_unlock(ctx, unlocked)
         window = MainWindow(ctx, commune)
         window.sig_large_text_changed.connect(apply_text_size)
         window.sig_restart.connect(lambda: app.exit(RESTART))
 
         def restore_then_restart(good: object) -> None:
-            restore_wanted.append(cast("BackupCheck", good))
+            restore_wanted.append((cast("BackupCheck", good), unlocked.data_key))
             app.exit(RESTORE)
 
         window.sig_restore.connect(restore_then_restart)
@@ -138,10 +149,34 @@ def _run_once(app: object, data_dir: Path, restore_wanted: list[BackupCheck]) ->
         return app.exec()
     finally:
         executor.shutdown()
+        if ctx is not None:
+            ctx.shutdown_key_worker()
         if ctx is not None and ctx.has_store:
             ctx.store.close()
         for translator in translators:
             app.removeTranslator(translator)
+
+
+def _unlock(executor: DbExecutor, preferences: Preferences, data_dir: Path) -> Unlocked | None:
+    """The data key, before anything of the data is read: from the PIN of a member when
+    any member has one (the lock screen), else at once.  ``None``: the person closed the
+    lock screen, or the key file cannot be read (said in a message)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from villagehelper.ui.lock_screen import unlock_at_start
+
+    try:
+        # Nothing else is queued yet: the database worker is free to check the PIN.
+        return unlock_at_start(data_dir, executor, preferences.language, preferences.volunteer_id)
+    except UserError as error:
+        QMessageBox.critical(None, "VillageHelper", error.message(preferences.language))
+        return None
+
+
+def _remember_unlock(ctx: AppContext, unlocked: Unlocked) -> None:
+    ctx.unlocked_by = unlocked.member_id
+    if unlocked.member_id is not None:
+        ctx.update_preferences()  # who unlocked is the one logging, next time too
 
 
 def _open_in_background(app: object, ctx: AppContext, data_dir: Path) -> None:
@@ -154,7 +189,7 @@ def _open_in_background(app: object, ctx: AppContext, data_dir: Path) -> None:
 
         # Attached here, on the worker: the next queued operation runs right after this
         # one, before a success callback could reach the GUI thread.
-        store = open_store(data_dir)
+        store = open_store(data_dir, key=ctx.data_key)
         ctx.attach_store(store)
         return store
 
@@ -164,7 +199,7 @@ def _open_in_background(app: object, ctx: AppContext, data_dir: Path) -> None:
 
         if isinstance(error, DamagedDatabaseError):
             # Nothing is open: the good backup can go in place now, then a new start.
-            app.exit(RESTART if recover_at_start(None, data_dir) else 1)
+            app.exit(RESTART if recover_at_start(None, data_dir, ctx.data_key) else 1)
             return
         if isinstance(error, UserError):
             message = error.message(ctx.preferences.language)
@@ -176,7 +211,9 @@ def _open_in_background(app: object, ctx: AppContext, data_dir: Path) -> None:
     ctx.executor.op(open_it).failure(failed).run()
 
 
-def _prepare(executor: DbExecutor, preferences: Preferences, data_dir: Path) -> AppContext | None:
+def _prepare(
+    executor: DbExecutor, preferences: Preferences, data_dir: Path, data_key: bytes
+) -> AppContext | None:
     """Open the store on this thread, run the first-run wizard or the "who is logging?"
     question when needed; ``None`` when the person cancelled or the data can't open."""
     from PySide6.QtWidgets import QDialog, QMessageBox
@@ -189,11 +226,11 @@ def _prepare(executor: DbExecutor, preferences: Preferences, data_dir: Path) -> 
 
     try:
         try:
-            store = open_store(data_dir)
+            store = open_store(data_dir, key=data_key)
         except DamagedDatabaseError:
-            if not recover_at_start(None, data_dir):
+            if not recover_at_start(None, data_dir, data_key):
                 return None
-            store = open_store(data_dir)
+            store = open_store(data_dir, key=data_key)
     except UserError as error:
         QMessageBox.critical(None, "VillageHelper", error.message(preferences.language))
         return None
@@ -205,7 +242,7 @@ def _prepare(executor: DbExecutor, preferences: Preferences, data_dir: Path) -> 
             store.close()
             return None
         preferences = preferences.with_changes(volunteer_id=wizard.volunteer_id)
-    ctx = AppContext(store, executor, preferences)
+    ctx = AppContext(store, executor, preferences, data_key=data_key)
     ctx.update_preferences()  # persist what the wizard chose
     if ctx.volunteer_id is None:
         VolunteerPicker(ctx).exec()

@@ -37,6 +37,7 @@ class AppContext:
         hub: ChangeHub | None = None,
         *,
         data_dir: Path | None = None,
+        data_key: bytes | None = None,
     ) -> None:
         if store is None and data_dir is None:
             raise ValueError("give the store or the folder it will be opened from")
@@ -45,6 +46,13 @@ class AppContext:
         self.executor = executor
         self.preferences = preferences
         self.hub = hub or ChangeHub()
+        # The laptop's data key (villagehelper.keyring), known once the app is unlocked;
+        # None where no key was given (tests that build a context by hand).
+        self.data_key = data_key
+        # The team member who last proved who they are with their PIN on this run: the
+        # leader-only area trusts only them, not whoever was merely chosen as logging.
+        self.unlocked_by: str | None = None
+        self._key_worker: DbExecutor | None = None
 
     @property
     def store(self) -> Store:
@@ -63,6 +71,18 @@ class AppContext:
     def data_dir(self) -> Path:
         assert self._data_dir is not None
         return self._data_dir
+
+    @property
+    def key_worker(self) -> DbExecutor:
+        """A worker of its own for PIN checks (scrypt is slow by design): neither the
+        window nor queued saves wait for one."""
+        if self._key_worker is None:
+            self._key_worker = DbExecutor(name="villagehelper-keys")
+        return self._key_worker
+
+    def shutdown_key_worker(self) -> None:
+        if self._key_worker is not None:
+            self._key_worker.shutdown()
 
     @property
     def log_file(self) -> Path:

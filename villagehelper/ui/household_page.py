@@ -56,6 +56,7 @@ from villagehelper.ui.household_form import (
     when_alive,
 )
 from villagehelper.ui.household_merge import MergeDialog
+from villagehelper.ui.privacy_panel import PrivacyPanel
 from villagehelper.ui.timeline_model import TimelineModel
 
 NAME, BIRTH_YEAR, PHONE, CONSENT = range(4)
@@ -101,6 +102,9 @@ class MembersModel(RowsModel[MemberInfo]):
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 return self.tr("Đã đồng ý ngày %1").replace("%1", day)
             return "✓ " + day
+        if column == CONSENT and value.consent_withdrawn_date is not None:
+            day = format_vn_date(value.consent_withdrawn_date)
+            return self.tr("Đã rút lại %1").replace("%1", day)
         return ""
 
 
@@ -121,6 +125,7 @@ class HouseholdPage(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self._build_header())
+        self.privacy_panel = PrivacyPanel(ctx)
         layout.addWidget(self._build_members(), 2)
         layout.addWidget(self._build_history(), 3)
         closing = QHBoxLayout()
@@ -223,6 +228,7 @@ class HouseholdPage(QDialog):
         for fitted in (BIRTH_YEAR, PHONE, CONSENT):
             header.setSectionResizeMode(fitted, QHeaderView.ResizeMode.ResizeToContents)
         self.members_view.activated.connect(lambda _: self.edit_member())
+        self.members_view.selectionModel().selectionChanged.connect(self._show_privacy)
         self.add_member_button = self._button(
             self.tr("&Thêm nhân khẩu"), "addMemberButton", self.add_member
         )
@@ -242,6 +248,8 @@ class HouseholdPage(QDialog):
         column = QVBoxLayout(self.members_box)
         column.addWidget(self.members_view, 1)
         column.addLayout(buttons)
+        # The chosen person's consent and data rights, beside the person.
+        column.addWidget(self.privacy_panel)
         return self.members_box
 
     def _build_history(self) -> QGroupBox:
@@ -303,6 +311,7 @@ class HouseholdPage(QDialog):
         row = ids.index(chosen.id) if chosen is not None and chosen.id in ids else 0
         if ids:
             self.members_view.selectRow(row)
+        self._show_privacy()
 
         self.history_model.set_visits(snapshot.visits)
         self.history_view.expandAll()
@@ -313,6 +322,9 @@ class HouseholdPage(QDialog):
         )
         self.history_empty.setVisible(not snapshot.visits)
         self._set_actions_enabled(True)
+        if detail.erased:  # nothing personal left to edit (ops.households.refuse_erased)
+            for button in (self.edit_button, self.add_member_button, self.edit_member_button):
+                button.setEnabled(False)
 
     def _load_failed(self, generation: int, error: BaseException) -> None:
         if generation != self._generation:
@@ -326,6 +338,11 @@ class HouseholdPage(QDialog):
         self.members_model.set_rows([])
         self.history_model.set_visits([])
         self._set_actions_enabled(False)
+        self.privacy_panel.show_member(None, None)
+
+    def _show_privacy(self) -> None:
+        detail = self._snapshot.detail if self._snapshot is not None else None
+        self.privacy_panel.show_member(detail, self._chosen_member())
 
     def _set_actions_enabled(self, enabled: bool) -> None:
         has_members = enabled and self.members_model.rowCount() > 0

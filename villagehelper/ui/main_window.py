@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QPushButton,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,8 +27,10 @@ from villagehelper.ui.context import AppContext
 from villagehelper.ui.feedback import show_bug, show_user_error
 from villagehelper.ui.log_visit import LogVisitView
 from villagehelper.ui.recovery import DailyBackups, Damaged, offer_restore
+from villagehelper.ui.retention_job import DailyRetention
 from villagehelper.ui.sync_controller import SyncController
 from villagehelper.ui.sync_status import SyncStatusBar
+from villagehelper.ui.window_lock import WindowLock
 
 if TYPE_CHECKING:
     # Loaded when first needed: the window shows before the database layer is loaded.
@@ -56,7 +59,7 @@ class MainWindow(QMainWindow):
         self._ctx = ctx
         self._team: list[TeamMemberInfo] = []
         self.setObjectName("mainWindow")
-        commune = commune or peek_commune(ctx.data_dir / DATABASE_FILE)
+        commune = commune or peek_commune(ctx.data_dir / DATABASE_FILE, ctx.data_key)
         place = str(commune) if commune else ""
         self.setWindowTitle(self.tr("VillageHelper — Tổ công nghệ số cộng đồng") + f" — {place}")
 
@@ -79,8 +82,9 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(key), self, lambda i=index: self._show_screen(i))
         self.tabs.currentChanged.connect(self.screen_at)
 
-        self.backups = DailyBackups(ctx.data_dir, ctx.preferences.backups_kept, self)
+        self.backups = DailyBackups(ctx.data_dir, ctx.preferences.backups_kept, ctx.data_key, self)
         self.backups.sig_damaged.connect(self._data_damaged)
+        self.retention = DailyRetention(ctx, self)
         self.sync = SyncController(ctx, self)
         self.sync.bugs.sig_bug.connect(lambda _name: show_bug(self, ctx.log_file))
         QShortcut(QKeySequence("Ctrl+Shift+S"), self, self.sync.sync_now)
@@ -100,6 +104,7 @@ class MainWindow(QMainWindow):
     def _store_open(self) -> None:
         self.sync.start()
         self.backups.start()
+        self.retention.start()
 
     def _data_damaged(self, damaged: Damaged) -> None:
         """The daily backup found the data file damaged: offer the newest good backup,
@@ -115,16 +120,31 @@ class MainWindow(QMainWindow):
         change.setObjectName("changeVolunteerButton")
         change.clicked.connect(self.choose_volunteer)
         QShortcut(QKeySequence("F9"), self, self.choose_volunteer)
+        lock = self._build_lock_action()
         banner = QHBoxLayout()
         banner.addWidget(QLabel(f"<b>{place}</b>", self))
         banner.addStretch(1)
         banner.addWidget(self.volunteer_label)
         banner.addWidget(change)
+        banner.addWidget(lock)
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.addLayout(banner)
         layout.addWidget(self.tabs, 1)
-        self.setCentralWidget(body)
+        # The body shares the central place with the lock screen (villagehelper.ui.window_lock).
+        self.window_lock = WindowLock(self, body, self._ctx, place)
+        self.lock_action.triggered.connect(self.window_lock.lock_now)
+
+    def _build_lock_action(self) -> QToolButton:
+        """ "Khóa ngay" (Ctrl+L): a button in the banner, beside who is logging."""
+        self.lock_action = QAction(self.tr("Khóa ngay (Ctrl+L)"), self)
+        self.lock_action.setObjectName("lockNow")
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.addAction(self.lock_action)
+        button = QToolButton(self)
+        button.setObjectName("lockNowButton")
+        button.setDefaultAction(self.lock_action)
+        return button
 
     def _build_status_bar(self) -> None:
         self.today_status = QLabel(self)
@@ -132,7 +152,7 @@ class MainWindow(QMainWindow):
         self.volunteer_status = QLabel(self)
         self.volunteer_status.setObjectName("volunteerStatus")
         self.sync_bar = SyncStatusBar(self.sync, self._ctx.preferences.language, self)
-        self.sync_bar.sig_review_conflicts.connect(self.review_conflicts)
+        self.sync_bar.sig_review_conflicts.connect(self._review_conflicts_as_leader)
         self.sync_status = self.sync_bar.label
         bar = self.statusBar()
         bar.addWidget(self.today_status)
@@ -177,6 +197,7 @@ class MainWindow(QMainWindow):
             settings.sig_backups_kept_changed.connect(
                 lambda kept: setattr(self.backups, "keep", kept)
             )
+            settings.sig_lock_minutes_changed.connect(self.window_lock.set_minutes)
             return settings
         if index == 5:
             from villagehelper.ui.tally_view import TallyView
@@ -218,7 +239,13 @@ class MainWindow(QMainWindow):
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         page.open()
 
+    def _review_conflicts_as_leader(self) -> None:
+        from villagehelper.ui.leader_gate import when_leader
+
+        when_leader(self, self._ctx, self.tr("Xem xung đột"), self.review_conflicts)
+
     def review_conflicts(self) -> ConflictsDialog:
+        """The review itself; from the status bar it opens through the leader gate."""
         from villagehelper.ui.conflicts_dialog import ConflictsDialog
 
         dialog = ConflictsDialog(self._ctx, self)
@@ -290,5 +317,7 @@ class MainWindow(QMainWindow):
         # A save still queued must land before the window goes; a sync need not.
         self.sync.stop()
         self.backups.stop()
+        self.window_lock.idle.pause()  # a closed window never locks
+        self.retention.stop()
         self._ctx.executor.shutdown()
         super().closeEvent(event)

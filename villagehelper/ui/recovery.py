@@ -44,9 +44,12 @@ class DailyBackups(QObject):
     sig_backed_up = Signal(object)
     """The :class:`BackupCheck` of a backup just taken."""
 
-    def __init__(self, data_dir: Path, keep: int, parent: QObject | None = None) -> None:
+    def __init__(
+        self, data_dir: Path, keep: int, key: bytes | None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._data_dir = data_dir
+        self._key = key
         self.keep = keep
         self._worker = DbExecutor(self, name="villagehelper-backup")
         self._timer = QTimer(self)
@@ -61,16 +64,16 @@ class DailyBackups(QObject):
         self._worker.shutdown(wait=False)
 
     def check_now(self) -> None:
-        data_dir, keep = self._data_dir, self.keep
+        data_dir, keep, key = self._data_dir, self.keep, self._key
 
         def work() -> BackupCheck | Damaged | None:
             from villagehelper.backup import daily_backup, newest_good_backup
             from villagehelper.store.migrate import DamagedDatabaseError
 
             try:
-                return daily_backup(data_dir, utc_now(), keep)
+                return daily_backup(data_dir, utc_now(), keep, key=key)
             except DamagedDatabaseError:
-                return Damaged(newest_good_backup(data_dir))
+                return Damaged(newest_good_backup(data_dir, key=key))
 
         self._worker.op(work).success(self._checked).run()
 
@@ -122,21 +125,21 @@ def offer_restore(parent: QWidget | None, good: BackupCheck | None) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-def restore(data_dir: Path, good: BackupCheck) -> None:
+def restore(data_dir: Path, good: BackupCheck, key: bytes | None) -> None:
     """Put the good backup in place (the store must be closed: the damaged file is
     moved aside whole)."""
     from villagehelper.backup import restore_backup
 
-    restore_backup(data_dir, good.path, utc_now())
+    restore_backup(data_dir, good.path, utc_now(), key=key)
 
 
-def recover_at_start(parent: QWidget | None, data_dir: Path) -> bool:
+def recover_at_start(parent: QWidget | None, data_dir: Path, key: bytes | None) -> bool:
     """The data file would not open: offer the newest good backup; True once restored."""
     from villagehelper.backup import newest_good_backup
 
-    good = newest_good_backup(data_dir)
+    good = newest_good_backup(data_dir, key=key)
     if not offer_restore(parent, good):
         return False
     assert good is not None
-    restore(data_dir, good)
+    restore(data_dir, good, key)
     return True

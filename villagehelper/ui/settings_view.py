@@ -6,18 +6,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -25,9 +27,13 @@ from PySide6.QtWidgets import (
 
 from villagehelper import __version__
 from villagehelper.backup import BackupCheck, Restored, backup_now, restore_backup
+from villagehelper.preferences import LONGEST_RETENTION_MONTHS
 from villagehelper.store.engine import DATABASE_FILE
 from villagehelper.text import format_number
 from villagehelper.ui.context import AppContext
+from villagehelper.ui.household_form import when_alive
+from villagehelper.ui.leader_gate import LeaderGuard
+from villagehelper.ui.pin_settings import PinSettings
 from villagehelper.ui.sync_controller import SyncController
 from villagehelper.ui.sync_settings import SyncSettings
 
@@ -41,6 +47,8 @@ class SettingsView(QWidget):
     """The database was replaced (restore): the window must reopen on it."""
     sig_backups_kept_changed = Signal(int)
     """How many automatic backups of each kind to keep."""
+    sig_lock_minutes_changed = Signal(int)
+    """Minutes without input before the window locks (0: never)."""
 
     def __init__(
         self,
@@ -54,15 +62,20 @@ class SettingsView(QWidget):
         display_box = self._build_display()
         data_box = self._build_data()
         about_box = self._build_about()
-        layout = QVBoxLayout(self)
+        pins_box = self._build_pins()
+        layout = self._scrolling_layout()
         layout.addWidget(display_box)
+        layout.addWidget(pins_box)
         layout.addWidget(data_box)
+        layout.addWidget(self._build_retention())
         self.sync_box: SyncSettings | None = None
         if sync is not None:
             self.sync_box = SyncSettings(sync, ctx.preferences.language, self)
             layout.addWidget(self.sync_box)
         layout.addWidget(about_box)
         layout.addStretch(1)
+        layout.insertWidget(0, self._guard_leader_parts())
+        self.leader_guard.guard(self.retention_months)
 
     def _build_display(self) -> QGroupBox:
         self.language = QComboBox(self)
@@ -178,7 +191,7 @@ class SettingsView(QWidget):
 
     def backup(self) -> None:
         data_dir, store = self._ctx.data_dir, self._ctx.store
-        self._ctx.executor.op(lambda: backup_now(data_dir, store.now())).success(
+        self._ctx.executor.op(lambda: backup_now(data_dir, store.now(), key=store.key)).success(
             self._backed_up
         ).with_progress(self.tr("Đang sao lưu…"), self).run()
 
@@ -216,9 +229,13 @@ class SettingsView(QWidget):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         data_dir, store = self._ctx.data_dir, self._ctx.store
-        self._ctx.executor.op(lambda: restore_backup(data_dir, source, store.now())).success(
-            self._restored
-        ).with_progress(self.tr("Đang khôi phục…"), self).run()
+
+        def put_back() -> Restored:
+            return restore_backup(data_dir, source, store.now(), key=store.key)
+
+        self._ctx.executor.op(put_back).success(self._restored).with_progress(
+            self.tr("Đang khôi phục…"), self
+        ).run()
 
     def _restored(self, restored: Restored) -> None:
         self.data_message.setText(
@@ -227,3 +244,81 @@ class SettingsView(QWidget):
             .replace("%2", format_number(restored.restored.sessions))
         )
         self.sig_restart_requested.emit()
+
+    def _scrolling_layout(self) -> QVBoxLayout:
+        """The page's column, in a scroll area: it is taller than a 768-pixel screen."""
+        column = QWidget(self)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("settingsScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(column)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        return QVBoxLayout(column)
+
+    # --- PINs and the leader-only parts ---------------------------------------------
+
+    def _build_pins(self) -> PinSettings:
+        self.pins = PinSettings(self._ctx, self)
+        self.pins.sig_lock_minutes_changed.connect(self.sig_lock_minutes_changed.emit)
+        return self.pins
+
+    def _guard_leader_parts(self) -> QWidget:
+        """Leader-only here: enrolling the laptop with the server, restoring a backup, how
+        many backups are kept, how soon the screen locks (and, through the gate at each
+        click, others' PINs).  Every member keeps the language, the text size, who is
+        logging, their own PIN and "Sao lưu ngay" (it only adds a copy in the data folder:
+        nothing is lost and nothing leaves the laptop)."""
+        self.leader_guard = LeaderGuard(
+            self,
+            self._ctx,
+            self.tr("Đổi cài đặt của tổ trưởng"),
+            self.tr(
+                "Khôi phục dữ liệu, số bản sao lưu, thời hạn lưu, thời gian khóa màn hình và "
+                "đăng ký với máy chủ xã chỉ tổ trưởng thay đổi được."
+            ),
+        )
+        self.leader_guard.guard(self.restore_button, self.backups_kept, self.pins.lock_minutes)
+        if self.sync_box is not None:
+            box = self.sync_box
+            self.leader_guard.guard(box.server, box.code, box.device_name, box.enrol_button)
+        self._ctx.hub.sig_volunteer_changed.connect(
+            when_alive(self, lambda _id: self.leader_guard.refresh())
+        )
+        self.pins.sig_pins_changed.connect(self.leader_guard.refresh)
+        return self.leader_guard.banner
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        # Allowed parts close again each time the page is shown (after a lock, too).
+        super().showEvent(event)
+        self.leader_guard.refresh()
+
+    # --- retention of residents' personal data (villagehelper.ops.retention) ----------
+
+    def _build_retention(self) -> QGroupBox:
+        self.retention_months = QSpinBox(self)
+        self.retention_months.setObjectName("retentionMonths")
+        self.retention_months.setRange(1, LONGEST_RETENTION_MONTHS)
+        self.retention_months.setValue(self._ctx.preferences.retention_months)
+        self.retention_months.setSuffix(self.tr(" tháng"))
+        self.retention_months.valueChanged.connect(
+            lambda months: self._ctx.update_preferences(retention_months=months)
+        )
+        note = QLabel(
+            self.tr(
+                "Sau thời hạn này kể từ lần hỗ trợ hoặc lần sửa cuối, họ tên, số điện thoại, "
+                "địa chỉ và ghi chú của hộ được tự động xóa (mỗi ngày một lần, máy tổ trưởng "
+                "làm và đồng bộ cho các máy khác). Số lượt hỗ trợ vẫn được giữ cho báo cáo."
+            ),
+            self,
+        )
+        note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.tr("Giữ thông tin cá nhân"), self.retention_months)
+        form.addRow("", note)
+        box = QGroupBox(self.tr("Thời hạn lưu thông tin cá nhân"), self)
+        box.setObjectName("retentionBox")
+        box.setLayout(form)
+        return box

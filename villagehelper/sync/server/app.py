@@ -21,6 +21,8 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, JsonValue
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
 from villagehelper import __version__
@@ -364,6 +366,24 @@ def _install_error_handlers(app: FastAPI) -> None:
         code, message_vi, message_en = _FRAMEWORK_ERRORS.get(exc.status_code, _OTHER_ERROR)
         body = error_body(code, message_vi, message_en)
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeoutError)
+    def busy(_request: Request, exc: Exception) -> Response:
+        # The database kept the request waiting past its limit (SQLite's write lock held
+        # by other pushes for longer than its busy timeout, no free connection in the
+        # pool) or is out of reach: the transaction was rolled back, nothing is stored,
+        # and the laptop tries again (503 is one of the statuses it retries).
+        # The driver's words only: the whole error would quote the statement's values,
+        # residents' names among them.
+        reason = getattr(exc, "orig", None) or exc
+        log.warning("database busy or unreachable: %s: %s", type(reason).__name__, reason)
+        body = error_body(
+            "busy",
+            "Máy chủ xã đang bận; máy sẽ tự gửi lại sau ít phút, dữ liệu vẫn được giữ trên máy.",
+            "The commune server is busy; the laptop will try again shortly, nothing is lost.",
+        )
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     def invalid(_request: Request, exc: Exception) -> Response:

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, and_, insert, or_, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
+from villagehelper import personal_fields
 from villagehelper.errors import UserError
 from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Op
 from villagehelper.store.models import utc_text
 from villagehelper.sync import wire
+from villagehelper.sync.server import erasure
 from villagehelper.sync.server.accounts import DeviceScope
 from villagehelper.sync.server.database import ServerDB, VersionClock
 from villagehelper.sync.server.tables import AuditEntry, Device, ReceivedChange, Record
@@ -164,24 +166,28 @@ class _Batch:
                 # A NUL cannot be looked up in PostgreSQL: _check refuses such a change.
                 if isinstance(value, str) and not _has_nul(value):
                     referred.setdefault(reference.entity, set()).add(value)
-        for entity, ids in own.items():
-            for chunk in _chunks(sorted(ids)):
-                found = self.session.scalars(
-                    select(Record).where(Record.entity == entity, Record.row_id.in_(chunk))
+        # One query for the rows to change and one for the rows to read, whatever their
+        # entities: every statement inside the batch's transaction is a round trip made
+        # while the feed counter is locked, so while every other push waits.
+        for group in _grouped(own):
+            found = self.session.scalars(select(Record).where(_any_of(group)))
+            known: dict[RowKey, AnyRecord | _Peek] = {
+                (record.entity, record.row_id): record for record in found
+            }
+            for key in _keys(group):
+                self.records[key] = known.get(key)
+        only_read = {entity: ids - own.get(entity, set()) for entity, ids in referred.items()}
+        for group in _grouped(only_read):
+            peeked = self.session.execute(
+                select(Record.entity, Record.row_id, Record.commune_code, Record.fields).where(
+                    _any_of(group)
                 )
-                known: dict[str, AnyRecord | _Peek] = {record.row_id: record for record in found}
-                for row_id in chunk:
-                    self.records[(entity, row_id)] = known.get(row_id)
-        for entity, ids in referred.items():
-            for chunk in _chunks(sorted(ids - own.get(entity, set()))):
-                peeked = self.session.execute(
-                    select(Record.row_id, Record.commune_code, Record.fields).where(
-                        Record.entity == entity, Record.row_id.in_(chunk)
-                    )
-                )
-                known = {row_id: _Peek(commune, text) for row_id, commune, text in peeked}
-                for row_id in chunk:
-                    self.records[(entity, row_id)] = known.get(row_id)
+            )
+            known = {
+                (entity, row_id): _Peek(commune, text) for entity, row_id, commune, text in peeked
+            }
+            for key in _keys(group):
+                self.records[key] = known.get(key)
         change_ids = sorted({change.change_id for change in changes})
         for chunk in _chunks(change_ids):
             for seen in self.session.scalars(
@@ -196,9 +202,34 @@ class _Batch:
             self.session.execute(insert(AuditEntry), self.new_audit)
 
 
-def _chunks(values: list[str], size: int = 500) -> list[list[str]]:
-    # Under every database's limit on bound parameters.
+_CHUNK = 500  # ids in one statement: under every database's limit on bound parameters
+RowKey = tuple[str, str]  # (entity, row id)
+
+
+def _chunks(values: list[str], size: int = _CHUNK) -> list[list[str]]:
     return [values[start : start + size] for start in range(0, len(values), size)]
+
+
+def _grouped(wanted: dict[str, set[str]]) -> list[dict[str, list[str]]]:
+    """Entity → ids, cut into groups of at most :data:`_CHUNK` ids in all."""
+    keys = [(entity, row_id) for entity in sorted(wanted) for row_id in sorted(wanted[entity])]
+    groups: list[dict[str, list[str]]] = []
+    for start in range(0, len(keys), _CHUNK):
+        group: dict[str, list[str]] = {}
+        for entity, row_id in keys[start : start + _CHUNK]:
+            group.setdefault(entity, []).append(row_id)
+        groups.append(group)
+    return groups
+
+
+def _any_of(group: dict[str, list[str]]) -> ColumnElement[bool]:
+    return or_(
+        *(and_(Record.entity == entity, Record.row_id.in_(ids)) for entity, ids in group.items())
+    )
+
+
+def _keys(group: dict[str, list[str]]) -> list[RowKey]:
+    return [(entity, row_id) for entity, ids in group.items() for row_id in ids]
 
 
 def push(
@@ -210,15 +241,15 @@ def push(
     """Apply ``changes`` in order; one result per change (the original one if repeated)."""
     with db.transaction() as session:
         member = _claimed_member(session, scope, team_member_id, changes)
-        batch = _Batch(session, VersionClock(session), scope, member, db.clock())
+        now = db.clock()
+        # In the same commit: one durable write per batch, not two; and before the feed
+        # counter is locked, as the statement only waits for this device's other pushes.
+        session.execute(update(Device).where(Device.id == scope.device_id).values(last_seen_at=now))
+        batch = _Batch(session, VersionClock(session), scope, member, now)
         batch.prefetch(changes)
         results = [_accept(batch, index, change) for index, change in enumerate(changes)]
         batch.store_new_records(still_changing=False)
         batch.write_log()
-        # In the same commit: one durable write per batch, not two.
-        session.execute(
-            update(Device).where(Device.id == scope.device_id).values(last_seen_at=batch.now)
-        )
         return results
 
 
@@ -317,6 +348,12 @@ def _check(batch: _Batch, index: int, change: IncomingChange) -> None:
             "Chỉ tổ trưởng được sửa thôn, thành viên tổ và xử lý xung đột.",
             "Only a team leader may edit villages, the team and conflicts.",
         )
+    if erasure.refused_erasure(batch, change):
+        raise _forbidden(
+            index,
+            "Chỉ tổ trưởng được xóa dữ liệu của người dân.",
+            "Only a team leader may erase a resident's data.",
+        )
     commune = change.fields.get("commune_code")
     if commune is not None and commune != batch.scope.commune_code:
         raise _forbidden(index, "Dữ liệu thuộc xã khác.", "The record belongs to another commune.")
@@ -366,8 +403,14 @@ def _insert(
     if "household_id" in fields and change.entity in ("member", "help_session"):
         # Made on a laptop that had not yet seen a merge: follow it to the survivor.
         fields["household_id"] = _survivor(batch, fields["household_id"])
+    if change.entity in ("member", "help_session"):
+        fields = erasure.inserted_fields(batch, change, fields)
     if record is not None:
         stored = json.loads(record.fields)
+        if personal_fields.same_when_neutralised(change.entity, stored, fields):
+            # Sent again under a new id once its personal values were replaced after an
+            # erasure (store/erasure.py): the row is already here.
+            return {"status": "unchanged", "version": record.version}
         if change.entity in EVENT_ENTITIES and _same_event(stored, fields):
             moved = stored.get("household_id") != sent_household
             return {"status": "moved" if moved else "unchanged", "version": record.version}
@@ -405,11 +448,13 @@ def _update(batch: _Batch, change: IncomingChange, record: AnyRecord) -> dict[st
     base = change.base_version or 0
     accepted: dict[str, Any] = {}
     conflicts: list[str] = []
-    for name, value in change.fields.items():
+    # An erasure overrides every field it names, changed since or not.
+    erasing = personal_fields.is_erasure(change.entity, change.fields)
+    for name, value in erasure.late_edit_fields(batch, change, record).items():
         if name == "deleted" or current.get(name) == value:
             continue
         last_version, last_device = field_versions.get(name, [0, ""])
-        if last_version > base and last_device != batch.scope.device_id:
+        if not erasing and last_version > base and last_device != batch.scope.device_id:
             # Changed since this laptop's base by another laptop, to another value.
             conflicts.append(name)
             _record_conflict(batch, change, name, current.get(name), value)
@@ -418,6 +463,7 @@ def _update(batch: _Batch, change: IncomingChange, record: AnyRecord) -> dict[st
     deleted = change.fields.get("deleted")
     if accepted or (deleted is not None and deleted != record.deleted):
         _write(batch, record, accepted, deleted=record.deleted if deleted is None else deleted)
+    erasure.settle_erasure(batch, change, _write)
     status = "conflict" if conflicts else ("applied" if accepted else "unchanged")
     return {"status": status, "version": record.version, "conflicts": conflicts}
 

@@ -1,0 +1,184 @@
+"""Residents' privacy rights on the command line.
+
+    villagehelper consent MÃ_NHÂN_KHẨU --by NGƯỜI [--withdraw] [--on dd/mm/yyyy]
+    villagehelper what-we-hold (--household MÃ | --member MÃ) --out TỆP.txt --by NGƯỜI
+    villagehelper erase (--household MÃ | --member MÃ) --by TỔ_TRƯỞNG --yes
+    villagehelper purge [--months N]
+
+``--by`` names the team member (full name or id).  ``purge`` uses the retention rule of
+the preferences (24 months unless changed) when ``--months`` is not given.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from villagehelper.errors import UserError
+from villagehelper.text import search_key
+
+
+def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    consent = commands.add_parser(
+        "consent",
+        parents=[common],
+        help="ghi nhận / rút lại đồng ý của một người / record or withdraw consent",
+    )
+    consent.add_argument("member", metavar="MÃ_NHÂN_KHẨU")
+    consent.add_argument("--by", required=True, metavar="NGƯỜI", help="thành viên tổ ghi nhận")
+    consent.add_argument("--withdraw", action="store_true", help="rút lại đồng ý / withdraw")
+    consent.add_argument("--on", type=_day, metavar="NGÀY", help="ngày đồng ý (dd/mm/yyyy)")
+
+    held = commands.add_parser(
+        "what-we-hold",
+        parents=[common],
+        help="xuất dữ liệu đang lưu về một người hoặc một hộ / what we hold about them",
+    )
+    _subject(held)
+    held.add_argument("--out", type=Path, required=True, metavar="TỆP.txt")
+    held.add_argument("--by", required=True, metavar="NGƯỜI", help="tổ trưởng xuất dữ liệu")
+
+    erase = commands.add_parser(
+        "erase", parents=[common], help="xóa dữ liệu theo yêu cầu / erase on request"
+    )
+    _subject(erase)
+    erase.add_argument("--by", required=True, metavar="TỔ_TRƯỞNG")
+    erase.add_argument("--yes", action="store_true", help="đã xác nhận với người dân / confirmed")
+
+    purge = commands.add_parser(
+        "purge",
+        parents=[common],
+        help="xóa thông tin cá nhân quá thời hạn lưu / purge expired personal data",
+    )
+    purge.add_argument("--months", type=int, metavar="THÁNG", help="thời hạn lưu (tháng)")
+
+
+def _subject(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--household", metavar="MÃ_HỘ")
+    group.add_argument("--member", metavar="MÃ_NHÂN_KHẨU")
+
+
+def _day(text: str) -> date:
+    try:
+        return datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"«{text}» không phải ngày dd/mm/yyyy") from None
+
+
+def _team_member_id(store: Any, named: str) -> str:
+    from villagehelper.ops.team import list_team_members
+
+    members = list_team_members(store)
+    found = [m for m in members if m.id == named] or [
+        m for m in members if search_key(m.full_name) == search_key(named)
+    ]
+    if len(found) != 1:
+        raise UserError(
+            f"«{named}» không phải tên (hoặc mã) của đúng một thành viên tổ trên máy này.",
+            f"{named!r} is not the name (or id) of exactly one team member on this laptop.",
+        )
+    return found[0].id
+
+
+def cmd_consent(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.command_key import open_unlocked
+    from villagehelper.ops import consent
+
+    store = open_unlocked(data_dir)
+    try:
+        by = _team_member_id(store, args.by)
+        if args.withdraw:
+            consent.withdraw_consent(store, args.member, by)
+            print("Đã ghi nhận người này rút lại đồng ý.")
+        else:
+            consent.record_consent(store, args.member, by, args.on)
+            print("Đã ghi nhận đồng ý.")
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_what_we_hold(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.command_key import open_unlocked
+    from villagehelper.ops.erasure import require_leader_member
+    from villagehelper.ops.held_data import export_held_data
+
+    store = open_unlocked(data_dir)
+    try:
+        by = _team_member_id(store, args.by)
+        require_leader_member(store, by)
+        held = export_held_data(
+            store, args.out, household_id=args.household, member_id=args.member, by=by
+        )
+    finally:
+        store.close()
+    print(
+        f"Đã xuất dữ liệu về {held.subject} ({len(held.people)} người, "
+        f"{len(held.sessions)} lượt hỗ trợ) ra {args.out}."
+    )
+    return 0
+
+
+def cmd_erase(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.command_key import open_unlocked
+    from villagehelper.ops import erasure
+
+    if not args.yes:
+        raise UserError(
+            "Xóa dữ liệu không hoàn tác được: thêm --yes sau khi đã xác nhận với người dân.",
+            "Erasure cannot be undone: add --yes once the resident has confirmed.",
+        )
+    store = open_unlocked(data_dir)
+    try:
+        by = _team_member_id(store, args.by)
+        if args.household:
+            done = erasure.erase_household(store, args.household, by)
+        else:
+            done = erasure.erase_member(store, args.member, by)
+    finally:
+        store.close()
+    print(
+        f"Đã xóa thông tin cá nhân của {done.people} người; "
+        f"{done.sessions_kept} lượt hỗ trợ vẫn được tính (không còn tên). "
+        "Lần đồng bộ tới sẽ xóa trên máy chủ và các máy khác."
+    )
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.clock import utc_now
+    from villagehelper.command_key import open_unlocked
+    from villagehelper.ops.retention import LONGEST_MONTHS, purge_expired
+    from villagehelper.preferences import load_preferences
+
+    months = args.months if args.months is not None else load_preferences(data_dir).retention_months
+    if not 1 <= months <= LONGEST_MONTHS:
+        raise UserError(
+            f"Thời hạn lưu phải từ 1 đến {LONGEST_MONTHS} tháng.",
+            f"The retention period must be 1 to {LONGEST_MONTHS} months.",
+        )
+    store = open_unlocked(data_dir)
+    try:
+        purged = purge_expired(store, months, utc_now())
+    finally:
+        store.close()
+    if purged.skipped_not_leader:
+        print("Máy này đăng ký quyền thành viên: việc xóa theo thời hạn do máy tổ trưởng làm.")
+        return 0
+    print(
+        f"Đã xóa thông tin cá nhân của {purged.households} hộ ({purged.people} người) "
+        f"không liên hệ quá {months} tháng; các lượt hỗ trợ vẫn được tính."
+    )
+    return 0
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
+    "consent": cmd_consent,
+    "what-we-hold": cmd_what_we_hold,
+    "erase": cmd_erase,
+    "purge": cmd_purge,
+}

@@ -1,0 +1,79 @@
+"""The retention rule, applied once a day in the app (``villagehelper.ops.retention``).
+
+A little after start-up and then once a day, on the database worker (never the GUI
+thread): the households whose last contact is older than the preference
+``retention_months`` lose their personal details, which then sync as erasures.  The
+months are read from the preferences at each run, so a change in the settings applies
+from the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from villagehelper.clock import vietnam_today
+from villagehelper.ui.context import AppContext
+
+if TYPE_CHECKING:  # the database layer loads on the worker, not with the window
+    from villagehelper.ops.retention import Purged
+
+log = logging.getLogger(__name__)
+
+FIRST_RUN_MS = 45_000  # after start-up (and after the first backup): the person first
+EVERY_MS = 60 * 60_000  # look each hour whether the day has turned
+
+
+class DailyRetention(QObject):
+    """Runs the purge once a Vietnam day; ``sig_purged`` after a run that erased some."""
+
+    sig_purged = Signal(object)
+    """The :class:`~villagehelper.ops.retention.Purged` of a run that erased households."""
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._last_day: date | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.run_if_due)
+
+    def start(self, first_ms: int = FIRST_RUN_MS) -> None:
+        self._timer.start(first_ms)
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def run_if_due(self) -> None:
+        today = vietnam_today(self._ctx.store.now())  # the store's clock: no SQL
+        if self._last_day == today:
+            self._timer.start(EVERY_MS)
+            return
+        self._last_day = today
+        self.run_now()
+
+    def run_now(self) -> None:
+        ctx = self._ctx
+        months = ctx.preferences.retention_months
+
+        def work() -> Purged:
+            from villagehelper.ops.retention import purge_expired
+
+            return purge_expired(ctx.store, months, ctx.store.now())
+
+        ctx.executor.op(work).success(self._done).failure(self._failed).run()
+
+    def _failed(self, error: BaseException) -> None:
+        # The executor has logged a bug; a locked file or the like is tried again the
+        # next day.  The person is not interrupted for a job they did not ask for.
+        log.warning("daily retention purge did not run: %s", type(error).__name__)
+        self._timer.start(EVERY_MS)
+
+    def _done(self, purged: Purged) -> None:
+        self._timer.start(EVERY_MS)
+        if purged.households:
+            self._ctx.announce(purged.changes)
+            self.sig_purged.emit(purged)
