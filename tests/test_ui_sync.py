@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QEvent
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import Team, wait_idle
@@ -165,3 +168,21 @@ def test_leader_reviews_a_conflict_in_the_app(
     with other.store.reading() as session:
         assert state.enrolled(session) is not None
     assert conflicts.open_conflicts(other.store) == []
+
+
+def test_a_review_closed_before_its_data_arrives_is_no_error(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team
+) -> None:
+    """The database worker was busy (a long save, a sync's page) when the leader opened
+    the review and closed it again: its answer then reaches a dialog that is gone."""
+    app_ctx.update_preferences(volunteer_id=village_team.leader_id)
+    window = _window(qtbot, app_ctx)
+    wait_idle(qtbot, app_ctx)
+    release = threading.Event()
+    app_ctx.executor.op(lambda: release.wait(10)).run()
+    dialog = window.review_conflicts()
+    dialog.close()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not shiboken6.isValid(dialog)
+    release.set()
+    wait_idle(qtbot, app_ctx)  # pytest-qt fails the test on an error in the callback

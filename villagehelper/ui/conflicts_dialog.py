@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from villagehelper.errors import UserError
 from villagehelper.ui.choice_lists import ROW_ROLE, RowsModel
 from villagehelper.ui.context import AppContext
+from villagehelper.ui.household_form import when_alive
 
 if TYPE_CHECKING:
     from villagehelper.ops.conflicts import ConflictInfo, DuplicateReview
@@ -181,7 +182,8 @@ class ConflictsDialog(QDialog):
 
             return open_conflicts(ctx.store), review_duplicates(ctx.store)
 
-        ctx.executor.op(load).success(self._loaded).run()
+        # Closed before the answer came, the dialog is gone: nothing is left to fill.
+        ctx.executor.op(load).success(when_alive(self, self._loaded)).run()
 
     def _loaded(self, found: tuple[list[ConflictInfo], list[DuplicateReview]]) -> None:
         conflicts, duplicates = found
@@ -230,11 +232,14 @@ class ConflictsDialog(QDialog):
                 value = parse_typed_value(conflict.entity, conflict.field, typed)
             return resolve_conflict(ctx.store, conflict.id, value, volunteer)
 
-        ctx.executor.op(work).success(self._settled).failure(self._refused).run()
+        def settled(changes: Changes) -> None:
+            ctx.hub.sig_changed.emit(changes)  # saved: other screens refresh, dialog or not
+            when_alive(self, self._settled)()
 
-    def _settled(self, changes: Changes) -> None:
+        ctx.executor.op(work).success(settled).failure(when_alive(self, self._refused)).run()
+
+    def _settled(self) -> None:
         self.message.setText(self.tr("Đã lưu quyết định; sẽ gửi lên máy chủ ở lần đồng bộ tới."))
-        self._ctx.hub.sig_changed.emit(changes)
         self.reload()
 
     def _refused(self, error: BaseException) -> None:
