@@ -21,9 +21,10 @@ from villagehelper.ops.sessions import count_sessions
 from villagehelper.preferences import load_preferences
 from villagehelper.store.engine import Store
 from villagehelper.sync.server import accounts
+from villagehelper.ui.choice_lists import TeamMemberModel
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.executor import DbExecutor
-from villagehelper.ui.volunteer_picker import TeamMemberModel, VolunteerPicker
+from villagehelper.ui.volunteer_picker import VolunteerPicker
 from villagehelper.ui.wizard import (
     COMMUNE_PAGE,
     MEMBERS_PAGE,

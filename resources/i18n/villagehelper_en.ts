@@ -1186,13 +1186,6 @@ After the merge, household “%1” will no longer be in the list.</translation>
     </message>
 </context>
 <context>
-    <name>PinHolderModel</name>
-    <message>
-        <source>%1 (tổ trưởng)</source>
-        <translation>%1 (leader)</translation>
-    </message>
-</context>
-<context>
     <name>PinPrompt</name>
     <message>
         <source>&amp;Tên bạn:</source>

@@ -4,7 +4,7 @@ model for all of them, and the keyboard habits they share."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -14,7 +14,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QListView
 
 from villagehelper.ui.headers import column_title
@@ -112,3 +112,33 @@ class ArrowKeysMoveList(QObject):
         row = selected_row(self._view)
         select_row(self._view, 0 if row is None else row + step)
         return True
+
+
+class NamedMember(Protocol):
+    """What the list needs of a team member, saved (TeamMemberInfo) or not yet."""
+
+    @property
+    def full_name(self) -> str: ...
+
+    @property
+    def is_leader(self) -> bool: ...
+
+
+Named = TypeVar("Named", bound=NamedMember)
+
+
+class TeamMemberModel(RowsModel[Named]):
+    """Team members, one per row, the leader marked: in the wizard, the picker of who
+    is logging and the lock screen (which lists members with a PIN before the database
+    layer is loaded, hence here)."""
+
+    def cell(self, value: Named, column: int, role: int) -> object:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if value.is_leader:
+                return self.tr("%1 (tổ trưởng)").replace("%1", value.full_name)
+            return value.full_name
+        if role == Qt.ItemDataRole.FontRole and value.is_leader:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
-from PySide6.QtGui import QFont, QRegularExpressionValidator
+from PySide6.QtCore import QRegularExpression, Signal
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from villagehelper.errors import UserError
@@ -20,7 +20,7 @@ from villagehelper.keyring import PIN_MAX_DIGITS, Keyring, PinHolder
 from villagehelper.text import name_sort_key
 from villagehelper.ui.choice_lists import (
     ArrowKeysMoveList,
-    RowsModel,
+    TeamMemberModel,
     make_choice_list,
     select_row,
     selected_row,
@@ -38,19 +38,6 @@ class Unlocked:
 
     member_id: str | None
     data_key: bytes
-
-
-class PinHolderModel(RowsModel[PinHolder]):
-    def cell(self, value: PinHolder, column: int, role: int) -> object:
-        if role == Qt.ItemDataRole.DisplayRole:
-            if value.is_leader:
-                return self.tr("%1 (tổ trưởng)").replace("%1", value.full_name)
-            return value.full_name
-        if role == Qt.ItemDataRole.FontRole and value.is_leader:
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
 
 
 class PinPrompt(QWidget):
@@ -71,7 +58,7 @@ class PinPrompt(QWidget):
         self._data_dir = data_dir
         self._worker = worker
         self._language = language
-        self.model = PinHolderModel(self)
+        self.model = TeamMemberModel[PinHolder](self)
         self.members = make_choice_list(self.model, "pinMembers")
         self.members.setParent(self)
         self.members.setMaximumHeight(self.fontMetrics().height() * 12)  # a team is small

@@ -6,42 +6,19 @@ The same list model shows the team members typed into the first-run wizard.
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from villagehelper.ops.team import TeamMemberInfo, list_team_members
 from villagehelper.text import name_sort_key
-from villagehelper.ui.choice_lists import RowsModel, make_choice_list, select_row, selected_row
+from villagehelper.ui.choice_lists import (
+    TeamMemberModel,
+    make_choice_list,
+    select_row,
+    selected_row,
+)
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.household_form import when_alive
-
-
-class NamedMember(Protocol):
-    """What the list needs of a team member, saved (TeamMemberInfo) or not yet."""
-
-    @property
-    def full_name(self) -> str: ...
-
-    @property
-    def is_leader(self) -> bool: ...
-
-
-class TeamMemberModel(RowsModel[NamedMember]):
-    """Team members, one per row, the leader marked."""
-
-    def cell(self, value: NamedMember, column: int, role: int) -> object:
-        if role == Qt.ItemDataRole.DisplayRole:
-            if value.is_leader:
-                return self.tr("%1 (tổ trưởng)").replace("%1", value.full_name)
-            return value.full_name
-        if role == Qt.ItemDataRole.FontRole and value.is_leader:
-            font = QFont()
-            font.setBold(True)
-            return font
-        return None
 
 
 class VolunteerPicker(QDialog):
@@ -56,7 +33,7 @@ class VolunteerPicker(QDialog):
         self.setObjectName("volunteerPicker")
         self.setWindowTitle(self.tr("Ai đang ghi?"))
         question = QLabel(self.tr("Chọn tên &bạn trong danh sách thành viên tổ:"))
-        self.model = TeamMemberModel(self)
+        self.model = TeamMemberModel[TeamMemberInfo](self)
         self.list_view = make_choice_list(self.model, "volunteerList")
         question.setBuddy(self.list_view)
         self.empty_label = QLabel(

@@ -47,7 +47,9 @@ from villagehelper.store.engine import Store
 from villagehelper.text import clean_text, format_number, search_key
 from villagehelper.ui.choice_lists import (
     ArrowKeysMoveList,
+    NamedMember,
     RowsModel,
+    TeamMemberModel,
     make_choice_list,
     select_row,
     selected_row,
@@ -60,7 +62,6 @@ from villagehelper.ui.household_form import (
     when_alive,
 )
 from villagehelper.ui.join_server import JoinServerDialog
-from villagehelper.ui.volunteer_picker import TeamMemberModel
 
 COMMUNE_PAGE, VILLAGES_PAGE, MEMBERS_PAGE, VOLUNTEER_PAGE = range(4)
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -438,7 +439,7 @@ class VolunteerPage(QWizardPage):
                 "này; có thể đổi lại bất cứ lúc nào."
             )
         )
-        self.model = TeamMemberModel(self)
+        self.model = TeamMemberModel[NamedMember](self)
         self.list_view = make_choice_list(self.model, "volunteerList")
         label = QLabel(self.tr("&Người đang ghi:"))
         label.setBuddy(self.list_view)
