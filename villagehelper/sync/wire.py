@@ -206,6 +206,18 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def stored_field(fields_json: str, name: str) -> Any:
+    """One field of a row's stored fields (JSON text), None if it has none.
+
+    A batch asks this of a household for each session it adds (merged? erased?): most
+    rows have neither field, and the text tells so without decoding it, because a key
+    is written with its quotes and a quote inside a value is escaped.
+    """
+    if f'"{name}"' not in fields_json:
+        return None
+    return json.loads(fields_json).get(name)
+
+
 def normalise_code(code: str) -> str:
     """An enrolment code as the server keeps it: "abcde-12345 " and "ABCDE12345" are
     the same code."""

@@ -31,7 +31,7 @@ Write = Callable[..., None]  # push._write: fields of a record, a new version
 
 
 def is_erased(record: AnyRecord | _Peek | None) -> bool:
-    return record is not None and json.loads(record.fields).get("erased_at") is not None
+    return record is not None and wire.stored_field(record.fields, "erased_at") is not None
 
 
 def refused_erasure(batch: _Batch, change: IncomingChange) -> bool:
