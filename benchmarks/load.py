@@ -52,8 +52,9 @@ from tests.crash_harness import CommuneServer
 from tests.sync_support import PG_URL_ENV, fresh_postgres_database
 from villagehelper.ids import new_id
 from villagehelper.sync.server import accounts
+from villagehelper.sync.server.batch import IncomingChange
 from villagehelper.sync.server.database import ServerDB, open_server_db
-from villagehelper.sync.server.push import IncomingChange, push
+from villagehelper.sync.server.push import push
 from villagehelper.sync.server.tables import AuditEntry, FeedCounter, ReceivedChange, Record
 
 PUSH_P99_TARGET = 0.5  # s, on PostgreSQL (the target)

@@ -33,9 +33,10 @@ from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.sync import wire
 from villagehelper.sync.server import accounts, feed, tallies
 from villagehelper.sync.server.accounts import AuthError, DeviceScope, ForbiddenError
+from villagehelper.sync.server.batch import IncomingChange
 from villagehelper.sync.server.database import ServerDB
 from villagehelper.sync.server.limits import RateLimiter, RequestLimits, Throttles, error_body
-from villagehelper.sync.server.push import IncomingChange, PushRefusedError, push
+from villagehelper.sync.server.push import PushRefusedError, push
 from villagehelper.sync.server.replicas import CommuneReplicas, default_replicas_folder
 
 log = logging.getLogger("villagehelper.server")

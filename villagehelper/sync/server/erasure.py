@@ -25,21 +25,21 @@ from villagehelper.sync import wire
 from villagehelper.sync.server.tables import Record
 
 if TYPE_CHECKING:
-    from villagehelper.sync.server.push import AnyRecord, IncomingChange, _Batch, _Peek
+    from villagehelper.sync.server.batch import AnyRecord, Batch, IncomingChange, Peek
 
 Write = Callable[..., None]  # push._write: fields of a record, a new version
 
 
-def is_erased(record: AnyRecord | _Peek | None) -> bool:
+def is_erased(record: AnyRecord | Peek | None) -> bool:
     return record is not None and wire.stored_field(record.fields, "erased_at") is not None
 
 
-def refused_erasure(batch: _Batch, change: IncomingChange) -> bool:
+def refused_erasure(batch: Batch, change: IncomingChange) -> bool:
     """Whether this device asks for an erasure it may not make (volunteers may not)."""
     return personal_fields.is_erasure(change.entity, change.fields) and not batch.scope.is_leader
 
 
-def late_edit_fields(batch: _Batch, change: IncomingChange, record: AnyRecord) -> dict[str, Any]:
+def late_edit_fields(batch: Batch, change: IncomingChange, record: AnyRecord) -> dict[str, Any]:
     """The fields of an update that may still apply to ``record``."""
     if change.entity == "sync_conflict":
         return _conflict_fields(batch, record, change.fields)
@@ -48,7 +48,7 @@ def late_edit_fields(batch: _Batch, change: IncomingChange, record: AnyRecord) -
     return dict(change.fields)
 
 
-def _conflict_fields(batch: _Batch, record: AnyRecord, fields: dict[str, Any]) -> dict[str, Any]:
+def _conflict_fields(batch: Batch, record: AnyRecord, fields: dict[str, Any]) -> dict[str, Any]:
     """A verdict on a conflict over an erased field can only be the erased value."""
     conflict = json.loads(record.fields)
     target = batch.peek(conflict.get("entity", ""), conflict.get("row_id", ""))
@@ -67,9 +67,7 @@ def _conflict_fields(batch: _Batch, record: AnyRecord, fields: dict[str, Any]) -
 _CONFLICT_VALUES = ("server_value", "device_value", "resolution")
 
 
-def inserted_fields(
-    batch: _Batch, change: IncomingChange, fields: dict[str, Any]
-) -> dict[str, Any]:
+def inserted_fields(batch: Batch, change: IncomingChange, fields: dict[str, Any]) -> dict[str, Any]:
     """A person or a session arriving for an erased household or person arrives erased."""
     household_id = fields.get("household_id")
     household = batch.peek("household", household_id) if household_id else None
@@ -88,7 +86,7 @@ def inserted_fields(
     return fields
 
 
-def settle_erasure(batch: _Batch, change: IncomingChange, write: Write) -> None:
+def settle_erasure(batch: Batch, change: IncomingChange, write: Write) -> None:
     """After an erasure is stored: the household's people, the sessions and the
     conflicts hold nothing personal of the erased resident any more."""
     if not personal_fields.is_erasure(change.entity, change.fields):
@@ -123,7 +121,7 @@ def settle_erasure(batch: _Batch, change: IncomingChange, write: Write) -> None:
     _settle_conflicts(batch, change, write)
 
 
-def _settle_conflicts(batch: _Batch, change: IncomingChange, write: Write) -> None:
+def _settle_conflicts(batch: Batch, change: IncomingChange, write: Write) -> None:
     erased = personal_fields.scrubbed_conflict_value()
     pattern = f'"row_id":{wire.canonical_json(change.row_id)}'
     conflicts = batch.session.scalars(

@@ -7,26 +7,27 @@ content) nothing of the batch is stored and the laptop is told which change and 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import select, update
 
 from villagehelper import personal_fields
 from villagehelper.errors import UserError
-from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Op
-from villagehelper.store.models import utc_text
+from villagehelper.store.changelog import EVENT_ENTITIES, Op
 from villagehelper.sync import wire
 from villagehelper.sync.server import erasure
 from villagehelper.sync.server.accounts import DeviceScope
-from villagehelper.sync.server.bulk import insert_rows
+from villagehelper.sync.server.batch import (
+    AnyRecord,
+    Batch,
+    IncomingChange,
+    Seen,
+    has_nul,
+)
 from villagehelper.sync.server.database import ServerDB, VersionClock
-from villagehelper.sync.server.tables import AuditEntry, Device, ReceivedChange, Record, ServerBase
+from villagehelper.sync.server.tables import Device, Record
 
 # Conflict ids are derived from the change that raised them: a replayed batch can never
 # record the same conflict twice.
@@ -42,202 +43,6 @@ class PushRefusedError(UserError):
         self.index = index
 
 
-@dataclass(frozen=True)
-class IncomingChange:
-    change_id: str
-    entity: str
-    row_id: str
-    op: str
-    base_version: int | None
-    fields: dict[str, Any] = field(default_factory=dict)
-
-    def digest(self) -> str:
-        content = [self.entity, self.row_id, self.op, self.base_version, self.fields]
-        return hashlib.sha256(wire.canonical_json(content).encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class _Seen:
-    """A change id already accepted: its content digest, device and reply."""
-
-    digest: str
-    device_id: str
-    result: str
-
-
-@dataclass
-class NewRecord:
-    """A row this batch adds, held as plain values until it is inserted with the rest
-    (an ORM object costs more to make than the whole check of its change)."""
-
-    entity: str
-    row_id: str
-    commune_code: str
-    version: int = 0
-    fields: str = "{}"
-    field_versions: str = "{}"
-    deleted: bool = False
-    household_id: str | None = None
-
-
-AnyRecord = Record | NewRecord
-
-
-@dataclass(frozen=True)
-class _Peek:
-    """What a change's checks read of a stored row it only refers to (its commune, and
-    a household's merge): loaded as plain values, an ORM object each costing more."""
-
-    commune_code: str
-    fields: str
-
-
-@dataclass
-class _Batch:
-    session: Session
-    versions: VersionClock
-    scope: DeviceScope
-    team_member_id: str | None
-    now: datetime
-    # What this batch knows of the server's rows and change ids, loaded in a few queries
-    # up front: a change then costs no database round trip of its own.
-    records: dict[tuple[str, str], AnyRecord | _Peek | None] = field(default_factory=dict)
-    received: dict[str, _Seen] = field(default_factory=dict)
-    # Written with one INSERT each at the end of the batch (rows no change reads back).
-    new_received: list[dict[str, Any]] = field(default_factory=list)
-    new_audit: list[dict[str, Any]] = field(default_factory=list)
-    # Rows this batch adds, not yet in the session: one INSERT for all of them costs a
-    # fraction of the ORM's unit of work (see :meth:`store_new_records`).
-    fresh: list[NewRecord] = field(default_factory=list)
-
-    @property
-    def now_text(self) -> str:
-        return utc_text(self.now)
-
-    def peek(self, entity: str, row_id: str) -> AnyRecord | _Peek | None:
-        """The row as this batch knows it, to read."""
-        key = (entity, row_id)
-        if key not in self.records:
-            self.records[key] = self.session.get(Record, key)
-        return self.records[key]
-
-    def record(self, entity: str, row_id: str) -> AnyRecord | None:
-        """The row as this batch knows it, to change."""
-        found = self.peek(entity, row_id)
-        if isinstance(found, _Peek):
-            found = self.records[(entity, row_id)] = self.session.get(Record, (entity, row_id))
-        return found
-
-    def new_record(self, entity: str, row_id: str) -> NewRecord:
-        """An empty row of this device's commune; :func:`_write` fills and versions it."""
-        record = NewRecord(entity, row_id, self.scope.commune_code)
-        self.fresh.append(record)
-        self.records[(entity, row_id)] = record
-        return record
-
-    def store_new_records(self, *, still_changing: bool) -> None:
-        """INSERT the rows this batch added so far, in one statement.
-
-        Before a query over the records (a merge looks for the people and sessions of a
-        household), and at the end of the batch.  ``still_changing``: the batch goes on
-        and may change them again, so from here on they are ORM objects the session
-        tracks (callers look rows up again through :meth:`record` after this).
-        """
-        if not self.fresh:
-            return
-        insert_rows(self.session.connection(), _RECORDS, [vars(record) for record in self.fresh])
-        if still_changing:
-            for new in self.fresh:
-                tracked = Record(**vars(new))
-                make_transient_to_detached(tracked)
-                self.session.add(tracked)
-                self.records[(new.entity, new.row_id)] = tracked
-        self.fresh = []
-
-    def prefetch(self, changes: list[IncomingChange], also_read: RowKey | None = None) -> None:
-        """The rows the changes write (to change), those they refer to and ``also_read``
-        (to read)."""
-        own: dict[str, set[str]] = {}
-        referred: dict[str, set[str]] = {}
-        if also_read is not None and not _has_nul(also_read[1]):
-            referred[also_read[0]] = {also_read[1]}
-        for change in changes:
-            own.setdefault(change.entity, set()).add(change.row_id)
-            if change.entity not in ENTITIES:
-                continue
-            for reference in wire.references(change.entity):
-                value = change.fields.get(reference.field)
-                # A NUL cannot be looked up in PostgreSQL: _check refuses such a change.
-                if isinstance(value, str) and not _has_nul(value):
-                    referred.setdefault(reference.entity, set()).add(value)
-        # One query for the rows to change and one for the rows to read, whatever their
-        # entities: every statement inside the batch's transaction is a round trip made
-        # while the feed counter is locked, so while every other push waits.
-        for group in _grouped(own):
-            found = self.session.scalars(select(Record).where(_any_of(group)))
-            known: dict[RowKey, AnyRecord | _Peek] = {
-                (record.entity, record.row_id): record for record in found
-            }
-            for key in _keys(group):
-                self.records[key] = known.get(key)
-        only_read = {entity: ids - own.get(entity, set()) for entity, ids in referred.items()}
-        for group in _grouped(only_read):
-            peeked = self.session.execute(
-                select(Record.entity, Record.row_id, Record.commune_code, Record.fields).where(
-                    _any_of(group)
-                )
-            )
-            known = {
-                (entity, row_id): _Peek(commune, text) for entity, row_id, commune, text in peeked
-            }
-            for key in _keys(group):
-                self.records[key] = known.get(key)
-        change_ids = sorted({change.change_id for change in changes})
-        for chunk in _chunks(change_ids):
-            for seen in self.session.scalars(
-                select(ReceivedChange).where(ReceivedChange.change_id.in_(chunk))
-            ):
-                self.received[seen.change_id] = _Seen(seen.digest, seen.device_id, seen.result)
-
-    def write_log(self) -> None:
-        insert_rows(self.session.connection(), _RECEIVED, self.new_received)
-        insert_rows(self.session.connection(), _AUDIT, self.new_audit)
-
-
-_RECORDS, _RECEIVED, _AUDIT = (
-    ServerBase.metadata.tables[mapped.__tablename__]
-    for mapped in (Record, ReceivedChange, AuditEntry)
-)
-_CHUNK = 500  # ids in one statement: under every database's limit on bound parameters
-RowKey = tuple[str, str]  # (entity, row id)
-
-
-def _chunks(values: list[str], size: int = _CHUNK) -> list[list[str]]:
-    return [values[start : start + size] for start in range(0, len(values), size)]
-
-
-def _grouped(wanted: dict[str, set[str]]) -> list[dict[str, list[str]]]:
-    """Entity → ids, cut into groups of at most :data:`_CHUNK` ids in all."""
-    keys = [(entity, row_id) for entity in sorted(wanted) for row_id in sorted(wanted[entity])]
-    groups: list[dict[str, list[str]]] = []
-    for start in range(0, len(keys), _CHUNK):
-        group: dict[str, list[str]] = {}
-        for entity, row_id in keys[start : start + _CHUNK]:
-            group.setdefault(entity, []).append(row_id)
-        groups.append(group)
-    return groups
-
-
-def _any_of(group: dict[str, list[str]]) -> ColumnElement[bool]:
-    return or_(
-        *(and_(Record.entity == entity, Record.row_id.in_(ids)) for entity, ids in group.items())
-    )
-
-
-def _keys(group: dict[str, list[str]]) -> list[RowKey]:
-    return [(entity, row_id) for entity, ids in group.items() for row_id in ids]
-
-
 def push(
     db: ServerDB,
     scope: DeviceScope,
@@ -250,7 +55,7 @@ def push(
         # In the same commit: one durable write per batch, not two; and before the feed
         # counter is locked, as the statement only waits for this device's other pushes.
         session.execute(update(Device).where(Device.id == scope.device_id).values(last_seen_at=now))
-        batch = _Batch(session, VersionClock(session), scope, None, now)
+        batch = Batch(session, VersionClock(session), scope, None, now)
         claimed = ("team_member", team_member_id) if team_member_id is not None else None
         batch.prefetch(changes, also_read=claimed)
         batch.team_member_id = _claimed_member(batch, team_member_id, changes)
@@ -261,11 +66,11 @@ def push(
 
 
 def _claimed_member(
-    batch: _Batch, team_member_id: str | None, changes: list[IncomingChange]
+    batch: Batch, team_member_id: str | None, changes: list[IncomingChange]
 ) -> str | None:
     """The team member the laptop says is logging, if it is one of this commune's
     (or joins it in this very batch); anything else is not written to the audit log."""
-    if team_member_id is None or _has_nul(team_member_id):
+    if team_member_id is None or has_nul(team_member_id):
         return None
     if any(c.entity == "team_member" and c.row_id == team_member_id for c in changes):
         return team_member_id
@@ -275,7 +80,7 @@ def _claimed_member(
     return team_member_id
 
 
-def _accept(batch: _Batch, index: int, change: IncomingChange) -> dict[str, Any]:
+def _accept(batch: Batch, index: int, change: IncomingChange) -> dict[str, Any]:
     digest = change.digest()
     seen = batch.received.get(change.change_id)
     if seen is not None:
@@ -292,7 +97,7 @@ def _accept(batch: _Batch, index: int, change: IncomingChange) -> dict[str, Any]
     result = _apply(batch, index, change)
     result["change_id"] = change.change_id
     reply = json.dumps(result)
-    batch.received[change.change_id] = _Seen(digest, batch.scope.device_id, reply)
+    batch.received[change.change_id] = Seen(digest, batch.scope.device_id, reply)
     batch.new_received.append(
         {
             "change_id": change.change_id,
@@ -317,23 +122,17 @@ def _accept(batch: _Batch, index: int, change: IncomingChange) -> dict[str, Any]
     return result
 
 
-def _has_nul(text: str) -> bool:
-    # PostgreSQL text cannot hold U+0000: a field naming a row is looked up as it is,
-    # and no field a person typed has one (the laptop drops control characters).
-    return "\x00" in text
-
-
 def _forbidden(index: int, what_vi: str, what_en: str) -> PushRefusedError:
     return PushRefusedError(403, index, what_vi, what_en)
 
 
-def _check(batch: _Batch, index: int, change: IncomingChange) -> None:
+def _check(batch: Batch, index: int, change: IncomingChange) -> None:
     """Refuse what this device may not write, or what is malformed."""
     problems = wire.change_problems(change.entity, change.op, change.fields)
     problems.extend(
         f"{name[:40]}: contains the NUL character"
         for name, value in change.fields.items()
-        if isinstance(value, str) and _has_nul(value)
+        if isinstance(value, str) and has_nul(value)
     )
     if problems or len(change.row_id) > 40 or len(change.change_id) > 36:
         details = "; ".join(problems[:5]) or "id too long"
@@ -385,7 +184,7 @@ def _check(batch: _Batch, index: int, change: IncomingChange) -> None:
             )
 
 
-def _apply(batch: _Batch, index: int, change: IncomingChange) -> dict[str, Any]:
+def _apply(batch: Batch, index: int, change: IncomingChange) -> dict[str, Any]:
     record = batch.record(change.entity, change.row_id)
     if change.op == Op.INSERT:
         return _insert(batch, index, change, record)
@@ -403,7 +202,7 @@ def _apply(batch: _Batch, index: int, change: IncomingChange) -> dict[str, Any]:
 
 
 def _insert(
-    batch: _Batch, index: int, change: IncomingChange, record: AnyRecord | None
+    batch: Batch, index: int, change: IncomingChange, record: AnyRecord | None
 ) -> dict[str, Any]:
     fields = {name: value for name, value in change.fields.items() if name != "deleted"}
     sent_household = fields.get("household_id")
@@ -449,7 +248,7 @@ def _same_event(stored: dict[str, Any], incoming: dict[str, Any]) -> bool:
     }
 
 
-def _update(batch: _Batch, change: IncomingChange, record: AnyRecord) -> dict[str, Any]:
+def _update(batch: Batch, change: IncomingChange, record: AnyRecord) -> dict[str, Any]:
     current = json.loads(record.fields)
     field_versions = json.loads(record.field_versions)
     base = change.base_version or 0
@@ -476,7 +275,7 @@ def _update(batch: _Batch, change: IncomingChange, record: AnyRecord) -> dict[st
 
 
 def _record_conflict(
-    batch: _Batch, change: IncomingChange, name: str, server_value: Any, device_value: Any
+    batch: Batch, change: IncomingChange, name: str, server_value: Any, device_value: Any
 ) -> None:
     conflict_id = str(uuid.uuid5(_CONFLICT_NAMESPACE, f"{change.change_id}:{name}"))
     record = batch.new_record("sync_conflict", conflict_id)
@@ -500,7 +299,7 @@ def _record_conflict(
 
 
 def _write(
-    batch: _Batch, record: AnyRecord, changed: dict[str, Any], *, deleted: bool | None = None
+    batch: Batch, record: AnyRecord, changed: dict[str, Any], *, deleted: bool | None = None
 ) -> None:
     """Set fields, give the row a new version and note who changed each field."""
     version = batch.versions.next()
@@ -523,7 +322,7 @@ def _decoded(text: str) -> dict[str, Any]:
     return decoded
 
 
-def _survivor(batch: _Batch, household_id: str) -> str:
+def _survivor(batch: Batch, household_id: str) -> str:
     seen = {household_id}
     current = household_id
     while True:
@@ -535,7 +334,7 @@ def _survivor(batch: _Batch, household_id: str) -> str:
         current = merged_into
 
 
-def _superseded_merge(batch: _Batch, survivor_id: str, loser_id: str) -> dict[str, Any] | None:
+def _superseded_merge(batch: Batch, survivor_id: str, loser_id: str) -> dict[str, Any] | None:
     """The reply to a household merge an earlier merge has made impossible (else None).
 
     Two laptops offline may merge the same household into different ones, or each of two
@@ -567,7 +366,7 @@ def _superseded_merge(batch: _Batch, survivor_id: str, loser_id: str) -> dict[st
     return {"status": "superseded", "version": batch.versions.current}
 
 
-def _replay_merge(batch: _Batch, survivor_id: str, loser_id: str) -> None:
+def _replay_merge(batch: Batch, survivor_id: str, loser_id: str) -> None:
     """What every laptop does with a merge, done to the server's copy as well."""
     batch.store_new_records(still_changing=True)  # the query below must see them
     survivor_id = _survivor(batch, survivor_id)
