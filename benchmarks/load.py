@@ -244,6 +244,7 @@ class _Fleet:
                 break
             if attempt + 1 < FINAL_ATTEMPTS:
                 time.sleep(FINAL_RETRY_PAUSE)
+        laptop.end_round()
         self.barrier.wait()  # no upload after this: every download below sees them all
         for attempt in range(FINAL_ATTEMPTS):
             if laptop.pull_to_end():

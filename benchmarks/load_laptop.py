@@ -185,7 +185,17 @@ class SimulatedLaptop:
     def sync(self) -> bool:
         """Upload the outbox, then download to the feed's end; False at the first
         request that failed (the next round tries again, as a laptop does)."""
-        return self.push() and self.pull_to_end()
+        try:
+            return self.push() and self.pull_to_end()
+        finally:
+            self.end_round()
+
+    def end_round(self) -> None:
+        """Close this round's connections, as ``client.sync_once`` does: one left idle
+        until the next round meets the server's keep-alive timeout (5 s), and now and
+        then the server closes it just as the laptop sends on it (a reset no real
+        laptop sees)."""
+        self.http.close()
 
     def push(self) -> bool:
         if not self.outbox:

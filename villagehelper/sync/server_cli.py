@@ -216,7 +216,9 @@ def _listen(host: str, port: int) -> socket.socket:
         listening = socket.socket(family, kind, protocol)
         listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listening.bind(address)
-        listening.listen(128)
+        # uvicorn's own default (the kernel caps it at somaxconn): a province's laptops
+        # coming back online together, after a power cut, queue instead of being refused.
+        listening.listen(2048)
     except OSError as exc:
         raise UserError(
             f"Không mở được cổng {host}:{port} ({exc.strerror}): cổng đang bận hoặc địa chỉ "
