@@ -100,6 +100,11 @@ def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
 @pytest.fixture
 def village_team(store: Store) -> Team:
     """A store bound to Xã Gia Lộc (Hải Phòng) with two villages and two volunteers."""
+    return make_village_team(store)
+
+
+def make_village_team(store: Store) -> Team:
+    """What :func:`village_team` sets up, on any store (an encrypted one, say)."""
     team.set_commune(store, "10999")
     khay = team.add_village(store, "Thôn Khay")
     other = team.add_village(store, "Thôn Hữu Chung")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FakeClock, Team
+from tests.conftest import FakeClock, Team, make_village_team
 from villagehelper.backup import (
     backup_now,
     daily_backup,
@@ -35,7 +35,7 @@ from villagehelper.store.connect import (
     connect,
     is_plain_file,
 )
-from villagehelper.store.engine import DATABASE_FILE, Store, open_store
+from villagehelper.store.engine import DATABASE_FILE, open_store
 from villagehelper.store.peek import peek_commune
 from villagehelper.tally import compute_tally
 from villagehelper.tally.periods import iso_week
@@ -53,15 +53,6 @@ Rows = dict[str, list[tuple[object, ...]]]
 @pytest.fixture
 def key() -> bytes:
     return secrets.token_bytes(32)
-
-
-def _team(store: Store) -> Team:
-    team.set_commune(store, "10999")
-    khay = team.add_village(store, "Thôn Khay")
-    other = team.add_village(store, "Thôn Hữu Chung")
-    leader = team.add_team_member(store, "Phạm Đăng Xuyết", "leader", khay.id)
-    member = team.add_team_member(store, "Nguyễn Thị Hệ", "member", khay.id)
-    return Team(store, khay.id, other.id, leader.id, member.id)
 
 
 def _log_resident(village: Team, name: str = RESIDENT) -> str:
@@ -98,7 +89,7 @@ def _all_rows(database: Path, key: bytes | None) -> Rows:
 def _plain_store(folder: Path, heads: list[str]) -> Path:
     store = open_store(folder, clock=FakeClock())
     try:
-        village = _team(store)
+        village = make_village_team(store)
         for head in heads:
             _log_resident(village, head)
     finally:
@@ -114,7 +105,7 @@ def test_an_encrypted_store_works_as_before_and_its_files_hold_no_name_in_clear(
 ) -> None:
     store = open_store(tmp_path / "data", key=key, clock=FakeClock())
     try:
-        village = _team(store)
+        village = make_village_team(store)
         home_id = _log_resident(village)
         database, wal = store.path, Path(f"{store.path}-wal")
         # While the app runs the newest writes are in the -wal file: look at both.
@@ -192,7 +183,7 @@ def test_a_really_damaged_encrypted_file_is_still_called_damaged(
     tmp_path: Path, key: bytes, first_page: int
 ) -> None:
     store = open_store(tmp_path / "data", key=key, clock=FakeClock())
-    village = _team(store)
+    village = make_village_team(store)
     for number in range(150):  # enough pages that the damage lands in a table
         hh.create_household(store, hh.HouseholdInput(village.village_id, f"Lê Văn {number}"))
     store.close()
@@ -385,7 +376,7 @@ def test_an_encrypted_store_killed_while_writing_keeps_every_acknowledged_write(
 ) -> None:
     data_dir = tmp_path / "data"
     store = open_store(data_dir, key=key, clock=FakeClock())
-    _team(store)
+    make_village_team(store)
     store.close()
     acknowledged: set[str] = set()
     for kill_after in (5, 17, 31):
@@ -417,7 +408,7 @@ def test_an_encrypted_store_killed_while_writing_keeps_every_acknowledged_write(
 
 def test_newest_good_backup_needs_the_key(tmp_path: Path, key: bytes) -> None:
     store = open_store(tmp_path / "data", key=key, clock=FakeClock())
-    _log_resident(_team(store))
+    _log_resident(make_village_team(store))
     store.close()
     made = backup_now(tmp_path / "data", MORNING, key=key)
     found = newest_good_backup(tmp_path / "data", key=key)
