@@ -137,3 +137,17 @@ def test_window_takes_typing_before_the_store_has_opened(qtbot: QtBot, village_t
     assert "Xã Gia Lộc" in window.windowTitle()
     executor.shutdown()
     opened[0].close()
+
+
+def test_work_asked_for_after_the_worker_stopped_is_dropped_not_raised(qtbot: QtBot) -> None:
+    from villagehelper.ui.executor import DbExecutor
+
+    # A search's answer arriving as the window closes asks for the next search: the
+    # app must close without an exception in the event loop.
+    executor = DbExecutor()
+    ran: list[int] = []
+    executor.op(lambda: ran.append(1)).run()
+    executor.shutdown()
+    executor.op(lambda: ran.append(2)).run()
+    assert ran == [1]
+    qtbot.waitUntil(lambda: not executor.busy(), timeout=5000)  # only the first was pending

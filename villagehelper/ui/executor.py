@@ -86,6 +86,7 @@ class DbExecutor(QObject):
         self._pending: dict[int, tuple[Operation[Any], QTimer | None]] = {}
         self._progress: dict[int, QProgressDialog] = {}
         self._next_ticket = 0
+        self._stopped = False
 
     def op(self, work: Callable[[], T]) -> Operation[T]:
         return Operation(self, work)
@@ -94,6 +95,12 @@ class DbExecutor(QObject):
         return bool(self._pending)
 
     def submit(self, operation: Operation[Any]) -> None:
+        if self._stopped:
+            # The window is closing: an answer delivered after the worker stopped (a
+            # search's result) may ask for more work (the text typed meanwhile). All
+            # work queued before the stop was finished by shutdown().
+            log.info("work asked for after the database worker stopped: not run")
+            return
         self._next_ticket += 1
         ticket = self._next_ticket
         timer = None
@@ -150,6 +157,7 @@ class DbExecutor(QObject):
         ``wait=False`` is for network work: a sync cut short loses nothing (each page is
         one transaction) and closing the window must not wait for a slow server.
         """
+        self._stopped = True
         self._pool.shutdown(wait=wait, cancel_futures=not wait)
 
 
