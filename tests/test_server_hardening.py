@@ -73,7 +73,7 @@ class Client:
             headers["Authorization"] = f"Bearer {token}"
         return self.http.get(
             self.server.url + "/v1/changes",
-            params={"since": 2**40},
+            params={"since": 0, "limit": 1},  # the lightest page there is
             headers={wire.PROTOCOL_HEADER: "1", **headers},
             timeout=30,
         )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from tests.sync_support import COMMUNE, OTHER_COMMUNE
 from villagehelper.sync.server import feed
 from villagehelper.sync.server.accounts import DeviceRole, DeviceScope
 from villagehelper.sync.server.database import ServerDB, VersionClock
-from villagehelper.sync.server.tables import Record
+from villagehelper.sync.server.tables import FeedCounter, Record
 from villagehelper.sync.wire import canonical_json, stored_field
 
 
@@ -37,12 +39,28 @@ def test_the_page_sent_is_the_page_read(server_db: ServerDB) -> None:
     _add(server_db, COMMUNE, "household", "h-1-gone", {"head_name": "Lê Văn Tám", "phone": None})
     _add(server_db, COMMUNE, "member", "m-1", {"birth_year": 1990, "notes": "dòng 1\ndòng 2"})
     scope = DeviceScope("device", COMMUNE, DeviceRole.VOLUNTEER)
-    for since, limit in ((0, 2000), (0, 3), (5, 2), (10_000, 10)):
+    with server_db.reading() as session:
+        end = session.scalars(select(FeedCounter.value)).one()
+    for since, limit in ((0, 2000), (0, 3), (5, 2), (end, 10)):
         sent = json.loads(feed.page_json(server_db, scope, since, limit))
         assert sent == feed.page(server_db, scope, since, limit)
     everything = json.loads(feed.page_json(server_db, scope, 0, 2000))
     assert "v-other" not in {change["id"] for change in everything["changes"]}
     assert {change["entity"] for change in everything["changes"]} >= {"service", "village"}
+
+
+def test_a_cursor_past_the_feeds_end_is_refused_not_answered_empty(server_db: ServerDB) -> None:
+    # What a laptop meets after the server's database was restored from an older backup:
+    # answering "nothing new" would let it skip, for good, the rows given its versions.
+    _add(server_db, COMMUNE, "village", "v-1", {"name": "Thôn Khay"})
+    scope = DeviceScope("device", COMMUNE, DeviceRole.VOLUNTEER)
+    with server_db.reading() as session:
+        end = session.scalars(select(FeedCounter.value)).one()
+    assert json.loads(feed.page_json(server_db, scope, end, 10))["changes"] == []
+    with pytest.raises(feed.FeedBehindError):
+        feed.page_json(server_db, scope, end + 1, 10)
+    with pytest.raises(feed.FeedBehindError):
+        feed.page(server_db, scope, end + 1, 10)
 
 
 _JSON_LEAF = st.none() | st.booleans() | st.integers() | st.text(alphabet='"\\:{}ab erasdmgtoi_,')

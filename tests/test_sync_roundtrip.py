@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from tests.sync_support import (
     Commune,
@@ -17,10 +17,12 @@ from tests.sync_support import (
     server_snapshot,
     set_up_commune,
 )
+from villagehelper.errors import UserError
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.store.models import HelpSession, Household, OutboxEntry, SyncConflict
 from villagehelper.sync import state
+from villagehelper.sync.server.tables import FeedCounter, Record
 
 
 @pytest.fixture
@@ -131,3 +133,34 @@ def test_after_a_round_every_laptop_holds_exactly_the_servers_rows(
     expected = server_snapshot(sync_server.db)
     assert laptop_snapshot(commune.leader.store) == expected
     assert laptop_snapshot(other.store) == expected
+
+
+def test_a_server_restored_from_an_older_backup_stops_the_laptop_with_its_data_kept(
+    commune: Commune, sync_server: LoopbackServer
+) -> None:
+    leader = commune.leader.store
+    households.create_household(leader, _household(commune.village_id, "Lê Văn Tám"))
+    commune.leader.sync()
+    with sync_server.db.reading() as session:
+        before_backup = session.scalars(select(FeedCounter.value)).one()
+    saved = households.create_household(leader, _household(commune.village_id, "Đỗ Thị Ánh"))
+    commune.leader.sync()
+    # The server's database as a backup taken before the second household holds it.
+    with sync_server.db.transaction() as session:
+        session.execute(delete(Record).where(Record.version > before_backup))
+        session.execute(update(FeedCounter).values(value=before_backup))
+    # Its next round: the upload states the laptop's cursor, past the restored feed's
+    # end, and is refused before anything of it is taken (versions the server hands out
+    # again would otherwise make the laptop skip rows for good).
+    later = households.create_household(leader, _household(commune.village_id, "Vũ Văn Hà"))
+    with pytest.raises(UserError) as refused:
+        commune.leader.sync()
+    assert "khôi phục từ bản sao lưu" in refused.value.message_vi
+    with leader.reading() as session:
+        assert session.get(Household, saved.id) is not None
+        assert session.get(Household, later.id) is not None
+        waiting = set(session.scalars(select(OutboxEntry.row_id)))
+    assert later.id in waiting  # kept, to be sent once the server is set right
+    with sync_server.db.reading() as session:
+        assert session.get(Record, ("household", later.id)) is None
+    assert "khôi phục" in state.status(leader).last_error  # the status bar says so

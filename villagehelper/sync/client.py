@@ -240,7 +240,7 @@ def _outbox_batch(store: Store, limit: int) -> list[_Pending]:
         return [_Pending(*row) for row in rows]
 
 
-def _push_body(team_member_id: str | None, batch: list[_Pending]) -> bytes:
+def _push_body(team_member_id: str | None, cursor: int, batch: list[_Pending]) -> bytes:
     """The push request as JSON text, each payload spliced in as stored: decoding a
     thousand payloads only to encode them again cost more than the rest of the body."""
     dumps = json.dumps
@@ -250,7 +250,8 @@ def _push_body(team_member_id: str | None, batch: list[_Pending]) -> bytes:
         f'"base_version":{dumps(entry.base_version)},"fields":{entry.payload}}}'
         for entry in batch
     )
-    return f'{{"team_member_id":{dumps(team_member_id)},"changes":[{changes}]}}'.encode()
+    head = f'"team_member_id":{dumps(team_member_id)},"cursor":{int(cursor)}'
+    return f'{{{head},"changes":[{changes}]}}'.encode()
 
 
 def _push_all(
@@ -262,9 +263,12 @@ def _push_all(
 ) -> tuple[int, int]:
     with store.reading() as session:
         total = session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
+        # Sent with every batch: a server whose feed ends before it (restored from an
+        # older backup) refuses the batch instead of taking changes it cannot place.
+        cursor = state.cursor(session)
     pushed = conflicts = 0
     while batch := _outbox_batch(store, batch_size):
-        answer = connection.post_json("/v1/push", _push_body(team_member_id, batch))
+        answer = connection.post_json("/v1/push", _push_body(team_member_id, cursor, batch))
         results = answer.get("results", [])
         if len(results) != len(batch):
             raise SyncError(

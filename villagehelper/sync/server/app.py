@@ -81,6 +81,9 @@ class ChangeIn(BaseModel):
 class PushRequest(BaseModel):
     changes: list[ChangeIn] = Field(max_length=wire.MAX_PUSH_BATCH)
     team_member_id: str | None = Field(default=None, max_length=36, pattern=_NO_NUL)
+    cursor: int | None = Field(
+        default=None, ge=0, le=2**62, description="the laptop's download cursor"
+    )
 
 
 class ChangeResult(BaseModel):
@@ -130,7 +133,10 @@ _ERRORS = {
     400: "refused: malformed change, unknown reference, bad week, corrupt gzip",
     401: "no valid token (or enrolment code)",
     403: "not this device's commune, or a leader's work",
-    409: "a change id or row id already used with other content",
+    409: (
+        "a change id or row id already used with other content; on a download, a cursor "
+        "past the end of the feed (the server's database restored from a backup)"
+    ),
     413: "body too large, also after gzip decoding",
     422: "malformed request",
     426: f"missing or old {wire.PROTOCOL_HEADER}: update VillageHelper",
@@ -224,13 +230,16 @@ def create_app(
             IncomingChange(c.change_id, c.entity, c.row_id, c.op, c.base_version, c.fields)
             for c in body.changes
         ]
+        if body.cursor is not None:
+            with db.reading() as session:
+                feed.refuse_if_behind(session.connection(), body.cursor)
         results = push(db, scope, incoming, body.team_member_id)
         # The results are made by push() in the documented shape; validating and
         # encoding a thousand of them through the response model took a tenth of the
         # request's time.
         return Response(json.dumps({"results": results}), media_type="application/json")
 
-    @app.get("/v1/changes", response_model=PullResponse, responses=_errors(401, 429))
+    @app.get("/v1/changes", response_model=PullResponse, responses=_errors(401, 409, 429))
     def pull_changes(
         scope: Annotated[DeviceScope, Depends(device_scope)],
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,
@@ -354,6 +363,8 @@ def _install_error_handlers(app: FastAPI) -> None:
             status, code, extra = 403, "forbidden", {}
         elif isinstance(exc, _RateLimitedError):
             status, code, extra = 429, "rate_limited", {}
+        elif isinstance(exc, feed.FeedBehindError):
+            status, code, extra = 409, "feed_behind", {}
         else:
             status, code, extra = 400, "bad_request", {}
         body = error_body(code, exc.message_vi, exc.message_en, **extra)

@@ -13,20 +13,43 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
+from villagehelper.errors import UserError
 from villagehelper.sync.server.accounts import DeviceScope
 from villagehelper.sync.server.database import ServerDB
-from villagehelper.sync.server.tables import Record
+from villagehelper.sync.server.tables import FeedCounter, Record
 
 # (entity, row id, version, fields as canonical JSON text, deleted)
 _FeedRow = tuple[str, str, int, str, bool]
 # Plain rows through a fixed statement, not ORM objects nor the ORM's column loading: a
 # page is read once and thrown away.
+_END_SQL = text(f"SELECT value FROM {FeedCounter.__tablename__} WHERE id = 1")
 _PAGE_SQL = text(
     f"SELECT entity, row_id, version, fields, deleted FROM {Record.__tablename__} "
     "WHERE commune_code = :commune AND version > :since ORDER BY version LIMIT :limit"
 )
+
+
+class FeedBehindError(UserError):
+    """A laptop has downloaded further than the server's feed goes: the server's
+    database is older than what it once served (restored from a backup, or replaced)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Dữ liệu trên máy chủ xã cũ hơn dữ liệu máy này đã nhận: có thể máy chủ vừa được "
+            "khôi phục từ bản sao lưu. Máy này vẫn giữ nguyên dữ liệu của mình và không gửi "
+            "hay nhận gì thêm; hãy báo người quản lý máy chủ xã trước khi tiếp tục.",
+            "The commune server holds less than this laptop already downloaded from it: it "
+            "may have been restored from a backup. This laptop keeps all its data and syncs "
+            "nothing more; tell the server's administrator before going on.",
+        )
+
+
+def refuse_if_behind(connection: Connection, cursor: int) -> None:
+    """:class:`FeedBehindError` if ``cursor`` (a laptop's) is past the feed's end."""
+    if cursor > connection.execute(_END_SQL).scalar_one():
+        raise FeedBehindError()
 
 
 def _rows(db: ServerDB, scope: DeviceScope, since: int, limit: int) -> tuple[list[_FeedRow], bool]:
@@ -39,6 +62,12 @@ def _rows(db: ServerDB, scope: DeviceScope, since: int, limit: int) -> tuple[lis
         for commune in (scope.commune_code, ""):
             params = {"commune": commune, "since": since, "limit": limit + 1}
             rows.extend(tuple(row) for row in connection.execute(_PAGE_SQL, params))
+        # Versions handed out after a backup was taken are handed out again once it is
+        # restored, with other rows behind them: a laptop past the feed's end would skip
+        # those rows in silence. Checked on an empty page only: that is where a laptop
+        # past the end always lands first (its no-op sync), at the cost of one read.
+        if not rows:
+            refuse_if_behind(connection, since)
     rows.sort(key=lambda row: row[2])
     return rows[:limit], len(rows) > limit
 
