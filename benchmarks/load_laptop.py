@@ -201,7 +201,11 @@ class SimulatedLaptop:
         if not self.outbox:
             return True
         batch = self.outbox[: wire.MAX_PUSH_BATCH]
-        body = {"team_member_id": self.identity.volunteer_id, "changes": batch}
+        body = {
+            "team_member_id": self.identity.volunteer_id,
+            "cursor": self.cursor,  # as the real client: checked against the feed's end
+            "changes": batch,
+        }
         packed = gzip.compress(json.dumps(body, ensure_ascii=False).encode(), compresslevel=1)
         headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
         answer = self._request("push", "POST", "/v1/push", data=packed, headers=headers)

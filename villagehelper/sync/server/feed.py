@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import text
 
 from villagehelper.errors import UserError
 from villagehelper.sync.server.accounts import DeviceScope
@@ -46,12 +46,6 @@ class FeedBehindError(UserError):
         )
 
 
-def refuse_if_behind(connection: Connection, cursor: int) -> None:
-    """:class:`FeedBehindError` if ``cursor`` (a laptop's) is past the feed's end."""
-    if cursor > connection.execute(_END_SQL).scalar_one():
-        raise FeedBehindError()
-
-
 def _rows(db: ServerDB, scope: DeviceScope, since: int, limit: int) -> tuple[list[_FeedRow], bool]:
     """Up to ``limit`` rows above ``since`` in version order, and whether more follow."""
     rows: list[_FeedRow] = []
@@ -66,8 +60,8 @@ def _rows(db: ServerDB, scope: DeviceScope, since: int, limit: int) -> tuple[lis
         # restored, with other rows behind them: a laptop past the feed's end would skip
         # those rows in silence. Checked on an empty page only: that is where a laptop
         # past the end always lands first (its no-op sync), at the cost of one read.
-        if not rows:
-            refuse_if_behind(connection, since)
+        if not rows and since > connection.execute(_END_SQL).scalar_one():
+            raise FeedBehindError()
     rows.sort(key=lambda row: row[2])
     return rows[:limit], len(rows) > limit
 

@@ -17,7 +17,7 @@ from villagehelper import personal_fields
 from villagehelper.errors import UserError
 from villagehelper.store.changelog import EVENT_ENTITIES, Op
 from villagehelper.sync import wire
-from villagehelper.sync.server import erasure
+from villagehelper.sync.server import erasure, feed
 from villagehelper.sync.server.accounts import DeviceScope
 from villagehelper.sync.server.batch import (
     AnyRecord,
@@ -48,14 +48,21 @@ def push(
     scope: DeviceScope,
     changes: list[IncomingChange],
     team_member_id: str | None = None,
+    cursor: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Apply ``changes`` in order; one result per change (the original one if repeated)."""
+    """Apply ``changes`` in order; one result per change (the original one if repeated).
+
+    ``cursor``: the laptop's download cursor, if it says; past the feed's end, the batch
+    is refused (:class:`feed.FeedBehindError`).
+    """
     with db.transaction() as session:
         now = db.clock()
         # In the same commit: one durable write per batch, not two; and before the feed
         # counter is locked, as the statement only waits for this device's other pushes.
         session.execute(update(Device).where(Device.id == scope.device_id).values(last_seen_at=now))
         batch = Batch(session, VersionClock(session), scope, None, now)
+        if cursor is not None and cursor > batch.versions.current:
+            raise feed.FeedBehindError()  # the counter was read with its lock: no query
         claimed = ("team_member", team_member_id) if team_member_id is not None else None
         batch.prefetch(changes, also_read=claimed)
         batch.team_member_id = _claimed_member(batch, team_member_id, changes)
