@@ -30,9 +30,9 @@ from villagehelper.ui.wizard import (
     MEMBERS_PAGE,
     VILLAGES_PAGE,
     VOLUNTEER_PAGE,
-    CommuneListModel,
     FirstRunWizard,
 )
+from villagehelper.ui.wizard_pages import CommuneListModel
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
