@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from villagehelper.backup_order import rotation_order
 from villagehelper.clock import to_vietnam
 from villagehelper.errors import UserError
 from villagehelper.store.connect import (
@@ -150,13 +151,23 @@ def list_backups(data_dir: Path) -> list[BackupFile]:
     return sorted(found, key=lambda backup: (backup.taken, backup.path.name), reverse=True)
 
 
-def rotate_backups(data_dir: Path, keep: int) -> list[Path]:
+def rotate_backups(
+    data_dir: Path, keep: int, now: datetime | None = None, *, just_made: Path | None = None
+) -> list[Path]:
     """Delete all but the newest ``keep`` automatic backups of each kind (never manual
-    ones, nor a damaged file moved aside); the paths deleted."""
+    ones, nor a damaged file moved aside, nor ``just_made``); the paths deleted.
+
+    With ``now`` (the clock that named today's backup), backups named after it were
+    made under a clock that was ahead: they count as older than every backup named
+    by a sane clock, so that they are rotated out one a day instead of crowding out
+    each new backup (:func:`~villagehelper.backup_order.rotation_order`)."""
     seen: dict[str, int] = {}
     deleted = []
-    for backup in list_backups(data_dir):
+    for backup in rotation_order(list_backups(data_dir), now):
         if backup.kind in ("manual", "damaged") or backup.kind not in _AUTOMATIC:
+            continue
+        if just_made is not None and backup.path == just_made:
+            seen[backup.kind] = seen.get(backup.kind, 0) + 1
             continue
         seen[backup.kind] = seen.get(backup.kind, 0) + 1
         if seen[backup.kind] > max(keep, 1):
@@ -188,7 +199,7 @@ def daily_backup(
     except (UserError, *DATABASE_ERRORS) as exc:
         target.unlink(missing_ok=True)
         raise damage_or_missing_key(database, key) from exc
-    rotate_backups(data_dir, keep)
+    rotate_backups(data_dir, keep, moment, just_made=target)
     return check
 
 

@@ -13,7 +13,10 @@ import argparse
 import platform
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from villagehelper.store.engine import Store
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -67,8 +70,16 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
             progress=progress,
         )
     finally:
-        store.close()
         if show_progress:
             print(file=sys.stderr)
+        _warn_about_the_clock(store)  # a sync, even a failed one, may have measured it
+        store.close()
     print(f"{report.summary_vi()} / {report.summary_en()}")
     return 0
+
+
+def _warn_about_the_clock(store: Store) -> None:
+    from villagehelper.clock_notice import print_clock_warning
+    from villagehelper.trusted_time import judge_clock
+
+    print_clock_warning(judge_clock(store))
