@@ -24,6 +24,17 @@
     </message>
 </context>
 <context>
+    <name>ClockDay</name>
+    <message>
+        <source>Đồng hồ máy này sai, nên lịch hẹn được tính theo ngày của máy chủ xã: %1.</source>
+        <translation>This laptop&apos;s clock is wrong, so follow-ups are listed by the commune server&apos;s date: %1.</translation>
+    </message>
+    <message>
+        <source>Đồng hồ máy này có vẻ sai: lịch hẹn dưới đây tính theo ngày %1 của máy nên có thể sai.</source>
+        <translation>This laptop&apos;s clock looks wrong: the follow-ups below are listed by its date, %1, and may be wrong.</translation>
+    </message>
+</context>
+<context>
     <name>CommuneListModel</name>
     <message>
         <source>%1 — %2</source>
