@@ -124,6 +124,10 @@ def test_a_laptop_five_years_ahead_of_the_server_erases_nothing(
         assert "Chưa thể xóa thông tin cá nhân theo thời hạn lưu" in refused.stderr
         assert "Hãy chỉnh ngày giờ trong Windows" in refused.stderr
     assert _erased(laptop.data_dir) == set()
+    # The other commands that go by the date say it too.
+    for command in (["backup"], ["tally", "--week", "this"]):
+        done = _run(laptop.data_dir, *command, ahead=FIVE_YEARS_AHEAD)
+        assert done.returncode == 0 and "Cảnh báo đồng hồ" in done.stderr, done.stderr
 
 
 def test_a_never_synced_laptop_at_2031_needs_the_leaders_eyes_and_a_wrong_date_shows(

@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from villagehelper.trusted_time import ClockVerdict
+from villagehelper.store.engine import Store
+from villagehelper.trusted_time import ClockVerdict, judge_clock
 
 
 def print_clock_warning(verdict: ClockVerdict, out: TextIO | None = None) -> None:
@@ -20,3 +21,8 @@ def print_clock_warning(verdict: ClockVerdict, out: TextIO | None = None) -> Non
     stream = out or sys.stderr
     print(f"Cảnh báo đồng hồ: {verdict.message_vi}", file=stream)
     print(f"Clock warning: {verdict.message_en}", file=stream)
+
+
+def warn_about_the_clock(store: Store) -> None:
+    """Judge the store's clock now and print the warning if it is wrong."""
+    print_clock_warning(judge_clock(store))

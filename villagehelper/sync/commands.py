@@ -13,10 +13,7 @@ import argparse
 import platform
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from villagehelper.store.engine import Store
+from typing import Any
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -50,6 +47,7 @@ def cmd_enroll(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.clock_notice import warn_about_the_clock
     from villagehelper.command_key import open_unlocked
     from villagehelper.preferences import load_preferences
     from villagehelper.sync.client import sync_once
@@ -72,14 +70,7 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     finally:
         if show_progress:
             print(file=sys.stderr)
-        _warn_about_the_clock(store)  # a sync, even a failed one, may have measured it
+        warn_about_the_clock(store)  # a sync, even a failed one, may have measured it
         store.close()
     print(f"{report.summary_vi()} / {report.summary_en()}")
     return 0
-
-
-def _warn_about_the_clock(store: Store) -> None:
-    from villagehelper.clock_notice import print_clock_warning
-    from villagehelper.trusted_time import judge_clock
-
-    print_clock_warning(judge_clock(store))
