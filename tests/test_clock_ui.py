@@ -9,7 +9,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import FakeClock, Team, wait_idle
-from villagehelper.clock import vietnam_today
+from villagehelper.clock import utc_now, vietnam_today
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.inputs import ServiceOutcome, VisitInput
@@ -148,3 +148,36 @@ def test_the_daily_job_offers_nothing_on_a_wrong_clock(
     wait_idle(qtbot, app_ctx)
     assert offered == []
     job.stop()
+
+
+def test_the_banner_follows_each_sync_round(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team, clock: FakeClock, tmp_path: Path
+) -> None:
+    from tests.sync_support import COMMUNE, LoopbackServer, fast_connection
+    from villagehelper.sync.server import accounts
+    from villagehelper.sync.server.database import open_server_db
+
+    db = open_server_db(f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}")
+    accounts.add_commune(db, COMMUNE, "Xã Gia Lộc")
+    server = LoopbackServer(db)
+    try:
+        clock.now = utc_now() + FIVE_YEARS
+        window = MainWindow(app_ctx)
+        qtbot.addWidget(window)
+        window.sync.connection_factory = fast_connection
+        window.show()
+        wait_idle(qtbot, app_ctx)
+        assert not window.clock_banner.isVisible()  # nothing to compare with yet
+        code = accounts.issue_code(db, COMMUNE, "leader")
+        with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000):
+            window.sync.enrol(server.url, code, "laptop", lambda _result: None)
+        qtbot.waitUntil(window.clock_banner.isVisible, timeout=10_000)
+        assert "nhanh 1825 ngày" in window.clock_banner.text()
+        clock.now = utc_now()  # set right in Windows, then "Sync now"
+        with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000):
+            window.sync.sync_now()
+        qtbot.waitUntil(lambda: not window.clock_banner.isVisible(), timeout=10_000)
+        window.close()
+    finally:
+        server.stop()
+        db.close()
