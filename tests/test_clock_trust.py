@@ -110,3 +110,20 @@ def test_without_a_server_only_what_is_stored_judges(now: datetime, lead: timede
     verdict = judge(now, None, now + lead)
     assert verdict.wrong == (lead > MARGIN)
     assert not verdict.trusted
+
+
+def test_a_leaders_confirmation_overrules_stored_times_but_not_the_server(
+    village_team: Team, clock: FakeClock
+) -> None:
+    from villagehelper.trusted_time import confirm_date_by_leader, note_server_time
+
+    store = village_team.store
+    clock.advance(days=5 * 365)
+    households.create_household(store, HouseholdInput(village_team.village_id, "Lê Thị Quyên"))
+    clock.advance(days=-5 * 365)
+    assert judge_clock(store).reason == "behind_stored"
+    confirm_date_by_leader(store)
+    assert judge_clock(store).trust is ClockTrust.UNCONFIRMED
+    with store.transaction() as session:  # then a sync finds the clock a day behind
+        note_server_time(session, clock.now + timedelta(days=1), clock.now)
+    assert judge_clock(store).reason == "server_differs"

@@ -181,3 +181,26 @@ def test_the_banner_follows_each_sync_round(
     finally:
         server.stop()
         db.close()
+
+
+def test_a_leader_confirms_the_date_of_a_laptop_whose_data_was_stamped_ahead(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team, clock: FakeClock
+) -> None:
+    """No server to ask: data stamped while the clock read 2031 makes the corrected
+    clock look behind; a leader who sees today's date is right says so, once."""
+    clock.advance(days=5 * 365)
+    hh.create_household(village_team.store, hh.HouseholdInput(village_team.village_id, "Lê A"))
+    clock.advance(days=-5 * 365)
+    app_ctx.update_preferences(volunteer_id=village_team.leader_id)
+    window = MainWindow(app_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(window.clock_banner.isVisible, timeout=5000)
+    assert "sớm hơn dữ liệu máy đã lưu" in window.clock_banner.text()
+    assert window.clock_banner.confirm_button.isVisible()
+    window.clock_banner.confirm_button.click()  # a leader logging, no PINs: straight on
+    qtbot.waitUntil(lambda: not window.clock_banner.isVisible(), timeout=5000)
+    clock.advance(days=-3)  # set back behind the confirmation: wrong again
+    window.clock_banner.refresh()
+    qtbot.waitUntil(window.clock_banner.isVisible, timeout=5000)
+    window.close()

@@ -43,6 +43,7 @@ FRESH = timedelta(days=7)  # a server measurement older than this confirms nothi
 # laptop's own time when that was measured.
 SERVER_OFFSET = "clock_server_offset_seconds"
 CHECKED_AT = "clock_checked_at"
+LEADER_CONFIRMED_AT = "clock_confirmed_by_leader_at"  # laptop time a leader confirmed the date
 _LAST_SYNC = "sync_last_success"  # villagehelper.sync.state.LAST_SUCCESS (no import cycle)
 
 _DO_VI = (
@@ -158,10 +159,24 @@ def judge_clock(store: Store, now: datetime | None = None) -> ClockVerdict:
     with store.reading() as session:
         reference = server_reference(session)
         newest = newest_stored_time(session)
+        confirmed = _setting_time(session, LEADER_CONFIRMED_AT)
     newest_backup = _newest_backup_time(store)
     if newest_backup is not None and (newest is None or newest_backup > newest):
         newest = newest_backup
+    if confirmed is not None:
+        # What was stored before a leader confirmed the date was stamped by the clock
+        # that was ahead; only the confirmation itself still bounds the clock.
+        newest = confirmed
     return judge(moment, reference, newest)
+
+
+def confirm_date_by_leader(store: Store) -> None:
+    """A leader looked at the laptop's date and says it is right (a laptop that never
+    syncs, whose stored data was stamped by a clock that was ahead): the stored times
+    no longer count against the clock, only this moment does.  A server measurement,
+    when one comes, still wins."""
+    with store.transaction() as session:
+        session.merge(Setting(key=LEADER_CONFIRMED_AT, value=utc_text(store.now())))
 
 
 def judge(
@@ -281,6 +296,16 @@ def _newest_backup_time(store: Store) -> datetime | None:
         if taken is not None:
             return taken.replace(tzinfo=VIETNAM).astimezone(UTC)
     return None
+
+
+def _setting_time(session: Session, key: str) -> datetime | None:
+    setting = session.get(Setting, key)
+    if setting is None:
+        return None
+    try:
+        return _stored_time(setting.value)
+    except ValueError:
+        return None
 
 
 def _stored_time(text: str) -> datetime:

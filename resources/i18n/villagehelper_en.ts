@@ -19,8 +19,16 @@
 <context>
     <name>ClockBanner</name>
     <message>
+        <source>Ngày giờ này đúng</source>
+        <translation>This date and time are right</translation>
+    </message>
+    <message>
         <source>Đồng hồ của máy này có vẻ sai.</source>
         <translation>This laptop&apos;s clock looks wrong.</translation>
+    </message>
+    <message>
+        <source>Xác nhận ngày giờ của máy</source>
+        <translation>Confirm the laptop&apos;s date and time</translation>
     </message>
 </context>
 <context>
