@@ -7,6 +7,8 @@ A real server on loopback, on SQLite and on PostgreSQL; laptops with their own c
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -202,3 +204,65 @@ def test_the_push_reply_names_a_quarantined_session(
     assert replies[0].json()["results"][0]["quarantined"] == "future"
     voids = [key for key in server_snapshot(sync_server.db, COMMUNE) if key[0] == "session_void"]
     assert len(voids) == 1
+
+
+def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "villagehelper.cli", *args, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_leader_is_told_on_the_command_line_and_corrects_the_date_there(
+    sync_server: LoopbackServer, tmp_path: Path
+) -> None:
+    """``villagehelper sync`` and ``tally`` say how many sessions are held back;
+    ``villagehelper implausible`` lists them and gives one its right date."""
+    commune = set_up_commune(sync_server, tmp_path)  # the server keeps the real time
+    leader = commune.leader
+    home = households.create_household(
+        leader.store, HouseholdInput(commune.village_id, "Lò Văn Pả")
+    )
+    leader.sync()
+    ahead = enrol_laptop(sync_server, open_store(tmp_path / "ahead", clock=FakeClock(AHEAD)))
+    ahead.sync()
+    sessions.log_visit(
+        ahead.store, VisitInput(home.id, commune.member_id, [ServiceOutcome("VNEID_L1")])
+    )
+    ahead.sync()
+    leader_folder = tmp_path / "leader"
+
+    synced = _cli(leader_folder, "sync")
+    assert synced.returncode == 0, synced.stderr
+    assert "1 lượt hỗ trợ có ngày không hợp lý" in synced.stdout
+    assert "1 help sessions with an impossible date" in synced.stdout
+    tally = _cli(leader_folder, "tally", "--week", WEEK)
+    assert tally.returncode == 0, tally.stderr
+    assert "1 lượt hỗ trợ có ngày không hợp lý" in tally.stdout
+
+    listed = _cli(leader_folder, "implausible")
+    assert listed.returncode == 0, listed.stderr
+    [waiting] = implausible.list_implausible(leader.store)
+    assert waiting.session.id in listed.stdout and "12/03/2031" in listed.stdout
+
+    refused = _cli(leader_folder, "implausible", "--redate", waiting.session.id, "--by", "x")
+    assert refused.returncode == 1 and "--at" in refused.stderr
+    redated = _cli(
+        leader_folder,
+        "implausible",
+        "--redate",
+        waiting.session.id,
+        "--at",
+        "23/11/2026 10:00",
+        "--by",
+        "Phạm Đăng Xuyết",
+    )
+    assert redated.returncode == 0, redated.stderr
+    synced = _cli(leader_folder, "sync")
+    assert synced.returncode == 0, synced.stderr
+    assert "không hợp lý" not in synced.stdout
+    assert _tally_json(sync_server, leader.store, WEEK)["totals"]["sessions"] == 1
+    assert _tally_json(sync_server, leader.store, "2031-W11")["totals"]["sessions"] == 0

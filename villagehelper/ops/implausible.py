@@ -171,3 +171,17 @@ def _must_be_waiting(session: Session, session_id: str) -> None:
             "Lượt hỗ trợ này đã được hủy hoặc sửa trước đó.",
             "This session was already voided or corrected.",
         )
+
+
+def not_counted_notice(count: int) -> tuple[str, str] | None:
+    """The line a tally or a sync summary adds while quarantined sessions wait (vi, en)."""
+    if count <= 0:
+        return None
+    return (
+        f"{count} lượt hỗ trợ có ngày không hợp lý (đồng hồ máy ghi sai) đang được giữ lại, "
+        "không được tính. Tổ trưởng hãy sửa lại ngày: trong ứng dụng ở «Xem xung đột» → "
+        "«Ngày không hợp lý», hoặc bằng lệnh «villagehelper implausible».",
+        f"{count} help sessions with an impossible date (a wrong laptop clock) are held back "
+        "and not counted. A team leader should correct their dates: in the app under "
+        "'Review conflicts' → 'Impossible dates', or with 'villagehelper implausible'.",
+    )
