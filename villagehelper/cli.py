@@ -296,7 +296,8 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
             _pick_by_name("thành viên", "team member", args.member, names) if args.member else None
         )
         tally = compute_tally(store, period, village_id=village_id, volunteer_id=member_id)
-        not_counted = implausible.not_counted_notice(implausible.count_implausible(store))
+        held_back = implausible.count_implausible(store)
+        not_counted = implausible.not_counted_notice(held_back)
         village_name = villages[village_id] if village_id else None
         breakdown = compute_breakdown(store, tally) if args.xlsx else None
     finally:
@@ -339,6 +340,7 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
             prepared_by=prepared_by,
             leader_name=leader,
             printed_on=vietnam_today(),
+            held_back=held_back,
         )
         print(f"Đã ghi PDF ({_fmt(pages)} trang): {args.pdf}")
     return 0
