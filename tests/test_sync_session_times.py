@@ -13,10 +13,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from sqlalchemy import func, select
 
-from tests.conftest import START, FakeClock
+from tests.conftest import START, FakeClock, Team
 from tests.sync_support import (
     COMMUNE,
     Laptop,
@@ -25,8 +26,10 @@ from tests.sync_support import (
     server_snapshot,
     set_up_commune,
 )
+from villagehelper.errors import UserError, ValidationError
 from villagehelper.ops import households, implausible, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.ops.session_queries import SessionFilter
 from villagehelper.ops.timeline import SERVER_NAME, household_timeline
 from villagehelper.session_times import QUARANTINE_DEVICE, Implausible
 from villagehelper.store.engine import Store, open_store
@@ -146,6 +149,8 @@ def test_sessions_from_wrong_clocks_are_kept_not_counted_and_count_once_correcte
     for item in waiting:
         implausible.redate_session(leader.store, item.session.id, commune.leader_id, morning)
     assert implausible.list_implausible(leader.store) == []
+    with pytest.raises(UserError, match="đã được hủy hoặc sửa"):  # corrected once only
+        implausible.redate_session(leader.store, waiting[0].session.id, commune.leader_id, morning)
     leader.sync()
 
     body = _tally_json(sync_server, leader.store, WEEK)
@@ -266,3 +271,26 @@ def test_the_leader_is_told_on_the_command_line_and_corrects_the_date_there(
     assert "không hợp lý" not in synced.stdout
     assert _tally_json(sync_server, leader.store, WEEK)["totals"]["sessions"] == 1
     assert _tally_json(sync_server, leader.store, "2031-W11")["totals"]["sessions"] == 0
+
+
+def test_a_corrected_date_must_itself_be_plausible(village_team: Team) -> None:
+    """Checked on the laptop before anything is sent; a session that was never held
+    back is corrected as every correction is (voided, and a new one names it)."""
+    store = village_team.store
+    home = households.create_household(store, HouseholdInput(village_team.village_id, "Hà Mỷ"))
+    logged = sessions.log_visit(
+        store, VisitInput(home.id, village_team.member_id, [ServiceOutcome("OTHER")])
+    )
+    [session_id] = logged.session_ids
+    leader = village_team.leader_id
+    with pytest.raises(ValidationError, match="tương lai"):
+        implausible.redate_session(store, session_id, leader, store.now() + timedelta(hours=1))
+    with pytest.raises(ValidationError, match="01/01/2025"):
+        implausible.redate_session(store, session_id, leader, datetime(2024, 12, 31, tzinfo=UTC))
+    earlier = store.now() - timedelta(days=2)
+    [new_id] = implausible.redate_session(store, session_id, leader, earlier).session_ids
+    every = sessions.list_sessions(store, SessionFilter(include_voided=True))
+    rows = {row.id: row for row in every}
+    assert rows[session_id].voided and not rows[new_id].voided
+    assert rows[new_id].replaces_id == session_id and rows[new_id].occurred_at == earlier
+    assert rows[new_id].volunteer_id == village_team.member_id  # who helped, still
