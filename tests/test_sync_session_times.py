@@ -43,19 +43,28 @@ BEHIND = datetime(2019, 5, 6, 2, 0, tzinfo=UTC)  # a dead battery: back to its f
 WRONG_WEEKS = ("2031-W11", "2019-W19")
 
 
-def _tally_json(server: LoopbackServer, leader: Store, week: str) -> dict[str, Any]:
+def _tally(server: LoopbackServer, leader: Store, week: str, **extra: str) -> requests.Response:
+    """The commune tally from the server, as the leader's laptop may ask for it."""
     with leader.reading() as session:
         credentials = state.enrolled(session)
     assert credentials is not None
     answer = requests.get(
         f"{server.url}/v1/tally/week",
-        params={"week": week},
+        params={"week": week, **extra},
         headers={"Authorization": f"Bearer {credentials.token}", wire.PROTOCOL_HEADER: "1"},
         timeout=30,
     )
     assert answer.status_code == 200, answer.text
-    body: dict[str, Any] = answer.json()
+    return answer
+
+
+def _tally_json(server: LoopbackServer, leader: Store, week: str) -> dict[str, Any]:
+    body: dict[str, Any] = _tally(server, leader, week).json()
     return body
+
+
+def _tally_csv(server: LoopbackServer, leader: Store, week: str) -> str:
+    return _tally(server, leader, week, format="csv").content.decode("utf-8-sig")
 
 
 def _laptop_sessions(store: Store, week: str) -> int:
@@ -120,6 +129,8 @@ def test_sessions_from_wrong_clocks_are_kept_not_counted_and_count_once_correcte
     ]
     assert len([key for key in held if key[0] == "help_session"]) == 5
     assert len(quarantine_voids) == 3
+    csv_text = _tally_csv(sync_server, leader.store, WEEK)
+    assert "implausible,,Lượt có ngày không hợp lý, không được tính,3" in csv_text.replace('"', "")
     _assert_all_agree(sync_server, [leader, ahead, behind], leader.store)
 
     # The leader sees them, each with why and what to do.
