@@ -80,6 +80,7 @@ def test_the_leader_sees_and_corrects_sessions_with_an_impossible_date(
     why = page.model.index(0, 3).data(Qt.ItemDataRole.DisplayRole)
     assert "12/03/2031" in why and "sửa lại ngày" in why
     assert page.model.index(0, 2).data(Qt.ItemDataRole.DisplayRole).startswith("12/03/2031")
+    assert page.reason.text() == why and page.message.text() == ""
     page.set_right_moment(START - timedelta(hours=3))
     page.correct.click()
     wait_idle(qtbot, app_ctx)

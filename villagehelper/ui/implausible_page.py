@@ -83,6 +83,11 @@ class ImplausiblePage(QWidget):
         self.correct = QPushButton(self.tr("Sửa ngày"), self)
         self.correct.setObjectName("correctDate")
         self.correct.clicked.connect(self._redate)
+        # The chosen session's reason in full: the table's column elides it.
+        self.reason = QLabel(self)
+        self.reason.setObjectName("implausibleReason")
+        self.reason.setWordWrap(True)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.message = QLabel(self)
         self.message.setObjectName("implausibleMessage")
         self.message.setWordWrap(True)
@@ -95,6 +100,7 @@ class ImplausiblePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(hint)
         layout.addWidget(table, 1)
+        layout.addWidget(self.reason)
         layout.addLayout(when)
         layout.addWidget(self.message)
         self._show_chosen()
@@ -114,10 +120,16 @@ class ImplausiblePage(QWidget):
         chosen = self.chosen()
         for widget in (self.day, self.time, self.correct):
             widget.setEnabled(chosen is not None)
+        none_left = self.tr("Không còn lượt nào có ngày không hợp lý.")
         if chosen is None:
+            self.reason.setText("")
             if not self.message.text():  # keep "saved" in view
-                self.message.setText(self.tr("Không còn lượt nào có ngày không hợp lý."))
+                self.message.setText(none_left)
             return
+        if self.message.text() == none_left:
+            self.message.setText("")
+        language = self._ctx.preferences.language
+        self.reason.setText(chosen.message_en if language == "en" else chosen.message_vi)
         # Start from today at the time of day it carries: a wrong year or month is the
         # usual mistake, the hour on the clock often right.
         self.day.setDate(to_qdate(vietnam_today(self._ctx.store.now())))
