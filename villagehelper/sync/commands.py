@@ -48,6 +48,7 @@ def cmd_enroll(args: argparse.Namespace, data_dir: Path) -> int:
 
 def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.command_key import open_unlocked
+    from villagehelper.ops import implausible
     from villagehelper.preferences import load_preferences
     from villagehelper.sync.client import sync_once
 
@@ -66,9 +67,12 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
             team_member_id=load_preferences(data_dir).volunteer_id,
             progress=progress,
         )
+        not_counted = implausible.not_counted_notice(implausible.count_implausible(store))
     finally:
         store.close()
         if show_progress:
             print(file=sys.stderr)
     print(f"{report.summary_vi()} / {report.summary_en()}")
+    if not_counted:  # held back by the server for a wrong clock (ops/implausible.py)
+        print("\n".join(not_counted))
     return 0
