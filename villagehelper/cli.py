@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from villagehelper import __version__, privacy_commands
+from villagehelper import __version__, implausible_commands, privacy_commands
 from villagehelper.errors import UserError
 from villagehelper.logs import setup_logging
 from villagehelper.paths import DATA_DIR_ENV, resolve_data_dir
@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     tally.add_argument("--csv", type=Path, metavar="TỆP", help="ghi CSV (UTF-8 có BOM)")
     sync_commands.add_commands(commands, common)
     privacy_commands.add_commands(commands, common)
+    implausible_commands.add_commands(commands, common)
     return parser
 
 
@@ -272,6 +273,7 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.clock import vietnam_today
     from villagehelper.clock_notice import warn_about_the_clock
     from villagehelper.command_key import open_unlocked
+    from villagehelper.ops import implausible
     from villagehelper.ops.team import list_team_members, list_villages, require_commune
     from villagehelper.reports.spreadsheet import (
         column_headers,
@@ -299,6 +301,8 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
             _pick_by_name("thành viên", "team member", args.member, names) if args.member else None
         )
         tally = compute_tally(store, period, village_id=village_id, volunteer_id=member_id)
+        held_back = implausible.count_implausible(store)
+        not_counted = implausible.not_counted_notice(held_back)
         village_name = villages[village_id] if village_id else None
         breakdown = compute_breakdown(store, tally) if args.xlsx else None
     finally:
@@ -310,6 +314,8 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
     print(scope_line(commune.name, village_name) + (f" – {names[member_id]}" if member_id else ""))
     print()
     print(_table_text(column_headers(), rows))
+    if not_counted:
+        print("\n" + "\n".join(not_counted))
 
     if args.csv:
         write_tally_csv(tally, args.csv)
@@ -339,6 +345,7 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
             prepared_by=prepared_by,
             leader_name=leader,
             printed_on=vietnam_today(),
+            held_back=held_back,
         )
         print(f"Đã ghi PDF ({_fmt(pages)} trang): {args.pdf}")
     return 0
@@ -361,6 +368,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
     "enroll": sync_commands.cmd_enroll,
     "sync": sync_commands.cmd_sync,
     **privacy_commands.COMMANDS,
+    **implausible_commands.COMMANDS,
 }
 
 

@@ -138,6 +138,10 @@
         <translation>Possible duplicates</translation>
     </message>
     <message>
+        <source>Ngày không hợp lý</source>
+        <translation>Impossible dates</translation>
+    </message>
+    <message>
         <source>Giữ giá trị này</source>
         <translation>Keep this value</translation>
     </message>
@@ -645,6 +649,52 @@ Please send this file to your technical helper.</translation>
     <message>
         <source>%1 hộ gia đình</source>
         <translation>Households: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ImplausibleModel</name>
+    <message>
+        <source>Hộ</source>
+        <translation>Household</translation>
+    </message>
+    <message>
+        <source>Loại hỗ trợ</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <source>Ngày đã ghi</source>
+        <translation>Date logged</translation>
+    </message>
+    <message>
+        <source>Vì sao</source>
+        <translation>Why</translation>
+    </message>
+</context>
+<context>
+    <name>ImplausiblePage</name>
+    <message>
+        <source>Máy chủ xã giữ lại các lượt hỗ trợ này mà không tính, vì ngày của chúng không thể đúng (đồng hồ của máy ghi chạy sai). Chọn một lượt, nhập ngày giờ đúng rồi bấm «Sửa ngày»: lượt đã sửa được tính sau lần đồng bộ tới.</source>
+        <translation>The commune server keeps these help sessions but does not count them: their date cannot be right (the clock of the laptop that logged them was wrong). Pick one, enter the right date and time and press &apos;Correct date&apos;: a corrected session counts after the next sync.</translation>
+    </message>
+    <message>
+        <source>Sửa ngày</source>
+        <translation>Correct date</translation>
+    </message>
+    <message>
+        <source>Ngày đúng:</source>
+        <translation>Right date:</translation>
+    </message>
+    <message>
+        <source>Không còn lượt nào có ngày không hợp lý.</source>
+        <translation>No session with an impossible date is left.</translation>
+    </message>
+    <message>
+        <source>Hãy chọn người ghi (F9) trước khi sửa ngày.</source>
+        <translation>Choose who is logging (F9) before correcting a date.</translation>
+    </message>
+    <message>
+        <source>Đã sửa ngày; lượt này sẽ được tính sau lần đồng bộ tới.</source>
+        <translation>Date corrected; the session counts after the next sync.</translation>
     </message>
 </context>
 <context>
@@ -1961,10 +2011,6 @@ A copy of the current data is still kept in the backups folder. Continue?</trans
         <translation>Sync: </translation>
     </message>
     <message>
-        <source>⚠ %1 xung đột cần xem</source>
-        <translation>⚠ %1 conflicts to review</translation>
-    </message>
-    <message>
         <source>Đang đồng bộ…</source>
         <translation>Syncing…</translation>
     </message>
@@ -1979,6 +2025,18 @@ A copy of the current data is still kept in the backups folder. Continue?</trans
     <message>
         <source>Đang nhận %1…</source>
         <translation>Receiving %1…</translation>
+    </message>
+    <message>
+        <source>%1 xung đột</source>
+        <translation>%1 conflicts</translation>
+    </message>
+    <message>
+        <source>%1 lượt sai ngày</source>
+        <translation>%1 sessions with a wrong date</translation>
+    </message>
+    <message>
+        <source>⚠ %1 cần xem</source>
+        <translation>⚠ %1 to review</translation>
     </message>
     <message>
         <source>Đồng bộ chưa xong: %1</source>
@@ -2146,6 +2204,10 @@ previous period</translation>
     <message>
         <source>Đang tính báo cáo…</source>
         <translation>Computing the report…</translation>
+    </message>
+    <message>
+        <source>%1 lượt hỗ trợ có ngày không hợp lý (đồng hồ máy ghi sai) không được tính. Tổ trưởng sửa lại ngày ở «Xem xung đột» → «Ngày không hợp lý».</source>
+        <translation>%1 help sessions with an impossible date (a wrong laptop clock) are not counted. A team leader corrects their dates under &apos;Review conflicts&apos; → &apos;Impossible dates&apos;.</translation>
     </message>
 </context>
 <context>

@@ -11,8 +11,11 @@ from sqlalchemy import select
 
 from villagehelper.ops.households import live_household
 from villagehelper.ops.sessions import SessionRow, household_history
+from villagehelper.session_times import QUARANTINE_DEVICE
 from villagehelper.store.engine import Store
 from villagehelper.store.models import SessionVoid, TeamMember
+
+SERVER_NAME = "Máy chủ xã"
 
 
 @dataclass(frozen=True)
@@ -84,5 +87,8 @@ def _voids(store: Store, session_ids: Sequence[str]) -> dict[str, VoidInfo]:
         for void, volunteer_name in session.execute(query):
             # Two laptops may void the same session offline: the earlier void counts,
             # and it is the last one written here (newest first).
-            found[void.session_id] = VoidInfo(void.reason, volunteer_name, void.voided_at)
+            # The commune server's void of a session with an impossible date names the
+            # session's own volunteer (ops/implausible.py): say who really voided it.
+            by = SERVER_NAME if void.device_id == QUARANTINE_DEVICE else volunteer_name
+            found[void.session_id] = VoidInfo(void.reason, by, void.voided_at)
     return found

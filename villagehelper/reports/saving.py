@@ -71,7 +71,9 @@ def save_tally_xlsx(store: Store, tally: Tally, path: Path, names: ReportNames) 
     return path
 
 
-def save_tally_pdf(tally: Tally, path: Path, names: ReportNames, printed_on: date) -> int:
+def save_tally_pdf(
+    tally: Tally, path: Path, names: ReportNames, printed_on: date, held_back: int = 0
+) -> int:
     """The printed report of ``tally`` as a PDF; the number of pages.
 
     Needs a ``QGuiApplication`` (fonts); runs on any one thread, the document being
@@ -86,5 +88,6 @@ def save_tally_pdf(tally: Tally, path: Path, names: ReportNames, printed_on: dat
         prepared_by=names.prepared_by,
         leader_name=names.leader_name,
         printed_on=printed_on,
+        held_back=held_back,
     )
     return write_atomically(path, lambda partial: write_pdf(document, partial))

@@ -314,11 +314,14 @@ def build_weekly_document(
     prepared_by: str,
     leader_name: str,
     printed_on: date,
+    held_back: int = 0,
 ) -> QTextDocument:
     """The weekly report of ``tally``: counts only, never a resident's name.
 
     ``commune_name`` is the official name ("Xã Gia Lộc"); ``village_name`` is given when
     the tally is filtered to one village; the two names are team members' (signatures).
+    ``held_back``: sessions the commune server held back for an impossible date
+    (``ops/implausible.py``), which the note says are not counted.
     """
     document = QTextDocument()
     document.setDefaultFont(report_font())
@@ -346,7 +349,13 @@ def build_weekly_document(
     note = _block(Qt.AlignmentFlag.AlignLeft, top=4.0, bottom=18.0)
     cursor.insertBlock(note, _char(italic=True, point_size=11.0))
     cursor.insertText(
-        "Ghi chú: dòng Tổng cộng đếm mỗi người một lần, dù được hỗ trợ nhiều loại.",
+        "Ghi chú: dòng Tổng cộng đếm mỗi người một lần, dù được hỗ trợ nhiều loại."
+        + (
+            f" Chưa tính {held_back} lượt hỗ trợ có ngày không hợp lý (đồng hồ máy ghi sai), "
+            "chờ tổ trưởng sửa lại ngày."
+            if held_back
+            else ""
+        ),
         _char(italic=True, point_size=11.0),
     )
     cursor.insertBlock(_block())
@@ -432,6 +441,7 @@ def write_weekly_pdf(
     prepared_by: str,
     leader_name: str,
     printed_on: date,
+    held_back: int = 0,
 ) -> int:
     """Build and print the weekly report to ``path`` from a command line, creating the
     Qt application it needs; returns the page count."""
@@ -451,6 +461,7 @@ def write_weekly_pdf(
         prepared_by=prepared_by,
         leader_name=leader_name,
         printed_on=printed_on,
+        held_back=held_back,
     )
     pages = write_pdf(document, path)
     del app  # kept alive until the PDF is written

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from villagehelper.ops import implausible
 from villagehelper.store.engine import Store
 from villagehelper.store.models import OutboxEntry, Setting, SyncConflict, UtcDateTime, utc_text
 
@@ -51,6 +52,8 @@ class SyncStatus:
     last_error: str
     last_error_en: str
     open_conflicts: int
+    # Sessions the server held back for an impossible date (ops/implausible.py).
+    implausible_sessions: int = 0
 
 
 def get(session: Session, key: str) -> str | None:
@@ -108,4 +111,5 @@ def status(store: Store) -> SyncStatus:
                 .where(SyncConflict.resolved.is_(False), SyncConflict.deleted.is_(False))
             )
             or 0,
+            implausible_sessions=implausible.count_in(session),
         )

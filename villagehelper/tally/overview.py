@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from villagehelper.clock import vietnam_today
+from villagehelper.ops import implausible
 from villagehelper.ops.team import TeamMemberInfo, list_team_members, list_villages
 from villagehelper.store.engine import Store
 from villagehelper.tally.engine import BasicSkills, Counts, Tally, compute_tally
@@ -49,6 +50,9 @@ class TallyOverview:
     villages: tuple[VillageTally, ...]  # empty when the tally is for one village
     history: WeeklyHistory
     today: date  # Vietnam date of the computation: the date line of the printout
+    # Sessions the commune server held back for an impossible date, whatever their week:
+    # in no tally until a leader corrects them (ops/implausible.py); the screen says so.
+    implausible_sessions: int = 0
 
 
 def report_names(
@@ -133,4 +137,5 @@ def tally_overview(
     names = report_names(
         store, village_id=village_id, volunteer_id=volunteer_id, prepared_by_id=prepared_by_id
     )
-    return TallyOverview(tally, names, villages, history, vietnam_today(store.now()))
+    held_back = implausible.count_implausible(store)
+    return TallyOverview(tally, names, villages, history, vietnam_today(store.now()), held_back)

@@ -1,4 +1,5 @@
-"""Leaders' review: conflicts (both values side by side) and households that look alike.
+"""Leaders' review: conflicts (both values side by side), households that look alike, and
+sessions the server held back for an impossible date (``implausible_page``).
 
 A conflict is settled by keeping one of the two values or typing another; the verdict is
 saved on the database worker and goes to the server with the next sync.  Possible
@@ -33,10 +34,14 @@ from villagehelper.errors import UserError
 from villagehelper.ui.choice_lists import ROW_ROLE, RowsModel
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.household_form import when_alive
+from villagehelper.ui.implausible_page import ImplausibleModel, ImplausiblePage
 
 if TYPE_CHECKING:
     from villagehelper.ops.conflicts import ConflictInfo, DuplicateReview
+    from villagehelper.ops.implausible import ImplausibleSession
     from villagehelper.store.changelog import Changes
+
+    _Found = tuple[list[ConflictInfo], list[DuplicateReview], list[ImplausibleSession]]
 
 
 class ConflictModel(RowsModel["ConflictInfo"]):
@@ -103,6 +108,11 @@ class ConflictsDialog(QDialog):
         tabs = QTabWidget(self)
         tabs.addTab(self._conflict_page(), self.tr("Xung đột"))
         tabs.addTab(self._duplicate_page(), self.tr("Hộ có thể trùng"))
+        model = ImplausibleModel(ctx.preferences.language)
+        table = _table(model, "implausibleTable", self)
+        self.implausible = ImplausiblePage(ctx, model, table, self)
+        self.implausible.sig_corrected.connect(self.reload)
+        tabs.addTab(self.implausible, self.tr("Ngày không hợp lý"))
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -177,18 +187,21 @@ class ConflictsDialog(QDialog):
     def reload(self) -> None:
         ctx = self._ctx
 
-        def load() -> tuple[list[ConflictInfo], list[DuplicateReview]]:
+        def load() -> _Found:
             from villagehelper.ops.conflicts import open_conflicts, review_duplicates
+            from villagehelper.ops.implausible import list_implausible
 
-            return open_conflicts(ctx.store), review_duplicates(ctx.store)
+            found = open_conflicts(ctx.store), review_duplicates(ctx.store)
+            return (*found, list_implausible(ctx.store))
 
         # Closed before the answer came, the dialog is gone: nothing is left to fill.
         ctx.executor.op(load).success(when_alive(self, self._loaded)).run()
 
-    def _loaded(self, found: tuple[list[ConflictInfo], list[DuplicateReview]]) -> None:
-        conflicts, duplicates = found
+    def _loaded(self, found: _Found) -> None:
+        conflicts, duplicates, implausible = found
         self.conflict_model.set_rows(conflicts)
         self.duplicate_model.set_rows(duplicates)
+        self.implausible.set_rows(implausible)
         if conflicts:
             self.conflicts.selectRow(0)
         self._show_chosen()

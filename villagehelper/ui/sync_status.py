@@ -97,9 +97,18 @@ class SyncStatusBar(QWidget):
         if not self._controller.running:
             self.label.setText(self.tr("Đồng bộ: ") + " · ".join(parts))
         leader = status.enrolled.is_leader
-        self.conflicts.setVisible(leader and status.open_conflicts > 0)
+        waiting = [
+            self.tr("%1 xung đột").replace("%1", format_number(status.open_conflicts))
+            if status.open_conflicts
+            else "",
+            # Held back by the server for an impossible date: the leader corrects them.
+            self.tr("%1 lượt sai ngày").replace("%1", format_number(status.implausible_sessions))
+            if status.implausible_sessions
+            else "",
+        ]
+        self.conflicts.setVisible(leader and any(waiting))
         self.conflicts.setText(
-            self.tr("⚠ %1 xung đột cần xem").replace("%1", format_number(status.open_conflicts))
+            self.tr("⚠ %1 cần xem").replace("%1", ", ".join(part for part in waiting if part))
         )
 
     def _running(self, running: bool) -> None:

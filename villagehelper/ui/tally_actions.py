@@ -87,6 +87,7 @@ class ReportActions(QObject):
             prepared_by=names.prepared_by,
             leader_name=names.leader_name,
             printed_on=overview.today,
+            held_back=overview.implausible_sessions,
         )
 
     def _printer(self, document: QTextDocument) -> QPrinter:
@@ -183,7 +184,8 @@ class ReportActions(QObject):
         def work() -> int:
             from villagehelper.reports.saving import save_tally_pdf
 
-            return save_tally_pdf(overview.tally, path, overview.names, overview.today)
+            held_back = overview.implausible_sessions
+            return save_tally_pdf(overview.tally, path, overview.names, overview.today, held_back)
 
         self._ctx.executor.op(work).success(
             lambda pages: self.sig_message.emit(

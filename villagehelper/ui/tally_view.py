@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from villagehelper.clock import utc_now, vietnam_today
+from villagehelper.text import format_number
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.fields import ChoiceCombo, labelled
 from villagehelper.ui.tally_actions import ReportActions
@@ -65,6 +66,7 @@ class TallyView(QWidget):
         self._stale = True  # read when first shown, not at construction
         self._generation = 0  # only the newest request's answer is shown
         self.overview: TallyOverview | None = None
+        self._held_back_text = ""  # the line saying sessions are left out, while shown
         self.period = TallyPeriodPicker(self._today, self)
         self.village = ChoiceCombo(self.tr("Tất cả các thôn"), "tallyVillageFilter", self)
         self.volunteer = ChoiceCombo(self.tr("Tất cả thành viên tổ"), "tallyVolunteerFilter", self)
@@ -244,7 +246,20 @@ class TallyView(QWidget):
         self.chart.set_history(overview.history, language)
         for button in (self.preview_button, self.print_button, self.pdf_button, self.excel_button):
             button.setEnabled(True)
+        self._show_held_back(overview.implausible_sessions)
         self.sig_loaded.emit()
+
+    def _show_held_back(self, count: int) -> None:
+        """Say that sessions with an impossible date are left out, never silently."""
+        text = self.tr(
+            "%1 lượt hỗ trợ có ngày không hợp lý (đồng hồ máy ghi sai) không được tính. "
+            "Tổ trưởng sửa lại ngày ở «Xem xung đột» → «Ngày không hợp lý»."
+        ).replace("%1", format_number(count))
+        if count:
+            self._show_message(text, False)
+        elif self.message.text() == self._held_back_text:
+            self.message.clear()  # corrected since; a report's message stays
+        self._held_back_text = text if count else ""
 
     def _show_message(self, text: str, success: bool) -> None:
         self.message.setStyleSheet("" if success else "color: #a01414;")

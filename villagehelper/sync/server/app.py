@@ -95,6 +95,8 @@ class ChangeResult(BaseModel):
     status: Literal["applied", "unchanged", "conflict", "moved", "superseded"]
     version: int
     conflicts: list[str] = Field(default_factory=list)
+    # A help session kept but not counted: its time cannot be right (plausibility.py).
+    quarantined: Literal["future", "too_early"] | None = None
 
 
 class PushResponse(BaseModel):

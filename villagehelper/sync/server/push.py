@@ -17,7 +17,7 @@ from villagehelper import personal_fields
 from villagehelper.errors import UserError
 from villagehelper.store.changelog import EVENT_ENTITIES, Op
 from villagehelper.sync import wire
-from villagehelper.sync.server import erasure, feed
+from villagehelper.sync.server import erasure, feed, plausibility
 from villagehelper.sync.server.accounts import DeviceScope
 from villagehelper.sync.server.batch import (
     AnyRecord,
@@ -248,7 +248,10 @@ def _insert(
     # "moved": stored under another household than the laptop sent, so the laptop must
     # not take its own copy for the server's (it downloads the server's instead).
     moved = fields.get("household_id") != sent_household
-    return {"status": "moved" if moved else "applied", "version": record.version}
+    result: dict[str, Any] = {"status": "moved" if moved else "applied", "version": record.version}
+    if (held_back := plausibility.hold_back(batch, change, fields, _write)) is not None:
+        result["quarantined"] = held_back  # kept, not counted: a time that cannot be right
+    return result
 
 
 def _same_event(stored: dict[str, Any], incoming: dict[str, Any]) -> bool:

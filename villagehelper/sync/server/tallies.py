@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from villagehelper.ops import implausible
 from villagehelper.ops.team import list_villages
 from villagehelper.sync.server.replicas import CommuneReplicas
 from villagehelper.tally import Counts, Tally, compute_tally, parse_week
@@ -27,6 +28,9 @@ class CommuneTally:
     commune_name: str
     tally: Tally
     villages: tuple[tuple[str, Counts], ...]
+    # Sessions of the commune quarantined for an impossible time, whatever their week:
+    # counted nowhere until a leader corrects their date (plausibility.py).
+    implausible_sessions: int = 0
 
 
 def weekly(replicas: CommuneReplicas, commune_code: str, week: str, today: date) -> CommuneTally:
@@ -39,7 +43,9 @@ def weekly(replicas: CommuneReplicas, commune_code: str, week: str, today: date)
     )
     commune = store.commune()
     assert commune is not None
-    return CommuneTally(commune.code, commune.name, tally, villages)
+    return CommuneTally(
+        commune.code, commune.name, tally, villages, implausible.count_implausible(store)
+    )
 
 
 def _counts(counts: Counts) -> dict[str, int]:
@@ -70,6 +76,7 @@ def as_json(result: CommuneTally) -> dict[str, Any]:
             "rate": skills.rate,
         },
         "villages": [{"name": name, **_counts(counts)} for name, counts in result.villages],
+        "implausible_sessions": result.implausible_sessions,
     }
 
 
@@ -85,4 +92,8 @@ def as_csv(result: CommuneTally) -> str:
     for name, counts in result.villages:
         # Village names are typed by people: never let one run as a spreadsheet formula.
         writer.writerow(["village", "", neutralise(name), *_counts(counts).values()])
+    if result.implausible_sessions:
+        # In the "sessions" column: left out of every row above, and why.
+        label = "Lượt có ngày không hợp lý, không được tính"
+        writer.writerow(["implausible", "", label, result.implausible_sessions])
     return "\ufeff" + out.getvalue()

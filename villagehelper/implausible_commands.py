@@ -1,0 +1,77 @@
+"""Sessions the commune server held back for an impossible date, on the command line.
+
+    villagehelper implausible
+    villagehelper implausible --redate MÃ_LƯỢT --at "05/12/2026 14:30" --by NGƯỜI
+
+The first lists those still waiting, each with why; the second gives one its right date
+(a time without an offset is Vietnam time), which the next sync sends.  The app's
+"Review conflicts" screen does the same (:mod:`villagehelper.ops.implausible`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from villagehelper.errors import UserError
+
+
+def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    held = commands.add_parser(
+        "implausible",
+        parents=[common],
+        help="lượt hỗ trợ có ngày không hợp lý, sửa ngày / sessions with an impossible date",
+    )
+    held.add_argument("--redate", metavar="MÃ_LƯỢT", help="lượt cần sửa ngày / session id")
+    held.add_argument("--at", metavar="NGÀY_GIỜ", help="ngày giờ đúng, dd/mm/yyyy HH:MM")
+    held.add_argument("--by", metavar="NGƯỜI", help="tổ trưởng sửa / the leader correcting")
+
+
+def cmd_implausible(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.clock import to_vietnam
+    from villagehelper.command_key import open_unlocked
+    from villagehelper.ops import implausible
+    from villagehelper.privacy_commands import _team_member_id
+    from villagehelper.transfer.cells import parse_moment
+
+    if args.redate and not (args.at and args.by):
+        raise UserError(
+            "Sửa ngày cần cả --at (ngày giờ đúng) và --by (người sửa).",
+            "--redate needs --at (the right date and time) and --by (who corrects it).",
+        )
+    store = open_unlocked(data_dir)
+    try:
+        if args.redate:
+            by = _team_member_id(store, args.by)
+            implausible.redate_session(store, args.redate, by, parse_moment("at", args.at))
+            print(
+                "Đã sửa ngày; lượt hỗ trợ sẽ được tính sau lần đồng bộ tới. / "
+                "Date corrected; the session counts after the next sync."
+            )
+            return 0
+        waiting = implausible.list_implausible(store)
+    finally:
+        store.close()
+    if not waiting:
+        print(
+            "Không có lượt hỗ trợ nào có ngày không hợp lý. / No session with an impossible date."
+        )
+        return 0
+    for item in waiting:
+        row = item.session
+        when = to_vietnam(row.occurred_at).strftime("%d/%m/%Y %H:%M")
+        print(f"{row.id}  {when}  {row.head_name} ({row.village_name})  {row.service_label}")
+        print(f"    {item.message_vi}")
+        print(f"    {item.message_en}")
+    print(
+        'Sửa ngày / correct the date: villagehelper implausible --redate MÃ --at "dd/mm/yyyy '
+        'HH:MM" --by "Tên tổ trưởng"'
+    )
+    return 0
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
+    "implausible": cmd_implausible
+}
