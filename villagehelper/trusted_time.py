@@ -56,8 +56,10 @@ _DO_EN = (
     "'Set time automatically' or set the right date and time, time zone UTC+07:00 Bangkok, "
     "Hanoi, Jakarta), then sync with the commune server."
 )
-_HELD_VI = "Cho đến lúc đó máy không xóa dữ liệu theo thời hạn và không tính lịch hẹn."
-_HELD_EN = "Until then nothing is purged by the retention rule and no follow-up falls due."
+_HELD_VI = "Cho đến lúc đó máy không xóa dữ liệu theo thời hạn, và lịch hẹn không theo đồng hồ này."
+_HELD_EN = (
+    "Until then nothing is purged by the retention rule, and follow-ups do not go by this clock."
+)
 
 
 class ClockTrust(enum.Enum):
