@@ -166,7 +166,6 @@ def cmd_purge(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.command_key import open_unlocked
     from villagehelper.ops.retention import LONGEST_MONTHS, carry_out_purge, plan_purge
     from villagehelper.preferences import load_preferences
-    from villagehelper.trusted_time import refuse_on_wrong_clock
 
     months = args.months if args.months is not None else load_preferences(data_dir).retention_months
     if not 1 <= months <= LONGEST_MONTHS:
@@ -181,11 +180,9 @@ def cmd_purge(args: argparse.Namespace, data_dir: Path) -> int:
             print("Máy này đăng ký quyền thành viên: việc xóa theo thời hạn do máy tổ trưởng làm.")
             return 0
         print_clock_warning(plan.clock)
-        refuse_on_wrong_clock(
-            plan.clock,
-            "xóa thông tin cá nhân theo thời hạn lưu",
-            "purge personal data by the retention rule",
-        )
+        refused = plan.refusal()
+        if refused is not None:
+            raise refused
         if not plan.households:
             print(f"Không có hộ nào quá {months} tháng không liên hệ; không xóa gì.")
             return 0

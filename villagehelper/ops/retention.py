@@ -31,7 +31,12 @@ from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
 from villagehelper.store.erasure import flush_erased
 from villagehelper.store.models import HelpSession, Household, Member, Setting, Village
-from villagehelper.trusted_time import ClockVerdict, judge_clock, refuse_on_wrong_clock
+from villagehelper.trusted_time import (
+    ClockVerdict,
+    UntrustedClockError,
+    judge_clock,
+    refuse_on_wrong_clock,
+)
 
 __all__ = [
     "DEFAULT_MONTHS",
@@ -40,6 +45,7 @@ __all__ = [
     "PurgePlan",
     "Purged",
     "carry_out_purge",
+    "clock_refusal",
     "months_before",
     "plan_purge",
 ]
@@ -88,6 +94,13 @@ class PurgePlan:
     households: tuple[ExpiredHousehold, ...]
     clock: ClockVerdict
     skipped_not_leader: bool = False
+    # Enrolled with a commune server: then the server, not the leader's eyes, vouches
+    # for the clock (a sync within the last days), and the purge reaches every laptop.
+    syncs: bool = False
+
+    def refusal(self) -> UntrustedClockError | None:
+        """Why this purge may not be carried out on this clock, or None."""
+        return clock_refusal(self.clock, syncs=self.syncs)
 
     @property
     def people(self) -> int:
@@ -169,7 +182,29 @@ def plan_purge(store: Store, months: int, now: datetime | None = None) -> PurgeP
         role = session.get(Setting, "sync_role")
     if role is not None and role.value != "leader":
         return PurgePlan(months, moment, cutoff, (), clock, skipped_not_leader=True)
-    return PurgePlan(months, moment, cutoff, tuple(_expired_households(store, cutoff)), clock)
+    expired = tuple(_expired_households(store, cutoff))
+    return PurgePlan(months, moment, cutoff, expired, clock, syncs=role is not None)
+
+
+_ACTION_VI = "xóa thông tin cá nhân theo thời hạn lưu"
+_ACTION_EN = "purge personal data by the retention rule"
+
+
+def clock_refusal(verdict: ClockVerdict, *, syncs: bool) -> UntrustedClockError | None:
+    """A wrong clock never purges; on a laptop that syncs, neither does one the server
+    has not confirmed lately (the clock may have jumped since the last sync)."""
+    try:
+        refuse_on_wrong_clock(verdict, _ACTION_VI, _ACTION_EN)
+    except UntrustedClockError as refused:
+        return refused
+    if syncs and not verdict.trusted:
+        return UntrustedClockError(
+            f"Chưa thể {_ACTION_VI}: máy này đồng bộ với máy chủ xã nhưng đồng hồ của máy chưa "
+            "được máy chủ xác nhận trong 7 ngày qua. Hãy đồng bộ trước, rồi làm lại.",
+            f"Cannot {_ACTION_EN}: this laptop syncs with the commune server, but the server "
+            "has not confirmed its clock in the last 7 days. Sync first, then try again.",
+        )
+    return None
 
 
 def carry_out_purge(store: Store, plan: PurgePlan) -> Purged:
@@ -177,14 +212,13 @@ def carry_out_purge(store: Store, plan: PurgePlan) -> Purged:
     rule still finds expired now: a household helped since the list was made stays.
 
     Refused (:class:`~villagehelper.trusted_time.UntrustedClockError`) when the clock
-    is wrong, judged again now: the list may have been read before a sync told."""
+    is wrong, or not confirmed lately on a laptop that syncs (:func:`clock_refusal`),
+    judged again now: the list may have been read before a sync told."""
     if plan.skipped_not_leader:
         return Purged(0, 0, skipped_not_leader=True)
-    refuse_on_wrong_clock(
-        judge_clock(store, max(plan.now, store.now())),
-        "xóa thông tin cá nhân theo thời hạn lưu",
-        "purge personal data by the retention rule",
-    )
+    refused = clock_refusal(judge_clock(store, max(plan.now, store.now())), syncs=plan.syncs)
+    if refused is not None:
+        raise refused
     listed = {household.id for household in plan.households}
     expired = [h.id for h in _expired_households(store, plan.cutoff) if h.id in listed]
     changes = Changes()

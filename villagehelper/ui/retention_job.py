@@ -5,8 +5,9 @@ thread): the households whose last contact is older than the preference
 ``retention_months`` are listed.  Nothing is erased here: the list is offered to the
 leader (``sig_purge_due``), who reads it and confirms (:meth:`DailyRetention.confirm`),
 and only then do those households lose their personal details, which sync as erasures.
-On a clock found wrong (``villagehelper.trusted_time``) nothing is even offered: by a
-clock set years ahead every household looks expired.  The months are read from the
+On a clock found wrong (``villagehelper.trusted_time``), or on a laptop that syncs but
+whose clock the server has not confirmed lately, nothing is even offered: by a clock
+set years ahead every household looks expired.  The months are read from the
 preferences at each run, so a change in the settings applies from the next run.
 """
 
@@ -94,9 +95,9 @@ class DailyRetention(QObject):
         self._timer.start(EVERY_MS)
         if plan.skipped_not_leader or not plan.households:
             return
-        if plan.clock.wrong:
+        if plan.refusal() is not None:
             log.warning(
-                "retention: %d households not offered, the clock is wrong (%s)",
+                "retention: %d households not offered, the clock is not vouched for (%s)",
                 len(plan.households),
                 plan.clock.reason,
             )

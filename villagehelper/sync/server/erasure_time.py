@@ -4,7 +4,8 @@ The retention rule erases the households whose last contact is older than a set 
 of months, by the laptop's clock.  A laptop whose clock read 2031 finds every household
 expired, and its erasures would reach every laptop of the commune.  The laptop refuses
 to purge on a clock it knows is wrong (``villagehelper.trusted_time``); this is the
-second line, for a laptop that did not know: a retention erasure (no leader named, see
+second line, for a laptop that did not know (one that purged before it was enrolled, or
+an older version): a retention erasure (no leader named, see
 ``villagehelper.ops.retention``) dated after the server's own time, beyond the margin,
 is refused, and the leader is told why.  An erasure a leader made on a resident's
 request is that resident's wish whatever the clock said, and is kept.
@@ -18,7 +19,11 @@ from typing import Any
 from villagehelper import personal_fields
 from villagehelper.clock import to_vietnam
 
-MARGIN = timedelta(minutes=5)  # as the laptop's (villagehelper.trusted_time.MARGIN)
+# A laptop that syncs purges only on a clock the server confirmed in the last 7 days
+# (villagehelper.trusted_time.FRESH), within 5 minutes: a clock that jumped ahead since
+# then by less than that week passes it.  Refusing such a purge here would only hold up
+# the laptop's other changes for an error the rule (counted in months) does not feel.
+MARGIN = timedelta(days=7, minutes=5)
 
 
 def purge_from_the_future(
