@@ -113,3 +113,21 @@ def test_daily_backups_made_under_a_2031_clock_do_not_swallow_the_corrected_ones
         assert set(made[-keep:]) <= set(kept)
     names_2031 = [b for b in list_backups(data_dir) if b.taken.startswith("2031")]
     assert names_2031 == []  # rotated out, one a day, once enough correct ones exist
+
+
+def test_daily_backups_under_a_clock_set_back_to_2019_keep_the_newest_made(
+    tmp_path: Path,
+) -> None:
+    data_dir = _data_dir(tmp_path)
+    keep = 4
+    for day in range(keep + 1):
+        assert daily_backup(data_dir, TRUE_NOW + timedelta(days=day), keep) is not None
+    made = []
+    in_2019 = datetime(2019, 1, 1, 8, 0, tzinfo=UTC)  # the CMOS battery died
+    for day in range(keep + 2):
+        check = daily_backup(data_dir, in_2019 + timedelta(days=day), keep)
+        assert check is not None
+        made.append(check.path)
+        kept = {backup.path for backup in list_backups(data_dir)}
+        assert len(kept) == keep
+        assert set(made[-keep:]) <= kept, f"day {day}: a backup made since was deleted"
