@@ -131,3 +131,16 @@ def test_daily_backups_under_a_clock_set_back_to_2019_keep_the_newest_made(
         kept = {backup.path for backup in list_backups(data_dir)}
         assert len(kept) == keep
         assert set(made[-keep:]) <= kept, f"day {day}: a backup made since was deleted"
+
+
+def test_the_backup_offered_after_damage_is_the_newest_made_not_one_named_2031(
+    tmp_path: Path,
+) -> None:
+    from villagehelper.backup import newest_good_backup
+
+    data_dir = _data_dir(tmp_path)
+    daily_backup(data_dir, IN_2031, 14)
+    made_since = daily_backup(data_dir, TRUE_NOW, 14)
+    assert made_since is not None
+    good = newest_good_backup(data_dir, now=TRUE_NOW + timedelta(hours=1))
+    assert good is not None and good.path == made_since.path

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from villagehelper.backup_order import rotation_order
-from villagehelper.clock import to_vietnam
+from villagehelper.clock import to_vietnam, utc_now
 from villagehelper.errors import UserError
 from villagehelper.store.connect import (
     DATABASE_ERRORS,
@@ -203,10 +203,13 @@ def daily_backup(
     return check
 
 
-def newest_good_backup(data_dir: Path, *, key: bytes | None = None) -> BackupCheck | None:
+def newest_good_backup(
+    data_dir: Path, *, key: bytes | None = None, now: datetime | None = None
+) -> BackupCheck | None:
     """The newest backup that opens (with ``key``), passes ``integrity_check`` and this
-    version can read; ``None`` if there is none."""
-    for backup in list_backups(data_dir):
+    version can read; ``None`` if there is none.  Backups named after ``now`` (default:
+    the clock now) were named by a clock that was ahead and come last, as in rotation."""
+    for backup in rotation_order(list_backups(data_dir), now or utc_now()):
         if backup.kind == "damaged":
             continue
         try:
