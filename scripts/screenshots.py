@@ -202,7 +202,8 @@ def _synced_commune(root: Path) -> tuple[Store, Store, EmbeddedServerType]:
     from villagehelper.sync.server.database import open_server_db
     from villagehelper.sync.server.embedded import EmbeddedServer
 
-    db = open_server_db(f"sqlite+pysqlite:///{root / 'server.sqlite3'}")
+    # The server keeps the laptops' fixed time: their clocks agree (no clock warning).
+    db = open_server_db(f"sqlite+pysqlite:///{root / 'server.sqlite3'}", clock=lambda: MOMENT)
     accounts.add_commune(db, "10999", "Xã Gia Lộc")
     server = EmbeddedServer(db)
     leader = open_store(root / "leader", clock=lambda: MOMENT)

@@ -42,7 +42,14 @@ good_pins = st.text(alphabet="0123456789", min_size=6, max_size=8).filter(_passe
 
 
 def _keyring(folder: Path, clock: FakeClock | None = None) -> Keyring:
-    return Keyring.load(folder, clock=clock or FakeClock(), cost=CHEAP)
+    # Time passing in these tests moves both the wall clock and the monotonic one
+    # (a wait is counted on the latter while a keyring is open).
+    ticking = clock or FakeClock()
+
+    def monotonic() -> float:
+        return ticking.now.timestamp()  # read at each call: the test moves the clock
+
+    return Keyring.load(folder, clock=ticking, cost=CHEAP, monotonic=monotonic)
 
 
 def test_a_new_folder_gets_a_random_key_kept_open_until_a_pin_is_set(tmp_path: Path) -> None:

@@ -23,7 +23,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from villagehelper.clock import to_vietnam
+from villagehelper.backup_order import rotation_order
+from villagehelper.clock import to_vietnam, utc_now
 from villagehelper.errors import UserError
 from villagehelper.store.connect import (
     DATABASE_ERRORS,
@@ -150,13 +151,23 @@ def list_backups(data_dir: Path) -> list[BackupFile]:
     return sorted(found, key=lambda backup: (backup.taken, backup.path.name), reverse=True)
 
 
-def rotate_backups(data_dir: Path, keep: int) -> list[Path]:
+def rotate_backups(
+    data_dir: Path, keep: int, now: datetime | None = None, *, just_made: Path | None = None
+) -> list[Path]:
     """Delete all but the newest ``keep`` automatic backups of each kind (never manual
-    ones, nor a damaged file moved aside); the paths deleted."""
+    ones, nor a damaged file moved aside, nor ``just_made``); the paths deleted.
+
+    With ``now`` (the clock that named today's backup), backups named after it were
+    made under a clock that was ahead: they count as older than every backup named
+    by a sane clock, so that they are rotated out one a day instead of crowding out
+    each new backup (:func:`~villagehelper.backup_order.rotation_order`)."""
     seen: dict[str, int] = {}
     deleted = []
-    for backup in list_backups(data_dir):
+    for backup in rotation_order(list_backups(data_dir), now):
         if backup.kind in ("manual", "damaged") or backup.kind not in _AUTOMATIC:
+            continue
+        if just_made is not None and backup.path == just_made:
+            seen[backup.kind] = seen.get(backup.kind, 0) + 1
             continue
         seen[backup.kind] = seen.get(backup.kind, 0) + 1
         if seen[backup.kind] > max(keep, 1):
@@ -188,14 +199,17 @@ def daily_backup(
     except (UserError, *DATABASE_ERRORS) as exc:
         target.unlink(missing_ok=True)
         raise damage_or_missing_key(database, key) from exc
-    rotate_backups(data_dir, keep)
+    rotate_backups(data_dir, keep, moment, just_made=target)
     return check
 
 
-def newest_good_backup(data_dir: Path, *, key: bytes | None = None) -> BackupCheck | None:
+def newest_good_backup(
+    data_dir: Path, *, key: bytes | None = None, now: datetime | None = None
+) -> BackupCheck | None:
     """The newest backup that opens (with ``key``), passes ``integrity_check`` and this
-    version can read; ``None`` if there is none."""
-    for backup in list_backups(data_dir):
+    version can read; ``None`` if there is none.  Backups named after ``now`` (default:
+    the clock now) were named by a clock that was ahead and come last, as in rotation."""
+    for backup in rotation_order(list_backups(data_dir), now or utc_now()):
         if backup.kind == "damaged":
             continue
         try:

@@ -204,12 +204,15 @@ def _cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
 def _cmd_backup(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.backup import backup_now
     from villagehelper.clock import utc_now
+    from villagehelper.clock_notice import warn_about_the_clock
     from villagehelper.command_key import command_key
     from villagehelper.store.engine import open_store
 
     key = command_key(data_dir)
     # Opening first brings an old database up to date and proves it is readable.
-    open_store(data_dir, key=key).close()
+    store = open_store(data_dir, key=key)
+    warn_about_the_clock(store)  # the backup is named by the clock
+    store.close()
     check = backup_now(data_dir, utc_now(), args.out, key=key)
     print(
         f"Đã sao lưu {_fmt(check.households)} hộ, {_fmt(check.sessions)} lượt hỗ trợ "
@@ -268,6 +271,7 @@ def _table_text(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.clock import vietnam_today
+    from villagehelper.clock_notice import warn_about_the_clock
     from villagehelper.command_key import open_unlocked
     from villagehelper.ops import implausible
     from villagehelper.ops.team import list_team_members, list_villages, require_commune
@@ -285,6 +289,7 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
     period = parse_week(args.week, vietnam_today())  # before opening: a typo costs nothing
     store = open_unlocked(data_dir)
     try:
+        warn_about_the_clock(store)  # "this" and "last" week follow the clock
         commune = require_commune(store)
         villages = {village.id: village.name for village in list_villages(store)}
         members = list_team_members(store)

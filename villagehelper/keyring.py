@@ -15,9 +15,12 @@ removed and the file keeps only copies *wrapped* by each member's PIN:
 
 scrypt costs about 170 ms here (n=2**15, r=8, p=1, 32 MiB; measured on the project's
 2-core machine), so guessing is slow; after :data:`FREE_ATTEMPTS` wrong PINs in a row the
-next try must wait, longer each time, and the count is kept in the file so that a restart
-does not reset it.  A 4-digit PIN still falls to an offline search of the file within
-hours: longer PINs are worth it, and the app lets members choose up to 8 digits.
+next try must wait, longer each time but never more than an hour, and the count is kept
+in the file so that a restart does not reset it.  The wait is counted on the monotonic
+clock while the file is open; a wait in the file that ends further away than an hour
+(written under a clock that was years ahead) is cut to an hour.  A 4-digit PIN still
+falls to an offline search of the file within hours: longer PINs are worth it, and the
+app lets members choose up to 8 digits.
 
 The display names and leader flags are kept in clear so that the lock screen can list
 who may unlock before the database is readable.  They are hints for that list only:
@@ -31,6 +34,7 @@ a new key would lock the data out for good.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import itertools
@@ -38,6 +42,7 @@ import json
 import math
 import os
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -191,32 +196,51 @@ def unwrap_key(entry: dict[str, Any], member_id: str, pin: str) -> bytes | None:
 class Keyring:
     """The key file of one data folder.  Every change is written at once, atomically."""
 
-    def __init__(self, path: Path, content: dict[str, Any], clock: Clock, cost: ScryptCost) -> None:
+    def __init__(
+        self,
+        path: Path,
+        content: dict[str, Any],
+        clock: Clock,
+        cost: ScryptCost,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._path = path
         self._content = content
         self._clock = clock
         self._cost = cost
+        # A wait is counted on the monotonic clock once the file is read: setting the
+        # wall clock back (or forward) while the app runs neither stretches nor ends it.
+        self._monotonic = monotonic
+        self._wait_ends: float | None = None
+        self._resume_wait()
 
     # --- opening --------------------------------------------------------------------
 
     @classmethod
     def load(
-        cls, data_dir: Path, *, clock: Clock = _utc_now, cost: ScryptCost = DEFAULT_COST
+        cls,
+        data_dir: Path,
+        *,
+        clock: Clock = _utc_now,
+        cost: ScryptCost = DEFAULT_COST,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> Keyring:
         """The folder's keyring; a new data key is made when there is no file yet."""
         path = data_dir / KEYRING_FILE
         try:
             raw = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return cls._create(path, clock, cost)
-        return cls(path, _parse(raw, path), clock, cost)
+            return cls._create(path, clock, cost, monotonic)
+        return cls(path, _parse(raw, path), clock, cost, monotonic)
 
     @classmethod
     def exists(cls, data_dir: Path) -> bool:
         return (data_dir / KEYRING_FILE).exists()
 
     @classmethod
-    def _create(cls, path: Path, clock: Clock, cost: ScryptCost) -> Keyring:
+    def _create(
+        cls, path: Path, clock: Clock, cost: ScryptCost, monotonic: Callable[[], float]
+    ) -> Keyring:
         data_key = secrets.token_bytes(DATA_KEY_BYTES)
         content: dict[str, Any] = {
             "version": FORMAT_VERSION,
@@ -230,8 +254,8 @@ class Keyring:
         if not _write_new(path, content):
             # Another process (the app and a command line at the same first start) made
             # one a moment ago: its key is the laptop's, ours was never used.
-            return cls(path, _parse(path.read_text(encoding="utf-8"), path), clock, cost)
-        return cls(path, content, clock, cost)
+            return cls(path, _parse(path.read_text(encoding="utf-8"), path), clock, cost, monotonic)
+        return cls(path, content, clock, cost, monotonic)
 
     # --- reading --------------------------------------------------------------------
 
@@ -260,10 +284,29 @@ class Keyring:
 
     def wait_remaining(self) -> timedelta:
         """How long the next PIN must wait after too many wrong ones (zero if not)."""
+        if self._wait_ends is None:
+            return timedelta(0)
+        return timedelta(seconds=max(0.0, self._wait_ends - self._monotonic()))
+
+    def _resume_wait(self) -> None:
+        """The wait the file holds, from now on the monotonic clock.  The file's end
+        is wall-clock time (it must survive a restart); one further away than the
+        longest wait was written under a clock that was ahead, or the clock was set
+        back since: it is cut to the longest wait, and the file corrected so that a
+        restart does not start that hour again."""
         until = self._content.get("wait_until")
         if not until:
-            return timedelta(0)
-        return max(timedelta(0), datetime.fromisoformat(until) - self._clock())
+            self._wait_ends = None
+            return
+        now = self._clock()
+        remaining = datetime.fromisoformat(until) - now
+        longest = timedelta(seconds=LONGEST_WAIT_SECONDS)
+        if remaining > longest:
+            remaining = longest
+            self._content["wait_until"] = (now + longest).isoformat()
+            with contextlib.suppress(OSError):  # read-only: the cut holds in this process
+                self._save()
+        self._wait_ends = self._monotonic() + max(0.0, remaining.total_seconds())
 
     # --- unlocking ------------------------------------------------------------------
 
@@ -285,6 +328,7 @@ class Keyring:
         if self._content["failed_attempts"] or self._content["wait_until"]:
             self._content["failed_attempts"] = 0
             self._content["wait_until"] = None
+            self._wait_ends = None
             self._save()
         return data_key
 
@@ -304,6 +348,7 @@ class Keyring:
             wait = min(FIRST_WAIT_SECONDS * 2 ** (failures - FREE_ATTEMPTS), LONGEST_WAIT_SECONDS)
             until = self._clock() + timedelta(seconds=wait)
             self._content["wait_until"] = until.isoformat()
+            self._wait_ends = self._monotonic() + wait
         self._save()
 
     def _attempts_note(self, language: str) -> str:

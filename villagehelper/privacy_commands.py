@@ -3,10 +3,13 @@
     villagehelper consent MÃ_NHÂN_KHẨU --by NGƯỜI [--withdraw] [--on dd/mm/yyyy]
     villagehelper what-we-hold (--household MÃ | --member MÃ) --out TỆP.txt --by NGƯỜI
     villagehelper erase (--household MÃ | --member MÃ) --by TỔ_TRƯỞNG --yes
-    villagehelper purge [--months N]
+    villagehelper purge [--months N] [--yes]
 
 ``--by`` names the team member (full name or id).  ``purge`` uses the retention rule of
-the preferences (24 months unless changed) when ``--months`` is not given.
+the preferences (24 months unless changed) when ``--months`` is not given.  It lists
+what would go and asks the leader to type the number of households; ``--yes`` confirms
+without asking, and only on a clock the commune server confirmed.  Nothing is purged on
+a clock found wrong (``villagehelper.trusted_time``).
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ import argparse
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from villagehelper.errors import UserError
 from villagehelper.text import search_key
+
+if TYPE_CHECKING:
+    from villagehelper.ops.retention import PurgePlan
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -54,6 +60,12 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         help="xóa thông tin cá nhân quá thời hạn lưu / purge expired personal data",
     )
     purge.add_argument("--months", type=int, metavar="THÁNG", help="thời hạn lưu (tháng)")
+    purge.add_argument(
+        "--yes",
+        action="store_true",
+        help="xác nhận không cần hỏi (chỉ khi đồng hồ đã đối chiếu với máy chủ) / "
+        "confirm without asking (only on a clock checked against the server)",
+    )
 
 
 def _subject(parser: argparse.ArgumentParser) -> None:
@@ -150,9 +162,9 @@ def cmd_erase(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_purge(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.clock import utc_now
+    from villagehelper.clock_notice import print_clock_warning
     from villagehelper.command_key import open_unlocked
-    from villagehelper.ops.retention import LONGEST_MONTHS, purge_expired
+    from villagehelper.ops.retention import LONGEST_MONTHS, carry_out_purge, plan_purge
     from villagehelper.preferences import load_preferences
 
     months = args.months if args.months is not None else load_preferences(data_dir).retention_months
@@ -163,17 +175,77 @@ def cmd_purge(args: argparse.Namespace, data_dir: Path) -> int:
         )
     store = open_unlocked(data_dir)
     try:
-        purged = purge_expired(store, months, utc_now())
+        plan = plan_purge(store, months)
+        if plan.skipped_not_leader:
+            print("Máy này đăng ký quyền thành viên: việc xóa theo thời hạn do máy tổ trưởng làm.")
+            return 0
+        print_clock_warning(plan.clock)
+        refused = plan.refusal()
+        if refused is not None:
+            raise refused
+        if not plan.households:
+            print(f"Không có hộ nào quá {months} tháng không liên hệ; không xóa gì.")
+            return 0
+        _print_purge_plan(plan)
+        if not _purge_confirmed(plan, args.yes):
+            print("Không xóa gì. / Nothing was purged.")
+            return 0
+        purged = carry_out_purge(store, plan)
     finally:
         store.close()
-    if purged.skipped_not_leader:
-        print("Máy này đăng ký quyền thành viên: việc xóa theo thời hạn do máy tổ trưởng làm.")
-        return 0
     print(
         f"Đã xóa thông tin cá nhân của {purged.households} hộ ({purged.people} người) "
         f"không liên hệ quá {months} tháng; các lượt hỗ trợ vẫn được tính."
     )
     return 0
+
+
+def _print_purge_plan(plan: PurgePlan) -> None:
+    from villagehelper.clock import format_vn_date, to_vietnam
+
+    today = format_vn_date(to_vietnam(plan.now).date())
+    cutoff = format_vn_date(to_vietnam(plan.cutoff).date())
+    print(
+        f"Theo đồng hồ máy này hôm nay là {today}. Thời hạn lưu {plan.months} tháng: các hộ "
+        f"không liên hệ từ trước {cutoff} sẽ bị xóa thông tin cá nhân (không hoàn tác được), "
+        f"gồm {len(plan.households)} hộ, {plan.people} người:"
+    )
+    for village, count in plan.by_village():
+        print(f"  {village}: {count} hộ")
+    for household in plan.households:
+        last = format_vn_date(to_vietnam(household.last_contact).date())
+        print(
+            f"  - {household.village_name} — {household.head_name} "
+            f"({household.people} người), liên hệ lần cuối {last}"
+        )
+    print(f"({plan.clock.message_vi})")
+
+
+def _purge_confirmed(plan: PurgePlan, yes: bool) -> bool:
+    """``--yes`` on a clock the server confirmed; otherwise the leader types the count."""
+    if yes:
+        if not plan.clock.trusted:
+            raise UserError(
+                "--yes chỉ dùng được khi đồng hồ máy đã được máy chủ xã xác nhận trong 7 ngày "
+                "qua. Hãy đồng bộ trước, hoặc chạy lại không có --yes để tự xác nhận sau khi "
+                "xem danh sách và ngày hôm nay.",
+                "--yes needs a clock the commune server confirmed in the last 7 days. Sync "
+                "first, or run again without --yes to confirm after reading the list and "
+                "today's date.",
+            )
+        return True
+    count = len(plan.households)
+    print(
+        f"Nếu ngày hôm nay và danh sách trên là đúng, hãy gõ {count} (số hộ) rồi Enter để "
+        f"xóa; Enter để thôi. / Type {count} to purge, Enter to stop: ",
+        end="",
+        flush=True,
+    )
+    try:
+        answer = input()
+    except EOFError:
+        return False
+    return answer.strip() == str(count)
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {

@@ -17,6 +17,32 @@
     </message>
 </context>
 <context>
+    <name>ClockBanner</name>
+    <message>
+        <source>Ngày giờ này đúng</source>
+        <translation>This date and time are right</translation>
+    </message>
+    <message>
+        <source>Đồng hồ của máy này có vẻ sai.</source>
+        <translation>This laptop&apos;s clock looks wrong.</translation>
+    </message>
+    <message>
+        <source>Xác nhận ngày giờ của máy</source>
+        <translation>Confirm the laptop&apos;s date and time</translation>
+    </message>
+</context>
+<context>
+    <name>ClockDay</name>
+    <message>
+        <source>Đồng hồ máy này sai, nên lịch hẹn được tính theo ngày của máy chủ xã: %1.</source>
+        <translation>This laptop&apos;s clock is wrong, so follow-ups are listed by the commune server&apos;s date: %1.</translation>
+    </message>
+    <message>
+        <source>Đồng hồ máy này có vẻ sai: lịch hẹn dưới đây tính theo ngày %1 của máy nên có thể sai.</source>
+        <translation>This laptop&apos;s clock looks wrong: the follow-ups below are listed by its date, %1, and may be wrong.</translation>
+    </message>
+</context>
+<context>
     <name>CommuneListModel</name>
     <message>
         <source>%1 — %2</source>
@@ -1430,6 +1456,45 @@ Kept: the help sessions as counts (service, result, date), so reports do not cha
     <message>
         <source>Đã xóa thông tin cá nhân của %1 người; %2 lượt hỗ trợ vẫn được tính (không còn tên).</source>
         <translation>Erased the personal details of %1 people; %2 help sessions still count (without names).</translation>
+    </message>
+</context>
+<context>
+    <name>PurgeDialog</name>
+    <message>
+        <source>Xóa thông tin cá nhân quá thời hạn lưu</source>
+        <translation>Purge personal data past the retention period</translation>
+    </message>
+    <message>
+        <source>Theo đồng hồ máy này hôm nay là %1. Các hộ dưới đây không liên hệ từ trước %2 (thời hạn lưu %3 tháng): %4 hộ, %5 người. Xóa thì không hoàn tác được, và việc xóa được đồng bộ tới mọi máy. Nếu ngày hôm nay sai, đừng xóa: hãy chỉnh ngày giờ của máy.</source>
+        <translation>By this laptop&apos;s clock today is %1. The households below have had no contact since before %2 (retention period %3 months): %4 households, %5 people. A purge cannot be undone and syncs to every laptop. If today&apos;s date is wrong, do not purge: set the laptop&apos;s date and time.</translation>
+    </message>
+    <message>
+        <source>Thôn</source>
+        <translation>Village</translation>
+    </message>
+    <message>
+        <source>Chủ hộ</source>
+        <translation>Head of household</translation>
+    </message>
+    <message>
+        <source>Số người</source>
+        <translation>People</translation>
+    </message>
+    <message>
+        <source>Liên hệ lần cuối</source>
+        <translation>Last contact</translation>
+    </message>
+    <message>
+        <source>Xóa thông tin của %1 hộ</source>
+        <translation>Purge %1 households</translation>
+    </message>
+    <message>
+        <source>Để sau</source>
+        <translation>Later</translation>
+    </message>
+    <message>
+        <source>Xóa thông tin quá thời hạn lưu</source>
+        <translation>Purge data past the retention period</translation>
     </message>
 </context>
 <context>

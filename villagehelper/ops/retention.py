@@ -8,10 +8,17 @@ copy that arrived from the server).  That errs on the side of keeping: a laptop 
 has just downloaded the commune purges nothing for a while, and the long-serving laptop
 of the leader purges for everyone.  Only a leader's laptop (or one not enrolled) purges:
 the server takes an erasure from a leader's laptop only.
+
+A purge cannot be undone and syncs to every laptop, and a clock set years ahead makes
+every household look expired.  So it is two steps: :func:`plan_purge` lists what would
+go (households, people, villages, last contact) with the verdict on the clock
+(``villagehelper.trusted_time``); a leader reads it and :func:`carry_out_purge` erases
+those households only, never on a clock found wrong, and only those still expired.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -23,9 +30,25 @@ from villagehelper.preferences import LONGEST_RETENTION_MONTHS as LONGEST_MONTHS
 from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
 from villagehelper.store.erasure import flush_erased
-from villagehelper.store.models import HelpSession, Household, Member, Setting
+from villagehelper.store.models import HelpSession, Household, Member, Setting, Village
+from villagehelper.trusted_time import (
+    ClockVerdict,
+    UntrustedClockError,
+    judge_clock,
+    refuse_on_wrong_clock,
+)
 
-__all__ = ["DEFAULT_MONTHS", "LONGEST_MONTHS", "Purged", "months_before", "purge_expired"]
+__all__ = [
+    "DEFAULT_MONTHS",
+    "LONGEST_MONTHS",
+    "ExpiredHousehold",
+    "PurgePlan",
+    "Purged",
+    "carry_out_purge",
+    "clock_refusal",
+    "months_before",
+    "plan_purge",
+]
 
 PURGE_SLICE = 200  # households per transaction: the app's other work waits no longer
 
@@ -50,7 +73,46 @@ def months_before(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=min(moment.day, last_day))
 
 
-def _expired_household_ids(store: Store, cutoff: datetime) -> list[str]:
+@dataclass(frozen=True)
+class ExpiredHousehold:
+    """A household the rule would purge, as the leader is shown it."""
+
+    id: str
+    head_name: str
+    village_name: str
+    people: int
+    last_contact: datetime
+
+
+@dataclass(frozen=True)
+class PurgePlan:
+    """What a purge at ``now`` would erase, and whether the clock may be followed."""
+
+    months: int
+    now: datetime
+    cutoff: datetime
+    households: tuple[ExpiredHousehold, ...]
+    clock: ClockVerdict
+    skipped_not_leader: bool = False
+    # Enrolled with a commune server: then the server, not the leader's eyes, vouches
+    # for the clock (a sync within the last days), and the purge reaches every laptop.
+    syncs: bool = False
+
+    def refusal(self) -> UntrustedClockError | None:
+        """Why this purge may not be carried out on this clock, or None."""
+        return clock_refusal(self.clock, syncs=self.syncs)
+
+    @property
+    def people(self) -> int:
+        return sum(household.people for household in self.households)
+
+    def by_village(self) -> list[tuple[str, int]]:
+        """(village, households) in the order of the village names."""
+        counts = Counter(household.village_name for household in self.households)
+        return sorted(counts.items())
+
+
+def _expired_households(store: Store, cutoff: datetime) -> list[ExpiredHousehold]:
     """Households not yet erased whose last contact is before ``cutoff``."""
     last_session = (
         select(HelpSession.household_id, func.max(HelpSession.occurred_at).label("at"))
@@ -58,12 +120,25 @@ def _expired_household_ids(store: Store, cutoff: datetime) -> list[str]:
         .subquery()
     )
     last_edit = (
-        select(Member.household_id, func.max(Member.updated_at).label("at"))
+        select(
+            Member.household_id,
+            func.max(Member.updated_at).label("at"),
+            func.count().label("people"),
+        )
         .group_by(Member.household_id)
         .subquery()
     )
     query = (
-        select(Household.id)
+        select(
+            Household.id,
+            Household.head_name,
+            Village.name,
+            last_edit.c.people,
+            Household.updated_at,
+            last_session.c.at,
+            last_edit.c.at,
+        )
+        .join(Village, Village.id == Household.village_id)
         .outerjoin(last_session, last_session.c.household_id == Household.id)
         .outerjoin(last_edit, last_edit.c.household_id == Household.id)
         .where(
@@ -72,21 +147,80 @@ def _expired_household_ids(store: Store, cutoff: datetime) -> list[str]:
             or_(last_session.c.at.is_(None), last_session.c.at < cutoff),
             or_(last_edit.c.at.is_(None), last_edit.c.at < cutoff),
         )
-        .order_by(Household.id)
+        .order_by(Village.name, Household.head_sort_key, Household.id)
     )
     with store.reading() as session:
-        return list(session.scalars(query))
+        rows = session.execute(query).all()
+    return [
+        ExpiredHousehold(
+            household_id,
+            head,
+            village,
+            people or 0,
+            # The text columns of the subqueries come back as stored ("…Z").
+            max(_as_time(moment) for moment in (edited, session_at, member_at) if moment),
+        )
+        for household_id, head, village, people, edited, session_at, member_at in rows
+    ]
 
 
-def purge_expired(store: Store, months: int, now: datetime) -> Purged:
-    """Erase every household whose last contact is more than ``months`` months before
-    ``now``, with its people; the sessions stay as counts."""
+def _as_time(value: datetime | str) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def plan_purge(store: Store, months: int, now: datetime | None = None) -> PurgePlan:
+    """What the rule would erase at ``now`` (default: the store's clock), nothing erased.
+
+    On a clock found wrong the list is still made (the leader may want to see it) but
+    :func:`carry_out_purge` will refuse it."""
+    moment = now if now is not None else store.now()
+    clock = judge_clock(store, moment)
+    cutoff = months_before(moment, months)
     with store.reading() as session:
         role = session.get(Setting, "sync_role")
     if role is not None and role.value != "leader":
+        return PurgePlan(months, moment, cutoff, (), clock, skipped_not_leader=True)
+    expired = tuple(_expired_households(store, cutoff))
+    return PurgePlan(months, moment, cutoff, expired, clock, syncs=role is not None)
+
+
+_ACTION_VI = "xóa thông tin cá nhân theo thời hạn lưu"
+_ACTION_EN = "purge personal data by the retention rule"
+
+
+def clock_refusal(verdict: ClockVerdict, *, syncs: bool) -> UntrustedClockError | None:
+    """A wrong clock never purges; on a laptop that syncs, neither does one the server
+    has not confirmed lately (the clock may have jumped since the last sync)."""
+    try:
+        refuse_on_wrong_clock(verdict, _ACTION_VI, _ACTION_EN)
+    except UntrustedClockError as refused:
+        return refused
+    if syncs and not verdict.trusted:
+        return UntrustedClockError(
+            f"Chưa thể {_ACTION_VI}: máy này đồng bộ với máy chủ xã nhưng đồng hồ của máy chưa "
+            "được máy chủ xác nhận trong 7 ngày qua. Hãy đồng bộ trước, rồi làm lại.",
+            f"Cannot {_ACTION_EN}: this laptop syncs with the commune server, but the server "
+            "has not confirmed its clock in the last 7 days. Sync first, then try again.",
+        )
+    return None
+
+
+def carry_out_purge(store: Store, plan: PurgePlan) -> Purged:
+    """Erase the households of ``plan`` (which a leader has read and confirmed) that the
+    rule still finds expired now: a household helped since the list was made stays.
+
+    Refused (:class:`~villagehelper.trusted_time.UntrustedClockError`) when the clock
+    is wrong, or not confirmed lately on a laptop that syncs (:func:`clock_refusal`),
+    judged again now: the list may have been read before a sync told."""
+    if plan.skipped_not_leader:
         return Purged(0, 0, skipped_not_leader=True)
-    cutoff = months_before(now, months)
-    expired = _expired_household_ids(store, cutoff)
+    refused = clock_refusal(judge_clock(store, max(plan.now, store.now())), syncs=plan.syncs)
+    if refused is not None:
+        raise refused
+    listed = {household.id for household in plan.households}
+    expired = [h.id for h in _expired_households(store, plan.cutoff) if h.id in listed]
     changes = Changes()
     people = 0
     for start in range(0, len(expired), PURGE_SLICE):

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from villagehelper import geography
+from villagehelper import geography, trusted_time
 from villagehelper.errors import UserError
 from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Changes, primary_key_name
 from villagehelper.store.engine import Store
@@ -87,6 +87,7 @@ def enrol(
     finally:
         connection.close()
     with store.transaction() as session:
+        _note_server_time(session, store, connection)
         state.clear(session, state.ENROL_ATTEMPT)
         _adopt_commune(session, answer["commune_code"], answer["commune_name"], answer["role"])
         previous = state.enrolled(session)
@@ -100,6 +101,13 @@ def enrol(
         enrolled = state.enrolled(session)
     assert enrolled is not None
     return enrolled
+
+
+def _note_server_time(session: Session, store: Store, connection: ServerConnection) -> None:
+    """The server's time against this laptop's, for the verdict on the clock."""
+    server_now = connection.server_now()
+    if server_now is not None:
+        trusted_time.note_server_time(session, server_now, store.now())
 
 
 def _enrol_attempt(store: Store, server_url: str, code: str) -> str:
@@ -206,11 +214,13 @@ def sync_once(
     except UserError as exc:
         with store.transaction() as session:
             state.note_failure(session, exc.message_vi, exc.message_en)
+            _note_server_time(session, store, connection)
         raise
     finally:
         connection.close()
     with store.transaction() as session:
         state.note_success(session, store.now())
+        _note_server_time(session, store, connection)
     return SyncReport(pushed, pulled, conflicts, changes)
 
 

@@ -47,6 +47,7 @@ def cmd_enroll(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.clock_notice import warn_about_the_clock
     from villagehelper.command_key import open_unlocked
     from villagehelper.ops import implausible
     from villagehelper.preferences import load_preferences
@@ -69,9 +70,10 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
         )
         not_counted = implausible.not_counted_notice(implausible.count_implausible(store))
     finally:
-        store.close()
         if show_progress:
             print(file=sys.stderr)
+        warn_about_the_clock(store)  # a sync, even a failed one, may have measured it
+        store.close()
     print(f"{report.summary_vi()} / {report.summary_en()}")
     if not_counted:  # held back by the server for a wrong clock (ops/implausible.py)
         print("\n".join(not_counted))

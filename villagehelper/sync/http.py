@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,8 @@ import requests
 from villagehelper import __version__
 from villagehelper.errors import UserError
 from villagehelper.sync import wire
+from villagehelper.sync.tls_clock import certificate_date_problem
+from villagehelper.trusted_time import parse_server_time
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 60.0
@@ -67,6 +70,9 @@ class ServerConnection:
     sleep: Callable[[float], None] = time.sleep
     timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)
     _http: requests.Session = field(default_factory=requests.Session, repr=False)
+    # The server's time on its latest answer and the monotonic clock then (a first
+    # download may take minutes: the server's time now is that plus the time since).
+    _server_time: tuple[datetime, float] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = normalise_url(self.base_url)
@@ -116,6 +122,7 @@ class ServerConnection:
                     timeout=self.timeout,
                     stream=True,
                 ) as response:
+                    self._note_time(response)
                     if response.status_code in (404, 409):
                         return False
                     if response.status_code in RETRY_STATUSES:
@@ -129,6 +136,20 @@ class ServerConnection:
                 last_error = _unreachable(self.base_url, exc)
         assert last_error is not None
         raise last_error
+
+    def _note_time(self, response: requests.Response) -> None:
+        moment = parse_server_time(
+            response.headers.get(wire.SERVER_TIME_HEADER), response.headers.get("Date")
+        )
+        if moment is not None:
+            self._server_time = (moment, time.monotonic())
+
+    def server_now(self) -> datetime | None:
+        """The server's time now, as its latest answer told it (None before any)."""
+        if self._server_time is None:
+            return None
+        moment, seen = self._server_time
+        return moment + timedelta(seconds=time.monotonic() - seen)
 
     def _call(
         self,
@@ -164,6 +185,7 @@ class ServerConnection:
             except requests.RequestException as exc:
                 last_error = _unreachable(self.base_url, exc)
                 continue
+            self._note_time(response)
             if response.status_code in RETRY_STATUSES:
                 last_error = _refused(response)
                 continue
@@ -217,12 +239,45 @@ def probe(base_url: str, timeout: float = PROBE_TIMEOUT) -> bool:
 
 
 def _unreachable(url: str, exc: Exception) -> ServerUnreachableError:
+    problem = certificate_date_problem(exc)
+    if problem is not None:
+        return _certificate_dates(url, problem)
     return ServerUnreachableError(
         f"Không kết nối được máy chủ xã ({url}). Dữ liệu vẫn an toàn trên máy này và sẽ "
         "được gửi khi có mạng.",
         f"Cannot reach the commune server ({url}): {type(exc).__name__}. "
         "Nothing is lost; it will be sent when online.",
     )
+
+
+class CertificateDateError(ServerUnreachableError):
+    """The server's certificate was refused for its dates: the clock is the likely cause."""
+
+
+def _certificate_dates(url: str, problem: str) -> CertificateDateError:
+    if problem == "expired":
+        state_vi, state_en = "đã hết hạn", "has expired"
+        likely_vi, likely_en = "đồng hồ máy này đang chạy nhanh (sau ngày thật)", "ahead"
+    else:
+        state_vi, state_en = "chưa đến ngày có hiệu lực", "is not valid yet"
+        likely_vi, likely_en = "đồng hồ máy này đang chạy chậm (trước ngày thật)", "behind"
+    return CertificateDateError(
+        f"Không kết nối an toàn được với máy chủ xã ({url}): theo ngày giờ của máy này, chứng "
+        f"chỉ bảo mật của máy chủ {state_vi}. Nguyên nhân thường gặp nhất là {likely_vi}: "
+        f"{_DATE_FIX_VI} Nếu ngày giờ đã đúng, hãy báo người quản lý máy chủ xã (có thể "
+        "chứng chỉ cần gia hạn). Dữ liệu vẫn an toàn trên máy này.",
+        f"Cannot connect securely to the commune server ({url}): by this laptop's clock the "
+        f"server's certificate {state_en}. The likely cause is this laptop's clock running "
+        f"{likely_en}: {_DATE_FIX_EN} If the date and time are right, tell the commune "
+        "server's administrator (the certificate may need renewing). Nothing is lost.",
+    )
+
+
+_DATE_FIX_VI = (
+    "hãy chỉnh ngày giờ trong Windows (Cài đặt → Thời gian và ngôn ngữ → Ngày và giờ), rồi "
+    "đồng bộ lại."
+)
+_DATE_FIX_EN = "set the date and time in Windows (Settings → Time & language), then sync."
 
 
 def _garbled(url: str) -> ServerUnreachableError:

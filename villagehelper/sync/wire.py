@@ -26,6 +26,9 @@ MIN_CLIENT_PROTOCOL = 1
 
 PROTOCOL_HEADER = "X-VillageHelper-Protocol"
 APP_VERSION_HEADER = "X-VillageHelper-App"
+# The server's clock on every answer (ISO 8601, UTC, milliseconds): the laptop judges its
+# own clock by it (villagehelper.trusted_time); HTTP Date is the fallback.
+SERVER_TIME_HEADER = "X-VillageHelper-Time"
 
 MAX_PUSH_BATCH = 1000
 # A first download brings a whole commune (200,000+ rows at district scale): pages of

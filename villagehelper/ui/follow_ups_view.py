@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence
+from PySide6.QtGui import QAction, QBrush, QColor, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -43,6 +43,7 @@ from villagehelper.ops.sessions import (
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Outcome
 from villagehelper.text import format_number
+from villagehelper.ui.clock_day import ClockDay
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.executor import DbExecutor
 from villagehelper.ui.feedback import show_user_error
@@ -270,7 +271,12 @@ class FollowUpsView(ListScreen):
         top.addStretch(2)
         top.addWidget(self.done_button)
         top.addWidget(self.not_done_button)
-        self.finish([top], [self.feedback])
+        self.clock_day = ClockDay(ctx, QLabel(self), self)
+        note_row = QHBoxLayout()
+        note_row.addWidget(self.clock_day.note)
+        self.finish([note_row, top], [self.feedback])
+        self.clock_day.sig_changed.connect(lambda: self.reload(force=True))
+        self.clock_day.check()
         for first, second in (
             (self.village, self.upcoming),
             (self.upcoming, self.table),
@@ -306,7 +312,11 @@ class FollowUpsView(ListScreen):
         return self.tr("%1 lượt hẹn cần làm").replace("%1", format_number(total))
 
     def _today(self) -> date:
-        return vietnam_today(self._ctx.store.now())
+        return self.clock_day.today()  # the server's day when this clock is found wrong
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        self.clock_day.check()
+        super().showEvent(event)
 
     def _loaded(self, total: int) -> None:
         self._logging = False

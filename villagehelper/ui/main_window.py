@@ -23,6 +23,7 @@ from villagehelper.errors import UserError
 from villagehelper.paths import DATABASE_FILE
 from villagehelper.store.peek import CommuneLabel, peek_commune
 from villagehelper.text import format_number
+from villagehelper.ui.clock_banner import ClockBanner
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.feedback import show_bug, show_user_error
 from villagehelper.ui.log_visit import LogVisitView
@@ -34,11 +35,13 @@ from villagehelper.ui.window_lock import WindowLock
 
 if TYPE_CHECKING:
     # Loaded when first needed: the window shows before the database layer is loaded.
+    from villagehelper.ops.retention import PurgePlan
     from villagehelper.ops.team import TeamMemberInfo
     from villagehelper.store.changelog import Changes
     from villagehelper.ui.conflicts_dialog import ConflictsDialog
     from villagehelper.ui.follow_ups_view import FollowUpsView
     from villagehelper.ui.households_view import HouseholdsView
+    from villagehelper.ui.purge_dialog import PurgeDialog
     from villagehelper.ui.sessions_view import SessionsView
     from villagehelper.ui.settings_view import SettingsView
     from villagehelper.ui.tally_view import TallyView
@@ -85,6 +88,7 @@ class MainWindow(QMainWindow):
         self.backups = DailyBackups(ctx.data_dir, ctx.preferences.backups_kept, ctx.data_key, self)
         self.backups.sig_damaged.connect(self._data_damaged)
         self.retention = DailyRetention(ctx, self)
+        self.retention.sig_purge_due.connect(self.offer_purge)
         self.sync = SyncController(ctx, self)
         self.sync.bugs.sig_bug.connect(lambda _name: show_bug(self, ctx.log_file))
         QShortcut(QKeySequence("Ctrl+Shift+S"), self, self.sync.sync_now)
@@ -102,6 +106,7 @@ class MainWindow(QMainWindow):
         ctx.executor.op(lambda: None).success(lambda _none: self._store_open()).run()
 
     def _store_open(self) -> None:
+        self.clock_banner.start()
         self.sync.start()
         self.backups.start()
         self.retention.start()
@@ -111,6 +116,16 @@ class MainWindow(QMainWindow):
         restored once this window and its store are closed."""
         if offer_restore(self, damaged.good):
             self.sig_restore.emit(damaged.good)
+
+    def offer_purge(self, plan: PurgePlan) -> PurgeDialog:
+        """The households past the retention period, for a leader to confirm or leave."""
+        from villagehelper.ui.purge_dialog import PurgeDialog
+
+        dialog = PurgeDialog(self._ctx, plan, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sig_confirmed.connect(self.retention.confirm)
+        dialog.open()
+        return dialog
 
     def _build_banner(self, place: str) -> None:
         self.volunteer_label = QLabel(self)
@@ -130,6 +145,9 @@ class MainWindow(QMainWindow):
         body = QWidget(self)
         layout = QVBoxLayout(body)
         layout.addLayout(banner)
+        self.clock_banner = ClockBanner(self._ctx, self)
+        self.sync.sig_finished.connect(self.clock_banner.refresh)
+        layout.addWidget(self.clock_banner)
         layout.addWidget(self.tabs, 1)
         # The body shares the central place with the lock screen (villagehelper.ui.window_lock).
         self.window_lock = WindowLock(self, body, self._ctx, place)
@@ -319,5 +337,6 @@ class MainWindow(QMainWindow):
         self.backups.stop()
         self.window_lock.idle.pause()  # a closed window never locks
         self.retention.stop()
+        self.clock_banner.stop()
         self._ctx.executor.shutdown()
         super().closeEvent(event)

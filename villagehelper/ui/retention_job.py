@@ -1,10 +1,14 @@
-"""The retention rule, applied once a day in the app (``villagehelper.ops.retention``).
+"""The retention rule, looked at once a day in the app (``villagehelper.ops.retention``).
 
 A little after start-up and then once a day, on the database worker (never the GUI
 thread): the households whose last contact is older than the preference
-``retention_months`` lose their personal details, which then sync as erasures.  The
-months are read from the preferences at each run, so a change in the settings applies
-from the next run.
+``retention_months`` are listed.  Nothing is erased here: the list is offered to the
+leader (``sig_purge_due``), who reads it and confirms (:meth:`DailyRetention.confirm`),
+and only then do those households lose their personal details, which sync as erasures.
+On a clock found wrong (``villagehelper.trusted_time``), or on a laptop that syncs but
+whose clock the server has not confirmed lately, nothing is even offered: by a clock
+set years ahead every household looks expired.  The months are read from the
+preferences at each run, so a change in the settings applies from the next run.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from villagehelper.clock import vietnam_today
 from villagehelper.ui.context import AppContext
 
 if TYPE_CHECKING:  # the database layer loads on the worker, not with the window
-    from villagehelper.ops.retention import Purged
+    from villagehelper.ops.retention import Purged, PurgePlan
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +32,13 @@ EVERY_MS = 60 * 60_000  # look each hour whether the day has turned
 
 
 class DailyRetention(QObject):
-    """Runs the purge once a Vietnam day; ``sig_purged`` after a run that erased some."""
+    """Lists the expired households once a Vietnam day; erases only what a leader confirms."""
 
+    sig_purge_due = Signal(object)
+    """A :class:`~villagehelper.ops.retention.PurgePlan` with households to offer the
+    leader (the clock not found wrong, a leader's laptop)."""
     sig_purged = Signal(object)
-    """The :class:`~villagehelper.ops.retention.Purged` of a run that erased households."""
+    """The :class:`~villagehelper.ops.retention.Purged` of a confirmed purge."""
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -59,21 +66,45 @@ class DailyRetention(QObject):
         ctx = self._ctx
         months = ctx.preferences.retention_months
 
+        def work() -> PurgePlan:
+            from villagehelper.ops.retention import plan_purge
+
+            return plan_purge(ctx.store, months)
+
+        ctx.executor.op(work).success(self._planned).failure(self._failed).run()
+
+    def confirm(self, plan: PurgePlan) -> None:
+        """A leader read ``plan`` and confirmed it: erase those households (the clock is
+        judged again first; a wrong one is refused with its message)."""
+        ctx = self._ctx
+
         def work() -> Purged:
-            from villagehelper.ops.retention import purge_expired
+            from villagehelper.ops.retention import carry_out_purge
 
-            return purge_expired(ctx.store, months, ctx.store.now())
+            return carry_out_purge(ctx.store, plan)
 
-        ctx.executor.op(work).success(self._done).failure(self._failed).run()
+        ctx.executor.op(work).success(self._done).run()
 
     def _failed(self, error: BaseException) -> None:
         # The executor has logged a bug; a locked file or the like is tried again the
         # next day.  The person is not interrupted for a job they did not ask for.
-        log.warning("daily retention purge did not run: %s", type(error).__name__)
+        log.warning("daily retention check did not run: %s", type(error).__name__)
         self._timer.start(EVERY_MS)
 
-    def _done(self, purged: Purged) -> None:
+    def _planned(self, plan: PurgePlan) -> None:
         self._timer.start(EVERY_MS)
+        if plan.skipped_not_leader or not plan.households:
+            return
+        if plan.refusal() is not None:
+            log.warning(
+                "retention: %d households not offered, the clock is not vouched for (%s)",
+                len(plan.households),
+                plan.clock.reason,
+            )
+            return
+        self.sig_purge_due.emit(plan)
+
+    def _done(self, purged: Purged) -> None:
         if purged.households:
             self._ctx.announce(purged.changes)
             self.sig_purged.emit(purged)

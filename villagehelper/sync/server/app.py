@@ -12,6 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -309,6 +310,7 @@ def create_app(
     # time on every page of its first download (200,000+ rows at district scale).
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     app.add_middleware(RequestLimits)
+    _install_server_time(app, db)
     return app
 
 
@@ -428,4 +430,16 @@ def _install_access_log(app: FastAPI) -> None:
             getattr(request.state, "device_id", "-"),
             (time.perf_counter() - started) * 1000,
         )
+        return response
+
+
+def _install_server_time(app: FastAPI, db: ServerDB) -> None:
+    # Every answer states the server's time: the laptops judge their clocks by it.
+    @app.middleware("http")
+    async def server_time(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        moment = db.clock().astimezone(UTC)
+        response.headers[wire.SERVER_TIME_HEADER] = moment.isoformat(timespec="milliseconds")
         return response

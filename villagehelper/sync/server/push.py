@@ -27,6 +27,7 @@ from villagehelper.sync.server.batch import (
     has_nul,
 )
 from villagehelper.sync.server.database import ServerDB, VersionClock
+from villagehelper.sync.server.erasure_time import purge_from_the_future
 from villagehelper.sync.server.tables import Device, Record
 
 # Conflict ids are derived from the change that raised them: a replayed batch can never
@@ -167,6 +168,9 @@ def _check(batch: Batch, index: int, change: IncomingChange) -> None:
             "Chỉ tổ trưởng được xóa dữ liệu của người dân.",
             "Only a team leader may erase a resident's data.",
         )
+    future_purge = purge_from_the_future(change.entity, change.fields, batch.now)
+    if future_purge is not None:
+        raise PushRefusedError(409, index, *future_purge)
     commune = change.fields.get("commune_code")
     if commune is not None and commune != batch.scope.commune_code:
         raise _forbidden(index, "Dữ liệu thuộc xã khác.", "The record belongs to another commune.")
