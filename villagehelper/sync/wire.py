@@ -27,6 +27,9 @@ MIN_CLIENT_PROTOCOL = 1
 PROTOCOL_HEADER = "X-VillageHelper-Protocol"
 APP_VERSION_HEADER = "X-VillageHelper-App"
 
+# A push refused because another copy of the device's data folder continued its history.
+DEVICE_HISTORY_DIVERGED = "device_history_diverged"
+
 MAX_PUSH_BATCH = 1000
 # A first download brings a whole commune (200,000+ rows at district scale): pages of
 # 2,000 keep each page's transaction and memory small while the number of requests
