@@ -305,11 +305,28 @@ def describe_preview(preview: RestorePreview) -> tuple[str, str]:
     )
 
 
+# The choice the app offers before restoring (the command line: --leave-unsent).
+CARRY_CHOICE = (
+    "Mang các thay đổi chưa gửi sang dữ liệu khôi phục (nên chọn)",
+    "Carry the unsent changes into the restored data (recommended)",
+)
+
+
 def describe_outcome(outcome: LaptopRestored) -> tuple[str, str]:
     """After restoring: what was put back, carried and left, in plain words."""
-    check, previous = outcome.restored.restored, outcome.restored.previous_copy
-    vi = [f"Đã khôi phục {check.households} hộ, {check.sessions} lượt hỗ trợ từ {check.path.name}."]
-    en = [f"Restored {check.households} households, {check.sessions} help sessions."]
+    check = outcome.restored.restored
+    carried_vi, carried_en = describe_carry(outcome)
+    return (
+        f"Đã khôi phục {check.households} hộ, {check.sessions} lượt hỗ trợ từ "
+        f"{check.path.name}. {carried_vi}",
+        f"Restored {check.households} households, {check.sessions} help sessions. {carried_en}",
+    )
+
+
+def describe_carry(outcome: LaptopRestored) -> tuple[str, str]:
+    """What became of the work the backup lacked, and where the replaced data is."""
+    vi: list[str] = []
+    en: list[str] = []
     if outcome.preview.readable:
         vi.append(
             f"Đã mang sang {outcome.carried_changes} thay đổi chưa gửi "
@@ -335,6 +352,7 @@ def describe_outcome(outcome: LaptopRestored) -> tuple[str, str]:
     else:
         vi.append("Không đọc được dữ liệu cũ nên không mang sang được thay đổi chưa gửi nào.")
         en.append("The replaced data could not be read: no unsent change was carried over.")
+    previous = outcome.restored.previous_copy
     if previous is not None:
         vi.append(f"Dữ liệu trước khi khôi phục được giữ tại {previous}.")
         en.append(f"The data as it was before is kept in {previous}.")
