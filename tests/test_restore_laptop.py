@@ -13,10 +13,12 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.sync_support import (
+    COMMUNE,
     Commune,
     Laptop,
     LoopbackServer,
     enrol_laptop,
+    fast_connection,
     laptop_snapshot,
     open_laptop,
     server_snapshot,
@@ -28,6 +30,9 @@ from villagehelper.ops import households, restore, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.models import HelpSession, OutboxEntry
+from villagehelper.sync import client
+from villagehelper.sync.device_history import CopiedFolderError
+from villagehelper.sync.server import accounts
 from villagehelper.sync.server.tables import Record
 
 
@@ -133,3 +138,37 @@ def test_the_person_may_leave_unsent_changes_out_and_is_told(
         assert sorted(_session_ids(restored.store)) == sorted(kept)
     finally:
         restored.store.close()
+
+
+def test_a_backup_restored_onto_a_new_laptop_enrols_anew_and_doubles_nothing(
+    sync_server: LoopbackServer, tmp_path: Path
+) -> None:
+    # The old laptop is gone (or its data is): only a backup is left, older than what
+    # the server has from that laptop since.
+    commune = set_up_commune(sync_server, tmp_path)
+    old = enrol_laptop(sync_server, open_laptop(tmp_path, "old-laptop"))
+    old.sync()
+    home = _household(old.store, commune, "Lê Văn Tám")
+    logged = _visits(old.store, commune, home, 2)
+    old.sync()
+    logged += _visits(old.store, commune, home, 1)  # unsent in the backup
+    backup = backup_now(old.store.data_dir, old.store.now(), tmp_path / "backup.sqlite3").path
+    logged += _visits(old.store, commune, home, 1)
+    old.sync()  # the server's history of the device goes past the backup's
+    old.store.close()
+
+    new_dir = tmp_path / "new-laptop"
+    assert cli.main(["restore", str(backup), "--data-dir", str(new_dir)]) == 0
+    new = Laptop(open_store(new_dir, clock=old.store.clock), sync_server)
+    try:
+        logged += _visits(new.store, commune, home, 1)  # work goes on on the new laptop
+        with pytest.raises(CopiedFolderError):
+            new.sync()
+        code = accounts.issue_code(sync_server.db, COMMUNE, "volunteer")
+        client.join_commune(new.store, sync_server.url, code, "new", connect=fast_connection)
+        new.sync()
+        assert sorted(_server_session_ids(new)) == sorted(logged)
+        assert sorted(_session_ids(new.store)) == sorted(logged)
+        assert laptop_snapshot(new.store) == server_snapshot(sync_server.db)
+    finally:
+        new.store.close()

@@ -39,7 +39,7 @@ from villagehelper.backup import Restored, restore_backup
 from villagehelper.store import search_index
 from villagehelper.store.changelog import ENTITIES, Op, primary_key_name
 from villagehelper.store.connect import DATABASE_ERRORS, connect, is_plain_file
-from villagehelper.store.engine import DATABASE_FILE, open_store
+from villagehelper.store.engine import DATABASE_FILE, Store, open_store
 from villagehelper.store.models import Base
 from villagehelper.sync import state
 from villagehelper.sync.device_history import IDENTITY_KEYS
@@ -78,7 +78,7 @@ def preview_restore(data_dir: Path, source: Path, *, key: bytes | None = None) -
     """What restoring ``source`` over the store in ``data_dir`` would leave behind."""
     current = data_dir / DATABASE_FILE
     if not current.exists():
-        return RestorePreview(readable=False)
+        return RestorePreview(readable=True)  # nothing here: nothing to leave behind
     try:
         with _read(current, key) as here, _read(source, _key_of(source, key)) as backup:
             return _compare(here, backup)
@@ -104,18 +104,27 @@ def restore_laptop(
     try:
         previous = restored.previous_copy
         if preview.readable and previous is not None and previous.exists():
-            # Opened for writing, though only read: closing it then removes the -wal and
-            # -shm files that reading a WAL file leaves, and the copy stays one file.
-            with _read(previous, key, writable=True) as before, store.transaction() as session:
-                connection = session.connection()
-                # Checked at the commit: rows and the rows they refer to come in any order.
-                connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-                _carry_identity(before, connection)
-                if carry_unsent:
-                    carried = _carry_unsent(before, connection)
+            carried = _carry(store, previous, key, carry_unsent=carry_unsent)
+    except DATABASE_ERRORS:
+        # The copy of the replaced data would not read after all (the transaction rolled
+        # back): the restore stands, and says nothing could be carried.
+        preview = RestorePreview(readable=False)
     finally:
         store.close()
     return LaptopRestored(restored, preview, carried[0], carried[1], carry_unsent)
+
+
+def _carry(
+    store: Store, previous: Path, key: bytes | None, *, carry_unsent: bool
+) -> tuple[int, int]:
+    # Opened for writing, though only read: closing it then removes the -wal and -shm
+    # files that reading a WAL file leaves, and the copy stays one file.
+    with _read(previous, key, writable=True) as before, store.transaction() as session:
+        connection = session.connection()
+        # Checked at the commit: rows and the rows they refer to come in any order.
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        _carry_identity(before, connection)
+        return _carry_unsent(before, connection) if carry_unsent else (0, 0)
 
 
 # --- reading ------------------------------------------------------------------------

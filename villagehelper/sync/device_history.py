@@ -69,12 +69,14 @@ class CopiedFolderError(SyncError):
     def __init__(self) -> None:
         super().__init__(
             "Thư mục dữ liệu này là bản sao từ một máy khác (hoặc máy khác đang dùng chung "
-            "mã máy này), nên chưa được đồng bộ để không ghi đè dữ liệu. Mọi dữ liệu chưa "
+            "mã máy này, hoặc dữ liệu được khôi phục từ bản sao lưu cũ khi không còn dữ liệu "
+            "mới hơn), nên chưa được đồng bộ để không ghi đè dữ liệu. Mọi dữ liệu chưa "
             "gửi vẫn được giữ. Hãy xin tổ trưởng một mã đăng ký mới và đăng ký máy này như "
             "một máy mới (Cài đặt → Đồng bộ, hoặc lệnh: villagehelper enroll --server "
             "ĐỊA-CHỈ --code MÃ); sau đó đồng bộ lại.",
             "This data folder is a copy of another laptop's (or another laptop uses this "
-            "laptop's identity), so it was not synced, to overwrite nothing. All unsent "
+            "laptop's identity, or an old backup was restored without the newer data), so "
+            "it was not synced, to overwrite nothing. All unsent "
             "work is kept. Ask the leader for a new enrolment code and enrol this laptop "
             "as a new one (Settings → Sync, or: villagehelper enroll --server URL --code "
             "CODE), then sync again.",
