@@ -63,6 +63,10 @@ def push(
         # In the same commit: one durable write per batch, not two; and before the feed
         # counter is locked, as the statement only waits for this device's other pushes.
         session.execute(update(Device).where(Device.id == scope.device_id).values(last_seen_at=now))
+        # Before the feed counter is locked too (this device's pushes wait for each other
+        # already); loads the device's history row, which the checks below then reuse.
+        # Changes a copy of this device's folder holds too may come from either.
+        line = device_history.lineage(session, scope.device_id)
         batch = Batch(session, VersionClock(session), scope, None, now)
         if cursor is not None and cursor > batch.versions.current:
             raise feed.FeedBehindError()  # the counter was read with its lock: no query
@@ -71,8 +75,6 @@ def push(
         already = frozenset(batch.received)
         device = scope.device_id
         device_history.check_continuation(session, device, after, changes, already)
-        # Changes a copy of this device's folder holds too may come from either.
-        line = device_history.lineage(session, device)
         batch.team_member_id = _claimed_member(batch, team_member_id, changes)
         results = [_accept(batch, index, change, line) for index, change in enumerate(changes)]
         device_history.advance(session, device, after, changes, already)
