@@ -29,8 +29,10 @@ the server last acknowledged from this device).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import secrets
 import sys
@@ -43,6 +45,8 @@ from sqlalchemy.orm import Session
 
 from villagehelper.sync import state, wire
 from villagehelper.sync.http import SyncError
+
+log = logging.getLogger(__name__)
 
 HOME = "sync_device_home"
 COPIED = "sync_copied_folder"
@@ -138,13 +142,21 @@ def current_identity() -> Identity:
     return Identity(install or None, digest)
 
 
-def _write_install_id(value: str) -> None:
-    """Create the marker (atomically: a half-written one would look like another home)."""
+def _write_install_id(value: str) -> bool:
+    """Create the marker (atomically: a half-written one would look like another home);
+    False if the configuration folder cannot be written (the machine id still binds)."""
     folder = config_dir()
-    folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f"{_INSTALL_FILE}.{secrets.token_hex(4)}.tmp"
-    partial.write_text(value, encoding="ascii")
-    os.replace(partial, folder / _INSTALL_FILE)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial.write_text(value, encoding="ascii")
+        os.replace(partial, folder / _INSTALL_FILE)
+    except OSError as exc:
+        log.warning("cannot write the install marker in %s: %s", folder, exc.strerror)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def bind_here(session: Session) -> None:
@@ -153,8 +165,8 @@ def bind_here(session: Session) -> None:
     identity = current_identity()
     install = identity.install
     if install is None:
-        install = secrets.token_urlsafe(18)
-        _write_install_id(install)
+        made = secrets.token_urlsafe(18)
+        install = made if _write_install_id(made) else None
     state.put(session, HOME, json.dumps({"install": install, "machine": identity.machine}))
 
 
@@ -172,18 +184,20 @@ def check_home(session: Session) -> Home:
         bind_here(session)
         return Home.SAME
     recorded = json.loads(recorded_text)
+    machine, install = recorded.get("machine"), recorded.get("install")
     here = current_identity()
-    machine_known = here.machine is not None and recorded.get("machine") is not None
-    if machine_known and here.machine != recorded.get("machine"):
+    machine_known = here.machine is not None and machine is not None
+    if machine_known and here.machine != machine:
         return Home.COPIED
-    if here.install is None:
-        if not machine_known:
-            return Home.COPIED  # nothing ties the folder to this laptop
+    if here.install is not None and install is not None:
+        return Home.SAME if here.install == install else Home.COPIED
+    if not machine_known:
+        return Home.COPIED  # nothing ties the folder to this laptop
+    if here.install is None and install is not None:
         # Same machine, configuration folder wiped (a reinstall, a cleaned profile):
         # put the marker back rather than call the laptop a copy of itself.
-        _write_install_id(str(recorded["install"]))
-        return Home.SAME
-    return Home.SAME if here.install == recorded.get("install") else Home.COPIED
+        _write_install_id(str(install))
+    return Home.SAME
 
 
 def note_if_copied(session: Session) -> bool:
