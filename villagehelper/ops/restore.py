@@ -25,6 +25,7 @@ does it and says what it did.  The replaced store stays whole in ``backups/``.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
@@ -34,8 +35,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, inspect
+from sqlalchemy.exc import DBAPIError
 
-from villagehelper.backup import Restored, restore_backup
+from villagehelper.backup import Restored, restore_backup, verify_backup
 from villagehelper.store import search_index
 from villagehelper.store.changelog import ENTITIES, Op, primary_key_name
 from villagehelper.store.connect import DATABASE_ERRORS, connect, is_plain_file
@@ -44,6 +46,7 @@ from villagehelper.store.models import Base
 from villagehelper.sync import state
 from villagehelper.sync.device_history import IDENTITY_KEYS
 
+log = logging.getLogger(__name__)
 _TABLE_ENTITY = {str(model.__tablename__): name for name, model in ENTITIES.items()}
 _OUTBOX_COLUMNS = ("change_id", "entity", "row_id", "op", "base_version", "payload", "created_at")
 
@@ -75,7 +78,9 @@ class LaptopRestored:
 
 
 def preview_restore(data_dir: Path, source: Path, *, key: bytes | None = None) -> RestorePreview:
-    """What restoring ``source`` over the store in ``data_dir`` would leave behind."""
+    """What restoring ``source`` over the store in ``data_dir`` would leave behind
+    (:class:`UserError` if ``source`` is no readable VillageHelper backup)."""
+    verify_backup(source, _key_of(source, key))
     current = data_dir / DATABASE_FILE
     if not current.exists():
         return RestorePreview(readable=True)  # nothing here: nothing to leave behind
@@ -105,9 +110,12 @@ def restore_laptop(
         previous = restored.previous_copy
         if preview.readable and previous is not None and previous.exists():
             carried = _carry(store, previous, key, carry_unsent=carry_unsent)
-    except DATABASE_ERRORS:
-        # The copy of the replaced data would not read after all (the transaction rolled
-        # back): the restore stands, and says nothing could be carried.
+    except (*DATABASE_ERRORS, DBAPIError) as exc:
+        # The copy of the replaced data would not read or fit after all (the transaction
+        # rolled back): the restore stands, and says nothing could be carried; the copy
+        # keeps it all.  The driver's words only: the statement's values are residents'.
+        reason = getattr(exc, "orig", None) or exc
+        log.warning("unsent changes not carried: %s: %s", type(reason).__name__, reason)
         preview = RestorePreview(readable=False)
     finally:
         store.close()
