@@ -211,8 +211,9 @@ def test_a_copy_on_the_same_laptop_is_caught_by_the_server(
 
 
 def test_the_same_laptop_is_not_taken_for_a_copy(
-    sync_server: LoopbackServer, tmp_path: Path
+    sync_server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv(MACHINE_ID_ENV, "this-laptop")  # whatever the test machine has
     commune, laptop, household = _started(sync_server, tmp_path)
     logged = _visits(laptop.store, commune, household, 1)
     laptop.store.close()
