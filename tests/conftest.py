@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, settings
 from villagehelper.ops import team
 from villagehelper.paths import DATA_DIR_ENV
 from villagehelper.store.engine import Store, open_store
+from villagehelper.sync.device_history import CONFIG_DIR_ENV
 
 pytest_plugins = ["tests.sync_support"]
 
@@ -83,6 +84,8 @@ def _collect_after_each_test(request: pytest.FixtureRequest) -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "default-data"))
+    # The laptop's install marker (sync/device_history.py) lives outside the data folder.
+    monkeypatch.setenv(CONFIG_DIR_ENV, str(tmp_path / "user-config"))
 
 
 @pytest.fixture

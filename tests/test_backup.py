@@ -61,9 +61,12 @@ def test_backup_then_restore_brings_back_the_data_and_keeps_the_replaced(
     _data_dir_with(tmp_path, ["Người Mới Thêm"])  # work done after the backup
     assert _heads(data_dir) == ["Người Mới Thêm", "Đặng Văn Vỹ"]
 
-    assert main(["restore", str(backup_file), "--data-dir", str(data_dir)]) == 0
+    # Asked to leave out what was not sent (never sent: this laptop is not enrolled).
+    restore = ["restore", str(backup_file), "--data-dir", str(data_dir)]
+    assert main([*restore, "--leave-unsent"]) == 0
     out = capsys.readouterr().out
     assert "Đã khôi phục 1 hộ" in out
+    assert "1 thay đổi chưa gửi KHÔNG được mang sang" in out
     assert _heads(data_dir) == ["Đặng Văn Vỹ"]
     kept = list((data_dir / "backups").glob("*before-restore*"))
     assert len(kept) == 1
@@ -71,6 +74,13 @@ def test_backup_then_restore_brings_back_the_data_and_keeps_the_replaced(
     connection = sqlite3.connect(kept[0])
     assert connection.execute("SELECT count(*) FROM households").fetchone() == (2,)
     connection.close()
+
+    # By default the work done after the backup, never sent, is carried over and said so.
+    _data_dir_with(tmp_path, ["Người Mới Thêm"])
+    assert main(restore) == 0
+    out = capsys.readouterr().out
+    assert "1 thay đổi chưa gửi" in out and "Đã mang sang 1 thay đổi" in out
+    assert _heads(data_dir) == ["Người Mới Thêm", "Đặng Văn Vỹ"]
 
 
 def test_backup_without_out_goes_to_the_backups_folder(

@@ -83,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
         "restore", parents=[common], help="khôi phục từ bản sao lưu / restore a backup"
     )
     restore.add_argument("file", type=Path, metavar="TỆP")
+    restore.add_argument(
+        "--leave-unsent",
+        action="store_true",
+        help="không mang các thay đổi chưa gửi sang dữ liệu khôi phục (vẫn giữ trong backups/)"
+        " / leave unsent changes out",
+    )
 
     tally = commands.add_parser(
         "tally", parents=[common], help="báo cáo tuần: in bảng, xuất PDF/XLSX/CSV / weekly tally"
@@ -222,19 +228,17 @@ def _cmd_backup(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.backup import restore_backup
     from villagehelper.clock import utc_now
     from villagehelper.command_key import command_key
-    from villagehelper.store.engine import open_store
+    from villagehelper.ops import restore
 
     key = command_key(data_dir)
-    restored = restore_backup(data_dir, args.file, utc_now(), key=key)
-    open_store(data_dir, key=key).close()  # upgrade an older backup now, with its own backup
-    kept = f" Dữ liệu cũ được giữ tại {restored.previous_copy}." if restored.previous_copy else ""
-    print(
-        f"Đã khôi phục {_fmt(restored.restored.households)} hộ, "
-        f"{_fmt(restored.restored.sessions)} lượt hỗ trợ từ {args.file}.{kept}"
+    preview = restore.preview_restore(data_dir, args.file, key=key)
+    print(*restore.describe_preview(preview), sep="\n")
+    done = restore.restore_laptop(
+        data_dir, args.file, utc_now(), key=key, carry_unsent=not args.leave_unsent
     )
+    print(*restore.describe_outcome(done), sep="\n")
     return 0
 
 

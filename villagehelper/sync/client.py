@@ -25,9 +25,14 @@ from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Changes, pri
 from villagehelper.store.engine import Store
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.store.models import Commune, OutboxEntry, SyncState
-from villagehelper.sync import snapshot, state, wire
+from villagehelper.sync import device_history, snapshot, state, wire
 from villagehelper.sync.apply import apply_page
-from villagehelper.sync.http import ServerConnection, SyncError, normalise_url
+from villagehelper.sync.http import (
+    ServerConnection,
+    ServerRefusedError,
+    SyncError,
+    normalise_url,
+)
 from villagehelper.tally import summaries
 
 log = logging.getLogger(__name__)
@@ -78,12 +83,16 @@ def enrol(
     """Exchange a leader's one-time code for this laptop's credentials."""
     with store.reading() as session:
         _refuse_demo(session)
+        previous = state.enrolled(session)
     connection = connect(server_url, None)
     try:
         attempt = _enrol_attempt(store, connection.base_url, code)
-        answer = connection.post(
-            "/v1/enrol", {"code": code, "device_name": device_name, "attempt": attempt}
-        )
+        request = {"code": code, "device_name": device_name, "attempt": attempt}
+        if previous is not None and previous.server_url == connection.base_url:
+            # Proves which device this folder was (a copy, or a re-enrolled laptop): the
+            # server then knows the changes that device already sent as this one's too.
+            request["previous_token"] = previous.token
+        answer = connection.post("/v1/enrol", request)
     finally:
         connection.close()
     with store.transaction() as session:
@@ -98,6 +107,7 @@ def enrol(
         state.put(session, state.DEVICE_ID, answer["device_id"])
         state.put(session, state.TOKEN, answer["token"])
         state.put(session, state.ROLE, answer["role"])
+        device_history.start_new_device(session)
         enrolled = state.enrolled(session)
     assert enrolled is not None
     return enrolled
@@ -145,7 +155,8 @@ def join_commune(
     """
     with store.reading() as session:
         enrolled = state.enrolled(session)
-    if enrolled is None or enrolled.server_url != normalise_url(server_url):
+        copied = device_history.needs_new_enrolment(session)
+    if enrolled is None or enrolled.server_url != normalise_url(server_url) or copied:
         enrol(store, server_url, code, device_name, connect)
     return sync_once(store, progress=progress, connect=connect)
 
@@ -209,6 +220,7 @@ def sync_once(
         _refuse_demo(session)
     connection = connect(credentials.server_url, credentials.token)
     try:
+        _refuse_copied_folder(store)
         pushed, conflicts = _push_all(store, connection, team_member_id, progress, batch_size)
         pulled, changes = _pull_all(store, connection, progress, page_size, use_snapshot)
     except UserError as exc:
@@ -222,6 +234,13 @@ def sync_once(
         state.note_success(session, store.now())
         _note_server_time(session, store, connection)
     return SyncReport(pushed, pulled, conflicts, changes)
+
+
+def _refuse_copied_folder(store: Store) -> None:
+    with store.transaction() as session:
+        copied = device_history.note_if_copied(session)
+    if copied:
+        raise device_history.CopiedFolderError()
 
 
 @dataclass(frozen=True)
@@ -250,7 +269,9 @@ def _outbox_batch(store: Store, limit: int) -> list[_Pending]:
         return [_Pending(*row) for row in rows]
 
 
-def _push_body(team_member_id: str | None, cursor: int, batch: list[_Pending]) -> bytes:
+def _push_body(
+    team_member_id: str | None, cursor: int, batch: list[_Pending], after: str | None = None
+) -> bytes:
     """The push request as JSON text, each payload spliced in as stored: decoding a
     thousand payloads only to encode them again cost more than the rest of the body."""
     dumps = json.dumps
@@ -261,6 +282,8 @@ def _push_body(team_member_id: str | None, cursor: int, batch: list[_Pending]) -
         for entry in batch
     )
     head = f'"team_member_id":{dumps(team_member_id)},"cursor":{int(cursor)}'
+    if after is not None:  # this device's last acknowledged change: device_history.py
+        head += f',"after":{dumps(after)}'
     return f'{{{head},"changes":[{changes}]}}'.encode()
 
 
@@ -276,9 +299,18 @@ def _push_all(
         # Sent with every batch: a server whose feed ends before it (restored from an
         # older backup) refuses the batch instead of taking changes it cannot place.
         cursor = state.cursor(session)
+        after = device_history.last_acked(session)
     pushed = conflicts = 0
     while batch := _outbox_batch(store, batch_size):
-        answer = connection.post_json("/v1/push", _push_body(team_member_id, cursor, batch))
+        body = _push_body(team_member_id, cursor, batch, after)
+        try:
+            answer = connection.post_json("/v1/push", body)
+        except ServerRefusedError as exc:
+            if exc.code != device_history.DIVERGED_CODE:
+                raise
+            with store.transaction() as session:
+                device_history.note_copied(session)
+            raise device_history.CopiedFolderError() from exc
         results = answer.get("results", [])
         if len(results) != len(batch):
             raise SyncError(
@@ -287,6 +319,8 @@ def _push_all(
             )
         with store.transaction() as session:
             _acknowledge(session, batch, results)
+            after = batch[-1].change_id
+            device_history.note_acked(session, after)
         pushed += len(batch)
         conflicts += sum(1 for result in results if result.get("status") == "conflict")
         progress("push", pushed, max(total, pushed))

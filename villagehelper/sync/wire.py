@@ -30,6 +30,9 @@ APP_VERSION_HEADER = "X-VillageHelper-App"
 # own clock by it (villagehelper.trusted_time); HTTP Date is the fallback.
 SERVER_TIME_HEADER = "X-VillageHelper-Time"
 
+# A push refused because another copy of the device's data folder continued its history.
+DEVICE_HISTORY_DIVERGED = "device_history_diverged"
+
 MAX_PUSH_BATCH = 1000
 # A first download brings a whole commune (200,000+ rows at district scale): pages of
 # 2,000 keep each page's transaction and memory small while the number of requests

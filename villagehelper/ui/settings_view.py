@@ -26,7 +26,16 @@ from PySide6.QtWidgets import (
 )
 
 from villagehelper import __version__
-from villagehelper.backup import BackupCheck, Restored, backup_now, restore_backup
+from villagehelper.backup import BackupCheck, backup_now
+from villagehelper.ops.restore import (
+    CARRY_CHOICE,
+    LaptopRestored,
+    RestorePreview,
+    describe_carry,
+    describe_preview,
+    preview_restore,
+    restore_laptop,
+)
 from villagehelper.preferences import LONGEST_RETENTION_MONTHS
 from villagehelper.store.engine import DATABASE_FILE
 from villagehelper.text import format_number
@@ -217,31 +226,58 @@ class SettingsView(QWidget):
                 self.tr("Đây là tệp dữ liệu đang dùng, không phải bản sao lưu.")
             )
             return
-        if confirm:
-            answer = QMessageBox.question(
-                self,
-                self.tr("Khôi phục dữ liệu?"),
-                self.tr(
-                    "Dữ liệu hiện tại sẽ được thay bằng bản sao lưu\n%1.\n\nDữ liệu hiện tại "
-                    "vẫn được giữ một bản trong thư mục backups. Tiếp tục?"
-                ).replace("%1", source.name),
-            )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        if not confirm:
+            self._put_back(source, carry_unsent=True)
+            return
+        data_dir, key = self._ctx.data_dir, self._ctx.store.key
+        # What the backup lacks is read off the GUI thread, then shown before anything.
+        self._ctx.executor.op(lambda: preview_restore(data_dir, source, key=key)).success(
+            lambda preview: self._confirm_restore(source, preview)
+        ).with_progress(self.tr("Đang khôi phục…"), self).run()
+
+    def _confirm_restore(self, source: Path, preview: RestorePreview) -> None:
+        english = self._ctx.preferences.language == "en"
+        question = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Khôi phục dữ liệu?"),
+            self.tr(
+                "Dữ liệu hiện tại sẽ được thay bằng bản sao lưu\n%1.\n\nDữ liệu hiện tại "
+                "vẫn được giữ một bản trong thư mục backups. Tiếp tục?"
+            ).replace("%1", source.name)
+            + "\n\n"
+            + describe_preview(preview)[int(english)],
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        question.setObjectName("restoreQuestion")
+        carry = QCheckBox(CARRY_CHOICE[int(english)], question)
+        carry.setChecked(True)  # unless the person says otherwise, nothing is left behind
+        if preview.unsent_changes:
+            question.setCheckBox(carry)
+        if question.exec() != QMessageBox.StandardButton.Yes:
+            return
+        self._put_back(source, carry_unsent=carry.isChecked())
+
+    def _put_back(self, source: Path, *, carry_unsent: bool) -> None:
         data_dir, store = self._ctx.data_dir, self._ctx.store
 
-        def put_back() -> Restored:
-            return restore_backup(data_dir, source, store.now(), key=store.key)
+        def put_back() -> LaptopRestored:
+            return restore_laptop(
+                data_dir, source, store.now(), key=store.key, carry_unsent=carry_unsent
+            )
 
         self._ctx.executor.op(put_back).success(self._restored).with_progress(
             self.tr("Đang khôi phục…"), self
         ).run()
 
-    def _restored(self, restored: Restored) -> None:
+    def _restored(self, done: LaptopRestored) -> None:
+        english = self._ctx.preferences.language == "en"
         self.data_message.setText(
             self.tr("Đã khôi phục %1 hộ, %2 lượt hỗ trợ. Ứng dụng sẽ mở lại.")
-            .replace("%1", format_number(restored.restored.households))
-            .replace("%2", format_number(restored.restored.sessions))
+            .replace("%1", format_number(done.restored.restored.households))
+            .replace("%2", format_number(done.restored.restored.sessions))
+            + "\n"
+            + describe_carry(done)[int(english)]
         )
         self.sig_restart_requested.emit()
 

@@ -32,7 +32,7 @@ from villagehelper.errors import UserError
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.sync import wire
-from villagehelper.sync.server import accounts, feed, tallies
+from villagehelper.sync.server import accounts, device_history, feed, tallies
 from villagehelper.sync.server.accounts import AuthError, DeviceScope, ForbiddenError
 from villagehelper.sync.server.batch import IncomingChange
 from villagehelper.sync.server.database import ServerDB
@@ -48,6 +48,9 @@ class EnrolRequest(BaseModel):
     code: str = Field(min_length=4, max_length=40)
     device_name: str = Field(default="", max_length=120)
     attempt: str = Field(default="", max_length=64, description="the laptop's id for this try")
+    previous_token: str | None = Field(
+        default=None, max_length=200, description="the token of the device this folder was"
+    )
 
 
 class EnrolResponse(BaseModel):
@@ -84,6 +87,12 @@ class PushRequest(BaseModel):
     team_member_id: str | None = Field(default=None, max_length=36, pattern=_NO_NUL)
     cursor: int | None = Field(
         default=None, ge=0, le=2**62, description="the laptop's download cursor"
+    )
+    after: str | None = Field(
+        default=None,
+        max_length=36,
+        pattern=_NO_NUL,
+        description='the last change of this device the server acknowledged ("" if none)',
     )
 
 
@@ -214,6 +223,7 @@ def create_app(
         if not enrol_limit.allow(_client_address(request)):
             raise _RateLimitedError()
         done = accounts.enrol(db, body.code, body.device_name, body.attempt)
+        device_history.adopt_lineage(db, done.device_id, body.previous_token)
         log.info(
             "enrolled device=%s commune=%s role=%s", done.device_id, done.commune_code, done.role
         )
@@ -233,7 +243,7 @@ def create_app(
             IncomingChange(c.change_id, c.entity, c.row_id, c.op, c.base_version, c.fields)
             for c in body.changes
         ]
-        results = push(db, scope, incoming, body.team_member_id, body.cursor)
+        results = push(db, scope, incoming, body.team_member_id, body.cursor, after=body.after)
         # The results are made by push() in the documented shape; validating and
         # encoding a thousand of them through the response model took a tenth of the
         # request's time.
@@ -366,6 +376,8 @@ def _install_error_handlers(app: FastAPI) -> None:
             status, code, extra = 429, "rate_limited", {}
         elif isinstance(exc, feed.FeedBehindError):
             status, code, extra = 409, "feed_behind", {}
+        elif isinstance(exc, device_history.DeviceHistoryDivergedError):
+            status, code, extra = 409, device_history.DIVERGED_CODE, {}
         else:
             status, code, extra = 400, "bad_request", {}
         body = error_body(code, exc.message_vi, exc.message_en, **extra)

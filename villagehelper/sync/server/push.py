@@ -17,7 +17,7 @@ from villagehelper import personal_fields
 from villagehelper.errors import UserError
 from villagehelper.store.changelog import EVENT_ENTITIES, Op
 from villagehelper.sync import wire
-from villagehelper.sync.server import erasure, feed, plausibility
+from villagehelper.sync.server import device_history, erasure, feed, plausibility
 from villagehelper.sync.server.accounts import DeviceScope
 from villagehelper.sync.server.batch import (
     AnyRecord,
@@ -50,24 +50,35 @@ def push(
     changes: list[IncomingChange],
     team_member_id: str | None = None,
     cursor: int | None = None,
+    *,
+    after: str | None = None,
 ) -> list[dict[str, Any]]:
     """Apply ``changes`` in order; one result per change (the original one if repeated).
 
     ``cursor``: the laptop's download cursor, if it says; past the feed's end, the batch
-    is refused (:class:`feed.FeedBehindError`).
+    is refused (:class:`feed.FeedBehindError`).  ``after``: the device's last change
+    acknowledged, if it says; another copy's history is refused (device_history.py).
     """
     with db.transaction() as session:
         now = db.clock()
         # In the same commit: one durable write per batch, not two; and before the feed
         # counter is locked, as the statement only waits for this device's other pushes.
         session.execute(update(Device).where(Device.id == scope.device_id).values(last_seen_at=now))
+        # Before the feed counter is locked too (this device's pushes wait for each other
+        # already); loads the device's history row, which the checks below then reuse.
+        # Changes a copy of this device's folder holds too may come from either.
+        line = device_history.lineage(session, scope.device_id)
         batch = Batch(session, VersionClock(session), scope, None, now)
         if cursor is not None and cursor > batch.versions.current:
             raise feed.FeedBehindError()  # the counter was read with its lock: no query
         claimed = ("team_member", team_member_id) if team_member_id is not None else None
         batch.prefetch(changes, also_read=claimed)
+        already = frozenset(batch.received)
+        device = scope.device_id
+        device_history.check_continuation(session, device, after, changes, already)
         batch.team_member_id = _claimed_member(batch, team_member_id, changes)
-        results = [_accept(batch, index, change) for index, change in enumerate(changes)]
+        results = [_accept(batch, index, change, line) for index, change in enumerate(changes)]
+        device_history.advance(session, device, after, changes, already)
         batch.store_new_records(still_changing=False)
         batch.write_log()
         return results
@@ -88,11 +99,13 @@ def _claimed_member(
     return team_member_id
 
 
-def _accept(batch: Batch, index: int, change: IncomingChange) -> dict[str, Any]:
+def _accept(
+    batch: Batch, index: int, change: IncomingChange, line: frozenset[str]
+) -> dict[str, Any]:
     digest = change.digest()
     seen = batch.received.get(change.change_id)
     if seen is not None:
-        if seen.digest == digest and seen.device_id == batch.scope.device_id:
+        if seen.digest == digest and seen.device_id in line:
             original: dict[str, Any] = json.loads(seen.result)
             return original
         raise PushRefusedError(

@@ -114,3 +114,15 @@ class AuditEntry(ServerBase):
     row_id: Mapped[str] = mapped_column(String(40))
     op: Mapped[str] = mapped_column(String(12))
     outcome: Mapped[str] = mapped_column(String(12))
+
+
+class DeviceHistory(ServerBase):
+    """Where each device's pushes have got to, and which device a copy came from
+    (device_history.py): one row per device that pushed or re-enrolled as a copy."""
+
+    __tablename__ = "device_histories"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # The last change accepted from this device (in its upload order); None: none yet.
+    last_change_id: Mapped[str | None] = mapped_column(String(36))
+    # The first device of the line this one was copied from (None: not a copy).
+    origin_id: Mapped[str | None] = mapped_column(String(36), index=True)
