@@ -22,6 +22,7 @@ from villagehelper.ids import new_id
 from villagehelper.paths import DATABASE_FILE as DATABASE_FILE
 from villagehelper.store import encryption, migrate
 from villagehelper.store.connect import DATABASE_ERRORS, attach_plain_sql, connect, driver
+from villagehelper.store.locations import check_path_length, sqlite_url
 from villagehelper.store.models import Commune, Setting
 
 BUSY_TIMEOUT_MS = 5000
@@ -41,7 +42,10 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 def make_engine(database: Path, key: bytes | None = None) -> Engine:
     engine = create_engine(
-        f"sqlite+pysqlite:///{database}", **driver_options(database, key, BUSY_TIMEOUT_MS / 1000)
+        sqlite_url(database),
+        # Parameters hold residents' names: never in an error's text, hence never logged.
+        hide_parameters=True,
+        **driver_options(database, key, BUSY_TIMEOUT_MS / 1000),
     )
     configure_sqlite(engine)
     return engine
@@ -184,6 +188,7 @@ def open_store(
     converted first (:mod:`villagehelper.store.encryption`); a key that does not fit
     raises :class:`~villagehelper.store.connect.WrongKeyError`, never damage.
     """
+    check_path_length(data_dir)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

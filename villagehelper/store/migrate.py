@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from villagehelper.clock import Clock, to_vietnam
 from villagehelper.errors import UserError
 from villagehelper.store.connect import DATABASE_ERRORS, WrongKeyError, connect, looks_encrypted
+from villagehelper.store.locations import config_value, sqlite_url
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -65,8 +66,11 @@ def alembic_config(database: Path, key: bytes | None = None) -> Config:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", f"sqlite+pysqlite:///{database}")
+    # Escaped: Alembic reads options through configparser, which takes ``%`` for an
+    # interpolation (in the data folder's name or the install folder's).
+    config.set_main_option("script_location", config_value(MIGRATIONS_DIR))
+    url = sqlite_url(database).render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", config_value(url))
     # Read by migrations/env.py: the key is never put in the URL, which Alembic may log.
     config.attributes["database"] = database
     config.attributes["database_key"] = key
