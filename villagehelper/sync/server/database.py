@@ -23,6 +23,7 @@ from villagehelper.catalog import FIRST_CATALOG
 from villagehelper.clock import utc_now
 from villagehelper.errors import UserError
 from villagehelper.store.engine import BUSY_TIMEOUT_MS, configure_sqlite
+from villagehelper.store.error_privacy import keep_values_out_of_errors
 from villagehelper.store.locations import sqlite_url
 from villagehelper.sync.server.tables import (
     SCHEMA_VERSION,
@@ -124,6 +125,7 @@ def open_server_db(url: str | None = None, *, clock: Callable[[], datetime] = ut
             engine = create_engine(
                 resolved, pool_size=20, max_overflow=20, pool_pre_ping=True, hide_parameters=True
             )
+        keep_values_out_of_errors(engine)
         db = ServerDB(resolved, engine, clock)
         _prepare(db)
     except OperationalError as exc:
