@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from villagehelper import __version__, privacy_commands
+from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
 from villagehelper.logs import setup_logging
 from villagehelper.paths import DATA_DIR_ENV, resolve_data_dir
@@ -269,6 +270,7 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.clock import vietnam_today
     from villagehelper.command_key import open_unlocked
     from villagehelper.ops.team import list_team_members, list_villages, require_commune
+    from villagehelper.reports.saving import write_atomically
     from villagehelper.reports.spreadsheet import (
         column_headers,
         compute_breakdown,
@@ -307,15 +309,18 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
     print(_table_text(column_headers(), rows))
 
     if args.csv:
-        write_tally_csv(tally, args.csv)
+        write_atomically(args.csv, lambda partial: write_tally_csv(tally, partial))
         print(f"Đã ghi CSV: {args.csv}")
     if args.xlsx:
-        write_tally_xlsx(
-            tally,
+        write_atomically(
             args.xlsx,
-            commune_name=commune.name,
-            village_name=village_name,
-            breakdown=breakdown,
+            lambda partial: write_tally_xlsx(
+                tally,
+                partial,
+                commune_name=commune.name,
+                village_name=village_name,
+                breakdown=breakdown,
+            ),
         )
         print(f"Đã ghi Excel: {args.xlsx}")
     if args.pdf:
@@ -326,14 +331,17 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
         from villagehelper.clock import vietnam_today
         from villagehelper.reports.weekly import write_weekly_pdf
 
-        pages = write_weekly_pdf(
-            tally,
+        pages = write_atomically(
             args.pdf,
-            commune_name=commune.name,
-            village_name=village_name,
-            prepared_by=prepared_by,
-            leader_name=leader,
-            printed_on=vietnam_today(),
+            lambda partial: write_weekly_pdf(
+                tally,
+                partial,
+                commune_name=commune.name,
+                village_name=village_name,
+                prepared_by=prepared_by,
+                leader_name=leader,
+                printed_on=vietnam_today(),
+            ),
         )
         print(f"Đã ghi PDF ({_fmt(pages)} trang): {args.pdf}")
     return 0
@@ -377,31 +385,50 @@ def _point_to_a_good_backup(data_dir: Path) -> None:
     )
 
 
+def _log_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """An error in a finaliser (openpyxl closing a file on a full disk once more, after
+    the person was told) goes to the log, not as a traceback under the message."""
+    log.warning("ignored in %r", unraisable.object, exc_info=unraisable.exc_value)
+
+
+def main_user_error(error: UserError) -> int:
+    print(f"Lỗi: {error.message_vi}", file=sys.stderr)
+    if error.message_en != error.message_vi:
+        print(f"Error: {error.message_en}", file=sys.stderr)
+    return EXIT_USER_ERROR
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     try:
         log_file = setup_logging(data_dir)
     except OSError as exc:
-        print(
-            f"Không ghi được vào thư mục dữ liệu {data_dir}: {exc.strerror}. "
-            "Hãy chọn thư mục khác bằng --data-dir.",
-            file=sys.stderr,
+        return main_user_error(
+            folder_problem(exc, data_dir)
+            or UserError(
+                f"Không ghi được vào thư mục dữ liệu {data_dir}: {exc.strerror}. "
+                "Hãy chọn thư mục khác bằng --data-dir.",
+                f"Cannot write to the data folder {data_dir}: {exc.strerror}. "
+                "Choose another folder with --data-dir.",
+            )
         )
-        return EXIT_USER_ERROR
+    sys.unraisablehook = _log_unraisable
     try:
         return COMMANDS[args.command](args, data_dir)
     except UserError as error:
-        print(f"Lỗi: {error.message_vi}", file=sys.stderr)
-        if error.message_en != error.message_vi:
-            print(f"Error: {error.message_en}", file=sys.stderr)
         if isinstance(error, DamagedDatabaseError):
+            main_user_error(error)
             _point_to_a_good_backup(data_dir)
-        return EXIT_USER_ERROR
+            return EXIT_USER_ERROR
+        return main_user_error(error)
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu. / Interrupted.", file=sys.stderr)
         return 130
-    except Exception:
+    except Exception as error:
+        problem = folder_problem(error, data_dir)
+        if problem is not None:  # a full or unplugged disk: not a bug, and the log can't tell
+            return main_user_error(problem)
         log.exception("command %s failed", args.command)
         print(
             "Xin lỗi, VillageHelper gặp lỗi ngoài dự kiến; dữ liệu đã lưu không bị mất. "

@@ -16,6 +16,7 @@ from villagehelper.clock import Clock, to_vietnam
 from villagehelper.errors import UserError
 from villagehelper.store.connect import DATABASE_ERRORS, WrongKeyError, connect, looks_encrypted
 from villagehelper.store.locations import config_value, sqlite_url
+from villagehelper.whole_files import write_whole_file
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -118,8 +119,20 @@ def current_revision(database: Path, key: bytes | None = None) -> str | None:
 
 def backup_copy(database: Path, destination: Path, key: bytes | None = None) -> Path:
     """A consistent copy of a live database through SQLite's online backup API; with a
-    key, SQLCipher's pages are encrypted again with the same key on the way."""
+    key, SQLCipher's pages are encrypted again with the same key on the way.
+
+    A new file appears whole or not at all (:mod:`villagehelper.whole_files`): a full
+    disk must not leave an empty backup behind.  An
+    existing ``destination`` (the live file, when restoring) is written page by page."""
     destination.parent.mkdir(parents=True, exist_ok=True)
+    if not destination.exists():
+        write_whole_file(destination, lambda partial: _copy(database, partial, key))
+        return destination
+    _copy(database, destination, key)
+    return destination
+
+
+def _copy(database: Path, destination: Path, key: bytes | None) -> None:
     source = connect(database, key)
     try:
         target = connect(destination, key)
@@ -129,7 +142,6 @@ def backup_copy(database: Path, destination: Path, key: bytes | None = None) -> 
             target.close()
     finally:
         source.close()
-    return destination
 
 
 def timestamped_backup_path(database: Path, moment: datetime, reason: str) -> Path:
