@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
 from villagehelper.logs import setup_logging
 from villagehelper.paths import DATA_DIR_ENV, resolve_data_dir
+from villagehelper.store import folder_lock
 from villagehelper.store.migrate import DamagedDatabaseError
 from villagehelper.sync import commands as sync_commands
 from villagehelper.text import format_number as _fmt
@@ -204,12 +206,12 @@ def _cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
 def _cmd_backup(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.backup import backup_now
     from villagehelper.clock import utc_now
-    from villagehelper.command_key import command_key
+    from villagehelper.command_key import command_key, say_waiting
     from villagehelper.store.engine import open_store
 
     key = command_key(data_dir)
     # Opening first brings an old database up to date and proves it is readable.
-    open_store(data_dir, key=key).close()
+    open_store(data_dir, key=key, on_wait=say_waiting).close()
     check = backup_now(data_dir, utc_now(), args.out, key=key)
     print(
         f"Đã sao lưu {_fmt(check.households)} hộ, {_fmt(check.sessions)} lượt hỗ trợ "
@@ -221,12 +223,14 @@ def _cmd_backup(args: argparse.Namespace, data_dir: Path) -> int:
 def _cmd_restore(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.backup import restore_backup
     from villagehelper.clock import utc_now
-    from villagehelper.command_key import command_key
+    from villagehelper.command_key import command_key, say_waiting
     from villagehelper.store.engine import open_store
 
     key = command_key(data_dir)
     restored = restore_backup(data_dir, args.file, utc_now(), key=key)
-    open_store(data_dir, key=key).close()  # upgrade an older backup now, with its own backup
+    open_store(
+        data_dir, key=key, on_wait=say_waiting
+    ).close()  # upgrade an older backup now, with its own backup
     kept = f" Dữ liệu cũ được giữ tại {restored.previous_copy}." if restored.previous_copy else ""
     print(
         f"Đã khôi phục {_fmt(restored.restored.households)} hộ, "
@@ -385,6 +389,22 @@ def _point_to_a_good_backup(data_dir: Path) -> None:
     )
 
 
+# Commands that change the data hold the data folder's lock while they run (the app
+# holds it while open): one user of a folder at a time.  Backup, export and tally only
+# read, beside whoever writes.
+WRITERS = frozenset({"demo", "import", "restore", "enroll", "sync", "consent", "erase", "purge"})
+
+
+def _turn(command: str | None, data_dir: Path) -> AbstractContextManager[object]:
+    if command not in WRITERS:
+        return nullcontext()
+    from villagehelper.command_key import say_waiting
+
+    return folder_lock.turn(
+        data_dir, command, wait_s=folder_lock.command_wait_s(), on_wait=say_waiting
+    )
+
+
 def _log_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
     """An error in a finaliser (openpyxl closing a file on a full disk once more, after
     the person was told) goes to the log, not as a traceback under the message."""
@@ -415,7 +435,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     sys.unraisablehook = _log_unraisable
     try:
-        return COMMANDS[args.command](args, data_dir)
+        with _turn(args.command, data_dir):
+            return COMMANDS[args.command](args, data_dir)
     except UserError as error:
         if isinstance(error, DamagedDatabaseError):
             main_user_error(error)
