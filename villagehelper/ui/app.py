@@ -63,7 +63,12 @@ def run_gui(data_dir: Path) -> int:
     app.setApplicationName("VillageHelper")
     app.setApplicationVersion(_version())
     from villagehelper.ui.collector import SafeCollector
+    from villagehelper.ui.single_instance import SingleInstance, bring_forward, tell_already_open
 
+    instance = SingleInstance(data_dir)  # one app per data folder
+    if not instance.claim():
+        return tell_already_open(app, instance)
+    instance.sig_show_requested.connect(bring_forward)
     collector = SafeCollector(app)
     collector.start()
     try:
@@ -78,6 +83,7 @@ def run_gui(data_dir: Path) -> int:
                 return code
     finally:
         collector.stop()
+        instance.release()
 
 
 def _version() -> str:
