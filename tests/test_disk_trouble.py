@@ -269,3 +269,22 @@ def test_the_app_tells_a_full_disk_in_plain_words_not_as_a_bug(
         executor.shutdown()
         disk.free()
         village_team.store.close()
+
+
+def test_the_app_on_a_read_only_data_folder_says_so_instead_of_crashing(
+    disk: SmallDisk, qtbot: QtBot
+) -> None:
+    from tests.test_ui_single_instance import answer_the_message
+    from villagehelper.ui.app import run_gui
+
+    data_dir = disk.root / "Dữ liệu"
+    _demo(data_dir)
+    disk.read_only()
+    try:
+        seen: list[str] = []
+        timer = answer_the_message(seen)
+        assert run_gui(data_dir) == 1
+        timer.stop()
+    finally:
+        disk.read_only(False)
+    assert len(seen) == 1 and READ_ONLY in seen[0] and str(data_dir) in seen[0]

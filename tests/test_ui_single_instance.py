@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
 
 
-def _answer_the_message(seen: list[str]) -> QTimer:
+def answer_the_message(seen: list[str]) -> QTimer:
     """Read and close the message box the second start shows (modal, so found from a
     timer running inside its own event loop)."""
     timer = QTimer()
@@ -59,7 +59,7 @@ def test_a_second_start_says_the_app_is_open_and_brings_the_first_window_forward
     first.sig_show_requested.connect(bring_forward)
 
     seen: list[str] = []
-    timer = _answer_the_message(seen)
+    timer = answer_the_message(seen)
     with qtbot.waitSignal(first.sig_show_requested, timeout=10_000):
         code = run_gui(first.data_dir)
     timer.stop()
@@ -80,7 +80,7 @@ def test_a_start_while_a_command_changes_the_data_says_to_wait(
     assert command.try_acquire()
     try:
         seen: list[str] = []
-        timer = _answer_the_message(seen)
+        timer = answer_the_message(seen)
         assert run_gui(data_dir) == 0
         timer.stop()
     finally:

@@ -21,6 +21,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
+from villagehelper.disk_errors import folder_problem
+from villagehelper.preferences import load_preferences
 from villagehelper.store.folder_lock import APP_ROLE, FolderLock, Holder
 
 SHOW_REQUEST = b"show\n"
@@ -138,10 +140,26 @@ def already_open_box(holder: Holder | None, parent: QWidget | None = None) -> QM
     return box
 
 
+def refuse_second_start(app: QApplication, instance: SingleInstance) -> int | None:
+    """Claim the data folder for this start; ``None`` when it may go on, else the exit
+    code after saying why not (the app already open, a command changing the data, a
+    folder that cannot be written: a read-only or unplugged disk)."""
+    try:
+        if instance.claim():
+            return None
+    except OSError as error:
+        problem = folder_problem(error, instance.data_dir)
+        if problem is None:
+            raise
+        language = load_preferences(instance.data_dir).language
+        QMessageBox.critical(None, "VillageHelper", problem.message(language))
+        return 1
+    return tell_already_open(app, instance)
+
+
 def tell_already_open(app: QApplication, instance: SingleInstance) -> int:
     """A second start: bring the first copy forward, say so (in the person's language),
     and give the exit code of a start that did nothing."""
-    from villagehelper.preferences import load_preferences
     from villagehelper.ui.i18n import install_language
 
     holder = instance.holder()
