@@ -197,3 +197,24 @@ def test_a_data_folder_too_long_for_the_database_is_refused_plainly(
     assert "Đường dẫn thư mục dữ liệu quá dài" in result.stderr
     assert "ngắn hơn" in result.stderr
     assert not (too_long / "villagehelper.sqlite3").exists()
+
+
+def test_the_migrations_run_from_an_install_folder_with_a_percent_sign(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A per-user install under a Windows profile such as "C:\\Users\\Tổ 100%\\…": Alembic
+    reads its script folder through configparser too."""
+    import shutil
+
+    from villagehelper.clock import utc_now
+    from villagehelper.store import migrate
+
+    installed = tmp_path / "Cài đặt 100% #1 &" / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, installed)
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", installed)
+    database = tmp_path / "Dữ liệu 50%" / "villagehelper.sqlite3"
+    database.parent.mkdir()
+
+    migrate.upgrade(database, clock=utc_now)
+
+    assert migrate.current_revision(database) == migrate.HEAD_REVISION
