@@ -22,7 +22,6 @@ from enum import Enum
 from pathlib import Path
 
 from villagehelper.errors import UserError
-from villagehelper.store.connect import DATABASE_ERRORS
 
 
 class Trouble(Enum):
@@ -107,7 +106,7 @@ def folder_problem(error: BaseException, data_dir: Path) -> FolderError | None:
             found = _from_os_error(cause, data_dir)
             if found is not None:
                 return found
-        elif isinstance(cause, DATABASE_ERRORS):
+        elif _is_sqlite_error(cause):
             found = _from_sqlite_text(str(cause).lower(), data_dir)
             if found is not None:
                 return found
@@ -144,6 +143,12 @@ def _from_os_error(error: OSError, data_dir: Path) -> FolderError | None:
     if trouble is Trouble.READ_ONLY and error.errno != errno.EROFS and _writable(folder):
         return None
     return None if trouble is None else FolderError(trouble, folder)
+
+
+def _is_sqlite_error(error: BaseException) -> bool:
+    """An error of SQLite's driver or SQLCipher's, known by its module: importing the
+    drivers here would load the database layer into screens that do not need it yet."""
+    return type(error).__module__.split(".", 1)[0] in ("sqlite3", "sqlcipher3")
 
 
 def _from_sqlite_text(text: str, data_dir: Path) -> FolderError | None:

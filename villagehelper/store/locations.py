@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-from sqlalchemy.engine import URL
+from typing import TYPE_CHECKING
 
 from villagehelper.errors import UserError
+
+if TYPE_CHECKING:  # SQLAlchemy loads with the store, not with every user of a path
+    from sqlalchemy.engine import URL
 
 SQLITE_DIALECT = "sqlite+pysqlite"
 # SQLite's unix file layer refuses a path longer than this many bytes ("unable to open
@@ -31,6 +33,8 @@ _LONGEST_INNER_NAME = (
 def sqlite_url(database: Path | str) -> URL:
     """The SQLAlchemy URL of a SQLite file, built from parts (nothing in the path is
     read as URL syntax)."""
+    from sqlalchemy.engine import URL
+
     return URL.create(SQLITE_DIALECT, database=str(database))
 
 
