@@ -288,3 +288,24 @@ def test_the_app_on_a_read_only_data_folder_says_so_instead_of_crashing(
     finally:
         disk.read_only(False)
     assert len(seen) == 1 and READ_ONLY in seen[0] and str(data_dir) in seen[0]
+
+
+def test_the_daily_backup_on_a_full_disk_is_not_taken_for_a_damaged_file(
+    disk: SmallDisk,
+) -> None:
+    """The daily backup is also the daily check of the live file: a copy that fails for
+    want of space must not make the app offer to replace a healthy file by a backup."""
+    from villagehelper.backup import daily_backup
+    from villagehelper.clock import utc_now
+    from villagehelper.disk_errors import FolderError, Trouble
+
+    data_dir = disk.root / "Dữ liệu"
+    _demo(data_dir)
+    disk.fill()
+    files = disk.files()
+
+    with pytest.raises(FolderError) as told:
+        daily_backup(data_dir, utc_now())
+
+    assert told.value.trouble is Trouble.FULL
+    assert disk.files() == files  # no empty or partial daily backup

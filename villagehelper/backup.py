@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from villagehelper.clock import to_vietnam
+from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
 from villagehelper.store.connect import (
     DATABASE_ERRORS,
@@ -187,6 +188,9 @@ def daily_backup(
         raise
     except (UserError, *DATABASE_ERRORS) as exc:
         target.unlink(missing_ok=True)
+        full_or_failing = folder_problem(exc, data_dir)  # the disk's fault, not the file's
+        if full_or_failing is not None:
+            raise full_or_failing from exc
         raise damage_or_missing_key(database, key) from exc
     rotate_backups(data_dir, keep)
     return check
