@@ -309,3 +309,25 @@ def test_the_daily_backup_on_a_full_disk_is_not_taken_for_a_damaged_file(
 
     assert told.value.trouble is Trouble.FULL
     assert disk.files() == files  # no empty or partial daily backup
+
+
+def test_a_restore_on_a_full_disk_leaves_the_live_file_where_it_was(
+    disk: SmallDisk, tmp_path: Path
+) -> None:
+    """Before restoring, the live file is copied aside; a copy that failed for want of
+    space was taken for a damaged file, which was then moved away whole."""
+    data_dir = disk.root / "Dữ liệu"
+    _demo(data_dir)
+    before = _counts(data_dir)
+    elsewhere = tmp_path / "bản sao.sqlite3"
+    saved = _command("backup", "--out", str(elsewhere), "--data-dir", str(data_dir))
+    assert saved.returncode == 0, saved.stderr
+    disk.fill()
+    files = disk.files()
+
+    result = _command("restore", str(elsewhere), "--data-dir", str(data_dir))
+
+    _says(result, FULL, data_dir)
+    assert disk.files() == files  # the live file in its place, nothing moved aside
+    disk.free()
+    assert _counts(data_dir) == before
