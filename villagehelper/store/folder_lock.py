@@ -108,7 +108,9 @@ class FolderLock:
         if self._descriptor is not None:
             return True
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        # O_BINARY (Windows): the note is written as it is, no newline translation.
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)
+        descriptor = os.open(self.path, flags, 0o644)
         if not _lock(descriptor):
             os.close(descriptor)
             return False
