@@ -228,9 +228,8 @@ def _cmd_restore(args: argparse.Namespace, data_dir: Path) -> int:
 
     key = command_key(data_dir)
     restored = restore_backup(data_dir, args.file, utc_now(), key=key)
-    open_store(
-        data_dir, key=key, on_wait=say_waiting
-    ).close()  # upgrade an older backup now, with its own backup
+    # Upgrade an older backup now, with its own backup.
+    open_store(data_dir, key=key, on_wait=say_waiting).close()
     kept = f" Dữ liệu cũ được giữ tại {restored.previous_copy}." if restored.previous_copy else ""
     print(
         f"Đã khôi phục {_fmt(restored.restored.households)} hộ, "
@@ -411,7 +410,8 @@ def _log_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
     log.warning("ignored in %r", unraisable.object, exc_info=unraisable.exc_value)
 
 
-def main_user_error(error: UserError) -> int:
+def _tell(error: UserError) -> int:
+    """Say what went wrong and what to do, Vietnamese then English; exit code 1."""
     print(f"Lỗi: {error.message_vi}", file=sys.stderr)
     if error.message_en != error.message_vi:
         print(f"Error: {error.message_en}", file=sys.stderr)
@@ -424,7 +424,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         log_file = setup_logging(data_dir)
     except OSError as exc:
-        return main_user_error(
+        return _tell(
             folder_problem(exc, data_dir)
             or UserError(
                 f"Không ghi được vào thư mục dữ liệu {data_dir}: {exc.strerror}. "
@@ -439,17 +439,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return COMMANDS[args.command](args, data_dir)
     except UserError as error:
         if isinstance(error, DamagedDatabaseError):
-            main_user_error(error)
+            _tell(error)
             _point_to_a_good_backup(data_dir)
             return EXIT_USER_ERROR
-        return main_user_error(error)
+        return _tell(error)
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu. / Interrupted.", file=sys.stderr)
         return 130
     except Exception as error:
         problem = folder_problem(error, data_dir)
         if problem is not None:  # a full or unplugged disk: not a bug, and the log can't tell
-            return main_user_error(problem)
+            return _tell(problem)
         log.exception("command %s failed", args.command)
         print(
             "Xin lỗi, VillageHelper gặp lỗi ngoài dự kiến; dữ liệu đã lưu không bị mất. "
