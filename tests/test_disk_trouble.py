@@ -331,3 +331,27 @@ def test_a_restore_on_a_full_disk_leaves_the_live_file_where_it_was(
     assert disk.files() == files  # the live file in its place, nothing moved aside
     disk.free()
     assert _counts(data_dir) == before
+
+
+@pytest.mark.parametrize(
+    ("errno_code", "trouble"),
+    [
+        (errno.ENOSPC, "full"),
+        (errno.EDQUOT, "full"),
+        (errno.EFBIG, "full"),
+        (errno.EROFS, "read-only"),
+        (errno.EIO, "gone"),
+        (errno.ENXIO, "gone"),
+        (errno.ENOENT, None),  # a mistyped folder on a drive that is there: the caller says
+        (errno.EINVAL, None),
+    ],
+)
+def test_which_system_errors_are_a_folders_trouble(
+    errno_code: int, trouble: str | None, tmp_path: Path
+) -> None:
+    from villagehelper.disk_errors import folder_problem
+
+    failed = tmp_path / "missing" / "villagehelper.sqlite3"
+    error = OSError(errno_code, os.strerror(errno_code), str(failed))
+    found = folder_problem(error, tmp_path)
+    assert (found.trouble.value if found else None) == trouble

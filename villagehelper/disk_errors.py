@@ -135,9 +135,12 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
 
 def _from_os_error(error: OSError, data_dir: Path) -> FolderError | None:
     folder = _folder_of(error.filename, data_dir)
-    # A missing folder (ENOENT) is not among them: far more often a mistyped path
-    # than a stick pulled out, and the caller's own message says which path it was.
     trouble = _ERRNO_TROUBLE.get(error.errno or 0)
+    # A missing folder (ENOENT) is far more often a mistyped path than a stick pulled
+    # out, and the caller's own message says which path it was; but a missing drive
+    # (Windows' E:\ once the stick is out) is the stick.
+    if error.errno == errno.ENOENT and not _exists(Path(folder.anchor or "/")):
+        trouble = Trouble.GONE
     # Permission refused on one file of a writable folder (a file open in Excel on
     # Windows): not this folder's trouble; the caller says what it can.
     if trouble is Trouble.READ_ONLY and error.errno != errno.EROFS and _writable(folder):
