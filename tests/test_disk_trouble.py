@@ -355,3 +355,38 @@ def test_which_system_errors_are_a_folders_trouble(
     error = OSError(errno_code, os.strerror(errno_code), str(failed))
     found = folder_problem(error, tmp_path)
     assert (found.trouble.value if found else None) == trouble
+
+
+def test_an_import_on_a_full_disk_leaves_no_residents_data_in_the_log_or_on_screen(
+    disk: SmallDisk, tmp_path: Path
+) -> None:
+    """The import's statements carry the residents' names and phones; the error of a
+    full disk must not bring them to the log (sent to helpers) nor to the screen."""
+    import csv
+
+    from villagehelper.logs import log_path
+    from villagehelper.ops.team import list_villages
+    from villagehelper.text import search_key
+
+    name, phone = "Hoàng Thị Bí Mật", "0987654321"
+    data_dir = disk.root / "Dữ liệu"
+    _demo(data_dir)
+    store = open_store(data_dir)
+    village = list_villages(store)[0].name
+    store.close()
+    rows = [["Thôn", "Chủ hộ", "Họ và tên", "SĐT"]]
+    rows += [[village, f"{name} {n}", f"{name} {n}", phone] for n in range(300)]
+    residents = tmp_path / "hộ.csv"
+    with residents.open("w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    before = _counts(data_dir)
+    disk.fill()
+
+    result = _command("import", "households", str(residents), "--data-dir", str(data_dir))
+
+    _says(result, FULL, data_dir)
+    disk.free()
+    logged = log_path(data_dir).read_text(encoding="utf-8")
+    for secret in (name, search_key(name), phone):
+        assert secret not in logged + result.stdout + result.stderr
+    assert _counts(data_dir) == before  # the import is one transaction: none of it went in
