@@ -36,6 +36,7 @@ from villagehelper.store.connect import (
     is_plain_file,
 )
 from villagehelper.store.engine import DATABASE_FILE, open_store
+from villagehelper.store.folder_lock import OPENING_LOCK
 from villagehelper.store.peek import peek_commune
 from villagehelper.tally import compute_tally
 from villagehelper.tally.periods import iso_week
@@ -263,7 +264,8 @@ def test_a_plain_store_is_converted_row_for_row_with_its_wal_and_its_backups(
     open_store(crashed, key=key).close()
 
     leftovers = sorted(path.name for path in crashed.iterdir())
-    assert leftovers == ["backups", DATABASE_FILE]  # no plain -wal, no half-made file
+    # No plain -wal, no half-made file; the opening's lock file stays (it holds no data).
+    assert leftovers == sorted(["backups", DATABASE_FILE, OPENING_LOCK])
     assert _all_rows(crashed / DATABASE_FILE, key) == expected
     assert _in_clear(crashed / DATABASE_FILE) == []
     converted = list_backups(crashed)

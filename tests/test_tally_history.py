@@ -152,7 +152,8 @@ def test_saving_is_complete_or_leaves_the_old_file(village_team: Team, tmp_path:
 
     with pytest.raises(UserError) as raised:
         write_atomically(target, broken)
-    assert "No space left on device" in raised.value.message_vi
+    # A full disk is said in Vietnamese, with the folder and what to do.
+    assert "đã đầy" in raised.value.message_vi and str(out) in raised.value.message_vi
     assert target.read_bytes() == b"the previous report"
     assert sorted(p.name for p in out.iterdir()) == ["bao-cao.xlsx"]
 

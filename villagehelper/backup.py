@@ -25,6 +25,7 @@ from pathlib import Path
 
 from villagehelper.backup_order import rotation_order
 from villagehelper.clock import to_vietnam, utc_now
+from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
 from villagehelper.store.connect import (
     DATABASE_ERRORS,
@@ -198,6 +199,9 @@ def daily_backup(
         raise
     except (UserError, *DATABASE_ERRORS) as exc:
         target.unlink(missing_ok=True)
+        full_or_failing = folder_problem(exc, data_dir)  # the disk's fault, not the file's
+        if full_or_failing is not None:
+            raise full_or_failing from exc
         raise damage_or_missing_key(database, key) from exc
     rotate_backups(data_dir, keep, moment, just_made=target)
     return check

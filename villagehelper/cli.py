@@ -11,13 +11,16 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from villagehelper import __version__, implausible_commands, privacy_commands
+from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
 from villagehelper.logs import setup_logging
 from villagehelper.paths import DATA_DIR_ENV, resolve_data_dir
+from villagehelper.store import folder_lock
 from villagehelper.store.migrate import DamagedDatabaseError
 from villagehelper.sync import commands as sync_commands
 from villagehelper.text import format_number as _fmt
@@ -211,12 +214,12 @@ def _cmd_backup(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.backup import backup_now
     from villagehelper.clock import utc_now
     from villagehelper.clock_notice import warn_about_the_clock
-    from villagehelper.command_key import command_key
+    from villagehelper.command_key import command_key, say_waiting
     from villagehelper.store.engine import open_store
 
     key = command_key(data_dir)
     # Opening first brings an old database up to date and proves it is readable.
-    store = open_store(data_dir, key=key)
+    store = open_store(data_dir, key=key, on_wait=say_waiting)
     warn_about_the_clock(store)  # the backup is named by the clock
     store.close()
     check = backup_now(data_dir, utc_now(), args.out, key=key)
@@ -279,6 +282,7 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.command_key import open_unlocked
     from villagehelper.ops import implausible
     from villagehelper.ops.team import list_team_members, list_villages, require_commune
+    from villagehelper.reports.saving import write_atomically
     from villagehelper.reports.spreadsheet import (
         column_headers,
         compute_breakdown,
@@ -322,15 +326,18 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
         print("\n" + "\n".join(not_counted))
 
     if args.csv:
-        write_tally_csv(tally, args.csv)
+        write_atomically(args.csv, lambda partial: write_tally_csv(tally, partial))
         print(f"Đã ghi CSV: {args.csv}")
     if args.xlsx:
-        write_tally_xlsx(
-            tally,
+        write_atomically(
             args.xlsx,
-            commune_name=commune.name,
-            village_name=village_name,
-            breakdown=breakdown,
+            lambda partial: write_tally_xlsx(
+                tally,
+                partial,
+                commune_name=commune.name,
+                village_name=village_name,
+                breakdown=breakdown,
+            ),
         )
         print(f"Đã ghi Excel: {args.xlsx}")
     if args.pdf:
@@ -341,15 +348,18 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
         from villagehelper.clock import vietnam_today
         from villagehelper.reports.weekly import write_weekly_pdf
 
-        pages = write_weekly_pdf(
-            tally,
+        pages = write_atomically(
             args.pdf,
-            commune_name=commune.name,
-            village_name=village_name,
-            prepared_by=prepared_by,
-            leader_name=leader,
-            printed_on=vietnam_today(),
-            held_back=held_back,
+            lambda partial: write_weekly_pdf(
+                tally,
+                partial,
+                commune_name=commune.name,
+                village_name=village_name,
+                prepared_by=prepared_by,
+                leader_name=leader,
+                printed_on=vietnam_today(),
+                held_back=held_back,
+            ),
         )
         print(f"Đã ghi PDF ({_fmt(pages)} trang): {args.pdf}")
     return 0
@@ -394,31 +404,70 @@ def _point_to_a_good_backup(data_dir: Path) -> None:
     )
 
 
+# Commands that change the data hold the data folder's lock while they run (the app
+# holds it while open): one user of a folder at a time.  Backup, export and tally only
+# read, beside whoever writes.
+WRITERS = frozenset(
+    {"demo", "import", "restore", "enroll", "sync", "consent", "erase", "purge", "implausible"}
+)
+
+
+def _turn(command: str | None, data_dir: Path) -> AbstractContextManager[object]:
+    if command not in WRITERS:
+        return nullcontext()
+    from villagehelper.command_key import say_waiting
+
+    return folder_lock.turn(
+        data_dir, command, wait_s=folder_lock.command_wait_s(), on_wait=say_waiting
+    )
+
+
+def _log_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
+    """An error in a finaliser (openpyxl closing a file on a full disk once more, after
+    the person was told) goes to the log, not as a traceback under the message."""
+    log.warning("ignored in %r", unraisable.object, exc_info=unraisable.exc_value)
+
+
+def _tell(error: UserError) -> int:
+    """Say what went wrong and what to do, Vietnamese then English; exit code 1."""
+    print(f"Lỗi: {error.message_vi}", file=sys.stderr)
+    if error.message_en != error.message_vi:
+        print(f"Error: {error.message_en}", file=sys.stderr)
+    return EXIT_USER_ERROR
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     try:
         log_file = setup_logging(data_dir)
     except OSError as exc:
-        print(
-            f"Không ghi được vào thư mục dữ liệu {data_dir}: {exc.strerror}. "
-            "Hãy chọn thư mục khác bằng --data-dir.",
-            file=sys.stderr,
+        return _tell(
+            folder_problem(exc, data_dir)
+            or UserError(
+                f"Không ghi được vào thư mục dữ liệu {data_dir}: {exc.strerror}. "
+                "Hãy chọn thư mục khác bằng --data-dir.",
+                f"Cannot write to the data folder {data_dir}: {exc.strerror}. "
+                "Choose another folder with --data-dir.",
+            )
         )
-        return EXIT_USER_ERROR
+    sys.unraisablehook = _log_unraisable
     try:
-        return COMMANDS[args.command](args, data_dir)
+        with _turn(args.command, data_dir):
+            return COMMANDS[args.command](args, data_dir)
     except UserError as error:
-        print(f"Lỗi: {error.message_vi}", file=sys.stderr)
-        if error.message_en != error.message_vi:
-            print(f"Error: {error.message_en}", file=sys.stderr)
         if isinstance(error, DamagedDatabaseError):
+            _tell(error)
             _point_to_a_good_backup(data_dir)
-        return EXIT_USER_ERROR
+            return EXIT_USER_ERROR
+        return _tell(error)
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu. / Interrupted.", file=sys.stderr)
         return 130
-    except Exception:
+    except Exception as error:
+        problem = folder_problem(error, data_dir)
+        if problem is not None:  # a full or unplugged disk: not a bug, and the log can't tell
+            return _tell(problem)
         log.exception("command %s failed", args.command)
         print(
             "Xin lỗi, VillageHelper gặp lỗi ngoài dự kiến; dữ liệu đã lưu không bị mất. "

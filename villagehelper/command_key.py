@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from villagehelper.errors import UserError
 from villagehelper.keyring import Keyring, PinHolder
+from villagehelper.store.folder_lock import Holder
 from villagehelper.text import search_key
 
 if TYPE_CHECKING:  # the database layer loads only when a command opens the store
@@ -110,4 +111,11 @@ def open_unlocked(data_dir: Path) -> Store:
     """``data_dir``'s store, opened with its key (asked for as :func:`command_key` says)."""
     from villagehelper.store.engine import open_store
 
-    return open_store(data_dir, key=command_key(data_dir))
+    return open_store(data_dir, key=command_key(data_dir), on_wait=say_waiting)
+
+
+def say_waiting(holder: Holder | None) -> None:
+    """One line on stderr while a command waits for its turn on the data folder."""
+    who_vi = holder.describe_vi() if holder else "một chương trình khác dùng thư mục dữ liệu"
+    who_en = holder.describe_en() if holder else "another program is using the data folder"
+    print(f"Đang chờ đến lượt: {who_vi}… / Waiting: {who_en}…", file=sys.stderr, flush=True)

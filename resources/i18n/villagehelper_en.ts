@@ -1918,6 +1918,17 @@ A copy of the current data is still kept in the backups folder. Continue?</trans
     </message>
 </context>
 <context>
+    <name>SingleInstance</name>
+    <message>
+        <source>VillageHelper đã đang mở với thư mục dữ liệu này; cửa sổ đó đã được đưa lên trước. Hãy dùng cửa sổ đang mở (mỗi thư mục dữ liệu chỉ mở một lần).</source>
+        <translation>VillageHelper is already open with this data folder; its window has been brought to the front. Use the open window (each data folder opens only once).</translation>
+    </message>
+    <message>
+        <source>Lệnh «villagehelper %1» đang thay đổi dữ liệu trong thư mục này. Hãy chờ lệnh chạy xong rồi mở lại VillageHelper.</source>
+        <translation>The command «villagehelper %1» is changing the data in this folder. Wait for it to finish, then open VillageHelper again.</translation>
+    </message>
+</context>
+<context>
     <name>SyncSettings</name>
     <message>
         <source>Đồng bộ với máy chủ xã</source>

@@ -25,7 +25,7 @@ options = (
     if database is None
     else driver_options(database, context.config.attributes.get("database_key"), DEFAULT_TIMEOUT_S)
 )
-engine = create_engine(url, **options)
+engine = create_engine(url, hide_parameters=True, **options)  # no data in error texts
 
 
 @event.listens_for(engine, "connect")

@@ -32,6 +32,7 @@ from villagehelper.store.models import (
     Village,
 )
 from villagehelper.text import Phone
+from villagehelper.whole_files import write_whole_file
 
 _OUTCOMES = {"done": "Thành công", "follow_up": "Hẹn lại", "failed": "Chưa thành công"}
 
@@ -256,8 +257,8 @@ def export_held_data(
         by_name = team_member_name(session, by)
     text = render_text(held, store.now(), by_name)
     # With a byte-order mark: Notepad on older Windows then reads it as UTF-8 too.
-    temporary = path.with_name(path.name + ".part")
-    temporary.write_text(text, encoding="utf-8-sig", newline="\r\n")
-    temporary.replace(path)
+    write_whole_file(
+        path, lambda temporary: temporary.write_text(text, encoding="utf-8-sig", newline="\r\n")
+    )
     note_export(store, "person", len(held.people) + len(held.sessions), path, by)
     return held

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
 from villagehelper.reports.spreadsheet import compute_breakdown, write_tally_xlsx
 from villagehelper.store.engine import Store
@@ -36,6 +37,9 @@ def write_atomically(path: Path, write: Callable[[Path], T]) -> T:
         os.replace(partial, path)
     except OSError as exc:
         _remove(partial)
+        problem = folder_problem(exc, path.parent)
+        if problem is not None:  # a full or read-only disk: say which and what to do
+            raise problem from exc
         reason = exc.strerror or str(exc)
         raise UserError(
             f"Không ghi được tệp «{path}»: {reason}. Nếu tệp đang mở (Excel, trình đọc "

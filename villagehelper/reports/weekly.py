@@ -36,6 +36,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtPrintSupport import QPrinter
 
+from villagehelper.disk_errors import unreported_write_failure
 from villagehelper.reports.titles import REPORT_TITLE, period_title
 from villagehelper.tally import Counts, Tally
 from villagehelper.text import format_number
@@ -371,7 +372,16 @@ def write_pdf(document: QTextDocument, path: Path) -> int:
     printer.setOutputFileName(str(path))
     printer.setCreator("VillageHelper")
     prepare_printer(printer, document)
-    return paint_pages(document, printer)
+    pages = paint_pages(document, printer)
+    if not _ends_as_a_pdf(path):  # Qt says nothing when the disk refuses the file
+        raise unreported_write_failure(path)
+    return pages
+
+
+def _ends_as_a_pdf(path: Path) -> bool:
+    with path.open("rb") as pdf:
+        pdf.seek(max(0, path.stat().st_size - 64))
+        return b"%%EOF" in pdf.read()
 
 
 def prepare_printer(printer: QPrinter, document: QTextDocument) -> None:

@@ -23,6 +23,7 @@ from typing import Any, cast
 import sqlcipher3.dbapi2 as sqlcipher
 
 from villagehelper.errors import UserError
+from villagehelper.store.locations import read_only_uri
 
 KEY_BYTES = 32
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -104,7 +105,7 @@ def connect(
     a "file is not a database" later that would pass for damage.
     """
     check_key(key)
-    target = f"file:{path.as_posix()}?mode=ro" if read_only else str(path)
+    target = read_only_uri(path) if read_only else str(path)
     if key is None:
         return sqlite3.connect(
             target, uri=read_only, timeout=timeout, check_same_thread=check_same_thread

@@ -20,8 +20,9 @@ from villagehelper.clock import Clock, utc_now
 from villagehelper.errors import UserError
 from villagehelper.ids import new_id
 from villagehelper.paths import DATABASE_FILE as DATABASE_FILE
-from villagehelper.store import encryption, migrate
+from villagehelper.store import encryption, folder_lock, migrate
 from villagehelper.store.connect import DATABASE_ERRORS, attach_plain_sql, connect, driver
+from villagehelper.store.locations import check_path_length, sqlite_url
 from villagehelper.store.models import Commune, Setting
 
 BUSY_TIMEOUT_MS = 5000
@@ -41,7 +42,10 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
 
 def make_engine(database: Path, key: bytes | None = None) -> Engine:
     engine = create_engine(
-        f"sqlite+pysqlite:///{database}", **driver_options(database, key, BUSY_TIMEOUT_MS / 1000)
+        sqlite_url(database),
+        # Parameters hold residents' names: never in an error's text, hence never logged.
+        hide_parameters=True,
+        **driver_options(database, key, BUSY_TIMEOUT_MS / 1000),
     )
     configure_sqlite(engine)
     return engine
@@ -175,6 +179,7 @@ def open_store(
     key: bytes | None = None,
     clock: Clock = utc_now,
     on_backup: Callable[[Path], None] | None = None,
+    on_wait: folder_lock.Waiting | None = None,
 ) -> Store:
     """Open (creating or upgrading) the store in ``data_dir``.
 
@@ -183,7 +188,9 @@ def open_store(
     With ``key`` the database is encrypted: a plain one (and its plain backups) is
     converted first (:mod:`villagehelper.store.encryption`); a key that does not fit
     raises :class:`~villagehelper.store.connect.WrongKeyError`, never damage.
+    ``on_wait`` is told when another process is converting or upgrading it first.
     """
+    check_path_length(data_dir)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -194,9 +201,12 @@ def open_store(
         ) from exc
     database = data_dir / DATABASE_FILE
     try:
-        if key is not None:
-            encryption.encrypt_data_dir(database, key)
-        backup = migrate.upgrade(database, clock=clock, key=key)
+        # One opener at a time converts and upgrades the file (two copies of the app
+        # started together crashed doing it at once); the next finds it done.
+        with folder_lock.opening(data_dir, on_wait):
+            if key is not None:
+                encryption.encrypt_data_dir(database, key)
+            backup = migrate.upgrade(database, clock=clock, key=key)
         if backup is not None and on_backup is not None:
             on_backup(backup)
         engine = make_engine(database, key)

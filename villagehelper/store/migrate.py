@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from villagehelper.clock import Clock, to_vietnam
 from villagehelper.errors import UserError
 from villagehelper.store.connect import DATABASE_ERRORS, WrongKeyError, connect, looks_encrypted
+from villagehelper.store.locations import config_value, sqlite_url
+from villagehelper.whole_files import write_whole_file
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -65,8 +67,11 @@ def alembic_config(database: Path, key: bytes | None = None) -> Config:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", f"sqlite+pysqlite:///{database}")
+    # Escaped: Alembic reads options through configparser, which takes ``%`` for an
+    # interpolation (in the data folder's name or the install folder's).
+    config.set_main_option("script_location", config_value(MIGRATIONS_DIR))
+    url = sqlite_url(database).render_as_string(hide_password=False)
+    config.set_main_option("sqlalchemy.url", config_value(url))
     # Read by migrations/env.py: the key is never put in the URL, which Alembic may log.
     config.attributes["database"] = database
     config.attributes["database_key"] = key
@@ -114,8 +119,20 @@ def current_revision(database: Path, key: bytes | None = None) -> str | None:
 
 def backup_copy(database: Path, destination: Path, key: bytes | None = None) -> Path:
     """A consistent copy of a live database through SQLite's online backup API; with a
-    key, SQLCipher's pages are encrypted again with the same key on the way."""
+    key, SQLCipher's pages are encrypted again with the same key on the way.
+
+    A new file appears whole or not at all (:mod:`villagehelper.whole_files`): a full
+    disk must not leave an empty backup behind.  An
+    existing ``destination`` (the live file, when restoring) is written page by page."""
     destination.parent.mkdir(parents=True, exist_ok=True)
+    if not destination.exists():
+        write_whole_file(destination, lambda partial: _copy(database, partial, key))
+        return destination
+    _copy(database, destination, key)
+    return destination
+
+
+def _copy(database: Path, destination: Path, key: bytes | None) -> None:
     source = connect(database, key)
     try:
         target = connect(destination, key)
@@ -125,7 +142,6 @@ def backup_copy(database: Path, destination: Path, key: bytes | None = None) -> 
             target.close()
     finally:
         source.close()
-    return destination
 
 
 def timestamped_backup_path(database: Path, moment: datetime, reason: str) -> Path:

@@ -41,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--db",
-        metavar="URL",
-        help="SQLAlchemy URL (mặc định: VILLAGEHELPER_SERVER_DB, hoặc tệp SQLite riêng)",
+        metavar="URL|TỆP",
+        help="SQLAlchemy URL, hoặc đường dẫn một tệp SQLite (mặc định: VILLAGEHELPER_SERVER_DB, "
+        "hoặc tệp SQLite riêng) / a URL or a SQLite file's path",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="chạy máy chủ / run the server")

@@ -11,6 +11,7 @@ apostrophe, which is also how Excel users mark "this is text", e.g. ``'0912…``
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -26,6 +27,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
 
 WriteCell = str | int | None
@@ -223,7 +225,11 @@ def write_rows(
             count = _write_xlsx(partial, columns, rows, sheet_title)
         os.replace(partial, path)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a disk that refused the file has none
+            partial.unlink(missing_ok=True)
+        problem = folder_problem(exc, path.parent)
+        if problem is not None:  # a full or read-only disk: say which and what to do
+            raise problem from exc
         raise UserError(
             f"Không ghi được tệp «{path}»: {exc.strerror}. Nếu tệp đang mở trong Excel, "
             "hãy đóng lại; nếu không, hãy chọn thư mục khác.",

@@ -63,7 +63,13 @@ def run_gui(data_dir: Path) -> int:
     app.setApplicationName("VillageHelper")
     app.setApplicationVersion(_version())
     from villagehelper.ui.collector import SafeCollector
+    from villagehelper.ui.single_instance import SingleInstance, bring_forward, refuse_second_start
 
+    instance = SingleInstance(data_dir)  # one app per data folder
+    refused = refuse_second_start(app, instance)
+    if refused is not None:
+        return refused
+    instance.sig_show_requested.connect(bring_forward)
     collector = SafeCollector(app)
     collector.start()
     try:
@@ -78,6 +84,7 @@ def run_gui(data_dir: Path) -> int:
                 return code
     finally:
         collector.stop()
+        instance.release()
 
 
 def _version() -> str:
@@ -218,6 +225,7 @@ def _prepare(
     question when needed; ``None`` when the person cancelled or the data can't open."""
     from PySide6.QtWidgets import QDialog, QMessageBox
 
+    from villagehelper.disk_errors import folder_problem
     from villagehelper.store.engine import open_store
     from villagehelper.store.migrate import DamagedDatabaseError
     from villagehelper.ui.context import AppContext
@@ -231,8 +239,12 @@ def _prepare(
             if not recover_at_start(None, data_dir, data_key):
                 return None
             store = open_store(data_dir, key=data_key)
-    except UserError as error:
-        QMessageBox.critical(None, "VillageHelper", error.message(preferences.language))
+    except Exception as error:
+        # A full or unplugged disk is told as such (villagehelper.disk_errors), not as a bug.
+        shown = error if isinstance(error, UserError) else folder_problem(error, data_dir)
+        if shown is None:
+            raise
+        QMessageBox.critical(None, "VillageHelper", shown.message(preferences.language))
         return None
     if store.commune() is None:
         from villagehelper.ui.wizard import FirstRunWizard

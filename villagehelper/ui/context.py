@@ -44,6 +44,7 @@ class AppContext:
         self._store = store
         self._data_dir = store.data_dir if store is not None else data_dir
         self.executor = executor
+        executor.folder = self._data_dir
         self.preferences = preferences
         self.hub = hub or ChangeHub()
         # The laptop's data key (villagehelper.keyring), known once the app is unlocked;

@@ -13,11 +13,13 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
 
 log = logging.getLogger("villagehelper.ui")
@@ -87,6 +89,9 @@ class DbExecutor(QObject):
         self._progress: dict[int, QProgressDialog] = {}
         self._next_ticket = 0
         self._stopped = False
+        # The data folder: named when a full, read-only or unplugged disk fails an
+        # operation, which is then told as such (villagehelper.disk_errors), not as a bug.
+        self.folder: Path | None = None
 
     def op(self, work: Callable[[], T]) -> Operation[T]:
         return Operation(self, work)
@@ -111,7 +116,9 @@ class DbExecutor(QObject):
             timer.start(PROGRESS_DELAY_MS)
         self._pending[ticket] = (operation, timer)
         future = self._pool.submit(operation._work)
-        future.add_done_callback(lambda f: self._bridge.sig_done.emit(_collect(ticket, f)))
+        future.add_done_callback(
+            lambda f: self._bridge.sig_done.emit(_collect(ticket, f, self.folder))
+        )
 
     def _show_progress(self, ticket: int) -> None:
         entry = self._pending.get(ticket)
@@ -161,9 +168,11 @@ class DbExecutor(QObject):
         self._pool.shutdown(wait=wait, cancel_futures=not wait)
 
 
-def _collect(ticket: int, future: Future[Any]) -> _Done:
+def _collect(ticket: int, future: Future[Any], folder: Path | None) -> _Done:
     error = future.exception()
     if error is None:
         return _Done(ticket, result=future.result())
+    if folder is not None:
+        error = folder_problem(error, folder) or error
     trace = "".join(traceback.format_exception(error))
     return _Done(ticket, error=error, trace=trace)

@@ -75,7 +75,12 @@ class DailyBackups(QObject):
             except DamagedDatabaseError:
                 return Damaged(newest_good_backup(data_dir, key=key))
 
-        self._worker.op(work).success(self._checked).run()
+        self._worker.op(work).success(self._checked).failure(self._failed).run()
+
+    def _failed(self, _error: BaseException) -> None:
+        # No backup today (a full disk, which the next save tells the person about; a
+        # bug, which the worker logged): the next check tries again.
+        self._timer.start(EVERY_MS)
 
     def _checked(self, outcome: BackupCheck | Damaged | None) -> None:
         self._timer.start(EVERY_MS)

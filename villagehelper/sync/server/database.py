@@ -15,7 +15,7 @@ from pathlib import Path
 
 import platformdirs
 from sqlalchemy import create_engine, make_url, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +23,8 @@ from villagehelper.catalog import FIRST_CATALOG
 from villagehelper.clock import utc_now
 from villagehelper.errors import UserError
 from villagehelper.store.engine import BUSY_TIMEOUT_MS, configure_sqlite
+from villagehelper.store.error_privacy import keep_values_out_of_errors
+from villagehelper.store.locations import sqlite_url
 from villagehelper.sync.server.tables import (
     SCHEMA_VERSION,
     FeedCounter,
@@ -38,11 +40,18 @@ SERVER_DB_ENV = "VILLAGEHELPER_SERVER_DB"
 def default_url() -> str:
     folder = Path(platformdirs.user_data_dir("villagehelper-server", appauthor=False))
     folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite+pysqlite:///{folder / 'server.sqlite3'}"
+    return _url_text(sqlite_url(folder / "server.sqlite3"))
 
 
 def resolve_url(given: str | None) -> str:
-    return given or os.environ.get(SERVER_DB_ENV) or default_url()
+    """The database URL from ``--db``, the environment or the default; a plain file path
+    (no ``scheme://``) means a SQLite file there, whatever characters its folders have."""
+    chosen = given or os.environ.get(SERVER_DB_ENV) or default_url()
+    return chosen if "://" in chosen else _url_text(sqlite_url(Path(chosen).absolute()))
+
+
+def _url_text(url: URL) -> str:
+    return url.render_as_string(hide_password=False)
 
 
 @dataclass
@@ -105,6 +114,7 @@ def open_server_db(url: str | None = None, *, clock: Callable[[], datetime] = ut
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(
                 resolved,
+                hide_parameters=True,
                 connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
             )
             configure_sqlite(engine)
@@ -112,7 +122,10 @@ def open_server_db(url: str | None = None, *, clock: Callable[[], datetime] = ut
             # As many connections as the threads FastAPI runs endpoints in (anyio's 40):
             # with 30, requests waited for a connection while pushes holding theirs
             # waited for the feed counter (a profile of benchmarks/load.py, 200 laptops).
-            engine = create_engine(resolved, pool_size=20, max_overflow=20, pool_pre_ping=True)
+            engine = create_engine(
+                resolved, pool_size=20, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+            )
+        keep_values_out_of_errors(engine)
         db = ServerDB(resolved, engine, clock)
         _prepare(db)
     except OperationalError as exc:
