@@ -22,6 +22,7 @@ from tests.crash_harness import CommuneServer
 from villagehelper.store.engine import open_store
 from villagehelper.store.locations import max_data_dir_bytes
 from villagehelper.store.models import Household, TeamMember
+from villagehelper.sync.device_history import CONFIG_DIR_ENV
 
 COMMUNE = "10999"
 # What Windows allows in a name (it forbids ? * : < > | " \ and trailing dots/spaces).
@@ -147,11 +148,17 @@ def test_every_command_works_in_an_oddly_named_folder_and_writes_only_there(
     assert database.stat().st_size > 0
 
     made = _every_path(tmp_path)
+    # The one place outside the data folder the app writes by design: the marker that
+    # tells this laptop from a copy of its folder (sync/device_history.py).
+    device_marker = Path(os.environ[CONFIG_DIR_ENV])
     stray = {
         path
         for path in made
-        if not any(path == root or root in path.parents for root in (laptop, second, server_folder))
-        and path not in {outside, cwd, *laptop.parents, *second.parents}
+        if not any(
+            path == root or root in path.parents
+            for root in (laptop, second, server_folder, device_marker)
+        )
+        and path not in {outside, cwd, *laptop.parents, *second.parents, *device_marker.parents}
     }
     assert stray == set()
     assert list(cwd.iterdir()) == []
