@@ -23,6 +23,7 @@ from villagehelper.catalog import FIRST_CATALOG
 from villagehelper.clock import utc_now
 from villagehelper.errors import UserError
 from villagehelper.store.engine import BUSY_TIMEOUT_MS, configure_sqlite
+from villagehelper.sync.server.epochs import EpochState, prepare_epochs
 from villagehelper.sync.server.tables import (
     SCHEMA_VERSION,
     FeedCounter,
@@ -50,6 +51,8 @@ class ServerDB:
     url: str
     engine: Engine
     clock: Callable[[], datetime] = field(default=utc_now)
+    # Which stretch of its history this database serves (epochs.py), set once it is open.
+    epochs: EpochState = field(init=False, repr=False)
     _writers: sessionmaker[Session] = field(init=False, repr=False)
     _readers: sessionmaker[Session] = field(init=False, repr=False)
 
@@ -147,6 +150,7 @@ def _prepare(db: ServerDB) -> None:
                 "Cơ sở dữ liệu máy chủ do phiên bản mới hơn tạo ra: hãy cập nhật VillageHelper.",
                 "The server database was made by a newer version: update VillageHelper.",
             )
+    db.epochs = prepare_epochs(db)
 
 
 def _seed_catalog(session: Session) -> None:
