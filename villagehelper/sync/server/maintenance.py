@@ -55,11 +55,12 @@ def backup(db: ServerDB, target: Path) -> Path:
         else:
             _pg_dump(db.url, partial)
         os.replace(partial, target)
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
         raise UserError(
-            f"Không ghi được bản sao lưu {target} ({exc.strerror}): hãy kiểm tra chỗ trống "
+            f"Không ghi được bản sao lưu {target} ({reason}): hãy kiểm tra chỗ trống "
             "và quyền ghi của thư mục.",
-            f"Cannot write the backup {target} ({exc.strerror}): check free space and rights.",
+            f"Cannot write the backup {target} ({reason}): check free space and rights.",
         ) from exc
     finally:
         partial.unlink(missing_ok=True)
