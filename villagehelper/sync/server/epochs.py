@@ -29,6 +29,7 @@ import json
 import logging
 import os
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,7 @@ log = logging.getLogger("villagehelper.server")
 
 STATE_ENV = "VILLAGEHELPER_SERVER_STATE"  # where markers of non-SQLite databases are kept
 BACKUP = "backup"
+MARKER_INTERVAL = 0.5  # seconds between two writes of the marker's feed under load
 _MARKER_SUFFIX = ".epoch.json"
 
 
@@ -76,19 +78,49 @@ class EpochState:
     marker: Path | None
     feed: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _written_at: float = field(default=0.0, repr=False)
+    _unwritten: bool = field(default=False, repr=False)
+    _read_at: float = field(default_factory=time.monotonic, repr=False)
 
     def note_feed(self, value: int) -> None:
         """The feed reached ``value``: the marker follows, so a copy older than now is
-        recognised when it is put back.  Written only when the feed grew."""
+        recognised when it is put back.  Written at most every MARKER_INTERVAL under
+        load, and at a clean stop (:meth:`flush`); a copy younger than that is caught by
+        the laptops whose cursor stands past its feed (sync/epoch.py)."""
         if self.marker is None or value <= self.feed:
             return
         with self._lock:
             if value <= self.feed:
                 return
             self.feed = value
-            marker = _read_marker(self.marker)
-            marker.update(epoch=self.epoch_id, feed=value)
-            _write_marker(self.marker, marker)
+            if time.monotonic() - self._written_at < MARKER_INTERVAL:
+                self._unwritten = True
+                return
+            self._write_feed(self.marker)
+
+    def flush(self) -> None:
+        """The feed reached so far into the marker (the server stops)."""
+        with self._lock:
+            if self._unwritten and self.marker is not None:
+                self._write_feed(self.marker)
+
+    def current(self, db: ServerDB) -> str:
+        """The epoch, read again from the database at most every second: a restore made
+        while the server runs (which it should not be) is still seen at once."""
+        if time.monotonic() - self._read_at >= 1.0:
+            with db.reading() as session:
+                latest = _latest(session)
+            self._read_at = time.monotonic()
+            if latest is not None and latest.reason != BACKUP:
+                self.epoch_id = latest.epoch_id
+        return self.epoch_id
+
+    def _write_feed(self, path: Path) -> None:
+        marker = _read_marker(path)
+        marker.update(epoch=self.epoch_id, feed=self.feed)
+        _write_marker(path, marker)
+        self._written_at = time.monotonic()
+        self._unwritten = False
 
 
 def marker_path(url: str) -> Path | None:
@@ -181,9 +213,10 @@ def mark_backup(session: Session, clock_now: Any) -> None:
 def check_laptop(db: ServerDB, laptop_epoch: str | None) -> None:
     """Refuse a laptop that states another epoch than this one (None: it knows none yet,
     it takes this one from the answer)."""
-    if laptop_epoch is None or laptop_epoch == db.epochs.epoch_id:
+    current = db.epochs.current(db)
+    if laptop_epoch is None or laptop_epoch == current:
         return
-    raise EpochChangedError(db.epochs.epoch_id, common_point(db, laptop_epoch))
+    raise EpochChangedError(current, common_point(db, laptop_epoch))
 
 
 def common_point(db: ServerDB, laptop_epoch: str) -> int:

@@ -175,7 +175,9 @@ def stop_on_sigterm(stop: Callable[[], None]) -> Iterator[None]:
 
 
 def checkpoint(db: ServerDB) -> None:
-    """Everything in the main database file, the write-ahead log emptied (SQLite)."""
+    """At a clean stop: the marker up to date (epochs.py), and everything in the main
+    database file, the write-ahead log emptied (SQLite)."""
+    db.epochs.flush()
     if not db.is_sqlite:
         return
     db.engine.dispose()  # idle pooled connections would keep the log in use
