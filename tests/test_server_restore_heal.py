@@ -31,7 +31,7 @@ from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.store.engine import Store
 from villagehelper.store.models import HelpSession, OutboxEntry, SyncConflict
 from villagehelper.sync import client, state
-from villagehelper.sync.http import ServerConnection
+from villagehelper.sync.http import ServerConnection, ServerRefusedError
 from villagehelper.sync.server import accounts, maintenance
 from villagehelper.sync.server.accounts import AuthError
 from villagehelper.sync.server.database import open_server_db
@@ -86,8 +86,12 @@ class Commune:
 
     def enrol(self, name: str, role: str = "volunteer") -> None:
         store = self.laptops.get(name) or open_laptop(self.folder, name)
+        with store.reading() as session:
+            known = state.enrolled(session)
+        # Enrolled again: with the address it knows (the factory finds the server).
+        address = known.server_url if known is not None else self.running.url
         code = accounts.issue_code(self.running.db, COMMUNE, role)
-        client.enrol(store, self.running.url, code, name, connect=self.connect)
+        client.enrol(store, address, code, name, connect=self.connect)
         self.laptops[name] = store
 
     def sync(self, name: str) -> None:
@@ -167,6 +171,41 @@ def test_a_backup_never_overwrites_an_earlier_one(commune: Commune) -> None:
     with pytest.raises(UserError):
         maintenance.backup(commune.running.db, commune.backups[0])
     assert commune.backups[0].read_bytes() == first
+
+
+def test_on_a_new_pc_a_laptop_enrolled_after_the_backup_enrols_again_and_loses_nothing(
+    commune: Commune,
+) -> None:
+    commune.back_up()
+    commune.enrol("binh")
+    commune.sync("binh")
+    commune.visit("binh", 0)
+    commune.sync("binh")  # on the server, then lost with it
+    commune.visit("binh", 1)  # not yet sent
+    # The server PC is lost: a new one gets the backup, and no marker of the old one.
+    commune.stop()
+    for kept in commune.folder.glob("server.sqlite3*"):
+        kept.unlink()
+    maintenance.restore(commune.url, commune.backups[0], utc_now)
+    commune.start()
+    with pytest.raises(ServerRefusedError) as refused:
+        commune.sync("binh")
+    assert refused.value.status == 401
+    assert "đăng ký lại" in refused.value.message_vi  # says what to do
+    with commune.laptops["binh"].reading() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxEntry)) > 0  # kept
+    commune.enrol("binh")
+    commune.sync("binh")
+    commune.sync("leader")
+    commune.sync("an")
+    with commune.running.db.reading() as session:
+        on_server = list(
+            session.scalars(select(Record.row_id).where(Record.entity == "help_session"))
+        )
+    assert sorted(on_server) == sorted(commune.logged)
+    expected = server_snapshot(commune.running.db)
+    for name, store in commune.laptops.items():
+        assert laptop_snapshot(store) == expected, name
 
 
 def test_an_edit_lost_with_the_restore_comes_back_as_a_conflict_not_over_a_newer_one(

@@ -97,8 +97,7 @@ def enrol(
         state.put(session, state.DEVICE_ID, answer["device_id"])
         state.put(session, state.TOKEN, answer["token"])
         state.put(session, state.ROLE, answer["role"])
-        same_server = previous is not None and previous.server_url == connection.base_url
-        epoch.adopt_at_enrolment(session, connection.server_epoch, same_server)
+        epoch.adopt_at_enrolment(session, connection.server_epoch)
         enrolled = state.enrolled(session)
     assert enrolled is not None
     return enrolled

@@ -79,14 +79,14 @@ def run_round(
     return result
 
 
-def adopt_at_enrolment(session: Session, epoch: str | None, same_server: bool) -> None:
-    """Enrolled: the server's epoch is this laptop's, unless it enrolled again with the
-    same server and still has an epoch of its own to heal from."""
-    if epoch is None:
-        return
-    if same_server and state.get(session, EPOCH) is not None:
-        return
-    state.put(session, EPOCH, epoch)
+def adopt_at_enrolment(session: Session, epoch: str | None) -> None:
+    """Enrolled: the server's epoch is this laptop's, unless it already has one.  A
+    laptop enrolled again (its device lost with a restore, or the server moved to a new
+    PC and address) keeps the epoch it synced in: its first sync then heals from the
+    point that epoch shares with the server's history (from 0 if none: a server of
+    another history gets everything this laptop holds)."""
+    if epoch is not None and state.get(session, EPOCH) is None:
+        state.put(session, EPOCH, epoch)
 
 
 def heal(store: Store, epoch: str | None, common: int, is_leader: bool) -> int:
