@@ -69,7 +69,7 @@ def run_round(
             raise
         epoch = exc.details.get("epoch") or connection.server_epoch
         common = int(exc.details.get("common") or 0) if exc.code == "epoch_changed" else 0
-        heal(store, epoch if isinstance(epoch, str) else None, common, is_leader)
+        heal(store, epoch if isinstance(epoch, str) else None, common, is_leader, known)
         connection.state_epoch(epoch if isinstance(epoch, str) else None)
         result = one_round()
     if connection.server_epoch and known is None:
@@ -89,10 +89,15 @@ def adopt_at_enrolment(session: Session, epoch: str | None) -> None:
         state.put(session, EPOCH, epoch)
 
 
-def heal(store: Store, epoch: str | None, common: int, is_leader: bool) -> int:
+def heal(
+    store: Store, epoch: str | None, common: int, is_leader: bool, known: str | None
+) -> int:
     """Prepare the next round after a restore (see the module's text); returns the
-    number of rows stated again."""
+    number of rows stated again.  ``known`` is the epoch the refused round stated: if
+    another sync healed meanwhile, there is nothing left to do."""
     with store.transaction() as session:
+        if state.get(session, EPOCH) != known:
+            return 0
         restated = _restatements(session, common, is_leader)
         _put_first_in_outbox(session, restated, common)
         _forget_versions_after(session, common)
