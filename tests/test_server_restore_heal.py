@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -30,7 +31,8 @@ from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.store.engine import Store
 from villagehelper.store.models import HelpSession, OutboxEntry, SyncConflict
-from villagehelper.sync import client, state
+from villagehelper.sync import client, state, wire
+from villagehelper.sync import epoch as sync_epoch
 from villagehelper.sync.http import ServerConnection, ServerRefusedError
 from villagehelper.sync.server import accounts, maintenance
 from villagehelper.sync.server.accounts import AuthError
@@ -138,6 +140,25 @@ def commune_in(folder: Path) -> Iterator[Commune]:
 def commune(tmp_path: Path) -> Iterator[Commune]:
     with commune_in(tmp_path) as here:
         yield here
+
+
+def test_every_answer_names_the_epoch_and_a_laptop_keeps_the_one_it_synced_in(
+    commune: Commune,
+) -> None:
+    epoch = commune.running.db.epochs.epoch_id
+    with requests.get(f"{commune.running.url}/v1/health", timeout=30) as health:
+        assert health.headers[wire.EPOCH_HEADER] == epoch
+    with requests.get(f"{commune.running.url}/v1/changes", timeout=30) as refused:
+        assert refused.status_code == 426  # refused before anything: still named
+        assert refused.headers[wire.EPOCH_HEADER] == epoch
+    with commune.laptops["an"].reading() as session:
+        assert state.get(session, sync_epoch.EPOCH) == epoch
+    commune.back_up()
+    commune.put_back(commune.backups[0])
+    assert commune.running.db.epochs.epoch_id != epoch
+    commune.sync("an")
+    with commune.laptops["an"].reading() as session:
+        assert state.get(session, sync_epoch.EPOCH) == commune.running.db.epochs.epoch_id
 
 
 def test_a_device_revoked_after_the_backup_stays_revoked(commune: Commune) -> None:
