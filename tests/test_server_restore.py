@@ -196,10 +196,11 @@ def test_a_server_put_back_from_an_old_copy_loses_nothing_and_doubles_nothing(
         here.household_ids[0],
         HouseholdInput(here.village_id, "Lê Văn Tám", phone="0912345678"),
     )
-    here.enrol("chau")
+    here.sync("leader", "an")  # binh stays behind: its second session waits
+    here.enrol("chau")  # (its first download: the commune's snapshot, made now)
     here.sync("chau")
     here.visit("chau")
-    here.sync("leader", "an", "chau")  # binh stays behind: its second session waits
+    here.sync("leader", "an", "chau")
     here.sync("leader", "an", "chau")
     for _ in range(15):  # enough that its upload takes the restored feed past the others
         here.visit("binh", household=1)
@@ -211,6 +212,9 @@ def test_a_server_put_back_from_an_old_copy_loses_nothing_and_doubles_nothing(
     here.sync("binh")
     here.sync()
     here.sync()
+    # A new laptop now starts from the commune's snapshot, made on the server.
+    here.enrol("dung")
+    here.sync("dung")
 
     on_server = _server_sessions(here.url)
     assert sorted(on_server) == sorted(here.logged)  # nothing lost, nothing doubled

@@ -89,9 +89,7 @@ def adopt_at_enrolment(session: Session, epoch: str | None) -> None:
         state.put(session, EPOCH, epoch)
 
 
-def heal(
-    store: Store, epoch: str | None, common: int, is_leader: bool, known: str | None
-) -> int:
+def heal(store: Store, epoch: str | None, common: int, is_leader: bool, known: str | None) -> int:
     """Prepare the next round after a restore (see the module's text); returns the
     number of rows stated again.  ``known`` is the epoch the refused round stated: if
     another sync healed meanwhile, there is nothing left to do."""
