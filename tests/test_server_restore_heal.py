@@ -161,6 +161,15 @@ def test_every_answer_names_the_epoch_and_a_laptop_keeps_the_one_it_synced_in(
         assert state.get(session, sync_epoch.EPOCH) == commune.running.db.epochs.epoch_id
 
 
+def test_a_code_used_after_the_backup_stays_used(commune: Commune) -> None:
+    code = accounts.issue_code(commune.running.db, COMMUNE, "volunteer")
+    commune.back_up()  # the code is still unused in this copy
+    accounts.enrol(commune.running.db, code, "laptop of Bình")
+    commune.put_back(commune.backups[0])
+    with pytest.raises(AuthError):
+        accounts.enrol(commune.running.db, code, "a second laptop")
+
+
 def test_a_device_revoked_after_the_backup_stays_revoked(commune: Commune) -> None:
     with commune.laptops["an"].reading() as session:
         enrolled = state.enrolled(session)

@@ -42,7 +42,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from villagehelper.errors import UserError
 from villagehelper.sync import wire
-from villagehelper.sync.server.tables import Device, FeedCounter, ServerCommune, ServerEpoch
+from villagehelper.sync.server.tables import (
+    Device,
+    EnrolmentCode,
+    FeedCounter,
+    ServerCommune,
+    ServerEpoch,
+)
 from villagehelper.sync.wire import canonical_json
 
 if TYPE_CHECKING:
@@ -252,9 +258,21 @@ def note_accounts(db: ServerDB, state: EpochState | None = None) -> None:
             }
             for d in session.scalars(select(Device))
         }
+        # Codes used and not yet expired: put back unused, they would let a second
+        # laptop in with a code already read out.
+        used_codes = {
+            c.code_hash: c.used_by or ""
+            for c in session.scalars(
+                select(EnrolmentCode).where(
+                    EnrolmentCode.used_at.is_not(None), EnrolmentCode.expires_at > db.clock()
+                )
+            )
+        }
     with state._lock:
         marker = _read_marker(state.marker)
-        marker.update(epoch=state.epoch_id, communes=communes, devices=devices)
+        marker.update(
+            epoch=state.epoch_id, communes=communes, devices=devices, used_codes=used_codes
+        )
         marker["feed"] = max(int(marker.get("feed", 0)), state.feed)
         _write_marker(state.marker, marker)
 
@@ -331,6 +349,11 @@ def _put_back_accounts(session: Session, db: ServerDB, marker: dict[str, Any]) -
         device.token_hash = kept["token_hash"]
         if revoked and device.revoked_at is None:
             device.revoked_at = instant.process_result_value(revoked, None)  # type: ignore[arg-type]
+    for code_hash, used_by in dict(marker.get("used_codes") or {}).items():
+        code = session.get(EnrolmentCode, code_hash)
+        if code is not None and code.used_at is None:
+            code.used_at = db.clock()
+            code.used_by = used_by or None
 
 
 def _text(moment: Any) -> str:
