@@ -298,6 +298,7 @@ _ACTIONS = st.lists(
         st.tuples(st.just("visit"), st.sampled_from(["leader", "an", "binh"]), st.integers(0, 1)),
         st.tuples(st.just("void"), st.sampled_from(["leader", "an", "binh"]), st.integers(0, 9)),
         st.tuples(st.just("sync"), st.sampled_from(["leader", "an", "binh"]), st.just(0)),
+        st.tuples(st.just("edit"), st.sampled_from(["leader", "an", "binh"]), st.integers(0, 3)),
         st.tuples(st.just("backup"), st.just(""), st.just(0)),
         st.tuples(st.just("restore"), st.just(""), st.integers(0, 9)),
         st.tuples(st.just("enrol"), st.just("binh"), st.just(0)),
@@ -337,6 +338,14 @@ def test_laptops_and_a_server_restored_at_random_converge_with_every_session_onc
                     here.voided.add(chosen)
             elif action == "sync":
                 here.sync(name)
+            elif action == "edit":
+                households.update_household(
+                    here.laptops[name],
+                    here.household_ids[number % 2],
+                    HouseholdInput(
+                        here.village_id, "Lê Văn Tám", phone=f"09{number}{len(name)}123456"
+                    ),
+                )
             elif action == "backup":
                 here.back_up()
             elif action == "restore" and here.backups:
