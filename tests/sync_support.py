@@ -34,7 +34,12 @@ LoopbackServer = EmbeddedServer
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def server_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def server_db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    # The server's epoch markers of PostgreSQL databases (server/epochs.py): in the test's
+    # folder, for server processes too, not in the user's data folder.
+    monkeypatch.setenv("VILLAGEHELPER_SERVER_STATE", str(tmp_path / "server-state"))
     if request.param == "sqlite":
         yield f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}"
         return

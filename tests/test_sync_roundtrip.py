@@ -17,7 +17,6 @@ from tests.sync_support import (
     server_snapshot,
     set_up_commune,
 )
-from villagehelper.errors import UserError
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.store.models import HelpSession, Household, OutboxEntry, SyncConflict
@@ -135,9 +134,12 @@ def test_after_a_round_every_laptop_holds_exactly_the_servers_rows(
     assert laptop_snapshot(other.store) == expected
 
 
-def test_a_server_restored_from_an_older_backup_stops_the_laptop_with_its_data_kept(
+def test_a_laptop_past_a_restored_servers_feed_sends_back_what_it_lacks(
     commune: Commune, sync_server: LoopbackServer
 ) -> None:
+    # The server's database rolled back under it (no new epoch: the fallback for a server
+    # that cannot tell): the laptop's cursor stands past the feed's end.  It used to be
+    # refused for good; it now states again what it holds and downloads again.
     leader = commune.leader.store
     households.create_household(leader, _household(commune.village_id, "Lê Văn Tám"))
     commune.leader.sync()
@@ -149,18 +151,12 @@ def test_a_server_restored_from_an_older_backup_stops_the_laptop_with_its_data_k
     with sync_server.db.transaction() as session:
         session.execute(delete(Record).where(Record.version > before_backup))
         session.execute(update(FeedCounter).values(value=before_backup))
-    # Its next round: the upload states the laptop's cursor, past the restored feed's
-    # end, and is refused before anything of it is taken (versions the server hands out
-    # again would otherwise make the laptop skip rows for good).
     later = households.create_household(leader, _household(commune.village_id, "Vũ Văn Hà"))
-    with pytest.raises(UserError) as refused:
-        commune.leader.sync()
-    assert "khôi phục từ bản sao lưu" in refused.value.message_vi
-    with leader.reading() as session:
-        assert session.get(Household, saved.id) is not None
-        assert session.get(Household, later.id) is not None
-        waiting = set(session.scalars(select(OutboxEntry.row_id)))
-    assert later.id in waiting  # kept, to be sent once the server is set right
+    commune.leader.sync()
     with sync_server.db.reading() as session:
-        assert session.get(Record, ("household", later.id)) is None
-    assert "khôi phục" in state.status(leader).last_error  # the status bar says so
+        assert session.get(Record, ("household", saved.id)) is not None
+        assert session.get(Record, ("household", later.id)) is not None
+    with leader.reading() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxEntry)) == 0
+    assert laptop_snapshot(leader) == server_snapshot(sync_server.db)
+    assert state.status(leader).last_error == ""

@@ -25,7 +25,7 @@ from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Changes, pri
 from villagehelper.store.engine import Store
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.store.models import Commune, OutboxEntry, SyncState
-from villagehelper.sync import device_history, snapshot, state, wire
+from villagehelper.sync import device_history, epoch, snapshot, state, wire
 from villagehelper.sync.apply import apply_page
 from villagehelper.sync.http import (
     ServerConnection,
@@ -108,6 +108,7 @@ def enrol(
         state.put(session, state.TOKEN, answer["token"])
         state.put(session, state.ROLE, answer["role"])
         device_history.start_new_device(session)
+        epoch.adopt_at_enrolment(session, connection.server_epoch)
         enrolled = state.enrolled(session)
     assert enrolled is not None
     return enrolled
@@ -221,8 +222,16 @@ def sync_once(
     connection = connect(credentials.server_url, credentials.token)
     try:
         _refuse_copied_folder(store)
-        pushed, conflicts = _push_all(store, connection, team_member_id, progress, batch_size)
-        pulled, changes = _pull_all(store, connection, progress, page_size, use_snapshot)
+        # A server restored from a backup is healed from inside (sync/epoch.py).
+        pushed, conflicts, pulled, changes = epoch.run_round(
+            store,
+            connection,
+            credentials.is_leader,
+            lambda: (
+                *_push_all(store, connection, team_member_id, progress, batch_size),
+                *_pull_all(store, connection, progress, page_size, use_snapshot),
+            ),
+        )
     except UserError as exc:
         with store.transaction() as session:
             state.note_failure(session, exc.message_vi, exc.message_en)

@@ -7,13 +7,14 @@ tells the person what happened in plain Vietnamese.
 
 from __future__ import annotations
 
+import email.utils
 import gzip
 import json
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,9 @@ CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 60.0
 PROBE_TIMEOUT = 2.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# The longest wait a server's Retry-After may ask for between two tries: a sync the
+# person started should not sit silent for minutes on a mistaken header.
+MAX_RETRY_AFTER = 30.0
 _DOWNLOAD_CHUNK = 1 << 20
 
 
@@ -43,10 +47,18 @@ class ServerUnreachableError(SyncError):
 class ServerRefusedError(SyncError):
     """The server answered with an error; ``status`` and ``code`` are its verdict."""
 
-    def __init__(self, status: int, code: str, message_vi: str, message_en: str) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message_vi: str,
+        message_en: str,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message_vi, message_en)
         self.status = status
         self.code = code
+        self.details = details or {}  # the rest of the server's error body
 
 
 @dataclass(frozen=True)
@@ -55,11 +67,12 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 8.0
 
-    def delay(self, attempt: int) -> float:
+    def delay(self, attempt: int, asked: float = 0.0) -> float:
         # Exponential back-off with full jitter: many laptops coming back online at once
-        # (the cultural house's Wi-Fi returns) must not hammer the server in step.
+        # (the cultural house's Wi-Fi returns) must not hammer the server in step.  A
+        # server that says how long to wait (Retry-After) is waited for, within reason.
         ceiling = min(self.max_delay, self.base_delay * 2**attempt)
-        return random.uniform(ceiling / 2, ceiling)
+        return max(random.uniform(ceiling / 2, ceiling), min(asked, MAX_RETRY_AFTER))
 
 
 @dataclass
@@ -73,6 +86,8 @@ class ServerConnection:
     # The server's time on its latest answer and the monotonic clock then (a first
     # download may take minutes: the server's time now is that plus the time since).
     _server_time: tuple[datetime, float] | None = field(default=None, init=False, repr=False)
+    # The server's epoch as its last answer named it (server/epochs.py), if it did.
+    server_epoch: str | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.base_url = normalise_url(self.base_url)
@@ -87,6 +102,19 @@ class ServerConnection:
 
     def close(self) -> None:
         self._http.close()
+
+    def state_epoch(self, epoch: str | None) -> None:
+        """Name the server epoch this laptop synced with on every call (the server
+        refuses the call if it has another: sync/epoch.py)."""
+        if epoch:
+            self._http.headers[wire.EPOCH_HEADER] = epoch
+        else:
+            self._http.headers.pop(wire.EPOCH_HEADER, None)
+
+    def _note(self, response: requests.Response) -> None:
+        """What every answer says of the server: its epoch and its time."""
+        self.server_epoch = response.headers.get(wire.EPOCH_HEADER) or self.server_epoch
+        self._note_time(response)
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         return self._call("GET", path, params=params)
@@ -111,9 +139,11 @@ class ServerConnection:
         ``progress`` gets bytes received and expected (0 when not known)."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         last_error: SyncError | None = None
+        asked = 0.0
         for attempt in range(self.retry.attempts):
             if attempt:
-                self.sleep(self.retry.delay(attempt - 1))
+                self.sleep(self.retry.delay(attempt - 1, asked))
+            asked = 0.0
             try:
                 with self._http.get(
                     self.base_url + path,
@@ -122,11 +152,12 @@ class ServerConnection:
                     timeout=self.timeout,
                     stream=True,
                 ) as response:
-                    self._note_time(response)
+                    self._note(response)
                     if response.status_code in (404, 409):
                         return False
                     if response.status_code in RETRY_STATUSES:
                         last_error = _refused(response)
+                        asked = retry_after(response)
                         continue
                     if response.status_code >= 400:
                         raise _refused(response)
@@ -170,9 +201,11 @@ class ServerConnection:
             headers["Content-Type"] = "application/json"
             headers["Content-Encoding"] = "gzip"
         last_error: SyncError | None = None
+        asked = 0.0
         for attempt in range(self.retry.attempts):
             if attempt:
-                self.sleep(self.retry.delay(attempt - 1))
+                self.sleep(self.retry.delay(attempt - 1, asked))
+            asked = 0.0
             try:
                 response = self._http.request(
                     method,
@@ -185,9 +218,10 @@ class ServerConnection:
             except requests.RequestException as exc:
                 last_error = _unreachable(self.base_url, exc)
                 continue
-            self._note_time(response)
+            self._note(response)
             if response.status_code in RETRY_STATUSES:
                 last_error = _refused(response)
+                asked = retry_after(response)
                 continue
             if response.status_code >= 400:
                 raise _refused(response)
@@ -199,6 +233,22 @@ class ServerConnection:
             return answer
         assert last_error is not None
         raise last_error
+
+
+def retry_after(response: requests.Response) -> float:
+    """The seconds a 429/503 answer's Retry-After asks for (delay or HTTP date), 0 if none."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return 0.0
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    if when.tzinfo is None:
+        return 0.0
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _save_body(
@@ -299,4 +349,5 @@ def _refused(response: requests.Response) -> ServerRefusedError:
         f"Máy chủ xã đang gặp lỗi (mã {status}); sẽ thử lại sau. Dữ liệu vẫn an toàn trên máy."
     )
     message_en = body.get("message_en") or f"The commune server failed (HTTP {status})."
-    return ServerRefusedError(status, str(body.get("error", "http_error")), message_vi, message_en)
+    code = str(body.get("error", "http_error"))
+    return ServerRefusedError(status, code, message_vi, message_en, body)

@@ -6,6 +6,8 @@
     villagehelper-server [--db URL] issue-code --commune CODE --role volunteer|leader
     villagehelper-server [--db URL] devices
     villagehelper-server [--db URL] revoke DEVICE_ID
+    villagehelper-server [--db URL] backup FILE
+    villagehelper-server [--db URL] restore FILE
 
 The server's packages are an optional extra (``pip install villagehelper[server]``);
 without them the command says so instead of failing with an import error.
@@ -26,6 +28,7 @@ import ssl
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from villagehelper.errors import UserError
 
@@ -70,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("devices", help="danh sách máy / list devices")
     revoke = commands.add_parser("revoke", help="thu hồi quyền của máy / revoke a device")
     revoke.add_argument("device_id")
+    backup = commands.add_parser("backup", help="sao lưu cơ sở dữ liệu / back the database up")
+    backup.add_argument("file")
+    restore = commands.add_parser(
+        "restore", help="khôi phục từ bản sao lưu (dừng máy chủ trước) / restore a backup"
+    )
+    restore.add_argument("file")
     return parser
 
 
@@ -86,6 +95,8 @@ def _run(args: argparse.Namespace) -> int:
     from villagehelper.sync.server import accounts
     from villagehelper.sync.server.database import open_server_db
 
+    if args.command == "restore":
+        return _restore(args.db, args.file)
     db = open_server_db(args.db)
     try:
         if args.command == "serve":
@@ -106,9 +117,30 @@ def _run(args: argparse.Namespace) -> int:
         elif args.command == "revoke":
             accounts.revoke(db, args.device_id)
             print(f"Đã thu hồi máy {args.device_id} / device revoked")
+        elif args.command == "backup":
+            from villagehelper.sync.server.maintenance import backup
+
+            written = backup(db, Path(args.file))
+            print(f"Đã sao lưu vào {written} / backup written")
         return 0
     finally:
         db.close()
+
+
+def _restore(url: str | None, file: str) -> int:
+    from villagehelper.clock import utc_now
+    from villagehelper.sync.server.database import resolve_url
+    from villagehelper.sync.server.maintenance import restore
+
+    epoch, kept = restore(resolve_url(url), Path(file), utc_now)
+    if kept is not None:
+        print(f"Cơ sở dữ liệu cũ được giữ ở {kept} / the replaced database is kept there")
+    print(
+        f"Đã khôi phục từ {file}; kỷ nguyên mới {epoch}: các laptop sẽ tự gửi lại và tải lại "
+        "những gì còn thiếu ở lần đồng bộ tới. / Restored; new epoch: laptops heal at their "
+        "next sync."
+    )
+    return 0
 
 
 def _print_devices(devices: Sequence[object]) -> None:
@@ -189,6 +221,7 @@ def _serve(db: object, host: str, port: int, tls: TLSFiles | None = None) -> int
 
     from villagehelper.sync.server.app import create_app
     from villagehelper.sync.server.database import ServerDB
+    from villagehelper.sync.server.maintenance import checkpoint, stop_on_sigterm
 
     assert isinstance(db, ServerDB)
     listening = _listen(host, port)
@@ -203,7 +236,10 @@ def _serve(db: object, host: str, port: int, tls: TLSFiles | None = None) -> int
         ssl_certfile=tls.cert if tls else None,
         ssl_keyfile=tls.key if tls else None,
     )
-    uvicorn.Server(config).run(sockets=[listening])
+    server = uvicorn.Server(config)
+    with stop_on_sigterm(lambda: setattr(server, "should_exit", True)):
+        server.run(sockets=[listening])
+    checkpoint(db)  # a copy of the database file alone, made now, holds everything
     return 0
 
 

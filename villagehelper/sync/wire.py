@@ -32,6 +32,11 @@ SERVER_TIME_HEADER = "X-VillageHelper-Time"
 
 # A push refused because another copy of the device's data folder continued its history.
 DEVICE_HISTORY_DIVERGED = "device_history_diverged"
+# The server's epoch (server/epochs.py): on every answer, and from a laptop that knows one.
+EPOCH_HEADER = "X-VillageHelper-Epoch"
+# A row stated again in full after the server was restored from a backup (sync/epoch.py):
+# inserted if the server lacks it, merged as an update from the epoch's common point if not.
+RESTATE = "restate"
 
 MAX_PUSH_BATCH = 1000
 # A first download brings a whole commune (200,000+ rows at district scale): pages of
@@ -52,7 +57,7 @@ SERVER_ENTITIES = frozenset({"service"})
 # Entities with no commune of their own: one catalog for every commune on the server.
 GLOBAL_ENTITIES = frozenset({"service"})
 
-OPS = frozenset({Op.INSERT, Op.UPDATE, Op.DELETE})
+OPS = frozenset({Op.INSERT, Op.UPDATE, Op.DELETE, RESTATE})
 
 
 @dataclass(frozen=True)
@@ -192,14 +197,14 @@ def change_problems(entity: str, op: str, fields: dict[str, Any]) -> list[str]:
         return [f"unknown entity {entity[:40]!r}"]
     if op not in OPS:
         return [f"unknown op {op[:20]!r}"]
-    if entity in EVENT_ENTITIES and op != Op.INSERT:
+    if entity in EVENT_ENTITIES and op not in (Op.INSERT, RESTATE):
         return [f"{entity} is an event: it can only be inserted"]
     problems = [
         f"{name[:40]}: {problem}"
         for name, value in fields.items()
         if (problem := _field_problem(entity, name, value)) is not None
     ]
-    if op == Op.INSERT:
+    if op in (Op.INSERT, RESTATE):
         missing = sorted(required_fields(entity) - fields.keys())
         problems.extend(f"{name}: missing" for name in missing)
     if op == Op.DELETE and fields:

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from villagehelper.errors import UserError
 from villagehelper.ids import new_id
 from villagehelper.sync.server.database import ServerDB
+from villagehelper.sync.server.epochs import note_accounts
 from villagehelper.sync.server.tables import Device, EnrolmentCode, ServerCommune
 from villagehelper.sync.wire import normalise_code
 from villagehelper.text import clean_text
@@ -93,6 +94,7 @@ def add_commune(db: ServerDB, code: str, name: str) -> None:
             existing.name = name
         else:
             session.add(ServerCommune(code=code, name=name, created_at=db.clock()))
+    note_accounts(db)
 
 
 def issue_code(db: ServerDB, commune_code: str, role: str) -> str:
@@ -132,6 +134,12 @@ def enrol(db: ServerDB, code: str, device_name: str, attempt: str = "") -> Enrol
     ``attempt`` is the laptop's random id for this enrolment: repeated after a lost
     reply, it gets the same device again with a new token instead of a refusal.
     """
+    done = _enrol(db, code, device_name, attempt)
+    note_accounts(db)  # outside the database too: a restored copy gets the device back
+    return done
+
+
+def _enrol(db: ServerDB, code: str, device_name: str, attempt: str) -> Enrolment:
     secret = secrets.token_urlsafe(32)
     attempt_hash = _digest(attempt) if attempt else None
     with db.transaction() as session:
@@ -223,3 +231,4 @@ def revoke(db: ServerDB, device_id: str) -> None:
             )
         if device.revoked_at is None:
             device.revoked_at = db.clock()
+    note_accounts(db)

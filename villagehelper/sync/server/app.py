@@ -32,7 +32,7 @@ from villagehelper.errors import UserError
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.sync import wire
-from villagehelper.sync.server import accounts, device_history, feed, tallies
+from villagehelper.sync.server import accounts, device_history, epochs, feed, tallies
 from villagehelper.sync.server.accounts import AuthError, DeviceScope, ForbiddenError
 from villagehelper.sync.server.batch import IncomingChange
 from villagehelper.sync.server.database import ServerDB
@@ -77,7 +77,7 @@ class ChangeIn(BaseModel):
         json_schema_extra={"enum": _ENTITY_NAMES},
     )
     row_id: str = Field(min_length=1, max_length=40, pattern=_NO_NUL)
-    op: Literal["insert", "update", "delete"]
+    op: Literal["insert", "update", "delete", "restate"]
     base_version: int | None = Field(default=None, ge=0, le=2**62)
     fields: dict[str, Any] = Field(default_factory=dict, max_length=40)
 
@@ -139,6 +139,10 @@ class ErrorBody(BaseModel):
     message_vi: str
     message_en: str
     index: int | None = Field(default=None, description="the refused change's place in its batch")
+    epoch: str | None = Field(default=None, description="epoch_changed: the server's epoch")
+    common: int | None = Field(
+        default=None, description="epoch_changed: the last version shared with the laptop's epoch"
+    )
 
 
 _ERRORS = {
@@ -146,8 +150,8 @@ _ERRORS = {
     401: "no valid token (or enrolment code)",
     403: "not this device's commune, or a leader's work",
     409: (
-        "a change id or row id already used with other content; on a download, a cursor "
-        "past the end of the feed (the server's database restored from a backup)"
+        "a change id or row id already used with other content; a cursor past the end of "
+        "the feed, or another epoch than the server's (its database restored from a backup)"
     ),
     413: "body too large, also after gzip decoding",
     422: "malformed request",
@@ -193,6 +197,7 @@ def create_app(
         request: Request,
         _protocol: Protocol,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+        epoch: Annotated[str | None, Header(alias=wire.EPOCH_HEADER, max_length=64)] = None,
     ) -> DeviceScope:
         if credentials is None:
             raise AuthError(
@@ -212,6 +217,7 @@ def create_app(
         if not device_limit.allow(scope.device_id):
             raise _RateLimitedError()
         request.state.device_id = scope.device_id
+        epochs.check_laptop(db, epoch)  # synced with an older copy of this database: heal first
         return scope
 
     @app.get("/v1/health", response_model=Health)
@@ -262,7 +268,7 @@ def create_app(
 
     @app.get(
         "/v1/tally/week",
-        responses={200: {"content": {"text/csv": {}}}, **_errors(401, 403, 429)},
+        responses={200: {"content": {"text/csv": {}}}, **_errors(401, 403, 409, 429)},
         summary="Commune-wide weekly tally, village by village (leaders only)",
     )
     def weekly_tally(
@@ -321,6 +327,7 @@ def create_app(
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     app.add_middleware(RequestLimits)
     _install_server_time(app, db)
+    app.add_middleware(epochs.EpochHeader, db=db)
     return app
 
 
@@ -366,6 +373,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UserError)
     def user_error(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, UserError)
+        extra: dict[str, Any]
         if isinstance(exc, PushRefusedError):
             status, code, extra = exc.status, "refused", {"index": exc.index}
         elif isinstance(exc, AuthError):
@@ -378,6 +386,8 @@ def _install_error_handlers(app: FastAPI) -> None:
             status, code, extra = 409, "feed_behind", {}
         elif isinstance(exc, device_history.DeviceHistoryDivergedError):
             status, code, extra = 409, device_history.DIVERGED_CODE, {}
+        elif isinstance(exc, epochs.EpochChangedError):
+            status, code, extra = 409, "epoch_changed", {"epoch": exc.epoch, "common": exc.common}
         else:
             status, code, extra = 400, "bad_request", {}
         body = error_body(code, exc.message_vi, exc.message_en, **extra)

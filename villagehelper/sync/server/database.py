@@ -25,6 +25,7 @@ from villagehelper.errors import UserError
 from villagehelper.store.engine import BUSY_TIMEOUT_MS, configure_sqlite
 from villagehelper.store.error_privacy import keep_values_out_of_errors
 from villagehelper.store.locations import sqlite_url
+from villagehelper.sync.server.epochs import EpochState, prepare_epochs
 from villagehelper.sync.server.tables import (
     SCHEMA_VERSION,
     FeedCounter,
@@ -59,6 +60,8 @@ class ServerDB:
     url: str
     engine: Engine
     clock: Callable[[], datetime] = field(default=utc_now)
+    # Which stretch of its history this database serves (epochs.py), set once it is open.
+    epochs: EpochState = field(init=False, repr=False)
     _writers: sessionmaker[Session] = field(init=False, repr=False)
     _readers: sessionmaker[Session] = field(init=False, repr=False)
 
@@ -160,6 +163,7 @@ def _prepare(db: ServerDB) -> None:
                 "Cơ sở dữ liệu máy chủ do phiên bản mới hơn tạo ra: hãy cập nhật VillageHelper.",
                 "The server database was made by a newer version: update VillageHelper.",
             )
+    db.epochs = prepare_epochs(db)
 
 
 def _seed_catalog(session: Session) -> None:

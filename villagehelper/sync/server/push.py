@@ -17,7 +17,7 @@ from villagehelper import personal_fields
 from villagehelper.errors import UserError
 from villagehelper.store.changelog import EVENT_ENTITIES, Op
 from villagehelper.sync import wire
-from villagehelper.sync.server import device_history, erasure, feed, plausibility
+from villagehelper.sync.server import device_history, erasure, feed, plausibility, restate
 from villagehelper.sync.server.accounts import DeviceScope
 from villagehelper.sync.server.batch import (
     AnyRecord,
@@ -81,7 +81,8 @@ def push(
         device_history.advance(session, device, after, changes, already)
         batch.store_new_records(still_changing=False)
         batch.write_log()
-        return results
+    db.epochs.note_feed(batch.versions.current)  # a copy older than this is known for one
+    return results
 
 
 def _claimed_member(
@@ -209,6 +210,8 @@ def _check(batch: Batch, index: int, change: IncomingChange) -> None:
 
 
 def _apply(batch: Batch, index: int, change: IncomingChange) -> dict[str, Any]:
+    if change.op == wire.RESTATE:
+        return restate.restated(batch, index, change)
     record = batch.record(change.entity, change.row_id)
     if change.op == Op.INSERT:
         return _insert(batch, index, change, record)

@@ -39,6 +39,7 @@ _CHUNK = 1 << 20
 
 
 CACHE_ENV = "VILLAGEHELPER_SERVER_CACHE"
+REPLICA_EPOCH = "replica_server_epoch"  # settings key: the epoch a replica follows
 
 
 def default_replicas_folder(db_url: str) -> Path:
@@ -114,9 +115,27 @@ class CommuneReplicas:
             return made
 
     def _caught_up(self, commune_code: str) -> Store:
-        store = self._replica(commune_code)
+        store = self._of_this_epoch(commune_code)
         reader = DeviceScope("server-replica", commune_code, DeviceRole.LEADER)
         follow_feed(store, lambda since: feed.page(self.db, reader, since, _PAGE))
+        return store
+
+    def _of_this_epoch(self, commune_code: str) -> Store:
+        """The replica, built again from the start if it followed another epoch of the
+        database (restored from a backup: its versions now name other rows)."""
+        store = self._replica(commune_code)
+        current = self.db.epochs.current(self.db)
+        with store.reading() as session:
+            followed = state.get(session, REPLICA_EPOCH)
+        if followed is not None and followed != current:
+            store.close()
+            del self._stores[commune_code]
+            self._snapshots.pop(commune_code, None)
+            shutil.rmtree(self.folder / commune_code, ignore_errors=True)
+            store = self._replica(commune_code)
+        if followed != current:
+            with store.transaction() as session:
+                state.put(session, REPLICA_EPOCH, current)
         return store
 
     def _replica(self, commune_code: str) -> Store:

@@ -126,3 +126,17 @@ class DeviceHistory(ServerBase):
     last_change_id: Mapped[str | None] = mapped_column(String(36))
     # The first device of the line this one was copied from (None: not a copy).
     origin_id: Mapped[str | None] = mapped_column(String(36), index=True)
+
+
+class ServerEpoch(ServerBase):
+    """One stretch of this database's history (epochs.py).  A restore from a backup starts
+    a new one: versions after ``feed_start`` may then name other rows than the laptops
+    that synced in the epoch before saw."""
+
+    __tablename__ = "server_epochs"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    epoch_id: Mapped[str] = mapped_column(String(36), unique=True)
+    feed_start: Mapped[int] = mapped_column(BigInteger)
+    started_at: Mapped[datetime]
+    # "first", "backup" (the row a backup copy carries), "restored", "restore_found"
+    reason: Mapped[str] = mapped_column(String(20))
