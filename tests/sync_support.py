@@ -18,6 +18,7 @@ from tests.conftest import FakeClock
 from villagehelper.ops import team
 from villagehelper.store.engine import Store, open_store
 from villagehelper.sync import client
+from villagehelper.sync.device_history import CONFIG_DIR_ENV, MACHINE_ID_ENV
 from villagehelper.sync.http import RetryPolicy, ServerConnection
 from villagehelper.sync.server import accounts
 from villagehelper.sync.server.database import ServerDB, open_server_db
@@ -164,3 +165,18 @@ def server_snapshot(db: ServerDB, commune: str = COMMUNE) -> Snapshot:
             fields["deleted"] = record.deleted
             rows[(record.entity, record.row_id)] = fields
     return rows
+
+
+@contextmanager
+def as_machine(machine: str, config: Path) -> Iterator[None]:
+    """Run as on that laptop: its configuration folder and machine id."""
+    before = {name: os.environ.get(name) for name in (CONFIG_DIR_ENV, MACHINE_ID_ENV)}
+    os.environ[CONFIG_DIR_ENV], os.environ[MACHINE_ID_ENV] = str(config), machine
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

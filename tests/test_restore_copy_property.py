@@ -6,11 +6,8 @@ exists once, on the server and on every laptop."""
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from tests.sync_support import (
     Commune,
     Laptop,
     LoopbackServer,
+    as_machine,
     enrol_laptop,
     fast_connection,
     open_laptop,
@@ -35,7 +33,7 @@ from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.store.engine import open_store
 from villagehelper.store.models import HelpSession
 from villagehelper.sync import client
-from villagehelper.sync.device_history import CONFIG_DIR_ENV, MACHINE_ID_ENV, CopiedFolderError
+from villagehelper.sync.device_history import CopiedFolderError
 from villagehelper.sync.server import accounts
 from villagehelper.sync.server.database import open_server_db
 from villagehelper.sync.server.tables import Record
@@ -54,22 +52,7 @@ class Place:
 
 
 def _on(place: Place) -> contextlib.AbstractContextManager[None]:
-    return _as(place.machine, place.config)
-
-
-@contextmanager
-def _as(machine: str, config: Path) -> Iterator[None]:
-    """Run as on that laptop: its configuration folder and machine id."""
-    before = {name: os.environ.get(name) for name in (CONFIG_DIR_ENV, MACHINE_ID_ENV)}
-    os.environ[CONFIG_DIR_ENV], os.environ[MACHINE_ID_ENV] = str(config), machine
-    try:
-        yield
-    finally:
-        for name, value in before.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+    return as_machine(place.machine, place.config)
 
 
 @dataclass
@@ -164,7 +147,7 @@ def test_restores_and_copies_converge_with_every_session_once(
         places: list[Place] = []
         try:
             commune = set_up_commune(server, root)
-            with _as("first-laptop", root / "first-config"):
+            with as_machine("first-laptop", root / "first-config"):
                 laptop = enrol_laptop(server, open_laptop(root, "volunteer"))
                 places.append(Place(laptop, "first-laptop", root / "first-config"))
                 laptop.sync()
