@@ -3,7 +3,8 @@
     python scripts/screenshots.py [--out docs/screenshots]
 
 Every picture is the real window rendered by Qt (QWidget.grab), in Vietnamese, and the
-log-a-visit screen once more in English.
+log-a-visit screen once more in English.  A question the app asks modally (a QMessageBox
+run with exec()) is grabbed from inside its own event loop, then answered "No".
 """
 
 from __future__ import annotations
@@ -13,18 +14,18 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QCoreApplication, QTimer, QTranslator
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QTabWidget, QWidget
 
 from villagehelper.demo import generate_demo
 from villagehelper.ops.team import list_team_members
-from villagehelper.preferences import Preferences
+from villagehelper.preferences import DEFAULT_RETENTION_MONTHS, Preferences
 from villagehelper.store.engine import Store, open_store
 from villagehelper.ui.app import apply_text_size
 from villagehelper.ui.context import AppContext
@@ -33,6 +34,7 @@ from villagehelper.ui.i18n import install_language
 
 if TYPE_CHECKING:
     from villagehelper.sync.server.embedded import EmbeddedServer as EmbeddedServerType
+    from villagehelper.ui.main_window import MainWindow as MainWindowType
 
 # A fixed Thursday afternoon, so the pictures do not change from run to run.
 MOMENT = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)
@@ -51,6 +53,37 @@ def save(widget: QWidget, out: Path, name: str) -> None:
     path = out / f"{name}.png"
     widget.grab().save(str(path))
     print(f"wrote {path}")
+
+
+def save_modal(
+    app: QApplication, out: Path, name: str, dialog_name: str, start: Callable[[], None]
+) -> None:
+    """Call ``start``, which leads to the modal dialog whose objectName is ``dialog_name``
+    (run with exec()); grab it once it is up, then close it as "No" / "Cancel"."""
+    import time
+
+    seen: list[QDialog] = []
+
+    def look() -> None:
+        for widget in app.topLevelWidgets():
+            if seen or not isinstance(widget, QDialog) or not widget.isVisible():
+                continue
+            if widget.objectName() == dialog_name:
+                seen.append(widget)
+                save(widget, out, name)
+                widget.reject()
+
+    timer = QTimer()
+    timer.setInterval(50)
+    timer.timeout.connect(look)
+    timer.start()
+    start()
+    deadline = time.monotonic() + 60
+    while not seen:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{dialog_name} did not open: {name}.png not made")
+        app.processEvents()
+    timer.stop()
 
 
 def demo_store(folder: Path) -> Store:
@@ -192,6 +225,52 @@ def shoot_weekly_report(store: Store, out: Path, work: Path) -> None:
     print(f"wrote {out / 'weekly-report.png'}")
 
 
+def leader_window(
+    app: QApplication, store: Store, retention_months: int = DEFAULT_RETENTION_MONTHS
+) -> tuple[MainWindowType, DbExecutor]:
+    """The main window as the demo commune's leader would have it (no PINs)."""
+    from villagehelper.ui.main_window import MainWindow
+
+    executor = DbExecutor()
+    leader = next(m for m in list_team_members(store) if m.is_leader)
+    ctx = AppContext(
+        store, executor, Preferences(volunteer_id=leader.id, retention_months=retention_months)
+    )
+    window = MainWindow(ctx)
+    window.resize(*SIZE)
+    window.show()
+    settle(app, executor)
+    return window, executor
+
+
+def shoot_purge(app: QApplication, store: Store, out: Path) -> None:
+    """The daily retention check offers the leader the households past the period.  The
+    demo holds one year, so this commune keeps personal details for 12 months."""
+    from villagehelper.ui.purge_dialog import PurgeDialog
+
+    window, executor = leader_window(app, store, retention_months=12)
+    window.retention.run_now()
+    settle(app, executor)
+    dialog = window.findChild(PurgeDialog, "purgeDialog")
+    assert isinstance(dialog, PurgeDialog), "the demo has no household past 12 months"
+    settle(app, executor)
+    save(dialog, out, "purge-offer")
+    dialog.reject()  # "Để sau": nothing is erased
+    window.close()
+    executor.shutdown()
+
+
+def shoot_already_open(app: QApplication, out: Path) -> None:
+    """What a second start of the app on the same data folder says."""
+    from villagehelper.ui.single_instance import already_open_box
+
+    box = already_open_box(None)
+    box.show()
+    app.processEvents()
+    save(box, out, "already-open")
+    box.close()
+
+
 def _synced_commune(root: Path) -> tuple[Store, Store, EmbeddedServerType]:
     """A leader's laptop and a volunteer's, synced through a real server on loopback,
     with one conflict (both edited a household's notes) and one likely duplicate."""
@@ -256,12 +335,133 @@ def shoot_sync(app: QApplication, root: Path, out: Path) -> None:
     settle(app, executor)
     save(dialog, out, "sync-conflicts")
     dialog.close()
+    shoot_clock_wrong(app, window, executor, server, out)
+    shoot_implausible(app, window, executor, server, folder=root / "ahead", out=out)
+    shoot_restore(app, window, executor, (leader, other), out)
     window.close()
     executor.shutdown()
     shoot_join(app, root / "joining", out, server.url)
     server.stop()
     other.close()
     leader.close()
+
+
+def sync_window(app: QApplication, window: MainWindowType, executor: DbExecutor) -> None:
+    """One sync round of ``window``'s laptop, as "Đồng bộ ngay" runs it."""
+    window.sync.sync_now()
+    while window.sync.running:
+        app.processEvents()
+    settle(app, executor)
+
+
+def _household_named(store: Store, head_name: str) -> str:
+    from sqlalchemy import select
+
+    from villagehelper.store.models import Household
+
+    with store.reading() as session:
+        found = session.scalars(
+            select(Household.id).where(Household.head_name == head_name).order_by(Household.id)
+        ).first()
+    assert found is not None, head_name
+    return found
+
+
+def shoot_clock_wrong(
+    app: QApplication,
+    window: MainWindowType,
+    executor: DbExecutor,
+    server: EmbeddedServerType,
+    out: Path,
+) -> None:
+    """The banner over the screens when a sync finds the laptop's clock wrong: the commune
+    server reads seven hours less (a wrong time zone).  With the server's time back in
+    step, the next round takes the banner away: no other picture shows it."""
+    server.db.clock = lambda: MOMENT - timedelta(hours=7)
+    window.tabs.setCurrentWidget(window.sessions)
+    sync_window(app, window, executor)
+    while not window.clock_banner.isVisible():
+        app.processEvents()
+    settle(app, executor)
+    save(window, out, "clock-wrong")
+    server.db.clock = lambda: MOMENT
+    sync_window(app, window, executor)
+    while window.clock_banner.isVisible():
+        app.processEvents()
+
+
+def shoot_implausible(
+    app: QApplication,
+    window: MainWindowType,
+    executor: DbExecutor,
+    server: EmbeddedServerType,
+    *,
+    folder: Path,
+    out: Path,
+) -> None:
+    """A laptop whose clock was set to 2031 (a mistyped year) sends a visit; the server
+    holds its sessions back, and the leader's review lists them with why."""
+    from villagehelper.ops import sessions
+    from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+    from villagehelper.sync import client
+    from villagehelper.sync.server import accounts
+
+    ahead = open_store(folder, clock=lambda: MOMENT.replace(year=2031))
+    code = accounts.issue_code(server.db, "10999", "volunteer")
+    client.enrol(ahead, server.url, code, "Máy thôn Hữu Chung")
+    client.sync_once(ahead)
+    member = next(m for m in list_team_members(ahead) if not m.is_leader)
+    services = [ServiceOutcome("VNEID_L2"), ServiceOutcome("EHEALTH")]
+    home = _household_named(ahead, "Lê Văn Tám")
+    sessions.log_visit(ahead, VisitInput(home, member.id, services))
+    client.sync_once(ahead)
+    ahead.close()
+    sync_window(app, window, executor)
+    dialog = window.review_conflicts()
+    settle(app, executor)
+    tabs = dialog.findChild(QTabWidget)
+    assert tabs is not None
+    tabs.setCurrentWidget(dialog.implausible)
+    settle(app, executor)
+    save(dialog, out, "implausible-dates")
+    dialog.close()
+
+
+def shoot_restore(
+    app: QApplication,
+    window: MainWindowType,
+    executor: DbExecutor,
+    laptops: tuple[Store, Store],
+    out: Path,
+) -> None:
+    """Settings → restore the backup made this afternoon: before anything is replaced the
+    question says what the backup lacks — work on the server, and work not yet sent,
+    which is carried over unless the box is unticked.  Answered "No"."""
+    from villagehelper.backup import backup_now
+    from villagehelper.ops import sessions
+    from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+    from villagehelper.sync import client
+
+    leader, other = laptops  # the window's (the leader's) and the volunteer's
+    backup = backup_now(leader.data_dir, MOMENT, key=leader.key).path
+    home = _household_named(leader, "Lê Văn Tám")
+    volunteer = next(m for m in list_team_members(other) if not m.is_leader)
+    sessions.log_visit(other, VisitInput(home, volunteer.id, [ServiceOutcome("VNEID_L1")]))
+    client.sync_once(other)  # since the backup: a visit on the server …
+    sync_window(app, window, executor)
+    chief = next(m for m in list_team_members(leader) if m.is_leader)
+    for service in ("VNEID_L2", "DVC_ACCOUNT"):  # … and two not sent yet
+        sessions.log_visit(leader, VisitInput(home, chief.id, [ServiceOutcome(service)]))
+    window.tabs.setCurrentWidget(window.settings)
+    settle(app, executor)
+    save_modal(
+        app,
+        out,
+        "restore-carry",
+        "restoreQuestion",
+        lambda: window.settings.restore(backup, confirm=True),
+    )
+    settle(app, executor)
 
 
 def shoot_lock(app: QApplication, store: Store, out: Path) -> None:
@@ -338,8 +538,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             shoot_main(app, store, args.out, "vi")
             shoot_weekly_report(store, args.out, root)
+            shoot_purge(app, store, args.out)
             shoot_sync(app, root / "sync", args.out)
             shoot_lock(app, store, args.out)
+            shoot_already_open(app, args.out)
             with_language(app, "en")
             shoot_main(app, store, args.out, "en")
         finally:
