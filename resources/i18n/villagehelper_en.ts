@@ -1875,18 +1875,18 @@ What was recorded on this laptop after that time is lost; what was synced comes 
         <translation>Restore data?</translation>
     </message>
     <message>
-        <source>Dữ liệu hiện tại sẽ được thay bằng bản sao lưu
-%1.
-
-Dữ liệu hiện tại vẫn được giữ một bản trong thư mục backups. Tiếp tục?</source>
-        <translation>The current data will be replaced with the backup
-%1.
-
-A copy of the current data is still kept in the backups folder. Continue?</translation>
-    </message>
-    <message>
         <source>Đang khôi phục…</source>
         <translation>Restoring…</translation>
+    </message>
+    <message>
+        <source>Dữ liệu hiện tại sẽ được thay bằng bản sao lưu
+%1.</source>
+        <translation>The current data will be replaced by the backup
+%1.</translation>
+    </message>
+    <message>
+        <source>Dữ liệu hiện tại vẫn được giữ một bản trong thư mục backups. Tiếp tục?</source>
+        <translation>A copy of the current data is kept in the backups folder. Continue?</translation>
     </message>
     <message>
         <source>Đã khôi phục %1 hộ, %2 lượt hỗ trợ. Ứng dụng sẽ mở lại.</source>

@@ -307,19 +307,53 @@ def describe_preview(preview: RestorePreview) -> tuple[str, str]:
             "The current data cannot be read, so nothing can be carried over; it is kept "
             "as it is in the backups folder.",
         )
+    vi, en = _unsent_said(preview.unsent_changes, preview.unsent_sessions)
+    server_vi, server_en = _on_server_said(preview)
+    if server_vi:
+        vi += f" {server_vi} mới hơn bản sao lưu đã có trên máy chủ xã: lần đồng bộ sau sẽ tải lại."
+        en += (
+            f" {server_en} newer than the backup are on the commune server: the next sync "
+            "downloads them again."
+        )
+    return vi, en
+
+
+def _unsent_said(changes: int, sessions: int) -> tuple[str, str]:
+    """The unsent work the backup lacks, counted the way a person would say it."""
+    if changes == 0:
+        return (
+            "Máy không có thay đổi nào chưa gửi lên máy chủ.",
+            "This laptop holds no change not yet sent to the server.",
+        )
+    if sessions == changes:
+        what_vi, what_en = (
+            f"{changes} lượt hỗ trợ chưa gửi",
+            f"{changes} help sessions not yet sent",
+        )
+    else:
+        among_vi = f" (trong đó {sessions} lượt hỗ trợ)" if sessions else ""
+        among_en = f" ({sessions} help sessions among them)" if sessions else ""
+        what_vi = f"{changes} thay đổi chưa gửi lên máy chủ{among_vi}"
+        what_en = f"{changes} changes not yet sent to the server{among_en}"
     return (
-        f"Máy đang có {preview.unsent_changes} thay đổi chưa gửi lên máy chủ "
-        f"(trong đó {preview.unsent_sessions} lượt hỗ trợ) mà bản sao lưu không có: "
-        "chúng sẽ được mang sang dữ liệu khôi phục. "
-        f"{preview.server_has_sessions} lượt hỗ trợ và {preview.server_has_rows} bản ghi "
-        "khác mới hơn bản sao lưu đã có trên máy chủ xã: lần đồng bộ sau sẽ tải lại.",
-        f"This laptop holds {preview.unsent_changes} changes not yet sent to the server "
-        f"({preview.unsent_sessions} help sessions among them) that the backup lacks: "
-        "they will be carried into the restored data. "
-        f"{preview.server_has_sessions} help sessions and {preview.server_has_rows} other "
-        "records newer than the backup are already on the commune server: the next sync "
-        "downloads them again.",
+        f"Máy đang có {what_vi} mà bản sao lưu không có: chúng sẽ được mang sang dữ liệu "
+        "khôi phục.",
+        f"This laptop holds {what_en} that the backup lacks: they will be carried into the "
+        "restored data.",
     )
+
+
+def _on_server_said(preview: RestorePreview) -> tuple[str, str]:
+    """What the server already has and the backup lacks ("" when nothing)."""
+    vi: list[str] = []
+    en: list[str] = []
+    if preview.server_has_sessions:
+        vi.append(f"{preview.server_has_sessions} lượt hỗ trợ")
+        en.append(f"{preview.server_has_sessions} help sessions")
+    if preview.server_has_rows:
+        vi.append(f"{preview.server_has_rows} bản ghi khác")
+        en.append(f"{preview.server_has_rows} other records")
+    return " và ".join(vi), " and ".join(en)
 
 
 # The choice the app offers before restoring (the command line: --leave-unsent).
@@ -356,16 +390,10 @@ def describe_carry(outcome: LaptopRestored) -> tuple[str, str]:
         if outcome.left_out:
             vi.append(f"{outcome.left_out} thay đổi chưa gửi KHÔNG được mang sang theo yêu cầu.")
             en.append(f"{outcome.left_out} unsent changes were left out, as asked.")
-        vi.append(
-            f"{outcome.preview.server_has_sessions} lượt hỗ trợ và "
-            f"{outcome.preview.server_has_rows} bản ghi khác đã có trên máy chủ xã sẽ "
-            "được tải lại ở lần đồng bộ sau."
-        )
-        en.append(
-            f"{outcome.preview.server_has_sessions} help sessions and "
-            f"{outcome.preview.server_has_rows} other records the server already has come "
-            "back with the next sync."
-        )
+        server_vi, server_en = _on_server_said(outcome.preview)
+        if server_vi:
+            vi.append(f"{server_vi} đã có trên máy chủ xã sẽ được tải lại ở lần đồng bộ sau.")
+            en.append(f"{server_en} the server already has come back with the next sync.")
     else:
         vi.append("Không đọc được dữ liệu cũ nên không mang sang được thay đổi chưa gửi nào.")
         en.append("The replaced data could not be read: no unsent change was carried over.")

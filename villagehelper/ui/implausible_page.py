@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -67,6 +68,12 @@ class ImplausiblePage(QWidget):
         self.model = model
         self.table = table
         table.selectionModel().currentRowChanged.connect(lambda *_: self._show_chosen())
+        # The household and the date as wide as they are; the service and the reason share
+        # the rest (the reason is shown in full below the list).
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in (1, 3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         hint = QLabel(
             self.tr(
                 "Máy chủ xã giữ lại các lượt hỗ trợ này mà không tính, vì ngày của chúng không "

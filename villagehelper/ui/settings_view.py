@@ -240,12 +240,13 @@ class SettingsView(QWidget):
         question = QMessageBox(
             QMessageBox.Icon.Question,
             self.tr("Khôi phục dữ liệu?"),
-            self.tr(
-                "Dữ liệu hiện tại sẽ được thay bằng bản sao lưu\n%1.\n\nDữ liệu hiện tại "
-                "vẫn được giữ một bản trong thư mục backups. Tiếp tục?"
-            ).replace("%1", source.name)
+            self.tr("Dữ liệu hiện tại sẽ được thay bằng bản sao lưu\n%1.").replace(
+                "%1", source.name
+            )
             + "\n\n"
-            + describe_preview(preview)[int(english)],
+            + describe_preview(preview)[int(english)]
+            + "\n\n"
+            + self.tr("Dữ liệu hiện tại vẫn được giữ một bản trong thư mục backups. Tiếp tục?"),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )
