@@ -281,6 +281,19 @@ def _erased_on_server(here: Commune) -> set[str]:
         ("visit", "binh", 0),
     ],
 )
+# Found by this test: a copy enrolling anew once the server had come back at another
+# address (here: another port) sent no proof of the device it was, so the changes both
+# copies hold were refused to it as "sent before with other content", for good.
+@example(
+    offsets=[timedelta(days=5 * 365), timedelta(days=5 * 365), timedelta(0)],
+    actions=[
+        ("sync", "leader", 0),
+        ("server_restore", "", 0),
+        ("visit", "binh", 0),
+        ("copy", "binh", 0),
+        ("visit", "binh", 0),
+    ],
+)
 def test_wrong_clocks_restores_and_copies_lose_nothing_double_nothing_erase_nothing_kept(
     offsets: list[timedelta], actions: list[tuple[str, str, int]]
 ) -> None:

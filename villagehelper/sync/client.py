@@ -88,10 +88,12 @@ def enrol(
     try:
         attempt = _enrol_attempt(store, connection.base_url, code)
         request = {"code": code, "device_name": device_name, "attempt": attempt}
-        if previous is not None and previous.server_url == connection.base_url:
+        if previous is not None:
             # Proves which device this folder was (a copy, or a re-enrolled laptop): the
             # server then knows the changes that device already sent as this one's too.
-            request["previous_token"] = previous.token
+            # The digest the server keeps, never the token itself: the address may now be
+            # another server's (a server restored on a new PC).
+            request["previous_device"] = device_history.token_proof(previous.token)
         answer = connection.post("/v1/enrol", request)
     finally:
         connection.close()

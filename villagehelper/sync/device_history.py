@@ -246,3 +246,10 @@ IDENTITY_KEYS = (
     COPIED,
     LAST_ACKED,
 )
+
+
+def token_proof(token: str) -> str:
+    """What proves, at enrolment, which device this folder was: the device id and the
+    digest of its token as the server keeps it (server/accounts.py), never the token."""
+    device_id, _, secret = token.partition(".")
+    return f"{device_id}.{hashlib.sha256(secret.encode()).hexdigest()}"

@@ -48,8 +48,10 @@ class EnrolRequest(BaseModel):
     code: str = Field(min_length=4, max_length=40)
     device_name: str = Field(default="", max_length=120)
     attempt: str = Field(default="", max_length=64, description="the laptop's id for this try")
-    previous_token: str | None = Field(
-        default=None, max_length=200, description="the token of the device this folder was"
+    previous_device: str | None = Field(
+        default=None,
+        max_length=200,
+        description="the device this folder was: its id and the digest of its token",
     )
 
 
@@ -229,7 +231,7 @@ def create_app(
         if not enrol_limit.allow(_client_address(request)):
             raise _RateLimitedError()
         done = accounts.enrol(db, body.code, body.device_name, body.attempt)
-        device_history.adopt_lineage(db, done.device_id, body.previous_token)
+        device_history.adopt_lineage(db, done.device_id, body.previous_device)
         log.info(
             "enrolled device=%s commune=%s role=%s", done.device_id, done.commune_code, done.role
         )

@@ -17,7 +17,7 @@ Not a divergence:
   and lost the end of the history (a copy can only name a change the server has);
 - a push that does not say (an older VillageHelper).
 
-A copy that enrols again proves with the old token which device it was
+A copy that enrols again proves with the old token's digest which device it was
 (:func:`adopt_lineage`); the devices of one line may then send each other's change ids
 again (the server answers with the original result instead of "sent with other
 content"), as both folders hold the changes made before the copy.
@@ -25,7 +25,6 @@ content"), as both folders hold the changes made before the copy.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Sequence
 
@@ -111,13 +110,14 @@ def advance(
         history.last_change_id = changes[-1].change_id
 
 
-def adopt_lineage(db: ServerDB, device_id: str, previous_token: str | None) -> None:
-    """A device enrolled with the token of the device its folder was: note the line
-    (only for a token that is right, of a device of the same commune)."""
-    if not previous_token:
+def adopt_lineage(db: ServerDB, device_id: str, previous_device: str | None) -> None:
+    """A device enrolled with the proof of the device its folder was (its id and its
+    token's digest): note the line (only for a proof that is right, of a device of the
+    same commune)."""
+    if not previous_device:
         return
     with db.transaction() as session:
-        previous = _device_of_token(session, previous_token)
+        previous = _device_of_proof(session, previous_device)
         device = session.get(Device, device_id)
         if previous is None or device is None or previous.id == device_id:
             return
@@ -136,13 +136,13 @@ def lineage_origin(session: Session, device_id: str) -> str:
     return own.origin_id if own is not None and own.origin_id else device_id
 
 
-def _device_of_token(session: Session, token: str) -> Device | None:
-    """The device whose token this is, revoked or not (holding it is the proof)."""
-    device_id, _, secret = token.partition(".")
-    if not secret or len(device_id) > 36:
+def _device_of_proof(session: Session, proof: str) -> Device | None:
+    """The device whose id and token digest these are, revoked or not (only a folder
+    that held the token can know the digest: the server never sends it)."""
+    device_id, _, digest = proof.partition(".")
+    if not digest or len(device_id) > 36:
         return None
     device = session.get(Device, device_id)
-    digest = hashlib.sha256(secret.encode()).hexdigest()
     if device is None or not hmac.compare_digest(digest, device.token_hash):
         return None
     return device
