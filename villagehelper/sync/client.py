@@ -25,8 +25,7 @@ from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Changes, pri
 from villagehelper.store.engine import Store
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.store.models import Commune, OutboxEntry, SyncState
-from villagehelper.sync import device_history, epoch, snapshot, state, wire
-from villagehelper.sync.apply import apply_page
+from villagehelper.sync import device_history, epoch, quarantine, snapshot, state, wire
 from villagehelper.sync.http import (
     ServerConnection,
     ServerRefusedError,
@@ -55,12 +54,20 @@ class SyncReport:
     pulled: int
     conflicts: int
     changes: Changes
+    # Rows of the server this laptop holds set aside: they cannot be applied (quarantine.py).
+    quarantined: int = 0
 
     def summary_vi(self) -> str:
-        return f"Đồng bộ xong: gửi {self.pushed}, nhận {self.pulled}, xung đột {self.conflicts}."
+        text = f"Đồng bộ xong: gửi {self.pushed}, nhận {self.pulled}, xung đột {self.conflicts}."
+        if self.quarantined:
+            text += f" {self.quarantined} dòng dữ liệu lỗi để riêng, chờ tổ trưởng sửa."
+        return text
 
     def summary_en(self) -> str:
-        return f"Synced: pushed {self.pushed}, pulled {self.pulled}, conflicts {self.conflicts}."
+        text = f"Synced: pushed {self.pushed}, pulled {self.pulled}, conflicts {self.conflicts}."
+        if self.quarantined:
+            text += f" {self.quarantined} faulty rows set aside for a leader to repair."
+        return text
 
 
 def _refuse_demo(session: Session) -> None:
@@ -242,7 +249,8 @@ def sync_once(
     with store.transaction() as session:
         state.note_success(session, store.now())
         _note_server_time(session, store, connection)
-    return SyncReport(pushed, pulled, conflicts, changes)
+        set_aside = quarantine.count(session)
+    return SyncReport(pushed, pulled, conflicts, changes, set_aside)
 
 
 def _refuse_copied_folder(store: Store) -> None:
@@ -469,7 +477,8 @@ def follow_feed(
                 continue  # another sync moved the cursor meanwhile: ask again from there
             if since == 0 and page["more"]:
                 summaries.suspend(session.connection())
-            apply_page(session, page["changes"], changes)
+            # A row this store cannot hold is set aside, not fatal (quarantine.py).
+            quarantine.apply_page_quarantining(session, page["changes"], changes)
             state.put(session, state.CURSOR, str(page["cursor"]))
             if not page["more"]:
                 summaries.resume(session.connection())
