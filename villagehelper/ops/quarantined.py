@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
 from villagehelper.clock import as_utc, vietnam_today
 from villagehelper.errors import NotFoundError, UserError, ValidationError
 from villagehelper.ids import new_id
@@ -24,7 +26,7 @@ from villagehelper.ops import sessions
 from villagehelper.ops.inputs import ServiceOutcome
 from villagehelper.store.changelog import Changes, record_insert
 from villagehelper.store.engine import Store
-from villagehelper.store.models import SessionVoid
+from villagehelper.store.models import Household, SessionVoid
 from villagehelper.sync import quarantine, state
 
 # Why a row cannot be applied, in words for a leader (the record's reason → vi, en).
@@ -44,6 +46,7 @@ class FaultyRow:
     version: int
     reason: str  # as recorded
     household_id: str | None
+    household_name: str  # its head, when this laptop holds it ("" if not)
 
     @property
     def why_vi(self) -> str:
@@ -57,8 +60,22 @@ class FaultyRow:
 def list_faulty(store: Store) -> list[FaultyRow]:
     with store.reading() as session:
         rows = quarantine.listed(session)
+        wanted = {row.ids["household_id"] for row in rows if "household_id" in row.ids}
+        heads: dict[str, str] = {
+            household_id: head
+            for household_id, head in session.execute(
+                select(Household.id, Household.head_name).where(Household.id.in_(sorted(wanted)))
+            )
+        }
     return [
-        FaultyRow(row.entity, row.row_id, row.version, row.reason, row.ids.get("household_id"))
+        FaultyRow(
+            row.entity,
+            row.row_id,
+            row.version,
+            row.reason,
+            row.ids.get("household_id"),
+            heads.get(row.ids.get("household_id", ""), ""),
+        )
         for row in rows
     ]
 
