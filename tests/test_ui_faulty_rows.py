@@ -63,8 +63,12 @@ def test_the_leader_sees_and_settles_faulty_rows(
     poison = {kind: store_as_an_old_server_did(loopback.db, base, c) for kind, c in POISON.items()}
 
     _sync(qtbot, window)
-    qtbot.waitUntil(lambda: window.sync_bar.conflicts.isVisibleTo(window), timeout=10_000)
-    assert f"{len(POISON)} dòng dữ liệu lỗi" in window.sync_bar.conflicts.text()
+    # The status bar follows the sync's progress too: wait for the count at its end.
+    qtbot.waitUntil(
+        lambda: f"{len(POISON)} dòng dữ liệu lỗi" in window.sync_bar.conflicts.text(),
+        timeout=10_000,
+    )
+    assert window.sync_bar.conflicts.isVisibleTo(window)
 
     dialog = window.review_conflicts()
     page = dialog.faulty
