@@ -267,3 +267,70 @@ def test_poison_rows_leave_no_residents_data_in_any_log(tmp_path: Path) -> None:
     for where, text in outputs.items():
         for secret in ("Bí Mật", "0987654321", "tiểu đường", "0912345678", head):
             assert secret not in text, f"{secret!r} in the {where}"
+
+
+def _server_command(url: str, cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    import os
+
+    from villagehelper.sync.server.replicas import CACHE_ENV
+
+    return subprocess.run(
+        [sys.executable, "-m", "villagehelper.sync.server_cli", "--db", url, "quarantine", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+        env={**os.environ, CACHE_ENV: str(cache)},
+    )
+
+
+def test_the_administrator_lists_repairs_and_voids_faulty_rows(
+    sync_server: LoopbackServer, tmp_path: Path
+) -> None:
+    """``villagehelper-server quarantine list|repair|void`` in a process of its own, on the
+    server's database: ids and reasons shown, a repair that still cannot apply said so, a
+    good repair and a void flow down to the laptops."""
+    sync_server.db.clock = FakeClock(START + timedelta(hours=1))
+    commune = set_up_commune(sync_server, tmp_path)
+    leader = commune.leader
+    home = households.create_household(
+        leader.store, HouseholdInput(commune.village_id, "Lò Văn Pả")
+    )
+    sessions.log_visit(
+        leader.store, VisitInput(home.id, commune.member_id, [ServiceOutcome("VNEID_L1")])
+    )
+    leader.sync()
+    db = sync_server.db
+    base = _valid_session_fields(db)
+    wrong_outcome = store_as_an_old_server_did(db, base, POISON["unknown_outcome"])
+    no_reason = store_as_an_old_server_did(db, base, POISON["failure_without_reason"])
+    cache = tmp_path / "admin-cache"
+
+    listed = _server_command(db.url, cache, "list")
+    assert listed.returncode == 0, listed.stderr
+    assert wrong_outcome in listed.stdout and no_reason in listed.stdout
+    assert "check:session_outcome_known" in listed.stdout
+    assert "2 dòng để riêng" in listed.stdout
+    assert RESIDENT_NOTE not in listed.stdout + listed.stderr
+
+    still = _server_command(db.url, cache, "repair", "help_session", no_reason, "--set", "note=")
+    assert still.returncode == 1, still.stdout + still.stderr
+    assert "vẫn chưa dùng được" in still.stdout
+    unreadable = _server_command(db.url, cache, "repair", "help_session", no_reason, "--set", "x")
+    assert unreadable.returncode == 1 and "TÊN_TRƯỜNG=GIÁ_TRỊ" in unreadable.stderr
+    repaired = _server_command(
+        db.url, cache, "repair", "help_session", wrong_outcome, "--set", "outcome=done"
+    )
+    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+    voided = _server_command(db.url, cache, "void", no_reason)
+    assert voided.returncode == 0, voided.stdout + voided.stderr
+
+    after = _server_command(db.url, cache, "list")
+    assert after.returncode == 0 and "0 dòng để riêng" in after.stdout, after.stdout
+    report = leader.sync()
+    assert report.quarantined == 0
+    assert wrong_outcome in _sessions_held(leader)
+    assert _faulty_ids(leader) == set()
+    answer = _tally(sync_server, leader)
+    assert answer.json()["quarantined_rows"] == 0
+    assert answer.json()["totals"]["sessions"] == 2  # the valid one and the repaired one

@@ -19,8 +19,8 @@ breaks, a value the column cannot take.  A database that is locked, full or fail
 not a row's fault: that error stops the download as before, and nothing is set aside.
 
 A quarantined row leaves the list when a later version of it applies (repaired on the
-server or by a leader's laptop: it comes down the feed again, being newer than every
-cursor) or, for a help session, when a void of it arrives (a leader settled it).
+server: it comes down the feed again, being newer than every cursor) or, for a help
+session, when a void of it is held (a leader settled it).
 """
 
 from __future__ import annotations
@@ -32,10 +32,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from villagehelper.store.changelog import Changes
+from villagehelper.store.models import SessionVoid
 from villagehelper.sync import state
 from villagehelper.sync.apply import apply_page
 
@@ -185,8 +187,20 @@ def _settle(
             fields = item.get("fields") or {}
             kept.pop(("help_session", str(fields.get("session_id"))), None)  # settled by a void
     kept.update(new)
+    for key in _voided_here(session, [key for key in new if key[0] == "help_session"]):
+        del kept[key]  # voided already (before this version came, or later in this page)
     if kept != held:
         write(session, kept.values())
+
+
+def _voided_here(session: Session, keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Those of these help sessions a void stored here names: settled, not faulty."""
+    if not keys:
+        return []
+    voided = session.scalars(
+        select(SessionVoid.session_id).where(SessionVoid.session_id.in_([k[1] for k in keys]))
+    )
+    return [("help_session", session_id) for session_id in set(voided)]
 
 
 def listed(session: Session) -> list[Quarantined]:
