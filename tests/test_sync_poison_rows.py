@@ -44,6 +44,7 @@ RESIDENT_NOTE = "Bà Hoàng Thị Bí Mật 0987654321 bị tiểu đường"
 POISON: dict[str, dict[str, Any]] = {
     "unknown_outcome": {"outcome": "xyz"},
     "year_9999": {"occurred_at": "9999-12-31T23:59:59.000000Z"},
+    "year_0001_unreadable": {"occurred_at": "0001-01-01T00:00:00Z"},
     "follow_up_without_date": {"outcome": "follow_up", "follow_up_date": None},
     "failure_without_reason": {"outcome": "failed", "failure_reason": ""},
 }
@@ -184,7 +185,10 @@ def test_poison_rows_on_the_server_are_set_aside_and_settled(  # noqa: PLR0915 (
     for laptop in (volunteer, *newcomers):
         report = laptop.sync()
         assert report.quarantined == len(POISON) - 2
-        assert _faulty_ids(laptop) == {poison["year_9999"], poison["failure_without_reason"]}
+        assert _faulty_ids(laptop) == set(poison.values()) - {
+            poison["unknown_outcome"],
+            poison["follow_up_without_date"],
+        }
         held = _sessions_held(laptop)
         assert poison["follow_up_without_date"] in held
         with laptop.store.reading() as session:
@@ -198,9 +202,9 @@ def test_poison_rows_on_the_server_are_set_aside_and_settled(  # noqa: PLR0915 (
     assert answer.status_code == 200
     assert answer.json()["quarantined_rows"] == len(POISON) - 2
     assert answer.json()["totals"]["sessions"] == 4  # two valid, the replacement, the repaired
-    assert {row.row_id for row in server_quarantine.listed(db, COMMUNE)} == {
-        poison["year_9999"],
-        poison["failure_without_reason"],
+    assert {row.row_id for row in server_quarantine.listed(db, COMMUNE)} == set(poison.values()) - {
+        poison["unknown_outcome"],
+        poison["follow_up_without_date"],
     }
 
 
