@@ -338,3 +338,50 @@ def test_the_administrator_lists_repairs_and_voids_faulty_rows(
     answer = _tally(sync_server, leader)
     assert answer.json()["quarantined_rows"] == 0
     assert answer.json()["totals"]["sessions"] == 2  # the valid one and the repaired one
+
+
+def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "villagehelper.cli", *args, "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def test_a_leader_lists_and_settles_faulty_rows_on_the_command_line(
+    sync_server: LoopbackServer, tmp_path: Path
+) -> None:
+    commune = set_up_commune(sync_server, tmp_path)
+    leader = commune.leader
+    home = households.create_household(
+        leader.store, HouseholdInput(commune.village_id, "Lò Văn Pả")
+    )
+    sessions.log_visit(
+        leader.store, VisitInput(home.id, commune.member_id, [ServiceOutcome("VNEID_L1")])
+    )
+    leader.sync()
+    db = sync_server.db
+    base = _valid_session_fields(db)
+    wrong_outcome = store_as_an_old_server_did(db, base, POISON["unknown_outcome"])
+    no_date = store_as_an_old_server_did(db, base, POISON["follow_up_without_date"])
+    leader.sync()
+    folder = tmp_path / "leader"
+
+    listed = _cli(folder, "faulty")
+    assert listed.returncode == 0, listed.stderr
+    assert wrong_outcome in listed.stdout and no_date in listed.stdout
+    assert "Kết quả không rõ" in listed.stdout and "Lò Văn Pả" in listed.stdout
+    voided = _cli(folder, "faulty", "--void", wrong_outcome, "--by", "Phạm Đăng Xuyết")
+    assert voided.returncode == 0, voided.stderr
+    again = _cli(folder, "faulty")
+    assert wrong_outcome not in again.stdout and no_date in again.stdout
+    leader.sync()
+    with db.reading() as session:
+        voids = [
+            json.loads(record.fields)["session_id"]
+            for record in session.scalars(select(Record).where(Record.entity == "session_void"))
+        ]
+    assert voids == [wrong_outcome]
+    assert _faulty_ids(leader) == {no_date}
