@@ -54,6 +54,9 @@ _ID_FIELDS = frozenset(
 _SQLITE_CONSTRAINT = re.compile(
     r"^(CHECK|NOT NULL|UNIQUE|FOREIGN KEY) constraint failed(?:: (.*))?$"
 )
+# What an id looks like (uuids, service codes): anything else is not written to a log or
+# kept among a row's ids, in case a server put someone's name or phone where an id goes.
+_ID = re.compile(r"[0-9A-Za-z._:-]{1,40}")
 _ROW_ERRORS = (ValueError, TypeError, KeyError, OverflowError, IntegrityError, DataError)
 
 
@@ -138,7 +141,7 @@ def _row_by_row(
         log.warning(
             "row set aside, cannot be applied: entity=%s id=%s version=%s reason=%s",
             row.entity,
-            row.row_id,
+            row.row_id if _ID.fullmatch(row.row_id) else "(not an id)",
             row.version,
             row.reason,
         )
@@ -152,14 +155,15 @@ def _record_of(item: Mapping[str, Any], reason: str) -> Quarantined:
         {
             name: value
             for name, value in fields.items()
-            if name in _ID_FIELDS and isinstance(value, str) and len(value) <= 40
+            if name in _ID_FIELDS and isinstance(value, str) and _ID.fullmatch(value)
         }
         if isinstance(fields, Mapping)
         else {}
     )
     version = item.get("version")
+    entity = str(item.get("entity"))
     return Quarantined(
-        str(item.get("entity"))[:40],
+        entity if _ID.fullmatch(entity) else "(unknown)",
         str(item.get("id"))[:40],
         version if isinstance(version, int) else 0,
         reason[:120],
