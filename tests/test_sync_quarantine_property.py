@@ -17,10 +17,10 @@ from sqlalchemy.exc import OperationalError
 
 from tests.conftest import Team
 from villagehelper.ids import new_id
-from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
 from villagehelper.store.models import HelpSession
-from villagehelper.sync import quarantine
+from villagehelper.sync import quarantine, state
+from villagehelper.sync.client import follow_feed
 
 _REASON = re.compile(r"[a-z_]+(:[a-z_.]+)?|[A-Za-z]+Error")
 
@@ -91,18 +91,24 @@ def test_any_page_applies_what_it_can_and_sets_aside_the_rest(
         )
         if fault is None:
             valid_ids.add(row_id)
-    with store.feed_transaction() as session:
-        result = quarantine.apply_page_quarantining(session, page, Changes())
-    set_aside = {row.row_id: row for row in result.quarantined}
+    with store.reading() as session:
+        since = state.cursor(session)
+        before = {row.row_id for row in quarantine.listed(session)}
+    end = since + len(page)
+    pulled, _changes = follow_feed(
+        store, lambda _since: {"changes": page, "cursor": end, "more": False}
+    )
     with store.reading() as session:
         held = set(session.scalars(select(HelpSession.id)))
-        recorded = {row.row_id for row in quarantine.listed(session)}
+        set_aside = {row.row_id: row for row in quarantine.listed(session)}
+        assert state.cursor(session) == end  # the download went past the page
     sent = {item["id"] for item in page[1:]}
+    new = {row_id: row for row_id, row in set_aside.items() if row_id not in before}
+    assert pulled == len(page)
     assert valid_ids <= held
-    assert held & sent | set(set_aside) == sent  # each applied or set aside
-    assert not held & set(set_aside)
-    assert set(set_aside) <= recorded
-    for row in set_aside.values():
+    assert (held & sent) | set(new) == sent  # each applied or set aside
+    assert not held & set(new)
+    for row in new.values():
         assert _REASON.fullmatch(row.reason), row.reason  # a kind of failure, no value
 
 

@@ -14,6 +14,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, func, select, update
@@ -454,6 +455,26 @@ def _start_from_snapshot(
             return None
 
 
+def _take_page(
+    store: Store,
+    since: int,
+    page: dict[str, Any],
+    changes: Changes,
+    apply: quarantine.PageApplier,
+) -> bool:
+    """One page and the cursor after it, in one transaction; False if the cursor moved."""
+    with store.feed_transaction() as session:
+        if state.cursor(session) != since:
+            return False
+        if since == 0 and page["more"]:
+            summaries.suspend(session.connection())
+        apply(session, page["changes"], changes)
+        state.put(session, state.CURSOR, str(page["cursor"]))
+        if not page["more"]:
+            summaries.resume(session.connection())
+    return True
+
+
 def follow_feed(
     store: Store, fetch: Callable[[int], dict[str, Any]], progress: Progress = _no_progress
 ) -> tuple[int, Changes]:
@@ -472,16 +493,10 @@ def follow_feed(
         with store.reading() as session:
             since = state.cursor(session)
         page = fetch(since)
-        with store.feed_transaction() as session:
-            if state.cursor(session) != since:
-                continue  # another sync moved the cursor meanwhile: ask again from there
-            if since == 0 and page["more"]:
-                summaries.suspend(session.connection())
-            # A row this store cannot hold is set aside, not fatal (quarantine.py).
-            quarantine.apply_page_quarantining(session, page["changes"], changes)
-            state.put(session, state.CURSOR, str(page["cursor"]))
-            if not page["more"]:
-                summaries.resume(session.connection())
+        # A row this store cannot hold is set aside, not fatal (quarantine.py).
+        taken = quarantine.bulk_then_row_by_row(partial(_take_page, store, since, page, changes))
+        if not taken:
+            continue  # another sync moved the cursor meanwhile: ask again from there
         pulled += len(page["changes"])
         progress("pull", pulled, 0)
         if not page["more"]:

@@ -7,9 +7,9 @@ that differ from this version's.  Applying it fails, and a failure that stopped 
 would stop the whole download for good — every laptop of the commune, and the server's
 own replica behind the tally and the snapshots, stuck behind one row.
 
-So a page is applied as one bulk step inside a savepoint, as fast as before; only a page
-that fails is applied again row by row, each row in its own savepoint, and a row that
-cannot be applied is *quarantined*: left out, recorded in the ``settings`` table (its
+So a page is applied as one bulk step, as fast as before; only a page that fails is
+applied again, in a new transaction, row by row, each row in its own savepoint, and a row
+that cannot be applied is *quarantined*: left out, recorded in the ``settings`` table (its
 entity, id, version and why — ids and the kind of failure only, never a value, which
 may be a resident's note or name), counted in the sync summary and listed for a leader
 (:mod:`villagehelper.ops.quarantined`).  The download goes on past it.
@@ -28,9 +28,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError, StatementError
@@ -101,22 +101,31 @@ def reason_of(exc: BaseException) -> str | None:
     return None
 
 
-def apply_page_quarantining(
-    session: Session, items: Sequence[Mapping[str, Any]], changes: Changes
-) -> PageResult:
-    """:func:`~villagehelper.sync.apply.apply_page`, with rows that cannot be applied
-    set aside and recorded; in the caller's transaction."""
-    page_changes = Changes()
+PageApplier = Callable[[Session, Sequence[Mapping[str, Any]], Changes], object]
+T = TypeVar("T")
+
+
+def bulk_then_row_by_row(take: Callable[[PageApplier], T]) -> T:
+    """Run ``take`` (one page's transaction, applying the page with the applier given)
+    with the bulk applier; if a row cannot be applied, the transaction is gone (rolled
+    back) and ``take`` runs again with the careful one, which sets such rows aside.
+
+    No savepoint on the fast path: SQLite keeps a copy of every database page a
+    savepoint's work first touches, which a first download would pay on every page."""
     try:
-        with session.begin_nested():
-            applied = apply_page(session, items, page_changes)
+        return take(_bulk)
     except (*_ROW_ERRORS, StatementError) as exc:
         if reason_of(exc) is None:
             raise
-        return _row_by_row(session, items, changes)
-    changes.merge(page_changes)
+    return take(_row_by_row)
+
+
+def _bulk(session: Session, items: Sequence[Mapping[str, Any]], changes: Changes) -> int:
+    page_changes = Changes()
+    applied = apply_page(session, items, page_changes)
     _settle(session, items, ())
-    return PageResult(applied)
+    changes.merge(page_changes)
+    return applied
 
 
 def _row_by_row(
