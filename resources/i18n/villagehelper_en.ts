@@ -142,6 +142,10 @@
         <translation>Impossible dates</translation>
     </message>
     <message>
+        <source>Dữ liệu lỗi</source>
+        <translation>Faulty rows</translation>
+    </message>
+    <message>
         <source>Giữ giá trị này</source>
         <translation>Keep this value</translation>
     </message>
@@ -264,6 +268,52 @@ basic skills</translation>
     <message>
         <source>Hủy</source>
         <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>FaultyModel</name>
+    <message>
+        <source>Hộ</source>
+        <translation>Household</translation>
+    </message>
+    <message>
+        <source>Vì sao</source>
+        <translation>Why</translation>
+    </message>
+    <message>
+        <source>Mã dòng</source>
+        <translation>Row id</translation>
+    </message>
+</context>
+<context>
+    <name>FaultyPage</name>
+    <message>
+        <source>Máy chủ xã có những lượt hỗ trợ bị lỗi mà không máy nào lưu được (ví dụ kết quả không rõ, hẹn lại mà không có ngày); chúng không được tính. Chọn một lượt rồi bấm «Hủy lượt này», hoặc nếu buổi hỗ trợ có thật thì chọn ngày giờ và bấm «Ghi lại là đã xong». Thay đổi được gửi ở lần đồng bộ tới.</source>
+        <translation>The commune server holds faulty help sessions that no laptop can store (an unknown outcome, a follow-up with no date…); they are not counted. Pick one and press “Void this session”, or, if the visit did happen, pick its day and time and press “Log again as done”. The change is sent at the next sync.</translation>
+    </message>
+    <message>
+        <source>Hủy lượt này</source>
+        <translation>Void this session</translation>
+    </message>
+    <message>
+        <source>Ghi lại là đã xong</source>
+        <translation>Log again as done</translation>
+    </message>
+    <message>
+        <source>Ngày giờ hỗ trợ:</source>
+        <translation>Day and time of the visit:</translation>
+    </message>
+    <message>
+        <source>Không còn dòng dữ liệu lỗi nào.</source>
+        <translation>No faulty rows left.</translation>
+    </message>
+    <message>
+        <source>Hãy chọn người ghi (F9) trước khi sửa.</source>
+        <translation>Choose who is recording (F9) before settling a row.</translation>
+    </message>
+    <message>
+        <source>Đã lưu; thay đổi được gửi ở lần đồng bộ tới.</source>
+        <translation>Saved; the change is sent at the next sync.</translation>
     </message>
 </context>
 <context>
@@ -2020,6 +2070,10 @@ What was recorded on this laptop after that time is lost; what was synced comes 
     <message>
         <source>Đồng bộ: </source>
         <translation>Sync: </translation>
+    </message>
+    <message>
+        <source>%1 dòng dữ liệu lỗi</source>
+        <translation>%1 faulty rows</translation>
     </message>
     <message>
         <source>Đang đồng bộ…</source>

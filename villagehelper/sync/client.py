@@ -14,6 +14,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, func, select, update
@@ -25,8 +26,7 @@ from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Changes, pri
 from villagehelper.store.engine import Store
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.store.models import Commune, OutboxEntry, SyncState
-from villagehelper.sync import device_history, epoch, snapshot, state, wire
-from villagehelper.sync.apply import apply_page
+from villagehelper.sync import device_history, epoch, quarantine, snapshot, state, wire
 from villagehelper.sync.http import (
     ServerConnection,
     ServerRefusedError,
@@ -55,12 +55,20 @@ class SyncReport:
     pulled: int
     conflicts: int
     changes: Changes
+    # Rows of the server this laptop holds set aside: they cannot be applied (quarantine.py).
+    quarantined: int = 0
 
     def summary_vi(self) -> str:
-        return f"Đồng bộ xong: gửi {self.pushed}, nhận {self.pulled}, xung đột {self.conflicts}."
+        text = f"Đồng bộ xong: gửi {self.pushed}, nhận {self.pulled}, xung đột {self.conflicts}."
+        if self.quarantined:
+            text += f" {self.quarantined} dòng dữ liệu lỗi để riêng, chờ tổ trưởng sửa."
+        return text
 
     def summary_en(self) -> str:
-        return f"Synced: pushed {self.pushed}, pulled {self.pulled}, conflicts {self.conflicts}."
+        text = f"Synced: pushed {self.pushed}, pulled {self.pulled}, conflicts {self.conflicts}."
+        if self.quarantined:
+            text += f" {self.quarantined} faulty rows set aside for a leader to repair."
+        return text
 
 
 def _refuse_demo(session: Session) -> None:
@@ -244,7 +252,8 @@ def sync_once(
     with store.transaction() as session:
         state.note_success(session, store.now())
         _note_server_time(session, store, connection)
-    return SyncReport(pushed, pulled, conflicts, changes)
+        set_aside = quarantine.count(session)
+    return SyncReport(pushed, pulled, conflicts, changes, set_aside)
 
 
 def _refuse_copied_folder(store: Store) -> None:
@@ -448,6 +457,26 @@ def _start_from_snapshot(
             return None
 
 
+def _take_page(
+    store: Store,
+    since: int,
+    page: dict[str, Any],
+    changes: Changes,
+    apply: quarantine.PageApplier,
+) -> bool:
+    """One page and the cursor after it, in one transaction; False if the cursor moved."""
+    with store.feed_transaction() as session:
+        if state.cursor(session) != since:
+            return False
+        if since == 0 and page["more"]:
+            summaries.suspend(session.connection())
+        apply(session, page["changes"], changes)
+        state.put(session, state.CURSOR, str(page["cursor"]))
+        if not page["more"]:
+            summaries.resume(session.connection())
+    return True
+
+
 def follow_feed(
     store: Store, fetch: Callable[[int], dict[str, Any]], progress: Progress = _no_progress
 ) -> tuple[int, Changes]:
@@ -466,15 +495,10 @@ def follow_feed(
         with store.reading() as session:
             since = state.cursor(session)
         page = fetch(since)
-        with store.feed_transaction() as session:
-            if state.cursor(session) != since:
-                continue  # another sync moved the cursor meanwhile: ask again from there
-            if since == 0 and page["more"]:
-                summaries.suspend(session.connection())
-            apply_page(session, page["changes"], changes)
-            state.put(session, state.CURSOR, str(page["cursor"]))
-            if not page["more"]:
-                summaries.resume(session.connection())
+        # A row this store cannot hold is set aside, not fatal (quarantine.py).
+        taken = quarantine.bulk_then_row_by_row(partial(_take_page, store, since, page, changes))
+        if not taken:
+            continue  # another sync moved the cursor meanwhile: ask again from there
         pulled += len(page["changes"])
         progress("pull", pulled, 0)
         if not page["more"]:

@@ -8,6 +8,9 @@
     villagehelper-server [--db URL] revoke DEVICE_ID
     villagehelper-server [--db URL] backup FILE
     villagehelper-server [--db URL] restore FILE
+    villagehelper-server [--db URL] quarantine list [--commune CODE]
+    villagehelper-server [--db URL] quarantine repair ENTITY ROW_ID --set FIELD=VALUE ...
+    villagehelper-server [--db URL] quarantine void SESSION_ID
 
 The server's packages are an optional extra (``pip install villagehelper[server]``);
 without them the command says so instead of failing with an import error.
@@ -79,7 +82,24 @@ def build_parser() -> argparse.ArgumentParser:
         "restore", help="khôi phục từ bản sao lưu (dừng máy chủ trước) / restore a backup"
     )
     restore.add_argument("file")
+    _add_quarantine_commands(commands)
     return parser
+
+
+def _add_quarantine_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    quarantine = commands.add_parser(
+        "quarantine",
+        help="dòng dữ liệu lỗi các máy để riêng / rows set aside as faulty (docs/deployment.md)",
+    )
+    actions = quarantine.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="liệt kê / list them")
+    listing.add_argument("--commune")
+    repair = actions.add_parser("repair", help="sửa một dòng / repair one row")
+    repair.add_argument("entity")
+    repair.add_argument("row_id")
+    repair.add_argument("--set", dest="assignments", action="append", required=True)
+    void = actions.add_parser("void", help="hủy một lượt hỗ trợ / void a help session")
+    void.add_argument("session_id")
 
 
 @dataclass(frozen=True)
@@ -122,6 +142,10 @@ def _run(args: argparse.Namespace) -> int:
 
             written = backup(db, Path(args.file))
             print(f"Đã sao lưu vào {written} / backup written")
+        elif args.command == "quarantine":
+            from villagehelper.sync.server.quarantine_cli import run_quarantine
+
+            return run_quarantine(db, args)
         return 0
     finally:
         db.close()

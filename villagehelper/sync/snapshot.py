@@ -30,7 +30,7 @@ from villagehelper.store.connect import DATABASE_ERRORS, connect
 from villagehelper.store.engine import Store
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.store.models import OutboxEntry
-from villagehelper.sync import state
+from villagehelper.sync import quarantine, state
 from villagehelper.tally import summaries
 
 FORMAT = "1"
@@ -91,6 +91,12 @@ def build(store: Store, target: Path, commune_code: str) -> Meta:
                 f"INSERT INTO {SCHEMA}.{_META} VALUES (?, ?)",
                 [(key, str(value)) for key, value in vars(meta).items()],
             )
+            # The rows the replica set aside: a new laptop lists them as its own.
+            set_aside = raw.execute(_SETTING_SQL, (quarantine.KEY,)).fetchone()
+            if set_aside is not None:
+                raw.execute(
+                    f"INSERT INTO {SCHEMA}.{_META} VALUES (?, ?)", (_QUARANTINED, set_aside[0])
+                )
             raw.execute("COMMIT")
         except BaseException:
             if raw.in_transaction:
@@ -102,6 +108,8 @@ def build(store: Store, target: Path, commune_code: str) -> Meta:
 
 
 _CURSOR_SQL = "SELECT coalesce((SELECT value FROM settings WHERE key = ?), '0')"
+_SETTING_SQL = "SELECT value FROM settings WHERE key = ?"
+_QUARANTINED = "quarantined"  # meta key: the replica's rows set aside (quarantine.py)
 
 
 # --- on the laptop ------------------------------------------------------------------------
@@ -182,6 +190,10 @@ def adopt(store: Store, path: Path) -> Adopted | None:
         # The summaries came exact from the replica, with the rows they count.
         summaries.resume(connection, refill_summaries=False)
         state.put(session, state.CURSOR, str(meta.cursor))
+        set_aside = connection.exec_driver_sql(
+            f"SELECT value FROM {SCHEMA}.{_META} WHERE key = ?", (_QUARANTINED,)
+        ).fetchone()
+        quarantine.adopt_text(session, set_aside[0] if set_aside else None)
         changes, rows = _everything(connection)
     return Adopted(rows, meta.cursor, changes)
 

@@ -54,6 +54,8 @@ class SyncStatus:
     open_conflicts: int
     # Sessions the server held back for an impossible date (ops/implausible.py).
     implausible_sessions: int = 0
+    # Rows of the server set aside as faulty (sync/quarantine.py): a leader settles them.
+    faulty_rows: int = 0
 
 
 def get(session: Session, key: str) -> str | None:
@@ -112,4 +114,11 @@ def status(store: Store) -> SyncStatus:
             )
             or 0,
             implausible_sessions=implausible.count_in(session),
+            faulty_rows=_faulty_rows(session),
         )
+
+
+def _faulty_rows(session: Session) -> int:
+    from villagehelper.sync import quarantine  # it reads and writes through this module
+
+    return quarantine.count(session)

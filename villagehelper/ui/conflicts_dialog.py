@@ -33,15 +33,19 @@ from PySide6.QtWidgets import (
 from villagehelper.errors import UserError
 from villagehelper.ui.choice_lists import ROW_ROLE, RowsModel
 from villagehelper.ui.context import AppContext
+from villagehelper.ui.faulty_page import FaultyModel, FaultyPage
 from villagehelper.ui.household_form import when_alive
 from villagehelper.ui.implausible_page import ImplausibleModel, ImplausiblePage
 
 if TYPE_CHECKING:
     from villagehelper.ops.conflicts import ConflictInfo, DuplicateReview
     from villagehelper.ops.implausible import ImplausibleSession
+    from villagehelper.ops.quarantined import FaultyRow
     from villagehelper.store.changelog import Changes
 
-    _Found = tuple[list[ConflictInfo], list[DuplicateReview], list[ImplausibleSession]]
+    _Found = tuple[
+        list[ConflictInfo], list[DuplicateReview], list[ImplausibleSession], list[FaultyRow]
+    ]
 
 
 class ConflictModel(RowsModel["ConflictInfo"]):
@@ -113,6 +117,10 @@ class ConflictsDialog(QDialog):
         self.implausible = ImplausiblePage(ctx, model, table, self)
         self.implausible.sig_corrected.connect(self.reload)
         tabs.addTab(self.implausible, self.tr("Ngày không hợp lý"))
+        faulty_model = FaultyModel(ctx.preferences.language)
+        self.faulty = FaultyPage(ctx, faulty_model, _table(faulty_model, "faultyTable", self), self)
+        self.faulty.sig_settled.connect(self.reload)
+        tabs.addTab(self.faulty, self.tr("Dữ liệu lỗi"))
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -190,18 +198,20 @@ class ConflictsDialog(QDialog):
         def load() -> _Found:
             from villagehelper.ops.conflicts import open_conflicts, review_duplicates
             from villagehelper.ops.implausible import list_implausible
+            from villagehelper.ops.quarantined import list_faulty
 
             found = open_conflicts(ctx.store), review_duplicates(ctx.store)
-            return (*found, list_implausible(ctx.store))
+            return (*found, list_implausible(ctx.store), list_faulty(ctx.store))
 
         # Closed before the answer came, the dialog is gone: nothing is left to fill.
         ctx.executor.op(load).success(when_alive(self, self._loaded)).run()
 
     def _loaded(self, found: _Found) -> None:
-        conflicts, duplicates, implausible = found
+        conflicts, duplicates, implausible, faulty = found
         self.conflict_model.set_rows(conflicts)
         self.duplicate_model.set_rows(duplicates)
         self.implausible.set_rows(implausible)
+        self.faulty.set_rows(faulty)
         if conflicts:
             self.conflicts.selectRow(0)
         self._show_chosen()

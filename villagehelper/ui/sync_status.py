@@ -105,6 +105,10 @@ class SyncStatusBar(QWidget):
             self.tr("%1 lượt sai ngày").replace("%1", format_number(status.implausible_sessions))
             if status.implausible_sessions
             else "",
+            # Rows of the server no laptop can hold (sync/quarantine.py): the leader settles them.
+            self.tr("%1 dòng dữ liệu lỗi").replace("%1", format_number(status.faulty_rows))
+            if status.faulty_rows
+            else "",
         ]
         self.conflicts.setVisible(leader and any(waiting))
         self.conflicts.setText(

@@ -24,9 +24,10 @@ from villagehelper import geography
 from villagehelper.errors import UserError
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.models import Commune
-from villagehelper.sync import snapshot, state
+from villagehelper.sync import quarantine, snapshot, state
 from villagehelper.sync.client import follow_feed
 from villagehelper.sync.server import feed
+from villagehelper.sync.server import quarantine as server_quarantine
 from villagehelper.sync.server.accounts import DeviceRole, DeviceScope
 from villagehelper.sync.server.database import ServerDB
 from villagehelper.sync.server.tables import ServerCommune
@@ -70,6 +71,8 @@ class CommuneReplicas:
         self.folder = folder
         self._stores: dict[str, Store] = {}
         self._snapshots: dict[str, SnapshotFile] = {}
+        # What each replica set aside, as last written to the server's table.
+        self._set_aside: dict[str, list[quarantine.Quarantined]] = {}
         # One replica update at a time: two requests at once share the catch-up.
         self._lock = threading.Lock()
 
@@ -118,6 +121,12 @@ class CommuneReplicas:
         store = self._of_this_epoch(commune_code)
         reader = DeviceScope("server-replica", commune_code, DeviceRole.LEADER)
         follow_feed(store, lambda since: feed.page(self.db, reader, since, _PAGE))
+        with store.reading() as session:
+            set_aside = quarantine.listed(session)
+        if self._set_aside.get(commune_code) != set_aside:
+            # Rows the replica cannot apply, listed for the administrator.
+            server_quarantine.mirror(self.db, commune_code, set_aside)
+            self._set_aside[commune_code] = set_aside
         return store
 
     def _of_this_epoch(self, commune_code: str) -> Store:
@@ -131,6 +140,7 @@ class CommuneReplicas:
             store.close()
             del self._stores[commune_code]
             self._snapshots.pop(commune_code, None)
+            self._set_aside.pop(commune_code, None)
             shutil.rmtree(self.folder / commune_code, ignore_errors=True)
             store = self._replica(commune_code)
         if followed != current:

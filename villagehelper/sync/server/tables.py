@@ -140,3 +140,18 @@ class ServerEpoch(ServerBase):
     started_at: Mapped[datetime]
     # "first", "backup" (the row a backup copy carries), "restored", "restore_found"
     reason: Mapped[str] = mapped_column(String(20))
+
+
+class QuarantinedRow(ServerBase):
+    """A row of the feed the commune's replica (in the laptops' schema) cannot apply: set
+    aside there and by every laptop, listed here for the administrator
+    (``villagehelper-server quarantine``) until it is repaired or voided.  Ids and the kind
+    of failure only, never a value (sync/quarantine.py)."""
+
+    __tablename__ = "quarantined_rows"
+    commune_code: Mapped[str] = mapped_column(String(5), primary_key=True)
+    entity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    row_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(120))
+    found_at: Mapped[datetime]

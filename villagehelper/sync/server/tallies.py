@@ -15,6 +15,7 @@ from typing import Any
 
 from villagehelper.ops import implausible
 from villagehelper.ops.team import list_villages
+from villagehelper.sync import quarantine
 from villagehelper.sync.server.replicas import CommuneReplicas
 from villagehelper.tally import Counts, Tally, compute_tally, parse_week
 from villagehelper.transfer.tabular import neutralise
@@ -31,6 +32,9 @@ class CommuneTally:
     # Sessions of the commune quarantined for an impossible time, whatever their week:
     # counted nowhere until a leader corrects their date (plausibility.py).
     implausible_sessions: int = 0
+    # Rows of the commune the replica cannot apply (sync/quarantine.py): counted nowhere
+    # until repaired or voided.
+    quarantined_rows: int = 0
 
 
 def weekly(replicas: CommuneReplicas, commune_code: str, week: str, today: date) -> CommuneTally:
@@ -43,8 +47,10 @@ def weekly(replicas: CommuneReplicas, commune_code: str, week: str, today: date)
     )
     commune = store.commune()
     assert commune is not None
+    with store.reading() as session:
+        set_aside = quarantine.count(session)
     return CommuneTally(
-        commune.code, commune.name, tally, villages, implausible.count_implausible(store)
+        commune.code, commune.name, tally, villages, implausible.count_implausible(store), set_aside
     )
 
 
@@ -77,6 +83,7 @@ def as_json(result: CommuneTally) -> dict[str, Any]:
         },
         "villages": [{"name": name, **_counts(counts)} for name, counts in result.villages],
         "implausible_sessions": result.implausible_sessions,
+        "quarantined_rows": result.quarantined_rows,
     }
 
 
@@ -96,4 +103,7 @@ def as_csv(result: CommuneTally) -> str:
         # In the "sessions" column: left out of every row above, and why.
         label = "Lượt có ngày không hợp lý, không được tính"
         writer.writerow(["implausible", "", label, result.implausible_sessions])
+    if result.quarantined_rows:
+        label = "Dòng dữ liệu lỗi để riêng, không được tính"
+        writer.writerow(["quarantined", "", label, result.quarantined_rows])
     return "\ufeff" + out.getvalue()
