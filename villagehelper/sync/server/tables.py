@@ -140,3 +140,14 @@ class ServerEpoch(ServerBase):
     started_at: Mapped[datetime]
     # "first", "backup" (the row a backup copy carries), "restored", "restore_found"
     reason: Mapped[str] = mapped_column(String(20))
+
+
+class DeviceStamp(ServerBase):
+    """The device id a laptop writes on the sessions, voids and merges it logs (its own,
+    made before it ever enrolled), and the enrolled device that first sent it: a
+    volunteer's device may then not sign its events with another laptop's
+    (``sync.server.push_rules``).  The audit log keeps which device sent each change."""
+
+    __tablename__ = "device_stamps"
+    stamp: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), index=True)
