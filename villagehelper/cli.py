@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from villagehelper import __version__, implausible_commands, privacy_commands
+from villagehelper import __version__, implausible_commands, privacy_commands, set_aside_commands
 from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
 from villagehelper.logs import setup_logging
@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync_commands.add_commands(commands, common)
     privacy_commands.add_commands(commands, common)
     implausible_commands.add_commands(commands, common)
+    set_aside_commands.add_commands(commands, common)
     return parser
 
 
@@ -383,6 +384,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
     "sync": sync_commands.cmd_sync,
     **privacy_commands.COMMANDS,
     **implausible_commands.COMMANDS,
+    **set_aside_commands.COMMANDS,
 }
 
 
@@ -409,6 +411,7 @@ def _point_to_a_good_backup(data_dir: Path) -> None:
 # read, beside whoever writes.
 WRITERS = frozenset(
     {"demo", "import", "restore", "enroll", "sync", "consent", "erase", "purge", "implausible"}
+    | {"set-aside"}
 )
 
 

@@ -2014,6 +2014,10 @@ A copy of the current data is still kept in the backups folder. Continue?</trans
         <translation>last synced %1</translation>
     </message>
     <message>
+        <source>%1 thay đổi bị từ chối</source>
+        <translation>%1 changes refused</translation>
+    </message>
+    <message>
         <source>lỗi: %1</source>
         <translation>error: %1</translation>
     </message>

@@ -25,7 +25,7 @@ from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Changes, pri
 from villagehelper.store.engine import Store
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.store.models import Commune, OutboxEntry, SyncState
-from villagehelper.sync import device_history, epoch, snapshot, state, wire
+from villagehelper.sync import device_history, epoch, set_aside, snapshot, state, wire
 from villagehelper.sync.apply import apply_page
 from villagehelper.sync.http import (
     ServerConnection,
@@ -55,12 +55,21 @@ class SyncReport:
     pulled: int
     conflicts: int
     changes: Changes
+    set_aside: int = 0  # changes the server refused, kept aside (sync/set_aside.py)
 
     def summary_vi(self) -> str:
-        return f"Đồng bộ xong: gửi {self.pushed}, nhận {self.pulled}, xung đột {self.conflicts}."
+        refused = f", bị từ chối {self.set_aside} (xem: villagehelper set-aside)"
+        return (
+            f"Đồng bộ xong: gửi {self.pushed}, nhận {self.pulled}, xung đột {self.conflicts}"
+            f"{refused if self.set_aside else ''}."
+        )
 
     def summary_en(self) -> str:
-        return f"Synced: pushed {self.pushed}, pulled {self.pulled}, conflicts {self.conflicts}."
+        refused = f", refused {self.set_aside} (see: villagehelper set-aside)"
+        return (
+            f"Synced: pushed {self.pushed}, pulled {self.pulled}, conflicts {self.conflicts}"
+            f"{refused if self.set_aside else ''}."
+        )
 
 
 def _refuse_demo(session: Session) -> None:
@@ -242,7 +251,8 @@ def sync_once(
     with store.transaction() as session:
         state.note_success(session, store.now())
         _note_server_time(session, store, connection)
-    return SyncReport(pushed, pulled, conflicts, changes)
+        refused = set_aside.count(session)
+    return SyncReport(pushed, pulled, conflicts, changes, refused)
 
 
 def _refuse_copied_folder(store: Store) -> None:
@@ -309,12 +319,20 @@ def _push_all(
         # older backup) refuses the batch instead of taking changes it cannot place.
         cursor = state.cursor(session)
         after = device_history.last_acked(session)
+    with store.transaction() as session:  # later changes of a row refused before wait too
+        set_aside.sweep(session, set_aside.now_text(store))
     pushed = conflicts = 0
     while batch := _outbox_batch(store, batch_size):
         body = _push_body(team_member_id, cursor, batch, after)
         try:
             answer = connection.post_json("/v1/push", body)
         except ServerRefusedError as exc:
+            if (index := set_aside.refused_change(exc, len(batch))) is not None:
+                # One change refused: kept aside with the server's reason, the rest goes.
+                with store.transaction() as session:
+                    reason = (exc.message_vi, exc.message_en, set_aside.now_text(store))
+                    set_aside.set_aside(session, batch[index].change_id, *reason)
+                continue
             if exc.code != device_history.DIVERGED_CODE:
                 raise
             with store.transaction() as session:

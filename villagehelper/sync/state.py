@@ -26,6 +26,7 @@ LAST_ERROR = "sync_last_error"
 LAST_ERROR_EN = "sync_last_error_en"
 DEMO_DATA = "demo_data"
 ENROL_ATTEMPT = "sync_enrol_attempt"  # JSON: server, code digest, attempt id
+SET_ASIDE_PREFIX = "sync_set_aside:"  # + change id: a change the server refused (set_aside.py)
 
 _TIME = UtcDateTime()
 
@@ -54,6 +55,8 @@ class SyncStatus:
     open_conflicts: int
     # Sessions the server held back for an impossible date (ops/implausible.py).
     implausible_sessions: int = 0
+    # Changes the server refused, kept aside for a leader (sync/set_aside.py).
+    set_aside: int = 0
 
 
 def get(session: Session, key: str) -> str | None:
@@ -112,4 +115,10 @@ def status(store: Store) -> SyncStatus:
             )
             or 0,
             implausible_sessions=implausible.count_in(session),
+            set_aside=session.scalar(
+                select(func.count())
+                .select_from(Setting)
+                .where(Setting.key.startswith(SET_ASIDE_PREFIX))
+            )
+            or 0,
         )

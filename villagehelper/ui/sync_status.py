@@ -86,6 +86,10 @@ class SyncStatusBar(QWidget):
         else:
             when = to_vietnam(status.last_success).strftime("%H:%M %d/%m")
             parts.append(self.tr("đồng bộ lần cuối %1").replace("%1", when))
+        if status.set_aside:  # refused by the server, kept aside: everyone sees it
+            parts.append(
+                self.tr("%1 thay đổi bị từ chối").replace("%1", format_number(status.set_aside))
+            )
         error = status.last_error_en if self._language == "en" else status.last_error
         if error and not self._controller.running:
             parts.append(self.tr("lỗi: %1").replace("%1", error))
