@@ -20,7 +20,15 @@ from sqlalchemy import Date, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from tests import test_sync_security
-from tests.sync_support import COMMUNE, LoopbackServer, enrol_laptop, open_laptop, set_up_commune
+from tests.sync_support import (
+    COMMUNE,
+    Laptop,
+    LoopbackServer,
+    enrol_laptop,
+    fast_connection,
+    open_laptop,
+    set_up_commune,
+)
 from tests.test_sync_security import (
     Change,
     GiaLoc,
@@ -33,13 +41,14 @@ from tests.test_sync_security import (
     token_of,
 )
 from villagehelper import cli, entity_rules
-from villagehelper.errors import ValidationError
+from villagehelper.errors import UserError, ValidationError
 from villagehelper.ids import new_id
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.store.changelog import ENTITIES, Changes, record_insert, synced_fields
 from villagehelper.store.models import HelpSession, OutboxEntry, UtcDateTime
-from villagehelper.sync import set_aside, state
+from villagehelper.sync import client, set_aside, state
+from villagehelper.sync.server import accounts
 
 gia_loc = test_sync_security.gia_loc  # the fixture: Gia Lộc, a leader, a volunteer
 
@@ -176,6 +185,40 @@ def test_a_volunteers_device_may_not_delete_forge_or_void_others(
     _commune_still_works(gia_loc, tmp_path)
 
 
+def _void_as_an_older_app(laptop: Laptop, session_id: str, member: str) -> None:
+    """A void of another laptop's session, as the app made it before it kept the
+    server's rule (the server refuses it from a volunteer's device)."""
+    with laptop.store.transaction() as session:
+        sessions.void_in(
+            session,
+            session_id,
+            volunteer_id=member,
+            reason="nhầm",
+            store=laptop.store,
+            changes=Changes(),
+        )
+
+
+def test_a_volunteers_laptop_voids_only_its_own_sessions(gia_loc: GiaLoc) -> None:
+    volunteer, leader = gia_loc.volunteer, gia_loc.commune.leader
+    member = gia_loc.commune.member_id
+    with pytest.raises(UserError) as refused:
+        sessions.void_session(volunteer.store, gia_loc.session_id, member, "nhầm")
+    assert "chỉ tổ trưởng" in refused.value.message_vi
+    with pytest.raises(UserError):
+        sessions.correct_session(
+            volunteer.store, gia_loc.session_id, member, ServiceOutcome("VNEID_L1"), ""
+        )
+    own = sessions.log_visit(
+        volunteer.store, VisitInput(gia_loc.household_id, member, [ServiceOutcome("VNEID_L1")])
+    ).session_ids[0]
+    sessions.void_session(volunteer.store, own, member, "nhầm")
+    volunteer.sync()
+    leader.sync()
+    sessions.void_session(leader.store, gia_loc.session_id, gia_loc.commune.leader_id, "nhầm")
+    assert leader.sync().set_aside == 0
+
+
 def test_a_refused_change_is_set_aside_and_the_rest_of_the_outbox_goes(gia_loc: GiaLoc) -> None:
     volunteer, leader = gia_loc.volunteer, gia_loc.commune.leader
     member = gia_loc.commune.member_id
@@ -184,7 +227,7 @@ def test_a_refused_change_is_set_aside_and_the_rest_of_the_outbox_goes(gia_loc: 
     before = sessions.log_visit(
         volunteer.store, VisitInput(gia_loc.household_id, member, [ServiceOutcome("VNEID_L1")])
     )
-    sessions.void_session(volunteer.store, gia_loc.session_id, member, "nhầm")
+    _void_as_an_older_app(volunteer, gia_loc.session_id, member)
     after = sessions.log_visit(
         volunteer.store, VisitInput(gia_loc.household_id, member, [ServiceOutcome("VNEID_L2")])
     )
@@ -272,7 +315,7 @@ def test_the_sync_command_says_how_many_were_refused_and_set_aside_lists_them(
     ).session_ids[0]
     commune.leader.sync()
     laptop.sync()
-    sessions.void_session(laptop.store, leader_session, commune.member_id, "nhầm")
+    _void_as_an_older_app(laptop, leader_session, commune.member_id)
     laptop.store.close()
     assert cli.main(["sync", "--data-dir", str(data)]) == 0
     line = capsys.readouterr().out.strip().splitlines()[0]
@@ -407,3 +450,75 @@ def test_a_laptop_refuses_a_session_the_server_would(gia_loc: GiaLoc) -> None:
             Changes(),
         )
     assert "9999" in refused.value.message_vi
+
+
+def test_a_laptop_enrolled_again_at_a_new_address_keeps_signing_its_work(
+    gia_loc: GiaLoc,
+) -> None:
+    volunteer, member = gia_loc.volunteer, gia_loc.commune.member_id
+
+    def visit() -> str:
+        logged = sessions.log_visit(
+            volunteer.store,
+            VisitInput(gia_loc.household_id, member, [ServiceOutcome("VNEID_L1")]),
+        )
+        return logged.session_ids[0]
+
+    first = visit()
+    volunteer.sync()  # the server now knows the laptop's signature as this device's
+    # The server moved (a new PC, a new address): the laptop enrols again, as a new device.
+    with volunteer.store.transaction() as session:
+        state.put(session, state.SERVER_URL, "http://old-commune-pc:8765")
+    code = accounts.issue_code(gia_loc.db, COMMUNE, "volunteer")
+    client.enrol(volunteer.store, gia_loc.server.url, code, "laptop", connect=fast_connection)
+    second = visit()
+    assert volunteer.sync().set_aside == 0
+    gia_loc.commune.leader.sync()
+    with gia_loc.commune.leader.store.reading() as session:
+        assert session.get(HelpSession, first) is not None
+        assert session.get(HelpSession, second) is not None
+
+
+def _laptop_updates(laptop: Laptop, entity: str, row_id: str, values: dict[str, Any]) -> bool:
+    """Whether the laptop's store takes this edit (nothing kept)."""
+    from villagehelper.store.changelog import from_wire, record_update
+
+    model = ENTITIES[entity]
+    try:
+        with laptop.store.transaction() as session:
+            row = session.get(model, row_id)
+            assert row is not None
+            typed = {name: from_wire(model, name, value) for name, value in values.items()}
+            record_update(session, row, typed, Changes())
+            session.flush()
+            raise _RollbackError
+    except (ValidationError, IntegrityError):
+        return False
+    except _RollbackError:
+        return True
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    kind=st.sampled_from(["thon", "to_dan_pho", "xyz", "THON", ""]),
+    role=st.sampled_from(["member", "leader", "boss", ""]),
+    consent_year=st.none() | YEARS,
+)
+def test_laptop_and_server_accept_and_refuse_the_same_edits(
+    gia_loc: GiaLoc, kind: str, role: str, consent_year: int | None
+) -> None:
+    leader = gia_loc.commune.leader
+    consent = None if consent_year is None else date(consent_year, 3, 8).isoformat()
+    for entity, row_id, values in (
+        ("village", gia_loc.commune.village_id, {"kind": kind}),
+        ("team_member", gia_loc.commune.member_id, {"role": role}),
+        ("member", gia_loc.person_id, {"consent_date": consent}),
+    ):
+        laptop = _laptop_updates(leader, entity, row_id, values)
+        answer = push(gia_loc.server, token_of(leader), [change(entity, row_id, "update", values)])
+        assert answer.status_code in (200, 400), answer.text
+        assert (answer.status_code == 200) == laptop, (entity, values, answer.text)

@@ -97,6 +97,7 @@ def enrol(
     try:
         attempt = _enrol_attempt(store, connection.base_url, code)
         request = {"code": code, "device_name": device_name, "attempt": attempt}
+        request["device_stamp"] = store.device_id  # what its sessions are signed with
         if previous is not None and previous.server_url == connection.base_url:
             # Proves which device this folder was (a copy, or a re-enrolled laptop): the
             # server then knows the changes that device already sent as this one's too.

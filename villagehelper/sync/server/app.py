@@ -32,7 +32,7 @@ from villagehelper.errors import UserError
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.sync import wire
-from villagehelper.sync.server import accounts, device_history, epochs, feed, tallies
+from villagehelper.sync.server import accounts, device_history, epochs, feed, push_rules, tallies
 from villagehelper.sync.server.accounts import AuthError, DeviceScope, ForbiddenError
 from villagehelper.sync.server.batch import IncomingChange
 from villagehelper.sync.server.database import ServerDB
@@ -50,6 +50,12 @@ class EnrolRequest(BaseModel):
     attempt: str = Field(default="", max_length=64, description="the laptop's id for this try")
     previous_token: str | None = Field(
         default=None, max_length=200, description="the token of the device this folder was"
+    )
+    device_stamp: str | None = Field(
+        default=None,
+        max_length=36,
+        pattern=r"^[^\x00]*$",
+        description="the id the laptop signs its sessions with (push_rules.py)",
     )
 
 
@@ -230,6 +236,7 @@ def create_app(
             raise _RateLimitedError()
         done = accounts.enrol(db, body.code, body.device_name, body.attempt)
         device_history.adopt_lineage(db, done.device_id, body.previous_token)
+        push_rules.bind_stamp(db, done.device_id, done.commune_code, body.device_stamp)
         log.info(
             "enrolled device=%s commune=%s role=%s", done.device_id, done.commune_code, done.role
         )

@@ -14,7 +14,9 @@ Who may write what, following the app's own rules:
   so a volunteer's merge is accepted; it is an event in the audit log like any other.
 - **Events are signed by the laptop that logged them** (``device_id``, the id the laptop
   made for itself): the first enrolled device to send a stamp owns it, and a volunteer's
-  device may not send sessions, voids or merges under another device's stamp.
+  device may not send sessions, voids or merges under another device's stamp.  A laptop
+  names its stamp when it enrols (a leader's code allows it), so a laptop enrolled
+  again as a new device (the server moved to another address) keeps signing its work.
 - **Voids**: a volunteer's device may void only a session logged on that laptop; a
   leader voids any session of the commune.
 - ``volunteer_id`` must name a team member of the commune (the reference check in
@@ -30,7 +32,8 @@ from villagehelper import entity_rules
 from villagehelper.store.changelog import Op
 from villagehelper.sync import wire
 from villagehelper.sync.server import device_history
-from villagehelper.sync.server.tables import DeviceStamp
+from villagehelper.sync.server.database import ServerDB
+from villagehelper.sync.server.tables import Device, DeviceStamp
 
 if TYPE_CHECKING:
     from villagehelper.sync.server.batch import Batch, IncomingChange
@@ -92,6 +95,22 @@ def _stamp_refused(batch: Batch, change: IncomingChange) -> tuple[str, str] | No
             "Only a team leader, or the laptop that logged it, may void this session.",
         )
     return None
+
+
+def bind_stamp(db: ServerDB, device_id: str, commune_code: str, stamp: str | None) -> None:
+    """At enrolment: ``stamp`` is now ``device_id``'s, unless another commune's device
+    holds it (a laptop enrolled again keeps its work's signature; a laptop of an older
+    version names none, and claims its stamp with its first push)."""
+    if stamp is None:
+        return
+    with db.transaction() as session:
+        held = session.get(DeviceStamp, stamp)
+        if held is None:
+            session.add(DeviceStamp(stamp=stamp, device_id=device_id))
+            return
+        owner = session.get(Device, held.device_id)
+        if owner is None or owner.commune_code == commune_code:
+            held.device_id = device_id
 
 
 def _stamps(batch: Batch) -> dict[str, str | None]:
