@@ -52,7 +52,7 @@ from villagehelper.sync.server import accounts
 
 gia_loc = test_sync_security.gia_loc  # the fixture: Gia Lộc, a leader, a volunteer
 
-INVALID = "Dữ liệu không hợp lệ"
+INVALID = "Dữ liệu gửi lên không hợp lệ"
 FORBIDDEN_VOID = "Chỉ tổ trưởng, hoặc máy đã ghi lượt này"
 FORGED = "ghi là của một máy khác"
 
@@ -119,7 +119,7 @@ def test_sessions_breaking_the_rules_are_refused_and_the_commune_goes_on(
         before = stored(gia_loc.db)
         answer = assert_refused(push(gia_loc.server, token, [bad]), 400, "refused", INVALID, what)
         assert words in answer["message_vi"], f"{what}: {answer['message_vi']}"
-        assert answer["message_en"].startswith("Invalid data"), what
+        assert answer["message_en"].startswith("Invalid change (help_session)"), what
         assert stored(gia_loc.db) == before, what
     # A correction naming a session the commune does not have.
     unknown = _session(gia_loc, replaces_id=new_id())

@@ -52,8 +52,9 @@ def check(batch: Batch, index: int, change: IncomingChange) -> None:
         raise PushRefusedError(
             400,
             index,
-            "Dữ liệu không hợp lệ: " + " ".join(b.message_vi for b in broken[:3]),
-            "Invalid data: " + " ".join(b.message_en for b in broken[:3]),
+            f"Dữ liệu gửi lên không hợp lệ ({change.entity}): "
+            + " ".join(b.message_vi for b in broken[:3]),
+            f"Invalid change ({change.entity}): " + " ".join(b.message_en for b in broken[:3]),
         )
     if change.op != Op.INSERT or change.entity not in STAMPED:
         refused = None if batch.scope.is_leader else _volunteer_edit_refused(change)
