@@ -33,8 +33,9 @@ from villagehelper.store.kinds import Outcome, Role, VillageKind
 # calendar arithmetic fails (a week of year 9999 ends in year 10000; year 1 has no
 # year before it), so no side may hold such a time.
 INSTANT_YEARS = range(1970, REPORT_YEARS.stop)
-# The years a calendar date (a follow-up, a consent) may fall in: a report's years.
-DATE_YEARS = REPORT_YEARS
+# The years a calendar date (a follow-up, a consent) may fall in: the same, so a laptop
+# whose clock says 1980 can still log a follow-up dated from its today.
+DATE_YEARS = INSTANT_YEARS
 
 # Field → the values it may hold.
 ENUMERATIONS: dict[str, dict[str, type[StrEnum]]] = {
