@@ -174,7 +174,14 @@ def test_a_volunteers_device_may_not_delete_forge_or_void_others(
         before = stored(gia_loc.db)
         assert_refused(push(gia_loc.server, token, [bad]), 403, "refused", words, what)
         assert stored(gia_loc.db) == before, what
-    # What a volunteer may do: void a session its own laptop logged.
+    # What a volunteer may do: state again a household merged away (after a server
+    # restore), and void a session its own laptop logged.
+    twin = new_id()
+    twin_fields = {"village_id": gia_loc.commune.village_id, "head_name": "Lê Văn Tám"}
+    assert push(gia_loc.server, token, [change("household", twin, "insert", twin_fields)]).ok
+    merged_away = {**twin_fields, "merged_into": household, "deleted": True}
+    restated = push(gia_loc.server, token, [change("household", twin, "restate", merged_away)])
+    assert restated.status_code == 200, restated.text
     mine = _session(gia_loc)
     assert push(gia_loc.server, token, [mine]).status_code == 200
     accepted = push(gia_loc.server, token, [void(mine["row_id"], own_stamp)])

@@ -65,7 +65,10 @@ def check(batch: Batch, index: int, change: IncomingChange) -> None:
 
 
 def _volunteer_edit_refused(change: IncomingChange) -> tuple[str, str] | None:
-    deleting = change.op == Op.DELETE or change.fields.get("deleted") is True
+    # A household merged away is tombstoned too, naming its survivor: a laptop restating
+    # it after a server restore (sync/epoch.py) sends it so, and merges are every member's.
+    merged = change.fields.get("merged_into") is not None
+    deleting = change.op == Op.DELETE or (change.fields.get("deleted") is True and not merged)
     if change.entity == "household" and deleting:
         return (
             "Chỉ tổ trưởng được xóa hộ. Hộ trùng thì hãy gộp vào hộ kia.",
