@@ -701,9 +701,11 @@ def test_nobody_writes_the_service_catalog(world: World) -> None:
 
 
 def _new_household_batch(gia_loc: GiaLoc) -> list[Change]:
-    """A household, a person in it and a session for them: valid, and new to the server."""
+    """A household, a person in it and a session for them: valid, and new to the server
+    (the session signed by the volunteer's laptop, which sends it)."""
     household_id, person_id = new_id(), new_id()
     session_fields = fields_of(gia_loc.db, "help_session", gia_loc.session_id)
+    session_fields["device_id"] = gia_loc.volunteer.store.device_id
     return [
         change(
             "household",

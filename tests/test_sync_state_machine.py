@@ -249,9 +249,12 @@ class CommuneSync(RuleBasedStateMachine):
     def void_session(self, laptop: int, data: st.DataObject) -> None:
         store = self.laptops[laptop].store
         with store.reading() as session:
-            open_sessions = sorted(
-                session.scalars(select(HelpSession.id).where(HelpSession.voided.is_(False)))
-            )
+            enrolled = state.enrolled(session)
+            voidable = select(HelpSession.id).where(HelpSession.voided.is_(False))
+            if enrolled is not None and not enrolled.is_leader:
+                # A volunteer's laptop voids only the sessions it logged (the server's rule).
+                voidable = voidable.where(HelpSession.device_id == store.device_id)
+            open_sessions = sorted(session.scalars(voidable))
         if not open_sessions:
             return
         target = data.draw(st.sampled_from(open_sessions), label="session")

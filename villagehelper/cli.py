@@ -15,7 +15,13 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from villagehelper import __version__, faulty_commands, implausible_commands, privacy_commands
+from villagehelper import (
+    __version__,
+    faulty_commands,
+    implausible_commands,
+    privacy_commands,
+    set_aside_commands,
+)
 from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
 from villagehelper.logs import setup_logging
@@ -108,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     privacy_commands.add_commands(commands, common)
     implausible_commands.add_commands(commands, common)
     faulty_commands.add_commands(commands, common)
+    set_aside_commands.add_commands(commands, common)
     return parser
 
 
@@ -385,6 +392,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
     **privacy_commands.COMMANDS,
     **implausible_commands.COMMANDS,
     **faulty_commands.COMMANDS,
+    **set_aside_commands.COMMANDS,
 }
 
 
@@ -421,6 +429,7 @@ WRITERS = frozenset(
         "purge",
         "implausible",
         "faulty",
+        "set-aside",
     }
 )
 

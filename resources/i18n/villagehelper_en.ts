@@ -971,6 +971,10 @@ Choose the household, then the services; Enter or Ctrl+S to save. Household not 
         <translation>Review conflicts</translation>
     </message>
     <message>
+        <source>Xem thay đổi bị từ chối</source>
+        <translation>Review refused changes</translation>
+    </message>
+    <message>
         <source>Chưa chọn người ghi</source>
         <translation>Logging as: not chosen</translation>
     </message>
@@ -1790,6 +1794,33 @@ What was recorded on this laptop after that time is lost; what was synced comes 
     </message>
 </context>
 <context>
+    <name>SetAsideDialog</name>
+    <message>
+        <source>Thay đổi bị máy chủ từ chối</source>
+        <translation>Changes the server refused</translation>
+    </message>
+    <message>
+        <source>Máy chủ xã không nhận các thay đổi này; các thay đổi khác vẫn được gửi. Sửa lại bản ghi rồi bấm Gửi lại, hoặc bỏ thay đổi không cần nữa.</source>
+        <translation>The commune server did not accept these changes; the others are still sent. Put the record right and press Send again, or discard a change no longer needed.</translation>
+    </message>
+    <message>
+        <source>Thay đổi</source>
+        <translation>Change</translation>
+    </message>
+    <message>
+        <source>Lý do</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>Gửi lại</source>
+        <translation>Send again</translation>
+    </message>
+    <message>
+        <source>Bỏ thay đổi</source>
+        <translation>Discard</translation>
+    </message>
+</context>
+<context>
     <name>SetPinDialog</name>
     <message>
         <source>Mã PIN của %1</source>
@@ -2062,6 +2093,10 @@ What was recorded on this laptop after that time is lost; what was synced comes 
     <message>
         <source>đồng bộ lần cuối %1</source>
         <translation>last synced %1</translation>
+    </message>
+    <message>
+        <source>%1 thay đổi bị từ chối</source>
+        <translation>%1 changes refused</translation>
     </message>
     <message>
         <source>lỗi: %1</source>

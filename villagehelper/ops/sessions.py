@@ -222,10 +222,27 @@ def void_in(
     return void.id
 
 
+def refuse_voiding_anothers(session: Session, store: Store, session_id: str) -> None:
+    """The commune server's rule (sync/server/push_rules.py), kept here too: a laptop
+    enrolled by a volunteer voids only the sessions it logged itself."""
+    from villagehelper.sync import state  # the sync state reads this module
+
+    target = session.get(HelpSession, session_id)
+    role = state.get(session, state.ROLE)
+    if target is None or role is None or role == "leader" or target.device_id == store.device_id:
+        return
+    raise UserError(
+        "Lượt này do máy khác ghi: chỉ tổ trưởng, hoặc máy đã ghi, được hủy hay sửa lượt này.",
+        "Another laptop logged this session: only a team leader, or that laptop, may void "
+        "or correct it.",
+    )
+
+
 def void_session(store: Store, session_id: str, volunteer_id: str, reason: str = "") -> Changes:
     """Undo a session: it stays in history, marked void, and no longer counts."""
     changes = Changes()
     with store.transaction() as session:
+        refuse_voiding_anothers(session, store, session_id)
         void_in(
             session,
             session_id,
@@ -247,6 +264,7 @@ def correct_session(
         old = session.get(HelpSession, session_id)
         if old is None:
             raise NotFoundError("Không tìm thấy lượt hỗ trợ này.", "Session not found.")
+        refuse_voiding_anothers(session, store, session_id)
         void_in(
             session,
             session_id,

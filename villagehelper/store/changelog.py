@@ -16,6 +16,7 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
+from villagehelper import entity_rules
 from villagehelper.ids import new_id
 from villagehelper.store.models import (
     Base,
@@ -189,12 +190,12 @@ def record_insert(session: Session, row: Base, changes: Changes) -> None:
     any_row.base_version = None
     any_row.deleted = False
     _apply_defaults(row)
+    payload = row_payload(row)
+    entity_rules.refuse_broken(entity, True, payload)  # the server's rules, kept here too
     _mark_dirty(row, session)
     session.add(row)
     row_id = str(getattr(row, primary_key_name(type(row))))
-    _write_outbox(
-        session, entity=entity, row_id=row_id, op=Op.INSERT, base=None, payload=row_payload(row)
-    )
+    _write_outbox(session, entity=entity, row_id=row_id, op=Op.INSERT, base=None, payload=payload)
     changes.add(entity, row_id)
 
 
@@ -204,6 +205,7 @@ def record_update(
     """Set the fields that really change and log them; returns those fields."""
     entity = ENTITY_OF[type(row)]
     allowed = set(synced_fields(type(row)))
+    entity_rules.refuse_broken(entity, False, {k: to_wire(v) for k, v in new_values.items()})
     changed: dict[str, Any] = {}
     for name, value in new_values.items():
         if name not in allowed:

@@ -26,7 +26,7 @@ from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Changes, pri
 from villagehelper.store.engine import Store
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.store.models import Commune, OutboxEntry, SyncState
-from villagehelper.sync import device_history, epoch, quarantine, snapshot, state, wire
+from villagehelper.sync import device_history, epoch, quarantine, set_aside, snapshot, state, wire
 from villagehelper.sync.http import (
     ServerConnection,
     ServerRefusedError,
@@ -57,15 +57,24 @@ class SyncReport:
     changes: Changes
     # Rows of the server this laptop holds set aside: they cannot be applied (quarantine.py).
     quarantined: int = 0
+    set_aside: int = 0  # changes the server refused, kept aside (sync/set_aside.py)
 
     def summary_vi(self) -> str:
-        text = f"Đồng bộ xong: gửi {self.pushed}, nhận {self.pulled}, xung đột {self.conflicts}."
+        refused = f", bị từ chối {self.set_aside} (xem: villagehelper set-aside)"
+        text = (
+            f"Đồng bộ xong: gửi {self.pushed}, nhận {self.pulled}, xung đột {self.conflicts}"
+            f"{refused if self.set_aside else ''}."
+        )
         if self.quarantined:
             text += f" {self.quarantined} dòng dữ liệu lỗi để riêng, chờ tổ trưởng sửa."
         return text
 
     def summary_en(self) -> str:
-        text = f"Synced: pushed {self.pushed}, pulled {self.pulled}, conflicts {self.conflicts}."
+        refused = f", refused {self.set_aside} (see: villagehelper set-aside)"
+        text = (
+            f"Synced: pushed {self.pushed}, pulled {self.pulled}, conflicts {self.conflicts}"
+            f"{refused if self.set_aside else ''}."
+        )
         if self.quarantined:
             text += f" {self.quarantined} faulty rows set aside for a leader to repair."
         return text
@@ -96,6 +105,7 @@ def enrol(
     try:
         attempt = _enrol_attempt(store, connection.base_url, code)
         request = {"code": code, "device_name": device_name, "attempt": attempt}
+        request["device_stamp"] = store.device_id  # what its sessions are signed with
         if previous is not None:
             # Proves which device this folder was (a copy, or a re-enrolled laptop): the
             # server then knows the changes that device already sent as this one's too.
@@ -252,8 +262,9 @@ def sync_once(
     with store.transaction() as session:
         state.note_success(session, store.now())
         _note_server_time(session, store, connection)
-        set_aside = quarantine.count(session)
-    return SyncReport(pushed, pulled, conflicts, changes, set_aside)
+        faulty = quarantine.count(session)
+        refused = set_aside.count(session)
+    return SyncReport(pushed, pulled, conflicts, changes, quarantined=faulty, set_aside=refused)
 
 
 def _refuse_copied_folder(store: Store) -> None:
@@ -320,12 +331,20 @@ def _push_all(
         # older backup) refuses the batch instead of taking changes it cannot place.
         cursor = state.cursor(session)
         after = device_history.last_acked(session)
+    with store.transaction() as session:  # later changes of a row refused before wait too
+        set_aside.sweep(session, set_aside.now_text(store))
     pushed = conflicts = 0
     while batch := _outbox_batch(store, batch_size):
         body = _push_body(team_member_id, cursor, batch, after)
         try:
             answer = connection.post_json("/v1/push", body)
         except ServerRefusedError as exc:
+            if (index := set_aside.refused_change(exc, len(batch))) is not None:
+                # One change refused: kept aside with the server's reason, the rest goes.
+                with store.transaction() as session:
+                    reason = (exc.message_vi, exc.message_en, set_aside.now_text(store))
+                    set_aside.set_aside(session, batch[index].change_id, *reason)
+                continue
             if exc.code != device_history.DIVERGED_CODE:
                 raise
             with store.transaction() as session:

@@ -26,6 +26,7 @@ LAST_ERROR = "sync_last_error"
 LAST_ERROR_EN = "sync_last_error_en"
 DEMO_DATA = "demo_data"
 ENROL_ATTEMPT = "sync_enrol_attempt"  # JSON: server, code digest, attempt id
+SET_ASIDE_PREFIX = "sync_set_aside:"  # + change id: a change the server refused (set_aside.py)
 
 _TIME = UtcDateTime()
 
@@ -56,6 +57,8 @@ class SyncStatus:
     implausible_sessions: int = 0
     # Rows of the server set aside as faulty (sync/quarantine.py): a leader settles them.
     faulty_rows: int = 0
+    # Changes the server refused, kept aside for a leader (sync/set_aside.py).
+    set_aside: int = 0
 
 
 def get(session: Session, key: str) -> str | None:
@@ -115,6 +118,12 @@ def status(store: Store) -> SyncStatus:
             or 0,
             implausible_sessions=implausible.count_in(session),
             faulty_rows=_faulty_rows(session),
+            set_aside=session.scalar(
+                select(func.count())
+                .select_from(Setting)
+                .where(Setting.key.startswith(SET_ASIDE_PREFIX))
+            )
+            or 0,
         )
 
 

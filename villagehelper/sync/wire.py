@@ -79,6 +79,8 @@ def _entity_of_table() -> dict[str, str]:
 # survivor) would then tie its rows to that commune's households.
 _UNDECLARED_REFERENCES: dict[str, tuple[Reference, ...]] = {
     "household": (Reference("merged_into", "household"),),
+    # A correction names the session it replaces: one of the same commune.
+    "help_session": (Reference("replaces_id", "help_session"),),
 }
 
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from villagehelper.ui.households_view import HouseholdsView
     from villagehelper.ui.purge_dialog import PurgeDialog
     from villagehelper.ui.sessions_view import SessionsView
+    from villagehelper.ui.set_aside_dialog import SetAsideDialog
     from villagehelper.ui.settings_view import SettingsView
     from villagehelper.ui.tally_view import TallyView
 
@@ -171,6 +172,7 @@ class MainWindow(QMainWindow):
         self.volunteer_status.setObjectName("volunteerStatus")
         self.sync_bar = SyncStatusBar(self.sync, self._ctx.preferences.language, self)
         self.sync_bar.sig_review_conflicts.connect(self._review_conflicts_as_leader)
+        self.sync_bar.sig_review_set_aside.connect(self._review_set_aside_as_leader)
         self.sync_status = self.sync_bar.label
         bar = self.statusBar()
         bar.addWidget(self.today_status)
@@ -269,6 +271,21 @@ class MainWindow(QMainWindow):
         dialog = ConflictsDialog(self._ctx, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sig_open_household.connect(self.open_household)
+        dialog.open()
+        return dialog
+
+    def _review_set_aside_as_leader(self) -> None:
+        from villagehelper.ui.leader_gate import when_leader
+
+        when_leader(self, self._ctx, self.tr("Xem thay đổi bị từ chối"), self.review_set_aside)
+
+    def review_set_aside(self) -> SetAsideDialog:
+        """The changes the server refused; from the status bar through the leader gate."""
+        from villagehelper.ui.set_aside_dialog import SetAsideDialog
+
+        dialog = SetAsideDialog(self._ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.sig_changed.connect(self.sync.refresh_status)
         dialog.open()
         return dialog
 

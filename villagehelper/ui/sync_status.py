@@ -45,6 +45,7 @@ def progress_text(phase: str, done: int, total: int) -> str:
 
 class SyncStatusBar(QWidget):
     sig_review_conflicts = Signal()
+    sig_review_set_aside = Signal()  # changes the server refused (sync/set_aside.py)
 
     def __init__(self, controller: SyncController, language: str, parent: QWidget) -> None:
         super().__init__(parent)
@@ -57,6 +58,11 @@ class SyncStatusBar(QWidget):
         self.conflicts.setFlat(True)
         self.conflicts.setVisible(False)
         self.conflicts.clicked.connect(self.sig_review_conflicts.emit)
+        self.set_aside = QPushButton(self)
+        self.set_aside.setObjectName("reviewSetAside")
+        self.set_aside.setFlat(True)
+        self.set_aside.setVisible(False)
+        self.set_aside.clicked.connect(self.sig_review_set_aside.emit)
         self.sync_button = QPushButton(self.tr("Đồng bộ ngay"), self)
         self.sync_button.setObjectName("syncNow")
         self.sync_button.setToolTip(self.tr("Gửi và nhận dữ liệu với máy chủ xã (Ctrl+Shift+S)"))
@@ -66,6 +72,7 @@ class SyncStatusBar(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
         layout.addWidget(self.conflicts)
+        layout.addWidget(self.set_aside)
         layout.addWidget(self.sync_button)
         controller.sig_status.connect(self.show_status)
         controller.sig_running.connect(self._running)
@@ -78,6 +85,7 @@ class SyncStatusBar(QWidget):
             self.label.setStyleSheet("")
             self.sync_button.setEnabled(False)
             self.conflicts.setVisible(False)
+            self.set_aside.setVisible(False)
             return
         self.sync_button.setEnabled(not self._controller.running)
         parts = [self.tr("Chưa gửi: %1").replace("%1", format_number(status.pending))]
@@ -86,6 +94,11 @@ class SyncStatusBar(QWidget):
         else:
             when = to_vietnam(status.last_success).strftime("%H:%M %d/%m")
             parts.append(self.tr("đồng bộ lần cuối %1").replace("%1", when))
+        # Refused by the server, kept aside: everyone sees it, a leader opens the list.
+        self.set_aside.setVisible(bool(status.set_aside))
+        self.set_aside.setText(
+            self.tr("%1 thay đổi bị từ chối").replace("%1", format_number(status.set_aside))
+        )
         error = status.last_error_en if self._language == "en" else status.last_error
         if error and not self._controller.running:
             parts.append(self.tr("lỗi: %1").replace("%1", error))

@@ -32,7 +32,7 @@ from villagehelper.errors import UserError
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.sync import wire
-from villagehelper.sync.server import accounts, device_history, epochs, feed, tallies
+from villagehelper.sync.server import accounts, device_history, epochs, feed, push_rules, tallies
 from villagehelper.sync.server.accounts import AuthError, DeviceScope, ForbiddenError
 from villagehelper.sync.server.batch import IncomingChange
 from villagehelper.sync.server.database import ServerDB
@@ -52,6 +52,12 @@ class EnrolRequest(BaseModel):
         default=None,
         max_length=200,
         description="the device this folder was: its id and the digest of its token",
+    )
+    device_stamp: str | None = Field(
+        default=None,
+        max_length=36,
+        pattern=r"^[^\x00]*$",
+        description="the id the laptop signs its sessions with (push_rules.py)",
     )
 
 
@@ -232,6 +238,7 @@ def create_app(
             raise _RateLimitedError()
         done = accounts.enrol(db, body.code, body.device_name, body.attempt)
         device_history.adopt_lineage(db, done.device_id, body.previous_device)
+        push_rules.bind_stamp(db, done.device_id, done.commune_code, body.device_stamp)
         log.info(
             "enrolled device=%s commune=%s role=%s", done.device_id, done.commune_code, done.role
         )

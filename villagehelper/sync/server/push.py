@@ -17,7 +17,14 @@ from villagehelper import personal_fields
 from villagehelper.errors import UserError
 from villagehelper.store.changelog import EVENT_ENTITIES, Op
 from villagehelper.sync import wire
-from villagehelper.sync.server import device_history, erasure, feed, plausibility, restate
+from villagehelper.sync.server import (
+    device_history,
+    erasure,
+    feed,
+    plausibility,
+    push_rules,
+    restate,
+)
 from villagehelper.sync.server.accounts import DeviceScope
 from villagehelper.sync.server.batch import (
     AnyRecord,
@@ -164,6 +171,7 @@ def _check(batch: Batch, index: int, change: IncomingChange) -> None:
             f"Dữ liệu gửi lên không hợp lệ ({change.entity}): {details}",
             f"Invalid change ({change.entity}): {details}",
         )
+    push_rules.check(batch, index, change)  # the rules both sides keep, and who may write
     if change.entity in wire.SERVER_ENTITIES:
         raise _forbidden(
             index,

@@ -155,3 +155,14 @@ class QuarantinedRow(ServerBase):
     version: Mapped[int] = mapped_column(BigInteger)
     reason: Mapped[str] = mapped_column(String(120))
     found_at: Mapped[datetime]
+
+
+class DeviceStamp(ServerBase):
+    """The device id a laptop writes on the sessions, voids and merges it logs (its own,
+    made before it ever enrolled), and the enrolled device that first sent it: a
+    volunteer's device may then not sign its events with another laptop's
+    (``sync.server.push_rules``).  The audit log keeps which device sent each change."""
+
+    __tablename__ = "device_stamps"
+    stamp: Mapped[str] = mapped_column(String(36), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), index=True)

@@ -1,0 +1,63 @@
+"""Changes the commune server refused, on the command line.
+
+    villagehelper set-aside
+    villagehelper set-aside --resend MÃ
+    villagehelper set-aside --discard MÃ
+
+The first lists them with the server's reason; ``--resend`` puts one back in the outbox
+as its row is now (after the row was put right), ``--discard`` forgets it
+(:mod:`villagehelper.sync.set_aside`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    listed = commands.add_parser(
+        "set-aside",
+        parents=[common],
+        help="thay đổi máy chủ từ chối / changes the server refused",
+    )
+    what = listed.add_mutually_exclusive_group()
+    what.add_argument("--resend", metavar="MÃ", help="gửi lại sau khi sửa / send again")
+    what.add_argument("--discard", metavar="MÃ", help="bỏ thay đổi này / discard it")
+
+
+def cmd_set_aside(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.command_key import open_unlocked
+    from villagehelper.sync import set_aside
+
+    store = open_unlocked(data_dir)
+    try:
+        if args.resend:
+            set_aside.resend(store, args.resend)
+            print("Sẽ gửi lại ở lần đồng bộ tới. / Sent again with the next sync.")
+            return 0
+        if args.discard:
+            set_aside.discard(store, args.discard)
+            print("Đã bỏ thay đổi này. / Change discarded.")
+            return 0
+        with store.reading() as session:
+            kept = set_aside.listed(session)
+    finally:
+        store.close()
+    if not kept:
+        print("Không có thay đổi nào bị từ chối. / No refused change.")
+        return 0
+    for change in kept:
+        print(f"{change.change_id}  {change.entity} {change.row_id} ({change.op})")
+        print(f"    {change.reason_vi}")
+        print(f"    {change.reason_en}")
+    print(
+        "Sửa lại rồi gửi lại / fix, then send again: villagehelper set-aside --resend MÃ; "
+        "hoặc bỏ / or discard: villagehelper set-aside --discard MÃ"
+    )
+    return 0
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {"set-aside": cmd_set_aside}
