@@ -162,9 +162,7 @@ def import_households(
     A bad row rejects the file (:class:`ImportRejected`, nothing written) unless
     ``skip_invalid``: then each household whose rows are all good goes in.
     """
-    rows = read_rows(path)
-    layout, data = locate(rows, HOUSEHOLDS, "danh sách hộ")
-    layout = _household_layout(layout)
+    layout, data = locate(read_rows(path), HOUSEHOLDS, "danh sách hộ", _household_layout)
     ticker = ProgressTicker(progress, 2 * len(data))
     with store.transaction() as session:
         now = store.now()
