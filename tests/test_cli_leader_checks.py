@@ -26,6 +26,7 @@ from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.ops.privacy import list_exports
 from villagehelper.store.engine import Store, open_store
+from villagehelper.store.models import Member
 
 CHEAP = ScryptCost(n=16, r=1, p=1)  # the PIN's cost travels with its entry
 LEADER, LEADER_PIN = "Phạm Đăng Xuyết", "246813"
@@ -227,3 +228,19 @@ def test_without_pins_by_names_the_person_and_says_so_when_missing(
         ("person", open_laptop.leader_id),
         ("households", None),
     ]
+
+
+def test_consent_is_recorded_as_the_pins_holder(pin_laptop: PinLaptop) -> None:
+    """Not a leader's command, but who recorded a consent is kept: the PIN says who."""
+    borrowed = pin_laptop.as_member("consent", pin_laptop.person_id, "--by", LEADER)
+    assert borrowed.returncode == 1 and "--by cannot name someone else" in borrowed.stderr
+    done = pin_laptop.as_member("consent", pin_laptop.person_id)
+    assert done.returncode == 0, done.stderr
+    store = pin_laptop.opened()
+    try:
+        with store.reading() as session:
+            person = session.get(Member, pin_laptop.person_id)
+            assert person is not None
+            assert (person.consent, person.consent_recorded_by) == (True, pin_laptop.member_id)
+    finally:
+        store.close()
