@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
             )
         else:
             sub.add_argument("--out", type=Path, required=True, metavar="TỆP")
+            sub.add_argument("--by", metavar="TỔ_TRƯỞNG", help=privacy_commands.BY_HELP)
 
     backup = commands.add_parser("backup", parents=[common], help="sao lưu dữ liệu / back up")
     backup.add_argument("--out", type=Path, metavar="TỆP", help="tệp sao lưu (mặc định: backups/)")
@@ -205,12 +206,14 @@ def _cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
 
 def _cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper import transfer
-    from villagehelper.command_key import open_unlocked
+    from villagehelper.command_member import EXPORT, open_as_member
 
     exporter = transfer.export_households if args.kind == "households" else transfer.export_sessions
-    store = open_unlocked(data_dir)
+    opened = open_as_member(data_dir)
+    store = opened.store
     try:
-        rows = exporter(store, args.out, progress=Progress(f"Đang xuất {args.out.name}"))
+        by = opened.leader_if_known(args.by, EXPORT)  # personal data: a leader's, recorded
+        rows = exporter(store, args.out, progress=Progress(f"Đang xuất {args.out.name}"), by=by)
     finally:
         store.close()
     what = "dòng hộ gia đình/nhân khẩu" if args.kind == "households" else "lượt hỗ trợ"

@@ -44,6 +44,39 @@ class Prompts:
     ask_secret: Callable[[str], str] = getpass.getpass
 
 
+@dataclass(frozen=True)
+class Unlocked:
+    """How a command opened the store: its key, and whose PIN gave it."""
+
+    key: bytes | None  # None: a plain folder the app has not encrypted yet
+    member_id: str | None  # whose PIN opened it; None while the laptop has no PINs
+    holders: tuple[PinHolder, ...] = ()  # everyone with a PIN on this laptop
+
+    @property
+    def by_pin(self) -> bool:
+        return self.member_id is not None
+
+
+def command_unlock(
+    data_dir: Path,
+    *,
+    environ: Mapping[str, str] = os.environ,
+    prompts: Prompts | None = None,
+) -> Unlocked:
+    """Open ``data_dir``'s key as :func:`command_key` does, saying who unlocked it."""
+    if not Keyring.exists(data_dir):
+        return Unlocked(None, None)
+    keyring = Keyring.load(data_dir)
+    if not keyring.has_pins:
+        return Unlocked(keyring.data_key(), None)
+    prompts = prompts or Prompts()
+    holders = keyring.members_with_pin()
+    holder = _who(holders, environ.get(MEMBER_ENV, ""), prompts)
+    pin = environ.get(PIN_ENV) or _typed_pin(holder, prompts)
+    key = keyring.unlock(holder.member_id, pin.strip())
+    return Unlocked(key, holder.member_id, tuple(holders))
+
+
 def command_key(
     data_dir: Path,
     *,
@@ -51,15 +84,7 @@ def command_key(
     prompts: Prompts | None = None,
 ) -> bytes | None:
     """The key to open ``data_dir``'s store with; ``None`` while it has no key file."""
-    if not Keyring.exists(data_dir):
-        return None
-    keyring = Keyring.load(data_dir)
-    if not keyring.has_pins:
-        return keyring.data_key()
-    prompts = prompts or Prompts()
-    holder = _who(keyring.members_with_pin(), environ.get(MEMBER_ENV, ""), prompts)
-    pin = environ.get(PIN_ENV) or _typed_pin(holder, prompts)
-    return keyring.unlock(holder.member_id, pin.strip())
+    return command_unlock(data_dir, environ=environ, prompts=prompts).key
 
 
 def _who(holders: list[PinHolder], wanted: str, prompts: Prompts) -> PinHolder:

@@ -16,8 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from villagehelper.errors import UserError
-
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     faulty = commands.add_parser(
@@ -35,19 +33,17 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_faulty(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.command_key import open_unlocked
+    from villagehelper.command_member import SETTLE_FAULTY, open_as_member
     from villagehelper.ops import quarantined
     from villagehelper.ops.inputs import ServiceOutcome
-    from villagehelper.privacy_commands import _team_member_id
     from villagehelper.transfer.cells import parse_moment
 
     chosen = args.void or args.log_again
-    if chosen and not args.by:
-        raise UserError("Cần --by (tổ trưởng xử lý).", "--by is needed (the leader settling).")
-    store = open_unlocked(data_dir)
+    opened = open_as_member(data_dir)
+    store = opened.store
     try:
         if chosen:
-            by = _team_member_id(store, args.by)
+            by = opened.leader(args.by, SETTLE_FAULTY)
             quarantined.settle_faulty_session(
                 store,
                 chosen,

@@ -1,10 +1,12 @@
 """Sessions the commune server held back for an impossible date, on the command line.
 
     villagehelper implausible
-    villagehelper implausible --redate MÃ_LƯỢT --at "05/12/2026 14:30" --by NGƯỜI
+    villagehelper implausible --redate MÃ_LƯỢT --at "05/12/2026 14:30" [--by TỔ_TRƯỞNG]
 
 The first lists those still waiting, each with why; the second gives one its right date
-(a time without an offset is Vietnam time), which the next sync sends.  The app's
+(a time without an offset is Vietnam time), which the next sync sends.  Correcting is
+a leader's: the one whose PIN opened the store, or ``--by`` on a laptop without PINs
+(``villagehelper.command_member``).  The app's
 "Review conflicts" screen does the same (:mod:`villagehelper.ops.implausible`).
 """
 
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from villagehelper.errors import UserError
+from villagehelper.privacy_commands import BY_HELP
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -26,25 +29,25 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     held.add_argument("--redate", metavar="MÃ_LƯỢT", help="lượt cần sửa ngày / session id")
     held.add_argument("--at", metavar="NGÀY_GIỜ", help="ngày giờ đúng, dd/mm/yyyy HH:MM")
-    held.add_argument("--by", metavar="NGƯỜI", help="tổ trưởng sửa / the leader correcting")
+    held.add_argument("--by", metavar="TỔ_TRƯỞNG", help=BY_HELP)
 
 
 def cmd_implausible(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.clock import to_vietnam
-    from villagehelper.command_key import open_unlocked
+    from villagehelper.command_member import REDATE, open_as_member
     from villagehelper.ops import implausible
-    from villagehelper.privacy_commands import _team_member_id
     from villagehelper.transfer.cells import parse_moment
 
-    if args.redate and not (args.at and args.by):
+    if args.redate and not args.at:
         raise UserError(
-            "Sửa ngày cần cả --at (ngày giờ đúng) và --by (người sửa).",
-            "--redate needs --at (the right date and time) and --by (who corrects it).",
+            "Sửa ngày cần --at (ngày giờ đúng).",
+            "--redate needs --at (the right date and time).",
         )
-    store = open_unlocked(data_dir)
+    opened = open_as_member(data_dir)
+    store = opened.store
     try:
         if args.redate:
-            by = _team_member_id(store, args.by)
+            by = opened.leader(args.by, REDATE)
             implausible.redate_session(store, args.redate, by, parse_moment("at", args.at))
             print(
                 "Đã sửa ngày; lượt hỗ trợ sẽ được tính sau lần đồng bộ tới. / "

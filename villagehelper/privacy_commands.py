@@ -1,12 +1,16 @@
 """Residents' privacy rights on the command line.
 
-    villagehelper consent MÃ_NHÂN_KHẨU --by NGƯỜI [--withdraw] [--on dd/mm/yyyy]
-    villagehelper what-we-hold (--household MÃ | --member MÃ) --out TỆP.txt --by NGƯỜI
-    villagehelper erase (--household MÃ | --member MÃ) --by TỔ_TRƯỞNG --yes
+    villagehelper consent MÃ_NHÂN_KHẨU [--by NGƯỜI] [--withdraw] [--on dd/mm/yyyy]
+    villagehelper what-we-hold (--household MÃ | --member MÃ) --out TỆP.txt [--by TỔ_TRƯỞNG]
+    villagehelper erase (--household MÃ | --member MÃ) [--by TỔ_TRƯỞNG] --yes
     villagehelper purge [--months N] [--yes]
 
-``--by`` names the team member (full name or id).  ``purge`` uses the retention rule of
-the preferences (24 months unless changed) when ``--months`` is not given.  It lists
+Once the laptop has PINs, a command acts as the member whose PIN opened the store
+(``villagehelper.command_member``): ``--by`` may be left out and cannot name anyone
+else, and what-we-hold, erase and purge are refused unless that member is a leader.
+Without PINs ``--by`` names the team member (full name or id); the purge then is the
+leader laptop's, as its sync role says.  ``purge`` uses the retention rule of the
+preferences (24 months unless changed) when ``--months`` is not given.  It lists
 what would go and asks the leader to type the number of households; ``--yes`` confirms
 without asking, and only on a clock the commune server confirmed.  Nothing is purged on
 a clock found wrong (``villagehelper.trusted_time``).
@@ -21,10 +25,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from villagehelper.errors import UserError
-from villagehelper.text import search_key
 
 if TYPE_CHECKING:
     from villagehelper.ops.retention import PurgePlan
+
+
+BY_HELP = (
+    "người làm, khi máy chưa đặt mã PIN (có mã PIN: người nhập mã) / who acts, on a laptop "
+    "without PINs (with PINs: whose PIN opened it)"
+)
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -34,7 +43,7 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         help="ghi nhận / rút lại đồng ý của một người / record or withdraw consent",
     )
     consent.add_argument("member", metavar="MÃ_NHÂN_KHẨU")
-    consent.add_argument("--by", required=True, metavar="NGƯỜI", help="thành viên tổ ghi nhận")
+    consent.add_argument("--by", metavar="NGƯỜI", help=BY_HELP)
     consent.add_argument("--withdraw", action="store_true", help="rút lại đồng ý / withdraw")
     consent.add_argument("--on", type=_day, metavar="NGÀY", help="ngày đồng ý (dd/mm/yyyy)")
 
@@ -45,13 +54,13 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     )
     _subject(held)
     held.add_argument("--out", type=Path, required=True, metavar="TỆP.txt")
-    held.add_argument("--by", required=True, metavar="NGƯỜI", help="tổ trưởng xuất dữ liệu")
+    held.add_argument("--by", metavar="TỔ_TRƯỞNG", help=BY_HELP)
 
     erase = commands.add_parser(
         "erase", parents=[common], help="xóa dữ liệu theo yêu cầu / erase on request"
     )
     _subject(erase)
-    erase.add_argument("--by", required=True, metavar="TỔ_TRƯỞNG")
+    erase.add_argument("--by", metavar="TỔ_TRƯỞNG", help=BY_HELP)
     erase.add_argument("--yes", action="store_true", help="đã xác nhận với người dân / confirmed")
 
     purge = commands.add_parser(
@@ -81,28 +90,14 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"«{text}» không phải ngày dd/mm/yyyy") from None
 
 
-def _team_member_id(store: Any, named: str) -> str:
-    from villagehelper.ops.team import list_team_members
-
-    members = list_team_members(store)
-    found = [m for m in members if m.id == named] or [
-        m for m in members if search_key(m.full_name) == search_key(named)
-    ]
-    if len(found) != 1:
-        raise UserError(
-            f"«{named}» không phải tên (hoặc mã) của đúng một thành viên tổ trên máy này.",
-            f"{named!r} is not the name (or id) of exactly one team member on this laptop.",
-        )
-    return found[0].id
-
-
 def cmd_consent(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.command_key import open_unlocked
+    from villagehelper.command_member import open_as_member
     from villagehelper.ops import consent
 
-    store = open_unlocked(data_dir)
+    opened = open_as_member(data_dir)
+    store = opened.store
     try:
-        by = _team_member_id(store, args.by)
+        by = opened.member_needed(args.by)
         if args.withdraw:
             consent.withdraw_consent(store, args.member, by)
             print("Đã ghi nhận người này rút lại đồng ý.")
@@ -115,14 +110,13 @@ def cmd_consent(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_what_we_hold(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.command_key import open_unlocked
-    from villagehelper.ops.erasure import require_leader_member
+    from villagehelper.command_member import WHAT_WE_HOLD, open_as_member
     from villagehelper.ops.held_data import export_held_data
 
-    store = open_unlocked(data_dir)
+    opened = open_as_member(data_dir)
+    store = opened.store
     try:
-        by = _team_member_id(store, args.by)
-        require_leader_member(store, by)
+        by = opened.leader(args.by, WHAT_WE_HOLD)
         held = export_held_data(
             store, args.out, household_id=args.household, member_id=args.member, by=by
         )
@@ -136,7 +130,7 @@ def cmd_what_we_hold(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_erase(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.command_key import open_unlocked
+    from villagehelper.command_member import ERASE, open_as_member
     from villagehelper.ops import erasure
 
     if not args.yes:
@@ -144,9 +138,10 @@ def cmd_erase(args: argparse.Namespace, data_dir: Path) -> int:
             "Xóa dữ liệu không hoàn tác được: thêm --yes sau khi đã xác nhận với người dân.",
             "Erasure cannot be undone: add --yes once the resident has confirmed.",
         )
-    store = open_unlocked(data_dir)
+    opened = open_as_member(data_dir)
+    store = opened.store
     try:
-        by = _team_member_id(store, args.by)
+        by = opened.leader(args.by, ERASE)
         if args.household:
             done = erasure.erase_household(store, args.household, by)
         else:
@@ -163,7 +158,7 @@ def cmd_erase(args: argparse.Namespace, data_dir: Path) -> int:
 
 def cmd_purge(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.clock_notice import print_clock_warning
-    from villagehelper.command_key import open_unlocked
+    from villagehelper.command_member import PURGE, open_as_member
     from villagehelper.ops.retention import LONGEST_MONTHS, carry_out_purge, plan_purge
     from villagehelper.preferences import load_preferences
 
@@ -173,8 +168,10 @@ def cmd_purge(args: argparse.Namespace, data_dir: Path) -> int:
             f"Thời hạn lưu phải từ 1 đến {LONGEST_MONTHS} tháng.",
             f"The retention period must be 1 to {LONGEST_MONTHS} months.",
         )
-    store = open_unlocked(data_dir)
+    opened = open_as_member(data_dir)
+    store = opened.store
     try:
+        opened.leader_if_known(None, PURGE)  # with PINs: the one who unlocked, a leader
         plan = plan_purge(store, months)
         if plan.skipped_not_leader:
             print("Máy này đăng ký quyền thành viên: việc xóa theo thời hạn do máy tổ trưởng làm.")

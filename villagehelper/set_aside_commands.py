@@ -26,14 +26,18 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     what = listed.add_mutually_exclusive_group()
     what.add_argument("--resend", metavar="MÃ", help="gửi lại sau khi sửa / send again")
     what.add_argument("--discard", metavar="MÃ", help="bỏ thay đổi này / discard it")
+    listed.add_argument("--by", metavar="TỔ_TRƯỞNG", help="tổ trưởng (máy chưa có mã PIN) / leader")
 
 
 def cmd_set_aside(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.command_key import open_unlocked
+    from villagehelper.command_member import SETTLE_REFUSED, open_as_member
     from villagehelper.sync import set_aside
 
-    store = open_unlocked(data_dir)
+    opened = open_as_member(data_dir)
+    store = opened.store
     try:
+        if args.resend or args.discard:
+            opened.leader(args.by, SETTLE_REFUSED)  # the app's list is a leader's too
         if args.resend:
             set_aside.resend(store, args.resend)
             print("Sẽ gửi lại ở lần đồng bộ tới. / Sent again with the next sync.")

@@ -8,12 +8,14 @@ scripts.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 from villagehelper.errors import UserError
 from villagehelper.text import search_key
+from villagehelper.transfer.limits import MAX_DATA_ROWS, too_many_rows
 from villagehelper.transfer.tabular import OutColumn, RawRow, WriteCell
 
 # How far down a header row may sit below a title block ("DANH SÁCH HỘ … THÔN KHAY").
@@ -119,22 +121,56 @@ def _is_column_numbers(row: RawRow) -> bool:
     return len(filled) > 1 and all(_COLUMN_NUMBER.match(cell) for cell in filled)
 
 
-def locate(rows: Sequence[RawRow], spec: Spec, what_vi: str) -> tuple[Layout, list[RawRow]]:
+def locate(
+    rows: Iterable[RawRow],
+    spec: Spec,
+    what_vi: str,
+    check: Callable[[Layout], Layout] | None = None,
+) -> tuple[Layout, list[RawRow]]:
     """Find the header row (the one naming most known columns near the top) and return
     the layout and the data rows under it, blank rows and column-number rows left out.
+
+    ``rows`` is read as a stream: the header is judged from the top rows alone, so a
+    file without one — or whose columns ``check`` refuses (it may also return the
+    layout read another way) — is refused before the rest is read; more data rows than
+    :data:`~villagehelper.transfer.limits.MAX_DATA_ROWS` are refused as soon as the
+    next one is read.  The rows kept hold the known columns' cells only (the layout
+    returned points into those), and the stream is closed either way.
     """
-    candidates = rows[:HEADER_SEARCH_ROWS]
-    best = max(candidates, key=lambda row: _matches(row.cells, spec), default=None)
-    if best is None or _matches(best.cells, spec) == 0:
-        expected = ", ".join(f"«{column.title}»" for column in spec.columns[:8])
-        raise UserError(
-            f"Không tìm thấy dòng tiêu đề của {what_vi} trong tệp: cần các cột như {expected}…",
-            "No header row with known column titles was found.",
-        )
+    stream = iter(rows)
+    try:
+        candidates = list(itertools.islice(stream, HEADER_SEARCH_ROWS))
+        best = max(candidates, key=lambda row: _matches(row.cells, spec), default=None)
+        if best is None or _matches(best.cells, spec) == 0:
+            expected = ", ".join(f"«{column.title}»" for column in spec.columns[:8])
+            raise UserError(
+                f"Không tìm thấy dòng tiêu đề của {what_vi} trong tệp: cần các cột như {expected}…",
+                "No header row with known column titles was found.",
+            )
+        layout = _header_layout(best, spec)
+        if check is not None:
+            layout = check(layout)
+        kept = sorted(set(layout.positions.values()))  # the file's indexes of known columns
+        data: list[RawRow] = []
+        for row in itertools.chain(candidates, stream):
+            if row.line <= best.line or _is_blank(row) or _is_column_numbers(row):
+                continue
+            if len(data) == MAX_DATA_ROWS:
+                raise too_many_rows(MAX_DATA_ROWS)
+            cells = row.cells
+            data.append(RawRow(row.line, tuple(cells[i] if i < len(cells) else "" for i in kept)))
+    finally:
+        if isinstance(stream, Generator):  # a reader holding its file open
+            stream.close()
+    compact = {key: kept.index(index) for key, index in layout.positions.items()}
+    return replace(layout, positions=compact), data
+
+
+def _header_layout(header: RawRow, spec: Spec) -> Layout:
     positions: dict[str, int] = {}
     titles: dict[str, str] = {}
     ignored: list[str] = []
-    for index, cell in enumerate(best.cells):
+    for index, cell in enumerate(header.cells):
         title = cell.strip()
         key = spec.column_key(title) if title else None
         if key is None:
@@ -149,13 +185,7 @@ def locate(rows: Sequence[RawRow], spec: Spec, what_vi: str) -> tuple[Layout, li
             )
         positions[key] = index
         titles[key] = title
-    layout = Layout(spec, best.line, positions, titles, tuple(ignored))
-    data = [
-        row
-        for row in rows
-        if row.line > best.line and not _is_blank(row) and not _is_column_numbers(row)
-    ]
-    return layout, data
+    return Layout(spec, header.line, positions, titles, tuple(ignored))
 
 
 def require_any(layout: Layout, *keys: str) -> None:

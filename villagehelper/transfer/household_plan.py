@@ -8,7 +8,7 @@ nothing and a skipped row never leaves half a household behind.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -38,14 +38,14 @@ _HEAD_AS_MEMBER = ("birth_year", "consent", "consent_date")
 _FLUSH_EVERY = 2000
 
 
-@dataclass
+@dataclass(slots=True)  # one per row: a district's file holds 200,000
 class _Row:
     line: int
     values: dict[str, str]
     village_id: str | None
 
 
-@dataclass
+@dataclass(slots=True)  # one per row: a district's file holds 200,000
 class _Group:
     rows: list[_Row]
     household_id: str | None  # from the file or matched on the laptop; None = new
@@ -53,14 +53,14 @@ class _Group:
     failed: bool = False
 
 
-@dataclass
+@dataclass(slots=True)  # one per row: a district's file holds 200,000
 class _PlannedMember:
     member_id: str
     existing: Member | None
     values: dict[str, object]
 
 
-@dataclass
+@dataclass(slots=True)  # one per row: a district's file holds 200,000
 class _PlannedHousehold:
     household_id: str
     existing: Household | None
@@ -157,7 +157,7 @@ class HouseholdPlanner:
         self._member_lines: dict[str, int] = {}
         self._team: dict[str, list[str]] | None = None  # name's search key → ids
 
-    def plan(self, rows: Sequence[RawRow], ticker: ProgressTicker) -> HouseholdPlan:
+    def plan(self, rows: Iterable[RawRow], ticker: ProgressTicker) -> HouseholdPlan:
         parsed = [row for row in (self._parse(raw) for raw in rows) if row is not None]
         groups = self._group(parsed)
         self._load(groups)

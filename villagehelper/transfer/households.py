@@ -32,11 +32,11 @@ from villagehelper.store.engine import Store
 from villagehelper.store.models import Commune, Household, Member, TeamMember, Village
 from villagehelper.transfer.cells import format_bool, format_day
 from villagehelper.transfer.columns import HOUSEHOLDS, SESSIONS, Layout, locate, require_any
-from villagehelper.transfer.common import ticking
+from villagehelper.transfer.common import handed_out, ticking
 from villagehelper.transfer.household_plan import HouseholdPlanner
 from villagehelper.transfer.places import FileVillages, file_commune
 from villagehelper.transfer.report import ImportReport, Progress, ProgressTicker
-from villagehelper.transfer.tabular import WriteCell, file_format, read_rows, write_rows
+from villagehelper.transfer.tabular import RawRow, WriteCell, file_format, read_rows, write_rows
 
 SHEET_TITLE = "Hộ gia đình"
 # Titles that only a sessions file has: importing one as households is a mistake.
@@ -162,19 +162,17 @@ def import_households(
     A bad row rejects the file (:class:`ImportRejected`, nothing written) unless
     ``skip_invalid``: then each household whose rows are all good goes in.
     """
-    rows = read_rows(path)
-    layout, data = locate(rows, HOUSEHOLDS, "danh sách hộ")
-    layout = _household_layout(layout)
+    layout, data = locate(read_rows(path), HOUSEHOLDS, "danh sách hộ", _household_layout)
     ticker = ProgressTicker(progress, 2 * len(data))
     with store.transaction() as session:
         now = store.now()
-        codes = {row.line: layout.values(row).get("commune_code", "") for row in data}
-        commune = file_commune(session, store, codes)
+        commune = file_commune(session, store, _distinct_codes(layout, data))
         villages = FileVillages(session, commune.code, layout.title("village_name"), now)
         planner = HouseholdPlanner(
             session, layout, villages, vietnam_today(now), skip_invalid=skip_invalid
         )
-        plan = planner.plan(data, ticker)
+        rows_read = len(data)
+        plan = planner.plan(handed_out(data), ticker)  # each raw row freed once parsed
         plan.problems.reject_unless(skip_invalid)
         changes = Changes()
         villages_created = villages.finish(changes)
@@ -184,7 +182,7 @@ def import_households(
     ticker.finish()
     return ImportReport(
         kind="households",
-        rows_read=len(data),
+        rows_read=rows_read,
         imported=counts.households_new,
         updated=counts.households_updated,
         unchanged=counts.households_unchanged,
@@ -195,3 +193,12 @@ def import_households(
         ignored_columns=layout.ignored_titles,
         changes=changes,
     )
+
+
+def _distinct_codes(layout: Layout, data: list[RawRow]) -> dict[int, str]:
+    """The first line of each different "Mã xã" cell (line → cell), all that
+    :func:`file_commune` needs, instead of one entry per row."""
+    first: dict[str, int] = {}
+    for row in data:
+        first.setdefault(layout.values(row).get("commune_code", ""), row.line)
+    return {line: text for text, line in first.items()}

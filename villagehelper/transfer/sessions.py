@@ -65,11 +65,12 @@ def _export_row(row: SessionRow) -> list[WriteCell]:
     )
 
 
-def _session_layout(layout: Layout) -> None:
+def _session_layout(layout: Layout) -> Layout:
     require_any(layout, "household_id", "head_name")
     require_any(layout, "service_code", "service_label")
     require_any(layout, "occurred_at")
     require_any(layout, "volunteer_id", "volunteer_name")
+    return layout
 
 
 def import_sessions(
@@ -84,9 +85,7 @@ def import_sessions(
     One transaction: a bad row rejects the whole file unless ``skip_invalid``, which
     imports the good rows and lists the others in the report.
     """
-    rows = read_rows(path)
-    layout, data = locate(rows, SESSIONS, "danh sách lượt hỗ trợ")
-    _session_layout(layout)
+    layout, data = locate(read_rows(path), SESSIONS, "danh sách lượt hỗ trợ", _session_layout)
     ticker = ProgressTicker(progress, 2 * len(data))
     changes = Changes()
     with store.transaction() as session:

@@ -14,8 +14,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import itertools
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -29,6 +30,7 @@ from openpyxl.utils import get_column_letter
 
 from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
+from villagehelper.transfer.limits import check_file_size
 
 WriteCell = str | int | None
 
@@ -42,7 +44,7 @@ class FileFormat(StrEnum):
     XLSX = "xlsx"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawRow:
     """One row of the file; ``line`` is the row number Excel shows for it."""
 
@@ -94,14 +96,25 @@ def restore(text: str) -> str:
 # --- reading ------------------------------------------------------------------------
 
 
-def read_rows(path: Path) -> list[RawRow]:
-    """All rows of the file (the first sheet shown in Excel, for XLSX)."""
+def read_rows(path: Path) -> Iterator[RawRow]:
+    """The rows of the file one by one (the first sheet shown in Excel, for XLSX), never
+    all at once: the header is judged, and limits applied, before the rest is read.
+
+    A file that does not exist, or is over the size limit, is refused here; a problem
+    further down is raised when its row is reached.  Close the iterator when stopping
+    early (:func:`contextlib.closing`): it holds the file open.
+    """
     kind = file_format(path)
-    if not path.is_file():
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = -1
+    if size < 0 or not path.is_file():
         raise UserError(
             f"Không tìm thấy tệp «{path}». Kiểm tra lại đường dẫn và tên tệp.",
             f"File not found: {path}",
         )
+    check_file_size(path, size)
     return _read_csv(path) if kind is FileFormat.CSV else _read_xlsx(path)
 
 
@@ -109,62 +122,77 @@ def _unreadable(path: Path, why: str) -> UserError:
     return UserError(f"Không đọc được tệp «{path.name}»: {why}", f"Cannot read {path}: {why}")
 
 
-def _read_csv(path: Path) -> list[RawRow]:
+def _open_failed(path: Path, exc: OSError) -> UserError:
+    return _unreadable(path, f"{exc.strerror}. Nếu tệp đang mở ở chương trình khác, hãy đóng lại.")
+
+
+def _read_csv(path: Path) -> Iterator[RawRow]:
     try:
-        data = path.read_bytes()
+        handle = path.open("rb")
     except OSError as exc:
-        raise _unreadable(
-            path, f"{exc.strerror}. Nếu tệp đang mở ở chương trình khác, hãy đóng lại."
-        ) from exc
-    if data.startswith(_ZIP_MAGIC):
-        raise _unreadable(
-            path,
-            "đây là tệp Excel (.xlsx) nhưng lại có đuôi .csv. Hãy đổi đuôi tên tệp thành .xlsx.",
-        )
-    text = _decode(path, data)
-    delimiter = _guess_delimiter(text)
-    rows = []
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        # Excel numbers records, not physical lines: a quoted cell spanning two lines
-        # is still one row.
-        for line, cells in enumerate(reader, start=1):
-            rows.append(RawRow(line, tuple(restore(cell) for cell in cells)))
-    except csv.Error as exc:
-        raise _unreadable(path, f"không phải tệp CSV hợp lệ ({exc}).") from exc
-    return rows
+        raise _open_failed(path, exc) from exc
+    with handle:
+        start = handle.read(len(_ZIP_MAGIC))
+        if start.startswith(_ZIP_MAGIC):
+            raise _unreadable(
+                path,
+                "đây là tệp Excel (.xlsx) nhưng lại có đuôi .csv. Hãy đổi đuôi tên tệp "
+                "thành .xlsx.",
+            )
+        handle.seek(0)
+        # Excel's "Unicode Text" is UTF-16 with a BOM; "CSV UTF-8" has a UTF-8 BOM; other
+        # tools write UTF-8 without one.  Legacy Vietnamese code pages (Windows-1258,
+        # TCVN3) cannot be told apart reliably, so they are refused with the fix.
+        utf16 = start.startswith((b"\xff\xfe", b"\xfe\xff"))
+        text = io.TextIOWrapper(handle, encoding="utf-16" if utf16 else "utf-8-sig", newline="")
+        try:
+            top = _lines_to_first_filled(text)
+            reader = csv.reader(itertools.chain(top, text), delimiter=_guess_delimiter(top))
+            # Excel numbers records, not physical lines: a quoted cell spanning two lines
+            # is still one row.
+            for line, cells in enumerate(reader, start=1):
+                yield RawRow(line, tuple(restore(cell) for cell in cells))
+        except UnicodeDecodeError as exc:
+            raise _unreadable(
+                path,
+                "tệp không dùng bảng mã UTF-8 (có thể là bảng mã cũ như TCVN3 hay "
+                "Windows-1258). Trong Excel, chọn «Lưu thành» → «CSV UTF-8 (Comma delimited)» "
+                "rồi nhập lại tệp mới.",
+            ) from exc
+        except csv.Error as exc:
+            raise _unreadable(path, f"không phải tệp CSV hợp lệ ({exc}).") from exc
+        except OSError as exc:
+            raise _open_failed(path, exc) from exc
 
 
-def _decode(path: Path, data: bytes) -> str:
-    # Excel's "Unicode Text" is UTF-16 with a BOM; "CSV UTF-8" has a UTF-8 BOM; other
-    # tools write UTF-8 without one.  Legacy Vietnamese code pages (Windows-1258, TCVN3)
-    # cannot be told apart reliably, so they are refused with the fix.
-    try:
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return data.decode("utf-16")
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _unreadable(
-            path,
-            "tệp không dùng bảng mã UTF-8 (có thể là bảng mã cũ như TCVN3 hay "
-            "Windows-1258). Trong Excel, chọn «Lưu thành» → «CSV UTF-8 (Comma delimited)» "
-            "rồi nhập lại tệp mới.",
-        ) from exc
+# Blank lines above the header looked through for the delimiter; a header further down
+# is no header (``columns.HEADER_SEARCH_ROWS`` is far fewer rows).
+_BLANK_LINES_LOOKED_AT = 1000
 
 
-def _guess_delimiter(text: str) -> str:
+def _lines_to_first_filled(text: Iterable[str]) -> list[str]:
+    lines: list[str] = []
+    for line in text:
+        lines.append(line)
+        if line.strip() or len(lines) >= _BLANK_LINES_LOOKED_AT:
+            break
+    return lines
+
+
+def _guess_delimiter(top: Sequence[str]) -> str:
     # Excel in Vietnamese (and other comma-decimal) locales saves CSV with ';'.  The
     # header line decides: titles rarely contain a delimiter, whereas csv.Sniffer can be
     # misled by commas inside the names and addresses of the data rows.
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = top[-1] if top else ""
     counts = {delimiter: first.count(delimiter) for delimiter in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda delimiter: counts[delimiter])
     return best if counts[best] else ","
 
 
-def _read_xlsx(path: Path) -> list[RawRow]:
+def _read_xlsx(path: Path) -> Iterator[RawRow]:
     # openpyxl raises many kinds of exception on a damaged or foreign file (zip, XML,
     # key and value errors); at this boundary each one means "cannot read this file".
+    # Read-only mode parses the sheet as it goes: rows are never all in memory.
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
@@ -173,14 +201,17 @@ def _read_xlsx(path: Path) -> list[RawRow]:
         sheet = workbook.active
         if sheet is None:
             raise _unreadable(path, "tệp không có trang tính nào.")
-        return [
-            RawRow(line, tuple(_cell_text(value) for value in values))
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    except UserError:
-        raise
-    except Exception as exc:
-        raise _unreadable(path, "nội dung trang tính bị hỏng.") from exc
+        rows = sheet.iter_rows(values_only=True)
+        line = 0
+        while True:
+            try:
+                values = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise _unreadable(path, "nội dung trang tính bị hỏng.") from exc
+            line += 1
+            yield RawRow(line, tuple(_cell_text(value) for value in values))
     finally:
         workbook.close()
 
