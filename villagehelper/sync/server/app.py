@@ -10,7 +10,6 @@ endpoints defined inside :func:`create_app` at run time.)
 
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC
 from pathlib import Path
@@ -33,6 +32,7 @@ from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.sync import wire
 from villagehelper.sync.server import accounts, device_history, feed, tallies
+from villagehelper.sync.server.access_log import AccessLog
 from villagehelper.sync.server.accounts import AuthError, DeviceScope, ForbiddenError
 from villagehelper.sync.server.batch import IncomingChange
 from villagehelper.sync.server.database import ServerDB
@@ -314,13 +314,13 @@ def create_app(
         )
 
     _install_error_handlers(app)
-    _install_access_log(app)
     # Level 1, nginx's default: a feed page comes out a quarter larger than at the
     # middleware's default level 9, in a fifth of the time, and a laptop waits for that
     # time on every page of its first download (200,000+ rows at district scale).
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
     app.add_middleware(RequestLimits)
     _install_server_time(app, db)
+    app.add_middleware(AccessLog)  # outermost: every request logged, every failure JSON
     return app
 
 
@@ -423,26 +423,6 @@ def _install_error_handlers(app: FastAPI) -> None:
             f"Malformed request: {where}",
         )
         return JSONResponse(body, status_code=422)
-
-
-def _install_access_log(app: FastAPI) -> None:
-    # One line per request: method, path, status, device, time. Never bodies or
-    # query values that could hold personal data.
-    @app.middleware("http")
-    async def access_log(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        log.info(
-            "request method=%s path=%s status=%s device=%s ms=%.1f",
-            request.method,
-            request.url.path,
-            response.status_code,
-            getattr(request.state, "device_id", "-"),
-            (time.perf_counter() - started) * 1000,
-        )
-        return response
 
 
 def _install_server_time(app: FastAPI, db: ServerDB) -> None:
