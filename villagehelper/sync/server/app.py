@@ -34,8 +34,10 @@ from villagehelper.sync import wire
 from villagehelper.sync.server import accounts, device_history, feed, tallies
 from villagehelper.sync.server.access_log import AccessLog
 from villagehelper.sync.server.accounts import AuthError, DeviceScope, ForbiddenError
+from villagehelper.sync.server.addresses import Address
 from villagehelper.sync.server.batch import IncomingChange
 from villagehelper.sync.server.database import ServerDB
+from villagehelper.sync.server.guesses import Guesses
 from villagehelper.sync.server.limits import RateLimiter, RequestLimits, Throttles, error_body
 from villagehelper.sync.server.push import PushRefusedError, push
 from villagehelper.sync.server.replicas import CommuneReplicas, default_replicas_folder
@@ -175,7 +177,10 @@ Protocol = Annotated[
 
 
 def create_app(
-    db: ServerDB, replicas_folder: Path | None = None, throttles: Throttles | None = None
+    db: ServerDB,
+    replicas_folder: Path | None = None,
+    throttles: Throttles | None = None,
+    trusted_proxies: frozenset[Address] = frozenset(),
 ) -> FastAPI:
     app = FastAPI(
         title="VillageHelper commune server",
@@ -185,8 +190,7 @@ def create_app(
     )
     limits = throttles or Throttles()
     device_limit = RateLimiter(limits.device_rate, limits.device_burst)
-    enrol_limit = RateLimiter(limits.enrol_rate, limits.enrol_burst)
-    auth_failures = RateLimiter(limits.auth_failure_rate, limits.auth_failure_burst)
+    guesses = Guesses(limits, trusted_proxies)
     bearer = HTTPBearer(auto_error=False, description="the device token enrolment gave")
 
     def device_scope(
@@ -199,15 +203,13 @@ def create_app(
                 "Thiếu mã truy cập: hãy đăng ký máy với máy chủ xã.",
                 "Missing token: enrol this laptop with the commune server.",
             )
-        # Wrong tokens are counted per address and, past a few, the address is refused
-        # before its token is even looked at: a right guess then looks like a wrong one.
-        address = _client_address(request)
-        if auth_failures.exhausted(address):
-            raise _RateLimitedError()
         try:
             scope = accounts.authenticate(db, credentials.credentials)
         except AuthError:
-            auth_failures.allow(address)
+            # Counted per address and per claimed device (guesses.py): a right token
+            # behind the same router address is never refused for these.
+            if guesses.wrong_token(_client_address(request, guesses), credentials.credentials):
+                raise _RateLimitedError() from None
             raise
         if not device_limit.allow(scope.device_id):
             raise _RateLimitedError()
@@ -220,9 +222,14 @@ def create_app(
 
     @app.post("/v1/enrol", response_model=EnrolResponse, responses=_errors(401, 429))
     def enrol(body: EnrolRequest, request: Request, _protocol: Protocol) -> EnrolResponse:
-        if not enrol_limit.allow(_client_address(request)):
+        address = _client_address(request, guesses)
+        if guesses.codes_refused(address):
             raise _RateLimitedError()
-        done = accounts.enrol(db, body.code, body.device_name, body.attempt)
+        try:
+            done = accounts.enrol(db, body.code, body.device_name, body.attempt)
+        except AuthError:
+            guesses.wrong_code(address)
+            raise
         device_history.adopt_lineage(db, done.device_id, body.previous_token)
         log.info(
             "enrolled device=%s commune=%s role=%s", done.device_id, done.commune_code, done.role
@@ -324,10 +331,10 @@ def create_app(
     return app
 
 
-def _client_address(request: Request) -> str:
-    # The connecting address, or the one a reverse proxy on this PC names in
-    # X-Forwarded-For (uvicorn trusts it from FORWARDED_ALLOW_IPS, loopback by default).
-    return request.client.host if request.client else "?"
+def _client_address(request: Request, guesses: Guesses) -> str:
+    # The connecting address, or the one a trusted proxy names (addresses.py).
+    peer = request.client.host if request.client else None
+    return guesses.address(peer, request.headers.get("x-forwarded-for"))
 
 
 class _RateLimitedError(UserError):

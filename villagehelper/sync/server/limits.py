@@ -224,11 +224,12 @@ class Throttles:
     """How fast the server lets callers go (see :func:`app.create_app`).
 
     A device may make bursts of 120 calls and 20 a second after that: a laptop catching
-    up page by page stays inside it (wire.DEFAULT_PAGE).  One address may try 10
-    enrolment codes, then one every 5 seconds.  One address may send 30 wrong tokens,
-    then one every 20 seconds: a laptop revoked or restored from an old backup fails a
-    few times a day (and a commune's laptops may share one address behind its router), a
-    guesser thousands of times a minute.
+    up page by page stays inside it (wire.DEFAULT_PAGE).  One address may try 10 wrong
+    enrolment codes, then one every 5 seconds (right codes are not counted).  One
+    address, and separately one claimed device, may send 30 wrong tokens, then one
+    every 20 seconds: a laptop revoked or restored from an old backup fails a few times
+    a day, a guesser thousands of times a minute; a right token is never refused for
+    them (guesses.py: a commune's laptops may share one address behind its router).
     """
 
     device_rate: float = 20.0
@@ -237,3 +238,5 @@ class Throttles:
     enrol_burst: int = 10
     auth_failure_rate: float = 1 / 20
     auth_failure_burst: int = 30
+    device_failure_rate: float = 1 / 20
+    device_failure_burst: int = 30
