@@ -2,7 +2,7 @@
 
     villagehelper-server [--db URL] serve [--host 127.0.0.1] [--port 8765]
                          [--tls-cert FILE --tls-key FILE] [--allow-plain-http]
-                         [--trusted-proxy ADDRESS ...]
+                         [--trusted-proxy ADDRESS ...] [--api-docs]
     villagehelper-server [--db URL] add-commune CODE NAME
     villagehelper-server [--db URL] issue-code --commune CODE --role volunteer|leader
     villagehelper-server [--db URL] devices
@@ -72,6 +72,12 @@ def build_parser() -> argparse.ArgumentParser:
         f"không có, hoặc {TRUSTED_PROXIES_ENV}) / a reverse proxy whose X-Forwarded-For is "
         "believed (repeatable; default none)",
     )
+    serve.add_argument(
+        "--api-docs",
+        action="store_true",
+        help="mở /docs, /redoc và /openapi.json (mô tả API, có phiên bản) / serve the API's "
+        "description pages (they name the version)",
+    )
     add = commands.add_parser("add-commune", help="thêm xã / add a commune")
     add.add_argument("code")
     add.add_argument("name")
@@ -101,7 +107,7 @@ def _run(args: argparse.Namespace) -> int:
     db = open_server_db(args.db)
     try:
         if args.command == "serve":
-            return _serve(db, args.host, args.port, tls, proxies)
+            return _serve(db, args.host, args.port, tls, proxies, api_docs=args.api_docs)
         if args.command == "add-commune":
             accounts.add_commune(db, args.code, args.name)
             print(f"Đã thêm xã {args.code} / commune added")
@@ -202,6 +208,8 @@ def _serve(
     port: int,
     tls: TLSFiles | None = None,
     proxies: frozenset[Address] = frozenset(),
+    *,
+    api_docs: bool = False,
 ) -> int:
     import uvicorn
 
@@ -216,7 +224,7 @@ def _serve(
     # Printed once the port accepts connections: scripts and tests wait for this line.
     print(f"{READY_LINE} {scheme}://{shown}:{port} / serving (Ctrl+C để dừng)", flush=True)
     config = uvicorn.Config(
-        create_app(db, trusted_proxies=proxies),
+        create_app(db, trusted_proxies=proxies, api_docs=api_docs),
         log_level="warning",
         proxy_headers=False,  # the app decides whose X-Forwarded-For to believe
         ssl_certfile=tls.cert if tls else None,

@@ -129,9 +129,11 @@ class PullResponse(BaseModel):
 
 
 class Health(BaseModel):
+    """Alive, and which protocol: not the app's version, which would tell a stranger
+    which known weaknesses to try."""
+
     ok: bool
     protocol: int
-    app_version: str
 
 
 class ErrorBody(BaseModel):
@@ -181,10 +183,18 @@ def create_app(
     replicas_folder: Path | None = None,
     throttles: Throttles | None = None,
     trusted_proxies: frozenset[Address] = frozenset(),
+    *,
+    api_docs: bool = False,
 ) -> FastAPI:
+    # The API's description and its pages (/openapi.json, /docs, /redoc) name the app's
+    # version and every endpoint: shown only when the server is told to (serve
+    # --api-docs), not to whoever finds the commune's server on the network.
     app = FastAPI(
         title="VillageHelper commune server",
         version=__version__,
+        openapi_url="/openapi.json" if api_docs else None,
+        docs_url="/docs" if api_docs else None,
+        redoc_url="/redoc" if api_docs else None,
         description="Sync API for VillageHelper laptops (protocol "
         f"{wire.PROTOCOL_VERSION}). Send the {wire.PROTOCOL_HEADER} header on every call.",
     )
@@ -218,7 +228,7 @@ def create_app(
 
     @app.get("/v1/health", response_model=Health)
     def health() -> Health:
-        return Health(ok=True, protocol=wire.PROTOCOL_VERSION, app_version=__version__)
+        return Health(ok=True, protocol=wire.PROTOCOL_VERSION)
 
     @app.post("/v1/enrol", response_model=EnrolResponse, responses=_errors(401, 429))
     def enrol(body: EnrolRequest, request: Request, _protocol: Protocol) -> EnrolResponse:

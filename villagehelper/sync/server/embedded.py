@@ -24,6 +24,8 @@ class EmbeddedServer:
         db: ServerDB,
         throttles: Throttles | None = None,
         trusted_proxies: Collection[str] = (),
+        *,
+        api_docs: bool = False,
     ) -> None:
         self.db = db
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -33,7 +35,7 @@ class EmbeddedServer:
         self.port: int = self.socket.getsockname()[1]
         self._replicas = tempfile.TemporaryDirectory(prefix="vh-replicas-")
         proxies = frozenset(ipaddress.ip_address(proxy) for proxy in trusted_proxies)
-        app = create_app(db, Path(self._replicas.name), throttles, proxies)
+        app = create_app(db, Path(self._replicas.name), throttles, proxies, api_docs=api_docs)
         # proxy_headers off: the app decides whose X-Forwarded-For to believe (addresses.py).
         config = uvicorn.Config(app, log_level="warning", lifespan="off", proxy_headers=False)
         self.server = uvicorn.Server(config)
