@@ -121,7 +121,7 @@ def _schema(server: LoopbackServer) -> BaseSchema:
 
 @pytest.fixture
 def api(server_db: ServerDB) -> Iterator[Api]:
-    server = LoopbackServer(server_db, UNTHROTTLED)
+    server = LoopbackServer(server_db, UNTHROTTLED, api_docs=True)
     tokens = {role: _enrol_over_http(server, role) for role in ("leader", "volunteer")}
     yield Api(server, _schema(server), tokens)
     server.stop()
@@ -131,7 +131,7 @@ def api(server_db: ServerDB) -> Iterator[Api]:
 def commune(server_db: ServerDB, tmp_path: Path) -> Iterator[Commune]:
     """The feed, the tally and the snapshot have rows to answer with: a leader's laptop
     set the commune up and logged a visit."""
-    server = LoopbackServer(server_db, UNTHROTTLED)
+    server = LoopbackServer(server_db, UNTHROTTLED, api_docs=True)
     made = set_up_commune(server, tmp_path)
     leader = made.leader
     saved = households.create_household(

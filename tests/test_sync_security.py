@@ -55,7 +55,12 @@ NO_TOKEN = "Thiếu mã truy cập: hãy đăng ký máy với máy chủ xã."
 BAD_TOKEN = "Máy này chưa được cấp quyền hoặc đã bị thu hồi: hãy đăng ký lại với mã mới."
 BAD_CODE = "Mã đăng ký không đúng, đã dùng hoặc đã hết hạn. Hãy xin tổ trưởng mã mới."
 ANOTHER_COMMUNES_ROW = "Dữ liệu thuộc xã khác."
-REFERS_TO_ANOTHER_COMMUNE = "Dữ liệu nhắc tới xã khác."
+# Another commune's row is answered as one the server does not have (not_yours.py): the
+# answer must not tell a stranger the id is in use elsewhere.
+THEIR_COMMUNE_CODE = (403, ANOTHER_COMMUNES_ROW)  # the change itself names their commune
+NOT_ON_THE_SERVER = (400, "Máy chủ không có bản ghi")
+TAKEN_ID = (409, "đã có trên máy chủ với nội dung khác")
+UNKNOWN_REFERENCE = (400, "mà máy chủ chưa có")
 LEADERS_ONLY = "Chỉ tổ trưởng được sửa thôn, thành viên tổ và xử lý xung đột."
 TALLY_LEADERS_ONLY = "Chỉ tổ trưởng được xem báo cáo toàn xã."
 CATALOG_IS_THE_SERVERS = "Danh mục dịch vụ chỉ được sửa trên máy chủ xã."
@@ -432,18 +437,18 @@ def test_a_laptop_cannot_write_another_communes_rows(world: World) -> None:
     own_session = fields_of(db, "help_session", world.other_session_id)
     their_household = fields_of(db, "household", world.household_id)
     their_person = fields_of(db, "member", world.person_id)
-    attempts: dict[str, tuple[Change, str]] = {
+    attempts: dict[str, tuple[Change, tuple[int, str]]] = {
         "edit their household": (
             change("household", world.household_id, "update", {"head_name": "Kẻ gian"}, 99),
-            ANOTHER_COMMUNES_ROW,
+            NOT_ON_THE_SERVER,
         ),
         "delete their household": (
             change("household", world.household_id, "delete", base=99),
-            ANOTHER_COMMUNES_ROW,
+            NOT_ON_THE_SERVER,
         ),
         "edit their resident": (
             change("member", world.person_id, "update", {"phone": "0987654321"}, 99),
-            ANOTHER_COMMUNES_ROW,
+            NOT_ON_THE_SERVER,
         ),
         "take over their household's id": (
             change(
@@ -452,11 +457,11 @@ def test_a_laptop_cannot_write_another_communes_rows(world: World) -> None:
                 "insert",
                 {"village_id": world.other_village_id, "head_name": "Kẻ gian"},
             ),
-            ANOTHER_COMMUNES_ROW,
+            TAKEN_ID,
         ),
         "add a person to their household": (
             change("member", new_id(), "insert", {**their_person, "full_name": "Kẻ gian"}),
-            REFERS_TO_ANOTHER_COMMUNE,
+            UNKNOWN_REFERENCE,
         ),
         "log a session on their household": (
             change(
@@ -465,7 +470,7 @@ def test_a_laptop_cannot_write_another_communes_rows(world: World) -> None:
                 "insert",
                 {**own_session, "household_id": world.household_id, "visit_id": new_id()},
             ),
-            REFERS_TO_ANOTHER_COMMUNE,
+            UNKNOWN_REFERENCE,
         ),
         "void their session": (
             change(
@@ -480,7 +485,7 @@ def test_a_laptop_cannot_write_another_communes_rows(world: World) -> None:
                     "device_id": device_of(world.other),
                 },
             ),
-            REFERS_TO_ANOTHER_COMMUNE,
+            UNKNOWN_REFERENCE,
         ),
         "merge their household into ours": (
             change(
@@ -495,7 +500,7 @@ def test_a_laptop_cannot_write_another_communes_rows(world: World) -> None:
                     "device_id": device_of(world.other),
                 },
             ),
-            REFERS_TO_ANOTHER_COMMUNE,
+            UNKNOWN_REFERENCE,
         ),
         "point our household at theirs": (
             change(
@@ -505,15 +510,15 @@ def test_a_laptop_cannot_write_another_communes_rows(world: World) -> None:
                 {"merged_into": world.household_id},
                 own_household.version,
             ),
-            REFERS_TO_ANOTHER_COMMUNE,
+            UNKNOWN_REFERENCE,
         ),
         "add a village to their commune": (
             change("village", new_id(), "insert", {"commune_code": COMMUNE, "name": "Thôn Ma"}),
-            ANOTHER_COMMUNES_ROW,
+            THEIR_COMMUNE_CODE,
         ),
         "rename their village": (
             change("village", world.commune.village_id, "update", {"name": "Thôn Ma"}, 99),
-            ANOTHER_COMMUNES_ROW,
+            NOT_ON_THE_SERVER,
         ),
         "put our volunteer in their village": (
             change(
@@ -526,7 +531,7 @@ def test_a_laptop_cannot_write_another_communes_rows(world: World) -> None:
                     "village_id": world.commune.village_id,
                 },
             ),
-            REFERS_TO_ANOTHER_COMMUNE,
+            UNKNOWN_REFERENCE,
         ),
         "resolve their conflict": (
             change(
@@ -536,15 +541,15 @@ def test_a_laptop_cannot_write_another_communes_rows(world: World) -> None:
                 {"resolved": True, "resolution": "device"},
                 99,
             ),
-            ANOTHER_COMMUNES_ROW,
+            NOT_ON_THE_SERVER,
         ),
     }
     assert their_household["head_name"] == "Lê Văn Tám"
     before = stored(db)
-    for what, (attempt, message) in attempts.items():
+    for what, (attempt, (status, message)) in attempts.items():
         own = change("household", world.other_household_id, "update", own_edit, 99)
         answer = assert_refused(
-            push(world.server, token, [own, attempt]), 403, "refused", message, what
+            push(world.server, token, [own, attempt]), status, "refused", message, what
         )
         assert answer["index"] == 1, what
         assert stored(db) == before, what

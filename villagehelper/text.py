@@ -22,9 +22,25 @@ _LOOKALIKES = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
 # that look the same must be stored the same, or search cannot find one of them.
 # Controls that are white space (tab, newline, U+0085) are not here: they become spaces.
 # ZWJ U+200D stays because emoji sequences in notes need it.
+# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) and
+# the Arabic letter mark: invisible too, and worse, they reorder what follows them on
+# screen and in every export, so "Lò Văn\u202eA" shows as another name, and a file name
+# or a phone number can be made to read backwards.  No Vietnamese text needs one.
+BIDI_CONTROLS = "\u061c\u202a-\u202e\u2066-\u2069"
 _INVISIBLE = re.compile(
-    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u200b\u200c\u200e\u200f\u2060\ufeff]"
+    "[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u00ad\u200b\u200c\u200e\u200f\u2060\ufeff"
+    + BIDI_CONTROLS
+    + "]"
 )
+_BIDI = re.compile(f"[{BIDI_CONTROLS}]")
+
+
+def without_bidi_controls(text: str) -> str:
+    """``text`` without the characters that reorder it on screen (for exports: rows
+    stored before :func:`clean_text` dropped them may still hold some)."""
+    return _BIDI.sub("", text)
+
+
 _SPACES = re.compile(r"\s+")
 
 

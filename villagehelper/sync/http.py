@@ -23,6 +23,7 @@ import requests
 from villagehelper import __version__
 from villagehelper.errors import UserError
 from villagehelper.sync import wire
+from villagehelper.sync.plain_http import plain_http_problem
 from villagehelper.sync.tls_clock import certificate_date_problem
 from villagehelper.trusted_time import parse_server_time
 
@@ -276,6 +277,9 @@ def normalise_url(url: str) -> str:
             f"Địa chỉ máy chủ phải bắt đầu bằng http:// hoặc https:// (nhận được {url!r}).",
             f"The server address must start with http:// or https:// (got {url!r}).",
         )
+    refused = plain_http_problem(url)
+    if refused is not None:
+        raise SyncError(*refused)
     return url
 
 

@@ -2,6 +2,7 @@
 
     villagehelper-server [--db URL] serve [--host 127.0.0.1] [--port 8765]
                          [--tls-cert FILE --tls-key FILE] [--allow-plain-http]
+                         [--trusted-proxy ADDRESS ...] [--api-docs]
     villagehelper-server [--db URL] add-commune CODE NAME
     villagehelper-server [--db URL] issue-code --commune CODE --role volunteer|leader
     villagehelper-server [--db URL] devices
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from villagehelper.errors import UserError
+from villagehelper.sync.server.addresses import TRUSTED_PROXIES_ENV, Address, trusted_proxies
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -66,6 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="cho phép HTTP không mã hoá ngoài máy này (sau proxy TLS, mạng tin cậy) "
         "/ allow plain HTTP beyond this PC",
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        metavar="ĐỊA_CHỈ",
+        action="append",
+        default=[],
+        help="địa chỉ IP của reverse proxy được tin X-Forwarded-For (lặp lại được; mặc định "
+        f"không có, hoặc {TRUSTED_PROXIES_ENV}) / a reverse proxy whose X-Forwarded-For is "
+        "believed (repeatable; default none)",
+    )
+    serve.add_argument(
+        "--api-docs",
+        action="store_true",
+        help="mở /docs, /redoc và /openapi.json (mô tả API, có phiên bản) / serve the API's "
+        "description pages (they name the version)",
     )
     add = commands.add_parser("add-commune", help="thêm xã / add a commune")
     add.add_argument("code")
@@ -111,6 +128,7 @@ class TLSFiles:
 def _run(args: argparse.Namespace) -> int:
     # Before the database is opened: a refused start leaves nothing behind.
     tls = _transport(args) if args.command == "serve" else None
+    proxies = trusted_proxies(args.trusted_proxy) if args.command == "serve" else frozenset()
 
     from villagehelper.sync.server import accounts
     from villagehelper.sync.server.database import open_server_db
@@ -120,7 +138,7 @@ def _run(args: argparse.Namespace) -> int:
     db = open_server_db(args.db)
     try:
         if args.command == "serve":
-            return _serve(db, args.host, args.port, tls)
+            return _serve(db, args.host, args.port, tls, proxies, api_docs=args.api_docs)
         if args.command == "add-commune":
             accounts.add_commune(db, args.code, args.name)
             print(f"Đã thêm xã {args.code} / commune added")
@@ -240,7 +258,15 @@ def _check_tls(tls: TLSFiles) -> None:
         ) from exc
 
 
-def _serve(db: object, host: str, port: int, tls: TLSFiles | None = None) -> int:
+def _serve(
+    db: object,
+    host: str,
+    port: int,
+    tls: TLSFiles | None = None,
+    proxies: frozenset[Address] = frozenset(),
+    *,
+    api_docs: bool = False,
+) -> int:
     import uvicorn
 
     from villagehelper.sync.server.app import create_app
@@ -255,8 +281,9 @@ def _serve(db: object, host: str, port: int, tls: TLSFiles | None = None) -> int
     # Printed once the port accepts connections: scripts and tests wait for this line.
     print(f"{READY_LINE} {scheme}://{shown}:{port} / serving (Ctrl+C để dừng)", flush=True)
     config = uvicorn.Config(
-        create_app(db),
+        create_app(db, trusted_proxies=proxies, api_docs=api_docs),
         log_level="warning",
+        proxy_headers=False,  # the app decides whose X-Forwarded-For to believe
         ssl_certfile=tls.cert if tls else None,
         ssl_keyfile=tls.key if tls else None,
     )

@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 
 from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
+from villagehelper.text import without_bidi_controls
 from villagehelper.transfer.limits import check_file_size
 
 WriteCell = str | int | None
@@ -84,8 +85,10 @@ def neutralise(text: str) -> str:
     """Text that a spreadsheet shows as typed instead of running it as a formula.
 
     A value that already starts with an apostrophe gets one too, so that reading strips
-    exactly one and gives the original back.
+    exactly one and gives the original back.  Characters that would reorder the text on
+    screen (a right-to-left override in a name) are left out: the cell reads as stored.
     """
+    text = without_bidi_controls(text)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 

@@ -1,11 +1,14 @@
 """Communes, one-time enrolment codes, devices and their tokens.
 
 A token is ``<device id>.<secret>``; the server keeps only a SHA-256 of the secret (the
-secret is 256 random bits, so a fast hash is enough) and compares in constant time.
+secret is 256 bits, random or derived from the laptop's own enrolment secret, so a fast
+hash is enough) and compares in constant time.  Codes are kept salted and slow-hashed
+(enrolment_codes.py).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -13,14 +16,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from villagehelper.errors import UserError
 from villagehelper.ids import new_id
+from villagehelper.sync.server import enrolment_codes
 from villagehelper.sync.server.database import ServerDB
 from villagehelper.sync.server.epochs import note_accounts
 from villagehelper.sync.server.tables import Device, EnrolmentCode, ServerCommune
-from villagehelper.sync.wire import normalise_code
 from villagehelper.text import clean_text
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out loud safely
@@ -116,7 +119,7 @@ def issue_code(db: ServerDB, commune_code: str, role: str) -> str:
         now = db.clock()
         session.add(
             EnrolmentCode(
-                code_hash=_digest(raw),
+                code_hash=enrolment_codes.stored_form(raw),
                 commune_code=commune_code,
                 role=device_role.value,
                 created_at=now,
@@ -131,8 +134,20 @@ def issue_code(db: ServerDB, commune_code: str, role: str) -> str:
 def enrol(db: ServerDB, code: str, device_name: str, attempt: str = "") -> Enrolment:
     """Exchange a one-time code for a device id and a token (shown once).
 
-    ``attempt`` is the laptop's random id for this enrolment: repeated after a lost
-    reply, it gets the same device again with a new token instead of a refusal.
+    ``attempt`` is a secret the laptop made for this enrolment and keeps until it has
+    stored the answer (client._enrol_attempt); the server keeps its hash.  The device's
+    token is derived from it (:func:`_attempt_token`), so if the reply was lost (the
+    connection dropped, the laptop lost power) the same code and attempt sent again get
+    the *same* device and the *same* token back, instead of "code already used".
+
+    Sent again by anyone else (a replay of the request, or a second laptop the code was
+    read out to that somehow had the attempt), it changes nothing for the real laptop:
+    no new token replaces the one it holds.  And it works only until the device has
+    shown it holds its token (its first call with it): from then on the attempt is spent and a
+    repeat is refused like a used code.  Whoever could read the attempt could read the
+    reply that carried the token; a replay learns nothing more, and cuts no one off.
+    An attempt shorter than :data:`MIN_ATTEMPT` binds nothing (the app sends 32
+    characters): its code is then simply used.
     """
     done = _enrol(db, code, device_name, attempt)
     note_accounts(db)  # outside the database too: a restored copy gets the device back
@@ -140,49 +155,65 @@ def enrol(db: ServerDB, code: str, device_name: str, attempt: str = "") -> Enrol
 
 
 def _enrol(db: ServerDB, code: str, device_name: str, attempt: str) -> Enrolment:
-    secret = secrets.token_urlsafe(32)
-    attempt_hash = _digest(attempt) if attempt else None
     with db.transaction() as session:
-        row = session.get(EnrolmentCode, _digest(normalise_code(code)))
         now = db.clock()
+        row = enrolment_codes.find_live(session, code, now)
         refused = AuthError(
             "Mã đăng ký không đúng, đã dùng hoặc đã hết hạn. Hãy xin tổ trưởng mã mới.",
             "The enrolment code is wrong, used or expired. Ask the leader for a new one.",
         )
-        if row is None or row.expires_at <= now:
+        if row is None:
             raise refused
         commune = session.get(ServerCommune, row.commune_code)
         assert commune is not None
+        binding = len(attempt) >= MIN_ATTEMPT
         if row.used_at is not None:
             device = session.get(Device, row.used_by) if row.used_by else None
-            repeated = attempt_hash is not None and row.attempt_hash is not None
-            if not repeated or not hmac.compare_digest(attempt_hash or "", row.attempt_hash or ""):
+            if not binding or row.attempt_hash is None or device is None:
                 raise refused
-            if device is None or device.revoked_at is not None:
-                raise refused
-            device.token_hash = _digest(secret)  # the lost token is never valid
-            return Enrolment(
-                device.id, f"{device.id}.{secret}", commune.code, commune.name, DeviceRole(row.role)
+            token = _attempt_token(device.id, attempt)
+            still_its_token = hmac.compare_digest(
+                _digest(token.partition(".")[2]), device.token_hash
             )
+            same_attempt = hmac.compare_digest(_digest(attempt), row.attempt_hash)
+            if not same_attempt or not still_its_token or device.revoked_at is not None:
+                raise refused
+            if device.last_seen_at is not None:
+                raise refused  # the laptop has used its token: the attempt is spent
+            return Enrolment(device.id, token, commune.code, commune.name, DeviceRole(row.role))
         device_id = new_id()
+        token = _attempt_token(device_id, attempt) if binding else _random_token(device_id)
         row.used_at = now
         row.used_by = device_id
-        row.attempt_hash = attempt_hash
+        row.attempt_hash = _digest(attempt) if binding else None
         session.add(
             Device(
                 id=device_id,
                 commune_code=row.commune_code,
                 role=row.role,
                 name=clean_text(device_name)[:120] or "laptop",
-                token_hash=_digest(secret),
+                token_hash=_digest(token.partition(".")[2]),
                 created_at=now,
                 revoked_at=None,
                 last_seen_at=None,
             )
         )
-        return Enrolment(
-            device_id, f"{device_id}.{secret}", commune.code, commune.name, DeviceRole(row.role)
-        )
+        return Enrolment(device_id, token, commune.code, commune.name, DeviceRole(row.role))
+
+
+MIN_ATTEMPT = 16
+
+
+def _attempt_token(device_id: str, attempt: str) -> str:
+    """The token an enrolment attempt gives: the same for the same attempt and device,
+    unguessable without the attempt (a secret of the laptop's, 192 bits in the app)."""
+    mac = hmac.new(attempt.encode(), f"villagehelper token {device_id}".encode(), "sha256")
+    secret = base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
+    return f"{device_id}.{secret}"
+
+
+def _random_token(device_id: str) -> str:
+    return f"{device_id}.{secrets.token_urlsafe(32)}"
 
 
 def authenticate(db: ServerDB, token: str) -> DeviceScope:
@@ -202,7 +233,20 @@ def authenticate(db: ServerDB, token: str) -> DeviceScope:
         raise refused
     if not hmac.compare_digest(_digest(secret), device.token_hash) or device.revoked_at:
         raise refused
+    if device.last_seen_at is None:
+        _first_seen(db, device.id)
     return DeviceScope(device.id, device.commune_code, DeviceRole(device.role))
+
+
+def _first_seen(db: ServerDB, device_id: str) -> None:
+    """The device has shown it holds its token: from now on its enrolment attempt is
+    spent (:func:`enrol`).  One write in a device's life; later ones are push's."""
+    with db.transaction() as session:
+        session.execute(
+            update(Device)
+            .where(Device.id == device_id, Device.last_seen_at.is_(None))
+            .values(last_seen_at=db.clock())
+        )
 
 
 def list_devices(db: ServerDB) -> list[DeviceInfo]:

@@ -10,7 +10,6 @@ endpoints defined inside :func:`create_app` at run time.)
 
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC
 from pathlib import Path
@@ -33,9 +32,12 @@ from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.sync import wire
 from villagehelper.sync.server import accounts, device_history, epochs, feed, push_rules, tallies
+from villagehelper.sync.server.access_log import AccessLog
 from villagehelper.sync.server.accounts import AuthError, DeviceScope, ForbiddenError
+from villagehelper.sync.server.addresses import Address
 from villagehelper.sync.server.batch import IncomingChange
 from villagehelper.sync.server.database import ServerDB
+from villagehelper.sync.server.guesses import Guesses
 from villagehelper.sync.server.limits import RateLimiter, RequestLimits, Throttles, error_body
 from villagehelper.sync.server.push import PushRefusedError, push
 from villagehelper.sync.server.replicas import CommuneReplicas, default_replicas_folder
@@ -135,9 +137,11 @@ class PullResponse(BaseModel):
 
 
 class Health(BaseModel):
+    """Alive, and which protocol: not the app's version, which would tell a stranger
+    which known weaknesses to try."""
+
     ok: bool
     protocol: int
-    app_version: str
 
 
 class ErrorBody(BaseModel):
@@ -187,18 +191,28 @@ Protocol = Annotated[
 
 
 def create_app(
-    db: ServerDB, replicas_folder: Path | None = None, throttles: Throttles | None = None
+    db: ServerDB,
+    replicas_folder: Path | None = None,
+    throttles: Throttles | None = None,
+    trusted_proxies: frozenset[Address] = frozenset(),
+    *,
+    api_docs: bool = False,
 ) -> FastAPI:
+    # The API's description and its pages (/openapi.json, /docs, /redoc) name the app's
+    # version and every endpoint: shown only when the server is told to (serve
+    # --api-docs), not to whoever finds the commune's server on the network.
     app = FastAPI(
         title="VillageHelper commune server",
         version=__version__,
+        openapi_url="/openapi.json" if api_docs else None,
+        docs_url="/docs" if api_docs else None,
+        redoc_url="/redoc" if api_docs else None,
         description="Sync API for VillageHelper laptops (protocol "
         f"{wire.PROTOCOL_VERSION}). Send the {wire.PROTOCOL_HEADER} header on every call.",
     )
     limits = throttles or Throttles()
     device_limit = RateLimiter(limits.device_rate, limits.device_burst)
-    enrol_limit = RateLimiter(limits.enrol_rate, limits.enrol_burst)
-    auth_failures = RateLimiter(limits.auth_failure_rate, limits.auth_failure_burst)
+    guesses = Guesses(limits, trusted_proxies)
     bearer = HTTPBearer(auto_error=False, description="the device token enrolment gave")
 
     def device_scope(
@@ -212,15 +226,13 @@ def create_app(
                 "Thiếu mã truy cập: hãy đăng ký máy với máy chủ xã.",
                 "Missing token: enrol this laptop with the commune server.",
             )
-        # Wrong tokens are counted per address and, past a few, the address is refused
-        # before its token is even looked at: a right guess then looks like a wrong one.
-        address = _client_address(request)
-        if auth_failures.exhausted(address):
-            raise _RateLimitedError()
         try:
             scope = accounts.authenticate(db, credentials.credentials)
         except AuthError:
-            auth_failures.allow(address)
+            # Counted per address and per claimed device (guesses.py): a right token
+            # behind the same router address is never refused for these.
+            if guesses.wrong_token(_client_address(request, guesses), credentials.credentials):
+                raise _RateLimitedError() from None
             raise
         if not device_limit.allow(scope.device_id):
             raise _RateLimitedError()
@@ -230,13 +242,18 @@ def create_app(
 
     @app.get("/v1/health", response_model=Health)
     def health() -> Health:
-        return Health(ok=True, protocol=wire.PROTOCOL_VERSION, app_version=__version__)
+        return Health(ok=True, protocol=wire.PROTOCOL_VERSION)
 
     @app.post("/v1/enrol", response_model=EnrolResponse, responses=_errors(401, 429))
     def enrol(body: EnrolRequest, request: Request, _protocol: Protocol) -> EnrolResponse:
-        if not enrol_limit.allow(_client_address(request)):
+        address = _client_address(request, guesses)
+        if guesses.codes_refused(address):
             raise _RateLimitedError()
-        done = accounts.enrol(db, body.code, body.device_name, body.attempt)
+        try:
+            done = accounts.enrol(db, body.code, body.device_name, body.attempt)
+        except AuthError:
+            guesses.wrong_code(address)
+            raise
         device_history.adopt_lineage(db, done.device_id, body.previous_device)
         push_rules.bind_stamp(db, done.device_id, done.commune_code, body.device_stamp)
         log.info(
@@ -329,7 +346,12 @@ def create_app(
         )
 
     _install_error_handlers(app)
-    _install_access_log(app)
+    _install_middleware(app, db)
+    return app
+
+
+def _install_middleware(app: FastAPI, db: ServerDB) -> None:
+    """The layers around every endpoint, the last added the outermost."""
     # Level 1, nginx's default: a feed page comes out a quarter larger than at the
     # middleware's default level 9, in a fifth of the time, and a laptop waits for that
     # time on every page of its first download (200,000+ rows at district scale).
@@ -337,13 +359,13 @@ def create_app(
     app.add_middleware(RequestLimits)
     _install_server_time(app, db)
     app.add_middleware(epochs.EpochHeader, db=db)
-    return app
+    app.add_middleware(AccessLog)  # outermost: every request logged, every failure JSON
 
 
-def _client_address(request: Request) -> str:
-    # The connecting address, or the one a reverse proxy on this PC names in
-    # X-Forwarded-For (uvicorn trusts it from FORWARDED_ALLOW_IPS, loopback by default).
-    return request.client.host if request.client else "?"
+def _client_address(request: Request, guesses: Guesses) -> str:
+    # The connecting address, or the one a trusted proxy names (addresses.py).
+    peer = request.client.host if request.client else None
+    return guesses.address(peer, request.headers.get("x-forwarded-for"))
 
 
 class _RateLimitedError(UserError):
@@ -442,26 +464,6 @@ def _install_error_handlers(app: FastAPI) -> None:
             f"Malformed request: {where}",
         )
         return JSONResponse(body, status_code=422)
-
-
-def _install_access_log(app: FastAPI) -> None:
-    # One line per request: method, path, status, device, time. Never bodies or
-    # query values that could hold personal data.
-    @app.middleware("http")
-    async def access_log(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        log.info(
-            "request method=%s path=%s status=%s device=%s ms=%.1f",
-            request.method,
-            request.url.path,
-            response.status_code,
-            getattr(request.state, "device_id", "-"),
-            (time.perf_counter() - started) * 1000,
-        )
-        return response
 
 
 def _install_server_time(app: FastAPI, db: ServerDB) -> None:

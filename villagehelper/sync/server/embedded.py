@@ -4,9 +4,11 @@ may connect at once (the kernel queues it) without polling for readiness."""
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import tempfile
 import threading
+from collections.abc import Collection
 from pathlib import Path
 
 import uvicorn
@@ -17,7 +19,14 @@ from villagehelper.sync.server.limits import Throttles
 
 
 class EmbeddedServer:
-    def __init__(self, db: ServerDB, throttles: Throttles | None = None) -> None:
+    def __init__(
+        self,
+        db: ServerDB,
+        throttles: Throttles | None = None,
+        trusted_proxies: Collection[str] = (),
+        *,
+        api_docs: bool = False,
+    ) -> None:
         self.db = db
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -25,8 +34,11 @@ class EmbeddedServer:
         self.socket.listen(64)
         self.port: int = self.socket.getsockname()[1]
         self._replicas = tempfile.TemporaryDirectory(prefix="vh-replicas-")
-        app = create_app(db, Path(self._replicas.name), throttles)
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+        proxies = frozenset(ipaddress.ip_address(proxy) for proxy in trusted_proxies)
+        app = create_app(db, Path(self._replicas.name), throttles, proxies, api_docs=api_docs)
+        # proxy_headers off: the app decides whose X-Forwarded-For to believe (addresses.py).
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", proxy_headers=False)
+        self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
         )

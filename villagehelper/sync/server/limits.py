@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from villagehelper.sync import wire
+from villagehelper.sync.server.text_guard import holds_lone_surrogate, invalid_text_body
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -29,7 +30,7 @@ def error_body(code: str, message_vi: str, message_en: str, **extra: Any) -> dic
     return {"error": code, "message_vi": message_vi, "message_en": message_en, **extra}
 
 
-async def _reply(send: Send, status: int, body: dict[str, Any]) -> None:
+async def reply(send: Send, status: int, body: dict[str, Any]) -> None:
     payload = json.dumps(body, ensure_ascii=False).encode()
     await send(
         {
@@ -71,17 +72,17 @@ class RequestLimits:
         }
         path: str = scope["path"]
         if path.startswith("/v1/") and path != "/v1/health":
-            protocol = headers.get(wire.PROTOCOL_HEADER.lower(), "")
-            if not protocol.isdigit() or int(protocol) < wire.MIN_CLIENT_PROTOCOL:
-                await _reply(send, 426, _too_old())
+            protocol = whole_number(headers.get(wire.PROTOCOL_HEADER.lower(), ""))
+            if protocol is None or protocol < wire.MIN_CLIENT_PROTOCOL:
+                await reply(send, 426, _too_old())
                 return
         repeated = _repeated_parameter(scope.get("query_string", b""))
         if repeated is not None:
-            await _reply(send, 422, _given_twice(repeated))
+            await reply(send, 422, _given_twice(repeated))
             return
-        declared = headers.get("content-length", "0")
-        if declared.isdigit() and int(declared) > self.max_body:
-            await _reply(send, 413, _too_large())
+        declared = whole_number(headers.get("content-length", "0"))
+        if declared is not None and declared > self.max_body:
+            await reply(send, 413, _too_large())
             return
         body = b""
         more = True
@@ -92,16 +93,16 @@ class RequestLimits:
             body += message.get("body", b"")
             more = message.get("more_body", False)
             if len(body) > self.max_body:
-                await _reply(send, 413, _too_large())
+                await reply(send, 413, _too_large())
                 return
         if headers.get("content-encoding", "").lower() == "gzip":
             try:
                 body = _gunzip(body, self.max_body)
             except ValueError:
-                await _reply(send, 413, _too_large())
+                await reply(send, 413, _too_large())
                 return
             except zlib.error:
-                await _reply(
+                await reply(
                     send,
                     400,
                     error_body("bad_gzip", "Dữ liệu nén bị hỏng.", "Corrupt gzip body."),
@@ -112,6 +113,9 @@ class RequestLimits:
                 for key, value in scope["headers"]
                 if key.lower() not in (b"content-encoding", b"content-length")
             ] + [(b"content-length", str(len(body)).encode())]
+        if holds_lone_surrogate(body):
+            await reply(send, 400, invalid_text_body())
+            return
         delivered = False
 
         async def replay() -> Message:
@@ -122,6 +126,14 @@ class RequestLimits:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, replay, send)
+
+
+def whole_number(text: str) -> int | None:
+    """A header's decimal number, or None.  ASCII digits only: ``str.isdigit`` is also
+    true of "²" and "٣", which ``int`` then refuses or reads as another number."""
+    if not text or len(text) > 18 or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
 
 
 def _repeated_parameter(query: bytes) -> str | None:
@@ -212,11 +224,12 @@ class Throttles:
     """How fast the server lets callers go (see :func:`app.create_app`).
 
     A device may make bursts of 120 calls and 20 a second after that: a laptop catching
-    up page by page stays inside it (wire.DEFAULT_PAGE).  One address may try 10
-    enrolment codes, then one every 5 seconds.  One address may send 30 wrong tokens,
-    then one every 20 seconds: a laptop revoked or restored from an old backup fails a
-    few times a day (and a commune's laptops may share one address behind its router), a
-    guesser thousands of times a minute.
+    up page by page stays inside it (wire.DEFAULT_PAGE).  One address may try 10 wrong
+    enrolment codes, then one every 5 seconds (right codes are not counted).  One
+    address, and separately one claimed device, may send 30 wrong tokens, then one
+    every 20 seconds: a laptop revoked or restored from an old backup fails a few times
+    a day, a guesser thousands of times a minute; a right token is never refused for
+    them (guesses.py: a commune's laptops may share one address behind its router).
     """
 
     device_rate: float = 20.0
@@ -225,3 +238,5 @@ class Throttles:
     enrol_burst: int = 10
     auth_failure_rate: float = 1 / 20
     auth_failure_burst: int = 30
+    device_failure_rate: float = 1 / 20
+    device_failure_burst: int = 30

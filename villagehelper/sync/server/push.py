@@ -21,6 +21,7 @@ from villagehelper.sync.server import (
     device_history,
     erasure,
     feed,
+    not_yours,
     plausibility,
     push_rules,
     restate,
@@ -198,23 +199,14 @@ def _check(batch: Batch, index: int, change: IncomingChange) -> None:
         raise _forbidden(index, "Dữ liệu thuộc xã khác.", "The record belongs to another commune.")
     existing = batch.peek(change.entity, change.row_id)
     if existing is not None and existing.commune_code != batch.scope.commune_code:
-        raise _forbidden(index, "Dữ liệu thuộc xã khác.", "The record belongs to another commune.")
-    for reference in wire.references(change.entity):
-        target_id = change.fields.get(reference.field)
-        if target_id is None:
-            continue
-        target = batch.peek(reference.entity, target_id)
-        if target is None:
-            raise PushRefusedError(
-                400,
-                index,
-                f"Dữ liệu nhắc tới {reference.entity} {target_id} mà máy chủ chưa có.",
-                f"The change refers to {reference.entity} {target_id}, unknown to the server.",
-            )
-        if target.commune_code not in ("", batch.scope.commune_code):
-            raise _forbidden(
-                index, "Dữ liệu nhắc tới xã khác.", "The change refers to another commune."
-            )
+        # Answered as an id this commune does not have (not_yours.py).
+        if change.op == Op.INSERT:
+            raise PushRefusedError(409, index, *not_yours.taken_id(change.row_id))
+        raise PushRefusedError(400, index, *not_yours.missing_row(change.entity, change.row_id))
+    for entity, target_id in not_yours.referred_rows(change):
+        target = batch.peek(entity, target_id) if not_yours.looked_up(entity, target_id) else None
+        if target is None or target.commune_code not in ("", batch.scope.commune_code):
+            raise PushRefusedError(400, index, *not_yours.unknown_reference(entity, target_id))
 
 
 def _apply(batch: Batch, index: int, change: IncomingChange) -> dict[str, Any]:
@@ -224,12 +216,7 @@ def _apply(batch: Batch, index: int, change: IncomingChange) -> dict[str, Any]:
     if change.op == Op.INSERT:
         return _insert(batch, index, change, record)
     if record is None:
-        raise PushRefusedError(
-            400,
-            index,
-            f"Máy chủ không có bản ghi {change.entity} {change.row_id} để sửa.",
-            f"No {change.entity} {change.row_id} on the server to change.",
-        )
+        raise PushRefusedError(400, index, *not_yours.missing_row(change.entity, change.row_id))
     if change.op == Op.DELETE:
         _write(batch, record, {}, deleted=True)
         return {"status": "applied", "version": record.version}
@@ -255,12 +242,7 @@ def _insert(
         if change.entity in EVENT_ENTITIES and _same_event(stored, fields):
             moved = stored.get("household_id") != sent_household
             return {"status": "moved" if moved else "unchanged", "version": record.version}
-        raise PushRefusedError(
-            409,
-            index,
-            f"Mã {change.row_id} đã có trên máy chủ với nội dung khác.",
-            f"Id {change.row_id} already exists on the server with other content.",
-        )
+        raise PushRefusedError(409, index, *not_yours.taken_id(change.row_id))
     if change.entity == "household_merge":
         superseded = _superseded_merge(batch, fields["survivor_id"], fields["loser_id"])
         if superseded is not None:
