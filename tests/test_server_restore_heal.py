@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -314,6 +314,21 @@ _ACTIONS = st.lists(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(actions=_ACTIONS)
+@example(
+    actions=[
+        ("visit", "leader", 0),
+        ("visit", "leader", 0),
+        ("sync", "leader", 0),
+        ("enrol", "binh", 0),
+        ("edit", "leader", 3),
+        ("sync", "leader", 0),
+        ("sync", "leader", 0),
+        ("edit", "binh", 1),
+        ("sync", "binh", 0),
+        ("restore", "", 3),
+        ("backup", "", 0),
+    ]
+)
 def test_laptops_and_a_server_restored_at_random_converge_with_every_session_once(
     actions: list[tuple[str, str, int]],
 ) -> None:

@@ -23,7 +23,8 @@ Nothing waiting is dropped and no dirty field is overwritten (downloads never ov
 them).  A server older than this (no epochs) that finds the laptop's cursor past its
 feed's end is healed the same way from version 0.  A volunteer's laptop does not state
 again what only a leader may write (villages, the team, conflict verdicts, erasures): the
-leader's laptop does.
+leader's laptop does; the conflicts it downloaded past the common point are dropped instead
+(the download brings back those the server holds again), never kept on this laptop alone.
 """
 
 from __future__ import annotations
@@ -33,14 +34,14 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from villagehelper import personal_fields
 from villagehelper.ids import new_id
 from villagehelper.store.changelog import ENTITIES, primary_key_name, row_payload
 from villagehelper.store.engine import Store
-from villagehelper.store.models import OutboxEntry, utc_text
+from villagehelper.store.models import OutboxEntry, SyncConflict, utc_text
 from villagehelper.sync import state, wire
 from villagehelper.sync.http import ServerConnection, ServerRefusedError
 
@@ -98,6 +99,8 @@ def heal(store: Store, epoch: str | None, common: int, is_leader: bool, known: s
             return 0
         restated = _restatements(session, common, is_leader)
         _put_first_in_outbox(session, restated, common)
+        if not is_leader:
+            _drop_conflicts_after(session, common)
         _forget_versions_after(session, common)
         if state.cursor(session) > common:
             state.put(session, state.CURSOR, str(common))
@@ -138,6 +141,20 @@ def _restatements(
                 continue  # the server takes an erasure from a leader only
             found.append((entity, str(getattr(row, key)), payload))
     return found
+
+
+def _drop_conflicts_after(session: Session, common: int) -> None:
+    """A volunteer's copies of conflicts the server recorded after ``common``: lost with
+    the restore, and this laptop may not state them again (only a leader's may).  Kept,
+    they would stay on this laptop alone for good, as a download never removes a row;
+    dropped, the download from the common point brings back those the restored server
+    holds again (stated again by the leader's laptop, or raised again by a
+    restatement), so every copy shows the same conflicts."""
+    session.execute(
+        delete(SyncConflict)
+        .where(SyncConflict.server_version > common)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _put_first_in_outbox(
