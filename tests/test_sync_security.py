@@ -100,7 +100,10 @@ def call(
         headers["Authorization"] = f"Bearer {token}"
     data = None
     if body is not None:
-        data = json.dumps(body, ensure_ascii=False).encode()
+        try:
+            data = json.dumps(body, ensure_ascii=False).encode()
+        except UnicodeEncodeError:  # a lone surrogate: JSON can still carry it, escaped
+            data = json.dumps(body).encode()
         if compress:
             data = gzip.compress(data)
             headers["Content-Encoding"] = "gzip"
