@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -184,13 +185,33 @@ def test_an_unexpected_failure_is_json_and_logged(
     assert "Pấng" not in logged and "0912" not in logged
 
 
-def test_refusals_before_any_endpoint_are_logged_too(
-    server: LoopbackServer, caplog: pytest.LogCaptureFixture
-) -> None:
-    with caplog.at_level(logging.INFO, logger="villagehelper.server"):
+class _LineWatcher(logging.Handler):
+    """Sets ``seen`` once a record of the server's logger holds ``wanted`` (the server
+    answers from its own thread: wait for the line, never for a while)."""
+
+    def __init__(self, wanted: str) -> None:
+        super().__init__(logging.INFO)
+        self.wanted = wanted
+        self.seen = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.wanted in record.getMessage():
+            self.seen.set()
+
+
+def test_refusals_before_any_endpoint_are_logged_too(server: LoopbackServer) -> None:
+    logger = logging.getLogger("villagehelper.server")
+    watcher = _LineWatcher("request method=GET path=/v1/changes status=426")
+    logger.addHandler(watcher)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
         old = requests.get(server.url + "/v1/changes", timeout=30)
-    assert old.status_code == 426
-    assert "request method=GET path=/v1/changes status=426" in caplog.text
+        assert old.status_code == 426
+        assert watcher.seen.wait(timeout=10), "no access-log line for the refused request"
+    finally:
+        logger.removeHandler(watcher)
+        logger.setLevel(level)
 
 
 # --- the property: never a 5xx, always JSON ------------------------------------------------
