@@ -202,7 +202,6 @@ def test_inactivity_locks_the_window_and_hides_the_residents_data(
     assert not any(RESIDENT in text for text in _visible_texts(window))
     assert not page.isVisible()
     qtbot.waitUntil(window.window_lock.screen.prompt.pin.hasFocus, timeout=5000)
-    window.grab().save("/tmp/lock-window.png")
 
     _type_pin(qtbot, window.window_lock.screen.prompt.pin, MEMBER_PIN)
     qtbot.waitUntil(lambda: not window.window_lock.is_locked, timeout=5000)
