@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import Team, wait_idle
@@ -84,11 +84,12 @@ def test_new_household_and_visit_by_keyboard_alone(
     qtbot.waitUntil(lambda: view.stack.currentWidget() is view.visit_form)
     wait_idle(qtbot, app_ctx)
 
-    # Focus is on the first service button: Space toggles, Tab moves to the next one.
+    # Focus is on the first service button: Space toggles, → moves to the next one (Tab
+    # leaves the services for the note: the list is one Tab stop).
     first = view.services.buttons()[0]
     assert first.hasFocus()
     press(first, Qt.Key.Key_Space)
-    press(first, Qt.Key.Key_Tab)
+    press(first, Qt.Key.Key_Right)
     second = view.services.buttons()[1]
     assert second.hasFocus()
     press(second, Qt.Key.Key_Space)
@@ -181,6 +182,14 @@ def test_failed_without_reason_is_refused_and_focus_goes_to_the_reason(
     assert ss.list_sessions(village_team.store)[0].failure_reason == "Máy không có NFC"
 
 
+def _confirmation(qtbot: QtBot, view: LogVisitView) -> QMessageBox:
+    qtbot.waitUntil(lambda: view.findChild(QMessageBox, "confirmUndo") is not None)
+    box = view.findChild(QMessageBox, "confirmUndo")
+    assert box is not None
+    qtbot.waitUntil(box.isVisible)
+    return box
+
+
 def test_one_click_undo_voids_the_visit_just_saved(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
@@ -197,8 +206,15 @@ def test_one_click_undo_voids_the_visit_just_saved(
     undo = view.findChild(QPushButton, "undoLast")
     assert undo is not None and undo.isEnabled()
     QTest.mouseClick(undo, Qt.MouseButton.LeftButton)
+    # It asks first, naming the household and the services; Enter confirms.
+    box = _confirmation(qtbot, view)
+    assert "Lý Thị Nga" in box.informativeText()
+    assert "Mở tài khoản ngân hàng" in box.informativeText()
+    assert len(ss.list_sessions(village_team.store)) == 2
+    press(box, Qt.Key.Key_Return)
     wait_idle(qtbot, app_ctx)
     assert ss.list_sessions(village_team.store) == []
+    assert "Đã hoàn tác: Lý Thị Nga" in view.undo_feedback.text()
     history = ss.household_history(
         village_team.store,
         ss.list_sessions(village_team.store, ss.SessionFilter(include_voided=True))[0].household_id,
