@@ -23,6 +23,7 @@ from villagehelper.ops import sessions as ss
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.log_visit import LogVisitView
 from villagehelper.ui.service_keys import grid_step
+from villagehelper.ui.service_picker import OutcomeRow
 
 NO_MOD = Qt.KeyboardModifier.NoModifier
 
@@ -74,6 +75,17 @@ def _visit_form_ready(qtbot: QtBot, view: LogVisitView, ctx: AppContext) -> None
     qtbot.waitUntil(lambda: focus() is view.services.buttons()[0])
 
 
+def _household_opened(
+    qtbot: QtBot, ctx: AppContext, team: Team, head_name: str, typed: str
+) -> LogVisitView:
+    """A household recorded, the screen shown, ``typed`` searched and Enter pressed."""
+    hh.create_household(team.store, hh.HouseholdInput(team.village_id, head_name))
+    view = _view(qtbot, ctx)
+    _search_and_enter(qtbot, view, ctx, typed)
+    _visit_form_ready(qtbot, view, ctx)
+    return view
+
+
 def _service_with_focus(view: LogVisitView) -> str:
     button = focus()
     codes = [code for code in _codes(view) if view.services.button(code) is button]
@@ -81,8 +93,27 @@ def _service_with_focus(view: LogVisitView) -> str:
     return codes[0]
 
 
+def _result_key(view: LogVisitView, result: Qt.Key) -> OutcomeRow:
+    """2 or 3 on the focused service: its row appears and its date / reason has the focus."""
+    code = _service_with_focus(view)
+    key(result)
+    row = view.services.row(code)
+    assert row is not None
+    assert focus() is (row.date if result == Qt.Key.Key_2 else row.reason)
+    return row
+
+
 def _codes(view: LogVisitView) -> list[str]:
     return [button.objectName().removeprefix("service_") for button in view.services.buttons()]
+
+
+def undo_question(qtbot: QtBot, view: LogVisitView) -> QMessageBox:
+    """The undo question, on screen with the keyboard focus."""
+    qtbot.waitUntil(lambda: isinstance(view.findChild(QMessageBox, "confirmUndo"), QMessageBox))
+    box = view.findChild(QMessageBox, "confirmUndo")
+    assert isinstance(box, QMessageBox)
+    qtbot.waitUntil(lambda: box.isVisible() and box.isAncestorOf(focus()))
+    return box
 
 
 def _live(team: Team) -> list[ss.SessionRow]:
@@ -124,9 +155,7 @@ def _new_household_three_services(
     # VNeID level 2, one to the right: 2 = Hẹn lại, the date takes the focus.
     key(Qt.Key.Key_Right)
     assert _service_with_focus(view) == "VNEID_L2"
-    key(Qt.Key.Key_2)
-    row_l2 = view.services.row("VNEID_L2")
-    assert row_l2 is not None and focus() is row_l2.date
+    _result_key(view, Qt.Key.Key_2)
     # Typed as the date field takes it today: digits over the default day (30/11), which
     # must never make a date before today on the way.
     # For the integration with the typed-date parser: type "20/12/2026" here and expect
@@ -138,9 +167,7 @@ def _new_household_three_services(
     key(Qt.Key.Key_Down)
     key(Qt.Key.Key_Down)
     assert _service_with_focus(view) == "EHEALTH"
-    key(Qt.Key.Key_3)
-    row_health = view.services.row("EHEALTH")
-    assert row_health is not None and focus() is row_health.reason
+    _result_key(view, Qt.Key.Key_3)
     type_text("Máy không có NFC")
     key(Qt.Key.Key_Tab)
     assert _service_with_focus(view) == "EHEALTH"
@@ -208,10 +235,7 @@ def _undo_the_last_visit(
     """Ctrl+Z says what it will undo, Enter confirms, and it says what it undid."""
     assert focus() is view.search.line
     key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: isinstance(view.findChild(QMessageBox, "confirmUndo"), QMessageBox))
-    box = view.findChild(QMessageBox, "confirmUndo")
-    assert isinstance(box, QMessageBox)
-    qtbot.waitUntil(box.isVisible)
+    box = undo_question(qtbot, view)
     question = box.informativeText()
     assert "Nguyễn Thị Hòa" in question and "VssID" in question and "Hẹn lại" in question
     assert "Đặng Văn Vỹ" not in question
@@ -229,19 +253,13 @@ def _undo_the_last_visit(
 def test_escape_keeps_the_visit_when_undo_asks(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    hh.create_household(village_team.store, hh.HouseholdInput(village_team.village_id, "Lò Văn Ba"))
-    view = _view(qtbot, app_ctx)
-    _search_and_enter(qtbot, view, app_ctx, "lo van ba")
-    _visit_form_ready(qtbot, view, app_ctx)
+    view = _household_opened(qtbot, app_ctx, village_team, "Lò Văn Ba", "lo van ba")
     key(Qt.Key.Key_Space)
     with qtbot.waitSignal(view.sig_saved, timeout=5000):
         key(Qt.Key.Key_Return)
     wait_idle(qtbot, app_ctx)
     key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: isinstance(view.findChild(QMessageBox, "confirmUndo"), QMessageBox))
-    box = view.findChild(QMessageBox, "confirmUndo")
-    assert isinstance(box, QMessageBox)
-    qtbot.waitUntil(box.isVisible)
+    assert "Lò Văn Ba" in undo_question(qtbot, view).informativeText()
     key(Qt.Key.Key_Escape)
     wait_idle(qtbot, app_ctx)
     assert len(_live(village_team)) == 1
@@ -256,12 +274,7 @@ ENTER_FROM = ("member", "service", "choice", "date", "reason", "note", "consent"
 def test_enter_saves_from_anywhere_in_the_form(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team, where: str
 ) -> None:
-    hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Hà Văn Sơn")
-    )
-    view = _view(qtbot, app_ctx)
-    _search_and_enter(qtbot, view, app_ctx, "ha van son")
-    _visit_form_ready(qtbot, view, app_ctx)
+    view = _household_opened(qtbot, app_ctx, village_team, "Hà Văn Sơn", "ha van son")
     key(Qt.Key.Key_Space)  # VNeID level 1, Thành công
     key(Qt.Key.Key_Right)
     key(Qt.Key.Key_3)  # VNeID level 2, Chưa thành công: the reason has the focus
@@ -350,15 +363,8 @@ def test_tab_order_is_deliberate_and_no_widget_keeps_tab(
 def test_outcome_keys_on_the_choice_itself(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Tô Văn Hải")
-    )
-    view = _view(qtbot, app_ctx)
-    _search_and_enter(qtbot, view, app_ctx, "to van hai")
-    _visit_form_ready(qtbot, view, app_ctx)
-    key(Qt.Key.Key_2)
-    row = view.services.row("VNEID_L1")
-    assert row is not None and focus() is row.date
+    view = _household_opened(qtbot, app_ctx, village_team, "Tô Văn Hải", "to van hai")
+    row = _result_key(view, Qt.Key.Key_2)
     key(Qt.Key.Key_Backtab)
     assert focus() is row.follow_up
     key(Qt.Key.Key_3)  # from the choice too: Chưa thành công, the reason takes the focus
@@ -435,10 +441,7 @@ def _text_colour(image: QImage, fill: QColor) -> QColor:
 def test_focus_ring_and_chosen_state_are_plain_to_see(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    hh.create_household(village_team.store, hh.HouseholdInput(village_team.village_id, "Mã Thị Ly"))
-    view = _view(qtbot, app_ctx)
-    _search_and_enter(qtbot, view, app_ctx, "ma thi ly")
-    _visit_form_ready(qtbot, view, app_ctx)
+    view = _household_opened(qtbot, app_ctx, village_team, "Mã Thị Ly", "ma thi ly")
     first, second = view.services.button("VNEID_L1"), view.services.button("VNEID_L2")
     assert first.hasFocus()
     focused = first.grab().toImage()
@@ -490,3 +493,47 @@ def test_a_new_household_starts_at_the_top_of_the_services(
     key(Qt.Key.Key_Tab)  # the list's Tab stop is the first service again
     key(Qt.Key.Key_Backtab)
     assert focus() is view.services.buttons()[0]
+
+
+def test_delete_in_todays_list_asks_then_cancels_that_session(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team
+) -> None:
+    household = hh.create_household(
+        village_team.store, hh.HouseholdInput(village_team.village_id, "Hầu Văn Dế")
+    ).id
+    for code in ("VSSID", "EHEALTH"):
+        ss.log_visit(
+            village_team.store,
+            ss.VisitInput(household, village_team.member_id, [ss.ServiceOutcome(code)]),
+        )
+    view = _view(qtbot, app_ctx)
+    qtbot.waitUntil(lambda: view.today_model.rowCount() == 2)
+    for _ in range(3):  # search → "Hủy lượt đang chọn" … → today's list
+        key(Qt.Key.Key_Backtab)
+        if focus() is view.today:
+            break
+    assert focus() is view.today
+    key(Qt.Key.Key_Down)
+    session = view.today_model.session(view.today.currentIndex().row())
+    assert session is not None
+    key(Qt.Key.Key_Delete)
+    box = undo_question(qtbot, view)
+    assert session.service_label in box.informativeText()
+    key(Qt.Key.Key_Return)
+    wait_idle(qtbot, app_ctx)
+    assert len(_live(village_team)) == 1 and session.id not in {r.id for r in _live(village_team)}
+    assert session.service_label in view.undo_feedback.text()
+
+
+def test_the_add_household_hint_goes_once_the_household_exists(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team
+) -> None:
+    view = _view(qtbot, app_ctx)
+    _search_and_enter(qtbot, view, app_ctx, "Bế Văn Đàn")
+    qtbot.waitUntil(lambda: view.stack.currentWidget() is view.new_household)
+    assert "Không tìm thấy hộ nào" in view.search.hint.text()
+    key(Qt.Key.Key_Return)  # name only: check, then create
+    _visit_form_ready(qtbot, view, app_ctx)
+    qtbot.waitUntil(lambda: view.search.model.rowCount() == 1)
+    assert "Không tìm thấy" not in view.search.hint.text()
+    assert "Enter" in view.search.hint.text()

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QLineEdit, QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import Team, wait_idle
+from tests.test_ui_keyboard_flow import undo_question
 from villagehelper.clock import vietnam_today
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
@@ -182,14 +183,6 @@ def test_failed_without_reason_is_refused_and_focus_goes_to_the_reason(
     assert ss.list_sessions(village_team.store)[0].failure_reason == "Máy không có NFC"
 
 
-def _confirmation(qtbot: QtBot, view: LogVisitView) -> QMessageBox:
-    qtbot.waitUntil(lambda: view.findChild(QMessageBox, "confirmUndo") is not None)
-    box = view.findChild(QMessageBox, "confirmUndo")
-    assert box is not None
-    qtbot.waitUntil(box.isVisible)
-    return box
-
-
 def test_one_click_undo_voids_the_visit_just_saved(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
@@ -207,7 +200,7 @@ def test_one_click_undo_voids_the_visit_just_saved(
     assert undo is not None and undo.isEnabled()
     QTest.mouseClick(undo, Qt.MouseButton.LeftButton)
     # It asks first, naming the household and the services; Enter confirms.
-    box = _confirmation(qtbot, view)
+    box = undo_question(qtbot, view)
     assert "Lý Thị Nga" in box.informativeText()
     assert "Mở tài khoản ngân hàng" in box.informativeText()
     assert len(ss.list_sessions(village_team.store)) == 2
