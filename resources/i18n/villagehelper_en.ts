@@ -880,8 +880,8 @@ Choose the household, then the services; Enter or Ctrl+S to save. Household not 
         <translation>Cancel selected session (Delete)</translation>
     </message>
     <message>
-        <source>Phím: ← ↑ → ↓ chọn loại hỗ trợ · Space chọn/bỏ · 1 Thành công · 2 Hẹn lại · 3 Chưa thành công · Tab từ ngày hẹn/lý do: quay lại loại hỗ trợ · Enter lưu · Esc tìm hộ khác</source>
-        <translation>Keys: ← ↑ → ↓ move between services · Space choose/drop · 1 Done · 2 Follow-up · 3 Failed · Tab from the date/reason: back to the services · Enter save · Esc find another household</translation>
+        <source>← ↑ → ↓ Space: chọn · 1 Thành công · 2 Hẹn lại · 3 Chưa thành công · Tab: quay lại loại hỗ trợ · Enter: lưu · Esc: hộ khác</source>
+        <translation>← ↑ → ↓ Space: choose · 1 Done · 2 Follow-up · 3 Failed · Tab: back to the services · Enter: save · Esc: another household</translation>
     </message>
     <message>
         <source>Xem hộ… (Ctrl+O)</source>

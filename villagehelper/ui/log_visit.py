@@ -223,9 +223,8 @@ class LogVisitView(QWidget):
         self.save_button.clicked.connect(self.save)
         self.keys_hint = QLabel(
             self.tr(
-                "Phím: ← ↑ → ↓ chọn loại hỗ trợ · Space chọn/bỏ · 1 Thành công · 2 Hẹn lại "
-                "· 3 Chưa thành công · Tab từ ngày hẹn/lý do: quay lại loại hỗ trợ · "
-                "Enter lưu · Esc tìm hộ khác"
+                "← ↑ → ↓ Space: chọn · 1 Thành công · 2 Hẹn lại · 3 Chưa thành công · "
+                "Tab: quay lại loại hỗ trợ · Enter: lưu · Esc: hộ khác"
             ),
             form,
         )
