@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
@@ -395,6 +397,30 @@ def test_outcome_keys_on_the_choice_itself(
 )
 def test_grid_steps(index: int, key_name: Qt.Key, expected: int | None) -> None:
     assert grid_step(index, key_name, 14, 2) == expected
+
+
+ARROWS = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down)
+OPPOSITE = dict(
+    zip(ARROWS, (Qt.Key.Key_Right, Qt.Key.Key_Left, Qt.Key.Key_Down, Qt.Key.Key_Up), strict=True)
+)
+
+
+@given(
+    count=st.integers(1, 60),
+    columns=st.integers(1, 4),
+    start=st.integers(0, 59),
+    keys=st.lists(st.sampled_from(ARROWS), max_size=30),
+)
+def test_arrows_never_leave_the_list_and_undo_each_other(
+    count: int, columns: int, start: int, keys: list[Qt.Key]
+) -> None:
+    index = start % count
+    for arrow in keys:
+        moved = grid_step(index, arrow, count, columns)
+        assert moved is not None and 0 <= moved < count
+        if moved != index:  # a move, not a stop at the edge: the opposite arrow comes back
+            assert grid_step(moved, OPPOSITE[arrow], count, columns) == index
+        index = moved
 
 
 # --- what the eye needs ----------------------------------------------------------------
