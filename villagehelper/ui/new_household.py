@@ -81,11 +81,11 @@ class NewHouseholdPanel(QWidget):
         self.create_button.setObjectName("createHousehold")
         self.create_button.setDefault(True)
         self.create_button.clicked.connect(self.submit)
-        cancel = QPushButton(self.tr("Quay lại tìm kiếm (Esc)"), self)
-        cancel.clicked.connect(self.sig_cancelled.emit)
+        self.cancel_button = QPushButton(self.tr("Quay lại tìm kiếm (Esc)"), self)
+        self.cancel_button.clicked.connect(self.sig_cancelled.emit)
         buttons = QHBoxLayout()
         buttons.addWidget(self.create_button)
-        buttons.addWidget(cancel)
+        buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -95,6 +95,19 @@ class NewHouseholdPanel(QWidget):
         layout.addLayout(buttons)
         for line in (self.head_name, self.address, self.phone, self.birth_year):
             line.returnPressed.connect(self.submit)
+
+    def tab_chain(self) -> list[QWidget]:
+        """The fields in the order Tab visits them (the log-a-visit screen chains them)."""
+        return [
+            self.head_name,
+            self.village,
+            self.address,
+            self.phone,
+            self.birth_year,
+            self.duplicates,
+            self.create_button,
+            self.cancel_button,
+        ]
 
     def start(self, head_name: str, villages: list[VillageInfo], village_id: str | None) -> None:
         self._warned_for = None
