@@ -1,0 +1,311 @@
+"""The printed weekly report is the same on every machine: one page for a normal week,
+in the bundled font, no word broken, no table row split across pages.
+
+Field report: on a Linux laptop without Times New Roman the report took two pages, words
+broke inside a syllable ("Thàn/h công", "ngư/ời"), the national name wrapped, a row split
+across the page break and its numbers printed over the repeated header.  The machine is
+reproduced with fontconfig pointed at a configuration with no fonts (or DejaVu only),
+the report is printed by the real command in its own process and read back with poppler.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import Team
+from villagehelper.ops.households import create_household
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.ops.sessions import log_visit
+from villagehelper.ops.team import list_services
+from villagehelper.tally import Counts, Tally, compute_tally, iso_week
+from villagehelper.text import format_number
+
+pytestmark = pytest.mark.skipif(
+    any(shutil.which(tool) is None for tool in ("pdftotext", "pdffonts", "pdfinfo")),
+    reason="poppler-utils (pdftotext, pdffonts, pdfinfo) not installed",
+)
+
+WEEK = iso_week(2026, 47)  # 16/11 – 22/11/2026, before the test clock's "now"
+NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+HEADINGS = (
+    "STT",
+    "Loại hỗ trợ",
+    "Số lượt",
+    "Số người",
+    "Thành công",
+    "Hẹn lại",
+    "Chưa thành công",
+    "Lũy kế từ đầu năm",
+)
+BUNDLED = {"LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-Italic"}
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def run(*command: str) -> str:
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+def fontconfig(folder: Path, font_dirs: tuple[Path, ...]) -> Path:
+    """A fontconfig configuration that knows only ``font_dirs`` (none: no font at all)."""
+    folder.mkdir()
+    config = folder / "fonts.conf"
+    dirs = "".join(f"<dir>{font_dir}</dir>" for font_dir in font_dirs)
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
+        f"<fontconfig>{dirs}<cachedir>{folder / 'cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    return config
+
+
+def log_every_service(village_team: Team) -> list[str]:
+    """A busy week: every one of the fourteen services asked for, some several times,
+    with each outcome; the services' labels."""
+    store = village_team.store
+    services = list_services(store)
+    households = [
+        create_household(
+            store, HouseholdInput(village_team.village_id, head), [MemberInput(head, 1960 + n)]
+        ).id
+        for n, head in enumerate(("Trần Văn Tèo", "Lò Thị Mỷ", "Hà Văn Sáu", "Vi Thị Lả"))
+    ]
+    outcomes = (
+        ServiceOutcome("", "done"),
+        ServiceOutcome("", "follow_up", date(2026, 11, 30)),
+        ServiceOutcome("", "failed", None, "mất mạng"),
+    )
+    minute = 0
+    for index, service in enumerate(services):
+        for repeat in range(1 + index % 4):
+            minute += 1
+            outcome = replace(outcomes[(index + repeat) % 3], service_code=service.code)
+            log_visit(
+                store,
+                VisitInput(
+                    households[(index + repeat) % len(households)],
+                    village_team.member_id,
+                    [outcome],
+                    occurred_at=datetime(2026, 11, 16 + index % 5, 2, minute, tzinfo=UTC),
+                ),
+            )
+    return [service.label_vi for service in services]
+
+
+@pytest.mark.parametrize("machine", ["no fonts at all", "DejaVu only"])
+def test_a_busy_week_prints_on_one_page_in_the_bundled_font_on_any_machine(
+    machine: str, village_team: Team, tmp_path: Path
+) -> None:
+    labels = log_every_service(village_team)
+    assert len(labels) == 14
+    assert all(row.counts.sessions for row in compute_tally(village_team.store, WEEK).rows)
+    font_dirs = (DEJAVU,) if machine == "DejaVu only" else ()
+    config = fontconfig(tmp_path / "fontconfig", font_dirs)
+    pdf = tmp_path / "báo cáo.pdf"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "villagehelper.cli",
+            "tally",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--week",
+            "2026-W47",
+            "--pdf",
+            str(pdf),
+        ],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "FONTCONFIG_FILE": str(config)},
+        timeout=120,
+    )
+
+    assert re.search(r"^Pages:\s+1$", run("pdfinfo", str(pdf)), re.M)
+
+    listing = [line for line in run("pdffonts", str(pdf)).splitlines()[2:] if line.strip()]
+    names = {line.split()[0].split("+")[-1] for line in listing}
+    assert names == BUNDLED
+    assert all(line.split()[-5] == "yes" for line in listing)  # embedded
+
+    text = run("pdftotext", "-layout", str(pdf), "-")
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    # Each on one line (beside the issuing body, on the same printed line).
+    assert any(line.endswith(NATIONAL_NAME) for line in lines), text
+    assert any(line.endswith(MOTTO) for line in lines), text
+    # Every word whole: a word broken across two lines is not among the printed words.
+    printed = set(text.split())
+    expected = {
+        word
+        for phrase in (*labels, *HEADINGS, NATIONAL_NAME, MOTTO, "Người lập biểu", "TỔ TRƯỞNG")
+        for word in phrase.split()
+    }
+    assert expected - printed == set()
+    for name in ("Nguyễn Thị Hệ", "Phạm Đăng Xuyết"):
+        assert name in " ".join(lines)
+
+
+# --- long tables ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    page: int
+    text: str
+    top: float
+    bottom: float
+
+
+def printed_words(pdf: Path) -> list[Word]:
+    """Every word of ``pdf`` with its page and vertical place (pdftotext -bbox)."""
+    xhtml = run("pdftotext", "-bbox", str(pdf), "-")
+    words: list[Word] = []
+    for page, body in enumerate(re.split(r"<page ", xhtml)[1:], start=1):
+        for match in re.finditer(
+            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>',
+            body,
+        ):
+            words.append(Word(page, match[3], float(match[1]), float(match[2])))
+    return words
+
+
+# Words of no heading, so that a row's words are never taken for the header's.
+VOCABULARY = [
+    "hướng",
+    "dẫn",
+    "cài",
+    "đặt",
+    "ứng",
+    "dụng",
+    "điện",
+    "thoại",
+    "tài",
+    "khoản",
+    "định",
+    "danh",
+    "mức",
+    "dịch",
+    "vụ",
+    "trực",
+    "tuyến",
+    "bảo",
+    "hiểm",
+    "xã",
+    "hội",
+    "ví",
+    "ngân",
+    "hàng",
+    "chữ",
+    "ký",
+    "cá",
+    "nhân",
+    "phòng",
+    "chống",
+    "lừa",
+    "đảo",
+]
+HEADING_WORDS = {word for heading in HEADINGS for word in heading.split()}
+
+
+def long_tally(template: Tally, words_per_row: list[int]) -> Tally:
+    """One row per entry of ``words_per_row``: "R7a …words… R7z", 107 sessions; a total
+    of at least 1.000, told apart from every row."""
+    rows = tuple(
+        replace(
+            template.rows[0],
+            service_code=f"s{n}",
+            label_vi=" ".join(
+                [f"R{n}a", *(VOCABULARY[(n + i) % len(VOCABULARY)] for i in range(count)), f"R{n}z"]
+            ),
+            counts=Counts(100 + n),
+        )
+        for n, count in enumerate(words_per_row, start=1)
+    )
+    return replace(
+        template, rows=rows, totals=Counts(1000 + sum(100 + n for n in range(1, len(rows) + 1)))
+    )
+
+
+def assert_rows_whole_under_a_header(words: list[Word], rows: int) -> None:
+    by_text: dict[str, list[Word]] = {}
+    for word in words:
+        by_text.setdefault(word.text, []).append(word)
+    pages_with_rows: set[int] = set()
+    for n in range(1, rows + 1):
+        (first,), (last,), (sessions,) = by_text[f"R{n}a"], by_text[f"R{n}z"], by_text[str(100 + n)]
+        # The row on one page: its name from first word to last, its numbers beside it.
+        assert first.page == last.page == sessions.page, f"row {n} split across pages"
+        assert first.top <= sessions.top and sessions.bottom <= last.bottom, f"row {n}"
+        pages_with_rows.add(first.page)
+    for page in pages_with_rows:
+        (stt,) = [word for word in by_text["STT"] if word.page == page]
+        header = [
+            word
+            for word in words
+            if word.page == page and word.text in HEADING_WORDS and abs(word.top - stt.top) < 40
+        ]
+        header_bottom = max(word.bottom for word in header)
+        on_page = [
+            word
+            for word in words
+            if word.page == page and re.fullmatch(r"R\d+[az]|\d{3}", word.text)
+        ]
+        # The header row repeated on top of every page, nothing printed over it.
+        assert all(word.top >= header_bottom for word in on_page), f"page {page}"
+
+
+def assert_signatures_with_the_total(words: list[Word], tally: Tally) -> None:
+    (total,) = [word for word in words if word.text == format_number(tally.totals.sessions)]
+    signature = [word for word in words if word.text in {"TRƯỞNG", "biểu", "Xuyết", "Hệ"}]
+    assert len(signature) == 4
+    assert {word.page for word in signature} == {total.page}
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(words_per_row=st.lists(st.integers(min_value=0, max_value=24), min_size=1, max_size=70))
+def test_long_tables_never_split_a_row_and_repeat_the_header(
+    village_team: Team, qapp: object, words_per_row: list[int]
+) -> None:
+    from tests.test_report_pdf import build
+    from villagehelper.reports import write_pdf
+
+    tally = long_tally(compute_tally(village_team.store, WEEK), words_per_row)
+    with tempfile.TemporaryDirectory() as folder:
+        pdf = Path(folder) / "long.pdf"
+        pages = write_pdf(build(tally), pdf)
+        words = printed_words(pdf)
+    assert max(word.page for word in words) == pages
+    assert_rows_whole_under_a_header(words, len(words_per_row))
+    assert_signatures_with_the_total(words, tally)
+
+
+def test_a_table_of_many_long_names_takes_several_pages_each_with_its_header(
+    village_team: Team, qapp: object, tmp_path: Path
+) -> None:
+    from tests.test_report_pdf import build
+    from villagehelper.reports import write_pdf
+
+    tally = long_tally(compute_tally(village_team.store, WEEK), [14] * 40)
+    pdf = tmp_path / "long.pdf"
+    pages = write_pdf(build(tally), pdf)
+    assert pages >= 3
+    words = printed_words(pdf)
+    assert {word.page for word in words if word.text == "STT"} == set(range(1, pages + 1))
+    assert_rows_whole_under_a_header(words, 40)
+    assert_signatures_with_the_total(words, tally)
