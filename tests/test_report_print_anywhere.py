@@ -238,19 +238,28 @@ def long_tally(template: Tally, words_per_row: list[int]) -> Tally:
     )
 
 
+def only(by_text: dict[str, list[Word]], text: str, where: str) -> Word:
+    """The one place ``text`` is printed (a row cut by a page break shows twice)."""
+    found = by_text.get(text, [])
+    assert len(found) == 1, f"{where}: {text!r} printed {len(found)} times"
+    return found[0]
+
+
 def assert_rows_whole_under_a_header(words: list[Word], rows: int) -> None:
     by_text: dict[str, list[Word]] = {}
     for word in words:
         by_text.setdefault(word.text, []).append(word)
     pages_with_rows: set[int] = set()
     for n in range(1, rows + 1):
-        (first,), (last,), (sessions,) = by_text[f"R{n}a"], by_text[f"R{n}z"], by_text[str(100 + n)]
+        first, last, sessions = (
+            only(by_text, token, f"row {n}") for token in (f"R{n}a", f"R{n}z", str(100 + n))
+        )
         # The row on one page: its name from first word to last, its numbers beside it.
         assert first.page == last.page == sessions.page, f"row {n} split across pages"
         assert first.top <= sessions.top and sessions.bottom <= last.bottom, f"row {n}"
         pages_with_rows.add(first.page)
     for page in pages_with_rows:
-        (stt,) = [word for word in by_text["STT"] if word.page == page]
+        stt = only({"STT": [w for w in by_text["STT"] if w.page == page]}, "STT", f"page {page}")
         header = [
             word
             for word in words
@@ -309,3 +318,22 @@ def test_a_table_of_many_long_names_takes_several_pages_each_with_its_header(
     assert {word.page for word in words if word.text == "STT"} == set(range(1, pages + 1))
     assert_rows_whole_under_a_header(words, 40)
     assert_signatures_with_the_total(words, tally)
+
+
+@pytest.mark.parametrize("rows", range(18, 34, 3))
+def test_the_signatures_never_go_to_a_page_alone(
+    rows: int, village_team: Team, qapp: object, tmp_path: Path
+) -> None:
+    # From a table that ends high on the page to one that ends at its bottom: somewhere
+    # the signatures no longer fit under it.
+    from tests.test_report_pdf import build
+    from villagehelper.reports import write_pdf
+
+    tally = long_tally(compute_tally(village_team.store, WEEK), [2] * rows)
+    pdf = tmp_path / "tally.pdf"
+    write_pdf(build(tally), pdf)
+    words = printed_words(pdf)
+    assert_rows_whole_under_a_header(words, rows)
+    assert_signatures_with_the_total(words, tally)
+    last_row = next(word for word in words if word.text == f"R{rows}a")
+    assert last_row.page == max(word.page for word in words)
