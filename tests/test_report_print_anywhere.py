@@ -157,6 +157,57 @@ def test_a_busy_week_prints_on_one_page_in_the_bundled_font_on_any_machine(
         assert name in " ".join(lines)
 
 
+# The tally screen's own print path (ui/tally_actions.py), in a process of its own.
+PRINT_FROM_THE_SCREEN = """
+import sys
+from pathlib import Path
+
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QApplication, QWidget
+
+from villagehelper.preferences import Preferences
+from villagehelper.store.engine import open_store
+from villagehelper.tally import iso_week
+from villagehelper.tally.overview import tally_overview
+from villagehelper.ui.context import AppContext
+from villagehelper.ui.executor import DbExecutor
+from villagehelper.ui.tally_actions import ReportActions
+
+app = QApplication(sys.argv[:1])
+store = open_store(Path(sys.argv[1]))
+executor = DbExecutor()
+screen = QWidget()
+actions = ReportActions(AppContext(store, executor, Preferences()), lambda: None, screen)
+document = actions.document(tally_overview(store, iso_week(2026, 47)))
+printer = actions._printer(document)  # as the print dialog receives it
+printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+printer.setOutputFileName(sys.argv[2])
+actions.print_to(printer, document)
+executor.shutdown()
+store.close()
+"""
+
+
+def test_the_screens_print_path_uses_the_bundled_font_on_a_machine_without_fonts(
+    village_team: Team, tmp_path: Path
+) -> None:
+    labels = log_every_service(village_team)
+    config = fontconfig(tmp_path / "fontconfig", ())
+    pdf = tmp_path / "paper.pdf"
+    subprocess.run(
+        [sys.executable, "-c", PRINT_FROM_THE_SCREEN, str(tmp_path / "data"), str(pdf)],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "FONTCONFIG_FILE": str(config)},
+        timeout=120,
+    )
+    assert re.search(r"^Pages:\s+1$", run("pdfinfo", str(pdf)), re.M)
+    listing = [line for line in run("pdffonts", str(pdf)).splitlines()[2:] if line.strip()]
+    assert {line.split()[0].split("+")[-1] for line in listing} == BUNDLED
+    printed = set(run("pdftotext", "-layout", str(pdf), "-").split())
+    assert {word for label in labels for word in label.split()} - printed == set()
+
+
 # --- long tables ------------------------------------------------------------------------
 
 
