@@ -40,16 +40,6 @@ pytestmark = pytest.mark.skipif(
 WEEK = iso_week(2026, 47)  # 16/11 – 22/11/2026, before the test clock's "now"
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
-HEADINGS = (
-    "STT",
-    "Loại hỗ trợ",
-    "Số lượt",
-    "Số người",
-    "Thành công",
-    "Hẹn lại",
-    "Chưa thành công",
-    "Lũy kế từ đầu năm",
-)
 BUNDLED = {"LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-Italic"}
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -69,6 +59,24 @@ def fontconfig(folder: Path, font_dirs: tuple[Path, ...]) -> Path:
         encoding="utf-8",
     )
     return config
+
+
+def run_on_this_machine(config: Path, *arguments: str) -> None:
+    """Python with ``arguments``, in a process that sees only the fonts of ``config``."""
+    subprocess.run(
+        [sys.executable, *arguments],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "FONTCONFIG_FILE": str(config)},
+        timeout=120,
+    )
+
+
+def assert_one_page_in_the_bundled_font(pdf: Path) -> None:
+    assert re.search(r"^Pages:\s+1$", run("pdfinfo", str(pdf)), re.M)
+    listing = [line for line in run("pdffonts", str(pdf)).splitlines()[2:] if line.strip()]
+    assert {line.split()[0].split("+")[-1] for line in listing} == BUNDLED
+    assert all(line.split()[-5] == "yes" for line in listing)  # embedded
 
 
 def log_every_service(village_team: Team) -> list[str]:
@@ -108,37 +116,27 @@ def log_every_service(village_team: Team) -> list[str]:
 def test_a_busy_week_prints_on_one_page_in_the_bundled_font_on_any_machine(
     machine: str, village_team: Team, tmp_path: Path
 ) -> None:
+    from villagehelper.reports.weekly import COLUMNS
+
     labels = log_every_service(village_team)
     assert len(labels) == 14
     assert all(row.counts.sessions for row in compute_tally(village_team.store, WEEK).rows)
     font_dirs = (DEJAVU,) if machine == "DejaVu only" else ()
     config = fontconfig(tmp_path / "fontconfig", font_dirs)
     pdf = tmp_path / "báo cáo.pdf"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "villagehelper.cli",
-            "tally",
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--week",
-            "2026-W47",
-            "--pdf",
-            str(pdf),
-        ],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "FONTCONFIG_FILE": str(config)},
-        timeout=120,
+    run_on_this_machine(
+        config,
+        "-m",
+        "villagehelper.cli",
+        "tally",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--week",
+        "2026-W47",
+        "--pdf",
+        str(pdf),
     )
-
-    assert re.search(r"^Pages:\s+1$", run("pdfinfo", str(pdf)), re.M)
-
-    listing = [line for line in run("pdffonts", str(pdf)).splitlines()[2:] if line.strip()]
-    names = {line.split()[0].split("+")[-1] for line in listing}
-    assert names == BUNDLED
-    assert all(line.split()[-5] == "yes" for line in listing)  # embedded
+    assert_one_page_in_the_bundled_font(pdf)
 
     text = run("pdftotext", "-layout", str(pdf), "-")
     lines = [" ".join(line.split()) for line in text.splitlines()]
@@ -149,7 +147,7 @@ def test_a_busy_week_prints_on_one_page_in_the_bundled_font_on_any_machine(
     printed = set(text.split())
     expected = {
         word
-        for phrase in (*labels, *HEADINGS, NATIONAL_NAME, MOTTO, "Người lập biểu", "TỔ TRƯỞNG")
+        for phrase in (*labels, *COLUMNS, NATIONAL_NAME, MOTTO, "Người lập biểu", "TỔ TRƯỞNG")
         for word in phrase.split()
     }
     assert expected - printed == set()
@@ -194,16 +192,8 @@ def test_the_screens_print_path_uses_the_bundled_font_on_a_machine_without_fonts
     labels = log_every_service(village_team)
     config = fontconfig(tmp_path / "fontconfig", ())
     pdf = tmp_path / "paper.pdf"
-    subprocess.run(
-        [sys.executable, "-c", PRINT_FROM_THE_SCREEN, str(tmp_path / "data"), str(pdf)],
-        check=True,
-        capture_output=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "FONTCONFIG_FILE": str(config)},
-        timeout=120,
-    )
-    assert re.search(r"^Pages:\s+1$", run("pdfinfo", str(pdf)), re.M)
-    listing = [line for line in run("pdffonts", str(pdf)).splitlines()[2:] if line.strip()]
-    assert {line.split()[0].split("+")[-1] for line in listing} == BUNDLED
+    run_on_this_machine(config, "-c", PRINT_FROM_THE_SCREEN, str(tmp_path / "data"), str(pdf))
+    assert_one_page_in_the_bundled_font(pdf)
     printed = set(run("pdftotext", "-layout", str(pdf), "-").split())
     assert {word for label in labels for word in label.split()} - printed == set()
 
@@ -267,7 +257,6 @@ VOCABULARY = [
     "lừa",
     "đảo",
 ]
-HEADING_WORDS = {word for heading in HEADINGS for word in heading.split()}
 
 
 def long_tally(template: Tally, words_per_row: list[int]) -> Tally:
@@ -309,12 +298,15 @@ def assert_rows_whole_under_a_header(words: list[Word], rows: int) -> None:
         assert first.page == last.page == sessions.page, f"row {n} split across pages"
         assert first.top <= sessions.top and sessions.bottom <= last.bottom, f"row {n}"
         pages_with_rows.add(first.page)
+    from villagehelper.reports.weekly import COLUMNS
+
+    heading_words = {word for heading in COLUMNS for word in heading.split()}
     for page in pages_with_rows:
         stt = only({"STT": [w for w in by_text["STT"] if w.page == page]}, "STT", f"page {page}")
         header = [
             word
             for word in words
-            if word.page == page and word.text in HEADING_WORDS and abs(word.top - stt.top) < 40
+            if word.page == page and word.text in heading_words and abs(word.top - stt.top) < 40
         ]
         header_bottom = max(word.bottom for word in header)
         on_page = [

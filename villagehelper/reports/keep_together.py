@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtGui import QTextBlock, QTextDocument, QTextFrame, QTextTable
+from PySide6.QtGui import QTextBlock, QTextCursor, QTextDocument, QTextFrame, QTextTable
 
 # The last service and the total travel with the signatures.
 ROWS_WITH_SIGNATURES = 2
@@ -37,30 +37,25 @@ def _extent(document: QTextDocument, blocks: Sequence[QTextBlock]) -> tuple[floa
     return min(rect.top() for rect in rects), max(rect.bottom() for rect in rects)
 
 
-def _row_blocks(table: QTextTable, row: int) -> list[QTextBlock]:
+def _blocks(first: QTextCursor, last: QTextCursor) -> list[QTextBlock]:
+    """The blocks from ``first``'s to ``last``'s, both included."""
     blocks: list[QTextBlock] = []
-    for column in range(table.columns()):
-        cell = table.cellAt(row, column)
-        block = cell.firstCursorPosition().block()
-        last = cell.lastCursorPosition().block()
-        while block.isValid():
-            blocks.append(block)
-            if block == last:
-                break
-            block = block.next()
-    return blocks
-
-
-def _frame_blocks(frame: QTextFrame) -> list[QTextBlock]:
-    blocks: list[QTextBlock] = []
-    block = frame.firstCursorPosition().block()
-    last = frame.lastCursorPosition().block()
+    block, end = first.block(), last.block()
     while block.isValid():
         blocks.append(block)
-        if block == last:
+        if block == end:
             break
         block = block.next()
     return blocks
+
+
+def _row_blocks(table: QTextTable, row: int) -> list[QTextBlock]:
+    cells = [table.cellAt(row, column) for column in range(table.columns())]
+    return [
+        block
+        for cell in cells
+        for block in _blocks(cell.firstCursorPosition(), cell.lastCursorPosition())
+    ]
 
 
 def next_break(
@@ -82,7 +77,7 @@ def next_break(
         top, bottom = _extent(document, _row_blocks(part.table, row))
         if top >= page_end or bottom > room:
             return part.first_row + row - 1
-    _, bottom = _extent(document, _frame_blocks(tail))
+    _, bottom = _extent(document, _blocks(tail.firstCursorPosition(), tail.lastCursorPosition()))
     last_row = part.first_row + part.table.rows() - 1
     carried = total_rows - ROWS_WITH_SIGNATURES
     if bottom > page_end and carried > part.first_row and last_row == total_rows:

@@ -11,6 +11,7 @@ A ``QGuiApplication`` must exist (fonts); QtWidgets is not needed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -377,21 +378,20 @@ def build_weekly_document(
     ``held_back``: sessions the commune server held back for an impossible date
     (``ops/implausible.py``), which the note says are not counted.
     """
+
+    def header(cursor: QTextCursor) -> None:
+        _header(cursor, commune_name, village_name, printed_on)
+
+    def signatures(cursor: QTextCursor) -> QTextTable:
+        return _signatures(cursor, prepared_by, leader_name)
+
     rows = _data_rows(tally)
     breaks: list[int] = []
     while True:  # laid out again with each new page break, until no row straddles one
-        document, parts, signatures = _compose(
-            tally,
-            rows,
-            breaks,
-            commune_name=commune_name,
-            village_name=village_name,
-            prepared_by=prepared_by,
-            leader_name=leader_name,
-            printed_on=printed_on,
-            held_back=held_back,
+        document, parts, signed = _compose(
+            tally, rows, breaks, header=header, signatures=signatures, held_back=held_back
         )
-        row = next_break(document, parts, signatures, len(rows))
+        row = next_break(document, parts, signed, len(rows))
         if row is None:
             return document
         breaks.append(row)
@@ -402,14 +402,12 @@ def _compose(
     rows: list[list[str]],
     breaks: list[int],
     *,
-    commune_name: str,
-    village_name: str | None,
-    prepared_by: str,
-    leader_name: str,
-    printed_on: date,
+    header: Callable[[QTextCursor], None],
+    signatures: Callable[[QTextCursor], QTextTable],
     held_back: int,
 ) -> tuple[QTextDocument, list[TablePart], QTextTable]:
-    """The report with its table cut before each data row of ``breaks``."""
+    """The report with its table cut before each data row of ``breaks``; its parts and
+    its signatures."""
     document = QTextDocument()
     document.setDefaultFont(report_font())
     # Lines break between words only: a Vietnamese word is a syllable, never to be cut.
@@ -426,7 +424,7 @@ def _compose(
     )
     cursor = QTextCursor(document)
     cursor.beginEditBlock()
-    _header(cursor, commune_name, village_name, printed_on)
+    header(cursor)
 
     cursor.insertBlock(_block(top=18.0), _char(bold=True, point_size=TITLE_PT))
     cursor.insertText(REPORT_TITLE, _char(bold=True, point_size=TITLE_PT))
@@ -461,9 +459,9 @@ def _compose(
         _char(italic=True, point_size=11.0),
     )
     cursor.insertBlock(_block())
-    signatures = _signatures(cursor, prepared_by, leader_name)
+    signed = signatures(cursor)
     cursor.endEditBlock()
-    return document, parts, signatures
+    return document, parts, signed
 
 
 def write_pdf(document: QTextDocument, path: Path) -> int:
