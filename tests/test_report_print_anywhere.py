@@ -13,9 +13,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -40,7 +42,7 @@ pytestmark = pytest.mark.skipif(
 WEEK = iso_week(2026, 47)  # 16/11 – 22/11/2026, before the test clock's "now"
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
-BUNDLED = {"LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-Italic"}
+BUNDLED = {"VillageHelperSerif", "VillageHelperSerif-Bold", "VillageHelperSerif-Italic"}
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
 
@@ -61,14 +63,34 @@ def fontconfig(folder: Path, font_dirs: tuple[Path, ...]) -> Path:
     return config
 
 
-def run_on_this_machine(config: Path, *arguments: str) -> None:
-    """Python with ``arguments``, in a process that sees only the fonts of ``config``."""
+def run_on_this_machine(config: Path | None, *arguments: str) -> None:
+    """Python with ``arguments``, in a process that sees only the fonts of ``config``
+    (``None``: the fonts this machine has)."""
+    env = {key: value for key, value in os.environ.items() if key != "FONTCONFIG_FILE"}
+    if config is not None:
+        env["FONTCONFIG_FILE"] = str(config)
     subprocess.run(
         [sys.executable, *arguments],
         check=True,
         capture_output=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "FONTCONFIG_FILE": str(config)},
+        env={**env, "QT_QPA_PLATFORM": "offscreen"},
         timeout=120,
+    )
+
+
+def print_the_week(config: Path | None, data_dir: Path, pdf: Path) -> None:
+    """``villagehelper tally --pdf`` for 2026-W47, as a person runs it."""
+    run_on_this_machine(
+        config,
+        "-m",
+        "villagehelper.cli",
+        "tally",
+        "--data-dir",
+        str(data_dir),
+        "--week",
+        "2026-W47",
+        "--pdf",
+        str(pdf),
     )
 
 
@@ -124,18 +146,7 @@ def test_a_busy_week_prints_on_one_page_in_the_bundled_font_on_any_machine(
     font_dirs = (DEJAVU,) if machine == "DejaVu only" else ()
     config = fontconfig(tmp_path / "fontconfig", font_dirs)
     pdf = tmp_path / "báo cáo.pdf"
-    run_on_this_machine(
-        config,
-        "-m",
-        "villagehelper.cli",
-        "tally",
-        "--data-dir",
-        str(tmp_path / "data"),
-        "--week",
-        "2026-W47",
-        "--pdf",
-        str(pdf),
-    )
+    print_the_week(config, tmp_path / "data", pdf)
     assert_one_page_in_the_bundled_font(pdf)
 
     text = run("pdftotext", "-layout", str(pdf), "-")
@@ -153,6 +164,35 @@ def test_a_busy_week_prints_on_one_page_in_the_bundled_font_on_any_machine(
     assert expected - printed == set()
     for name in ("Nguyễn Thị Hệ", "Phạm Đăng Xuyết"):
         assert name in " ".join(lines)
+
+
+def word_boxes(pdf: Path) -> list[tuple[str, ...]]:
+    """Every word of ``pdf`` with its box; the digits of a date left out (the date line
+    could change between two runs at midnight; digits all have the same width)."""
+    boxes = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<',
+        run("pdftotext", "-bbox", str(pdf), "-"),
+    )
+    return [(*box[:4], "#" if box[4].isdigit() else box[4]) for box in boxes]
+
+
+def test_every_word_is_in_the_same_place_whatever_fonts_the_machine_has(
+    village_team: Team, tmp_path: Path
+) -> None:
+    log_every_service(village_team)
+    machines = {
+        "no fonts": fontconfig(tmp_path / "none", ()),
+        "DejaVu only": fontconfig(tmp_path / "dejavu", (DEJAVU,)),
+        "this machine's fonts": None,
+    }
+    printed = {}
+    for machine, config in machines.items():
+        pdf = tmp_path / f"{machine}.pdf"
+        print_the_week(config, tmp_path / "data", pdf)
+        printed[machine] = word_boxes(pdf)
+    assert len(printed["no fonts"]) > 200
+    assert printed["DejaVu only"] == printed["no fonts"]
+    assert printed["this machine's fonts"] == printed["no fonts"]
 
 
 # The tally screen's own print path (ui/tally_actions.py), in a process of its own.
@@ -380,3 +420,31 @@ def test_the_signatures_never_go_to_a_page_alone(
     assert_signatures_with_the_total(words, tally)
     last_row = next(word for word in words if word.text == f"R{rows}a")
     assert last_row.page == max(word.page for word in words)
+
+
+def vietnamese_letters() -> set[str]:
+    """Every letter of Vietnamese, each vowel with each of the five tones, both cases."""
+    vowels = "aăâeêioôơuưy"
+    tones = ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
+    lower = {unicodedata.normalize("NFC", vowel + tone) for vowel in vowels for tone in tones}
+    lower |= set("bcdđghklmnpqrstvx")
+    return lower | {letter.upper() for letter in lower}
+
+
+def test_the_bundled_fonts_are_whole_and_have_every_vietnamese_letter(qapp: object) -> None:
+    from PySide6.QtGui import QRawFont
+
+    from villagehelper.reports.fonts import FONT_FILES, FONTS_DIR, REPORT_FAMILY
+
+    letters = vietnamese_letters()
+    assert len(letters) == 2 * (12 * 6 + 17)
+    assert all(len(letter) == 1 for letter in letters)  # precomposed, as typed and stored
+    assert (FONTS_DIR / "OFL.txt").read_text(encoding="utf-8").count("Open Font License") >= 2
+    for name in FONT_FILES:
+        data = (FONTS_DIR / name).read_bytes()
+        # The whole file's checksum is the TrueType constant: the renaming left it sound.
+        padded = data + b"\0" * (-len(data) % 4)
+        assert sum(struct.unpack(f">{len(padded) // 4}L", padded)) & 0xFFFFFFFF == 0xB1B0AFBA
+        font = QRawFont(data, 12.0)
+        assert font.isValid() and font.familyName() == REPORT_FAMILY, name
+        assert {letter for letter in letters if not font.supportsCharacter(ord(letter))} == set()

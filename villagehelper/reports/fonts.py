@@ -1,14 +1,17 @@
-"""The printout's own font, shipped with the app: Liberation Serif 2 (SIL OFL 1.1).
+"""The printout's own font, shipped with the app: "VillageHelper Serif", which is
+Liberation Serif 2.1.5 (SIL OFL 1.1) under a name of its own.
 
 Decree 30/2020 prescribes Times New Roman.  Windows has it, a Linux laptop usually has
 not, and what fontconfig falls back to there (DejaVu, or nothing at all) is wider: words
 broke inside a syllable, the national name wrapped and the signatures went to page 2.
-Liberation Serif 2 has the same metrics as Times New Roman and every Vietnamese letter
-(1.x lacks ấ ặ ệ ộ …), so the report is laid out and printed with these very files,
-everywhere, whatever the machine has installed.  Nothing is fetched at run time.
+Liberation Serif 2 has the same metrics as Times New Roman and every Vietnamese letter.
+It is renamed (``scripts/make_report_font.py``) because an installed Liberation Serif
+1.07, which lacks ấ ặ ệ ộ …, won over the bundled copy of the same name for the regular
+style; under its own name the report can only get these files, whatever the machine has.
+Nothing is fetched at run time.
 
 :func:`register_report_fonts` is called once at start-up by the GUI and by the command
-line before a report is built; the report asks for :data:`REPORT_FAMILY` by name.
+line before a report is built; the report asks for the family it returns by name.
 """
 
 from __future__ import annotations
@@ -23,11 +26,11 @@ FONTS_DIR = Path(__file__).resolve().parents[1] / "resources" / "fonts"
 # Regular for the body, bold for headings and totals, italic for the place-and-date line
 # and the notes: the only styles the report uses.
 FONT_FILES = (
-    "LiberationSerif-Regular.ttf",
-    "LiberationSerif-Bold.ttf",
-    "LiberationSerif-Italic.ttf",
+    "VillageHelperSerif-Regular.ttf",
+    "VillageHelperSerif-Bold.ttf",
+    "VillageHelperSerif-Italic.ttf",
 )
-REPORT_FAMILY = "Liberation Serif"
+REPORT_FAMILY = "VillageHelper Serif"
 # Only if the files were removed from an installation: the decree's own font.
 WINDOWS_FAMILY = "Times New Roman"
 

@@ -113,6 +113,9 @@ def report_font(point_size: float = BODY_PT, *, bold: bool = False) -> QFont:
     font.setPointSizeF(point_size)
     font.setStyleHint(QFont.StyleHint.Serif)
     font.setBold(bold)
+    # The font's own advances, not those hinted for a screen by the machine's fontconfig
+    # settings: otherwise lines wrapped at other words on another machine.
+    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
     return font
 
 
@@ -414,6 +417,7 @@ def _compose(
     option = QTextOption()
     option.setWrapMode(QTextOption.WrapMode.WordWrap)
     document.setDefaultTextOption(option)
+    document.setUseDesignMetrics(True)  # laid out for paper, the same on every machine
     document.setDocumentMargin(0)  # the page margins are the decree's, applied when painting
     dpi = _layout_dpi()
     document.setPageSize(
