@@ -17,6 +17,7 @@ line before a report is built; the report asks for the family it returns by name
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
@@ -39,6 +40,8 @@ WINDOWS_FAMILY = "Times New Roman"
 _REGISTERED = "villagehelperReportFamily"
 
 _log = logging.getLogger(__name__)
+# The PDF is also built on the database worker: one registration, whichever thread asks.
+_lock = threading.Lock()
 
 
 def register_report_fonts() -> str:
@@ -46,9 +49,16 @@ def register_report_fonts() -> str:
     the report must ask for.  Needs a ``QGuiApplication``."""
     app = QCoreApplication.instance()
     assert app is not None, "the report fonts need a QGuiApplication"
-    registered = app.property(_REGISTERED)
-    if isinstance(registered, str):
-        return registered
+    with _lock:
+        registered = app.property(_REGISTERED)
+        if isinstance(registered, str):
+            return registered
+        family = _add_fonts()
+        app.setProperty(_REGISTERED, family)
+        return family
+
+
+def _add_fonts() -> str:
     families: set[str] = set()
     for name in FONT_FILES:
         font_id = QFontDatabase.addApplicationFont(str(FONTS_DIR / name))
@@ -56,6 +66,4 @@ def register_report_fonts() -> str:
             _log.warning("report font %s could not be loaded", FONTS_DIR / name)
             continue
         families.update(QFontDatabase.applicationFontFamilies(font_id))
-    family = REPORT_FAMILY if REPORT_FAMILY in families else WINDOWS_FAMILY
-    app.setProperty(_REGISTERED, family)
-    return family
+    return REPORT_FAMILY if REPORT_FAMILY in families else WINDOWS_FAMILY
