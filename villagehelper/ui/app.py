@@ -62,6 +62,9 @@ def run_gui(data_dir: Path) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("VillageHelper")
     app.setApplicationVersion(_version())
+    from villagehelper.reports.fonts import register_report_fonts
+
+    register_report_fonts()  # the printout's own font, as the command line registers it
     from villagehelper.ui.collector import SafeCollector
     from villagehelper.ui.single_instance import SingleInstance, bring_forward, refuse_second_start
 
