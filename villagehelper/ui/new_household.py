@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -24,8 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from villagehelper.clock import vietnam_today
 from villagehelper.errors import UserError, ValidationError
 from villagehelper.ops.inputs import HouseholdInput, MemberInput
+from villagehelper.ui.birth_year_field import BirthYearField
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.feedback import show_bug
 from villagehelper.ui.household_search import describe_hit
@@ -59,9 +60,7 @@ class NewHouseholdPanel(QWidget):
         self.phone = QLineEdit(self)
         self.phone.setObjectName("newPhone")
         self.phone.setPlaceholderText(self.tr("Không bắt buộc, ví dụ 0912 345 678"))
-        self.birth_year = QLineEdit(self)
-        self.birth_year.setObjectName("newBirthYear")
-        self.birth_year.setValidator(QIntValidator(1900, 2100, self))
+        self.birth_year = BirthYearField("newBirthYear", self)
         self.birth_year.setPlaceholderText(self.tr("Năm sinh của chủ hộ (không bắt buộc)"))
         form = QFormLayout()
         form.addRow(self.tr("Họ tên chủ hộ"), self.head_name)
@@ -112,18 +111,22 @@ class NewHouseholdPanel(QWidget):
         self.head_name.setFocus()
 
     def _inputs(self) -> tuple[HouseholdInput, list[MemberInput]]:
-        year = self.birth_year.text().strip()
+        year = self.birth_year.year(vietnam_today(self._ctx.store.now()))
         household = HouseholdInput(
             village_id=str(self.village.currentData() or ""),
             head_name=self.head_name.text(),
             address_detail=self.address.text(),
             phone=self.phone.text() or None,
         )
-        head = MemberInput(self.head_name.text(), int(year) if year else None)
+        head = MemberInput(self.head_name.text(), year)
         return household, [head]
 
     def submit(self) -> None:
-        household, members = self._inputs()
+        try:
+            household, members = self._inputs()
+        except ValidationError as error:  # a birth year out of range, said at the field
+            self._failed(error)
+            return
         key = (household.head_name, household.village_id, household.phone or "")
         ctx = self._ctx
         if self._warned_for != key:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -20,22 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from villagehelper.errors import ValidationError
 from villagehelper.ops.inputs import ServiceOutcome
 from villagehelper.store.kinds import Outcome
+from villagehelper.ui.date_field import follow_up_field
 
 if TYPE_CHECKING:
     from villagehelper.ops.team import ServiceInfo
 
 COLUMNS = 2
-DEFAULT_FOLLOW_UP_DAYS = 7
-
-
-def qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def pydate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
 
 
 class OutcomeRow(QWidget):
@@ -61,20 +53,21 @@ class OutcomeRow(QWidget):
         for button in (self.done, self.follow_up, self.failed):
             group.addButton(button)
         self.done.setChecked(True)
-        self.date = QDateEdit(qdate(today + timedelta(days=DEFAULT_FOLLOW_UP_DAYS)), self)
-        self.date.setObjectName(f"followUpDate_{service.code}")
-        self.date.setDisplayFormat("dd/MM/yyyy")
-        self.date.setCalendarPopup(True)
-        self.date.setMinimumDate(qdate(today))
+        self.date = follow_up_field(f"followUpDate_{service.code}", today, self)
         self.reason = QLineEdit(self)
         self.reason.setObjectName(f"reason_{service.code}")
         self.reason.setPlaceholderText(self.tr("Lý do chưa thành công"))
-        layout = QHBoxLayout(self)
+        layout = QHBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(name, 2)
         for widget in (self.done, self.follow_up, self.failed, self.date):
             layout.addWidget(widget)
         layout.addWidget(self.reason, 2)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addLayout(layout)
+        column.addWidget(self.date.error)  # what is wrong with the date, under the row
         group.buttonToggled.connect(self._update)
         self._update()
 
@@ -84,7 +77,12 @@ class OutcomeRow(QWidget):
 
     def value(self) -> ServiceOutcome:
         if self.follow_up.isChecked():
-            return ServiceOutcome(self.service.code, Outcome.FOLLOW_UP, pydate(self.date.date()))
+            try:
+                day = self.date.day()
+            except ValidationError:
+                self.date.setFocus()  # the message is at the field: the cursor goes there
+                raise
+            return ServiceOutcome(self.service.code, Outcome.FOLLOW_UP, day)
         if self.failed.isChecked():
             return ServiceOutcome(
                 self.service.code, Outcome.FAILED, failure_reason=self.reason.text()
@@ -183,6 +181,7 @@ class ServicePicker(QWidget):
                 service, service.label(self._language), self._today, self.outcomes_panel
             )
             row.reason.returnPressed.connect(self.sig_submit.emit)
+            row.date.returnPressed.connect(self.sig_submit.emit)
             self._rows[code] = row
             self._outcomes.addWidget(row)
         elif not on and code in self._rows:
@@ -190,7 +189,8 @@ class ServicePicker(QWidget):
         self.sig_selection_changed.emit()
 
     def chosen(self) -> list[ServiceOutcome]:
-        """Chosen services in catalog order."""
+        """Chosen services in catalog order; :class:`ValidationError` when a follow-up
+        date does not read (its field says why)."""
         return [self._rows[s.code].value() for s in self._services if s.code in self._rows]
 
     def clear(self) -> None:
