@@ -228,8 +228,10 @@ def test_a_birth_year_out_of_range_is_said_at_the_field(
     QTest.keyClicks(panel.birth_year, typed)
     press(panel.birth_year, Qt.Key.Key_Return)
     wait_idle(qtbot, app_ctx)
-    assert "Năm sinh" in panel.message.text()
-    assert ("1900" in panel.message.text()) or ("bốn chữ số" in panel.message.text())
+    error = panel.birth_year.error
+    assert error.isVisible()  # under the field, not far below
+    assert "Năm sinh" in error.text()
+    assert ("1900" in error.text()) or ("bốn chữ số" in error.text())
     assert panel.birth_year.hasFocus()
     assert view.stack.currentWidget() is panel
     assert hh.find_households(village_team.store, "Vang Seo Din").hits == ()

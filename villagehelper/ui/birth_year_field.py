@@ -17,17 +17,31 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from villagehelper.typed_dates import parse_birth_year
+from villagehelper.ui.fields import field_error_label
 
 YEAR_DIGITS = 4
 
 
 class BirthYearField(QLineEdit):
+    """The field brings a label for its error, hidden, which a form may place under it
+    (``new_household``); a form with labels of its own (``household_form.FieldForm``)
+    leaves it unused."""
+
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(object_name)
         self.setMaxLength(YEAR_DIGITS)
         pattern = QRegularExpression(f"[0-9]{{0,{YEAR_DIGITS}}}")
         self.setValidator(QRegularExpressionValidator(pattern, self))
+        self.error = field_error_label(f"{object_name}Error", parent or self)
+        self.textEdited.connect(lambda _text: self.show_error(""))
+
+    def show_error(self, text: str) -> None:
+        """Say ``text`` under the field ("" hides it) and put the cursor there."""
+        self.error.setText("⚠ " + text if text else "")
+        self.error.setVisible(bool(text))
+        if text:
+            self.setFocus()
 
     def year(self, today: date) -> int | None:
         """The year typed (``None`` when empty); :class:`ValidationError` on

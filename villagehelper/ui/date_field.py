@@ -16,11 +16,11 @@ from datetime import date, timedelta
 
 from PySide6.QtCore import QLocale, QPoint, QRect, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFocusEvent, QIcon, QKeyEvent, QPainter, QPixmap
-from PySide6.QtWidgets import QCalendarWidget, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCalendarWidget, QLineEdit, QWidget
 
 from villagehelper.errors import ValidationError
 from villagehelper.typed_dates import format_day, latest_follow_up, parse_follow_up_date
-from villagehelper.ui.fields import from_qdate, to_qdate
+from villagehelper.ui.fields import field_error_label, from_qdate, to_qdate
 
 DateReader = Callable[[str, date], date]
 """Reads typed text on a given today, raising :class:`ValidationError` when it cannot."""
@@ -73,11 +73,7 @@ class TypedDateField(QLineEdit):
         )
         # Room for "00/00/0000" and the calendar button, whatever the text size.
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("00/00/00000") + 40)
-        self.error = QLabel(parent)
-        self.error.setObjectName(f"{object_name}Error")
-        self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.hide()
+        self.error = field_error_label(f"{object_name}Error", parent or self)
         self.pick_action = QAction(calendar_icon(), self.tr("Chọn ngày trên lịch"), self)
         self.pick_action.setObjectName(f"{object_name}Pick")
         self.pick_action.triggered.connect(self.open_calendar)

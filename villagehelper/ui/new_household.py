@@ -68,6 +68,7 @@ class NewHouseholdPanel(QWidget):
         form.addRow(self.tr("Địa chỉ"), self.address)
         form.addRow(self.tr("Số điện thoại"), self.phone)
         form.addRow(self.tr("Năm sinh"), self.birth_year)
+        form.addRow("", self.birth_year.error)  # a year out of range is said right here
         self.duplicates = QListWidget(self)
         self.duplicates.setObjectName("duplicateCandidates")
         self.duplicates.setVisible(False)
@@ -105,6 +106,7 @@ class NewHouseholdPanel(QWidget):
             self.village.setCurrentIndex(index)
         for line in (self.address, self.phone, self.birth_year):
             line.clear()
+        self.birth_year.show_error("")
         self.message.clear()
         self.duplicates.clear()
         self.duplicates.setVisible(False)
@@ -183,7 +185,11 @@ class NewHouseholdPanel(QWidget):
         if not isinstance(error, UserError):
             show_bug(self, self._ctx.log_file)
             return
-        self.message.setText(error.message(self._ctx.preferences.language))
+        text = error.message(self._ctx.preferences.language)
+        if isinstance(error, ValidationError) and error.field == "birth_year":
+            self.birth_year.show_error(text)
+        else:
+            self.message.setText(text)
         if not isinstance(error, ValidationError):
             return
         field = {
