@@ -158,11 +158,8 @@ def _new_household_three_services(
     key(Qt.Key.Key_Right)
     assert _service_with_focus(view) == "VNEID_L2"
     _result_key(view, Qt.Key.Key_2)
-    # Typed as the date field takes it today: digits over the default day (30/11), which
-    # must never make a date before today on the way.
-    # For the integration with the typed-date parser: type "20/12/2026" here and expect
-    # date(2026, 12, 20) below.
-    type_text("30122026")
+    # Typed as written on paper; the field's default text is selected, so it is replaced.
+    type_text("20/12/2026")
     key(Qt.Key.Key_Tab)  # back to the service
     assert _service_with_focus(view) == "VNEID_L2"
     # Two rows down: e-health; 3 = Chưa thành công, the reason takes the focus.
@@ -190,7 +187,7 @@ def _new_household_three_services(
     }
     assert first_visit["Đặng Văn Vỹ", "VNEID_L1"].outcome == "done"
     follow_up = first_visit["Đặng Văn Vỹ", "VNEID_L2"]
-    assert (follow_up.outcome, follow_up.follow_up_date) == ("follow_up", date(2026, 12, 30))
+    assert (follow_up.outcome, follow_up.follow_up_date) == ("follow_up", date(2026, 12, 20))
     failed = first_visit["Đặng Văn Vỹ", "EHEALTH"]
     assert (failed.outcome, failed.failure_reason) == ("failed", "Máy không có NFC")
     assert hh.get_household(village_team.store, follow_up.household_id).phone == "0912345678"

@@ -141,7 +141,7 @@ def test_sessions_open_newest_first_with_count_and_vietnamese_columns(
             assert shown == "Thành công"
         elif row.outcome == Outcome.FOLLOW_UP:
             assert row.follow_up_date is not None
-            assert shown == f"Hẹn lại {row.follow_up_date:%d/%m}"
+            assert shown == f"Hẹn lại {row.follow_up_date:%d/%m/%Y}"  # the year too
         else:
             assert shown == f"Chưa thành công: {row.failure_reason}"
     assert Outcome.FOLLOW_UP in outcomes
@@ -615,6 +615,9 @@ def test_not_done_with_another_day_logs_a_new_follow_up(qtbot: QtBot, ctx: AppCo
     QTest.keyClick(dialog.later, Qt.Key.Key_Space)
     assert dialog.later.isChecked() and not dialog.failed.isChecked()
     dialog.new_date.setFocus(Qt.FocusReason.TabFocusReason)
+    # The date is a line edit now: typed text goes in at the cursor, so the day shown
+    # is selected first (Tab selects it in an active window; this one is offscreen).
+    QTest.keyClick(dialog.new_date, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     QTest.keyClicks(dialog.new_date, "30112026")
     with qtbot.waitSignal(view.model.sig_loaded, timeout=5000):
         QTest.keyClick(dialog.new_date, Qt.Key.Key_Return)

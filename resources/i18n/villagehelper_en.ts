@@ -1033,10 +1033,6 @@ Choose the household, then the services; Enter or Ctrl+S to save. Household not 
         <source>Ngày đồng ý: %1</source>
         <translation>Consent date: %1</translation>
     </message>
-    <message>
-        <source>Năm sinh chỉ gồm chữ số, ví dụ 1965.</source>
-        <translation>Birth year must be digits only, e.g. 1965.</translation>
-    </message>
 </context>
 <context>
     <name>MembersModel</name>
@@ -2377,6 +2373,21 @@ previous period</translation>
     <message>
         <source>Đã hủy (%1, %2)</source>
         <translation>Cancelled (%1, %2)</translation>
+    </message>
+</context>
+<context>
+    <name>TypedDateField</name>
+    <message>
+        <source>ngày/tháng/năm, ví dụ 20/12/2026</source>
+        <translation>day/month/year, e.g. 20/12/2026</translation>
+    </message>
+    <message>
+        <source>Gõ 20/12/2026, 20/12/26, 20122026 hoặc 20/12 (năm nay); Alt+↓ hoặc nút lịch để chọn ngày.</source>
+        <translation>Type 20/12/2026, 20/12/26, 20122026 or 20/12 (this year); Alt+↓ or the calendar button to pick a day.</translation>
+    </message>
+    <message>
+        <source>Chọn ngày trên lịch</source>
+        <translation>Pick a day on the calendar</translation>
     </message>
 </context>
 <context>

@@ -503,10 +503,15 @@ class LogVisitView(QWidget):
             self.message.setText(self.tr("Chưa chọn người ghi. Hãy chọn «Ai đang ghi?» trước."))
             return
         member_id = self.member.currentData() or None
+        try:
+            chosen = self.services.chosen()
+        except ValidationError as error:  # a follow-up date that does not read
+            self.message.setText(error.message(self._ctx.preferences.language))
+            return
         visit = VisitInput(
             household_id=self._household_id,
             volunteer_id=volunteer_id,
-            services=self.services.chosen(),
+            services=chosen,
             member_id=member_id,
             note=self.note.text(),
             consent=self.consent.isChecked() and member_id is not None,
@@ -543,7 +548,10 @@ class LogVisitView(QWidget):
             self._focus_field(error.field)
 
     def _focus_field(self, field: str) -> None:
-        chosen = self.services.chosen()
+        try:
+            chosen = self.services.chosen()
+        except ValidationError:
+            return  # a date edited since, now unreadable: its field has the cursor
         if field == "services":
             first = self.services.first_button()
             if first is not None:

@@ -7,15 +7,14 @@ date or reason goes back to the service's button, so the next service is one arr
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
-    QDateEdit,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -27,15 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from villagehelper.errors import ValidationError
 from villagehelper.ops.inputs import ServiceOutcome
 from villagehelper.store.kinds import Outcome
+from villagehelper.ui.date_field import follow_up_field
 from villagehelper.ui.service_keys import OUTCOME_KEYS, RovingFocus, ServiceKeys
 
 if TYPE_CHECKING:
     from villagehelper.ops.team import ServiceInfo
 
 COLUMNS = 2
-DEFAULT_FOLLOW_UP_DAYS = 7
 # Strong enough to see from a step back (tests/test_ui_keyboard_flow.py measures them):
 # the chosen fill stands out from an unchosen button, and the focus ring from the edge it
 # replaces, at more than 3:1 (WCAG's figure for parts of a control); each label is
@@ -57,13 +57,6 @@ QPushButton:focus {{ border: 3px solid {FOCUS_RING}; }}
 QPushButton:checked:focus {{ border: 3px solid {CHOSEN_FOCUS_RING}; }}
 """
 
-
-def qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def pydate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
 
 
 class OutcomeRow(QWidget):
@@ -97,20 +90,21 @@ class OutcomeRow(QWidget):
         for button in (self.done, self.follow_up, self.failed):
             group.addButton(button)
         self.done.setChecked(True)
-        self.date = QDateEdit(qdate(today + timedelta(days=DEFAULT_FOLLOW_UP_DAYS)), self)
-        self.date.setObjectName(f"followUpDate_{service.code}")
-        self.date.setDisplayFormat("dd/MM/yyyy")
-        self.date.setCalendarPopup(True)
-        self.date.setMinimumDate(qdate(today))
+        self.date = follow_up_field(f"followUpDate_{service.code}", today, self)
         self.reason = QLineEdit(self)
         self.reason.setObjectName(f"reason_{service.code}")
         self.reason.setPlaceholderText(self.tr("Lý do chưa thành công"))
-        layout = QHBoxLayout(self)
+        layout = QHBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(name, 2)
         for widget in (self.done, self.follow_up, self.failed, self.date):
             layout.addWidget(widget)
         layout.addWidget(self.reason, 2)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        column.addLayout(layout)
+        column.addWidget(self.date.error)  # what is wrong with the date, under the row
         group.buttonToggled.connect(self._update)
         self._update()
         fields: tuple[QWidget, ...] = (*self._choices(), self.date, self.reason)
@@ -145,8 +139,8 @@ class OutcomeRow(QWidget):
         return None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        # 1 / 2 / 3 and the arrows on the result's radio buttons; Tab in the date leaves
-        # it (digits and "/" already move between day, month and year).
+        # 1 / 2 / 3 and the arrows on the result's radio buttons; Tab in the date goes
+        # where the row's own Tab order says (see focusNextPrevChild).
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
             return False
         key = Qt.Key(event.key())
@@ -202,7 +196,12 @@ class OutcomeRow(QWidget):
 
     def value(self) -> ServiceOutcome:
         if self.follow_up.isChecked():
-            return ServiceOutcome(self.service.code, Outcome.FOLLOW_UP, pydate(self.date.date()))
+            try:
+                day = self.date.day()
+            except ValidationError:
+                self.date.setFocus()  # the message is at the field: the cursor goes there
+                raise
+            return ServiceOutcome(self.service.code, Outcome.FOLLOW_UP, day)
         if self.failed.isChecked():
             return ServiceOutcome(
                 self.service.code, Outcome.FAILED, failure_reason=self.reason.text()
@@ -338,7 +337,8 @@ class ServicePicker(QWidget):
         self.sig_selection_changed.emit()
 
     def chosen(self) -> list[ServiceOutcome]:
-        """Chosen services in catalog order."""
+        """Chosen services in catalog order; :class:`ValidationError` when a follow-up
+        date does not read (its field says why)."""
         return [self._rows[s.code].value() for s in self._services if s.code in self._rows]
 
     def clear(self) -> None:
