@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from villagehelper.entity_rules import OLDEST_BIRTH_YEAR
 from villagehelper.errors import ValidationError
 from villagehelper.text import (
     InvalidPhoneError,
@@ -15,7 +16,6 @@ from villagehelper.text import (
 
 MAX_NAME = 120
 MAX_NOTE = 2000
-OLDEST_BIRTH_YEAR = 1900
 
 
 def required_text(field: str, label_vi: str, value: str | None, max_length: int = MAX_NAME) -> str:

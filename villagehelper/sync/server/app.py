@@ -237,7 +237,8 @@ def create_app(
         if not device_limit.allow(scope.device_id):
             raise _RateLimitedError()
         request.state.device_id = scope.device_id
-        epochs.check_laptop(db, epoch)  # synced with an older copy of this database: heal first
+        # Synced with an older copy of this database: heal first.
+        epochs.check_laptop(db, epoch, scope.device_id)
         return scope
 
     @app.get("/v1/health", response_model=Health)

@@ -166,3 +166,13 @@ class DeviceStamp(ServerBase):
     __tablename__ = "device_stamps"
     stamp: Mapped[str] = mapped_column(String(36), primary_key=True)
     device_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+class HealingDevice(ServerBase):
+    """A device refused because it synced in an earlier epoch of this database (it was
+    restored from a backup since): in ``epoch_id`` it states again the rows it holds that
+    the restore lost, whoever made them (``sync.server.restate_rules``)."""
+
+    __tablename__ = "healing_devices"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    epoch_id: Mapped[str] = mapped_column(String(36))
