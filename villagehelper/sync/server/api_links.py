@@ -25,42 +25,46 @@ def _ok(links: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
     return {200: {"links": links}}
 
 
+def _link(target: str, why: str, **given: Any) -> dict[str, Any]:
+    """A link to ``target``; ``given``: its ``parameters`` or its ``requestBody``."""
+    key = {"parameters": "parameters", "body": "requestBody"}
+    return {"operationRef": target, "description": why} | {key[k]: v for k, v in given.items()}
+
+
 PUSH = _ok(
     {
-        "DownloadFromTheCursor": {
-            "operationRef": _CHANGES,
-            "parameters": {"since": "$request.body#/cursor"},
-            "description": "after its push, the laptop downloads from the cursor it stated",
-        },
-        "SentAgainAfterALostReply": {
-            "operationRef": _PUSH,
-            "requestBody": "$request.body",
-            "description": "the same batch sent again: nothing doubled",
-        },
-        "TallyOfTheWeek": {
-            "operationRef": _TALLY,
-            "parameters": {"week": "this"},
-            "description": "a leader's laptop asks for this week's tally once synced",
-        },
+        "DownloadFromTheCursor": _link(
+            _CHANGES,
+            "after its push, the laptop downloads from the cursor it stated",
+            parameters={"since": "$request.body#/cursor"},
+        ),
+        "SentAgainAfterALostReply": _link(
+            _PUSH, "the same batch sent again: nothing doubled", body="$request.body"
+        ),
+        "TallyOfTheWeek": _link(
+            _TALLY,
+            "a leader's laptop asks for this week's tally once synced",
+            parameters={"week": "this"},
+        ),
     }
 )
 
 CHANGES = _ok(
     {
-        "NextPage": {
-            "operationRef": _CHANGES,
-            "parameters": {"since": "$response.body#/cursor"},
-            "description": "the next page of the feed, while `more` is true",
-        },
-        "NextRoundPush": {
-            "operationRef": _PUSH,
-            "requestBody": {"cursor": "$response.body#/cursor"},
-            "description": "the laptop's next round pushes, stating the cursor it reached",
-        },
-        "NextRoundNothingWaiting": {
-            "operationRef": _PUSH,
-            "requestBody": {"cursor": "$response.body#/cursor", "changes": []},
-            "description": "the next round of a laptop with nothing waiting to go up",
-        },
+        "NextPage": _link(
+            _CHANGES,
+            "the next page of the feed, while `more` is true",
+            parameters={"since": "$response.body#/cursor"},
+        ),
+        "NextRoundPush": _link(
+            _PUSH,
+            "the laptop's next round pushes, stating the cursor it reached",
+            body={"cursor": "$response.body#/cursor"},
+        ),
+        "NextRoundNothingWaiting": _link(
+            _PUSH,
+            "the next round of a laptop with nothing waiting to go up",
+            body={"cursor": "$response.body#/cursor", "changes": []},
+        ),
     }
 )
