@@ -1,7 +1,9 @@
 """A server put back from its backup, then the laptops sync as on any day: what they
 state again (``op: restate``, sync/epoch.py) is the commune's real work, whoever made it,
 and none of it may be refused or set aside.  A volunteer's laptop states again sessions
-another laptop logged and voids a leader made.
+another laptop logged and voids a leader made; rows naming a village or team member a
+leader added after the backup wait on the server for the leader's laptop to bring it
+back, whichever laptop syncs first.
 
 And the other side: outside a heal, a restatement is held to the rules of the insert or
 edit it stands for, so a volunteer's device cannot forge a signature, void a leader's
@@ -31,9 +33,11 @@ from tests.test_sync_security import (
 )
 from tests.test_sync_security import token_of as token_of_laptop
 from villagehelper.ids import new_id
-from villagehelper.ops import sessions
+from villagehelper.ops import consent, households, sessions, team
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.store.models import HelpSession
 from villagehelper.sync import set_aside, state, wire
+from villagehelper.sync.server import waiting
 from villagehelper.sync.server.tables import Record
 
 gia_loc = test_sync_security.gia_loc  # the fixture: Gia Lộc, a leader, a volunteer
@@ -83,6 +87,39 @@ def test_a_volunteer_states_again_others_sessions_and_a_leaders_void(commune: Co
     with commune.laptops["an"].reading() as session:
         row = session.get(HelpSession, voided)
         assert row is not None and row.voided
+
+
+def test_rows_a_leader_made_after_the_backup_come_back_whoever_syncs_first(
+    commune: Commune,
+) -> None:
+    commune.back_up()
+    leader = commune.laptops["leader"]
+    village = team.add_village(leader, "Thôn Đông")
+    helper = team.add_team_member(leader, "Lò Thị Mai", "member", village.id)
+    household = households.create_household(leader, HouseholdInput(village.id, "Hà Văn Sơn"))
+    commune.sync("leader")
+    commune.sync("an")
+    volunteer = commune.laptops["an"]
+    logged = sessions.log_visit(
+        volunteer, VisitInput(household.id, helper.id, [ServiceOutcome("VNEID_L1")])
+    )
+    commune.logged.extend(logged.session_ids)
+    person = households.add_member(volunteer, household.id, MemberInput("Hà Thị Lan", 1990))
+    consent.record_consent(volunteer, person.id, helper.id)  # recorded by the new member
+    commune.sync("an")
+    commune.put_back(commune.backups[0])
+    commune.sync("an")  # the volunteer's laptop first: what names the new rows waits
+    with volunteer.reading() as session:
+        assert set_aside.count(session) == 0
+    assert waiting.waiting_count(commune.running.db) > 0
+    for name in ("leader", "an", "leader"):
+        commune.sync(name)
+    assert waiting.waiting_count(commune.running.db) == 0
+    assert _server_sessions(commune) == set(commune.logged)
+    _nothing_set_aside_and_all_equal(commune)
+    with commune.running.db.reading() as session:
+        record = session.get(Record, ("member", person.id))
+        assert record is not None and helper.id in record.fields  # its consent's recorder
 
 
 # --- no loophole: a restatement outside a heal is an insert or an edit ------------------

@@ -53,7 +53,7 @@ def judged_as(batch: Batch, change: IncomingChange) -> str:
     """Which rules a volunteer's restatement of ``change`` answers to."""
     if batch.peek(change.entity, change.row_id) is not None:
         return NOTHING_CHANGES if change.entity in EVENT_ENTITIES else AS_EDIT
-    return AS_HEALING if _healing(batch) else AS_INSERT
+    return AS_HEALING if healing(batch) else AS_INSERT
 
 
 def foreign_signature(batch: Batch, owner: str | None) -> tuple[str, str] | None:
@@ -69,7 +69,8 @@ def foreign_signature(batch: Batch, owner: str | None) -> tuple[str, str] | None
     )
 
 
-def _healing(batch: Batch) -> bool:
+def healing(batch: Batch) -> bool:
+    """Is the pushing device healing in the current epoch (it synced in an earlier one)?"""
     cached: bool | None = batch.session.info.get("device_healing")
     if cached is None:
         session = batch.session
