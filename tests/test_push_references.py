@@ -12,7 +12,11 @@ is a 400 with a plain message, and the feed is left as it was.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.test_sync_security import (  # noqa: F401 - fixtures used by name
     World,
@@ -28,7 +32,7 @@ from villagehelper import entity_rules, personal_fields
 from villagehelper.clock import utc_now, vietnam_today
 from villagehelper.errors import ValidationError
 from villagehelper.ids import new_id
-from villagehelper.ops import households
+from villagehelper.ops import households, validate
 from villagehelper.ops.inputs import MemberInput
 
 INVALID = "Dữ liệu gửi lên không hợp lệ"
@@ -156,3 +160,17 @@ def test_the_laptop_takes_the_birth_years_the_server_does(world: World) -> None:
         sent = {**person, "full_name": "Lê Thị Hồng", "birth_year": year}
         answer = push(world.server, token, [change("member", new_id(), "insert", sent)])
         assert (answer.status_code == 200) == taken, (year, answer.text)
+
+
+@given(year=st.integers(min_value=-(2**31), max_value=2**31 - 1), this_year=st.integers(2000, 2999))
+def test_the_servers_birth_year_rule_is_the_laptops_form_check(year: int, this_year: int) -> None:
+    """Any year, any "this year": the push's rule and the laptop's form check agree."""
+    server_takes = (
+        entity_rules.birth_year_problem("member", {"birth_year": year}, this_year) is None
+    )
+    try:
+        validate.birth_year("birth_year", year, date(this_year, 6, 1))
+        laptop_takes = True
+    except ValidationError:
+        laptop_takes = False
+    assert server_takes == laptop_takes == (entity_rules.OLDEST_BIRTH_YEAR <= year <= this_year)

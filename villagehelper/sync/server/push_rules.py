@@ -49,11 +49,10 @@ def check(batch: Batch, index: int, change: IncomingChange) -> None:
 
     whole_row = change.op in (Op.INSERT, wire.RESTATE)
     broken = entity_rules.change_problems(change.entity, whole_row, change.fields)
-    this_year = vietnam_today(batch.now).year
-    if (
-        born := entity_rules.birth_year_problem(change.entity, change.fields, this_year)
-    ) is not None:
-        broken.append(born)
+    if change.fields.get("birth_year") is not None:  # "this year" by the server's clock
+        this_year = vietnam_today(batch.now).year
+        born = entity_rules.birth_year_problem(change.entity, change.fields, this_year)
+        broken.extend([born] if born is not None else [])
     if broken:
         raise PushRefusedError(
             400,
