@@ -37,6 +37,11 @@ INSTANT_YEARS = range(1970, REPORT_YEARS.stop)
 # whose clock says 1980 can still log a follow-up dated from its today.
 DATE_YEARS = INSTANT_YEARS
 
+# The years a person may be born in: from this one to this year (the year of "today" in
+# Vietnam, by the clock of the side that checks).  The laptop's forms and imports ask
+# ops/validate.py, the server's push asks :func:`birth_year_problem`; both read this.
+OLDEST_BIRTH_YEAR = 1900
+
 # Field → the values it may hold.
 ENUMERATIONS: dict[str, dict[str, type[StrEnum]]] = {
     "help_session": {"outcome": Outcome},
@@ -127,6 +132,24 @@ def change_problems(entity: str, whole_row: bool, fields: Mapping[str, Any]) -> 
         for name, value in fields.items()
         if (broken := field_problem(entity, name, value)) is not None
     ]
+
+
+def birth_year_problem(entity: str, fields: Mapping[str, Any], this_year: int) -> Broken | None:
+    """Why a member's ``birth_year`` cannot be held (None if it can, or if ``fields`` set
+    none): it must fall between :data:`OLDEST_BIRTH_YEAR` and ``this_year``.  Apart from
+    the row's other rules because "this year" is the checking side's clock's."""
+    year = fields.get("birth_year") if entity == "member" else None
+    if not isinstance(year, int) or isinstance(year, bool):
+        return None  # none, or not a number: the store's types refuse it in their words
+    if OLDEST_BIRTH_YEAR <= year <= this_year:
+        return None
+    return Broken(
+        "birth_year",
+        f"birth_year: năm sinh {year} không hợp lệ (phải từ {OLDEST_BIRTH_YEAR} "
+        f"đến {this_year}). Hãy sửa lại năm sinh của người này.",
+        f"birth_year: birth year {year} is out of range ({OLDEST_BIRTH_YEAR}–{this_year}). "
+        "Correct this person's birth year.",
+    )
 
 
 def _year_problem(name: str, value: Any, years: range) -> Broken | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from villagehelper.entity_rules import OLDEST_BIRTH_YEAR
 from villagehelper.errors import ValidationError
 from villagehelper.person_names import describe, first_refused
 from villagehelper.text import (

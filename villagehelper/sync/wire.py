@@ -78,9 +78,19 @@ def _entity_of_table() -> dict[str, str]:
 # commune's, and the server's merge-following (new sessions and members go to the
 # survivor) would then tie its rows to that commune's households.
 _UNDECLARED_REFERENCES: dict[str, tuple[Reference, ...]] = {
-    "household": (Reference("merged_into", "household"),),
+    "household": (
+        Reference("merged_into", "household"),
+        Reference("erased_by", "team_member"),  # the leader who erased it
+    ),
     # A correction names the session it replaces: one of the same commune.
     "help_session": (Reference("replaces_id", "help_session"),),
+    # Who recorded a resident's consent, and its withdrawal, and who erased the person:
+    # team members of the same commune (ops/consent.py, ops/erasure.py).
+    "member": (
+        Reference("consent_recorded_by", "team_member"),
+        Reference("consent_withdrawn_by", "team_member"),
+        Reference("erased_by", "team_member"),
+    ),
 }
 
 

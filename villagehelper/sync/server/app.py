@@ -31,7 +31,15 @@ from villagehelper.errors import UserError
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.sync import wire
-from villagehelper.sync.server import accounts, device_history, epochs, feed, push_rules, tallies
+from villagehelper.sync.server import (
+    accounts,
+    api_links,
+    device_history,
+    epochs,
+    feed,
+    push_rules,
+    tallies,
+)
 from villagehelper.sync.server.access_log import AccessLog
 from villagehelper.sync.server.accounts import AuthError, DeviceScope, ForbiddenError
 from villagehelper.sync.server.addresses import Address
@@ -237,7 +245,8 @@ def create_app(
         if not device_limit.allow(scope.device_id):
             raise _RateLimitedError()
         request.state.device_id = scope.device_id
-        epochs.check_laptop(db, epoch)  # synced with an older copy of this database: heal first
+        # Synced with an older copy of this database: heal first.
+        epochs.check_laptop(db, epoch, scope.device_id)
         return scope
 
     @app.get("/v1/health", response_model=Health)
@@ -267,7 +276,11 @@ def create_app(
             role=done.role.value,
         )
 
-    @app.post("/v1/push", response_model=PushResponse, responses=_errors(401, 403, 409, 429))
+    @app.post(
+        "/v1/push",
+        response_model=PushResponse,
+        responses={**api_links.PUSH, **_errors(401, 403, 409, 429)},
+    )
     def push_changes(
         body: PushRequest, scope: Annotated[DeviceScope, Depends(device_scope)]
     ) -> Response:
@@ -281,7 +294,11 @@ def create_app(
         # request's time.
         return Response(json.dumps({"results": results}), media_type="application/json")
 
-    @app.get("/v1/changes", response_model=PullResponse, responses=_errors(401, 409, 429))
+    @app.get(
+        "/v1/changes",
+        response_model=PullResponse,
+        responses={**api_links.CHANGES, **_errors(401, 409, 429)},
+    )
     def pull_changes(
         scope: Annotated[DeviceScope, Depends(device_scope)],
         since: Annotated[int, Query(ge=0, le=2**62)] = 0,

@@ -216,13 +216,25 @@ def mark_backup(session: Session, clock_now: Any) -> None:
     )
 
 
-def check_laptop(db: ServerDB, laptop_epoch: str | None) -> None:
+def check_laptop(db: ServerDB, laptop_epoch: str | None, device_id: str | None = None) -> None:
     """Refuse a laptop that states another epoch than this one (None: it knows none yet,
-    it takes this one from the answer)."""
+    it takes this one from the answer).  The device refused may then state again what
+    the restore lost (restate_rules.py)."""
     current = db.epochs.current(db)
     if laptop_epoch is None or laptop_epoch == current:
         return
+    if device_id is not None and _had_epoch(db, laptop_epoch):
+        # Not for any epoch a device names: a made-up one would open the healing rules.
+        from villagehelper.sync.server import restate_rules
+
+        restate_rules.note_healing(db, device_id, current)
     raise EpochChangedError(current, common_point(db, laptop_epoch))
+
+
+def _had_epoch(db: ServerDB, epoch_id: str) -> bool:
+    with db.reading() as session:
+        found = session.scalar(select(ServerEpoch.seq).where(ServerEpoch.epoch_id == epoch_id))
+    return found is not None
 
 
 def common_point(db: ServerDB, laptop_epoch: str) -> int:

@@ -25,6 +25,7 @@ from villagehelper.sync.server import (
     plausibility,
     push_rules,
     restate,
+    waiting,
 )
 from villagehelper.sync.server.accounts import DeviceScope
 from villagehelper.sync.server.batch import (
@@ -86,6 +87,7 @@ def push(
         device_history.check_continuation(session, device, after, changes, already)
         batch.team_member_id = _claimed_member(batch, team_member_id, changes)
         results = [_accept(batch, index, change, line) for index, change in enumerate(changes)]
+        waiting.release(batch)  # restatements that waited for a row this batch brought
         device_history.advance(session, device, after, changes, already)
         batch.store_new_records(still_changing=False)
         batch.write_log()
@@ -123,8 +125,12 @@ def _accept(
             f"Thay đổi {change.change_id} đã được gửi trước đây với nội dung khác.",
             f"Change {change.change_id} was sent before with different content.",
         )
-    _check(batch, index, change)
-    result = _apply(batch, index, change)
+    try:
+        _check(batch, index, change)
+    except waiting.WaitsError as waits:
+        result = waiting.hold(batch, change, waits)
+    else:
+        result = _apply(batch, index, change)
     result["change_id"] = change.change_id
     reply = json.dumps(result)
     batch.received[change.change_id] = Seen(digest, batch.scope.device_id, reply)
@@ -203,10 +209,23 @@ def _check(batch: Batch, index: int, change: IncomingChange) -> None:
         if change.op == Op.INSERT:
             raise PushRefusedError(409, index, *not_yours.taken_id(change.row_id))
         raise PushRefusedError(400, index, *not_yours.missing_row(change.entity, change.row_id))
+    _check_references(batch, index, change)
+
+
+def _check_references(batch: Batch, index: int, change: IncomingChange) -> None:
     for entity, target_id in not_yours.referred_rows(change):
         target = batch.peek(entity, target_id) if not_yours.looked_up(entity, target_id) else None
+        if target is None and waiting.may_wait(batch, change, entity, target_id):
+            raise waiting.WaitsError(entity, target_id)  # a row a leader's laptop brings back
         if target is None or target.commune_code not in ("", batch.scope.commune_code):
             raise PushRefusedError(400, index, *not_yours.unknown_reference(entity, target_id))
+
+
+def apply_waiting(batch: Batch, change: IncomingChange) -> None:
+    """A restatement that waited for a row, now here (waiting.py): checked and applied
+    as it would have been (its other checks passed when it came)."""
+    _check_references(batch, -1, change)
+    _apply(batch, -1, change)
 
 
 def _apply(batch: Batch, index: int, change: IncomingChange) -> dict[str, Any]:

@@ -29,9 +29,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from villagehelper import entity_rules
+from villagehelper.clock import vietnam_today
 from villagehelper.store.changelog import Op
 from villagehelper.sync import wire
-from villagehelper.sync.server import device_history
+from villagehelper.sync.server import device_history, restate_rules
 from villagehelper.sync.server.database import ServerDB
 from villagehelper.sync.server.tables import Device, DeviceStamp
 
@@ -48,6 +49,10 @@ def check(batch: Batch, index: int, change: IncomingChange) -> None:
 
     whole_row = change.op in (Op.INSERT, wire.RESTATE)
     broken = entity_rules.change_problems(change.entity, whole_row, change.fields)
+    if change.fields.get("birth_year") is not None:  # "this year" by the server's clock
+        this_year = vietnam_today(batch.now).year
+        born = entity_rules.birth_year_problem(change.entity, change.fields, this_year)
+        broken.extend([born] if born is not None else [])
     if broken:
         raise PushRefusedError(
             400,
@@ -56,12 +61,31 @@ def check(batch: Batch, index: int, change: IncomingChange) -> None:
             + " ".join(b.message_vi for b in broken[:3]),
             f"Invalid change ({change.entity}): " + " ".join(b.message_en for b in broken[:3]),
         )
-    if change.op != Op.INSERT or change.entity not in STAMPED:
+    if change.op == wire.RESTATE and not batch.scope.is_leader:
+        refused = _restate_refused(batch, change)
+    elif change.op != Op.INSERT or change.entity not in STAMPED:
         refused = None if batch.scope.is_leader else _volunteer_edit_refused(change)
     else:
         refused = _stamp_refused(batch, change)
     if refused is not None:
         raise PushRefusedError(403, index, *refused)
+
+
+def _restate_refused(batch: Batch, change: IncomingChange) -> tuple[str, str] | None:
+    # A volunteer's restatement: an edit, an insert, or a healing laptop's (restate_rules.py).
+    judged = restate_rules.judged_as(batch, change)
+    if judged == restate_rules.NOTHING_CHANGES:
+        return None
+    if judged == restate_rules.AS_EDIT or change.entity not in STAMPED:
+        return _volunteer_edit_refused(change)
+    if judged == restate_rules.AS_INSERT:
+        return _stamp_refused(batch, change)
+    stamp = change.fields.get("device_id")
+    return (
+        restate_rules.foreign_signature(batch, _owner(batch, stamp))
+        if isinstance(stamp, str)
+        else None
+    )
 
 
 def _volunteer_edit_refused(change: IncomingChange) -> tuple[str, str] | None:

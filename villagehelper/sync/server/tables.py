@@ -166,3 +166,33 @@ class DeviceStamp(ServerBase):
     __tablename__ = "device_stamps"
     stamp: Mapped[str] = mapped_column(String(36), primary_key=True)
     device_id: Mapped[str] = mapped_column(String(36), index=True)
+
+
+class HealingDevice(ServerBase):
+    """A device refused because it synced in an earlier epoch of this database (it was
+    restored from a backup since): in ``epoch_id`` it states again the rows it holds that
+    the restore lost, whoever made them (``sync.server.restate_rules``)."""
+
+    __tablename__ = "healing_devices"
+    device_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    epoch_id: Mapped[str] = mapped_column(String(36))
+
+
+class WaitingRestatement(ServerBase):
+    """A row a healing laptop stated again that names a row this server does not hold
+    yet (a village or team member a leader added after the backup, which only the
+    leader's laptop states again): kept here, ids and the row as sent, and applied once
+    the row it waits for arrives (``sync.server.waiting``)."""
+
+    __tablename__ = "waiting_restatements"
+    change_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    commune_code: Mapped[str] = mapped_column(String(5), index=True)
+    device_id: Mapped[str] = mapped_column(String(36))
+    team_member_id: Mapped[str | None] = mapped_column(String(36))
+    entity: Mapped[str] = mapped_column(String(32))
+    row_id: Mapped[str] = mapped_column(String(40))
+    base_version: Mapped[int | None] = mapped_column(BigInteger)
+    fields: Mapped[str] = mapped_column(Text)
+    waits_entity: Mapped[str] = mapped_column(String(32))
+    waits_id: Mapped[str] = mapped_column(String(40))
+    held_at: Mapped[datetime]
