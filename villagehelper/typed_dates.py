@@ -33,9 +33,10 @@ import calendar
 import re
 from datetime import date
 
+# The oldest birth year is declared once, in the rules the laptop and the server share.
+from villagehelper.entity_rules import OLDEST_BIRTH_YEAR
 from villagehelper.errors import ValidationError
 
-OLDEST_BIRTH_YEAR = 1900
 FOLLOW_UP_YEARS_AHEAD = 1
 
 _DIGITS = re.compile(r"[0-9]+")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from villagehelper.entity_rules import OLDEST_BIRTH_YEAR
 from villagehelper.errors import ValidationError
 from villagehelper.person_names import describe, first_refused
 from villagehelper.text import (
@@ -14,7 +13,6 @@ from villagehelper.text import (
     clean_text,
     looks_like_citizen_id,
 )
-from villagehelper.typed_dates import OLDEST_BIRTH_YEAR as OLDEST_BIRTH_YEAR
 from villagehelper.typed_dates import check_birth_year
 
 MAX_NAME = 120
