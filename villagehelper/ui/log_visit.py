@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -43,6 +44,13 @@ from villagehelper.ui.context import AppContext
 from villagehelper.ui.feedback import show_bug
 from villagehelper.ui.household_search import HouseholdSearch
 from villagehelper.ui.new_household import NewHouseholdPanel
+from villagehelper.ui.screen_fit import (
+    WrappedWhole,
+    scroll_page,
+    service_row_height,
+    size_by_current_page,
+    today_rows_height,
+)
 from villagehelper.ui.service_picker import ServicePicker
 from villagehelper.ui.today_model import TodaySessionsModel
 
@@ -59,6 +67,7 @@ NO_MEMBER = ""
 UNDO_REASON = "Hoàn tác ngay sau khi ghi"
 PREVIOUS_SHOWN = 3  # the latest services; the household page has the full history
 SERVICE_ROWS_VISIBLE = 2
+TODAY_ROWS_VISIBLE = 3
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,8 @@ class LogVisitView(QWidget):
         self.stack.addWidget(self._placeholder())
         self.stack.addWidget(self.new_household)
         self.stack.addWidget(self.visit_form)
+        size_by_current_page(self.stack)
+        WrappedWhole(self.search.hint)  # in a splitter: nothing asks how tall it wraps
 
         today_widget = self._build_today_panel()
 
@@ -117,6 +128,7 @@ class LogVisitView(QWidget):
         outer.setStretchFactor(0, 3)
         outer.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(outer)
 
         self.search.sig_chosen.connect(self.choose_household)
@@ -137,14 +149,17 @@ class LogVisitView(QWidget):
     def _build_today_panel(self) -> QWidget:
         self.today_model = TodaySessionsModel(self)
         self.today = QTableView(self)
-        self.today.setMaximumHeight(180)
         self.today.setObjectName("todaySessions")
         self.today.setModel(self.today_model)
         self.today.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.today.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.today.verticalHeader().setVisible(False)
         self.today.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.today.horizontalHeader().setStretchLastSection(True)
+        # Each column as wide as its text, on one line: on a narrow screen the table
+        # scrolls sideways rather than cut the last column.
+        self.today.setWordWrap(False)
+        # Enough rows to see the visit just saved beside the ones before it.
+        self.today.setMinimumHeight(today_rows_height(self.today, TODAY_ROWS_VISIBLE))
         self.undo_last = QPushButton(self.tr("Hoàn tác lượt vừa ghi"), self)
         self.undo_last.setObjectName("undoLast")
         self.undo_last.setEnabled(False)
@@ -154,6 +169,7 @@ class LogVisitView(QWidget):
         self.undo_selected.clicked.connect(self._undo_selected)
         self.today_title = QLabel(self)
         today_box = QVBoxLayout()
+        today_box.setContentsMargins(0, 0, 0, 0)  # every pixel of height counts on a laptop
         header = QHBoxLayout()
         header.addWidget(self.today_title, 1)
         header.addWidget(self.undo_selected)
@@ -209,6 +225,9 @@ class LogVisitView(QWidget):
         self.previous.setWordWrap(True)
         self.member = QComboBox(form)
         self.member.setObjectName("memberHelped")
+        # As wide as the longest name: never cut (the label goes above it if need be).
+        self.member.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.member.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self.services = ServicePicker(form)
         self.services.setObjectName("servicePicker")
         self.services.sig_submit.connect(self.save)
@@ -216,7 +235,7 @@ class LogVisitView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.services)
-        scroll.setMinimumHeight(SERVICE_ROWS_VISIBLE * 58)
+        scroll.setMinimumHeight(SERVICE_ROWS_VISIBLE * service_row_height(form))
         self.note = QLineEdit(form)
         self.note.setObjectName("visitNote")
         self.note.setPlaceholderText(self.tr("Ghi chú (không bắt buộc)"))
@@ -225,6 +244,7 @@ class LogVisitView(QWidget):
         self.consent.setObjectName("visitConsent")
         self._build_actions(form)
         details = QFormLayout()
+        details.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         details.addRow(self.tr("Người được hỗ trợ"), self._build_member_row(form))
         services_box = QGroupBox(self.tr("Loại hỗ trợ (Space để chọn, chọn được nhiều)"), form)
         services_layout = QVBoxLayout(services_box)
@@ -242,7 +262,7 @@ class LogVisitView(QWidget):
         layout.addWidget(self.consent)
         layout.addWidget(self.message)
         layout.addWidget(self.save_button)
-        return form
+        return scroll_page(form, self)  # scrolls on a small screen instead of squeezing
 
     # --- data ---------------------------------------------------------------------
 
@@ -290,6 +310,11 @@ class LogVisitView(QWidget):
 
     def _today_loaded(self, rows: list[SessionRow]) -> None:
         self.today_model.set_rows(rows)
+        if self._last_visit is not None:  # the visit just saved stays in view
+            saved = set(self._last_visit.session_ids)
+            shown = [i for i, row in enumerate(rows) if row.id in saved]
+            if shown:
+                self.today.scrollTo(self.today_model.index(min(shown), 0))
         live = sum(1 for row in rows if not row.voided)
         self.today_title.setText(
             self.tr("<b>Hôm nay: %1 lượt hỗ trợ</b>").replace("%1", format_number(live))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDateEdit,
@@ -47,7 +47,6 @@ class OutcomeRow(QWidget):
         self.setObjectName(f"outcome_{service.code}")
         name = QLabel(label, self)
         name.setWordWrap(True)
-        name.setMinimumWidth(220)
         self.done = QRadioButton(self.tr("Thành công"), self)
         self.follow_up = QRadioButton(self.tr("Hẹn lại"), self)
         self.failed = QRadioButton(self.tr("Chưa thành công"), self)
@@ -69,12 +68,17 @@ class OutcomeRow(QWidget):
         self.reason = QLineEdit(self)
         self.reason.setObjectName(f"reason_{service.code}")
         self.reason.setPlaceholderText(self.tr("Lý do chưa thành công"))
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(name, 2)
+        # The service's name on a line of its own above its choices: the row stays
+        # narrow enough for a small screen with large text.
+        choices = QHBoxLayout()
         for widget in (self.done, self.follow_up, self.failed, self.date):
-            layout.addWidget(widget)
-        layout.addWidget(self.reason, 2)
+            choices.addWidget(widget)
+        choices.addWidget(self.reason, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(name)
+        layout.addLayout(choices)
         group.buttonToggled.connect(self._update)
         self._update()
 
@@ -105,10 +109,33 @@ class ServiceButton(QPushButton):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.addWidget(self.label)
+        self._margins = layout.contentsMargins()
         self.setCheckable(True)
         self.setMinimumHeight(52)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)  # as tall as the wrapped label needs (large text)
+        self.setSizePolicy(policy)
         self.setAccessibleName(text)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        margins = self._margins
+        inner = width - margins.left() - margins.right()
+        needed = self.label.heightForWidth(inner) + margins.top() + margins.bottom()
+        return max(self.minimumHeight(), needed)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        margins = self._margins
+        label = self.label.sizeHint()
+        width = label.width() + margins.left() + margins.right()
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        margins = self._margins
+        word = self.label.minimumSizeHint().width() + margins.left() + margins.right()
+        return QSize(word, self.minimumHeight())
 
     def set_label(self, text: str) -> None:
         self.label.setText(text)
