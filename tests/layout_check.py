@@ -43,6 +43,8 @@ SLACK = 1  # rounding of fractional scaling
 
 @dataclass(frozen=True)
 class Problem:
+    """What is wrong (``what``) with a widget (``widget``) of a window (``window``)."""
+
     window: str
     widget: str
     what: str
@@ -53,13 +55,7 @@ class Problem:
 
 def window_area(screen: QScreen) -> QRect:
     """Where a window's contents may be: the screen less taskbar and title bar."""
-    whole = screen.geometry()
-    return QRect(
-        whole.left(),
-        whole.top() + TITLE_BAR,
-        whole.width(),
-        whole.height() - TITLE_BAR - TASKBAR,
-    )
+    return screen.geometry().adjusted(0, TITLE_BAR, 0, -TASKBAR)
 
 
 def describe(widget: QWidget) -> str:

@@ -218,7 +218,6 @@ class Driver:
     # --- dialogs --------------------------------------------------------------------
 
     def household_dialogs(self) -> None:
-
         page = HouseholdPage(self.ctx, self.household_id, self.window)
         page.show()
         settle(self.app, self.ctx)
@@ -318,22 +317,20 @@ class Driver:
         """A question asked with exec(): looked at from inside its own event loop."""
         seen: list[QWidget] = []
 
-        def look() -> None:
+        def poll() -> None:
             modal = self.app.activeModalWidget()
-            if modal is not None and modal.isVisible() and not seen:
-                seen.append(modal)
-                self.look(name, modal)
-                modal.close()
+            if modal is None or not modal.isVisible():
+                QTimer.singleShot(20, poll)  # not up yet
+                return
+            seen.append(modal)
+            self.look(name, modal)
+            modal.close()
 
-        timer = QTimer()
-        timer.setInterval(20)
-        timer.timeout.connect(look)
-        timer.start()
+        QTimer.singleShot(0, poll)
         start()
-        deadline = time.monotonic() + 30
-        while not seen and time.monotonic() < deadline:
+        give_up = time.monotonic() + 30
+        while not seen and time.monotonic() < give_up:
             self.app.processEvents()
-        timer.stop()
         assert seen, f"{name}: no question was asked"
 
     def first_run(self, folder: Path) -> None:

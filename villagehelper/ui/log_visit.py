@@ -125,10 +125,13 @@ class LogVisitView(QWidget):
         outer = QSplitter(Qt.Orientation.Vertical, self)
         outer.addWidget(top)
         outer.addWidget(today_widget)
-        outer.setStretchFactor(0, 3)
-        outer.setStretchFactor(1, 1)
+        # Today's list keeps its few rows; the room left goes to the form.
+        outer.setStretchFactor(0, 1)
+        outer.setStretchFactor(1, 0)
+        outer.setChildrenCollapsible(False)
+        outer.setSizes([10_000, 1])
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(outer)
 
         self.search.sig_chosen.connect(self.choose_household)
@@ -170,6 +173,7 @@ class LogVisitView(QWidget):
         self.today_title = QLabel(self)
         today_box = QVBoxLayout()
         today_box.setContentsMargins(0, 0, 0, 0)  # every pixel of height counts on a laptop
+        today_box.setSpacing(2)
         header = QHBoxLayout()
         header.addWidget(self.today_title, 1)
         header.addWidget(self.undo_selected)

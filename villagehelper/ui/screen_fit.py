@@ -126,9 +126,6 @@ class ScrollingTabs(QTabWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.focusChanged.connect(self._show_focus)
 
     def addTab(self, widget: QWidget, label: str) -> int:  # type: ignore[override]  # noqa: N802
         return super().addTab(self._wrap(widget), label)
@@ -171,17 +168,8 @@ class ScrollingTabs(QTabWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setWidget(page)
+        FollowFocus(scroll)
         return scroll
-
-    def _show_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
-        """The field that has the keyboard is scrolled into view, however it got it."""
-        if new is None:
-            return
-        scroll = super().currentWidget()
-        if isinstance(scroll, QScrollArea) and scroll.widget() is not None:
-            page = scroll.widget()
-            if page is not None and page.isAncestorOf(new):
-                scroll.ensureWidgetVisible(new, 8, 8)
 
 
 def scroll_page(page: QWidget, parent: QWidget) -> QScrollArea:
@@ -191,7 +179,25 @@ def scroll_page(page: QWidget, parent: QWidget) -> QScrollArea:
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
     scroll.setWidget(page)
+    FollowFocus(scroll)
     return scroll
+
+
+class FollowFocus(QObject):
+    """The field that has the keyboard is scrolled into view in ``scroll``, however it
+    got the focus (Tab, a shortcut, the program)."""
+
+    def __init__(self, scroll: QScrollArea) -> None:
+        super().__init__(scroll)
+        self._scroll = scroll
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        page = self._scroll.widget()
+        if new is not None and page is not None and page.isAncestorOf(new):
+            self._scroll.ensureWidgetVisible(new, 8, 8)
 
 
 def size_by_current_page(stack: QStackedWidget) -> None:
