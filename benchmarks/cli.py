@@ -156,11 +156,13 @@ def _search_rows(dataset: Dataset, work: Path, plan: Plan, target: float) -> lis
 
 
 def _ui_rows(dataset: Dataset, work: Path, plan: Plan) -> list[Row]:
-    from benchmarks import ui  # Qt only when the app's figures are wanted
+    from benchmarks import ui, ui_keys  # Qt only when the app's figures are wanted
 
     with _opened_copy(dataset, work, "ui") as store:
         rows = ui.keystroke_rows(store, dataset.spec.households, plan.queries, plan.seed)
         rows += ui.first_paint_rows(store, dataset.spec.sessions)
+        visits = min(ui_keys.VISITS, plan.queries)
+        rows += ui_keys.rows(ui_keys.run(store, visits, plan.seed))
         volunteer = list_team_members(store)[0].id
         data_dir = store.data_dir
     save_preferences(data_dir, Preferences(volunteer_id=volunteer))

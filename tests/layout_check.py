@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QStyleOptionComboBox,
     QTabBar,
     QTableView,
+    QToolButton,
     QTreeView,
     QWidget,
 )
@@ -123,7 +124,7 @@ def _cut(widget: QWidget, record_list: bool = False) -> list[str]:
     found: list[str] = []
     if isinstance(widget, QLabel):
         found.extend(_label_cut(widget))
-    elif isinstance(widget, QAbstractButton) and widget.text():
+    elif isinstance(widget, QAbstractButton) and widget.text() and not _icon_only(widget):
         hint = widget.sizeHint()
         if widget.hasHeightForWidth():  # a caption that wraps
             hint = QSize(widget.minimumSizeHint().width(), widget.heightForWidth(widget.width()))
@@ -143,6 +144,16 @@ def _cut(widget: QWidget, record_list: bool = False) -> list[str]:
         if outside:
             found.append(outside)
     return found
+
+
+def _icon_only(button: QAbstractButton) -> bool:
+    """A tool button that shows its icon alone (its text is for the tooltip and screen
+    readers), as the calendar button inside a date field."""
+    return (
+        isinstance(button, QToolButton)
+        and button.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly
+        and not button.icon().isNull()
+    )
 
 
 def _label_cut(label: QLabel) -> list[str]:

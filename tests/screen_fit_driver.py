@@ -203,6 +203,7 @@ class Driver:
         settle(self.app, self.ctx)
         self.problems.extend(saved_in_view(view, window, saved))
         self.look("log a visit (just saved)", window)
+        self.look_at_dialog("undo the last visit (question)", self._undo_question)
         for index, name in enumerate(("F3 sessions", "F4 households", "F5 follow-ups")):
             window.tabs.setCurrentWidget(window.screen_at(index + 1))
             self.look(name, window)
@@ -355,6 +356,17 @@ class Driver:
         visible = [box for box in boxes if box.isVisible()]
         assert visible, "no message box shown"
         return visible[-1]
+
+    def _undo_question(self) -> QWidget:
+        self.window.log_visit.undo_last_visit()
+        settle(self.app, self.ctx)
+        asked = [
+            w
+            for w in self.app.topLevelWidgets()
+            if w.objectName() == "confirmUndo" and w.isVisible()
+        ]
+        assert asked, "undo asked nothing"
+        return asked[-1]
 
     def _preview(self) -> QWidget | None:
         dialog = self.window.tally.report.preview_dialog()

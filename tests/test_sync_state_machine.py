@@ -83,9 +83,10 @@ _SCRATCH = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
 
 @dataclass
 class _Pending:
-    """One change a laptop made since its last sync, as the model sees it."""
+    """One change a laptop made since its last sync, as the model sees it: fields of a
+    household, or the name of a member (renamed with the household's head)."""
 
-    household_id: str
+    row_id: str
     values: dict[str, object]
     insert: bool = False
 
@@ -147,9 +148,21 @@ class CommuneSync(RuleBasedStateMachine):
         detail = households.get_household(self.laptops[index].store, household_id)
         return {name: getattr(detail, name) for name in EDITABLE}
 
-    def _note(self, index: int, household_id: str, values: dict[str, object], insert: bool) -> None:
+    def _note(self, index: int, row_id: str, values: dict[str, object], insert: bool) -> None:
         self.step += 1
-        self.pending[index].append(_Pending(household_id, values, insert))
+        self.pending[index].append(_Pending(row_id, values, insert))
+
+    def _member_names(self, index: int, household_id: str) -> dict[str, str]:
+        detail = households.get_household(self.laptops[index].store, household_id)
+        return {member.id: member.full_name for member in detail.members}
+
+    def _note_members(
+        self, index: int, before: dict[str, str], after: dict[str, str], insert: bool
+    ) -> None:
+        """Members added, or renamed with the head (the one who had the head's name)."""
+        for member_id, name in after.items():
+            if before.get(member_id) != name:
+                self._note(index, member_id, {"full_name": name}, insert=insert)
 
     # --- offline work -----------------------------------------------------------------------
 
@@ -161,6 +174,7 @@ class CommuneSync(RuleBasedStateMachine):
             store, HouseholdInput(self.village_id, head, phone=phone), people
         )
         self._note(laptop, saved.id, self._editable(laptop, saved.id), insert=True)
+        self._note_members(laptop, {}, self._member_names(laptop, saved.id), insert=True)
 
     @rule(laptop=_laptop, name=st.sampled_from(EDITABLE), data=st.data())
     def edit_household(self, laptop: int, name: str, data: st.DataObject) -> None:
@@ -169,6 +183,7 @@ class CommuneSync(RuleBasedStateMachine):
             return
         household_id = data.draw(st.sampled_from(live), label="household")
         before = self._editable(laptop, household_id)
+        members_before = self._member_names(laptop, household_id)
         wanted = {**before, name: data.draw(_FIELD_VALUES[name], label=name)}
         households.update_household(
             self.laptops[laptop].store,
@@ -186,6 +201,9 @@ class CommuneSync(RuleBasedStateMachine):
         assert set(changed) <= {name}
         if changed:
             self._note(laptop, household_id, changed, insert=False)
+        self._note_members(
+            laptop, members_before, self._member_names(laptop, household_id), insert=False
+        )
 
     @rule(laptop=_laptop, name=_names, data=st.data())
     def add_member(self, laptop: int, name: str, data: st.DataObject) -> None:
@@ -193,8 +211,8 @@ class CommuneSync(RuleBasedStateMachine):
         if not live:
             return
         household_id = data.draw(st.sampled_from(live), label="household")
-        households.add_member(self.laptops[laptop].store, household_id, MemberInput(name))
-        self.step += 1
+        saved = households.add_member(self.laptops[laptop].store, household_id, MemberInput(name))
+        self._note(laptop, saved.id, {"full_name": name}, insert=True)
 
     @rule(
         laptop=_laptop,
@@ -285,7 +303,7 @@ class CommuneSync(RuleBasedStateMachine):
         self.step += 1
         for change in self.pending[index]:
             for name, value in change.values.items():
-                key = (change.household_id, name)
+                key = (change.row_id, name)
                 if change.insert:
                     self.model.value[key] = value
                     self.model.writer[key] = (index, self.step)
@@ -297,7 +315,7 @@ class CommuneSync(RuleBasedStateMachine):
                 if writer != index and written_at > self.last_sync[index]:
                     self.expected_conflicts[
                         (
-                            change.household_id,
+                            change.row_id,
                             name,
                             wire.canonical_json(current),
                             wire.canonical_json(value),
@@ -380,6 +398,9 @@ class CommuneSync(RuleBasedStateMachine):
             for (household_id, field_name), value in self.model.value.items():
                 if field_name == name:
                     assert expected[("household", household_id)][name] == value
+        for (member_id, field_name), value in self.model.value.items():
+            if field_name == "full_name":
+                assert expected[("member", member_id)]["full_name"] == value
 
 
 CommuneSync.TestCase.settings = settings(

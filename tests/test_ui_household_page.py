@@ -60,6 +60,28 @@ def open_page(qtbot: QtBot, ctx: AppContext, household_id: str) -> HouseholdPage
     return page
 
 
+def edit_household_dialog(
+    qtbot: QtBot, ctx: AppContext, page: HouseholdPage
+) -> tuple[EditDialog, HouseholdForm]:
+    """Ctrl+E on the page: the household's edit dialog, its village list loaded."""
+    QTest.keyClick(page, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    dialog = page.findChild(EditDialog)
+    assert dialog is not None
+    wait_idle(qtbot, ctx)  # the village list
+    form = dialog.form
+    assert isinstance(form, HouseholdForm)
+    return dialog, form
+
+
+def add_member_dialog(page: HouseholdPage) -> tuple[EditDialog, MemberForm]:
+    page.add_member_button.click()
+    dialog = page.findChild(EditDialog)
+    assert dialog is not None
+    form = dialog.form
+    assert isinstance(form, MemberForm)
+    return dialog, form
+
+
 def member_names(page: HouseholdPage) -> list[str]:
     model = page.members_model
     return [model.index(row, 0).data() for row in range(model.rowCount())]
@@ -131,12 +153,7 @@ def test_invalid_phone_is_shown_by_its_field_and_nothing_is_saved(
     qtbot: QtBot, app_ctx: AppContext, household_id: str
 ) -> None:
     page = open_page(qtbot, app_ctx, household_id)
-    QTest.keyClick(page, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    dialog = page.findChild(EditDialog)
-    assert dialog is not None
-    wait_idle(qtbot, app_ctx)  # the village list
-    form = dialog.form
-    assert isinstance(form, HouseholdForm)
+    dialog, form = edit_household_dialog(qtbot, app_ctx, page)
     assert form.village_combo.currentText() == "Thôn Khay"
     assert form.phone_edit.text() == "0912 345 678"
 
@@ -167,11 +184,7 @@ def test_add_member_with_consent_records_today(
     qtbot: QtBot, app_ctx: AppContext, household_id: str
 ) -> None:
     page = open_page(qtbot, app_ctx, household_id)
-    page.add_member_button.click()
-    dialog = page.findChild(EditDialog)
-    assert dialog is not None
-    form = dialog.form
-    assert isinstance(form, MemberForm)
+    dialog, form = add_member_dialog(page)
 
     type_into(form.name_edit, "Đỗ Thị Lan")
     type_into(form.birth_year_edit, "1850")

@@ -23,7 +23,7 @@ from villagehelper.clock import to_vietnam, vietnam_today
 from villagehelper.demo import generate_demo
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.lists import Period, count_households
-from villagehelper.ops.team import add_team_member, list_team_members
+from villagehelper.ops.team import add_team_member, list_services, list_team_members
 from villagehelper.preferences import Preferences
 from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import DATABASE_FILE, open_store
@@ -141,7 +141,7 @@ def test_sessions_open_newest_first_with_count_and_vietnamese_columns(
             assert shown == "Thành công"
         elif row.outcome == Outcome.FOLLOW_UP:
             assert row.follow_up_date is not None
-            assert shown == f"Hẹn lại {row.follow_up_date:%d/%m}"
+            assert shown == f"Hẹn lại {row.follow_up_date:%d/%m/%Y}"  # the year too
         else:
             assert shown == f"Chưa thành công: {row.failure_reason}"
     assert Outcome.FOLLOW_UP in outcomes
@@ -433,6 +433,7 @@ def test_households_list_with_last_visit_services_and_masked_phone(
     heads = [name_sort_key(h.head_name) for n in range(BLOCK_SIZE) if (h := model.household(n))]
     assert heads == sorted(heads)
     sessions = _live_rows(ctx)
+    names = {service.code: service.label_vi for service in list_services(ctx.store)}
     for number in range(BLOCK_SIZE):
         household = model.household(number)
         assert household is not None
@@ -440,8 +441,9 @@ def test_households_list_with_last_visit_services_and_masked_phone(
         last = max((s.occurred_at for s in mine), default=None)
         expected_last = f"{to_vietnam(last):%d/%m/%Y}" if last else "chưa có"
         assert model.index(number, 4).data() == expected_last
-        done = {s.service_code for s in mine if s.outcome == Outcome.DONE}
-        assert set(filter(None, model.index(number, 5).data().split(", "))) == done
+        done = {names[s.service_code] for s in mine if s.outcome == Outcome.DONE}
+        # Service names, not the catalog's codes (VNEID_L1…).
+        assert set(filter(None, model.index(number, 5).data().split("; "))) == done
         phone = model.index(number, 3).data()
         if household.phone:
             assert phone.endswith(household.phone[-3:]) and household.phone not in phone
@@ -613,6 +615,9 @@ def test_not_done_with_another_day_logs_a_new_follow_up(qtbot: QtBot, ctx: AppCo
     QTest.keyClick(dialog.later, Qt.Key.Key_Space)
     assert dialog.later.isChecked() and not dialog.failed.isChecked()
     dialog.new_date.setFocus(Qt.FocusReason.TabFocusReason)
+    # The date is a line edit now: typed text goes in at the cursor, so the day shown
+    # is selected first (Tab selects it in an active window; this one is offscreen).
+    QTest.keyClick(dialog.new_date, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     QTest.keyClicks(dialog.new_date, "30112026")
     with qtbot.waitSignal(view.model.sig_loaded, timeout=5000):
         QTest.keyClick(dialog.new_date, Qt.Key.Key_Return)

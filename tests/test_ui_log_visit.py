@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import Team, wait_idle
+from tests.test_ui_keyboard_flow import undo_question
 from villagehelper.clock import vietnam_today
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
@@ -84,11 +85,12 @@ def test_new_household_and_visit_by_keyboard_alone(
     qtbot.waitUntil(lambda: view.stack.currentWidget() is view.visit_form)
     wait_idle(qtbot, app_ctx)
 
-    # Focus is on the first service button: Space toggles, Tab moves to the next one.
+    # Focus is on the first service button: Space toggles, → moves to the next one (Tab
+    # leaves the services for the note: the list is one Tab stop).
     first = view.services.buttons()[0]
     assert first.hasFocus()
     press(first, Qt.Key.Key_Space)
-    press(first, Qt.Key.Key_Tab)
+    press(first, Qt.Key.Key_Right)
     second = view.services.buttons()[1]
     assert second.hasFocus()
     press(second, Qt.Key.Key_Space)
@@ -197,8 +199,15 @@ def test_one_click_undo_voids_the_visit_just_saved(
     undo = view.findChild(QPushButton, "undoLast")
     assert undo is not None and undo.isEnabled()
     QTest.mouseClick(undo, Qt.MouseButton.LeftButton)
+    # It asks first, naming the household and the services; Enter confirms.
+    box = undo_question(qtbot, view)
+    assert "Lý Thị Nga" in box.informativeText()
+    assert "Mở tài khoản ngân hàng" in box.informativeText()
+    assert len(ss.list_sessions(village_team.store)) == 2
+    press(box, Qt.Key.Key_Return)
     wait_idle(qtbot, app_ctx)
     assert ss.list_sessions(village_team.store) == []
+    assert "Đã hoàn tác: Lý Thị Nga" in view.undo_feedback.text()
     history = ss.household_history(
         village_team.store,
         ss.list_sessions(village_team.store, ss.SessionFilter(include_voided=True))[0].household_id,

@@ -856,14 +856,6 @@ Please send this file to your technical helper.</translation>
 <context>
     <name>LogVisitView</name>
     <message>
-        <source>Hoàn tác lượt vừa ghi</source>
-        <translation>Undo last logged session</translation>
-    </message>
-    <message>
-        <source>Hủy lượt đang chọn</source>
-        <translation>Cancel selected session</translation>
-    </message>
-    <message>
         <source>Tìm hộ gia đình ở ô bên trái.
 
 Chọn hộ rồi chọn loại hỗ trợ; Enter hoặc Ctrl+S để lưu. Không thấy hộ: Enter để thêm hộ mới.</source>
@@ -880,8 +872,20 @@ Choose the household, then the services; Enter or Ctrl+S to save. Household not 
         <translation>Add member… (Ctrl+N)</translation>
     </message>
     <message>
-        <source>Xem hộ…</source>
-        <translation>Open household…</translation>
+        <source>Hoàn tác lượt vừa ghi (Ctrl+Z)</source>
+        <translation>Undo last logged visit (Ctrl+Z)</translation>
+    </message>
+    <message>
+        <source>Hủy lượt đang chọn (Delete)</source>
+        <translation>Cancel selected session (Delete)</translation>
+    </message>
+    <message>
+        <source>← ↑ → ↓ Space: chọn · 1 Thành công · 2 Hẹn lại · 3 Chưa thành công · Tab: quay lại loại hỗ trợ · Enter: lưu · Esc: hộ khác</source>
+        <translation>← ↑ → ↓ Space: choose · 1 Done · 2 Follow-up · 3 Failed · Tab: back to the services · Enter: save · Esc: another household</translation>
+    </message>
+    <message>
+        <source>Xem hộ… (Ctrl+O)</source>
+        <translation>Open household… (Ctrl+O)</translation>
     </message>
     <message>
         <source>Ghi chú (không bắt buộc)</source>
@@ -1028,10 +1032,6 @@ Choose the household, then the services; Enter or Ctrl+S to save. Household not 
     <message>
         <source>Ngày đồng ý: %1</source>
         <translation>Consent date: %1</translation>
-    </message>
-    <message>
-        <source>Năm sinh chỉ gồm chữ số, ví dụ 1965.</source>
-        <translation>Birth year must be digits only, e.g. 1965.</translation>
     </message>
 </context>
 <context>
@@ -1264,16 +1264,16 @@ After the merge, household “%1” will no longer be in the list.</translation>
 <context>
     <name>OutcomeRow</name>
     <message>
-        <source>Thành công</source>
-        <translation>Done</translation>
+        <source>1 Thành công</source>
+        <translation>1 Done</translation>
     </message>
     <message>
-        <source>Hẹn lại</source>
-        <translation>Follow-up</translation>
+        <source>2 Hẹn lại</source>
+        <translation>2 Follow-up</translation>
     </message>
     <message>
-        <source>Chưa thành công</source>
-        <translation>Failed</translation>
+        <source>3 Chưa thành công</source>
+        <translation>3 Failed</translation>
     </message>
     <message>
         <source>Lý do chưa thành công</source>
@@ -2376,6 +2376,21 @@ previous period</translation>
     </message>
 </context>
 <context>
+    <name>TypedDateField</name>
+    <message>
+        <source>ngày/tháng/năm, ví dụ 20/12/2026</source>
+        <translation>day/month/year, e.g. 20/12/2026</translation>
+    </message>
+    <message>
+        <source>Gõ 20/12/2026, 20/12/26, 20122026 hoặc 20/12 (năm nay); Alt+↓ hoặc nút lịch để chọn ngày.</source>
+        <translation>Type 20/12/2026, 20/12/26, 20122026 or 20/12 (this year); Alt+↓ or the calendar button to pick a day.</translation>
+    </message>
+    <message>
+        <source>Chọn ngày trên lịch</source>
+        <translation>Pick a day on the calendar</translation>
+    </message>
+</context>
+<context>
     <name>VillageTallyModel</name>
     <message>
         <source>Thôn</source>
@@ -2415,6 +2430,33 @@ previous period</translation>
     <message>
         <source>Hãy gõ tên thôn trước khi thêm.</source>
         <translation>Type a village name before adding.</translation>
+    </message>
+</context>
+<context>
+    <name>VisitUndo</name>
+    <message>
+        <source>Hoàn tác lượt hỗ trợ</source>
+        <translation>Undo a visit</translation>
+    </message>
+    <message>
+        <source>Hoàn tác lượt này?</source>
+        <translation>Undo this visit?</translation>
+    </message>
+    <message>
+        <source>Lượt sẽ bị hủy (vẫn còn trong lịch sử, gạch ngang). Enter: hoàn tác · Esc: giữ lại.</source>
+        <translation>The sessions will be cancelled (they stay in the history, struck through). Enter: undo · Esc: keep.</translation>
+    </message>
+    <message>
+        <source>Hoàn tác</source>
+        <translation>Undo</translation>
+    </message>
+    <message>
+        <source>Giữ lại</source>
+        <translation>Keep</translation>
+    </message>
+    <message>
+        <source>Đã hoàn tác: %1</source>
+        <translation>Undone: %1</translation>
     </message>
 </context>
 <context>

@@ -91,7 +91,7 @@ def clean_household(session: Session, data: HouseholdInput) -> dict[str, object]
         raise ValidationError("village_id", "Chưa chọn thôn (hoặc thôn không còn).")
     return {
         "village_id": data.village_id,
-        "head_name": validate.required_text("head_name", "họ tên chủ hộ", data.head_name),
+        "head_name": validate.person_name("head_name", "họ tên chủ hộ", data.head_name),
         "address_detail": validate.limited_text(
             "address_detail", "địa chỉ", data.address_detail, 200
         ),
@@ -116,7 +116,7 @@ def clean_member(data: MemberInput, today: date) -> dict[str, object]:
             "The day consent was withdrawn cannot be in the future.",
         )
     values: dict[str, object] = {
-        "full_name": validate.required_text("full_name", "họ tên", data.full_name),
+        "full_name": validate.person_name("full_name", "họ tên", data.full_name),
         "birth_year": validate.birth_year("birth_year", data.birth_year, today),
         "phone": validate.phone("member_phone", data.phone),
         "consent": data.consent,
@@ -236,12 +236,39 @@ def update_household(store: Store, household_id: str, data: HouseholdInput) -> S
     with store.transaction() as session:
         household = live_household(session, household_id)
         refuse_erased(household)
+        old_head = household.head_name
         changed = record_update(session, household, clean_household(session, data), changes)
         if changed:
             household.refresh_derived()
+            _rename_head_member(session, household_id, old_head, household.head_name, changes)
             session.flush()
             search_index.refresh_household(session.connection(), household_id)
     return Saved(household_id, changes)
+
+
+def _rename_head_member(
+    session: Session, household_id: str, old_name: str, new_name: str, changes: Changes
+) -> None:
+    """The head is also a member of the household, known by having the head's name (the
+    log-a-visit screen picks them that way): renaming the head renames that member too,
+    or the old spelling would live on in the member list, the visits and the reports.
+    Two members with the head's old name leave it unclear who the head is: neither is
+    renamed."""
+    if old_name == new_name:
+        return
+    namesakes = session.scalars(
+        select(Member).where(
+            Member.household_id == household_id,
+            Member.full_name == old_name,
+            Member.deleted.is_(False),
+            Member.erased_at.is_(None),
+        )
+    ).all()
+    if len(namesakes) == 1:
+        head = namesakes[0]
+        if record_update(session, head, {"full_name": new_name}, changes):
+            head.refresh_derived()
+            changes.add("household", household_id)
 
 
 def add_member(store: Store, household_id: str, data: MemberInput) -> Saved:

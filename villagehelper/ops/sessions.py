@@ -36,6 +36,7 @@ from villagehelper.store.models import (
     SessionVoid,
     TeamMember,
 )
+from villagehelper.typed_dates import check_follow_up_date
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,7 @@ def clean_service_outcome(
                 f"«{service.label_vi}»: hẹn lại thì cần chọn ngày hẹn.",
                 "A follow-up needs a date.",
             )
-        if follow_up_date < today and not past_follow_up_ok:
-            raise ValidationError(
-                "follow_up_date", "Ngày hẹn lại đã qua; hãy chọn hôm nay hoặc ngày sau."
-            )
+        check_follow_up_date(follow_up_date, today, past_ok=past_follow_up_ok)
     else:
         follow_up_date = None
     if item.outcome == Outcome.FAILED and not reason:

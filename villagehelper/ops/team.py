@@ -154,7 +154,7 @@ def insert_team_member(
     changes: Changes,
 ) -> TeamMemberInfo:
     """:func:`add_team_member` inside the caller's transaction."""
-    clean_name = validate.required_text("full_name", "họ tên thành viên", full_name)
+    clean_name = validate.person_name("full_name", "họ tên thành viên", full_name)
     if role not in set(Role):
         raise ValidationError("role", "Vai trò phải là thành viên hoặc tổ trưởng.")
     if village_id is not None and session.get(Village, village_id) is None:

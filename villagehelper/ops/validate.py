@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from villagehelper.errors import ValidationError
+from villagehelper.person_names import describe, first_refused
 from villagehelper.text import (
     InvalidPhoneError,
     canonical_phone,
@@ -12,10 +13,11 @@ from villagehelper.text import (
     clean_text,
     looks_like_citizen_id,
 )
+from villagehelper.typed_dates import OLDEST_BIRTH_YEAR as OLDEST_BIRTH_YEAR
+from villagehelper.typed_dates import check_birth_year
 
 MAX_NAME = 120
 MAX_NOTE = 2000
-OLDEST_BIRTH_YEAR = 1900
 
 
 def required_text(field: str, label_vi: str, value: str | None, max_length: int = MAX_NAME) -> str:
@@ -23,6 +25,22 @@ def required_text(field: str, label_vi: str, value: str | None, max_length: int 
     if not text:
         raise ValidationError(field, f"Chưa nhập {label_vi}.", f"{field} is required.")
     return limited_text(field, label_vi, text, max_length)
+
+
+def person_name(field: str, label_vi: str, value: str | None) -> str:
+    """A required name of a person, refused when it holds a character that is not part
+    of a name (an emoji, a symbol: ``person_names``)."""
+    text = required_text(field, label_vi, value)
+    refused = first_refused(text)
+    if refused is not None:
+        raise ValidationError(
+            field,
+            f"{label_vi.capitalize()} có ký tự {describe(refused)} không phải chữ của tên "
+            "người. Hãy xóa ký tự đó: tên chỉ gồm chữ cái, khoảng trắng và các dấu - ' . , ( ).",
+            f"The name holds {describe(refused)}, which is not part of a person's name. "
+            "Remove it: a name holds letters, spaces and - ' . , ( ) only.",
+        )
+    return text
 
 
 def limited_text(field: str, label_vi: str, value: str | None, max_length: int) -> str:
@@ -66,12 +84,4 @@ def phone(field: str, value: str | None) -> str | None:
 
 
 def birth_year(field: str, value: int | None, today: date) -> int | None:
-    if value is None:
-        return None
-    if not OLDEST_BIRTH_YEAR <= value <= today.year:
-        raise ValidationError(
-            field,
-            f"Năm sinh {value} không hợp lệ: phải từ {OLDEST_BIRTH_YEAR} đến {today.year}.",
-            f"Birth year {value} must be between {OLDEST_BIRTH_YEAR} and {today.year}.",
-        )
-    return value
+    return check_birth_year(value, today, field)

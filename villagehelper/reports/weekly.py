@@ -11,6 +11,7 @@ A ``QGuiApplication`` must exist (fonts); QtWidgets is not needed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from PySide6.QtGui import (
     QTextFormat,
     QTextFrameFormat,
     QTextLength,
+    QTextOption,
     QTextTable,
     QTextTableCellFormat,
     QTextTableFormat,
@@ -37,15 +39,19 @@ from PySide6.QtGui import (
 from PySide6.QtPrintSupport import QPrinter
 
 from villagehelper.disk_errors import unreported_write_failure
+from villagehelper.reports.columns import fitted_columns, widest_line
+from villagehelper.reports.fonts import register_report_fonts
+from villagehelper.reports.keep_together import TablePart, next_break
 from villagehelper.reports.titles import REPORT_TITLE, period_title
 from villagehelper.tally import Counts, Tally
 from villagehelper.text import format_number
 
-FAMILY = "Times New Roman"
-# Metric-compatible twin shipped by fonts-liberation2 (1.x lacks many Vietnamese glyphs).
-FALLBACK_FAMILY = "Liberation Serif"
 BODY_PT = 13.0
 TITLE_PT = 14.0
+# The table's text: the decree sets no size for tables, and at 12 pt all fourteen
+# services, the headers and the signatures fit on one A4 page.
+TABLE_PT = 12.0
+CELL_PADDING = 3.0
 
 # Decree 30/2020, Appendix I: A4, margins top/bottom 20-25 mm, left 30-35, right 15-20.
 PAGE_MM = QSizeF(210.0, 297.0)
@@ -60,15 +66,17 @@ BODY_MM = QSizeF(
 MM_PER_INCH = 25.4
 
 COLUMNS = (
-    ("STT", 7.0),
-    ("Loại hỗ trợ", 32.0),
-    ("Số lượt", 8.0),
-    ("Số người", 9.0),
-    ("Thành công", 10.0),
-    ("Hẹn lại", 8.0),
-    ("Chưa thành công", 12.0),
-    ("Lũy kế từ đầu năm", 14.0),
+    "STT",
+    "Loại hỗ trợ",
+    "Số lượt",
+    "Số người",
+    "Thành công",
+    "Hẹn lại",
+    "Chưa thành công",
+    "Lũy kế từ đầu năm",
 )
+NAME_COLUMN = 1  # the service's name: the one column that takes the rest of the width
+HEADING_LINES = 3  # "Lũy kế / từ đầu / năm": narrow number columns, a short header row
 # Prefixes an official village name may already carry ("Thôn Khay", "Tổ dân phố 3").
 VILLAGE_PREFIXES = (
     "THÔN ",
@@ -83,6 +91,8 @@ VILLAGE_PREFIXES = (
     "KHU ",
 )
 COMMUNE_PREFIXES = ("Xã ", "Phường ", "Thị trấn ", "Đặc khu ")
+NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 
 def _layout_dpi() -> float:
@@ -97,14 +107,15 @@ def _layout_dpi() -> float:
     return float(round(screen.logicalDotsPerInchY())) if screen is not None else 100.0
 
 
-def report_font(point_size: float = BODY_PT) -> QFont:
-    # Substitution only applies where Times New Roman is missing (Linux): Windows keeps
-    # the real one, and Qt never falls back to DejaVu, whose metrics differ.
-    if FALLBACK_FAMILY not in QFont.substitutes(FAMILY):
-        QFont.insertSubstitution(FAMILY, FALLBACK_FAMILY)
-    font = QFont(FAMILY)
+def report_font(point_size: float = BODY_PT, *, bold: bool = False) -> QFont:
+    """The bundled font (``reports/fonts.py``), never what the machine happens to have."""
+    font = QFont(register_report_fonts())
     font.setPointSizeF(point_size)
     font.setStyleHint(QFont.StyleHint.Serif)
+    font.setBold(bold)
+    # The font's own advances, not those hinted for a screen by the machine's fontconfig
+    # settings: otherwise lines wrapped at other words on another machine.
+    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
     return font
 
 
@@ -166,17 +177,19 @@ def _block(
     return fmt
 
 
-def _borderless_table(cursor: QTextCursor, rows: int, widths: tuple[float, ...]) -> QTextTable:
+def _borderless_table(cursor: QTextCursor, rows: int, widths: list[QTextLength]) -> QTextTable:
     fmt = QTextTableFormat()
     fmt.setBorder(0)
     fmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_None)
     fmt.setCellPadding(0)
     fmt.setCellSpacing(0)
     fmt.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
-    fmt.setColumnWidthConstraints(
-        [QTextLength(QTextLength.Type.PercentageLength, width) for width in widths]
-    )
+    fmt.setColumnWidthConstraints(widths)
     return cursor.insertTable(rows, len(widths), fmt)
+
+
+def _percent(*widths: float) -> list[QTextLength]:
+    return [QTextLength(QTextLength.Type.PercentageLength, width) for width in widths]
 
 
 def _lines(
@@ -199,8 +212,23 @@ def _header(
     cursor: QTextCursor, commune_name: str, village_name: str | None, printed_on: date
 ) -> None:
     bold = _char(bold=True)
-    # Decree 30: left 40 % for the issuing body, right 60 % for the motto.
-    table = _borderless_table(cursor, 2, (42.0, 58.0))
+    # Decree 30: the issuing body on the left, the national name and motto on the right,
+    # each on one line: the right block is as wide as its longest line, the left takes
+    # the rest (its lines wrap between words).
+    right = [
+        (NATIONAL_NAME, report_font(bold=True)),
+        (MOTTO, report_font(bold=True)),
+        (date_line(commune_name, printed_on), _char(italic=True).font()),
+    ]
+    right_width = max(widest_line([text], font) for text, font in right) + 4.0
+    table = _borderless_table(
+        cursor,
+        2,
+        [
+            QTextLength(QTextLength.Type.VariableLength, 0),
+            QTextLength(QTextLength.Type.FixedLength, right_width),
+        ],
+    )
     cursor.setPosition(table.cellAt(0, 0).firstPosition())
     _lines(
         cursor,
@@ -214,8 +242,8 @@ def _header(
     _lines(
         cursor,
         [
-            ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold),
-            ("Độc lập - Tự do - Hạnh phúc", bold),
+            (NATIONAL_NAME, bold),
+            (MOTTO, bold),
         ],
         rule=55.0,
     )
@@ -239,33 +267,60 @@ def _counts_cells(counts: Counts) -> list[str]:
     ]
 
 
-def _table(cursor: QTextCursor, tally: Tally) -> None:
-    rows: list[list[str]] = [[name for name, _ in COLUMNS]]
-    # Services with activity this year (in the period or before it since 1 January): the
-    # fourteen-odd catalogue rows would push the signatures to a second page, and a
+def _data_rows(tally: Tally) -> list[list[str]]:
+    """The table's rows under its header: one per service, then the total."""
+    # Services with activity this year (in the period or before it since 1 January): a
     # service nobody has asked for all year tells the commune nothing.
     active = [row for row in tally.rows if row.counts.sessions or row.counts.cumulative]
-    for number, row in enumerate(active, start=1):
-        rows.append([str(number), row.label_vi, *_counts_cells(row.counts)])
+    rows = [
+        [str(number), row.label_vi, *_counts_cells(row.counts)]
+        for number, row in enumerate(active, start=1)
+    ]
     rows.append(["", "Tổng cộng", *_counts_cells(tally.totals)])
+    return rows
 
+
+def _table_columns(rows: list[list[str]]) -> list[QTextLength]:
+    # Every cell measured in bold, the widest style the table uses (header and total).
+    cells_by_column = [
+        [heading, *(row[index] for row in rows)] for index, heading in enumerate(COLUMNS)
+    ]
+    return fitted_columns(
+        cells_by_column,
+        report_font(TABLE_PT, bold=True),
+        extra=2 * CELL_PADDING + 1.0,  # padding both sides and the collapsed grid line
+        stretch=NAME_COLUMN,
+        heading_lines=HEADING_LINES,
+    )
+
+
+def _table(
+    cursor: QTextCursor,
+    rows: list[list[str]],
+    columns: list[QTextLength],
+    *,
+    with_total: bool,
+) -> QTextTable:
+    """One table of the report: the header row, then ``rows`` (the total last when
+    ``with_total``)."""
     fmt = QTextTableFormat()
     fmt.setBorder(1.0)
     fmt.setBorderBrush(QBrush(QColor(0, 0, 0)))
     fmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
     # Collapsed: one line between cells (otherwise each cell draws its own box).
     fmt.setBorderCollapse(True)
-    fmt.setCellPadding(3)
+    fmt.setCellPadding(CELL_PADDING)
     fmt.setCellSpacing(0)
-    fmt.setHeaderRowCount(1)  # repeated at the top of page 2 when the table breaks
+    # Repeated by Qt only if one row were taller than a page; otherwise keep_together
+    # starts a new table, with its own header row, before a row that would break.
+    fmt.setHeaderRowCount(1)
     fmt.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
-    fmt.setColumnWidthConstraints(
-        [QTextLength(QTextLength.Type.PercentageLength, width) for _, width in COLUMNS]
-    )
-    table = cursor.insertTable(len(rows), len(COLUMNS), fmt)
-    last = len(rows) - 1
-    for row_index, values in enumerate(rows):
-        emphasised = row_index in (0, last)
+    fmt.setColumnWidthConstraints(columns)
+    all_rows = [list(COLUMNS), *rows]
+    table = cursor.insertTable(len(all_rows), len(COLUMNS), fmt)
+    last = len(all_rows) - 1
+    for row_index, values in enumerate(all_rows):
+        emphasised = row_index == 0 or (with_total and row_index == last)
         for column, text in enumerate(values):
             cell = table.cellAt(row_index, column)
             cell_format = QTextTableCellFormat()
@@ -273,23 +328,24 @@ def _table(cursor: QTextCursor, tally: Tally) -> None:
             cell_format.setBorder(1.0)
             cell_format.setBorderBrush(QBrush(QColor(0, 0, 0)))
             cell_format.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
-            cell_format.setPadding(3)
+            cell_format.setPadding(CELL_PADDING)
             cell_format.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignMiddle)
             cell.setFormat(cell_format)
             if row_index == 0 or column == 0:
                 align = Qt.AlignmentFlag.AlignHCenter
-            elif column == 1:
+            elif column == NAME_COLUMN:
                 align = Qt.AlignmentFlag.AlignLeft
             else:
                 align = Qt.AlignmentFlag.AlignRight
             cell_cursor = cell.firstCursorPosition()
             cell_cursor.setBlockFormat(_block(align))
-            cell_cursor.insertText(text, _char(bold=emphasised))
+            cell_cursor.insertText(text, _char(bold=emphasised, point_size=TABLE_PT))
     cursor.movePosition(QTextCursor.MoveOperation.End)
+    return table
 
 
-def _signatures(cursor: QTextCursor, prepared_by: str, leader_name: str) -> None:
-    table = _borderless_table(cursor, 1, (50.0, 50.0))
+def _signatures(cursor: QTextCursor, prepared_by: str, leader_name: str) -> QTextTable:
+    table = _borderless_table(cursor, 1, _percent(50.0, 50.0))
     for column, (role, name) in enumerate(
         (("Người lập biểu", prepared_by), ("TỔ TRƯỞNG", leader_name))
     ):
@@ -305,6 +361,7 @@ def _signatures(cursor: QTextCursor, prepared_by: str, leader_name: str) -> None
             ],
         )
     cursor.movePosition(QTextCursor.MoveOperation.End)
+    return table
 
 
 def build_weekly_document(
@@ -324,8 +381,43 @@ def build_weekly_document(
     ``held_back``: sessions the commune server held back for an impossible date
     (``ops/implausible.py``), which the note says are not counted.
     """
+
+    def header(cursor: QTextCursor) -> None:
+        _header(cursor, commune_name, village_name, printed_on)
+
+    def signatures(cursor: QTextCursor) -> QTextTable:
+        return _signatures(cursor, prepared_by, leader_name)
+
+    rows = _data_rows(tally)
+    breaks: list[int] = []
+    while True:  # laid out again with each new page break, until no row straddles one
+        document, parts, signed = _compose(
+            tally, rows, breaks, header=header, signatures=signatures, held_back=held_back
+        )
+        row = next_break(document, parts, signed, len(rows))
+        if row is None:
+            return document
+        breaks.append(row)
+
+
+def _compose(
+    tally: Tally,
+    rows: list[list[str]],
+    breaks: list[int],
+    *,
+    header: Callable[[QTextCursor], None],
+    signatures: Callable[[QTextCursor], QTextTable],
+    held_back: int,
+) -> tuple[QTextDocument, list[TablePart], QTextTable]:
+    """The report with its table cut before each data row of ``breaks``; its parts and
+    its signatures."""
     document = QTextDocument()
     document.setDefaultFont(report_font())
+    # Lines break between words only: a Vietnamese word is a syllable, never to be cut.
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)
+    document.setDefaultTextOption(option)
+    document.setUseDesignMetrics(True)  # laid out for paper, the same on every machine
     document.setDocumentMargin(0)  # the page margins are the decree's, applied when painting
     dpi = _layout_dpi()
     document.setPageSize(
@@ -336,15 +428,26 @@ def build_weekly_document(
     )
     cursor = QTextCursor(document)
     cursor.beginEditBlock()
-    _header(cursor, commune_name, village_name, printed_on)
+    header(cursor)
 
     cursor.insertBlock(_block(top=18.0), _char(bold=True, point_size=TITLE_PT))
     cursor.insertText(REPORT_TITLE, _char(bold=True, point_size=TITLE_PT))
     cursor.insertBlock(_block(bottom=12.0), _char(bold=True, point_size=TITLE_PT))
     cursor.insertText(period_title(tally.period), _char(bold=True, point_size=TITLE_PT))
 
-    cursor.insertBlock(_block(Qt.AlignmentFlag.AlignLeft))
-    _table(cursor, tally)
+    columns = _table_columns(rows)
+    parts: list[TablePart] = []
+    for start, end in zip([0, *breaks], [*breaks, len(rows)], strict=True):
+        if start:
+            # The page break goes on the (tiny) block between two tables: on the table
+            # itself it would add a second one when the block has already gone over.
+            between = _block(Qt.AlignmentFlag.AlignLeft)
+            between.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+            cursor.insertBlock(between, _char(point_size=1.0))
+        else:
+            cursor.insertBlock(_block(Qt.AlignmentFlag.AlignLeft))
+        table = _table(cursor, rows[start:end], columns, with_total=end == len(rows))
+        parts.append(TablePart(table, start))
 
     # Totals are distinct counts, so "Số người" there is not the sum of the column.
     note = _block(Qt.AlignmentFlag.AlignLeft, top=4.0, bottom=18.0)
@@ -360,9 +463,9 @@ def build_weekly_document(
         _char(italic=True, point_size=11.0),
     )
     cursor.insertBlock(_block())
-    _signatures(cursor, prepared_by, leader_name)
+    signed = signatures(cursor)
     cursor.endEditBlock()
-    return document
+    return document, parts, signed
 
 
 def write_pdf(document: QTextDocument, path: Path) -> int:
@@ -464,6 +567,7 @@ def write_weekly_pdf(
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1] or ["villagehelper"])
+    register_report_fonts()
     document = build_weekly_document(
         tally,
         commune_name=commune_name,

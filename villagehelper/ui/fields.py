@@ -89,6 +89,17 @@ class ChoiceCombo(QComboBox):
         self.setCurrentIndex(max(self.findData(item_id), 0) if item_id is not None else 0)
 
 
+def field_error_label(object_name: str, parent: QWidget) -> QLabel:
+    """The hidden label a field's error is said in, in the error colour, placed by the
+    form just under the field."""
+    label = QLabel(parent)
+    label.setObjectName(object_name)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #b00020;")
+    label.hide()
+    return label
+
+
 def labelled(text: str, buddy: QWidget, parent: QWidget) -> QLabel:
     """A label whose mnemonic (``&``) moves the focus to ``buddy``."""
     label = QLabel(text, parent)

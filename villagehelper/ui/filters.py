@@ -72,6 +72,8 @@ class SearchField(QLineEdit):
 
     sig_search = Signal(str)
     """The text to search for settled: the argument is the text."""
+    sig_submitted = Signal()
+    """Enter was pressed (after ``sig_search``, when the text had changed)."""
 
     def __init__(self, object_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,6 +95,7 @@ class SearchField(QLineEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self._settle()
+            self.sig_submitted.emit()
             return
         if event.key() == Qt.Key.Key_Escape and self.text():
             self.clear()

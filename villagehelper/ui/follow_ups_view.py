@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QObject, Qt
@@ -45,6 +45,7 @@ from villagehelper.store.models import Outcome
 from villagehelper.text import format_number
 from villagehelper.ui.clock_day import ClockDay
 from villagehelper.ui.context import AppContext
+from villagehelper.ui.date_field import follow_up_field
 from villagehelper.ui.executor import DbExecutor
 from villagehelper.ui.feedback import show_user_error
 from villagehelper.ui.filters import (
@@ -52,10 +53,7 @@ from villagehelper.ui.filters import (
     FilterChoices,
     ListScreen,
     ProportionalColumns,
-    date_edit,
-    from_qdate,
     labelled,
-    to_qdate,
 )
 from villagehelper.ui.session_model import (
     HOUSEHOLD_ID_ROLE,
@@ -181,16 +179,14 @@ class NotDoneDialog(QDialog):
         self.reason.setPlaceholderText(self.tr("Ví dụ: chưa mang căn cước, điện thoại hỏng…"))
         self.later = QRadioButton(self.tr("&Hẹn lại ngày khác:"), self)
         self.later.setObjectName("notDoneLater")
-        self.new_date = date_edit(self, "notDoneDate")
-        self.new_date.setMinimumDate(to_qdate(today))
-        self.new_date.setDate(to_qdate(today + timedelta(days=DEFAULT_NEW_DATE_DAYS)))
+        self.new_date = follow_up_field("notDoneDate", today, self, DEFAULT_NEW_DATE_DAYS)
         self.problem = QLabel(self)
         self.problem.setObjectName("notDoneProblem")
         self.problem.setStyleSheet("color: #a01414;")
         self.failed.setChecked(True)
         # Typing a reason or picking a day says which answer is meant.
         self.reason.textEdited.connect(lambda _text: self.failed.setChecked(True))
-        self.new_date.dateChanged.connect(lambda _day: self.later.setChecked(True))
+        self.new_date.sig_changed.connect(lambda: self.later.setChecked(True))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -203,6 +199,7 @@ class NotDoneDialog(QDialog):
         grid.addWidget(self.reason, 0, 1)
         grid.addWidget(self.later, 1, 0)
         grid.addWidget(self.new_date, 1, 1)
+        grid.addWidget(self.new_date.error, 2, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(about)
         layout.addLayout(grid)
@@ -214,9 +211,7 @@ class NotDoneDialog(QDialog):
     def outcome(self) -> ServiceOutcome:
         code = self._follow_up.session.service_code
         if self.later.isChecked():
-            return ServiceOutcome(
-                code, Outcome.FOLLOW_UP, follow_up_date=from_qdate(self.new_date.date())
-            )
+            return ServiceOutcome(code, Outcome.FOLLOW_UP, follow_up_date=self.new_date.day())
         return ServiceOutcome(code, Outcome.FAILED, failure_reason=self.reason.text())
 
     def accept(self) -> None:
@@ -225,6 +220,9 @@ class NotDoneDialog(QDialog):
                 self.tr("Hãy ghi lý do chưa thành công, hoặc chọn hẹn lại ngày khác.")
             )
             self.reason.setFocus()
+            return
+        if self.later.isChecked() and not self.new_date.check():
+            self.new_date.setFocus()  # the field says what is wrong with the date
             return
         super().accept()
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import shiboken6
 from PySide6.QtCore import QLocale, Qt, Signal
-from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,6 +35,7 @@ from villagehelper.ops.households import HouseholdDetail, HouseholdInput, Member
 from villagehelper.ops.team import VillageInfo, list_villages
 from villagehelper.store.changelog import Changes
 from villagehelper.text import Phone, canonical_phone
+from villagehelper.ui.birth_year_field import BirthYearField
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.feedback import show_bug, show_user_error
 
@@ -281,10 +281,7 @@ class MemberForm(FieldForm):
 
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("memberNameEdit")
-        self.birth_year_edit = QLineEdit()
-        self.birth_year_edit.setObjectName("birthYearEdit")
-        self.birth_year_edit.setValidator(QIntValidator(0, 9999, self.birth_year_edit))
-        self.birth_year_edit.setMaxLength(4)
+        self.birth_year_edit = BirthYearField("birthYearEdit")
         self.birth_year_edit.setPlaceholderText(self.tr("ví dụ 1965 (có thể để trống)"))
         self.phone_edit = QLineEdit()
         self.phone_edit.setObjectName("memberPhoneEdit")
@@ -342,12 +339,9 @@ class MemberForm(FieldForm):
     def member_input(self) -> MemberInput:
         """What the fields say; the date of a consent given now is left to the core
         (today), and an existing consent keeps its date."""
-        year_text = self.birth_year_edit.text().strip()
-        if year_text and not year_text.isdigit():
-            raise ValidationError("birth_year", self.tr("Năm sinh chỉ gồm chữ số, ví dụ 1965."))
         return MemberInput(
             full_name=self.name_edit.text(),
-            birth_year=int(year_text) if year_text else None,
+            birth_year=self.birth_year_edit.year(self._today),
             phone=self.phone_edit.text() or None,
             consent=self.consent_check.isChecked(),
         )

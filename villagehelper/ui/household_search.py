@@ -11,13 +11,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QLineEdit, QListView, QVBoxLayout, QWidget
 
 from villagehelper.ui.context import AppContext
@@ -75,12 +76,23 @@ def describe_hit(hit: HouseholdHit) -> str:
 
 
 class _SearchLine(QLineEdit):
-    """Forwards ↑/↓/PgUp/PgDn to the result list and Enter to the search widget."""
+    """Forwards ↑/↓/PgUp/PgDn to the result list and Enter to the search widget; leaves
+    Ctrl+Z to the screen (undo the last visit: the box's own text is not worth it)."""
 
     sig_move = Signal(int)
     """Move the highlighted result by this many rows."""
     sig_enter = Signal()
     """Enter (or Return) was pressed in the box."""
+
+    def event(self, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Undo)
+        ):
+            event.ignore()  # not taken by the box: the screen's Ctrl+Z shortcut fires
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
         steps = {

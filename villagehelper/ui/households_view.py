@@ -53,8 +53,15 @@ class HouseholdTableModel(LazyTableModel):
         self._service_labels: dict[str, str] = {}
 
     def set_service_labels(self, labels: dict[str, str]) -> None:
-        """Full service names for the tooltip of the "services done" codes."""
+        """Service names for the "services done" column (the rows hold codes)."""
         self._service_labels = labels
+        if self.rowCount():
+            column = self.COLUMNS.index("services")
+            top, bottom = self.index(0, column), self.index(self.rowCount() - 1, column)
+            self.dataChanged.emit(top, bottom)
+
+    def services_done_text(self, row: HouseholdListRow) -> str:
+        return "; ".join(self._service_labels.get(code, code) for code in row.services_done)
 
     def make_source(self) -> PageSource:
         return HouseholdCursor(self._store, self._query)
@@ -85,7 +92,7 @@ class HouseholdTableModel(LazyTableModel):
             return Phone(row.phone).masked() if row.phone else ""
         if column == "last_visit":
             return format_vn_date(row.last_visit) if row.last_visit else self.tr("chưa có")
-        return ", ".join(row.services_done)
+        return self.services_done_text(row)
 
     def cell(self, item: Any, column: int, role: int) -> object:
         row: HouseholdListRow = item
@@ -146,6 +153,24 @@ class HouseholdsView(ListScreen):
         self.village.currentIndexChanged.connect(lambda _index: self.reload())
         find = QShortcut(QKeySequence.StandardKey.Find, self)
         find.activated.connect(self.search.setFocus)
+        # Enter in the search box opens the household highlighted (the first one found),
+        # once the list shows the results of what was typed.
+        self._open_when_settled = False
+        self.search.sig_submitted.connect(self._search_submitted)
+        self.model.sig_loaded.connect(lambda _total: self._open_if_waiting())
+
+    def _search_submitted(self) -> None:
+        self._open_when_settled = True
+        self._open_if_waiting()
+
+    def _open_if_waiting(self) -> None:
+        if not self._open_when_settled or not self.model.settled():
+            return
+        self._open_when_settled = False
+        if self.model.rowCount() == 0:
+            return  # the count line says nothing matched
+        current = self.table.currentIndex()
+        self._open(current if current.isValid() else self.model.index(0, 0))
 
     def set_choices(self, choices: FilterChoices) -> None:
         language = self._ctx.preferences.language

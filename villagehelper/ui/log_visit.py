@@ -1,8 +1,10 @@
 """The main screen: find (or add) the household, pick services, save, next resident.
 
 Built for a queue at the cultural house: the cursor is always where the next keystroke
-belongs, Enter or Ctrl+S saves, and after saving the form clears and the search box has
-the focus again.  Today's visits are listed below, the last one undoable in one click.
+belongs, Enter (from anywhere in the form) or Ctrl+S saves, and after saving the form
+clears and the search box has the focus again.  The services are one Tab stop with their
+own keys (villagehelper.ui.service_keys).  Today's visits are listed below; Ctrl+Z undoes
+the last one after saying what it will undo (villagehelper.ui.visit_undo).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -53,6 +55,7 @@ from villagehelper.ui.screen_fit import (
 )
 from villagehelper.ui.service_picker import ServicePicker
 from villagehelper.ui.today_model import TodaySessionsModel
+from villagehelper.ui.visit_undo import UNDO_KEY, confirm_undo, undone_text
 
 if TYPE_CHECKING:
     # The database layer is loaded by the worker thread; at start-up the window shows
@@ -84,6 +87,27 @@ class _Chosen:
     history: list[SessionRow]
 
 
+@dataclass(frozen=True)
+class _Saved:
+    """The visit Ctrl+Z would undo."""
+
+    household_id: str
+    session_ids: tuple[str, ...]
+
+
+class _VisitForm(QWidget):
+    """The visit form: Enter saves from any field or button of it that does not use the
+    key itself (line edits, the date, the services and the results all pass it on)."""
+
+    sig_enter = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.sig_enter.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class LogVisitView(QWidget):
     sig_saved = Signal(object)
     """A visit was saved: its :class:`VisitLogged`."""
@@ -99,7 +123,7 @@ class LogVisitView(QWidget):
         self._service_labels: dict[str, str] = {}
         self._today = date.today()
         self._select_member: str | None = None
-        self._last_visit: VisitLogged | None = None
+        self._last_visit: _Saved | None = None
 
         self.search = HouseholdSearch(ctx, self)
         self.new_household = NewHouseholdPanel(ctx, self)
@@ -108,11 +132,33 @@ class LogVisitView(QWidget):
         self.stack.addWidget(self._placeholder())
         self.stack.addWidget(self.new_household)
         self.stack.addWidget(self.visit_form)
+        self._arrange(self._build_today_panel())
+
+        self.search.sig_chosen.connect(self.choose_household)
+        self.search.sig_create.connect(self._start_new_household)
+        self.new_household.sig_created.connect(self.choose_household)
+        # The search found nobody; now it would: its "Enter to add" hint is out of date.
+        self.new_household.sig_created.connect(lambda _id: self.search.refresh())
+        self.new_household.sig_use_existing.connect(self.choose_household)
+        self.new_household.sig_cancelled.connect(self.reset)
+        ctx.hub.sig_changed.connect(self._on_changed)
+        QShortcut(QKeySequence("Ctrl+S"), self, self.save)
+        QShortcut(QKeySequence("Esc"), self, self.reset)
+        QShortcut(QKeySequence("Ctrl+F"), self, self.reset)
+        QShortcut(QKeySequence("Ctrl+N"), self, self.add_member)
+        QShortcut(QKeySequence("Ctrl+O"), self, self._open_page)
+        QShortcut(QKeySequence(UNDO_KEY), self, self.undo_last_visit)
+        delete = QShortcut(QKeySequence(Qt.Key.Key_Delete), self.today, self._undo_selected)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self.reload_catalog()
+        self.refresh_today()
+
+    # --- building -----------------------------------------------------------------
+
+    def _arrange(self, today_widget: QWidget) -> None:
+        """Search | form above, today's list below; sized for a small laptop screen."""
         size_by_current_page(self.stack)
         WrappedWhole(self.search.hint)  # in a splitter: nothing asks how tall it wraps
-
-        today_widget = self._build_today_panel()
-
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -134,21 +180,6 @@ class LogVisitView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(outer)
 
-        self.search.sig_chosen.connect(self.choose_household)
-        self.search.sig_create.connect(self._start_new_household)
-        self.new_household.sig_created.connect(self.choose_household)
-        self.new_household.sig_use_existing.connect(self.choose_household)
-        self.new_household.sig_cancelled.connect(self.reset)
-        ctx.hub.sig_changed.connect(self._on_changed)
-        QShortcut(QKeySequence("Ctrl+S"), self, self.save)
-        QShortcut(QKeySequence("Esc"), self, self.reset)
-        QShortcut(QKeySequence("Ctrl+F"), self, self.reset)
-        QShortcut(QKeySequence("Ctrl+N"), self, self.add_member)
-        self.reload_catalog()
-        self.refresh_today()
-
-    # --- building -----------------------------------------------------------------
-
     def _build_today_panel(self) -> QWidget:
         self.today_model = TodaySessionsModel(self)
         self.today = QTableView(self)
@@ -156,6 +187,7 @@ class LogVisitView(QWidget):
         self.today.setModel(self.today_model)
         self.today.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.today.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.today.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside
         self.today.verticalHeader().setVisible(False)
         self.today.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # Each column as wide as its text, on one line: on a narrow screen the table
@@ -163,19 +195,24 @@ class LogVisitView(QWidget):
         self.today.setWordWrap(False)
         # Enough rows to see the visit just saved beside the ones before it.
         self.today.setMinimumHeight(today_rows_height(self.today, TODAY_ROWS_VISIBLE))
-        self.undo_last = QPushButton(self.tr("Hoàn tác lượt vừa ghi"), self)
+        self.undo_last = QPushButton(self.tr("Hoàn tác lượt vừa ghi (Ctrl+Z)"), self)
         self.undo_last.setObjectName("undoLast")
         self.undo_last.setEnabled(False)
-        self.undo_last.clicked.connect(self._undo_last)
-        self.undo_selected = QPushButton(self.tr("Hủy lượt đang chọn"), self)
+        self.undo_last.clicked.connect(self.undo_last_visit)
+        self.undo_selected = QPushButton(self.tr("Hủy lượt đang chọn (Delete)"), self)
         self.undo_selected.setObjectName("undoSelected")
         self.undo_selected.clicked.connect(self._undo_selected)
         self.today_title = QLabel(self)
+        # What the last undo did (visit_undo.undone_text); cleared by the next save.
+        self.undo_feedback = QLabel(self)
+        self.undo_feedback.setObjectName("undoFeedback")
+        self.undo_feedback.setWordWrap(True)
         today_box = QVBoxLayout()
         today_box.setContentsMargins(0, 0, 0, 0)  # every pixel of height counts on a laptop
         today_box.setSpacing(2)
         header = QHBoxLayout()
-        header.addWidget(self.today_title, 1)
+        header.addWidget(self.today_title)
+        header.addWidget(self.undo_feedback, 1)
         header.addWidget(self.undo_selected)
         header.addWidget(self.undo_last)
         today_box.addLayout(header)
@@ -205,10 +242,29 @@ class LogVisitView(QWidget):
         self.save_button.setObjectName("saveVisit")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
+        self.keys_hint = QLabel(
+            self.tr(
+                "← ↑ → ↓ Space: chọn · 1 Thành công · 2 Hẹn lại · 3 Chưa thành công · "
+                "Tab: quay lại loại hỗ trợ · Enter: lưu · Esc: hộ khác"
+            ),
+            form,
+        )
+        self.keys_hint.setObjectName("visitKeysHint")
+        self.keys_hint.setWordWrap(True)
+
+    def _build_details(self, form: QWidget) -> QFormLayout:
+        details = QFormLayout()
+        details.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: label above
+        details.addRow(self.tr("Người được hỗ trợ"), self._build_member_row(form))
+        return details
 
     def _build_member_row(self, form: QWidget) -> QHBoxLayout:
+        # As wide as the longest name: never cut (the label goes above it if need be).
+        self.member.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.member.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self.add_member_button = QPushButton(self.tr("Thêm nhân khẩu… (Ctrl+N)"), form)
         self.add_member_button.setObjectName("addMemberInline")
+        self.add_member_button.setAutoDefault(True)  # Enter on it adds, not saves
         self.add_member_button.clicked.connect(self.add_member)
         row = QHBoxLayout()
         row.addWidget(self.member, 1)
@@ -216,42 +272,44 @@ class LogVisitView(QWidget):
         return row
 
     def _build_visit_form(self) -> QWidget:
-        form = QWidget(self)
+        form = _VisitForm(self)
+        form.sig_enter.connect(self.save)
         self.household_title = QLabel(form)
         self.household_title.setObjectName("chosenHousehold")
         self.household_title.setTextFormat(Qt.TextFormat.RichText)
         self.household_title.setWordWrap(True)
-        self.open_page = QPushButton(self.tr("Xem hộ…"), form)
+        self.open_page = QPushButton(self.tr("Xem hộ… (Ctrl+O)"), form)
         self.open_page.setObjectName("openHouseholdPage")
+        self.open_page.setAutoDefault(True)  # Enter on it opens the page
         self.open_page.clicked.connect(self._open_page)
         self.previous = QLabel(form)
         self.previous.setObjectName("previousServices")
         self.previous.setWordWrap(True)
         self.member = QComboBox(form)
         self.member.setObjectName("memberHelped")
-        # As wide as the longest name: never cut (the label goes above it if need be).
-        self.member.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.member.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self.services = ServicePicker(form)
         self.services.setObjectName("servicePicker")
-        self.services.sig_submit.connect(self.save)
         scroll = QScrollArea(form)
+        self.services_scroll = scroll
+        # Small margins: the whole button shows even when only a row or two fit.
+        self.services.sig_current_changed.connect(
+            lambda button: scroll.ensureWidgetVisible(button, 0, 2)
+        )
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.services)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the buttons in it take the focus
         scroll.setMinimumHeight(SERVICE_ROWS_VISIBLE * service_row_height(form))
         self.note = QLineEdit(form)
         self.note.setObjectName("visitNote")
         self.note.setPlaceholderText(self.tr("Ghi chú (không bắt buộc)"))
-        self.note.returnPressed.connect(self.save)
         self.consent = QCheckBox(self.tr("Người dân đồng ý cho ghi thông tin"), form)
         self.consent.setObjectName("visitConsent")
         self._build_actions(form)
-        details = QFormLayout()
-        details.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        details.addRow(self.tr("Người được hỗ trợ"), self._build_member_row(form))
+        details = self._build_details(form)
         services_box = QGroupBox(self.tr("Loại hỗ trợ (Space để chọn, chọn được nhiều)"), form)
         services_layout = QVBoxLayout(services_box)
+        services_layout.addWidget(self.keys_hint)
         services_layout.addWidget(scroll)
         title_row = QHBoxLayout()
         title_row.addWidget(self.household_title, 1)
@@ -295,8 +353,27 @@ class LogVisitView(QWidget):
         self._chain_tab_order()
 
     def _chain_tab_order(self) -> None:
-        chain: list[QWidget] = [self.member, *self.services.buttons()]
-        chain.extend([self.note, self.consent, self.save_button])
+        """Search → the visit form (or the new-household form) → today's list.
+
+        Hidden pages are skipped by Tab, so both forms sit in one chain.  The services
+        are one stop (service_keys.RovingFocus); the outcome rows are reached from
+        their service with 1 / 2 / 3, not by Tab.
+        """
+        panel = self.new_household
+        chain: list[QWidget] = [
+            self.search.line,
+            self.member,
+            self.add_member_button,
+            *self.services.buttons(),
+            self.note,
+            self.consent,
+            self.save_button,
+            self.open_page,
+            *panel.tab_chain(),
+            self.today,
+            self.undo_selected,
+            self.undo_last,
+        ]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -378,6 +455,8 @@ class LogVisitView(QWidget):
             self.note.clear()
             self.consent.setChecked(False)
             self.message.clear()
+            self.services.reset_focus()
+            self.services_scroll.verticalScrollBar().setValue(0)
             first = self.services.first_button()
             (first or self.member).setFocus()
 
@@ -451,20 +530,28 @@ class LogVisitView(QWidget):
     def save(self) -> None:
         if self.stack.currentWidget() is not self.visit_form or self._household_id is None:
             return
+        if not self.save_button.isEnabled():
+            return  # this visit is being saved already (Enter pressed twice)
         volunteer_id = self._ctx.volunteer_id
         if volunteer_id is None:
             self.message.setText(self.tr("Chưa chọn người ghi. Hãy chọn «Ai đang ghi?» trước."))
             return
         member_id = self.member.currentData() or None
+        try:
+            chosen = self.services.chosen()
+        except ValidationError as error:  # a follow-up date that does not read
+            self.message.setText(error.message(self._ctx.preferences.language))
+            return
         visit = VisitInput(
             household_id=self._household_id,
             volunteer_id=volunteer_id,
-            services=self.services.chosen(),
+            services=chosen,
             member_id=member_id,
             note=self.note.text(),
             consent=self.consent.isChecked() and member_id is not None,
         )
         ctx = self._ctx
+        household_id = self._household_id
 
         def save() -> VisitLogged:
             from villagehelper.ops.sessions import log_visit
@@ -472,12 +559,15 @@ class LogVisitView(QWidget):
             return log_visit(ctx.store, visit)
 
         self.save_button.setEnabled(False)
-        ctx.executor.op(save).success(self._saved).failure(self._save_failed).run()
+        ctx.executor.op(save).success(lambda logged: self._saved(household_id, logged)).failure(
+            self._save_failed
+        ).run()
 
-    def _saved(self, logged: VisitLogged) -> None:
+    def _saved(self, household_id: str, logged: VisitLogged) -> None:
         self.save_button.setEnabled(True)
-        self._last_visit = logged
+        self._last_visit = _Saved(household_id, logged.session_ids)
         self.undo_last.setEnabled(True)
+        self.undo_feedback.clear()
         self.reset()  # before announcing, so the saved household is not reopened
         self._ctx.announce(logged.changes)
         self.sig_saved.emit(logged)
@@ -492,7 +582,10 @@ class LogVisitView(QWidget):
             self._focus_field(error.field)
 
     def _focus_field(self, field: str) -> None:
-        chosen = self.services.chosen()
+        try:
+            chosen = self.services.chosen()
+        except ValidationError:
+            return  # a date edited since, now unreadable: its field has the cursor
         if field == "services":
             first = self.services.first_button()
             if first is not None:
@@ -527,23 +620,47 @@ class LogVisitView(QWidget):
 
     # --- undo ---------------------------------------------------------------------
 
-    def _undo_last(self) -> None:
-        if self._last_visit is not None:
-            self._void(list(self._last_visit.session_ids))
-            self._last_visit = None
-            self.undo_last.setEnabled(False)
+    def undo_last_visit(self) -> None:
+        """Ctrl+Z: read the last visit's sessions, say what will be undone, ask."""
+        last = self._last_visit
+        if last is None:
+            return
+        ctx = self._ctx
+
+        def load() -> list[SessionRow]:
+            from villagehelper.ops.sessions import household_history
+
+            order = {session_id: n for n, session_id in enumerate(last.session_ids)}
+            rows = household_history(ctx.store, last.household_id)
+            wanted = [row for row in rows if row.id in order and not row.voided]
+            return sorted(wanted, key=lambda row: order[row.id])  # as they were chosen
+
+        ctx.executor.op(load).success(lambda rows: self._confirm_void(rows, last)).run()
 
     def _undo_selected(self) -> None:
         rows = self.today.selectionModel().selectedRows()
         session = self.today_model.session(rows[0].row()) if rows else None
         if session is not None and not session.voided:
-            self._void([session.id])
+            self._confirm_void([session], None)
 
-    def _void(self, session_ids: list[str]) -> None:
+    def _confirm_void(self, rows: list[SessionRow], last: _Saved | None) -> None:
+        if not rows:
+            return  # already undone (from another screen, or by sync)
+
+        def confirmed() -> None:
+            if last is not None and self._last_visit is last:
+                self._last_visit = None
+                self.undo_last.setEnabled(False)
+            self._void(rows)
+
+        confirm_undo(self, rows, confirmed)
+
+    def _void(self, rows: list[SessionRow]) -> None:
         volunteer_id = self._ctx.volunteer_id
         if volunteer_id is None:
             return
         ctx = self._ctx
+        session_ids = [row.id for row in rows]
 
         def void_all() -> Changes:
             from villagehelper.ops.sessions import void_session
@@ -554,4 +671,8 @@ class LogVisitView(QWidget):
                 changes.merge(void_session(ctx.store, session_id, volunteer_id, UNDO_REASON))
             return changes
 
-        self._ctx.executor.op(void_all).success(self._ctx.announce).run()
+        def voided(changes: Changes) -> None:
+            self.undo_feedback.setText(undone_text(rows))
+            ctx.announce(changes)
+
+        ctx.executor.op(void_all).success(voided).run()

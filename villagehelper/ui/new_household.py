@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -24,8 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from villagehelper.clock import vietnam_today
 from villagehelper.errors import UserError, ValidationError
 from villagehelper.ops.inputs import HouseholdInput, MemberInput
+from villagehelper.ui.birth_year_field import BirthYearField
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.feedback import show_bug
 from villagehelper.ui.household_search import describe_hit
@@ -59,9 +60,7 @@ class NewHouseholdPanel(QWidget):
         self.phone = QLineEdit(self)
         self.phone.setObjectName("newPhone")
         self.phone.setPlaceholderText(self.tr("Không bắt buộc, ví dụ 0912 345 678"))
-        self.birth_year = QLineEdit(self)
-        self.birth_year.setObjectName("newBirthYear")
-        self.birth_year.setValidator(QIntValidator(1900, 2100, self))
+        self.birth_year = BirthYearField("newBirthYear", self)
         self.birth_year.setPlaceholderText(self.tr("Năm sinh của chủ hộ (không bắt buộc)"))
         form = QFormLayout()
         form.addRow(self.tr("Họ tên chủ hộ"), self.head_name)
@@ -69,6 +68,7 @@ class NewHouseholdPanel(QWidget):
         form.addRow(self.tr("Địa chỉ"), self.address)
         form.addRow(self.tr("Số điện thoại"), self.phone)
         form.addRow(self.tr("Năm sinh"), self.birth_year)
+        form.addRow("", self.birth_year.error)  # a year out of range is said right here
         self.duplicates = QListWidget(self)
         self.duplicates.setObjectName("duplicateCandidates")
         self.duplicates.setVisible(False)
@@ -81,11 +81,11 @@ class NewHouseholdPanel(QWidget):
         self.create_button.setObjectName("createHousehold")
         self.create_button.setDefault(True)
         self.create_button.clicked.connect(self.submit)
-        cancel = QPushButton(self.tr("Quay lại tìm kiếm (Esc)"), self)
-        cancel.clicked.connect(self.sig_cancelled.emit)
+        self.cancel_button = QPushButton(self.tr("Quay lại tìm kiếm (Esc)"), self)
+        self.cancel_button.clicked.connect(self.sig_cancelled.emit)
         buttons = QHBoxLayout()
         buttons.addWidget(self.create_button)
-        buttons.addWidget(cancel)
+        buttons.addWidget(self.cancel_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
@@ -95,6 +95,19 @@ class NewHouseholdPanel(QWidget):
         layout.addLayout(buttons)
         for line in (self.head_name, self.address, self.phone, self.birth_year):
             line.returnPressed.connect(self.submit)
+
+    def tab_chain(self) -> list[QWidget]:
+        """The fields in the order Tab visits them (the log-a-visit screen chains them)."""
+        return [
+            self.head_name,
+            self.village,
+            self.address,
+            self.phone,
+            self.birth_year,
+            self.duplicates,
+            self.create_button,
+            self.cancel_button,
+        ]
 
     def start(self, head_name: str, villages: list[VillageInfo], village_id: str | None) -> None:
         self._warned_for = None
@@ -106,24 +119,29 @@ class NewHouseholdPanel(QWidget):
             self.village.setCurrentIndex(index)
         for line in (self.address, self.phone, self.birth_year):
             line.clear()
+        self.birth_year.show_error("")
         self.message.clear()
         self.duplicates.clear()
         self.duplicates.setVisible(False)
         self.head_name.setFocus()
 
     def _inputs(self) -> tuple[HouseholdInput, list[MemberInput]]:
-        year = self.birth_year.text().strip()
+        year = self.birth_year.year(vietnam_today(self._ctx.store.now()))
         household = HouseholdInput(
             village_id=str(self.village.currentData() or ""),
             head_name=self.head_name.text(),
             address_detail=self.address.text(),
             phone=self.phone.text() or None,
         )
-        head = MemberInput(self.head_name.text(), int(year) if year else None)
+        head = MemberInput(self.head_name.text(), year)
         return household, [head]
 
     def submit(self) -> None:
-        household, members = self._inputs()
+        try:
+            household, members = self._inputs()
+        except ValidationError as error:  # a birth year out of range, said at the field
+            self._failed(error)
+            return
         key = (household.head_name, household.village_id, household.phone or "")
         ctx = self._ctx
         if self._warned_for != key:
@@ -180,7 +198,11 @@ class NewHouseholdPanel(QWidget):
         if not isinstance(error, UserError):
             show_bug(self, self._ctx.log_file)
             return
-        self.message.setText(error.message(self._ctx.preferences.language))
+        text = error.message(self._ctx.preferences.language)
+        if isinstance(error, ValidationError) and error.field == "birth_year":
+            self.birth_year.show_error(text)
+        else:
+            self.message.setText(text)
         if not isinstance(error, ValidationError):
             return
         field = {

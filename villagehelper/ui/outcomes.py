@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
+from villagehelper.clock import format_vn_date
 from villagehelper.store.kinds import Outcome
 
 if TYPE_CHECKING:
@@ -13,10 +14,13 @@ if TYPE_CHECKING:
 
 
 def outcome_text(row: SessionRow) -> str:
-    """ "Thành công", "Hẹn lại 30/11", "Chưa thành công: <lý do>"."""
+    """ "Thành công", "Hẹn lại 30/11/2026", "Chưa thành công: <lý do>".
+
+    The follow-up's year is always shown: one can be up to a year ahead, and a list
+    reaches back into past years."""
     if row.outcome == Outcome.FOLLOW_UP and row.follow_up_date is not None:
         return QCoreApplication.translate("SessionTableModel", "Hẹn lại %1").replace(
-            "%1", row.follow_up_date.strftime("%d/%m")
+            "%1", format_vn_date(row.follow_up_date)
         )
     if row.outcome == Outcome.FAILED:
         return QCoreApplication.translate("SessionTableModel", "Chưa thành công: %1").replace(

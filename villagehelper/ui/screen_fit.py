@@ -167,6 +167,7 @@ class ScrollingTabs(QTabWidget):
         scroll.setObjectName("screenScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidget(page)
         FollowFocus(scroll)
         return scroll
@@ -178,6 +179,7 @@ def scroll_page(page: QWidget, parent: QWidget) -> QScrollArea:
     scroll = QScrollArea(parent)
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # never a stop of Tab: its fields are
     scroll.setWidget(page)
     FollowFocus(scroll)
     return scroll

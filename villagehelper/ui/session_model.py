@@ -95,6 +95,7 @@ class LazyTableModel(QAbstractTableModel):
         self._total = 0
         self._blocks: dict[int, Sequence[Any]] = {}
         self._generation = 0
+        self._shown_generation = 0  # the refresh whose rows are on screen
         self._wanted: dict[int, None] = {}  # blocks asked for, oldest request first
         self._loading: tuple[PageSource, int] | None = None
         self._pump_timer = QTimer(self)
@@ -141,6 +142,10 @@ class LazyTableModel(QAbstractTableModel):
         descending = order == Qt.SortOrder.DescendingOrder
         self.set_query(replace(self._query, sort=sort, descending=descending))
 
+    def settled(self) -> bool:
+        """The rows shown are those of the current query (no refresh is on its way)."""
+        return self._shown_generation == self._generation
+
     # --- loading --------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -163,6 +168,7 @@ class LazyTableModel(QAbstractTableModel):
             return
         self.beginResetModel()
         self._source = source
+        self._shown_generation = generation
         self._total = page.total
         self._blocks = {0: page.rows}
         self._wanted.clear()

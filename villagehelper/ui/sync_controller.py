@@ -98,6 +98,11 @@ class SyncController(QObject):
         self.refresh_status()
 
     def sync_now(self) -> None:
+        if self.status is None or self.status.enrolled is None:
+            # Not set up (or not known yet): read the status again and sync only if it
+            # says enrolled. No "syncing…" for a laptop that has nowhere to sync to.
+            self.refresh_status(then_sync=True)
+            return
         if self._running:
             self._again = True  # one more round after this one: the new saves ride on it
             return

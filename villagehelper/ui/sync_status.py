@@ -92,7 +92,8 @@ class SyncStatusBar(QWidget):
         if status.last_success is None:
             parts.append(self.tr("chưa đồng bộ lần nào"))
         else:
-            when = to_vietnam(status.last_success).strftime("%H:%M %d/%m")
+            # The year too: the last sync may have been last year.
+            when = to_vietnam(status.last_success).strftime("%H:%M %d/%m/%Y")
             parts.append(self.tr("đồng bộ lần cuối %1").replace("%1", when))
         # Refused by the server, kept aside: everyone sees it, a leader opens the list.
         self.set_aside.setVisible(bool(status.set_aside))
