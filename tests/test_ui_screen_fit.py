@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from tests.conftest import Team
 from tests.layout_check import TASKBAR, TITLE_BAR
+from villagehelper.ui.context import AppContext
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "tests" / "screen_fit_driver.py"
@@ -156,3 +158,46 @@ def test_a_window_asking_for_more_than_the_screen_is_shrunk_and_moved_inside(
     assert placed.bottom() <= screen.bottom() - TASKBAR  # above the taskbar
     assert placed.left() >= screen.left() and placed.right() <= screen.right()
     assert placed.width() >= screen.width() - 8  # as large as the screen allows
+
+
+def test_the_chart_legend_wraps_long_service_names_instead_of_cutting_them(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team
+) -> None:
+    """F7's legend beside a narrow chart: every service name whole, on more lines."""
+    from datetime import date
+
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFontMetrics
+
+    from villagehelper.ops import households, sessions
+    from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+    from villagehelper.ops.team import list_services
+    from villagehelper.tally.history import weekly_history
+    from villagehelper.ui.tally_chart import WeeklyChart
+
+    store = village_team.store
+    home = households.create_household(
+        store, households.HouseholdInput(village_team.village_id, "Lê Văn Tám")
+    )
+    for service in list_services(store)[:6]:
+        visit = VisitInput(home.id, village_team.member_id, [ServiceOutcome(service.code)])
+        sessions.log_visit(store, visit)
+    chart = WeeklyChart()
+    qtbot.addWidget(chart)
+    chart.resize(360, 420)  # the chart's narrowest
+    font = chart.font()
+    font.setPointSize(15)  # the app's large text
+    chart.setFont(font)
+    chart.set_history(weekly_history(store, date(2026, 11, 23)))
+    metrics = QFontMetrics(chart.font())
+    rows = chart.legend_rows()
+    assert len(rows) == 6
+    for band, lines in rows:
+        total = metrics.horizontalAdvance(str(band.total))
+        room = chart.width() - total  # more than the name ever gets: fewest lines needed
+        needed = metrics.boundingRect(
+            0, 0, room, 100 * metrics.height(), Qt.TextFlag.TextWordWrap, band.label
+        ).height()
+        assert lines * metrics.height() >= needed, band.label
+    # "Cài đặt VNeID, tài khoản định danh điện tử mức 1" does not fit one line at 360 px.
+    assert any(lines > 1 for _band, lines in rows)
