@@ -369,10 +369,14 @@ class Driver:
         return asked[-1]
 
     def _preview(self) -> QWidget | None:
-        dialog = self.window.tally.report.preview_dialog()
-        if dialog is not None:
-            dialog.open()
-        return dialog
+        self.window.tally.report.preview()  # as the button does: it asks for 900×760
+        settle(self.app, self.ctx)
+        shown = [
+            w
+            for w in self.app.topLevelWidgets()
+            if w.objectName() == "tallyPreview" and w.isVisible()
+        ]
+        return shown[-1] if shown else None
 
 
 def main(argv: list[str] | None = None) -> int:
