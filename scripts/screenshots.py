@@ -3,8 +3,11 @@
     python scripts/screenshots.py [--out docs/screenshots]
 
 Every picture is the real window rendered by Qt (QWidget.grab), in Vietnamese, and the
-log-a-visit screen once more in English.  A question the app asks modally (a QMessageBox
-run with exec()) is grabbed from inside its own event loop, then answered "No".
+log-a-visit screen once more in English.  The laptop-*.png pictures show log a visit, the
+household page and the tally on a 1366×768 screen at 100 % and at 125 % scaling with large
+text, each window at the size it takes there (one process per variant).  A question the
+app asks modally (a QMessageBox run with exec()) is grabbed from inside its own event
+loop, then answered "No".
 """
 
 from __future__ import annotations
@@ -117,6 +120,26 @@ def shoot_wizard(app: QApplication, folder: Path, out: Path) -> None:
     store.close()
 
 
+def choose_services(
+    app: QApplication,
+    executor: DbExecutor,
+    window: MainWindowType,
+    household_id: str,
+    codes: tuple[str, ...],
+) -> None:
+    """Open the household on log a visit and tick ``codes``; the first one is a
+    follow-up (its date shows)."""
+    view = window.log_visit
+    view.choose_household(household_id)
+    settle(app, executor)
+    for code in codes:
+        view.services.button(code).setChecked(True)
+    row = view.services.row(codes[0])
+    if row is not None:
+        row.follow_up.setChecked(True)
+    settle(app, executor)
+
+
 def shoot_main(app: QApplication, store: Store, out: Path, language: str) -> None:
     from villagehelper.ui.household_page import HouseholdPage
     from villagehelper.ui.main_window import MainWindow
@@ -135,14 +158,7 @@ def shoot_main(app: QApplication, store: Store, out: Path, language: str) -> Non
     settle(app, executor)
     hit = view.search.model.hit(0)
     if hit is not None:
-        view.choose_household(hit.id)
-        settle(app, executor)
-        for code in ("VNEID_L2", "EHEALTH"):
-            view.services.button(code).setChecked(True)
-        row = view.services.row("VNEID_L2")
-        if row is not None:
-            row.follow_up.setChecked(True)
-        settle(app, executor)
+        choose_services(app, executor, window, hit.id, ("VNEID_L2", "EHEALTH"))
     save(window, out, f"log-visit{suffix}")
     if language != "vi":
         window.close()
@@ -522,14 +538,83 @@ def shoot_join(app: QApplication, folder: Path, out: Path, server_url: str) -> N
     store.close()
 
 
+# The laptop pictures: a 1366×768 screen, at 100 % and at 125 % scaling with large text.
+LAPTOP_SCREEN = {"name": "laptop", "x": 0, "y": 0, "width": 1366, "height": 768}
+LAPTOP_VARIANTS = (("1", False, "laptop-100"), ("1.25", True, "laptop-125-large"))
+
+
+def shoot_laptop(app: QApplication, store: Store, out: Path, prefix: str) -> None:
+    """Log a visit, the household page and the weekly tally as they open on the laptop's
+    screen (this process was started on it): each window at the size it gives itself."""
+    from villagehelper.ui.household_page import HouseholdPage
+    from villagehelper.ui.main_window import MainWindow
+    from villagehelper.ui.screen_fit import install_screen_fit
+    from villagehelper.ui.tally_period import PeriodMode
+
+    install_screen_fit(app)
+    executor = DbExecutor()
+    volunteer = next(m for m in list_team_members(store) if m.is_leader)
+    ctx = AppContext(store, executor, Preferences(volunteer_id=volunteer.id))
+    window = MainWindow(ctx)
+    window.show()
+    settle(app, executor)
+    view = window.log_visit
+    view.search.line.setText("nguyen van")
+    settle(app, executor)
+    hit = view.search.model.hit(0)
+    assert hit is not None, "the demo has no Nguyễn Văn"
+    chosen = ("CASHLESS_WELFARE", "VNEID_L1", "DVC_DOSSIER")
+    choose_services(app, executor, window, hit.id, chosen)
+    save(window, out, f"{prefix}-log-visit")
+    page = HouseholdPage(ctx, hit.id, window)
+    page.show()
+    settle(app, executor)
+    save(page, out, f"{prefix}-household-page")
+    page.close()
+    window.tabs.setCurrentWidget(window.tally)
+    window.tally.period.set_mode(PeriodMode.LAST_WEEK)
+    settle(app, executor)
+    save(window, out, f"{prefix}-tally")
+    window.close()
+    executor.shutdown()
+
+
+def laptop_pictures(out: Path) -> None:
+    """Each laptop variant in a process of its own: Qt takes the screen and the scaling
+    only when it starts."""
+    import json
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as work:
+        config = Path(work) / "laptop-screen.json"
+        screen = LAPTOP_SCREEN | {"logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
+        config.write_text(json.dumps({"screens": [screen]}), encoding="utf-8")
+        for scale, large, prefix in LAPTOP_VARIANTS:
+            env = dict(os.environ)
+            env |= {"QT_QPA_PLATFORM": f"offscreen:configfile={config}", "QT_SCALE_FACTOR": scale}
+            command = [sys.executable, __file__, "--out", str(out), "--laptop", prefix]
+            subprocess.run(command + (["--large-text"] if large else []), env=env, check=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
+    parser.add_argument("--laptop", metavar="PREFIX", help="only the laptop pictures")
+    parser.add_argument("--large-text", action="store_true")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
-    apply_text_size(False)
+    apply_text_size(args.large_text)
+    if args.laptop:
+        with tempfile.TemporaryDirectory() as work:
+            with_language(app, "vi")
+            store = demo_store(Path(work) / "demo")
+            try:
+                shoot_laptop(app, store, args.out, args.laptop)
+            finally:
+                store.close()
+        return 0
     with tempfile.TemporaryDirectory() as work:
         root = Path(work)
         with_language(app, "vi")
@@ -546,6 +631,7 @@ def main(argv: list[str] | None = None) -> int:
             shoot_main(app, store, args.out, "en")
         finally:
             store.close()
+    laptop_pictures(args.out)
     QTimer.singleShot(0, app.quit)
     return 0
 

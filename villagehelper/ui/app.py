@@ -63,8 +63,10 @@ def run_gui(data_dir: Path) -> int:
     app.setApplicationName("VillageHelper")
     app.setApplicationVersion(_version())
     from villagehelper.reports.fonts import register_report_fonts
+    from villagehelper.ui.screen_fit import install_screen_fit
 
     register_report_fonts()  # the printout's own font, as the command line registers it
+    install_screen_fit(app)  # every window and dialog sized and placed inside the screen
     from villagehelper.ui.collector import SafeCollector
     from villagehelper.ui.single_instance import SingleInstance, bring_forward, refuse_second_start
 

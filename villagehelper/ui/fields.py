@@ -57,7 +57,8 @@ class ChoiceCombo(QComboBox):
         self.setObjectName(object_name)
         self._all_text = all_text
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.setMinimumContentsLength(COMBO_MIN_CHARACTERS)
+        # The "all" entry, shown until something is chosen, is never cut.
+        self.setMinimumContentsLength(max(COMBO_MIN_CHARACTERS, len(all_text) + 2))
         self.addItem(all_text, None)
 
     def set_choices(self, choices: Sequence[tuple[str, str]]) -> None:
@@ -167,6 +168,9 @@ class ProportionalColumns(QObject):
         available = self._table.viewport().width() - sum(fixed.values())
         total_weight = sum(w for c, w in enumerate(self._weights) if c not in fixed) or 1
         minimum = metrics.averageCharWidth() * self._minimum + padding
+        header = self._table.horizontalHeader()
         for column, weight in enumerate(self._weights):
             width = fixed.get(column, available * weight // total_weight)
-            self._table.setColumnWidth(column, max(width, minimum))
+            # Nor narrower than its heading: a heading is never cut.
+            heading = header.sectionSizeHint(column)
+            self._table.setColumnWidth(column, max(width, minimum, heading))

@@ -57,6 +57,7 @@ from villagehelper.ui.household_form import (
 )
 from villagehelper.ui.household_merge import MergeDialog
 from villagehelper.ui.privacy_panel import PrivacyPanel
+from villagehelper.ui.screen_fit import scroll_page
 from villagehelper.ui.timeline_model import TimelineModel
 
 NAME, BIRTH_YEAR, PHONE, CONSENT = range(4)
@@ -123,11 +124,15 @@ class HouseholdPage(QDialog):
         self.setObjectName("householdPage")
         self.setWindowTitle(self.tr("Hộ gia đình"))
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._build_header())
+        content = QWidget(self)
+        body = QVBoxLayout(content)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addWidget(self._build_header())
         self.privacy_panel = PrivacyPanel(ctx)
-        layout.addWidget(self._build_members(), 2)
-        layout.addWidget(self._build_history(), 3)
+        body.addWidget(self._build_members(), 2)
+        body.addWidget(self._build_history(), 3)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll_page(content, self), 1)  # scrolls on a small screen
         closing = QHBoxLayout()
         closing.addStretch(1)
         self.close_button = self._button(self.tr("Đóng"), "closeButton", self.reject)

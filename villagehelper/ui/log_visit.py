@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QTableView,
@@ -45,6 +46,13 @@ from villagehelper.ui.context import AppContext
 from villagehelper.ui.feedback import show_bug
 from villagehelper.ui.household_search import HouseholdSearch
 from villagehelper.ui.new_household import NewHouseholdPanel
+from villagehelper.ui.screen_fit import (
+    WrappedWhole,
+    scroll_page,
+    service_row_height,
+    size_by_current_page,
+    today_rows_height,
+)
 from villagehelper.ui.service_picker import ServicePicker
 from villagehelper.ui.today_model import TodaySessionsModel
 from villagehelper.ui.visit_undo import UNDO_KEY, confirm_undo, undone_text
@@ -62,6 +70,7 @@ NO_MEMBER = ""
 UNDO_REASON = "Hoàn tác ngay sau khi ghi"
 PREVIOUS_SHOWN = 3  # the latest services; the household page has the full history
 SERVICE_ROWS_VISIBLE = 2
+TODAY_ROWS_VISIBLE = 3
 
 
 @dataclass(frozen=True)
@@ -123,25 +132,7 @@ class LogVisitView(QWidget):
         self.stack.addWidget(self._placeholder())
         self.stack.addWidget(self.new_household)
         self.stack.addWidget(self.visit_form)
-
-        today_widget = self._build_today_panel()
-
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.search)
-        top = QSplitter(Qt.Orientation.Horizontal, self)
-        top.addWidget(left)
-        top.addWidget(self.stack)
-        top.setStretchFactor(0, 2)
-        top.setStretchFactor(1, 3)
-        outer = QSplitter(Qt.Orientation.Vertical, self)
-        outer.addWidget(top)
-        outer.addWidget(today_widget)
-        outer.setStretchFactor(0, 3)
-        outer.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(outer)
+        self._arrange(self._build_today_panel())
 
         self.search.sig_chosen.connect(self.choose_household)
         self.search.sig_create.connect(self._start_new_household)
@@ -164,10 +155,34 @@ class LogVisitView(QWidget):
 
     # --- building -----------------------------------------------------------------
 
+    def _arrange(self, today_widget: QWidget) -> None:
+        """Search | form above, today's list below; sized for a small laptop screen."""
+        size_by_current_page(self.stack)
+        WrappedWhole(self.search.hint)  # in a splitter: nothing asks how tall it wraps
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search)
+        top = QSplitter(Qt.Orientation.Horizontal, self)
+        top.addWidget(left)
+        top.addWidget(self.stack)
+        top.setStretchFactor(0, 2)
+        top.setStretchFactor(1, 3)
+        outer = QSplitter(Qt.Orientation.Vertical, self)
+        outer.addWidget(top)
+        outer.addWidget(today_widget)
+        # Today's list keeps its few rows; the room left goes to the form.
+        outer.setStretchFactor(0, 1)
+        outer.setStretchFactor(1, 0)
+        outer.setChildrenCollapsible(False)
+        outer.setSizes([10_000, 1])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(outer)
+
     def _build_today_panel(self) -> QWidget:
         self.today_model = TodaySessionsModel(self)
         self.today = QTableView(self)
-        self.today.setMaximumHeight(180)
         self.today.setObjectName("todaySessions")
         self.today.setModel(self.today_model)
         self.today.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -175,7 +190,11 @@ class LogVisitView(QWidget):
         self.today.setTabKeyNavigation(False)  # Tab leaves the table, arrows move inside
         self.today.verticalHeader().setVisible(False)
         self.today.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.today.horizontalHeader().setStretchLastSection(True)
+        # Each column as wide as its text, on one line: on a narrow screen the table
+        # scrolls sideways rather than cut the last column.
+        self.today.setWordWrap(False)
+        # Enough rows to see the visit just saved beside the ones before it.
+        self.today.setMinimumHeight(today_rows_height(self.today, TODAY_ROWS_VISIBLE))
         self.undo_last = QPushButton(self.tr("Hoàn tác lượt vừa ghi (Ctrl+Z)"), self)
         self.undo_last.setObjectName("undoLast")
         self.undo_last.setEnabled(False)
@@ -189,6 +208,8 @@ class LogVisitView(QWidget):
         self.undo_feedback.setObjectName("undoFeedback")
         self.undo_feedback.setWordWrap(True)
         today_box = QVBoxLayout()
+        today_box.setContentsMargins(0, 0, 0, 0)  # every pixel of height counts on a laptop
+        today_box.setSpacing(2)
         header = QHBoxLayout()
         header.addWidget(self.today_title)
         header.addWidget(self.undo_feedback, 1)
@@ -231,7 +252,16 @@ class LogVisitView(QWidget):
         self.keys_hint.setObjectName("visitKeysHint")
         self.keys_hint.setWordWrap(True)
 
+    def _build_details(self, form: QWidget) -> QFormLayout:
+        details = QFormLayout()
+        details.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # narrow: label above
+        details.addRow(self.tr("Người được hỗ trợ"), self._build_member_row(form))
+        return details
+
     def _build_member_row(self, form: QWidget) -> QHBoxLayout:
+        # As wide as the longest name: never cut (the label goes above it if need be).
+        self.member.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.member.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         self.add_member_button = QPushButton(self.tr("Thêm nhân khẩu… (Ctrl+N)"), form)
         self.add_member_button.setObjectName("addMemberInline")
         self.add_member_button.setAutoDefault(True)  # Enter on it adds, not saves
@@ -269,15 +299,14 @@ class LogVisitView(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.services)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the buttons in it take the focus
-        scroll.setMinimumHeight(SERVICE_ROWS_VISIBLE * 58)
+        scroll.setMinimumHeight(SERVICE_ROWS_VISIBLE * service_row_height(form))
         self.note = QLineEdit(form)
         self.note.setObjectName("visitNote")
         self.note.setPlaceholderText(self.tr("Ghi chú (không bắt buộc)"))
         self.consent = QCheckBox(self.tr("Người dân đồng ý cho ghi thông tin"), form)
         self.consent.setObjectName("visitConsent")
         self._build_actions(form)
-        details = QFormLayout()
-        details.addRow(self.tr("Người được hỗ trợ"), self._build_member_row(form))
+        details = self._build_details(form)
         services_box = QGroupBox(self.tr("Loại hỗ trợ (Space để chọn, chọn được nhiều)"), form)
         services_layout = QVBoxLayout(services_box)
         services_layout.addWidget(self.keys_hint)
@@ -295,7 +324,7 @@ class LogVisitView(QWidget):
         layout.addWidget(self.consent)
         layout.addWidget(self.message)
         layout.addWidget(self.save_button)
-        return form
+        return scroll_page(form, self)  # scrolls on a small screen instead of squeezing
 
     # --- data ---------------------------------------------------------------------
 
@@ -362,6 +391,11 @@ class LogVisitView(QWidget):
 
     def _today_loaded(self, rows: list[SessionRow]) -> None:
         self.today_model.set_rows(rows)
+        if self._last_visit is not None:  # the visit just saved stays in view
+            saved = set(self._last_visit.session_ids)
+            shown = [i for i, row in enumerate(rows) if row.id in saved]
+            if shown:
+                self.today.scrollTo(self.today_model.index(min(shown), 0))
         live = sum(1 for row in rows if not row.voided)
         self.today_title.setText(
             self.tr("<b>Hôm nay: %1 lượt hỗ trợ</b>").replace("%1", format_number(live))

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QPushButton,
-    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -29,6 +28,7 @@ from villagehelper.ui.feedback import show_bug, show_user_error
 from villagehelper.ui.log_visit import LogVisitView
 from villagehelper.ui.recovery import DailyBackups, Damaged, offer_restore
 from villagehelper.ui.retention_job import DailyRetention
+from villagehelper.ui.screen_fit import ScrollingTabs, fit_window
 from villagehelper.ui.sync_controller import SyncController
 from villagehelper.ui.sync_status import SyncStatusBar
 from villagehelper.ui.window_lock import WindowLock
@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
 
         self.log_visit = LogVisitView(ctx, self)
         self.log_visit.sig_open_household.connect(self.open_household)
-        self.tabs = QTabWidget(self)
+        self.tabs = ScrollingTabs(self)  # a screen scrolls rather than outgrow the screen
         self.tabs.setObjectName("screens")
         titles = (
             self.tr("Ghi lượt hỗ trợ"),
@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         ctx.executor.sig_bug.connect(lambda _name: show_bug(self, ctx.log_file))
         ctx.hub.sig_changed.connect(self._on_changed)
         ctx.hub.sig_volunteer_changed.connect(lambda _id: self._show_volunteer())
-        self.resize(1280, 800)
+        fit_window(self, QSize(1280, 800))
         self._load_team()
         self._refresh_today()
         # Queued behind the store's opening on the database worker: sync starts once the
@@ -132,15 +132,17 @@ class MainWindow(QMainWindow):
         self.volunteer_label = QLabel(self)
         self.volunteer_label.setObjectName("volunteerBanner")
         self.volunteer_label.setTextFormat(Qt.TextFormat.RichText)
+        self.volunteer_label.setWordWrap(True)  # a long name wraps on a narrow screen
         change = QPushButton(self.tr("Đổi người ghi (F9)"), self)
         change.setObjectName("changeVolunteerButton")
         change.clicked.connect(self.choose_volunteer)
         QShortcut(QKeySequence("F9"), self, self.choose_volunteer)
         lock = self._build_lock_action()
         banner = QHBoxLayout()
-        banner.addWidget(QLabel(f"<b>{place}</b>", self))
-        banner.addStretch(1)
-        banner.addWidget(self.volunteer_label)
+        place_label = QLabel(f"<b>{place}</b>", self)
+        place_label.setWordWrap(True)
+        banner.addWidget(place_label, 1)
+        banner.addWidget(self.volunteer_label, 2)
         banner.addWidget(change)
         banner.addWidget(lock)
         body = QWidget(self)
@@ -170,13 +172,15 @@ class MainWindow(QMainWindow):
         self.today_status.setObjectName("todayStatus")
         self.volunteer_status = QLabel(self)
         self.volunteer_status.setObjectName("volunteerStatus")
+        # Who is logging is in the banner above; here it would make the status bar two
+        # lines high on a small screen, taking today's list off it.  Kept for its text.
+        self.volunteer_status.hide()
         self.sync_bar = SyncStatusBar(self.sync, self._ctx.preferences.language, self)
         self.sync_bar.sig_review_conflicts.connect(self._review_conflicts_as_leader)
         self.sync_bar.sig_review_set_aside.connect(self._review_set_aside_as_leader)
         self.sync_status = self.sync_bar.label
         bar = self.statusBar()
         bar.addWidget(self.today_status)
-        bar.addWidget(self.volunteer_status)
         bar.addPermanentWidget(self.sync_bar)
 
     # --- screens ------------------------------------------------------------------

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
     QLabel,
     QTableWidget,
     QTableWidgetItem,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from villagehelper.clock import format_vn_date, to_vietnam
 from villagehelper.ui.context import AppContext
+from villagehelper.ui.screen_fit import WrappedNames
 
 if TYPE_CHECKING:
     from villagehelper.ops.retention import PurgePlan
@@ -77,8 +77,9 @@ class PurgeDialog(QDialog):
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
-        # The head of household takes the room left: the list fills the dialog.
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # The head of household takes the room left (the list fills the dialog), and a
+        # long name wraps rather than be cut.
+        WrappedNames(self.table, 1)
         buttons = QDialogButtonBox(self)
         self.purge_button = buttons.addButton(
             self.tr("Xóa thông tin của %1 hộ").replace("%1", str(len(plan.households))),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -58,7 +58,6 @@ QPushButton:checked:focus {{ border: 3px solid {CHOSEN_FOCUS_RING}; }}
 """
 
 
-
 class OutcomeRow(QWidget):
     """Result of one service: done / follow-up with a date / failed with a reason.
 
@@ -75,7 +74,6 @@ class OutcomeRow(QWidget):
         self.setObjectName(f"outcome_{service.code}")
         name = QLabel(label, self)
         name.setWordWrap(True)
-        name.setMinimumWidth(220)
         # The key that sets each result is part of its label (service_keys.OUTCOME_KEYS).
         self.done = QRadioButton(self.tr("1 Thành công"), self)
         self.follow_up = QRadioButton(self.tr("2 Hẹn lại"), self)
@@ -94,16 +92,17 @@ class OutcomeRow(QWidget):
         self.reason = QLineEdit(self)
         self.reason.setObjectName(f"reason_{service.code}")
         self.reason.setPlaceholderText(self.tr("Lý do chưa thành công"))
-        layout = QHBoxLayout()
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(name, 2)
+        # The service's name on a line of its own above its choices: the row stays
+        # narrow enough for a small screen with large text.
+        choices = QHBoxLayout()
         for widget in (self.done, self.follow_up, self.failed, self.date):
-            layout.addWidget(widget)
-        layout.addWidget(self.reason, 2)
+            choices.addWidget(widget)
+        choices.addWidget(self.reason, 1)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
-        column.addLayout(layout)
+        column.addWidget(name)
+        column.addLayout(choices)
         column.addWidget(self.date.error)  # what is wrong with the date, under the row
         group.buttonToggled.connect(self._update)
         self._update()
@@ -222,15 +221,38 @@ class ServiceButton(QPushButton):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         layout.addWidget(self.label)
+        self._margins = layout.contentsMargins()
         self.setCheckable(True)
         self.setMinimumHeight(52)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)  # as tall as the wrapped label needs (large text)
+        self.setSizePolicy(policy)
         self.setAccessibleName(text)
         self.toggled.connect(self._show_chosen)
         self._show_chosen(False)
 
     def _show_chosen(self, chosen: bool) -> None:
         self.label.setStyleSheet(f"color: {CHOSEN_TEXT if chosen else PLAIN_TEXT};")
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        margins = self._margins
+        inner = width - margins.left() - margins.right()
+        needed = self.label.heightForWidth(inner) + margins.top() + margins.bottom()
+        return max(self.minimumHeight(), needed)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        margins = self._margins
+        label = self.label.sizeHint()
+        width = label.width() + margins.left() + margins.right()
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        margins = self._margins
+        word = self.label.minimumSizeHint().width() + margins.left() + margins.right()
+        return QSize(word, self.minimumHeight())
 
     def set_label(self, text: str) -> None:
         self.label.setText(text)

@@ -111,7 +111,26 @@ class WeeklyChart(QWidget):
     # --- geometry -------------------------------------------------------------------
 
     def _legend_lines(self) -> int:
-        return len(self._bands)
+        return sum(lines for _band, lines in self.legend_rows())
+
+    def legend_rows(self) -> list[tuple[Band, int]]:
+        """Each band of the legend with the lines its name takes: a long service name
+        wraps onto more lines at the chart's width, never cut."""
+        metrics = QFontMetrics(self.font())
+        rows = []
+        for band in self._bands:
+            room = int(self._legend_text_room(metrics, band))
+            wrapped = metrics.boundingRect(
+                0, 0, max(room, 1), 100 * metrics.height(), Qt.TextFlag.TextWordWrap, band.label
+            )
+            rows.append((band, max(1, math.ceil(wrapped.height() / metrics.height()))))
+        return rows
+
+    def _legend_text_room(self, metrics: QFontMetrics, band: Band) -> float:
+        """The width left for the band's name beside its swatch and its total."""
+        swatch = metrics.height() - 4
+        total = metrics.horizontalAdvance(format_number(band.total))
+        return self.width() - 4 * PAD - swatch - total
 
     def _plot_rect(self) -> QRectF:
         metrics = QFontMetrics(self.font())
@@ -216,18 +235,21 @@ class WeeklyChart(QWidget):
         line = metrics.height() + 2
         y = plot.bottom() + metrics.height() + 2 * PAD
         swatch = metrics.height() - 4
-        for band in self._bands:
+        for band, lines in self.legend_rows():
             painter.fillRect(QRectF(PAD, y + 2, swatch, swatch), QColor(band.colour))
-            total = format_number(band.total)
-            room = self.width() - 3 * PAD - swatch - metrics.horizontalAdvance(total) - PAD
-            text = metrics.elidedText(band.label, Qt.TextElideMode.ElideRight, int(room))
             painter.setPen(text_colour)
-            text_rect = QRectF(2 * PAD + swatch, y, self.width() - 3 * PAD - swatch, line)
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter, text)
+            height = lines * line
+            name_rect = QRectF(2 * PAD + swatch, y, self._legend_text_room(metrics, band), height)
             painter.drawText(
-                text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, total
+                name_rect, Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, band.label
             )
-            y += line
+            total_rect = QRectF(2 * PAD + swatch, y, self.width() - 3 * PAD - swatch, line)
+            painter.drawText(
+                total_rect,
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                format_number(band.total),
+            )
+            y += height
 
     # --- hovering -------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QTabWidget, QVBox
 
 from villagehelper.text import format_number
 from villagehelper.ui.fields import list_table
+from villagehelper.ui.screen_fit import WrappedNames
 from villagehelper.ui.tally_models import (
     CountsModel,
     ServiceTallyModel,
@@ -58,6 +59,7 @@ class TallyResults(QWidget):
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         header.setSectionsClickable(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        WrappedNames(table, stretch)
         return table
 
     def show_overview(self, overview: TallyOverview, language: str) -> None:
