@@ -9,6 +9,7 @@ list and the tally then showed another period without a word.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -17,8 +18,13 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import Team, wait_idle
+from tests.sync_support import LoopbackServer
+from tests.test_ui_implausible import held_back_by_the_server
+from tests.test_ui_implausible import loopback as loopback
 from tests.test_ui_tally import shown, tally_view, vn
+from villagehelper.clock import to_vietnam
 from villagehelper.ops import households as hh
+from villagehelper.ops import implausible
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.lists import Period
 from villagehelper.ui.context import AppContext
@@ -54,13 +60,14 @@ def visits(village_team: Team) -> None:
         ss.log_visit(village_team.store, visit)
 
 
-def type_into(field: QLineEdit, typed: str) -> None:
+def type_into(field: QLineEdit, typed: str, *, enter: bool = True) -> None:
     """Tab into ``field`` (its day is selected), type ``typed`` and press Enter."""
     field.setFocus(Qt.FocusReason.TabFocusReason)
     QTest.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     QTest.keyClick(field, Qt.Key.Key_Delete)
     QTest.keyClicks(field, typed)
-    QTest.keyClick(field, Qt.Key.Key_Return)
+    if enter:
+        QTest.keyClick(field, Qt.Key.Key_Return)
 
 
 def error_at(view: QWidget, name: str) -> str:
@@ -249,3 +256,38 @@ def test_the_calendar_still_picks_a_day(qtbot: QtBot, app_ctx: AppContext) -> No
     qtbot.waitUntil(lambda: not calendar.isVisible())
     wait_idle(qtbot, app_ctx)
     assert view.period.summary.text() == "Tuần 47/2026: 16/11/2026 – 22/11/2026"
+
+
+# --- the day a held-back session really took place -------------------------------------
+
+
+def test_the_right_day_of_a_held_back_session_is_typed_as_on_paper(
+    qtbot: QtBot,
+    app_ctx: AppContext,
+    village_team: Team,
+    loopback: LoopbackServer,
+    tmp_path: Path,
+) -> None:
+    window = held_back_by_the_server(qtbot, app_ctx, village_team, loopback, tmp_path)
+    page = window.review_conflicts().implausible
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10_000)
+    for typed, words in (
+        ("31022026", "Không có ngày 31/02/2026"),
+        ("20/12/2026", "chưa tới"),  # a session cannot have taken place in the future
+        ("20/12/2024", "trước khi có ứng dụng"),
+    ):
+        type_into(page.day, typed, enter=False)
+        page.correct.click()
+        wait_idle(qtbot, app_ctx)
+        assert words in error_at(page, "implausibleDay")
+        assert page.day.text() == typed
+        assert page.model.rowCount() == 1
+        assert implausible.count_implausible(app_ctx.store) == 1
+
+    type_into(page.day, "22/11/26", enter=False)
+    with qtbot.waitSignal(page.sig_corrected, timeout=10_000):
+        page.correct.click()
+    assert error_at(page, "implausibleDay") == ""
+    assert implausible.count_implausible(app_ctx.store) == 0
+    live = ss.list_sessions(app_ctx.store)
+    assert [to_vietnam(row.occurred_at).date() for row in live] == [date(2026, 11, 22)]

@@ -18,11 +18,8 @@ How the parts are read (documented in the README, "Dates a person can type"):
 
 Plausible dates: a follow-up is from today to one year ahead (:func:`check_follow_up_date`;
 an import may hold past ones, which are history); a birth year is from 1900 to this year
-(:func:`check_birth_year`); a day of a report period is from the first report year to a
-year ahead (:func:`parse_report_day`: the past is what reports are about); the day a help
-session took place is from the app's first year to today (:func:`parse_session_day`).
-The core applies the same checks on every write, so a form, an import and the command
-line refuse the same things.
+(:func:`check_birth_year`).  The core applies the same checks on every write, so a form,
+an import and the command line refuse the same things.
 
 "Today" is always the caller's: the store's clock (``vietnam_today(store.now())``), never
 this process's own, so tests and a laptop whose clock is being corrected agree.
@@ -36,9 +33,7 @@ import calendar
 import re
 from datetime import date
 
-from villagehelper.clock import REPORT_YEARS, to_vietnam
 from villagehelper.errors import ValidationError
-from villagehelper.session_times import EARLIEST_SESSION
 
 OLDEST_BIRTH_YEAR = 1900
 FOLLOW_UP_YEARS_AHEAD = 1
@@ -152,73 +147,6 @@ def check_birth_year(value: int | None, today: date, field: str = "birth_year") 
     return value
 
 
-# --- days of a report period, days a session took place -------------------------------
-
-EARLIEST_REPORT_DAY = date(REPORT_YEARS[0], 1, 1)
-EARLIEST_SESSION_DAY = to_vietnam(EARLIEST_SESSION).date()
-
-
-def report_days(today: date) -> tuple[date, date]:
-    """The first and last day a report period can be typed with on ``today``: any past
-    day of the report years, and up to a year ahead (further is a mistyped year)."""
-    return EARLIEST_REPORT_DAY, latest_follow_up(today)
-
-
-def parse_report_day(text: str, today: date, field: str = "period") -> date:
-    """A day of a report period typed on ``today``: read by :func:`parse_typed_date`,
-    then refused outside :func:`report_days`."""
-    day = parse_typed_date(text, today, field)
-    first, last = report_days(today)
-    return _within(
-        day,
-        first,
-        last,
-        field,
-        too_early=(
-            f"Ngày {format_day(day)} quá xa: báo cáo chỉ tính từ {format_day(first)}. "
-            "Hãy kiểm tra lại năm.",
-            f"The day {format_day(day)} is too long ago: reports start on {format_day(first)}. "
-            "Check the year.",
-        ),
-        too_late=(
-            f"Ngày {format_day(day)} xa quá: kỳ báo cáo chỉ đến {format_day(last)}, một năm "
-            "sau hôm nay. Hãy kiểm tra lại năm.",
-            f"The day {format_day(day)} is too far ahead: a report period can reach "
-            f"{format_day(last)} at most, a year from today. Check the year.",
-        ),
-    )
-
-
-def session_days(today: date) -> tuple[date, date]:
-    """The first and last day a help session can have taken place, seen on ``today``."""
-    return EARLIEST_SESSION_DAY, today
-
-
-def parse_session_day(text: str, today: date, field: str = "occurred_at") -> date:
-    """The day a help session took place, typed on ``today``: read by
-    :func:`parse_typed_date`, then refused outside :func:`session_days`."""
-    day = parse_typed_date(text, today, field)
-    first, last = session_days(today)
-    return _within(
-        day,
-        first,
-        last,
-        field,
-        too_early=(
-            f"Ngày {format_day(day)} trước khi có ứng dụng (từ {format_day(first)}). "
-            "Hãy kiểm tra lại năm.",
-            f"The day {format_day(day)} is before the app existed (from {format_day(first)}). "
-            "Check the year.",
-        ),
-        too_late=(
-            f"Ngày {format_day(day)} chưa tới (hôm nay là {format_day(today)}): buổi hỗ trợ "
-            "phải đã diễn ra. Hãy kiểm tra lại ngày.",
-            f"The day {format_day(day)} has not come yet (today is {format_day(today)}): the "
-            "help session must have taken place. Check the day.",
-        ),
-    )
-
-
 # --- helpers -----------------------------------------------------------------------------
 
 
@@ -311,23 +239,6 @@ def _next_day_of_year(day: int, month: int, today: date, field: str) -> date:
     if this_year >= today:
         return this_year
     return _existing_day(day, month, today.year + 1, field)
-
-
-def _within(
-    day: date,
-    first: date,
-    last: date,
-    field: str,
-    *,
-    too_early: tuple[str, str],
-    too_late: tuple[str, str],
-) -> date:
-    """``day`` when from ``first`` to ``last``; else the (Vietnamese, English) message."""
-    if day < first:
-        raise ValidationError(field, *too_early)
-    if day > last:
-        raise ValidationError(field, *too_late)
-    return day
 
 
 def _not_a_date(typed: str, field: str) -> ValidationError:

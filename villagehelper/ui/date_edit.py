@@ -25,14 +25,9 @@ from datetime import date
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import QWidget
 
+from villagehelper.day_ranges import parse_report_day, parse_session_day, report_days, session_days
 from villagehelper.errors import ValidationError
-from villagehelper.typed_dates import (
-    format_day,
-    parse_report_day,
-    parse_session_day,
-    report_days,
-    session_days,
-)
+from villagehelper.typed_dates import format_day
 from villagehelper.ui.date_field import DateReader, TypedDateField
 from villagehelper.ui.fields import from_qdate, to_qdate
 
