@@ -41,7 +41,8 @@ def _sync(qtbot: QtBot, window: MainWindow) -> None:
     assert not isinstance(finished.args[0], Exception), finished.args[0]
 
 
-def held_back_by_the_server(
+@pytest.fixture
+def held_back(
     qtbot: QtBot,
     app_ctx: AppContext,
     village_team: Team,
@@ -71,13 +72,9 @@ def held_back_by_the_server(
 
 
 def test_the_leader_sees_and_corrects_sessions_with_an_impossible_date(
-    qtbot: QtBot,
-    app_ctx: AppContext,
-    village_team: Team,
-    loopback: LoopbackServer,
-    tmp_path: Path,
+    qtbot: QtBot, app_ctx: AppContext, loopback: LoopbackServer, held_back: MainWindow
 ) -> None:
-    window = held_back_by_the_server(qtbot, app_ctx, village_team, loopback, tmp_path)
+    window = held_back
     qtbot.waitUntil(lambda: window.sync_bar.conflicts.isVisibleTo(window), timeout=10_000)
     assert "1 lượt sai ngày" in window.sync_bar.conflicts.text()
     view = TallyView(app_ctx)

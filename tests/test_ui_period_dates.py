@@ -9,7 +9,6 @@ list and the tally then showed another period without a word.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -18,9 +17,9 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import Team, wait_idle
-from tests.sync_support import LoopbackServer
-from tests.test_ui_implausible import held_back_by_the_server
+from tests.test_ui_implausible import held_back as held_back
 from tests.test_ui_implausible import loopback as loopback
+from tests.test_ui_lists import sessions_view
 from tests.test_ui_tally import shown, tally_view, vn
 from villagehelper.clock import to_vietnam
 from villagehelper.ops import households as hh
@@ -28,6 +27,7 @@ from villagehelper.ops import implausible
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.lists import Period
 from villagehelper.ui.context import AppContext
+from villagehelper.ui.main_window import MainWindow
 from villagehelper.ui.sessions_view import SessionsView
 from villagehelper.ui.tally_period import PeriodMode
 from villagehelper.ui.tally_view import TallyView
@@ -80,11 +80,8 @@ def error_at(view: QWidget, name: str) -> str:
 
 
 def _sessions_view(qtbot: QtBot, ctx: AppContext) -> SessionsView:
-    view = SessionsView(ctx)
-    qtbot.addWidget(view)
-    view.resize(1366, 700)
-    with qtbot.waitSignal(view.model.sig_loaded, timeout=10_000):
-        view.show()
+    """The sessions list (F3) on "Tùy chọn…" (a custom period)."""
+    view = sessions_view(qtbot, ctx)
     combo = view.period.combo
     combo.setCurrentIndex(combo.findData(Period.CUSTOM.value))
     wait_idle(qtbot, ctx)
@@ -262,14 +259,9 @@ def test_the_calendar_still_picks_a_day(qtbot: QtBot, app_ctx: AppContext) -> No
 
 
 def test_the_right_day_of_a_held_back_session_is_typed_as_on_paper(
-    qtbot: QtBot,
-    app_ctx: AppContext,
-    village_team: Team,
-    loopback: LoopbackServer,
-    tmp_path: Path,
+    qtbot: QtBot, app_ctx: AppContext, held_back: MainWindow
 ) -> None:
-    window = held_back_by_the_server(qtbot, app_ctx, village_team, loopback, tmp_path)
-    page = window.review_conflicts().implausible
+    page = held_back.review_conflicts().implausible
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10_000)
     for typed, words in (
         ("31022026", "Không có ngày 31/02/2026"),

@@ -17,6 +17,8 @@ Pure Python (no Qt, no database), like :mod:`villagehelper.typed_dates`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from villagehelper.clock import REPORT_YEARS, to_vietnam
@@ -28,6 +30,11 @@ EARLIEST_REPORT_DAY = date(REPORT_YEARS[0], 1, 1)
 EARLIEST_SESSION_DAY = to_vietnam(EARLIEST_SESSION).date()
 
 
+Words = tuple[str, str]
+"""(Vietnamese, English) words for a day outside a range, with ``{day}``, ``{bound}`` (the
+first or last day allowed) and ``{today}`` filled in as dd/mm/yyyy."""
+
+
 def report_days(today: date) -> tuple[date, date]:
     """The first and last day a report period can be typed with on ``today``: any past
     day of the report years, and up to a year ahead (further is a mistyped year)."""
@@ -37,26 +44,7 @@ def report_days(today: date) -> tuple[date, date]:
 def parse_report_day(text: str, today: date, field: str = "period") -> date:
     """A day of a report period typed on ``today``: read by :func:`parse_typed_date`,
     then refused outside :func:`report_days`."""
-    day = parse_typed_date(text, today, field)
-    first, last = report_days(today)
-    return _within(
-        day,
-        first,
-        last,
-        field,
-        too_early=(
-            f"Ngày {format_day(day)} quá xa: báo cáo chỉ tính từ {format_day(first)}. "
-            "Hãy kiểm tra lại năm.",
-            f"The day {format_day(day)} is too long ago: reports start on {format_day(first)}. "
-            "Check the year.",
-        ),
-        too_late=(
-            f"Ngày {format_day(day)} xa quá: kỳ báo cáo chỉ đến {format_day(last)}, một năm "
-            "sau hôm nay. Hãy kiểm tra lại năm.",
-            f"The day {format_day(day)} is too far ahead: a report period can reach "
-            f"{format_day(last)} at most, a year from today. Check the year.",
-        ),
-    )
+    return _read_within(text, today, field, _REPORT)
 
 
 def session_days(today: date) -> tuple[date, date]:
@@ -67,40 +55,52 @@ def session_days(today: date) -> tuple[date, date]:
 def parse_session_day(text: str, today: date, field: str = "occurred_at") -> date:
     """The day a help session took place, typed on ``today``: read by
     :func:`parse_typed_date`, then refused outside :func:`session_days`."""
+    return _read_within(text, today, field, _SESSION)
+
+
+# --- the ranges and what is said outside them --------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Range:
+    days: Callable[[date], tuple[date, date]]
+    too_early: Words
+    too_late: Words
+
+
+_REPORT = _Range(
+    report_days,
+    too_early=(
+        "Ngày {day} quá xa: báo cáo chỉ tính từ {bound}. Hãy kiểm tra lại năm.",
+        "The day {day} is too long ago: reports start on {bound}. Check the year.",
+    ),
+    too_late=(
+        "Ngày {day} xa quá: kỳ báo cáo chỉ đến {bound}, một năm sau hôm nay. Hãy kiểm tra lại năm.",
+        "The day {day} is too far ahead: a report period can reach {bound} at most, a "
+        "year from today. Check the year.",
+    ),
+)
+_SESSION = _Range(
+    session_days,
+    too_early=(
+        "Ngày {day} trước khi có ứng dụng (từ {bound}). Hãy kiểm tra lại năm.",
+        "The day {day} is before the app existed (from {bound}). Check the year.",
+    ),
+    too_late=(
+        "Ngày {day} chưa tới (hôm nay là {today}): buổi hỗ trợ phải đã diễn ra. "
+        "Hãy kiểm tra lại ngày.",
+        "The day {day} has not come yet (today is {today}): the help session must have "
+        "taken place. Check the day.",
+    ),
+)
+
+
+def _read_within(text: str, today: date, field: str, allowed: _Range) -> date:
+    """The day ``text`` means when ``allowed`` on ``today``; else refused in its words."""
     day = parse_typed_date(text, today, field)
-    first, last = session_days(today)
-    return _within(
-        day,
-        first,
-        last,
-        field,
-        too_early=(
-            f"Ngày {format_day(day)} trước khi có ứng dụng (từ {format_day(first)}). "
-            "Hãy kiểm tra lại năm.",
-            f"The day {format_day(day)} is before the app existed (from {format_day(first)}). "
-            "Check the year.",
-        ),
-        too_late=(
-            f"Ngày {format_day(day)} chưa tới (hôm nay là {format_day(today)}): buổi hỗ trợ "
-            "phải đã diễn ra. Hãy kiểm tra lại ngày.",
-            f"The day {format_day(day)} has not come yet (today is {format_day(today)}): the "
-            "help session must have taken place. Check the day.",
-        ),
-    )
-
-
-def _within(
-    day: date,
-    first: date,
-    last: date,
-    field: str,
-    *,
-    too_early: tuple[str, str],
-    too_late: tuple[str, str],
-) -> date:
-    """``day`` when from ``first`` to ``last``; else the (Vietnamese, English) message."""
-    if day < first:
-        raise ValidationError(field, *too_early)
-    if day > last:
-        raise ValidationError(field, *too_late)
+    first, last = allowed.days(today)
+    if not first <= day <= last:
+        words, bound = (allowed.too_early, first) if day < first else (allowed.too_late, last)
+        dates = {"day": format_day(day), "bound": format_day(bound), "today": format_day(today)}
+        raise ValidationError(field, *(template.format(**dates) for template in words))
     return day

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import QDate, Signal
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from villagehelper.day_ranges import parse_report_day, parse_session_day, report_days, session_days
 from villagehelper.errors import ValidationError
@@ -135,3 +135,15 @@ def report_date_edit(parent: QWidget, object_name: str, today: Callable[[], date
 def session_day_edit(parent: QWidget, object_name: str, today: Callable[[], date]) -> TypedDateEdit:
     """The day a help session took place: from the app's first year to today."""
     return TypedDateEdit(object_name, parse_session_day, session_days, today, parent)
+
+
+def row_over_errors(parent: QWidget, fields: tuple[TypedDateEdit, ...]) -> QHBoxLayout:
+    """``parent``'s layout: a row for the caller to fill, and under it the messages of
+    ``fields`` (hidden while their days read)."""
+    rows = QVBoxLayout(parent)
+    rows.setContentsMargins(0, 0, 0, 0)
+    row = QHBoxLayout()
+    rows.addLayout(row)
+    for field in fields:
+        rows.addWidget(field.error)
+    return row

@@ -34,7 +34,7 @@ from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
 from villagehelper.text import name_sort_key
 from villagehelper.ui.context import AppContext
-from villagehelper.ui.date_edit import report_date_edit
+from villagehelper.ui.date_edit import report_date_edit, row_over_errors
 
 # Re-exported: the list screens import their building blocks from here.
 from villagehelper.ui.fields import COMBO_MIN_CHARACTERS as COMBO_MIN_CHARACTERS
@@ -133,13 +133,7 @@ class PeriodPicker(QWidget):
             # "All" shows a dash instead of a meaningless date.
             edit.setSpecialValueText("—")
             edit.dateChanged.connect(self._date_edited)
-        # A day that does not read is said under the fields.
-        rows = QVBoxLayout(self)
-        rows.setContentsMargins(0, 0, 0, 0)
-        layout = QHBoxLayout()
-        rows.addLayout(layout)
-        rows.addWidget(self.start.error)
-        rows.addWidget(self.end.error)
+        layout = row_over_errors(self, (self.start, self.end))  # a wrong day said under them
         layout.addWidget(self.combo)
         layout.addWidget(QLabel(self.tr("từ"), self))
         layout.addWidget(self.start)

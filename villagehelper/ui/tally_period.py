@@ -15,10 +15,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QToolButton, QWidget
 
 from villagehelper.clock import format_vn_date
-from villagehelper.ui.date_edit import report_date_edit
+from villagehelper.ui.date_edit import report_date_edit, row_over_errors
 from villagehelper.ui.fields import from_qdate, to_qdate
 
 if TYPE_CHECKING:
@@ -65,13 +65,7 @@ class TallyPeriodPicker(QWidget):
         font = self.summary.font()
         font.setBold(True)
         self.summary.setFont(font)
-        # A day that does not read is said under the fields.
-        rows = QVBoxLayout(self)
-        rows.setContentsMargins(0, 0, 0, 0)
-        layout = QHBoxLayout()
-        rows.addLayout(layout)
-        rows.addWidget(self.start.error)
-        rows.addWidget(self.end.error)
+        layout = row_over_errors(self, (self.start, self.end))  # a wrong day said under them
         for widget in (self.combo, self.previous_button, self.start):
             layout.addWidget(widget)
         layout.addWidget(QLabel("–", self))
