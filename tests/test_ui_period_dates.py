@@ -26,7 +26,10 @@ from villagehelper.ops import households as hh
 from villagehelper.ops import implausible
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.lists import Period
+from villagehelper.ops.quarantined import FaultyRow
 from villagehelper.ui.context import AppContext
+from villagehelper.ui.faulty_page import FaultyModel, FaultyPage
+from villagehelper.ui.fields import list_table
 from villagehelper.ui.main_window import MainWindow
 from villagehelper.ui.sessions_view import SessionsView
 from villagehelper.ui.tally_period import PeriodMode
@@ -283,3 +286,38 @@ def test_the_right_day_of_a_held_back_session_is_typed_as_on_paper(
     assert implausible.count_implausible(app_ctx.store) == 0
     live = ss.list_sessions(app_ctx.store)
     assert [to_vietnam(row.occurred_at).date() for row in live] == [date(2026, 11, 22)]
+
+
+# --- the day a faulty session is logged again ------------------------------------------
+
+
+def test_the_day_a_faulty_session_is_logged_again_is_typed_as_on_paper(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team
+) -> None:
+    app_ctx.update_preferences(volunteer_id=village_team.leader_id)
+    model = FaultyModel("vi")
+    host = QWidget()
+    qtbot.addWidget(host)
+    table = list_table(host, "faultyTable")
+    table.setModel(model)  # as the review dialog does
+    page = FaultyPage(app_ctx, model, table, host)
+    page.set_rows([FaultyRow("help_session", "faulty-1", 1, "unknown_outcome", None, "")])
+    host.show()
+    assert page.day.text() == "23/11/2026"  # today, to start with
+    said = page.message.text()
+    for typed, words in (
+        ("31022026", "Không có ngày 31/02/2026"),
+        ("20/12/2026", "chưa tới"),
+        ("5/1/2024", "trước khi có ứng dụng"),
+    ):
+        type_into(page.day, typed, enter=False)
+        page.log_again.click()
+        wait_idle(qtbot, app_ctx)
+        assert words in error_at(page, "faultyDay")
+        assert page.message.text() == said  # nothing was asked of the database
+        assert page.day.text() == typed
+
+    type_into(page.day, "22/11/26", enter=False)
+    assert page.day.settled()
+    assert page.day.text() == "22/11/2026"
+    assert to_vietnam(page.moment()).date() == date(2026, 11, 22)
