@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QCalendarWidget, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import Team, wait_idle
@@ -28,6 +28,7 @@ from villagehelper.ops import sessions as ss
 from villagehelper.ops.lists import Period
 from villagehelper.ops.quarantined import FaultyRow
 from villagehelper.ui.context import AppContext
+from villagehelper.ui.date_edit import TypedDateEdit
 from villagehelper.ui.faulty_page import FaultyModel, FaultyPage
 from villagehelper.ui.fields import list_table
 from villagehelper.ui.main_window import MainWindow
@@ -238,21 +239,26 @@ def test_an_impossible_day_is_said_at_the_tallys_field_and_the_period_stays(
     assert shown(view)["total"]["sessions"] == 1
 
 
+def _calendar_by_keys(qtbot: QtBot, field: TypedDateEdit) -> QCalendarWidget:
+    """Alt+↓ in ``field``: its calendar, open."""
+    field.setFocus()
+    QTest.keyClick(field, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert field.calendar is not None
+    qtbot.waitUntil(field.calendar.isVisible)
+    return field.calendar
+
+
 @pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing")
 def test_the_calendar_still_picks_a_day(qtbot: QtBot, app_ctx: AppContext) -> None:
     view = _tally(qtbot, app_ctx, PeriodMode.WEEK)
-    field = view.period.start
-    field.setFocus()
-    QTest.keyClick(field, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
-    calendar = field.calendar
-    assert calendar is not None
-    qtbot.waitUntil(calendar.isVisible)
+    calendar = _calendar_by_keys(qtbot, view.period.start)
     # The calendar offers the days a report period may have.
-    assert calendar.minimumDate().toPython() == date(2000, 1, 1)
-    assert calendar.maximumDate().toPython() == date(2027, 11, 23)
-    keys = calendar.focusWidget() or calendar
-    QTest.keyClick(keys, Qt.Key.Key_Up)  # a week earlier
-    QTest.keyClick(keys, Qt.Key.Key_Return)
+    assert (calendar.minimumDate().toPython(), calendar.maximumDate().toPython()) == (
+        date(2000, 1, 1),
+        date(2027, 11, 23),
+    )
+    for key in (Qt.Key.Key_Up, Qt.Key.Key_Return):  # a week earlier, chosen
+        QTest.keyClick(calendar.focusWidget() or calendar, key)
     qtbot.waitUntil(lambda: not calendar.isVisible())
     wait_idle(qtbot, app_ctx)
     assert view.period.summary.text() == "Tuần 47/2026: 16/11/2026 – 22/11/2026"
