@@ -121,10 +121,13 @@ class FaultyPage(QWidget):
         settles = chosen is not None and chosen.entity == "help_session"
         for widget in (self.day, self.time, self.void, self.log_again):
             widget.setEnabled(settles)
+        none_left = self.tr("Không còn dòng dữ liệu lỗi nào.")
         if chosen is None:
-            if not self.message.text():
-                self.message.setText(self.tr("Không còn dòng dữ liệu lỗi nào."))
+            if not self.message.text():  # keep "saved" in view
+                self.message.setText(none_left)
             return
+        if self.message.text() == none_left:  # rows came in after an empty list
+            self.message.setText("")
         now = to_vietnam(self._ctx.store.now())
         self.day.setDate(to_qdate(self._today()))
         self.time.setTime(QTime(now.hour, now.minute))
