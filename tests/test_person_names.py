@@ -151,13 +151,43 @@ def test_changing_only_the_address_leaves_the_members_alone(village_team: Team) 
     assert names == ["Lò Thị Ả", "Lò Văn Pang"]
 
 
-def test_two_members_with_the_heads_name_are_left_as_they_are(village_team: Team) -> None:
-    store = village_team.store
-    household = hh.create_household(
-        store,
+def _household_with_namesakes(village_team: Team) -> str:
+    """Lò Văn Pang's household, where his son (born 1970) has his name too."""
+    return hh.create_household(
+        village_team.store,
         hh.HouseholdInput(village_team.village_id, "Lò Văn Pang"),
         [hh.MemberInput("Lò Văn Pang", 1940), hh.MemberInput("Lò Văn Pang", 1970)],
     ).id
+
+
+def test_two_members_with_the_heads_name_are_left_as_they_are(village_team: Team) -> None:
+    store = village_team.store
+    household = _household_with_namesakes(village_team)
     hh.update_household(store, household, hh.HouseholdInput(village_team.village_id, "Lò Văn B"))
     names = [m.full_name for m in hh.get_household(store, household).members]
     assert names == ["Lò Văn Pang", "Lò Văn Pang"]
+
+
+def test_renaming_the_head_member_renames_the_head(village_team: Team) -> None:
+    store = village_team.store
+    household = _household_with_head(village_team)
+    head = next(m for m in hh.get_household(store, household).members if m.birth_year == 1965)
+    saved = hh.update_member(store, head.id, hh.MemberInput("Lò Văn Pấng", 1965))
+    detail = hh.get_household(store, household)
+    assert detail.head_name == "Lò Văn Pấng"
+    assert sorted(m.full_name for m in detail.members) == ["Lò Thị Ả", "Lò Văn Pấng"]
+    assert household in saved.changes.ids("household")  # the lists and its page refresh
+    assert [hit.id for hit in hh.find_households(store, "Van Pấng").hits] == [household]
+
+    # Renaming another member leaves the head alone.
+    other = next(m for m in detail.members if m.birth_year == 1990)
+    hh.update_member(store, other.id, hh.MemberInput("Lò Thị Ả Xinh", 1990))
+    assert hh.get_household(store, household).head_name == "Lò Văn Pấng"
+
+
+def test_a_namesake_of_the_head_renamed_leaves_the_head_as_it_is(village_team: Team) -> None:
+    store = village_team.store
+    household = _household_with_namesakes(village_team)
+    son = next(m for m in hh.get_household(store, household).members if m.birth_year == 1970)
+    hh.update_member(store, son.id, hh.MemberInput("Lò Văn Pang Con", 1970))
+    assert hh.get_household(store, household).head_name == "Lò Văn Pang"

@@ -41,13 +41,16 @@ def _sync(qtbot: QtBot, window: MainWindow) -> None:
     assert not isinstance(finished.args[0], Exception), finished.args[0]
 
 
-def test_the_leader_sees_and_corrects_sessions_with_an_impossible_date(
+@pytest.fixture
+def held_back(
     qtbot: QtBot,
     app_ctx: AppContext,
     village_team: Team,
     loopback: LoopbackServer,
     tmp_path: Path,
-) -> None:
+) -> MainWindow:
+    """The leader's window once the server has held back one session of Lê Văn Tám's,
+    logged on a laptop whose clock ran years ahead."""
     app_ctx.update_preferences(volunteer_id=village_team.leader_id)
     home = households.create_household(
         app_ctx.store, HouseholdInput(village_team.village_id, "Lê Văn Tám")
@@ -64,8 +67,14 @@ def test_the_leader_sees_and_corrects_sessions_with_an_impossible_date(
         ahead.store, VisitInput(home.id, village_team.member_id, [ServiceOutcome("VNEID_L1")])
     )
     ahead.sync()
-
     _sync(qtbot, window)
+    return window
+
+
+def test_the_leader_sees_and_corrects_sessions_with_an_impossible_date(
+    qtbot: QtBot, app_ctx: AppContext, loopback: LoopbackServer, held_back: MainWindow
+) -> None:
+    window = held_back
     qtbot.waitUntil(lambda: window.sync_bar.conflicts.isVisibleTo(window), timeout=10_000)
     assert "1 lượt sai ngày" in window.sync_bar.conflicts.text()
     view = TallyView(app_ctx)

@@ -20,6 +20,7 @@ from tests.test_ui_household_page import household_id as household_id  # the fix
 from tests.test_ui_log_visit import _start_new, _view, press
 from villagehelper.ops import households as hh
 from villagehelper.ui.context import AppContext
+from villagehelper.ui.household_form import MemberForm
 
 
 def test_renaming_the_head_on_the_page_renames_the_head_member(
@@ -75,3 +76,22 @@ def test_an_emoji_in_a_new_households_name_is_refused_there(
     assert panel.head_name.hasFocus()
     assert view.stack.currentWidget() is panel
     assert hh.find_households(village_team.store, "Vang Seo Din").hits == ()
+
+
+def test_renaming_the_head_member_on_the_page_renames_the_head(
+    qtbot: QtBot, app_ctx: AppContext, household_id: str
+) -> None:
+    page = open_page(qtbot, app_ctx, household_id)
+    page.members_view.selectRow(member_names(page).index("Đặng Văn Vỹ"))
+    dialog = page.edit_member()
+    assert dialog is not None
+    form = dialog.form
+    assert isinstance(form, MemberForm)
+    replace_text(form.name_edit, "Đặng Văn Vĩ")
+    with qtbot.waitSignal(dialog.sig_saved):
+        QTest.keyClick(form.name_edit, Qt.Key.Key_Return)
+    wait_idle(qtbot, app_ctx)
+    assert hh.get_household(app_ctx.store, household_id).head_name == "Đặng Văn Vĩ"
+    qtbot.waitUntil(lambda: page.head_label.text() == "Đặng Văn Vĩ")
+    assert page.windowTitle() == "Hộ Đặng Văn Vĩ"
+    assert sorted(member_names(page)) == ["Lê Thị Hoà", "Đặng Văn Vĩ"]

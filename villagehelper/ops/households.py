@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from villagehelper.clock import vietnam_today
@@ -271,6 +271,33 @@ def _rename_head_member(
             changes.add("household", household_id)
 
 
+def _rename_household_head(
+    session: Session, member: Member, old_name: str, changes: Changes
+) -> None:
+    """The other direction of :func:`_rename_head_member`: renaming the member who is
+    the head (the one member with the head's name) renames the household's head too.
+    While another member keeps the old name, who the head is stays unclear: the
+    household is left as it is."""
+    if member.full_name == old_name:
+        return
+    household = live_household(session, member.household_id)
+    if household.head_name != old_name:
+        return
+    namesakes = session.scalar(
+        select(func.count(Member.id)).where(
+            Member.household_id == household.id,
+            Member.full_name == old_name,
+            Member.deleted.is_(False),
+            Member.erased_at.is_(None),
+        )
+    )
+    if namesakes == 0 and record_update(
+        session, household, {"head_name": member.full_name}, changes
+    ):
+        household.refresh_derived()
+        session.flush()
+
+
 def add_member(store: Store, household_id: str, data: MemberInput) -> Saved:
     changes = Changes()
     with store.transaction() as session:
@@ -290,9 +317,11 @@ def update_member(store: Store, member_id: str, data: MemberInput) -> Saved:
         values = clean_member(data, vietnam_today(store.now()))
         if member.consent and data.consent and data.consent_date is None:
             values["consent_date"] = member.consent_date  # keep the original date
+        old_name = member.full_name
         if record_update(session, member, values, changes):
             member.refresh_derived()
             session.flush()
+            _rename_household_head(session, member, old_name, changes)
             search_index.refresh_household(session.connection(), member.household_id)
             changes.add("household", member.household_id)
     return Saved(member_id, changes)

@@ -24,6 +24,9 @@ from villagehelper.ui.fields import field_error_label, from_qdate, to_qdate
 
 DateReader = Callable[[str, date], date]
 """Reads typed text on a given today, raising :class:`ValidationError` when it cannot."""
+Today = date | Callable[[], date]
+"""The day a field reads typed text on: fixed, or asked each time (a screen left open
+overnight follows the calendar)."""
 
 ICON_SIZE = 16
 DEFAULT_FOLLOW_UP_DAYS = 7
@@ -54,7 +57,7 @@ class TypedDateField(QLineEdit):
         self,
         object_name: str,
         reader: DateReader,
-        today: date,
+        today: Today,
         parent: QWidget | None = None,
         *,
         picker_range: tuple[date, date] | None = None,
@@ -62,7 +65,7 @@ class TypedDateField(QLineEdit):
         super().__init__(parent)
         self.setObjectName(object_name)
         self._reader = reader
-        self._today = today
+        self._today = today if callable(today) else lambda: today
         self._picker_range = picker_range
         self.setPlaceholderText(self.tr("ngày/tháng/năm, ví dụ 20/12/2026"))
         self.setToolTip(
@@ -89,13 +92,13 @@ class TypedDateField(QLineEdit):
         self._show(None)
 
     def set_today(self, today: date) -> None:
-        self._today = today
+        self._today = lambda: today
 
     def day(self) -> date:
         """The day the field says; :class:`ValidationError` (also shown at the field)
         when it says none that may be used."""
         try:
-            day = self._reader(self.text(), self._today)
+            day = self._reader(self.text(), self._today())
         except ValidationError as error:
             self._show(error)
             raise
@@ -127,12 +130,13 @@ class TypedDateField(QLineEdit):
         calendar.setWindowFlags(Qt.WindowType.Popup)
         calendar.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         calendar.setGridVisible(True)
-        if self._picker_range is not None:
-            calendar.setDateRange(to_qdate(self._picker_range[0]), to_qdate(self._picker_range[1]))
+        picker_range = self.calendar_range()
+        if picker_range is not None:
+            calendar.setDateRange(to_qdate(picker_range[0]), to_qdate(picker_range[1]))
         try:
-            calendar.setSelectedDate(to_qdate(self._reader(self.text(), self._today)))
+            calendar.setSelectedDate(to_qdate(self._reader(self.text(), self._today())))
         except ValidationError:
-            calendar.setSelectedDate(to_qdate(self._today))
+            calendar.setSelectedDate(to_qdate(self._today()))
         calendar.activated.connect(lambda chosen: self._picked(from_qdate(chosen)))
         calendar.clicked.connect(lambda chosen: self._picked(from_qdate(chosen)))
         calendar.adjustSize()
@@ -140,6 +144,10 @@ class TypedDateField(QLineEdit):
         self.calendar = calendar
         calendar.show()
         calendar.setFocus()
+
+    def calendar_range(self) -> tuple[date, date] | None:
+        """The days the calendar offers (``None``: any)."""
+        return self._picker_range
 
     def _picked(self, day: date) -> None:
         if self.calendar is not None:

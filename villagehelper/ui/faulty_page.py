@@ -12,7 +12,7 @@ The next sync sends it; every laptop then drops the row from its list.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTime, Signal
@@ -30,7 +30,8 @@ from villagehelper.clock import VIETNAM, to_vietnam, vietnam_today
 from villagehelper.errors import UserError
 from villagehelper.ui.choice_lists import ROW_ROLE, RowsModel
 from villagehelper.ui.context import AppContext
-from villagehelper.ui.fields import date_edit, from_qdate, labelled, to_qdate
+from villagehelper.ui.date_edit import session_day_edit
+from villagehelper.ui.fields import from_qdate, labelled, to_qdate
 from villagehelper.ui.household_form import when_alive
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class FaultyPage(QWidget):
             self,
         )
         hint.setWordWrap(True)
-        self.day = date_edit(self, "faultyDay")
+        self.day = session_day_edit(self, "faultyDay", self._today)
         self.time = QTimeEdit(self)
         self.time.setObjectName("faultyTime")
         self.time.setDisplayFormat("HH:mm")
@@ -100,6 +101,7 @@ class FaultyPage(QWidget):
         layout.addWidget(hint)
         layout.addWidget(table, 1)
         layout.addLayout(row)
+        layout.addWidget(self.day.error)
         layout.addWidget(self.message)
         self._show_chosen()
 
@@ -119,13 +121,19 @@ class FaultyPage(QWidget):
         settles = chosen is not None and chosen.entity == "help_session"
         for widget in (self.day, self.time, self.void, self.log_again):
             widget.setEnabled(settles)
+        none_left = self.tr("Không còn dòng dữ liệu lỗi nào.")
         if chosen is None:
-            if not self.message.text():
-                self.message.setText(self.tr("Không còn dòng dữ liệu lỗi nào."))
+            if not self.message.text():  # keep "saved" in view
+                self.message.setText(none_left)
             return
+        if self.message.text() == none_left:  # rows came in after an empty list
+            self.message.setText("")
         now = to_vietnam(self._ctx.store.now())
-        self.day.setDate(to_qdate(vietnam_today(self._ctx.store.now())))
+        self.day.setDate(to_qdate(self._today()))
         self.time.setTime(QTime(now.hour, now.minute))
+
+    def _today(self) -> date:
+        return vietnam_today(self._ctx.store.now())
 
     def moment(self) -> datetime:
         day = from_qdate(self.day.date())
@@ -140,6 +148,8 @@ class FaultyPage(QWidget):
         if leader is None:
             self.message.setText(self.tr("Hãy chọn người ghi (F9) trước khi sửa."))
             return
+        if log_again and not self.day.settled():
+            return  # the day typed is not one a session can have taken place on
         ctx, moment, row_id = self._ctx, self.moment(), chosen.row_id
         self.message.setText("")
 

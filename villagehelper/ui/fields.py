@@ -1,5 +1,6 @@
-"""Qt-only building blocks of the screens: dd/mm/yyyy date fields, "all or one" combos,
-mnemonic labels, read-only tables and proportional column widths.
+"""Qt-only building blocks of the screens: dates to and from Qt's, "all or one" combos,
+mnemonic labels, read-only tables and proportional column widths (the date fields are
+:mod:`villagehelper.ui.date_field` and :mod:`villagehelper.ui.date_edit`).
 
 Nothing here touches the database layer, so a screen built from these alone can be
 imported before SQLAlchemy is loaded.
@@ -14,17 +15,13 @@ from PySide6.QtCore import QDate, QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QHeaderView,
     QLabel,
     QTableView,
     QWidget,
 )
 
-from villagehelper.clock import REPORT_YEARS
-
 COMBO_MIN_CHARACTERS = 12  # long service names are elided; the popup shows them whole
-DATE_FORMAT = "dd/MM/yyyy"
 
 
 def to_qdate(day: date) -> QDate:
@@ -33,20 +30,6 @@ def to_qdate(day: date) -> QDate:
 
 def from_qdate(day: QDate) -> date:
     return date(day.year(), day.month(), day.day())
-
-
-def date_edit(parent: QWidget, object_name: str) -> QDateEdit:
-    """A dd/mm/yyyy date field with a calendar popup."""
-    edit = QDateEdit(parent)
-    edit.setObjectName(object_name)
-    edit.setDisplayFormat(DATE_FORMAT)
-    edit.setCalendarPopup(True)
-    # The years reports cover (clock.REPORT_YEARS): at Qt's own ends, year 9999,
-    # a day's bounds in UTC do not exist.
-    edit.setDateRange(QDate(REPORT_YEARS[0], 1, 1), QDate(REPORT_YEARS[-1], 12, 31))
-    # Typing "01092026" would otherwise report every half-typed date on the way.
-    edit.setKeyboardTracking(False)
-    return edit
 
 
 class ChoiceCombo(QComboBox):

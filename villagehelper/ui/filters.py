@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,13 +34,12 @@ from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
 from villagehelper.text import name_sort_key
 from villagehelper.ui.context import AppContext
+from villagehelper.ui.date_edit import report_date_edit, row_over_errors
 
 # Re-exported: the list screens import their building blocks from here.
 from villagehelper.ui.fields import COMBO_MIN_CHARACTERS as COMBO_MIN_CHARACTERS
-from villagehelper.ui.fields import DATE_FORMAT as DATE_FORMAT
 from villagehelper.ui.fields import ChoiceCombo as ChoiceCombo
 from villagehelper.ui.fields import ProportionalColumns as ProportionalColumns
-from villagehelper.ui.fields import date_edit as date_edit
 from villagehelper.ui.fields import from_qdate as from_qdate
 from villagehelper.ui.fields import labelled as labelled
 from villagehelper.ui.fields import list_table as list_table
@@ -128,15 +127,13 @@ class PeriodPicker(QWidget):
         )
         for period, label in presets:
             self.combo.addItem(label, period.value)
-        self.start = date_edit(self, "periodFrom")
-        self.end = date_edit(self, "periodTo")
+        self.start = report_date_edit(self, "periodFrom", today)
+        self.end = report_date_edit(self, "periodTo", today)
         for edit in (self.start, self.end):
             # "All" shows a dash instead of a meaningless date.
             edit.setSpecialValueText("—")
-            edit.setMinimumDate(QDate(2000, 1, 1))
             edit.dateChanged.connect(self._date_edited)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = row_over_errors(self, (self.start, self.end))  # a wrong day said under them
         layout.addWidget(self.combo)
         layout.addWidget(QLabel(self.tr("từ"), self))
         layout.addWidget(self.start)

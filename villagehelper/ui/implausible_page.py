@@ -10,7 +10,7 @@ counts in its week.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, QTime, Signal
@@ -29,7 +29,8 @@ from villagehelper.clock import VIETNAM, to_vietnam, vietnam_today
 from villagehelper.errors import UserError
 from villagehelper.ui.choice_lists import ROW_ROLE, RowsModel
 from villagehelper.ui.context import AppContext
-from villagehelper.ui.fields import date_edit, from_qdate, labelled, to_qdate
+from villagehelper.ui.date_edit import session_day_edit
+from villagehelper.ui.fields import from_qdate, labelled, to_qdate
 from villagehelper.ui.household_form import when_alive
 
 if TYPE_CHECKING:
@@ -83,7 +84,7 @@ class ImplausiblePage(QWidget):
             self,
         )
         hint.setWordWrap(True)
-        self.day = date_edit(self, "implausibleDay")
+        self.day = session_day_edit(self, "implausibleDay", self._today)
         self.time = QTimeEdit(self)
         self.time.setObjectName("implausibleTime")
         self.time.setDisplayFormat("HH:mm")
@@ -109,6 +110,7 @@ class ImplausiblePage(QWidget):
         layout.addWidget(table, 1)
         layout.addWidget(self.reason)
         layout.addLayout(when)
+        layout.addWidget(self.day.error)
         layout.addWidget(self.message)
         self._show_chosen()
 
@@ -139,9 +141,12 @@ class ImplausiblePage(QWidget):
         self.reason.setText(chosen.message_en if language == "en" else chosen.message_vi)
         # Start from today at the time of day it carries: a wrong year or month is the
         # usual mistake, the hour on the clock often right.
-        self.day.setDate(to_qdate(vietnam_today(self._ctx.store.now())))
+        self.day.setDate(to_qdate(self._today()))
         carried = to_vietnam(chosen.session.occurred_at)
         self.time.setTime(QTime(carried.hour, carried.minute))
+
+    def _today(self) -> date:
+        return vietnam_today(self._ctx.store.now())
 
     def right_moment(self) -> datetime:
         day = from_qdate(self.day.date())
@@ -161,6 +166,8 @@ class ImplausiblePage(QWidget):
         if volunteer is None:
             self.message.setText(self.tr("Hãy chọn người ghi (F9) trước khi sửa ngày."))
             return
+        if not self.day.settled():
+            return  # the day typed is not one a session can have taken place on
         ctx, moment, session_id = self._ctx, self.right_moment(), chosen.session.id
         self.message.setText("")
 

@@ -15,10 +15,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QToolButton, QWidget
 
 from villagehelper.clock import format_vn_date
-from villagehelper.ui.fields import date_edit, from_qdate, to_qdate
+from villagehelper.ui.date_edit import report_date_edit, row_over_errors
+from villagehelper.ui.fields import from_qdate, to_qdate
 
 if TYPE_CHECKING:
     from villagehelper.tally.periods import Period
@@ -54,9 +55,9 @@ class TallyPeriodPicker(QWidget):
             self.combo.addItem(label, mode.value)
         self.previous_button = self._arrow("◀", "tallyPreviousPeriod", self.tr("Kỳ trước (Alt+←)"))
         self.next_button = self._arrow("▶", "tallyNextPeriod", self.tr("Kỳ sau (Alt+→)"))
-        self.start = date_edit(self, "tallyPeriodFrom")
+        self.start = report_date_edit(self, "tallyPeriodFrom", today)
         self.start.setAccessibleName(self.tr("Từ ngày"))
-        self.end = date_edit(self, "tallyPeriodTo")
+        self.end = report_date_edit(self, "tallyPeriodTo", today)
         self.end.setAccessibleName(self.tr("Đến ngày"))
         self.summary = QLabel(self)
         self.summary.setObjectName("tallyPeriodText")
@@ -64,8 +65,7 @@ class TallyPeriodPicker(QWidget):
         font = self.summary.font()
         font.setBold(True)
         self.summary.setFont(font)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = row_over_errors(self, (self.start, self.end))  # a wrong day said under them
         for widget in (self.combo, self.previous_button, self.start):
             layout.addWidget(widget)
         layout.addWidget(QLabel("–", self))
