@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QScrollArea, QTableView, QWidget
 
-from villagehelper.ui.screen_fit import today_rows_height
+from villagehelper.ui.screen_fit import one_line_rows, today_rows_height
 
 
 class RowsItNeeds(QObject):
@@ -35,7 +35,7 @@ class RowsItNeeds(QObject):
             height = today_rows_height(table, self.rows_shown())
         else:  # nothing to scroll to: the heading and one empty row say "none yet"
             height = table.horizontalHeader().sizeHint().height()
-            height += table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth()
+            height += one_line_rows(table) + 2 * table.frameWidth()
         table.setMinimumHeight(height)
 
 
