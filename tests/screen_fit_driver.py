@@ -22,7 +22,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QDialog,
+    QMessageBox,
+    QScrollArea,
+    QWidget,
+)
 
 from tests.conftest import FakeClock, make_village_team
 from tests.layout_check import Problem, check_window, window_area
@@ -152,6 +159,33 @@ def saved_in_view(view: LogVisitView, window: QWidget, saved: list[VisitLogged])
     return problems
 
 
+def service_rows_seen(view: LogVisitView, window: QWidget) -> int:
+    """How many rows of service buttons a person sees whole: inside every scroll area's
+    visible part and on the screen (the rows' tops, counted once each)."""
+    area = window_area(window.screen())
+    tops = set()
+    for button in view.services.buttons():
+        whole = button.visibleRegion().boundingRect() == button.rect()
+        on_screen = QRect(button.mapToGlobal(button.rect().topLeft()), button.size())
+        if button.isVisible() and whole and area.contains(on_screen):
+            tops.add(button.mapTo(window, button.rect().topLeft()).y())
+    return len(tops)
+
+
+def sideways_scroll_bars(page: QWidget) -> list[str]:
+    """The horizontal scroll bars shown on ``page`` or around it (its screen's scroll
+    area): each means part of the screen is out of view to the side."""
+    bars = []
+    scroll = page.parentWidget()
+    while scroll is not None and not isinstance(scroll, QScrollArea):
+        scroll = scroll.parentWidget()
+    areas = page.findChildren(QAbstractScrollArea) + ([scroll] if scroll is not None else [])
+    for found in areas:
+        if found.horizontalScrollBar().isVisible():
+            bars.append(found.objectName() or type(found).__name__)
+    return bars
+
+
 class Driver:
     def __init__(self, app: QApplication, ctx: AppContext, household_id: str) -> None:
         self.app = app
@@ -159,6 +193,7 @@ class Driver:
         self.household_id = household_id
         self.problems: list[Problem] = []
         self.sizes: dict[str, list[int]] = {}
+        self.measures: dict[str, object] = {}
         self.window = MainWindow(ctx)
         self.window.show()
         settle(app, ctx)
@@ -186,6 +221,7 @@ class Driver:
         view = window.log_visit
         view.choose_household(self.household_id)
         settle(self.app, self.ctx)
+        self.measures["service rows seen"] = service_rows_seen(view, window)
         for code in THREE:
             view.services.button(code).setChecked(True)
         follow, failed = (view.services.row(code) for code in THREE[1:])
@@ -214,6 +250,7 @@ class Driver:
 
         window.tally.period.set_mode(PeriodMode.THIS_WEEK)
         self.look("F7 tally", window)
+        self.measures["F7 sideways scroll bars"] = sideways_scroll_bars(window.tally)
         window.tabs.setCurrentIndex(0)
 
     # --- dialogs --------------------------------------------------------------------
@@ -410,6 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         "screen": [screen.geometry().width(), screen.geometry().height()],
         "problems": [str(p) for p in driver.problems],
         "sizes": driver.sizes,
+        "measures": driver.measures,
     }
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     QTimer.singleShot(0, app.quit)

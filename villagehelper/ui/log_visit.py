@@ -46,12 +46,12 @@ from villagehelper.ui.context import AppContext
 from villagehelper.ui.feedback import show_bug
 from villagehelper.ui.household_search import HouseholdSearch
 from villagehelper.ui.new_household import NewHouseholdPanel
+from villagehelper.ui.room_share import RowsItNeeds, ShowWhole
 from villagehelper.ui.screen_fit import (
     WrappedWhole,
     scroll_page,
     service_row_height,
     size_by_current_page,
-    today_rows_height,
 )
 from villagehelper.ui.service_picker import ServicePicker
 from villagehelper.ui.today_model import TodaySessionsModel
@@ -69,7 +69,9 @@ NO_MEMBER = ""
 # Stored with the void, so it stays in one language whatever the screen shows.
 UNDO_REASON = "Hoàn tác ngay sau khi ghi"
 PREVIOUS_SHOWN = 3  # the latest services; the household page has the full history
-SERVICE_ROWS_VISIBLE = 2
+SERVICE_ROWS_VISIBLE = 3
+# Today's list grows with its rows up to this many (then it scrolls); an empty list keeps
+# one row's height, so the services get the screen at the start of the day.
 TODAY_ROWS_VISIBLE = 3
 
 
@@ -158,6 +160,8 @@ class LogVisitView(QWidget):
     def _arrange(self, today_widget: QWidget) -> None:
         """Search | form above, today's list below; sized for a small laptop screen."""
         size_by_current_page(self.stack)
+        # A service with the keyboard is shown with the services around it.
+        ShowWhole(self.visit_form, self.services_scroll)
         WrappedWhole(self.search.hint)  # in a splitter: nothing asks how tall it wraps
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -194,7 +198,7 @@ class LogVisitView(QWidget):
         # scrolls sideways rather than cut the last column.
         self.today.setWordWrap(False)
         # Enough rows to see the visit just saved beside the ones before it.
-        self.today.setMinimumHeight(today_rows_height(self.today, TODAY_ROWS_VISIBLE))
+        RowsItNeeds(self.today, 1, TODAY_ROWS_VISIBLE)
         self.undo_last = QPushButton(self.tr("Hoàn tác lượt vừa ghi (Ctrl+Z)"), self)
         self.undo_last.setObjectName("undoLast")
         self.undo_last.setEnabled(False)
@@ -271,7 +275,7 @@ class LogVisitView(QWidget):
         row.addWidget(self.add_member_button)
         return row
 
-    def _build_visit_form(self) -> QWidget:
+    def _build_visit_form(self) -> QScrollArea:
         form = _VisitForm(self)
         form.sig_enter.connect(self.save)
         self.household_title = QLabel(form)

@@ -247,12 +247,18 @@ def service_row_height(widget: QWidget) -> int:
     return 2 * widget.fontMetrics().lineSpacing() + 24
 
 
+def one_line_rows(table: QTableView) -> int:
+    """Give ``table``'s rows the height of one line of its font; returns that height."""
+    row = table.fontMetrics().height() + 10
+    table.verticalHeader().setDefaultSectionSize(row)
+    return row
+
+
 def today_rows_height(table: QTableView, rows: int) -> int:
     """The height of ``table`` showing its heading, ``rows`` rows of one line and the top
     of one more (so that one sees the list goes on), and a sideways scroll bar; the rows
     get that one-line height (from the table's font)."""
-    row = table.fontMetrics().height() + 10
-    table.verticalHeader().setDefaultSectionSize(row)
+    row = one_line_rows(table)
     heading = table.horizontalHeader().sizeHint().height()
     scroll_bar = table.horizontalScrollBar().sizeHint().height()
     return heading + rows * row + row // 3 + scroll_bar + 2 * table.frameWidth()

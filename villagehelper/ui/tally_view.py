@@ -29,6 +29,7 @@ from villagehelper.clock import utc_now, vietnam_today
 from villagehelper.text import format_number
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.fields import ChoiceCombo, labelled
+from villagehelper.ui.reflow import StackWhenNarrow, table_needs
 from villagehelper.ui.tally_actions import ReportActions
 from villagehelper.ui.tally_chart import WeeklyChart
 from villagehelper.ui.tally_period import TallyPeriodPicker
@@ -139,8 +140,12 @@ class TallyView(QWidget):
             scope.addWidget(labelled(text, combo, self))
             scope.addWidget(combo, 1)
         scope.addStretch(1)
+        # The report's buttons on a row of their own: beside the filters they made the
+        # screen wider than a laptop at 125 % with large text.
+        actions = QHBoxLayout()
+        actions.addStretch(1)
         for button in (self.preview_button, self.print_button, self.pdf_button, self.excel_button):
-            scope.addWidget(button)
+            actions.addWidget(button)
 
         chart_box = QGroupBox(self.tr("Lượt hỗ trợ 12 tuần gần nhất"), self)
         QVBoxLayout(chart_box).addWidget(self.chart)
@@ -154,10 +159,15 @@ class TallyView(QWidget):
         split.setStretchFactor(1, 3)
         split.setSizes([700, 300])
         split.setChildrenCollapsible(False)
+        # A narrow window: the chart below the tables rather than cut at the edge.
+        table = self.results.services_table
+        # ... and the week's dates wrap under the period's title.
+        StackWhenNarrow(split, lambda: table_needs(table, 1), self.period.summary.setWordWrap)
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addLayout(scope)
+        layout.addLayout(actions)
         layout.addWidget(split, 1)
         layout.addWidget(self.message)
         order = [
