@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from tests.conftest import Team
 from villagehelper.clock import vietnam_today
+from villagehelper.entity_rules import OLDEST_BIRTH_YEAR
 from villagehelper.errors import ValidationError
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.typed_dates import (
-    OLDEST_BIRTH_YEAR,
     check_follow_up_date,
     latest_follow_up,
     parse_birth_year,
