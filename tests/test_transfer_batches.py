@@ -24,12 +24,21 @@ from tests.conftest import Team
 from tests.test_transfer_support import counts, outbox_ops, search_documents, snapshot
 from villagehelper.ids import new_id
 from villagehelper.store.engine import Store
-from villagehelper.store.models import Household, Member, OutboxEntry, Village
+from villagehelper.store.models import (
+    HelpSession,
+    Household,
+    Member,
+    OutboxEntry,
+    TeamMember,
+    Village,
+)
 from villagehelper.transfer import (
     ImportRejected,
     export_households,
     household_plan,
     import_households,
+    import_sessions,
+    session_plan,
 )
 
 SMALL_BATCH = 3
@@ -247,4 +256,137 @@ def test_rows_are_parsed_a_batch_at_a_time_not_all_at_once(
     report = import_households(village_team.store, path, progress=count_parsed_rows)
 
     assert (report.imported, report.members_imported) == (1600, 3200)
+    assert held and max(held) <= 2 * batch_rows < len(rows)
+
+
+# --- sessions ---------------------------------------------------------------------------
+
+SESSION_HEADER = [
+    "Ngày hỗ trợ",
+    "Chủ hộ",
+    "Thôn",
+    "Nội dung hỗ trợ",
+    "Kết quả",
+    "Lý do",
+    "Người hỗ trợ",
+]
+
+
+@pytest.fixture
+def small_session_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(session_plan, "BATCH_ROWS", SMALL_BATCH, raising=False)
+
+
+@pytest.fixture
+def six_households(village_team: Team, tmp_path: Path) -> Store:
+    rows = [_household(n) for n in range(1, 7)]
+    import_households(village_team.store, _write(tmp_path / "ho.csv", HEADER, rows))
+    return village_team.store
+
+
+def _session(n: int, when: str = "20/11/2026 09:30", service: str = "vssid") -> list[str]:
+    """A session given to household n by a volunteer of the team."""
+    return [when, f"Nguyễn Văn Hộ {n}", "Thôn Khay", service, "Thành công", "", "Nguyễn Thị Hệ"]
+
+
+@pytest.mark.usefixtures("small_session_batches")
+def test_a_session_repeated_in_a_later_batch_is_refused_and_nothing_goes_in(
+    six_households: Store, tmp_path: Path
+) -> None:
+    rows = [_session(n) for n in range(1, 7)]
+    rows.append(_session(1))  # line 8 repeats line 2, two batches later
+    path = _write(tmp_path / "luot.csv", SESSION_HEADER, rows)
+    before = _state(six_households)
+
+    with pytest.raises(ImportRejected) as rejected:
+        import_sessions(six_households, path)
+
+    assert list(_messages(rejected)) == [8]
+    assert "Trùng với dòng 2" in _messages(rejected)[8]
+    assert _state(six_households) == before
+
+
+@pytest.mark.usefixtures("small_session_batches")
+def test_a_bad_session_in_the_last_batch_rolls_back_the_batches_written_before_it(
+    six_households: Store, tmp_path: Path
+) -> None:
+    rows = [_session(n) for n in range(1, 7)]
+    rows[0][-1] = "Đoàn Văn Mới"  # a volunteer the laptop lacks: made with the first batch
+    rows[5][3] = "không có loại này"  # line 7
+    path = _write(tmp_path / "luot.csv", SESSION_HEADER, rows)
+    before = _state(six_households)
+
+    with pytest.raises(ImportRejected) as rejected:
+        import_sessions(six_households, path)
+
+    assert list(_messages(rejected)) == [7]
+    assert _state(six_households) == before
+
+
+@pytest.mark.usefixtures("small_session_batches")
+def test_across_batches_a_new_volunteer_is_made_once_and_one_visit_stays_one_visit(
+    six_households: Store, tmp_path: Path
+) -> None:
+    rows = [_session(n) for n in range(1, 7)]
+    rows[0][-1] = rows[4][-1] = "Đoàn Văn Mới"  # lines 2 and 6, different batches
+    rows.append(_session(1, service="vneid_l1"))  # line 8: household 1's visit of line 2?
+    rows[-1][-1] = "Đoàn Văn Mới"  # yes: same household, moment and volunteer
+    path = _write(tmp_path / "luot.csv", SESSION_HEADER, rows)
+
+    report = import_sessions(six_households, path)
+
+    assert (report.imported, report.volunteers_created) == (7, 1)
+    with six_households.reading() as session:
+        volunteers = session.scalars(
+            select(TeamMember).where(TeamMember.full_name == "Đoàn Văn Mới")
+        ).all()
+        visits = session.execute(
+            select(HelpSession.visit_id, HelpSession.volunteer_id)
+            .join(Household, Household.id == HelpSession.household_id)
+            .where(Household.head_name == "Nguyễn Văn Hộ 1")
+        ).all()
+    assert len(volunteers) == 1
+    assert len(visits) == 2 and len({visit for visit, _ in visits}) == 1
+    assert {volunteer for _, volunteer in visits} == {volunteers[0].id}
+
+
+@pytest.mark.usefixtures("small_session_batches")
+def test_skipping_a_bad_session_in_a_late_batch_keeps_the_rest_and_makes_no_volunteer_for_it(
+    six_households: Store, tmp_path: Path
+) -> None:
+    rows = [_session(n) for n in range(1, 7)]
+    rows[5][3] = "không có loại này"  # line 7, and its volunteer is named nowhere else
+    rows[5][-1] = "Đoàn Văn Mới"
+    path = _write(tmp_path / "luot.csv", SESSION_HEADER, rows)
+
+    report = import_sessions(six_households, path, skip_invalid=True)
+
+    assert (report.imported, report.volunteers_created, report.skipped_lines) == (5, 0, (7,))
+    again = import_sessions(six_households, path, skip_invalid=True)
+    assert (again.imported, again.unchanged, again.skipped_lines) == (0, 5, (7,))
+
+
+def test_sessions_are_planned_a_batch_at_a_time_not_all_at_once(
+    six_households: Store, tmp_path: Path
+) -> None:
+    """The real batch size: 2,500 sessions.  When the import reports progress, the
+    sessions it holds planned are at most two batches'."""
+    rows = []
+    for n in range(2500):
+        day, minute = divmod(n, 600)
+        when = f"{10 + day:02d}/11/2026 {7 + minute // 60:02d}:{minute % 60:02d}"
+        rows.append(_session(1 + n % 6, when=when))
+    path = _write(tmp_path / "luot.csv", SESSION_HEADER, rows)
+    batch_rows = getattr(session_plan, "BATCH_ROWS", 1000)
+    held: list[int] = []
+
+    def count_planned(done: int, total: int) -> None:
+        gc.collect()
+        held.append(
+            sum(1 for item in gc.get_objects() if type(item) is session_plan._PlannedSession)
+        )
+
+    report = import_sessions(six_households, path, progress=count_planned)
+
+    assert report.imported == 2500
     assert held and max(held) <= 2 * batch_rows < len(rows)
