@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import gc
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,14 @@ def _state(store: Store) -> tuple[object, ...]:
     return snapshot(store), counts(store), outbox_ops(store), search_documents(store)
 
 
-def _messages(rejected: pytest.ExceptionInfo[ImportRejected]) -> dict[int, str]:
+def _refused_leaving_the_laptop_as_it_was(
+    store: Store, do_import: Callable[[Store, Path], object], path: Path
+) -> dict[int, str]:
+    """The file is rejected and nothing it wrote stays; its problems by line."""
+    before = _state(store)
+    with pytest.raises(ImportRejected) as rejected:
+        do_import(store, path)
+    assert _state(store) == before
     return {problem.line: problem.message_vi for problem in rejected.value.problems}
 
 
@@ -82,13 +90,9 @@ def test_a_member_id_repeated_in_a_later_batch_is_refused_and_nothing_goes_in(
     rows = [[*_household(n), ids[n - 1]] for n in range(1, 11)]
     rows[8][-1] = ids[0]  # household 9 (line 10) names household 1's person (line 2)
     path = _write(tmp_path / "ho.csv", WITH_IDS, rows)
-    before = _state(village_team.store)
+    problems = _refused_leaving_the_laptop_as_it_was(village_team.store, import_households, path)
 
-    with pytest.raises(ImportRejected) as rejected:
-        import_households(village_team.store, path)
-
-    assert _messages(rejected) == {10: "Mã nhân khẩu này đã có ở dòng 2."}
-    assert _state(village_team.store) == before
+    assert problems == {10: "Mã nhân khẩu này đã có ở dòng 2."}
 
 
 @pytest.mark.usefixtures("small_batches")
@@ -100,13 +104,9 @@ def test_a_bad_row_in_the_last_batch_rolls_back_the_batches_written_before_it(
     rows[1][-1] = "năm xưa"  # line 3
     rows[9][-1] = "19700"  # line 11, in the last batch
     path = _write(tmp_path / "ho.csv", HEADER, rows)
-    before = _state(village_team.store)
+    problems = _refused_leaving_the_laptop_as_it_was(village_team.store, import_households, path)
 
-    with pytest.raises(ImportRejected) as rejected:
-        import_households(village_team.store, path)
-
-    assert sorted(_messages(rejected)) == [3, 11]  # every bad row, not only the first
-    assert _state(village_team.store) == before
+    assert sorted(problems) == [3, 11]  # every bad row, not only the first
     with village_team.store.reading() as session:
         assert session.scalars(select(Village).where(Village.name == "Thôn Mới")).all() == []
 
@@ -118,13 +118,9 @@ def test_a_bad_row_alone_in_the_last_batch_still_rolls_back_everything(
     rows = [_household(n) for n in range(1, 11)]
     rows[9][-1] = "năm xưa"  # line 11: the first nine households were already written
     path = _write(tmp_path / "ho.csv", HEADER, rows)
-    before = _state(village_team.store)
+    problems = _refused_leaving_the_laptop_as_it_was(village_team.store, import_households, path)
 
-    with pytest.raises(ImportRejected) as rejected:
-        import_households(village_team.store, path)
-
-    assert sorted(_messages(rejected)) == [11]
-    assert _state(village_team.store) == before
+    assert sorted(problems) == [11]
 
 
 @pytest.mark.usefixtures("small_batches")
@@ -160,14 +156,10 @@ def test_rows_of_one_household_far_apart_that_disagree_are_refused_on_the_later_
     path = _write(
         tmp_path / "ho.csv", HEADER, [first, *(_household(n) for n in range(1, 10)), last]
     )
-    before = _state(village_team.store)
+    problems = _refused_leaving_the_laptop_as_it_was(village_team.store, import_households, path)
 
-    with pytest.raises(ImportRejected) as rejected:
-        import_households(village_team.store, path)
-
-    assert list(_messages(rejected)) == [12]
-    assert "ở dòng 2" in _messages(rejected)[12]
-    assert _state(village_team.store) == before
+    assert list(problems) == [12]
+    assert "ở dòng 2" in problems[12]
 
 
 @pytest.mark.usefixtures("small_batches")
@@ -296,14 +288,10 @@ def test_a_session_repeated_in_a_later_batch_is_refused_and_nothing_goes_in(
     rows = [_session(n) for n in range(1, 7)]
     rows.append(_session(1))  # line 8 repeats line 2, two batches later
     path = _write(tmp_path / "luot.csv", SESSION_HEADER, rows)
-    before = _state(six_households)
+    problems = _refused_leaving_the_laptop_as_it_was(six_households, import_sessions, path)
 
-    with pytest.raises(ImportRejected) as rejected:
-        import_sessions(six_households, path)
-
-    assert list(_messages(rejected)) == [8]
-    assert "Trùng với dòng 2" in _messages(rejected)[8]
-    assert _state(six_households) == before
+    assert list(problems) == [8]
+    assert "Trùng với dòng 2" in problems[8]
 
 
 @pytest.mark.usefixtures("small_session_batches")
@@ -314,13 +302,9 @@ def test_a_bad_session_in_the_last_batch_rolls_back_the_batches_written_before_i
     rows[0][-1] = "Đoàn Văn Mới"  # a volunteer the laptop lacks: made with the first batch
     rows[5][3] = "không có loại này"  # line 7
     path = _write(tmp_path / "luot.csv", SESSION_HEADER, rows)
-    before = _state(six_households)
+    problems = _refused_leaving_the_laptop_as_it_was(six_households, import_sessions, path)
 
-    with pytest.raises(ImportRejected) as rejected:
-        import_sessions(six_households, path)
-
-    assert list(_messages(rejected)) == [7]
-    assert _state(six_households) == before
+    assert list(problems) == [7]
 
 
 @pytest.mark.usefixtures("small_session_batches")
