@@ -19,6 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.conftest import Team
@@ -41,6 +43,8 @@ from villagehelper.transfer import (
     import_sessions,
     session_plan,
 )
+from villagehelper.transfer.packed import PackedRows
+from villagehelper.transfer.tabular import RawRow
 
 SMALL_BATCH = 3
 HEADER = ["Mã xã", "Thôn", "Chủ hộ", "Địa chỉ", "Số điện thoại hộ", "Họ tên", "Năm sinh"]
@@ -374,3 +378,20 @@ def test_sessions_are_planned_a_batch_at_a_time_not_all_at_once(
 
     assert report.imported == 2500
     assert held and max(held) <= 2 * batch_rows < len(rows)
+
+
+@given(st.lists(st.tuples(st.integers(1, 10**6), st.lists(st.text(), max_size=8)), max_size=20))
+def test_packed_rows_give_back_every_cell_as_read(rows: list[tuple[int, list[str]]]) -> None:
+    """Any text a file may hold (lone surrogates, control and bidi characters, empty
+    cells) comes back equal from the packed rows, and a taken row is gone for good."""
+    raw = [RawRow(line, tuple(cells)) for line, cells in rows]
+    packed = PackedRows()
+    for row in raw:
+        packed.append(row)
+
+    assert len(packed) == len(raw) and list(packed) == raw
+    for index in reversed(range(len(raw))):
+        assert packed.take(index) == raw[index]
+        with pytest.raises(LookupError):
+            packed[index]
+    assert len(packed) == len(raw)  # the count of rows read is still known

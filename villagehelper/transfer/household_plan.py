@@ -31,6 +31,7 @@ from villagehelper.transfer.cells import parse_bool, parse_day, parse_id, parse_
 from villagehelper.transfer.columns import Layout
 from villagehelper.transfer.common import Problems, batches, load_by_ids
 from villagehelper.transfer.household_groups import GroupFailure, Grouping, key_digest
+from villagehelper.transfer.packed import PackedRows
 from villagehelper.transfer.places import FileVillages
 from villagehelper.transfer.report import ProgressTicker
 from villagehelper.transfer.tabular import RawRow
@@ -154,9 +155,10 @@ class HouseholdPlanner:
         return self._problems
 
     def import_rows(
-        self, rows: Sequence[RawRow], changes: Changes, ticker: ProgressTicker
+        self, rows: PackedRows, changes: Changes, ticker: ProgressTicker
     ) -> WriteCounts:
-        """Plan and write every household of ``rows`` (rules: module docstring)."""
+        """Plan and write every household of ``rows`` (rules: module docstring); each
+        row is taken from ``rows`` once planned."""
         grouping = self._group(rows)
         counts = WriteCounts()
         for batch in grouping.batches(BATCH_HOUSEHOLDS):
@@ -226,12 +228,12 @@ class HouseholdPlanner:
         return grouping
 
     def _materialise(
-        self, rows: Sequence[RawRow], grouping: Grouping, number: int, indexes: list[int]
+        self, rows: PackedRows, grouping: Grouping, number: int, indexes: list[int]
     ) -> _Group:
         # Parsed a second time, the rows give the same values (their villages are known
         # or staged by now) and no problem: the rows that had one are in no group.
         group = _Group(
-            [self._parse(rows[index]) for index in indexes], grouping.household_ids[number]
+            [self._parse(rows.take(index)) for index in indexes], grouping.household_ids[number]
         )
         failure = grouping.failures.get(number)
         if failure is not None:

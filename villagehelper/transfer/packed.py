@@ -5,7 +5,8 @@ apart, and a bad row anywhere rejects the file), but a row as Python objects —
 of strings, each with its own header — costs several times its text.  Each row is kept
 here as one ``bytes`` (its cells, marshalled) and turned back into a :class:`RawRow`
 only while it is being looked at: 200,000 rows of a households file take ~35 MB
-instead of ~150 MB.
+instead of ~150 MB.  A row planned for the last time is :meth:`taken <PackedRows.take>`:
+its bytes go, so the rows shrink as the import's own records grow.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Iterator, Sequence
 from typing import overload
 
 from villagehelper.transfer.tabular import RawRow
+
+_TAKEN = b""  # what a taken row leaves (one shared object, no cells: marshal needs 1 byte)
 
 
 class PackedRows(Sequence[RawRow]):
@@ -50,6 +53,15 @@ class PackedRows(Sequence[RawRow]):
         for index in range(len(self._cells)):
             yield self._unpack(index)
 
+    def take(self, index: int) -> RawRow:
+        """The row at ``index``, no longer kept: it must not be asked for again."""
+        row = self._unpack(index)
+        self._cells[index] = _TAKEN
+        return row
+
     def _unpack(self, index: int) -> RawRow:
-        cells: tuple[str, ...] = marshal.loads(self._cells[index])
+        packed = self._cells[index]
+        if packed is _TAKEN:
+            raise LookupError(f"row {index} was taken")
+        cells: tuple[str, ...] = marshal.loads(packed)
         return RawRow(self._lines[index], cells)

@@ -55,6 +55,7 @@ from villagehelper.transfer.cells import (
 from villagehelper.transfer.columns import Layout
 from villagehelper.transfer.common import Problems, batches, load_by_ids
 from villagehelper.transfer.household_groups import key_digest
+from villagehelper.transfer.packed import PackedRows
 from villagehelper.transfer.report import ProgressTicker
 from villagehelper.transfer.tabular import RawRow
 
@@ -147,15 +148,15 @@ class SessionPlanner:
         return self._unchanged
 
     def import_rows(
-        self, rows: Sequence[RawRow], changes: Changes, ticker: ProgressTicker
+        self, rows: PackedRows, changes: Changes, ticker: ProgressTicker
     ) -> SessionWriteCounts:
-        """Plan and write every row (rules: module docstring)."""
+        """Plan and write every row (rules: module docstring); each row is taken from
+        ``rows`` once planned."""
         self._load_catalogue(rows)
         counts = SessionWriteCounts()
         for start in range(0, len(rows), BATCH_ROWS):
-            batch = [
-                (raw.line, self._layout.values(raw)) for raw in rows[start : start + BATCH_ROWS]
-            ]
+            taken = (rows.take(index) for index in range(start, min(start + BATCH_ROWS, len(rows))))
+            batch = [(raw.line, self._layout.values(raw)) for raw in taken]
             self._plan_batch(batch, ticker)
             if self._problems and not self._skip_invalid:
                 continue  # the file is rejected: only its other bad rows are still wanted
