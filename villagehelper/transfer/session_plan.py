@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypedDict
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -130,7 +131,7 @@ class SessionPlanner:
         # time) → line, (household, time, volunteer) → its visit's id.
         self._seen_ids: dict[bytes, int] = {}
         self._seen_natural: dict[bytes, int] = {}
-        self._visits: dict[bytes, str] = {}
+        self._visits: dict[bytes, bytes] = {}  # the visit's id as its 16 bytes
         self._new_volunteers: dict[str, str] = {}
         self._volunteers_written: set[str] = set()
         # The batch being planned.
@@ -180,7 +181,9 @@ class SessionPlanner:
             if not volunteer.deleted:
                 key = search_key(volunteer.full_name)
                 self._volunteers_by_name.setdefault(key, []).append(volunteer.id)
-        self._households_by_head: dict[str, list[tuple[str, str]]] = {}
+        # Head's name (digest) → (village, household id); one key object per village.
+        self._households_by_head: dict[bytes, list[tuple[str, str]]] = {}
+        village_keys: dict[str, str] = {}
         if any(not self._layout.values(raw).get("household_id") for raw in rows):
             query = (
                 select(Household.id, Household.head_name, Village.name)
@@ -188,9 +191,10 @@ class SessionPlanner:
                 .where(Household.deleted.is_(False))
             )
             for household_id, head_name, village_name in session.execute(query):
-                self._households_by_head.setdefault(search_key(head_name), []).append(
-                    (search_key(village_name), household_id)
-                )
+                village_key = village_keys.setdefault(village_name, search_key(village_name))
+                self._households_by_head.setdefault(
+                    key_digest((search_key(head_name),)), []
+                ).append((village_key, household_id))
 
     def _load_batch(self, rows: list[dict[str, str]]) -> None:
         """The records a batch's rows name, in a few queries instead of one per row; the
@@ -327,7 +331,7 @@ class SessionPlanner:
         if visit_id is None:
             # Rows of one household at the same moment by the same volunteer: one visit.
             visit = key_digest((household_id, _instant(occurred_at), volunteer_id))
-            visit_id = self._visits.setdefault(visit, new_id())
+            visit_id = str(UUID(bytes=self._visits.setdefault(visit, UUID(new_id()).bytes)))
         fields: _SessionValues = {
             "visit_id": visit_id,
             "household_id": household_id,
@@ -406,7 +410,9 @@ class SessionPlanner:
         village = search_key(values.get("village_name", ""))
         matches = [
             household_id
-            for village_key, household_id in self._households_by_head.get(search_key(head), [])
+            for village_key, household_id in self._households_by_head.get(
+                key_digest((search_key(head),)), []
+            )
             if not village or village_key == village
         ]
         if not matches:
