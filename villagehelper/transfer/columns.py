@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from villagehelper.errors import UserError
 from villagehelper.text import search_key
 from villagehelper.transfer.limits import MAX_DATA_ROWS, too_many_rows
+from villagehelper.transfer.packed import PackedRows
 from villagehelper.transfer.tabular import OutColumn, RawRow, WriteCell
 
 # How far down a header row may sit below a title block ("DANH SÁCH HỘ … THÔN KHAY").
@@ -126,7 +127,7 @@ def locate(
     spec: Spec,
     what_vi: str,
     check: Callable[[Layout], Layout] | None = None,
-) -> tuple[Layout, list[RawRow]]:
+) -> tuple[Layout, PackedRows]:
     """Find the header row (the one naming most known columns near the top) and return
     the layout and the data rows under it, blank rows and column-number rows left out.
 
@@ -151,7 +152,7 @@ def locate(
         if check is not None:
             layout = check(layout)
         kept = sorted(set(layout.positions.values()))  # the file's indexes of known columns
-        data: list[RawRow] = []
+        data = PackedRows()  # every row is needed before any is written: kept small
         for row in itertools.chain(candidates, stream):
             if row.line <= best.line or _is_blank(row) or _is_column_numbers(row):
                 continue

@@ -78,11 +78,3 @@ def ticking(rows: Iterable[T], ticker: ProgressTicker) -> Iterator[T]:
     for row in rows:
         yield row
         ticker.advance()
-
-
-def handed_out(items: list[T]) -> Iterator[T]:
-    """Each item of ``items`` in order, dropped from the list as it is handed out: what
-    the consumer keeps of it is all that stays in memory (the list is empty after)."""
-    items.reverse()
-    while items:
-        yield items.pop()

@@ -1,14 +1,18 @@
-"""Checking a households file before anything is written, then writing what passed.
+"""Checking a households file and writing what passed, a few hundred households at a time.
 
-Planning reads every row, groups the rows of each household, matches them with the
-laptop's records and runs the form's checks (``clean_household`` / ``clean_member``);
-only then does :meth:`HouseholdPlan.write` touch the store, so a rejected file writes
-nothing and a skipped row never leaves half a household behind.
+First every row is put in its household's group (``household_groups``); then, batch by
+batch, the groups are matched with the laptop's records, run through the form's checks
+(``clean_household`` / ``clean_member``) and written.  Only a batch and the file's packed
+rows are in memory at once, however long the file.  A household goes in whole or not
+at all, so a skipped row never leaves half a household behind; and once a bad row is
+found in a file that is not skipping them, nothing more is written but every row is
+still checked, so the person sees all of them — the import's one transaction then
+rolls back what the earlier batches wrote, and the laptop is as it was.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,12 +23,15 @@ from villagehelper.errors import ValidationError
 from villagehelper.ids import new_id
 from villagehelper.ops import validate
 from villagehelper.ops.households import HouseholdInput, MemberInput, clean_household, clean_member
+from villagehelper.store import search_index
 from villagehelper.store.changelog import Changes, record_insert, record_update
 from villagehelper.store.models import Household, Member, TeamMember
 from villagehelper.text import canonical_phone, clean_text, search_key
 from villagehelper.transfer.cells import parse_bool, parse_day, parse_id, parse_year
 from villagehelper.transfer.columns import Layout
 from villagehelper.transfer.common import Problems, batches, load_by_ids
+from villagehelper.transfer.household_groups import GroupFailure, Grouping, key_digest
+from villagehelper.transfer.packed import PackedRows
 from villagehelper.transfer.places import FileVillages
 from villagehelper.transfer.report import ProgressTicker
 from villagehelper.transfer.tabular import RawRow
@@ -34,18 +41,19 @@ _FIELD_COLUMNS = {"phone": "household_phone", "full_name": "member_name"}
 _HOUSEHOLD_TEXT = ("head_name", "address_detail", "household_phone", "notes")
 # Without a member-name column these columns describe the head as a person.
 _HEAD_AS_MEMBER = ("birth_year", "consent", "consent_date")
-# Writes are flushed in slices so a district-size file does not hold every row in memory.
-_FLUSH_EVERY = 2000
+# Households planned, written and flushed together: small enough that a batch's rows,
+# records and pending writes stay a few MB, large enough for few queries per batch.
+BATCH_HOUSEHOLDS = 500
 
 
-@dataclass(slots=True)  # one per row: a district's file holds 200,000
+@dataclass(slots=True)  # one per row of the batch being planned
 class _Row:
     line: int
     values: dict[str, str]
     village_id: str | None
 
 
-@dataclass(slots=True)  # one per row: a district's file holds 200,000
+@dataclass(slots=True)
 class _Group:
     rows: list[_Row]
     household_id: str | None  # from the file or matched on the laptop; None = new
@@ -53,14 +61,14 @@ class _Group:
     failed: bool = False
 
 
-@dataclass(slots=True)  # one per row: a district's file holds 200,000
+@dataclass(slots=True)
 class _PlannedMember:
     member_id: str
     existing: Member | None
     values: dict[str, object]
 
 
-@dataclass(slots=True)  # one per row: a district's file holds 200,000
+@dataclass(slots=True)
 class _PlannedHousehold:
     household_id: str
     existing: Household | None
@@ -76,23 +84,7 @@ class WriteCounts:
     households_unchanged: int = 0
     members_new: int = 0
     members_updated: int = 0
-    touched: list[str] = field(default_factory=list)  # households to re-index
-    created: set[str] = field(default_factory=set)  # of those, the new ones
-
-
-@dataclass
-class HouseholdPlan:
-    problems: Problems
-    households: list[_PlannedHousehold]
-
-    def write(self, session: Session, changes: Changes, ticker: ProgressTicker) -> WriteCounts:
-        counts = WriteCounts()
-        for index, planned in enumerate(self.households, start=1):
-            _write_household(session, planned, changes, counts)
-            ticker.advance(planned.rows)
-            if index % _FLUSH_EVERY == 0:
-                session.flush()
-        return counts
+    touched: list[str] = field(default_factory=list)  # of the batch: to re-index
 
 
 def _write_household(
@@ -104,7 +96,6 @@ def _write_household(
         household.refresh_derived()
         record_insert(session, household, changes)
         counts.households_new += 1
-        counts.created.add(household.id)
         changed = True
     else:
         changed = bool(record_update(session, household, planned.values, changes))
@@ -151,64 +142,103 @@ class HouseholdPlanner:
         self._head_is_member = not layout.has("member_name") and any(
             layout.has(key) for key in _HEAD_AS_MEMBER
         )
+        # Batch by batch: what the rows of the batch are compared with.
         self._households: dict[str, Household] = {}
         self._members: dict[str, Member] = {}
         self._members_of: dict[str, list[Member]] = {}
-        self._member_lines: dict[str, int] = {}
+        # The whole file: member id (digest) → the line that took it.
+        self._member_lines: dict[bytes, int] = {}
         self._team: dict[str, list[str]] | None = None  # name's search key → ids
 
-    def plan(self, rows: Iterable[RawRow], ticker: ProgressTicker) -> HouseholdPlan:
-        parsed = [row for row in (self._parse(raw) for raw in rows) if row is not None]
-        groups = self._group(parsed)
-        self._load(groups)
-        planned = []
-        for group in groups:
-            result = self._plan_group(group)
-            if result is not None:
-                planned.append(result)
-            ticker.advance(len(group.rows))
-        return HouseholdPlan(self._problems, planned)
+    @property
+    def problems(self) -> Problems:
+        return self._problems
+
+    def import_rows(
+        self, rows: PackedRows, changes: Changes, ticker: ProgressTicker
+    ) -> WriteCounts:
+        """Plan and write every household of ``rows`` (rules: module docstring); each
+        row is taken from ``rows`` once planned."""
+        grouping = self._group(rows)
+        counts = WriteCounts()
+        for batch in grouping.batches(BATCH_HOUSEHOLDS):
+            groups = [
+                self._materialise(rows, grouping, number, indexes) for number, indexes in batch
+            ]
+            self._load(groups)
+            planned = []
+            for group in groups:
+                result = self._plan_group(group)
+                if result is not None:
+                    planned.append(result)
+                ticker.advance(len(group.rows))
+            if self._problems and not self._skip_invalid:
+                continue  # the file is rejected: only its other bad rows are still wanted
+            self._write(planned, changes, counts, ticker)
+        return counts
+
+    def _write(
+        self,
+        planned: list[_PlannedHousehold],
+        changes: Changes,
+        counts: WriteCounts,
+        ticker: ProgressTicker,
+    ) -> None:
+        for household in planned:
+            self._villages.use(str(household.values["village_id"]), changes)
+            _write_household(self._session, household, changes, counts)
+            ticker.advance(household.rows)
+        # Written now, the batch's records leave memory (the session holds them weakly).
+        self._session.flush()
+        search_index.refresh_households(self._session.connection(), counts.touched)
+        counts.touched.clear()
 
     # --- rows and groups ---------------------------------------------------------------
 
-    def _parse(self, raw: RawRow) -> _Row | None:
+    def _parse(self, raw: RawRow) -> _Row:
         values = self._layout.values(raw)
-        try:
-            village_id = self._villages.resolve(
-                parse_id("village_id", values.get("village_id", ""), "mã thôn"),
-                values.get("village_name", ""),
-            )
-            parse_id("household_id", values.get("household_id", ""), "mã hộ")
-        except ValidationError as error:
-            self._problems.add_error(raw.line, error)
-            return None
+        village_id = self._villages.resolve(
+            parse_id("village_id", values.get("village_id", ""), "mã thôn"),
+            values.get("village_name", ""),
+        )
+        parse_id("household_id", values.get("household_id", ""), "mã hộ")
         return _Row(raw.line, values, village_id)
 
-    def _group(self, rows: list[_Row]) -> list[_Group]:
+    def _group(self, rows: Sequence[RawRow]) -> Grouping:
         """Rows of one household together: by household id, else by village, head's
         name and address.  Rows without an id are also matched to the laptop's
         households the same way."""
-        groups: dict[tuple[str, ...], _Group] = {}
-        natural: list[tuple[tuple[str, ...], _Group]] = []
-        for row in rows:
-            household_id = row.values.get("household_id", "").lower() or None
-            if household_id is not None:
-                key: tuple[str, ...] = ("id", household_id)
-            else:
-                try:
-                    key = self._natural_key(row)
-                except ValidationError as error:
-                    self._problems.add_error(row.line, error)
-                    continue
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = _Group([], household_id)
-                if household_id is None:
-                    natural.append((key, group))
-            group.rows.append(row)
+        grouping = Grouping()
+        natural: list[tuple[bytes, int, int]] = []  # key digest, group, its first line
+        for raw in rows:
+            try:
+                row = self._parse(raw)
+                household_id = row.values.get("household_id", "").lower() or None
+                key = ("id", household_id) if household_id is not None else self._natural_key(row)
+            except ValidationError as error:
+                self._problems.add_error(raw.line, error)
+                grouping.leave_out()
+                continue
+            digest = key_digest(key)
+            number, started = grouping.place(digest, household_id)
+            if started and household_id is None:
+                natural.append((digest, number, raw.line))
         if natural:
-            self._match_natural(natural)
-        return list(groups.values())
+            self._match_natural(grouping, natural)
+        return grouping
+
+    def _materialise(
+        self, rows: PackedRows, grouping: Grouping, number: int, indexes: list[int]
+    ) -> _Group:
+        # Parsed a second time, the rows give the same values (their villages are known
+        # or staged by now) and no problem: the rows that had one are in no group.
+        group = _Group(
+            [self._parse(rows.take(index)) for index in indexes], grouping.household_ids[number]
+        )
+        failure = grouping.failures.get(number)
+        if failure is not None:
+            self._group_problem(group, failure.line, failure.column_key, failure.message_vi)
+        return group
 
     def _natural_key(self, row: _Row) -> tuple[str, ...]:  # ("natural", village, head, address)
         head = validate.required_text("head_name", "họ tên chủ hộ", row.values.get("head_name"))
@@ -218,33 +248,33 @@ class HouseholdPlanner:
         address = search_key(row.values.get("address_detail", ""))
         return ("natural", row.village_id, search_key(head), address)
 
-    def _match_natural(self, natural: list[tuple[tuple[str, ...], _Group]]) -> None:
+    def _match_natural(self, grouping: Grouping, natural: list[tuple[bytes, int, int]]) -> None:
         with_address = self._layout.has("address_detail")
-        known: dict[tuple[str, ...], list[str]] = {}
+        known: dict[bytes, list[str]] = {}
         query = select(
             Household.id, Household.village_id, Household.head_name, Household.address_detail
         ).where(Household.deleted.is_(False))
         for household_id, village_id, head_name, address in self._session.execute(query):
             address_key = search_key(address) if with_address else ""
-            key = ("natural", village_id, search_key(head_name), address_key)
+            key = key_digest(("natural", village_id, search_key(head_name), address_key))
             known.setdefault(key, []).append(household_id)
-        for natural_key, group in natural:
-            matches = known.get(natural_key, [])
+        for digest, number, line in natural:
+            matches = known.get(digest, [])
             if len(matches) == 1:
-                group.household_id = matches[0]
+                grouping.household_ids[number] = matches[0]
             elif len(matches) > 1:
-                self._group_problem(
-                    group,
-                    group.rows[0].line,
-                    "head_name",
+                message = (
                     f"Máy đã có {len(matches)} hộ cùng thôn, cùng tên chủ hộ và địa chỉ này; "
-                    "hãy ghi «Mã hộ» để chỉ rõ hộ nào (xuất danh sách hộ để xem mã).",
+                    "hãy ghi «Mã hộ» để chỉ rõ hộ nào (xuất danh sách hộ để xem mã)."
                 )
+                grouping.fail(number, GroupFailure(line, "head_name", message))
 
     def _load(self, groups: list[_Group]) -> None:
-        """Everything planning compares with, in a few queries instead of one per row."""
+        """Everything planning a batch compares with, in a few queries instead of one
+        per row; the previous batch's records are let go."""
         ids = {group.household_id for group in groups if group.household_id is not None}
         self._households = load_by_ids(self._session, Household, ids)
+        self._members, self._members_of = {}, {}
         existing = [hid for hid, h in self._households.items() if not h.deleted]
         for batch in batches(existing):
             for member in self._session.scalars(
@@ -317,7 +347,6 @@ class HouseholdPlanner:
         if bad_lines:
             self._leave_out(group, bad_lines)
             return None
-        self._villages.use(data.village_id)
         return _PlannedHousehold(household_id, household, values, members, len(group.rows))
 
     def _household_input(self, group: _Group) -> HouseholdInput:
@@ -379,9 +408,10 @@ class HouseholdPlanner:
             and (data.consent_date is None)
         ):
             cleaned["consent_date"] = existing.consent_date  # keep the original date
-        member_id = existing.id if existing is not None else (member_id or new_id())
-        self._member_lines[member_id] = row.line
-        return _PlannedMember(member_id, existing, cleaned)
+        named = existing.id if existing is not None else member_id
+        if named is not None:  # an id a later row may name too
+            self._member_lines[key_digest((named,))] = row.line
+        return _PlannedMember(named or new_id(), existing, cleaned)
 
     def _existing_member(
         self,
@@ -393,11 +423,9 @@ class HouseholdPlanner:
         household: Household | None,
     ) -> Member | None:
         if member_id is not None:
-            if member_id in self._member_lines:
-                raise ValidationError(
-                    "member_id",
-                    f"Mã nhân khẩu này đã có ở dòng {self._member_lines[member_id]}.",
-                )
+            taken = self._member_lines.get(key_digest((member_id,)))
+            if taken is not None:
+                raise ValidationError("member_id", f"Mã nhân khẩu này đã có ở dòng {taken}.")
             member = self._members.get(member_id)
             if member is None:
                 return None
@@ -426,7 +454,7 @@ class HouseholdPlanner:
             for member in self._members_of.get(household.id, [])
             if search_key(member.full_name) == key
             and (year is None or member.birth_year in (None, year))
-            and member.id not in self._member_lines
+            and key_digest((member.id,)) not in self._member_lines
         ]
         if len(candidates) > 1:
             raise ValidationError(

@@ -18,6 +18,7 @@ row with the member columns empty.  Import rules, as a volunteer meets them:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import select
@@ -26,13 +27,12 @@ from sqlalchemy.orm import Session
 from villagehelper.clock import vietnam_today
 from villagehelper.errors import UserError
 from villagehelper.ops.privacy import note_export
-from villagehelper.store import search_index
 from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Commune, Household, Member, TeamMember, Village
 from villagehelper.transfer.cells import format_bool, format_day
 from villagehelper.transfer.columns import HOUSEHOLDS, SESSIONS, Layout, locate, require_any
-from villagehelper.transfer.common import handed_out, ticking
+from villagehelper.transfer.common import ticking
 from villagehelper.transfer.household_plan import HouseholdPlanner
 from villagehelper.transfer.places import FileVillages, file_commune
 from villagehelper.transfer.report import ImportReport, Progress, ProgressTicker
@@ -160,10 +160,13 @@ def import_households(
     """Import households and members in one transaction (rules: module docstring).
 
     A bad row rejects the file (:class:`ImportRejected`, nothing written) unless
-    ``skip_invalid``: then each household whose rows are all good goes in.
+    ``skip_invalid``: then each household whose rows are all good goes in.  Rows are
+    planned and written a batch at a time (``household_plan``); the one transaction
+    keeps it all or nothing.
     """
     layout, data = locate(read_rows(path), HOUSEHOLDS, "danh sách hộ", _household_layout)
     ticker = ProgressTicker(progress, 2 * len(data))
+    changes = Changes()
     with store.transaction() as session:
         now = store.now()
         commune = file_commune(session, store, _distinct_codes(layout, data))
@@ -171,22 +174,17 @@ def import_households(
         planner = HouseholdPlanner(
             session, layout, villages, vietnam_today(now), skip_invalid=skip_invalid
         )
-        rows_read = len(data)
-        plan = planner.plan(handed_out(data), ticker)  # each raw row freed once parsed
-        plan.problems.reject_unless(skip_invalid)
-        changes = Changes()
-        villages_created = villages.finish(changes)
-        counts = plan.write(session, changes, ticker)
-        session.flush()
-        search_index.refresh_households(session.connection(), counts.touched)
+        counts = planner.import_rows(data, changes, ticker)
+        planner.problems.reject_unless(skip_invalid)  # rolls back what was written
+        villages_created = villages.finish()
     ticker.finish()
     return ImportReport(
         kind="households",
-        rows_read=rows_read,
+        rows_read=len(data),
         imported=counts.households_new,
         updated=counts.households_updated,
         unchanged=counts.households_unchanged,
-        skipped=plan.problems.sorted(),
+        skipped=planner.problems.sorted(),
         members_imported=counts.members_new,
         members_updated=counts.members_updated,
         villages_created=villages_created,
@@ -195,7 +193,7 @@ def import_households(
     )
 
 
-def _distinct_codes(layout: Layout, data: list[RawRow]) -> dict[int, str]:
+def _distinct_codes(layout: Layout, data: Sequence[RawRow]) -> dict[int, str]:
     """The first line of each different "Mã xã" cell (line → cell), all that
     :func:`file_commune` needs, instead of one entry per row."""
     first: dict[str, int] = {}

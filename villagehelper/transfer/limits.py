@@ -1,10 +1,13 @@
 """How big a file one import takes, and what the person is told past that.
 
-An import checks every row and writes the file in one transaction (all or nothing), so
-its memory grows with the rows it holds; the limits keep a laptop with little memory
-safe and answer at once — before the rows are parsed — instead of after minutes of
-work.  A commune's household list is a few thousand rows, a district's some tens of
-thousands: the limits leave room for ten times that.
+An import checks every row and writes the file in one transaction (all or nothing).  It
+plans and writes a batch of rows at a time, but keeps the whole file's rows, packed, and
+a digest of each id it must not see twice, so its memory still grows a little with the
+rows (at the row limit ~190 MB for households, ~230 MB for sessions, ~75 MB of it the
+program itself: ``benchmarks/import_memory.py``); the limits keep a laptop with little
+memory safe and answer at once — before the rows are parsed — instead of after minutes
+of work.  A commune's household list is a few thousand rows,
+a district's some tens of thousands: the limits leave room for ten times that.
 """
 
 from __future__ import annotations

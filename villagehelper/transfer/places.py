@@ -82,7 +82,8 @@ class FileVillages:
 
     A village the file names but the laptop lacks is *staged*: written without an outbox
     entry so the household checks can see it, then either recorded as a real insert
-    (some valid household uses it) or removed (every row naming it was skipped).
+    (just before the first household using it is written, so it comes first in the
+    outbox too) or removed at the end (every row naming it was skipped).
     """
 
     def __init__(
@@ -95,7 +96,7 @@ class FileVillages:
         self._by_id = {v.id: v for v in session.scalars(select(Village))}
         self._by_key = {v.name_key: v for v in self._by_id.values() if not v.deleted}
         self._staged: dict[str, Village] = {}
-        self._used: set[str] = set()
+        self._made = 0
 
     def resolve(self, village_id: str | None, name: str) -> str | None:
         """Id of the village a row names (``None`` when it names none)."""
@@ -123,8 +124,14 @@ class FileVillages:
             return known.id
         return self._stage(village_id or new_id(), clean_name).id
 
-    def use(self, village_id: str) -> None:
-        self._used.add(village_id)
+    def use(self, village_id: str, changes: Changes) -> None:
+        """A household of this village is about to be written."""
+        village = self._staged.pop(village_id, None)
+        if village is not None:
+            record_insert(self._session, village, changes)
+            # Inserted now: a flush orders inserts by class name, households first.
+            self._session.flush()
+            self._made += 1
 
     def _stage(self, village_id: str, name: str) -> Village:
         urban = self._urban_column or _URBAN_NAME.match(search_key(name)) is not None
@@ -144,14 +151,10 @@ class FileVillages:
         self._staged[village.id] = village
         return village
 
-    def finish(self, changes: Changes) -> int:
-        """Record the staged villages in use, drop the others; returns how many were made."""
+    def finish(self) -> int:
+        """Drop the staged villages no household used; returns how many were made."""
         self._session.flush()
-        made = 0
         for village in self._staged.values():
-            if village.id in self._used:
-                record_insert(self._session, village, changes)
-                made += 1
-            else:
-                self._session.delete(village)
-        return made
+            self._session.delete(village)
+        self._staged.clear()
+        return self._made

@@ -1,17 +1,24 @@
-"""Checking a sessions file before anything is written, then writing what passed.
+"""Checking a sessions file and writing what passed, a thousand rows at a time.
 
 Sessions are immutable events: a row whose id the laptop already has is either the
 same session (unchanged), the same session now voided (a void event is added), or a
 conflict reported on its row; it is never edited.  Rows without ids (a commune list)
 are matched on household, person, service and time, so importing twice adds nothing.
+
+Each batch of rows is matched with the laptop's records, checked and written before the
+next is looked at; what later rows are checked against across the whole file (ids and
+sessions already seen, the visit of a household at a moment) is kept as digests.  Once
+a bad row is found in a file that is not skipping them, nothing more is written but
+every row is still checked; the import's one transaction then rolls back the rest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TypedDict
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,6 +55,8 @@ from villagehelper.transfer.cells import (
 )
 from villagehelper.transfer.columns import Layout
 from villagehelper.transfer.common import Problems, batches, load_by_ids
+from villagehelper.transfer.household_groups import key_digest
+from villagehelper.transfer.packed import PackedRows
 from villagehelper.transfer.report import ProgressTicker
 from villagehelper.transfer.tabular import RawRow
 
@@ -66,7 +75,8 @@ _COMPARED = (
     "occurred_at",
 )
 _COMPARED_IF_PRESENT = ("visit_id", "device_id", "replaces_id")
-_FLUSH_EVERY = 2000
+# Rows planned, written and flushed together (their records and pending writes).
+BATCH_ROWS = 1000
 
 NaturalKey = tuple[str, str | None, str, datetime]
 
@@ -104,87 +114,62 @@ class SessionWriteCounts:
     volunteers_created: int = 0
 
 
-@dataclass
-class SessionPlan:
-    problems: Problems
-    sessions: list[_PlannedSession]
-    new_volunteers: dict[str, str]  # id → name, only those valid rows use
-    to_void: list[tuple[str, str]]  # (existing session id, volunteer id)
-    unchanged: int
-    households: set[str] = field(default_factory=set)
-
-    def write(
-        self, session: Session, store: Store, changes: Changes, ticker: ProgressTicker
-    ) -> SessionWriteCounts:
-        counts = SessionWriteCounts()
-        commune = session.scalars(select(Commune)).first()
-        for volunteer_id, name in self.new_volunteers.items():
-            assert commune is not None  # households exist, so the commune does
-            volunteer = TeamMember(
-                id=volunteer_id,
-                commune_code=commune.code,
-                village_id=None,
-                full_name=name,
-                role=Role.MEMBER,
-                active=True,
-            )
-            record_insert(session, volunteer, changes)
-            counts.volunteers_created += 1
-        # Without a relationship() between them, a flush orders inserts by class name,
-        # which puts HelpSession before TeamMember: the volunteers must be written first.
-        session.flush()
-        voids = list(self.to_void)
-        for index, planned in enumerate(self.sessions, start=1):
-            insert_session(session, changes, session_id=planned.session_id, **planned.values)
-            if planned.voided:
-                voids.append((planned.session_id, planned.values["volunteer_id"]))
-            counts.imported += 1
-            ticker.advance()
-            if index % _FLUSH_EVERY == 0:
-                session.flush()
-        session.flush()
-        for session_id, volunteer_id in voids:
-            void_in(
-                session,
-                session_id,
-                volunteer_id=volunteer_id,
-                reason=IMPORT_VOID_REASON,
-                store=store,
-                changes=changes,
-            )
-        counts.voided_existing = len(self.to_void)
-        for household_id in self.households:
-            changes.add("household", household_id)
-        return counts
-
-
 class SessionPlanner:
-    def __init__(self, session: Session, store: Store, layout: Layout) -> None:
+    def __init__(
+        self, session: Session, store: Store, layout: Layout, *, skip_invalid: bool
+    ) -> None:
         self._session = session
+        self._store = store
         self._layout = layout
+        self._skip_invalid = skip_invalid
         self._now = store.now()
         self._today = vietnam_today(self._now)
         self._device_id = store.device_id
         self._problems = Problems(layout)
+        self._unchanged = 0
+        # The whole file, as digests: session id → line, (household, person, service,
+        # time) → line, (household, time, volunteer) → its visit's id.
+        self._seen_ids: dict[bytes, int] = {}
+        self._seen_natural: dict[bytes, int] = {}
+        self._visits: dict[bytes, bytes] = {}  # the visit's id as its 16 bytes
+        self._new_volunteers: dict[str, str] = {}
+        self._volunteers_written: set[str] = set()
+        # The batch being planned.
         self._planned: list[_PlannedSession] = []
         self._to_void: list[tuple[str, str]] = []
-        self._unchanged = 0
-        self._seen_ids: dict[str, int] = {}
-        self._seen_natural: dict[NaturalKey, int] = {}
-        self._visits: dict[tuple[str, datetime, str], str] = {}
-        self._new_volunteers: dict[str, str] = {}
         self._used_volunteers: set[str] = set()
         self._households_touched: set[str] = set()
 
+    @property
+    def problems(self) -> Problems:
+        return self._problems
+
+    @property
+    def unchanged(self) -> int:
+        return self._unchanged
+
+    def import_rows(
+        self, rows: PackedRows, changes: Changes, ticker: ProgressTicker
+    ) -> SessionWriteCounts:
+        """Plan and write every row (rules: module docstring); each row is taken from
+        ``rows`` once planned."""
+        self._load_catalogue(rows)
+        counts = SessionWriteCounts()
+        for start in range(0, len(rows), BATCH_ROWS):
+            taken = (rows.take(index) for index in range(start, min(start + BATCH_ROWS, len(rows))))
+            batch = [(raw.line, self._layout.values(raw)) for raw in taken]
+            self._plan_batch(batch, ticker)
+            if self._problems and not self._skip_invalid:
+                continue  # the file is rejected: only its other bad rows are still wanted
+            self._write_batch(changes, counts, ticker)
+        return counts
+
     # --- loading -----------------------------------------------------------------------
 
-    def _load(self, rows: list[dict[str, str]]) -> None:
-        """Everything rows are checked against, in a few queries instead of one per row."""
+    def _load_catalogue(self, rows: Sequence[RawRow]) -> None:
+        """What every row is checked against: services, the team, and — for rows that
+        name a household by its head — every household's head and village."""
         session = self._session
-
-        def ids(key: str) -> set[str]:
-            return {row[key].lower() for row in rows if row.get(key)}
-
         self._services = {s.code: s for s in session.scalars(select(Service))}
         self._service_names: dict[str, str] = {}
         for service in self._services.values():
@@ -196,18 +181,30 @@ class SessionPlanner:
             if not volunteer.deleted:
                 key = search_key(volunteer.full_name)
                 self._volunteers_by_name.setdefault(key, []).append(volunteer.id)
-        self._households = load_by_ids(session, Household, ids("household_id"))
-        self._households_by_head: dict[str, list[tuple[str, str]]] = {}
-        if any(not row.get("household_id") for row in rows):
+        # Head's name (digest) → (village, household id); one key object per village.
+        self._households_by_head: dict[bytes, list[tuple[str, str]]] = {}
+        village_keys: dict[str, str] = {}
+        if any(not self._layout.values(raw).get("household_id") for raw in rows):
             query = (
                 select(Household.id, Household.head_name, Village.name)
                 .join(Village, Village.id == Household.village_id)
                 .where(Household.deleted.is_(False))
             )
             for household_id, head_name, village_name in session.execute(query):
-                self._households_by_head.setdefault(search_key(head_name), []).append(
-                    (search_key(village_name), household_id)
-                )
+                village_key = village_keys.setdefault(village_name, search_key(village_name))
+                self._households_by_head.setdefault(
+                    key_digest((search_key(head_name),)), []
+                ).append((village_key, household_id))
+
+    def _load_batch(self, rows: list[dict[str, str]]) -> None:
+        """The records a batch's rows name, in a few queries instead of one per row; the
+        previous batch's are let go."""
+        session = self._session
+
+        def ids(key: str) -> set[str]:
+            return {row[key].lower() for row in rows if row.get(key)}
+
+        self._households = load_by_ids(session, Household, ids("household_id"))
         self._members = load_by_ids(session, Member, ids("member_id"))
         self._existing = load_by_ids(session, HelpSession, ids("session_id"))
         self._members_of: dict[str, list[Member]] = {}
@@ -240,15 +237,16 @@ class SessionPlanner:
 
     # --- planning ----------------------------------------------------------------------
 
-    def plan(self, raw_rows: Sequence[RawRow], ticker: ProgressTicker) -> SessionPlan:
-        rows = [self._layout.values(raw) for raw in raw_rows]
-        self._load(rows)
+    def _plan_batch(self, batch: list[tuple[int, dict[str, str]]], ticker: ProgressTicker) -> None:
+        self._planned, self._to_void = [], []
+        self._used_volunteers, self._households_touched = set(), set()
+        self._load_batch([values for _, values in batch])
         resolved: list[tuple[int, dict[str, str], str]] = []
-        for raw, values in zip(raw_rows, rows, strict=True):
+        for line, values in batch:
             try:
-                resolved.append((raw.line, values, self._household(values)))
+                resolved.append((line, values, self._household(values)))
             except ValidationError as error:
-                self._problems.add_error(raw.line, error)
+                self._problems.add_error(line, error)
         self._load_household_details(resolved)
         for line, values, household_id in resolved:
             try:
@@ -256,21 +254,61 @@ class SessionPlanner:
             except ValidationError as error:
                 self._problems.add_error(line, error)
             ticker.advance()
-        return SessionPlan(
-            self._problems,
-            self._planned,
-            {k: v for k, v in self._new_volunteers.items() if k in self._used_volunteers},
-            self._to_void,
-            self._unchanged,
-            self._households_touched,
-        )
+
+    def _write_batch(
+        self, changes: Changes, counts: SessionWriteCounts, ticker: ProgressTicker
+    ) -> None:
+        session = self._session
+        commune = session.scalars(select(Commune)).first()
+        for volunteer_id, name in self._new_volunteers.items():
+            if (
+                volunteer_id not in self._used_volunteers
+                or volunteer_id in self._volunteers_written
+            ):
+                continue  # only volunteers whom valid rows name, each once
+            assert commune is not None  # households exist, so the commune does
+            volunteer = TeamMember(
+                id=volunteer_id,
+                commune_code=commune.code,
+                village_id=None,
+                full_name=name,
+                role=Role.MEMBER,
+                active=True,
+            )
+            record_insert(session, volunteer, changes)
+            self._volunteers_written.add(volunteer_id)
+            counts.volunteers_created += 1
+        # Without a relationship() between them, a flush orders inserts by class name,
+        # which puts HelpSession before TeamMember: the volunteers must be written first.
+        session.flush()
+        voids = list(self._to_void)
+        for planned in self._planned:
+            insert_session(session, changes, session_id=planned.session_id, **planned.values)
+            if planned.voided:
+                voids.append((planned.session_id, planned.values["volunteer_id"]))
+            counts.imported += 1
+            ticker.advance()
+        session.flush()
+        for session_id, volunteer_id in voids:
+            void_in(
+                session,
+                session_id,
+                volunteer_id=volunteer_id,
+                reason=IMPORT_VOID_REASON,
+                store=self._store,
+                changes=changes,
+            )
+        counts.voided_existing += len(self._to_void)
+        for household_id in self._households_touched:
+            changes.add("household", household_id)
+        # Written now, the batch's records leave memory (the session holds them weakly).
+        session.flush()
 
     def _plan_row(self, line: int, values: dict[str, str], household_id: str) -> None:
         session_id = parse_id("session_id", values.get("session_id", ""), "mã lượt")
-        if session_id is not None and session_id in self._seen_ids:
-            raise ValidationError(
-                "session_id", f"Mã lượt này đã có ở dòng {self._seen_ids[session_id]}."
-            )
+        seen = self._seen_ids.get(key_digest((session_id,))) if session_id is not None else None
+        if seen is not None:
+            raise ValidationError("session_id", f"Mã lượt này đã có ở dòng {seen}.")
         member_id = self._member(values, household_id)
         occurred_at = parse_moment("occurred_at", values.get("occurred_at", ""))
         if occurred_at > self._now:
@@ -292,7 +330,8 @@ class SessionPlanner:
         visit_id = parse_id("visit_id", values.get("visit_id", ""), "mã lần đến")
         if visit_id is None:
             # Rows of one household at the same moment by the same volunteer: one visit.
-            visit_id = self._visits.setdefault((household_id, occurred_at, volunteer_id), new_id())
+            visit = key_digest((household_id, _instant(occurred_at), volunteer_id))
+            visit_id = str(UUID(bytes=self._visits.setdefault(visit, UUID(new_id()).bytes)))
         fields: _SessionValues = {
             "visit_id": visit_id,
             "household_id": household_id,
@@ -305,11 +344,14 @@ class SessionPlanner:
             "outcome_values": outcome_values,
         }
         key: NaturalKey = (household_id, member_id, item.service_code, occurred_at)
-        if session_id is None and key in self._seen_natural:
+        natural = key_digest(
+            (household_id, member_id or "", item.service_code, _instant(occurred_at))
+        )
+        seen = self._seen_natural.get(natural)
+        if session_id is None and seen is not None:
             raise ValidationError(
                 "occurred_at",
-                f"Trùng với dòng {self._seen_natural[key]} (cùng hộ, người, "
-                "loại hỗ trợ và thời gian).",
+                f"Trùng với dòng {seen} (cùng hộ, người, loại hỗ trợ và thời gian).",
             )
         existing = (
             self._existing.get(session_id)
@@ -329,8 +371,8 @@ class SessionPlanner:
             self._planned.append(_PlannedSession(session_id or new_id(), fields, voided))
             self._households_touched.add(household_id)
         if session_id is not None:
-            self._seen_ids[session_id] = line
-        self._seen_natural[key] = line
+            self._seen_ids[key_digest((session_id,))] = line
+        self._seen_natural[natural] = line
         self._used_volunteers.add(volunteer_id)
 
     def _compare(self, existing: HelpSession, fields: _SessionValues) -> None:
@@ -368,7 +410,9 @@ class SessionPlanner:
         village = search_key(values.get("village_name", ""))
         matches = [
             household_id
-            for village_key, household_id in self._households_by_head.get(search_key(head), [])
+            for village_key, household_id in self._households_by_head.get(
+                key_digest((search_key(head),)), []
+            )
             if not village or village_key == village
         ]
         if not matches:
@@ -461,6 +505,11 @@ class SessionPlanner:
                 f"Lượt đã hủy này thuộc «{volunteer.full_name}», người không còn trong tổ, "
                 "nên không ghi được việc hủy. Hãy bật lại thành viên này rồi nhập lại.",
             )
+
+
+def _instant(moment: datetime) -> str:
+    """One text per instant, whatever offset the row wrote it with."""
+    return (moment.astimezone(UTC) if moment.tzinfo is not None else moment).isoformat()
 
 
 def _natural(existing: HelpSession) -> NaturalKey:

@@ -83,23 +83,25 @@ def import_sessions(
     """Import help sessions; their households must be on the laptop already.
 
     One transaction: a bad row rejects the whole file unless ``skip_invalid``, which
-    imports the good rows and lists the others in the report.
+    imports the good rows and lists the others in the report.  Rows are checked and
+    written a batch at a time (``session_plan``); the one transaction keeps it all or
+    nothing.
     """
     layout, data = locate(read_rows(path), SESSIONS, "danh sách lượt hỗ trợ", _session_layout)
     ticker = ProgressTicker(progress, 2 * len(data))
     changes = Changes()
     with store.transaction() as session:
-        plan = SessionPlanner(session, store, layout).plan(data, ticker)
-        plan.problems.reject_unless(skip_invalid)
-        counts = plan.write(session, store, changes, ticker)
+        planner = SessionPlanner(session, store, layout, skip_invalid=skip_invalid)
+        counts = planner.import_rows(data, changes, ticker)
+        planner.problems.reject_unless(skip_invalid)  # rolls back what was written
     ticker.finish()
     return ImportReport(
         kind="sessions",
         rows_read=len(data),
         imported=counts.imported,
         updated=counts.voided_existing,
-        unchanged=plan.unchanged,
-        skipped=plan.problems.sorted(),
+        unchanged=planner.unchanged,
+        skipped=planner.problems.sorted(),
         volunteers_created=counts.volunteers_created,
         ignored_columns=layout.ignored_titles,
         changes=changes,
