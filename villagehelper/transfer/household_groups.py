@@ -9,10 +9,11 @@ more memory than the rows themselves.
 
 from __future__ import annotations
 
-import hashlib
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from villagehelper.transfer.seen_rows import short_digest
 
 _LEFT_OUT = -1
 
@@ -20,12 +21,7 @@ _LEFT_OUT = -1
 def key_digest(parts: tuple[str, ...]) -> bytes:
     """A digest standing for ``parts``; two different keys never meet in practice
     (128 bits), and each part is length-prefixed so ("ab", "c") ≠ ("a", "bc")."""
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass")
-        digest.update(len(data).to_bytes(8, "little"))
-        digest.update(data)
-    return digest.digest()
+    return short_digest(parts, size=16).to_bytes(16, "little")
 
 
 @dataclass

@@ -7,7 +7,8 @@ are matched on household, person, service and time, so importing twice adds noth
 
 Each batch of rows is matched with the laptop's records, checked and written before the
 next is looked at; what later rows are checked against across the whole file (ids and
-sessions already seen, the visit of a household at a moment) is kept as digests.  Once
+sessions already seen) is kept as digests in flat arrays, and the visit of rows without
+one is derived from its household, moment and volunteer (``seen_rows``).  Once
 a bad row is found in a file that is not skipping them, nothing more is written but
 every row is still checked; the import's one transaction then rolls back the rest.
 """
@@ -18,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypedDict
-from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -58,6 +58,7 @@ from villagehelper.transfer.common import Problems, batches, load_by_ids
 from villagehelper.transfer.household_groups import key_digest
 from villagehelper.transfer.packed import PackedRows
 from villagehelper.transfer.report import ProgressTicker
+from villagehelper.transfer.seen_rows import SeenLines, VisitIds
 from villagehelper.transfer.tabular import RawRow
 
 IMPORT_VOID_REASON = "Đã hủy (nhập từ tệp)"
@@ -127,11 +128,10 @@ class SessionPlanner:
         self._device_id = store.device_id
         self._problems = Problems(layout)
         self._unchanged = 0
-        # The whole file, as digests: session id → line, (household, person, service,
-        # time) → line, (household, time, volunteer) → its visit's id.
-        self._seen_ids: dict[bytes, int] = {}
-        self._seen_natural: dict[bytes, int] = {}
-        self._visits: dict[bytes, bytes] = {}  # the visit's id as its 16 bytes
+        # The whole file: session id → line, (household, person, service, time) → line.
+        self._seen_ids = SeenLines()
+        self._seen_natural = SeenLines()
+        self._visits = VisitIds()
         self._new_volunteers: dict[str, str] = {}
         self._volunteers_written: set[str] = set()
         # The batch being planned.
@@ -306,7 +306,7 @@ class SessionPlanner:
 
     def _plan_row(self, line: int, values: dict[str, str], household_id: str) -> None:
         session_id = parse_id("session_id", values.get("session_id", ""), "mã lượt")
-        seen = self._seen_ids.get(key_digest((session_id,))) if session_id is not None else None
+        seen = self._seen_ids.get((session_id,)) if session_id is not None else None
         if seen is not None:
             raise ValidationError("session_id", f"Mã lượt này đã có ở dòng {seen}.")
         member_id = self._member(values, household_id)
@@ -330,8 +330,7 @@ class SessionPlanner:
         visit_id = parse_id("visit_id", values.get("visit_id", ""), "mã lần đến")
         if visit_id is None:
             # Rows of one household at the same moment by the same volunteer: one visit.
-            visit = key_digest((household_id, _instant(occurred_at), volunteer_id))
-            visit_id = str(UUID(bytes=self._visits.setdefault(visit, UUID(new_id()).bytes)))
+            visit_id = self._visits.visit_id_of(household_id, _instant(occurred_at), volunteer_id)
         fields: _SessionValues = {
             "visit_id": visit_id,
             "household_id": household_id,
@@ -344,9 +343,7 @@ class SessionPlanner:
             "outcome_values": outcome_values,
         }
         key: NaturalKey = (household_id, member_id, item.service_code, occurred_at)
-        natural = key_digest(
-            (household_id, member_id or "", item.service_code, _instant(occurred_at))
-        )
+        natural = (household_id, member_id or "", item.service_code, _instant(occurred_at))
         seen = self._seen_natural.get(natural)
         if session_id is None and seen is not None:
             raise ValidationError(
@@ -371,8 +368,8 @@ class SessionPlanner:
             self._planned.append(_PlannedSession(session_id or new_id(), fields, voided))
             self._households_touched.add(household_id)
         if session_id is not None:
-            self._seen_ids[key_digest((session_id,))] = line
-        self._seen_natural[natural] = line
+            self._seen_ids.add((session_id,), line)
+        self._seen_natural.add(natural, line)
         self._used_volunteers.add(volunteer_id)
 
     def _compare(self, existing: HelpSession, fields: _SessionValues) -> None:

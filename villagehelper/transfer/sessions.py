@@ -12,11 +12,11 @@ from pathlib import Path
 
 from villagehelper.ops.privacy import note_export
 from villagehelper.ops.sessions import SessionFilter, SessionRow, list_sessions
-from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
 from villagehelper.transfer.cells import format_bool, format_day, format_moment
 from villagehelper.transfer.columns import SESSIONS, Layout, locate, require_any
 from villagehelper.transfer.common import ticking
+from villagehelper.transfer.import_changes import ImportChanges
 from villagehelper.transfer.report import ImportReport, Progress, ProgressTicker
 from villagehelper.transfer.session_plan import SessionPlanner
 from villagehelper.transfer.tabular import WriteCell, file_format, read_rows, write_rows
@@ -89,7 +89,7 @@ def import_sessions(
     """
     layout, data = locate(read_rows(path), SESSIONS, "danh sách lượt hỗ trợ", _session_layout)
     ticker = ProgressTicker(progress, 2 * len(data))
-    changes = Changes()
+    changes = ImportChanges()  # the ids a view looks up; of new sessions, one
     with store.transaction() as session:
         planner = SessionPlanner(session, store, layout, skip_invalid=skip_invalid)
         counts = planner.import_rows(data, changes, ticker)
