@@ -34,23 +34,25 @@ def test_today_list_is_as_tall_as_its_rows_between_one_and_three(qtbot: QtBot) -
 
 
 def test_the_second_part_goes_below_when_the_window_is_too_narrow(qtbot: QtBot) -> None:
+    # Sizes chosen inside the smallest screen a test may have (offscreen: 800×600), since
+    # the app's screen fit may clamp any window to its screen.
     window = QWidget()
     qtbot.addWidget(window)
     split = QSplitter(Qt.Orientation.Horizontal, window)
     split.addWidget(QLabel("bảng / tables"))
     chart = QLabel("biểu đồ / chart")
-    chart.setMinimumWidth(300)
+    chart.setMinimumWidth(150)
     split.addWidget(chart)
     QVBoxLayout(window).addWidget(split)
     heard: list[bool] = []
-    StackWhenNarrow(split, lambda: 600, heard.append)  # the tables need 600 px
-    window.resize(1400, 500)
+    StackWhenNarrow(split, lambda: 300, heard.append)  # the tables need 300 px
+    window.resize(720, 400)
     window.show()
     qtbot.waitExposed(window)
     assert split.orientation() == Qt.Orientation.Horizontal
-    window.resize(800, 500)  # less than 600 + 300 and the edges
+    window.resize(400, 400)  # less than 300 + 150 and the edges
     qtbot.waitUntil(lambda: split.orientation() == Qt.Orientation.Vertical)
     assert heard[-1] is True
-    window.resize(1400, 500)
+    window.resize(720, 400)
     qtbot.waitUntil(lambda: split.orientation() == Qt.Orientation.Horizontal)
     assert heard[-1] is False
