@@ -140,6 +140,16 @@ class FaultProxy:
             self._checkpoints[(method, path, number)] = point
         return point
 
+    def next_number(self, method: str, path: str) -> int:
+        """The ordinal the next request to ``path`` will get (as long as the client sends
+        one request at a time)."""
+        with self._lock:
+            return self._counts.get((method, path), 0) + 1
+
+    def will_hold(self, method: str, path: str, number: int) -> bool:
+        with self._lock:
+            return self._faults.get((method, path, number)) is Fault.HOLD
+
     def seen(self, method: str, path: str) -> list[Exchange]:
         with self._lock:
             return [e for e in self.exchanges if (e.method, e.path) == (method, path)]

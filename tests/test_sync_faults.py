@@ -15,13 +15,15 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 from sqlalchemy import func, select
 
 from tests.fault_proxy import Checkpoint, Fault, FaultProxy, json_body, read_message
@@ -67,8 +69,28 @@ def _no_sleep(_seconds: float) -> None:
     pass
 
 
+class _ImpatientForHeld(requests.Session):
+    """A laptop's HTTP session that gives up after ``HELD_READ_TIMEOUT`` only on the
+    exchanges the test holds back (a proxy HOLD or one of ``held``), and waits the normal
+    time on every other: on a busy machine a plain exchange may well take half a second,
+    and a timeout there would be a fault the test did not make."""
+
+    def __init__(self, proxy: FaultProxy, held: Collection[tuple[str, str, int]]) -> None:
+        super().__init__()
+        self._proxy = proxy
+        self._held = held
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        method, path = request.method or "", urlsplit(request.url or "").path
+        number = self._proxy.next_number(method, path)
+        if (method, path, number) in self._held or self._proxy.will_hold(method, path, number):
+            connect, _read = kwargs.get("timeout") or (5.0, READ_TIMEOUT)
+            kwargs["timeout"] = (connect, HELD_READ_TIMEOUT)
+        return super().send(request, **kwargs)
+
+
 def _through(
-    proxy: FaultProxy, *, attempts: int = 1, read_timeout: float = READ_TIMEOUT
+    proxy: FaultProxy, *, attempts: int = 1, held: Collection[tuple[str, str, int]] = ()
 ) -> ConnectionFactory:
     """Connections that go through the proxy, whatever server address the laptop keeps;
     one attempt by default, so the first fault ends the round."""
@@ -79,7 +101,8 @@ def _through(
             token,
             retry=RetryPolicy(attempts=attempts, base_delay=0.0, max_delay=0.0),
             sleep=_no_sleep,
-            timeout=(5.0, read_timeout),
+            timeout=(5.0, READ_TIMEOUT),
+            _http=_ImpatientForHeld(proxy, held),
         )
 
     return connect
@@ -361,8 +384,7 @@ def test_a_round_broken_mid_upload_then_mid_download_loses_and_repeats_nothing(
     queued = _outbox(volunteer)
     assert len(queued) > 3 * BATCH
     last_success = state.status(volunteer).last_success
-    timeout = HELD_READ_TIMEOUT if fault is Fault.HOLD else READ_TIMEOUT
-    connect = _through(proxy, read_timeout=timeout)
+    connect = _through(proxy)
 
     # 1. The second upload batch is broken.
     proxy.inject(fault, *PUSH, 2)
@@ -425,7 +447,7 @@ def test_retries_ride_out_a_fault_of_every_kind_within_one_round(
     proxy.inject(Fault.HOLD, *PULL, 2)
     proxy.inject(Fault.CUT_RESPONSE, *PULL, 4)
 
-    report = _sync(volunteer, _through(proxy, attempts=3, read_timeout=HELD_READ_TIMEOUT))
+    report = _sync(volunteer, _through(proxy, attempts=3))
 
     assert report.pushed == len(queued)  # each change counted once, though sent twice
     assert report.conflicts == 1
@@ -494,7 +516,7 @@ def test_a_retry_that_overtakes_a_slow_first_attempt_is_applied_once(
     volunteer = commune.volunteer
     queued = _outbox(volunteer)
     retry = proxy.checkpoint(*PUSH, 2)
-    connect = _through(proxy, attempts=3, read_timeout=HELD_READ_TIMEOUT)
+    connect = _through(proxy, attempts=3, held={(*PUSH, 1)})
     with ExitStack() as busy:
         # The first attempt waits behind the lock until the laptop gives up on it and
         # sends the batch again; then both attempts are in the server's hands at once.
