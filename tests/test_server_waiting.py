@@ -23,6 +23,7 @@ from tests.conftest import FakeClock
 from tests.sync_support import COMMUNE
 from tests.test_server_restore_heal import commune_in
 from tests.test_sync_security import GiaLoc
+from villagehelper import personal_fields
 from villagehelper.ids import new_id
 from villagehelper.ops import consent, erasure, households, retention, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
@@ -34,6 +35,7 @@ from villagehelper.sync.server.tables import Record, WaitingRestatement
 gia_loc = test_sync_security.gia_loc  # the fixture: Gia Lộc, a leader, a volunteer
 
 NEW_PERSON = "Hà Thị Lan"
+NOTE = "tiểu đường, gọi 0987654321"
 
 
 def _waiting_text(db: ServerDB) -> str:
@@ -84,8 +86,9 @@ def _waiting_ids(db: ServerDB) -> set[str]:
 
 def test_a_household_erased_after_a_restore_leaves_nothing_waiting(tmp_path: Path) -> None:
     """The heal for real: a volunteer's restatements of a household's new person and
-    sessions wait for a team member only the first leader's laptop brings back; another
-    leader erases the household meanwhile — the person's name does not stay waiting."""
+    session wait for a team member only the first leader's laptop brings back; another
+    leader erases the household meanwhile — the person's name and the session's note do
+    not stay waiting, and the session still comes in and counts once the member does."""
     with commune_in(tmp_path) as commune:
         commune.enrol("chi", "leader")
         commune.sync("chi")
@@ -96,8 +99,9 @@ def test_a_household_erased_after_a_restore_leaves_nothing_waiting(tmp_path: Pat
         commune.sync("an")
         volunteer = commune.laptops["an"]
         household_id = commune.household_ids[0]
-        sessions.log_visit(
-            volunteer, VisitInput(household_id, helper.id, [ServiceOutcome("VNEID_L1")])
+        logged = sessions.log_visit(
+            volunteer,
+            VisitInput(household_id, helper.id, [ServiceOutcome("VNEID_L1")], note=NOTE),
         )
         person = households.add_member(volunteer, household_id, MemberInput(NEW_PERSON, 1990))
         consent.record_consent(volunteer, person.id, helper.id)  # by the new team member
@@ -105,44 +109,62 @@ def test_a_household_erased_after_a_restore_leaves_nothing_waiting(tmp_path: Pat
         commune.put_back(commune.backups[0])
         commune.sync("an")  # first after the restore: what names the new member waits
         db = commune.running.db
-        assert NEW_PERSON in _waiting_text(db)
+        assert NEW_PERSON in _waiting_text(db) and NOTE in _waiting_text(db)
 
         erasure.erase_household(commune.laptops["chi"], household_id, commune.volunteer_id)
         commune.sync("chi")  # a leader's laptop that never held the new team member
 
-        assert NEW_PERSON not in _waiting_text(db)
-        assert waiting.waiting_count(db) == 0
+        assert waiting.waiting_count(db) > 0  # still waiting for the team member…
+        assert NEW_PERSON not in _waiting_text(db) and NOTE not in _waiting_text(db)
         for name in ("leader", "an", "chi", "leader"):
             commune.sync(name)
+        assert waiting.waiting_count(db) == 0
         with db.reading() as session:
             held = "\n".join(session.scalars(select(Record.fields)))
-        assert NEW_PERSON not in held
+            arrived = set(session.scalars(select(Record.row_id)))
+        assert NEW_PERSON not in held and NOTE not in held
+        assert set(logged.session_ids) <= arrived  # …and its session counts
 
 
-def test_erasing_a_person_then_the_household_drops_what_waits_carrying_them(
+def test_erasing_a_person_then_the_household_erases_what_waits_carrying_them(
     gia_loc: GiaLoc,
 ) -> None:
     db = gia_loc.db
     leader = gia_loc.commune.leader
-    _wait(  # a session of that person
+    of_person = _wait(
         db,
         "help_session",
-        {"household_id": gia_loc.household_id, "member_id": gia_loc.person_id, "note": "x"},
+        {"household_id": gia_loc.household_id, "member_id": gia_loc.person_id, "note": NOTE},
     )
-    new_person = _wait(db, "member", {"household_id": gia_loc.household_id, "name": NEW_PERSON})
+    of_household = _wait(
+        db, "help_session", {"household_id": gia_loc.household_id, "note": "Cựu chiến binh"}
+    )
+    new_person = _wait(
+        db, "member", {"household_id": gia_loc.household_id, "full_name": NEW_PERSON}
+    )
+    conflict = _wait(
+        db,
+        "sync_conflict",
+        {"entity": "member", "row_id": gia_loc.person_id, "device_value": "Lê Văn Tâm"},
+    )
     elsewhere = _wait(db, "household", {"village_id": gia_loc.commune.village_id, "head": "Tư"})
 
     erasure.erase_member(leader.store, gia_loc.person_id, gia_loc.commune.leader_id)
     leader.sync()
-    assert _waiting_ids(db) == {new_person, elsewhere}  # only what carried that person
+    assert _waiting_ids(db) == {of_person, of_household, new_person, elsewhere}
+    assert NOTE not in _waiting_text(db)  # that person's session: what counts stays
+    assert "Cựu chiến binh" in _waiting_text(db) and NEW_PERSON in _waiting_text(db)
+    assert conflict not in _waiting_ids(db)
 
     erasure.erase_household(leader.store, gia_loc.household_id, gia_loc.commune.leader_id)
     leader.sync()
-    assert _waiting_ids(db) == {elsewhere}
-    assert NEW_PERSON not in _waiting_text(db)
+    assert _waiting_ids(db) == {of_person, of_household, new_person, elsewhere}
+    for gone in (NEW_PERSON, "Cựu chiến binh"):
+        assert gone not in _waiting_text(db)
+    assert personal_fields.ERASED_NAME in _waiting_text(db)  # the person arrives erased
 
 
-def test_the_retention_purge_drops_what_waits_for_the_purged_household(
+def test_the_retention_purge_erases_what_waits_for_the_purged_household(
     gia_loc: GiaLoc,
 ) -> None:
     db = gia_loc.db
@@ -162,8 +184,9 @@ def test_the_retention_purge_drops_what_waits_for_the_purged_household(
         leader.store, HouseholdInput(gia_loc.commune.village_id, "Vũ Văn Khải")
     )
     leader.sync()
-    carried = _wait(db, "member", {"household_id": old.id, "name": NEW_PERSON})
-    kept = _wait(db, "member", {"household_id": recent.id, "name": "Vũ Thị Hoa"})
+    _wait(db, "member", {"household_id": old.id, "full_name": NEW_PERSON})
+    _wait(db, "help_session", {"household_id": old.id, "note": NOTE})
+    _wait(db, "member", {"household_id": recent.id, "full_name": "Vũ Thị Hoa"})
 
     plan = retention.plan_purge(leader.store, 24)
     assert old.id in [household.id for household in plan.households]
@@ -171,9 +194,8 @@ def test_the_retention_purge_drops_what_waits_for_the_purged_household(
     retention.carry_out_purge(leader.store, plan)
     leader.sync()
 
-    assert carried not in _waiting_ids(db)
-    assert kept in _waiting_ids(db)
-    assert NEW_PERSON not in _waiting_text(db)
+    assert NEW_PERSON not in _waiting_text(db) and NOTE not in _waiting_text(db)
+    assert "Vũ Thị Hoa" in _waiting_text(db)
 
 
 # --- nothing waits forever ------------------------------------------------------------
@@ -187,7 +209,7 @@ def test_rows_waiting_past_the_bound_are_dropped_at_the_next_push_logged_without
     too_old = _wait(
         db,
         "member",
-        {"household_id": gia_loc.household_id, "name": NEW_PERSON},
+        {"household_id": gia_loc.household_id, "full_name": NEW_PERSON},
         held_at=now - waiting_upkeep.LONGEST_WAIT - timedelta(hours=1),
     )
     recent = _wait(
@@ -239,7 +261,7 @@ def test_the_operator_lists_waiting_rows_and_drops_old_ones_once_confirmed(
     old = _wait(
         db,
         "member",
-        {"household_id": gia_loc.household_id, "name": NEW_PERSON},
+        {"household_id": gia_loc.household_id, "full_name": NEW_PERSON},
         held_at=now - timedelta(days=40),
         device_id=device,
     )
@@ -289,7 +311,7 @@ def test_a_number_of_days_that_is_not_one_is_refused_and_nothing_dropped(
     gia_loc: GiaLoc,
 ) -> None:
     db = gia_loc.db
-    kept = _wait(db, "member", {"household_id": gia_loc.household_id, "name": NEW_PERSON})
+    kept = _wait(db, "member", {"household_id": gia_loc.household_id, "full_name": NEW_PERSON})
     for days in ("ba", "-5", "²"):
         done = _waiting_command(db, "drop", "--older-than", days, "--yes")
         assert done.returncode == 2

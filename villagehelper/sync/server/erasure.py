@@ -120,7 +120,7 @@ def settle_erasure(batch: Batch, change: IncomingChange, write: Write) -> None:
         if changed:
             write(batch, other, changed)
     _settle_conflicts(batch, change, write)
-    waiting_upkeep.drop_erased(batch, change)  # nothing erased stays in what waits
+    waiting_upkeep.settle_erased(batch, change)  # nothing erased stays in what waits
 
 
 def _settle_conflicts(batch: Batch, change: IncomingChange, write: Write) -> None:

@@ -4,8 +4,10 @@ A waiting row holds a resident's row as a laptop sent it (names, notes).  Three 
 besides the row it waits for arriving:
 
 * an erasure of a household or a person (a leader's, or the retention purge, which is an
-  erasure with no leader named) drops what waits carrying that household's or person's
-  data, in the same transaction as the erasure: nothing erased stays readable here;
+  erasure with no leader named) reaches what waits carrying that household's or person's
+  data, in the same transaction as the erasure: a waiting session keeps only what counts
+  (its note goes), a waiting person is erased, anything else carrying it is dropped;
+  nothing erased stays readable here;
 * a waiting row older than ``LONGEST_WAIT`` is dropped at the next push of any commune,
   logged with a count only;
 * the commune's operator lists them and drops the old ones by hand
@@ -31,6 +33,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from villagehelper import personal_fields
+from villagehelper.sync import wire
 from villagehelper.sync.server.database import ServerDB
 from villagehelper.sync.server.tables import WaitingRestatement
 
@@ -58,8 +62,11 @@ def carries(held: WaitingRestatement, entity: str, row_id: str) -> bool:
     return (fields.get("entity"), fields.get("row_id")) == (entity, row_id)
 
 
-def drop_erased(batch: Batch, change: IncomingChange) -> None:
-    """An erasure of ``change``'s household or person: what waits carrying it goes."""
+def settle_erased(batch: Batch, change: IncomingChange) -> None:
+    """An erasure of ``change``'s household or person: what waits carrying it holds its
+    erased values from now on, as the rows already here do (erasure.settle_erasure) —
+    a session still counts, a person arrives erased — and anything else carrying it
+    (a conflict quoting its values) is dropped."""
     if change.entity not in _NAMING_FIELD:
         return
     held_rows = batch.session.scalars(
@@ -67,11 +74,22 @@ def drop_erased(batch: Batch, change: IncomingChange) -> None:
             WaitingRestatement.commune_code == batch.scope.commune_code
         )
     ).all()
-    dropped = [held for held in held_rows if carries(held, change.entity, change.row_id)]
-    for held in dropped:
-        batch.session.delete(held)
-    if dropped:
-        log.info("erasure dropped %d waiting restatement(s) of %s", len(dropped), change.row_id)
+    marks = {name: change.fields.get(name) for name in personal_fields.ERASURE_MARKS}
+    settled = 0
+    for held in held_rows:
+        if not carries(held, change.entity, change.row_id):
+            continue
+        settled += 1
+        fields = json.loads(held.fields)
+        if held.entity == "help_session":
+            held.fields = wire.canonical_json(personal_fields.scrubbed_session(fields))
+        elif held.entity in _NAMING_FIELD:
+            erased = {**personal_fields.neutralised(held.entity, fields), **marks}
+            held.fields = wire.canonical_json(erased)
+        else:
+            batch.session.delete(held)
+    if settled:
+        log.info("erasure reached %d waiting restatement(s) of %s", settled, change.row_id)
 
 
 def drop_older_than(
