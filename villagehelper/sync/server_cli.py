@@ -12,6 +12,8 @@
     villagehelper-server [--db URL] quarantine list [--commune CODE]
     villagehelper-server [--db URL] quarantine repair ENTITY ROW_ID --set FIELD=VALUE ...
     villagehelper-server [--db URL] quarantine void SESSION_ID
+    villagehelper-server [--db URL] waiting list [--commune CODE]
+    villagehelper-server [--db URL] waiting drop --older-than DAYS [--commune CODE] [--yes]
 
 The server's packages are an optional extra (``pip install villagehelper[server]``);
 without them the command says so instead of failing with an import error.
@@ -100,6 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("file")
     _add_quarantine_commands(commands)
+    from villagehelper.sync.server.waiting_cli import add_waiting_commands
+
+    add_waiting_commands(commands)
     return parser
 
 
@@ -164,6 +169,10 @@ def _run(args: argparse.Namespace) -> int:
             from villagehelper.sync.server.quarantine_cli import run_quarantine
 
             return run_quarantine(db, args)
+        elif args.command == "waiting":
+            from villagehelper.sync.server.waiting_cli import run_waiting
+
+            return run_waiting(db, args)
         return 0
     finally:
         db.close()

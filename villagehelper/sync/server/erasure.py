@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from villagehelper import personal_fields
 from villagehelper.sync import wire
+from villagehelper.sync.server import waiting_upkeep
 from villagehelper.sync.server.tables import Record
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ def settle_erasure(batch: Batch, change: IncomingChange, write: Write) -> None:
         if changed:
             write(batch, other, changed)
     _settle_conflicts(batch, change, write)
+    waiting_upkeep.settle_erased(batch, change)  # nothing erased stays in what waits
 
 
 def _settle_conflicts(batch: Batch, change: IncomingChange, write: Write) -> None:

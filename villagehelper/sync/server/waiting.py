@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from villagehelper.sync import wire
-from villagehelper.sync.server import not_yours, restate_rules
+from villagehelper.sync.server import not_yours, restate_rules, waiting_upkeep
 from villagehelper.sync.server.batch import IncomingChange
 from villagehelper.sync.server.database import ServerDB
 from villagehelper.sync.server.tables import WaitingRestatement
@@ -85,6 +85,7 @@ def release(batch: Batch) -> None:
     """Apply what waits for a row that is here now (the end of a push)."""
     from villagehelper.sync.server import push
 
+    waiting_upkeep.drop_expired(batch.session, batch.now)  # nothing waits forever
     waiting = list(
         batch.session.scalars(
             select(WaitingRestatement)
