@@ -107,6 +107,14 @@ class VersionClock:
         return self._row.value
 
 
+def overwrite_what_is_freed(session: Session) -> None:
+    """From here on in this transaction's connection, what SQLite frees is overwritten,
+    not left readable in the file: Debian's SQLite does it by default, Python's on
+    Windows does not (PostgreSQL's dead rows are VACUUM's business)."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
+
+
 def open_server_db(url: str | None = None, *, clock: Callable[[], datetime] = utc_now) -> ServerDB:
     """Open the server database, creating its tables and catalog on first use."""
     resolved = resolve_url(url)

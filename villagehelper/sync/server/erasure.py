@@ -23,6 +23,7 @@ from sqlalchemy import select
 from villagehelper import personal_fields
 from villagehelper.sync import wire
 from villagehelper.sync.server import waiting_upkeep
+from villagehelper.sync.server.database import overwrite_what_is_freed
 from villagehelper.sync.server.tables import Record
 
 if TYPE_CHECKING:
@@ -93,9 +94,7 @@ def settle_erasure(batch: Batch, change: IncomingChange, write: Write) -> None:
     if not personal_fields.is_erasure(change.entity, change.fields):
         return
     batch.store_new_records(still_changing=True)  # the queries below must see them
-    if batch.session.get_bind().dialect.name == "sqlite":
-        # What SQLite frees from here on is overwritten, not left readable in the file.
-        batch.session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
+    overwrite_what_is_freed(batch.session)
     record = batch.record(change.entity, change.row_id)
     assert record is not None
     household_id = change.row_id if change.entity == "household" else record.household_id

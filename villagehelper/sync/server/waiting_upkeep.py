@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from villagehelper import personal_fields
 from villagehelper.sync import wire
-from villagehelper.sync.server.database import ServerDB
+from villagehelper.sync.server.database import ServerDB, overwrite_what_is_freed
 from villagehelper.sync.server.tables import WaitingRestatement
 
 if TYPE_CHECKING:
@@ -102,6 +102,7 @@ def drop_older_than(
     # Counted, then dropped, in one transaction (no RETURNING: SQLite before 3.35 lacks it).
     change_ids = list(session.scalars(old))
     if change_ids:
+        overwrite_what_is_freed(session)  # their residents' data must not stay in the file
         session.execute(
             delete(WaitingRestatement).where(WaitingRestatement.change_id.in_(change_ids))
         )
