@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QObject, QSize, QStandardPaths, Qt, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
@@ -21,6 +21,7 @@ from villagehelper.errors import UserError
 from villagehelper.text import format_number, search_key
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.feedback import show_bug, show_user_error
+from villagehelper.ui.screen_fit import fit_window
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QTextDocument
@@ -112,7 +113,8 @@ class ReportActions(QObject):
         if dialog is None:
             return
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.resize(900, 760)
+        # A whole A4 page where the screen has room for it; never beyond the screen.
+        fit_window(dialog, QSize(900, 760))
         dialog.open()
 
     def print_report(self) -> None:
