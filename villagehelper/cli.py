@@ -377,7 +377,7 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def _cmd_gui(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.ui.app import run_gui
+    from villagehelper.ui.shell.app import run_gui
 
     return run_gui(data_dir)
 

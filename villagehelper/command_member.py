@@ -1,6 +1,6 @@
 """Who does a command: the team member whose PIN opened the store.
 
-The app's rule (``villagehelper.ui.leader_gate``) on the command line: once a laptop has
+The app's rule (``villagehelper.ui.lock.leader_gate``) on the command line: once a laptop has
 PINs, the person at the keyboard is the member whose PIN opened the store
 (:func:`villagehelper.command_key.command_unlock`), and a leader's command — exports of
 residents' personal data, "what we hold", erasure, the retention purge, correcting an
