@@ -24,9 +24,10 @@ from villagehelper.ops.sessions import list_sessions
 from villagehelper.preferences import Preferences
 from villagehelper.store.engine import Store
 from villagehelper.ui.lists.filters import ListScreen
-from villagehelper.ui.lists.session_model import BLOCK_SIZE, outcome_text, session_time_text
+from villagehelper.ui.lists.session_model import BLOCK_SIZE, session_time_text
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.widgets.outcomes import outcome_text
 
 TIMEOUT_MS = 60_000
 WIDTH, HEIGHT = 1366, 700

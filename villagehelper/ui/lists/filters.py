@@ -36,15 +36,7 @@ from villagehelper.text import name_sort_key
 from villagehelper.ui.lists.session_model import HOUSEHOLD_ID_ROLE, LazyTableModel
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.widgets.date_edit import report_date_edit, row_over_errors
-
-# Re-exported: the list screens import their building blocks from here.
-from villagehelper.ui.widgets.fields import COMBO_MIN_CHARACTERS as COMBO_MIN_CHARACTERS
-from villagehelper.ui.widgets.fields import ChoiceCombo as ChoiceCombo
-from villagehelper.ui.widgets.fields import ProportionalColumns as ProportionalColumns
-from villagehelper.ui.widgets.fields import from_qdate as from_qdate
-from villagehelper.ui.widgets.fields import labelled as labelled
-from villagehelper.ui.widgets.fields import list_table as list_table
-from villagehelper.ui.widgets.fields import to_qdate as to_qdate
+from villagehelper.ui.widgets.fields import from_qdate, list_table, to_qdate
 
 SEARCH_PAUSE_MS = 250  # typing faster than this is one search, not one per keystroke
 

@@ -43,13 +43,7 @@ from villagehelper.ops.sessions import (
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Outcome
 from villagehelper.text import format_number
-from villagehelper.ui.lists.filters import (
-    ChoiceCombo,
-    FilterChoices,
-    ListScreen,
-    ProportionalColumns,
-    labelled,
-)
+from villagehelper.ui.lists.filters import FilterChoices, ListScreen
 from villagehelper.ui.lists.session_model import (
     HOUSEHOLD_ID_ROLE,
     LazyTableModel,
@@ -61,6 +55,7 @@ from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.executor import DbExecutor
 from villagehelper.ui.shell.feedback import show_user_error
 from villagehelper.ui.widgets.date_field import follow_up_field
+from villagehelper.ui.widgets.fields import ChoiceCombo, ProportionalColumns, labelled
 
 UPCOMING_DAYS = 7
 DEFAULT_NEW_DATE_DAYS = 7

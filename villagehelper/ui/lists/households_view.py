@@ -19,17 +19,11 @@ from villagehelper.clock import format_vn_date
 from villagehelper.ops.lists import HouseholdCursor, HouseholdListRow, HouseholdQuery, HouseholdSort
 from villagehelper.store.engine import Store
 from villagehelper.text import Phone, format_number
-from villagehelper.ui.lists.filters import (
-    ChoiceCombo,
-    FilterChoices,
-    ListScreen,
-    ProportionalColumns,
-    SearchField,
-    labelled,
-)
+from villagehelper.ui.lists.filters import FilterChoices, ListScreen, SearchField
 from villagehelper.ui.lists.session_model import HOUSEHOLD_ID_ROLE, LazyTableModel, PageSource
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.widgets.fields import ChoiceCombo, ProportionalColumns, labelled
 
 # Shares of the width: head, village, members, phone, last visit, services done; the
 # members and last-visit columns are as wide as their titles.

@@ -36,7 +36,7 @@ from villagehelper.store.engine import Store
 from villagehelper.store.models import Outcome
 from villagehelper.ui.shell.executor import DbExecutor
 from villagehelper.ui.widgets.headers import column_title
-from villagehelper.ui.widgets.outcomes import outcome_text as outcome_text
+from villagehelper.ui.widgets.outcomes import outcome_text
 
 log = logging.getLogger("villagehelper.ui")
 

@@ -18,17 +18,10 @@ from villagehelper.ops.lists import SessionQuery
 from villagehelper.ops.sessions import SessionFilter
 from villagehelper.store.models import Outcome
 from villagehelper.text import format_number
-from villagehelper.ui.lists.filters import (
-    ChoiceCombo,
-    FilterChoices,
-    ListScreen,
-    PeriodPicker,
-    ProportionalColumns,
-    SearchField,
-    labelled,
-)
+from villagehelper.ui.lists.filters import FilterChoices, ListScreen, PeriodPicker, SearchField
 from villagehelper.ui.lists.session_model import SessionTableModel
 from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.widgets.fields import ChoiceCombo, ProportionalColumns, labelled
 
 # Shares of the width: time (as wide as its text), head, village, member, service,
 # outcome, volunteer.
