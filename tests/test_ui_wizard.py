@@ -21,7 +21,7 @@ from villagehelper.ops.sessions import count_sessions
 from villagehelper.preferences import load_preferences
 from villagehelper.store.engine import Store
 from villagehelper.sync.server import accounts
-from villagehelper.ui.first_run.pages import CommuneListModel
+from villagehelper.ui.first_run.commune_page import CommuneListModel
 from villagehelper.ui.first_run.wizard import (
     COMMUNE_PAGE,
     MEMBERS_PAGE,

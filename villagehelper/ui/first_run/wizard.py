@@ -30,13 +30,10 @@ from villagehelper.ops.setup import (
 )
 from villagehelper.ops.team import TeamMemberInfo, list_team_members
 from villagehelper.store.engine import Store
+from villagehelper.ui.first_run.commune_page import CommunePage
 from villagehelper.ui.first_run.join_server import JoinServerDialog
-from villagehelper.ui.first_run.pages import (
-    CommunePage,
-    MembersPage,
-    VillagesPage,
-    VolunteerPage,
-)
+from villagehelper.ui.first_run.team_pages import MembersPage, VillagesPage
+from villagehelper.ui.first_run.volunteer_page import VolunteerPage
 from villagehelper.ui.shell.executor import DbExecutor, when_alive
 from villagehelper.ui.shell.feedback import show_failure
 from villagehelper.ui.shell.i18n import current_language

@@ -1,6 +1,8 @@
-"""The first-run wizard's pages: the commune, its villages, the team, who is logging.
+"""The first-run wizard's list pages: the villages and the team members, each typed
+into a box and added to a list (Enter adds, Delete removes).
 
 Each page only gathers and checks what is typed; ``wizard.py`` writes it all at the end.
+The other pages: ``commune_page.py`` (first) and ``volunteer_page.py`` (last).
 """
 
 from __future__ import annotations
@@ -8,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -24,18 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from villagehelper.errors import ValidationError
-from villagehelper.geography import OfficialCommune
-from villagehelper.ops.setup import (
-    TeamMemberSetup,
-    check_team,
-    communes_matching,
-    official_provinces,
-)
-from villagehelper.ops.team import TeamMemberInfo
-from villagehelper.text import clean_text, format_number, search_key
+from villagehelper.ops.setup import TeamMemberSetup, check_team
+from villagehelper.text import clean_text, search_key
 from villagehelper.ui.widgets.choice_lists import (
-    ArrowKeysMoveList,
-    NamedMember,
     RowsModel,
     TeamMemberModel,
     make_choice_list,
@@ -45,17 +36,6 @@ from villagehelper.ui.widgets.choice_lists import (
 from villagehelper.ui.widgets.fields import error_label
 
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-
-
-class CommuneListModel(RowsModel[OfficialCommune]):
-    """Official communes, each with its province (many names repeat across provinces)."""
-
-    def cell(self, value: OfficialCommune, column: int, role: int) -> object:
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.tr("%1 — %2").replace("%1", value.name).replace("%2", value.province_name)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tr("Mã xã/phường: %1").replace("%1", value.code)
-        return None
 
 
 class VillageNamesModel(RowsModel[str]):
@@ -96,121 +76,6 @@ def named_button(text: str, object_name: str) -> QPushButton:
     button.setObjectName(object_name)
     button.setAutoDefault(False)  # Enter belongs to the wizard's Next / Finish
     return button
-
-
-def _beside(button: QPushButton, hint: str) -> QHBoxLayout:
-    """A button with the sentence that says what it does."""
-    label = QLabel(hint)
-    label.setWordWrap(True)
-    row = QHBoxLayout()
-    row.addWidget(button)
-    row.addWidget(label, 1)
-    return row
-
-
-class CommunePage(QWizardPage):
-    """Province (optional filter), then the commune, found without diacritics."""
-
-    sig_demo_requested = Signal()
-    """The person chose to try the app with the sample data."""
-    sig_join_requested = Signal()
-    """The person's team already syncs: take the commune from its server."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setTitle(self.tr("Xã/phường của tổ"))
-        self.setSubTitle(
-            self.tr(
-                "Chọn xã/phường theo danh mục hành chính 2025. Gõ tên không cần dấu, "
-                "dùng phím mũi tên để chọn rồi nhấn Enter."
-            )
-        )
-        self.province_combo = QComboBox()
-        self.province_combo.setObjectName("provinceCombo")
-        self.province_combo.addItem(self.tr("Tất cả 34 tỉnh, thành phố"), None)
-        for province in official_provinces():
-            self.province_combo.addItem(province.name, province.code)
-        self.search_edit = QLineEdit()
-        self.search_edit.setObjectName("communeSearch")
-        self.search_edit.setPlaceholderText(self.tr("ví dụ: gia loc"))
-        self.search_edit.setClearButtonEnabled(True)
-        self.model = CommuneListModel(self)
-        self.list_view = make_choice_list(self.model, "communeList")
-        self.count_label = QLabel()
-        self.count_label.setObjectName("communeCountLabel")
-        self.demo_button = named_button(self.tr("&Dùng thử với dữ liệu mẫu"), "demoButton")
-        self.join_button = named_button(self.tr("&Kết nối máy chủ xã…"), "joinButton")
-        demo_row = _beside(
-            self.demo_button,
-            self.tr("Dữ liệu mẫu của Xã Gia Lộc (Hải Phòng), để tập dùng trước khi ghi thật."),
-        )
-        join_row = _beside(
-            self.join_button,
-            self.tr(
-                "Tổ đã dùng VillageHelper trên máy khác: nhận xã, thôn và thành viên tổ từ "
-                "máy chủ xã bằng mã đăng ký của tổ trưởng."
-            ),
-        )
-
-        province_label = QLabel(self.tr("Tỉ&nh, thành phố:"))
-        province_label.setBuddy(self.province_combo)
-        search_label = QLabel(self.tr("Tìm &xã/phường:"))
-        search_label.setBuddy(self.search_edit)
-        grid = QGridLayout()
-        grid.addWidget(province_label, 0, 0)
-        grid.addWidget(self.province_combo, 0, 1)
-        grid.addWidget(search_label, 1, 0)
-        grid.addWidget(self.search_edit, 1, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(grid)
-        layout.addWidget(self.list_view, 1)
-        layout.addWidget(self.count_label)
-        layout.addLayout(demo_row)
-        layout.addLayout(join_row)
-        self.setTabOrder(self.province_combo, self.search_edit)
-        self.setTabOrder(self.search_edit, self.list_view)
-        self.setTabOrder(self.list_view, self.demo_button)
-        self.setTabOrder(self.demo_button, self.join_button)
-
-        ArrowKeysMoveList(self.search_edit, self.list_view)
-        self.search_edit.textChanged.connect(self._refilter)
-        self.province_combo.currentIndexChanged.connect(self._refilter)
-        self.list_view.selectionModel().selectionChanged.connect(self.completeChanged)
-        # Enter is the wizard's default button; a double click does the same with a mouse.
-        self.list_view.doubleClicked.connect(lambda _: self._next())
-        self.demo_button.clicked.connect(self.sig_demo_requested)
-        self.join_button.clicked.connect(self.sig_join_requested)
-        self._refilter()
-
-    def _next(self) -> None:
-        wizard = self.wizard()
-        if wizard is not None and self.isComplete():
-            wizard.next()
-
-    def initializePage(self) -> None:  # noqa: N802
-        self.search_edit.setFocus()
-
-    def _refilter(self) -> None:
-        province = self.province_combo.currentData()
-        communes = communes_matching(self.search_edit.text(), province)
-        self.model.set_rows(communes)
-        select_row(self.list_view, 0)  # the best match: typing then Enter is enough
-        if not communes:
-            self.count_label.setText(
-                self.tr("Không tìm thấy xã/phường nào. Kiểm tra lại tên hoặc chọn tỉnh khác.")
-            )
-        else:
-            self.count_label.setText(
-                self.tr("%1 xã/phường phù hợp.").replace("%1", format_number(len(communes)))
-            )
-        self.completeChanged.emit()
-
-    def chosen(self) -> OfficialCommune | None:
-        row = selected_row(self.list_view)
-        return None if row is None else self.model.row(row)
-
-    def isComplete(self) -> bool:  # noqa: N802
-        return self.chosen() is not None
 
 
 class _EntryListPage(QWizardPage):
@@ -405,48 +270,3 @@ class MembersPage(_EntryListPage):
         except ValidationError:
             return False
         return True
-
-
-class VolunteerPage(QWizardPage):
-    """«Ai đang ghi?»: the team member logging on this laptop."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setTitle(self.tr("Ai đang ghi?"))
-        self.setSubTitle(
-            self.tr(
-                "Chọn người đang dùng máy này. Mỗi lượt hỗ trợ được ghi dưới tên người "
-                "này; có thể đổi lại bất cứ lúc nào."
-            )
-        )
-        self.model = TeamMemberModel[NamedMember](self)
-        self.list_view = make_choice_list(self.model, "volunteerList")
-        label = QLabel(self.tr("&Người đang ghi:"))
-        label.setBuddy(self.list_view)
-        self.error_label = error_label("setupError")
-        layout = QVBoxLayout(self)
-        layout.addWidget(label)
-        layout.addWidget(self.list_view, 1)
-        layout.addWidget(self.error_label)
-        self.list_view.selectionModel().selectionChanged.connect(self.completeChanged)
-        self.list_view.doubleClicked.connect(lambda _: self._finish())
-
-    def _finish(self) -> None:
-        wizard = self.wizard()
-        if wizard is not None and self.isComplete():
-            wizard.accept()
-
-    def set_choices(self, members: Sequence[TeamMemberSetup | TeamMemberInfo]) -> None:
-        chosen = selected_row(self.list_view)
-        self.model.set_rows(members)
-        select_row(self.list_view, chosen if chosen is not None else 0)
-        self.completeChanged.emit()
-
-    def initializePage(self) -> None:  # noqa: N802
-        self.list_view.setFocus()
-
-    def chosen_row(self) -> int | None:
-        return selected_row(self.list_view)
-
-    def isComplete(self) -> bool:  # noqa: N802
-        return self.chosen_row() is not None
