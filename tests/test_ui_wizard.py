@@ -19,8 +19,8 @@ from villagehelper.ops.households import find_households
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.ops.sessions import count_sessions
 from villagehelper.preferences import load_preferences
+from villagehelper.server import accounts
 from villagehelper.store.engine import Store
-from villagehelper.sync.server import accounts
 from villagehelper.ui.choice_lists import TeamMemberModel
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.executor import DbExecutor
