@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
 
 from tests.conftest import FakeClock
@@ -84,6 +86,21 @@ WITHOUT_LAPTOP_PACKAGES = textwrap.dedent(
 def laptop_only_loaded(root: Path, package: str, forbidden: tuple[str, ...]) -> list[str]:
     reached = loaded_by(root, package)
     return sorted(f"{name} (by {by})" for name, by in reached.items() if within(name, forbidden))
+
+
+def _names(requirements: list[str]) -> set[str]:
+    return {re.split(r"[<>=!~\[ ;]", requirement)[0].lower() for requirement in requirements}
+
+
+def test_only_the_app_extra_brings_qt_and_sqlcipher() -> None:
+    # pip cannot take a base dependency away through an extra: a server installed with
+    # ``.[server]`` gets exactly the base and the server's own packages.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = project["optional-dependencies"]
+    laptop = {"pyside6-essentials", "sqlcipher3"}
+    assert not _names(project["dependencies"] + extras["server"]) & {*laptop, "pyside6"}
+    assert laptop <= _names(extras["app"])
+    assert "villagehelper[app,server]" in extras["dev"]  # development installs both
 
 
 def test_the_server_loads_no_laptop_only_module() -> None:
