@@ -36,7 +36,7 @@ from villagehelper.ui.shell.executor import DbExecutor
 from villagehelper.ui.shell.i18n import install_language
 
 if TYPE_CHECKING:
-    from villagehelper.sync.server.embedded import EmbeddedServer as EmbeddedServerType
+    from villagehelper.server.embedded import EmbeddedServer as EmbeddedServerType
     from villagehelper.ui.shell.main_window import MainWindow as MainWindowType
 
 # A fixed Thursday afternoon, so the pictures do not change from run to run.
@@ -292,10 +292,10 @@ def _synced_commune(root: Path) -> tuple[Store, Store, EmbeddedServerType]:
     with one conflict (both edited a household's notes) and one likely duplicate."""
     from villagehelper.ops import households, sessions, team
     from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+    from villagehelper.server import accounts
+    from villagehelper.server.database import open_server_db
+    from villagehelper.server.embedded import EmbeddedServer
     from villagehelper.sync import client
-    from villagehelper.sync.server import accounts
-    from villagehelper.sync.server.database import open_server_db
-    from villagehelper.sync.server.embedded import EmbeddedServer
 
     # The server keeps the laptops' fixed time: their clocks agree (no clock warning).
     db = open_server_db(f"sqlite+pysqlite:///{root / 'server.sqlite3'}", clock=lambda: MOMENT)
@@ -419,8 +419,8 @@ def shoot_implausible(
     holds its sessions back, and the leader's review lists them with why."""
     from villagehelper.ops import sessions
     from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+    from villagehelper.server import accounts
     from villagehelper.sync import client
-    from villagehelper.sync.server import accounts
 
     ahead = open_store(folder, clock=lambda: MOMENT.replace(year=2031))
     code = accounts.issue_code(server.db, "10999", "volunteer")

@@ -154,8 +154,8 @@ def test_the_banner_follows_each_sync_round(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team, clock: FakeClock, tmp_path: Path
 ) -> None:
     from tests.sync_support import COMMUNE, LoopbackServer, fast_connection
-    from villagehelper.sync.server import accounts
-    from villagehelper.sync.server.database import open_server_db
+    from villagehelper.server import accounts
+    from villagehelper.server.database import open_server_db
 
     db = open_server_db(f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}")
     accounts.add_commune(db, COMMUNE, "Xã Gia Lộc")

@@ -19,9 +19,9 @@ from tests.sync_support import COMMUNE, LoopbackServer, enrol_laptop, fast_conne
 from tests.test_sync_poison_rows import POISON, _valid_session_fields, store_as_an_old_server_did
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import open_server_db
-from villagehelper.sync.server.tables import Record
+from villagehelper.server import accounts
+from villagehelper.server.database import open_server_db
+from villagehelper.server.tables import Record
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.main_window import MainWindow
 

@@ -16,9 +16,9 @@ from tests.sync_support import COMMUNE, LoopbackServer, enrol_laptop, fast_conne
 from tests.test_sync_session_times import AHEAD, WEEK, _tally_json
 from villagehelper.ops import households, implausible, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.server import accounts
+from villagehelper.server.database import open_server_db
 from villagehelper.store.engine import open_store
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import open_server_db
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.main_window import MainWindow
 from villagehelper.ui.tally.view import TallyView

@@ -14,8 +14,8 @@ from tests.sync_support import LoopbackServer
 from tests.test_ui_sync import _enrol_from_settings, _window
 from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
+from villagehelper.server.tables import Record
 from villagehelper.store.models import OutboxEntry
-from villagehelper.sync.server.tables import Record
 from villagehelper.ui.shell.context import AppContext
 
 loopback = test_ui_sync.loopback  # the fixture: a commune server on loopback (SQLite)

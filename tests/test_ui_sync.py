@@ -19,11 +19,11 @@ from tests.sync_support import (
     fast_connection,
     open_laptop,
 )
+from villagehelper.exchange import state
 from villagehelper.ops import conflicts, households
 from villagehelper.ops.inputs import HouseholdInput
-from villagehelper.sync import state
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import open_server_db
+from villagehelper.server import accounts
+from villagehelper.server.database import open_server_db
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.main_window import MainWindow
 

@@ -19,8 +19,8 @@ from villagehelper.ops.households import find_households
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.ops.sessions import count_sessions
 from villagehelper.preferences import load_preferences
+from villagehelper.server import accounts
 from villagehelper.store.engine import Store
-from villagehelper.sync.server import accounts
 from villagehelper.ui.first_run.commune_page import CommuneListModel
 from villagehelper.ui.first_run.wizard import (
     COMMUNE_PAGE,

@@ -20,7 +20,7 @@ from villagehelper.clock import Clock, utc_now
 from villagehelper.errors import UserError
 from villagehelper.ids import new_id
 from villagehelper.paths import DATABASE_FILE as DATABASE_FILE
-from villagehelper.store import encryption, folder_lock, migrate
+from villagehelper.store import folder_lock, migrate
 from villagehelper.store.connect import DATABASE_ERRORS, attach_plain_sql, connect, driver
 from villagehelper.store.locations import check_path_length, sqlite_url
 from villagehelper.store.models import Commune, Setting
@@ -205,7 +205,10 @@ def open_store(
         # started together crashed doing it at once); the next finds it done.
         with folder_lock.opening(data_dir, on_wait):
             if key is not None:
-                encryption.encrypt_data_dir(database, key)
+                # Only a laptop holds a key: the server's replicas never load SQLCipher.
+                from villagehelper.store.encryption import encrypt_data_dir
+
+                encrypt_data_dir(database, key)
             backup = migrate.upgrade(database, clock=clock, key=key)
         if backup is not None and on_backup is not None:
             on_backup(backup)

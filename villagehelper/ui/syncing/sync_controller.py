@@ -19,9 +19,9 @@ from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.executor import DbExecutor
 
 if TYPE_CHECKING:
+    from villagehelper.exchange.state import Enrolled, SyncStatus
     from villagehelper.store.changelog import Changes
     from villagehelper.sync.client import ConnectionFactory, SyncReport
-    from villagehelper.sync.state import Enrolled, SyncStatus
 
 AFTER_SAVE_MS = 5_000
 EVERY_MS = 5 * 60_000
@@ -78,7 +78,7 @@ class SyncController(QObject):
         ctx = self._ctx
 
         def read() -> SyncStatus:
-            from villagehelper.sync.state import status
+            from villagehelper.exchange.state import status
 
             return status(ctx.store)
 
