@@ -7,9 +7,11 @@ running: no sleeps, the order of events is forced.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from functools import partial
+from pathlib import Path
 
 import pytest
 import shiboken6
@@ -353,3 +355,38 @@ def test_progress_shows_only_after_a_delay_and_goes_with_the_work(
     idle(qtbot, worker)
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     assert not any(d.isVisible() for d in owner.findChildren(QProgressDialog))
+
+
+# --- the rules, as the code base keeps them ------------------------------------------
+
+UI = Path(__file__).resolve().parent.parent / "villagehelper" / "ui"
+
+
+def _ui_sources() -> dict[str, str]:
+    return {
+        path.relative_to(UI).as_posix(): path.read_text(encoding="utf-8")
+        for path in sorted(UI.rglob("*.py"))
+    }
+
+
+def test_only_the_operation_announces_changes_on_the_hub() -> None:
+    announcing = {
+        name
+        for name, text in _ui_sources().items()
+        if re.search(r"hub\.sig_changed\.emit\(|\.announce\(", text)
+    }
+    assert announcing == {"shell/operations.py"}
+
+
+def test_the_workers_are_the_ones_docs_workers_md_lists() -> None:
+    made = {
+        (name, match)
+        for name, text in _ui_sources().items()
+        for match in re.findall(r"(?<!class )\bWorker\((.*?)\)", text)
+    }
+    assert made == {
+        ("shell/app.py", ""),  # the database worker
+        ("syncing/sync_controller.py", 'self, name="villagehelper-sync", hub=ctx.hub'),
+        ("shell/context.py", 'name="villagehelper-keys"'),
+        ("settings/recovery.py", 'self, name="villagehelper-backup"'),
+    }

@@ -47,6 +47,7 @@ class SyncController(QObject):
         super().__init__(parent)
         self._ctx = ctx
         self._worker = Worker(self, name="villagehelper-sync", hub=ctx.hub)
+        self._worker.folder = ctx.data_dir  # a full or unplugged disk is named as such
         self._running = False
         self._again = False
         # What the last round brought in: announced by its operation, and no reason
