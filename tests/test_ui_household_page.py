@@ -56,6 +56,10 @@ def open_page(qtbot: QtBot, ctx: AppContext, household_id: str) -> HouseholdPage
     page = HouseholdPage(ctx, household_id)
     qtbot.addWidget(page)
     page.show()
+    # The page's shortcuts (Ctrl+E…) reach it only once its window is the active one;
+    # on a busy machine the window manager can take a moment after show().
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow)
     wait_idle(qtbot, ctx)
     assert page.snapshot is not None
     return page
