@@ -46,7 +46,6 @@ from villagehelper.ui.household.privacy_panel import PrivacyPanel
 from villagehelper.ui.household.snapshot import HouseholdSnapshot, load_snapshot
 from villagehelper.ui.household.timeline_model import TimelineModel
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import when_alive
 from villagehelper.ui.shell.feedback import show_failure
 from villagehelper.ui.shell.i18n import current_language
 from villagehelper.ui.shell.screen_fit import scroll_page
@@ -63,7 +62,6 @@ class HouseholdPage(QDialog):
         self._ctx = ctx
         self._household_id = household_id
         self._snapshot: HouseholdSnapshot | None = None
-        self._generation = 0
         self.setObjectName("householdPage")
         self.setWindowTitle(self.tr("Hộ gia đình"))
 
@@ -182,20 +180,17 @@ class HouseholdPage(QDialog):
     # --- loading --------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self._generation += 1
-        generation = self._generation
         store, household_id = self._ctx.store, self._household_id
-        self._ctx.executor.op(lambda: load_snapshot(store, household_id)).success(
-            when_alive(self, lambda snapshot: self._show(generation, snapshot))
-        ).failure(when_alive(self, lambda error: self._load_failed(generation, error))).run()
+        # Only the newest reading is shown: changes may arrive faster than it reads.
+        self._ctx.read(self, lambda: load_snapshot(store, household_id)).latest_only(
+            "snapshot"
+        ).success(self._show).failure(self._load_failed).run()
 
     def _on_changes(self, changes: Changes) -> None:
         if self._household_id in changes.ids("household") or changes.ids("village"):
             self.refresh()
 
-    def _show(self, generation: int, snapshot: HouseholdSnapshot) -> None:
-        if generation != self._generation:
-            return
+    def _show(self, snapshot: HouseholdSnapshot) -> None:
         self._snapshot = snapshot
         detail = snapshot.detail
         self.setWindowTitle(self.tr("Hộ %1").replace("%1", detail.head_name))
@@ -225,9 +220,7 @@ class HouseholdPage(QDialog):
             for button in (self.edit_button, self.add_member_button, self.edit_member_button):
                 button.setEnabled(False)
 
-    def _load_failed(self, generation: int, error: BaseException) -> None:
-        if generation != self._generation:
-            return
+    def _load_failed(self, error: BaseException) -> None:
         if not isinstance(error, NotFoundError):
             show_failure(self, error, self._ctx.log_file)
             return
@@ -327,9 +320,10 @@ class HouseholdPage(QDialog):
 
         def answered(button: int) -> None:
             if button == QMessageBox.StandardButton.Yes:
-                self._ctx.executor.op(lambda: remove_member(store, member_id)).success(
-                    when_alive(self, self._saved)
-                ).failure(when_alive(self, self._failed)).run()
+                # The announced changes refresh this page too.
+                self._ctx.write(self, lambda: remove_member(store, member_id)).failure(
+                    self._failed
+                ).run()
 
         box.finished.connect(answered)
         box.open()
@@ -343,9 +337,6 @@ class HouseholdPage(QDialog):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
-
-    def _saved(self, result: Saved) -> None:
-        self._ctx.announce(result.changes)  # the hub refreshes this page too
 
     def _failed(self, error: BaseException) -> None:
         show_failure(self, error, self._ctx.log_file)

@@ -192,7 +192,7 @@ class LogVisitView(QWidget):
                 vietnam_today(store.now()),
             )
 
-        ctx.executor.op(load).success(self._catalog_loaded).run()
+        ctx.read(self, load).success(self._catalog_loaded).run()
 
     def _catalog_loaded(self, loaded: _Catalog) -> None:
         services, self._villages, self._team = loaded.services, loaded.villages, loaded.team
@@ -240,7 +240,7 @@ class LogVisitView(QWidget):
                 household_history(ctx.store, household_id),
             )
 
-        ctx.executor.op(load).success(self._show_household).run()
+        ctx.read(self, load).success(self._show_household).run()
 
     def _show_household(self, chosen: _Chosen) -> None:
         first_time = self._household_id != chosen.detail.id
@@ -327,15 +327,16 @@ class LogVisitView(QWidget):
             return log_visit(ctx.store, visit)
 
         self.save_button.setEnabled(False)
-        ctx.executor.op(save).success(lambda logged: self._saved(household_id, logged)).failure(
+        ctx.write(self, save).success(lambda logged: self._saved(household_id, logged)).failure(
             self._save_failed
         ).run()
 
     def _saved(self, household_id: str, logged: VisitLogged) -> None:
         self.save_button.setEnabled(True)
         self.today_panel.remember_saved(household_id, logged)
-        self.reset()  # before announcing, so the saved household is not reopened
-        self._ctx.announce(logged.changes)
+        # Reset before the operation announces the changes, so the saved household is
+        # not reopened.
+        self.reset()
         self.sig_saved.emit(logged)
 
     def _save_failed(self, error: BaseException) -> None:

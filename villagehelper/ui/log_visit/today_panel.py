@@ -113,7 +113,7 @@ class TodayPanel(QWidget):
             flt = SessionFilter(start=today, end=today, include_voided=True)
             return list_sessions(ctx.store, flt)
 
-        ctx.executor.op(load).success(self._loaded).run()
+        ctx.read(self, load).success(self._loaded).run()
 
     def _loaded(self, rows: list[SessionRow]) -> None:
         self.model.set_rows(rows)
@@ -150,7 +150,7 @@ class TodayPanel(QWidget):
             wanted = [row for row in rows if row.id in order and not row.voided]
             return sorted(wanted, key=lambda row: order[row.id])  # as they were chosen
 
-        ctx.executor.op(load).success(lambda rows: self._confirm_void(rows, last)).run()
+        ctx.read(self, load).success(lambda rows: self._confirm_void(rows, last)).run()
 
     def _undo_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -186,8 +186,6 @@ class TodayPanel(QWidget):
                 changes.merge(void_session(ctx.store, session_id, volunteer_id, UNDO_REASON))
             return changes
 
-        def voided(changes: Changes) -> None:
-            self.undo_feedback.setText(undone_text(rows))
-            ctx.announce(changes)
-
-        ctx.executor.op(void_all).success(voided).run()
+        ctx.write(self, void_all).success(
+            lambda _changes: self.undo_feedback.setText(undone_text(rows))
+        ).run()

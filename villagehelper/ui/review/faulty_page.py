@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from villagehelper.clock import VIETNAM, to_vietnam, vietnam_today
 from villagehelper.errors import UserError
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import when_alive
 from villagehelper.ui.widgets.choice_lists import ROW_ROLE, RowsModel
 from villagehelper.ui.widgets.date_edit import session_day_edit
 from villagehelper.ui.widgets.fields import from_qdate, labelled, to_qdate
@@ -163,13 +162,9 @@ class FaultyPage(QWidget):
                 ctx.store, row_id, leader, replacement=again, occurred_at=moment
             )
 
-        def saved(changes: Changes) -> None:
-            ctx.hub.sig_changed.emit(changes)
-            when_alive(self, self._saved)()
+        ctx.write(self, work).success(self._saved).failure(self._refused).run()
 
-        ctx.executor.op(work).success(saved).failure(when_alive(self, self._refused)).run()
-
-    def _saved(self) -> None:
+    def _saved(self, _changes: Changes) -> None:
         self.message.setText(self.tr("Đã lưu; thay đổi được gửi ở lần đồng bộ tới."))
         self.sig_settled.emit()
 
