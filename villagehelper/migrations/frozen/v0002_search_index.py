@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 
 from sqlalchemy import Connection, text
 
@@ -41,6 +42,10 @@ def search_key(value: str) -> str:
     return _SPACES.sub(" ", bare.replace("đ", "d")).strip()
 
 
+# Names, villages and streets repeat across a commune's households.
+_key = lru_cache(maxsize=1 << 16)(search_key)
+
+
 def _document(
     head_name: str,
     address_detail: str,
@@ -48,11 +53,11 @@ def _document(
     village_name: str,
     members: Iterable[tuple[str, str | None]],
 ) -> str:
-    parts = [search_key(head_name), search_key(village_name), search_key(address_detail)]
+    parts = [_key(head_name), _key(village_name), _key(address_detail)]
     if phone:
         parts.append(phone)
     for full_name, member_phone in members:
-        parts.append(search_key(full_name))
+        parts.append(_key(full_name))
         if member_phone:
             parts.append(member_phone)
     return _SEPARATOR.join(part for part in parts if part)
