@@ -139,7 +139,7 @@ def log_every_service(village_team: Team) -> list[str]:
 def test_a_busy_week_prints_on_one_page_in_the_bundled_font_on_any_machine(
     machine: str, village_team: Team, tmp_path: Path
 ) -> None:
-    from villagehelper.reports.weekly import COLUMNS
+    from villagehelper.reports.counts_table import COLUMNS
 
     labels = log_every_service(village_team)
     assert len(labels) == 14
@@ -340,7 +340,7 @@ def assert_rows_whole_under_a_header(words: list[Word], rows: int) -> None:
         assert first.page == last.page == sessions.page, f"row {n} split across pages"
         assert first.top <= sessions.top and sessions.bottom <= last.bottom, f"row {n}"
         pages_with_rows.add(first.page)
-    from villagehelper.reports.weekly import COLUMNS
+    from villagehelper.reports.counts_table import COLUMNS
 
     heading_words = {word for heading in COLUMNS for word in heading.split()}
     for page in pages_with_rows:

@@ -188,7 +188,9 @@ def test_a_failed_migration_leaves_the_file_as_it_was(
     def broken_rebuild(connection: object) -> None:
         raise RuntimeError("disk pulled out mid-migration")
 
-    monkeypatch.setattr("villagehelper.store.search_index.rebuild_all", broken_rebuild)
+    monkeypatch.setattr(
+        "villagehelper.migrations.frozen.v0002_search_index.rebuild_all", broken_rebuild
+    )
     with pytest.raises(RuntimeError):
         open_store(data_dir, clock=clock)
 

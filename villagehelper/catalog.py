@@ -1,7 +1,8 @@
 """The service catalog as first shipped: code, Vietnamese label, English label, basic skill.
 
-Frozen on purpose: migration 0001 seeds laptops with it and the commune server seeds
-its own catalog with it; later changes are data edits that travel through sync.
+Frozen on purpose: the commune server seeds its own catalog with it, and migration 0001
+seeds laptops with its own written-out copy (``tests/test_migrations_frozen.py`` keeps
+the two equal); later changes are data edits that travel through sync.
 """
 
 from __future__ import annotations

@@ -15,43 +15,30 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QFont,
     QGuiApplication,
     QPageLayout,
     QPageSize,
     QPainter,
-    QTextBlockFormat,
-    QTextCharFormat,
     QTextCursor,
     QTextDocument,
     QTextFormat,
-    QTextFrameFormat,
-    QTextLength,
     QTextOption,
     QTextTable,
-    QTextTableCellFormat,
-    QTextTableFormat,
 )
 from PySide6.QtPrintSupport import QPrinter
 
 from villagehelper.disk_errors import unreported_write_failure
-from villagehelper.reports.columns import fitted_columns, widest_line
+from villagehelper.reports.counts_table import data_rows, table_columns, write_counts_table
 from villagehelper.reports.fonts import register_report_fonts
 from villagehelper.reports.keep_together import TablePart, next_break
+from villagehelper.reports.official_form import write_letterhead, write_signatures
 from villagehelper.reports.titles import REPORT_TITLE, period_title
-from villagehelper.tally import Counts, Tally
-from villagehelper.text import format_number
+from villagehelper.reports.typesetting import block_format, char_format, layout_dpi, report_font
+from villagehelper.tally import Tally
 
-BODY_PT = 13.0
 TITLE_PT = 14.0
-# The table's text: the decree sets no size for tables, and at 12 pt all fourteen
-# services, the headers and the signatures fit on one A4 page.
-TABLE_PT = 12.0
-CELL_PADDING = 3.0
 
 # Decree 30/2020, Appendix I: A4, margins top/bottom 20-25 mm, left 30-35, right 15-20.
 PAGE_MM = QSizeF(210.0, 297.0)
@@ -64,304 +51,6 @@ BODY_MM = QSizeF(
     PAGE_MM.height() - MARGIN_TOP_MM - MARGIN_BOTTOM_MM,
 )
 MM_PER_INCH = 25.4
-
-COLUMNS = (
-    "STT",
-    "Loại hỗ trợ",
-    "Số lượt",
-    "Số người",
-    "Thành công",
-    "Hẹn lại",
-    "Chưa thành công",
-    "Lũy kế từ đầu năm",
-)
-NAME_COLUMN = 1  # the service's name: the one column that takes the rest of the width
-HEADING_LINES = 3  # "Lũy kế / từ đầu / năm": narrow number columns, a short header row
-# Prefixes an official village name may already carry ("Thôn Khay", "Tổ dân phố 3").
-VILLAGE_PREFIXES = (
-    "THÔN ",
-    "XÓM ",
-    "BẢN ",
-    "ẤP ",
-    "LÀNG ",
-    "BUÔN ",
-    "PLEI ",
-    "SÓC ",
-    "TỔ ",
-    "KHU ",
-)
-COMMUNE_PREFIXES = ("Xã ", "Phường ", "Thị trấn ", "Đặc khu ")
-NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
-
-
-def _layout_dpi() -> float:
-    """The resolution a QTextDocument without a paint device lays text out at.
-
-    Mirrors Qt's qt_defaultDpiY so the page size given to the document is in the same
-    units as its fonts, on any platform (72 on macOS, 96 elsewhere, 100 with no screen).
-    """
-    if QCoreApplication.testAttribute(Qt.ApplicationAttribute.AA_Use96Dpi):
-        return 96.0
-    screen = QGuiApplication.primaryScreen()
-    return float(round(screen.logicalDotsPerInchY())) if screen is not None else 100.0
-
-
-def report_font(point_size: float = BODY_PT, *, bold: bool = False) -> QFont:
-    """The bundled font (``reports/fonts.py``), never what the machine happens to have."""
-    font = QFont(register_report_fonts())
-    font.setPointSizeF(point_size)
-    font.setStyleHint(QFont.StyleHint.Serif)
-    font.setBold(bold)
-    # The font's own advances, not those hinted for a screen by the machine's fontconfig
-    # settings: otherwise lines wrapped at other words on another machine.
-    font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
-    return font
-
-
-def place_name(commune_name: str) -> str:
-    """ "Xã Gia Lộc" -> "Gia Lộc": the decree's place line uses the bare name."""
-    for prefix in COMMUNE_PREFIXES:
-        if commune_name.startswith(prefix):
-            return commune_name[len(prefix) :].strip()
-    return commune_name.strip()
-
-
-def date_line(commune_name: str, printed_on: date) -> str:
-    """ "Gia Lộc, ngày 05 tháng 12 năm 2026": two-digit day below 10 and months 1-2 (the
-    decree's rule, so that "tháng 1" cannot be altered into "tháng 11" or "12")."""
-    month = f"{printed_on.month:02d}" if printed_on.month < 3 else str(printed_on.month)
-    return (
-        f"{place_name(commune_name)}, ngày {printed_on.day:02d} tháng {month} năm {printed_on.year}"
-    )
-
-
-def issuing_body(village_name: str | None) -> str:
-    team_line = "TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG"
-    if not village_name:
-        return team_line
-    village = village_name.strip().upper()
-    if not village.startswith(VILLAGE_PREFIXES):
-        village = "THÔN " + village
-    return f"{team_line} {village}"
-
-
-def _char(
-    *, bold: bool = False, italic: bool = False, point_size: float = BODY_PT
-) -> QTextCharFormat:
-    fmt = QTextCharFormat()
-    fmt.setFont(report_font(point_size))
-    fmt.setFontWeight(QFont.Weight.Bold if bold else QFont.Weight.Normal)
-    fmt.setFontItalic(italic)
-    return fmt
-
-
-def _block(
-    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignHCenter,
-    *,
-    top: float = 0.0,
-    bottom: float = 0.0,
-    rule_percent: float | None = None,
-) -> QTextBlockFormat:
-    fmt = QTextBlockFormat()
-    fmt.setAlignment(align)
-    fmt.setTopMargin(top)
-    fmt.setBottomMargin(bottom)
-    if rule_percent is not None:
-        # An empty block with a trailing ruler: the short line under a header (vector,
-        # so it prints sharp).
-        fmt.setProperty(
-            QTextFormat.Property.BlockTrailingHorizontalRulerWidth,
-            QTextLength(QTextLength.Type.PercentageLength, rule_percent),
-        )
-    return fmt
-
-
-def _borderless_table(cursor: QTextCursor, rows: int, widths: list[QTextLength]) -> QTextTable:
-    fmt = QTextTableFormat()
-    fmt.setBorder(0)
-    fmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_None)
-    fmt.setCellPadding(0)
-    fmt.setCellSpacing(0)
-    fmt.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
-    fmt.setColumnWidthConstraints(widths)
-    return cursor.insertTable(rows, len(widths), fmt)
-
-
-def _percent(*widths: float) -> list[QTextLength]:
-    return [QTextLength(QTextLength.Type.PercentageLength, width) for width in widths]
-
-
-def _lines(
-    cursor: QTextCursor, lines: list[tuple[str, QTextCharFormat]], *, rule: float | None = None
-) -> None:
-    """Centred lines in the current (empty) table cell, optionally a rule under them."""
-    for index, (text, fmt) in enumerate(lines):
-        if index:
-            cursor.insertBlock(_block(), fmt)
-        else:
-            cursor.setBlockFormat(_block())
-            cursor.setBlockCharFormat(fmt)
-        cursor.insertText(text, fmt)
-    if rule is not None:
-        small = _char(point_size=4.0)
-        cursor.insertBlock(_block(rule_percent=rule), small)
-
-
-def _header(
-    cursor: QTextCursor, commune_name: str, village_name: str | None, printed_on: date
-) -> None:
-    bold = _char(bold=True)
-    # Decree 30: the issuing body on the left, the national name and motto on the right,
-    # each on one line: the right block is as wide as its longest line, the left takes
-    # the rest (its lines wrap between words).
-    right = [
-        (NATIONAL_NAME, report_font(bold=True)),
-        (MOTTO, report_font(bold=True)),
-        (date_line(commune_name, printed_on), _char(italic=True).font()),
-    ]
-    right_width = max(widest_line([text], font) for text, font in right) + 4.0
-    table = _borderless_table(
-        cursor,
-        2,
-        [
-            QTextLength(QTextLength.Type.VariableLength, 0),
-            QTextLength(QTextLength.Type.FixedLength, right_width),
-        ],
-    )
-    cursor.setPosition(table.cellAt(0, 0).firstPosition())
-    _lines(
-        cursor,
-        [
-            ("UBND " + commune_name.strip().upper(), _char()),
-            (issuing_body(village_name), bold),
-        ],
-        rule=35.0,
-    )
-    cursor.setPosition(table.cellAt(0, 1).firstPosition())
-    _lines(
-        cursor,
-        [
-            (NATIONAL_NAME, bold),
-            (MOTTO, bold),
-        ],
-        rule=55.0,
-    )
-    cursor.setPosition(table.cellAt(1, 1).firstPosition())
-    cursor.setBlockFormat(_block(top=6.0))
-    cursor.insertText(date_line(commune_name, printed_on), _char(italic=True))
-    cursor.movePosition(QTextCursor.MoveOperation.End)
-
-
-def _counts_cells(counts: Counts) -> list[str]:
-    return [
-        format_number(value)
-        for value in (
-            counts.sessions,
-            counts.people,
-            counts.done,
-            counts.follow_up,
-            counts.failed,
-            counts.cumulative,
-        )
-    ]
-
-
-def _data_rows(tally: Tally) -> list[list[str]]:
-    """The table's rows under its header: one per service, then the total."""
-    # Services with activity this year (in the period or before it since 1 January): a
-    # service nobody has asked for all year tells the commune nothing.
-    active = [row for row in tally.rows if row.counts.sessions or row.counts.cumulative]
-    rows = [
-        [str(number), row.label_vi, *_counts_cells(row.counts)]
-        for number, row in enumerate(active, start=1)
-    ]
-    rows.append(["", "Tổng cộng", *_counts_cells(tally.totals)])
-    return rows
-
-
-def _table_columns(rows: list[list[str]]) -> list[QTextLength]:
-    # Every cell measured in bold, the widest style the table uses (header and total).
-    cells_by_column = [
-        [heading, *(row[index] for row in rows)] for index, heading in enumerate(COLUMNS)
-    ]
-    return fitted_columns(
-        cells_by_column,
-        report_font(TABLE_PT, bold=True),
-        extra=2 * CELL_PADDING + 1.0,  # padding both sides and the collapsed grid line
-        stretch=NAME_COLUMN,
-        heading_lines=HEADING_LINES,
-    )
-
-
-def _table(
-    cursor: QTextCursor,
-    rows: list[list[str]],
-    columns: list[QTextLength],
-    *,
-    with_total: bool,
-) -> QTextTable:
-    """One table of the report: the header row, then ``rows`` (the total last when
-    ``with_total``)."""
-    fmt = QTextTableFormat()
-    fmt.setBorder(1.0)
-    fmt.setBorderBrush(QBrush(QColor(0, 0, 0)))
-    fmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
-    # Collapsed: one line between cells (otherwise each cell draws its own box).
-    fmt.setBorderCollapse(True)
-    fmt.setCellPadding(CELL_PADDING)
-    fmt.setCellSpacing(0)
-    # Repeated by Qt only if one row were taller than a page; otherwise keep_together
-    # starts a new table, with its own header row, before a row that would break.
-    fmt.setHeaderRowCount(1)
-    fmt.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
-    fmt.setColumnWidthConstraints(columns)
-    all_rows = [list(COLUMNS), *rows]
-    table = cursor.insertTable(len(all_rows), len(COLUMNS), fmt)
-    last = len(all_rows) - 1
-    for row_index, values in enumerate(all_rows):
-        emphasised = row_index == 0 or (with_total and row_index == last)
-        for column, text in enumerate(values):
-            cell = table.cellAt(row_index, column)
-            cell_format = QTextTableCellFormat()
-            # Explicit: a cell format without border properties draws no grid line.
-            cell_format.setBorder(1.0)
-            cell_format.setBorderBrush(QBrush(QColor(0, 0, 0)))
-            cell_format.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
-            cell_format.setPadding(CELL_PADDING)
-            cell_format.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignMiddle)
-            cell.setFormat(cell_format)
-            if row_index == 0 or column == 0:
-                align = Qt.AlignmentFlag.AlignHCenter
-            elif column == NAME_COLUMN:
-                align = Qt.AlignmentFlag.AlignLeft
-            else:
-                align = Qt.AlignmentFlag.AlignRight
-            cell_cursor = cell.firstCursorPosition()
-            cell_cursor.setBlockFormat(_block(align))
-            cell_cursor.insertText(text, _char(bold=emphasised, point_size=TABLE_PT))
-    cursor.movePosition(QTextCursor.MoveOperation.End)
-    return table
-
-
-def _signatures(cursor: QTextCursor, prepared_by: str, leader_name: str) -> QTextTable:
-    table = _borderless_table(cursor, 1, _percent(50.0, 50.0))
-    for column, (role, name) in enumerate(
-        (("Người lập biểu", prepared_by), ("TỔ TRƯỞNG", leader_name))
-    ):
-        cell_cursor = table.cellAt(0, column).firstCursorPosition()
-        _lines(
-            cell_cursor,
-            [
-                (role, _char(bold=True)),
-                ("(Ký, ghi rõ họ tên)", _char(italic=True)),
-                # Room for the signature: four empty lines, as on paper forms.
-                *(("", _char()) for _ in range(4)),
-                (name.strip(), _char(bold=True)),
-            ],
-        )
-    cursor.movePosition(QTextCursor.MoveOperation.End)
-    return table
 
 
 def build_weekly_document(
@@ -383,12 +72,12 @@ def build_weekly_document(
     """
 
     def header(cursor: QTextCursor) -> None:
-        _header(cursor, commune_name, village_name, printed_on)
+        write_letterhead(cursor, commune_name, village_name, printed_on)
 
     def signatures(cursor: QTextCursor) -> QTextTable:
-        return _signatures(cursor, prepared_by, leader_name)
+        return write_signatures(cursor, prepared_by, leader_name)
 
-    rows = _data_rows(tally)
+    rows = data_rows(tally)
     breaks: list[int] = []
     while True:  # laid out again with each new page break, until no row straddles one
         document, parts, signed = _compose(
@@ -419,7 +108,7 @@ def _compose(
     document.setDefaultTextOption(option)
     document.setUseDesignMetrics(True)  # laid out for paper, the same on every machine
     document.setDocumentMargin(0)  # the page margins are the decree's, applied when painting
-    dpi = _layout_dpi()
+    dpi = layout_dpi()
     document.setPageSize(
         QSizeF(BODY_MM.width() / MM_PER_INCH * dpi, BODY_MM.height() / MM_PER_INCH * dpi)
     )
@@ -430,28 +119,28 @@ def _compose(
     cursor.beginEditBlock()
     header(cursor)
 
-    cursor.insertBlock(_block(top=18.0), _char(bold=True, point_size=TITLE_PT))
-    cursor.insertText(REPORT_TITLE, _char(bold=True, point_size=TITLE_PT))
-    cursor.insertBlock(_block(bottom=12.0), _char(bold=True, point_size=TITLE_PT))
-    cursor.insertText(period_title(tally.period), _char(bold=True, point_size=TITLE_PT))
+    cursor.insertBlock(block_format(top=18.0), char_format(bold=True, point_size=TITLE_PT))
+    cursor.insertText(REPORT_TITLE, char_format(bold=True, point_size=TITLE_PT))
+    cursor.insertBlock(block_format(bottom=12.0), char_format(bold=True, point_size=TITLE_PT))
+    cursor.insertText(period_title(tally.period), char_format(bold=True, point_size=TITLE_PT))
 
-    columns = _table_columns(rows)
+    columns = table_columns(rows)
     parts: list[TablePart] = []
     for start, end in zip([0, *breaks], [*breaks, len(rows)], strict=True):
         if start:
             # The page break goes on the (tiny) block between two tables: on the table
             # itself it would add a second one when the block has already gone over.
-            between = _block(Qt.AlignmentFlag.AlignLeft)
+            between = block_format(Qt.AlignmentFlag.AlignLeft)
             between.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-            cursor.insertBlock(between, _char(point_size=1.0))
+            cursor.insertBlock(between, char_format(point_size=1.0))
         else:
-            cursor.insertBlock(_block(Qt.AlignmentFlag.AlignLeft))
-        table = _table(cursor, rows[start:end], columns, with_total=end == len(rows))
+            cursor.insertBlock(block_format(Qt.AlignmentFlag.AlignLeft))
+        table = write_counts_table(cursor, rows[start:end], columns, with_total=end == len(rows))
         parts.append(TablePart(table, start))
 
     # Totals are distinct counts, so "Số người" there is not the sum of the column.
-    note = _block(Qt.AlignmentFlag.AlignLeft, top=4.0, bottom=18.0)
-    cursor.insertBlock(note, _char(italic=True, point_size=11.0))
+    note = block_format(Qt.AlignmentFlag.AlignLeft, top=4.0, bottom=18.0)
+    cursor.insertBlock(note, char_format(italic=True, point_size=11.0))
     cursor.insertText(
         "Ghi chú: dòng Tổng cộng đếm mỗi người một lần, dù được hỗ trợ nhiều loại."
         + (
@@ -460,9 +149,9 @@ def _compose(
             if held_back
             else ""
         ),
-        _char(italic=True, point_size=11.0),
+        char_format(italic=True, point_size=11.0),
     )
-    cursor.insertBlock(_block())
+    cursor.insertBlock(block_format())
     signed = signatures(cursor)
     cursor.endEditBlock()
     return document, parts, signed
@@ -560,8 +249,6 @@ def write_weekly_pdf(
     Qt application it needs; returns the page count."""
     import os
     import sys
-
-    from PySide6.QtGui import QGuiApplication
 
     # Without a display Qt would abort the process instead of drawing off screen.
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):

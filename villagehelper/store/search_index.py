@@ -134,6 +134,10 @@ def refresh_household(connection: Connection, household_id: str) -> None:
 
 
 def rebuild_all(connection: Connection) -> None:
+    """Index every live household from scratch: what the index must hold (the tests
+    compare it with what was kept).  Migration 0002 runs its own frozen copy
+    (``migrations/frozen/v0002_search_index.py``): a change of the documents or the
+    search keys needs a new revision that redoes the index."""
     connection.execute(text("DELETE FROM household_search"))
     ids = list(connection.execute(text("SELECT id FROM households WHERE deleted = 0")).scalars())
     for batch in _batches(ids):

@@ -164,10 +164,13 @@ def tally_triggers(connection: Connection) -> list[str]:
 def refill(connection: Connection) -> None:
     """Recompute every summary table from the sessions, households and catalog.
 
-    For a database whose summary triggers do not exist (yet): the migration fills the
-    tables before it creates them, and the tests compare what the triggers kept with a
+    For a database whose summary triggers are set aside: a first download refills at
+    its end (:func:`resume`), and the tests compare what the triggers kept with a
     refill of a copy whose triggers they dropped.  With the triggers in place the
-    inserts below would be counted a second time, so that is refused.
+    inserts below would be counted a second time, so that is refused.  Migrations 0003
+    and 0007 run their own frozen copy (``migrations/frozen/v0003_summaries.py``): a
+    change here does not reach them, and one that changes what the summaries hold needs
+    a new revision to recount them.
     """
     if tally_triggers(connection):
         raise RuntimeError("drop the tally triggers before refilling the summaries")

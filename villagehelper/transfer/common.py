@@ -49,9 +49,15 @@ class Problems:
     def __bool__(self) -> bool:
         return bool(self._items)
 
+    def rejects_file(self, skip_invalid: bool) -> bool:
+        """Whether the file will import nothing: it has bad rows and skipping them was
+        not asked for.  Its later rows are still checked (to list them all), never
+        written."""
+        return bool(self._items) and not skip_invalid
+
     def reject_unless(self, skip_invalid: bool) -> None:
         """A file with bad rows imports nothing, unless skipping them was asked for."""
-        if self._items and not skip_invalid:
+        if self.rejects_file(skip_invalid):
             raise ImportRejected(self.sorted())
 
     def sorted(self) -> tuple[RowProblem, ...]:

@@ -2,18 +2,19 @@
 
 First every row is put in its household's group (``household_groups``); then, batch by
 batch, the groups are matched with the laptop's records, run through the form's checks
-(``clean_household`` / ``clean_member``) and written.  Only a batch and the file's packed
-rows are in memory at once, however long the file.  A household goes in whole or not
-at all, so a skipped row never leaves half a household behind; and once a bad row is
-found in a file that is not skipping them, nothing more is written but every row is
-still checked, so the person sees all of them — the import's one transaction then
-rolls back what the earlier batches wrote, and the laptop is as it was.
+(``clean_household``; the members by ``household_members``) and written
+(``household_write``).  Only a batch and the file's packed rows are in memory at once,
+however long the file.  A household goes in whole or not at all, so a skipped row never
+leaves half a household behind; and once a bad row is found in a file that is not
+skipping them, nothing more is written but every row is still checked, so the person
+sees all of them — the import's one transaction then rolls back what the earlier
+batches wrote, and the laptop is as it was.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -22,15 +23,17 @@ from sqlalchemy.orm import Session
 from villagehelper.errors import ValidationError
 from villagehelper.ids import new_id
 from villagehelper.ops import validate
-from villagehelper.ops.households import HouseholdInput, MemberInput, clean_household, clean_member
+from villagehelper.ops.households import HouseholdInput, clean_household
 from villagehelper.store import search_index
-from villagehelper.store.changelog import Changes, record_insert, record_update
-from villagehelper.store.models import Household, Member, TeamMember
+from villagehelper.store.changelog import Changes
+from villagehelper.store.models import Household
 from villagehelper.text import canonical_phone, clean_text, search_key
-from villagehelper.transfer.cells import parse_bool, parse_day, parse_id, parse_year
+from villagehelper.transfer.cells import parse_id
 from villagehelper.transfer.columns import Layout
-from villagehelper.transfer.common import Problems, batches, load_by_ids
+from villagehelper.transfer.common import Problems, load_by_ids
 from villagehelper.transfer.household_groups import GroupFailure, Grouping, key_digest
+from villagehelper.transfer.household_members import MemberPlanner
+from villagehelper.transfer.household_write import PlannedHousehold, WriteCounts, write_household
 from villagehelper.transfer.packed import PackedRows
 from villagehelper.transfer.places import FileVillages
 from villagehelper.transfer.report import ProgressTicker
@@ -39,8 +42,6 @@ from villagehelper.transfer.tabular import RawRow
 # Form fields named by the validators → the file's columns.
 _FIELD_COLUMNS = {"phone": "household_phone", "full_name": "member_name"}
 _HOUSEHOLD_TEXT = ("head_name", "address_detail", "household_phone", "notes")
-# Without a member-name column these columns describe the head as a person.
-_HEAD_AS_MEMBER = ("birth_year", "consent", "consent_date")
 # Households planned, written and flushed together: small enough that a batch's rows,
 # records and pending writes stay a few MB, large enough for few queries per batch.
 BATCH_HOUSEHOLDS = 500
@@ -61,68 +62,6 @@ class _Group:
     failed: bool = False
 
 
-@dataclass(slots=True)
-class _PlannedMember:
-    member_id: str
-    existing: Member | None
-    values: dict[str, object]
-
-
-@dataclass(slots=True)
-class _PlannedHousehold:
-    household_id: str
-    existing: Household | None
-    values: dict[str, object]
-    members: list[_PlannedMember]
-    rows: int
-
-
-@dataclass
-class WriteCounts:
-    households_new: int = 0
-    households_updated: int = 0
-    households_unchanged: int = 0
-    members_new: int = 0
-    members_updated: int = 0
-    touched: list[str] = field(default_factory=list)  # of the batch: to re-index
-
-
-def _write_household(
-    session: Session, planned: _PlannedHousehold, changes: Changes, counts: WriteCounts
-) -> None:
-    household = planned.existing
-    if household is None:
-        household = Household(id=planned.household_id, **planned.values)
-        household.refresh_derived()
-        record_insert(session, household, changes)
-        counts.households_new += 1
-        changed = True
-    else:
-        changed = bool(record_update(session, household, planned.values, changes))
-        if changed:
-            household.refresh_derived()
-    for item in planned.members:
-        member = item.existing
-        if member is None:
-            member = Member(id=item.member_id, household_id=household.id, **item.values)
-            member.refresh_derived()
-            record_insert(session, member, changes)
-            counts.members_new += 1
-            changed = True
-        elif record_update(session, member, item.values, changes):
-            member.refresh_derived()
-            counts.members_updated += 1
-            changed = True
-    if planned.existing is not None:
-        if changed:
-            counts.households_updated += 1
-            changes.add("household", household.id)
-        else:
-            counts.households_unchanged += 1
-    if changed:
-        counts.touched.append(household.id)
-
-
 class HouseholdPlanner:
     def __init__(
         self,
@@ -139,16 +78,7 @@ class HouseholdPlanner:
         self._today = today
         self._skip_invalid = skip_invalid
         self._problems = Problems(layout, _FIELD_COLUMNS)
-        self._head_is_member = not layout.has("member_name") and any(
-            layout.has(key) for key in _HEAD_AS_MEMBER
-        )
-        # Batch by batch: what the rows of the batch are compared with.
-        self._households: dict[str, Household] = {}
-        self._members: dict[str, Member] = {}
-        self._members_of: dict[str, list[Member]] = {}
-        # The whole file: member id (digest) → the line that took it.
-        self._member_lines: dict[bytes, int] = {}
-        self._team: dict[str, list[str]] | None = None  # name's search key → ids
+        self._members = MemberPlanner(session, layout, today, self._problems)
 
     @property
     def problems(self) -> Problems:
@@ -172,21 +102,21 @@ class HouseholdPlanner:
                 if result is not None:
                     planned.append(result)
                 ticker.advance(len(group.rows))
-            if self._problems and not self._skip_invalid:
-                continue  # the file is rejected: only its other bad rows are still wanted
+            if self._problems.rejects_file(self._skip_invalid):
+                continue  # only its other bad rows are still wanted
             self._write(planned, changes, counts, ticker)
         return counts
 
     def _write(
         self,
-        planned: list[_PlannedHousehold],
+        planned: list[PlannedHousehold],
         changes: Changes,
         counts: WriteCounts,
         ticker: ProgressTicker,
     ) -> None:
         for household in planned:
             self._villages.use(str(household.values["village_id"]), changes)
-            _write_household(self._session, household, changes, counts)
+            write_household(self._session, household, changes, counts)
             ticker.advance(household.rows)
         # Written now, the batch's records leave memory (the session holds them weakly).
         self._session.flush()
@@ -273,26 +203,12 @@ class HouseholdPlanner:
         """Everything planning a batch compares with, in a few queries instead of one
         per row; the previous batch's records are let go."""
         ids = {group.household_id for group in groups if group.household_id is not None}
-        self._households = load_by_ids(self._session, Household, ids)
-        self._members, self._members_of = {}, {}
-        existing = [hid for hid, h in self._households.items() if not h.deleted]
-        for batch in batches(existing):
-            for member in self._session.scalars(
-                select(Member).where(Member.household_id.in_(batch))
-            ):
-                self._members[member.id] = member
-                if not member.deleted:
-                    self._members_of.setdefault(member.household_id, []).append(member)
-        member_ids = set()
-        for group in groups:
-            for row in group.rows:
-                text = row.values.get("member_id", "").lower()
-                if text and text not in self._members:
-                    member_ids.add(text)
-        self._members.update(load_by_ids(self._session, Member, member_ids))
+        households = load_by_ids(self._session, Household, ids)
+        named = {row.values.get("member_id", "").lower() for group in groups for row in group.rows}
+        self._members.load(households, named - {""})
         for group in groups:
             if group.household_id is not None:
-                group.existing = self._households.get(group.household_id)
+                group.existing = households.get(group.household_id)
 
     # --- one household -----------------------------------------------------------------
 
@@ -311,7 +227,7 @@ class HouseholdPlanner:
                         row.line, None, f"Bỏ qua vì cùng hộ với dòng {bad_lines[0]} bị lỗi."
                     )
 
-    def _plan_group(self, group: _Group) -> _PlannedHousehold | None:
+    def _plan_group(self, group: _Group) -> PlannedHousehold | None:
         if group.failed:
             return None
         household = group.existing
@@ -340,14 +256,16 @@ class HouseholdPlanner:
         household_id = group.household_id or new_id()
         members = []
         for row in group.rows:
-            member = self._plan_member(row, household_id, household, data.head_name)
+            member = self._members.plan(
+                row.line, row.values, household_id, household, data.head_name
+            )
             if member is not None:
                 members.append(member)
         bad_lines = [row.line for row in group.rows if self._problems.has(row.line)]
         if bad_lines:
             self._leave_out(group, bad_lines)
             return None
-        return _PlannedHousehold(household_id, household, values, members, len(group.rows))
+        return PlannedHousehold(household_id, household, values, members, len(group.rows))
 
     def _household_input(self, group: _Group) -> HouseholdInput:
         """The household as the file states it; fields the file leaves out keep the
@@ -381,132 +299,6 @@ class HouseholdPlanner:
             else (existing.phone if existing else None),
             notes=stated.get("notes", existing.notes if existing else ""),
         )
-
-    # --- members ---------------------------------------------------------------------
-
-    def _plan_member(
-        self, row: _Row, household_id: str, household: Household | None, head_name: str
-    ) -> _PlannedMember | None:
-        values = row.values
-        name = head_name if self._head_is_member else values.get("member_name", "")
-        if not name and not values.get("member_id"):
-            return None  # a household row without a member
-        try:
-            member_id = parse_id("member_id", values.get("member_id", ""), "mã nhân khẩu")
-            existing = self._existing_member(
-                row, member_id, name, household_id=household_id, household=household
-            )
-            data = self._member_input(values, name, existing)
-            cleaned = clean_member(data, self._today)
-        except ValidationError as error:
-            self._problems.add_error(row.line, error)
-            return None
-        if (
-            existing is not None
-            and existing.consent
-            and data.consent
-            and (data.consent_date is None)
-        ):
-            cleaned["consent_date"] = existing.consent_date  # keep the original date
-        named = existing.id if existing is not None else member_id
-        if named is not None:  # an id a later row may name too
-            self._member_lines[key_digest((named,))] = row.line
-        return _PlannedMember(named or new_id(), existing, cleaned)
-
-    def _existing_member(
-        self,
-        row: _Row,
-        member_id: str | None,
-        name: str,
-        *,
-        household_id: str,
-        household: Household | None,
-    ) -> Member | None:
-        if member_id is not None:
-            taken = self._member_lines.get(key_digest((member_id,)))
-            if taken is not None:
-                raise ValidationError("member_id", f"Mã nhân khẩu này đã có ở dòng {taken}.")
-            member = self._members.get(member_id)
-            if member is None:
-                return None
-            if member.deleted:
-                raise ValidationError(
-                    "member_id",
-                    "Nhân khẩu này đã bị xóa trên máy này; muốn thêm lại thì xóa mã nhân khẩu.",
-                )
-            if member.household_id != household_id:
-                raise ValidationError("member_id", "Nhân khẩu mã này thuộc một hộ khác trên máy.")
-            if member.erased_at is not None:
-                raise ValidationError(
-                    "member_id",
-                    "Dữ liệu của nhân khẩu này đã được xóa theo yêu cầu; không nhập lại được.",
-                    "This person's data was erased on request and cannot be imported again.",
-                )
-            return member
-        if household is None:
-            return None
-        # A list without ids: the member with the same name (and birth year, if both
-        # are known) is the same person.
-        key = search_key(name)
-        year = parse_year("birth_year", row.values.get("birth_year", ""))
-        candidates = [
-            member
-            for member in self._members_of.get(household.id, [])
-            if search_key(member.full_name) == key
-            and (year is None or member.birth_year in (None, year))
-            and key_digest((member.id,)) not in self._member_lines
-        ]
-        if len(candidates) > 1:
-            raise ValidationError(
-                "member_name",
-                f"Hộ này có {len(candidates)} nhân khẩu cùng tên; hãy ghi «Mã nhân khẩu».",
-            )
-        return candidates[0] if candidates else None
-
-    def _member_input(
-        self, values: dict[str, str], name: str, existing: Member | None
-    ) -> MemberInput:
-        has = self._layout.has
-        consent = (
-            parse_bool("consent", values.get("consent", ""))
-            if has("consent")
-            else bool(existing and existing.consent)
-        )
-        return MemberInput(
-            full_name=name or (existing.full_name if existing else ""),
-            birth_year=parse_year("birth_year", values.get("birth_year", ""))
-            if has("birth_year")
-            else (existing.birth_year if existing else None),
-            phone=(values.get("member_phone") or None)
-            if has("member_phone")
-            else (existing.phone if existing else None),
-            consent=consent,
-            consent_date=parse_day("consent_date", values.get("consent_date", ""))
-            if has("consent_date")
-            else (existing.consent_date if existing else None),
-            consent_recorded_by=self._team_member(values, "consent_recorded_by"),
-            consent_withdrawn_date=parse_day(
-                "consent_withdrawn_date", values.get("consent_withdrawn_date", "")
-            ),
-            consent_withdrawn_by=self._team_member(values, "consent_withdrawn_by"),
-        )
-
-    def _team_member(self, values: dict[str, str], key: str) -> str | None:
-        """The id of the team member a column names.  None (the record keeps what it
-        holds) when the cell is empty or names no single team member of this laptop: a
-        list from another laptop may name someone whose record arrives later with the
-        team, and who recorded a consent is no reason to turn a whole file away."""
-        name = values.get(key, "").strip()
-        if not name:
-            return None
-        if self._team is None:
-            self._team = {}
-            for member_id, full_name in self._session.execute(
-                select(TeamMember.id, TeamMember.full_name).where(TeamMember.deleted.is_(False))
-            ):
-                self._team.setdefault(search_key(full_name), []).append(member_id)
-        found = self._team.get(search_key(name), [])
-        return found[0] if len(found) == 1 else None
 
 
 @dataclass

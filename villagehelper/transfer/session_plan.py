@@ -8,14 +8,14 @@ are matched on household, person, service and time, so importing twice adds noth
 Each batch of rows is matched with the laptop's records, checked and written before the
 next is looked at; what later rows are checked against across the whole file (ids and
 sessions already seen) is kept as digests in flat arrays, and the visit of rows without
-one is derived from its household, moment and volunteer (``seen_rows``).  Once
-a bad row is found in a file that is not skipping them, nothing more is written but
-every row is still checked; the import's one transaction then rolls back the rest.
+one is derived from its household, moment and volunteer (``seen_rows``); what a row
+refers to (household, member, service, volunteer) is found by ``session_references``.
+Once a bad row is found in a file that is not skipping them, nothing more is written
+but every row is still checked; the import's one transaction then rolls back the rest.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypedDict
@@ -35,17 +35,7 @@ from villagehelper.ops.sessions import (
 )
 from villagehelper.store.changelog import Changes, record_insert
 from villagehelper.store.engine import Store
-from villagehelper.store.models import (
-    Commune,
-    HelpSession,
-    Household,
-    Member,
-    Role,
-    Service,
-    TeamMember,
-    Village,
-)
-from villagehelper.text import search_key
+from villagehelper.store.models import Commune, HelpSession, Role, TeamMember
 from villagehelper.transfer.cells import (
     parse_bool,
     parse_day,
@@ -55,11 +45,10 @@ from villagehelper.transfer.cells import (
 )
 from villagehelper.transfer.columns import Layout
 from villagehelper.transfer.common import Problems, batches, load_by_ids
-from villagehelper.transfer.household_groups import key_digest
 from villagehelper.transfer.packed import PackedRows
 from villagehelper.transfer.report import ProgressTicker
 from villagehelper.transfer.seen_rows import SeenLines, VisitIds
-from villagehelper.transfer.tabular import RawRow
+from villagehelper.transfer.session_references import SessionReferences
 
 IMPORT_VOID_REASON = "Đã hủy (nhập từ tệp)"
 # Fields compared with a session the laptop already has; the rest only when the file
@@ -132,7 +121,7 @@ class SessionPlanner:
         self._seen_ids = SeenLines()
         self._seen_natural = SeenLines()
         self._visits = VisitIds()
-        self._new_volunteers: dict[str, str] = {}
+        self._references = SessionReferences(session, layout)
         self._volunteers_written: set[str] = set()
         # The batch being planned.
         self._planned: list[_PlannedSession] = []
@@ -153,61 +142,25 @@ class SessionPlanner:
     ) -> SessionWriteCounts:
         """Plan and write every row (rules: module docstring); each row is taken from
         ``rows`` once planned."""
-        self._load_catalogue(rows)
+        self._references.load_catalogue(rows)
         counts = SessionWriteCounts()
         for start in range(0, len(rows), BATCH_ROWS):
             taken = (rows.take(index) for index in range(start, min(start + BATCH_ROWS, len(rows))))
             batch = [(raw.line, self._layout.values(raw)) for raw in taken]
             self._plan_batch(batch, ticker)
-            if self._problems and not self._skip_invalid:
-                continue  # the file is rejected: only its other bad rows are still wanted
+            if self._problems.rejects_file(self._skip_invalid):
+                continue  # only its other bad rows are still wanted
             self._write_batch(changes, counts, ticker)
         return counts
 
     # --- loading -----------------------------------------------------------------------
 
-    def _load_catalogue(self, rows: Sequence[RawRow]) -> None:
-        """What every row is checked against: services, the team, and — for rows that
-        name a household by its head — every household's head and village."""
-        session = self._session
-        self._services = {s.code: s for s in session.scalars(select(Service))}
-        self._service_names: dict[str, str] = {}
-        for service in self._services.values():
-            for name in (service.code, service.label_vi, service.label_en):
-                self._service_names.setdefault(search_key(name), service.code)
-        self._volunteers = {t.id: t for t in session.scalars(select(TeamMember))}
-        self._volunteers_by_name: dict[str, list[str]] = {}
-        for volunteer in self._volunteers.values():
-            if not volunteer.deleted:
-                key = search_key(volunteer.full_name)
-                self._volunteers_by_name.setdefault(key, []).append(volunteer.id)
-        # Head's name (digest) → (village, household id); one key object per village.
-        self._households_by_head: dict[bytes, list[tuple[str, str]]] = {}
-        village_keys: dict[str, str] = {}
-        if any(not self._layout.values(raw).get("household_id") for raw in rows):
-            query = (
-                select(Household.id, Household.head_name, Village.name)
-                .join(Village, Village.id == Household.village_id)
-                .where(Household.deleted.is_(False))
-            )
-            for household_id, head_name, village_name in session.execute(query):
-                village_key = village_keys.setdefault(village_name, search_key(village_name))
-                self._households_by_head.setdefault(
-                    key_digest((search_key(head_name),)), []
-                ).append((village_key, household_id))
-
     def _load_batch(self, rows: list[dict[str, str]]) -> None:
         """The records a batch's rows name, in a few queries instead of one per row; the
         previous batch's are let go."""
-        session = self._session
-
-        def ids(key: str) -> set[str]:
-            return {row[key].lower() for row in rows if row.get(key)}
-
-        self._households = load_by_ids(session, Household, ids("household_id"))
-        self._members = load_by_ids(session, Member, ids("member_id"))
-        self._existing = load_by_ids(session, HelpSession, ids("session_id"))
-        self._members_of: dict[str, list[Member]] = {}
+        self._references.load_batch(rows)
+        ids = {row["session_id"].lower() for row in rows if row.get("session_id")}
+        self._existing = load_by_ids(self._session, HelpSession, ids)
         self._natural_existing: dict[NaturalKey, HelpSession] = {}
 
     def _load_household_details(self, resolved: list[tuple[int, dict[str, str], str]]) -> None:
@@ -224,11 +177,7 @@ class SessionPlanner:
         unnamed = sorted(
             {household_id for _, values, household_id in resolved if not values.get("session_id")}
         )
-        for batch in batches(named):
-            for member in self._session.scalars(
-                select(Member).where(Member.household_id.in_(batch), Member.deleted.is_(False))
-            ):
-                self._members_of.setdefault(member.household_id, []).append(member)
+        self._references.load_members_of(named)
         for batch in batches(unnamed):
             for existing in self._session.scalars(
                 select(HelpSession).where(HelpSession.household_id.in_(batch))
@@ -244,7 +193,7 @@ class SessionPlanner:
         resolved: list[tuple[int, dict[str, str], str]] = []
         for line, values in batch:
             try:
-                resolved.append((line, values, self._household(values)))
+                resolved.append((line, values, self._references.household(values)))
             except ValidationError as error:
                 self._problems.add_error(line, error)
         self._load_household_details(resolved)
@@ -260,7 +209,7 @@ class SessionPlanner:
     ) -> None:
         session = self._session
         commune = session.scalars(select(Commune)).first()
-        for volunteer_id, name in self._new_volunteers.items():
+        for volunteer_id, name in self._references.new_volunteers.items():
             if (
                 volunteer_id not in self._used_volunteers
                 or volunteer_id in self._volunteers_written
@@ -309,12 +258,12 @@ class SessionPlanner:
         seen = self._seen_ids.get((session_id,)) if session_id is not None else None
         if seen is not None:
             raise ValidationError("session_id", f"Mã lượt này đã có ở dòng {seen}.")
-        member_id = self._member(values, household_id)
+        member_id = self._references.member(values, household_id)
         occurred_at = parse_moment("occurred_at", values.get("occurred_at", ""))
         if occurred_at > self._now:
             raise ValidationError("occurred_at", "Thời điểm hỗ trợ không thể ở tương lai.")
         item = ServiceOutcome(
-            service_code=self._service(values),
+            service_code=self._references.service(values),
             outcome=parse_outcome("outcome", values.get("outcome", "")),
             follow_up_date=parse_day("follow_up_date", values.get("follow_up_date", "")),
             failure_reason=values.get("failure_reason", ""),
@@ -323,7 +272,7 @@ class SessionPlanner:
             self._session, item, self._today, past_follow_up_ok=True
         )
         note = validate.note("note", values.get("note"))
-        volunteer_id = self._volunteer(values)
+        volunteer_id = self._references.volunteer(values)
         voided = parse_bool("voided", values.get("voided", ""))
         device_id = validate.limited_text("device_id", "mã thiết bị", values.get("device_id"), 36)
         replaces_id = parse_id("replaces_id", values.get("replaces_id", ""), "mã lượt được thay")
@@ -358,13 +307,13 @@ class SessionPlanner:
         if existing is not None:
             self._compare(existing, fields)
             if voided and not existing.voided:
-                self._check_can_void(volunteer_id)
+                self._references.check_can_void(volunteer_id)
                 self._to_void.append((existing.id, volunteer_id))
             else:
                 self._unchanged += 1
         else:
             if voided:
-                self._check_can_void(volunteer_id)
+                self._references.check_can_void(volunteer_id)
             self._planned.append(_PlannedSession(session_id or new_id(), fields, voided))
             self._households_touched.add(household_id)
         if session_id is not None:
@@ -381,126 +330,6 @@ class SessionPlanner:
                 "session_id",
                 f"Lượt hỗ trợ này đã có trên máy nhưng khác ở {columns}. Lượt hỗ trợ không "
                 "sửa bằng nhập tệp: hãy sửa trong ứng dụng, hoặc bỏ dòng này.",
-            )
-
-    # --- references --------------------------------------------------------------------
-
-    def _household(self, values: dict[str, str]) -> str:
-        household_id = parse_id("household_id", values.get("household_id", ""), "mã hộ")
-        if household_id is not None:
-            household = self._households.get(household_id)
-            seen = set()
-            # A household merged away since the export: its sessions went to the survivor.
-            while household is not None and household.merged_into and household.id not in seen:
-                seen.add(household.id)
-                household = self._session.get(Household, household.merged_into)
-            if household is None or household.deleted:
-                raise ValidationError(
-                    "household_id",
-                    "Hộ mã này chưa có trên máy. Hãy nhập danh sách hộ trước "
-                    "(villagehelper import households), rồi nhập lại tệp lượt hỗ trợ.",
-                )
-            return household.id
-        head = values.get("head_name", "")
-        if not head:
-            raise ValidationError("household_id", "Chưa ghi mã hộ hay tên chủ hộ.")
-        village = search_key(values.get("village_name", ""))
-        matches = [
-            household_id
-            for village_key, household_id in self._households_by_head.get(
-                key_digest((search_key(head),)), []
-            )
-            if not village or village_key == village
-        ]
-        if not matches:
-            raise ValidationError(
-                "head_name",
-                f"Không tìm thấy hộ có chủ hộ «{head}» trên máy. Hãy nhập danh sách hộ trước "
-                "(villagehelper import households).",
-            )
-        if len(matches) > 1:
-            raise ValidationError(
-                "head_name",
-                f"Có {len(matches)} hộ có chủ hộ «{head}»; hãy ghi «Mã hộ» hoặc «Thôn».",
-            )
-        return matches[0]
-
-    def _member(self, values: dict[str, str], household_id: str) -> str | None:
-        member_id = parse_id("member_id", values.get("member_id", ""), "mã nhân khẩu")
-        if member_id is not None:
-            member = self._members.get(member_id)
-            if member is None or member.deleted:
-                raise ValidationError(
-                    "member_id",
-                    "Nhân khẩu mã này không có trên máy (chưa nhập hoặc đã xóa). Hãy nhập "
-                    "danh sách hộ trước, hoặc xóa mã nhân khẩu ở dòng này.",
-                )
-            if member.household_id != household_id:
-                raise ValidationError("member_id", "Người được hỗ trợ không thuộc hộ này.")
-            return member_id
-        name = values.get("member_name", "")
-        if not name:
-            return None
-        matches = [
-            member.id
-            for member in self._members_of.get(household_id, [])
-            if search_key(member.full_name) == search_key(name)
-        ]
-        if len(matches) != 1:
-            raise ValidationError(
-                "member_name",
-                f"Hộ này có {len(matches)} nhân khẩu tên «{name}»; cần đúng một. Hãy sửa tên "
-                "hoặc ghi «Mã nhân khẩu».",
-            )
-        return matches[0]
-
-    def _service(self, values: dict[str, str]) -> str:
-        key = "service_code" if values.get("service_code") else "service_label"
-        text = values.get(key, "")
-        if not text:
-            raise ValidationError("service_code", "Chưa ghi loại hỗ trợ.")
-        code = self._service_names.get(search_key(text))
-        if code is None:
-            raise ValidationError(key, f"Không có loại hỗ trợ «{text}» trong danh mục.")
-        return code
-
-    def _volunteer(self, values: dict[str, str]) -> str:
-        volunteer_id = parse_id("volunteer_id", values.get("volunteer_id", ""), "mã người hỗ trợ")
-        name = values.get("volunteer_name", "")
-        if volunteer_id is not None and (
-            volunteer_id in self._volunteers or volunteer_id in self._new_volunteers
-        ):
-            return volunteer_id
-        if not name:
-            raise ValidationError(
-                "volunteer_name",
-                "Chưa ghi người hỗ trợ. Người hỗ trợ chưa có trên máy thì cần họ tên ở cột "
-                f"«{self._layout.title('volunteer_name')}».",
-            )
-        clean_name = validate.required_text("volunteer_name", "họ tên người hỗ trợ", name)
-        if volunteer_id is None:
-            matches = self._volunteers_by_name.get(search_key(clean_name), [])
-            if len(matches) > 1:
-                raise ValidationError(
-                    "volunteer_name",
-                    f"Tổ có {len(matches)} thành viên tên «{clean_name}»; hãy ghi "
-                    f"«{self._layout.title('volunteer_id')}».",
-                )
-            if matches:
-                return matches[0]
-            volunteer_id = new_id()
-            self._volunteers_by_name[search_key(clean_name)] = [volunteer_id]
-        self._new_volunteers[volunteer_id] = clean_name
-        return volunteer_id
-
-    def _check_can_void(self, volunteer_id: str) -> None:
-        # The void is recorded in that volunteer's name, and voiding needs an active one.
-        volunteer = self._volunteers.get(volunteer_id)
-        if volunteer is not None and (volunteer.deleted or not volunteer.active):
-            raise ValidationError(
-                "voided",
-                f"Lượt đã hủy này thuộc «{volunteer.full_name}», người không còn trong tổ, "
-                "nên không ghi được việc hủy. Hãy bật lại thành viên này rồi nhập lại.",
             )
 
 

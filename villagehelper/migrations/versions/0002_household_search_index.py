@@ -5,6 +5,8 @@ household, which keeps per-keystroke search fast at district scale (30k–300k r
 FTS5 can only look rows up by rowid, so ``household_search_ids`` gives each household a
 stable integer (an INTEGER PRIMARY KEY survives VACUUM, a plain rowid does not).
 
+The index is filled by the frozen copy of that day's code (``frozen.v0002_search_index``).
+
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-28
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from alembic import op
 
-from villagehelper.store.search_index import rebuild_all
+from villagehelper.migrations.frozen import v0002_search_index
 
 revision = "0002"
 down_revision = "0001"
@@ -28,7 +30,7 @@ def upgrade() -> None:
         "rowid INTEGER PRIMARY KEY, household_id VARCHAR(36) NOT NULL UNIQUE)"
     )
     op.execute("CREATE VIRTUAL TABLE household_search USING fts5(search_text, tokenize='trigram')")
-    rebuild_all(op.get_bind())
+    v0002_search_index.rebuild_all(op.get_bind())
 
 
 def downgrade() -> None:

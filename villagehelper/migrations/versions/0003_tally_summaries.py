@@ -13,8 +13,7 @@ household's sessions share, so it stays a handful of index reads.
 
 The trigger text is written out here, not imported, so that this revision always
 creates what it created the day it shipped; a later change of a trigger is a new
-revision.  The initial fill is shared with the tests (``summaries.refill``), as 0002
-shares ``rebuild_all``.
+revision.  The initial fill is frozen alike, in ``frozen.v0003_summaries``.
 
 Revision ID: 0003
 Revises: 0002
@@ -26,7 +25,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from villagehelper.tally.summaries import refill
+from villagehelper.migrations.frozen import v0003_summaries
 
 revision = "0003"
 down_revision = "0002"
@@ -506,7 +505,7 @@ def upgrade() -> None:
     _create_tables()
     # Filled from the rows already there before any trigger exists, so nothing is
     # counted twice; the triggers then take over within this same transaction.
-    refill(op.get_bind())
+    v0003_summaries.refill(op.get_bind())
     for name, (event, statements) in _triggers().items():
         body = ";\n".join(statements)
         op.execute(f"CREATE TRIGGER {name} {event}\nBEGIN\n{body};\nEND")

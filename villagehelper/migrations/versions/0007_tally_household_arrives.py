@@ -10,7 +10,9 @@ the server's commune tally, and every snapshot new laptops start from) came out 
 
 The new trigger moves the counts of a household's sessions from '' into its village
 when the household is inserted, as ``tally_household_moved`` does when a household
-changes village.  Counts already left under '' are recounted here once.
+changes village.  Counts already left under '' are recounted here once, with the fill
+of 0003 (``frozen.v0003_summaries``); the suspension of the triggers (0005) is read and
+done here as it was the day this revision shipped.
 
 Revision ID: 0007
 Revises: 0006
@@ -22,7 +24,7 @@ from __future__ import annotations
 from alembic import op
 from sqlalchemy import Connection, text
 
-from villagehelper.tally import summaries
+from villagehelper.migrations.frozen import v0003_summaries
 
 revision = "0007"
 down_revision = "0006"
@@ -103,9 +105,33 @@ def _stranded(connection: Connection) -> bool:
     )
 
 
+def _suspended(connection: Connection) -> bool:
+    """Whether a first download set the tally triggers aside (their SQL kept in
+    ``tally_suspended_triggers``) and has not ended yet."""
+    return bool(
+        connection.execute(text("SELECT EXISTS (SELECT 1 FROM tally_suspended_triggers)")).scalar()
+    )
+
+
+def _recount(connection: Connection) -> None:
+    """Drop the tally triggers, refill every summary from the rows, put them back (in
+    their order): the triggers must not count the refill's inserts a second time."""
+    triggers = connection.execute(
+        text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'tally%' "
+            "ORDER BY rowid"
+        )
+    ).all()
+    for name, _sql in triggers:
+        connection.execute(text(f'DROP TRIGGER "{name}"'))
+    v0003_summaries.refill(connection)
+    for _name, sql in triggers:
+        connection.exec_driver_sql(sql)
+
+
 def upgrade() -> None:
     connection = op.get_bind()
-    if summaries.suspended(connection):
+    if _suspended(connection):
         # A first download cut short: the tally triggers are set aside until it ends,
         # when every summary is refilled; this one waits with them.
         connection.execute(
@@ -119,9 +145,7 @@ def upgrade() -> None:
         return
     op.execute(trigger_sql())
     if _stranded(connection):
-        # Recounted from the rows: set the triggers aside, refill, put them back.
-        summaries.suspend(connection)
-        summaries.resume(connection)
+        _recount(connection)
 
 
 def downgrade() -> None:
