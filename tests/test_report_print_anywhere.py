@@ -31,7 +31,9 @@ from villagehelper.ops.households import create_household
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.ops.sessions import log_visit
 from villagehelper.ops.team import list_services
-from villagehelper.tally import Counts, Tally, compute_tally, iso_week
+from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.periods import iso_week
+from villagehelper.tally.results import Counts, Tally
 from villagehelper.text import format_number
 
 pytestmark = pytest.mark.skipif(
@@ -205,7 +207,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from villagehelper.preferences import Preferences
 from villagehelper.store.engine import open_store
-from villagehelper.tally import iso_week
+from villagehelper.tally.periods import iso_week
 from villagehelper.tally.overview import tally_overview
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.executor import DbExecutor

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -27,14 +27,20 @@ from villagehelper.ops import team
 from villagehelper.ops.duplicates import merge_households
 from villagehelper.ops.households import create_household
 from villagehelper.ops.inputs import HouseholdInput, MemberInput
-from villagehelper.ops.lists import SessionQuery, count_session_rows, list_session_rows
-from villagehelper.ops.session_queries import SessionFilter, count_sessions
+from villagehelper.ops.lists.sessions import (
+    SessionListRequest,
+    count_session_rows,
+    list_session_rows,
+)
+from villagehelper.ops.session_filter import SessionFilter
+from villagehelper.ops.session_queries import count_sessions
 from villagehelper.session_times import QUARANTINE_DEVICE
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.models import HelpSession, Household, Member, Service, SessionVoid
-from villagehelper.tally.engine import Tally, compute_tally
+from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.history import weekly_history
 from villagehelper.tally.periods import custom, week_containing
+from villagehelper.tally.results import Counts, Tally
 
 NOW = datetime(2027, 3, 1, tzinfo=UTC)
 FIRST_DAY = date(2026, 11, 20)
@@ -230,15 +236,17 @@ def filters(draw: st.DrawFn, seeded: Seeded) -> SessionFilter:
     )
 
 
+def _tally_counts(tally: Tally, flt: SessionFilter) -> Counts:
+    """The tally's line for the filter's service, or its totals."""
+    if flt.service_code is None:
+        return tally.totals
+    rows = [row.counts for row in tally.rows if row.service_code == flt.service_code]
+    return rows[0] if rows else Counts()
+
+
 def _tally_sessions(tally: Tally, flt: SessionFilter) -> int:
     """What the tally shows for the filter's service (or all) and outcome (or all)."""
-    if flt.service_code is None:
-        counts = tally.totals
-    else:
-        rows = [row.counts for row in tally.rows if row.service_code == flt.service_code]
-        if not rows:
-            return 0
-        counts = rows[0]
+    counts = _tally_counts(tally, flt)
     if flt.outcome is None:
         return counts.sessions
     return int(getattr(counts, flt.outcome))
@@ -258,7 +266,7 @@ def test_list_tally_and_chart_agree_with_a_recount(
     expected = recount(raw, flt)
 
     # The sessions list: its count, its rows, and the household history's reader.
-    request = SessionQuery(flt)
+    request = SessionListRequest(flt)
     assert count_session_rows(store, request) == len(expected)
     assert sorted(row.id for row in list_session_rows(store, request)) == expected
     assert count_sessions(store, flt) == len(expected)
@@ -269,7 +277,7 @@ def test_list_tally_and_chart_agree_with_a_recount(
         # Open ends reach beyond every stored day the filters draw.
         start = flt.start or FIRST_DAY - timedelta(days=20)
         end = flt.end or LAST_DAY + timedelta(days=20)
-        counted = recount(raw, SessionFilter(**{**vars(flt), "start": start, "end": end}))
+        counted = recount(raw, replace(flt, start=start, end=end))
         for from_sessions in (False, True):
             tally = compute_tally(
                 store,
@@ -279,6 +287,13 @@ def test_list_tally_and_chart_agree_with_a_recount(
                 from_sessions=from_sessions,
             )
             assert _tally_sessions(tally, flt) == len(counted), from_sessions
+            # Its look-backs, every outcome: the period before, and lũy kế from 1 January.
+            every_outcome = replace(flt, start=start, end=end, outcome=None)
+            before = replace(every_outcome, start=tally.previous.first, end=tally.previous.last)
+            year = replace(every_outcome, start=date(end.year, 1, 1))
+            counts = _tally_counts(tally, flt)
+            assert counts.previous_sessions == len(recount(raw, before)), from_sessions
+            assert counts.cumulative == len(recount(raw, year)), from_sessions
 
         # The chart: whole ISO weeks, so the same filter over the weeks it covers.
         first, last = week_containing(start), week_containing(end)
@@ -296,5 +311,5 @@ def test_list_tally_and_chart_agree_with_a_recount(
                 if flt.service_code is None
                 else sum(history.sessions_of(flt.service_code))
             )
-            whole_weeks = SessionFilter(**{**vars(flt), "start": first.first, "end": last.last})
+            whole_weeks = replace(flt, start=first.first, end=last.last)
             assert charted == len(recount(raw, whole_weeks))

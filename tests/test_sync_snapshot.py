@@ -27,15 +27,16 @@ from tests.test_sync_first_download import PERIODS, WEEK, _busy_commune, _suspen
 from tests.test_tally_summaries import assert_exact, assert_tallies_match_the_sessions, kept
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.paths import DATABASE_FILE
 from villagehelper.store import search_index
 from villagehelper.store.changelog import ENTITIES
-from villagehelper.store.engine import DATABASE_FILE, Store, open_store
+from villagehelper.store.engine import Store, open_store
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.sync import client, snapshot, state, wire
 from villagehelper.sync.http import ServerUnreachableError
 from villagehelper.sync.server import accounts
 from villagehelper.sync.server.replicas import CommuneReplicas
-from villagehelper.tally import compute_tally
+from villagehelper.tally.engine import compute_tally
 
 Rows = dict[str, list[tuple[object, ...]]]
 

@@ -42,7 +42,8 @@ from tests.sync_support import (
 )
 from villagehelper.ops import duplicates, households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
-from villagehelper.store.models import HelpSession, Household, Member, Outcome
+from villagehelper.store.kinds import Outcome
+from villagehelper.store.models import HelpSession, Household, Member
 from villagehelper.sync import state, wire
 from villagehelper.sync.server import accounts
 from villagehelper.sync.server.database import open_server_db

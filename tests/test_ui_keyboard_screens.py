@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import Team, wait_idle
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
+from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.ops.team import list_services
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.households_view import HouseholdsView
@@ -32,11 +33,9 @@ def test_enter_in_the_households_search_opens_the_household_found(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
     wanted = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Nguyễn Thị Hòa")
+        village_team.store, HouseholdInput(village_team.village_id, "Nguyễn Thị Hòa")
     ).id
-    hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Trần Văn Ba")
-    )
+    hh.create_household(village_team.store, HouseholdInput(village_team.village_id, "Trần Văn Ba"))
     view = _households(qtbot, app_ctx)
     view.search.setFocus()
     # Enter straight after typing: the household opens once the list has found it.
@@ -54,9 +53,7 @@ def test_enter_in_the_households_search_opens_the_household_found(
 def test_enter_with_nothing_found_opens_nothing(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Trần Văn Ba")
-    )
+    hh.create_household(village_team.store, HouseholdInput(village_team.village_id, "Trần Văn Ba"))
     view = _households(qtbot, app_ctx)
     view.search.setFocus()
     QTest.keyClicks(view.search, "khong co ai")
@@ -72,14 +69,14 @@ def test_households_list_names_the_services_done(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
     household = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Lê Văn Tám")
+        village_team.store, HouseholdInput(village_team.village_id, "Lê Văn Tám")
     ).id
     ss.log_visit(
         village_team.store,
-        ss.VisitInput(
+        VisitInput(
             household,
             village_team.member_id,
-            [ss.ServiceOutcome("VNEID_L1"), ss.ServiceOutcome("DVC_DOSSIER")],
+            [ServiceOutcome("VNEID_L1"), ServiceOutcome("DVC_DOSSIER")],
         ),
     )
     names = {s.code: s.label_vi for s in list_services(village_team.store)}

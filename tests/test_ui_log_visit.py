@@ -14,6 +14,9 @@ from tests.test_ui_keyboard_flow import undo_question
 from villagehelper.clock import vietnam_today
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.ops.session_filter import SessionFilter
+from villagehelper.ops.session_queries import household_history, list_sessions
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.log_visit import LogVisitView
 
@@ -106,7 +109,7 @@ def test_new_household_and_visit_by_keyboard_alone(
     # Saved, cleared, cursor back in the search box for the next resident.
     assert view.search.line.hasFocus()
     assert view.search.line.text() == ""
-    sessions = ss.list_sessions(village_team.store)
+    sessions = list_sessions(village_team.store)
     assert {(r.head_name, r.service_code, r.outcome) for r in sessions} == {
         ("Đặng Văn Vỹ", "VNEID_L1", "done"),
         ("Đặng Văn Vỹ", "VNEID_L2", "follow_up"),
@@ -126,12 +129,10 @@ def test_search_without_diacritics_then_enter_opens_the_household(
 ) -> None:
     household_id = hh.create_household(
         village_team.store,
-        hh.HouseholdInput(village_team.village_id, "Nguyễn Thị Hệ"),
-        [hh.MemberInput("Lê Văn Hòa", 1950)],
+        HouseholdInput(village_team.village_id, "Nguyễn Thị Hệ"),
+        [MemberInput("Lê Văn Hòa", 1950)],
     ).id
-    hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Trần Văn Ba")
-    )
+    hh.create_household(village_team.store, HouseholdInput(village_team.village_id, "Trần Văn Ba"))
     view = _view(qtbot, app_ctx)
     _search(qtbot, view, "le van hoa")
     assert view.search.model.rowCount() == 1
@@ -148,11 +149,11 @@ def test_returning_resident_sees_previous_services(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
     household_id = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Bùi Thị Ngọc")
+        village_team.store, HouseholdInput(village_team.village_id, "Bùi Thị Ngọc")
     ).id
     ss.log_visit(
         village_team.store,
-        ss.VisitInput(household_id, village_team.member_id, [ss.ServiceOutcome("VSSID")]),
+        VisitInput(household_id, village_team.member_id, [ServiceOutcome("VSSID")]),
     )
     view = _view(qtbot, app_ctx)
     _open(qtbot, view, app_ctx, "bui thi ngoc")
@@ -164,7 +165,7 @@ def test_returning_resident_sees_previous_services(
 def test_failed_without_reason_is_refused_and_focus_goes_to_the_reason(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    hh.create_household(village_team.store, hh.HouseholdInput(village_team.village_id, "Hồ Văn Tư"))
+    hh.create_household(village_team.store, HouseholdInput(village_team.village_id, "Hồ Văn Tư"))
     view = _view(qtbot, app_ctx)
     _open(qtbot, view, app_ctx, "ho van tu")
     view.services.button("EHEALTH").setChecked(True)
@@ -176,19 +177,17 @@ def test_failed_without_reason_is_refused_and_focus_goes_to_the_reason(
     message = view.findChild(QLabel, "visitMessage")
     assert message is not None and "lý do" in message.text()
     assert row.reason.hasFocus()
-    assert ss.list_sessions(village_team.store) == []
+    assert list_sessions(village_team.store) == []
     type_text(row.reason, "Máy không có NFC")
     with qtbot.waitSignal(view.sig_saved, timeout=5000):
         press(row.reason, Qt.Key.Key_Return)
-    assert ss.list_sessions(village_team.store)[0].failure_reason == "Máy không có NFC"
+    assert list_sessions(village_team.store)[0].failure_reason == "Máy không có NFC"
 
 
 def test_one_click_undo_voids_the_visit_just_saved(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Lý Thị Nga")
-    )
+    hh.create_household(village_team.store, HouseholdInput(village_team.village_id, "Lý Thị Nga"))
     view = _view(qtbot, app_ctx)
     _open(qtbot, view, app_ctx, "ly thi nga")
     view.services.button("BANK_ACCOUNT").setChecked(True)
@@ -203,14 +202,14 @@ def test_one_click_undo_voids_the_visit_just_saved(
     box = undo_question(qtbot, view)
     assert "Lý Thị Nga" in box.informativeText()
     assert "Mở tài khoản ngân hàng" in box.informativeText()
-    assert len(ss.list_sessions(village_team.store)) == 2
+    assert len(list_sessions(village_team.store)) == 2
     press(box, Qt.Key.Key_Return)
     wait_idle(qtbot, app_ctx)
-    assert ss.list_sessions(village_team.store) == []
+    assert list_sessions(village_team.store) == []
     assert "Đã hoàn tác: Lý Thị Nga" in view.undo_feedback.text()
-    history = ss.household_history(
+    history = household_history(
         village_team.store,
-        ss.list_sessions(village_team.store, ss.SessionFilter(include_voided=True))[0].household_id,
+        list_sessions(village_team.store, SessionFilter(include_voided=True))[0].household_id,
     )
     assert all(row.voided for row in history)
     assert not undo.isEnabled()
@@ -222,7 +221,7 @@ def test_possible_duplicate_is_offered_before_creating(
 ) -> None:
     existing = hh.create_household(
         village_team.store,
-        hh.HouseholdInput(village_team.village_id, "Phạm Văn Hùng", phone="0977000111"),
+        HouseholdInput(village_team.village_id, "Phạm Văn Hùng", phone="0977000111"),
     ).id
     view = _view(qtbot, app_ctx)
     _start_new(qtbot, view, "pham van hungg")  # a typo: the search finds nobody
@@ -262,9 +261,7 @@ def test_add_the_resident_helped_from_the_visit_form(
 ) -> None:
     from villagehelper.ui.household_form import EditDialog
 
-    hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Lý Thị Nga")
-    )
+    hh.create_household(village_team.store, HouseholdInput(village_team.village_id, "Lý Thị Nga"))
     view = _view(qtbot, app_ctx)
     _open(qtbot, view, app_ctx, "ly thi nga")
     QTest.keyClick(view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
@@ -281,7 +278,7 @@ def test_add_the_resident_helped_from_the_visit_form(
     view.services.button("VNEID_L1").setChecked(True)
     with qtbot.waitSignal(view.sig_saved, timeout=5000):
         view.save()
-    assert ss.list_sessions(village_team.store)[0].member_name == "Trần Văn Được"
+    assert list_sessions(village_team.store)[0].member_name == "Trần Văn Được"
 
 
 def test_result_and_today_models_pass_the_model_tester(
@@ -289,17 +286,17 @@ def test_result_and_today_models_pass_the_model_tester(
 ) -> None:
     household_id = hh.create_household(
         village_team.store,
-        hh.HouseholdInput(village_team.village_id, "Nguyễn Văn An", phone="0912345678"),
-        [hh.MemberInput("Lê Thị Bé", 1990)],
+        HouseholdInput(village_team.village_id, "Nguyễn Văn An", phone="0912345678"),
+        [MemberInput("Lê Thị Bé", 1990)],
     ).id
     ss.log_visit(
         village_team.store,
-        ss.VisitInput(
+        VisitInput(
             household_id,
             village_team.member_id,
             [
-                ss.ServiceOutcome("VSSID"),
-                ss.ServiceOutcome("EHEALTH", "failed", failure_reason="Mất sóng"),
+                ServiceOutcome("VSSID"),
+                ServiceOutcome("EHEALTH", "failed", failure_reason="Mất sóng"),
             ],
         ),
     )

@@ -183,15 +183,13 @@ def test_the_chart_legend_wraps_long_service_names_instead_of_cutting_them(
     from PySide6.QtGui import QFontMetrics
 
     from villagehelper.ops import households, sessions
-    from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+    from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
     from villagehelper.ops.team import list_services
     from villagehelper.tally.history import weekly_history
     from villagehelper.ui.tally_chart import WeeklyChart
 
     store = village_team.store
-    home = households.create_household(
-        store, households.HouseholdInput(village_team.village_id, "Lê Văn Tám")
-    )
+    home = households.create_household(store, HouseholdInput(village_team.village_id, "Lê Văn Tám"))
     for service in list_services(store)[:6]:
         visit = VisitInput(home.id, village_team.member_id, [ServiceOutcome(service.code)])
         sessions.log_visit(store, visit)

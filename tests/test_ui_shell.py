@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import Team, wait_idle
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
+from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.household_page import HouseholdPage
 from villagehelper.ui.main_window import MainWindow
@@ -31,7 +32,7 @@ def _window_on_new_household(
 ) -> tuple[str, MainWindow]:
     """The window with a fresh household chosen on the log-a-visit screen."""
     household_id = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
+        village_team.store, HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
     ).id
     window = _window(qtbot, ctx)
     window.log_visit.choose_household(household_id)
@@ -43,11 +44,11 @@ def test_window_shows_commune_volunteer_and_todays_count(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
     household_id = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
+        village_team.store, HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
     ).id
     ss.log_visit(
         village_team.store,
-        ss.VisitInput(household_id, village_team.member_id, [ss.ServiceOutcome("VSSID")]),
+        VisitInput(household_id, village_team.member_id, [ServiceOutcome("VSSID")]),
     )
     window = _window(qtbot, app_ctx)
     assert "Xã Gia Lộc" in window.windowTitle()
@@ -103,9 +104,7 @@ def test_window_takes_typing_before_the_store_has_opened(qtbot: QtBot, village_t
     from villagehelper.store.engine import Store, open_store
     from villagehelper.ui.executor import DbExecutor
 
-    hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
-    )
+    hh.create_household(village_team.store, HouseholdInput(village_team.village_id, "Đỗ Văn Lâm"))
     data_dir = village_team.store.data_dir
     executor = DbExecutor()
     ctx = AppContext(

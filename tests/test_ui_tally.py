@@ -30,7 +30,7 @@ from villagehelper.ops import sessions as ss
 from villagehelper.ops.households import create_household, get_household
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.ops.team import list_services
-from villagehelper.tally import compute_tally
+from villagehelper.tally.engine import compute_tally
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.main_window import MainWindow
 from villagehelper.ui.tally_period import PeriodMode

@@ -22,7 +22,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from villagehelper.ops.team import list_team_members, list_villages
 from villagehelper.reports.titles import REPORT_TITLE, period_title
 from villagehelper.store.engine import Store
-from villagehelper.tally import Counts, Tally, compute_tally
+from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.results import Counts, Tally
 from villagehelper.text import search_key
 from villagehelper.transfer.tabular import neutralise
 

@@ -43,7 +43,7 @@ from villagehelper.reports.columns import fitted_columns, widest_line
 from villagehelper.reports.fonts import register_report_fonts
 from villagehelper.reports.keep_together import TablePart, next_break
 from villagehelper.reports.titles import REPORT_TITLE, period_title
-from villagehelper.tally import Counts, Tally
+from villagehelper.tally.results import Counts, Tally
 from villagehelper.text import format_number
 
 BODY_PT = 13.0

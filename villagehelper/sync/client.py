@@ -24,8 +24,9 @@ from villagehelper import geography, trusted_time
 from villagehelper.errors import UserError
 from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, Changes, primary_key_name
 from villagehelper.store.engine import Store
+from villagehelper.store.kinds import SyncState
 from villagehelper.store.migrate import HEAD_REVISION
-from villagehelper.store.models import Commune, OutboxEntry, SyncState
+from villagehelper.store.models import Commune, OutboxEntry
 from villagehelper.sync import device_history, epoch, quarantine, set_aside, snapshot, state, wire
 from villagehelper.sync.http import (
     ServerConnection,

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from villagehelper.errors import ValidationError
 from villagehelper.ids import new_id
 from villagehelper.ops import validate
-from villagehelper.ops.households import HouseholdInput, MemberInput, clean_household, clean_member
+from villagehelper.ops.households import clean_household, clean_member
+from villagehelper.ops.inputs import HouseholdInput, MemberInput
 from villagehelper.store import search_index
 from villagehelper.store.changelog import Changes, record_insert, record_update
 from villagehelper.store.models import Household, Member, TeamMember

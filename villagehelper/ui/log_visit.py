@@ -61,7 +61,8 @@ if TYPE_CHECKING:
     # The database layer is loaded by the worker thread; at start-up the window shows
     # first (every operation below imports what it needs when it runs).
     from villagehelper.ops.households import HouseholdDetail
-    from villagehelper.ops.sessions import SessionRow, VisitLogged
+    from villagehelper.ops.session_queries import SessionRow
+    from villagehelper.ops.sessions import VisitLogged
     from villagehelper.ops.team import ServiceInfo, TeamMemberInfo, VillageInfo
     from villagehelper.store.changelog import Changes
 
@@ -385,7 +386,8 @@ class LogVisitView(QWidget):
         ctx = self._ctx
 
         def load() -> list[SessionRow]:
-            from villagehelper.ops.sessions import SessionFilter, list_sessions
+            from villagehelper.ops.session_filter import SessionFilter
+            from villagehelper.ops.session_queries import list_sessions
 
             today = vietnam_today(ctx.store.now())
             flt = SessionFilter(start=today, end=today, include_voided=True)
@@ -420,7 +422,7 @@ class LogVisitView(QWidget):
 
         def load() -> _Chosen:
             from villagehelper.ops.households import get_household
-            from villagehelper.ops.sessions import household_history
+            from villagehelper.ops.session_queries import household_history
 
             return _Chosen(
                 get_household(ctx.store, household_id),
@@ -632,7 +634,7 @@ class LogVisitView(QWidget):
         ctx = self._ctx
 
         def load() -> list[SessionRow]:
-            from villagehelper.ops.sessions import household_history
+            from villagehelper.ops.session_queries import household_history
 
             order = {session_id: n for n, session_id in enumerate(last.session_ids)}
             rows = household_history(ctx.store, last.household_id)

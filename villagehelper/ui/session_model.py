@@ -30,10 +30,11 @@ from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
 from villagehelper.clock import to_vietnam
 from villagehelper.errors import UserError
-from villagehelper.ops.lists import Page, SessionCursor, SessionQuery, SessionSort
-from villagehelper.ops.sessions import SessionRow
+from villagehelper.ops.lists.paging import Page
+from villagehelper.ops.lists.sessions import SessionCursor, SessionListRequest, SessionSort
+from villagehelper.ops.session_queries import SessionRow
 from villagehelper.store.engine import Store
-from villagehelper.store.models import Outcome
+from villagehelper.store.kinds import Outcome
 from villagehelper.ui.executor import DbExecutor
 from villagehelper.ui.headers import column_title
 from villagehelper.ui.outcomes import outcome_text as outcome_text
@@ -283,7 +284,7 @@ class SessionTableModel(LazyTableModel):
     }
 
     def __init__(self, store: Store, executor: DbExecutor, parent: QObject | None = None) -> None:
-        super().__init__(executor, SessionQuery(), parent)
+        super().__init__(executor, SessionListRequest(), parent)
         self._store = store
         self._service_labels: dict[str, str] = {}
 

@@ -36,8 +36,8 @@ from villagehelper.ops.restore import (
     preview_restore,
     restore_laptop,
 )
+from villagehelper.paths import DATABASE_FILE
 from villagehelper.preferences import LONGEST_RETENTION_MONTHS
-from villagehelper.store.engine import DATABASE_FILE
 from villagehelper.text import format_number
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.household_form import when_alive
