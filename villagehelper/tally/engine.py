@@ -38,7 +38,7 @@ from sqlalchemy import select
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Service
 from villagehelper.tally import summaries
-from villagehelper.tally.from_sessions import figures_from_sessions
+from villagehelper.tally.from_sessions import counted_sessions, figures_from_sessions
 from villagehelper.tally.from_summaries import figures_from_summaries, summaries_apply
 from villagehelper.tally.periods import Period
 from villagehelper.tally.results import Counts, ServiceTally, Tally
@@ -59,6 +59,7 @@ def compute_tally(
     ``from_sessions`` counts everything over the sessions themselves, ignoring the
     summaries: slower, the same numbers (the tests and benchmarks compare the two).
     """
+    counted = counted_sessions(period, village_id, volunteer_id)
     with store.engine.connect() as connection, connection.begin():
         # One read transaction: every figure comes from the same snapshot.
         services = connection.execute(
@@ -72,9 +73,9 @@ def compute_tally(
         ).all()
         basic = tuple(row.code for row in services if row.basic_skill and row.active)
         if from_sessions or not summaries_apply(period) or summaries.suspended(connection):
-            figures = figures_from_sessions(connection, period, village_id, volunteer_id, basic)
+            figures = figures_from_sessions(connection, period, counted, basic)
         else:
-            figures = figures_from_summaries(connection, period, village_id, volunteer_id, basic)
+            figures = figures_from_summaries(connection, period, counted, basic)
 
     rows = []
     for service in services:

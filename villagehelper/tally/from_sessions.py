@@ -130,14 +130,10 @@ def _basic_skills(
 
 
 def figures_from_sessions(
-    connection: Connection,
-    period: Period,
-    village_id: str | None,
-    volunteer_id: str | None,
-    basic: tuple[str, ...],
+    connection: Connection, period: Period, counted: SessionFilter, basic: tuple[str, ...]
 ) -> Figures:
-    """Every number counted over ``help_sessions`` itself."""
-    counted = counted_sessions(period, village_id, volunteer_id)
+    """Every number of the tally of ``period`` (``counted`` its sessions, see
+    :func:`counted_sessions`) counted over ``help_sessions`` itself."""
     previous = period.previous()
     per_service, totals = period_counts(connection, counted)
     return Figures(
@@ -146,5 +142,5 @@ def figures_from_sessions(
         _session_counts(connection, replace(counted, start=previous.first, end=previous.last)),
         _session_counts(connection, replace(counted, start=date(period.last.year, 1, 1))),
         _open_follow_ups(connection, replace(counted, start=None), period.end),
-        _basic_skills(connection, period.last, village_id, basic),
+        _basic_skills(connection, period.last, counted.village_id, basic),
     )

@@ -18,8 +18,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Connection, func, select
 
 from villagehelper.clock import vietnam_day_bounds
+from villagehelper.ops.session_filter import SessionFilter
 from villagehelper.tally import summaries
-from villagehelper.tally.from_sessions import counted_sessions, live_households, period_counts
+from villagehelper.tally.from_sessions import live_households, period_counts
 from villagehelper.tally.periods import Period
 from villagehelper.tally.results import BasicSkills, Counts, Figures
 
@@ -29,13 +30,10 @@ _SUMMARY_OFFSET = timedelta(hours=7)
 
 
 def figures_from_summaries(
-    connection: Connection,
-    period: Period,
-    village_id: str | None,
-    volunteer_id: str | None,
-    basic: tuple[str, ...],
+    connection: Connection, period: Period, counted: SessionFilter, basic: tuple[str, ...]
 ) -> Figures:
-    counted = counted_sessions(period, village_id, volunteer_id)
+    """The numbers of :func:`~villagehelper.tally.from_sessions.figures_from_sessions`,
+    read from the summaries where they can answer."""
     previous = period.previous()
     sums = summaries.day_sums(
         connection,
@@ -45,7 +43,7 @@ def figures_from_summaries(
             "cumulative": replace(counted, start=date(period.last.year, 1, 1)),
         },
     )
-    if distinct_from_summaries(connection, period, volunteer_id):
+    if distinct_from_summaries(connection, period, counted.volunteer_id):
         reach = summaries.reach_since(connection, counted)
 
         def counts(code: str, four: tuple[int, int, int, int]) -> Counts:
@@ -67,7 +65,7 @@ def figures_from_summaries(
         )
     else:
         per_service, totals = period_counts(connection, counted)
-    live = live_households(village_id)
+    live = live_households(counted.village_id)
     households = int(connection.execute(select(func.count()).where(*live)).scalar_one())
     covered = summaries.households_with_basic_skills(connection, period.end, live) if basic else 0
     return Figures(

@@ -19,7 +19,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 from villagehelper.store.models import Base
 
 
-class TallyDay(Base):
+class _OutcomeCounts:
+    """Non-void sessions per village, volunteer and service, after the table's own first
+    key (a day or a month): the same columns, in the same order, in both tables."""
+
+    village_id: Mapped[str] = mapped_column(String(36), primary_key=True, sort_order=1)
+    volunteer_id: Mapped[str] = mapped_column(String(36), primary_key=True, sort_order=2)
+    service_code: Mapped[str] = mapped_column(String(40), primary_key=True, sort_order=3)
+    sessions: Mapped[int] = mapped_column(Integer, sort_order=4)
+    done: Mapped[int] = mapped_column(Integer, sort_order=5)
+    follow_up: Mapped[int] = mapped_column(Integer, sort_order=6)
+    failed: Mapped[int] = mapped_column(Integer, sort_order=7)
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class TallyDay(_OutcomeCounts, Base):
     """Non-void sessions of one Vietnam day, village, volunteer and service.
 
     Keys of every summary are ordered so that the rows one visit touches sit together
@@ -28,30 +42,14 @@ class TallyDay(Base):
 
     __tablename__ = "tally_days"
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
-    village_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    volunteer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    service_code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    sessions: Mapped[int] = mapped_column(Integer)
-    done: Mapped[int] = mapped_column(Integer)
-    follow_up: Mapped[int] = mapped_column(Integer)
-    failed: Mapped[int] = mapped_column(Integer)
-    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
-class TallyMonth(Base):
+class TallyMonth(_OutcomeCounts, Base):
     """:class:`TallyDay` summed per calendar month ("YYYY-MM"): a year to date reads
     ten months and a few weeks of days instead of three hundred days."""
 
     __tablename__ = "tally_months"
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
-    village_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    volunteer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    service_code: Mapped[str] = mapped_column(String(40), primary_key=True)
-    sessions: Mapped[int] = mapped_column(Integer)
-    done: Mapped[int] = mapped_column(Integer)
-    follow_up: Mapped[int] = mapped_column(Integer)
-    failed: Mapped[int] = mapped_column(Integer)
-    __table_args__ = ({"sqlite_with_rowid": False},)
 
 
 class TallyLastSeen(Base):
