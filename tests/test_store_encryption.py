@@ -363,6 +363,7 @@ _WRITER = """
 import sys
 from pathlib import Path
 from villagehelper.ops import households as hh, team
+from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.store.engine import open_store
 
 store = open_store(Path(sys.argv[1]), key=bytes.fromhex(sys.argv[2]))
