@@ -19,10 +19,12 @@ from typing import Any
 from benchmarks.measure import Row, Stats, timed
 from villagehelper.clock import vietnam_today
 from villagehelper.ids import new_id
-from villagehelper.ops.sessions import ServiceOutcome, VisitInput, log_visit
+from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+from villagehelper.ops.sessions import log_visit
 from villagehelper.store.connect import connect
 from villagehelper.store.engine import BUSY_TIMEOUT_MS, Store
-from villagehelper.store.models import HelpSession, Outcome, utc_text
+from villagehelper.store.kinds import Outcome
+from villagehelper.store.models import HelpSession, utc_text
 
 WARM_UP = 5
 _SESSION_COLUMNS = [column.name for column in HelpSession.__table__.columns]

@@ -20,7 +20,8 @@ from pathlib import Path
 
 from benchmarks.measure import timed
 from villagehelper.demo import DemoSummary, generate_demo
-from villagehelper.store.engine import DATABASE_FILE, open_store
+from villagehelper.paths import DATABASE_FILE
+from villagehelper.store.engine import open_store
 
 ROOT = Path(__file__).resolve().parent
 DATA_DIR = ROOT / ".data"

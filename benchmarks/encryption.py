@@ -24,7 +24,8 @@ from villagehelper.exchange import snapshot
 from villagehelper.ops import team
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.migrate import backup_copy
-from villagehelper.tally import compute_tally, iso_week
+from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.periods import iso_week
 
 REPEATS = 5
 PLAIN = "the same on a plain (unencrypted) copy"

@@ -14,7 +14,8 @@ from functools import partial
 
 from benchmarks.measure import Row, timed
 from villagehelper.clock import vietnam_day_bounds
-from villagehelper.ops.sessions import SessionFilter, count_sessions
+from villagehelper.ops.session_filter import SessionFilter
+from villagehelper.ops.session_queries import count_sessions
 from villagehelper.store.engine import Store
 from villagehelper.store.models import utc_text
 

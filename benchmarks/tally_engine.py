@@ -20,7 +20,8 @@ from benchmarks.measure import Row, timed
 from villagehelper.clock import to_vietnam
 from villagehelper.store.engine import Store
 from villagehelper.store.models import utc_text
-from villagehelper.tally import Period, compute_tally, custom, month, week_containing
+from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.periods import Period, custom, month, week_containing
 
 REPEAT = 5
 WEEK_TARGET = 0.100

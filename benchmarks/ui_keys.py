@@ -32,7 +32,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from benchmarks.measure import Row, Stats
 from villagehelper.clock import vietnam_today
 from villagehelper.ops.households import find_households, get_household
-from villagehelper.ops.sessions import ServiceOutcome, VisitInput, household_history, log_visit
+from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+from villagehelper.ops.session_queries import household_history
+from villagehelper.ops.sessions import log_visit
 from villagehelper.preferences import Preferences
 from villagehelper.store.engine import Store
 from villagehelper.store.kinds import Outcome

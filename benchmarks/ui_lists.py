@@ -20,7 +20,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QTableView
 
-from villagehelper.ops.sessions import list_sessions
+from villagehelper.ops.session_queries import list_sessions
 from villagehelper.preferences import Preferences
 from villagehelper.store.engine import Store
 from villagehelper.ui.lists.filters import ListScreen

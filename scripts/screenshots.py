@@ -203,7 +203,8 @@ def shoot_weekly_report(store: Store, out: Path, work: Path) -> None:
 
     from villagehelper.clock import vietnam_today
     from villagehelper.reports import build_weekly_document, write_pdf
-    from villagehelper.tally import compute_tally, week_containing
+    from villagehelper.tally.engine import compute_tally
+    from villagehelper.tally.periods import week_containing
 
     if shutil.which("pdftoppm") is None:
         print("pdftoppm not found (apt poppler-utils): weekly report page skipped")

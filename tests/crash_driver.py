@@ -45,7 +45,8 @@ from villagehelper.clock import vietnam_today
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.store.engine import Store, open_store
-from villagehelper.store.models import Household, Member, Outcome
+from villagehelper.store.kinds import Outcome
+from villagehelper.store.models import Household, Member
 from villagehelper.sync import client
 from villagehelper.sync.http import RetryPolicy, ServerConnection, SyncError
 

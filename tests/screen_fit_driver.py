@@ -37,7 +37,7 @@ from villagehelper.errors import UserError
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops import team
-from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.ops.sessions import VisitLogged
 from villagehelper.preferences import Preferences
 from villagehelper.store.engine import Store, open_store
@@ -78,19 +78,17 @@ def build_data(folder: Path) -> tuple[Store, str, str]:
     t = make_village_team(store)
     far = team.add_village(store, LONG_VILLAGE)
     volunteer = team.add_team_member(store, "Hoàng Thị Ngọc Diệp Nguyễn Phương", "member", far.id)
-    members = [hh.MemberInput(LONG_HEAD, 1948, "0912345678", consent=True)]
+    members = [MemberInput(LONG_HEAD, 1948, "0912345678", consent=True)]
     members += [
-        hh.MemberInput(f"Nguyễn Hoàng Bảo Khánh Thị {name}", 1950 + 9 * i, f"09876543{i:02d}")
+        MemberInput(f"Nguyễn Hoàng Bảo Khánh Thị {name}", 1950 + 9 * i, f"09876543{i:02d}")
         for i, name in enumerate(("Ánh", "Dương", "Huyền", "Khuê", "Ngọc"))
     ]
     home = hh.create_household(
         store,
-        hh.HouseholdInput(
-            far.id, LONG_HEAD, LONG_ADDRESS, "0912345678", "Mắt kém, cần chữ to. " * 4
-        ),
+        HouseholdInput(far.id, LONG_HEAD, LONG_ADDRESS, "0912345678", "Mắt kém, cần chữ to. " * 4),
         members,
     )
-    twin = hh.create_household(store, hh.HouseholdInput(far.id, LONG_HEAD, "Xóm 3"))  # a duplicate
+    twin = hh.create_household(store, HouseholdInput(far.id, LONG_HEAD, "Xóm 3"))  # a duplicate
     services = [s.code for s in team.list_services(store)]
     for day in range(12):
         clock.advance(days=-1)

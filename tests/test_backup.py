@@ -22,7 +22,9 @@ from villagehelper.cli import main
 from villagehelper.errors import UserError
 from villagehelper.ops import households as hh
 from villagehelper.ops import team
-from villagehelper.store.engine import DATABASE_FILE, open_store
+from villagehelper.ops.inputs import HouseholdInput
+from villagehelper.paths import DATABASE_FILE
+from villagehelper.store.engine import open_store
 from villagehelper.store.migrate import DamagedDatabaseError, backup_copy, timestamped_backup_path
 from villagehelper.store.models import Household
 
@@ -36,7 +38,7 @@ def _data_dir_with(tmp_path: Path, heads: list[str]) -> Path:
             team.add_village(store, "Thôn Khay")
         village = team.list_villages(store)[0]
         for head in heads:
-            hh.create_household(store, hh.HouseholdInput(village.id, head))
+            hh.create_household(store, HouseholdInput(village.id, head))
     finally:
         store.close()
     return data_dir
@@ -275,7 +277,7 @@ def test_an_encrypted_store_backs_up_encrypted_and_restores_with_its_key(tmp_pat
     store = open_store(data_dir, key=KEY)
     team.set_commune(store, "10999")
     village = team.add_village(store, "Thôn Khay")
-    hh.create_household(store, hh.HouseholdInput(village.id, "Đặng Văn Vỹ"))
+    hh.create_household(store, HouseholdInput(village.id, "Đặng Văn Vỹ"))
     store.close()
     manual = backup_now(data_dir, VIETNAM_MORNING, key=KEY)
     daily = daily_backup(data_dir, VIETNAM_MORNING, key=KEY)
@@ -288,7 +290,7 @@ def test_an_encrypted_store_backs_up_encrypted_and_restores_with_its_key(tmp_pat
                 verify_backup(backup.path, wrong)
 
     store = open_store(data_dir, key=KEY)
-    hh.create_household(store, hh.HouseholdInput(village.id, "Người Mới Thêm"))
+    hh.create_household(store, HouseholdInput(village.id, "Người Mới Thêm"))
     store.close()
     restored = restore_backup(data_dir, manual.path, VIETNAM_MORNING, key=KEY)
     assert _encrypted_heads(data_dir) == ["Đặng Văn Vỹ"]

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from tests.conftest import Team
 from tests.sync_support import COMMUNE, LoopbackServer
 from villagehelper.ops import households
-from villagehelper.ops.households import HouseholdInput
+from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.server import accounts
 from villagehelper.store.models import Household
 from villagehelper.sync.http import ServerConnection

@@ -15,8 +15,11 @@ from villagehelper.ids import new_id
 from villagehelper.ops import duplicates as dup
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.ops.session_queries import list_sessions
 from villagehelper.store.changelog import Changes, row_payload
-from villagehelper.store.models import HelpSession, Household, Member, OutboxEntry, SyncState
+from villagehelper.store.kinds import SyncState
+from villagehelper.store.models import HelpSession, Household, Member, OutboxEntry
 from villagehelper.store.remote import Applied, RemoteChange, apply_remote_change
 
 
@@ -63,12 +66,12 @@ def test_every_change_has_an_outbox_entry_in_order(village_team: Team) -> None:
     before = len(_outbox(village_team))
     household_id = hh.create_household(
         village_team.store,
-        hh.HouseholdInput(village_team.village_id, "Lý Thị Nga"),
-        [hh.MemberInput("Lý Thị Nga", 1955)],
+        HouseholdInput(village_team.village_id, "Lý Thị Nga"),
+        [MemberInput("Lý Thị Nga", 1955)],
     ).id
     ss.log_visit(
         village_team.store,
-        ss.VisitInput(household_id, village_team.member_id, [ss.ServiceOutcome("VSSID")]),
+        VisitInput(household_id, village_team.member_id, [ServiceOutcome("VSSID")]),
     )
 
     entries = _outbox(village_team)[before:]
@@ -86,23 +89,23 @@ def test_every_change_has_an_outbox_entry_in_order(village_team: Team) -> None:
 
 def test_failed_operation_leaves_neither_rows_nor_outbox(village_team: Team) -> None:
     household_id = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Lý Thị Nga")
+        village_team.store, HouseholdInput(village_team.village_id, "Lý Thị Nga")
     ).id
     before = len(_outbox(village_team))
     with pytest.raises(ValidationError):
         ss.log_visit(
             village_team.store,
-            ss.VisitInput(
+            VisitInput(
                 household_id,
                 village_team.member_id,
                 [
-                    ss.ServiceOutcome("VSSID"),  # valid, written first …
-                    ss.ServiceOutcome("EHEALTH", "failed"),  # … then this one is refused
+                    ServiceOutcome("VSSID"),  # valid, written first …
+                    ServiceOutcome("EHEALTH", "failed"),  # … then this one is refused
                 ],
             ),
         )
     assert len(_outbox(village_team)) == before
-    assert ss.list_sessions(village_team.store) == []
+    assert list_sessions(village_team.store) == []
 
 
 def test_edit_of_a_synced_row_sends_only_changed_fields_with_its_base(village_team: Team) -> None:
@@ -112,7 +115,7 @@ def test_edit_of_a_synced_row_sends_only_changed_fields_with_its_base(village_te
     hh.update_household(
         village_team.store,
         household_id,
-        hh.HouseholdInput(village_team.village_id, "Trần Văn Bảy", "Xóm 9"),
+        HouseholdInput(village_team.village_id, "Trần Văn Bảy", "Xóm 9"),
     )
 
     entry = _outbox(village_team)[-1]
@@ -128,7 +131,7 @@ def test_saving_unchanged_values_writes_nothing(village_team: Team) -> None:
     hh.update_household(
         village_team.store,
         household_id,
-        hh.HouseholdInput(village_team.village_id, "Trần Văn Bảy", "Xóm 1"),
+        HouseholdInput(village_team.village_id, "Trần Văn Bảy", "Xóm 1"),
     )
     assert len(_outbox(village_team)) == before
     assert _row(village_team, Household, household_id).sync_state == SyncState.SYNCED
@@ -158,7 +161,7 @@ def test_remote_change_never_clobbers_a_dirty_field(village_team: Team) -> None:
     hh.update_household(
         village_team.store,
         household_id,
-        hh.HouseholdInput(village_team.village_id, "Trần Văn Bảy", "Xóm 9 (sửa trên máy này)"),
+        HouseholdInput(village_team.village_id, "Trần Văn Bảy", "Xóm 9 (sửa trên máy này)"),
     )
 
     result = _apply(
@@ -192,7 +195,7 @@ def test_remote_delete_of_a_dirty_row_waits_for_the_server(village_team: Team) -
     hh.update_household(
         village_team.store,
         household_id,
-        hh.HouseholdInput(village_team.village_id, "Trần Văn Bảy", "Xóm 9"),
+        HouseholdInput(village_team.village_id, "Trần Văn Bảy", "Xóm 9"),
     )
     _apply(village_team, RemoteChange("household", household_id, 8, {}, deleted=True))
     assert not _row(village_team, Household, household_id).deleted
@@ -301,14 +304,14 @@ def test_remote_merge_and_void_are_replayed(village_team: Team) -> None:
     replayed = _row(village_team, HelpSession, session_change.row_id)
     assert (replayed.household_id, replayed.voided) == (survivor, True)
     assert _row(village_team, Household, loser).merged_into == survivor
-    assert ss.list_sessions(village_team.store) == []
+    assert list_sessions(village_team.store) == []
 
 
 def test_our_own_event_coming_back_is_marked_synced_once_acknowledged(village_team: Team) -> None:
     household_id = _synced_household(village_team)
     logged = ss.log_visit(
         village_team.store,
-        ss.VisitInput(household_id, village_team.member_id, [ss.ServiceOutcome("VSSID")]),
+        VisitInput(household_id, village_team.member_id, [ServiceOutcome("VSSID")]),
     )
     session_id = logged.session_ids[0]
     with village_team.store.reading() as session:

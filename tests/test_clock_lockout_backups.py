@@ -14,6 +14,7 @@ from villagehelper.errors import UserError
 from villagehelper.keyring import FREE_ATTEMPTS, LONGEST_WAIT_SECONDS, Keyring, ScryptCost
 from villagehelper.ops import households as hh
 from villagehelper.ops import team
+from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.store.engine import open_store
 
 CHEAP = ScryptCost(n=16, r=1, p=1)
@@ -87,7 +88,7 @@ def _data_dir(tmp_path: Path) -> Path:
     try:
         team.set_commune(store, "10999")
         village = team.add_village(store, "Thôn Khay")
-        hh.create_household(store, hh.HouseholdInput(village.id, "Lê Thị Quyên"))
+        hh.create_household(store, HouseholdInput(village.id, "Lê Thị Quyên"))
     finally:
         store.close()
     return data_dir

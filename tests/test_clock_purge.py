@@ -25,7 +25,8 @@ from tests.sync_support import COMMUNE, LoopbackServer, enrol_laptop
 from villagehelper.clock import utc_now
 from villagehelper.ops import households, retention, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
-from villagehelper.store.engine import DATABASE_FILE, open_store
+from villagehelper.paths import DATABASE_FILE
+from villagehelper.store.engine import open_store
 
 FIVE_YEARS_AHEAD = "+1826d"
 MONTHS = 24

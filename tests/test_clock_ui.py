@@ -12,8 +12,8 @@ from tests.conftest import FakeClock, Team, wait_idle
 from villagehelper.clock import utc_now, vietnam_today
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
-from villagehelper.ops.inputs import ServiceOutcome, VisitInput
-from villagehelper.store.models import Outcome
+from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.store.kinds import Outcome
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.trusted_time import note_server_time
 from villagehelper.ui.lists.follow_ups_view import FollowUpsView
@@ -35,7 +35,7 @@ def _clock_set_five_years_ahead_after_a_sync(village_team: Team, clock: FakeCloc
 def _follow_up_due_in(village_team: Team, days: int, clock: FakeClock) -> str:
     with allowed_here():
         household_id = hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
+            village_team.store, HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
         ).id
     due = vietnam_today(clock.now) + timedelta(days=days)
     service = ServiceOutcome("VNEID_L1", Outcome.FOLLOW_UP, follow_up_date=due)
@@ -113,7 +113,7 @@ def test_the_daily_purge_is_offered_to_the_leader_with_the_list_and_erases_on_co
 
     with allowed_here():
         old = hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.other_village_id, "Lê Thị Quyên")
+            village_team.store, HouseholdInput(village_team.other_village_id, "Lê Thị Quyên")
         ).id
     clock.advance(days=800)
     app_ctx.update_preferences(volunteer_id=village_team.leader_id)
@@ -148,9 +148,7 @@ def test_the_daily_job_offers_nothing_on_a_wrong_clock(
     from villagehelper.ui.settings.retention_job import DailyRetention
 
     with allowed_here():
-        hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Lê Văn A")
-        )
+        hh.create_household(village_team.store, HouseholdInput(village_team.village_id, "Lê Văn A"))
     _clock_set_five_years_ahead_after_a_sync(village_team, clock)
     job = DailyRetention(app_ctx)
     offered: list[object] = []
@@ -201,7 +199,7 @@ def test_a_leader_confirms_the_date_of_a_laptop_whose_data_was_stamped_ahead(
     clock look behind; a leader who sees today's date is right says so, once."""
     clock.advance(days=5 * 365)
     with allowed_here():
-        hh.create_household(village_team.store, hh.HouseholdInput(village_team.village_id, "Lê A"))
+        hh.create_household(village_team.store, HouseholdInput(village_team.village_id, "Lê A"))
     clock.advance(days=-5 * 365)
     app_ctx.update_preferences(volunteer_id=village_team.leader_id)
     window = MainWindow(app_ctx)

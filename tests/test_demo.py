@@ -24,22 +24,31 @@ from villagehelper.ids import is_valid_id
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops import team
+from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.ops.session_filter import SessionFilter
+from villagehelper.ops.session_queries import (
+    FollowUpStatus,
+    count_sessions,
+    follow_ups,
+    household_history,
+    list_sessions,
+)
 from villagehelper.store.changelog import ENTITIES, row_payload
 from villagehelper.store.engine import Store, open_store
+from villagehelper.store.kinds import Outcome, Role
 from villagehelper.store.models import (
     Base,
     HelpSession,
     Household,
     Member,
     OutboxEntry,
-    Outcome,
-    Role,
     SessionVoid,
     Setting,
     TeamMember,
     Village,
 )
 from villagehelper.store.search_index import indexed_documents, rebuild_all
+from villagehelper.tally.tables import TallyDay
 from villagehelper.text import parse_phone, search_key
 
 
@@ -82,6 +91,7 @@ def shaped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 def _dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     """Every table's rows in a stable order, the laptop's own device id masked."""
     # The service catalog is the migration's seed, not demo data.
+    assert TallyDay.__tablename__ in Base.metadata.tables  # the summaries are dumped too
     tables = [
         *sorted(set(Base.metadata.tables) - {"services"}),
         "household_search",
@@ -377,7 +387,7 @@ def test_visits_group_one_to_three_services_of_one_person(shaped: Demo) -> None:
 def test_refuses_a_data_dir_that_already_has_households(store: Store) -> None:
     team.set_commune(store, "10999")
     village = team.add_village(store, "Thôn Khay")
-    hh.create_household(store, hh.HouseholdInput(village.id, "Nguyễn Thị Hệ"))
+    hh.create_household(store, HouseholdInput(village.id, "Nguyễn Thị Hệ"))
     with pytest.raises(UserError, match=r"[Dd]ữ liệu mẫu"):
         generate_demo(store, households=10, sessions=10)
     with store.reading() as session:
@@ -414,20 +424,20 @@ def test_search_finds_demo_households_typed_without_diacritics(shaped: Demo) -> 
 
 def test_session_lists_and_follow_ups_work_on_demo_data(shaped: Demo) -> None:
     store = shaped.store
-    newest = ss.list_sessions(store, limit=20)
+    newest = list_sessions(store, limit=20)
     assert len(newest) == 20
     assert [row.occurred_at for row in newest] == sorted(
         (row.occurred_at for row in newest), reverse=True
     )
-    assert ss.count_sessions(store) == SHAPE["sessions"] - shaped.summary.voided
+    assert count_sessions(store) == SHAPE["sessions"] - shaped.summary.voided
     today = vietnam_today(store.now())
-    last_month = ss.SessionFilter(start=today - timedelta(days=30), end=today)
-    assert 0 < ss.count_sessions(store, last_month) < SHAPE["sessions"]
-    open_follow_ups = ss.follow_ups(store, until=today + timedelta(days=30))
+    last_month = SessionFilter(start=today - timedelta(days=30), end=today)
+    assert 0 < count_sessions(store, last_month) < SHAPE["sessions"]
+    open_follow_ups = follow_ups(store, until=today + timedelta(days=30))
     statuses = Counter(item.status for item in open_follow_ups)
-    assert statuses[ss.FollowUpStatus.OVERDUE] > 0
-    assert statuses[ss.FollowUpStatus.UPCOMING] > 0
-    all_follow_ups = ss.count_sessions(store, ss.SessionFilter(outcome=Outcome.FOLLOW_UP))
+    assert statuses[FollowUpStatus.OVERDUE] > 0
+    assert statuses[FollowUpStatus.UPCOMING] > 0
+    all_follow_ups = count_sessions(store, SessionFilter(outcome=Outcome.FOLLOW_UP))
     assert len(open_follow_ups) < all_follow_ups  # returning residents closed many
 
 
@@ -441,8 +451,8 @@ def test_a_visit_can_be_logged_on_top_of_demo_data(small: Demo) -> None:
     assert household is not None
     logged = ss.log_visit(
         store,
-        ss.VisitInput(household.id, volunteer.id, [ss.ServiceOutcome("VNEID_L2")]),
+        VisitInput(household.id, volunteer.id, [ServiceOutcome("VNEID_L2")]),
     )
-    history = ss.household_history(store, household.id)
+    history = household_history(store, household.id)
     assert history[0].id == logged.session_ids[0]
     assert len(history) > 1 or history[0].household_id == household.id

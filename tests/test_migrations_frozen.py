@@ -24,8 +24,8 @@ from sqlalchemy import Connection, create_engine, text
 
 from tests.conftest import FakeClock
 from villagehelper.catalog import FIRST_CATALOG
+from villagehelper.paths import DATABASE_FILE
 from villagehelper.store import migrate
-from villagehelper.store.engine import DATABASE_FILE
 from villagehelper.store.search_index import rebuild_all, refresh_household
 from villagehelper.tally.summaries import SUMMARY_TABLES, refill, tally_triggers
 

@@ -14,22 +14,31 @@ from villagehelper.ops import duplicates as dup
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops import team as tm
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.ops.session_filter import SessionFilter
+from villagehelper.ops.session_queries import (
+    FollowUpStatus,
+    count_sessions,
+    follow_ups,
+    household_history,
+    list_sessions,
+)
 from villagehelper.store.models import HelpSession, Household, Member
 
 
 def _household(t: Team, head: str = "Đặng Văn Vỹ", **extra: str) -> str:
-    members = [hh.MemberInput(head, 1965), hh.MemberInput("Lê Thị Hoà", 1968, "0987654321")]
+    members = [MemberInput(head, 1965), MemberInput("Lê Thị Hoà", 1968, "0987654321")]
     return hh.create_household(
         t.store,
-        hh.HouseholdInput(t.village_id, head, extra.get("address", "Xóm 2"), extra.get("phone")),
+        HouseholdInput(t.village_id, head, extra.get("address", "Xóm 2"), extra.get("phone")),
         members,
     ).id
 
 
-def _visit(t: Team, household_id: str, *services: ss.ServiceOutcome) -> ss.VisitLogged:
+def _visit(t: Team, household_id: str, *services: ServiceOutcome) -> ss.VisitLogged:
     return ss.log_visit(
         t.store,
-        ss.VisitInput(household_id, t.member_id, services or (ss.ServiceOutcome("VNEID_L1"),)),
+        VisitInput(household_id, t.member_id, services or (ServiceOutcome("VNEID_L1"),)),
     )
 
 
@@ -40,8 +49,8 @@ def test_household_is_stored_clean_and_found_without_diacritics(village_team: Te
     decomposed = "Đặng Văn Vỹ".replace("ỹ", "y\u0303")  # Windows keyboard style
     household_id = hh.create_household(
         village_team.store,
-        hh.HouseholdInput(village_team.village_id, f"  {decomposed}  ", phone="+84 912 345 678"),
-        [hh.MemberInput("\u00d0ỗ Thị Lan", 1950)],
+        HouseholdInput(village_team.village_id, f"  {decomposed}  ", phone="+84 912 345 678"),
+        [MemberInput("\u00d0ỗ Thị Lan", 1950)],
     ).id
 
     detail = hh.get_household(village_team.store, household_id)
@@ -83,14 +92,14 @@ def test_edit_household_updates_search_and_refuses_bad_phone(village_team: Team)
     hh.update_household(
         village_team.store,
         household_id,
-        hh.HouseholdInput(village_team.other_village_id, "Đặng Văn Vỹ", "Xóm 5", "0356 111 222"),
+        HouseholdInput(village_team.other_village_id, "Đặng Văn Vỹ", "Xóm 5", "0356 111 222"),
     )
     assert hh.find_households(village_team.store, "huu chung").hits[0].id == household_id
     with pytest.raises(ValidationError) as bad:
         hh.update_household(
             village_team.store,
             household_id,
-            hh.HouseholdInput(village_team.village_id, "Đặng Văn Vỹ", phone="12345"),
+            HouseholdInput(village_team.village_id, "Đặng Văn Vỹ", phone="12345"),
         )
     assert bad.value.field == "phone"
     assert hh.get_household(village_team.store, household_id).phone == "0356111222"
@@ -99,15 +108,15 @@ def test_edit_household_updates_search_and_refuses_bad_phone(village_team: Team)
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        (hh.MemberInput("   "), "full_name"),
-        (hh.MemberInput("Lê Văn Tám", 1850), "birth_year"),
-        (hh.MemberInput("Lê Văn Tám", 2999), "birth_year"),
-        (hh.MemberInput("Lê Văn Tám", phone="0112345678"), "member_phone"),
-        (hh.MemberInput("L" * 121), "full_name"),
+        (MemberInput("   "), "full_name"),
+        (MemberInput("Lê Văn Tám", 1850), "birth_year"),
+        (MemberInput("Lê Văn Tám", 2999), "birth_year"),
+        (MemberInput("Lê Văn Tám", phone="0112345678"), "member_phone"),
+        (MemberInput("L" * 121), "full_name"),
     ],
 )
 def test_member_validation_names_the_field(
-    village_team: Team, data: hh.MemberInput, field: str
+    village_team: Team, data: MemberInput, field: str
 ) -> None:
     household_id = _household(village_team)
     with pytest.raises(ValidationError) as bad:
@@ -119,11 +128,11 @@ def test_member_validation_names_the_field(
 def test_member_consent_keeps_its_first_date(village_team: Team, clock: FakeClock) -> None:
     household_id = _household(village_team)
     member_id = hh.add_member(
-        village_team.store, household_id, hh.MemberInput("Vũ Văn Ba", 1940, consent=True)
+        village_team.store, household_id, MemberInput("Vũ Văn Ba", 1940, consent=True)
     ).id
     first_day = vietnam_today(clock.now)
     clock.advance(days=3)
-    hh.update_member(village_team.store, member_id, hh.MemberInput("Vũ Văn Ba", 1941, consent=True))
+    hh.update_member(village_team.store, member_id, MemberInput("Vũ Văn Ba", 1941, consent=True))
     member = next(
         m for m in hh.get_household(village_team.store, household_id).members if m.id == member_id
     )
@@ -153,11 +162,11 @@ def test_visit_with_several_services_is_several_sessions_sharing_a_visit(
     logged = _visit(
         village_team,
         household_id,
-        ss.ServiceOutcome("VNEID_L1"),
-        ss.ServiceOutcome("VNEID_L2", "follow_up", today + timedelta(days=7)),
-        ss.ServiceOutcome("EHEALTH", "failed", failure_reason="Chưa có VNeID mức 2"),
+        ServiceOutcome("VNEID_L1"),
+        ServiceOutcome("VNEID_L2", "follow_up", today + timedelta(days=7)),
+        ServiceOutcome("EHEALTH", "failed", failure_reason="Chưa có VNeID mức 2"),
     )
-    rows = ss.list_sessions(village_team.store)
+    rows = list_sessions(village_team.store)
     assert len(rows) == 3
     assert {r.visit_id for r in rows} == {logged.visit_id}
     assert {r.service_code: r.outcome for r in rows} == {
@@ -171,21 +180,21 @@ def test_visit_with_several_services_is_several_sessions_sharing_a_visit(
 @pytest.mark.parametrize(
     ("item", "field"),
     [
-        (ss.ServiceOutcome("VNEID_L2", "follow_up"), "follow_up_date"),
-        (ss.ServiceOutcome("VNEID_L2", "failed"), "failure_reason"),
-        (ss.ServiceOutcome("NO_SUCH_SERVICE"), "service_code"),
-        (ss.ServiceOutcome("VNEID_L2", "maybe"), "outcome"),
-        (ss.ServiceOutcome("VNEID_L2", "follow_up", date(2020, 1, 1)), "follow_up_date"),
+        (ServiceOutcome("VNEID_L2", "follow_up"), "follow_up_date"),
+        (ServiceOutcome("VNEID_L2", "failed"), "failure_reason"),
+        (ServiceOutcome("NO_SUCH_SERVICE"), "service_code"),
+        (ServiceOutcome("VNEID_L2", "maybe"), "outcome"),
+        (ServiceOutcome("VNEID_L2", "follow_up", date(2020, 1, 1)), "follow_up_date"),
     ],
 )
 def test_bad_visit_is_refused_and_nothing_is_saved(
-    village_team: Team, item: ss.ServiceOutcome, field: str
+    village_team: Team, item: ServiceOutcome, field: str
 ) -> None:
     household_id = _household(village_team)
     with pytest.raises(ValidationError) as bad:
-        _visit(village_team, household_id, ss.ServiceOutcome("VNEID_L1"), item)
+        _visit(village_team, household_id, ServiceOutcome("VNEID_L1"), item)
     assert bad.value.field == field
-    assert ss.list_sessions(village_team.store) == []
+    assert list_sessions(village_team.store) == []
 
 
 def test_visit_consent_is_recorded_on_the_member(village_team: Team) -> None:
@@ -198,10 +207,10 @@ def test_visit_consent_is_recorded_on_the_member(village_team: Team) -> None:
     assert not vy.consent
     ss.log_visit(
         village_team.store,
-        ss.VisitInput(
+        VisitInput(
             household_id,
             village_team.member_id,
-            [ss.ServiceOutcome("VSSID")],
+            [ServiceOutcome("VSSID")],
             member_id=vy.id,
             consent=True,
         ),
@@ -220,21 +229,19 @@ def test_member_of_another_household_is_refused(village_team: Team) -> None:
     with pytest.raises(ValidationError):
         ss.log_visit(
             village_team.store,
-            ss.VisitInput(
-                first, village_team.member_id, [ss.ServiceOutcome("VSSID")], member_id=stranger.id
+            VisitInput(
+                first, village_team.member_id, [ServiceOutcome("VSSID")], member_id=stranger.id
             ),
         )
 
 
 def test_void_hides_a_session_from_lists_but_keeps_history(village_team: Team) -> None:
     household_id = _household(village_team)
-    logged = _visit(
-        village_team, household_id, ss.ServiceOutcome("VNEID_L1"), ss.ServiceOutcome("VSSID")
-    )
+    logged = _visit(village_team, household_id, ServiceOutcome("VNEID_L1"), ServiceOutcome("VSSID"))
     ss.void_session(village_team.store, logged.session_ids[0], village_team.member_id, "Nhầm hộ")
 
-    assert [r.service_code for r in ss.list_sessions(village_team.store)] == ["VSSID"]
-    history = ss.household_history(village_team.store, household_id)
+    assert [r.service_code for r in list_sessions(village_team.store)] == ["VSSID"]
+    history = household_history(village_team.store, household_id)
     assert {(r.service_code, r.voided) for r in history} == {("VNEID_L1", True), ("VSSID", False)}
     with pytest.raises(UserError):
         ss.void_session(village_team.store, logged.session_ids[0], village_team.member_id)
@@ -242,15 +249,15 @@ def test_void_hides_a_session_from_lists_but_keeps_history(village_team: Team) -
 
 def test_correction_voids_the_old_session_and_names_it(village_team: Team) -> None:
     household_id = _household(village_team)
-    logged = _visit(village_team, household_id, ss.ServiceOutcome("VNEID_L2"))
+    logged = _visit(village_team, household_id, ServiceOutcome("VNEID_L2"))
     corrected = ss.correct_session(
         village_team.store,
         logged.session_ids[0],
         village_team.leader_id,
-        ss.ServiceOutcome("VNEID_L2", "failed", failure_reason="Máy không có NFC"),
+        ServiceOutcome("VNEID_L2", "failed", failure_reason="Máy không có NFC"),
         "",
     )
-    live = ss.list_sessions(village_team.store)
+    live = list_sessions(village_team.store)
     assert [(r.id, r.outcome, r.replaces_id) for r in live] == [
         (corrected.session_ids[0], "failed", logged.session_ids[0])
     ]
@@ -259,24 +266,24 @@ def test_correction_voids_the_old_session_and_names_it(village_team: Team) -> No
 def test_session_filters(village_team: Team, clock: FakeClock) -> None:
     a = _household(village_team)
     b = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.other_village_id, "Hồ Văn Tư")
+        village_team.store, HouseholdInput(village_team.other_village_id, "Hồ Văn Tư")
     ).id
-    _visit(village_team, a, ss.ServiceOutcome("VNEID_L1"))
+    _visit(village_team, a, ServiceOutcome("VNEID_L1"))
     clock.advance(days=8)
     ss.log_visit(
-        village_team.store, ss.VisitInput(b, village_team.leader_id, [ss.ServiceOutcome("EHEALTH")])
+        village_team.store, VisitInput(b, village_team.leader_id, [ServiceOutcome("EHEALTH")])
     )
     store = village_team.store
     today = vietnam_today(clock.now)
-    assert len(ss.list_sessions(store, ss.SessionFilter(start=today, end=today))) == 1
-    assert len(ss.list_sessions(store, ss.SessionFilter(end=today - timedelta(days=1)))) == 1
-    by_village = ss.list_sessions(store, ss.SessionFilter(village_id=village_team.other_village_id))
+    assert len(list_sessions(store, SessionFilter(start=today, end=today))) == 1
+    assert len(list_sessions(store, SessionFilter(end=today - timedelta(days=1)))) == 1
+    by_village = list_sessions(store, SessionFilter(village_id=village_team.other_village_id))
     assert [r.head_name for r in by_village] == ["Hồ Văn Tư"]
-    assert len(ss.list_sessions(store, ss.SessionFilter(service_code="VNEID_L1"))) == 1
-    assert len(ss.list_sessions(store, ss.SessionFilter(volunteer_id=village_team.leader_id))) == 1
-    assert ss.list_sessions(store, ss.SessionFilter(outcome="failed")) == []
-    assert ss.count_sessions(store) == 2
-    newest = ss.list_sessions(store, limit=1)
+    assert len(list_sessions(store, SessionFilter(service_code="VNEID_L1"))) == 1
+    assert len(list_sessions(store, SessionFilter(volunteer_id=village_team.leader_id))) == 1
+    assert list_sessions(store, SessionFilter(outcome="failed")) == []
+    assert count_sessions(store) == 2
+    newest = list_sessions(store, limit=1)
     assert newest[0].head_name == "Hồ Văn Tư"
 
 
@@ -289,16 +296,14 @@ def test_day_filter_uses_vietnam_midnight(village_team: Team, clock: FakeClock) 
     clock.now = late + timedelta(hours=1)
     ss.log_visit(
         village_team.store,
-        ss.VisitInput(
-            household_id, village_team.member_id, [ss.ServiceOutcome("VSSID")], occurred_at=late
+        VisitInput(
+            household_id, village_team.member_id, [ServiceOutcome("VSSID")], occurred_at=late
         ),
     )
     monday = date(2026, 11, 23)
-    assert (
-        len(ss.list_sessions(village_team.store, ss.SessionFilter(start=monday, end=monday))) == 1
-    )
+    assert len(list_sessions(village_team.store, SessionFilter(start=monday, end=monday))) == 1
     tuesday = monday + timedelta(days=1)
-    assert ss.list_sessions(village_team.store, ss.SessionFilter(start=tuesday)) == []
+    assert list_sessions(village_team.store, SessionFilter(start=tuesday)) == []
 
 
 def test_follow_ups_due_overdue_and_closed_by_a_later_session(
@@ -310,22 +315,20 @@ def test_follow_ups_due_overdue_and_closed_by_a_later_session(
     _visit(
         village_team,
         household_id,
-        ss.ServiceOutcome("VNEID_L2", "follow_up", today + timedelta(days=2)),
+        ServiceOutcome("VNEID_L2", "follow_up", today + timedelta(days=2)),
     )
-    _visit(
-        village_team, other, ss.ServiceOutcome("EHEALTH", "follow_up", today + timedelta(days=3))
-    )
+    _visit(village_team, other, ServiceOutcome("EHEALTH", "follow_up", today + timedelta(days=3)))
 
-    assert ss.follow_ups(village_team.store) == []
+    assert follow_ups(village_team.store) == []
     clock.advance(days=3)
-    statuses = {f.session.head_name: f.status for f in ss.follow_ups(village_team.store)}
+    statuses = {f.session.head_name: f.status for f in follow_ups(village_team.store)}
     assert statuses == {
-        "Đặng Văn Vỹ": ss.FollowUpStatus.OVERDUE,
-        "Ngô Thị Mai": ss.FollowUpStatus.DUE,
+        "Đặng Văn Vỹ": FollowUpStatus.OVERDUE,
+        "Ngô Thị Mai": FollowUpStatus.DUE,
     }
 
-    _visit(village_team, household_id, ss.ServiceOutcome("VNEID_L2"))  # done at last
-    assert [f.session.head_name for f in ss.follow_ups(village_team.store)] == ["Ngô Thị Mai"]
+    _visit(village_team, household_id, ServiceOutcome("VNEID_L2"))  # done at last
+    assert [f.session.head_name for f in follow_ups(village_team.store)] == ["Ngô Thị Mai"]
 
 
 # --- duplicates and merges ---------------------------------------------------------
@@ -348,10 +351,10 @@ def test_merge_moves_sessions_and_members_and_tombstones_the_loser(village_team:
     survivor = _household(village_team, "Đặng Văn Vỹ")
     loser = hh.create_household(
         village_team.store,
-        hh.HouseholdInput(village_team.village_id, "Dang Van Vy"),
-        [hh.MemberInput("Đặng Minh Khôi", 2001)],
+        HouseholdInput(village_team.village_id, "Dang Van Vy"),
+        [MemberInput("Đặng Minh Khôi", 2001)],
     ).id
-    _visit(village_team, loser, ss.ServiceOutcome("BANK_ACCOUNT"))
+    _visit(village_team, loser, ServiceOutcome("BANK_ACCOUNT"))
     assert [(p.first_id, p.second_id) for p in dup.duplicate_pairs(village_team.store)] == [
         (survivor, loser)
     ]
@@ -362,9 +365,7 @@ def test_merge_moves_sessions_and_members_and_tombstones_the_loser(village_team:
 
     names = {m.full_name for m in hh.get_household(village_team.store, survivor).members}
     assert "Đặng Minh Khôi" in names
-    assert [r.household_id for r in ss.household_history(village_team.store, survivor)] == [
-        survivor
-    ]
+    assert [r.household_id for r in household_history(village_team.store, survivor)] == [survivor]
     with pytest.raises(NotFoundError):
         hh.get_household(village_team.store, loser)
     assert [h.id for h in hh.find_households(village_team.store, "dang van vy").hits] == [survivor]
@@ -431,7 +432,7 @@ def test_team_and_catalog_lists(village_team: Team) -> None:
 def test_notes_keep_their_line_breaks(village_team: Team) -> None:
     household_id = hh.create_household(
         village_team.store,
-        hh.HouseholdInput(
+        HouseholdInput(
             village_team.village_id, "Lý Thị Nga", notes="Nhà  cuối ngõ\r\n\r\n\r\nGọi trước  "
         ),
     ).id

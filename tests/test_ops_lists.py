@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,27 +16,30 @@ from villagehelper.demo import generate_demo
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.duplicates import merge_households
-from villagehelper.ops.lists import (
-    FollowUpCursor,
-    FollowUpQuery,
+from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.ops.lists.date_presets import DateRangePreset, preset_days
+from villagehelper.ops.lists.follow_ups import FollowUpCursor, FollowUpListRequest
+from villagehelper.ops.lists.households import (
     HouseholdCursor,
+    HouseholdListRequest,
     HouseholdListRow,
-    HouseholdQuery,
     HouseholdSort,
-    Period,
-    SessionCursor,
-    SessionQuery,
-    SessionSort,
     count_households,
-    count_session_rows,
     list_households,
+)
+from villagehelper.ops.lists.sessions import (
+    SessionCursor,
+    SessionListRequest,
+    SessionSort,
+    count_session_rows,
     list_session_rows,
-    period_days,
     sessions_by_ids,
 )
+from villagehelper.ops.session_filter import SessionFilter
+from villagehelper.ops.session_queries import count_sessions, list_sessions
 from villagehelper.ops.team import list_services, list_team_members, list_villages
 from villagehelper.store.engine import Store, open_store
-from villagehelper.store.models import Outcome
+from villagehelper.store.kinds import Outcome
 from villagehelper.store.search_index import household_search_text
 from villagehelper.text import collation_key, name_sort_key, search_key
 
@@ -51,12 +55,81 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     store.close()
 
 
+@dataclass(frozen=True)
+class Stored:
+    """A help session as stored, with the names a list shows, read with plain SQL."""
+
+    id: str
+    occurred_at: datetime
+    household_id: str
+    head_name: str
+    village_id: str
+    village_name: str
+    service_code: str
+    volunteer_id: str
+    volunteer_name: str
+    outcome: str
+    follow_up_date: date | None
+    voided: bool
+
+    @property
+    def day(self) -> date:
+        return to_vietnam(self.occurred_at).date()
+
+
+_STORED = """
+    SELECT s.id, s.occurred_at, s.household_id, h.head_name, v.id, v.name, s.service_code,
+        s.volunteer_id, t.full_name, s.outcome, s.follow_up_date, s.voided
+    FROM help_sessions s JOIN households h ON h.id = s.household_id
+    JOIN villages v ON v.id = h.village_id JOIN team_members t ON t.id = s.volunteer_id
+"""
+
+
+def _stored(store: Store) -> list[Stored]:
+    """Every session, newest first (ties by id), without the code under test."""
+    with store.engine.connect() as connection:
+        records = connection.exec_driver_sql(_STORED).all()
+    rows = [
+        Stored(
+            id=session_id,
+            occurred_at=datetime.strptime(at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC),
+            household_id=household_id,
+            head_name=head_name,
+            village_id=village_id,
+            village_name=village_name,
+            service_code=service_code,
+            volunteer_id=volunteer_id,
+            volunteer_name=volunteer_name,
+            outcome=outcome,
+            follow_up_date=date.fromisoformat(follow_up) if follow_up else None,
+            voided=bool(voided),
+        )
+        for (
+            session_id,
+            at,
+            household_id,
+            head_name,
+            village_id,
+            village_name,
+            service_code,
+            volunteer_id,
+            volunteer_name,
+            outcome,
+            follow_up,
+            voided,
+        ) in records
+    ]
+    rows.sort(key=lambda r: r.id)
+    rows.sort(key=lambda r: r.occurred_at, reverse=True)
+    return rows
+
+
 @pytest.fixture(scope="module")
-def all_rows(demo: Store) -> list[ss.SessionRow]:
-    return ss.list_sessions(demo, ss.SessionFilter(include_voided=True))
+def all_rows(demo: Store) -> list[Stored]:
+    return _stored(demo)
 
 
-def _live(rows: list[ss.SessionRow]) -> list[ss.SessionRow]:
+def _live(rows: list[Stored]) -> list[Stored]:
     return [row for row in rows if not row.voided]
 
 
@@ -64,61 +137,83 @@ def _live(rows: list[ss.SessionRow]) -> list[ss.SessionRow]:
 
 
 @pytest.mark.parametrize(
-    ("today", "period", "expected"),
+    ("today", "preset", "expected"),
     [
-        (TODAY, Period.TODAY, (TODAY, TODAY)),
-        (TODAY, Period.THIS_WEEK, (date(2026, 11, 23), date(2026, 11, 29))),
-        (date(2026, 11, 29), Period.THIS_WEEK, (date(2026, 11, 23), date(2026, 11, 29))),
-        (TODAY, Period.LAST_WEEK, (date(2026, 11, 16), date(2026, 11, 22))),
-        (TODAY, Period.THIS_MONTH, (date(2026, 11, 1), date(2026, 11, 30))),
+        (TODAY, DateRangePreset.TODAY, (TODAY, TODAY)),
+        (TODAY, DateRangePreset.THIS_WEEK, (date(2026, 11, 23), date(2026, 11, 29))),
+        (date(2026, 11, 29), DateRangePreset.THIS_WEEK, (date(2026, 11, 23), date(2026, 11, 29))),
+        (TODAY, DateRangePreset.LAST_WEEK, (date(2026, 11, 16), date(2026, 11, 22))),
+        (TODAY, DateRangePreset.THIS_MONTH, (date(2026, 11, 1), date(2026, 11, 30))),
         # ISO weeks cross the new year: Friday 1 January 2027 is in the week of 28/12.
-        (date(2027, 1, 1), Period.THIS_WEEK, (date(2026, 12, 28), date(2027, 1, 3))),
-        (date(2027, 1, 1), Period.LAST_WEEK, (date(2026, 12, 21), date(2026, 12, 27))),
-        (date(2028, 2, 10), Period.THIS_MONTH, (date(2028, 2, 1), date(2028, 2, 29))),
-        (TODAY, Period.ALL, None),
+        (date(2027, 1, 1), DateRangePreset.THIS_WEEK, (date(2026, 12, 28), date(2027, 1, 3))),
+        (date(2027, 1, 1), DateRangePreset.LAST_WEEK, (date(2026, 12, 21), date(2026, 12, 27))),
+        (date(2028, 2, 10), DateRangePreset.THIS_MONTH, (date(2028, 2, 1), date(2028, 2, 29))),
+        (TODAY, DateRangePreset.ALL, None),
     ],
 )
-def test_period_presets(today: date, period: Period, expected: tuple[date, date] | None) -> None:
-    assert period_days(period, today) == expected
+def test_date_range_presets(
+    today: date, preset: DateRangePreset, expected: tuple[date, date] | None
+) -> None:
+    assert preset_days(preset, today) == expected
 
 
 def test_custom_period_has_no_preset_days() -> None:
     with pytest.raises(ValueError, match="custom"):
-        period_days(Period.CUSTOM, TODAY)
+        preset_days(DateRangePreset.CUSTOM, TODAY)
 
 
 # --- sessions ------------------------------------------------------------------------
 
 
-def _filters(demo: Store) -> list[ss.SessionFilter]:
+def _filters(demo: Store) -> list[SessionFilter]:
     village = list_villages(demo)[1].id
     volunteer = list_team_members(demo)[2].id
     return [
-        ss.SessionFilter(),
-        ss.SessionFilter(include_voided=True),
-        ss.SessionFilter(village_id=village),
-        ss.SessionFilter(service_code="VNEID_L2"),
-        ss.SessionFilter(volunteer_id=volunteer),
-        ss.SessionFilter(outcome=Outcome.FOLLOW_UP),
-        ss.SessionFilter(start=date(2026, 11, 16), end=date(2026, 11, 22)),
-        ss.SessionFilter(start=date(2026, 6, 1), village_id=village, outcome=Outcome.DONE),
+        SessionFilter(),
+        SessionFilter(include_voided=True),
+        SessionFilter(village_id=village),
+        SessionFilter(service_code="VNEID_L2"),
+        SessionFilter(volunteer_id=volunteer),
+        SessionFilter(outcome=Outcome.FOLLOW_UP),
+        SessionFilter(start=date(2026, 11, 16), end=date(2026, 11, 22)),
+        SessionFilter(start=date(2026, 6, 1), village_id=village, outcome=Outcome.DONE),
     ]
 
 
-def test_counts_and_rows_equal_the_sessions_ops_for_every_filter(demo: Store) -> None:
+def _selected(rows: list[Stored], flt: SessionFilter) -> list[Stored]:
+    """The rows a filter keeps, one at a time (days are Vietnam days, ends included)."""
+    return [
+        r
+        for r in rows
+        if (flt.start is None or r.day >= flt.start)
+        and (flt.end is None or r.day <= flt.end)
+        and flt.village_id in (None, r.village_id)
+        and flt.service_code in (None, r.service_code)
+        and flt.volunteer_id in (None, r.volunteer_id)
+        and flt.outcome in (None, r.outcome)
+        and flt.household_id in (None, r.household_id)
+        and (flt.include_voided or not r.voided)
+    ]
+
+
+def test_counts_and_rows_equal_a_recount_for_every_filter(
+    demo: Store, all_rows: list[Stored]
+) -> None:
     for flt in _filters(demo):
-        query = SessionQuery(flt)
-        expected = ss.list_sessions(demo, flt)
-        assert count_session_rows(demo, query) == ss.count_sessions(demo, flt) == len(expected)
-        assert [r.id for r in list_session_rows(demo, query)] == [r.id for r in expected]
-    assert count_session_rows(demo, SessionQuery()) > 0
+        request = SessionListRequest(flt)
+        expected = [r.id for r in _selected(all_rows, flt)]
+        assert expected or flt.outcome, flt  # the demo has sessions for each filter
+        assert count_session_rows(demo, request) == count_sessions(demo, flt) == len(expected)
+        assert [r.id for r in list_session_rows(demo, request)] == expected
+        assert [r.id for r in list_sessions(demo, flt)] == expected
+    assert count_session_rows(demo, SessionListRequest()) > 0
 
 
 def _expected_order(
-    rows: list[ss.SessionRow], sort: SessionSort, catalog: list[str], *, descending: bool = False
+    rows: list[Stored], sort: SessionSort, catalog: list[str], *, descending: bool = False
 ) -> list[str]:
     """The list order computed in Python: the key, then newest first, then id."""
-    keys: dict[SessionSort, Callable[[ss.SessionRow], Any]] = {
+    keys: dict[SessionSort, Callable[[Stored], Any]] = {
         SessionSort.HOUSEHOLD: lambda r: name_sort_key(r.head_name),
         SessionSort.VILLAGE: lambda r: collation_key(r.village_name),
         SessionSort.SERVICE: lambda r: catalog.index(r.service_code),
@@ -134,12 +229,12 @@ def _expected_order(
 
 @pytest.mark.parametrize("sort", [s for s in SessionSort if s != SessionSort.TIME])
 def test_each_sort_orders_like_python_and_pages_join_up(
-    demo: Store, all_rows: list[ss.SessionRow], sort: SessionSort
+    demo: Store, all_rows: list[Stored], sort: SessionSort
 ) -> None:
     catalog = [service.code for service in list_services(demo, include_inactive=True)]
     live = _live(all_rows)
     for descending in (False, True):
-        cursor = SessionCursor(demo, SessionQuery(sort=sort, descending=descending))
+        cursor = SessionCursor(demo, SessionListRequest(sort=sort, descending=descending))
         page = cursor.first_page(100)
         got = [r.id for r in page.rows]
         for offset in range(100, page.total, 100):
@@ -148,21 +243,19 @@ def test_each_sort_orders_like_python_and_pages_join_up(
         assert got == _expected_order(live, sort, catalog, descending=descending)
 
 
-def test_time_sort_pages_equal_the_newest_first_list(
-    demo: Store, all_rows: list[ss.SessionRow]
-) -> None:
-    cursor = SessionCursor(demo, SessionQuery())
+def test_time_sort_pages_equal_the_newest_first_list(demo: Store, all_rows: list[Stored]) -> None:
+    cursor = SessionCursor(demo, SessionListRequest())
     page = cursor.first_page(200)
     expected = [r.id for r in _live(all_rows)]
     assert [r.id for r in page.rows] == expected[:200]
     assert [r.id for r in cursor.rows(600, 200)] == expected[600:800]
-    oldest_first = list_session_rows(demo, SessionQuery(descending=False), limit=5)
+    oldest_first = list_session_rows(demo, SessionListRequest(descending=False), limit=5)
     assert [r.id for r in oldest_first] == list(reversed(expected))[:5]
 
 
 @pytest.mark.parametrize("typed", ["nguyen thi", "Nguyễn Thị", "NGUYEN  THI", "le", "van an"])
 def test_head_name_search_ignores_diacritics(
-    demo: Store, all_rows: list[ss.SessionRow], typed: str
+    demo: Store, all_rows: list[Stored], typed: str
 ) -> None:
     tokens = search_key(typed).split()
 
@@ -174,33 +267,33 @@ def test_head_name_search_ignores_diacritics(
         )
 
     expected = [r.id for r in _live(all_rows) if matches(r.head_name)]
-    got = list_session_rows(demo, SessionQuery(search=typed))
+    got = list_session_rows(demo, SessionListRequest(search=typed))
     assert expected, "the demo data should have such heads"
     assert [r.id for r in got] == expected
-    assert count_session_rows(demo, SessionQuery(search=typed)) == len(expected)
+    assert count_session_rows(demo, SessionListRequest(search=typed)) == len(expected)
 
 
 def test_head_search_does_not_match_other_members(demo: Store) -> None:
     # Households where a member's name has "thi" ("Thị", "Thịnh") but the head's not.
     candidates = [r for r in list_households(demo, "thi") if "thi" not in search_key(r.head_name)]
     assert candidates, "the demo data should have such households"
-    visited = {r.household_id for r in list_session_rows(demo, SessionQuery())} & {
+    visited = {r.household_id for r in list_session_rows(demo, SessionListRequest())} & {
         r.id for r in candidates
     }
     assert visited
-    found = {r.household_id for r in list_session_rows(demo, SessionQuery(search="thi"))}
+    found = {r.household_id for r in list_session_rows(demo, SessionListRequest(search="thi"))}
     assert not found & visited
     assert found
 
 
 def test_blank_search_is_no_filter(demo: Store) -> None:
-    assert count_session_rows(demo, SessionQuery(search="  ")) == count_session_rows(
-        demo, SessionQuery()
+    assert count_session_rows(demo, SessionListRequest(search="  ")) == count_session_rows(
+        demo, SessionListRequest()
     )
 
 
 def test_sessions_by_ids_keeps_the_order_given(demo: Store) -> None:
-    rows = list_session_rows(demo, SessionQuery(), limit=5)
+    rows = list_session_rows(demo, SessionListRequest(), limit=5)
     wanted = [rows[3].id, "no-such-id", rows[0].id, rows[4].id]
     assert [r.id for r in sessions_by_ids(demo, wanted)] == [rows[3].id, rows[0].id, rows[4].id]
     assert sessions_by_ids(demo, []) == []
@@ -209,7 +302,7 @@ def test_sessions_by_ids_keeps_the_order_given(demo: Store) -> None:
 # --- households ----------------------------------------------------------------------
 
 
-def _independent_households(store: Store, rows: list[ss.SessionRow]) -> list[HouseholdListRow]:
+def _independent_households(store: Store, rows: list[Stored]) -> list[HouseholdListRow]:
     live = _live(rows)
     last: dict[str, datetime] = {}
     done: dict[str, set[str]] = {}
@@ -247,7 +340,7 @@ def _all_household_ids(store: Store) -> list[str]:
 
 
 def test_list_households_equals_an_independent_computation(
-    demo: Store, all_rows: list[ss.SessionRow]
+    demo: Store, all_rows: list[Stored]
 ) -> None:
     expected = _independent_households(demo, all_rows)
     assert list_households(demo) == expected
@@ -259,7 +352,7 @@ def test_list_households_equals_an_independent_computation(
 def test_household_pages_join_up_for_every_sort(demo: Store) -> None:
     for sort in HouseholdSort:
         for descending in (False, True):
-            query = HouseholdQuery(sort=sort, descending=descending)
+            query = HouseholdListRequest(sort=sort, descending=descending)
             cursor = HouseholdCursor(demo, query)
             page = cursor.first_page(70)
             got = list(page.rows)
@@ -323,15 +416,15 @@ def test_voids_and_merges_change_last_visit_and_services_done(
     village_team: Team, clock: FakeClock
 ) -> None:
     store = village_team.store
-    first = hh.create_household(store, hh.HouseholdInput(village_team.village_id, "Lê Thị Gấm"))
-    other = hh.create_household(store, hh.HouseholdInput(village_team.village_id, "Lê Thị Gâm"))
+    first = hh.create_household(store, HouseholdInput(village_team.village_id, "Lê Thị Gấm"))
+    other = hh.create_household(store, HouseholdInput(village_team.village_id, "Lê Thị Gâm"))
     volunteer = village_team.member_id
 
     def visit(household: str, code: str, outcome: str = Outcome.DONE) -> str:
         follow = TODAY + timedelta(days=3) if outcome == Outcome.FOLLOW_UP else None
         logged = ss.log_visit(
             store,
-            ss.VisitInput(household, volunteer, [ss.ServiceOutcome(code, outcome, follow)]),
+            VisitInput(household, volunteer, [ServiceOutcome(code, outcome, follow)]),
         )
         return logged.session_ids[0]
 
@@ -359,27 +452,57 @@ def test_voids_and_merges_change_last_visit_and_services_done(
 # --- follow-ups ----------------------------------------------------------------------
 
 
-def test_follow_up_cursor_filters_by_village_and_days_ahead(demo: Store) -> None:
-    due = ss.follow_ups(demo)
-    ahead = ss.follow_ups(demo, TODAY + timedelta(days=7))
+def _open_follow_ups(rows: list[Stored], until: date, village_id: str | None) -> list[Stored]:
+    """Follow-ups due by ``until`` that no later session (not voided) of the same
+    household and service closed, oldest due date first, then oldest session."""
+    live = [r for r in rows if not r.voided]
+    found = [
+        r
+        for r in live
+        if r.outcome == Outcome.FOLLOW_UP
+        and r.follow_up_date is not None
+        and r.follow_up_date <= until
+        and village_id in (None, r.village_id)
+        and not any(
+            o.household_id == r.household_id
+            and o.service_code == r.service_code
+            and o.occurred_at > r.occurred_at
+            for o in live
+        )
+    ]
+    return sorted(found, key=lambda r: (r.follow_up_date, r.occurred_at))
+
+
+def test_follow_up_cursor_filters_by_village_and_days_ahead(
+    demo: Store, all_rows: list[Stored]
+) -> None:
+    due = _open_follow_ups(all_rows, TODAY, None)
+    ahead = _open_follow_ups(all_rows, TODAY + timedelta(days=7), None)
     assert len(ahead) > len(due) > 0
-    village = due[0].session.village_id
-    cursor = FollowUpCursor(demo, FollowUpQuery(TODAY, village))
+    village = due[0].village_id
+    cursor = FollowUpCursor(demo, FollowUpListRequest(TODAY, village))
     page = cursor.first_page(5)
-    expected = [f for f in due if f.session.village_id == village]
+    expected = [r.id for r in _open_follow_ups(all_rows, TODAY, village)]
     assert page.total == len(expected)
-    assert list(page.rows) + cursor.rows(5, 1000) == expected
-    week = FollowUpCursor(demo, FollowUpQuery(TODAY, None, 7)).first_page(10_000)
-    assert list(week.rows) == ahead
-    statuses = [f.status for f in week.rows]
-    assert statuses == sorted(statuses, key=["overdue", "due", "upcoming"].index)
+    assert [f.session.id for f in [*page.rows, *cursor.rows(5, 1000)]] == expected
+    week = FollowUpCursor(demo, FollowUpListRequest(TODAY, None, 7)).first_page(10_000)
+    assert [f.session.id for f in week.rows] == [r.id for r in ahead]
+    assert [f.status for f in week.rows] == [
+        "overdue"
+        if r.follow_up_date < TODAY
+        else "due"
+        if r.follow_up_date == TODAY
+        else "upcoming"
+        for r in ahead
+        if r.follow_up_date is not None
+    ]
 
 
 def test_an_empty_store_lists_nothing(tmp_path: Path) -> None:
     store = open_store(tmp_path, clock=FakeClock())
     try:
         assert count_households(store) == 0
-        assert count_session_rows(store, SessionQuery(search="ai")) == 0
+        assert count_session_rows(store, SessionListRequest(search="ai")) == 0
         assert list_households(store, "x") == []
     finally:
         store.close()

@@ -13,6 +13,7 @@ from villagehelper.ops import duplicates as dup
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops import team as tm
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.ops.setup import (
     TeamMemberSetup,
     check_team,
@@ -23,7 +24,8 @@ from villagehelper.ops.setup import (
 )
 from villagehelper.ops.timeline import household_timeline
 from villagehelper.store.engine import Store
-from villagehelper.store.models import OutboxEntry, TeamMember, Village, VillageKind
+from villagehelper.store.kinds import VillageKind
+from villagehelper.store.models import OutboxEntry, TeamMember, Village
 
 TEAM = (TeamMemberSetup("Phạm Đăng Xuyết", is_leader=True), TeamMemberSetup("Nguyễn Thị Hệ"))
 
@@ -166,23 +168,23 @@ def test_timeline_groups_visits_newest_first_with_void_reasons(
 ) -> None:
     t = village_team
     household_id = hh.create_household(
-        t.store, hh.HouseholdInput(t.village_id, "Đặng Văn Vỹ"), [hh.MemberInput("Đặng Văn Vỹ")]
+        t.store, HouseholdInput(t.village_id, "Đặng Văn Vỹ"), [MemberInput("Đặng Văn Vỹ")]
     ).id
     first = ss.log_visit(
         t.store,
-        ss.VisitInput(
+        VisitInput(
             household_id,
             t.member_id,
             [
-                ss.ServiceOutcome("VNEID_L1"),
-                ss.ServiceOutcome("VNEID_L2", "follow_up", follow_up_date=date(2026, 11, 30)),
+                ServiceOutcome("VNEID_L1"),
+                ServiceOutcome("VNEID_L2", "follow_up", follow_up_date=date(2026, 11, 30)),
             ],
             note="Mang CCCD",
         ),
     )
     clock.advance(days=2)
     second = ss.log_visit(
-        t.store, ss.VisitInput(household_id, t.leader_id, [ss.ServiceOutcome("EHEALTH")])
+        t.store, VisitInput(household_id, t.leader_id, [ServiceOutcome("EHEALTH")])
     )
     ss.void_session(t.store, first.session_ids[0], t.leader_id, "Ghi nhầm hộ")
 
@@ -204,9 +206,9 @@ def test_timeline_groups_visits_newest_first_with_void_reasons(
 
 def test_timeline_of_a_merged_household_is_refused(village_team: Team) -> None:
     t = village_team
-    survivor = hh.create_household(t.store, hh.HouseholdInput(t.village_id, "Lê Văn A")).id
-    loser = hh.create_household(t.store, hh.HouseholdInput(t.village_id, "Le Van A")).id
-    ss.log_visit(t.store, ss.VisitInput(loser, t.member_id, [ss.ServiceOutcome("VNEID_L1")]))
+    survivor = hh.create_household(t.store, HouseholdInput(t.village_id, "Lê Văn A")).id
+    loser = hh.create_household(t.store, HouseholdInput(t.village_id, "Le Van A")).id
+    ss.log_visit(t.store, VisitInput(loser, t.member_id, [ServiceOutcome("VNEID_L1")]))
     dup.merge_households(t.store, survivor, loser, t.leader_id)
 
     assert len(household_timeline(t.store, survivor)) == 1
@@ -214,7 +216,7 @@ def test_timeline_of_a_merged_household_is_refused(village_team: Team) -> None:
         household_timeline(t.store, loser)
     assert (
         household_timeline(
-            t.store, hh.create_household(t.store, hh.HouseholdInput(t.village_id, "Hộ mới")).id
+            t.store, hh.create_household(t.store, HouseholdInput(t.village_id, "Hộ mới")).id
         )
         == []
     )

@@ -14,6 +14,7 @@ from tests.conftest import Team
 from villagehelper.errors import ValidationError
 from villagehelper.ops import households as hh
 from villagehelper.ops import team
+from villagehelper.ops.inputs import HouseholdInput, MemberInput
 from villagehelper.person_names import allowed_in_name, first_refused
 from villagehelper.transfer.households import import_households
 from villagehelper.transfer.report import ImportRejected
@@ -49,7 +50,7 @@ NOT_NAMES = [
 
 @pytest.mark.parametrize("name", REAL_NAMES)
 def test_real_names_are_taken(village_team: Team, name: str) -> None:
-    made = hh.create_household(village_team.store, hh.HouseholdInput(village_team.village_id, name))
+    made = hh.create_household(village_team.store, HouseholdInput(village_team.village_id, name))
     assert hh.get_household(village_team.store, made.id).head_name == unicodedata.normalize(
         "NFC", name
     )
@@ -62,19 +63,19 @@ def test_a_name_with_an_emoji_or_symbol_is_refused_everywhere(
     store = village_team.store
     name = f"Lò Văn {symbol} Pấng"
     with pytest.raises(ValidationError) as refused:
-        hh.create_household(store, hh.HouseholdInput(village_team.village_id, name))
+        hh.create_household(store, HouseholdInput(village_team.village_id, name))
     assert refused.value.field == "head_name"
     assert symbol in refused.value.message_vi  # named, so the person finds it
     assert "Remove it" in refused.value.message_en
 
     household = hh.create_household(
-        store, hh.HouseholdInput(village_team.village_id, "Lò Văn Pấng")
+        store, HouseholdInput(village_team.village_id, "Lò Văn Pấng")
     ).id
     with pytest.raises(ValidationError) as refused:
-        hh.add_member(store, household, hh.MemberInput(name))
+        hh.add_member(store, household, MemberInput(name))
     assert refused.value.field == "full_name"
     with pytest.raises(ValidationError):
-        hh.update_household(store, household, hh.HouseholdInput(village_team.village_id, name))
+        hh.update_household(store, household, HouseholdInput(village_team.village_id, name))
     with pytest.raises(ValidationError):
         team.add_team_member(store, name, "member", village_team.village_id)
     detail = hh.get_household(store, household)
@@ -119,8 +120,8 @@ def test_an_import_refuses_a_name_with_an_emoji(village_team: Team, tmp_path: Pa
 def _household_with_head(village_team: Team) -> str:
     return hh.create_household(
         village_team.store,
-        hh.HouseholdInput(village_team.village_id, "Lò Văn Pang"),
-        [hh.MemberInput("Lò Văn Pang", 1965), hh.MemberInput("Lò Thị Ả", 1990)],
+        HouseholdInput(village_team.village_id, "Lò Văn Pang"),
+        [MemberInput("Lò Văn Pang", 1965), MemberInput("Lò Thị Ả", 1990)],
     ).id
 
 
@@ -128,7 +129,7 @@ def test_renaming_the_head_renames_the_head_member(village_team: Team) -> None:
     store = village_team.store
     household = _household_with_head(village_team)
     saved = hh.update_household(
-        store, household, hh.HouseholdInput(village_team.village_id, "Lò Văn Pấng")
+        store, household, HouseholdInput(village_team.village_id, "Lò Văn Pấng")
     )
     detail = hh.get_household(store, household)
     assert detail.head_name == "Lò Văn Pấng"
@@ -144,7 +145,7 @@ def test_changing_only_the_address_leaves_the_members_alone(village_team: Team) 
     store = village_team.store
     household = _household_with_head(village_team)
     saved = hh.update_household(
-        store, household, hh.HouseholdInput(village_team.village_id, "Lò Văn Pang", "Xóm 3")
+        store, household, HouseholdInput(village_team.village_id, "Lò Văn Pang", "Xóm 3")
     )
     assert saved.changes.ids("member") == set()
     names = sorted(m.full_name for m in hh.get_household(store, household).members)
@@ -155,15 +156,15 @@ def _household_with_namesakes(village_team: Team) -> str:
     """Lò Văn Pang's household, where his son (born 1970) has his name too."""
     return hh.create_household(
         village_team.store,
-        hh.HouseholdInput(village_team.village_id, "Lò Văn Pang"),
-        [hh.MemberInput("Lò Văn Pang", 1940), hh.MemberInput("Lò Văn Pang", 1970)],
+        HouseholdInput(village_team.village_id, "Lò Văn Pang"),
+        [MemberInput("Lò Văn Pang", 1940), MemberInput("Lò Văn Pang", 1970)],
     ).id
 
 
 def test_two_members_with_the_heads_name_are_left_as_they_are(village_team: Team) -> None:
     store = village_team.store
     household = _household_with_namesakes(village_team)
-    hh.update_household(store, household, hh.HouseholdInput(village_team.village_id, "Lò Văn B"))
+    hh.update_household(store, household, HouseholdInput(village_team.village_id, "Lò Văn B"))
     names = [m.full_name for m in hh.get_household(store, household).members]
     assert names == ["Lò Văn Pang", "Lò Văn Pang"]
 
@@ -172,7 +173,7 @@ def test_renaming_the_head_member_renames_the_head(village_team: Team) -> None:
     store = village_team.store
     household = _household_with_head(village_team)
     head = next(m for m in hh.get_household(store, household).members if m.birth_year == 1965)
-    saved = hh.update_member(store, head.id, hh.MemberInput("Lò Văn Pấng", 1965))
+    saved = hh.update_member(store, head.id, MemberInput("Lò Văn Pấng", 1965))
     detail = hh.get_household(store, household)
     assert detail.head_name == "Lò Văn Pấng"
     assert sorted(m.full_name for m in detail.members) == ["Lò Thị Ả", "Lò Văn Pấng"]
@@ -181,7 +182,7 @@ def test_renaming_the_head_member_renames_the_head(village_team: Team) -> None:
 
     # Renaming another member leaves the head alone.
     other = next(m for m in detail.members if m.birth_year == 1990)
-    hh.update_member(store, other.id, hh.MemberInput("Lò Thị Ả Xinh", 1990))
+    hh.update_member(store, other.id, MemberInput("Lò Thị Ả Xinh", 1990))
     assert hh.get_household(store, household).head_name == "Lò Văn Pấng"
 
 
@@ -189,5 +190,5 @@ def test_a_namesake_of_the_head_renamed_leaves_the_head_as_it_is(village_team: T
     store = village_team.store
     household = _household_with_namesakes(village_team)
     son = next(m for m in hh.get_household(store, household).members if m.birth_year == 1970)
-    hh.update_member(store, son.id, hh.MemberInput("Lò Văn Pang Con", 1970))
+    hh.update_member(store, son.id, MemberInput("Lò Văn Pang Con", 1970))
     assert hh.get_household(store, household).head_name == "Lò Văn Pang"

@@ -16,7 +16,7 @@ from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.ops.session_queries import count_sessions
-from villagehelper.store.models import Outcome
+from villagehelper.store.kinds import Outcome
 from villagehelper.text import looks_like_citizen_id
 from villagehelper.transfer import ImportRejected, import_households
 

@@ -14,6 +14,7 @@ from tests.sync_support import LoopbackServer, enrol_laptop, open_laptop, set_up
 from villagehelper.ops import households, retention, sessions
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.personal_fields import ERASED_NAME
+from villagehelper.preferences import LONGEST_RETENTION_MONTHS
 from villagehelper.store.engine import Store
 from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.periods import iso_week
@@ -77,7 +78,7 @@ def test_a_shorter_rule_purges_more(village_team: Team, clock: FakeClock) -> Non
 
 @given(
     st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2998, 12, 31)),
-    st.integers(min_value=1, max_value=retention.LONGEST_MONTHS),
+    st.integers(min_value=1, max_value=LONGEST_RETENTION_MONTHS),
 )
 def test_months_before_is_that_many_calendar_months_back(moment: datetime, months: int) -> None:
     moment = moment.replace(tzinfo=UTC)

@@ -18,7 +18,9 @@ from villagehelper.ops.households import create_household
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.ops.sessions import log_visit
 from villagehelper.store.models import Service
-from villagehelper.tally import Counts, Tally, compute_tally, iso_week
+from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.periods import iso_week
+from villagehelper.tally.results import Counts, Tally
 from villagehelper.text import format_number
 
 if TYPE_CHECKING:

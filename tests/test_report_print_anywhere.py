@@ -32,7 +32,9 @@ from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome
 from villagehelper.ops.sessions import log_visit
 from villagehelper.ops.team import list_services
 from villagehelper.store.thread_guard import allowed_here
-from villagehelper.tally import Counts, Tally, compute_tally, iso_week
+from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.periods import iso_week
+from villagehelper.tally.results import Counts, Tally
 from villagehelper.text import format_number
 
 pytestmark = pytest.mark.skipif(
@@ -206,7 +208,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from villagehelper.preferences import Preferences
 from villagehelper.store.engine import open_store
-from villagehelper.tally import iso_week
+from villagehelper.tally.periods import iso_week
 from villagehelper.tally.overview import tally_overview
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.executor import Worker

@@ -30,7 +30,8 @@ from villagehelper.session_times import (
     implausibility,
 )
 from villagehelper.store.models import utc_text
-from villagehelper.tally import Period, compute_tally, week_containing
+from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.periods import Period, week_containing
 
 RECEIVED = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # the server's clock, fixed
 _ANCHORS = (EARLIEST_SESSION, RECEIVED + FUTURE_MARGIN, RECEIVED, EARLIEST_SESSION + FUTURE_MARGIN)

@@ -12,10 +12,11 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import FakeClock
 from villagehelper.ops import households as hh
-from villagehelper.paths import DATA_DIR_ENV, resolve_data_dir
+from villagehelper.paths import DATA_DIR_ENV, DATABASE_FILE, resolve_data_dir
 from villagehelper.store import migrate
-from villagehelper.store.engine import DATABASE_FILE, open_store
+from villagehelper.store.engine import open_store
 from villagehelper.store.models import Base
+from villagehelper.tally.tables import TallyDay
 
 EXPECTED_CATALOG = {  # the codes of DOMAIN.md's service table
     "VNEID_L1",
@@ -89,6 +90,8 @@ def test_catalog_is_seeded_with_the_domain_codes(tmp_path: Path, clock: FakeCloc
 
 
 def test_migrated_schema_matches_the_models(tmp_path: Path, clock: FakeClock) -> None:
+    # The summary tables are declared on the same Base, in villagehelper.tally.tables.
+    assert Base.metadata.tables[TallyDay.__tablename__] is TallyDay.__table__
     store = open_store(tmp_path / "d", clock=clock)
     store.close()
     engine = create_engine(f"sqlite:///{tmp_path / 'd' / DATABASE_FILE}")

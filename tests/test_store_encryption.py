@@ -27,6 +27,8 @@ from villagehelper.backup import (
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops import team
+from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.paths import DATABASE_FILE
 from villagehelper.store import encryption, migrate
 from villagehelper.store.connect import (
     SQLITE_HEADER,
@@ -35,10 +37,10 @@ from villagehelper.store.connect import (
     connect,
     is_plain_file,
 )
-from villagehelper.store.engine import DATABASE_FILE, open_store
+from villagehelper.store.engine import open_store
 from villagehelper.store.folder_lock import OPENING_LOCK
 from villagehelper.store.peek import peek_commune
-from villagehelper.tally import compute_tally
+from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.periods import iso_week
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,11 +60,11 @@ def key() -> bytes:
 
 def _log_resident(village: Team, name: str = RESIDENT) -> str:
     home = hh.create_household(
-        village.store, hh.HouseholdInput(village.village_id, name, phone=RESIDENT_PHONE)
+        village.store, HouseholdInput(village.village_id, name, phone=RESIDENT_PHONE)
     )
     ss.log_visit(
         village.store,
-        ss.VisitInput(home.id, village.member_id, (ss.ServiceOutcome("VNEID_L1"),)),
+        VisitInput(home.id, village.member_id, (ServiceOutcome("VNEID_L1"),)),
     )
     return home.id
 
@@ -186,7 +188,7 @@ def test_a_really_damaged_encrypted_file_is_still_called_damaged(
     store = open_store(tmp_path / "data", key=key, clock=FakeClock())
     village = make_village_team(store)
     for number in range(150):  # enough pages that the damage lands in a table
-        hh.create_household(store, hh.HouseholdInput(village.village_id, f"Lê Văn {number}"))
+        hh.create_household(store, HouseholdInput(village.village_id, f"Lê Văn {number}"))
     store.close()
     database = tmp_path / "data" / DATABASE_FILE
     with database.open("r+b") as raw:
@@ -242,7 +244,7 @@ def test_a_plain_store_is_converted_row_for_row_with_its_wal_and_its_backups(
     daily_backup(tmp_path / "data", MORNING)
     # The app was killed with writes still in the -wal: a copy of its files while open.
     running = open_store(tmp_path / "data", clock=FakeClock())
-    hh.create_household(running, hh.HouseholdInput(team.list_villages(running)[0].id, "Lò Văn Ơn"))
+    hh.create_household(running, HouseholdInput(team.list_villages(running)[0].id, "Lò Văn Ơn"))
     crashed = tmp_path / "crashed"
     crashed.mkdir()
     for name in (DATABASE_FILE, f"{DATABASE_FILE}-wal", "backups"):
@@ -361,6 +363,7 @@ _WRITER = """
 import sys
 from pathlib import Path
 from villagehelper.ops import households as hh, team
+from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.store.engine import open_store
 
 store = open_store(Path(sys.argv[1]), key=bytes.fromhex(sys.argv[2]))
@@ -368,7 +371,7 @@ village = team.list_villages(store)[0].id
 number = 0
 while True:
     number += 1
-    home = hh.create_household(store, hh.HouseholdInput(village, f"Hộ số {number}"))
+    home = hh.create_household(store, HouseholdInput(village, f"Hộ số {number}"))
     print(home.id, flush=True)  # acknowledged: committed with synchronous=FULL
 """
 

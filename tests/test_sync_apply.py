@@ -19,9 +19,11 @@ from villagehelper.exchange.apply import apply_page
 from villagehelper.ids import new_id
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
+from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.paths import DATABASE_FILE
 from villagehelper.store import search_index
 from villagehelper.store.changelog import ENTITIES, Changes
-from villagehelper.store.engine import DATABASE_FILE, Store, open_store
+from villagehelper.store.engine import Store, open_store
 from villagehelper.store.remote import RemoteChange, apply_remote_change
 
 Item = dict[str, Any]
@@ -321,11 +323,9 @@ def _local_work(t: Team) -> tuple[str, str, str]:
     hh.update_household(
         t.store,
         household_id,
-        hh.HouseholdInput(t.village_id, "Hoàng Văn Em", "Xóm 9 (sửa trên máy này)"),
+        HouseholdInput(t.village_id, "Hoàng Văn Em", "Xóm 9 (sửa trên máy này)"),
     )
-    logged = ss.log_visit(
-        t.store, ss.VisitInput(household_id, t.member_id, [ss.ServiceOutcome("VSSID")])
-    )
+    logged = ss.log_visit(t.store, VisitInput(household_id, t.member_id, [ServiceOutcome("VSSID")]))
     return household_id, session_id, logged.session_ids[0]
 
 

@@ -25,10 +25,12 @@ from villagehelper.exchange.feed import follow_feed
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.store.engine import Store
-from villagehelper.store.models import Outcome
+from villagehelper.store.kinds import Outcome
 from villagehelper.sync import client
 from villagehelper.sync.http import ServerUnreachableError
-from villagehelper.tally import Tally, compute_tally, iso_week
+from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.periods import iso_week
+from villagehelper.tally.results import Tally
 from villagehelper.tally.summaries import suspended, tally_triggers
 
 WEEK = iso_week(2026, 48)  # the tests' clock starts on Monday 23 November 2026

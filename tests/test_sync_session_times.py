@@ -30,12 +30,14 @@ from villagehelper.errors import UserError, ValidationError
 from villagehelper.exchange import state, wire
 from villagehelper.ops import households, implausible, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
-from villagehelper.ops.session_queries import SessionFilter
+from villagehelper.ops.session_filter import SessionFilter
+from villagehelper.ops.session_queries import list_sessions
 from villagehelper.ops.timeline import SERVER_NAME, household_timeline
 from villagehelper.session_times import QUARANTINE_DEVICE, Implausible
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.models import OutboxEntry
-from villagehelper.tally import compute_tally, parse_week
+from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.periods import parse_week
 
 WEEK = "2026-W48"  # the week of the test clock (START): Monday 23 November 2026
 AHEAD = datetime(2031, 3, 12, 2, 0, tzinfo=UTC)  # a laptop whose clock runs years ahead
@@ -300,7 +302,7 @@ def test_a_corrected_date_must_itself_be_plausible(village_team: Team) -> None:
         implausible.redate_session(store, session_id, leader, datetime(2024, 12, 31, tzinfo=UTC))
     earlier = store.now() - timedelta(days=2)
     [new_id] = implausible.redate_session(store, session_id, leader, earlier).session_ids
-    every = sessions.list_sessions(store, SessionFilter(include_voided=True))
+    every = list_sessions(store, SessionFilter(include_voided=True))
     rows = {row.id: row for row in every}
     assert rows[session_id].voided and not rows[new_id].voided
     assert rows[new_id].replaces_id == session_id and rows[new_id].occurred_at == earlier

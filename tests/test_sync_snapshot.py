@@ -28,15 +28,16 @@ from tests.test_tally_summaries import assert_exact, assert_tallies_match_the_se
 from villagehelper.exchange import snapshot, state, wire
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.paths import DATABASE_FILE
 from villagehelper.server import accounts
 from villagehelper.server.replicas import CommuneReplicas
 from villagehelper.store import search_index
 from villagehelper.store.changelog import ENTITIES
-from villagehelper.store.engine import DATABASE_FILE, Store, open_store
+from villagehelper.store.engine import Store, open_store
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.sync import client
 from villagehelper.sync.http import ServerUnreachableError
-from villagehelper.tally import compute_tally
+from villagehelper.tally.engine import compute_tally
 
 Rows = dict[str, list[tuple[object, ...]]]
 

@@ -45,7 +45,8 @@ from villagehelper.ops import duplicates, households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.server import accounts
 from villagehelper.server.database import open_server_db
-from villagehelper.store.models import HelpSession, Household, Member, Outcome
+from villagehelper.store.kinds import Outcome
+from villagehelper.store.models import HelpSession, Household, Member
 
 LAPTOPS = 3
 EDITABLE = ("head_name", "phone", "notes", "address_detail")

@@ -11,7 +11,7 @@ from tests.sync_support import LoopbackServer, enrol_laptop, open_laptop, set_up
 from villagehelper.exchange import state, wire
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
-from villagehelper.store.models import Outcome
+from villagehelper.store.kinds import Outcome
 
 WEEK = "2026-W48"  # the test clock's week: Monday 23 November 2026
 

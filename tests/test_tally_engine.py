@@ -22,16 +22,9 @@ from villagehelper.ops.households import create_household
 from villagehelper.ops.inputs import HouseholdInput, MemberInput
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.models import HelpSession, Household, Member, Service
-from villagehelper.tally import (
-    Counts,
-    Period,
-    PeriodKind,
-    compute_tally,
-    custom,
-    iso_week,
-    month,
-    parse_week,
-)
+from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.periods import Period, PeriodKind, custom, iso_week, month, parse_week
+from villagehelper.tally.results import Counts
 
 FIXED_NOW = datetime(2027, 6, 1, tzinfo=UTC)
 # household, member index (-1: none named), service index, outcome, volunteer, anchor,

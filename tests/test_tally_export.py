@@ -23,7 +23,9 @@ from villagehelper.reports.spreadsheet import (
     write_tally_csv,
     write_tally_xlsx,
 )
-from villagehelper.tally import Tally, compute_tally, iso_week
+from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.periods import iso_week
+from villagehelper.tally.results import Tally
 
 WEEK = iso_week(2026, 47)  # 16/11 – 22/11/2026, before the test clock's "now"
 INJECTION = '=HYPERLINK("http://x","y")'

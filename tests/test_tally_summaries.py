@@ -41,15 +41,19 @@ from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops import team
 from villagehelper.ops.duplicates import merge_households
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.paths import DATABASE_FILE
 from villagehelper.store import migrate
 from villagehelper.store.changelog import Changes, to_wire
 from villagehelper.store.connect import DEFAULT_TIMEOUT_S
-from villagehelper.store.engine import DATABASE_FILE, Store, driver_options, make_engine, open_store
+from villagehelper.store.engine import Store, driver_options, make_engine, open_store
 from villagehelper.store.migrate import backup_copy
 from villagehelper.store.models import HelpSession, Member, Service
 from villagehelper.store.remote import RemoteChange, apply_household_merge, apply_remote_change
-from villagehelper.tally import Counts, Period, compute_tally, custom, iso_week, month
-from villagehelper.tally.engine import distinct_from_summaries, summaries_apply
+from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.from_summaries import distinct_from_summaries, summaries_apply
+from villagehelper.tally.periods import Period, custom, iso_week, month
+from villagehelper.tally.results import Counts
 from villagehelper.tally.summaries import (
     SUMMARY_TABLES,
     refill,
@@ -166,8 +170,8 @@ def homes(village_team: Team) -> Homes:
     for index, village_id in enumerate(
         (village_team.village_id, village_team.village_id, village_team.other_village_id)
     ):
-        people = [hh.MemberInput(f"Người {index} {n}", 1950 + n) for n in range(2)]
-        saved = hh.create_household(store, hh.HouseholdInput(village_id, f"Hộ {index}"), people)
+        people = [MemberInput(f"Người {index} {n}", 1950 + n) for n in range(2)]
+        saved = hh.create_household(store, HouseholdInput(village_id, f"Hộ {index}"), people)
         households.append(saved.id)
         members[saved.id] = [m.id for m in hh.get_household(store, saved.id).members]
     return Homes(village_team, households, members)
@@ -177,14 +181,14 @@ def _log(
     homes: Homes,
     household: int,
     member: int | None,
-    *outcomes: ss.ServiceOutcome,
+    *outcomes: ServiceOutcome,
     days_ago: int = 0,
 ) -> ss.VisitLogged:
     store = homes.team.store
     household_id = homes.households[household]
     return ss.log_visit(
         store,
-        ss.VisitInput(
+        VisitInput(
             household_id,
             homes.team.member_id,
             outcomes,
@@ -208,16 +212,16 @@ def test_logging_voiding_correcting_and_merging_keep_the_summaries_exact(
     homes: Homes, clock: FakeClock
 ) -> None:
     store, team_ = homes.team.store, homes.team
-    follow = ss.ServiceOutcome("VNEID_L2", "follow_up", date(2026, 12, 1))
-    failed = ss.ServiceOutcome("EHEALTH", "failed", failure_reason="mất mạng")
+    follow = ServiceOutcome("VNEID_L2", "follow_up", date(2026, 12, 1))
+    failed = ServiceOutcome("EHEALTH", "failed", failure_reason="mất mạng")
     basic = [
-        ss.ServiceOutcome(code)
+        ServiceOutcome(code)
         for code in ("VNEID_L1", "DVC_ACCOUNT", "BANK_ACCOUNT", "ECOMMERCE_OCOP", "ONLINE_SAFETY")
     ]
     _log(homes, 0, 0, follow, failed, days_ago=20)
     _log(homes, 0, 0, *basic, days_ago=12)
     _log(homes, 1, None, follow, days_ago=8)
-    wrong = _log(homes, 2, 1, ss.ServiceOutcome("VNEID_L2"), basic[0])
+    wrong = _log(homes, 2, 1, ServiceOutcome("VNEID_L2"), basic[0])
     assert_exact(store)
     with store.reading() as session:
         assert session.scalar(text("SELECT count(*) FROM tally_basic_people")) == 1
@@ -230,13 +234,13 @@ def test_logging_voiding_correcting_and_merging_keep_the_summaries_exact(
         store,
         wrong.session_ids[1],
         team_.leader_id,
-        ss.ServiceOutcome(basic[0].service_code, "failed", failure_reason="quên mật khẩu"),
+        ServiceOutcome(basic[0].service_code, "failed", failure_reason="quên mật khẩu"),
         "sửa",
     )
     assert_exact(store)
     # The follow-up of household 1 is closed by a later session of the same service.
     clock.advance(hours=1)
-    _log(homes, 1, 0, ss.ServiceOutcome("VNEID_L2"))
+    _log(homes, 1, 0, ServiceOutcome("VNEID_L2"))
     assert_exact(store)
     assert_tallies_match_the_sessions(
         store, SOME_PERIODS, (None, team_.village_id, team_.other_village_id)
@@ -246,9 +250,7 @@ def test_logging_voiding_correcting_and_merging_keep_the_summaries_exact(
     merge_households(store, homes.households[2], homes.households[0], team_.leader_id)
     assert_exact(store)
     # A household moved to the other village takes its counts along.
-    hh.update_household(
-        store, homes.households[1], hh.HouseholdInput(team_.other_village_id, "Hộ 1")
-    )
+    hh.update_household(store, homes.households[1], HouseholdInput(team_.other_village_id, "Hộ 1"))
     assert_exact(store)
     assert_tallies_match_the_sessions(
         store,
@@ -266,9 +268,9 @@ def test_sync_replay_direct_updates_and_deletes_keep_the_summaries_exact(
     homes: Homes,
 ) -> None:
     store, team_ = homes.team.store, homes.team
-    first = _log(homes, 0, 0, ss.ServiceOutcome("VNEID_L2", "follow_up", date(2026, 12, 1)))
-    _log(homes, 1, 1, ss.ServiceOutcome("VNEID_L1"), ss.ServiceOutcome("ONLINE_SAFETY"))
-    _log(homes, 1, None, ss.ServiceOutcome("VNEID_L2"), days_ago=3)
+    first = _log(homes, 0, 0, ServiceOutcome("VNEID_L2", "follow_up", date(2026, 12, 1)))
+    _log(homes, 1, 1, ServiceOutcome("VNEID_L1"), ServiceOutcome("ONLINE_SAFETY"))
+    _log(homes, 1, None, ServiceOutcome("VNEID_L2"), days_ago=3)
     assert_exact(store)
 
     # Sync's merge replay: a bulk UPDATE of household_id, then the loser tombstoned.
@@ -428,7 +430,7 @@ def test_sessions_that_arrive_before_their_household_count_in_its_village(
     """The feed is in version order, and a household edited after visits were logged
     to it comes after them (the summary triggers once counted those under no village)."""
     store, team_ = homes.team.store, homes.team
-    _log(homes, 0, 0, ss.ServiceOutcome("VNEID_L1"))
+    _log(homes, 0, 0, ServiceOutcome("VNEID_L1"))
     now = str(to_wire(store.now()))
     late, later, person = new_id(), new_id(), new_id()
     _apply_pages(
@@ -462,10 +464,10 @@ def test_sessions_that_arrive_before_their_household_count_in_its_village(
 
 def test_voiding_what_closed_a_follow_up_reopens_it(homes: Homes, clock: FakeClock) -> None:
     store, team_ = homes.team.store, homes.team
-    follow = ss.ServiceOutcome("VNEID_L2", "follow_up", date(2026, 12, 1))
+    follow = ServiceOutcome("VNEID_L2", "follow_up", date(2026, 12, 1))
     _log(homes, 0, 0, follow, days_ago=9)
-    closer = _log(homes, 0, 1, ss.ServiceOutcome("VNEID_L2"), days_ago=8)  # anyone closes it
-    later = _log(homes, 0, None, ss.ServiceOutcome("VNEID_L2", "failed", failure_reason="x"))
+    closer = _log(homes, 0, 1, ServiceOutcome("VNEID_L2"), days_ago=8)  # anyone closes it
+    later = _log(homes, 0, None, ServiceOutcome("VNEID_L2", "failed", failure_reason="x"))
 
     def open_at(period: Period) -> int:
         tally = compute_tally(store, period)
@@ -497,10 +499,10 @@ def test_a_follow_up_closed_at_monday_midnight_is_open_for_the_week_before(
     for outcome, moment in (("follow_up", sunday), ("done", vn(2026, 11, 16))):
         ss.log_visit(
             store,
-            ss.VisitInput(
+            VisitInput(
                 household,
                 homes.team.member_id,
-                [ss.ServiceOutcome("VNEID_L2", outcome, date(2026, 12, 1))],
+                [ServiceOutcome("VNEID_L2", outcome, date(2026, 12, 1))],
                 occurred_at=moment,
             ),
         )
@@ -515,9 +517,9 @@ def test_a_follow_up_closed_at_monday_midnight_is_open_for_the_week_before(
 def test_voiding_a_first_success_moves_it_to_the_next_one(homes: Homes) -> None:
     store, team_ = homes.team.store, homes.team
     codes = ("VNEID_L1", "DVC_ACCOUNT", "BANK_ACCOUNT", "ECOMMERCE_OCOP", "ONLINE_SAFETY")
-    first = _log(homes, 0, 0, ss.ServiceOutcome(codes[0]), days_ago=30)
-    _log(homes, 0, 0, *(ss.ServiceOutcome(code) for code in codes), days_ago=20)
-    _log(homes, 0, 0, ss.ServiceOutcome(codes[0]), days_ago=2)
+    first = _log(homes, 0, 0, ServiceOutcome(codes[0]), days_ago=30)
+    _log(homes, 0, 0, *(ServiceOutcome(code) for code in codes), days_ago=20)
+    _log(homes, 0, 0, ServiceOutcome(codes[0]), days_ago=2)
     household = homes.households[0]
 
     def first_done() -> str:
@@ -543,8 +545,8 @@ def test_voiding_a_first_success_moves_it_to_the_next_one(homes: Homes) -> None:
 def test_catalog_changes_redo_the_basic_skills_indicator(homes: Homes) -> None:
     store = homes.team.store
     codes = ("VNEID_L1", "DVC_ACCOUNT", "BANK_ACCOUNT", "ECOMMERCE_OCOP", "ONLINE_SAFETY")
-    _log(homes, 0, 0, *(ss.ServiceOutcome(code) for code in codes), days_ago=2)
-    _log(homes, 1, None, *(ss.ServiceOutcome(code) for code in codes[:4]), days_ago=1)
+    _log(homes, 0, 0, *(ServiceOutcome(code) for code in codes), days_ago=2)
+    _log(homes, 1, None, *(ServiceOutcome(code) for code in codes[:4]), days_ago=1)
 
     def covered() -> int:
         tally = compute_tally(store, THIS_WEEK)
@@ -596,7 +598,7 @@ def test_catalog_changes_redo_the_basic_skills_indicator(homes: Homes) -> None:
 def test_a_member_helped_in_two_households_is_one_person(homes: Homes) -> None:
     store, team_ = homes.team.store, homes.team
     member_of_0 = homes.members[homes.households[0]][0]
-    _log(homes, 0, 0, ss.ServiceOutcome("VNEID_L1"))
+    _log(homes, 0, 0, ServiceOutcome("VNEID_L1"))
     # Sessions that name a member of another household (the server moved the member,
     # say): the report still counts the member once.
     raw_update(
@@ -605,7 +607,7 @@ def test_a_member_helped_in_two_households_is_one_person(homes: Homes) -> None:
         household=homes.households[2],
         member=member_of_0,
     )
-    _log(homes, 0, 0, ss.ServiceOutcome("VNEID_L1"))
+    _log(homes, 0, 0, ServiceOutcome("VNEID_L1"))
     assert_exact(store)
     with store.reading() as session:
         assert session.scalar(text("SELECT member_id FROM tally_split_members")) == member_of_0
@@ -705,20 +707,20 @@ def test_migration_fills_the_summaries_of_an_existing_database(
     volunteer = team.add_team_member(old, "Phạm Đăng Xuyết", "leader", villages[0]).id
     households = [
         hh.create_household(
-            old, hh.HouseholdInput(villages[i % 2], f"Hộ {i}"), [hh.MemberInput(f"N {i}")]
+            old, HouseholdInput(villages[i % 2], f"Hộ {i}"), [MemberInput(f"N {i}")]
         ).id
         for i in range(3)
     ]
     outcomes = (
-        ss.ServiceOutcome("VNEID_L2", "follow_up", date(2026, 12, 1)),
-        ss.ServiceOutcome("EHEALTH", "failed", failure_reason="mất mạng"),
-        *(ss.ServiceOutcome(c) for c in ("VNEID_L1", "DVC_ACCOUNT", "BANK_ACCOUNT")),
-        *(ss.ServiceOutcome(c) for c in ("ECOMMERCE_OCOP", "ONLINE_SAFETY")),
+        ServiceOutcome("VNEID_L2", "follow_up", date(2026, 12, 1)),
+        ServiceOutcome("EHEALTH", "failed", failure_reason="mất mạng"),
+        *(ServiceOutcome(c) for c in ("VNEID_L1", "DVC_ACCOUNT", "BANK_ACCOUNT")),
+        *(ServiceOutcome(c) for c in ("ECOMMERCE_OCOP", "ONLINE_SAFETY")),
     )
     for index, household_id in enumerate(households):
         visit = ss.log_visit(
             old,
-            ss.VisitInput(
+            VisitInput(
                 household_id,
                 volunteer,
                 outcomes[: 3 + 2 * index],
@@ -741,7 +743,7 @@ def test_migration_fills_the_summaries_of_an_existing_database(
         assert (tally.totals.sessions, tally.totals.open_follow_ups) == (3, 2)
         assert tally.basic_skills.households_covered == 1
         # The triggers are live from the first write after the upgrade.
-        ss.log_visit(store, ss.VisitInput(households[0], volunteer, outcomes[:1]))
+        ss.log_visit(store, VisitInput(households[0], volunteer, outcomes[:1]))
         assert_exact(store)
         after = compute_tally(store, THIS_WEEK).totals
         assert (after.sessions, after.open_follow_ups) == (4, 2)  # the new one closed one

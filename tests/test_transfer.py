@@ -20,9 +20,13 @@ from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops import team
 from villagehelper.ops.duplicates import merge_households
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.ops.session_filter import SessionFilter
+from villagehelper.ops.session_queries import household_history, list_sessions
 from villagehelper.store import search_index
 from villagehelper.store.engine import Store, open_store
-from villagehelper.store.models import Household, Member, OutboxEntry, VillageKind
+from villagehelper.store.kinds import VillageKind
+from villagehelper.store.models import Household, Member, OutboxEntry
 from villagehelper.transfer import (
     ImportRejected,
     export_households,
@@ -48,7 +52,7 @@ def filled(village_team: Team, clock: FakeClock) -> Filled:
     store = village_team.store
     first = hh.create_household(
         store,
-        hh.HouseholdInput(
+        HouseholdInput(
             village_team.village_id,
             "Nguyễn Văn Hoà",
             "Xóm Đông, số 5",
@@ -56,29 +60,29 @@ def filled(village_team: Team, clock: FakeClock) -> Filled:
             '=HYPERLINK("x")',
         ),
         [
-            hh.MemberInput("Nguyễn Văn Hoà", 1956, None, True),
-            hh.MemberInput("Trần Thị Ánh", 1960, "+84 387 654 321"),
-            hh.MemberInput("Nguyễn Hoà Bình", None, "0220 375 1234", True, date(2026, 11, 1)),
+            MemberInput("Nguyễn Văn Hoà", 1956, None, True),
+            MemberInput("Trần Thị Ánh", 1960, "+84 387 654 321"),
+            MemberInput("Nguyễn Hoà Bình", None, "0220 375 1234", True, date(2026, 11, 1)),
         ],
     )
     hh.create_household(
-        store, hh.HouseholdInput(village_team.other_village_id, "Lê Thị Cúc", notes="'quote")
+        store, HouseholdInput(village_team.other_village_id, "Lê Thị Cúc", notes="'quote")
     )
     hh.create_household(
         store,
-        hh.HouseholdInput(village_team.village_id, "Phạm Đức Độ", notes="-5 + @ và ghi chú"),
-        [hh.MemberInput("Phạm Đức Độ", 1948)],
+        HouseholdInput(village_team.village_id, "Phạm Đức Độ", notes="-5 + @ và ghi chú"),
+        [MemberInput("Phạm Đức Độ", 1948)],
     )
     member_id = hh.get_household(store, first.id).members[0].id
     visit = ss.log_visit(
         store,
-        ss.VisitInput(
+        VisitInput(
             first.id,
             village_team.member_id,
             [
-                ss.ServiceOutcome("VNEID_L1"),
-                ss.ServiceOutcome("VNEID_L2", "follow_up", date(2026, 12, 1)),
-                ss.ServiceOutcome("EHEALTH", "failed", failure_reason="Chưa có VNeID mức 2"),
+                ServiceOutcome("VNEID_L1"),
+                ServiceOutcome("VNEID_L2", "follow_up", date(2026, 12, 1)),
+                ServiceOutcome("EHEALTH", "failed", failure_reason="Chưa có VNeID mức 2"),
             ],
             member_id=member_id,
             note="+ghi chú, có dấu phẩy",
@@ -87,14 +91,14 @@ def filled(village_team: Team, clock: FakeClock) -> Filled:
     clock.advance(hours=1)
     ss.log_visit(
         store,
-        ss.VisitInput(first.id, village_team.leader_id, [ss.ServiceOutcome("DIGITAL_SKILLS")]),
+        VisitInput(first.id, village_team.leader_id, [ServiceOutcome("DIGITAL_SKILLS")]),
     )
     ss.void_session(store, visit.session_ids[0], village_team.leader_id, "Ghi nhầm")
     ss.correct_session(
         store,
         visit.session_ids[2],
         village_team.leader_id,
-        ss.ServiceOutcome("EHEALTH"),
+        ServiceOutcome("EHEALTH"),
         "Đã làm lại",
     )
     return Filled(store, first.id, member_id, visit.session_ids[0])
@@ -220,7 +224,7 @@ def test_voided_in_the_file_adds_a_void_event(filled: Filled, tmp_path: Path) ->
     report = import_sessions(filled.store, path)
 
     assert (report.updated, report.unchanged) == (1, 4)
-    history = ss.household_history(filled.store, filled.household_id)
+    history = household_history(filled.store, filled.household_id)
     assert next(r for r in history if r.id == target[0]).voided
 
 
@@ -351,9 +355,9 @@ def test_sessions_list_with_words_and_names_instead_of_codes(
     report = import_sessions(filled.store, path)
 
     assert (report.imported, report.volunteers_created) == (3, 1)
-    rows = ss.list_sessions(
+    rows = list_sessions(
         filled.store,
-        ss.SessionFilter(start=date(2026, 11, 20), end=date(2026, 11, 20)),
+        SessionFilter(start=date(2026, 11, 20), end=date(2026, 11, 20)),
         newest_first=False,
     )
     assert [(r.service_code, r.outcome, r.member_name, r.volunteer_name) for r in rows] == [
@@ -610,7 +614,7 @@ def test_sessions_of_a_household_merged_since_the_export_follow_the_survivor(
     filled: Filled, village_team: Team, tmp_path: Path
 ) -> None:
     survivor = hh.create_household(
-        filled.store, hh.HouseholdInput(village_team.village_id, "Nguyễn Văn Hòa")
+        filled.store, HouseholdInput(village_team.village_id, "Nguyễn Văn Hòa")
     ).id
     households_file, sessions_file = tmp_path / "h.csv", tmp_path / "s.csv"
     export_households(filled.store, households_file)

@@ -17,6 +17,7 @@ from tests.test_transfer_support import snapshot
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops import team
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.store.engine import open_store
 from villagehelper.text import search_key
 from villagehelper.transfer import (
@@ -64,7 +65,7 @@ def _phone(draw: st.DrawFn) -> str | None:
 
 
 _member = st.builds(
-    hh.MemberInput,
+    MemberInput,
     full_name=_typed_name(),
     birth_year=st.none() | st.integers(1900, 2026),
     phone=_phone(),
@@ -101,11 +102,11 @@ _visit = st.builds(
 
 
 @st.composite
-def _households(draw: st.DrawFn) -> list[tuple[hh.HouseholdInput, list[hh.MemberInput]]]:
+def _households(draw: st.DrawFn) -> list[tuple[HouseholdInput, list[MemberInput]]]:
     count = draw(st.integers(1, 6))
     return [
         (
-            hh.HouseholdInput(
+            HouseholdInput(
                 village_id=str(draw(st.integers(0, 2))),
                 head_name=draw(_typed_name()),
                 address_detail=draw(st.sampled_from(["", "Xóm 1", " số 5,  ngõ 3 "])),
@@ -127,7 +128,7 @@ def _households(draw: st.DrawFn) -> list[tuple[hh.HouseholdInput, list[hh.Member
 )
 def test_export_then_import_gives_back_the_same_records(
     villages: list[str],
-    households: list[tuple[hh.HouseholdInput, list[hh.MemberInput]]],
+    households: list[tuple[HouseholdInput, list[MemberInput]]],
     visits: list[_Visit],
     fmt: str,
 ) -> None:
@@ -145,7 +146,7 @@ def test_export_then_import_gives_back_the_same_records(
                 village_id = village_ids[int(data.village_id)]
                 household_id = hh.create_household(
                     source,
-                    hh.HouseholdInput(
+                    HouseholdInput(
                         village_id, data.head_name, data.address_detail, data.phone, data.notes
                     ),
                     members,
@@ -160,11 +161,11 @@ def test_export_then_import_gives_back_the_same_records(
                 )
                 logged = ss.log_visit(
                     source,
-                    ss.VisitInput(
+                    VisitInput(
                         household.id,
                         volunteer,
                         [
-                            ss.ServiceOutcome(
+                            ServiceOutcome(
                                 _SERVICES[visit.service],
                                 visit.outcome,
                                 date(2026, 11, 23) + timedelta(days=visit.day_offset),

@@ -16,6 +16,8 @@ from villagehelper.entity_rules import OLDEST_BIRTH_YEAR
 from villagehelper.errors import ValidationError
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
+from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.ops.session_queries import list_sessions
 from villagehelper.typed_dates import (
     check_follow_up_date,
     latest_follow_up,
@@ -216,7 +218,7 @@ def test_an_empty_birth_year_is_no_birth_year() -> None:
 
 def _household(village_team: Team) -> str:
     made = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Lò Văn Pấng")
+        village_team.store, HouseholdInput(village_team.village_id, "Lò Văn Pấng")
     )
     return made.id
 
@@ -226,31 +228,31 @@ def test_the_core_refuses_a_follow_up_more_than_a_year_ahead(village_team: Team)
     household_id = _household(village_team)
     today = vietnam_today(store.now())
     for day in (date(2202, 12, 20), latest_follow_up(today) + timedelta(days=1)):
-        visit = ss.VisitInput(
+        visit = VisitInput(
             household_id,
             village_team.member_id,
-            (ss.ServiceOutcome("VNEID_L1", "follow_up", day),),
+            (ServiceOutcome("VNEID_L1", "follow_up", day),),
         )
         with pytest.raises(ValidationError) as refused:
             ss.log_visit(store, visit)
         assert refused.value.field == "follow_up_date"
-    assert ss.list_sessions(store) == []
-    farthest = ss.VisitInput(
+    assert list_sessions(store) == []
+    farthest = VisitInput(
         household_id,
         village_team.member_id,
-        (ss.ServiceOutcome("VNEID_L1", "follow_up", latest_follow_up(today)),),
+        (ServiceOutcome("VNEID_L1", "follow_up", latest_follow_up(today)),),
     )
     ss.log_visit(store, farthest)
-    assert [row.follow_up_date for row in ss.list_sessions(store)] == [latest_follow_up(today)]
+    assert [row.follow_up_date for row in list_sessions(store)] == [latest_follow_up(today)]
 
 
 def test_the_core_refuses_a_past_follow_up_in_both_languages(village_team: Team) -> None:
     store = village_team.store
     yesterday = vietnam_today(store.now()) - timedelta(days=1)
-    visit = ss.VisitInput(
+    visit = VisitInput(
         _household(village_team),
         village_team.member_id,
-        (ss.ServiceOutcome("VNEID_L1", "follow_up", yesterday),),
+        (ServiceOutcome("VNEID_L1", "follow_up", yesterday),),
     )
     with pytest.raises(ValidationError) as refused:
         ss.log_visit(store, visit)

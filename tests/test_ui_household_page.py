@@ -15,7 +15,8 @@ from tests.conftest import Team, wait_idle
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.households import find_households, get_household
-from villagehelper.ops.sessions import household_history
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.ops.session_queries import household_history
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.household.forms import EditDialog, HouseholdForm, MemberForm
 from villagehelper.ui.household.page import HouseholdPage
@@ -44,10 +45,10 @@ def household_id(village_team: Team) -> str:
     t = village_team
     return hh.create_household(
         t.store,
-        hh.HouseholdInput(t.village_id, "Đặng Văn Vỹ", "Xóm 2", "0912345678", "Nhà cạnh đình"),
+        HouseholdInput(t.village_id, "Đặng Văn Vỹ", "Xóm 2", "0912345678", "Nhà cạnh đình"),
         [
-            hh.MemberInput("Đặng Văn Vỹ", 1955, consent=True),
-            hh.MemberInput("Lê Thị Hoà", 1958, "0987654321"),
+            MemberInput("Đặng Văn Vỹ", 1955, consent=True),
+            MemberInput("Lê Thị Hoà", 1958, "0987654321"),
         ],
     ).id
 
@@ -99,12 +100,12 @@ def test_page_shows_household_members_and_timeline(
     with allowed_here():
         visit = ss.log_visit(
             t.store,
-            ss.VisitInput(
+            VisitInput(
                 household_id,
                 t.member_id,
                 [
-                    ss.ServiceOutcome("VNEID_L1"),
-                    ss.ServiceOutcome("VNEID_L2", "follow_up", follow_up_date=date(2026, 11, 30)),
+                    ServiceOutcome("VNEID_L1"),
+                    ServiceOutcome("VNEID_L2", "follow_up", follow_up_date=date(2026, 11, 30)),
                 ],
             ),
         )
@@ -150,7 +151,7 @@ def test_page_follows_visits_logged_elsewhere(
     with allowed_here():
         logged = ss.log_visit(
             village_team.store,
-            ss.VisitInput(household_id, village_team.member_id, [ss.ServiceOutcome("EHEALTH")]),
+            VisitInput(household_id, village_team.member_id, [ServiceOutcome("EHEALTH")]),
         )
     app_ctx.hub.sig_changed.emit(logged.changes)  # as the log-a-visit screen does
     wait_idle(qtbot, app_ctx)
@@ -260,12 +261,12 @@ def _duplicate_with_visits(t: Team) -> str:
     with allowed_here():
         loser = hh.create_household(
             t.store,
-            hh.HouseholdInput(t.village_id, "Dang Van Vy", "Xóm 2"),
-            [hh.MemberInput("Đặng Thị Mơ", 1990)],
+            HouseholdInput(t.village_id, "Dang Van Vy", "Xóm 2"),
+            [MemberInput("Đặng Thị Mơ", 1990)],
         ).id
     for code in ("VNEID_L1", "VSSID"):
         with allowed_here():
-            ss.log_visit(t.store, ss.VisitInput(loser, t.member_id, [ss.ServiceOutcome(code)]))
+            ss.log_visit(t.store, VisitInput(loser, t.member_id, [ServiceOutcome(code)]))
     return loser
 
 

@@ -114,7 +114,8 @@ def test_the_printed_report_says_how_many_sessions_are_held_back(
     qapp: object, village_team: Team
 ) -> None:
     from villagehelper.reports.weekly import build_weekly_document
-    from villagehelper.tally import compute_tally, parse_week
+    from villagehelper.tally.engine import compute_tally
+    from villagehelper.tally.periods import parse_week
 
     with allowed_here():
         tally = compute_tally(village_team.store, parse_week(WEEK, START.date()))

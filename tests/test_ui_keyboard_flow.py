@@ -22,6 +22,8 @@ from tests.conftest import Team, wait_idle
 from villagehelper.clock import vietnam_today
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.ops.session_queries import SessionRow, household_history, list_sessions
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.log_visit.screen import LogVisitView
 from villagehelper.ui.log_visit.service_keys import grid_step
@@ -83,7 +85,7 @@ def _household_opened(
 ) -> LogVisitView:
     """A household recorded, the screen shown, ``typed`` searched and Enter pressed."""
     with allowed_here():
-        hh.create_household(team.store, hh.HouseholdInput(team.village_id, head_name))
+        hh.create_household(team.store, HouseholdInput(team.village_id, head_name))
     view = _view(qtbot, ctx)
     _search_and_enter(qtbot, view, ctx, typed)
     _visit_form_ready(qtbot, view, ctx)
@@ -120,9 +122,9 @@ def undo_question(qtbot: QtBot, view: LogVisitView) -> QMessageBox:
     return box
 
 
-def _live(team: Team) -> list[ss.SessionRow]:
+def _live(team: Team) -> list[SessionRow]:
     with allowed_here():
-        return ss.list_sessions(team.store)
+        return list_sessions(team.store)
 
 
 def test_whole_flow_by_keys_new_and_existing_household_then_undo(
@@ -131,8 +133,8 @@ def test_whole_flow_by_keys_new_and_existing_household_then_undo(
     with allowed_here():
         existing = hh.create_household(
             village_team.store,
-            hh.HouseholdInput(village_team.village_id, "Nguyễn Thị Hòa"),
-            [hh.MemberInput("Nguyễn Thị Hòa", 1958)],
+            HouseholdInput(village_team.village_id, "Nguyễn Thị Hòa"),
+            [MemberInput("Nguyễn Thị Hòa", 1958)],
         ).id
     view = _view(qtbot, app_ctx)
     new_household = _new_household_three_services(qtbot, view, app_ctx, village_team)
@@ -248,7 +250,7 @@ def _undo_the_last_visit(
     wait_idle(qtbot, app_ctx)
     assert {r.household_id for r in _live(village_team)} == {new_household}
     with allowed_here():
-        voided = ss.household_history(village_team.store, existing)
+        voided = household_history(village_team.store, existing)
     assert len(voided) == 2 and all(row.voided for row in voided)
     assert "Đã hoàn tác: Nguyễn Thị Hòa" in view.undo_feedback.text()
     assert "VssID" in view.undo_feedback.text()
@@ -322,13 +324,13 @@ def test_tab_order_is_deliberate_and_no_widget_keeps_tab(
 ) -> None:
     with allowed_here():
         household = hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Vi Thị Mai")
+            village_team.store, HouseholdInput(village_team.village_id, "Vi Thị Mai")
         ).id
     for code in ("VSSID", "EHEALTH"):  # rows in today's list: a table that could keep Tab
         with allowed_here():
             ss.log_visit(
                 village_team.store,
-                ss.VisitInput(household, village_team.member_id, [ss.ServiceOutcome(code)]),
+                VisitInput(household, village_team.member_id, [ServiceOutcome(code)]),
             )
     view = _view(qtbot, app_ctx)
     _search_and_enter(qtbot, view, app_ctx, "vi thi mai")
@@ -506,9 +508,7 @@ def test_a_new_household_starts_at_the_top_of_the_services(
 ) -> None:
     for name in ("Lục Văn Một", "Lục Văn Hai"):
         with allowed_here():
-            hh.create_household(
-                village_team.store, hh.HouseholdInput(village_team.village_id, name)
-            )
+            hh.create_household(village_team.store, HouseholdInput(village_team.village_id, name))
     view = _view(qtbot, app_ctx)
     view.resize(1000, 560)  # a short window: the services scroll
     _search_and_enter(qtbot, view, app_ctx, "luc van mot")
@@ -534,13 +534,13 @@ def test_delete_in_todays_list_asks_then_cancels_that_session(
 ) -> None:
     with allowed_here():
         household = hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Hầu Văn Dế")
+            village_team.store, HouseholdInput(village_team.village_id, "Hầu Văn Dế")
         ).id
     for code in ("VSSID", "EHEALTH"):
         with allowed_here():
             ss.log_visit(
                 village_team.store,
-                ss.VisitInput(household, village_team.member_id, [ss.ServiceOutcome(code)]),
+                VisitInput(household, village_team.member_id, [ServiceOutcome(code)]),
             )
     view = _view(qtbot, app_ctx)
     qtbot.waitUntil(lambda: view.today_model.rowCount() == 2)

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import Team, wait_idle
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
+from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.ops.team import list_services
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.lists.households_view import HouseholdsView
@@ -34,11 +35,11 @@ def test_enter_in_the_households_search_opens_the_household_found(
 ) -> None:
     with allowed_here():
         wanted = hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Nguyễn Thị Hòa")
+            village_team.store, HouseholdInput(village_team.village_id, "Nguyễn Thị Hòa")
         ).id
     with allowed_here():
         hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Trần Văn Ba")
+            village_team.store, HouseholdInput(village_team.village_id, "Trần Văn Ba")
         )
     view = _households(qtbot, app_ctx)
     view.search.setFocus()
@@ -59,7 +60,7 @@ def test_enter_with_nothing_found_opens_nothing(
 ) -> None:
     with allowed_here():
         hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Trần Văn Ba")
+            village_team.store, HouseholdInput(village_team.village_id, "Trần Văn Ba")
         )
     view = _households(qtbot, app_ctx)
     view.search.setFocus()
@@ -77,15 +78,15 @@ def test_households_list_names_the_services_done(
 ) -> None:
     with allowed_here():
         household = hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Lê Văn Tám")
+            village_team.store, HouseholdInput(village_team.village_id, "Lê Văn Tám")
         ).id
     with allowed_here():
         ss.log_visit(
             village_team.store,
-            ss.VisitInput(
+            VisitInput(
                 household,
                 village_team.member_id,
-                [ss.ServiceOutcome("VNEID_L1"), ss.ServiceOutcome("DVC_DOSSIER")],
+                [ServiceOutcome("VNEID_L1"), ServiceOutcome("DVC_DOSSIER")],
             ),
         )
     with allowed_here():

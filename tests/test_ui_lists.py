@@ -22,12 +22,24 @@ from tests.conftest import FakeClock, wait_idle
 from villagehelper.clock import to_vietnam, vietnam_today
 from villagehelper.demo import generate_demo
 from villagehelper.ops import sessions as ss
-from villagehelper.ops.lists import Period, count_households
+from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+from villagehelper.ops.lists.date_presets import DateRangePreset
+from villagehelper.ops.lists.households import count_households
+from villagehelper.ops.session_filter import SessionFilter
+from villagehelper.ops.session_queries import (
+    FollowUp,
+    FollowUpStatus,
+    SessionRow,
+    count_sessions,
+    follow_ups,
+    list_sessions,
+)
 from villagehelper.ops.team import add_team_member, list_services, list_team_members
+from villagehelper.paths import DATABASE_FILE
 from villagehelper.preferences import Preferences
 from villagehelper.store.changelog import Changes
-from villagehelper.store.engine import DATABASE_FILE, open_store
-from villagehelper.store.models import Outcome
+from villagehelper.store.engine import open_store
+from villagehelper.store.kinds import Outcome
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.text import name_sort_key, search_key
 from villagehelper.ui.lists.follow_ups_view import FollowUpsView, NotDoneDialog
@@ -95,12 +107,12 @@ def sessions_view(qtbot: QtBot, ctx: AppContext) -> SessionsView:
     return view
 
 
-def _live_rows(ctx: AppContext, flt: ss.SessionFilter | None = None) -> list[ss.SessionRow]:
+def _live_rows(ctx: AppContext, flt: SessionFilter | None = None) -> list[SessionRow]:
     with allowed_here():
-        return ss.list_sessions(ctx.store, flt or ss.SessionFilter())
+        return list_sessions(ctx.store, flt or SessionFilter())
 
 
-def _loaded_rows(view: SessionsView) -> list[ss.SessionRow]:
+def _loaded_rows(view: SessionsView) -> list[SessionRow]:
     rows = (view.model.session(row) for row in range(view.model.rowCount()))
     return [row for row in rows if row is not None]
 
@@ -115,7 +127,7 @@ def test_sessions_open_newest_first_with_count_and_vietnamese_columns(
     expected = _live_rows(ctx)
     model = view.model
     with allowed_here():
-        assert model.rowCount() == len(expected) == ss.count_sessions(ctx.store)
+        assert model.rowCount() == len(expected) == count_sessions(ctx.store)
     assert view.count_label.text() == f"{len(expected):,} lượt hỗ trợ".replace(",", ".")
     assert model.loaded_blocks() == {0}
     first = expected[0]
@@ -179,20 +191,20 @@ def test_scrolling_to_the_end_loads_only_the_blocks_looked_at(
 @pytest.mark.parametrize(
     ("period", "days"),
     [
-        (Period.TODAY, (TODAY, TODAY)),
-        (Period.THIS_WEEK, (date(2026, 11, 23), date(2026, 11, 29))),
-        (Period.LAST_WEEK, (date(2026, 11, 16), date(2026, 11, 22))),
-        (Period.THIS_MONTH, (date(2026, 11, 1), date(2026, 11, 30))),
+        (DateRangePreset.TODAY, (TODAY, TODAY)),
+        (DateRangePreset.THIS_WEEK, (date(2026, 11, 23), date(2026, 11, 29))),
+        (DateRangePreset.LAST_WEEK, (date(2026, 11, 16), date(2026, 11, 22))),
+        (DateRangePreset.THIS_MONTH, (date(2026, 11, 1), date(2026, 11, 30))),
     ],
 )
 def test_period_presets_narrow_the_list(
-    qtbot: QtBot, ctx: AppContext, period: Period, days: tuple[date, date]
+    qtbot: QtBot, ctx: AppContext, period: DateRangePreset, days: tuple[date, date]
 ) -> None:
     # The demo's year ends yesterday: today's visits are logged here.
     households = {r.household_id for r in _live_rows(ctx)[:10]}
     assert ctx.volunteer_id is not None
     for household in households:
-        visit = ss.VisitInput(household, ctx.volunteer_id, [ss.ServiceOutcome("VSSID")])
+        visit = VisitInput(household, ctx.volunteer_id, [ServiceOutcome("VSSID")])
         with allowed_here():
             ss.log_visit(ctx.store, visit)
     view = sessions_view(qtbot, ctx)
@@ -200,7 +212,7 @@ def test_period_presets_narrow_the_list(
     combo = view.period.combo
     with qtbot.waitSignal(view.model.sig_loaded):
         combo.setCurrentIndex(combo.findData(period.value))
-    expected = _live_rows(ctx, ss.SessionFilter(start=days[0], end=days[1]))
+    expected = _live_rows(ctx, SessionFilter(start=days[0], end=days[1]))
     assert 0 < view.model.rowCount() == len(expected) < everything
     assert [r.id for r in _loaded_rows(view)] == [r.id for r in expected][:BLOCK_SIZE]
     for row in _loaded_rows(view):
@@ -213,7 +225,7 @@ def test_custom_range_typed_in_the_date_fields(qtbot: QtBot, ctx: AppContext) ->
     view = sessions_view(qtbot, ctx)
     combo = view.period.combo
     with qtbot.waitSignal(view.model.sig_loaded):
-        combo.setCurrentIndex(combo.findData(Period.CUSTOM.value))
+        combo.setCurrentIndex(combo.findData(DateRangePreset.CUSTOM.value))
     assert view.period.start.isEnabled()
     for edit, text in ((view.period.start, "01092026"), (view.period.end, "15092026")):
         edit.setFocus(Qt.FocusReason.TabFocusReason)  # as Tab does: the day is selected
@@ -222,8 +234,8 @@ def test_custom_range_typed_in_the_date_fields(qtbot: QtBot, ctx: AppContext) ->
             QTest.keyClick(edit, Qt.Key.Key_Return)
     wait_idle(qtbot, ctx)
     with allowed_here():
-        expected = ss.count_sessions(
-            ctx.store, ss.SessionFilter(start=date(2026, 9, 1), end=date(2026, 9, 15))
+        expected = count_sessions(
+            ctx.store, SessionFilter(start=date(2026, 9, 1), end=date(2026, 9, 15))
         )
     assert view.period.days() == (date(2026, 9, 1), date(2026, 9, 15))
     assert view.model.rowCount() == expected > 0
@@ -244,7 +256,7 @@ def test_each_filter_narrows_like_count_sessions(qtbot: QtBot, ctx: AppContext) 
         with qtbot.waitSignal(view.model.sig_loaded):
             combo.setCurrentIndex(2)
         value = combo.current_id()
-        flt = ss.SessionFilter(**{field: value})  # type: ignore[arg-type]
+        flt = SessionFilter(**{field: value})  # type: ignore[arg-type]
         expected = _live_rows(ctx, flt)
         assert 0 < view.model.rowCount() == len(expected) < everything, field
         assert [r.id for r in _loaded_rows(view)] == [r.id for r in expected][:BLOCK_SIZE]
@@ -254,9 +266,9 @@ def test_each_filter_narrows_like_count_sessions(qtbot: QtBot, ctx: AppContext) 
         view.outcome.select_id(Outcome.FAILED)
     with qtbot.waitSignal(view.model.sig_loaded):
         view.village.setCurrentIndex(1)
-    both = ss.SessionFilter(outcome=Outcome.FAILED, village_id=view.village.current_id())
+    both = SessionFilter(outcome=Outcome.FAILED, village_id=view.village.current_id())
     with allowed_here():
-        assert view.model.rowCount() == ss.count_sessions(ctx.store, both)
+        assert view.model.rowCount() == count_sessions(ctx.store, both)
     assert view.model.rowCount() == 0 or all(
         r.outcome == Outcome.FAILED for r in _loaded_rows(view)
     )
@@ -277,7 +289,7 @@ def test_voided_sessions_hidden_unless_asked_then_greyed(qtbot: QtBot, ctx: AppC
     with qtbot.waitSignal(view.model.sig_loaded):
         QTest.keyClick(view.show_voided, Qt.Key.Key_Space)
     with allowed_here():
-        expected = ss.count_sessions(ctx.store, ss.SessionFilter(include_voided=True))
+        expected = count_sessions(ctx.store, SessionFilter(include_voided=True))
     assert view.model.rowCount() == expected > before
     shown = view.model.session(0)
     assert shown is not None and shown.id == newest.id and shown.voided
@@ -355,7 +367,7 @@ def test_search_by_head_name_ignores_diacritics(qtbot: QtBot, ctx: AppContext, t
     with qtbot.waitSignal(view.model.sig_loaded, timeout=5000):
         QTest.keyClick(view.search, Qt.Key.Key_Escape)  # Esc empties the box
     with allowed_here():
-        assert view.model.rowCount() == ss.count_sessions(ctx.store)
+        assert view.model.rowCount() == count_sessions(ctx.store)
 
 
 def test_enter_and_double_click_open_the_household(qtbot: QtBot, ctx: AppContext) -> None:
@@ -394,8 +406,8 @@ def test_an_announced_visit_refreshes_the_list_and_only_when_shown(
     before = view.model.rowCount()
     household = view.model.session(0)
     assert household is not None and ctx.volunteer_id is not None
-    visit = ss.VisitInput(
-        household.household_id, ctx.volunteer_id, [ss.ServiceOutcome("DIGITAL_SIGNATURE")]
+    visit = VisitInput(
+        household.household_id, ctx.volunteer_id, [ServiceOutcome("DIGITAL_SIGNATURE")]
     )
     with allowed_here():
         logged = ss.log_visit(ctx.store, visit)
@@ -513,7 +525,7 @@ def test_households_reload_on_household_changes_only(qtbot: QtBot, ctx: AppConte
         ctx.hub.sig_changed.emit(changes)
     household = view.model.household(0)
     assert household is not None and ctx.volunteer_id is not None
-    visit = ss.VisitInput(household.id, ctx.volunteer_id, [ss.ServiceOutcome("OTHER")])
+    visit = VisitInput(household.id, ctx.volunteer_id, [ServiceOutcome("OTHER")])
     with allowed_here():
         logged = ss.log_visit(ctx.store, visit)
     with qtbot.waitSignal(view.model.sig_loaded):
@@ -544,14 +556,14 @@ def test_follow_ups_overdue_first_and_highlighted(
 ) -> None:
     view = follow_ups_view(qtbot, ctx)
     with allowed_here():
-        expected = ss.follow_ups(ctx.store)
+        expected = follow_ups(ctx.store)
     model = view.model
     assert model.rowCount() == len(expected) > 0
     assert [model.follow_up(n) for n in range(min(len(expected), BLOCK_SIZE))] == expected[
         :BLOCK_SIZE
     ]
     first = expected[0]
-    assert first.status == ss.FollowUpStatus.OVERDUE
+    assert first.status == FollowUpStatus.OVERDUE
     due = first.session.follow_up_date
     assert due is not None
     assert model.index(0, 0).data() == f"Quá hạn {(TODAY - due).days} ngày"
@@ -563,15 +575,15 @@ def test_follow_ups_overdue_first_and_highlighted(
     with qtbot.waitSignal(model.sig_loaded):
         view.upcoming.setChecked(True)
     with allowed_here():
-        assert model.rowCount() == len(ss.follow_ups(ctx.store, TODAY + timedelta(days=7)))
+        assert model.rowCount() == len(follow_ups(ctx.store, TODAY + timedelta(days=7)))
     qtmodeltester.check(model)  # type: ignore[attr-defined]
 
 
-def _sessions_of(ctx: AppContext, follow_up: ss.FollowUp) -> list[ss.SessionRow]:
+def _sessions_of(ctx: AppContext, follow_up: FollowUp) -> list[SessionRow]:
     with allowed_here():
-        return ss.list_sessions(
+        return list_sessions(
             ctx.store,
-            ss.SessionFilter(
+            SessionFilter(
                 household_id=follow_up.session.household_id,
                 service_code=follow_up.session.service_code,
             ),
@@ -596,7 +608,7 @@ def test_done_by_keyboard_logs_a_new_session_and_the_row_goes(
     assert newest.volunteer_id == ctx.volunteer_id
     assert newest.member_id == target.session.member_id
     with allowed_here():
-        assert target not in ss.follow_ups(ctx.store)
+        assert target not in follow_ups(ctx.store)
     assert view.model.rowCount() == before - 1
     shown = [view.model.follow_up(n) for n in range(view.model.rowCount())]
     assert all(f is None or f.session.id != target.session.id for f in shown)
@@ -628,7 +640,7 @@ def test_not_done_with_a_reason_logs_a_failed_session(qtbot: QtBot, ctx: AppCont
     newest = _sessions_of(ctx, target)[0]
     assert (newest.outcome, newest.failure_reason) == (Outcome.FAILED, "Chưa mang căn cước")
     with allowed_here():
-        assert target not in ss.follow_ups(ctx.store)
+        assert target not in follow_ups(ctx.store)
 
 
 def test_not_done_with_another_day_logs_a_new_follow_up(qtbot: QtBot, ctx: AppContext) -> None:
@@ -651,20 +663,20 @@ def test_not_done_with_another_day_logs_a_new_follow_up(qtbot: QtBot, ctx: AppCo
     newest = _sessions_of(ctx, target)[0]
     assert (newest.outcome, newest.follow_up_date) == (Outcome.FOLLOW_UP, date(2026, 11, 30))
     with allowed_here():
-        assert all(f.session.id != target.session.id for f in ss.follow_ups(ctx.store))
+        assert all(f.session.id != target.session.id for f in follow_ups(ctx.store))
 
 
 def test_escape_cancels_not_done(qtbot: QtBot, ctx: AppContext) -> None:
     view = follow_ups_view(qtbot, ctx)
     view.table.setFocus()
     with allowed_here():
-        count = ss.count_sessions(ctx.store)
+        count = count_sessions(ctx.store)
     dialog = _not_done_dialog(qtbot, view)
     QTest.keyClick(dialog.reason, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible())
     wait_idle(qtbot, ctx)
     with allowed_here():
-        assert ss.count_sessions(ctx.store) == count
+        assert count_sessions(ctx.store) == count
 
 
 def test_nobody_logging_is_told_and_nothing_is_logged(
@@ -674,7 +686,7 @@ def test_nobody_logging_is_told_and_nothing_is_logged(
     view = follow_ups_view(qtbot, ctx)
     view.table.setFocus()
     with allowed_here():
-        count = ss.count_sessions(ctx.store)
+        count = count_sessions(ctx.store)
     QTest.keyClick(view.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: view.findChild(QMessageBox, "userErrorBox") is not None)
     box = view.findChild(QMessageBox, "userErrorBox")
@@ -682,7 +694,7 @@ def test_nobody_logging_is_told_and_nothing_is_logged(
     box.close()
     wait_idle(qtbot, ctx)
     with allowed_here():
-        assert ss.count_sessions(ctx.store) == count
+        assert count_sessions(ctx.store) == count
 
 
 def test_follow_up_enter_opens_the_household(qtbot: QtBot, ctx: AppContext) -> None:

@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import Team, wait_idle
 from villagehelper.keyring import Keyring, ScryptCost
 from villagehelper.ops import households as hh
+from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.preferences import Preferences, load_preferences
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.household.page import HouseholdPage
@@ -115,9 +116,7 @@ def test_with_pins_the_app_asks_before_any_data_and_who_unlocks_logs(
 ) -> None:
     data_dir = village_team.store.data_dir
     with allowed_here():
-        hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, RESIDENT)
-        )
+        hh.create_household(village_team.store, HouseholdInput(village_team.village_id, RESIDENT))
     key = Keyring.load(data_dir).data_key()
     _give_pin(data_dir, key, village_team.leader_id, "Phạm Đăng Xuyết", LEADER_PIN, leader=True)
     _give_pin(data_dir, key, village_team.member_id, "Nguyễn Thị Hệ", MEMBER_PIN, leader=False)
@@ -193,7 +192,7 @@ def test_inactivity_locks_the_window_and_hides_the_residents_data(
 ) -> None:
     with allowed_here():
         household_id = hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, RESIDENT)
+            village_team.store, HouseholdInput(village_team.village_id, RESIDENT)
         ).id
     window = _window(qtbot, pins)
     window.log_visit.choose_household(household_id)

@@ -14,6 +14,9 @@ from tests.test_ui_keyboard_flow import undo_question
 from villagehelper.clock import vietnam_today
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.ops.session_filter import SessionFilter
+from villagehelper.ops.session_queries import household_history, list_sessions
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.log_visit.screen import LogVisitView
 from villagehelper.ui.shell.context import AppContext
@@ -108,7 +111,7 @@ def test_new_household_and_visit_by_keyboard_alone(
     assert view.search.line.hasFocus()
     assert view.search.line.text() == ""
     with allowed_here():
-        sessions = ss.list_sessions(village_team.store)
+        sessions = list_sessions(village_team.store)
     assert {(r.head_name, r.service_code, r.outcome) for r in sessions} == {
         ("Đặng Văn Vỹ", "VNEID_L1", "done"),
         ("Đặng Văn Vỹ", "VNEID_L2", "follow_up"),
@@ -130,12 +133,12 @@ def test_search_without_diacritics_then_enter_opens_the_household(
     with allowed_here():
         household_id = hh.create_household(
             village_team.store,
-            hh.HouseholdInput(village_team.village_id, "Nguyễn Thị Hệ"),
-            [hh.MemberInput("Lê Văn Hòa", 1950)],
+            HouseholdInput(village_team.village_id, "Nguyễn Thị Hệ"),
+            [MemberInput("Lê Văn Hòa", 1950)],
         ).id
     with allowed_here():
         hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Trần Văn Ba")
+            village_team.store, HouseholdInput(village_team.village_id, "Trần Văn Ba")
         )
     view = _view(qtbot, app_ctx)
     _search(qtbot, view, "le van hoa")
@@ -154,12 +157,12 @@ def test_returning_resident_sees_previous_services(
 ) -> None:
     with allowed_here():
         household_id = hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Bùi Thị Ngọc")
+            village_team.store, HouseholdInput(village_team.village_id, "Bùi Thị Ngọc")
         ).id
     with allowed_here():
         ss.log_visit(
             village_team.store,
-            ss.VisitInput(household_id, village_team.member_id, [ss.ServiceOutcome("VSSID")]),
+            VisitInput(household_id, village_team.member_id, [ServiceOutcome("VSSID")]),
         )
     view = _view(qtbot, app_ctx)
     _open(qtbot, view, app_ctx, "bui thi ngoc")
@@ -173,7 +176,7 @@ def test_failed_without_reason_is_refused_and_focus_goes_to_the_reason(
 ) -> None:
     with allowed_here():
         hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Hồ Văn Tư")
+            village_team.store, HouseholdInput(village_team.village_id, "Hồ Văn Tư")
         )
     view = _view(qtbot, app_ctx)
     _open(qtbot, view, app_ctx, "ho van tu")
@@ -187,12 +190,12 @@ def test_failed_without_reason_is_refused_and_focus_goes_to_the_reason(
     assert message is not None and "lý do" in message.text()
     assert row.reason.hasFocus()
     with allowed_here():
-        assert ss.list_sessions(village_team.store) == []
+        assert list_sessions(village_team.store) == []
     type_text(row.reason, "Máy không có NFC")
     with qtbot.waitSignal(view.sig_saved, timeout=5000):
         press(row.reason, Qt.Key.Key_Return)
     with allowed_here():
-        assert ss.list_sessions(village_team.store)[0].failure_reason == "Máy không có NFC"
+        assert list_sessions(village_team.store)[0].failure_reason == "Máy không có NFC"
 
 
 def test_one_click_undo_voids_the_visit_just_saved(
@@ -200,7 +203,7 @@ def test_one_click_undo_voids_the_visit_just_saved(
 ) -> None:
     with allowed_here():
         hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Lý Thị Nga")
+            village_team.store, HouseholdInput(village_team.village_id, "Lý Thị Nga")
         )
     view = _view(qtbot, app_ctx)
     _open(qtbot, view, app_ctx, "ly thi nga")
@@ -217,18 +220,16 @@ def test_one_click_undo_voids_the_visit_just_saved(
     assert "Lý Thị Nga" in box.informativeText()
     assert "Mở tài khoản ngân hàng" in box.informativeText()
     with allowed_here():
-        assert len(ss.list_sessions(village_team.store)) == 2
+        assert len(list_sessions(village_team.store)) == 2
     press(box, Qt.Key.Key_Return)
     wait_idle(qtbot, app_ctx)
     with allowed_here():
-        assert ss.list_sessions(village_team.store) == []
+        assert list_sessions(village_team.store) == []
     assert "Đã hoàn tác: Lý Thị Nga" in view.undo_feedback.text()
     with allowed_here():
-        history = ss.household_history(
+        history = household_history(
             village_team.store,
-            ss.list_sessions(village_team.store, ss.SessionFilter(include_voided=True))[
-                0
-            ].household_id,
+            list_sessions(village_team.store, SessionFilter(include_voided=True))[0].household_id,
         )
     assert all(row.voided for row in history)
     assert not undo.isEnabled()
@@ -241,7 +242,7 @@ def test_possible_duplicate_is_offered_before_creating(
     with allowed_here():
         existing = hh.create_household(
             village_team.store,
-            hh.HouseholdInput(village_team.village_id, "Phạm Văn Hùng", phone="0977000111"),
+            HouseholdInput(village_team.village_id, "Phạm Văn Hùng", phone="0977000111"),
         ).id
     view = _view(qtbot, app_ctx)
     _start_new(qtbot, view, "pham van hungg")  # a typo: the search finds nobody
@@ -285,7 +286,7 @@ def test_add_the_resident_helped_from_the_visit_form(
 
     with allowed_here():
         hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Lý Thị Nga")
+            village_team.store, HouseholdInput(village_team.village_id, "Lý Thị Nga")
         )
     view = _view(qtbot, app_ctx)
     _open(qtbot, view, app_ctx, "ly thi nga")
@@ -304,7 +305,7 @@ def test_add_the_resident_helped_from_the_visit_form(
     with qtbot.waitSignal(view.sig_saved, timeout=5000):
         view.save()
     with allowed_here():
-        assert ss.list_sessions(village_team.store)[0].member_name == "Trần Văn Được"
+        assert list_sessions(village_team.store)[0].member_name == "Trần Văn Được"
 
 
 def test_result_and_today_models_pass_the_model_tester(
@@ -313,18 +314,18 @@ def test_result_and_today_models_pass_the_model_tester(
     with allowed_here():
         household_id = hh.create_household(
             village_team.store,
-            hh.HouseholdInput(village_team.village_id, "Nguyễn Văn An", phone="0912345678"),
-            [hh.MemberInput("Lê Thị Bé", 1990)],
+            HouseholdInput(village_team.village_id, "Nguyễn Văn An", phone="0912345678"),
+            [MemberInput("Lê Thị Bé", 1990)],
         ).id
     with allowed_here():
         ss.log_visit(
             village_team.store,
-            ss.VisitInput(
+            VisitInput(
                 household_id,
                 village_team.member_id,
                 [
-                    ss.ServiceOutcome("VSSID"),
-                    ss.ServiceOutcome("EHEALTH", "failed", failure_reason="Mất sóng"),
+                    ServiceOutcome("VSSID"),
+                    ServiceOutcome("EHEALTH", "failed", failure_reason="Mất sóng"),
                 ],
             ),
         )

@@ -25,8 +25,11 @@ from villagehelper.clock import to_vietnam
 from villagehelper.ops import households as hh
 from villagehelper.ops import implausible
 from villagehelper.ops import sessions as ss
-from villagehelper.ops.lists import Period
+from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.ops.lists.date_presets import DateRangePreset
 from villagehelper.ops.quarantined import FaultyRow
+from villagehelper.ops.session_filter import SessionFilter
+from villagehelper.ops.session_queries import count_sessions, list_sessions
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.lists.sessions_view import SessionsView
 from villagehelper.ui.review.faulty_page import FaultyModel, FaultyPage
@@ -57,11 +60,11 @@ PERIODS = [
 def visits(village_team: Team) -> None:
     """One visit on each of :data:`VISIT_DAYS`."""
     home = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Lò Văn Pấng")
+        village_team.store, HouseholdInput(village_team.village_id, "Lò Văn Pấng")
     ).id
     for day in VISIT_DAYS:
-        outcome = ss.ServiceOutcome("VNEID_L1")
-        visit = ss.VisitInput(home, village_team.member_id, [outcome], occurred_at=vn(day))
+        outcome = ServiceOutcome("VNEID_L1")
+        visit = VisitInput(home, village_team.member_id, [outcome], occurred_at=vn(day))
         ss.log_visit(village_team.store, visit)
 
 
@@ -88,7 +91,7 @@ def _sessions_view(qtbot: QtBot, ctx: AppContext) -> SessionsView:
     """The sessions list (F3) on "Tùy chọn…" (a custom period)."""
     view = sessions_view(qtbot, ctx)
     combo = view.period.combo
-    combo.setCurrentIndex(combo.findData(Period.CUSTOM.value))
+    combo.setCurrentIndex(combo.findData(DateRangePreset.CUSTOM.value))
     wait_idle(qtbot, ctx)
     return view
 
@@ -114,7 +117,7 @@ def test_a_period_typed_as_on_paper_filters_the_sessions_list(
         f"{end:%d/%m/%Y}",
     )
     with allowed_here():
-        expected = ss.count_sessions(app_ctx.store, ss.SessionFilter(start=start, end=end))
+        expected = count_sessions(app_ctx.store, SessionFilter(start=start, end=end))
     assert expected == 2  # 19/10 is left out
     qtbot.waitUntil(lambda: view.model.rowCount() == expected, timeout=5000)
     assert _listed_days(view) == [date(2026, 10, 20), date(2026, 11, 16)]
@@ -163,7 +166,7 @@ def test_all_shows_dashes_and_an_emptied_start_means_from_the_beginning(
     qtbot.waitUntil(lambda: view.model.rowCount() == len(VISIT_DAYS), timeout=5000)
 
     combo = view.period.combo
-    combo.setCurrentIndex(combo.findData(Period.ALL.value))
+    combo.setCurrentIndex(combo.findData(DateRangePreset.ALL.value))
     wait_idle(qtbot, app_ctx)
     assert (view.period.start.text(), view.period.end.text()) == ("—", "—")
     assert view.period.days() == (None, None)
@@ -295,7 +298,7 @@ def test_the_right_day_of_a_held_back_session_is_typed_as_on_paper(
     with allowed_here():
         assert implausible.count_implausible(app_ctx.store) == 0
     with allowed_here():
-        live = ss.list_sessions(app_ctx.store)
+        live = list_sessions(app_ctx.store)
     assert [to_vietnam(row.occurred_at).date() for row in live] == [date(2026, 11, 22)]
 
 

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import FakeClock, Team, wait_idle
 from villagehelper.ops import households as hh
 from villagehelper.ops import privacy, sessions
-from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.personal_fields import ERASED_NAME
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.household.page import HouseholdPage
@@ -25,8 +25,8 @@ def household_id(village_team: Team) -> str:
     t = village_team
     saved = hh.create_household(
         t.store,
-        hh.HouseholdInput(t.village_id, "Đặng Văn Vỹ", "Xóm 2", "0912345678"),
-        [hh.MemberInput("Đặng Văn Vỹ", 1955), hh.MemberInput("Lê Thị Hoà", 1958)],
+        HouseholdInput(t.village_id, "Đặng Văn Vỹ", "Xóm 2", "0912345678"),
+        [MemberInput("Đặng Văn Vỹ", 1955), MemberInput("Lê Thị Hoà", 1958)],
     )
     sessions.log_visit(
         t.store,

@@ -16,7 +16,8 @@ from tests.test_backup import _damage_pages
 from villagehelper.backup import BackupCheck, daily_backup, list_backups
 from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
-from villagehelper.store.engine import DATABASE_FILE, open_store
+from villagehelper.paths import DATABASE_FILE
+from villagehelper.store.engine import open_store
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.settings import recovery
 from villagehelper.ui.shell.context import AppContext

@@ -186,7 +186,7 @@ def test_the_chart_legend_wraps_long_service_names_instead_of_cutting_them(
     from PySide6.QtGui import QFontMetrics
 
     from villagehelper.ops import households, sessions
-    from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+    from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
     from villagehelper.ops.team import list_services
     from villagehelper.tally.history import weekly_history
     from villagehelper.ui.tally.chart import WeeklyChart
@@ -194,7 +194,7 @@ def test_the_chart_legend_wraps_long_service_names_instead_of_cutting_them(
     store = village_team.store
     with allowed_here():
         home = households.create_household(
-            store, households.HouseholdInput(village_team.village_id, "Lê Văn Tám")
+            store, HouseholdInput(village_team.village_id, "Lê Văn Tám")
         )
     with allowed_here():
         for service in list_services(store)[:6]:

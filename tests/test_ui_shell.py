@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import Team, wait_idle
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
+from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.household.page import HouseholdPage
 from villagehelper.ui.shell.context import AppContext
@@ -33,7 +34,7 @@ def _window_on_new_household(
     """The window with a fresh household chosen on the log-a-visit screen."""
     with allowed_here():
         household_id = hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
+            village_team.store, HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
         ).id
     window = _window(qtbot, ctx)
     window.log_visit.choose_household(household_id)
@@ -46,12 +47,12 @@ def test_window_shows_commune_volunteer_and_todays_count(
 ) -> None:
     with allowed_here():
         household_id = hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
+            village_team.store, HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
         ).id
     with allowed_here():
         ss.log_visit(
             village_team.store,
-            ss.VisitInput(household_id, village_team.member_id, [ss.ServiceOutcome("VSSID")]),
+            VisitInput(household_id, village_team.member_id, [ServiceOutcome("VSSID")]),
         )
     window = _window(qtbot, app_ctx)
     assert "Xã Gia Lộc" in window.windowTitle()
@@ -110,7 +111,7 @@ def test_window_takes_typing_before_the_store_has_opened(qtbot: QtBot, village_t
 
     with allowed_here():
         hh.create_household(
-            village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
+            village_team.store, HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
         )
     data_dir = village_team.store.data_dir
     executor = Worker()

@@ -31,7 +31,7 @@ from villagehelper.ops.households import create_household, get_household
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.ops.team import list_services
 from villagehelper.store.thread_guard import allowed_here
-from villagehelper.tally import compute_tally
+from villagehelper.tally.engine import compute_tally
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.main_window import MainWindow
 from villagehelper.ui.tally.period import PeriodMode

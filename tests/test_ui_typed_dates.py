@@ -19,6 +19,8 @@ from tests.conftest import FakeClock, Team, wait_idle
 from tests.test_ui_log_visit import _open, _start_new, _view, press, type_text
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.ops.session_queries import list_sessions
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.lists.follow_ups_view import FollowUpsView
 from villagehelper.ui.log_visit.screen import LogVisitView
@@ -33,8 +35,8 @@ HEAD = "Lò Văn Pấng"
 def household_id(village_team: Team) -> str:
     return hh.create_household(
         village_team.store,
-        hh.HouseholdInput(village_team.village_id, HEAD),
-        [hh.MemberInput(HEAD, 1960)],
+        HouseholdInput(village_team.village_id, HEAD),
+        [MemberInput(HEAD, 1960)],
     ).id
 
 
@@ -66,7 +68,7 @@ def _type_date(row: OutcomeRow, typed: str) -> QWidget:
 
 def _stored_follow_ups(team: Team) -> list[date | None]:
     with allowed_here():
-        return [r.follow_up_date for r in ss.list_sessions(team.store) if r.outcome == "follow_up"]
+        return [r.follow_up_date for r in list_sessions(team.store) if r.outcome == "follow_up"]
 
 
 @pytest.mark.parametrize("typed", ["20/12/2026", "20/12/26", "20122026", "20/12", "20-12-2026"])
@@ -92,7 +94,7 @@ def test_an_impossible_date_is_refused_at_the_field_and_nothing_is_saved(
     QTest.keyClick(field, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     wait_idle(qtbot, app_ctx)
     with allowed_here():
-        assert ss.list_sessions(village_team.store) == []
+        assert list_sessions(village_team.store) == []
     error = view.findChild(QWidget, "followUpDate_VNEID_L1Error")
     assert error is not None and error.isVisible()
     assert "31/02/2026" in error.text() and "28 ngày" in error.text()  # type: ignore[attr-defined]
@@ -128,7 +130,7 @@ def test_an_implausible_or_unreadable_follow_up_is_refused_at_the_field(
     QTest.keyClick(view.note, Qt.Key.Key_Return)
     wait_idle(qtbot, app_ctx)
     with allowed_here():
-        assert ss.list_sessions(village_team.store) == []
+        assert list_sessions(village_team.store) == []
     assert words in view.message.text()
 
 
@@ -283,10 +285,10 @@ def test_another_day_for_a_follow_up_on_f5_must_be_one_that_exists(
     with allowed_here():
         ss.log_visit(
             village_team.store,
-            ss.VisitInput(
+            VisitInput(
                 household_id,
                 village_team.member_id,
-                (ss.ServiceOutcome("VNEID_L1", "follow_up", TODAY),),
+                (ServiceOutcome("VNEID_L1", "follow_up", TODAY),),
             ),
         )
     view = follow_ups_view(qtbot, app_ctx)
@@ -305,12 +307,12 @@ def test_another_day_for_a_follow_up_on_f5_must_be_one_that_exists(
     assert "31/02/2027" in dialog.new_date.problem()
     assert dialog.new_date.error.isVisible()
     with allowed_here():
-        assert len(ss.list_sessions(village_team.store)) == 1  # nothing more logged
+        assert len(list_sessions(village_team.store)) == 1  # nothing more logged
 
     QTest.keyClick(dialog.new_date, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     QTest.keyClicks(dialog.new_date, "28/02/2027")
     with qtbot.waitSignal(view.model.sig_loaded, timeout=5000):
         QTest.keyClick(dialog.new_date, Qt.Key.Key_Return)
     with allowed_here():
-        newest = ss.list_sessions(village_team.store)[0]
+        newest = list_sessions(village_team.store)[0]
     assert (newest.outcome, newest.follow_up_date) == ("follow_up", date(2027, 2, 28))

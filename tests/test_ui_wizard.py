@@ -17,7 +17,7 @@ from villagehelper.ops import households
 from villagehelper.ops import team as tm
 from villagehelper.ops.households import find_households
 from villagehelper.ops.inputs import HouseholdInput
-from villagehelper.ops.sessions import count_sessions
+from villagehelper.ops.session_queries import count_sessions
 from villagehelper.preferences import load_preferences
 from villagehelper.server import accounts
 from villagehelper.store.engine import Store

@@ -27,6 +27,7 @@ from villagehelper.backup_order import rotation_order
 from villagehelper.clock import to_vietnam, utc_now
 from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
+from villagehelper.paths import DATABASE_FILE
 from villagehelper.store.connect import (
     DATABASE_ERRORS,
     NotEncryptedError,
@@ -36,7 +37,6 @@ from villagehelper.store.connect import (
     looks_encrypted,
 )
 from villagehelper.store.encryption import encrypt_data_dir, encrypt_file, remove_with_journals
-from villagehelper.store.engine import DATABASE_FILE
 from villagehelper.store.migrate import (
     BACKUP_DIR_NAME,
     NewerDatabaseError,

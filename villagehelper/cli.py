@@ -303,9 +303,9 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
         write_tally_xlsx,
     )
     from villagehelper.reports.titles import REPORT_TITLE, period_title
-    from villagehelper.tally import compute_tally, parse_week
+    from villagehelper.tally import engine, periods
 
-    period = parse_week(args.week, vietnam_today())  # before opening: a typo costs nothing
+    period = periods.parse_week(args.week, vietnam_today())  # before opening: a typo costs nothing
     store = open_unlocked(data_dir)
     try:
         warn_about_the_clock(store)  # "this" and "last" week follow the clock
@@ -319,7 +319,7 @@ def _cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
         member_id = (
             _pick_by_name("thành viên", "team member", args.member, names) if args.member else None
         )
-        tally = compute_tally(store, period, village_id=village_id, volunteer_id=member_id)
+        tally = engine.compute_tally(store, period, village_id=village_id, volunteer_id=member_id)
         held_back = implausible.count_implausible(store)
         not_counted = implausible.not_counted_notice(held_back)
         village_name = villages[village_id] if village_id else None

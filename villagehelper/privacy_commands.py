@@ -159,7 +159,8 @@ def cmd_erase(args: argparse.Namespace, data_dir: Path) -> int:
 def cmd_purge(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.clock_notice import print_clock_warning
     from villagehelper.command_member import PURGE, open_as_member
-    from villagehelper.ops.retention import LONGEST_MONTHS, carry_out_purge, plan_purge
+    from villagehelper.ops.retention import carry_out_purge, plan_purge
+    from villagehelper.preferences import LONGEST_RETENTION_MONTHS as LONGEST_MONTHS
     from villagehelper.preferences import load_preferences
 
     months = args.months if args.months is not None else load_preferences(data_dir).retention_months

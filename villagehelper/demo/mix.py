@@ -8,7 +8,7 @@ activation often needs a second visit because the police capture the application
 from __future__ import annotations
 
 from villagehelper.demo.sampling import Weighted
-from villagehelper.store.models import Outcome
+from villagehelper.store.kinds import Outcome
 
 SERVICE_WEIGHTS: dict[str, float] = {
     "VNEID_L1": 26,

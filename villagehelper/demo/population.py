@@ -18,7 +18,8 @@ from villagehelper.demo.ids import IdMaker, instant
 from villagehelper.demo.people import PeopleMaker, Person
 from villagehelper.demo.sampling import Weighted, apportion
 from villagehelper.demo.writer import BulkWriter
-from villagehelper.store.models import Household, Member, Role, TeamMember, Village, VillageKind
+from villagehelper.store.kinds import Role, VillageKind
+from villagehelper.store.models import Household, Member, TeamMember, Village
 from villagehelper.store.search_index import household_search_text
 from villagehelper.text import name_sort_key, search_key
 

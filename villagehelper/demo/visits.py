@@ -22,7 +22,8 @@ from villagehelper.demo.ids import IdMaker, Instant, instant
 from villagehelper.demo.population import HouseholdRef, VillageRef
 from villagehelper.demo.sampling import apportion
 from villagehelper.demo.schedule import YearCalendar
-from villagehelper.store.models import Base, HelpSession, Outcome, SessionVoid
+from villagehelper.store.kinds import Outcome
+from villagehelper.store.models import Base, HelpSession, SessionVoid
 
 VOID_ODDS = 0.01
 RETURN_ODDS = 0.75  # a follow-up whose resident comes back for it

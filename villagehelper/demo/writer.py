@@ -21,6 +21,7 @@ from sqlalchemy import Connection
 from villagehelper.demo.ids import IdMaker, Instant
 from villagehelper.store import search_index
 from villagehelper.store.changelog import ENTITY_OF, Op, primary_key_name, synced_fields
+from villagehelper.store.kinds import SyncState
 from villagehelper.store.models import (
     Base,
     HelpSession,
@@ -28,7 +29,6 @@ from villagehelper.store.models import (
     Member,
     OutboxEntry,
     SessionVoid,
-    SyncState,
     TeamMember,
     Village,
 )

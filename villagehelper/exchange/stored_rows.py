@@ -27,7 +27,8 @@ from sqlalchemy import Dialect, inspect
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from villagehelper.store.changelog import ENTITIES, from_wire, primary_key_name, synced_fields
-from villagehelper.store.models import Base, SyncState, UtcDateTime
+from villagehelper.store.kinds import SyncState
+from villagehelper.store.models import Base, UtcDateTime
 from villagehelper.text import name_sort_key, search_key
 
 Converter = Callable[[Any], Any]

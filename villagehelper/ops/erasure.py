@@ -22,7 +22,8 @@ from villagehelper.errors import NotFoundError, UserError
 from villagehelper.store.changelog import Changes, record_update
 from villagehelper.store.engine import Store
 from villagehelper.store.erasure import flush_erased, settle_erasure
-from villagehelper.store.models import HelpSession, Household, Member, Role, Setting, TeamMember
+from villagehelper.store.kinds import Role
+from villagehelper.store.models import HelpSession, Household, Member, Setting, TeamMember
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,7 @@ from villagehelper.clock import vietnam_today
 from villagehelper.errors import NotFoundError, UserError, ValidationError
 from villagehelper.ids import new_id
 from villagehelper.ops import validate
-from villagehelper.ops.inputs import HouseholdInput as HouseholdInput  # re-exported
-from villagehelper.ops.inputs import MemberInput as MemberInput
+from villagehelper.ops.inputs import HouseholdInput, MemberInput
 from villagehelper.store import search_index
 from villagehelper.store.changelog import Changes, record_delete, record_insert, record_update
 from villagehelper.store.engine import Store

@@ -25,8 +25,6 @@ from datetime import UTC, datetime
 from sqlalchemy import func, or_, select
 
 from villagehelper.ops.erasure import erase_rows
-from villagehelper.preferences import DEFAULT_RETENTION_MONTHS as DEFAULT_MONTHS
-from villagehelper.preferences import LONGEST_RETENTION_MONTHS as LONGEST_MONTHS
 from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
 from villagehelper.store.erasure import flush_erased
@@ -39,8 +37,6 @@ from villagehelper.trusted_time import (
 )
 
 __all__ = [
-    "DEFAULT_MONTHS",
-    "LONGEST_MONTHS",
     "ExpiredHousehold",
     "PurgePlan",
     "Purged",

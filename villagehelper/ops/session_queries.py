@@ -1,4 +1,5 @@
-"""Reading help sessions: lists with filters, counts, a household's history, follow-ups."""
+"""Reading help sessions: rows with the names they show, counts, a household's history,
+follow-ups.  Which sessions is a :class:`~villagehelper.ops.session_filter.SessionFilter`."""
 
 from __future__ import annotations
 
@@ -9,17 +10,11 @@ from enum import StrEnum
 from sqlalchemy import Row, Select, and_, exists, func, select
 from sqlalchemy.orm import aliased
 
-from villagehelper.clock import vietnam_day_bounds, vietnam_today
+from villagehelper.clock import vietnam_today
+from villagehelper.ops.session_filter import SessionFilter, session_conditions
 from villagehelper.store.engine import Store
-from villagehelper.store.models import (
-    HelpSession,
-    Household,
-    Member,
-    Outcome,
-    Service,
-    TeamMember,
-    Village,
-)
+from villagehelper.store.kinds import Outcome
+from villagehelper.store.models import HelpSession, Household, Member, Service, TeamMember, Village
 
 
 @dataclass(frozen=True)
@@ -48,20 +43,6 @@ class SessionRow:
     voided: bool
 
 
-@dataclass(frozen=True)
-class SessionFilter:
-    """All optional; dates are Vietnam calendar days, both ends included."""
-
-    start: date | None = None
-    end: date | None = None
-    village_id: str | None = None
-    service_code: str | None = None
-    volunteer_id: str | None = None
-    outcome: str | None = None
-    household_id: str | None = None
-    include_voided: bool = False
-
-
 class FollowUpStatus(StrEnum):
     OVERDUE = "overdue"
     DUE = "due"
@@ -77,13 +58,17 @@ class FollowUp:
 # --- reads -------------------------------------------------------------------------
 
 _member = aliased(Member)
+_EVERY_SESSION = SessionFilter()  # not voided
 
 
-# Member name is NULL when nobody in particular was named (outer join).
-_SessionQuery = Select[HelpSession, str, str, str, str, str, str]
+# A session with the names a row shows; the member's name is NULL when nobody in
+# particular was named (outer join).
+SessionRowsSelect = Select[HelpSession, str, str, str, str, str, str]
 
 
-def rows_query() -> _SessionQuery:
+def rows_query() -> SessionRowsSelect:
+    """Sessions joined to the names a :class:`SessionRow` shows (filter with
+    :func:`villagehelper.ops.session_filter.session_conditions`)."""
     return (
         select(
             HelpSession,
@@ -100,26 +85,6 @@ def rows_query() -> _SessionQuery:
         .join(TeamMember, TeamMember.id == HelpSession.volunteer_id)
         .outerjoin(_member, _member.id == HelpSession.member_id)
     )
-
-
-def apply_filter(query: _SessionQuery, flt: SessionFilter) -> _SessionQuery:
-    if flt.start is not None:
-        query = query.where(HelpSession.occurred_at >= vietnam_day_bounds(flt.start)[0])
-    if flt.end is not None:
-        query = query.where(HelpSession.occurred_at < vietnam_day_bounds(flt.end)[1])
-    if flt.village_id is not None:
-        query = query.where(Household.village_id == flt.village_id)
-    if flt.service_code is not None:
-        query = query.where(HelpSession.service_code == flt.service_code)
-    if flt.volunteer_id is not None:
-        query = query.where(HelpSession.volunteer_id == flt.volunteer_id)
-    if flt.outcome is not None:
-        query = query.where(HelpSession.outcome == flt.outcome)
-    if flt.household_id is not None:
-        query = query.where(HelpSession.household_id == flt.household_id)
-    if not flt.include_voided:
-        query = query.where(HelpSession.voided.is_(False))
-    return query
 
 
 def to_row(record: Row[HelpSession, str, str, str, str, str, str]) -> SessionRow:
@@ -150,13 +115,13 @@ def to_row(record: Row[HelpSession, str, str, str, str, str, str]) -> SessionRow
 
 def list_sessions(
     store: Store,
-    flt: SessionFilter = SessionFilter(),
+    flt: SessionFilter = _EVERY_SESSION,
     *,
     limit: int | None = None,
     offset: int = 0,
     newest_first: bool = True,
 ) -> list[SessionRow]:
-    query = apply_filter(rows_query(), flt)
+    query = rows_query().where(*session_conditions(flt))
     order = HelpSession.occurred_at.desc() if newest_first else HelpSession.occurred_at
     query = query.order_by(order, HelpSession.id).offset(offset)
     if limit is not None:
@@ -165,8 +130,8 @@ def list_sessions(
         return [to_row(record) for record in session.execute(query)]
 
 
-def count_sessions(store: Store, flt: SessionFilter = SessionFilter()) -> int:
-    query = apply_filter(rows_query(), flt).with_only_columns(func.count(HelpSession.id))
+def count_sessions(store: Store, flt: SessionFilter = _EVERY_SESSION) -> int:
+    query = select(func.count()).select_from(HelpSession).where(*session_conditions(flt))
     with store.reading() as session:
         return int(session.scalar(query) or 0)
 

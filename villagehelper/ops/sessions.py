@@ -1,4 +1,5 @@
-"""Help sessions: log a visit, void, correct (reading them: :mod:`session_queries`).
+"""Help sessions: log a visit, void, correct (reading them: :mod:`session_queries`;
+which sessions: :mod:`session_filter`).
 
 A session is an immutable event; a visit with several services is several sessions
 sharing a visit id.  Corrections are a void plus a new session that names the old one.
@@ -17,25 +18,11 @@ from villagehelper.errors import NotFoundError, UserError, ValidationError
 from villagehelper.ids import new_id
 from villagehelper.ops import validate
 from villagehelper.ops.households import live_household, live_member
-from villagehelper.ops.inputs import ServiceOutcome as ServiceOutcome  # re-exported
-from villagehelper.ops.inputs import VisitInput as VisitInput
-from villagehelper.ops.session_queries import FollowUp as FollowUp  # re-exported
-from villagehelper.ops.session_queries import FollowUpStatus as FollowUpStatus
-from villagehelper.ops.session_queries import SessionFilter as SessionFilter
-from villagehelper.ops.session_queries import SessionRow as SessionRow
-from villagehelper.ops.session_queries import count_sessions as count_sessions
-from villagehelper.ops.session_queries import follow_ups as follow_ups
-from villagehelper.ops.session_queries import household_history as household_history
-from villagehelper.ops.session_queries import list_sessions as list_sessions
+from villagehelper.ops.inputs import ServiceOutcome, VisitInput
 from villagehelper.store.changelog import Changes, record_insert, record_update
 from villagehelper.store.engine import Store
-from villagehelper.store.models import (
-    HelpSession,
-    Outcome,
-    Service,
-    SessionVoid,
-    TeamMember,
-)
+from villagehelper.store.kinds import Outcome
+from villagehelper.store.models import HelpSession, Service, SessionVoid, TeamMember
 from villagehelper.typed_dates import check_follow_up_date
 
 

@@ -22,7 +22,7 @@ from villagehelper.ops.team import (
 )
 from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
-from villagehelper.store.models import Role, VillageKind
+from villagehelper.store.kinds import Role, VillageKind
 from villagehelper.text import clean_text, collation_key, search_key
 
 # Search-key starts of names that are urban residential groups rather than rural thôn.

@@ -13,14 +13,8 @@ from villagehelper.ids import new_id
 from villagehelper.ops import validate
 from villagehelper.store.changelog import Changes, record_insert
 from villagehelper.store.engine import Store
-from villagehelper.store.models import (
-    Commune,
-    Role,
-    Service,
-    TeamMember,
-    Village,
-    VillageKind,
-)
+from villagehelper.store.kinds import Role, VillageKind
+from villagehelper.store.models import Commune, Service, TeamMember, Village
 from villagehelper.text import search_key
 
 

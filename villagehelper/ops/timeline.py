@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from villagehelper.ops.households import live_household
-from villagehelper.ops.sessions import SessionRow, household_history
+from villagehelper.ops.session_queries import SessionRow, household_history
 from villagehelper.session_times import QUARANTINE_DEVICE
 from villagehelper.store.engine import Store
 from villagehelper.store.models import SessionVoid, TeamMember

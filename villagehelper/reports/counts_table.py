@@ -21,7 +21,7 @@ from PySide6.QtGui import (
 
 from villagehelper.reports.columns import fitted_columns
 from villagehelper.reports.typesetting import block_format, char_format, report_font
-from villagehelper.tally import Counts, Tally
+from villagehelper.tally.results import Counts, Tally
 from villagehelper.text import format_number
 
 # The table's text: the decree sets no size for tables, and at 12 pt all fourteen

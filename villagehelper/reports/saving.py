@@ -19,8 +19,8 @@ from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
 from villagehelper.reports.spreadsheet import compute_breakdown, write_tally_xlsx
 from villagehelper.store.engine import Store
-from villagehelper.tally import Tally
 from villagehelper.tally.overview import ReportNames
+from villagehelper.tally.results import Tally
 
 T = TypeVar("T")
 

@@ -23,7 +23,8 @@ from villagehelper.ops.team import list_team_members, list_villages
 from villagehelper.reports.titles import REPORT_TITLE, period_title
 from villagehelper.spreadsheet_cells import neutralise
 from villagehelper.store.engine import Store
-from villagehelper.tally import Counts, Tally, compute_tally
+from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.results import Counts, Tally
 from villagehelper.text import search_key
 
 NUMBER_FORMAT = "#,##0"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from villagehelper.tally import Period, PeriodKind
+from villagehelper.tally.periods import Period, PeriodKind
 
 REPORT_TITLE = "BÁO CÁO KẾT QUẢ HỖ TRỢ NGƯỜI DÂN"
 

@@ -36,7 +36,7 @@ from villagehelper.reports.keep_together import TablePart, next_break
 from villagehelper.reports.official_form import write_letterhead, write_signatures
 from villagehelper.reports.titles import REPORT_TITLE, period_title
 from villagehelper.reports.typesetting import block_format, char_format, layout_dpi, report_font
-from villagehelper.tally import Tally
+from villagehelper.tally.results import Tally
 
 TITLE_PT = 14.0
 

@@ -1,7 +1,7 @@
 """Commune-wide tallies on the server, computed by the laptops' own tally engine.
 
 A tally request brings the commune's replica (``replicas.py``) up to date and runs
-:func:`villagehelper.tally.compute_tally` on it, so a leader's printed report and the
+:func:`villagehelper.tally.engine.compute_tally` on it, so a leader's printed report and the
 commune's figures can never disagree on a definition.
 """
 
@@ -18,7 +18,9 @@ from villagehelper.ops import implausible
 from villagehelper.ops.team import list_villages
 from villagehelper.server.replicas import CommuneReplicas
 from villagehelper.spreadsheet_cells import neutralise
-from villagehelper.tally import Counts, Tally, compute_tally, parse_week
+from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.periods import parse_week
+from villagehelper.tally.results import Counts, Tally
 
 _COUNT_FIELDS = ("sessions", "people", "households", "done", "follow_up", "failed", "cumulative")
 

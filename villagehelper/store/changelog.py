@@ -18,6 +18,7 @@ from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from villagehelper import entity_rules
 from villagehelper.ids import new_id
+from villagehelper.store.kinds import SyncState
 from villagehelper.store.models import (
     Base,
     HelpSession,
@@ -28,7 +29,6 @@ from villagehelper.store.models import (
     Service,
     SessionVoid,
     SyncConflict,
-    SyncState,
     TeamMember,
     UtcDateTime,
     Village,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from villagehelper.clock import Clock, utc_now
 from villagehelper.errors import UserError
 from villagehelper.ids import new_id
-from villagehelper.paths import DATABASE_FILE as DATABASE_FILE
+from villagehelper.paths import DATABASE_FILE
 from villagehelper.store import folder_lock, migrate
 from villagehelper.store.connect import DATABASE_ERRORS, attach_plain_sql, connect, driver
 from villagehelper.store.locations import check_path_length, sqlite_url

@@ -30,14 +30,8 @@ from villagehelper.store.changelog import (
     synced_fields,
 )
 from villagehelper.store.erasure import settle_erasure
-from villagehelper.store.models import (
-    HelpSession,
-    Household,
-    HouseholdMerge,
-    Member,
-    SessionVoid,
-    SyncState,
-)
+from villagehelper.store.kinds import SyncState
+from villagehelper.store.models import HelpSession, Household, HouseholdMerge, Member, SessionVoid
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from villagehelper.exchange import state
 from villagehelper.exchange.feed import Progress
 from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, primary_key_name
 from villagehelper.store.engine import Store
-from villagehelper.store.models import OutboxEntry, SyncState
+from villagehelper.store.kinds import SyncState
+from villagehelper.store.models import OutboxEntry
 from villagehelper.sync import device_history, set_aside
 from villagehelper.sync.http import ServerConnection, ServerRefusedError, SyncError
 

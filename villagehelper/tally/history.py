@@ -1,8 +1,9 @@
 """The last weeks of a tally, per service: what the tally screen's chart draws (no Qt).
 
-Sessions are counted as :func:`villagehelper.tally.compute_tally` counts a period's
-sessions: not voided, in the ISO week their Vietnam date falls in, the village being
-that of the session's (current) household, the volunteer the one who logged it.  All
+Sessions are counted as :func:`villagehelper.tally.engine.compute_tally` counts a
+period's: the same :class:`~villagehelper.ops.session_filter.SessionFilter` (not voided,
+the village of the session's current household, the volunteer who logged it) over the
+weeks, each session in the ISO week its Vietnam date falls in.  All
 the weeks come from one query: a CASE over the week bounds puts each session in its
 week, so the time index is read once instead of once per week.
 """
@@ -12,16 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, case, false, func, select
+from sqlalchemy import case, func, select
 
+from villagehelper.ops.session_filter import SessionFilter, session_conditions
 from villagehelper.store.engine import Store
-from villagehelper.store.models import HelpSession, Household, Service
+from villagehelper.store.models import HelpSession, Service
 from villagehelper.tally.periods import Period, week_containing
 
 HISTORY_WEEKS = 12
 
 _SESSIONS = HelpSession.__table__
-_HOUSEHOLDS = Household.__table__
 _SERVICES = Service.__table__
 
 
@@ -75,22 +76,6 @@ def history_weeks(through: date, weeks: int = HISTORY_WEEKS) -> tuple[Period, ..
     )
 
 
-def _conditions(
-    weeks: tuple[Period, ...], village_id: str | None, volunteer_id: str | None
-) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [
-        _SESSIONS.c.voided == false(),
-        _SESSIONS.c.occurred_at >= weeks[0].start,
-        _SESSIONS.c.occurred_at < weeks[-1].end,
-    ]
-    if volunteer_id is not None:
-        conditions.append(_SESSIONS.c.volunteer_id == volunteer_id)
-    if village_id is not None:
-        in_village = select(_HOUSEHOLDS.c.id).where(_HOUSEHOLDS.c.village_id == village_id)
-        conditions.append(_SESSIONS.c.household_id.in_(in_village))
-    return conditions
-
-
 def weekly_history(
     store: Store,
     through: date,
@@ -102,13 +87,19 @@ def weekly_history(
     """Sessions per service in each of the ``weeks`` weeks ending with the one that
     contains ``through``, optionally for one village and/or one volunteer."""
     periods = history_weeks(through, weeks)
+    charted = SessionFilter(
+        start=periods[0].first,
+        end=periods[-1].last,
+        village_id=village_id,
+        volunteer_id=volunteer_id,
+    )
     # The weeks are contiguous: the first bound a session is below names its week.
     week_index = case(
         *((_SESSIONS.c.occurred_at < period.end, index) for index, period in enumerate(periods))
     )
     bucketed = (
         select(_SESSIONS.c.service_code.label("code"), week_index.label("week"))
-        .where(*_conditions(periods, village_id, volunteer_id))
+        .where(*session_conditions(charted))
         .subquery()
     )
     counted = select(bucketed.c.code, bucketed.c.week, func.count()).group_by(

@@ -15,9 +15,10 @@ from villagehelper.clock import vietnam_today
 from villagehelper.ops import implausible
 from villagehelper.ops.team import TeamMemberInfo, list_team_members, list_villages
 from villagehelper.store.engine import Store
-from villagehelper.tally.engine import BasicSkills, Counts, Tally, compute_tally
+from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.history import HISTORY_WEEKS, WeeklyHistory, weekly_history
 from villagehelper.tally.periods import Period
+from villagehelper.tally.results import BasicSkills, Counts, Tally
 from villagehelper.text import name_sort_key
 
 

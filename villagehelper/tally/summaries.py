@@ -32,6 +32,7 @@ fires those only with ``recursive_triggers`` on) and count the session twice.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
@@ -47,9 +48,9 @@ from sqlalchemy import (
     union_all,
 )
 
-from villagehelper.store.models import (
-    HelpSession,
-    Household,
+from villagehelper.ops.session_filter import SessionFilter, summary_conditions
+from villagehelper.store.models import HelpSession, Household, utc_text
+from villagehelper.tally.tables import (
     TallyBasicPerson,
     TallyDay,
     TallyFollowUp,
@@ -57,7 +58,6 @@ from villagehelper.store.models import (
     TallyReach,
     TallyReachTotal,
     TallySplitMember,
-    utc_text,
 )
 
 NEVER = "9999-12-31T23:59:59.999999Z"
@@ -274,19 +274,16 @@ def split_by_month(first: date, last: date) -> tuple[list[tuple[date, date]], li
 _Sums = dict[str, tuple[int, int, int, int]]
 
 
-def day_sums(
-    connection: Connection,
-    ranges: dict[str, tuple[date, date]],
-    *,
-    village_id: str | None,
-    volunteer_id: str | None,
-) -> dict[str, _Sums]:
-    """(sessions, done, follow-up, failed) per service over each named range of days
-    (both ends included), in one statement: whole months from ``tally_months``, the
-    rest from ``tally_days``."""
+def day_sums(connection: Connection, ranges: dict[str, SessionFilter]) -> dict[str, _Sums]:
+    """(sessions, done, follow-up, failed) per service over each named filter (its days
+    both given), in one statement: whole months from ``tally_months``, the rest from
+    ``tally_days``; the filter's village, volunteer and service as
+    :func:`~villagehelper.ops.session_filter.summary_conditions` states them."""
     parts = []
-    for name, (first, last) in ranges.items():
-        runs, months = split_by_month(first, last)
+    for name, counted in ranges.items():
+        if counted.start is None or counted.end is None:
+            raise ValueError("the summaries are read over days: give both ends")
+        runs, months = split_by_month(counted.start, counted.end)
         pieces: list[tuple[FromClause, ColumnElement[bool]]] = [
             (_DAYS, _DAYS.c.day.between(_day_text(a), _day_text(b))) for a, b in runs
         ]
@@ -295,11 +292,6 @@ def day_sums(
                 (_MONTHS, _MONTHS.c.month.between(_month_text(months[0]), _month_text(months[-1])))
             )
         for table, inside in pieces:
-            conditions = [inside]
-            if village_id is not None:
-                conditions.append(table.c.village_id == village_id)
-            if volunteer_id is not None:
-                conditions.append(table.c.volunteer_id == volunteer_id)
             parts.append(
                 select(
                     literal(name).label("part"),
@@ -308,7 +300,7 @@ def day_sums(
                     table.c.done,
                     table.c.follow_up,
                     table.c.failed,
-                ).where(*conditions)
+                ).where(inside, *summary_conditions(counted, table))
             )
     sums: dict[str, _Sums] = {name: {} for name in ranges}
     if not parts:
@@ -328,12 +320,12 @@ def day_sums(
     return sums
 
 
-def reach_since(
-    connection: Connection, first: date, *, village_id: str | None
-) -> dict[tuple[str, str], int]:
+def reach_since(connection: Connection, counted: SessionFilter) -> dict[tuple[str, str], int]:
     """(kind, service code or :data:`ALL_SERVICES`) → people / households whose last
-    counted session is on ``first`` or later.  Equal to those helped from ``first`` on
-    only while no counted session lies after the period (the caller checks).
+    counted session is on the filter's first day or later, in its village (a filter
+    with a volunteer is refused: the reach does not know who helped).  Equal to those
+    helped from that day on only while no counted session lies after the period (the
+    caller checks).
 
     Reads whichever side of ``first`` has fewer days: the days from ``first`` on, or
     the totals minus the days before it (a year to date starts near the data's start).
@@ -341,14 +333,17 @@ def reach_since(
     earliest, latest = connection.execute(
         select(func.min(_REACH.c.day), func.max(_REACH.c.day))
     ).one()
+    if counted.start is None:
+        raise ValueError("the reach is read from a first day: give it")
     if earliest is None:
         return {}
+    first = counted.start
     first_day = _day_text(first)
     spans = date.fromisoformat(latest) - first, first - date.fromisoformat(earliest)
     if spans[0] <= spans[1]:
-        return _reach_sums(connection, _REACH.c.day >= first_day, village_id)
-    before = _reach_sums(connection, _REACH.c.day < first_day, village_id)
-    totals = _reach_sums(connection, None, village_id)
+        return _reach_sums(connection, _REACH.c.day >= first_day, counted)
+    before = _reach_sums(connection, _REACH.c.day < first_day, counted)
+    totals = _reach_sums(connection, None, counted)
     return {
         key: total - before.get(key, 0)
         for key, total in totals.items()
@@ -357,14 +352,14 @@ def reach_since(
 
 
 def _reach_sums(
-    connection: Connection, days: ColumnElement[bool] | None, village_id: str | None
+    connection: Connection, days: ColumnElement[bool] | None, counted: SessionFilter
 ) -> dict[tuple[str, str], int]:
     """Reach per (kind, service) over ``days`` of tally_reach, or over all days (from
     tally_reach_totals) when ``days`` is None."""
     table = _REACH if days is not None else _REACH_TOTALS
     conditions = [] if days is None else [days]
-    if village_id is not None:
-        conditions.append(table.c.village_id == village_id)
+    # The reach counts every service as well as each: the service is its rows.
+    conditions += summary_conditions(replace(counted, service_code=None), table)
     query = (
         select(table.c.kind, table.c.service_code, func.sum(table.c.reached))
         .where(*conditions)
@@ -374,20 +369,13 @@ def _reach_sums(
 
 
 def open_follow_ups(
-    connection: Connection,
-    end: datetime,
-    *,
-    village_id: str | None,
-    volunteer_id: str | None,
+    connection: Connection, end: datetime, counted: SessionFilter
 ) -> dict[str, int]:
-    """Follow-ups opened before ``end`` and not closed before it, per service."""
+    """Follow-ups among ``counted`` (its days aside) opened before ``end`` and not
+    closed before it, per service."""
     end_text = utc_text(end)
     conditions = [_FOLLOW_UPS.c.closed_at >= end_text, _FOLLOW_UPS.c.opened_at < end_text]
-    if volunteer_id is not None:
-        conditions.append(_FOLLOW_UPS.c.volunteer_id == volunteer_id)
-    if village_id is not None:
-        in_village = select(_HOUSEHOLDS.c.id).where(_HOUSEHOLDS.c.village_id == village_id)
-        conditions.append(_FOLLOW_UPS.c.household_id.in_(in_village))
+    conditions += summary_conditions(counted, _FOLLOW_UPS)
     query = (
         select(_FOLLOW_UPS.c.service_code, func.count())
         .where(*conditions)

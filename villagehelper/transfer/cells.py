@@ -13,7 +13,7 @@ from datetime import date, datetime
 from villagehelper.clock import VIETNAM, format_vn_date, to_vietnam
 from villagehelper.errors import ValidationError
 from villagehelper.ids import is_valid_id
-from villagehelper.store.models import Outcome
+from villagehelper.store.kinds import Outcome
 from villagehelper.text import search_key
 
 YES = "có"

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from villagehelper.errors import ValidationError
 from villagehelper.ids import new_id
-from villagehelper.ops.households import MemberInput, clean_member
+from villagehelper.ops.households import clean_member
+from villagehelper.ops.inputs import MemberInput
 from villagehelper.store.models import Household, Member, TeamMember
 from villagehelper.text import search_key
 from villagehelper.transfer.cells import parse_bool, parse_day, parse_id, parse_year

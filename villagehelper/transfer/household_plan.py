@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 from villagehelper.errors import ValidationError
 from villagehelper.ids import new_id
 from villagehelper.ops import validate
-from villagehelper.ops.households import HouseholdInput, clean_household
+from villagehelper.ops.households import clean_household
+from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.store import search_index
 from villagehelper.store.changelog import Changes
 from villagehelper.store.models import Household

@@ -17,7 +17,8 @@ from villagehelper.ops import validate
 from villagehelper.ops.team import require_commune
 from villagehelper.store.changelog import Changes, record_insert
 from villagehelper.store.engine import Store
-from villagehelper.store.models import Commune, Village, VillageKind
+from villagehelper.store.kinds import VillageKind
+from villagehelper.store.models import Commune, Village
 from villagehelper.text import search_key
 from villagehelper.transfer.columns import URBAN_VILLAGE_TITLES, header_key
 

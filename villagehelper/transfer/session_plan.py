@@ -27,15 +27,12 @@ from villagehelper.clock import vietnam_today
 from villagehelper.errors import ValidationError
 from villagehelper.ids import new_id
 from villagehelper.ops import validate
-from villagehelper.ops.sessions import (
-    ServiceOutcome,
-    clean_service_outcome,
-    insert_session,
-    void_in,
-)
+from villagehelper.ops.inputs import ServiceOutcome
+from villagehelper.ops.sessions import clean_service_outcome, insert_session, void_in
 from villagehelper.store.changelog import Changes, record_insert
 from villagehelper.store.engine import Store
-from villagehelper.store.models import Commune, HelpSession, Role, TeamMember
+from villagehelper.store.kinds import Role
+from villagehelper.store.models import Commune, HelpSession, TeamMember
 from villagehelper.transfer.cells import (
     parse_bool,
     parse_day,

@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from villagehelper.ops.privacy import note_export
-from villagehelper.ops.sessions import SessionFilter, SessionRow, list_sessions
+from villagehelper.ops.session_filter import SessionFilter
+from villagehelper.ops.session_queries import SessionRow, list_sessions
 from villagehelper.store.engine import Store
 from villagehelper.transfer.cells import format_bool, format_day, format_moment
 from villagehelper.transfer.columns import SESSIONS, Layout, locate, require_any

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 
 from villagehelper.clock import format_vn_date
 from villagehelper.errors import ValidationError
-from villagehelper.ops.households import HouseholdDetail, HouseholdInput, MemberInfo, MemberInput
+from villagehelper.ops.households import HouseholdDetail, MemberInfo
+from villagehelper.ops.inputs import HouseholdInput, MemberInput
 from villagehelper.ops.team import VillageInfo, list_villages
 from villagehelper.store.changelog import Changes
 from villagehelper.text import Phone, canonical_phone

@@ -10,9 +10,9 @@ from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from villagehelper.clock import format_vn_date, to_vietnam
-from villagehelper.ops.sessions import SessionRow
+from villagehelper.ops.session_queries import SessionRow
 from villagehelper.ops.timeline import TimelineEntry, TimelineVisit
-from villagehelper.store.models import Outcome
+from villagehelper.store.kinds import Outcome
 
 _Index = QModelIndex | QPersistentModelIndex
 _TOP = 0  # internal id of a visit row; a session row stores its visit's row + 1

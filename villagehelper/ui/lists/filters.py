@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from villagehelper.ops.lists import Period, period_days
+from villagehelper.ops.lists.date_presets import DateRangePreset, preset_days
 from villagehelper.ops.team import (
     ServiceInfo,
     TeamMemberInfo,
@@ -110,12 +110,12 @@ class PeriodPicker(QWidget):
         self.combo = QComboBox(self)
         self.combo.setObjectName("periodCombo")
         presets = (
-            (Period.ALL, self.tr("Tất cả")),
-            (Period.TODAY, self.tr("Hôm nay")),
-            (Period.THIS_WEEK, self.tr("Tuần này")),
-            (Period.LAST_WEEK, self.tr("Tuần trước")),
-            (Period.THIS_MONTH, self.tr("Tháng này")),
-            (Period.CUSTOM, self.tr("Tùy chọn…")),
+            (DateRangePreset.ALL, self.tr("Tất cả")),
+            (DateRangePreset.TODAY, self.tr("Hôm nay")),
+            (DateRangePreset.THIS_WEEK, self.tr("Tuần này")),
+            (DateRangePreset.LAST_WEEK, self.tr("Tuần trước")),
+            (DateRangePreset.THIS_MONTH, self.tr("Tháng này")),
+            (DateRangePreset.CUSTOM, self.tr("Tùy chọn…")),
         )
         for period, label in presets:
             self.combo.addItem(label, period.value)
@@ -135,14 +135,14 @@ class PeriodPicker(QWidget):
         self.combo.currentIndexChanged.connect(self._preset_chosen)
         self._preset_chosen()
 
-    def period(self) -> Period:
-        return Period(self.combo.currentData())
+    def period(self) -> DateRangePreset:
+        return DateRangePreset(self.combo.currentData())
 
-    def set_period(self, period: Period) -> None:
+    def set_period(self, period: DateRangePreset) -> None:
         self.combo.setCurrentIndex(self.combo.findData(period.value))
 
     def set_custom(self, start: date, end: date) -> None:
-        self.set_period(Period.CUSTOM)
+        self.set_period(DateRangePreset.CUSTOM)
         self._show_days(start, end)
         self.sig_changed.emit()
 
@@ -150,25 +150,25 @@ class PeriodPicker(QWidget):
         """First and last day included (``None`` for an open end); presets are computed
         from today each time, so a list left open overnight follows the calendar."""
         period = self.period()
-        if period != Period.CUSTOM:
-            preset = period_days(period, self._today())
+        if period != DateRangePreset.CUSTOM:
+            preset = preset_days(period, self._today())
             return preset if preset is not None else (None, None)
         start, end = from_qdate(self.start.date()), from_qdate(self.end.date())
         return (start, end) if start <= end else (end, start)
 
     def _preset_chosen(self) -> None:
         period = self.period()
-        custom = period == Period.CUSTOM
+        custom = period == DateRangePreset.CUSTOM
         for edit in (self.start, self.end):
             edit.setEnabled(custom)
         if custom:
             if self.start.date() == self.start.minimumDate():
                 # Coming from "all": start from this month rather than from a dash.
-                month = period_days(Period.THIS_MONTH, self._today())
+                month = preset_days(DateRangePreset.THIS_MONTH, self._today())
                 assert month is not None
                 self._show_days(*month)
         else:
-            preset = period_days(period, self._today())
+            preset = preset_days(period, self._today())
             if preset is None:
                 self._show_days(None, None)
             else:
@@ -182,7 +182,7 @@ class PeriodPicker(QWidget):
             edit.blockSignals(False)
 
     def _date_edited(self) -> None:
-        if self.period() == Period.CUSTOM:
+        if self.period() == DateRangePreset.CUSTOM:
             self.sig_changed.emit()
 
 

@@ -31,17 +31,12 @@ from PySide6.QtWidgets import (
 
 from villagehelper.clock import format_vn_date, vietnam_today
 from villagehelper.errors import UserError
-from villagehelper.ops.lists import FollowUpCursor, FollowUpQuery
-from villagehelper.ops.sessions import (
-    FollowUp,
-    FollowUpStatus,
-    ServiceOutcome,
-    VisitInput,
-    VisitLogged,
-    log_visit,
-)
+from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+from villagehelper.ops.lists.follow_ups import FollowUpCursor, FollowUpListRequest
+from villagehelper.ops.session_queries import FollowUp, FollowUpStatus
+from villagehelper.ops.sessions import VisitLogged, log_visit
 from villagehelper.store.engine import Store
-from villagehelper.store.models import Outcome
+from villagehelper.store.kinds import Outcome
 from villagehelper.text import format_number
 from villagehelper.ui.lists.filters import FilterChoices, ListScreen
 from villagehelper.ui.lists.session_model import (
@@ -75,7 +70,7 @@ class FollowUpsModel(LazyTableModel):
     SORTS: ClassVar[dict[int, Any]] = {}  # the core order (overdue first) is the point
 
     def __init__(self, store: Store, executor: Worker, parent: QObject | None = None) -> None:
-        super().__init__(executor, FollowUpQuery(vietnam_today(store.now())), parent)
+        super().__init__(executor, FollowUpListRequest(vietnam_today(store.now())), parent)
         self._store = store
 
     def make_source(self) -> PageSource:
@@ -295,9 +290,9 @@ class FollowUpsView(ListScreen):
     def set_choices(self, choices: FilterChoices) -> None:
         self.village.set_choices([(v.id, v.name) for v in choices.villages])
 
-    def current_query(self) -> FollowUpQuery:
+    def current_query(self) -> FollowUpListRequest:
         days_ahead = UPCOMING_DAYS if self.upcoming.isChecked() else 0
-        return FollowUpQuery(self._today(), self.village.current_id(), days_ahead)
+        return FollowUpListRequest(self._today(), self.village.current_id(), days_ahead)
 
     def count_text(self, total: int) -> str:
         if total == 0:

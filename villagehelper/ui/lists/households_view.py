@@ -16,7 +16,12 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from villagehelper.clock import format_vn_date
-from villagehelper.ops.lists import HouseholdCursor, HouseholdListRow, HouseholdQuery, HouseholdSort
+from villagehelper.ops.lists.households import (
+    HouseholdCursor,
+    HouseholdListRequest,
+    HouseholdListRow,
+    HouseholdSort,
+)
 from villagehelper.store.engine import Store
 from villagehelper.text import Phone, format_number
 from villagehelper.ui.lists.filters import FilterChoices, ListScreen, SearchField
@@ -42,7 +47,7 @@ class HouseholdTableModel(LazyTableModel):
     }
 
     def __init__(self, store: Store, executor: Worker, parent: QObject | None = None) -> None:
-        super().__init__(executor, HouseholdQuery(), parent)
+        super().__init__(executor, HouseholdListRequest(), parent)
         self._store = store
         self._service_labels: dict[str, str] = {}
 
@@ -171,8 +176,8 @@ class HouseholdsView(ListScreen):
         self.village.set_choices([(v.id, v.name) for v in choices.villages])
         self.model.set_service_labels({s.code: s.label(language) for s in choices.services})
 
-    def current_query(self) -> HouseholdQuery:
-        sorted_by: HouseholdQuery = self.model.query()
+    def current_query(self) -> HouseholdListRequest:
+        sorted_by: HouseholdListRequest = self.model.query()
         return replace(sorted_by, search=self.search.text(), village_id=self.village.current_id())
 
     def count_text(self, total: int) -> str:

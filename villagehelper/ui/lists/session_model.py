@@ -29,10 +29,11 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
 from villagehelper.clock import to_vietnam
-from villagehelper.ops.lists import Page, SessionCursor, SessionQuery, SessionSort
-from villagehelper.ops.sessions import SessionRow
+from villagehelper.ops.lists.paging import Page
+from villagehelper.ops.lists.sessions import SessionCursor, SessionListRequest, SessionSort
+from villagehelper.ops.session_queries import SessionRow
 from villagehelper.store.engine import Store
-from villagehelper.store.models import Outcome
+from villagehelper.store.kinds import Outcome
 from villagehelper.ui.shell.executor import Worker
 from villagehelper.ui.shell.operations import read_op
 from villagehelper.ui.widgets.headers import column_title
@@ -275,7 +276,7 @@ class SessionTableModel(LazyTableModel):
     }
 
     def __init__(self, store: Store, executor: Worker, parent: QObject | None = None) -> None:
-        super().__init__(executor, SessionQuery(), parent)
+        super().__init__(executor, SessionListRequest(), parent)
         self._store = store
         self._service_labels: dict[str, str] = {}
 

@@ -14,9 +14,9 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QWidget
 
 from villagehelper.clock import vietnam_today
-from villagehelper.ops.lists import SessionQuery
-from villagehelper.ops.sessions import SessionFilter
-from villagehelper.store.models import Outcome
+from villagehelper.ops.lists.sessions import SessionListRequest
+from villagehelper.ops.session_filter import SessionFilter
+from villagehelper.store.kinds import Outcome
 from villagehelper.text import format_number
 from villagehelper.ui.lists.filters import FilterChoices, ListScreen, PeriodPicker, SearchField
 from villagehelper.ui.lists.session_model import SessionTableModel
@@ -125,7 +125,7 @@ class SessionsView(ListScreen):
     def _today(self) -> date:
         return vietnam_today(self._ctx.store.now())
 
-    def current_query(self) -> SessionQuery:
+    def current_query(self) -> SessionListRequest:
         start, end = self.period.days()
         flt = SessionFilter(
             start=start,
@@ -136,8 +136,8 @@ class SessionsView(ListScreen):
             outcome=self.outcome.current_id(),
             include_voided=self.show_voided.isChecked(),
         )
-        sorted_by: SessionQuery = self.model.query()
-        return SessionQuery(flt, self.search.text(), sorted_by.sort, sorted_by.descending)
+        sorted_by: SessionListRequest = self.model.query()
+        return SessionListRequest(flt, self.search.text(), sorted_by.sort, sorted_by.descending)
 
     def count_text(self, total: int) -> str:
         if total == 0:

@@ -45,7 +45,8 @@ if TYPE_CHECKING:
     # The database layer is loaded by the worker thread; at start-up the window shows
     # first (every operation below imports what it needs when it runs).
     from villagehelper.ops.households import HouseholdDetail
-    from villagehelper.ops.sessions import SessionRow, VisitLogged
+    from villagehelper.ops.session_queries import SessionRow
+    from villagehelper.ops.sessions import VisitLogged
     from villagehelper.ops.team import ServiceInfo, TeamMemberInfo, VillageInfo
     from villagehelper.store.changelog import Changes
 
@@ -233,7 +234,7 @@ class LogVisitView(QWidget):
 
         def load() -> _Chosen:
             from villagehelper.ops.households import get_household
-            from villagehelper.ops.sessions import household_history
+            from villagehelper.ops.session_queries import household_history
 
             return _Chosen(
                 get_household(ctx.store, household_id),

@@ -19,7 +19,7 @@ from villagehelper.ui.widgets.headers import column_title
 from villagehelper.ui.widgets.outcomes import outcome_text
 
 if TYPE_CHECKING:
-    from villagehelper.ops.sessions import SessionRow
+    from villagehelper.ops.session_queries import SessionRow
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 

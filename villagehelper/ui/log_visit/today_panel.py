@@ -31,7 +31,8 @@ from villagehelper.ui.log_visit.visit_undo import confirm_undo, undone_text
 from villagehelper.ui.shell.context import AppContext
 
 if TYPE_CHECKING:
-    from villagehelper.ops.sessions import SessionRow, VisitLogged
+    from villagehelper.ops.session_queries import SessionRow
+    from villagehelper.ops.sessions import VisitLogged
     from villagehelper.store.changelog import Changes
 
 # Stored with the void, so it stays in one language whatever the screen shows.
@@ -107,7 +108,8 @@ class TodayPanel(QWidget):
         ctx = self._ctx
 
         def load() -> list[SessionRow]:
-            from villagehelper.ops.sessions import SessionFilter, list_sessions
+            from villagehelper.ops.session_filter import SessionFilter
+            from villagehelper.ops.session_queries import list_sessions
 
             today = vietnam_today(ctx.store.now())
             flt = SessionFilter(start=today, end=today, include_voided=True)
@@ -143,7 +145,7 @@ class TodayPanel(QWidget):
         ctx = self._ctx
 
         def load() -> list[SessionRow]:
-            from villagehelper.ops.sessions import household_history
+            from villagehelper.ops.session_queries import household_history
 
             order = {session_id: n for n, session_id in enumerate(last.session_ids)}
             rows = household_history(ctx.store, last.household_id)

@@ -36,7 +36,7 @@ from villagehelper.ui.shell.screen_fit import service_row_height
 
 if TYPE_CHECKING:
     from villagehelper.ops.households import HouseholdDetail
-    from villagehelper.ops.sessions import SessionRow
+    from villagehelper.ops.session_queries import SessionRow
 
 NO_MEMBER = ""
 PREVIOUS_SHOWN = 3  # the latest services; the household page has the full history

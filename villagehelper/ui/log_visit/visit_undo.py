@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from villagehelper.ui.widgets.outcomes import outcome_text
 
 if TYPE_CHECKING:
-    from villagehelper.ops.sessions import SessionRow
+    from villagehelper.ops.session_queries import SessionRow
 
 UNDO_KEY = "Ctrl+Z"
 

@@ -36,8 +36,8 @@ from villagehelper.ops.restore import (
     preview_restore,
     restore_laptop,
 )
+from villagehelper.paths import DATABASE_FILE
 from villagehelper.preferences import LONGEST_RETENTION_MONTHS
-from villagehelper.store.engine import DATABASE_FILE
 from villagehelper.text import format_number
 from villagehelper.ui.lock.leader_gate import LeaderGuard
 from villagehelper.ui.settings.pin_settings import PinSettings

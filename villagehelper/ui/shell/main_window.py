@@ -332,7 +332,8 @@ class MainWindow(QMainWindow):
         ctx = self._ctx
 
         def count() -> int:
-            from villagehelper.ops.sessions import SessionFilter, count_sessions
+            from villagehelper.ops.session_filter import SessionFilter
+            from villagehelper.ops.session_queries import count_sessions
 
             today = vietnam_today(ctx.store.now())
             return count_sessions(ctx.store, SessionFilter(start=today, end=today))

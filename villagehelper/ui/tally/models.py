@@ -1,6 +1,6 @@
 """The tally screen's tables: by service (the report's rows) and by village.
 
-Both show the engine's :class:`~villagehelper.tally.Counts` as they are; the total line
+Both show the engine's :class:`~villagehelper.tally.results.Counts` as they are; the total line
 comes from the engine too, because people and households are distinct counts (one person
 helped with two services is one person) and are not the sums of the rows.
 """
@@ -18,8 +18,8 @@ from villagehelper.text import format_number
 from villagehelper.ui.widgets.choice_lists import RowsModel
 
 if TYPE_CHECKING:
-    from villagehelper.tally import Counts, Tally
     from villagehelper.tally.overview import VillageTally
+    from villagehelper.tally.results import Counts, Tally
 
 # Counts attributes in column order, after the leading columns.
 COUNT_FIELDS = ("sessions", "people", "households", "done", "follow_up", "failed", "cumulative")

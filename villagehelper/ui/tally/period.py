@@ -3,7 +3,7 @@ calendar month or a custom range of days.
 
 The "from" date is always editable: typing or picking a day selects the week (or month)
 that contains it, so any week is two keystrokes away; ◀ / ▶ (Alt+← / Alt+→) step to the
-period before or after.  Periods are the core's :class:`villagehelper.tally.Period`,
+period before or after.  Periods are the core's :class:`villagehelper.tally.periods.Period`,
 imported when first needed: the tally package loads the database layer.
 """
 

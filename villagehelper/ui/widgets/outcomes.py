@@ -10,7 +10,7 @@ from villagehelper.clock import format_vn_date
 from villagehelper.store.kinds import Outcome
 
 if TYPE_CHECKING:
-    from villagehelper.ops.sessions import SessionRow
+    from villagehelper.ops.session_queries import SessionRow
 
 
 def outcome_text(row: SessionRow) -> str:
