@@ -13,6 +13,8 @@ sync/server/migrations/), on a SQLite file and on PostgreSQL.
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,6 +114,30 @@ def test_a_new_database_is_made_by_the_migrations(server_db_url: str, engine: En
     open_server_db(server_db_url).close()
     assert _stamp(engine) == {schema_upgrade.head_revision()}
     assert _schema_info(engine) == SCHEMA_INFO_VERSION
+    assert _differences(engine) == []
+
+
+def test_two_servers_starting_at_once_upgrade_one_after_the_other(
+    server_db_url: str, engine: Engine
+) -> None:
+    # The database's migration lock: without it both create the tables and one fails
+    # (SQLite: "database is locked"), or they wait on each other (PostgreSQL).
+    upgrade = (
+        "import sys; from sqlalchemy import create_engine; "
+        "from villagehelper.store.engine import configure_sqlite; "
+        "from villagehelper.sync.server import schema_upgrade; "
+        "engine = create_engine(sys.argv[1]); "
+        "engine.dialect.name == 'sqlite' and configure_sqlite(engine); "
+        "schema_upgrade.upgrade(engine, 'test')"
+    )
+    servers = [
+        subprocess.Popen([sys.executable, "-c", upgrade, server_db_url], stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    for server in servers:
+        _, errors = server.communicate(timeout=120)
+        assert server.returncode == 0, errors.decode(errors="replace")[-2000:]
+    assert _stamp(engine) == {schema_upgrade.head_revision()}
     assert _differences(engine) == []
 
 

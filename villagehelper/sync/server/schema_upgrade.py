@@ -18,6 +18,7 @@ PostgreSQL's advisory lock), so two servers started at once never migrate togeth
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +42,9 @@ PRE_ALEMBIC_VERSION = 1
 _ADOPTING = "adopt_existing_tables"
 # PostgreSQL advisory lock held while the schema is checked and upgraded ("VHSM").
 _MIGRATION_LOCK = 0x5648_534D
+# Alembic keeps the running migration in one global of the process (``alembic.context``):
+# two upgrades in threads of one process would mix, whatever their databases.
+_ONE_AT_A_TIME = threading.Lock()
 
 
 class NewerServerDatabaseError(UserError):
@@ -103,7 +107,7 @@ def upgrade(engine: Engine, where: str, target: str = "head") -> None:
     ``where`` names it in messages (the URL without its password)."""
     from alembic import command
 
-    with _migration_lock(engine) as connection:
+    with _ONE_AT_A_TIME, _migration_lock(engine) as connection:
         tables = set(inspect(connection).get_table_names())
         config = alembic_config(connection)
         if "alembic_version" in tables:
