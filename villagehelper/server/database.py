@@ -24,12 +24,12 @@ from villagehelper.clock import utc_now
 from villagehelper.errors import UserError
 from villagehelper.exchange.wire import canonical_json
 from villagehelper.server.epochs import EpochState, prepare_epochs
+from villagehelper.server.schema_upgrade import upgrade
 from villagehelper.server.tables import (
-    SCHEMA_VERSION,
+    SCHEMA_INFO_VERSION,
     FeedCounter,
     Record,
     SchemaInfo,
-    ServerBase,
 )
 from villagehelper.store.engine import BUSY_TIMEOUT_MS, configure_sqlite
 from villagehelper.store.error_privacy import keep_values_out_of_errors
@@ -116,7 +116,8 @@ def overwrite_what_is_freed(session: Session) -> None:
 
 
 def open_server_db(url: str | None = None, *, clock: Callable[[], datetime] = utc_now) -> ServerDB:
-    """Open the server database, creating its tables and catalog on first use."""
+    """Open the server database: its schema made or upgraded (schema_upgrade.py), its
+    catalog written on first use."""
     resolved = resolve_url(url)
     try:
         if resolved.startswith("sqlite"):
@@ -138,7 +139,11 @@ def open_server_db(url: str | None = None, *, clock: Callable[[], datetime] = ut
             )
         keep_values_out_of_errors(engine)
         db = ServerDB(resolved, engine, clock)
-        _prepare(db)
+        try:
+            _prepare(db)
+        except BaseException:
+            engine.dispose()  # a refused database is let go of at once
+            raise
     except OperationalError as exc:
         raise UserError(
             f"Không mở được cơ sở dữ liệu máy chủ ({_safe(resolved)}): {exc.orig}",
@@ -158,19 +163,16 @@ def _safe(url: str) -> str:
 
 
 def _prepare(db: ServerDB) -> None:
-    ServerBase.metadata.create_all(db.engine)
+    upgrade(db.engine, _safe(db.url))
     with db.transaction() as session:
         info = session.get(SchemaInfo, 1)
         if info is None:
-            session.add(SchemaInfo(id=1, version=SCHEMA_VERSION))
+            session.add(SchemaInfo(id=1, version=SCHEMA_INFO_VERSION))
             session.add(FeedCounter(id=1, value=0))
             session.flush()
             _seed_catalog(session)
-        elif info.version > SCHEMA_VERSION:
-            raise UserError(
-                "Cơ sở dữ liệu máy chủ do phiên bản mới hơn tạo ra: hãy cập nhật VillageHelper.",
-                "The server database was made by a newer version: update VillageHelper.",
-            )
+        elif info.version < SCHEMA_INFO_VERSION:
+            info.version = SCHEMA_INFO_VERSION  # adopted: older servers now refuse it
     db.epochs = prepare_epochs(db)
 
 

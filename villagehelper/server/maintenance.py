@@ -29,7 +29,7 @@ from types import FrameType
 from sqlalchemy import make_url
 
 from villagehelper.errors import UserError
-from villagehelper.server import epochs
+from villagehelper.server import epochs, schema_upgrade
 from villagehelper.server.database import ServerDB, open_server_db
 from villagehelper.store.models import utc_text
 
@@ -151,10 +151,24 @@ def _check_backup_file(source: Path) -> None:
             (check,) = connection.execute("PRAGMA quick_check").fetchone()
             connection.execute("SELECT value FROM feed_counter WHERE id = 1").fetchone()
             connection.execute("SELECT count(*) FROM records").fetchone()
+            made_by = _made_by(connection)
     except sqlite3.DatabaseError as exc:
         raise refused from exc
     if check != "ok":
         raise refused
+    # A newer server's backup is refused before the current database is replaced.
+    schema_upgrade.refuse_newer(str(source), *made_by)
+
+
+def _made_by(connection: sqlite3.Connection) -> tuple[set[str], int | None]:
+    """The backup's Alembic stamp and ``schema_info`` version (schema_upgrade.py)."""
+    stamped: set[str] = set()
+    if connection.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).fetchone():
+        stamped = {row[0] for row in connection.execute("SELECT version_num FROM alembic_version")}
+    info = connection.execute("SELECT version FROM schema_info WHERE id = 1").fetchone()
+    return stamped, None if info is None else int(info[0])
 
 
 @contextmanager

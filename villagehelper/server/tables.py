@@ -17,7 +17,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from villagehelper.store.models import UtcDateTime
 
-SCHEMA_VERSION = 1
+# schema_info.version: 1 in a database made before the schema came under Alembic
+# (migrations/, schema_upgrade.py), 2 since; alembic_version says which revision.  Those
+# older servers refuse a version above 1: started on a database a newer server migrated,
+# one stops instead of writing to it.
+SCHEMA_INFO_VERSION = 2
 
 
 class ServerBase(DeclarativeBase):
