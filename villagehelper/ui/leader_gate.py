@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from villagehelper.keyring import Keyring, PinHolder
+from villagehelper.keys.key_file import Keyring, PinHolder
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.household_form import when_alive
 from villagehelper.ui.pin_prompt import PinPrompt, Unlocked

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
-from villagehelper.keyring import Keyring, PinHolder
+from villagehelper.keys.key_file import Keyring, PinHolder
 from villagehelper.ui.context import AppContext
 from villagehelper.ui.inactivity import InactivityWatch
 from villagehelper.ui.lock_screen import LockScreen

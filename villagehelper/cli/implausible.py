@@ -6,7 +6,7 @@
 The first lists those still waiting, each with why; the second gives one its right date
 (a time without an offset is Vietnam time), which the next sync sends.  Correcting is
 a leader's: the one whose PIN opened the store, or ``--by`` on a laptop without PINs
-(``villagehelper.command_member``).  The app's
+(:mod:`villagehelper.cli.acting_member`).  The app's
 "Review conflicts" screen does the same (:mod:`villagehelper.ops.implausible`).
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from villagehelper.cli.privacy import BY_HELP
 from villagehelper.errors import UserError
-from villagehelper.privacy_commands import BY_HELP
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -33,8 +33,8 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_implausible(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.cli.acting_member import REDATE, open_as_member
     from villagehelper.clock import to_vietnam
-    from villagehelper.command_member import REDATE, open_as_member
     from villagehelper.ops import implausible
     from villagehelper.transfer.cells import parse_moment
 

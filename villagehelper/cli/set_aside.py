@@ -30,7 +30,7 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_set_aside(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.command_member import SETTLE_REFUSED, open_as_member
+    from villagehelper.cli.acting_member import SETTLE_REFUSED, open_as_member
     from villagehelper.sync import set_aside
 
     opened = open_as_member(data_dir)

@@ -33,7 +33,7 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_faulty(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.command_member import SETTLE_FAULTY, open_as_member
+    from villagehelper.cli.acting_member import SETTLE_FAULTY, open_as_member
     from villagehelper.ops import quarantined
     from villagehelper.ops.inputs import ServiceOutcome
     from villagehelper.transfer.cells import parse_moment
