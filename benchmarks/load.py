@@ -12,7 +12,7 @@ try ten codes, then one every five seconds).  Then:
    to four sessions (sometimes to a new household, sometimes with a correction to one of
    its households) pushed, then the feed pulled to its end, then a pause of 5 to 15
    seconds (``--pause``).  The app syncs 5 seconds after a save
-   (``villagehelper/ui/sync_controller.py``), so each laptop here is a volunteer logging
+   (``villagehelper/ui/syncing/sync_controller.py``), so each laptop here is a volunteer logging
    a visit every 5 to 15 seconds: far faster than anyone types one (minutes), so 200 of
    them are the load of thousands of real laptops.  The pauses keep every laptop well
    inside the server's per-device limit (20 calls a second, bursts of 120), which is

@@ -26,10 +26,10 @@ from benchmarks.search import keystrokes, typed_queries
 from villagehelper.ops.households import find_households
 from villagehelper.preferences import Preferences
 from villagehelper.store.engine import Store
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.executor import DbExecutor
-from villagehelper.ui.household_search import RESULT_LIMIT
-from villagehelper.ui.log_visit import LogVisitView
+from villagehelper.ui.log_visit.household_search import RESULT_LIMIT
+from villagehelper.ui.log_visit.screen import LogVisitView
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.executor import DbExecutor
 
 KEYSTROKE_TARGET = 0.050
 FIRST_PAINT_TARGET = 0.300

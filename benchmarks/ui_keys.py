@@ -37,10 +37,10 @@ from villagehelper.preferences import Preferences
 from villagehelper.store.engine import Store
 from villagehelper.store.kinds import Outcome
 from villagehelper.text import search_key
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.executor import DbExecutor
-from villagehelper.ui.household_search import RESULT_LIMIT
-from villagehelper.ui.log_visit import LogVisitView
+from villagehelper.ui.log_visit.household_search import RESULT_LIMIT
+from villagehelper.ui.log_visit.screen import LogVisitView
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.executor import DbExecutor
 
 VISIT_KEYS_TARGET = 10  # the issue's: an existing household, two services, ≤ 10 keys
 VISITS = 20  # households visited (half as many again for the core's baseline)

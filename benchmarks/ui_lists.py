@@ -23,10 +23,11 @@ from PySide6.QtWidgets import QApplication, QTableView
 from villagehelper.ops.sessions import list_sessions
 from villagehelper.preferences import Preferences
 from villagehelper.store.engine import Store
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.executor import DbExecutor
-from villagehelper.ui.filters import ListScreen
-from villagehelper.ui.session_model import BLOCK_SIZE, outcome_text, session_time_text
+from villagehelper.ui.lists.filters import ListScreen
+from villagehelper.ui.lists.session_model import BLOCK_SIZE, session_time_text
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.widgets.outcomes import outcome_text
 
 TIMEOUT_MS = 60_000
 WIDTH, HEIGHT = 1366, 700
@@ -65,14 +66,14 @@ def _first_paint_ms(store: Store, build: Callable[[AppContext], ListScreen]) -> 
 
 def first_paint_ms(store: Store) -> float:
     """Open the sessions list (all sessions, newest first) until its rows are painted."""
-    from villagehelper.ui.sessions_view import SessionsView
+    from villagehelper.ui.lists.sessions_view import SessionsView
 
     return _first_paint_ms(store, SessionsView)
 
 
 def households_first_paint_ms(store: Store) -> float:
     """Open the households list (Vietnamese name order) until its rows are painted."""
-    from villagehelper.ui.households_view import HouseholdsView
+    from villagehelper.ui.lists.households_view import HouseholdsView
 
     return _first_paint_ms(store, HouseholdsView)
 

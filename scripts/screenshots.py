@@ -30,14 +30,14 @@ from villagehelper.demo import generate_demo
 from villagehelper.ops.team import list_team_members
 from villagehelper.preferences import DEFAULT_RETENTION_MONTHS, Preferences
 from villagehelper.store.engine import Store, open_store
-from villagehelper.ui.app import apply_text_size
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.executor import DbExecutor
-from villagehelper.ui.i18n import install_language
+from villagehelper.ui.shell.app import apply_text_size
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.i18n import install_language
 
 if TYPE_CHECKING:
     from villagehelper.sync.server.embedded import EmbeddedServer as EmbeddedServerType
-    from villagehelper.ui.main_window import MainWindow as MainWindowType
+    from villagehelper.ui.shell.main_window import MainWindow as MainWindowType
 
 # A fixed Thursday afternoon, so the pictures do not change from run to run.
 MOMENT = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)
@@ -102,7 +102,7 @@ def with_language(app: QApplication, language: str) -> list[QTranslator]:
 
 
 def shoot_wizard(app: QApplication, folder: Path, out: Path) -> None:
-    from villagehelper.ui.wizard import FirstRunWizard
+    from villagehelper.ui.first_run.wizard import FirstRunWizard
 
     store = open_store(folder, clock=lambda: MOMENT)
     executor = DbExecutor()
@@ -141,8 +141,8 @@ def choose_services(
 
 
 def shoot_main(app: QApplication, store: Store, out: Path, language: str) -> None:
-    from villagehelper.ui.household_page import HouseholdPage
-    from villagehelper.ui.main_window import MainWindow
+    from villagehelper.ui.household.page import HouseholdPage
+    from villagehelper.ui.shell.main_window import MainWindow
 
     executor = DbExecutor()
     volunteer = next(m for m in list_team_members(store) if m.is_leader)
@@ -176,7 +176,7 @@ def shoot_main(app: QApplication, store: Store, out: Path, language: str) -> Non
         settle(app, executor)
         save(window, out, name)
 
-    from villagehelper.ui.tally_period import PeriodMode
+    from villagehelper.ui.tally.period import PeriodMode
 
     window.tabs.setCurrentWidget(window.tally)
     window.tally.period.set_mode(PeriodMode.LAST_WEEK)  # a whole week of the demo's visits
@@ -245,7 +245,7 @@ def leader_window(
     app: QApplication, store: Store, retention_months: int = DEFAULT_RETENTION_MONTHS
 ) -> tuple[MainWindowType, DbExecutor]:
     """The main window as the demo commune's leader would have it (no PINs)."""
-    from villagehelper.ui.main_window import MainWindow
+    from villagehelper.ui.shell.main_window import MainWindow
 
     executor = DbExecutor()
     leader = next(m for m in list_team_members(store) if m.is_leader)
@@ -262,7 +262,7 @@ def leader_window(
 def shoot_purge(app: QApplication, store: Store, out: Path) -> None:
     """The daily retention check offers the leader the households past the period.  The
     demo holds one year, so this commune keeps personal details for 12 months."""
-    from villagehelper.ui.purge_dialog import PurgeDialog
+    from villagehelper.ui.settings.purge_dialog import PurgeDialog
 
     window, executor = leader_window(app, store, retention_months=12)
     window.retention.run_now()
@@ -278,7 +278,7 @@ def shoot_purge(app: QApplication, store: Store, out: Path) -> None:
 
 def shoot_already_open(app: QApplication, out: Path) -> None:
     """What a second start of the app on the same data folder says."""
-    from villagehelper.ui.single_instance import already_open_box
+    from villagehelper.ui.shell.single_instance import already_open_box
 
     box = already_open_box(None)
     box.show()
@@ -332,7 +332,7 @@ def _synced_commune(root: Path) -> tuple[Store, Store, EmbeddedServerType]:
 
 def shoot_sync(app: QApplication, root: Path, out: Path) -> None:
     """Settings → sync (enrolled), the status bar, and the leader's conflict review."""
-    from villagehelper.ui.main_window import MainWindow
+    from villagehelper.ui.shell.main_window import MainWindow
 
     leader, other, server = _synced_commune(root)
     executor = DbExecutor()
@@ -483,7 +483,7 @@ def shoot_restore(
 def shoot_lock(app: QApplication, store: Store, out: Path) -> None:
     """The window locked (two members have a PIN) and the PIN settings of a member."""
     from villagehelper.keys.key_file import Keyring
-    from villagehelper.ui.main_window import MainWindow
+    from villagehelper.ui.shell.main_window import MainWindow
 
     team = list_team_members(store)
     leader = next(m for m in team if m.is_leader)
@@ -516,7 +516,7 @@ def shoot_lock(app: QApplication, store: Store, out: Path) -> None:
 
 def shoot_join(app: QApplication, folder: Path, out: Path, server_url: str) -> None:
     """A new laptop's first run: joining the commune server, filled in."""
-    from villagehelper.ui.wizard import FirstRunWizard
+    from villagehelper.ui.first_run.wizard import FirstRunWizard
 
     store = open_store(folder, clock=lambda: MOMENT)
     executor = DbExecutor()
@@ -546,10 +546,10 @@ LAPTOP_VARIANTS = (("1", False, "laptop-100"), ("1.25", True, "laptop-125-large"
 def shoot_laptop(app: QApplication, store: Store, out: Path, prefix: str) -> None:
     """Log a visit, the household page and the weekly tally as they open on the laptop's
     screen (this process was started on it): each window at the size it gives itself."""
-    from villagehelper.ui.household_page import HouseholdPage
-    from villagehelper.ui.main_window import MainWindow
-    from villagehelper.ui.screen_fit import install_screen_fit
-    from villagehelper.ui.tally_period import PeriodMode
+    from villagehelper.ui.household.page import HouseholdPage
+    from villagehelper.ui.shell.main_window import MainWindow
+    from villagehelper.ui.shell.screen_fit import install_screen_fit
+    from villagehelper.ui.tally.period import PeriodMode
 
     install_screen_fit(app)
     executor = DbExecutor()

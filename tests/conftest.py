@@ -33,7 +33,7 @@ settings.load_profile("villagehelper")
 if TYPE_CHECKING:  # Qt is imported only by the GUI tests that use these fixtures
     from pytestqt.qtbot import QtBot
 
-    from villagehelper.ui.context import AppContext
+    from villagehelper.ui.shell.context import AppContext
 
 # A fixed Monday afternoon in Vietnam (07:00 UTC = 14:00 ICT).
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
@@ -65,7 +65,7 @@ class Team:
 
 @pytest.fixture(autouse=True, scope="session")
 def _collect_garbage_only_between_tests() -> Iterator[None]:
-    """As the app does (villagehelper.ui.collector): the cyclic collector must not run
+    """As the app does (villagehelper.ui.shell.collector): the cyclic collector must not run
     inside a Qt event dispatch, where freeing a widget crashes the process."""
     gc.disable()
     yield
@@ -121,8 +121,8 @@ def app_ctx(village_team: Team, qapp: object) -> Iterator[AppContext]:
     """A GUI context on the village team's store with the real single-worker executor;
     the member "Nguyễn Thị Hệ" is logging."""
     from villagehelper.preferences import Preferences
-    from villagehelper.ui.context import AppContext
-    from villagehelper.ui.executor import DbExecutor
+    from villagehelper.ui.shell.context import AppContext
+    from villagehelper.ui.shell.executor import DbExecutor
 
     executor = DbExecutor()
     context = AppContext(

@@ -42,14 +42,14 @@ from villagehelper.ops.sessions import VisitLogged
 from villagehelper.preferences import Preferences
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.kinds import Outcome
-from villagehelper.ui.app import apply_text_size
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.executor import DbExecutor
-from villagehelper.ui.household_form import HouseholdForm
-from villagehelper.ui.household_page import HouseholdPage
-from villagehelper.ui.log_visit import LogVisitView
-from villagehelper.ui.main_window import MainWindow
-from villagehelper.ui.screen_fit import install_screen_fit
+from villagehelper.ui.household.forms import HouseholdForm
+from villagehelper.ui.household.page import HouseholdPage
+from villagehelper.ui.log_visit.screen import LogVisitView
+from villagehelper.ui.shell.app import apply_text_size
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.main_window import MainWindow
+from villagehelper.ui.shell.screen_fit import install_screen_fit
 
 LONG_HEAD = "Nguyễn Thị Hoàng Ngọc Bảo Châu"
 LONG_VILLAGE = "Thôn Hữu Chung Thượng"
@@ -246,7 +246,7 @@ class Driver:
         window.tabs.setCurrentWidget(window.settings)
         self.look("F6 settings", window)
         window.tabs.setCurrentWidget(window.tally)
-        from villagehelper.ui.tally_period import PeriodMode
+        from villagehelper.ui.tally.period import PeriodMode
 
         window.tally.period.set_mode(PeriodMode.THIS_WEEK)
         self.look("F7 tally", window)
@@ -285,8 +285,8 @@ class Driver:
         return open_it
 
     def other_dialogs(self) -> None:
-        from villagehelper.ui.feedback import show_bug, show_user_error
-        from villagehelper.ui.volunteer_picker import VolunteerPicker
+        from villagehelper.ui.shell.feedback import show_bug, show_user_error
+        from villagehelper.ui.shell.volunteer_picker import VolunteerPicker
 
         window, ctx = self.window, self.ctx
         self.look_at_dialog("who is logging", lambda: shown(VolunteerPicker(ctx, window)))
@@ -307,12 +307,12 @@ class Driver:
         from villagehelper.keys.key_file import PinHolder
         from villagehelper.ops.retention import plan_purge
         from villagehelper.ops.session_queries import follow_ups
-        from villagehelper.ui.follow_ups_view import NotDoneDialog
-        from villagehelper.ui.join_server import JoinServerDialog
-        from villagehelper.ui.leader_gate import LeaderPermission
-        from villagehelper.ui.lock_screen import LockDialog
-        from villagehelper.ui.pin_settings import SetPinDialog
-        from villagehelper.ui.single_instance import already_open_box
+        from villagehelper.ui.first_run.join_server import JoinServerDialog
+        from villagehelper.ui.lists.follow_ups_view import NotDoneDialog
+        from villagehelper.ui.lock.leader_gate import LeaderPermission
+        from villagehelper.ui.lock.lock_screen import LockDialog
+        from villagehelper.ui.settings.pin_settings import SetPinDialog
+        from villagehelper.ui.shell.single_instance import already_open_box
 
         window, ctx, store = self.window, self.ctx, self.ctx.store
         pending = follow_ups(store, until=date(2027, 1, 31))[0]
@@ -372,7 +372,7 @@ class Driver:
         assert seen, f"{name}: no question was asked"
 
     def first_run(self, folder: Path) -> None:
-        from villagehelper.ui.wizard import FirstRunWizard
+        from villagehelper.ui.first_run.wizard import FirstRunWizard
 
         fresh = open_store(folder)
         try:

@@ -15,10 +15,10 @@ from villagehelper.ops import sessions as ss
 from villagehelper.ops.inputs import ServiceOutcome, VisitInput
 from villagehelper.store.models import Outcome
 from villagehelper.trusted_time import note_server_time
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.follow_ups_view import FollowUpsView
-from villagehelper.ui.main_window import MainWindow
-from villagehelper.ui.purge_dialog import PurgeDialog
+from villagehelper.ui.lists.follow_ups_view import FollowUpsView
+from villagehelper.ui.settings.purge_dialog import PurgeDialog
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.main_window import MainWindow
 
 FIVE_YEARS = timedelta(days=5 * 365)
 
@@ -137,7 +137,7 @@ def test_the_daily_purge_is_offered_to_the_leader_with_the_list_and_erases_on_co
 def test_the_daily_job_offers_nothing_on_a_wrong_clock(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team, clock: FakeClock
 ) -> None:
-    from villagehelper.ui.retention_job import DailyRetention
+    from villagehelper.ui.settings.retention_job import DailyRetention
 
     hh.create_household(village_team.store, hh.HouseholdInput(village_team.village_id, "Lê Văn A"))
     _clock_set_five_years_ahead_after_a_sync(village_team, clock)

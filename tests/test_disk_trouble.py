@@ -241,8 +241,8 @@ def test_the_app_tells_a_full_disk_in_plain_words_not_as_a_bug(
     trouble (shown as a fixable error), not a bug pointing at a log nobody can write."""
     from villagehelper.errors import UserError
     from villagehelper.preferences import Preferences
-    from villagehelper.ui.context import AppContext
-    from villagehelper.ui.executor import DbExecutor
+    from villagehelper.ui.shell.context import AppContext
+    from villagehelper.ui.shell.executor import DbExecutor
 
     data_dir = disk.root / "Dữ liệu"
     village_team = make_village_team(open_store(data_dir))
@@ -276,7 +276,7 @@ def test_the_app_on_a_read_only_data_folder_says_so_instead_of_crashing(
     disk: SmallDisk, qtbot: QtBot
 ) -> None:
     from tests.test_ui_single_instance import answer_the_message
-    from villagehelper.ui.app import run_gui
+    from villagehelper.ui.shell.app import run_gui
 
     data_dir = disk.root / "Dữ liệu"
     _demo(data_dir)

@@ -207,9 +207,9 @@ from villagehelper.preferences import Preferences
 from villagehelper.store.engine import open_store
 from villagehelper.tally import iso_week
 from villagehelper.tally.overview import tally_overview
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.executor import DbExecutor
-from villagehelper.ui.tally_actions import ReportActions
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.tally.actions import ReportActions
 
 app = QApplication(sys.argv[:1])
 store = open_store(Path(sys.argv[1]))

@@ -14,8 +14,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWizard
 
-from villagehelper.ui.i18n import install_language, locale_for
-from villagehelper.ui.resources import TRANSLATIONS
+from villagehelper.ui.shell.i18n import install_language, locale_for
+from villagehelper.ui.shell.resources import TRANSLATIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))

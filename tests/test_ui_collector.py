@@ -7,7 +7,7 @@ import weakref
 
 from pytestqt.qtbot import QtBot
 
-from villagehelper.ui.collector import SafeCollector
+from villagehelper.ui.shell.collector import SafeCollector
 
 
 class _Cycle:

@@ -22,8 +22,8 @@ from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.sync.server import accounts
 from villagehelper.sync.server.database import open_server_db
 from villagehelper.sync.server.tables import Record
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.main_window import MainWindow
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

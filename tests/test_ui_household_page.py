@@ -16,10 +16,10 @@ from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.households import find_households, get_household
 from villagehelper.ops.sessions import household_history
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.household_form import EditDialog, HouseholdForm, MemberForm
-from villagehelper.ui.household_page import HouseholdPage
-from villagehelper.ui.timeline_model import DETAILS, RESULT, WHEN
+from villagehelper.ui.household.forms import EditDialog, HouseholdForm, MemberForm
+from villagehelper.ui.household.page import HouseholdPage
+from villagehelper.ui.household.timeline_model import DETAILS, RESULT, WHEN
+from villagehelper.ui.shell.context import AppContext
 
 TODAY = date(2026, 11, 23)  # the FakeClock's day in Vietnam
 

@@ -19,9 +19,9 @@ from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.store.engine import open_store
 from villagehelper.sync.server import accounts
 from villagehelper.sync.server.database import open_server_db
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.main_window import MainWindow
-from villagehelper.ui.tally_view import TallyView
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.main_window import MainWindow
+from villagehelper.ui.tally.view import TallyView
 
 
 @pytest.fixture

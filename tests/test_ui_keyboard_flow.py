@@ -22,10 +22,10 @@ from tests.conftest import Team, wait_idle
 from villagehelper.clock import vietnam_today
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.log_visit import LogVisitView
-from villagehelper.ui.service_keys import grid_step
-from villagehelper.ui.service_picker import OutcomeRow
+from villagehelper.ui.log_visit.screen import LogVisitView
+from villagehelper.ui.log_visit.service_keys import grid_step
+from villagehelper.ui.log_visit.service_picker import OutcomeRow
+from villagehelper.ui.shell.context import AppContext
 
 NO_MOD = Qt.KeyboardModifier.NoModifier
 

@@ -12,9 +12,9 @@ from tests.conftest import Team, wait_idle
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.team import list_services
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.households_view import HouseholdsView
-from villagehelper.ui.main_window import MainWindow
+from villagehelper.ui.lists.households_view import HouseholdsView
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.main_window import MainWindow
 
 
 def _households(qtbot: QtBot, ctx: AppContext) -> HouseholdsView:

@@ -29,12 +29,12 @@ from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import DATABASE_FILE, open_store
 from villagehelper.store.models import Outcome
 from villagehelper.text import name_sort_key, search_key
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.executor import DbExecutor
-from villagehelper.ui.follow_ups_view import FollowUpsView, NotDoneDialog
-from villagehelper.ui.households_view import HouseholdsView
-from villagehelper.ui.session_model import BLOCK_SIZE, HOUSEHOLD_ID_ROLE, PLACEHOLDER
-from villagehelper.ui.sessions_view import SessionsView
+from villagehelper.ui.lists.follow_ups_view import FollowUpsView, NotDoneDialog
+from villagehelper.ui.lists.households_view import HouseholdsView
+from villagehelper.ui.lists.session_model import BLOCK_SIZE, HOUSEHOLD_ID_ROLE, PLACEHOLDER
+from villagehelper.ui.lists.sessions_view import SessionsView
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.executor import DbExecutor
 
 TODAY = date(2026, 11, 23)  # conftest START: Monday 23/11/2026, 14:00 in Vietnam
 SESSIONS = 5_000

@@ -25,15 +25,15 @@ from villagehelper.keys.key_file import Keyring
 from villagehelper.keys.wrapping import ScryptCost
 from villagehelper.ops import households as hh
 from villagehelper.preferences import Preferences, load_preferences
-from villagehelper.ui import app as app_module
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.executor import DbExecutor
-from villagehelper.ui.household_page import HouseholdPage
-from villagehelper.ui.leader_gate import LeaderPermission, when_leader, when_leader_allows
-from villagehelper.ui.lock_screen import LockDialog, unlock_at_start
-from villagehelper.ui.main_window import MainWindow
-from villagehelper.ui.pin_prompt import Unlocked
-from villagehelper.ui.pin_settings import SetPinDialog
+from villagehelper.ui.household.page import HouseholdPage
+from villagehelper.ui.lock.leader_gate import LeaderPermission, when_leader, when_leader_allows
+from villagehelper.ui.lock.lock_screen import LockDialog, unlock_at_start
+from villagehelper.ui.lock.pin_prompt import Unlocked
+from villagehelper.ui.settings.pin_settings import SetPinDialog
+from villagehelper.ui.shell import app as app_module
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.main_window import MainWindow
 
 # PINs set by the tests are wrapped cheaply; the app checks them with the stored cost.
 CHEAP = ScryptCost(n=16, r=1, p=1)
@@ -361,7 +361,7 @@ def test_without_a_leaders_pin_the_gate_keeps_its_old_rule(
 def test_conflicts_from_the_status_bar_open_only_with_a_leaders_pin(
     qtbot: QtBot, pins: AppContext
 ) -> None:
-    from villagehelper.ui.conflicts_dialog import ConflictsDialog
+    from villagehelper.ui.review.conflicts_dialog import ConflictsDialog
 
     window = _window(qtbot, pins)
     window.sync_bar.sig_review_conflicts.emit()

@@ -14,8 +14,8 @@ from tests.test_ui_keyboard_flow import undo_question
 from villagehelper.clock import vietnam_today
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.log_visit import LogVisitView
+from villagehelper.ui.log_visit.screen import LogVisitView
+from villagehelper.ui.shell.context import AppContext
 
 
 def type_text(widget: QWidget, text: str) -> None:
@@ -260,7 +260,7 @@ def test_bad_phone_on_new_household_keeps_the_form_and_says_why(
 def test_add_the_resident_helped_from_the_visit_form(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    from villagehelper.ui.household_form import EditDialog
+    from villagehelper.ui.household.forms import EditDialog
 
     hh.create_household(
         village_team.store, hh.HouseholdInput(village_team.village_id, "Lý Thị Nga")

@@ -27,14 +27,14 @@ from villagehelper.ops import implausible
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.lists import Period
 from villagehelper.ops.quarantined import FaultyRow
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.date_edit import TypedDateEdit
-from villagehelper.ui.faulty_page import FaultyModel, FaultyPage
-from villagehelper.ui.fields import list_table
-from villagehelper.ui.main_window import MainWindow
-from villagehelper.ui.sessions_view import SessionsView
-from villagehelper.ui.tally_period import PeriodMode
-from villagehelper.ui.tally_view import TallyView
+from villagehelper.ui.lists.sessions_view import SessionsView
+from villagehelper.ui.review.faulty_page import FaultyModel, FaultyPage
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.main_window import MainWindow
+from villagehelper.ui.tally.period import PeriodMode
+from villagehelper.ui.tally.view import TallyView
+from villagehelper.ui.widgets.date_edit import TypedDateEdit
+from villagehelper.ui.widgets.fields import list_table
 
 TODAY = date(2026, 11, 23)  # the FakeClock's day in Vietnam
 VISIT_DAYS = (date(2026, 10, 19), date(2026, 10, 20), date(2026, 11, 16))

@@ -19,8 +19,8 @@ from tests.test_ui_household_page import (
 from tests.test_ui_household_page import household_id as household_id  # the fixture
 from tests.test_ui_log_visit import _start_new, _view, press
 from villagehelper.ops import households as hh
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.household_form import MemberForm
+from villagehelper.ui.household.forms import MemberForm
+from villagehelper.ui.shell.context import AppContext
 
 
 def test_renaming_the_head_on_the_page_renames_the_head_member(

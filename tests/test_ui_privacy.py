@@ -15,8 +15,8 @@ from villagehelper.ops import households as hh
 from villagehelper.ops import privacy, sessions
 from villagehelper.ops.inputs import ServiceOutcome, VisitInput
 from villagehelper.personal_fields import ERASED_NAME
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.household_page import HouseholdPage
+from villagehelper.ui.household.page import HouseholdPage
+from villagehelper.ui.shell.context import AppContext
 
 
 @pytest.fixture
@@ -164,8 +164,8 @@ def test_the_retention_period_is_a_setting_and_the_daily_job_applies_it(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team, household_id: str, clock: FakeClock
 ) -> None:
     from villagehelper.preferences import load_preferences
-    from villagehelper.ui.retention_job import DailyRetention
-    from villagehelper.ui.settings_view import SettingsView
+    from villagehelper.ui.settings.retention_job import DailyRetention
+    from villagehelper.ui.settings.settings_view import SettingsView
 
     settings = SettingsView(app_ctx)
     qtbot.addWidget(settings)

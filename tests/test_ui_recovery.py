@@ -17,9 +17,9 @@ from villagehelper.backup import BackupCheck, daily_backup, list_backups
 from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.store.engine import DATABASE_FILE, open_store
-from villagehelper.ui import recovery
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.main_window import MainWindow
+from villagehelper.ui.settings import recovery
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.main_window import MainWindow
 
 
 class _Asked:

@@ -16,8 +16,8 @@ from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.store.engine import open_store
 from villagehelper.store.models import Household
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.settings_view import SettingsView
+from villagehelper.ui.settings.settings_view import SettingsView
+from villagehelper.ui.shell.context import AppContext
 
 
 def _heads(data_dir: Path) -> list[str]:

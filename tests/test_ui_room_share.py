@@ -9,8 +9,8 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from villagehelper.ui.reflow import StackWhenNarrow
-from villagehelper.ui.room_share import RowsItNeeds
+from villagehelper.ui.log_visit.room_share import RowsItNeeds
+from villagehelper.ui.widgets.reflow import StackWhenNarrow
 
 
 def test_today_list_is_as_tall_as_its_rows_between_one_and_three(qtbot: QtBot) -> None:

@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.conftest import Team
 from tests.layout_check import TASKBAR, TITLE_BAR
-from villagehelper.ui.context import AppContext
+from villagehelper.ui.shell.context import AppContext
 
 ROOT = Path(__file__).resolve().parent.parent
 DRIVER = ROOT / "tests" / "screen_fit_driver.py"
@@ -88,32 +88,33 @@ def test_log_a_visit_and_the_tally_have_room_at_125_percent_with_large_text(
 
 # --- every window is in the driver ----------------------------------------------------
 
+UI = ROOT / "villagehelper" / "ui"
 WINDOW_BASES = {"QDialog", "QMainWindow", "QWizard", "QPrintPreviewDialog", "QMessageBox"}
 # Windows the driver does not open, and why each fits anyway.
 NOT_DRIVEN = {
     # A message box of one or two sentences asked with the static QMessageBox functions:
     # Qt sizes it to its text within the screen, and ScreenFit places it (the driver opens
     # several message boxes built the same way, the longest texts included).
-    "app.py": "start-up messages (QMessageBox.critical)",
-    "leader_gate.py": "no leader with a PIN (QMessageBox.information)",
-    "pin_settings.py": "remove a PIN? (QMessageBox.question)",
-    "recovery.py": "restore a backup? (QMessageBox.question/critical)",
-    "settings_view.py": "restore from a file? (QMessageBox, exec)",
-    "privacy_panel.py#information": "export written (QMessageBox.information)",
-    "single_instance.py#critical": "the lock file cannot be made (QMessageBox.critical)",
+    "shell/app.py": "start-up messages (QMessageBox.critical)",
+    "lock/leader_gate.py": "no leader with a PIN (QMessageBox.information)",
+    "settings/pin_settings.py": "remove a PIN? (QMessageBox.question)",
+    "settings/recovery.py": "restore a backup? (QMessageBox.question/critical)",
+    "settings/settings_view.py": "restore from a file? (QMessageBox, exec)",
+    "household/privacy_panel.py#information": "export written (QMessageBox.information)",
+    "shell/single_instance.py#critical": "the lock file cannot be made (QMessageBox.critical)",
 }
 
 
 def _window_classes() -> dict[str, str]:
     """Every class of villagehelper/ui that is a window or dialog: name → file."""
     found = {}
-    for path in sorted((ROOT / "villagehelper" / "ui").glob("*.py")):
+    for path in sorted(UI.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef):
                 bases = {getattr(base, "id", getattr(base, "attr", "")) for base in node.bases}
                 if bases & WINDOW_BASES:
-                    found[node.name] = path.name
+                    found[node.name] = path.relative_to(UI).as_posix()
     return found
 
 
@@ -137,11 +138,12 @@ def test_the_driver_opens_every_window_class() -> None:
 def test_every_message_box_is_driven_or_said_why_not() -> None:
     """Each file that shows a QMessageBox: the driver opens its boxes, or NOT_DRIVEN says
     why the box fits anyway."""
-    driven = {"feedback.py", "household_page.py", "window_lock.py", "single_instance.py"}
-    driven |= {"privacy_panel.py", "visit_undo.py"}
+    driven = {"shell/feedback.py", "household/page.py", "lock/window_lock.py"}
+    driven |= {"shell/single_instance.py", "household/privacy_panel.py"}
+    driven |= {"log_visit/visit_undo.py"}
     shown = {
-        path.name
-        for path in (ROOT / "villagehelper" / "ui").glob("*.py")
+        path.relative_to(UI).as_posix()
+        for path in UI.rglob("*.py")
         if "QMessageBox" in path.read_text(encoding="utf-8") and path.name != "screen_fit.py"
     }
     exempt = {key.split("#")[0] for key in NOT_DRIVEN}
@@ -157,7 +159,7 @@ def test_a_window_asking_for_more_than_the_screen_is_shrunk_and_moved_inside(
     from PySide6.QtCore import QPoint, QSize
     from PySide6.QtWidgets import QDialog
 
-    from villagehelper.ui.screen_fit import fit_window
+    from villagehelper.ui.shell.screen_fit import fit_window
 
     dialog = QDialog()
     qtbot.addWidget(dialog)
@@ -186,7 +188,7 @@ def test_the_chart_legend_wraps_long_service_names_instead_of_cutting_them(
     from villagehelper.ops.inputs import ServiceOutcome, VisitInput
     from villagehelper.ops.team import list_services
     from villagehelper.tally.history import weekly_history
-    from villagehelper.ui.tally_chart import WeeklyChart
+    from villagehelper.ui.tally.chart import WeeklyChart
 
     store = village_team.store
     home = households.create_household(

@@ -16,7 +16,7 @@ from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.store.models import OutboxEntry
 from villagehelper.sync.server.tables import Record
-from villagehelper.ui.context import AppContext
+from villagehelper.ui.shell.context import AppContext
 
 loopback = test_ui_sync.loopback  # the fixture: a commune server on loopback (SQLite)
 

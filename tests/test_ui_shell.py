@@ -13,9 +13,9 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import Team, wait_idle
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.household_page import HouseholdPage
-from villagehelper.ui.main_window import MainWindow
+from villagehelper.ui.household.page import HouseholdPage
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.main_window import MainWindow
 
 
 def _window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
@@ -101,7 +101,7 @@ def test_window_takes_typing_before_the_store_has_opened(qtbot: QtBot, village_t
     what is typed meanwhile is searched as soon as it is open."""
     from villagehelper.preferences import Preferences
     from villagehelper.store.engine import Store, open_store
-    from villagehelper.ui.executor import DbExecutor
+    from villagehelper.ui.shell.executor import DbExecutor
 
     hh.create_household(
         village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
@@ -142,7 +142,7 @@ def test_window_takes_typing_before_the_store_has_opened(qtbot: QtBot, village_t
 
 
 def test_work_asked_for_after_the_worker_stopped_is_dropped_not_raised(qtbot: QtBot) -> None:
-    from villagehelper.ui.executor import DbExecutor
+    from villagehelper.ui.shell.executor import DbExecutor
 
     # A search's answer arriving as the window closes asks for the next search: the
     # app must close without an exception in the event loop.

@@ -12,8 +12,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from villagehelper.store.folder_lock import FolderLock
-from villagehelper.ui.app import run_gui
-from villagehelper.ui.single_instance import SingleInstance, bring_forward, server_name
+from villagehelper.ui.shell.app import run_gui
+from villagehelper.ui.shell.single_instance import SingleInstance, bring_forward, server_name
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot

@@ -24,8 +24,8 @@ from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.sync import state
 from villagehelper.sync.server import accounts
 from villagehelper.sync.server.database import open_server_db
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.main_window import MainWindow
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.main_window import MainWindow
 
 
 @pytest.fixture

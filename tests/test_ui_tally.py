@@ -31,10 +31,10 @@ from villagehelper.ops.households import create_household, get_household
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.ops.team import list_services
 from villagehelper.tally import compute_tally
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.main_window import MainWindow
-from villagehelper.ui.tally_period import PeriodMode
-from villagehelper.ui.tally_view import TallyView
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.main_window import MainWindow
+from villagehelper.ui.tally.period import PeriodMode
+from villagehelper.ui.tally.view import TallyView
 
 BASIC = ("VNEID_L1", "DVC_ACCOUNT", "BANK_ACCOUNT", "ECOMMERCE_OCOP", "ONLINE_SAFETY")
 COLUMNS = ("sessions", "people", "households", "done", "follow_up", "failed", "cumulative")
@@ -521,7 +521,7 @@ def test_f7_opens_the_tally_screen_with_keyboard_first_controls(
 
 def test_the_tally_screen_loads_no_database_layer_at_import() -> None:
     # The screen is built when F7 is first pressed; importing it must stay light.
-    code = "import sys; import villagehelper.ui.tally_view; print('sqlalchemy' in sys.modules)"
+    code = "import sys; import villagehelper.ui.tally.view; print('sqlalchemy' in sys.modules)"
     done = subprocess.run(
         [sys.executable, "-c", code],
         check=True,

@@ -19,10 +19,10 @@ from tests.conftest import FakeClock, Team, wait_idle
 from tests.test_ui_log_visit import _open, _start_new, _view, press, type_text
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.follow_ups_view import FollowUpsView
-from villagehelper.ui.log_visit import LogVisitView
-from villagehelper.ui.service_picker import OutcomeRow
+from villagehelper.ui.lists.follow_ups_view import FollowUpsView
+from villagehelper.ui.log_visit.screen import LogVisitView
+from villagehelper.ui.log_visit.service_picker import OutcomeRow
+from villagehelper.ui.shell.context import AppContext
 
 TODAY = date(2026, 11, 23)  # the FakeClock's day in Vietnam
 HEAD = "Lò Văn Pấng"
@@ -249,7 +249,7 @@ def test_letters_cannot_be_typed_into_a_birth_year(qtbot: QtBot, app_ctx: AppCon
 def test_a_birth_year_far_off_is_refused_by_the_member_form(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team, household_id: str
 ) -> None:
-    from villagehelper.ui.household_form import EditDialog, MemberForm
+    from villagehelper.ui.household.forms import EditDialog, MemberForm
 
     view = _view(qtbot, app_ctx)
     _open(qtbot, view, app_ctx, "Lo Van Pang")

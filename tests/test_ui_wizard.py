@@ -21,18 +21,18 @@ from villagehelper.ops.sessions import count_sessions
 from villagehelper.preferences import load_preferences
 from villagehelper.store.engine import Store
 from villagehelper.sync.server import accounts
-from villagehelper.ui.choice_lists import TeamMemberModel
-from villagehelper.ui.context import AppContext
-from villagehelper.ui.executor import DbExecutor
-from villagehelper.ui.volunteer_picker import VolunteerPicker
-from villagehelper.ui.wizard import (
+from villagehelper.ui.first_run.pages import CommuneListModel
+from villagehelper.ui.first_run.wizard import (
     COMMUNE_PAGE,
     MEMBERS_PAGE,
     VILLAGES_PAGE,
     VOLUNTEER_PAGE,
     FirstRunWizard,
 )
-from villagehelper.ui.wizard_pages import CommuneListModel
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.volunteer_picker import VolunteerPicker
+from villagehelper.ui.widgets.choice_lists import TeamMemberModel
 
 pytestmark = pytest.mark.usefixtures("qapp")
 

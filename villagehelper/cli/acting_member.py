@@ -1,11 +1,11 @@
 """Who does a command: the team member whose PIN opened the store.
 
-The app's rule (``villagehelper.ui.leader_gate``) on the command line: once a laptop has
-PINs, the person at the keyboard is the member whose PIN opened the store
+The app's rule (``villagehelper.ui.lock.leader_gate``) on the command line: once a laptop
+has PINs, the person at the keyboard is the member whose PIN opened the store
 (:func:`villagehelper.keys.command_unlock.command_unlock`), and a leader's command —
 exports of residents' personal data, "what we hold", erasure, the retention purge,
-correcting an impossible date — is theirs to make only if that member is a leader.  ``--by`` cannot
-name someone else then: typing a leader's name proves nothing, a PIN does.
+correcting an impossible date — is theirs to make only if that member is a leader.
+``--by`` cannot name someone else then: typing a leader's name proves nothing, a PIN does.
 
 On a laptop without PINs the command line cannot tell who types (nor can the app: anyone
 may choose to log as the leader there), so ``--by`` names the member, as before PINs

@@ -7,6 +7,6 @@ from pathlib import Path
 
 
 def cmd_gui(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.ui.app import run_gui  # Qt loads only for the window
+    from villagehelper.ui.shell.app import run_gui  # Qt loads only for the window
 
     return run_gui(data_dir)

@@ -1,0 +1,1 @@
+"""First run: the wizard (commune, villages, team) or joining a commune server."""

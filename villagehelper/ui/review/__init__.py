@@ -1,0 +1,3 @@
+"""The leader's review after sync: conflicts, refused changes, faulty rows and impossible
+dates.
+"""

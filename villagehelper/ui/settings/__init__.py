@@ -1,0 +1,1 @@
+"""Settings: language and text size, PINs, sync enrolment, backups, the retention rule."""

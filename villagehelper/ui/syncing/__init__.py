@@ -1,0 +1,1 @@
+"""Sync in the app: when it runs, and its corner of the status bar."""
