@@ -15,10 +15,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from villagehelper.cli.listing import print_listing
 from villagehelper.cli.privacy import BY_HELP
 from villagehelper.errors import UserError
+
+if TYPE_CHECKING:
+    from villagehelper.ops.implausible import ImplausibleSession
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -34,7 +38,6 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def cmd_implausible(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.cli.acting_member import REDATE, open_as_member
-    from villagehelper.clock import to_vietnam
     from villagehelper.ops import implausible
     from villagehelper.transfer.cells import parse_moment
 
@@ -57,22 +60,25 @@ def cmd_implausible(args: argparse.Namespace, data_dir: Path) -> int:
         waiting = implausible.list_implausible(store)
     finally:
         store.close()
-    if not waiting:
-        print(
-            "Không có lượt hỗ trợ nào có ngày không hợp lý. / No session with an impossible date."
-        )
-        return 0
-    for item in waiting:
-        row = item.session
-        when = to_vietnam(row.occurred_at).strftime("%d/%m/%Y %H:%M")
-        print(f"{row.id}  {when}  {row.head_name} ({row.village_name})  {row.service_label}")
-        print(f"    {item.message_vi}")
-        print(f"    {item.message_en}")
-    print(
-        'Sửa ngày / correct the date: villagehelper implausible --redate MÃ --at "dd/mm/yyyy '
-        'HH:MM" --by "Tên tổ trưởng"'
+    return print_listing(
+        waiting,
+        none="Không có lượt hỗ trợ nào có ngày không hợp lý. / No session with an impossible date.",
+        entry=_entry,
+        how_to_settle="Sửa ngày / correct the date: villagehelper implausible --redate MÃ --at "
+        '"dd/mm/yyyy HH:MM" --by "Tên tổ trưởng"',
     )
-    return 0
+
+
+def _entry(item: ImplausibleSession) -> list[str]:
+    from villagehelper.clock import to_vietnam
+
+    row = item.session
+    when = to_vietnam(row.occurred_at).strftime("%d/%m/%Y %H:%M")
+    return [
+        f"{row.id}  {when}  {row.head_name} ({row.village_name})  {row.service_label}",
+        item.message_vi,
+        item.message_en,
+    ]
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
