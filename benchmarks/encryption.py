@@ -20,10 +20,10 @@ from benchmarks import commit, search
 from benchmarks.datasets import GENERATED_AT, Dataset, working_copy
 from benchmarks.measure import Row, timed
 from villagehelper.backup import backup_now
+from villagehelper.exchange import snapshot
 from villagehelper.ops import team
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.migrate import backup_copy
-from villagehelper.sync import snapshot
 from villagehelper.tally import compute_tally, iso_week
 
 REPEATS = 5

@@ -3,7 +3,7 @@
 A real server (``villagehelper-server serve``: uvicorn, in a process of its own, on a
 loopback port) on a fresh SQLite file and on a fresh PostgreSQL database.  Communes are
 set up and laptops enrolled on the server's database directly, through
-``villagehelper.sync.server.accounts`` and the server's own ``push``, while the server
+``villagehelper.server.accounts`` and the server's own ``push``, while the server
 process starts (one enrolment code per laptop: over HTTP the server lets one address
 try ten codes, then one every five seconds).  Then:
 
@@ -51,11 +51,11 @@ from benchmarks.measure import Row, nearest_rank, table
 from tests.crash_harness import CommuneServer
 from tests.sync_support import PG_URL_ENV, fresh_postgres_database
 from villagehelper.ids import new_id
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.batch import IncomingChange
-from villagehelper.sync.server.database import ServerDB, open_server_db
-from villagehelper.sync.server.push import push
-from villagehelper.sync.server.tables import AuditEntry, FeedCounter, ReceivedChange, Record
+from villagehelper.server import accounts
+from villagehelper.server.batch import IncomingChange
+from villagehelper.server.database import ServerDB, open_server_db
+from villagehelper.server.push import push
+from villagehelper.server.tables import AuditEntry, FeedCounter, ReceivedChange, Record
 
 PUSH_P99_TARGET = 0.5  # s, on PostgreSQL (the target)
 FIRST_COMMUNE = 20001

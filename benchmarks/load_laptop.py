@@ -1,6 +1,6 @@
 """One simulated laptop of the load test (``benchmarks/load.py``).
 
-It speaks the sync protocol (``villagehelper/sync/wire.py``) itself, over a
+It speaks the sync protocol (``villagehelper/exchange/wire.py``) itself, over a
 ``requests.Session`` of its own, instead of driving a real laptop store: 200 SQLite
 stores with their outbox, tallies and search index in one process would make the
 laptops, not the server, the bottleneck, and the real client's retries would hide every
@@ -26,9 +26,9 @@ import requests
 from villagehelper import __version__
 from villagehelper.catalog import FIRST_CATALOG
 from villagehelper.clock import utc_now
+from villagehelper.exchange import wire
 from villagehelper.ids import new_id
 from villagehelper.store.models import utc_text
-from villagehelper.sync import wire
 from villagehelper.sync.http import CONNECT_TIMEOUT, READ_TIMEOUT
 
 RowKey = tuple[str, str]  # (entity, row id)

@@ -48,13 +48,14 @@ from benchmarks.datasets import Dataset, DatasetSpec, ensure
 from benchmarks.measure import Row, Stats
 from benchmarks.sync_client import page_file
 from benchmarks.sync_data import ServerData, ensure_server, server_url, working_server
+from villagehelper.exchange import state, wire
 from villagehelper.ops.sessions import log_visit
+from villagehelper.server import accounts
+from villagehelper.server.database import open_server_db
+from villagehelper.server.replicas import CACHE_ENV
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.migrate import HEAD_REVISION
-from villagehelper.sync import client, state, wire
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import open_server_db
-from villagehelper.sync.server.replicas import CACHE_ENV
+from villagehelper.sync import client
 
 FIRST_PULL_TARGET = 2.5  # × the raw chain
 PUSH_SESSIONS = 1_000
@@ -115,7 +116,7 @@ def _commune_server(database: Path, folder: Path) -> Iterator[str]:
     keeps in memory (the last snapshot made) does not."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "villagehelper.sync.server_cli"]
+    command = [sys.executable, "-m", "villagehelper.server.cli"]
     command += ["--db", server_url(database), "serve", "--port", str(port)]
     with (folder / "server.log").open("ab") as log:
         process = subprocess.Popen(

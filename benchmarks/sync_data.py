@@ -27,10 +27,10 @@ from sqlalchemy import insert
 
 from benchmarks.datasets import Dataset
 from benchmarks.measure import timed
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import open_server_db
-from villagehelper.sync.server.tables import FeedCounter, Record
-from villagehelper.sync.wire import canonical_json
+from villagehelper.exchange.wire import canonical_json
+from villagehelper.server import accounts
+from villagehelper.server.database import open_server_db
+from villagehelper.server.tables import FeedCounter, Record
 
 _PACKAGE = Path(__file__).resolve().parent.parent / "villagehelper"
 _CHUNK = 20_000

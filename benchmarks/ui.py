@@ -29,7 +29,7 @@ from villagehelper.store.engine import Store
 from villagehelper.ui.log_visit.household_search import RESULT_LIMIT
 from villagehelper.ui.log_visit.screen import LogVisitView
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
 
 KEYSTROKE_TARGET = 0.050
 FIRST_PAINT_TARGET = 0.300
@@ -89,7 +89,7 @@ def _type_and_wait(view: LogVisitView, text: str) -> float:
 
 def keystroke_rows(store: Store, households: int, queries: int, seed: int) -> list[Row]:
     app = application()
-    executor = DbExecutor()
+    executor = Worker()
     ctx = AppContext(store, executor, Preferences())
     view = LogVisitView(ctx)
     view.show()

@@ -40,7 +40,7 @@ from villagehelper.text import search_key
 from villagehelper.ui.log_visit.household_search import RESULT_LIMIT
 from villagehelper.ui.log_visit.screen import LogVisitView
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
 
 VISIT_KEYS_TARGET = 10  # the issue's: an existing household, two services, ≤ 10 keys
 VISITS = 20  # households visited (half as many again for the core's baseline)
@@ -156,7 +156,7 @@ def _core_visit(store: Store, volunteer_id: str, household_id: str, query: str) 
 
 
 def _one_visit(
-    keyboard: _Keyboard, view: LogVisitView, executor: DbExecutor, household_id: str, query: str
+    keyboard: _Keyboard, view: LogVisitView, executor: Worker, household_id: str, query: str
 ) -> tuple[int, int, float]:
     """Log the example visit by keys: (keys to find, keys for the visit, seconds)."""
     saved: list[object] = []
@@ -204,7 +204,7 @@ def run(store: Store, visits: int, seed: int) -> KeyFigures:
             "SELECT id, village_id FROM team_members WHERE village_id IS NOT NULL ORDER BY id"
         ).first() or ("", "")
     picked = _candidates(store, str(village_id), visits * 2, seed)
-    executor = DbExecutor()
+    executor = Worker()
     view = LogVisitView(AppContext(store, executor, Preferences(volunteer_id=str(volunteer_id))))
     view.resize(1366, 697)
     view.show()

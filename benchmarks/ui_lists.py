@@ -26,7 +26,7 @@ from villagehelper.store.engine import Store
 from villagehelper.ui.lists.filters import ListScreen
 from villagehelper.ui.lists.session_model import BLOCK_SIZE, session_time_text
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
 from villagehelper.ui.widgets.outcomes import outcome_text
 
 TIMEOUT_MS = 60_000
@@ -36,7 +36,7 @@ WIDTH, HEIGHT = 1366, 700
 def _first_paint_ms(store: Store, build: Callable[[AppContext], ListScreen]) -> float:
     if QApplication.instance() is None:
         raise RuntimeError("create a QApplication (offscreen) before measuring")
-    executor = DbExecutor()
+    executor = Worker()
     ctx = AppContext(store, executor, Preferences())
     problems: list[str] = []
     executor.sig_bug.connect(problems.append)

@@ -30,13 +30,14 @@ from villagehelper.demo import generate_demo
 from villagehelper.ops.team import list_team_members
 from villagehelper.preferences import DEFAULT_RETENTION_MONTHS, Preferences
 from villagehelper.store.engine import Store, open_store
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.shell.app import apply_text_size
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
 from villagehelper.ui.shell.i18n import install_language
 
 if TYPE_CHECKING:
-    from villagehelper.sync.server.embedded import EmbeddedServer as EmbeddedServerType
+    from villagehelper.server.embedded import EmbeddedServer as EmbeddedServerType
     from villagehelper.ui.shell.main_window import MainWindow as MainWindowType
 
 # A fixed Thursday afternoon, so the pictures do not change from run to run.
@@ -44,7 +45,7 @@ MOMENT = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)
 SIZE = (1366, 768)
 
 
-def settle(app: QApplication, executor: DbExecutor, rounds: int = 4) -> None:
+def settle(app: QApplication, executor: Worker, rounds: int = 4) -> None:
     """Let queued database work finish and its results reach the widgets."""
     for _ in range(rounds):
         while executor.busy():
@@ -105,7 +106,7 @@ def shoot_wizard(app: QApplication, folder: Path, out: Path) -> None:
     from villagehelper.ui.first_run.wizard import FirstRunWizard
 
     store = open_store(folder, clock=lambda: MOMENT)
-    executor = DbExecutor()
+    executor = Worker()
     wizard = FirstRunWizard(store, executor)
     wizard.resize(900, 620)
     wizard.show()
@@ -122,7 +123,7 @@ def shoot_wizard(app: QApplication, folder: Path, out: Path) -> None:
 
 def choose_services(
     app: QApplication,
-    executor: DbExecutor,
+    executor: Worker,
     window: MainWindowType,
     household_id: str,
     codes: tuple[str, ...],
@@ -144,7 +145,7 @@ def shoot_main(app: QApplication, store: Store, out: Path, language: str) -> Non
     from villagehelper.ui.household.page import HouseholdPage
     from villagehelper.ui.shell.main_window import MainWindow
 
-    executor = DbExecutor()
+    executor = Worker()
     volunteer = next(m for m in list_team_members(store) if m.is_leader)
     ctx = AppContext(store, executor, Preferences(language=language, volunteer_id=volunteer.id))
     window = MainWindow(ctx)
@@ -243,11 +244,11 @@ def shoot_weekly_report(store: Store, out: Path, work: Path) -> None:
 
 def leader_window(
     app: QApplication, store: Store, retention_months: int = DEFAULT_RETENTION_MONTHS
-) -> tuple[MainWindowType, DbExecutor]:
+) -> tuple[MainWindowType, Worker]:
     """The main window as the demo commune's leader would have it (no PINs)."""
     from villagehelper.ui.shell.main_window import MainWindow
 
-    executor = DbExecutor()
+    executor = Worker()
     leader = next(m for m in list_team_members(store) if m.is_leader)
     ctx = AppContext(
         store, executor, Preferences(volunteer_id=leader.id, retention_months=retention_months)
@@ -292,10 +293,10 @@ def _synced_commune(root: Path) -> tuple[Store, Store, EmbeddedServerType]:
     with one conflict (both edited a household's notes) and one likely duplicate."""
     from villagehelper.ops import households, sessions, team
     from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+    from villagehelper.server import accounts
+    from villagehelper.server.database import open_server_db
+    from villagehelper.server.embedded import EmbeddedServer
     from villagehelper.sync import client
-    from villagehelper.sync.server import accounts
-    from villagehelper.sync.server.database import open_server_db
-    from villagehelper.sync.server.embedded import EmbeddedServer
 
     # The server keeps the laptops' fixed time: their clocks agree (no clock warning).
     db = open_server_db(f"sqlite+pysqlite:///{root / 'server.sqlite3'}", clock=lambda: MOMENT)
@@ -335,7 +336,7 @@ def shoot_sync(app: QApplication, root: Path, out: Path) -> None:
     from villagehelper.ui.shell.main_window import MainWindow
 
     leader, other, server = _synced_commune(root)
-    executor = DbExecutor()
+    executor = Worker()
     chief = next(m for m in list_team_members(leader) if m.is_leader)
     ctx = AppContext(leader, executor, Preferences(volunteer_id=chief.id))
     window = MainWindow(ctx)
@@ -362,7 +363,7 @@ def shoot_sync(app: QApplication, root: Path, out: Path) -> None:
     leader.close()
 
 
-def sync_window(app: QApplication, window: MainWindowType, executor: DbExecutor) -> None:
+def sync_window(app: QApplication, window: MainWindowType, executor: Worker) -> None:
     """One sync round of ``window``'s laptop, as "Đồng bộ ngay" runs it."""
     window.sync.sync_now()
     while window.sync.running:
@@ -386,7 +387,7 @@ def _household_named(store: Store, head_name: str) -> str:
 def shoot_clock_wrong(
     app: QApplication,
     window: MainWindowType,
-    executor: DbExecutor,
+    executor: Worker,
     server: EmbeddedServerType,
     out: Path,
 ) -> None:
@@ -409,7 +410,7 @@ def shoot_clock_wrong(
 def shoot_implausible(
     app: QApplication,
     window: MainWindowType,
-    executor: DbExecutor,
+    executor: Worker,
     server: EmbeddedServerType,
     *,
     folder: Path,
@@ -419,8 +420,8 @@ def shoot_implausible(
     holds its sessions back, and the leader's review lists them with why."""
     from villagehelper.ops import sessions
     from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+    from villagehelper.server import accounts
     from villagehelper.sync import client
-    from villagehelper.sync.server import accounts
 
     ahead = open_store(folder, clock=lambda: MOMENT.replace(year=2031))
     code = accounts.issue_code(server.db, "10999", "volunteer")
@@ -446,7 +447,7 @@ def shoot_implausible(
 def shoot_restore(
     app: QApplication,
     window: MainWindowType,
-    executor: DbExecutor,
+    executor: Worker,
     laptops: tuple[Store, Store],
     out: Path,
 ) -> None:
@@ -492,7 +493,7 @@ def shoot_lock(app: QApplication, store: Store, out: Path) -> None:
     key = keyring.data_key()
     keyring.set_pin(leader.id, leader.full_name, "258036", key, is_leader=True)
     keyring.set_pin(member.id, member.full_name, "917264", key)
-    executor = DbExecutor()
+    executor = Worker()
     ctx = AppContext(store, executor, Preferences(volunteer_id=member.id), data_key=key)
     window = MainWindow(ctx)
     window.resize(*SIZE)
@@ -519,7 +520,7 @@ def shoot_join(app: QApplication, folder: Path, out: Path, server_url: str) -> N
     from villagehelper.ui.first_run.wizard import FirstRunWizard
 
     store = open_store(folder, clock=lambda: MOMENT)
-    executor = DbExecutor()
+    executor = Worker()
     wizard = FirstRunWizard(store, executor)
     wizard.resize(900, 620)
     wizard.show()
@@ -552,7 +553,7 @@ def shoot_laptop(app: QApplication, store: Store, out: Path, prefix: str) -> Non
     from villagehelper.ui.tally.period import PeriodMode
 
     install_screen_fit(app)
-    executor = DbExecutor()
+    executor = Worker()
     volunteer = next(m for m in list_team_members(store) if m.is_leader)
     ctx = AppContext(store, executor, Preferences(volunteer_id=volunteer.id))
     window = MainWindow(ctx)
@@ -597,6 +598,13 @@ def laptop_pictures(out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # The script builds and reads its demo data on this thread between pictures, on
+    # purpose; the store's GUI-thread guard is for the app and its tests.
+    with allowed_here():
+        return _shoot(argv)
+
+
+def _shoot(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
     parser.add_argument("--laptop", metavar="PREFIX", help="only the laptop pictures")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 
 # Before any Qt import: without a display Qt would abort the whole process.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +21,7 @@ from hypothesis import HealthCheck, settings
 from villagehelper.ops import team
 from villagehelper.paths import DATA_DIR_ENV
 from villagehelper.store.engine import Store, open_store
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.sync.device_history import CONFIG_DIR_ENV
 
 pytest_plugins = ["tests.sync_support"]
@@ -61,6 +63,32 @@ class Team:
     other_village_id: str
     leader_id: str
     member_id: str
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef[object]) -> Generator[None, object, object]:
+    """Fixtures seed the store on this (the GUI) thread on purpose; a fixture that takes
+    ``qtbot`` builds widgets instead, and stays under the store's GUI-thread guard."""
+    if "qtbot" in fixturedef.argnames:
+        return (yield)
+    with allowed_here():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """In a GUI test every store refuses the GUI thread while the test runs, as the
+    app's do (docs/workers.md): a screen that queries on it fails. The test's own reads
+    and writes say ``with allowed_here():``."""
+    if {"qtbot", "qapp"} & set(getattr(item, "fixturenames", ())):
+        for value in getattr(item, "funcargs", {}).values():
+            try:  # a store, or what holds one (a Team, an AppContext)
+                store = value if isinstance(value, Store) else getattr(value, "store", None)
+            except RuntimeError:
+                continue  # a context whose store is not open yet
+            if isinstance(store, Store):
+                store.guard.forbid(threading.get_ident())
+    return (yield)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -122,9 +150,9 @@ def app_ctx(village_team: Team, qapp: object) -> Iterator[AppContext]:
     the member "Nguyễn Thị Hệ" is logging."""
     from villagehelper.preferences import Preferences
     from villagehelper.ui.shell.context import AppContext
-    from villagehelper.ui.shell.executor import DbExecutor
+    from villagehelper.ui.shell.executor import Worker
 
-    executor = DbExecutor()
+    executor = Worker()
     context = AppContext(
         village_team.store, executor, Preferences(volunteer_id=village_team.member_id)
     )

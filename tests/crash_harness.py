@@ -53,18 +53,20 @@ from sqlalchemy.pool import StaticPool
 
 from tests import crash_driver
 from tests.sync_support import COMMUNE, laptop_snapshot, server_snapshot
+from villagehelper.exchange import state
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.paths import DATABASE_FILE
+from villagehelper.server import accounts
+from villagehelper.server.cli import serve as server_serve
+from villagehelper.server.database import ServerDB, open_server_db
+from villagehelper.server.replicas import CACHE_ENV
+from villagehelper.server.tables import AuditEntry, FeedCounter, Record
 from villagehelper.store.changelog import ENTITIES, Op, primary_key_name
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.models import Household
-from villagehelper.sync import client, server_cli, state
+from villagehelper.sync import client
 from villagehelper.sync.http import RetryPolicy, ServerConnection, SyncError
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import ServerDB, open_server_db
-from villagehelper.sync.server.replicas import CACHE_ENV
-from villagehelper.sync.server.tables import AuditEntry, FeedCounter, Record
 from villagehelper.tally import summaries
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,7 +136,7 @@ class CommuneServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "villagehelper.sync.server_cli", "--db", self.db_url]
+        command = [sys.executable, "-m", "villagehelper.server.cli", "--db", self.db_url]
         command += ["serve", "--host", "127.0.0.1", "--port", str(self.port)]
         with (self.folder / "server.log").open("ab") as log:
             self.process = subprocess.Popen(
@@ -145,7 +147,7 @@ class CommuneServer:
                 encoding="utf-8",
                 env=_child_env(**{CACHE_ENV: str(self.folder / "server-cache")}),
             )
-        _wait_for_line(self.process, server_cli.READY_LINE, "the commune server")
+        _wait_for_line(self.process, server_serve.READY_LINE, "the commune server")
 
     def stop(self) -> None:
         if self.process is None:

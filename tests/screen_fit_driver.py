@@ -42,12 +42,13 @@ from villagehelper.ops.sessions import VisitLogged
 from villagehelper.preferences import Preferences
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.kinds import Outcome
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.household.forms import HouseholdForm
 from villagehelper.ui.household.page import HouseholdPage
 from villagehelper.ui.log_visit.screen import LogVisitView
 from villagehelper.ui.shell.app import apply_text_size
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
 from villagehelper.ui.shell.main_window import MainWindow
 from villagehelper.ui.shell.screen_fit import install_screen_fit
 
@@ -315,15 +316,16 @@ class Driver:
         from villagehelper.ui.shell.single_instance import already_open_box
 
         window, ctx, store = self.window, self.ctx, self.ctx.store
-        pending = follow_ups(store, until=date(2027, 1, 31))[0]
+        with allowed_here():  # the driver's own reading, not the window's
+            pending = follow_ups(store, until=date(2027, 1, 31))[0]
+            plan = plan_purge(store, 1, now=store.now() + timedelta(days=800))
+            team_members = team.list_team_members(store)
         today = store.now().date()
         self.look_at_dialog(
             "follow-up not done", lambda: shown(NotDoneDialog(pending, today, window))
         )
-        plan = plan_purge(store, 1, now=store.now() + timedelta(days=800))
         assert plan.households, "nothing past the retention period"
         self.look_at_dialog("retention purge offer", lambda: window.offer_purge(plan))
-        team_members = team.list_team_members(store)
         leader = next(m for m in team_members if m.is_leader)
         me = next(m for m in team_members if m.id == ctx.volunteer_id)
         holders = [PinHolder(m.id, m.full_name, m.is_leader) for m in team_members]
@@ -348,7 +350,9 @@ class Driver:
         while not window.window_lock.is_locked:
             self.app.processEvents()
         self.look("window locked", window)
-        self.look_at_dialog("join a commune server", lambda: shown(JoinServerDialog(store, window)))
+        self.look_at_dialog(
+            "join a commune server", lambda: shown(JoinServerDialog(store, ctx.executor, window))
+        )
         self.look_at_dialog("app already open", lambda: shown(already_open_box(None)))
 
     def look_at_modal(self, name: str, start: Callable[[], object]) -> None:
@@ -427,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
     install_screen_fit(app)  # as the app does at start
     with tempfile.TemporaryDirectory() as work:
         store, household_id, volunteer_id = build_data(Path(work) / "data")
-        executor = DbExecutor()
+        executor = Worker()
         ctx = AppContext(
             store, executor, Preferences(volunteer_id=volunteer_id, large_text=args.large_text)
         )

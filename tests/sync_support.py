@@ -16,13 +16,13 @@ from sqlalchemy import create_engine, select, text
 
 from tests.conftest import FakeClock
 from villagehelper.ops import team
+from villagehelper.server import accounts
+from villagehelper.server.database import ServerDB, open_server_db
+from villagehelper.server.embedded import EmbeddedServer
 from villagehelper.store.engine import Store, open_store
 from villagehelper.sync import client
 from villagehelper.sync.device_history import CONFIG_DIR_ENV, MACHINE_ID_ENV
 from villagehelper.sync.http import RetryPolicy, ServerConnection
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import ServerDB, open_server_db
-from villagehelper.sync.server.embedded import EmbeddedServer
 
 PG_URL_ENV = "VILLAGEHELPER_TEST_PG_URL"
 COMMUNE = "10999"  # Xã Gia Lộc, Hải Phòng
@@ -156,7 +156,7 @@ def server_snapshot(db: ServerDB, commune: str = COMMUNE) -> Snapshot:
     """The server's rows of one commune (and the shared catalog), in the same shape."""
     import json
 
-    from villagehelper.sync.server.tables import Record
+    from villagehelper.server.tables import Record
 
     rows: Snapshot = {}
     with db.reading() as session:

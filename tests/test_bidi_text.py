@@ -18,9 +18,9 @@ from tests.conftest import Team
 from tests.sync_support import COMMUNE, LoopbackServer
 from villagehelper.ops import households
 from villagehelper.ops.households import HouseholdInput
+from villagehelper.server import accounts
 from villagehelper.store.models import Household
 from villagehelper.sync.http import ServerConnection
-from villagehelper.sync.server import accounts
 from villagehelper.text import clean_text
 from villagehelper.transfer.households import export_households
 

@@ -21,12 +21,12 @@ from tests.sync_support import (
 )
 from villagehelper import personal_fields
 from villagehelper.clock import utc_now
+from villagehelper.exchange import state
 from villagehelper.ops import erasure, households, retention
 from villagehelper.ops.inputs import HouseholdInput, MemberInput
 from villagehelper.personal_fields import ERASED_NAME
 from villagehelper.store.changelog import Op
 from villagehelper.store.models import Household, utc_text
-from villagehelper.sync import state
 from villagehelper.sync.http import ServerRefusedError
 from villagehelper.trusted_time import ClockTrust, UntrustedClockError
 

@@ -14,6 +14,7 @@ from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.inputs import ServiceOutcome, VisitInput
 from villagehelper.store.models import Outcome
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.trusted_time import note_server_time
 from villagehelper.ui.lists.follow_ups_view import FollowUpsView
 from villagehelper.ui.settings.purge_dialog import PurgeDialog
@@ -27,17 +28,21 @@ def _clock_set_five_years_ahead_after_a_sync(village_team: Team, clock: FakeCloc
     """The laptop's clock jumps to 2031; its next sync measures the true time."""
     true_now = clock.now
     clock.advance(days=5 * 365)
-    with village_team.store.transaction() as session:
+    with allowed_here(), village_team.store.transaction() as session:
         note_server_time(session, true_now, clock.now)
 
 
 def _follow_up_due_in(village_team: Team, days: int, clock: FakeClock) -> str:
-    household_id = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
-    ).id
+    with allowed_here():
+        household_id = hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
+        ).id
     due = vietnam_today(clock.now) + timedelta(days=days)
     service = ServiceOutcome("VNEID_L1", Outcome.FOLLOW_UP, follow_up_date=due)
-    ss.log_visit(village_team.store, VisitInput(household_id, village_team.member_id, [service]))
+    with allowed_here():
+        ss.log_visit(
+            village_team.store, VisitInput(household_id, village_team.member_id, [service])
+        )
     return household_id
 
 
@@ -106,9 +111,10 @@ def test_the_daily_purge_is_offered_to_the_leader_with_the_list_and_erases_on_co
 ) -> None:
     from villagehelper.personal_fields import ERASED_NAME
 
-    old = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.other_village_id, "Lê Thị Quyên")
-    ).id
+    with allowed_here():
+        old = hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.other_village_id, "Lê Thị Quyên")
+        ).id
     clock.advance(days=800)
     app_ctx.update_preferences(volunteer_id=village_team.leader_id)
     window = MainWindow(app_ctx)
@@ -127,10 +133,12 @@ def test_the_daily_purge_is_offered_to_the_leader_with_the_list_and_erases_on_co
     ]
     dialog.grab().save(str(tmp_path / "purge-dialog.png"))
     assert due.args is not None
-    assert hh.get_household(app_ctx.store, old).head_name == "Lê Thị Quyên"  # not yet
+    with allowed_here():
+        assert hh.get_household(app_ctx.store, old).head_name == "Lê Thị Quyên"  # not yet
     with qtbot.waitSignal(window.retention.sig_purged, timeout=5000):
         dialog.purge_button.click()  # a leader logging, no PINs: the gate lets them on
-    assert hh.get_household(app_ctx.store, old).head_name == ERASED_NAME
+    with allowed_here():
+        assert hh.get_household(app_ctx.store, old).head_name == ERASED_NAME
     window.close()
 
 
@@ -139,7 +147,10 @@ def test_the_daily_job_offers_nothing_on_a_wrong_clock(
 ) -> None:
     from villagehelper.ui.settings.retention_job import DailyRetention
 
-    hh.create_household(village_team.store, hh.HouseholdInput(village_team.village_id, "Lê Văn A"))
+    with allowed_here():
+        hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Lê Văn A")
+        )
     _clock_set_five_years_ahead_after_a_sync(village_team, clock)
     job = DailyRetention(app_ctx)
     offered: list[object] = []
@@ -154,8 +165,8 @@ def test_the_banner_follows_each_sync_round(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team, clock: FakeClock, tmp_path: Path
 ) -> None:
     from tests.sync_support import COMMUNE, LoopbackServer, fast_connection
-    from villagehelper.sync.server import accounts
-    from villagehelper.sync.server.database import open_server_db
+    from villagehelper.server import accounts
+    from villagehelper.server.database import open_server_db
 
     db = open_server_db(f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}")
     accounts.add_commune(db, COMMUNE, "Xã Gia Lộc")
@@ -189,7 +200,8 @@ def test_a_leader_confirms_the_date_of_a_laptop_whose_data_was_stamped_ahead(
     """No server to ask: data stamped while the clock read 2031 makes the corrected
     clock look behind; a leader who sees today's date is right says so, once."""
     clock.advance(days=5 * 365)
-    hh.create_household(village_team.store, hh.HouseholdInput(village_team.village_id, "Lê A"))
+    with allowed_here():
+        hh.create_household(village_team.store, hh.HouseholdInput(village_team.village_id, "Lê A"))
     clock.advance(days=-5 * 365)
     app_ctx.update_preferences(volunteer_id=village_team.leader_id)
     window = MainWindow(app_ctx)

@@ -30,13 +30,14 @@ from tests.sync_support import (
     server_snapshot,
     set_up_commune,
 )
+from villagehelper.exchange import state
 from villagehelper.ops import conflicts, households, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.server import accounts
+from villagehelper.server.tables import Device, Record
 from villagehelper.store.engine import Store, open_store
-from villagehelper.sync import client, device_history, state
+from villagehelper.sync import client, device_history
 from villagehelper.sync.device_history import CONFIG_DIR_ENV, MACHINE_ID_ENV, CopiedFolderError
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.tables import Device, Record
 
 HEAD = "Lê Văn Tám"
 

@@ -12,13 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.accounts import DeviceScope
-from villagehelper.sync.server.batch import IncomingChange
-from villagehelper.sync.server.database import ServerDB, open_server_db
-from villagehelper.sync.server.device_history import DeviceHistoryDivergedError
-from villagehelper.sync.server.push import push
-from villagehelper.sync.server.tables import ReceivedChange
+from villagehelper.server import accounts
+from villagehelper.server.accounts import DeviceScope
+from villagehelper.server.batch import IncomingChange
+from villagehelper.server.database import ServerDB, open_server_db
+from villagehelper.server.device_history import DeviceHistoryDivergedError
+from villagehelper.server.push import push
+from villagehelper.server.tables import ReceivedChange
 
 COMMUNE = "10999"
 

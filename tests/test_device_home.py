@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from villagehelper.exchange import state
 from villagehelper.store.engine import Store
-from villagehelper.sync import device_history, state
+from villagehelper.sync import device_history
 from villagehelper.sync.device_history import CONFIG_DIR_ENV, MACHINE_ID_ENV, Home
 
 

@@ -27,6 +27,7 @@ from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.store.engine import open_store
 from villagehelper.store.models import HelpSession, Household
+from villagehelper.store.thread_guard import allowed_here
 
 if TYPE_CHECKING:
     from pytestqt.qtbot import QtBot
@@ -118,7 +119,7 @@ def _demo(data_dir: Path) -> None:
 def _counts(data_dir: Path) -> tuple[int, int]:
     store = open_store(data_dir)
     try:
-        with store.reading() as session:
+        with allowed_here(), store.reading() as session:
             households = session.scalar(select(func.count()).select_from(Household))
             sessions = session.scalar(select(func.count()).select_from(HelpSession))
     finally:
@@ -242,11 +243,11 @@ def test_the_app_tells_a_full_disk_in_plain_words_not_as_a_bug(
     from villagehelper.errors import UserError
     from villagehelper.preferences import Preferences
     from villagehelper.ui.shell.context import AppContext
-    from villagehelper.ui.shell.executor import DbExecutor
+    from villagehelper.ui.shell.executor import Worker
 
     data_dir = disk.root / "Dữ liệu"
     village_team = make_village_team(open_store(data_dir))
-    executor = DbExecutor()
+    executor = Worker()
     ctx = AppContext(village_team.store, executor, Preferences(volunteer_id=village_team.member_id))
     try:
         disk.fill()
@@ -254,12 +255,15 @@ def test_the_app_tells_a_full_disk_in_plain_words_not_as_a_bug(
 
         def log_many_households() -> None:  # more than SQLite's free pages can hold
             for number in range(400):
-                households.create_household(
-                    ctx.store,
-                    HouseholdInput(village_team.village_id, f"Lò Văn Pả {number}", "", None, note),
-                )
+                with allowed_here():
+                    households.create_household(
+                        ctx.store,
+                        HouseholdInput(
+                            village_team.village_id, f"Lò Văn Pả {number}", "", None, note
+                        ),
+                    )
 
-        save = ctx.executor.op(log_many_households)
+        save = ctx.write(None, log_many_households)
         with qtbot.waitSignal(executor.sig_user_error, timeout=10_000) as told:
             save.run()
         error = told.args[0]
@@ -373,7 +377,8 @@ def test_an_import_on_a_full_disk_leaves_no_residents_data_in_the_log_or_on_scre
     data_dir = disk.root / "Dữ liệu"
     _demo(data_dir)
     store = open_store(data_dir)
-    village = list_villages(store)[0].name
+    with allowed_here():
+        village = list_villages(store)[0].name
     store.close()
     rows = [["Thôn", "Chủ hộ", "Họ và tên", "SĐT"]]
     rows += [[village, f"{name} {n}", f"{name} {n}", phone] for n in range(300)]

@@ -39,13 +39,13 @@ from tests.sync_support import (
 from villagehelper.backup import backup_now
 from villagehelper.ops import households, restore, retention, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.server import accounts, maintenance
+from villagehelper.server.database import open_server_db
+from villagehelper.server.tables import Record
 from villagehelper.store.engine import Store, open_store
 from villagehelper.sync import client
 from villagehelper.sync.device_history import CopiedFolderError
 from villagehelper.sync.http import ServerConnection
-from villagehelper.sync.server import accounts, maintenance
-from villagehelper.sync.server.database import open_server_db
-from villagehelper.sync.server.tables import Record
 from villagehelper.trusted_time import MARGIN, UntrustedClockError
 
 TRUE_NOW = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)

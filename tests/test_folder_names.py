@@ -85,7 +85,7 @@ def _laptop(cwd: Path, command: str, data_dir: Path, *args: str) -> str:
 
 
 def _server(cwd: Path, database: Path, *args: str) -> str:
-    return _run(cwd, "villagehelper.sync.server_cli", "--db", str(database), *args).stdout
+    return _run(cwd, "villagehelper.server.cli", "--db", str(database), *args).stdout
 
 
 @pytest.mark.parametrize("kind", ["windows", "linux", "long"])

@@ -25,10 +25,10 @@ from villagehelper.ids import new_id
 from villagehelper.logs import log_path
 from villagehelper.ops import team
 from villagehelper.paths import DATABASE_FILE
+from villagehelper.server.database import ServerDB
+from villagehelper.server.tables import Record
 from villagehelper.store.engine import open_store
 from villagehelper.store.models import Household
-from villagehelper.sync.server.database import ServerDB
-from villagehelper.sync.server.tables import Record
 from villagehelper.text import search_key
 
 NAME = "Hoàng Thị Bí Mật"

@@ -28,9 +28,9 @@ from villagehelper.errors import UserError
 from villagehelper.ops import erasure, households, sessions
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.personal_fields import ERASED_NAME
+from villagehelper.server.database import ServerDB
 from villagehelper.store.engine import Store
 from villagehelper.store.models import HelpSession, Household, Member, OutboxEntry
-from villagehelper.sync.server.database import ServerDB
 from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.periods import iso_week
 
@@ -329,7 +329,7 @@ def test_a_laptop_pulling_an_erasure_neutralises_its_pending_edits(
     """B's edit is still in its outbox when the erasure arrives (a sync that only
     downloads, as after a refused upload): the entry must not carry the name up later."""
     from tests.sync_support import fast_connection
-    from villagehelper.sync import client
+    from villagehelper.exchange.feed import follow_feed
 
     b = enrol_laptop(sync_server, open_laptop(tmp_path, "b"))
     household_id = _synced_family(commune, b)
@@ -340,7 +340,7 @@ def test_a_laptop_pulling_an_erasure_neutralises_its_pending_edits(
     commune.leader.sync()
 
     connection = fast_connection(*_enrolment(b.store))
-    client.follow_feed(b.store, lambda since: connection.get("/v1/changes", {"since": since}))
+    follow_feed(b.store, lambda since: connection.get("/v1/changes", {"since": since}))
     connection.close()
     assert "Trần Văn Thuận" not in _laptop_texts(b.store)
     with b.store.reading() as session:
@@ -359,7 +359,7 @@ def test_a_change_stored_before_its_reply_was_lost_goes_again_after_an_erasure(
     of the erasure first, then uploads again: no refusal, and no name anywhere."""
     from tests.sync_support import fast_connection
     from tests.test_sync_security import push, token_of
-    from villagehelper.sync import client
+    from villagehelper.exchange.feed import follow_feed
 
     b = enrol_laptop(sync_server, open_laptop(tmp_path, "b"))
     household_id = _synced_family(commune, b)
@@ -380,7 +380,7 @@ def test_a_change_stored_before_its_reply_was_lost_goes_again_after_an_erasure(
     erasure.erase_household(commune.leader.store, household_id, commune.leader_id)
     commune.leader.sync()
     connection = fast_connection(*_enrolment(b.store))
-    client.follow_feed(b.store, lambda since: connection.get("/v1/changes", {"since": since}))
+    follow_feed(b.store, lambda since: connection.get("/v1/changes", {"since": since}))
     connection.close()
 
     b.sync()
@@ -393,7 +393,7 @@ def test_a_change_stored_before_its_reply_was_lost_goes_again_after_an_erasure(
 
 
 def _enrolment(store: Store) -> tuple[str, str]:
-    from villagehelper.sync import state
+    from villagehelper.exchange import state
 
     with store.reading() as session:
         enrolled = state.enrolled(session)

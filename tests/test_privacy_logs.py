@@ -14,8 +14,8 @@ from villagehelper.cli.dispatch import main
 from villagehelper.logs import log_path
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.server import accounts
 from villagehelper.store.engine import open_store
-from villagehelper.sync.server import accounts
 from villagehelper.text import search_key
 
 NAME = "Hoàng Thị Bí Mật"

@@ -43,13 +43,14 @@ from tests.test_sync_security import (
 from villagehelper import entity_rules
 from villagehelper.cli import dispatch
 from villagehelper.errors import UserError, ValidationError
+from villagehelper.exchange import state
 from villagehelper.ids import new_id
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.server import accounts
 from villagehelper.store.changelog import ENTITIES, Changes, record_insert, synced_fields
 from villagehelper.store.models import HelpSession, OutboxEntry, UtcDateTime
-from villagehelper.sync import client, set_aside, state
-from villagehelper.sync.server import accounts
+from villagehelper.sync import client, set_aside
 
 gia_loc = test_sync_security.gia_loc  # the fixture: Gia Lộc, a leader, a volunteer
 
@@ -428,7 +429,7 @@ def test_the_server_keeps_nothing_a_laptop_cannot(gia_loc: GiaLoc) -> None:
     token = token_of(gia_loc.volunteer)
     push(gia_loc.server, token, [_session(gia_loc, outcome="xyz")])
     with gia_loc.db.reading() as session:
-        from villagehelper.sync.server.tables import Record
+        from villagehelper.server.tables import Record
 
         rows = session.scalars(
             select(Record.fields).where(

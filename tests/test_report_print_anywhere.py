@@ -31,6 +31,7 @@ from villagehelper.ops.households import create_household
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.ops.sessions import log_visit
 from villagehelper.ops.team import list_services
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.tally import Counts, Tally, compute_tally, iso_week
 from villagehelper.text import format_number
 
@@ -208,15 +209,16 @@ from villagehelper.store.engine import open_store
 from villagehelper.tally import iso_week
 from villagehelper.tally.overview import tally_overview
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
 from villagehelper.ui.tally.actions import ReportActions
 
 app = QApplication(sys.argv[:1])
 store = open_store(Path(sys.argv[1]))
-executor = DbExecutor()
+executor = Worker()
 screen = QWidget()
+overview = tally_overview(store, iso_week(2026, 47))  # before the context guards the store
 actions = ReportActions(AppContext(store, executor, Preferences()), lambda: None, screen)
-document = actions.document(tally_overview(store, iso_week(2026, 47)))
+document = actions.document(overview)
 printer = actions._printer(document)  # as the print dialog receives it
 printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
 printer.setOutputFileName(sys.argv[2])
@@ -377,7 +379,8 @@ def test_long_tables_never_split_a_row_and_repeat_the_header(
     from tests.test_report_pdf import build
     from villagehelper.reports import write_pdf
 
-    tally = long_tally(compute_tally(village_team.store, WEEK), words_per_row)
+    with allowed_here():  # the test's own reading, beside the Qt application
+        tally = long_tally(compute_tally(village_team.store, WEEK), words_per_row)
     with tempfile.TemporaryDirectory() as folder:
         pdf = Path(folder) / "long.pdf"
         pages = write_pdf(build(tally), pdf)
@@ -393,7 +396,8 @@ def test_a_table_of_many_long_names_takes_several_pages_each_with_its_header(
     from tests.test_report_pdf import build
     from villagehelper.reports import write_pdf
 
-    tally = long_tally(compute_tally(village_team.store, WEEK), [14] * 40)
+    with allowed_here():  # the test's own reading, beside the Qt application
+        tally = long_tally(compute_tally(village_team.store, WEEK), [14] * 40)
     pdf = tmp_path / "long.pdf"
     pages = write_pdf(build(tally), pdf)
     assert pages >= 3
@@ -412,7 +416,8 @@ def test_the_signatures_never_go_to_a_page_alone(
     from tests.test_report_pdf import build
     from villagehelper.reports import write_pdf
 
-    tally = long_tally(compute_tally(village_team.store, WEEK), [2] * rows)
+    with allowed_here():  # the test's own reading, beside the Qt application
+        tally = long_tally(compute_tally(village_team.store, WEEK), [2] * rows)
     pdf = tmp_path / "tally.pdf"
     write_pdf(build(tally), pdf)
     words = printed_words(pdf)

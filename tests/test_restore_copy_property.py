@@ -30,13 +30,13 @@ from tests.sync_support import (
 from villagehelper.backup import backup_now
 from villagehelper.ops import households, restore, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.server import accounts
+from villagehelper.server.database import open_server_db
+from villagehelper.server.tables import Record
 from villagehelper.store.engine import open_store
 from villagehelper.store.models import HelpSession
 from villagehelper.sync import client
 from villagehelper.sync.device_history import CopiedFolderError
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import open_server_db
-from villagehelper.sync.server.tables import Record
 
 ACTIONS = ("log", "log", "log", "sync", "backup", "backup", "restore", "restore", "copy")
 

@@ -28,12 +28,12 @@ from villagehelper.backup import backup_now
 from villagehelper.cli import dispatch
 from villagehelper.ops import households, restore, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.server import accounts
+from villagehelper.server.tables import Record
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.models import HelpSession, OutboxEntry
 from villagehelper.sync import client
 from villagehelper.sync.device_history import CopiedFolderError
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.tables import Record
 
 
 def _visits(store: Store, commune: Commune, household_id: str, count: int) -> list[str]:

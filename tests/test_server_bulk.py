@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from sqlalchemy import insert, select
 
 from tests.sync_support import COMMUNE
-from villagehelper.sync.server.bulk import insert_rows
-from villagehelper.sync.server.database import ServerDB
-from villagehelper.sync.server.tables import AuditEntry, Record, ServerBase
+from villagehelper.server.bulk import insert_rows
+from villagehelper.server.database import ServerDB
+from villagehelper.server.tables import AuditEntry, Record, ServerBase
 
 _AUDIT = ServerBase.metadata.tables[AuditEntry.__tablename__]
 _RECORDS = ServerBase.metadata.tables[Record.__tablename__]

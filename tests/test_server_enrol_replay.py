@@ -20,12 +20,13 @@ import pytest
 from sqlalchemy import select
 
 from tests.sync_support import COMMUNE, LoopbackServer, fast_connection, open_laptop
+from villagehelper.exchange import state
+from villagehelper.exchange.wire import normalise_code
+from villagehelper.server import accounts
+from villagehelper.server.tables import EnrolmentCode
 from villagehelper.store.engine import Store
-from villagehelper.sync import client, state
+from villagehelper.sync import client
 from villagehelper.sync.http import ServerConnection, ServerRefusedError
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.tables import EnrolmentCode
-from villagehelper.sync.wire import normalise_code
 
 
 def _post_enrol(server: LoopbackServer, code: str, attempt: str) -> dict[str, object]:

@@ -18,11 +18,11 @@ import requests
 from tests.sync_support import COMMUNE, LoopbackServer
 from villagehelper import __version__
 from villagehelper.cli import dispatch
+from villagehelper.exchange import state
+from villagehelper.server import accounts
+from villagehelper.server.database import ServerDB
 from villagehelper.store.engine import open_store
-from villagehelper.sync import state
 from villagehelper.sync.http import SyncError, normalise_url
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import ServerDB
 
 PAGES = ("/docs", "/redoc", "/openapi.json", "/docs/oauth2-redirect")
 

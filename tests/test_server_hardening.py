@@ -27,13 +27,15 @@ from requests.adapters import HTTPAdapter
 from sqlalchemy import select
 
 from tests.sync_support import COMMUNE, LoopbackServer
+from villagehelper.exchange import wire
 from villagehelper.ids import new_id
-from villagehelper.sync import server_cli, wire
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import ServerDB
-from villagehelper.sync.server.limits import RateLimiter, Throttles
-from villagehelper.sync.server.replicas import CACHE_ENV
-from villagehelper.sync.server.tables import EnrolmentCode, Record
+from villagehelper.server import accounts
+from villagehelper.server.cli import commands as server_cli
+from villagehelper.server.cli import serve as server_serve
+from villagehelper.server.database import ServerDB
+from villagehelper.server.limits import RateLimiter, Throttles
+from villagehelper.server.replicas import CACHE_ENV
+from villagehelper.server.tables import EnrolmentCode, Record
 
 BAD_TOKEN = "Máy này chưa được cấp quyền hoặc đã bị thu hồi: hãy đăng ký lại với mã mới."
 NO_TOKEN = "Thiếu mã truy cập: hãy đăng ký máy với máy chủ xã."
@@ -249,14 +251,14 @@ def test_guessing_enrolment_codes_is_throttled_per_address(
 
 def test_only_loopback_counts_as_this_pc() -> None:
     for host in ("127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost", "LocalHost"):
-        assert server_cli.is_loopback(host), host
+        assert server_serve.is_loopback(host), host
     for host in ("0.0.0.0", "::", "192.168.1.20", "10.0.0.5", "example.org", "127.example", ""):
-        assert not server_cli.is_loopback(host), host
+        assert not server_serve.is_loopback(host), host
 
 
 def _command(tmp_path: Path, *serve: str) -> list[str]:
     db = f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}"
-    return [sys.executable, "-m", "villagehelper.sync.server_cli", "--db", db, "serve", *serve]
+    return [sys.executable, "-m", "villagehelper.server.cli", "--db", db, "serve", *serve]
 
 
 # Addresses this PC does not have (TEST-NET-1, the IPv6 documentation range, a name that
@@ -347,7 +349,7 @@ def serve(tmp_path: Path) -> Iterator[Serve]:
         # A blocking read: the line comes once the port accepts connections, and the end
         # of the output means the server stopped first.
         for line in process.stdout:
-            if server_cli.READY_LINE in line:
+            if server_serve.READY_LINE in line:
                 return Served(process, line)
         process.wait(timeout=30)
         raise AssertionError(f"the server stopped before listening:\n{log.read_text()}")

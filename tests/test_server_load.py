@@ -17,9 +17,9 @@ from sqlalchemy import delete, select
 
 from benchmarks.load import CountCheck, LoadPlan, check_counts, prepare, run
 from benchmarks.load_laptop import SimulatedLaptop
-from villagehelper.sync.server.database import ServerDB, open_server_db
-from villagehelper.sync.server.embedded import EmbeddedServer
-from villagehelper.sync.server.tables import AuditEntry, Record
+from villagehelper.server.database import ServerDB, open_server_db
+from villagehelper.server.embedded import EmbeddedServer
+from villagehelper.server.tables import AuditEntry, Record
 
 # Pauses far shorter than the benchmark's, so each laptop syncs several times in the few
 # seconds; still well inside the server's per-device limit (20 calls a second).

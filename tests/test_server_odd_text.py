@@ -25,11 +25,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.sync_support import COMMUNE, LoopbackServer
+from villagehelper.exchange import wire
 from villagehelper.ids import new_id
-from villagehelper.sync import wire
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import ServerDB
-from villagehelper.sync.server.limits import Throttles
+from villagehelper.server import accounts
+from villagehelper.server.database import ServerDB
+from villagehelper.server.limits import Throttles
 
 INVALID_TEXT = "Dữ liệu gửi lên có ký tự không hợp lệ"
 # Generous throttles: the property test makes hundreds of calls with one token.
@@ -84,7 +84,7 @@ def _refused_as_invalid_text(response: requests.Response) -> None:
 def _records(server: LoopbackServer) -> int:
     from sqlalchemy import func, select
 
-    from villagehelper.sync.server.tables import Record
+    from villagehelper.server.tables import Record
 
     with server.db.reading() as session:
         return int(session.scalar(select(func.count()).select_from(Record)) or 0)

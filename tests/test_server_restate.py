@@ -32,13 +32,14 @@ from tests.test_sync_security import (
     stored,
 )
 from tests.test_sync_security import token_of as token_of_laptop
+from villagehelper.exchange import state, wire
 from villagehelper.ids import new_id
 from villagehelper.ops import consent, households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.server import waiting
+from villagehelper.server.tables import Record
 from villagehelper.store.models import HelpSession
-from villagehelper.sync import set_aside, state, wire
-from villagehelper.sync.server import waiting
-from villagehelper.sync.server.tables import Record
+from villagehelper.sync import set_aside
 
 gia_loc = test_sync_security.gia_loc  # the fixture: Gia Lộc, a leader, a volunteer
 

@@ -23,15 +23,16 @@ from tests.sync_support import (
     open_laptop,
     server_snapshot,
 )
+from villagehelper.exchange import state
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.server import accounts
+from villagehelper.server.database import ServerDB, open_server_db
+from villagehelper.server.tables import Record
 from villagehelper.store.engine import Store
 from villagehelper.store.models import HelpSession, Household, OutboxEntry
-from villagehelper.sync import client, state
+from villagehelper.sync import client
 from villagehelper.sync.http import ServerConnection
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import ServerDB, open_server_db
-from villagehelper.sync.server.tables import Record
 
 STATE_ENV = "VILLAGEHELPER_SERVER_STATE"  # where the server keeps PostgreSQL markers
 
@@ -269,7 +270,7 @@ def test_a_backup_file_put_back_by_hand_on_a_new_pc_is_still_recognised(
     db = open_server_db(url)
     accounts.add_commune(db, COMMUNE, "Xã Gia Lộc")
     first = db.epochs.epoch_id
-    from villagehelper.sync.server.maintenance import backup
+    from villagehelper.server.maintenance import backup
 
     backup(db, tmp_path / "server.backup")
     db.close()
@@ -284,7 +285,7 @@ def test_a_backup_file_put_back_by_hand_on_a_new_pc_is_still_recognised(
 
 
 def _server_cli(here: Field, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "villagehelper.sync.server_cli", "--db", here.url, *args]
+    command = [sys.executable, "-m", "villagehelper.server.cli", "--db", here.url, *args]
     return subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
 
 

@@ -27,17 +27,18 @@ from tests.sync_support import (
 )
 from villagehelper.clock import utc_now
 from villagehelper.errors import UserError
+from villagehelper.exchange import state, wire
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.server import accounts, maintenance
+from villagehelper.server.accounts import AuthError
+from villagehelper.server.database import open_server_db
+from villagehelper.server.tables import Record
 from villagehelper.store.engine import Store
 from villagehelper.store.models import HelpSession, OutboxEntry, SyncConflict
-from villagehelper.sync import client, state, wire
+from villagehelper.sync import client
 from villagehelper.sync import epoch as sync_epoch
 from villagehelper.sync.http import ServerConnection, ServerRefusedError
-from villagehelper.sync.server import accounts, maintenance
-from villagehelper.sync.server.accounts import AuthError
-from villagehelper.sync.server.database import open_server_db
-from villagehelper.sync.server.tables import Record
 
 
 @dataclass

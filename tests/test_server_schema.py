@@ -40,15 +40,15 @@ from sqlalchemy import select
 
 from tests.sync_support import COMMUNE, LoopbackServer, set_up_commune
 from villagehelper import __version__
+from villagehelper.exchange import state, wire
 from villagehelper.ids import new_id
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.server import accounts
+from villagehelper.server.database import ServerDB
+from villagehelper.server.limits import Throttles
+from villagehelper.server.tables import ReceivedChange, Record
 from villagehelper.store.migrate import HEAD_REVISION
-from villagehelper.sync import state, wire
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import ServerDB
-from villagehelper.sync.server.limits import Throttles
-from villagehelper.sync.server.tables import ReceivedChange, Record
 
 OPERATIONS = (
     "GET /v1/health",

@@ -22,11 +22,11 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from tests.sync_support import COMMUNE, LoopbackServer
+from villagehelper.exchange import wire
 from villagehelper.ids import new_id
-from villagehelper.sync import wire
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import ServerDB
-from villagehelper.sync.server.limits import Throttles
+from villagehelper.server import accounts
+from villagehelper.server.database import ServerDB
+from villagehelper.server.limits import Throttles
 
 DEFAULTS = Throttles()
 
@@ -181,7 +181,7 @@ def test_a_room_of_laptops_enrolling_together_is_not_throttled(
 
 def _serve(tmp_path: Path, *options: str, env: dict[str, str] | None = None) -> Any:
     db = f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}"
-    command = [sys.executable, "-m", "villagehelper.sync.server_cli", "--db", db, "serve"]
+    command = [sys.executable, "-m", "villagehelper.server.cli", "--db", db, "serve"]
     return subprocess.run(
         [*command, "--port", "0", *options],
         capture_output=True,

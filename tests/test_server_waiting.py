@@ -1,4 +1,4 @@
-"""Restatements that wait for a row (sync/server/waiting.py) neither outlive an erasure
+"""Restatements that wait for a row (server/waiting.py) neither outlive an erasure
 nor wait forever, and the operator sees and drops them (``villagehelper-server waiting``).
 
 The heal itself runs on SQLite (a restore is put back as the restore tests do); the rest
@@ -24,13 +24,13 @@ from tests.sync_support import COMMUNE
 from tests.test_server_restore_heal import commune_in
 from tests.test_sync_security import GiaLoc
 from villagehelper import personal_fields
+from villagehelper.exchange import wire
 from villagehelper.ids import new_id
 from villagehelper.ops import consent, erasure, households, retention, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
-from villagehelper.sync import wire
-from villagehelper.sync.server import waiting, waiting_upkeep
-from villagehelper.sync.server.database import ServerDB
-from villagehelper.sync.server.tables import Record, WaitingRestatement
+from villagehelper.server import waiting, waiting_upkeep
+from villagehelper.server.database import ServerDB
+from villagehelper.server.tables import Record, WaitingRestatement
 
 gia_loc = test_sync_security.gia_loc  # the fixture: Gia Lộc, a leader, a volunteer
 
@@ -242,7 +242,7 @@ def _waiting_command(
     db: ServerDB, *args: str, answer: str = ""
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "villagehelper.sync.server_cli", "--db", db.url, "waiting", *args],
+        [sys.executable, "-m", "villagehelper.server.cli", "--db", db.url, "waiting", *args],
         input=answer,
         capture_output=True,
         text=True,

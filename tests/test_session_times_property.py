@@ -14,9 +14,15 @@ from hypothesis import strategies as st
 
 from tests.sync_support import COMMUNE, LoopbackServer, set_up_commune
 from villagehelper.clock import vietnam_today
+from villagehelper.exchange import state
 from villagehelper.ids import new_id
 from villagehelper.ops import households, implausible
 from villagehelper.ops.inputs import HouseholdInput
+from villagehelper.server import tallies
+from villagehelper.server.accounts import DeviceRole, DeviceScope
+from villagehelper.server.batch import IncomingChange
+from villagehelper.server.push import push
+from villagehelper.server.replicas import CommuneReplicas
 from villagehelper.session_times import (
     EARLIEST_SESSION,
     FUTURE_MARGIN,
@@ -24,12 +30,6 @@ from villagehelper.session_times import (
     implausibility,
 )
 from villagehelper.store.models import utc_text
-from villagehelper.sync import state
-from villagehelper.sync.server import tallies
-from villagehelper.sync.server.accounts import DeviceRole, DeviceScope
-from villagehelper.sync.server.batch import IncomingChange
-from villagehelper.sync.server.push import push
-from villagehelper.sync.server.replicas import CommuneReplicas
 from villagehelper.tally import Period, compute_tally, week_containing
 
 RECEIVED = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # the server's clock, fixed

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import FakeClock, Team
+from villagehelper.exchange.apply import apply_page
 from villagehelper.ids import new_id
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
@@ -22,7 +23,6 @@ from villagehelper.store import search_index
 from villagehelper.store.changelog import ENTITIES, Changes
 from villagehelper.store.engine import DATABASE_FILE, Store, open_store
 from villagehelper.store.remote import RemoteChange, apply_remote_change
-from villagehelper.sync.apply import apply_page
 
 Item = dict[str, Any]
 Snapshot = dict[str, Any]

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from tests.sync_support import LoopbackServer, fast_connection, set_up_commune
 from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
+from villagehelper.server.tables import AuditEntry
 from villagehelper.sync import client
-from villagehelper.sync.server.tables import AuditEntry
 
 
 def _audited_members(server: LoopbackServer) -> list[str | None]:

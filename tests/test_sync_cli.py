@@ -8,8 +8,9 @@ import pytest
 
 from tests.sync_support import COMMUNE, LoopbackServer, set_up_commune
 from villagehelper.cli import dispatch
-from villagehelper.sync import server_cli, wire
-from villagehelper.sync.server import accounts
+from villagehelper.exchange import wire
+from villagehelper.server import accounts
+from villagehelper.server.cli import commands as server_cli
 
 
 def _server(db_url: str, *args: str) -> int:

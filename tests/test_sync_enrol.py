@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from tests.sync_support import COMMUNE, LoopbackServer, open_laptop
-from villagehelper.sync import client, state
+from villagehelper.exchange import state
+from villagehelper.server import accounts
+from villagehelper.sync import client
 from villagehelper.sync.http import ServerConnection, ServerRefusedError
-from villagehelper.sync.server import accounts
 
 
 def _enrol(server: LoopbackServer, code: str, attempt: str) -> dict[str, object]:

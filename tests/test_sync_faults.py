@@ -36,17 +36,19 @@ from tests.sync_support import (
     open_laptop,
     server_snapshot,
 )
+from villagehelper.exchange import state
 from villagehelper.ops import duplicates, households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.server import accounts
+from villagehelper.server.cli import serve as server_serve
+from villagehelper.server.database import ServerDB, VersionClock, open_server_db
+from villagehelper.server.tables import AuditEntry, FeedCounter, ReceivedChange, Record
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.engine import Store
 from villagehelper.store.models import HelpSession, OutboxEntry
-from villagehelper.sync import client, server_cli, state
+from villagehelper.sync import client
 from villagehelper.sync.client import ConnectionFactory
 from villagehelper.sync.http import RetryPolicy, ServerConnection, SyncError, probe
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import ServerDB, VersionClock, open_server_db
-from villagehelper.sync.server.tables import AuditEntry, FeedCounter, ReceivedChange, Record
 
 BATCH = 4  # the volunteer's day goes up in four batches: a fault lands mid-round
 PAGE = 8
@@ -552,7 +554,7 @@ class ServerProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "villagehelper.sync.server_cli", "--db", self.db_url]
+        command = [sys.executable, "-m", "villagehelper.server.cli", "--db", self.db_url]
         command += ["serve", "--host", "127.0.0.1", "--port", str(self.port)]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
@@ -562,7 +564,7 @@ class ServerProcess:
         # (a blocking read, no polling); end of output means it died first.
         assert self.process.stdout is not None
         for line in self.process.stdout:
-            if server_cli.READY_LINE in line:
+            if server_serve.READY_LINE in line:
                 break
         else:
             raise AssertionError(f"the server stopped before listening:\n{self.log.read_text()}")

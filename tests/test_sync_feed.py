@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.sync_support import COMMUNE, OTHER_COMMUNE
-from villagehelper.sync.server import feed
-from villagehelper.sync.server.accounts import DeviceRole, DeviceScope
-from villagehelper.sync.server.database import ServerDB, VersionClock
-from villagehelper.sync.server.tables import FeedCounter, Record
-from villagehelper.sync.wire import canonical_json, stored_field
+from villagehelper.exchange.wire import canonical_json, stored_field
+from villagehelper.server import feed
+from villagehelper.server.accounts import DeviceRole, DeviceScope
+from villagehelper.server.database import ServerDB, VersionClock
+from villagehelper.server.tables import FeedCounter, Record
 
 
 def _add(db: ServerDB, commune: str, entity: str, row_id: str, fields: dict[str, object]) -> None:

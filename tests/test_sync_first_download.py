@@ -20,11 +20,13 @@ from tests.sync_support import (
     set_up_commune,
 )
 from tests.test_tally_summaries import assert_exact, assert_tallies_match_the_sessions
+from villagehelper.exchange import state
+from villagehelper.exchange.feed import follow_feed
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Outcome
-from villagehelper.sync import client, state
+from villagehelper.sync import client
 from villagehelper.sync.http import ServerUnreachableError
 from villagehelper.tally import Tally, compute_tally, iso_week
 from villagehelper.tally.summaries import suspended, tally_triggers
@@ -144,7 +146,7 @@ def test_a_download_cut_short_stays_suspended_and_the_next_one_resumes(
         return connection.get("/v1/changes", {"since": since, "limit": 4})
 
     with pytest.raises(ServerUnreachableError):
-        client.follow_feed(laptop.store, six_pages_then_offline)
+        follow_feed(laptop.store, six_pages_then_offline)
     connection.close()
     assert _suspended(laptop.store)
 

@@ -30,13 +30,14 @@ from tests.sync_support import (
     open_laptop,
     set_up_commune,
 )
+from villagehelper.exchange import state, wire
 from villagehelper.ops import households, quarantined, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.server import quarantine as server_quarantine
+from villagehelper.server.database import ServerDB, VersionClock
+from villagehelper.server.tables import Record
 from villagehelper.store.models import HelpSession
-from villagehelper.sync import client, state, wire
-from villagehelper.sync.server import quarantine as server_quarantine
-from villagehelper.sync.server.database import ServerDB, VersionClock
-from villagehelper.sync.server.tables import Record
+from villagehelper.sync import client
 
 WEEK = "2026-W48"  # the week of the test clock (START)
 RESIDENT_NOTE = "Bà Hoàng Thị Bí Mật 0987654321 bị tiểu đường"
@@ -215,8 +216,8 @@ def test_poison_rows_leave_no_residents_data_in_any_log(tmp_path: Path) -> None:
     from tests.crash_harness import CommuneServer
     from villagehelper.logs import log_path
     from villagehelper.ops import team
-    from villagehelper.sync.server import accounts
-    from villagehelper.sync.server.database import open_server_db
+    from villagehelper.server import accounts
+    from villagehelper.server.database import open_server_db
 
     server = CommuneServer(tmp_path)
     db = open_server_db(server.db_url)
@@ -276,10 +277,10 @@ def test_poison_rows_leave_no_residents_data_in_any_log(tmp_path: Path) -> None:
 def _server_command(url: str, cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
     import os
 
-    from villagehelper.sync.server.replicas import CACHE_ENV
+    from villagehelper.server.replicas import CACHE_ENV
 
     return subprocess.run(
-        [sys.executable, "-m", "villagehelper.sync.server_cli", "--db", url, "quarantine", *args],
+        [sys.executable, "-m", "villagehelper.server.cli", "--db", url, "quarantine", *args],
         capture_output=True,
         text=True,
         timeout=180,

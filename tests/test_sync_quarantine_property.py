@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from tests.conftest import Team
+from villagehelper.exchange import quarantine, state
+from villagehelper.exchange.feed import follow_feed
 from villagehelper.ids import new_id
 from villagehelper.store.engine import Store
 from villagehelper.store.models import HelpSession
-from villagehelper.sync import quarantine, state
-from villagehelper.sync.client import follow_feed
 
 _REASON = re.compile(r"[a-z_]+(:[a-z_.]+)?|[A-Za-z]+Error")
 

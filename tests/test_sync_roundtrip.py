@@ -17,11 +17,11 @@ from tests.sync_support import (
     server_snapshot,
     set_up_commune,
 )
+from villagehelper.exchange import state
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.server.tables import FeedCounter, Record
 from villagehelper.store.models import HelpSession, Household, OutboxEntry, SyncConflict
-from villagehelper.sync import state
-from villagehelper.sync.server.tables import FeedCounter, Record
 
 
 @pytest.fixture

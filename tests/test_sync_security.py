@@ -36,16 +36,19 @@ from tests.sync_support import (
     server_snapshot,
     set_up_commune,
 )
+from villagehelper.exchange import state, wire
+from villagehelper.exchange.feed import Progress
 from villagehelper.ids import new_id
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.server import accounts
+from villagehelper.server.cli import commands as server_cli
+from villagehelper.server.database import ServerDB, open_server_db
+from villagehelper.server.tables import AuditEntry, Device, Record, ServerBase
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.store.models import Member, OutboxEntry
-from villagehelper.sync import client, server_cli, state, wire
+from villagehelper.sync import client
 from villagehelper.sync.http import ServerRefusedError
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import ServerDB, open_server_db
-from villagehelper.sync.server.tables import AuditEntry, Device, Record, ServerBase
 from villagehelper.text import search_key
 
 # What the server says, word for word: a laptop shows these messages as they are.
@@ -566,7 +569,7 @@ def test_a_laptop_cannot_write_another_communes_rows(world: World) -> None:
     assert fields_of(db, "household", world.household_id) == their_household
 
 
-def _noting(phases: list[str]) -> client.Progress:
+def _noting(phases: list[str]) -> Progress:
     def note(phase: str, _done: int, _total: int) -> None:
         phases.append(phase)
 

@@ -27,6 +27,7 @@ from tests.sync_support import (
     set_up_commune,
 )
 from villagehelper.errors import UserError, ValidationError
+from villagehelper.exchange import state, wire
 from villagehelper.ops import households, implausible, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.ops.session_queries import SessionFilter
@@ -34,7 +35,6 @@ from villagehelper.ops.timeline import SERVER_NAME, household_timeline
 from villagehelper.session_times import QUARANTINE_DEVICE, Implausible
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.models import OutboxEntry
-from villagehelper.sync import state, wire
 from villagehelper.tally import compute_tally, parse_week
 
 WEEK = "2026-W48"  # the week of the test clock (START): Monday 23 November 2026

@@ -25,16 +25,17 @@ from tests.sync_support import (
 )
 from tests.test_sync_first_download import PERIODS, WEEK, _busy_commune, _suspended, _triggers
 from tests.test_tally_summaries import assert_exact, assert_tallies_match_the_sessions, kept
+from villagehelper.exchange import snapshot, state, wire
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.server import accounts
+from villagehelper.server.replicas import CommuneReplicas
 from villagehelper.store import search_index
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.engine import DATABASE_FILE, Store, open_store
 from villagehelper.store.migrate import HEAD_REVISION
-from villagehelper.sync import client, snapshot, state, wire
+from villagehelper.sync import client
 from villagehelper.sync.http import ServerUnreachableError
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.replicas import CommuneReplicas
 from villagehelper.tally import compute_tally
 
 Rows = dict[str, list[tuple[object, ...]]]

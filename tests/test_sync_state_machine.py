@@ -40,12 +40,12 @@ from tests.sync_support import (
     server_snapshot,
     set_up_commune,
 )
+from villagehelper.exchange import state, wire
 from villagehelper.ops import duplicates, households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.server import accounts
+from villagehelper.server.database import open_server_db
 from villagehelper.store.models import HelpSession, Household, Member, Outcome
-from villagehelper.sync import state, wire
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import open_server_db
 
 LAPTOPS = 3
 EDITABLE = ("head_name", "phone", "notes", "address_detail")

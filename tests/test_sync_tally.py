@@ -8,10 +8,10 @@ from pathlib import Path
 import requests
 
 from tests.sync_support import LoopbackServer, enrol_laptop, open_laptop, set_up_commune
+from villagehelper.exchange import state, wire
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.store.models import Outcome
-from villagehelper.sync import state, wire
 
 WEEK = "2026-W48"  # the test clock's week: Monday 23 November 2026
 

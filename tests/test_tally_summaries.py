@@ -35,6 +35,7 @@ from tests.test_tally_engine import (
     vn,
 )
 from villagehelper.demo import generate_demo
+from villagehelper.exchange.apply import apply_page
 from villagehelper.ids import new_id
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
@@ -47,7 +48,6 @@ from villagehelper.store.engine import DATABASE_FILE, Store, driver_options, mak
 from villagehelper.store.migrate import backup_copy
 from villagehelper.store.models import HelpSession, Member, Service
 from villagehelper.store.remote import RemoteChange, apply_household_merge, apply_remote_change
-from villagehelper.sync.apply import apply_page
 from villagehelper.tally import Counts, Period, compute_tally, custom, iso_week, month
 from villagehelper.tally.engine import distinct_from_summaries, summaries_apply
 from villagehelper.tally.summaries import (

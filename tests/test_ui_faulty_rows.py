@@ -19,9 +19,10 @@ from tests.sync_support import COMMUNE, LoopbackServer, enrol_laptop, fast_conne
 from tests.test_sync_poison_rows import POISON, _valid_session_fields, store_as_an_old_server_did
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import open_server_db
-from villagehelper.sync.server.tables import Record
+from villagehelper.server import accounts
+from villagehelper.server.database import open_server_db
+from villagehelper.server.tables import Record
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.main_window import MainWindow
 
@@ -47,13 +48,16 @@ def test_the_leader_sees_and_settles_faulty_rows(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team, loopback: LoopbackServer
 ) -> None:
     app_ctx.update_preferences(volunteer_id=village_team.leader_id)
-    home = households.create_household(
-        app_ctx.store, HouseholdInput(village_team.village_id, "Lê Văn Tám")
-    )
-    sessions.log_visit(
-        app_ctx.store, VisitInput(home.id, village_team.member_id, [ServiceOutcome("VNEID_L1")])
-    )
-    enrol_laptop(loopback, app_ctx.store, "leader")
+    with allowed_here():
+        home = households.create_household(
+            app_ctx.store, HouseholdInput(village_team.village_id, "Lê Văn Tám")
+        )
+    with allowed_here():
+        sessions.log_visit(
+            app_ctx.store, VisitInput(home.id, village_team.member_id, [ServiceOutcome("VNEID_L1")])
+        )
+    with allowed_here():
+        enrol_laptop(loopback, app_ctx.store, "leader")
     window = MainWindow(app_ctx)
     qtbot.addWidget(window)
     window.sync.connection_factory = fast_connection

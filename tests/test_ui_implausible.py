@@ -16,9 +16,10 @@ from tests.sync_support import COMMUNE, LoopbackServer, enrol_laptop, fast_conne
 from tests.test_sync_session_times import AHEAD, WEEK, _tally_json
 from villagehelper.ops import households, implausible, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.server import accounts
+from villagehelper.server.database import open_server_db
 from villagehelper.store.engine import open_store
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import open_server_db
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.main_window import MainWindow
 from villagehelper.ui.tally.view import TallyView
@@ -52,10 +53,12 @@ def held_back(
     """The leader's window once the server has held back one session of Lê Văn Tám's,
     logged on a laptop whose clock ran years ahead."""
     app_ctx.update_preferences(volunteer_id=village_team.leader_id)
-    home = households.create_household(
-        app_ctx.store, HouseholdInput(village_team.village_id, "Lê Văn Tám")
-    )
-    enrol_laptop(loopback, app_ctx.store, "leader")
+    with allowed_here():
+        home = households.create_household(
+            app_ctx.store, HouseholdInput(village_team.village_id, "Lê Văn Tám")
+        )
+    with allowed_here():
+        enrol_laptop(loopback, app_ctx.store, "leader")
     window = MainWindow(app_ctx)
     qtbot.addWidget(window)
     window.sync.connection_factory = fast_connection
@@ -63,9 +66,10 @@ def held_back(
     _sync(qtbot, window)
     ahead = enrol_laptop(loopback, open_store(tmp_path / "ahead", clock=FakeClock(AHEAD)))
     ahead.sync()
-    sessions.log_visit(
-        ahead.store, VisitInput(home.id, village_team.member_id, [ServiceOutcome("VNEID_L1")])
-    )
+    with allowed_here():
+        sessions.log_visit(
+            ahead.store, VisitInput(home.id, village_team.member_id, [ServiceOutcome("VNEID_L1")])
+        )
     ahead.sync()
     _sync(qtbot, window)
     return window
@@ -100,8 +104,10 @@ def test_the_leader_sees_and_corrects_sessions_with_an_impossible_date(
 
     _sync(qtbot, window)
     qtbot.waitUntil(lambda: not window.sync_bar.conflicts.isVisibleTo(window), timeout=10_000)
-    assert implausible.count_implausible(app_ctx.store) == 0
-    assert _tally_json(loopback, app_ctx.store, WEEK)["totals"]["sessions"] == 1
+    with allowed_here():
+        assert implausible.count_implausible(app_ctx.store) == 0
+    with allowed_here():
+        assert _tally_json(loopback, app_ctx.store, WEEK)["totals"]["sessions"] == 1
 
 
 def test_the_printed_report_says_how_many_sessions_are_held_back(
@@ -110,7 +116,8 @@ def test_the_printed_report_says_how_many_sessions_are_held_back(
     from villagehelper.reports.weekly import build_weekly_document
     from villagehelper.tally import compute_tally, parse_week
 
-    tally = compute_tally(village_team.store, parse_week(WEEK, START.date()))
+    with allowed_here():
+        tally = compute_tally(village_team.store, parse_week(WEEK, START.date()))
 
     def note(held_back: int) -> str:
         document = build_weekly_document(

@@ -22,6 +22,7 @@ from tests.conftest import Team, wait_idle
 from villagehelper.clock import vietnam_today
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.log_visit.screen import LogVisitView
 from villagehelper.ui.log_visit.service_keys import grid_step
 from villagehelper.ui.log_visit.service_picker import OutcomeRow
@@ -81,7 +82,8 @@ def _household_opened(
     qtbot: QtBot, ctx: AppContext, team: Team, head_name: str, typed: str
 ) -> LogVisitView:
     """A household recorded, the screen shown, ``typed`` searched and Enter pressed."""
-    hh.create_household(team.store, hh.HouseholdInput(team.village_id, head_name))
+    with allowed_here():
+        hh.create_household(team.store, hh.HouseholdInput(team.village_id, head_name))
     view = _view(qtbot, ctx)
     _search_and_enter(qtbot, view, ctx, typed)
     _visit_form_ready(qtbot, view, ctx)
@@ -119,17 +121,19 @@ def undo_question(qtbot: QtBot, view: LogVisitView) -> QMessageBox:
 
 
 def _live(team: Team) -> list[ss.SessionRow]:
-    return ss.list_sessions(team.store)
+    with allowed_here():
+        return ss.list_sessions(team.store)
 
 
 def test_whole_flow_by_keys_new_and_existing_household_then_undo(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    existing = hh.create_household(
-        village_team.store,
-        hh.HouseholdInput(village_team.village_id, "Nguyễn Thị Hòa"),
-        [hh.MemberInput("Nguyễn Thị Hòa", 1958)],
-    ).id
+    with allowed_here():
+        existing = hh.create_household(
+            village_team.store,
+            hh.HouseholdInput(village_team.village_id, "Nguyễn Thị Hòa"),
+            [hh.MemberInput("Nguyễn Thị Hòa", 1958)],
+        ).id
     view = _view(qtbot, app_ctx)
     new_household = _new_household_three_services(qtbot, view, app_ctx, village_team)
     _existing_household_two_services(qtbot, view, app_ctx, village_team, existing)
@@ -190,7 +194,8 @@ def _new_household_three_services(
     assert (follow_up.outcome, follow_up.follow_up_date) == ("follow_up", date(2026, 12, 20))
     failed = first_visit["Đặng Văn Vỹ", "EHEALTH"]
     assert (failed.outcome, failed.failure_reason) == ("failed", "Máy không có NFC")
-    assert hh.get_household(village_team.store, follow_up.household_id).phone == "0912345678"
+    with allowed_here():
+        assert hh.get_household(village_team.store, follow_up.household_id).phone == "0912345678"
     return follow_up.household_id
 
 
@@ -242,7 +247,8 @@ def _undo_the_last_visit(
     key(Qt.Key.Key_Return)
     wait_idle(qtbot, app_ctx)
     assert {r.household_id for r in _live(village_team)} == {new_household}
-    voided = ss.household_history(village_team.store, existing)
+    with allowed_here():
+        voided = ss.household_history(village_team.store, existing)
     assert len(voided) == 2 and all(row.voided for row in voided)
     assert "Đã hoàn tác: Nguyễn Thị Hòa" in view.undo_feedback.text()
     assert "VssID" in view.undo_feedback.text()
@@ -314,14 +320,16 @@ def _tab_walk(start: QWidget, steps: int, backwards: bool = False) -> list[QWidg
 def test_tab_order_is_deliberate_and_no_widget_keeps_tab(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    household = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Vi Thị Mai")
-    ).id
+    with allowed_here():
+        household = hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Vi Thị Mai")
+        ).id
     for code in ("VSSID", "EHEALTH"):  # rows in today's list: a table that could keep Tab
-        ss.log_visit(
-            village_team.store,
-            ss.VisitInput(household, village_team.member_id, [ss.ServiceOutcome(code)]),
-        )
+        with allowed_here():
+            ss.log_visit(
+                village_team.store,
+                ss.VisitInput(household, village_team.member_id, [ss.ServiceOutcome(code)]),
+            )
     view = _view(qtbot, app_ctx)
     _search_and_enter(qtbot, view, app_ctx, "vi thi mai")
     _visit_form_ready(qtbot, view, app_ctx)
@@ -497,7 +505,10 @@ def test_a_new_household_starts_at_the_top_of_the_services(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
     for name in ("Lục Văn Một", "Lục Văn Hai"):
-        hh.create_household(village_team.store, hh.HouseholdInput(village_team.village_id, name))
+        with allowed_here():
+            hh.create_household(
+                village_team.store, hh.HouseholdInput(village_team.village_id, name)
+            )
     view = _view(qtbot, app_ctx)
     view.resize(1000, 560)  # a short window: the services scroll
     _search_and_enter(qtbot, view, app_ctx, "luc van mot")
@@ -521,14 +532,16 @@ def test_a_new_household_starts_at_the_top_of_the_services(
 def test_delete_in_todays_list_asks_then_cancels_that_session(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    household = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Hầu Văn Dế")
-    ).id
+    with allowed_here():
+        household = hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Hầu Văn Dế")
+        ).id
     for code in ("VSSID", "EHEALTH"):
-        ss.log_visit(
-            village_team.store,
-            ss.VisitInput(household, village_team.member_id, [ss.ServiceOutcome(code)]),
-        )
+        with allowed_here():
+            ss.log_visit(
+                village_team.store,
+                ss.VisitInput(household, village_team.member_id, [ss.ServiceOutcome(code)]),
+            )
     view = _view(qtbot, app_ctx)
     qtbot.waitUntil(lambda: view.today_model.rowCount() == 2)
     for _ in range(3):  # search → "Hủy lượt đang chọn" … → today's list

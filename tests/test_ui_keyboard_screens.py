@@ -12,6 +12,7 @@ from tests.conftest import Team, wait_idle
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.team import list_services
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.lists.households_view import HouseholdsView
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.main_window import MainWindow
@@ -31,12 +32,14 @@ def _households(qtbot: QtBot, ctx: AppContext) -> HouseholdsView:
 def test_enter_in_the_households_search_opens_the_household_found(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    wanted = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Nguyễn Thị Hòa")
-    ).id
-    hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Trần Văn Ba")
-    )
+    with allowed_here():
+        wanted = hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Nguyễn Thị Hòa")
+        ).id
+    with allowed_here():
+        hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Trần Văn Ba")
+        )
     view = _households(qtbot, app_ctx)
     view.search.setFocus()
     # Enter straight after typing: the household opens once the list has found it.
@@ -54,9 +57,10 @@ def test_enter_in_the_households_search_opens_the_household_found(
 def test_enter_with_nothing_found_opens_nothing(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Trần Văn Ba")
-    )
+    with allowed_here():
+        hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Trần Văn Ba")
+        )
     view = _households(qtbot, app_ctx)
     view.search.setFocus()
     QTest.keyClicks(view.search, "khong co ai")
@@ -71,18 +75,21 @@ def test_enter_with_nothing_found_opens_nothing(
 def test_households_list_names_the_services_done(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    household = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Lê Văn Tám")
-    ).id
-    ss.log_visit(
-        village_team.store,
-        ss.VisitInput(
-            household,
-            village_team.member_id,
-            [ss.ServiceOutcome("VNEID_L1"), ss.ServiceOutcome("DVC_DOSSIER")],
-        ),
-    )
-    names = {s.code: s.label_vi for s in list_services(village_team.store)}
+    with allowed_here():
+        household = hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Lê Văn Tám")
+        ).id
+    with allowed_here():
+        ss.log_visit(
+            village_team.store,
+            ss.VisitInput(
+                household,
+                village_team.member_id,
+                [ss.ServiceOutcome("VNEID_L1"), ss.ServiceOutcome("DVC_DOSSIER")],
+            ),
+        )
+    with allowed_here():
+        names = {s.code: s.label_vi for s in list_services(village_team.store)}
     view = _households(qtbot, app_ctx)
     qtbot.waitUntil(lambda: "VNEID_L1" not in str(view.model.index(0, 5).data()))
     shown = str(view.model.index(0, 5).data())

@@ -28,13 +28,14 @@ from villagehelper.preferences import Preferences
 from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import DATABASE_FILE, open_store
 from villagehelper.store.models import Outcome
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.text import name_sort_key, search_key
 from villagehelper.ui.lists.follow_ups_view import FollowUpsView, NotDoneDialog
 from villagehelper.ui.lists.households_view import HouseholdsView
 from villagehelper.ui.lists.session_model import BLOCK_SIZE, HOUSEHOLD_ID_ROLE, PLACEHOLDER
 from villagehelper.ui.lists.sessions_view import SessionsView
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
 
 TODAY = date(2026, 11, 23)  # conftest START: Monday 23/11/2026, 14:00 in Vietnam
 SESSIONS = 5_000
@@ -54,8 +55,9 @@ def _context(template: Path, folder: Path, *, volunteer: bool = True) -> Iterato
     folder.mkdir()
     shutil.copy(template, folder / DATABASE_FILE)
     store = open_store(folder, clock=FakeClock())
-    volunteer_id = list_team_members(store)[0].id if volunteer else None
-    executor = DbExecutor()
+    with allowed_here():
+        volunteer_id = list_team_members(store)[0].id if volunteer else None
+    executor = Worker()
     yield AppContext(store, executor, Preferences(volunteer_id=volunteer_id))
     executor.shutdown()
     store.close()
@@ -94,7 +96,8 @@ def sessions_view(qtbot: QtBot, ctx: AppContext) -> SessionsView:
 
 
 def _live_rows(ctx: AppContext, flt: ss.SessionFilter | None = None) -> list[ss.SessionRow]:
-    return ss.list_sessions(ctx.store, flt or ss.SessionFilter())
+    with allowed_here():
+        return ss.list_sessions(ctx.store, flt or ss.SessionFilter())
 
 
 def _loaded_rows(view: SessionsView) -> list[ss.SessionRow]:
@@ -111,7 +114,8 @@ def test_sessions_open_newest_first_with_count_and_vietnamese_columns(
     view = sessions_view(qtbot, ctx)
     expected = _live_rows(ctx)
     model = view.model
-    assert model.rowCount() == len(expected) == ss.count_sessions(ctx.store)
+    with allowed_here():
+        assert model.rowCount() == len(expected) == ss.count_sessions(ctx.store)
     assert view.count_label.text() == f"{len(expected):,} lượt hỗ trợ".replace(",", ".")
     assert model.loaded_blocks() == {0}
     first = expected[0]
@@ -189,7 +193,8 @@ def test_period_presets_narrow_the_list(
     assert ctx.volunteer_id is not None
     for household in households:
         visit = ss.VisitInput(household, ctx.volunteer_id, [ss.ServiceOutcome("VSSID")])
-        ss.log_visit(ctx.store, visit)
+        with allowed_here():
+            ss.log_visit(ctx.store, visit)
     view = sessions_view(qtbot, ctx)
     everything = view.model.rowCount()
     combo = view.period.combo
@@ -216,9 +221,10 @@ def test_custom_range_typed_in_the_date_fields(qtbot: QtBot, ctx: AppContext) ->
             QTest.keyClicks(edit, text)
             QTest.keyClick(edit, Qt.Key.Key_Return)
     wait_idle(qtbot, ctx)
-    expected = ss.count_sessions(
-        ctx.store, ss.SessionFilter(start=date(2026, 9, 1), end=date(2026, 9, 15))
-    )
+    with allowed_here():
+        expected = ss.count_sessions(
+            ctx.store, ss.SessionFilter(start=date(2026, 9, 1), end=date(2026, 9, 15))
+        )
     assert view.period.days() == (date(2026, 9, 1), date(2026, 9, 15))
     assert view.model.rowCount() == expected > 0
 
@@ -249,7 +255,8 @@ def test_each_filter_narrows_like_count_sessions(qtbot: QtBot, ctx: AppContext) 
     with qtbot.waitSignal(view.model.sig_loaded):
         view.village.setCurrentIndex(1)
     both = ss.SessionFilter(outcome=Outcome.FAILED, village_id=view.village.current_id())
-    assert view.model.rowCount() == ss.count_sessions(ctx.store, both)
+    with allowed_here():
+        assert view.model.rowCount() == ss.count_sessions(ctx.store, both)
     assert view.model.rowCount() == 0 or all(
         r.outcome == Outcome.FAILED for r in _loaded_rows(view)
     )
@@ -261,13 +268,16 @@ def test_voided_sessions_hidden_unless_asked_then_greyed(qtbot: QtBot, ctx: AppC
     newest = view.model.session(0)
     assert newest is not None and ctx.volunteer_id is not None
     before = view.model.rowCount()
+    with allowed_here():
+        voided = ss.void_session(ctx.store, newest.id, ctx.volunteer_id, "Ghi nhầm")
     with qtbot.waitSignal(view.model.sig_loaded):
-        ctx.announce(ss.void_session(ctx.store, newest.id, ctx.volunteer_id, "Ghi nhầm"))
+        ctx.hub.sig_changed.emit(voided)
     assert view.model.rowCount() == before - 1
     assert newest.id not in {r.id for r in _loaded_rows(view)}
     with qtbot.waitSignal(view.model.sig_loaded):
         QTest.keyClick(view.show_voided, Qt.Key.Key_Space)
-    expected = ss.count_sessions(ctx.store, ss.SessionFilter(include_voided=True))
+    with allowed_here():
+        expected = ss.count_sessions(ctx.store, ss.SessionFilter(include_voided=True))
     assert view.model.rowCount() == expected > before
     shown = view.model.session(0)
     assert shown is not None and shown.id == newest.id and shown.voided
@@ -344,7 +354,8 @@ def test_search_by_head_name_ignores_diacritics(qtbot: QtBot, ctx: AppContext, t
     assert view.count_label.text().endswith("lượt hỗ trợ")
     with qtbot.waitSignal(view.model.sig_loaded, timeout=5000):
         QTest.keyClick(view.search, Qt.Key.Key_Escape)  # Esc empties the box
-    assert view.model.rowCount() == ss.count_sessions(ctx.store)
+    with allowed_here():
+        assert view.model.rowCount() == ss.count_sessions(ctx.store)
 
 
 def test_enter_and_double_click_open_the_household(qtbot: QtBot, ctx: AppContext) -> None:
@@ -386,16 +397,20 @@ def test_an_announced_visit_refreshes_the_list_and_only_when_shown(
     visit = ss.VisitInput(
         household.household_id, ctx.volunteer_id, [ss.ServiceOutcome("DIGITAL_SIGNATURE")]
     )
+    with allowed_here():
+        logged = ss.log_visit(ctx.store, visit)
     with qtbot.waitSignal(view.model.sig_loaded):
-        ctx.announce(ss.log_visit(ctx.store, visit).changes)
+        ctx.hub.sig_changed.emit(logged.changes)
     assert view.model.rowCount() == before + 1
     newest = view.model.session(0)
     assert newest is not None and newest.service_code == "DIGITAL_SIGNATURE"
     assert view.count_label.text() == f"{before + 1:,} lượt hỗ trợ".replace(",", ".")
 
     view.hide()  # in another tab: remember, read when shown again
+    with allowed_here():
+        logged = ss.log_visit(ctx.store, visit)
     with qtbot.assertNotEmitted(view.model.sig_loaded, wait=300):
-        ctx.announce(ss.log_visit(ctx.store, visit).changes)
+        ctx.hub.sig_changed.emit(logged.changes)
     with qtbot.waitSignal(view.model.sig_loaded):
         view.show()
     assert view.model.rowCount() == before + 2
@@ -428,12 +443,14 @@ def test_households_list_with_last_visit_services_and_masked_phone(
 ) -> None:
     view = households_view(qtbot, ctx)
     model = view.model
-    assert model.rowCount() == count_households(ctx.store) == 1_500
+    with allowed_here():
+        assert model.rowCount() == count_households(ctx.store) == 1_500
     assert view.count_label.text() == "1.500 hộ gia đình"
     heads = [name_sort_key(h.head_name) for n in range(BLOCK_SIZE) if (h := model.household(n))]
     assert heads == sorted(heads)
     sessions = _live_rows(ctx)
-    names = {service.code: service.label_vi for service in list_services(ctx.store)}
+    with allowed_here():
+        names = {service.code: service.label_vi for service in list_services(ctx.store)}
     for number in range(BLOCK_SIZE):
         household = model.household(number)
         assert household is not None
@@ -458,11 +475,13 @@ def test_households_search_without_diacritics_and_village_filter(
     view.search.setFocus()
     with qtbot.waitSignal(view.model.sig_loaded, timeout=5000):
         QTest.keyClicks(view.search, "tran thi")
-    assert 0 < view.model.rowCount() == count_households(ctx.store, "Trần Thị")
+    with allowed_here():
+        assert 0 < view.model.rowCount() == count_households(ctx.store, "Trần Thị")
     with qtbot.waitSignal(view.model.sig_loaded):
         view.village.setCurrentIndex(1)
     village = view.village.current_id()
-    assert view.model.rowCount() == count_households(ctx.store, "tran thi", village)
+    with allowed_here():
+        assert view.model.rowCount() == count_households(ctx.store, "tran thi", village)
     for number in range(view.model.rowCount()):
         household = view.model.household(number)
         assert household is not None and household.village_id == village
@@ -489,13 +508,16 @@ def test_households_reload_on_household_changes_only(qtbot: QtBot, ctx: AppConte
     with qtbot.assertNotEmitted(view.model.sig_loaded, wait=300):
         # A new team member changes no household row.
         changes = Changes()
-        add_team_member(ctx.store, "Đinh Thị Lụa", changes=changes)
-        ctx.announce(changes)
+        with allowed_here():
+            add_team_member(ctx.store, "Đinh Thị Lụa", changes=changes)
+        ctx.hub.sig_changed.emit(changes)
     household = view.model.household(0)
     assert household is not None and ctx.volunteer_id is not None
     visit = ss.VisitInput(household.id, ctx.volunteer_id, [ss.ServiceOutcome("OTHER")])
+    with allowed_here():
+        logged = ss.log_visit(ctx.store, visit)
     with qtbot.waitSignal(view.model.sig_loaded):
-        ctx.announce(ss.log_visit(ctx.store, visit).changes)
+        ctx.hub.sig_changed.emit(logged.changes)
     refreshed = view.model.household(0)
     assert refreshed is not None and "OTHER" in refreshed.services_done
     assert refreshed.last_visit == vietnam_today(ctx.store.now())
@@ -521,7 +543,8 @@ def test_follow_ups_overdue_first_and_highlighted(
     qtbot: QtBot, ctx: AppContext, qtmodeltester: object
 ) -> None:
     view = follow_ups_view(qtbot, ctx)
-    expected = ss.follow_ups(ctx.store)
+    with allowed_here():
+        expected = ss.follow_ups(ctx.store)
     model = view.model
     assert model.rowCount() == len(expected) > 0
     assert [model.follow_up(n) for n in range(min(len(expected), BLOCK_SIZE))] == expected[
@@ -539,18 +562,20 @@ def test_follow_ups_overdue_first_and_highlighted(
     assert isinstance(font, QFont) and font.bold()
     with qtbot.waitSignal(model.sig_loaded):
         view.upcoming.setChecked(True)
-    assert model.rowCount() == len(ss.follow_ups(ctx.store, TODAY + timedelta(days=7)))
+    with allowed_here():
+        assert model.rowCount() == len(ss.follow_ups(ctx.store, TODAY + timedelta(days=7)))
     qtmodeltester.check(model)  # type: ignore[attr-defined]
 
 
 def _sessions_of(ctx: AppContext, follow_up: ss.FollowUp) -> list[ss.SessionRow]:
-    return ss.list_sessions(
-        ctx.store,
-        ss.SessionFilter(
-            household_id=follow_up.session.household_id,
-            service_code=follow_up.session.service_code,
-        ),
-    )
+    with allowed_here():
+        return ss.list_sessions(
+            ctx.store,
+            ss.SessionFilter(
+                household_id=follow_up.session.household_id,
+                service_code=follow_up.session.service_code,
+            ),
+        )
 
 
 def test_done_by_keyboard_logs_a_new_session_and_the_row_goes(
@@ -570,7 +595,8 @@ def test_done_by_keyboard_logs_a_new_session_and_the_row_goes(
     assert newest.outcome == Outcome.DONE
     assert newest.volunteer_id == ctx.volunteer_id
     assert newest.member_id == target.session.member_id
-    assert target not in ss.follow_ups(ctx.store)
+    with allowed_here():
+        assert target not in ss.follow_ups(ctx.store)
     assert view.model.rowCount() == before - 1
     shown = [view.model.follow_up(n) for n in range(view.model.rowCount())]
     assert all(f is None or f.session.id != target.session.id for f in shown)
@@ -601,7 +627,8 @@ def test_not_done_with_a_reason_logs_a_failed_session(qtbot: QtBot, ctx: AppCont
         QTest.keyClick(dialog.reason, Qt.Key.Key_Return)
     newest = _sessions_of(ctx, target)[0]
     assert (newest.outcome, newest.failure_reason) == (Outcome.FAILED, "Chưa mang căn cước")
-    assert target not in ss.follow_ups(ctx.store)
+    with allowed_here():
+        assert target not in ss.follow_ups(ctx.store)
 
 
 def test_not_done_with_another_day_logs_a_new_follow_up(qtbot: QtBot, ctx: AppContext) -> None:
@@ -623,18 +650,21 @@ def test_not_done_with_another_day_logs_a_new_follow_up(qtbot: QtBot, ctx: AppCo
         QTest.keyClick(dialog.new_date, Qt.Key.Key_Return)
     newest = _sessions_of(ctx, target)[0]
     assert (newest.outcome, newest.follow_up_date) == (Outcome.FOLLOW_UP, date(2026, 11, 30))
-    assert all(f.session.id != target.session.id for f in ss.follow_ups(ctx.store))
+    with allowed_here():
+        assert all(f.session.id != target.session.id for f in ss.follow_ups(ctx.store))
 
 
 def test_escape_cancels_not_done(qtbot: QtBot, ctx: AppContext) -> None:
     view = follow_ups_view(qtbot, ctx)
     view.table.setFocus()
-    count = ss.count_sessions(ctx.store)
+    with allowed_here():
+        count = ss.count_sessions(ctx.store)
     dialog = _not_done_dialog(qtbot, view)
     QTest.keyClick(dialog.reason, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible())
     wait_idle(qtbot, ctx)
-    assert ss.count_sessions(ctx.store) == count
+    with allowed_here():
+        assert ss.count_sessions(ctx.store) == count
 
 
 def test_nobody_logging_is_told_and_nothing_is_logged(
@@ -643,14 +673,16 @@ def test_nobody_logging_is_told_and_nothing_is_logged(
     ctx = ctx_nobody_logging
     view = follow_ups_view(qtbot, ctx)
     view.table.setFocus()
-    count = ss.count_sessions(ctx.store)
+    with allowed_here():
+        count = ss.count_sessions(ctx.store)
     QTest.keyClick(view.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: view.findChild(QMessageBox, "userErrorBox") is not None)
     box = view.findChild(QMessageBox, "userErrorBox")
     assert box is not None and "Chưa chọn người ghi" in box.text()
     box.close()
     wait_idle(qtbot, ctx)
-    assert ss.count_sessions(ctx.store) == count
+    with allowed_here():
+        assert ss.count_sessions(ctx.store) == count
 
 
 def test_follow_up_enter_opens_the_household(qtbot: QtBot, ctx: AppContext) -> None:

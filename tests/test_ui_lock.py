@@ -25,6 +25,7 @@ from villagehelper.keys.key_file import Keyring
 from villagehelper.keys.wrapping import ScryptCost
 from villagehelper.ops import households as hh
 from villagehelper.preferences import Preferences, load_preferences
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.household.page import HouseholdPage
 from villagehelper.ui.lock.leader_gate import LeaderPermission, when_leader, when_leader_allows
 from villagehelper.ui.lock.lock_screen import LockDialog, unlock_at_start
@@ -32,7 +33,7 @@ from villagehelper.ui.lock.pin_prompt import Unlocked
 from villagehelper.ui.settings.pin_settings import SetPinDialog
 from villagehelper.ui.shell import app as app_module
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
 from villagehelper.ui.shell.main_window import MainWindow
 
 # PINs set by the tests are wrapped cheaply; the app checks them with the stored cost.
@@ -103,7 +104,7 @@ def _open_dialogs(kind: type[QWidget]) -> list[QWidget]:
 
 
 def test_without_pins_the_app_opens_without_asking(tmp_path: Path, qapp: object) -> None:
-    executor = DbExecutor()
+    executor = Worker()
     unlocked = unlock_at_start(tmp_path, executor, "vi", None)
     executor.shutdown()
     assert unlocked is not None and unlocked.member_id is None
@@ -114,7 +115,10 @@ def test_with_pins_the_app_asks_before_any_data_and_who_unlocks_logs(
     qtbot: QtBot, village_team: Team
 ) -> None:
     data_dir = village_team.store.data_dir
-    hh.create_household(village_team.store, hh.HouseholdInput(village_team.village_id, RESIDENT))
+    with allowed_here():
+        hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, RESIDENT)
+        )
     key = Keyring.load(data_dir).data_key()
     _give_pin(data_dir, key, village_team.leader_id, "Phạm Đăng Xuyết", LEADER_PIN, leader=True)
     _give_pin(data_dir, key, village_team.member_id, "Nguyễn Thị Hệ", MEMBER_PIN, leader=False)
@@ -150,7 +154,7 @@ def test_with_pins_the_app_asks_before_any_data_and_who_unlocks_logs(
         QTimer.singleShot(20, answer_the_lock_screen)
 
     QTimer.singleShot(0, answer_the_lock_screen)
-    executor = DbExecutor()
+    executor = Worker()
     unlocked = unlock_at_start(data_dir, executor, "vi", village_team.member_id)
     executor.shutdown()
     assert unlocked is not None
@@ -188,9 +192,10 @@ def test_start_up_hands_the_key_and_who_unlocked_to_the_opening(
 def test_inactivity_locks_the_window_and_hides_the_residents_data(
     qtbot: QtBot, pins: AppContext, village_team: Team
 ) -> None:
-    household_id = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, RESIDENT)
-    ).id
+    with allowed_here():
+        household_id = hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, RESIDENT)
+        ).id
     window = _window(qtbot, pins)
     window.log_visit.choose_household(household_id)
     window.open_household(household_id)

@@ -14,6 +14,7 @@ from tests.test_ui_keyboard_flow import undo_question
 from villagehelper.clock import vietnam_today
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.log_visit.screen import LogVisitView
 from villagehelper.ui.shell.context import AppContext
 
@@ -106,7 +107,8 @@ def test_new_household_and_visit_by_keyboard_alone(
     # Saved, cleared, cursor back in the search box for the next resident.
     assert view.search.line.hasFocus()
     assert view.search.line.text() == ""
-    sessions = ss.list_sessions(village_team.store)
+    with allowed_here():
+        sessions = ss.list_sessions(village_team.store)
     assert {(r.head_name, r.service_code, r.outcome) for r in sessions} == {
         ("Đặng Văn Vỹ", "VNEID_L1", "done"),
         ("Đặng Văn Vỹ", "VNEID_L2", "follow_up"),
@@ -116,7 +118,8 @@ def test_new_household_and_visit_by_keyboard_alone(
     assert follow_up.member_name == "Đặng Văn Vỹ"
     assert follow_up.note == "Chờ công an duyệt"
     assert follow_up.volunteer_id == village_team.member_id
-    household = hh.get_household(village_team.store, follow_up.household_id)
+    with allowed_here():
+        household = hh.get_household(village_team.store, follow_up.household_id)
     assert household.phone == "0912345678"
     assert view.today_model.rowCount() == 2
 
@@ -124,14 +127,16 @@ def test_new_household_and_visit_by_keyboard_alone(
 def test_search_without_diacritics_then_enter_opens_the_household(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    household_id = hh.create_household(
-        village_team.store,
-        hh.HouseholdInput(village_team.village_id, "Nguyễn Thị Hệ"),
-        [hh.MemberInput("Lê Văn Hòa", 1950)],
-    ).id
-    hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Trần Văn Ba")
-    )
+    with allowed_here():
+        household_id = hh.create_household(
+            village_team.store,
+            hh.HouseholdInput(village_team.village_id, "Nguyễn Thị Hệ"),
+            [hh.MemberInput("Lê Văn Hòa", 1950)],
+        ).id
+    with allowed_here():
+        hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Trần Văn Ba")
+        )
     view = _view(qtbot, app_ctx)
     _search(qtbot, view, "le van hoa")
     assert view.search.model.rowCount() == 1
@@ -147,13 +152,15 @@ def test_search_without_diacritics_then_enter_opens_the_household(
 def test_returning_resident_sees_previous_services(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    household_id = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Bùi Thị Ngọc")
-    ).id
-    ss.log_visit(
-        village_team.store,
-        ss.VisitInput(household_id, village_team.member_id, [ss.ServiceOutcome("VSSID")]),
-    )
+    with allowed_here():
+        household_id = hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Bùi Thị Ngọc")
+        ).id
+    with allowed_here():
+        ss.log_visit(
+            village_team.store,
+            ss.VisitInput(household_id, village_team.member_id, [ss.ServiceOutcome("VSSID")]),
+        )
     view = _view(qtbot, app_ctx)
     _open(qtbot, view, app_ctx, "bui thi ngoc")
     assert "VssID" in view.previous.text()
@@ -164,7 +171,10 @@ def test_returning_resident_sees_previous_services(
 def test_failed_without_reason_is_refused_and_focus_goes_to_the_reason(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    hh.create_household(village_team.store, hh.HouseholdInput(village_team.village_id, "Hồ Văn Tư"))
+    with allowed_here():
+        hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Hồ Văn Tư")
+        )
     view = _view(qtbot, app_ctx)
     _open(qtbot, view, app_ctx, "ho van tu")
     view.services.button("EHEALTH").setChecked(True)
@@ -176,19 +186,22 @@ def test_failed_without_reason_is_refused_and_focus_goes_to_the_reason(
     message = view.findChild(QLabel, "visitMessage")
     assert message is not None and "lý do" in message.text()
     assert row.reason.hasFocus()
-    assert ss.list_sessions(village_team.store) == []
+    with allowed_here():
+        assert ss.list_sessions(village_team.store) == []
     type_text(row.reason, "Máy không có NFC")
     with qtbot.waitSignal(view.sig_saved, timeout=5000):
         press(row.reason, Qt.Key.Key_Return)
-    assert ss.list_sessions(village_team.store)[0].failure_reason == "Máy không có NFC"
+    with allowed_here():
+        assert ss.list_sessions(village_team.store)[0].failure_reason == "Máy không có NFC"
 
 
 def test_one_click_undo_voids_the_visit_just_saved(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Lý Thị Nga")
-    )
+    with allowed_here():
+        hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Lý Thị Nga")
+        )
     view = _view(qtbot, app_ctx)
     _open(qtbot, view, app_ctx, "ly thi nga")
     view.services.button("BANK_ACCOUNT").setChecked(True)
@@ -203,15 +216,20 @@ def test_one_click_undo_voids_the_visit_just_saved(
     box = undo_question(qtbot, view)
     assert "Lý Thị Nga" in box.informativeText()
     assert "Mở tài khoản ngân hàng" in box.informativeText()
-    assert len(ss.list_sessions(village_team.store)) == 2
+    with allowed_here():
+        assert len(ss.list_sessions(village_team.store)) == 2
     press(box, Qt.Key.Key_Return)
     wait_idle(qtbot, app_ctx)
-    assert ss.list_sessions(village_team.store) == []
+    with allowed_here():
+        assert ss.list_sessions(village_team.store) == []
     assert "Đã hoàn tác: Lý Thị Nga" in view.undo_feedback.text()
-    history = ss.household_history(
-        village_team.store,
-        ss.list_sessions(village_team.store, ss.SessionFilter(include_voided=True))[0].household_id,
-    )
+    with allowed_here():
+        history = ss.household_history(
+            village_team.store,
+            ss.list_sessions(village_team.store, ss.SessionFilter(include_voided=True))[
+                0
+            ].household_id,
+        )
     assert all(row.voided for row in history)
     assert not undo.isEnabled()
     assert "0 lượt" in view.today_title.text()
@@ -220,10 +238,11 @@ def test_one_click_undo_voids_the_visit_just_saved(
 def test_possible_duplicate_is_offered_before_creating(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    existing = hh.create_household(
-        village_team.store,
-        hh.HouseholdInput(village_team.village_id, "Phạm Văn Hùng", phone="0977000111"),
-    ).id
+    with allowed_here():
+        existing = hh.create_household(
+            village_team.store,
+            hh.HouseholdInput(village_team.village_id, "Phạm Văn Hùng", phone="0977000111"),
+        ).id
     view = _view(qtbot, app_ctx)
     _start_new(qtbot, view, "pham van hungg")  # a typo: the search finds nobody
     panel = view.new_household
@@ -236,7 +255,8 @@ def test_possible_duplicate_is_offered_before_creating(
         panel.duplicates.itemActivated.emit(panel.duplicates.item(0))
     assert chosen.args == [existing]
     wait_idle(qtbot, app_ctx)
-    assert len(hh.find_households(village_team.store, "pham van").hits) == 1
+    with allowed_here():
+        assert len(hh.find_households(village_team.store, "pham van").hits) == 1
 
 
 def test_bad_phone_on_new_household_keeps_the_form_and_says_why(
@@ -254,7 +274,8 @@ def test_bad_phone_on_new_household_keeps_the_form_and_says_why(
     assert "12345" in panel.message.text()
     assert panel.phone.hasFocus()
     assert isinstance(panel.phone, QLineEdit)
-    assert hh.find_households(village_team.store, "mai anh").hits == ()
+    with allowed_here():
+        assert hh.find_households(village_team.store, "mai anh").hits == ()
 
 
 def test_add_the_resident_helped_from_the_visit_form(
@@ -262,9 +283,10 @@ def test_add_the_resident_helped_from_the_visit_form(
 ) -> None:
     from villagehelper.ui.household.forms import EditDialog
 
-    hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Lý Thị Nga")
-    )
+    with allowed_here():
+        hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Lý Thị Nga")
+        )
     view = _view(qtbot, app_ctx)
     _open(qtbot, view, app_ctx, "ly thi nga")
     QTest.keyClick(view, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
@@ -281,28 +303,31 @@ def test_add_the_resident_helped_from_the_visit_form(
     view.services.button("VNEID_L1").setChecked(True)
     with qtbot.waitSignal(view.sig_saved, timeout=5000):
         view.save()
-    assert ss.list_sessions(village_team.store)[0].member_name == "Trần Văn Được"
+    with allowed_here():
+        assert ss.list_sessions(village_team.store)[0].member_name == "Trần Văn Được"
 
 
 def test_result_and_today_models_pass_the_model_tester(
     qtbot: QtBot, qtmodeltester: object, app_ctx: AppContext, village_team: Team
 ) -> None:
-    household_id = hh.create_household(
-        village_team.store,
-        hh.HouseholdInput(village_team.village_id, "Nguyễn Văn An", phone="0912345678"),
-        [hh.MemberInput("Lê Thị Bé", 1990)],
-    ).id
-    ss.log_visit(
-        village_team.store,
-        ss.VisitInput(
-            household_id,
-            village_team.member_id,
-            [
-                ss.ServiceOutcome("VSSID"),
-                ss.ServiceOutcome("EHEALTH", "failed", failure_reason="Mất sóng"),
-            ],
-        ),
-    )
+    with allowed_here():
+        household_id = hh.create_household(
+            village_team.store,
+            hh.HouseholdInput(village_team.village_id, "Nguyễn Văn An", phone="0912345678"),
+            [hh.MemberInput("Lê Thị Bé", 1990)],
+        ).id
+    with allowed_here():
+        ss.log_visit(
+            village_team.store,
+            ss.VisitInput(
+                household_id,
+                village_team.member_id,
+                [
+                    ss.ServiceOutcome("VSSID"),
+                    ss.ServiceOutcome("EHEALTH", "failed", failure_reason="Mất sóng"),
+                ],
+            ),
+        )
     view = _view(qtbot, app_ctx)
     _search(qtbot, view, "nguyen")
     assert view.search.model.rowCount() == 1

@@ -27,6 +27,7 @@ from villagehelper.ops import implausible
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.lists import Period
 from villagehelper.ops.quarantined import FaultyRow
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.lists.sessions_view import SessionsView
 from villagehelper.ui.review.faulty_page import FaultyModel, FaultyPage
 from villagehelper.ui.shell.context import AppContext
@@ -112,7 +113,8 @@ def test_a_period_typed_as_on_paper_filters_the_sessions_list(
         "20/10/2026",
         f"{end:%d/%m/%Y}",
     )
-    expected = ss.count_sessions(app_ctx.store, ss.SessionFilter(start=start, end=end))
+    with allowed_here():
+        expected = ss.count_sessions(app_ctx.store, ss.SessionFilter(start=start, end=end))
     assert expected == 2  # 19/10 is left out
     qtbot.waitUntil(lambda: view.model.rowCount() == expected, timeout=5000)
     assert _listed_days(view) == [date(2026, 10, 20), date(2026, 11, 16)]
@@ -283,14 +285,17 @@ def test_the_right_day_of_a_held_back_session_is_typed_as_on_paper(
         assert words in error_at(page, "implausibleDay")
         assert page.day.text() == typed
         assert page.model.rowCount() == 1
-        assert implausible.count_implausible(app_ctx.store) == 1
+        with allowed_here():
+            assert implausible.count_implausible(app_ctx.store) == 1
 
     type_into(page.day, "22/11/26", enter=False)
     with qtbot.waitSignal(page.sig_corrected, timeout=10_000):
         page.correct.click()
     assert error_at(page, "implausibleDay") == ""
-    assert implausible.count_implausible(app_ctx.store) == 0
-    live = ss.list_sessions(app_ctx.store)
+    with allowed_here():
+        assert implausible.count_implausible(app_ctx.store) == 0
+    with allowed_here():
+        live = ss.list_sessions(app_ctx.store)
     assert [to_vietnam(row.occurred_at).date() for row in live] == [date(2026, 11, 22)]
 
 

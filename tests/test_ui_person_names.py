@@ -19,6 +19,7 @@ from tests.test_ui_household_page import (
 from tests.test_ui_household_page import household_id as household_id  # the fixture
 from tests.test_ui_log_visit import _start_new, _view, press
 from villagehelper.ops import households as hh
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.household.forms import MemberForm
 from villagehelper.ui.shell.context import AppContext
 
@@ -32,7 +33,8 @@ def test_renaming_the_head_on_the_page_renames_the_head_member(
     with qtbot.waitSignal(dialog.sig_saved):
         QTest.keyClick(form.head_name_edit, Qt.Key.Key_Return)
     wait_idle(qtbot, app_ctx)
-    detail = hh.get_household(app_ctx.store, household_id)
+    with allowed_here():
+        detail = hh.get_household(app_ctx.store, household_id)
     assert detail.head_name == "Đặng Văn Vĩ"
     assert sorted(m.full_name for m in detail.members) == ["Lê Thị Hoà", "Đặng Văn Vĩ"]
     qtbot.waitUntil(lambda: "Đặng Văn Vĩ" in member_names(page))
@@ -49,7 +51,8 @@ def test_an_emoji_in_the_heads_name_is_refused_at_the_field(
     assert dialog.isVisible()
     assert "«😀»" in form.error_text("head_name")
     assert dialog.focusWidget() is form.head_name_edit
-    assert hh.get_household(app_ctx.store, household_id).head_name == "Đặng Văn Vỹ"
+    with allowed_here():
+        assert hh.get_household(app_ctx.store, household_id).head_name == "Đặng Văn Vỹ"
 
 
 def test_an_emoji_in_a_members_name_is_refused_at_the_field(
@@ -61,7 +64,8 @@ def test_an_emoji_in_a_members_name_is_refused_at_the_field(
     wait_idle(qtbot, app_ctx)
     assert "❤" in form.error_text("full_name")
     assert dialog.isVisible()
-    assert len(hh.get_household(app_ctx.store, household_id).members) == 2
+    with allowed_here():
+        assert len(hh.get_household(app_ctx.store, household_id).members) == 2
 
 
 def test_an_emoji_in_a_new_households_name_is_refused_there(
@@ -75,7 +79,8 @@ def test_an_emoji_in_a_new_households_name_is_refused_there(
     assert "«👍»" in panel.message.text()
     assert panel.head_name.hasFocus()
     assert view.stack.currentWidget() is panel
-    assert hh.find_households(village_team.store, "Vang Seo Din").hits == ()
+    with allowed_here():
+        assert hh.find_households(village_team.store, "Vang Seo Din").hits == ()
 
 
 def test_renaming_the_head_member_on_the_page_renames_the_head(
@@ -91,7 +96,8 @@ def test_renaming_the_head_member_on_the_page_renames_the_head(
     with qtbot.waitSignal(dialog.sig_saved):
         QTest.keyClick(form.name_edit, Qt.Key.Key_Return)
     wait_idle(qtbot, app_ctx)
-    assert hh.get_household(app_ctx.store, household_id).head_name == "Đặng Văn Vĩ"
+    with allowed_here():
+        assert hh.get_household(app_ctx.store, household_id).head_name == "Đặng Văn Vĩ"
     qtbot.waitUntil(lambda: page.head_label.text() == "Đặng Văn Vĩ")
     assert page.windowTitle() == "Hộ Đặng Văn Vĩ"
     assert sorted(member_names(page)) == ["Lê Thị Hoà", "Đặng Văn Vĩ"]

@@ -17,6 +17,7 @@ from villagehelper.backup import BackupCheck, daily_backup, list_backups
 from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.store.engine import DATABASE_FILE, open_store
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.settings import recovery
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.main_window import MainWindow
@@ -60,16 +61,18 @@ def test_the_days_backup_is_taken_off_the_window_and_database_threads(
 def test_a_damaged_file_found_by_the_daily_backup_offers_the_good_one(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    households.create_household(
-        village_team.store, HouseholdInput(village_team.village_id, "Lê Văn Tám")
-    )
+    with allowed_here():
+        households.create_household(
+            village_team.store, HouseholdInput(village_team.village_id, "Lê Văn Tám")
+        )
     yesterday = datetime(2026, 11, 1, 3, 0, tzinfo=UTC)
     good = daily_backup(app_ctx.data_dir, yesterday)
     assert good is not None
     for number in range(300):  # enough pages that the damage lands in a table
-        households.create_household(
-            village_team.store, HouseholdInput(village_team.village_id, f"Hộ số {number}")
-        )
+        with allowed_here():
+            households.create_household(
+                village_team.store, HouseholdInput(village_team.village_id, f"Hộ số {number}")
+            )
     _damage_pages(village_team.store.path, 4, 6)
     asked = _Asked(QMessageBox.StandardButton.Yes)
     monkeypatch.setattr(recovery, "QMessageBox", asked)

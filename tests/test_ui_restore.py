@@ -16,6 +16,7 @@ from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.store.engine import open_store
 from villagehelper.store.models import Household
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.settings.settings_view import SettingsView
 from villagehelper.ui.shell.context import AppContext
 
@@ -23,7 +24,7 @@ from villagehelper.ui.shell.context import AppContext
 def _heads(data_dir: Path) -> list[str]:
     store = open_store(data_dir)
     try:
-        with store.reading() as session:
+        with allowed_here(), store.reading() as session:
             return sorted(session.scalars(select(Household.head_name)))
     finally:
         store.close()
@@ -38,11 +39,13 @@ def test_restore_shows_the_unsent_work_and_carries_it_unless_told_not_to(
     carry: bool,
 ) -> None:
     store = village_team.store
-    households.create_household(store, HouseholdInput(village_team.village_id, "Đặng Văn Vỹ"))
+    with allowed_here():
+        households.create_household(store, HouseholdInput(village_team.village_id, "Đặng Văn Vỹ"))
     backup = backup_now(
         app_ctx.data_dir, store.now(), app_ctx.data_dir.parent / "sao-luu.sqlite3"
     ).path
-    households.create_household(store, HouseholdInput(village_team.village_id, "Người Mới"))
+    with allowed_here():
+        households.create_household(store, HouseholdInput(village_team.village_id, "Người Mới"))
     settings = SettingsView(app_ctx)
     qtbot.addWidget(settings)
 

@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.conftest import Team
 from tests.layout_check import TASKBAR, TITLE_BAR
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.shell.context import AppContext
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,19 +192,22 @@ def test_the_chart_legend_wraps_long_service_names_instead_of_cutting_them(
     from villagehelper.ui.tally.chart import WeeklyChart
 
     store = village_team.store
-    home = households.create_household(
-        store, households.HouseholdInput(village_team.village_id, "Lê Văn Tám")
-    )
-    for service in list_services(store)[:6]:
-        visit = VisitInput(home.id, village_team.member_id, [ServiceOutcome(service.code)])
-        sessions.log_visit(store, visit)
+    with allowed_here():
+        home = households.create_household(
+            store, households.HouseholdInput(village_team.village_id, "Lê Văn Tám")
+        )
+    with allowed_here():
+        for service in list_services(store)[:6]:
+            visit = VisitInput(home.id, village_team.member_id, [ServiceOutcome(service.code)])
+            sessions.log_visit(store, visit)
     chart = WeeklyChart()
     qtbot.addWidget(chart)
     chart.resize(360, 420)  # the chart's narrowest
     font = chart.font()
     font.setPointSize(15)  # the app's large text
     chart.setFont(font)
-    chart.set_history(weekly_history(store, date(2026, 11, 23)))
+    with allowed_here():
+        chart.set_history(weekly_history(store, date(2026, 11, 23)))
     metrics = QFontMetrics(chart.font())
     rows = chart.legend_rows()
     assert len(rows) == 6

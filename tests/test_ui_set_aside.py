@@ -14,8 +14,9 @@ from tests.sync_support import LoopbackServer
 from tests.test_ui_sync import _enrol_from_settings, _window
 from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
+from villagehelper.server.tables import Record
 from villagehelper.store.models import OutboxEntry
-from villagehelper.sync.server.tables import Record
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.shell.context import AppContext
 
 loopback = test_ui_sync.loopback  # the fixture: a commune server on loopback (SQLite)
@@ -29,9 +30,12 @@ def test_a_leader_sees_a_refused_change_with_its_reason_and_sends_it_again(
     _enrol_from_settings(qtbot, window, loopback)
     store = app_ctx.store
     assert store is not None
-    saved = households.create_household(store, HouseholdInput(village_team.village_id, "Lê Văn"))
+    with allowed_here():
+        saved = households.create_household(
+            store, HouseholdInput(village_team.village_id, "Lê Văn")
+        )
     # As an older app might have sent it: a name longer than the server holds.
-    with store.transaction() as session:
+    with allowed_here(), store.transaction() as session:
         entry = session.scalars(select(OutboxEntry).where(OutboxEntry.row_id == saved.id)).one()
         entry.payload = json.dumps({**json.loads(entry.payload), "head_name": "L" * 121})
     with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000) as finished:

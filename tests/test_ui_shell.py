@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import Team, wait_idle
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.household.page import HouseholdPage
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.main_window import MainWindow
@@ -30,9 +31,10 @@ def _window_on_new_household(
     qtbot: QtBot, ctx: AppContext, village_team: Team
 ) -> tuple[str, MainWindow]:
     """The window with a fresh household chosen on the log-a-visit screen."""
-    household_id = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
-    ).id
+    with allowed_here():
+        household_id = hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
+        ).id
     window = _window(qtbot, ctx)
     window.log_visit.choose_household(household_id)
     wait_idle(qtbot, ctx)
@@ -42,13 +44,15 @@ def _window_on_new_household(
 def test_window_shows_commune_volunteer_and_todays_count(
     qtbot: QtBot, app_ctx: AppContext, village_team: Team
 ) -> None:
-    household_id = hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
-    ).id
-    ss.log_visit(
-        village_team.store,
-        ss.VisitInput(household_id, village_team.member_id, [ss.ServiceOutcome("VSSID")]),
-    )
+    with allowed_here():
+        household_id = hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
+        ).id
+    with allowed_here():
+        ss.log_visit(
+            village_team.store,
+            ss.VisitInput(household_id, village_team.member_id, [ss.ServiceOutcome("VSSID")]),
+        )
     window = _window(qtbot, app_ctx)
     assert "Xã Gia Lộc" in window.windowTitle()
     assert "Nguyễn Thị Hệ" in window.volunteer_status.text()
@@ -101,13 +105,15 @@ def test_window_takes_typing_before_the_store_has_opened(qtbot: QtBot, village_t
     what is typed meanwhile is searched as soon as it is open."""
     from villagehelper.preferences import Preferences
     from villagehelper.store.engine import Store, open_store
-    from villagehelper.ui.shell.executor import DbExecutor
+    from villagehelper.ui.shell.executor import Worker
+    from villagehelper.ui.shell.operations import read_op
 
-    hh.create_household(
-        village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
-    )
+    with allowed_here():
+        hh.create_household(
+            village_team.store, hh.HouseholdInput(village_team.village_id, "Đỗ Văn Lâm")
+        )
     data_dir = village_team.store.data_dir
-    executor = DbExecutor()
+    executor = Worker()
     ctx = AppContext(
         None, executor, Preferences(volunteer_id=village_team.member_id), data_dir=data_dir
     )
@@ -120,8 +126,8 @@ def test_window_takes_typing_before_the_store_has_opened(qtbot: QtBot, village_t
         return store
 
     gate = threading.Event()  # holds the worker so the store is surely not open yet
-    executor.op(gate.wait).run()
-    executor.op(open_it).run()
+    read_op(executor, None, gate.wait).run()
+    read_op(executor, None, open_it).run()
     window = MainWindow(ctx)  # its queries queue behind the opening, as at start-up
     qtbot.addWidget(window)
     window.show()
@@ -142,14 +148,15 @@ def test_window_takes_typing_before_the_store_has_opened(qtbot: QtBot, village_t
 
 
 def test_work_asked_for_after_the_worker_stopped_is_dropped_not_raised(qtbot: QtBot) -> None:
-    from villagehelper.ui.shell.executor import DbExecutor
+    from villagehelper.ui.shell.executor import Worker
+    from villagehelper.ui.shell.operations import read_op
 
     # A search's answer arriving as the window closes asks for the next search: the
     # app must close without an exception in the event loop.
-    executor = DbExecutor()
+    executor = Worker()
     ran: list[int] = []
-    executor.op(lambda: ran.append(1)).run()
+    read_op(executor, None, lambda: ran.append(1)).run()
     executor.shutdown()
-    executor.op(lambda: ran.append(2)).run()
+    read_op(executor, None, lambda: ran.append(2)).run()
     assert ran == [1]
     qtbot.waitUntil(lambda: not executor.busy(), timeout=5000)  # only the first was pending

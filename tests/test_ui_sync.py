@@ -19,11 +19,12 @@ from tests.sync_support import (
     fast_connection,
     open_laptop,
 )
+from villagehelper.exchange import state
 from villagehelper.ops import conflicts, households
 from villagehelper.ops.inputs import HouseholdInput
-from villagehelper.sync import state
-from villagehelper.sync.server import accounts
-from villagehelper.sync.server.database import open_server_db
+from villagehelper.server import accounts
+from villagehelper.server.database import open_server_db
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.main_window import MainWindow
 
@@ -71,9 +72,10 @@ def test_enrolling_in_settings_syncs_and_the_status_bar_tells_the_truth(
     assert window.sync_bar.sync_button.isEnabled()
 
     # A save makes the pending count go up and arms the debounced sync.
-    saved = households.create_household(
-        app_ctx.store, HouseholdInput(_village(app_ctx), "Lê Văn Tám")
-    )
+    with allowed_here():
+        saved = households.create_household(
+            app_ctx.store, HouseholdInput(_village(app_ctx), "Lê Văn Tám")
+        )
     app_ctx.hub.sig_changed.emit(saved.changes)
     qtbot.waitUntil(lambda: "Chưa gửi: 1" in window.sync_status.text(), timeout=10_000)
     assert window.sync._after_save.isActive()
@@ -104,7 +106,8 @@ def test_the_status_bar_shows_a_first_download_in_megabytes(
 def _village(ctx: AppContext) -> str:
     from villagehelper.ops.team import list_villages
 
-    return list_villages(ctx.store)[0].id
+    with allowed_here():
+        return list_villages(ctx.store)[0].id
 
 
 def test_a_failed_sync_is_shown_in_plain_words_and_probing_starts(
@@ -131,19 +134,24 @@ def test_leader_reviews_a_conflict_in_the_app(
     app_ctx.update_preferences(volunteer_id=village_team.leader_id)
     window = _window(qtbot, app_ctx)
     _enrol_from_settings(qtbot, window, loopback)
-    saved = households.create_household(
-        app_ctx.store, HouseholdInput(village_team.village_id, "Lê Văn Tám")
-    )
+    with allowed_here():
+        saved = households.create_household(
+            app_ctx.store, HouseholdInput(village_team.village_id, "Lê Văn Tám")
+        )
     with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000):
         window.sync.sync_now()
     other = enrol_laptop(loopback, open_laptop(tmp_path, "other"))
     other.sync()
-    households.update_household(
-        app_ctx.store, saved.id, HouseholdInput(village_team.village_id, "Lê Văn Tám", notes="A")
-    )
-    households.update_household(
-        other.store, saved.id, HouseholdInput(village_team.village_id, "Lê Văn Tám", notes="B")
-    )
+    with allowed_here():
+        households.update_household(
+            app_ctx.store,
+            saved.id,
+            HouseholdInput(village_team.village_id, "Lê Văn Tám", notes="A"),
+        )
+    with allowed_here():
+        households.update_household(
+            other.store, saved.id, HouseholdInput(village_team.village_id, "Lê Văn Tám", notes="B")
+        )
     with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000):
         window.sync.sync_now()
     other.sync()
@@ -159,15 +167,19 @@ def test_leader_reviews_a_conflict_in_the_app(
     dialog.keep_other.click()
     wait_idle(qtbot, app_ctx)
     qtbot.waitUntil(lambda: dialog.conflict_model.rowCount() == 0, timeout=10_000)
-    assert households.get_household(app_ctx.store, saved.id).notes == "B"
-    assert conflicts.open_conflicts(app_ctx.store) == []
+    with allowed_here():
+        assert households.get_household(app_ctx.store, saved.id).notes == "B"
+    with allowed_here():
+        assert conflicts.open_conflicts(app_ctx.store) == []
     with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000):
         window.sync.sync_now()
     other.sync()
-    assert households.get_household(other.store, saved.id).notes == "B"
-    with other.store.reading() as session:
+    with allowed_here():
+        assert households.get_household(other.store, saved.id).notes == "B"
+    with allowed_here(), other.store.reading() as session:
         assert state.enrolled(session) is not None
-    assert conflicts.open_conflicts(other.store) == []
+    with allowed_here():
+        assert conflicts.open_conflicts(other.store) == []
 
 
 def test_a_review_closed_before_its_data_arrives_is_no_error(
@@ -179,7 +191,7 @@ def test_a_review_closed_before_its_data_arrives_is_no_error(
     window = _window(qtbot, app_ctx)
     wait_idle(qtbot, app_ctx)
     release = threading.Event()
-    app_ctx.executor.op(lambda: release.wait(10)).run()
+    app_ctx.read(None, lambda: release.wait(10)).run()
     dialog = window.review_conflicts()
     dialog.close()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

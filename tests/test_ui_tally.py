@@ -30,6 +30,7 @@ from villagehelper.ops import sessions as ss
 from villagehelper.ops.households import create_household, get_household
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.ops.team import list_services
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.tally import compute_tally
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.main_window import MainWindow
@@ -67,13 +68,15 @@ class Book:
         self.village_of: dict[str, str] = {}
 
     def household(self, village: str, head: str, members: int = 0) -> str:
-        created = create_household(
-            self.team.store,
-            HouseholdInput(village, head),
-            [MemberInput(f"{head} {index}", 1960 + index) for index in range(members)],
-        )
+        with allowed_here():
+            created = create_household(
+                self.team.store,
+                HouseholdInput(village, head),
+                [MemberInput(f"{head} {index}", 1960 + index) for index in range(members)],
+            )
         household_id = created.id
-        detail = get_household(self.team.store, household_id)
+        with allowed_here():
+            detail = get_household(self.team.store, household_id)
         self.members[household_id] = [member.id for member in detail.members]
         self.village_of[household_id] = village
         return household_id
@@ -96,10 +99,13 @@ class Book:
             )
             for code, outcome in services.items()
         ]
-        ss.log_visit(
-            self.team.store,
-            VisitInput(household, volunteer, outcomes, member_id=member_id, occurred_at=vn(day)),
-        )
+        with allowed_here():
+            ss.log_visit(
+                self.team.store,
+                VisitInput(
+                    household, volunteer, outcomes, member_id=member_id, occurred_at=vn(day)
+                ),
+            )
         for code, outcome in services.items():
             self.sessions.append(
                 Logged(
@@ -221,7 +227,8 @@ def assert_matches(
 
 
 def labels(ctx: AppContext) -> dict[str, str]:
-    return {service.code: service.label_vi for service in list_services(ctx.store)}
+    with allowed_here():
+        return {service.code: service.label_vi for service in list_services(ctx.store)}
 
 
 # --- numbers ------------------------------------------------------------------------------
@@ -334,7 +341,8 @@ def test_the_chart_has_twelve_weeks_of_the_engines_counts(
     assert history is not None
     assert [week.label for week in history.weeks] == [f"2026-W{n}" for n in range(36, 48)]
     for index, week in enumerate(history.weeks):
-        tally = compute_tally(app_ctx.store, week)
+        with allowed_here():
+            tally = compute_tally(app_ctx.store, week)
         for row in tally.rows:
             assert history.sessions_of(row.service_code)[index] == row.counts.sessions
         drawn = sum(band.values[index] for band in view.chart.bands())
@@ -351,12 +359,13 @@ def test_the_screen_follows_a_visit_logged_elsewhere(
 ) -> None:
     view = tally_view(qtbot, app_ctx)
     assert shown(view)["total"]["sessions"] == 1
-    logged = ss.log_visit(
-        app_ctx.store,
-        VisitInput(next(iter(book.members)), village_team.member_id, [ServiceOutcome("VSSID")]),
-    )
+    with allowed_here():
+        logged = ss.log_visit(
+            app_ctx.store,
+            VisitInput(next(iter(book.members)), village_team.member_id, [ServiceOutcome("VSSID")]),
+        )
     with qtbot.waitSignal(view.sig_loaded, timeout=10_000):
-        app_ctx.announce(logged.changes)
+        app_ctx.hub.sig_changed.emit(logged.changes)
     assert shown(view)["total"]["sessions"] == 2
 
 

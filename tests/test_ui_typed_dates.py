@@ -19,6 +19,7 @@ from tests.conftest import FakeClock, Team, wait_idle
 from tests.test_ui_log_visit import _open, _start_new, _view, press, type_text
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.lists.follow_ups_view import FollowUpsView
 from villagehelper.ui.log_visit.screen import LogVisitView
 from villagehelper.ui.log_visit.service_picker import OutcomeRow
@@ -64,7 +65,8 @@ def _type_date(row: OutcomeRow, typed: str) -> QWidget:
 
 
 def _stored_follow_ups(team: Team) -> list[date | None]:
-    return [r.follow_up_date for r in ss.list_sessions(team.store) if r.outcome == "follow_up"]
+    with allowed_here():
+        return [r.follow_up_date for r in ss.list_sessions(team.store) if r.outcome == "follow_up"]
 
 
 @pytest.mark.parametrize("typed", ["20/12/2026", "20/12/26", "20122026", "20/12", "20-12-2026"])
@@ -89,7 +91,8 @@ def test_an_impossible_date_is_refused_at_the_field_and_nothing_is_saved(
     field = _type_date(row, "31022026")
     QTest.keyClick(field, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     wait_idle(qtbot, app_ctx)
-    assert ss.list_sessions(village_team.store) == []
+    with allowed_here():
+        assert ss.list_sessions(village_team.store) == []
     error = view.findChild(QWidget, "followUpDate_VNEID_L1Error")
     assert error is not None and error.isVisible()
     assert "31/02/2026" in error.text() and "28 ngày" in error.text()  # type: ignore[attr-defined]
@@ -124,7 +127,8 @@ def test_an_implausible_or_unreadable_follow_up_is_refused_at_the_field(
     assert words in row.date.problem()
     QTest.keyClick(view.note, Qt.Key.Key_Return)
     wait_idle(qtbot, app_ctx)
-    assert ss.list_sessions(village_team.store) == []
+    with allowed_here():
+        assert ss.list_sessions(village_team.store) == []
     assert words in view.message.text()
 
 
@@ -211,9 +215,11 @@ def test_enter_in_an_empty_optional_birth_year_creates_the_household(
     press(panel.birth_year, Qt.Key.Key_Return)
     wait_idle(qtbot, app_ctx)
     qtbot.waitUntil(lambda: view.stack.currentWidget() is view.visit_form)
-    hits = hh.find_households(village_team.store, "Vang Seo Din").hits
+    with allowed_here():
+        hits = hh.find_households(village_team.store, "Vang Seo Din").hits
     assert [hit.head_name for hit in hits] == ["Vàng Seo Dín"]
-    head = hh.get_household(village_team.store, hits[0].id).members[0]
+    with allowed_here():
+        head = hh.get_household(village_team.store, hits[0].id).members[0]
     assert (head.full_name, head.birth_year) == ("Vàng Seo Dín", None)
 
 
@@ -234,7 +240,8 @@ def test_a_birth_year_out_of_range_is_said_at_the_field(
     assert ("1900" in error.text()) or ("bốn chữ số" in error.text())
     assert panel.birth_year.hasFocus()
     assert view.stack.currentWidget() is panel
-    assert hh.find_households(village_team.store, "Vang Seo Din").hits == ()
+    with allowed_here():
+        assert hh.find_households(village_team.store, "Vang Seo Din").hits == ()
 
 
 def test_letters_cannot_be_typed_into_a_birth_year(qtbot: QtBot, app_ctx: AppContext) -> None:
@@ -264,7 +271,8 @@ def test_a_birth_year_far_off_is_refused_by_the_member_form(
     wait_idle(qtbot, app_ctx)
     assert "2027" in form.error_text("birth_year") and "2026" in form.error_text("birth_year")
     assert dialog.isVisible()
-    assert len(hh.get_household(village_team.store, household_id).members) == 1
+    with allowed_here():
+        assert len(hh.get_household(village_team.store, household_id).members) == 1
 
 
 def test_another_day_for_a_follow_up_on_f5_must_be_one_that_exists(
@@ -272,14 +280,15 @@ def test_another_day_for_a_follow_up_on_f5_must_be_one_that_exists(
 ) -> None:
     from tests.test_ui_lists import _not_done_dialog, follow_ups_view
 
-    ss.log_visit(
-        village_team.store,
-        ss.VisitInput(
-            household_id,
-            village_team.member_id,
-            (ss.ServiceOutcome("VNEID_L1", "follow_up", TODAY),),
-        ),
-    )
+    with allowed_here():
+        ss.log_visit(
+            village_team.store,
+            ss.VisitInput(
+                household_id,
+                village_team.member_id,
+                (ss.ServiceOutcome("VNEID_L1", "follow_up", TODAY),),
+            ),
+        )
     view = follow_ups_view(qtbot, app_ctx)
     wait_idle(qtbot, app_ctx)
     view.table.setFocus()
@@ -295,11 +304,13 @@ def test_another_day_for_a_follow_up_on_f5_must_be_one_that_exists(
     assert dialog.isVisible()
     assert "31/02/2027" in dialog.new_date.problem()
     assert dialog.new_date.error.isVisible()
-    assert len(ss.list_sessions(village_team.store)) == 1  # nothing more logged
+    with allowed_here():
+        assert len(ss.list_sessions(village_team.store)) == 1  # nothing more logged
 
     QTest.keyClick(dialog.new_date, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     QTest.keyClicks(dialog.new_date, "28/02/2027")
     with qtbot.waitSignal(view.model.sig_loaded, timeout=5000):
         QTest.keyClick(dialog.new_date, Qt.Key.Key_Return)
-    newest = ss.list_sessions(village_team.store)[0]
+    with allowed_here():
+        newest = ss.list_sessions(village_team.store)[0]
     assert (newest.outcome, newest.follow_up_date) == ("follow_up", date(2027, 2, 28))

@@ -19,9 +19,10 @@ from villagehelper.ops.households import find_households
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.ops.sessions import count_sessions
 from villagehelper.preferences import load_preferences
+from villagehelper.server import accounts
 from villagehelper.store.engine import Store
-from villagehelper.sync.server import accounts
-from villagehelper.ui.first_run.pages import CommuneListModel
+from villagehelper.store.thread_guard import allowed_here
+from villagehelper.ui.first_run.commune_page import CommuneListModel
 from villagehelper.ui.first_run.wizard import (
     COMMUNE_PAGE,
     MEMBERS_PAGE,
@@ -30,7 +31,7 @@ from villagehelper.ui.first_run.wizard import (
     FirstRunWizard,
 )
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
 from villagehelper.ui.shell.volunteer_picker import VolunteerPicker
 from villagehelper.ui.widgets.choice_lists import TeamMemberModel
 
@@ -38,14 +39,14 @@ pytestmark = pytest.mark.usefixtures("qapp")
 
 
 @pytest.fixture
-def executor() -> Iterator[DbExecutor]:
-    worker = DbExecutor()
+def executor() -> Iterator[Worker]:
+    worker = Worker()
     yield worker
     worker.shutdown()
 
 
 @pytest.fixture
-def wizard(qtbot: QtBot, store: Store, executor: DbExecutor) -> FirstRunWizard:
+def wizard(qtbot: QtBot, store: Store, executor: Worker) -> FirstRunWizard:
     shown = FirstRunWizard(store, executor)
     qtbot.addWidget(shown)
     shown.show()
@@ -101,7 +102,7 @@ def add_villages(wizard: FirstRunWizard, *names: str) -> None:
 
 
 def test_keyboard_only_setup_writes_the_team_and_emits_the_volunteer(
-    qtbot: QtBot, wizard: FirstRunWizard, store: Store, executor: DbExecutor
+    qtbot: QtBot, wizard: FirstRunWizard, store: Store, executor: Worker
 ) -> None:
     choose_gia_loc(wizard)
 
@@ -133,10 +134,13 @@ def test_keyboard_only_setup_writes_the_team_and_emits_the_volunteer(
         press(Qt.Key.Key_Return)
     wait_idle_executor(qtbot, executor)
 
-    commune = store.commune()
+    with allowed_here():
+        commune = store.commune()
     assert commune is not None and (commune.code, commune.name) == ("10999", "Xã Gia Lộc")
-    assert sorted(v.name for v in tm.list_villages(store)) == ["Thôn Hữu Chung", "Thôn Khay"]
-    members = {m.full_name: m for m in tm.list_team_members(store)}
+    with allowed_here():
+        assert sorted(v.name for v in tm.list_villages(store)) == ["Thôn Hữu Chung", "Thôn Khay"]
+    with allowed_here():
+        members = {m.full_name: m for m in tm.list_team_members(store)}
     assert {name: m.is_leader for name, m in members.items()} == {
         "Phạm Đăng Xuyết": True,
         "Nguyễn Thị Hệ": False,
@@ -147,7 +151,7 @@ def test_keyboard_only_setup_writes_the_team_and_emits_the_volunteer(
     assert not wizard.isVisible()
 
 
-def wait_idle_executor(qtbot: QtBot, executor: DbExecutor) -> None:
+def wait_idle_executor(qtbot: QtBot, executor: Worker) -> None:
     qtbot.waitUntil(lambda: not executor.busy(), timeout=60_000)
 
 
@@ -209,29 +213,34 @@ def test_search_without_diacritics_and_province_filter(wizard: FirstRunWizard) -
 
 
 def test_sample_data_path_fills_the_store(
-    qtbot: QtBot, wizard: FirstRunWizard, store: Store, executor: DbExecutor
+    qtbot: QtBot, wizard: FirstRunWizard, store: Store, executor: Worker
 ) -> None:
     wizard.commune_page.demo_button.setFocus()
     press(Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: wizard.currentId() == VOLUNTEER_PAGE, timeout=120_000)
     assert not wizard.button(wizard.WizardButton.BackButton).isVisible()
-    team_ids = {m.id for m in tm.list_team_members(store)}
+    with allowed_here():
+        team_ids = {m.id for m in tm.list_team_members(store)}
     assert wizard.volunteer_page.model.rowCount() == len(team_ids) > 0
 
     with qtbot.waitSignal(wizard.sig_finished_setup) as finished:
         press(Qt.Key.Key_Return)
     assert finished.args[0] in team_ids
-    assert count_sessions(store) > 1000  # the sample year of visits is there
-    assert find_households(store, "nguyen").hits
-    commune = store.commune()
+    with allowed_here():
+        assert count_sessions(store) > 1000  # the sample year of visits is there
+    with allowed_here():
+        assert find_households(store, "nguyen").hits
+    with allowed_here():
+        commune = store.commune()
     assert commune is not None and commune.name == "Xã Gia Lộc"
     assert wizard.setup is None
 
 
 def test_a_refused_setup_keeps_the_wizard_open(
-    qtbot: QtBot, wizard: FirstRunWizard, store: Store, executor: DbExecutor
+    qtbot: QtBot, wizard: FirstRunWizard, store: Store, executor: Worker
 ) -> None:
-    tm.set_commune(store, "06577")  # this data folder already belongs to another commune
+    with allowed_here():
+        tm.set_commune(store, "06577")  # this data folder already belongs to another commune
     choose_gia_loc(wizard)
     add_villages(wizard, "Thôn Khay")
     press(Qt.Key.Key_Return)
@@ -249,7 +258,8 @@ def test_a_refused_setup_keeps_the_wizard_open(
     assert box is not None and "đã gắn với" in box.text()
     box.close()
     assert wizard.isVisible() and wizard.isEnabled() and emitted == []
-    assert tm.list_team_members(store) == []
+    with allowed_here():
+        assert tm.list_team_members(store) == []
 
 
 def test_models_pass_the_model_tester(qtmodeltester: object, wizard: FirstRunWizard) -> None:
@@ -314,9 +324,10 @@ def test_joining_the_commune_server_takes_its_team_and_data(
     qtbot: QtBot, wizard: FirstRunWizard, store: Store, sync_server: LoopbackServer, tmp_path: Path
 ) -> None:
     commune = set_up_commune(sync_server, tmp_path)  # a leader's laptop, synced
-    households.create_household(
-        commune.leader.store, HouseholdInput(commune.village_id, "Lê Văn Tám")
-    )
+    with allowed_here():
+        households.create_household(
+            commune.leader.store, HouseholdInput(commune.village_id, "Lê Văn Tám")
+        )
     commune.leader.sync()
     wizard.commune_page.join_button.click()
     dialog = wizard.join_dialog
@@ -334,18 +345,22 @@ def test_joining_the_commune_server_takes_its_team_and_data(
     dialog.connect_button.click()
     qtbot.waitUntil(lambda: "Mã đăng ký không đúng" in dialog.status.text(), timeout=20_000)
     assert dialog.code.isEnabled()
-    assert store.commune() is None
+    with allowed_here():
+        assert store.commune() is None
 
     dialog.code.setText(accounts.issue_code(sync_server.db, COMMUNE, "volunteer"))
     with qtbot.waitSignal(dialog.sig_joined, timeout=30_000):
         dialog.connect_button.click()
     qtbot.waitUntil(lambda: wizard.currentId() == VOLUNTEER_PAGE)
-    team_ids = {member.id for member in tm.list_team_members(store)}
+    with allowed_here():
+        team_ids = {member.id for member in tm.list_team_members(store)}
     assert team_ids == {commune.leader_id, commune.member_id}
     assert wizard.volunteer_page.model.rowCount() == 2
     with qtbot.waitSignal(wizard.sig_finished_setup) as finished:
         press(Qt.Key.Key_Return)
     assert finished.args[0] in team_ids
-    joined = store.commune()
+    with allowed_here():
+        joined = store.commune()
     assert joined is not None and joined.code == COMMUNE
-    assert find_households(store, "le van tam").hits  # the commune's data came with it
+    with allowed_here():
+        assert find_households(store, "le van tam").hits  # the commune's data came with it

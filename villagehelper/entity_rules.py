@@ -3,7 +3,7 @@
 A laptop's store refuses a help session with an unknown outcome, a follow-up with no
 date or a failure with no reason (its CHECK constraints, and :func:`refuse_broken`
 before a write reaches them); the commune server refuses the same change when it is
-pushed (``villagehelper.sync.server.push``), before anything of it is stored.  A row
+pushed (``villagehelper.server.push``), before anything of it is stored.  A row
 one side takes and the other cannot hold would wedge the commune: every laptop's
 download of it fails.  So both sides ask this module, with the values as they travel
 (``store.changelog.to_wire``: instants as fixed-width UTC text, dates ISO).

@@ -5,7 +5,7 @@ CMOS battery puts a laptop back to its firmware's date; a person "fixes" the yea
 hand) would put the session in a week nobody reports on, or in one that has not come
 yet, and every tally of the commune would count it there.  The commune server judges
 each session it receives against two limits and *quarantines* the ones outside them
-(``villagehelper.sync.server.plausibility``: kept, not counted, listed for a leader):
+(``villagehelper.server.plausibility``: kept, not counted, listed for a leader):
 
 - **after the server's time of receipt + :data:`FUTURE_MARGIN`** (one day).  Nothing can
   have happened after the moment it reached the server; the day of margin absorbs a

@@ -8,7 +8,7 @@ of PINs, the rotation of backups, the follow-up due dates.
 Two witnesses judge the clock:
 
 - the commune server's time, learnt at each sync from the answers' time headers
-  (:data:`~villagehelper.sync.wire.SERVER_TIME_HEADER`, else HTTP ``Date``) and kept in
+  (:data:`~villagehelper.exchange.wire.SERVER_TIME_HEADER`, else HTTP ``Date``) and kept in
   the ``settings`` table as an offset and the laptop's time when it was measured;
 - the newest time this laptop has already written itself (edits, rows received, the
   last sync, backups): a clock that runs behind them was set back, or was ahead before.
@@ -44,7 +44,7 @@ FRESH = timedelta(days=7)  # a server measurement older than this confirms nothi
 SERVER_OFFSET = "clock_server_offset_seconds"
 CHECKED_AT = "clock_checked_at"
 LEADER_CONFIRMED_AT = "clock_confirmed_by_leader_at"  # laptop time a leader confirmed the date
-_LAST_SYNC = "sync_last_success"  # villagehelper.sync.state.LAST_SUCCESS (no import cycle)
+_LAST_SYNC = "sync_last_success"  # villagehelper.exchange.state.LAST_SUCCESS (no import cycle)
 
 _DO_VI = (
     "Hãy chỉnh ngày giờ trong Windows (Cài đặt → Thời gian và ngôn ngữ → Ngày và giờ: bật "

@@ -506,15 +506,7 @@ Please send this file to your technical helper.</translation>
     </message>
 </context>
 <context>
-    <name>HouseholdPage</name>
-    <message>
-        <source>Hộ gia đình</source>
-        <translation>Household</translation>
-    </message>
-    <message>
-        <source>Đóng</source>
-        <translation>Close</translation>
-    </message>
+    <name>HouseholdHeader</name>
     <message>
         <source>Thôn:</source>
         <translation>Village:</translation>
@@ -542,6 +534,17 @@ Please send this file to your technical helper.</translation>
     <message>
         <source>&amp;Gộp hộ trùng vào hộ này…</source>
         <translation>&amp;Merge a duplicate into this household…</translation>
+    </message>
+</context>
+<context>
+    <name>HouseholdPage</name>
+    <message>
+        <source>Hộ gia đình</source>
+        <translation>Household</translation>
+    </message>
+    <message>
+        <source>Đóng</source>
+        <translation>Close</translation>
     </message>
     <message>
         <source>Nhân khẩu</source>
@@ -862,66 +865,6 @@ Chọn hộ rồi chọn loại hỗ trợ; Enter hoặc Ctrl+S để lưu. Khô
         <translation>Find the household in the box on the left.
 
 Choose the household, then the services; Enter or Ctrl+S to save. Household not found: Enter to add a new one.</translation>
-    </message>
-    <message>
-        <source>Lưu (Enter / Ctrl+S)</source>
-        <translation>Save (Enter / Ctrl+S)</translation>
-    </message>
-    <message>
-        <source>Thêm nhân khẩu… (Ctrl+N)</source>
-        <translation>Add member… (Ctrl+N)</translation>
-    </message>
-    <message>
-        <source>Hoàn tác lượt vừa ghi (Ctrl+Z)</source>
-        <translation>Undo last logged visit (Ctrl+Z)</translation>
-    </message>
-    <message>
-        <source>Hủy lượt đang chọn (Delete)</source>
-        <translation>Cancel selected session (Delete)</translation>
-    </message>
-    <message>
-        <source>← ↑ → ↓ Space: chọn · 1 Thành công · 2 Hẹn lại · 3 Chưa thành công · Tab: quay lại loại hỗ trợ · Enter: lưu · Esc: hộ khác</source>
-        <translation>← ↑ → ↓ Space: choose · 1 Done · 2 Follow-up · 3 Failed · Tab: back to the services · Enter: save · Esc: another household</translation>
-    </message>
-    <message>
-        <source>Xem hộ… (Ctrl+O)</source>
-        <translation>Open household… (Ctrl+O)</translation>
-    </message>
-    <message>
-        <source>Ghi chú (không bắt buộc)</source>
-        <translation>Notes (optional)</translation>
-    </message>
-    <message>
-        <source>Người dân đồng ý cho ghi thông tin</source>
-        <translation>Resident consents to their details being recorded</translation>
-    </message>
-    <message>
-        <source>Người được hỗ trợ</source>
-        <translation>Person helped</translation>
-    </message>
-    <message>
-        <source>Loại hỗ trợ (Space để chọn, chọn được nhiều)</source>
-        <translation>Services (Space to select; you can choose several)</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;Hôm nay: %1 lượt hỗ trợ&lt;/b&gt;</source>
-        <translation>&lt;b&gt;Help sessions today: %1&lt;/b&gt;</translation>
-    </message>
-    <message>
-        <source>(cả hộ / không ghi tên)</source>
-        <translation>(whole household / no name)</translation>
-    </message>
-    <message>
-        <source>Hộ này chưa được hỗ trợ lần nào.</source>
-        <translation>This household has not been helped yet.</translation>
-    </message>
-    <message>
-        <source>Đã hỗ trợ trước đây:</source>
-        <translation>Helped before:</translation>
-    </message>
-    <message>
-        <source>… và %1 lượt khác</source>
-        <translation>… and %1 more</translation>
     </message>
     <message>
         <source>Thêm nhân khẩu</source>
@@ -2376,6 +2319,21 @@ previous period</translation>
     </message>
 </context>
 <context>
+    <name>TodayPanel</name>
+    <message>
+        <source>Hoàn tác lượt vừa ghi (Ctrl+Z)</source>
+        <translation>Undo last logged visit (Ctrl+Z)</translation>
+    </message>
+    <message>
+        <source>Hủy lượt đang chọn (Delete)</source>
+        <translation>Cancel selected session (Delete)</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Hôm nay: %1 lượt hỗ trợ&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Help sessions today: %1&lt;/b&gt;</translation>
+    </message>
+</context>
+<context>
     <name>TypedDateField</name>
     <message>
         <source>ngày/tháng/năm, ví dụ 20/12/2026</source>
@@ -2430,6 +2388,57 @@ previous period</translation>
     <message>
         <source>Hãy gõ tên thôn trước khi thêm.</source>
         <translation>Type a village name before adding.</translation>
+    </message>
+</context>
+<context>
+    <name>VisitForm</name>
+    <message>
+        <source>Xem hộ… (Ctrl+O)</source>
+        <translation>Open household… (Ctrl+O)</translation>
+    </message>
+    <message>
+        <source>Ghi chú (không bắt buộc)</source>
+        <translation>Notes (optional)</translation>
+    </message>
+    <message>
+        <source>Người dân đồng ý cho ghi thông tin</source>
+        <translation>Resident consents to their details being recorded</translation>
+    </message>
+    <message>
+        <source>Lưu (Enter / Ctrl+S)</source>
+        <translation>Save (Enter / Ctrl+S)</translation>
+    </message>
+    <message>
+        <source>← ↑ → ↓ Space: chọn · 1 Thành công · 2 Hẹn lại · 3 Chưa thành công · Tab: quay lại loại hỗ trợ · Enter: lưu · Esc: hộ khác</source>
+        <translation>← ↑ → ↓ Space: choose · 1 Done · 2 Follow-up · 3 Failed · Tab: back to the services · Enter: save · Esc: another household</translation>
+    </message>
+    <message>
+        <source>Người được hỗ trợ</source>
+        <translation>Person helped</translation>
+    </message>
+    <message>
+        <source>Thêm nhân khẩu… (Ctrl+N)</source>
+        <translation>Add member… (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Loại hỗ trợ (Space để chọn, chọn được nhiều)</source>
+        <translation>Services (Space to select; you can choose several)</translation>
+    </message>
+    <message>
+        <source>(cả hộ / không ghi tên)</source>
+        <translation>(whole household / no name)</translation>
+    </message>
+    <message>
+        <source>Hộ này chưa được hỗ trợ lần nào.</source>
+        <translation>This household has not been helped yet.</translation>
+    </message>
+    <message>
+        <source>Đã hỗ trợ trước đây:</source>
+        <translation>Helped before:</translation>
+    </message>
+    <message>
+        <source>… và %1 lượt khác</source>
+        <translation>… and %1 more</translation>
     </message>
 </context>
 <context>

@@ -1,7 +1,7 @@
 """Help sessions the commune server quarantined for a time that cannot be right.
 
 The server keeps such a session and voids it in its own name
-(:mod:`villagehelper.sync.server.plausibility`); the void comes down with the feed, so
+(:mod:`villagehelper.server.plausibility`); the void comes down with the feed, so
 no tally here counts the session, exactly as on the server.  What this module adds is
 what the leader does about it: the list of those still waiting, each with why and what
 to do, and :func:`redate_session`, the correction path with a new date (a new session

@@ -1,4 +1,4 @@
-"""Rows of the commune server this laptop set aside as faulty (sync/quarantine.py), for a
+"""Rows of the commune server this laptop set aside as faulty (exchange/quarantine.py), for a
 leader: listed with why, and settled the way a session is corrected today.
 
 A faulty help session cannot be stored here, so it cannot be edited here either.  A
@@ -21,13 +21,13 @@ from sqlalchemy import select
 
 from villagehelper.clock import as_utc, vietnam_today
 from villagehelper.errors import NotFoundError, UserError, ValidationError
+from villagehelper.exchange import quarantine, state
 from villagehelper.ids import new_id
 from villagehelper.ops import sessions
 from villagehelper.ops.inputs import ServiceOutcome
 from villagehelper.store.changelog import Changes, record_insert
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Household, SessionVoid
-from villagehelper.sync import quarantine, state
 
 # Why a row cannot be applied, in words for a leader (the record's reason → vi, en).
 _REASONS = {

@@ -38,12 +38,12 @@ from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
 from villagehelper.backup import Restored, restore_backup, verify_backup
+from villagehelper.exchange import state
 from villagehelper.store import search_index
 from villagehelper.store.changelog import ENTITIES, Op, primary_key_name
 from villagehelper.store.connect import DATABASE_ERRORS, connect, is_plain_file
 from villagehelper.store.engine import DATABASE_FILE, Store, open_store
 from villagehelper.store.models import Base
-from villagehelper.sync import state
 from villagehelper.sync.device_history import IDENTITY_KEYS
 
 log = logging.getLogger(__name__)

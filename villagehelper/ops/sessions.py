@@ -221,9 +221,9 @@ def void_in(
 
 
 def refuse_voiding_anothers(session: Session, store: Store, session_id: str) -> None:
-    """The commune server's rule (sync/server/push_rules.py), kept here too: a laptop
+    """The commune server's rule (server/push_rules.py), kept here too: a laptop
     enrolled by a volunteer voids only the sessions it logged itself."""
-    from villagehelper.sync import state  # the sync state reads this module
+    from villagehelper.exchange import state  # the sync state reads this module
 
     target = session.get(HelpSession, session_id)
     role = state.get(session, state.ROLE)

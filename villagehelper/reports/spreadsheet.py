@@ -21,10 +21,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from villagehelper.ops.team import list_team_members, list_villages
 from villagehelper.reports.titles import REPORT_TITLE, period_title
+from villagehelper.spreadsheet_cells import neutralise
 from villagehelper.store.engine import Store
 from villagehelper.tally import Counts, Tally, compute_tally
 from villagehelper.text import search_key
-from villagehelper.transfer.tabular import neutralise
 
 NUMBER_FORMAT = "#,##0"
 TOTAL_LABEL = "Tổng cộng"

@@ -20,16 +20,31 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, cast
 
-import sqlcipher3.dbapi2 as sqlcipher
-
 from villagehelper.errors import UserError
 from villagehelper.store.locations import read_only_uri
+
+
+def _load_sqlcipher() -> Any:
+    # SQLCipher comes with the laptop's install (the ``app`` extra).  The commune server,
+    # which opens its replicas without a key, is installed without it.
+    try:
+        import sqlcipher3.dbapi2 as sqlcipher
+    except ImportError:
+        return None
+    return sqlcipher
+
+
+_SQLCIPHER = _load_sqlcipher()
 
 KEY_BYTES = 32
 SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_TIMEOUT_S = 5.0  # sqlite3's own default
 # Errors of either driver: sqlcipher3's classes are its own, not sqlite3's subclasses.
-DATABASE_ERRORS = (sqlite3.DatabaseError, sqlcipher.DatabaseError)
+# (Without sqlcipher3 installed, its place repeats sqlite3's.)
+_CIPHER_ERROR: type[Exception] = (
+    sqlite3.DatabaseError if _SQLCIPHER is None else _SQLCIPHER.DatabaseError
+)
+DATABASE_ERRORS = (sqlite3.DatabaseError, _CIPHER_ERROR)
 # The first page of an encrypted file is random bytes: nearly every byte value appears in
 # it.  A plain page (even with its header wiped) is mostly zeros and text.
 _ENCRYPTED_MIN_DISTINCT_BYTES = 200
@@ -85,9 +100,21 @@ def looks_encrypted(path: Path) -> bool:
     return not head.startswith(SQLITE_HEADER) and len(set(head)) >= _ENCRYPTED_MIN_DISTINCT_BYTES
 
 
+def sqlcipher() -> Any:
+    """The ``sqlcipher3`` DB-API module, or why there is none (an install without it)."""
+    if _SQLCIPHER is None:
+        raise UserError(
+            "Máy này chưa cài SQLCipher (gói sqlcipher3) nên không mở được tệp dữ liệu đã mã "
+            "hóa: hãy cài ứng dụng bằng pip install 'villagehelper[app]'.",
+            "SQLCipher (the sqlcipher3 package) is not installed, so an encrypted data file "
+            "cannot be opened: install the app with pip install 'villagehelper[app]'.",
+        )
+    return _SQLCIPHER
+
+
 def driver(key: bytes | None) -> ModuleType:
     """The DB-API module for a file with or without a key (SQLAlchemy's ``module=``)."""
-    return sqlite3 if key is None else cast(ModuleType, sqlcipher)
+    return sqlite3 if key is None else cast(ModuleType, sqlcipher())
 
 
 def connect(
@@ -110,7 +137,8 @@ def connect(
         return sqlite3.connect(
             target, uri=read_only, timeout=timeout, check_same_thread=check_same_thread
         )
-    connection: Any = sqlcipher.connect(
+    cipher = sqlcipher()
+    connection: Any = cipher.connect(
         target, uri=read_only, timeout=timeout, check_same_thread=check_same_thread
     )
     try:
@@ -119,7 +147,7 @@ def connect(
         connection.execute("PRAGMA cipher_log_level = NONE")
         connection.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher.DatabaseError as exc:
+    except cipher.DatabaseError as exc:
         refusal = _refuse_key(connection, path)
         connection.close()
         if refusal is not None:
@@ -142,7 +170,7 @@ def _refuse_key(connection: Any, path: Path) -> UserError | None:
     try:
         failed = len(connection.execute("PRAGMA cipher_integrity_check").fetchall())
         page_size = int(connection.execute("PRAGMA cipher_page_size").fetchone()[0])
-    except sqlcipher.DatabaseError:
+    except _SQLCIPHER.DatabaseError:
         return None
     pages = max(path.stat().st_size // page_size, 1)
     return WrongKeyError(path) if failed >= pages else None

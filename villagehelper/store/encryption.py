@@ -25,9 +25,13 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-import sqlcipher3.dbapi2 as sqlcipher
-
-from villagehelper.store.connect import DATABASE_ERRORS, check_key, connect, is_plain_file
+from villagehelper.store.connect import (
+    DATABASE_ERRORS,
+    check_key,
+    connect,
+    is_plain_file,
+    sqlcipher,
+)
 from villagehelper.store.migrate import BACKUP_DIR_NAME, is_damage
 
 TEMPORARY_SUFFIX = ".encrypting"
@@ -97,7 +101,7 @@ def _fold_journal(plain: Path) -> None:
 def _export(plain: Path, target: Path, key: bytes) -> dict[str, int]:
     """Write an encrypted copy of ``plain`` to ``target``; the rows of every table."""
     # Only SQLCipher can write the copy: the plain file is opened through it, keyless.
-    connection: Any = sqlcipher.connect(str(plain))
+    connection: Any = sqlcipher().connect(str(plain))
     with closing(connection):
         connection.execute("PRAGMA cipher_log_level = NONE")
         connection.execute(

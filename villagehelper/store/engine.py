@@ -20,10 +20,11 @@ from villagehelper.clock import Clock, utc_now
 from villagehelper.errors import UserError
 from villagehelper.ids import new_id
 from villagehelper.paths import DATABASE_FILE as DATABASE_FILE
-from villagehelper.store import encryption, folder_lock, migrate
+from villagehelper.store import folder_lock, migrate
 from villagehelper.store.connect import DATABASE_ERRORS, attach_plain_sql, connect, driver
 from villagehelper.store.locations import check_path_length, sqlite_url
 from villagehelper.store.models import Commune, Setting
+from villagehelper.store.thread_guard import ThreadGuard
 
 BUSY_TIMEOUT_MS = 5000
 FEED_CHECKPOINT_PAGES = 16_384  # 64 MB of 4 KB pages (see Store.feed_transaction)
@@ -90,8 +91,13 @@ class Store:
     key: bytes | None = field(default=None, repr=False)
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
     _readers: sessionmaker[Session] = field(init=False, repr=False)
+    # The thread the store refuses (the desktop app's GUI thread; see thread_guard).
+    guard: ThreadGuard = field(default_factory=ThreadGuard, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        # Every way in ends in a connection: code that takes ``store.engine`` itself
+        # is refused on the forbidden thread as the entry points below are.
+        event.listen(self.engine, "engine_connect", lambda _connection: self.guard.check())
         # Operations read the clock from session.info so tests can pin time.
         self._sessions = sessionmaker(
             self.engine.execution_options(begin_immediate=True),
@@ -109,6 +115,7 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One atomic unit of work: committed on success, rolled back on any error."""
+        self.guard.check()
         with self._sessions.begin() as session:
             yield session
 
@@ -130,6 +137,7 @@ class Store:
         ``attach`` (file, schema name) attaches another, plain database file for the
         transaction (SQLite attaches only outside one), as a commune snapshot is.
         """
+        self.guard.check()
         with self.engine.connect() as connection:
             raw = connection.connection.driver_connection
             assert raw is not None
@@ -159,6 +167,7 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
+        self.guard.check()
         with self._readers() as session:
             yield session
 
@@ -205,7 +214,10 @@ def open_store(
         # started together crashed doing it at once); the next finds it done.
         with folder_lock.opening(data_dir, on_wait):
             if key is not None:
-                encryption.encrypt_data_dir(database, key)
+                # Only a laptop holds a key: the server's replicas never load SQLCipher.
+                from villagehelper.store.encryption import encrypt_data_dir
+
+                encrypt_data_dir(database, key)
             backup = migrate.upgrade(database, clock=clock, key=key)
         if backup is not None and on_backup is not None:
             on_backup(backup)

@@ -7,7 +7,7 @@ request, the retention rule) or arrived from the server's feed:
   (a laptop that had not yet heard of the erasure must not send the data back);
 - outbox entries not yet uploaded that carry the erased data are neutralised: their
   personal values are replaced (under a new change id), their other fields still travel
-  (the server keeps an erasure sticky too, see ``villagehelper.sync.server.erasure``);
+  (the server keeps an erasure sticky too, see ``villagehelper.server.erasure``);
 - the notes and failure reasons of the resident's help sessions go (sessions stay and
   count); sessions are events, so each laptop and the server scrub them the same way
   rather than sending them again;

@@ -43,7 +43,7 @@ from pathlib import Path
 from platformdirs import user_config_dir
 from sqlalchemy.orm import Session
 
-from villagehelper.sync import state, wire
+from villagehelper.exchange import state, wire
 from villagehelper.sync.http import SyncError
 
 log = logging.getLogger(__name__)

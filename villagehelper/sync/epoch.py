@@ -1,5 +1,5 @@
 """The laptop's side of a server restored from a backup: heal, with nothing lost and
-nothing doubled (the server's side is sync/server/epochs.py).
+nothing doubled (the server's side is server/epochs.py).
 
 The laptop keeps the epoch of the server's database it last synced with and names it
 on every call.  A server put back from a backup has a new epoch and refuses the call
@@ -38,11 +38,11 @@ from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from villagehelper import personal_fields
+from villagehelper.exchange import state, wire
 from villagehelper.ids import new_id
 from villagehelper.store.changelog import ENTITIES, primary_key_name, row_payload
 from villagehelper.store.engine import Store
 from villagehelper.store.models import OutboxEntry, SyncConflict, utc_text
-from villagehelper.sync import state, wire
 from villagehelper.sync.http import ServerConnection, ServerRefusedError
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ import requests
 
 from villagehelper import __version__
 from villagehelper.errors import UserError
-from villagehelper.sync import wire
+from villagehelper.exchange import wire
 from villagehelper.sync.plain_http import plain_http_problem
 from villagehelper.sync.tls_clock import certificate_date_problem
 from villagehelper.trusted_time import parse_server_time

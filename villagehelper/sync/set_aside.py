@@ -1,7 +1,7 @@
 """Changes the commune server refused, set aside so the rest of the outbox goes on.
 
 The server takes a batch whole or not at all, and names the change it refused and why
-(``sync.server.push``).  Left in the outbox, that change would be sent first at every
+(``server.push``).  Left in the outbox, that change would be sent first at every
 sync and refused every time: nothing after it would ever reach the commune.  So the
 laptop moves it out of the outbox, keeps it here with the server's reason, and sends
 the batch again without it.
@@ -31,11 +31,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from villagehelper.errors import NotFoundError
+from villagehelper.exchange import state, wire
 from villagehelper.ids import new_id
 from villagehelper.store.changelog import ENTITIES, Op, row_payload
 from villagehelper.store.engine import Store
 from villagehelper.store.models import OutboxEntry, Setting, utc_text
-from villagehelper.sync import state, wire
 from villagehelper.sync.http import ServerRefusedError
 
 PREFIX = state.SET_ASIDE_PREFIX

@@ -30,12 +30,11 @@ from openpyxl.utils import get_column_letter
 
 from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
-from villagehelper.text import without_bidi_controls
+from villagehelper.spreadsheet_cells import neutralise, restore
 from villagehelper.transfer.limits import check_file_size
 
 WriteCell = str | int | None
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 _DELIMITERS = (",", ";", "\t")
 _ZIP_MAGIC = b"PK\x03\x04"
 
@@ -76,24 +75,6 @@ def file_format(path: Path) -> FileFormat:
         f"Không biết định dạng của tệp «{path.name}»: tên tệp phải kết thúc bằng .csv hoặc .xlsx.",
         "The file name must end in .csv or .xlsx.",
     )
-
-
-# --- formula neutralisation -----------------------------------------------------------
-
-
-def neutralise(text: str) -> str:
-    """Text that a spreadsheet shows as typed instead of running it as a formula.
-
-    A value that already starts with an apostrophe gets one too, so that reading strips
-    exactly one and gives the original back.  Characters that would reorder the text on
-    screen (a right-to-left override in a name) are left out: the cell reads as stored.
-    """
-    text = without_bidi_controls(text)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def restore(text: str) -> str:
-    return text[1:] if text.startswith("'") else text
 
 
 # --- reading ------------------------------------------------------------------------

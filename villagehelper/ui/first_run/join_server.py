@@ -3,8 +3,10 @@
 Instead of typing the commune, villages and team again (which only a leader's laptop may
 upload), the person enters the server's address and a one-time code from the leader; the
 laptop enrols, then downloads its commune (a new laptop starts from the commune's
-snapshot), and the wizard only asks who is logging.  The network work runs on a worker
-of its own, never on the window's thread; the status line says what is happening, and
+snapshot), and the wizard only asks who is logging.  The work runs on the database
+worker the wizard writes with, never on the window's thread (nothing else is asked of
+that worker while the wizard waits for the commune); the status line says what is
+happening, and
 a failure is explained with nothing lost (the code is not used twice: a laptop already
 enrolled with that server only syncs again).
 """
@@ -12,6 +14,7 @@ enrolled with that server only syncs again).
 from __future__ import annotations
 
 import platform
+from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,10 +30,21 @@ from PySide6.QtWidgets import (
 
 from villagehelper.errors import UserError
 from villagehelper.ops.team import TeamMemberInfo
+from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
-from villagehelper.ui.shell.executor import DbExecutor, when_alive
+from villagehelper.ui.shell.executor import Worker
 from villagehelper.ui.shell.i18n import current_language
+from villagehelper.ui.shell.operations import write_op
 from villagehelper.ui.syncing.sync_status import ERROR_STYLE, megabytes, progress_text
+
+
+@dataclass(frozen=True)
+class TeamWritten:
+    """The team a first run wrote (joined, or the sample data), to choose who logs."""
+
+    members: list[TeamMemberInfo]
+    # Nothing to announce: no screen shows the data before the first run is over.
+    changes: Changes
 
 
 class JoinServerDialog(QDialog):
@@ -41,10 +55,10 @@ class JoinServerDialog(QDialog):
     sig_joined = Signal(object)
     """The commune's team members (list of TeamMemberInfo), once everything is in."""
 
-    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
-        self._worker = DbExecutor(self, name="villagehelper-join")
+        self._worker = worker  # the database worker
         self._busy = False
         self.setObjectName("joinServerDialog")
         self.setWindowTitle(self.tr("Kết nối với máy chủ xã"))
@@ -106,16 +120,14 @@ class JoinServerDialog(QDialog):
         self._say(self.tr("Đang kết nối máy chủ xã…"))
         store, name = self._store, self.device_name.text().strip() or platform.node()
 
-        def work() -> list[TeamMemberInfo]:
+        def work() -> TeamWritten:
             from villagehelper.ops.team import list_team_members
             from villagehelper.sync import client
 
             client.join_commune(store, server, code, name, progress=self.sig_progress.emit)
-            return list_team_members(store)
+            return TeamWritten(list_team_members(store), Changes())
 
-        self._worker.op(work).success(when_alive(self, self._joined)).failure(
-            when_alive(self, self._failed)
-        ).run()
+        write_op(self._worker, self, work).success(self._joined).failure(self._failed).run()
 
     def _refuse(self, field: QLineEdit, message: str) -> None:
         self._say(message, error=True)
@@ -130,9 +142,9 @@ class JoinServerDialog(QDialog):
             self.progress.setRange(0, 0)  # busy, total unknown
         self._say(progress_text(phase, done, total))
 
-    def _joined(self, members: list[TeamMemberInfo]) -> None:
+    def _joined(self, written: TeamWritten) -> None:
         self._set_busy(False)
-        self.sig_joined.emit(members)
+        self.sig_joined.emit(written.members)
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
@@ -161,7 +173,3 @@ class JoinServerDialog(QDialog):
     def reject(self) -> None:
         if not self._busy:
             super().reject()
-
-    def done(self, result: int) -> None:
-        self._worker.shutdown(wait=False)
-        super().done(result)

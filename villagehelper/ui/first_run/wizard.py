@@ -29,17 +29,16 @@ from villagehelper.ops.setup import (
     set_up_team,
 )
 from villagehelper.ops.team import TeamMemberInfo, list_team_members
+from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
-from villagehelper.ui.first_run.join_server import JoinServerDialog
-from villagehelper.ui.first_run.pages import (
-    CommunePage,
-    MembersPage,
-    VillagesPage,
-    VolunteerPage,
-)
-from villagehelper.ui.shell.executor import DbExecutor, when_alive
+from villagehelper.ui.first_run.commune_page import CommunePage
+from villagehelper.ui.first_run.join_server import JoinServerDialog, TeamWritten
+from villagehelper.ui.first_run.team_pages import MembersPage, VillagesPage
+from villagehelper.ui.first_run.volunteer_page import VolunteerPage
+from villagehelper.ui.shell.executor import Worker
 from villagehelper.ui.shell.feedback import show_failure
 from villagehelper.ui.shell.i18n import current_language
+from villagehelper.ui.shell.operations import write_op
 
 COMMUNE_PAGE, VILLAGES_PAGE, MEMBERS_PAGE, VOLUNTEER_PAGE = range(4)
 
@@ -50,7 +49,7 @@ class FirstRunWizard(QWizard):
     sig_finished_setup = Signal(str)
     """Setup is written; the argument is the id of the team member logging on this laptop."""
 
-    def __init__(self, store: Store, executor: DbExecutor, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, executor: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._executor = executor
@@ -149,13 +148,13 @@ class FirstRunWizard(QWizard):
         store = self._store
         self._set_busy(True)
 
-        def work() -> list[TeamMemberInfo]:
+        def work() -> TeamWritten:
             generate_demo(store)
-            return list_team_members(store)
+            return TeamWritten(list_team_members(store), Changes())
 
-        self._executor.op(work).success(when_alive(self, self._demo_ready)).failure(
-            when_alive(self, self._failed)
-        ).with_progress(self.tr("Đang tạo dữ liệu mẫu…"), self).run()
+        write_op(self._executor, self, work).success(self._demo_ready).failure(
+            self._failed
+        ).with_progress(self.tr("Đang tạo dữ liệu mẫu…")).run()
 
     # --- the commune's server ---------------------------------------------------------
 
@@ -164,7 +163,7 @@ class FirstRunWizard(QWizard):
         logging (the dialog does the network work on its own worker)."""
         if self._busy:
             return
-        self.join_dialog = JoinServerDialog(self._store, self)
+        self.join_dialog = JoinServerDialog(self._store, self._executor, self)
         self.join_dialog.sig_joined.connect(self._team_ready)
         # Back to the wizard's page for the keyboard once the dialog is gone.
         self.join_dialog.finished.connect(self._refocus)
@@ -176,8 +175,8 @@ class FirstRunWizard(QWizard):
         if page is not None:
             page.initializePage()
 
-    def _demo_ready(self, members: list[TeamMemberInfo]) -> None:
-        self._team_ready(members)
+    def _demo_ready(self, written: TeamWritten) -> None:
+        self._team_ready(written.members)
 
     def _team_ready(self, members: list[TeamMemberInfo]) -> None:
         """The team is written (sample data, or the commune's from its server)."""
@@ -206,10 +205,10 @@ class FirstRunWizard(QWizard):
         members = self.members_page.members()
         self.volunteer_page.error_label.clear()
         self._set_busy(True)
-        self._executor.op(lambda: set_up_team(store, commune.code, villages, members)).success(
-            when_alive(self, lambda done: self._written(done, row))
-        ).failure(when_alive(self, self._failed)).with_progress(
-            self.tr("Đang lưu thiết lập…"), self
+        write_op(
+            self._executor, self, lambda: set_up_team(store, commune.code, villages, members)
+        ).success(lambda done: self._written(done, row)).failure(self._failed).with_progress(
+            self.tr("Đang lưu thiết lập…")
         ).run()
 
     def _written(self, done: TeamSetUp, row: int) -> None:

@@ -34,7 +34,6 @@ from villagehelper.ops.team import VillageInfo, list_villages
 from villagehelper.store.changelog import Changes
 from villagehelper.text import Phone, canonical_phone
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import when_alive
 from villagehelper.ui.shell.feedback import show_failure
 from villagehelper.ui.shell.i18n import current_language
 from villagehelper.ui.widgets.birth_year_field import BirthYearField
@@ -155,9 +154,7 @@ class HouseholdForm(FieldForm):
 
     def reload_villages(self) -> None:
         ctx = self._ctx
-        ctx.executor.op(lambda: list_villages(ctx.store)).success(
-            when_alive(self, self.set_villages)
-        ).run()
+        ctx.read(self, lambda: list_villages(ctx.store)).success(self.set_villages).run()
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.ids("village"):
@@ -329,7 +326,7 @@ def _grouped_phone(phone: str | None) -> str:
 class EditDialog(QDialog):
     """A form with Lưu / Hủy.  Saving runs ``prepare()`` on the GUI thread (it reads the
     form and may raise :class:`ValidationError`), then the work it returns on the database
-    worker; the result must have ``.changes``, which are announced before closing."""
+    worker as a write: the result must have ``.changes``, which the operation announces."""
 
     sig_saved = Signal(object)
     """Saved: the argument is the operation's result (e.g. ``Saved``)."""
@@ -373,9 +370,7 @@ class EditDialog(QDialog):
             self._refused(error)
             return
         self.save_button.setEnabled(False)
-        self._ctx.executor.op(work).success(when_alive(self, self._saved)).failure(
-            when_alive(self, self._refused)
-        ).run()
+        self._ctx.write(self, work).success(self._saved).failure(self._refused).run()
 
     def _fit_height(self) -> None:
         # A wrapped error message needs more height than the dialog was opened with.
@@ -387,9 +382,6 @@ class EditDialog(QDialog):
             self.resize(self.width(), needed)
 
     def _saved(self, result: object) -> None:
-        changes = getattr(result, "changes", None)
-        if isinstance(changes, Changes):
-            self._ctx.announce(changes)
         self.sig_saved.emit(result)
         self.accept()
 

@@ -33,7 +33,6 @@ from villagehelper.ops.households import HouseholdHit, find_households, get_hous
 from villagehelper.store.engine import Store
 from villagehelper.text import Phone, format_number, search_key
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import when_alive
 from villagehelper.ui.shell.feedback import show_failure
 from villagehelper.ui.widgets.choice_lists import (
     ArrowKeysMoveList,
@@ -42,6 +41,10 @@ from villagehelper.ui.widgets.choice_lists import (
     select_row,
     selected_row,
 )
+
+# The search and the preview answer one question, which duplicate to merge: only the
+# newest of either is shown (an older answer arriving late would replace a newer one).
+_ANSWER = "candidates or preview"
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,6 @@ class MergeDialog(QDialog):
         self._ctx = ctx
         self._survivor_id = survivor_id
         self._preview: MergePreview | None = None
-        self._generation = 0  # answers to an older search or preview are dropped
         self.setObjectName("mergeDialog")
         self.setWindowTitle(self.tr("Gộp hộ trùng vào hộ này"))
 
@@ -191,16 +193,12 @@ class MergeDialog(QDialog):
             self._load(lambda store: duplicate_candidates(store, survivor))
 
     def _load(self, query: Callable[[Store], list[Candidate]]) -> None:
-        self._generation += 1
-        generation = self._generation
         store = self._ctx.store
-        self._ctx.executor.op(lambda: query(store)).success(
-            when_alive(self, lambda found: self._show_candidates(generation, found))
-        ).failure(when_alive(self, self._failed)).run()
+        self._ctx.read(self, lambda: query(store)).latest_only(_ANSWER).success(
+            self._show_candidates
+        ).failure(self._failed).run()
 
-    def _show_candidates(self, generation: int, candidates: list[Candidate]) -> None:
-        if generation != self._generation:
-            return
+    def _show_candidates(self, candidates: list[Candidate]) -> None:
         self.model.set_rows(candidates)
         if not candidates:
             self.list_label.setText(
@@ -221,16 +219,12 @@ class MergeDialog(QDialog):
             self._update_button()
             return
         self.preview_label.setText(self.tr("Đang xem trước…"))
-        self._generation += 1
-        generation = self._generation
         store, survivor, loser = self._ctx.store, self._survivor_id, candidate.household.id
-        self._ctx.executor.op(lambda: merge_preview(store, survivor, loser)).success(
-            when_alive(self, lambda preview: self._show_preview(generation, preview))
-        ).failure(when_alive(self, self._failed)).run()
+        self._ctx.read(self, lambda: merge_preview(store, survivor, loser)).latest_only(
+            _ANSWER
+        ).success(self._show_preview).failure(self._failed).run()
 
-    def _show_preview(self, generation: int, preview: MergePreview) -> None:
-        if generation != self._generation:
-            return
+    def _show_preview(self, preview: MergePreview) -> None:
         self._preview = preview
         self.preview_label.setText(
             self.tr(
@@ -267,12 +261,11 @@ class MergeDialog(QDialog):
             return
         self.merge_button.setEnabled(False)
         store, survivor, loser = self._ctx.store, self._survivor_id, preview.loser.id
-        self._ctx.executor.op(lambda: merge_households(store, survivor, loser, volunteer)).success(
-            when_alive(self, self._merged)
-        ).failure(when_alive(self, self._failed)).with_progress(self.tr("Đang gộp hộ…"), self).run()
+        self._ctx.write(self, lambda: merge_households(store, survivor, loser, volunteer)).success(
+            self._merged
+        ).failure(self._failed).with_progress(self.tr("Đang gộp hộ…")).run()
 
     def _merged(self, merged: Merged) -> None:
-        self._ctx.announce(merged.changes)
         self.sig_merged.emit(merged)
         self.accept()
 

@@ -8,101 +8,47 @@ itself from the hub too, so a visit logged on the main screen shows up while it 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
-    QPushButton,
     QTableView,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
-from villagehelper.clock import format_vn_date, vietnam_today
+from villagehelper.clock import vietnam_today
 from villagehelper.errors import NotFoundError
 from villagehelper.ops.households import (
-    HouseholdDetail,
     MemberInfo,
     Saved,
     add_member,
-    get_household,
     remove_member,
     update_household,
     update_member,
 )
-from villagehelper.ops.timeline import TimelineVisit, household_timeline
 from villagehelper.store.changelog import Changes
-from villagehelper.store.engine import Store
-from villagehelper.text import Phone, format_number
+from villagehelper.text import format_number
 from villagehelper.ui.household.forms import EditDialog, HouseholdForm, MemberForm
+from villagehelper.ui.household.header import HouseholdHeader, page_button
+from villagehelper.ui.household.members_model import BIRTH_YEAR, CONSENT, NAME, PHONE, MembersModel
 from villagehelper.ui.household.merge import MergeDialog
 from villagehelper.ui.household.privacy_panel import PrivacyPanel
+from villagehelper.ui.household.snapshot import HouseholdSnapshot, load_snapshot
 from villagehelper.ui.household.timeline_model import TimelineModel
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import when_alive
 from villagehelper.ui.shell.feedback import show_failure
 from villagehelper.ui.shell.i18n import current_language
 from villagehelper.ui.shell.screen_fit import scroll_page
-from villagehelper.ui.widgets.choice_lists import RowsModel
-
-NAME, BIRTH_YEAR, PHONE, CONSENT = range(4)
-TITLE_SCALE = 1.5
-
-
-@dataclass(frozen=True)
-class HouseholdSnapshot:
-    detail: HouseholdDetail
-    visits: list[TimelineVisit]
-
-    @property
-    def session_count(self) -> int:
-        return sum(len(visit.entries) for visit in self.visits)
-
-
-def load_snapshot(store: Store, household_id: str) -> HouseholdSnapshot:
-    return HouseholdSnapshot(
-        get_household(store, household_id), household_timeline(store, household_id)
-    )
-
-
-class MembersModel(RowsModel[MemberInfo]):
-    """A household's members with birth year, full phone number and consent date."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent, columns=4)
-
-    def column_titles(self) -> Sequence[str]:
-        return (self.tr("Họ tên"), self.tr("Năm sinh"), self.tr("Số điện thoại"), self.tr("Đồng ý"))
-
-    def cell(self, value: MemberInfo, column: int, role: int) -> object:
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return None
-        if column == NAME:
-            return value.full_name
-        if column == BIRTH_YEAR:
-            return str(value.birth_year) if value.birth_year is not None else ""
-        if column == PHONE:
-            return Phone(value.phone).display() if value.phone else ""
-        if column == CONSENT and value.consent:
-            day = format_vn_date(value.consent_date) if value.consent_date else ""
-            if role == Qt.ItemDataRole.AccessibleTextRole:
-                return self.tr("Đã đồng ý ngày %1").replace("%1", day)
-            return "✓ " + day
-        if column == CONSENT and value.consent_withdrawn_date is not None:
-            day = format_vn_date(value.consent_withdrawn_date)
-            return self.tr("Đã rút lại %1").replace("%1", day)
-        return ""
 
 
 class HouseholdPage(QDialog):
@@ -116,14 +62,21 @@ class HouseholdPage(QDialog):
         self._ctx = ctx
         self._household_id = household_id
         self._snapshot: HouseholdSnapshot | None = None
-        self._generation = 0
         self.setObjectName("householdPage")
         self.setWindowTitle(self.tr("Hộ gia đình"))
 
         content = QWidget(self)
         body = QVBoxLayout(content)
         body.setContentsMargins(0, 0, 0, 0)
-        body.addWidget(self._build_header())
+        self.header = HouseholdHeader(self.edit_household, self.merge_duplicate, self)
+        self.head_label = self.header.head_label
+        self.village_label = self.header.village_label
+        self.address_label = self.header.address_label
+        self.phone_label = self.header.phone_label
+        self.notes_label = self.header.notes_label
+        self.edit_button = self.header.edit_button
+        self.merge_button = self.header.merge_button
+        body.addWidget(self.header)
         self.privacy_panel = PrivacyPanel(ctx)
         body.addWidget(self._build_members(), 2)
         body.addWidget(self._build_history(), 3)
@@ -131,7 +84,7 @@ class HouseholdPage(QDialog):
         layout.addWidget(scroll_page(content, self), 1)  # scrolls on a small screen
         closing = QHBoxLayout()
         closing.addStretch(1)
-        self.close_button = self._button(self.tr("Đóng"), "closeButton", self.reject)
+        self.close_button = page_button(self.tr("Đóng"), "closeButton", self.reject)
         closing.addWidget(self.close_button)
         layout.addLayout(closing)
         self._shortcuts()
@@ -160,59 +113,6 @@ class HouseholdPage(QDialog):
 
     # --- building -------------------------------------------------------------------
 
-    def _button(self, text: str, name: str, action: Callable[[], object]) -> QPushButton:
-        button = QPushButton(text)
-        button.setObjectName(name)
-        # Enter in the tables must not press a button by surprise (it edits a member).
-        button.setAutoDefault(False)
-        button.clicked.connect(action)
-        return button
-
-    def _build_header(self) -> QWidget:
-        box = QWidget()
-        self.head_label = QLabel()
-        self.head_label.setObjectName("headNameLabel")
-        font = QFont(self.font())
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * TITLE_SCALE)
-        self.head_label.setFont(font)
-        self.head_label.setWordWrap(True)
-        self.head_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.village_label = self._value_label("villageLabel")
-        self.address_label = self._value_label("addressLabel")
-        self.phone_label = self._value_label("phoneLabel")
-        self.notes_label = self._value_label("notesLabel")
-        facts = QFormLayout()
-        facts.addRow(self.tr("Thôn:"), self.village_label)
-        facts.addRow(self.tr("Địa chỉ:"), self.address_label)
-        facts.addRow(self.tr("Số điện thoại:"), self.phone_label)
-        facts.addRow(self.tr("Ghi chú:"), self.notes_label)
-        self.edit_button = self._button(
-            self.tr("&Sửa thông tin hộ"), "editHouseholdButton", self.edit_household
-        )
-        self.edit_button.setToolTip(self.tr("Ctrl+E"))
-        self.merge_button = self._button(
-            self.tr("&Gộp hộ trùng vào hộ này…"), "mergeHouseholdButton", self.merge_duplicate
-        )
-        actions = QHBoxLayout()
-        actions.addWidget(self.edit_button)
-        actions.addWidget(self.merge_button)
-        actions.addStretch(1)
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.head_label)
-        column.addLayout(facts)
-        column.addLayout(actions)
-        return box
-
-    def _value_label(self, name: str) -> QLabel:
-        label = QLabel()
-        label.setObjectName(name)
-        label.setWordWrap(True)
-        label.setTextFormat(Qt.TextFormat.PlainText)
-        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        return label
-
     def _build_members(self) -> QGroupBox:
         self.members_box = QGroupBox(self.tr("Nhân khẩu"))
         self.members_model = MembersModel(self)
@@ -230,13 +130,13 @@ class HouseholdPage(QDialog):
             header.setSectionResizeMode(fitted, QHeaderView.ResizeMode.ResizeToContents)
         self.members_view.activated.connect(lambda _: self.edit_member())
         self.members_view.selectionModel().selectionChanged.connect(self._show_privacy)
-        self.add_member_button = self._button(
+        self.add_member_button = page_button(
             self.tr("&Thêm nhân khẩu"), "addMemberButton", self.add_member
         )
-        self.edit_member_button = self._button(
+        self.edit_member_button = page_button(
             self.tr("Sửa &nhân khẩu"), "editMemberButton", self.edit_member
         )
-        self.remove_member_button = self._button(
+        self.remove_member_button = page_button(
             self.tr("&Xóa nhân khẩu"), "removeMemberButton", self.remove_member
         )
         self.add_member_button.setToolTip(self.tr("Insert"))
@@ -280,28 +180,21 @@ class HouseholdPage(QDialog):
     # --- loading --------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self._generation += 1
-        generation = self._generation
         store, household_id = self._ctx.store, self._household_id
-        self._ctx.executor.op(lambda: load_snapshot(store, household_id)).success(
-            when_alive(self, lambda snapshot: self._show(generation, snapshot))
-        ).failure(when_alive(self, lambda error: self._load_failed(generation, error))).run()
+        # Only the newest reading is shown: changes may arrive faster than it reads.
+        self._ctx.read(self, lambda: load_snapshot(store, household_id)).latest_only(
+            "snapshot"
+        ).success(self._show).failure(self._load_failed).run()
 
     def _on_changes(self, changes: Changes) -> None:
         if self._household_id in changes.ids("household") or changes.ids("village"):
             self.refresh()
 
-    def _show(self, generation: int, snapshot: HouseholdSnapshot) -> None:
-        if generation != self._generation:
-            return
+    def _show(self, snapshot: HouseholdSnapshot) -> None:
         self._snapshot = snapshot
         detail = snapshot.detail
         self.setWindowTitle(self.tr("Hộ %1").replace("%1", detail.head_name))
-        self.head_label.setText(detail.head_name)
-        self.village_label.setText(detail.village_name)
-        self.address_label.setText(detail.address_detail or "—")
-        self.phone_label.setText(Phone(detail.phone).display() if detail.phone else "—")
-        self.notes_label.setText(detail.notes or "—")
+        self.header.show_household(detail)
 
         chosen = self._chosen_member()
         self.members_model.set_rows(detail.members)
@@ -327,9 +220,7 @@ class HouseholdPage(QDialog):
             for button in (self.edit_button, self.add_member_button, self.edit_member_button):
                 button.setEnabled(False)
 
-    def _load_failed(self, generation: int, error: BaseException) -> None:
-        if generation != self._generation:
-            return
+    def _load_failed(self, error: BaseException) -> None:
         if not isinstance(error, NotFoundError):
             show_failure(self, error, self._ctx.log_file)
             return
@@ -429,9 +320,10 @@ class HouseholdPage(QDialog):
 
         def answered(button: int) -> None:
             if button == QMessageBox.StandardButton.Yes:
-                self._ctx.executor.op(lambda: remove_member(store, member_id)).success(
-                    when_alive(self, self._saved)
-                ).failure(when_alive(self, self._failed)).run()
+                # The announced changes refresh this page too.
+                self._ctx.write(self, lambda: remove_member(store, member_id)).failure(
+                    self._failed
+                ).run()
 
         box.finished.connect(answered)
         box.open()
@@ -445,9 +337,6 @@ class HouseholdPage(QDialog):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
-
-    def _saved(self, result: Saved) -> None:
-        self._ctx.announce(result.changes)  # the hub refreshes this page too
 
     def _failed(self, error: BaseException) -> None:
         show_failure(self, error, self._ctx.log_file)

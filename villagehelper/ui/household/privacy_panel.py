@@ -30,7 +30,6 @@ from villagehelper.ops.households import HouseholdDetail, MemberInfo
 from villagehelper.text import format_number
 from villagehelper.ui.lock.leader_gate import when_leader_allows
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import when_alive
 from villagehelper.ui.shell.feedback import show_failure
 
 
@@ -154,15 +153,15 @@ class PrivacyPanel(QWidget):
             else self.tr("Đã ghi nhận %1 đồng ý cho lưu thông tin.")
         ).replace("%1", member.full_name)
 
-        def saved(result: Any) -> None:
-            self._say(done)
-            self._ctx.announce(result.changes)
+        self._run(work, lambda _result: self._say(done))
 
-        self._run(work, saved)
-
-    def _run(self, work: Callable[[], Any], success: Callable[[Any], None]) -> None:
-        self._ctx.executor.op(work).success(when_alive(self, success)).failure(
-            when_alive(self, lambda error: show_failure(self, error, self._ctx.log_file))
+    def _run(
+        self, work: Callable[[], Any], success: Callable[[Any], None], *, writes: bool = True
+    ) -> None:
+        """What a write changed is announced by the operation, panel or not."""
+        operation = self._ctx.write(self, work) if writes else self._ctx.read(self, work)
+        operation.success(success).failure(
+            lambda error: show_failure(self, error, self._ctx.log_file)
         ).run()
 
     # --- what we hold -----------------------------------------------------------------
@@ -224,6 +223,7 @@ class PrivacyPanel(QWidget):
                 .replace("%1", member.full_name)
                 .replace("%2", str(path))
             ),
+            writes=False,  # a file and the log: no record changes
         )
 
     # --- erasure ----------------------------------------------------------------------
@@ -311,6 +311,5 @@ class PrivacyPanel(QWidget):
                 .replace("%1", format_number(result.people))
                 .replace("%2", format_number(result.sessions_kept))
             )
-            self._ctx.announce(result.changes)
 
         self._run(work, erased)

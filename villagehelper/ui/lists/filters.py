@@ -259,7 +259,7 @@ class ListScreen(QWidget):
 
     def load_choices(self) -> None:
         store = self._ctx.store
-        self._ctx.executor.op(lambda: load_filter_choices(store)).success(self.set_choices).run()
+        self._ctx.read(self, lambda: load_filter_choices(store)).success(self.set_choices).run()
 
     def reload(self, *, force: bool = False) -> None:
         """Apply the filters; hidden, the list only remembers to read when shown."""

@@ -52,7 +52,7 @@ from villagehelper.ui.lists.session_model import (
 )
 from villagehelper.ui.shell.clock_day import ClockDay
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
 from villagehelper.ui.shell.feedback import show_user_error
 from villagehelper.ui.widgets.date_field import follow_up_field
 from villagehelper.ui.widgets.fields import ChoiceCombo, ProportionalColumns, labelled
@@ -74,7 +74,7 @@ class FollowUpsModel(LazyTableModel):
     COLUMNS = ("status", "due", "household", "village", "member", "service", "volunteer", "note")
     SORTS: ClassVar[dict[int, Any]] = {}  # the core order (overdue first) is the point
 
-    def __init__(self, store: Store, executor: DbExecutor, parent: QObject | None = None) -> None:
+    def __init__(self, store: Store, executor: Worker, parent: QObject | None = None) -> None:
         super().__init__(executor, FollowUpQuery(vietnam_today(store.now())), parent)
         self._store = store
 
@@ -369,7 +369,7 @@ class FollowUpsView(ListScreen):
         store = self._ctx.store
         self._logging = True
         self._row_before_reload = max(self.table.currentIndex().row(), 0)
-        self._ctx.executor.op(lambda: log_visit(store, visit)).success(
+        self._ctx.write(self, lambda: log_visit(store, visit)).success(
             lambda logged: self._logged(follow_up, logged)
         ).failure(self._log_failed).run()
 
@@ -379,8 +379,8 @@ class FollowUpsView(ListScreen):
             .replace("%1", follow_up.session.head_name)
             .replace("%2", follow_up.session.service_label)
         )
-        # The list reads itself again on this announcement; the closed row goes away.
-        self._ctx.announce(logged.changes)
+        # The list reads itself again on the changes the operation announces next; the
+        # closed row goes away.
 
     def _log_failed(self, error: BaseException) -> None:
         self._logging = False

@@ -22,7 +22,7 @@ from villagehelper.text import Phone, format_number
 from villagehelper.ui.lists.filters import FilterChoices, ListScreen, SearchField
 from villagehelper.ui.lists.session_model import HOUSEHOLD_ID_ROLE, LazyTableModel, PageSource
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
 from villagehelper.ui.widgets.fields import ChoiceCombo, ProportionalColumns, labelled
 
 # Shares of the width: head, village, members, phone, last visit, services done; the
@@ -41,7 +41,7 @@ class HouseholdTableModel(LazyTableModel):
         4: HouseholdSort.LAST_VISIT,
     }
 
-    def __init__(self, store: Store, executor: DbExecutor, parent: QObject | None = None) -> None:
+    def __init__(self, store: Store, executor: Worker, parent: QObject | None = None) -> None:
         super().__init__(executor, HouseholdQuery(), parent)
         self._store = store
         self._service_labels: dict[str, str] = {}

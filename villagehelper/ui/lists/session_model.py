@@ -29,12 +29,12 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication, QPalette
 
 from villagehelper.clock import to_vietnam
-from villagehelper.errors import UserError
 from villagehelper.ops.lists import Page, SessionCursor, SessionQuery, SessionSort
 from villagehelper.ops.sessions import SessionRow
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Outcome
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
+from villagehelper.ui.shell.operations import read_op
 from villagehelper.ui.widgets.headers import column_title
 from villagehelper.ui.widgets.outcomes import outcome_text
 
@@ -54,14 +54,11 @@ FOLLOW_UP_COLOUR = QColor(150, 90, 0)
 FAILED_COLOUR = QColor(170, 20, 20)
 
 
-def report_failure(executor: DbExecutor, error: BaseException) -> None:
-    """What the executor does with a failure nobody handled, for handlers that must
-    also tidy up: fixable errors go to the window, bugs to the log."""
-    if isinstance(error, UserError):
-        executor.sig_user_error.emit(error)
-        return
-    log.error("list query failed", exc_info=(type(error), error, error.__traceback__))
-    executor.sig_bug.emit(type(error).__name__)
+def report_failure(executor: Worker, error: BaseException) -> None:
+    """What the worker does with a failure nobody handled, for handlers that must also
+    tidy up: fixable errors go to the window in plain words, bugs (logged by the
+    worker already) to the apology."""
+    executor.report(error)
 
 
 class PageSource(Protocol):
@@ -87,15 +84,14 @@ class LazyTableModel(QAbstractTableModel):
     sig_block_loaded = Signal(int)
     """One more block of rows arrived: the argument is its first row."""
 
-    def __init__(self, executor: DbExecutor, query: Any, parent: QObject | None = None) -> None:
+    def __init__(self, executor: Worker, query: Any, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._executor = executor
         self._query = query
         self._source: PageSource | None = None
         self._total = 0
         self._blocks: dict[int, Sequence[Any]] = {}
-        self._generation = 0
-        self._shown_generation = 0  # the refresh whose rows are on screen
+        self._refreshing = False  # a refresh is on its way; the rows shown are older
         self._wanted: dict[int, None] = {}  # blocks asked for, oldest request first
         self._loading: tuple[PageSource, int] | None = None
         self._pump_timer = QTimer(self)
@@ -144,31 +140,27 @@ class LazyTableModel(QAbstractTableModel):
 
     def settled(self) -> bool:
         """The rows shown are those of the current query (no refresh is on its way)."""
-        return self._shown_generation == self._generation
+        return not self._refreshing
 
     # --- loading --------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Read the list again from the start; the rows on screen stay until the new
         first block is in (no flash of an empty table)."""
-        self._generation += 1
-        generation = self._generation
+        self._refreshing = True
         source = self.make_source()
+        # Latest only: a refresh overtaken by a newer one while it waited in the queue
+        # is skipped, and one answered late is dropped.
+        read_op(self._executor, self, lambda: source.first_page(BLOCK_SIZE)).latest_only(
+            "first page"
+        ).success(lambda page: self._page_arrived(source, page)).failure(
+            lambda error: report_failure(self._executor, error)
+        ).run()
 
-        def first_page() -> Page[Any] | None:
-            # A refresh overtaken by a newer one while it waited in the queue is skipped.
-            return source.first_page(BLOCK_SIZE) if generation == self._generation else None
-
-        self._executor.op(first_page).success(
-            lambda page: self._page_arrived(generation, source, page)
-        ).failure(lambda error: report_failure(self._executor, error)).run()
-
-    def _page_arrived(self, generation: int, source: PageSource, page: Page[Any] | None) -> None:
-        if page is None or generation != self._generation:
-            return
+    def _page_arrived(self, source: PageSource, page: Page[Any]) -> None:
         self.beginResetModel()
         self._source = source
-        self._shown_generation = generation
+        self._refreshing = False
         self._total = page.total
         self._blocks = {0: page.rows}
         self._wanted.clear()
@@ -194,7 +186,7 @@ class LazyTableModel(QAbstractTableModel):
         block = next(reversed(self._wanted))
         del self._wanted[block]
         self._loading = (source, block)
-        self._executor.op(lambda: source.rows(block * BLOCK_SIZE, BLOCK_SIZE)).success(
+        read_op(self._executor, self, lambda: source.rows(block * BLOCK_SIZE, BLOCK_SIZE)).success(
             lambda rows: self._block_arrived(source, block, rows)
         ).failure(lambda error: self._block_failed(source, error)).run()
 
@@ -282,7 +274,7 @@ class SessionTableModel(LazyTableModel):
         6: SessionSort.VOLUNTEER,
     }
 
-    def __init__(self, store: Store, executor: DbExecutor, parent: QObject | None = None) -> None:
+    def __init__(self, store: Store, executor: Worker, parent: QObject | None = None) -> None:
         super().__init__(executor, SessionQuery(), parent)
         self._store = store
         self._service_labels: dict[str, str] = {}

@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
 from villagehelper.keys.key_file import Keyring, PinHolder
 from villagehelper.ui.lock.pin_prompt import PinPrompt, Unlocked
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import when_alive
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ def when_leader_allows(
                 ).replace("%1", action),
             )
 
-    ctx.executor.op(lambda: check_leader(ctx)).success(when_alive(parent, decide)).run()
+    ctx.read(parent, lambda: check_leader(ctx)).success(decide).run()
 
 
 class LeaderGuard(QObject):
@@ -135,9 +134,7 @@ class LeaderGuard(QObject):
 
     def refresh(self) -> None:
         ctx = self._ctx
-        ctx.executor.op(lambda: check_leader(ctx)).success(
-            when_alive(self._parent, self._apply)
-        ).run()
+        ctx.read(self._parent, lambda: check_leader(ctx)).success(self._apply).run()
 
     def _apply(self, check: LeaderCheck) -> None:
         self._set_closed(bool(check.leaders_with_pin) and not check.goes_straight_on)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 from villagehelper.keys.key_file import Keyring, PinHolder
 from villagehelper.ui.lock.pin_prompt import PinPrompt, Unlocked
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
 
 
 class LockScreen(QWidget):
@@ -28,7 +28,7 @@ class LockScreen(QWidget):
     def __init__(
         self,
         data_dir: Path,
-        worker: DbExecutor,
+        worker: Worker,
         language: str,
         place: str = "",
         parent: QWidget | None = None,
@@ -80,7 +80,7 @@ class LockDialog(QDialog):
     def __init__(
         self,
         data_dir: Path,
-        worker: DbExecutor,
+        worker: Worker,
         language: str,
         holders: Sequence[PinHolder],
         preferred: str | None,
@@ -103,7 +103,7 @@ class LockDialog(QDialog):
 
 
 def unlock_at_start(
-    data_dir: Path, worker: DbExecutor, language: str, preferred: str | None
+    data_dir: Path, worker: Worker, language: str, preferred: str | None
 ) -> Unlocked | None:
     """The data key for this run: at once while nobody has a PIN (a new key is made the
     first time), else from the PIN a member types; ``None`` if they closed the screen."""

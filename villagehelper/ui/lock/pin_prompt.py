@@ -19,7 +19,8 @@ from villagehelper.errors import UserError
 from villagehelper.keys.key_file import Keyring, PinHolder
 from villagehelper.keys.pin_rules import PIN_MAX_DIGITS
 from villagehelper.text import name_sort_key
-from villagehelper.ui.shell.executor import DbExecutor, when_alive
+from villagehelper.ui.shell.executor import Worker
+from villagehelper.ui.shell.operations import read_op
 from villagehelper.ui.widgets.choice_lists import (
     ArrowKeysMoveList,
     TeamMemberModel,
@@ -49,7 +50,7 @@ class PinPrompt(QWidget):
     def __init__(
         self,
         data_dir: Path,
-        worker: DbExecutor,
+        worker: Worker,
         language: str,
         button_text: str,
         parent: QWidget | None = None,
@@ -121,9 +122,7 @@ class PinPrompt(QWidget):
         def check() -> Unlocked:
             return Unlocked(member_id, Keyring.load(data_dir).unlock(member_id, pin))
 
-        self._worker.op(check).success(when_alive(self, self._verified)).failure(
-            when_alive(self, self._refused)
-        ).run()
+        read_op(self._worker, self, check).success(self._verified).failure(self._refused).run()
 
     def _verified(self, unlocked: Unlocked) -> None:
         self.clear()

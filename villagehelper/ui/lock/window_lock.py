@@ -23,6 +23,7 @@ from villagehelper.ui.lock.inactivity import InactivityWatch
 from villagehelper.ui.lock.lock_screen import LockScreen
 from villagehelper.ui.lock.pin_prompt import Unlocked
 from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.operations import read_op
 
 
 class WindowLock(QObject):
@@ -70,12 +71,13 @@ class WindowLock(QObject):
         if self.is_locked:
             return
         data_dir = self._ctx.data_dir
-        self._ctx.key_worker.op(lambda: Keyring.load(data_dir).members_with_pin()).success(
-            lambda holders: self._cover(holders, tell_if_none)
-        ).run()
+        # Owned by the pages: the answer is dropped once the window is gone.
+        read_op(
+            self._ctx.key_worker, self.pages, lambda: Keyring.load(data_dir).members_with_pin()
+        ).success(lambda holders: self._cover(holders, tell_if_none)).run()
 
     def _cover(self, holders: Sequence[PinHolder], tell_if_none: bool) -> None:
-        if not shiboken6.isValid(self.pages) or self.is_locked:
+        if self.is_locked:
             return
         if not holders:
             self.idle.resume()

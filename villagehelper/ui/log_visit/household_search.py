@@ -174,7 +174,7 @@ class HouseholdSearch(QWidget):
 
             return find_households(ctx.store, text, RESULT_LIMIT)
 
-        ctx.executor.op(search).success(lambda result: self._show(text, result)).failure(
+        ctx.read(self, search).success(lambda result: self._show(text, result)).failure(
             lambda _error: self._show(text, None)
         ).run()
 

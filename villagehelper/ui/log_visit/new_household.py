@@ -153,7 +153,7 @@ class NewHouseholdPanel(QWidget):
                     ctx.store, household.head_name, household.village_id, household.phone
                 )
 
-            ctx.executor.op(check).success(lambda found: self._after_check(key, found)).failure(
+            ctx.read(self, check).success(lambda found: self._after_check(key, found)).failure(
                 self._failed
             ).run()
             return
@@ -163,7 +163,7 @@ class NewHouseholdPanel(QWidget):
 
             return create_household(ctx.store, household, members)
 
-        ctx.executor.op(create).success(self._created).failure(self._failed).run()
+        ctx.write(self, create).success(self._created).failure(self._failed).run()
 
     def _after_check(self, key: tuple[str, str, str], found: list[DuplicateCandidate]) -> None:
         self._warned_for = key
@@ -191,8 +191,7 @@ class NewHouseholdPanel(QWidget):
         self.sig_use_existing.emit(str(item.data(Qt.ItemDataRole.UserRole)))
 
     def _created(self, saved: Saved) -> None:
-        self._ctx.announce(saved.changes)
-        self.sig_created.emit(saved.id)
+        self.sig_created.emit(saved.id)  # the operation announces saved.changes next
 
     def _failed(self, error: BaseException) -> None:
         if not isinstance(error, UserError):

@@ -34,7 +34,6 @@ from villagehelper.errors import UserError
 from villagehelper.ui.review.faulty_page import FaultyModel, FaultyPage
 from villagehelper.ui.review.implausible_page import ImplausibleModel, ImplausiblePage
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import when_alive
 from villagehelper.ui.widgets.choice_lists import ROW_ROLE, RowsModel
 
 if TYPE_CHECKING:
@@ -204,7 +203,7 @@ class ConflictsDialog(QDialog):
             return (*found, list_implausible(ctx.store), list_faulty(ctx.store))
 
         # Closed before the answer came, the dialog is gone: nothing is left to fill.
-        ctx.executor.op(load).success(when_alive(self, self._loaded)).run()
+        ctx.read(self, load).success(self._loaded).run()
 
     def _loaded(self, found: _Found) -> None:
         conflicts, duplicates, implausible, faulty = found
@@ -255,13 +254,10 @@ class ConflictsDialog(QDialog):
                 value = parse_typed_value(conflict.entity, conflict.field, typed)
             return resolve_conflict(ctx.store, conflict.id, value, volunteer)
 
-        def settled(changes: Changes) -> None:
-            ctx.hub.sig_changed.emit(changes)  # saved: other screens refresh, dialog or not
-            when_alive(self, self._settled)()
+        # Saved: other screens refresh on the announced changes, dialog or not.
+        ctx.write(self, work).success(self._settled).failure(self._refused).run()
 
-        ctx.executor.op(work).success(settled).failure(when_alive(self, self._refused)).run()
-
-    def _settled(self) -> None:
+    def _settled(self, _changes: Changes) -> None:
         self.message.setText(self.tr("Đã lưu quyết định; sẽ gửi lên máy chủ ở lần đồng bộ tới."))
         self.reload()
 

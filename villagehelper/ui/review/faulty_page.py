@@ -1,6 +1,6 @@
 """The leader's list of rows the commune server holds that no laptop can store (faulty:
 an unknown outcome, a follow-up with no date, an impossible time…), set aside by every
-download (:mod:`villagehelper.sync.quarantine`).
+download (:mod:`villagehelper.exchange.quarantine`).
 
 Shown beside conflicts in the leader's review, with the household and why.  A faulty
 help session is settled as every session is corrected: "Void" voids it; "Log again as
@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from villagehelper.clock import VIETNAM, to_vietnam, vietnam_today
 from villagehelper.errors import UserError
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import when_alive
 from villagehelper.ui.widgets.choice_lists import ROW_ROLE, RowsModel
 from villagehelper.ui.widgets.date_edit import session_day_edit
 from villagehelper.ui.widgets.fields import from_qdate, labelled, to_qdate
@@ -163,13 +162,9 @@ class FaultyPage(QWidget):
                 ctx.store, row_id, leader, replacement=again, occurred_at=moment
             )
 
-        def saved(changes: Changes) -> None:
-            ctx.hub.sig_changed.emit(changes)
-            when_alive(self, self._saved)()
+        ctx.write(self, work).success(self._saved).failure(self._refused).run()
 
-        ctx.executor.op(work).success(saved).failure(when_alive(self, self._refused)).run()
-
-    def _saved(self) -> None:
+    def _saved(self, _changes: Changes) -> None:
         self.message.setText(self.tr("Đã lưu; thay đổi được gửi ở lần đồng bộ tới."))
         self.sig_settled.emit()
 

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from villagehelper.clock import VIETNAM, to_vietnam, vietnam_today
 from villagehelper.errors import UserError
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import when_alive
 from villagehelper.ui.widgets.choice_lists import ROW_ROLE, RowsModel
 from villagehelper.ui.widgets.date_edit import session_day_edit
 from villagehelper.ui.widgets.fields import from_qdate, labelled, to_qdate
@@ -176,13 +175,10 @@ class ImplausiblePage(QWidget):
 
             return redate_session(ctx.store, session_id, volunteer, moment).changes
 
-        def saved(changes: Changes) -> None:
-            ctx.hub.sig_changed.emit(changes)  # the tally and lists refresh, dialog or not
-            when_alive(self, self._saved)()
+        # The tally and lists refresh on the announced changes, dialog or not.
+        ctx.write(self, work).success(self._saved).failure(self._refused).run()
 
-        ctx.executor.op(work).success(saved).failure(when_alive(self, self._refused)).run()
-
-    def _saved(self) -> None:
+    def _saved(self, _changes: Changes) -> None:
         self.message.setText(self.tr("Đã sửa ngày; lượt này sẽ được tính sau lần đồng bộ tới."))
         self.sig_corrected.emit()
 

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import when_alive
 from villagehelper.ui.shell.feedback import show_failure
 
 if TYPE_CHECKING:
+    from villagehelper.store.changelog import Changes
     from villagehelper.sync.set_aside import SetAside
 
 
@@ -80,7 +80,7 @@ class SetAsideDialog(QDialog):
             with store.reading() as session:
                 return set_aside.listed(session)
 
-        self._ctx.executor.op(read).success(when_alive(self, self._show)).run()
+        self._ctx.read(self, read).success(self._show).run()
 
     def _show(self, kept: list[SetAside]) -> None:
         self._kept = kept
@@ -103,13 +103,15 @@ class SetAsideDialog(QDialog):
             return
         change_id = self._kept[rows[0].row()].change_id
 
-        def act() -> None:
+        def act() -> Changes:
+            from villagehelper.store.changelog import Changes
             from villagehelper.sync import set_aside
 
             (set_aside.resend if resend else set_aside.discard)(store, change_id)
+            return Changes()  # the outbox only: sig_changed tells the sync status
 
-        self._ctx.executor.op(act).success(when_alive(self, self._done)).failure(
-            when_alive(self, lambda error: show_failure(self, error, self._ctx.log_file))
+        self._ctx.write(self, act).success(self._done).failure(
+            lambda error: show_failure(self, error, self._ctx.log_file)
         ).run()
 
     def _done(self, _result: object) -> None:

@@ -37,7 +37,7 @@ from villagehelper.text import name_sort_key
 from villagehelper.ui.lock.leader_gate import when_leader
 from villagehelper.ui.lock.pin_prompt import ERROR_STYLE
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import when_alive
+from villagehelper.ui.shell.operations import read_op
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,11 @@ class PinSettings(QGroupBox):
         form.addRow("", self.protection)
         form.addRow(self.tr("Mã PIN của tôi"), mine_row)
         form.addRow(self.tr("Đặt lại mã PIN (tổ trưởng)"), reset_row)
-        ctx.hub.sig_volunteer_changed.connect(when_alive(self, lambda _id: self.refresh()))
+        ctx.hub.sig_volunteer_changed.connect(self._volunteer_changed)
         self.refresh()
+
+    def _volunteer_changed(self, _volunteer_id: object) -> None:
+        self.refresh()  # a slot of this widget: Qt disconnects it when the page goes
 
     def refresh(self) -> None:
         ctx = self._ctx
@@ -114,7 +117,7 @@ class PinSettings(QGroupBox):
             holders = Keyring.load(ctx.data_dir).members_with_pin()
             return PinState(list_team_members(ctx.store), holders)
 
-        ctx.executor.op(read).success(when_alive(self, self._show)).run()
+        ctx.read(self, read).success(self._show).run()
 
     def _show(self, state: PinState) -> None:
         self._state = state
@@ -194,7 +197,7 @@ class PinSettings(QGroupBox):
             key = ctx.data_key if ctx.data_key is not None else keyring.data_key()
             keyring.remove_pin(member_id, key)
 
-        ctx.key_worker.op(remove).success(lambda _none: self._pins_changed()).run()
+        read_op(ctx.key_worker, self, remove).success(lambda _none: self._pins_changed()).run()
 
     def _pins_changed(self) -> None:
         self.refresh()
@@ -282,8 +285,8 @@ class SetPinDialog(QDialog):
 
         self.save_button.setEnabled(False)
         self.message.setText(self.tr("Đang lưu…"))
-        ctx.key_worker.op(store_pin).success(when_alive(self, lambda _none: self.accept())).failure(
-            when_alive(self, self._refused)
+        read_op(ctx.key_worker, self, store_pin).success(lambda _none: self.accept()).failure(
+            self._refused
         ).run()
 
     def _refused(self, error: BaseException) -> None:

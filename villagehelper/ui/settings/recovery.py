@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from villagehelper.clock import utc_now
 from villagehelper.text import format_number
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
+from villagehelper.ui.shell.operations import read_op
 
 translate = QCoreApplication.translate
 
@@ -51,7 +52,9 @@ class DailyBackups(QObject):
         self._data_dir = data_dir
         self._key = key
         self.keep = keep
-        self._worker = DbExecutor(self, name="villagehelper-backup")
+        # Its own thread (docs/workers.md): the copy opens the file itself, not through
+        # the store, and saves queued meanwhile on the database worker need not wait.
+        self._worker = Worker(self, name="villagehelper-backup")
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.check_now)
@@ -75,7 +78,7 @@ class DailyBackups(QObject):
             except DamagedDatabaseError:
                 return Damaged(newest_good_backup(data_dir, key=key))
 
-        self._worker.op(work).success(self._checked).failure(self._failed).run()
+        read_op(self._worker, self, work).success(self._checked).failure(self._failed).run()
 
     def _failed(self, _error: BaseException) -> None:
         # No backup today (a full disk, which the next save tells the person about; a

@@ -71,7 +71,7 @@ class DailyRetention(QObject):
 
             return plan_purge(ctx.store, months)
 
-        ctx.executor.op(work).success(self._planned).failure(self._failed).run()
+        ctx.read(self, work).success(self._planned).failure(self._failed).run()
 
     def confirm(self, plan: PurgePlan) -> None:
         """A leader read ``plan`` and confirmed it: erase those households (the clock is
@@ -83,7 +83,7 @@ class DailyRetention(QObject):
 
             return carry_out_purge(ctx.store, plan)
 
-        ctx.executor.op(work).success(self._done).run()
+        ctx.write(self, work).success(self._done).run()
 
     def _failed(self, error: BaseException) -> None:
         # The executor has logged a bug; a locked file or the like is tried again the
@@ -105,6 +105,5 @@ class DailyRetention(QObject):
         self.sig_purge_due.emit(plan)
 
     def _done(self, purged: Purged) -> None:
-        if purged.households:
-            self._ctx.announce(purged.changes)
+        if purged.households:  # what was erased is announced by the operation
             self.sig_purged.emit(purged)

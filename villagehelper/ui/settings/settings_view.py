@@ -43,7 +43,6 @@ from villagehelper.ui.lock.leader_gate import LeaderGuard
 from villagehelper.ui.settings.pin_settings import PinSettings
 from villagehelper.ui.settings.sync_settings import SyncSettings
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import when_alive
 from villagehelper.ui.syncing.sync_controller import SyncController
 
 
@@ -200,9 +199,9 @@ class SettingsView(QWidget):
 
     def backup(self) -> None:
         data_dir, store = self._ctx.data_dir, self._ctx.store
-        self._ctx.executor.op(lambda: backup_now(data_dir, store.now(), key=store.key)).success(
+        self._ctx.read(self, lambda: backup_now(data_dir, store.now(), key=store.key)).success(
             self._backed_up
-        ).with_progress(self.tr("Đang sao lưu…"), self).run()
+        ).with_progress(self.tr("Đang sao lưu…")).run()
 
     def _backed_up(self, check: BackupCheck) -> None:
         self.data_message.setText(
@@ -231,9 +230,9 @@ class SettingsView(QWidget):
             return
         data_dir, key = self._ctx.data_dir, self._ctx.store.key
         # What the backup lacks is read off the GUI thread, then shown before anything.
-        self._ctx.executor.op(lambda: preview_restore(data_dir, source, key=key)).success(
+        self._ctx.read(self, lambda: preview_restore(data_dir, source, key=key)).success(
             lambda preview: self._confirm_restore(source, preview)
-        ).with_progress(self.tr("Đang khôi phục…"), self).run()
+        ).with_progress(self.tr("Đang khôi phục…")).run()
 
     def _confirm_restore(self, source: Path, preview: RestorePreview) -> None:
         english = self._ctx.preferences.language == "en"
@@ -267,8 +266,10 @@ class SettingsView(QWidget):
                 data_dir, source, store.now(), key=store.key, carry_unsent=carry_unsent
             )
 
-        self._ctx.executor.op(put_back).success(self._restored).with_progress(
-            self.tr("Đang khôi phục…"), self
+        # Not a write that screens refresh on: the whole file is replaced and the app
+        # starts again on it, so there is nothing to announce.
+        self._ctx.read(self, put_back).success(self._restored).with_progress(
+            self.tr("Đang khôi phục…")
         ).run()
 
     def _restored(self, done: LaptopRestored) -> None:
@@ -321,11 +322,12 @@ class SettingsView(QWidget):
         if self.sync_box is not None:
             box = self.sync_box
             self.leader_guard.guard(box.server, box.code, box.device_name, box.enrol_button)
-        self._ctx.hub.sig_volunteer_changed.connect(
-            when_alive(self, lambda _id: self.leader_guard.refresh())
-        )
+        self._ctx.hub.sig_volunteer_changed.connect(self._volunteer_changed)
         self.pins.sig_pins_changed.connect(self.leader_guard.refresh)
         return self.leader_guard.banner
+
+    def _volunteer_changed(self, _volunteer_id: object) -> None:
+        self.leader_guard.refresh()  # a slot of this page: gone with it
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         # Allowed parts close again each time the page is shown (after a lock, too).

@@ -19,7 +19,7 @@ from villagehelper.errors import UserError
 from villagehelper.ui.syncing.sync_controller import SyncController
 
 if TYPE_CHECKING:
-    from villagehelper.sync.state import Enrolled, SyncStatus
+    from villagehelper.exchange.state import Enrolled, SyncStatus
 
 
 class SyncSettings(QGroupBox):

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # Qt and the database layer load inside the functions, when n
     from villagehelper.store.engine import Store
     from villagehelper.ui.lock.pin_prompt import Unlocked
     from villagehelper.ui.shell.context import AppContext
-    from villagehelper.ui.shell.executor import DbExecutor
+    from villagehelper.ui.shell.executor import Worker
 
 log = logging.getLogger("villagehelper.ui")
 
@@ -115,7 +115,7 @@ def _run_once(
     from villagehelper.preferences import load_preferences
     from villagehelper.store.peek import peek_commune
     from villagehelper.ui.shell.context import AppContext
-    from villagehelper.ui.shell.executor import DbExecutor
+    from villagehelper.ui.shell.executor import Worker
     from villagehelper.ui.shell.i18n import install_language
     from villagehelper.ui.shell.main_window import MainWindow
 
@@ -124,7 +124,7 @@ def _run_once(
     translators = install_language(app, preferences.language)
     apply_text_size(preferences.large_text)
     _install_excepthook(log_path(data_dir))
-    executor = DbExecutor()
+    executor = Worker()
     ctx: AppContext | None = None
     try:
         unlocked = _unlock(executor, preferences, data_dir)
@@ -173,7 +173,7 @@ def _run_once(
             app.removeTranslator(translator)
 
 
-def _unlock(executor: DbExecutor, preferences: Preferences, data_dir: Path) -> Unlocked | None:
+def _unlock(executor: Worker, preferences: Preferences, data_dir: Path) -> Unlocked | None:
     """The data key, before anything of the data is read: from the PIN of a member when
     any member has one (the lock screen), else at once.  ``None``: the person closed the
     lock screen, or the key file cannot be read (said in a message)."""
@@ -224,14 +224,19 @@ def _open_in_background(app: object, ctx: AppContext, data_dir: Path) -> None:
         QMessageBox.critical(None, "VillageHelper", message)
         app.exit(1)
 
-    ctx.executor.op(open_it).failure(failed).run()
+    # Owned by the app (no widget): opening is what every later operation waits behind.
+    ctx.read(None, open_it).failure(failed).run()
 
 
 def _prepare(
-    executor: DbExecutor, preferences: Preferences, data_dir: Path, data_key: bytes
+    executor: Worker, preferences: Preferences, data_dir: Path, data_key: bytes
 ) -> AppContext | None:
     """Open the store on this thread, run the first-run wizard or the "who is logging?"
-    question when needed; ``None`` when the person cancelled or the data can't open."""
+    question when needed; ``None`` when the person cancelled or the data can't open.
+
+    The one place the GUI thread uses the store (opening it, asking for its commune):
+    no window is up yet, only modal questions, so nothing waits. The store refuses this
+    thread from the moment the :class:`AppContext` is made (docs/workers.md)."""
     from PySide6.QtWidgets import QDialog, QMessageBox
 
     from villagehelper.disk_errors import folder_problem
@@ -277,9 +282,9 @@ def _quit_when_ready(app: object, executor: object, *, wait_for_data: bool) -> N
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from villagehelper.ui.shell.executor import DbExecutor
+    from villagehelper.ui.shell.executor import Worker
 
-    assert isinstance(app, QApplication) and isinstance(executor, DbExecutor)
+    assert isinstance(app, QApplication) and isinstance(executor, Worker)
 
     def ready() -> None:
         print(f"ready {time.time():.6f}", flush=True)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 from villagehelper.ui.shell.context import AppContext
 
 if TYPE_CHECKING:
+    from villagehelper.store.changelog import Changes
     from villagehelper.trusted_time import ClockVerdict
 
 EVERY_MS = 60 * 60_000
@@ -66,7 +67,7 @@ class ClockBanner(QFrame):
 
             return judge_clock(ctx.store)
 
-        ctx.executor.op(judge).success(self._show).run()
+        ctx.read(self, judge).success(self._show).run()
 
     def _show(self, verdict: ClockVerdict) -> None:
         self.verdict = verdict
@@ -86,9 +87,11 @@ class ClockBanner(QFrame):
     def _confirm(self) -> None:
         ctx = self._ctx
 
-        def confirm() -> None:
+        def confirm() -> Changes:
+            from villagehelper.store.changelog import Changes
             from villagehelper.trusted_time import confirm_date_by_leader
 
             confirm_date_by_leader(ctx.store)
+            return Changes()  # a setting of this laptop: no record any screen shows
 
-        ctx.executor.op(confirm).success(lambda _none: self.refresh()).run()
+        ctx.write(self, confirm).success(lambda _none: self.refresh()).run()

@@ -49,7 +49,7 @@ class ClockDay(QObject):
 
             return judge_clock(ctx.store)
 
-        ctx.executor.op(judge).success(self._judged).run()
+        ctx.read(self, judge).success(self._judged).run()
 
     def _judged(self, verdict: ClockVerdict) -> None:
         before = self._server_day

@@ -1,20 +1,29 @@
-"""What every screen is handed: the store, the database executor, preferences, and the
-one hub that tells screens what an operation changed (no global "reload everything")."""
+"""What every screen is handed: the store, the database worker, preferences, and the
+one hub that tells screens what an operation changed (no global "reload everything").
+
+Screens run their work with :meth:`AppContext.read` and :meth:`AppContext.write`
+(:mod:`villagehelper.ui.shell.operations`); the store refuses the GUI thread, which
+the context names to it (:mod:`villagehelper.store.thread_guard`).
+"""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from villagehelper.logs import log_path
 from villagehelper.preferences import Preferences, save_preferences
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
+from villagehelper.ui.shell.operations import Operation, read_op, write_op
 
 if TYPE_CHECKING:  # loaded by the database worker, not at start-up
-    from villagehelper.store.changelog import Changes
     from villagehelper.store.engine import Store
+
+T = TypeVar("T")
 
 
 class ChangeHub(QObject):
@@ -32,7 +41,7 @@ class AppContext:
     def __init__(
         self,
         store: Store | None,
-        executor: DbExecutor,
+        executor: Worker,
         preferences: Preferences,
         hub: ChangeHub | None = None,
         *,
@@ -41,19 +50,24 @@ class AppContext:
     ) -> None:
         if store is None and data_dir is None:
             raise ValueError("give the store or the folder it will be opened from")
-        self._store = store
+        # Built on the GUI thread: the thread the store is told to refuse.
+        self._gui_thread = threading.get_ident()
+        self._store: Store | None = None
+        if store is not None:
+            self.attach_store(store)
         self._data_dir = store.data_dir if store is not None else data_dir
         self.executor = executor
         executor.folder = self._data_dir
         self.preferences = preferences
         self.hub = hub or ChangeHub()
+        executor.hub = self.hub  # write operations announce their changes here
         # The laptop's data key (villagehelper.keys), known once the app is unlocked;
         # None where no key was given (tests that build a context by hand).
         self.data_key = data_key
         # The team member who last proved who they are with their PIN on this run: the
         # leader-only area trusts only them, not whoever was merely chosen as logging.
         self.unlocked_by: str | None = None
-        self._key_worker: DbExecutor | None = None
+        self._key_worker: Worker | None = None
 
     @property
     def store(self) -> Store:
@@ -66,7 +80,18 @@ class AppContext:
         return self._store is not None
 
     def attach_store(self, store: Store) -> None:
+        """Hand over the opened store (on the database worker at start-up); from now on
+        it refuses the GUI thread."""
+        store.guard.forbid(self._gui_thread)
         self._store = store
+
+    def read(self, owner: QObject | None, work: Callable[[], T]) -> Operation[T]:
+        """A query (or other work that changes no records) on the database worker."""
+        return read_op(self.executor, owner, work)
+
+    def write(self, owner: QObject | None, work: Callable[[], T]) -> Operation[T]:
+        """A change on the database worker; ``work`` returns the Changes it made."""
+        return write_op(self.executor, owner, work)
 
     @property
     def data_dir(self) -> Path:
@@ -74,11 +99,12 @@ class AppContext:
         return self._data_dir
 
     @property
-    def key_worker(self) -> DbExecutor:
+    def key_worker(self) -> Worker:
         """A worker of its own for PIN checks (scrypt is slow by design): neither the
-        window nor queued saves wait for one."""
+        window nor queued saves wait for one. It reads and writes the key file, never
+        the database."""
         if self._key_worker is None:
-            self._key_worker = DbExecutor(name="villagehelper-keys")
+            self._key_worker = Worker(name="villagehelper-keys")
         return self._key_worker
 
     def shutdown_key_worker(self) -> None:
@@ -99,7 +125,3 @@ class AppContext:
         save_preferences(self.data_dir, self.preferences)
         if self.preferences.volunteer_id != before.volunteer_id:
             self.hub.sig_volunteer_changed.emit(self.preferences.volunteer_id)
-
-    def announce(self, changes: Changes) -> None:
-        if changes:
-            self.hub.sig_changed.emit(changes)

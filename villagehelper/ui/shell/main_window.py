@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
         self._refresh_today()
         # Queued behind the store's opening on the database worker: sync starts once the
         # store is there, whichever way the app started.
-        ctx.executor.op(lambda: None).success(lambda _none: self._store_open()).run()
+        ctx.read(self, lambda: None).success(lambda _none: self._store_open()).run()
 
     def _store_open(self) -> None:
         self.clock_banner.start()
@@ -311,7 +311,7 @@ class MainWindow(QMainWindow):
 
             return list_team_members(ctx.store)
 
-        ctx.executor.op(load).success(self._team_loaded).run()
+        ctx.read(self, load).success(self._team_loaded).run()
 
     def _team_loaded(self, team: list[TeamMemberInfo]) -> None:
         self._team = team
@@ -337,7 +337,7 @@ class MainWindow(QMainWindow):
             today = vietnam_today(ctx.store.now())
             return count_sessions(ctx.store, SessionFilter(start=today, end=today))
 
-        ctx.executor.op(count).success(self._show_today).run()
+        ctx.read(self, count).success(self._show_today).run()
 
     def _show_today(self, count: int) -> None:
         self.today_status.setText(

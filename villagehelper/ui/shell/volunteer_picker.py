@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 from villagehelper.ops.team import TeamMemberInfo, list_team_members
 from villagehelper.text import name_sort_key
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import when_alive
 from villagehelper.ui.widgets.choice_lists import (
     TeamMemberModel,
     make_choice_list,
@@ -62,9 +61,7 @@ class VolunteerPicker(QDialog):
         metrics = self.fontMetrics()
         self.resize(metrics.averageCharWidth() * 70, metrics.height() * 20)
         self.list_view.setFocus()
-        ctx.executor.op(lambda: list_team_members(ctx.store)).success(
-            when_alive(self, self._show_members)
-        ).run()
+        ctx.read(self, lambda: list_team_members(ctx.store)).success(self._show_members).run()
 
     def _show_members(self, members: list[TeamMemberInfo]) -> None:
         ordered = sorted(members, key=lambda member: name_sort_key(member.full_name))

@@ -3,8 +3,12 @@
 Sync runs at start-up, a few seconds after local saves (debounced, so a burst of visits
 is one round), every few minutes, on "Sync now", and when a failed server answers a
 short health probe again (the OS's "online" flag says nothing about the commune server).
-Network work never runs on the window's thread nor on the database worker: a slow
-server must not hold up logging a visit.
+Network work (a round, enrolment, the probe) runs on the sync worker, a thread of its
+own: never on the window's thread, nor on the database worker, as a slow server must
+not hold up logging a visit. A round's writes are short transactions that SQLite's
+write lock orders against the database worker's; what a round brought in is announced
+by its operation like any write. Reading the status is quick and runs on the database
+worker (docs/workers.md).
 """
 
 from __future__ import annotations
@@ -16,12 +20,13 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from villagehelper.errors import UserError
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.executor import DbExecutor
+from villagehelper.ui.shell.executor import Worker
+from villagehelper.ui.shell.operations import read_op, write_op
 
 if TYPE_CHECKING:
+    from villagehelper.exchange.state import Enrolled, SyncStatus
     from villagehelper.store.changelog import Changes
     from villagehelper.sync.client import ConnectionFactory, SyncReport
-    from villagehelper.sync.state import Enrolled, SyncStatus
 
 AFTER_SAVE_MS = 5_000
 EVERY_MS = 5 * 60_000
@@ -41,10 +46,13 @@ class SyncController(QObject):
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self._worker = DbExecutor(self, name="villagehelper-sync")
+        self._worker = Worker(self, name="villagehelper-sync", hub=ctx.hub)
+        self._worker.folder = ctx.data_dir  # a full or unplugged disk is named as such
         self._running = False
         self._again = False
-        self._applying_remote = False
+        # What the last round brought in: announced by its operation, and no reason
+        # for another round.
+        self._remote_changes: Changes | None = None
         self.status: SyncStatus | None = None
         # How to reach the server; tests swap in quicker retries.
         self.connection_factory: ConnectionFactory | None = None
@@ -78,7 +86,7 @@ class SyncController(QObject):
         ctx = self._ctx
 
         def read() -> SyncStatus:
-            from villagehelper.sync.state import status
+            from villagehelper.exchange.state import status
 
             return status(ctx.store)
 
@@ -88,10 +96,10 @@ class SyncController(QObject):
             if then_sync and status.enrolled is not None:
                 self.sync_now()
 
-        self._worker.op(read).success(shown).run()
+        ctx.read(self, read).success(shown).run()
 
-    def _local_change(self, _changes: Changes) -> None:
-        if self._applying_remote:
+    def _local_change(self, changes: Changes) -> None:
+        if changes is self._remote_changes:
             return  # what the last round brought in is not a reason for another round
         if self.status is not None and self.status.enrolled is not None:
             self._after_save.start()
@@ -122,16 +130,11 @@ class SyncController(QObject):
                 ctx.store, team_member_id=ctx.volunteer_id, progress=progress, connect=connect
             )
 
-        self._worker.op(work).success(self._synced).failure(self._failed).run()
+        write_op(self._worker, self, work).success(self._synced).failure(self._failed).run()
 
     def _synced(self, report: SyncReport) -> None:
         self._probe.stop()
-        if report.changes:
-            self._applying_remote = True
-            try:
-                self._ctx.hub.sig_changed.emit(report.changes)
-            finally:
-                self._applying_remote = False
+        self._remote_changes = report.changes  # announced by the operation after this
         self._round_over(report)
 
     def _failed(self, error: BaseException) -> None:
@@ -176,7 +179,9 @@ class SyncController(QObject):
             done(result)
             self.refresh_status(then_sync=True)
 
-        self._worker.op(work).success(enrolled).failure(done).run()
+        # It writes only this laptop's enrolment (no record a screen shows); the first
+        # round after it brings the commune's records, announced as every round's are.
+        read_op(self._worker, self, work).success(enrolled).failure(done).run()
 
     def _probe_server(self) -> None:
         enrolled = self.status.enrolled if self.status else None
@@ -193,9 +198,9 @@ class SyncController(QObject):
             if ok:
                 self.sync_now()
 
-        self._worker.op(reachable).success(answered).run()
+        read_op(self._worker, self, reachable).success(answered).run()
 
     @property
-    def bugs(self) -> DbExecutor:
+    def bugs(self) -> Worker:
         """The worker, whose ``sig_bug`` the window shows like the database worker's."""
         return self._worker

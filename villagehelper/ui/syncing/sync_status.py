@@ -18,7 +18,7 @@ from villagehelper.text import format_number
 from villagehelper.ui.syncing.sync_controller import SyncController
 
 if TYPE_CHECKING:
-    from villagehelper.sync.state import SyncStatus
+    from villagehelper.exchange.state import SyncStatus
 
 ERROR_STYLE = "color: #b00020;"
 _MB = 1024 * 1024
@@ -119,7 +119,7 @@ class SyncStatusBar(QWidget):
             self.tr("%1 lượt sai ngày").replace("%1", format_number(status.implausible_sessions))
             if status.implausible_sessions
             else "",
-            # Rows of the server no laptop can hold (sync/quarantine.py): the leader settles them.
+            # Server rows no laptop can hold (exchange/quarantine.py): a leader settles them.
             self.tr("%1 dòng dữ liệu lỗi").replace("%1", format_number(status.faulty_rows))
             if status.faulty_rows
             else "",

@@ -189,14 +189,14 @@ class ReportActions(QObject):
             held_back = overview.implausible_sessions
             return save_tally_pdf(overview.tally, path, overview.names, overview.today, held_back)
 
-        self._ctx.executor.op(work).success(
+        self._ctx.read(self._parent, work).success(
             lambda pages: self.sig_message.emit(
                 self.tr("Đã lưu báo cáo PDF (%1 trang): %2")
                 .replace("%1", format_number(pages))
                 .replace("%2", str(path)),
                 True,
             )
-        ).failure(self._failed).with_progress(self.tr("Đang lưu PDF…"), self._parent).run()
+        ).failure(self._failed).with_progress(self.tr("Đang lưu PDF…")).run()
 
     def export_excel(self) -> None:
         overview = self._current()
@@ -216,11 +216,11 @@ class ReportActions(QObject):
 
             return save_tally_xlsx(ctx.store, overview.tally, path, overview.names)
 
-        ctx.executor.op(work).success(
+        ctx.read(self._parent, work).success(
             lambda saved: self.sig_message.emit(
                 self.tr("Đã xuất bảng tính Excel: %1").replace("%1", str(saved)), True
             )
-        ).failure(self._failed).with_progress(self.tr("Đang xuất Excel…"), self._parent).run()
+        ).failure(self._failed).with_progress(self.tr("Đang xuất Excel…")).run()
 
     def _failed(self, error: BaseException) -> None:
         if isinstance(error, UserError):

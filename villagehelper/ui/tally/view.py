@@ -65,7 +65,6 @@ class TallyView(QWidget):
         self.setObjectName("tallyView")
         self._ctx = ctx
         self._stale = True  # read when first shown, not at construction
-        self._generation = 0  # only the newest request's answer is shown
         self.overview: TallyOverview | None = None
         self._held_back_text = ""  # the line saying sessions are left out, while shown
         self.period = TallyPeriodPicker(self._today, self)
@@ -201,7 +200,7 @@ class TallyView(QWidget):
 
             return load_filter_choices(ctx.store)
 
-        ctx.executor.op(load).success(self._set_choices).run()
+        ctx.read(self, load).success(self._set_choices).run()
 
     def _set_choices(self, choices: FilterChoices) -> None:
         self.village.set_choices([(v.id, v.name) for v in choices.villages])
@@ -213,8 +212,6 @@ class TallyView(QWidget):
             self._stale = True
             return
         self._stale = False
-        self._generation += 1
-        generation = self._generation
         ctx = self._ctx
         period = self.period.period()
         village_id, volunteer_id = self.village.current_id(), self.volunteer.current_id()
@@ -230,8 +227,9 @@ class TallyView(QWidget):
                 prepared_by_id=ctx.volunteer_id,
             )
 
-        ctx.executor.op(work).success(lambda found: self._show(generation, found)).with_progress(
-            self.tr("Đang tính báo cáo…"), self
+        # Only the newest request's answer is shown: the filters may change meanwhile.
+        ctx.read(self, work).latest_only("tally").success(self._show).with_progress(
+            self.tr("Đang tính báo cáo…")
         ).run()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
@@ -247,9 +245,7 @@ class TallyView(QWidget):
 
     # --- showing ----------------------------------------------------------------------
 
-    def _show(self, generation: int, overview: TallyOverview) -> None:
-        if generation != self._generation:
-            return  # the filters changed meanwhile: a newer answer is on its way
+    def _show(self, overview: TallyOverview) -> None:
         self.overview = overview
         language = self._ctx.preferences.language
         self.results.show_overview(overview, language)

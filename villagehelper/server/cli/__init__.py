@@ -1,0 +1,2 @@
+"""``villagehelper-server``, the commune server's command line: one module per area
+(``commands`` parses and dispatches, ``serve``, ``quarantine``, ``waiting``)."""

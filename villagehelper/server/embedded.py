@@ -1,0 +1,55 @@
+"""The commune server in a background thread on a loopback port (tests, benchmarks,
+screenshots): the socket is bound and listening before the thread starts, so a client
+may connect at once (the kernel queues it) without polling for readiness."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import tempfile
+import threading
+from collections.abc import Collection
+from pathlib import Path
+
+import uvicorn
+
+from villagehelper.server.app import create_app
+from villagehelper.server.database import ServerDB
+from villagehelper.server.limits import Throttles
+
+
+class EmbeddedServer:
+    def __init__(
+        self,
+        db: ServerDB,
+        throttles: Throttles | None = None,
+        trusted_proxies: Collection[str] = (),
+        *,
+        api_docs: bool = False,
+    ) -> None:
+        self.db = db
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(64)
+        self.port: int = self.socket.getsockname()[1]
+        self._replicas = tempfile.TemporaryDirectory(prefix="vh-replicas-")
+        proxies = frozenset(ipaddress.ip_address(proxy) for proxy in trusted_proxies)
+        app = create_app(db, Path(self._replicas.name), throttles, proxies, api_docs=api_docs)
+        # proxy_headers off: the app decides whose X-Forwarded-For to believe (addresses.py).
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", proxy_headers=False)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
+        )
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.socket.close()
+        self._replicas.cleanup()

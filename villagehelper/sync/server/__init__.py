@@ -1,1 +1,0 @@
-"""The commune server: FastAPI app, its tables, accounts, push and pull."""
