@@ -484,7 +484,7 @@ def shoot_restore(
 
 def shoot_lock(app: QApplication, store: Store, out: Path) -> None:
     """The window locked (two members have a PIN) and the PIN settings of a member."""
-    from villagehelper.keyring import Keyring
+    from villagehelper.keys.key_file import Keyring
     from villagehelper.ui.shell.main_window import MainWindow
 
     team = list_team_members(store)

@@ -303,7 +303,7 @@ class Driver:
 
     def more_dialogs(self, folder: Path) -> None:
         """The dialogs of follow-ups, retention, PINs, the lock screen and joining."""
-        from villagehelper.keyring import PinHolder
+        from villagehelper.keys.key_file import PinHolder
         from villagehelper.ops.retention import plan_purge
         from villagehelper.ops.session_queries import follow_ups
         from villagehelper.ui.first_run.join_server import JoinServerDialog
@@ -339,7 +339,7 @@ class Driver:
             "lock screen at start",
             lambda: shown(LockDialog(folder, ctx.executor, "vi", holders, leader.id)),
         )
-        from villagehelper.keyring import Keyring
+        from villagehelper.keys.key_file import Keyring
 
         self.look_at_modal("lock without a PIN (message)", window.window_lock.lock_now)
         keyring = Keyring.load(store.data_dir)

@@ -18,7 +18,7 @@ from villagehelper.backup import (
     rotate_backups,
     verify_backup,
 )
-from villagehelper.cli import main
+from villagehelper.cli.dispatch import main
 from villagehelper.errors import UserError
 from villagehelper.ops import households as hh
 from villagehelper.ops import team

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from villagehelper import cli
+from villagehelper.cli import dispatch
+from villagehelper.cli.parser import build_parser
+from villagehelper.cli.telling import EXIT_BUG, EXIT_USER_ERROR
 from villagehelper.logs import log_path
 from villagehelper.ops import team
 from villagehelper.store.engine import open_store
@@ -29,7 +31,7 @@ def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
 
 
 def test_every_command_takes_data_dir_before_or_after_it(tmp_path: Path) -> None:
-    parser = cli.build_parser()
+    parser = build_parser()
     for command in (
         ["demo"],
         ["export", "households", "--out", "x.csv"],
@@ -79,7 +81,7 @@ def test_gui_without_a_display_explains_instead_of_aborting(tmp_path: Path) -> N
 
 def test_bad_option_value_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exited:
-        cli.main(["demo", "--households", "-3"])
+        dispatch.main(["demo", "--households", "-3"])
     assert exited.value.code == 2
     assert "phải lớn hơn 0" in capsys.readouterr().err
 
@@ -90,8 +92,8 @@ def test_unexpected_error_is_logged_with_traceback_and_reported_briefly(
     def broken(args: object, data_dir: Path) -> int:
         raise RuntimeError("simulated bug 4242")
 
-    monkeypatch.setitem(cli.COMMANDS, "backup", broken)
-    assert cli.main(["backup", "--data-dir", str(tmp_path)]) == cli.EXIT_BUG
+    monkeypatch.setitem(dispatch.COMMANDS, "backup", broken)
+    assert dispatch.main(["backup", "--data-dir", str(tmp_path)]) == EXIT_BUG
     err = capsys.readouterr().err
     assert "Xin lỗi" in err
     assert str(log_path(tmp_path)) in err
@@ -106,7 +108,7 @@ def test_unwritable_data_dir_is_a_plain_error(
 ) -> None:
     blocker = tmp_path / "file-not-folder"
     blocker.write_text("x")
-    assert cli.main(["backup", "--data-dir", str(blocker / "data")]) == cli.EXIT_USER_ERROR
+    assert dispatch.main(["backup", "--data-dir", str(blocker / "data")]) == EXIT_USER_ERROR
     assert "--data-dir" in capsys.readouterr().err
 
 
@@ -114,11 +116,17 @@ def test_demo_export_import_round_trip_through_the_command_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source, target = str(tmp_path / "source"), str(tmp_path / "target")
-    assert cli.main(["demo", "--households", "40", "--sessions", "120", "--data-dir", source]) == 0
+    assert (
+        dispatch.main(["demo", "--households", "40", "--sessions", "120", "--data-dir", source])
+        == 0
+    )
     assert "Xã Gia Lộc" in capsys.readouterr().out
     for kind, name in (("households", "ho.csv"), ("sessions", "luot.xlsx")):
-        assert cli.main(["export", kind, "--out", str(tmp_path / name), "--data-dir", source]) == 0
-        assert cli.main(["import", kind, str(tmp_path / name), "--data-dir", target]) == 0
+        assert (
+            dispatch.main(["export", kind, "--out", str(tmp_path / name), "--data-dir", source])
+            == 0
+        )
+        assert dispatch.main(["import", kind, str(tmp_path / name), "--data-dir", target]) == 0
     out = capsys.readouterr().out
     assert "Đã nhập 40 hộ mới" in out
     assert "Đã nhập 120 lượt hỗ trợ mới" in out
@@ -139,7 +147,7 @@ def test_import_of_a_bad_file_lists_every_bad_line_and_imports_nothing(
         ",Thôn Khay,\n",
         encoding="utf-8",
     )
-    assert cli.main(["import", "households", str(bad), "--data-dir", data_dir]) == 1
+    assert dispatch.main(["import", "households", str(bad), "--data-dir", data_dir]) == 1
     err = capsys.readouterr().err
     assert "danh-sach.csv:2 [SĐT]" in err
     assert "danh-sach.csv:4" in err

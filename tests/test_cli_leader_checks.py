@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FakeClock, make_village_team
-from villagehelper.command_key import MEMBER_ENV, PIN_ENV
-from villagehelper.keyring import Keyring, ScryptCost
+from villagehelper.keys.command_unlock import MEMBER_ENV, PIN_ENV
+from villagehelper.keys.key_file import Keyring
+from villagehelper.keys.wrapping import ScryptCost
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.ops.privacy import list_exports

@@ -11,7 +11,9 @@ import pytest
 from tests.conftest import FakeClock
 from villagehelper.backup import daily_backup, list_backups
 from villagehelper.errors import UserError
-from villagehelper.keyring import FREE_ATTEMPTS, LONGEST_WAIT_SECONDS, Keyring, ScryptCost
+from villagehelper.keys.key_file import Keyring
+from villagehelper.keys.lockout import FREE_ATTEMPTS, LONGEST_WAIT_SECONDS
+from villagehelper.keys.wrapping import ScryptCost
 from villagehelper.ops import households as hh
 from villagehelper.ops import team
 from villagehelper.ops.inputs import HouseholdInput

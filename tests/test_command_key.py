@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from villagehelper import cli
-from villagehelper.command_key import MEMBER_ENV, PIN_ENV, Prompts, command_key
-from villagehelper.keyring import Keyring, ScryptCost
+from villagehelper.cli import dispatch
+from villagehelper.cli.telling import EXIT_USER_ERROR
+from villagehelper.keys.command_unlock import MEMBER_ENV, PIN_ENV, Prompts, command_key
+from villagehelper.keys.key_file import Keyring
+from villagehelper.keys.wrapping import ScryptCost
 from villagehelper.ops.team import TeamMemberInfo, list_team_members
 from villagehelper.paths import DATABASE_FILE
 from villagehelper.store.engine import open_store
@@ -23,7 +25,7 @@ PIN = "246813"
 def data_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "laptop"
     demo = ["demo", "--data-dir", str(folder), "--households", "4", "--sessions", "6"]
-    assert cli.main(demo) == 0
+    assert dispatch.main(demo) == 0
     return folder
 
 
@@ -43,7 +45,7 @@ def _team(data_dir: Path, key: bytes) -> list[TeamMemberInfo]:
 
 
 def _export(data_dir: Path, out: Path) -> int:
-    return cli.main(["export", "households", "--data-dir", str(data_dir), "--out", str(out)])
+    return dispatch.main(["export", "households", "--data-dir", str(data_dir), "--out", str(out)])
 
 
 def test_a_folder_the_app_has_not_encrypted_yet_opens_plain(data_dir: Path) -> None:
@@ -73,20 +75,20 @@ def test_with_pins_a_command_needs_one(
     keyring.set_pin(second.id, second.full_name, "975319", key)
 
     # No terminal to ask in (as under a scheduler) and nothing in the environment.
-    assert _export(data_dir, tmp_path / "a.csv") == cli.EXIT_USER_ERROR
+    assert _export(data_dir, tmp_path / "a.csv") == EXIT_USER_ERROR
     assert PIN_ENV in capsys.readouterr().err
     assert not (tmp_path / "a.csv").exists()
 
     monkeypatch.setenv(MEMBER_ENV, first.full_name.upper())
     monkeypatch.setenv(PIN_ENV, "111222")
-    assert _export(data_dir, tmp_path / "b.csv") == cli.EXIT_USER_ERROR
+    assert _export(data_dir, tmp_path / "b.csv") == EXIT_USER_ERROR
     assert "Mã PIN không đúng" in capsys.readouterr().err
 
     monkeypatch.setenv(PIN_ENV, PIN)
     assert _export(data_dir, tmp_path / "c.csv") == 0
 
     monkeypatch.setenv(MEMBER_ENV, "Không Có Ai")
-    assert _export(data_dir, tmp_path / "d.csv") == cli.EXIT_USER_ERROR
+    assert _export(data_dir, tmp_path / "d.csv") == EXIT_USER_ERROR
     assert second.full_name in capsys.readouterr().err  # says who may unlock
 
 

@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import make_village_team
+from villagehelper.cli.telling import EXIT_USER_ERROR
 from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.store.engine import open_store
@@ -211,7 +212,7 @@ def test_a_usb_stick_failing_mid_export_is_told_as_such_and_leaves_no_file(
 ) -> None:
     """The stick is pulled out while the export is being written: the file system answers
     ``EIO`` (injected at the rename, the last system call of the export)."""
-    from villagehelper import cli
+    from villagehelper.cli import dispatch
 
     data_dir = tmp_path / "data"
     _demo(data_dir)
@@ -226,9 +227,9 @@ def test_a_usb_stick_failing_mid_export_is_told_as_such_and_leaves_no_file(
 
     monkeypatch.setattr(os, "replace", unplugged)
     out = usb / "hộ.csv"
-    code = cli.main(["export", "households", "--out", str(out), "--data-dir", str(data_dir)])
+    code = dispatch.main(["export", "households", "--out", str(out), "--data-dir", str(data_dir)])
 
-    assert code == cli.EXIT_USER_ERROR
+    assert code == EXIT_USER_ERROR
     err = capsys.readouterr().err
     assert "cắm lại" in err and str(usb) in err and BUG not in err
     assert list(usb.iterdir()) == []

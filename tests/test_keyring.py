@@ -1,4 +1,4 @@
-"""The laptop's data key and the PINs wrapping it (villagehelper.keyring)."""
+"""The laptop's data key and the PINs wrapping it (villagehelper.keys)."""
 
 from __future__ import annotations
 
@@ -13,17 +13,11 @@ from hypothesis import strategies as st
 
 from tests.conftest import FakeClock
 from villagehelper.errors import UserError
-from villagehelper.keyring import (
-    FREE_ATTEMPTS,
-    KEYRING_FILE,
-    Keyring,
-    KeyringDamagedError,
-    PinHolder,
-    ScryptCost,
-    check_pin_rules,
-    unwrap_key,
-    wrap_key,
-)
+from villagehelper.keys.key_file import Keyring, PinHolder
+from villagehelper.keys.lockout import FREE_ATTEMPTS
+from villagehelper.keys.on_disk import KEYRING_FILE, KeyringDamagedError
+from villagehelper.keys.pin_rules import check_pin_rules
+from villagehelper.keys.wrapping import ScryptCost, unwrap_key, wrap_key
 
 # Real cost in the tests that are about the file; a cheap one where many PINs are tried.
 CHEAP = ScryptCost(n=16, r=1, p=1)

@@ -19,7 +19,7 @@ from typing import IO
 import pytest
 from sqlalchemy import func, select
 
-from villagehelper.keyring import Keyring
+from villagehelper.keys.key_file import Keyring
 from villagehelper.store.engine import open_store
 from villagehelper.store.folder_lock import APP_ROLE, WAIT_ENV, FolderLock
 from villagehelper.store.models import HelpSession
@@ -32,7 +32,7 @@ WAITING = "Đang chờ đến lượt"
 CONVERT_SLOWLY = """
 import sys
 from pathlib import Path
-from villagehelper.keyring import Keyring
+from villagehelper.keys.key_file import Keyring
 from villagehelper.store import encryption
 from villagehelper.store.engine import open_store
 

@@ -19,7 +19,8 @@ import pytest
 from sqlalchemy import insert, text, update
 from sqlalchemy.exc import DBAPIError
 
-from villagehelper import cli
+from villagehelper.cli import dispatch
+from villagehelper.cli.telling import EXIT_BUG
 from villagehelper.ids import new_id
 from villagehelper.logs import log_path
 from villagehelper.ops import team
@@ -85,8 +86,8 @@ def test_a_database_error_in_a_command_is_logged_without_the_residents_data(
         provoke(folder)
         return 0
 
-    monkeypatch.setitem(cli.COMMANDS, "backup", command)
-    assert cli.main(["backup", "--data-dir", str(data_dir)]) == cli.EXIT_BUG
+    monkeypatch.setitem(dispatch.COMMANDS, "backup", command)
+    assert dispatch.main(["backup", "--data-dir", str(data_dir)]) == EXIT_BUG
     logged = log_path(data_dir).read_text(encoding="utf-8")
     assert "Traceback" in logged and "sqlite3" in logged  # the error was logged …
     for secret in SECRETS:  # … without what the resident told us

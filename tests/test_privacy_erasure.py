@@ -23,6 +23,7 @@ from tests.sync_support import (
     server_snapshot,
     set_up_commune,
 )
+from villagehelper.cli.telling import EXIT_USER_ERROR
 from villagehelper.errors import UserError
 from villagehelper.ops import erasure, households, sessions
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
@@ -425,23 +426,23 @@ def test_a_volunteer_device_cannot_erase(
 def test_the_command_line_records_consent_exports_and_erases(
     village_team: Team, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from villagehelper import cli
+    from villagehelper.cli import dispatch
 
     store = village_team.store
     household_id = _family(store, village_team.village_id)
     spouse = _member_id(store, household_id, SPOUSE)
     data = ["--data-dir", str(tmp_path / "data")]
-    assert cli.main(["consent", spouse, "--by", "nguyen thi he", *data]) == 0
+    assert dispatch.main(["consent", spouse, "--by", "nguyen thi he", *data]) == 0
     out = tmp_path / "nguyet.txt"
     held = ["what-we-hold", "--member", spouse, "--out", str(out), *data]
-    assert cli.main([*held, "--by", "Nguyễn Thị Hệ"]) == cli.EXIT_USER_ERROR
+    assert dispatch.main([*held, "--by", "Nguyễn Thị Hệ"]) == EXIT_USER_ERROR
     assert not out.exists()
-    assert cli.main([*held, "--by", "Phạm Đăng Xuyết"]) == 0
+    assert dispatch.main([*held, "--by", "Phạm Đăng Xuyết"]) == 0
     assert "ghi nhận bởi Nguyễn Thị Hệ" in out.read_text(encoding="utf-8-sig")
     erase = ["erase", "--household", household_id, "--by", "Phạm Đăng Xuyết", *data]
-    assert cli.main(erase) == cli.EXIT_USER_ERROR  # without --yes
+    assert dispatch.main(erase) == EXIT_USER_ERROR  # without --yes
     assert households.get_household(store, household_id).head_name == HEAD
-    assert cli.main([*erase, "--yes"]) == 0
+    assert dispatch.main([*erase, "--yes"]) == 0
     assert "2 người" in capsys.readouterr().out
     assert households.get_household(store, household_id).head_name == ERASED_NAME
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Team
-from villagehelper.cli import main
+from villagehelper.cli.dispatch import main
 from villagehelper.errors import UserError
 from villagehelper.ops import households as hh
 from villagehelper.ops.inputs import HouseholdInput

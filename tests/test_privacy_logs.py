@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.sync_support import COMMUNE, LoopbackServer
-from villagehelper.cli import main
+from villagehelper.cli.dispatch import main
 from villagehelper.logs import log_path
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput

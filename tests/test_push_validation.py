@@ -40,7 +40,8 @@ from tests.test_sync_security import (
     stored,
     token_of,
 )
-from villagehelper import cli, entity_rules
+from villagehelper import entity_rules
+from villagehelper.cli import dispatch
 from villagehelper.errors import UserError, ValidationError
 from villagehelper.exchange import state
 from villagehelper.ids import new_id
@@ -325,10 +326,10 @@ def test_the_sync_command_says_how_many_were_refused_and_set_aside_lists_them(
     laptop.sync()
     _void_as_an_older_app(laptop, leader_session, commune.member_id)
     laptop.store.close()
-    assert cli.main(["sync", "--data-dir", str(data)]) == 0
+    assert dispatch.main(["sync", "--data-dir", str(data)]) == 0
     line = capsys.readouterr().out.strip().splitlines()[0]
     assert "bị từ chối 1" in line and "villagehelper set-aside" in line
-    assert cli.main(["set-aside", "--data-dir", str(data)]) == 0
+    assert dispatch.main(["set-aside", "--data-dir", str(data)]) == 0
     listing = capsys.readouterr().out
     assert "session_void" in listing and FORBIDDEN_VOID in listing
     assert "Only a team leader" in listing

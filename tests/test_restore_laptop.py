@@ -24,8 +24,8 @@ from tests.sync_support import (
     server_snapshot,
     set_up_commune,
 )
-from villagehelper import cli
 from villagehelper.backup import backup_now
+from villagehelper.cli import dispatch
 from villagehelper.ops import households, restore, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.server import accounts
@@ -82,7 +82,7 @@ def test_a_restored_laptop_keeps_every_session_once(
     logged += unsent
     store.close()
 
-    assert cli.main(["restore", str(backup), "--data-dir", str(data_dir)]) == 0
+    assert dispatch.main(["restore", str(backup), "--data-dir", str(data_dir)]) == 0
     said = capsys.readouterr().out
     # Before: what the backup lacks, said; after: what was done.
     assert "(trong đó 3 lượt hỗ trợ)" in said
@@ -158,7 +158,7 @@ def test_a_backup_restored_onto_a_new_laptop_enrols_anew_and_doubles_nothing(
     old.store.close()
 
     new_dir = tmp_path / "new-laptop"
-    assert cli.main(["restore", str(backup), "--data-dir", str(new_dir)]) == 0
+    assert dispatch.main(["restore", str(backup), "--data-dir", str(new_dir)]) == 0
     new = Laptop(open_store(new_dir, clock=old.store.clock), sync_server)
     try:
         logged += _visits(new.store, commune, home, 1)  # work goes on on the new laptop

@@ -16,7 +16,8 @@ import pytest
 import requests
 
 from tests.sync_support import COMMUNE, LoopbackServer
-from villagehelper import __version__, cli
+from villagehelper import __version__
+from villagehelper.cli import dispatch
 from villagehelper.exchange import state
 from villagehelper.server import accounts
 from villagehelper.server.database import ServerDB
@@ -101,7 +102,7 @@ def test_enroll_refuses_plain_http_to_a_public_address_and_keeps_nothing(
     data = tmp_path / "laptop"
     # TEST-NET-3: nothing answers there; the refusal comes before any connection.
     command = ["enroll", "--data-dir", str(data), "--server", "http://203.0.113.5:8765"]
-    assert cli.main([*command, "--code", "ABCDE-FGHJK"]) == 1
+    assert dispatch.main([*command, "--code", "ABCDE-FGHJK"]) == 1
     err = capsys.readouterr().err
     assert "nằm ngoài mạng nội bộ: không gửi dữ liệu qua HTTP không mã hoá" in err
     assert "outside the local network" in err
@@ -120,6 +121,7 @@ def test_enroll_over_plain_http_on_the_local_network_still_works(
     code = accounts.issue_code(sync_server.db, COMMUNE, "volunteer")
     data = str(tmp_path / "laptop")
     assert (
-        cli.main(["enroll", "--data-dir", data, "--server", sync_server.url, "--code", code]) == 0
+        dispatch.main(["enroll", "--data-dir", data, "--server", sync_server.url, "--code", code])
+        == 0
     )
     assert "Đã đăng ký" in capsys.readouterr().out

@@ -26,7 +26,9 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 
 from tests import server_legacy_schema as legacy
+from villagehelper.paths import DATABASE_FILE
 from villagehelper.server import accounts, schema_upgrade
+from villagehelper.server.cli import commands as server_cli
 from villagehelper.server.database import open_server_db
 from villagehelper.server.schema_upgrade import (
     FIRST_REVISION,
@@ -34,8 +36,7 @@ from villagehelper.server.schema_upgrade import (
     NotServerDatabaseError,
 )
 from villagehelper.server.tables import SCHEMA_INFO_VERSION, ServerBase
-from villagehelper.store.engine import DATABASE_FILE, configure_sqlite, open_store
-from villagehelper.sync import server_cli
+from villagehelper.store.engine import configure_sqlite, open_store
 
 Rows = dict[str, set[frozenset[tuple[str, object]]]]
 

@@ -41,13 +41,6 @@ LAPTOP_ONLY = (
     "villagehelper.ui",
     "villagehelper.reports",
     "villagehelper.cli",
-    "villagehelper.command_key",
-    "villagehelper.command_member",
-    "villagehelper.privacy_commands",
-    "villagehelper.faulty_commands",
-    "villagehelper.implausible_commands",
-    "villagehelper.set_aside_commands",
-    "villagehelper.keyring",
     "villagehelper.keys",
     "villagehelper.backup",
     "villagehelper.backup_order",
@@ -56,7 +49,6 @@ LAPTOP_ONLY = (
     "villagehelper.transfer",
     "villagehelper.demo",
     "villagehelper.trusted_time",
-    "villagehelper.clock_notice",
     "villagehelper.sync",
 )
 # These exist (a rename would leave the rule guarding nothing).

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.sync_support import COMMUNE, LoopbackServer, set_up_commune
-from villagehelper import cli
+from villagehelper.cli import dispatch
 from villagehelper.exchange import wire
 from villagehelper.server import accounts
 from villagehelper.server.cli import commands as server_cli
@@ -18,7 +18,7 @@ def _server(db_url: str, *args: str) -> int:
 
 
 def _enroll(data_dir: str, url: str, code: str) -> int:
-    return cli.main(["enroll", "--data-dir", data_dir, "--server", url, "--code", code])
+    return dispatch.main(["enroll", "--data-dir", data_dir, "--server", url, "--code", code])
 
 
 def test_server_commands_manage_communes_codes_and_devices(
@@ -48,7 +48,7 @@ def test_enroll_then_sync_prints_one_line_and_exits_zero(
     assert _enroll(data, sync_server.url, code) == 0
     assert "Đã đăng ký" in capsys.readouterr().out
 
-    assert cli.main(["sync", "--data-dir", data]) == 0
+    assert dispatch.main(["sync", "--data-dir", data]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 1
     assert "gửi 0" in lines[0] and "nhận" in lines[0] and "xung đột 0" in lines[0]
@@ -63,13 +63,13 @@ def test_sync_fails_loudly_when_not_enrolled_or_the_server_is_gone(
     sync_server: LoopbackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = str(tmp_path / "lonely")
-    assert cli.main(["sync", "--data-dir", data]) == 1
+    assert dispatch.main(["sync", "--data-dir", data]) == 1
     assert "chưa đăng ký" in capsys.readouterr().err
 
     code = accounts.issue_code(sync_server.db, COMMUNE, "leader")
     assert _enroll(data, sync_server.url, code) == 0
     sync_server.stop()
-    assert cli.main(["sync", "--data-dir", data]) == 1
+    assert dispatch.main(["sync", "--data-dir", data]) == 1
     assert "Không kết nối được máy chủ xã" in capsys.readouterr().err
 
 
@@ -77,7 +77,7 @@ def test_demo_data_is_never_uploaded(
     sync_server: LoopbackServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = str(tmp_path / "demo")
-    assert cli.main(["demo", "--data-dir", data, "--households", "5", "--sessions", "10"]) == 0
+    assert dispatch.main(["demo", "--data-dir", data, "--households", "5", "--sessions", "10"]) == 0
     code = accounts.issue_code(sync_server.db, COMMUNE, "leader")
     assert _enroll(data, sync_server.url, code) == 1
     assert "dữ liệu mẫu" in capsys.readouterr().err

@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import Team
-from villagehelper import cli
+from villagehelper.cli import dispatch
 from villagehelper.ops.households import create_household
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.ops.sessions import log_visit
@@ -150,7 +150,7 @@ def test_the_command_prints_the_table_and_writes_the_files(
     data = str(tmp_path / "data")
     out = tmp_path / "out"
     out.mkdir()
-    code = cli.main(
+    code = dispatch.main(
         [
             "tally",
             "--data-dir",
@@ -195,24 +195,27 @@ def test_the_command_refuses_a_bad_week_or_an_unknown_village(
     village_team: Team, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     data = str(tmp_path / "data")
-    assert cli.main(["tally", "--data-dir", data, "--week", "2026-47"]) == 1
+    assert dispatch.main(["tally", "--data-dir", data, "--week", "2026-47"]) == 1
     assert "Tuần không hợp lệ" in capsys.readouterr().err
-    assert cli.main(["tally", "--data-dir", data, "--week", "2026-W54"]) == 1
+    assert dispatch.main(["tally", "--data-dir", data, "--week", "2026-W54"]) == 1
     assert "không có tuần 54" in capsys.readouterr().err
-    assert cli.main(["tally", "--data-dir", data, "--week", "last", "--village", "Nowhere"]) == 1
+    assert (
+        dispatch.main(["tally", "--data-dir", data, "--week", "last", "--village", "Nowhere"]) == 1
+    )
     err = capsys.readouterr().err
     assert "Không có thôn «Nowhere»" in err
     assert "Thôn Hữu Chung" in err and "Thôn Khay" in err
-    assert cli.main(["tally", "--data-dir", data, "--week", "this", "--member", "Ai Đó"]) == 1
+    assert dispatch.main(["tally", "--data-dir", data, "--week", "this", "--member", "Ai Đó"]) == 1
     assert "Nguyễn Thị Hệ" in capsys.readouterr().err
     assert (
-        cli.main(["tally", "--data-dir", data, "--week", "this", "--member", "nguyen thi he"]) == 0
+        dispatch.main(["tally", "--data-dir", data, "--week", "this", "--member", "nguyen thi he"])
+        == 0
     )
 
 
 def test_spreadsheet_export_and_the_command_module_load_without_qt() -> None:
     code = (
-        "import sys, villagehelper.cli, villagehelper.reports.spreadsheet;"
+        "import sys, villagehelper.cli.dispatch, villagehelper.reports.spreadsheet;"
         "print('PySide6' in sys.modules)"
     )
     result = subprocess.run(

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import Team, wait_idle
-from villagehelper.keyring import Keyring, ScryptCost
+from villagehelper.keys.key_file import Keyring
+from villagehelper.keys.wrapping import ScryptCost
 from villagehelper.ops import households as hh
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.preferences import Preferences, load_preferences

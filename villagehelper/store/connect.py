@@ -4,8 +4,8 @@ With a key the file is opened through SQLCipher (the ``sqlcipher3`` package, SQL
 every page encrypted); without one through Python's own ``sqlite3``, exactly as before
 encryption existed (the commune server, tools and tests that hold no key).
 
-The key is 32 random bytes, held by the keyring, and given to SQLCipher raw
-(``x'…'``): it is already random, so SQLCipher's slow key derivation, meant for
+The key is 32 random bytes, held by the key file (:mod:`villagehelper.keys`), and given to
+SQLCipher raw (``x'…'``): it is already random, so SQLCipher's slow key derivation, meant for
 passwords, would only add a quarter of a second to every connection.
 
 A wrong key and a damaged file look the same to SQLite ("file is not a database"), but

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from villagehelper.keyring import Keyring, PinHolder
+from villagehelper.keys.key_file import Keyring, PinHolder
 from villagehelper.ui.lock.pin_prompt import PinPrompt, Unlocked
 from villagehelper.ui.shell.context import AppContext
 

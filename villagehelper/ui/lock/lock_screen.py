@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
-from villagehelper.keyring import Keyring, PinHolder
+from villagehelper.keys.key_file import Keyring, PinHolder
 from villagehelper.ui.lock.pin_prompt import PinPrompt, Unlocked
 from villagehelper.ui.shell.executor import Worker
 

@@ -16,7 +16,8 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from villagehelper.errors import UserError
-from villagehelper.keyring import PIN_MAX_DIGITS, Keyring, PinHolder
+from villagehelper.keys.key_file import Keyring, PinHolder
+from villagehelper.keys.pin_rules import PIN_MAX_DIGITS
 from villagehelper.text import name_sort_key
 from villagehelper.ui.shell.executor import Worker
 from villagehelper.ui.shell.operations import read_op

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
-from villagehelper.keyring import Keyring, PinHolder
+from villagehelper.keys.key_file import Keyring, PinHolder
 from villagehelper.ui.lock.inactivity import InactivityWatch
 from villagehelper.ui.lock.lock_screen import LockScreen
 from villagehelper.ui.lock.pin_prompt import Unlocked

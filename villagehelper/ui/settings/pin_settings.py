@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from villagehelper.errors import UserError
-from villagehelper.keyring import PIN_MAX_DIGITS, Keyring, PinHolder, check_pin_rules
+from villagehelper.keys.key_file import Keyring, PinHolder
+from villagehelper.keys.pin_rules import PIN_MAX_DIGITS, check_pin_rules
 from villagehelper.ops.team import TeamMemberInfo, list_team_members
 from villagehelper.preferences import LONGEST_LOCK_MINUTES
 from villagehelper.text import name_sort_key

@@ -61,7 +61,7 @@ class AppContext:
         self.preferences = preferences
         self.hub = hub or ChangeHub()
         executor.hub = self.hub  # write operations announce their changes here
-        # The laptop's data key (villagehelper.keyring), known once the app is unlocked;
+        # The laptop's data key (villagehelper.keys), known once the app is unlocked;
         # None where no key was given (tests that build a context by hand).
         self.data_key = data_key
         # The team member who last proved who they are with their PIN on this run: the

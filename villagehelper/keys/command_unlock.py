@@ -1,11 +1,12 @@
-"""The laptop's data key for the command line (``villagehelper backup``, ``sync`` …).
+"""The laptop's data key for a command-line command (``villagehelper backup``, ``sync`` …).
 
-The app makes the key file (:mod:`villagehelper.keyring`) at its first start and encrypts
-the store with it; until then a data folder is plain SQLite and commands open it as it
-is.  Once team members have PINs, a command needs one of them, like the lock screen:
+The app makes the key file (:mod:`villagehelper.keys.key_file`) at its first start and
+encrypts the store with it; until then a data folder is plain SQLite and commands open it
+as it is.  Once team members have PINs, a command needs one of them, like the lock screen:
 typed at a hidden prompt, or for a scheduled ``villagehelper sync`` given in the
 environment (``VILLAGEHELPER_MEMBER``, ``VILLAGEHELPER_PIN``) — never as an argument,
-which other users of the PC could read in the process list.
+which other users of the PC could read in the process list.  Opening the store with the
+key is the command line's (:mod:`villagehelper.cli.opening`).
 """
 
 from __future__ import annotations
@@ -16,15 +17,10 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from villagehelper.errors import UserError
-from villagehelper.keyring import Keyring, PinHolder
-from villagehelper.store.folder_lock import Holder
+from villagehelper.keys.key_file import Keyring, PinHolder
 from villagehelper.text import search_key
-
-if TYPE_CHECKING:  # the database layer loads only when a command opens the store
-    from villagehelper.store.engine import Store
 
 MEMBER_ENV = "VILLAGEHELPER_MEMBER"
 PIN_ENV = "VILLAGEHELPER_PIN"
@@ -130,17 +126,3 @@ def _needs_environment(holders: list[PinHolder]) -> UserError:
         "The data on this laptop is locked with team members' PINs. Run the command in a "
         f"terminal to type a PIN, or set {MEMBER_ENV} (one of: {names}) and {PIN_ENV}.",
     )
-
-
-def open_unlocked(data_dir: Path) -> Store:
-    """``data_dir``'s store, opened with its key (asked for as :func:`command_key` says)."""
-    from villagehelper.store.engine import open_store
-
-    return open_store(data_dir, key=command_key(data_dir), on_wait=say_waiting)
-
-
-def say_waiting(holder: Holder | None) -> None:
-    """One line on stderr while a command waits for its turn on the data folder."""
-    who_vi = holder.describe_vi() if holder else "một chương trình khác dùng thư mục dữ liệu"
-    who_en = holder.describe_en() if holder else "another program is using the data folder"
-    print(f"Đang chờ đến lượt: {who_vi}… / Waiting: {who_en}…", file=sys.stderr, flush=True)

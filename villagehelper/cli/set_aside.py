@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from villagehelper.cli.listing import print_listing
+
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     listed = commands.add_parser(
@@ -30,7 +32,7 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_set_aside(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.command_member import SETTLE_REFUSED, open_as_member
+    from villagehelper.cli.acting_member import SETTLE_REFUSED, open_as_member
     from villagehelper.sync import set_aside
 
     opened = open_as_member(data_dir)
@@ -50,18 +52,17 @@ def cmd_set_aside(args: argparse.Namespace, data_dir: Path) -> int:
             kept = set_aside.listed(session)
     finally:
         store.close()
-    if not kept:
-        print("Không có thay đổi nào bị từ chối. / No refused change.")
-        return 0
-    for change in kept:
-        print(f"{change.change_id}  {change.entity} {change.row_id} ({change.op})")
-        print(f"    {change.reason_vi}")
-        print(f"    {change.reason_en}")
-    print(
-        "Sửa lại rồi gửi lại / fix, then send again: villagehelper set-aside --resend MÃ; "
-        "hoặc bỏ / or discard: villagehelper set-aside --discard MÃ"
+    return print_listing(
+        kept,
+        none="Không có thay đổi nào bị từ chối. / No refused change.",
+        entry=lambda change: [
+            f"{change.change_id}  {change.entity} {change.row_id} ({change.op})",
+            change.reason_vi,
+            change.reason_en,
+        ],
+        how_to_settle="Sửa lại rồi gửi lại / fix, then send again: villagehelper set-aside "
+        "--resend MÃ; hoặc bỏ / or discard: villagehelper set-aside --discard MÃ",
     )
-    return 0
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {"set-aside": cmd_set_aside}

@@ -1,11 +1,11 @@
 """Who does a command: the team member whose PIN opened the store.
 
-The app's rule (``villagehelper.ui.lock.leader_gate``) on the command line: once a laptop has
-PINs, the person at the keyboard is the member whose PIN opened the store
-(:func:`villagehelper.command_key.command_unlock`), and a leader's command — exports of
-residents' personal data, "what we hold", erasure, the retention purge, correcting an
-impossible date — is theirs to make only if that member is a leader.  ``--by`` cannot
-name someone else then: typing a leader's name proves nothing, a PIN does.
+The app's rule (``villagehelper.ui.lock.leader_gate``) on the command line: once a laptop
+has PINs, the person at the keyboard is the member whose PIN opened the store
+(:func:`villagehelper.keys.command_unlock.command_unlock`), and a leader's command —
+exports of residents' personal data, "what we hold", erasure, the retention purge,
+correcting an impossible date — is theirs to make only if that member is a leader.
+``--by`` cannot name someone else then: typing a leader's name proves nothing, a PIN does.
 
 On a laptop without PINs the command line cannot tell who types (nor can the app: anyone
 may choose to log as the leader there), so ``--by`` names the member, as before PINs
@@ -17,8 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from villagehelper.command_key import MEMBER_ENV, PIN_ENV, Unlocked, command_unlock, say_waiting
+from villagehelper.cli.opening import say_waiting
 from villagehelper.errors import UserError
+from villagehelper.keys.command_unlock import MEMBER_ENV, PIN_ENV, Unlocked, command_unlock
 from villagehelper.ops.team import TeamMemberInfo, list_team_members
 from villagehelper.store.engine import Store
 from villagehelper.text import search_key
@@ -131,7 +132,7 @@ class MemberStore:
 
 def open_as_member(data_dir: Path) -> MemberStore:
     """``data_dir``'s store, opened with a member's PIN when it has PINs (as
-    :func:`villagehelper.command_key.open_unlocked`), remembering whose."""
+    :func:`villagehelper.cli.opening.open_unlocked`), remembering whose."""
     from villagehelper.store.engine import open_store
 
     unlocked = command_unlock(data_dir)

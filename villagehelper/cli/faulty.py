@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from villagehelper.cli.listing import print_listing
+
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     faulty = commands.add_parser(
@@ -33,7 +35,7 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_faulty(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.command_member import SETTLE_FAULTY, open_as_member
+    from villagehelper.cli.acting_member import SETTLE_FAULTY, open_as_member
     from villagehelper.ops import quarantined
     from villagehelper.ops.inputs import ServiceOutcome
     from villagehelper.transfer.cells import parse_moment
@@ -59,16 +61,15 @@ def cmd_faulty(args: argparse.Namespace, data_dir: Path) -> int:
         rows = quarantined.list_faulty(store)
     finally:
         store.close()
-    if not rows:
-        print("Không có dòng dữ liệu lỗi nào. / No faulty rows.")
-        return 0
-    for row in rows:
-        print(f"{row.row_id}  {row.entity}  {row.household_name}  {row.why_vi} / {row.why_en}")
-    print(
-        'Xử lý / settle: villagehelper faulty --void MÃ --by "Tên tổ trưởng", hoặc / or '
-        '--log-again MÃ --at "dd/mm/yyyy HH:MM" --by "Tên tổ trưởng"'
+    return print_listing(
+        rows,
+        none="Không có dòng dữ liệu lỗi nào. / No faulty rows.",
+        entry=lambda row: [
+            f"{row.row_id}  {row.entity}  {row.household_name}  {row.why_vi} / {row.why_en}"
+        ],
+        how_to_settle='Xử lý / settle: villagehelper faulty --void MÃ --by "Tên tổ trưởng", '
+        'hoặc / or --log-again MÃ --at "dd/mm/yyyy HH:MM" --by "Tên tổ trưởng"',
     )
-    return 0
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {"faulty": cmd_faulty}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import platform
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_enroll(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.command_key import open_unlocked
+    from villagehelper.cli.opening import open_unlocked
     from villagehelper.sync.client import enrol
 
     store = open_unlocked(data_dir)
@@ -47,8 +48,8 @@ def cmd_enroll(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.clock_notice import warn_about_the_clock
-    from villagehelper.command_key import open_unlocked
+    from villagehelper.cli.clock_notice import warn_about_the_clock
+    from villagehelper.cli.opening import open_unlocked
     from villagehelper.ops import implausible
     from villagehelper.preferences import load_preferences
     from villagehelper.sync.client import sync_once
@@ -78,3 +79,9 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     if not_counted:  # held back by the server for a wrong clock (ops/implausible.py)
         print("\n".join(not_counted))
     return 0
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
+    "enroll": cmd_enroll,
+    "sync": cmd_sync,
+}

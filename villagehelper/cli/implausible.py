@@ -6,7 +6,7 @@
 The first lists those still waiting, each with why; the second gives one its right date
 (a time without an offset is Vietnam time), which the next sync sends.  Correcting is
 a leader's: the one whose PIN opened the store, or ``--by`` on a laptop without PINs
-(``villagehelper.command_member``).  The app's
+(:mod:`villagehelper.cli.acting_member`).  The app's
 "Review conflicts" screen does the same (:mod:`villagehelper.ops.implausible`).
 """
 
@@ -15,10 +15,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from villagehelper.cli.listing import print_listing
+from villagehelper.cli.privacy import BY_HELP
 from villagehelper.errors import UserError
-from villagehelper.privacy_commands import BY_HELP
+
+if TYPE_CHECKING:
+    from villagehelper.ops.implausible import ImplausibleSession
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -33,8 +37,7 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_implausible(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.clock import to_vietnam
-    from villagehelper.command_member import REDATE, open_as_member
+    from villagehelper.cli.acting_member import REDATE, open_as_member
     from villagehelper.ops import implausible
     from villagehelper.transfer.cells import parse_moment
 
@@ -57,22 +60,25 @@ def cmd_implausible(args: argparse.Namespace, data_dir: Path) -> int:
         waiting = implausible.list_implausible(store)
     finally:
         store.close()
-    if not waiting:
-        print(
-            "Không có lượt hỗ trợ nào có ngày không hợp lý. / No session with an impossible date."
-        )
-        return 0
-    for item in waiting:
-        row = item.session
-        when = to_vietnam(row.occurred_at).strftime("%d/%m/%Y %H:%M")
-        print(f"{row.id}  {when}  {row.head_name} ({row.village_name})  {row.service_label}")
-        print(f"    {item.message_vi}")
-        print(f"    {item.message_en}")
-    print(
-        'Sửa ngày / correct the date: villagehelper implausible --redate MÃ --at "dd/mm/yyyy '
-        'HH:MM" --by "Tên tổ trưởng"'
+    return print_listing(
+        waiting,
+        none="Không có lượt hỗ trợ nào có ngày không hợp lý. / No session with an impossible date.",
+        entry=_entry,
+        how_to_settle="Sửa ngày / correct the date: villagehelper implausible --redate MÃ --at "
+        '"dd/mm/yyyy HH:MM" --by "Tên tổ trưởng"',
     )
-    return 0
+
+
+def _entry(item: ImplausibleSession) -> list[str]:
+    from villagehelper.clock import to_vietnam
+
+    row = item.session
+    when = to_vietnam(row.occurred_at).strftime("%d/%m/%Y %H:%M")
+    return [
+        f"{row.id}  {when}  {row.head_name} ({row.village_name})  {row.service_label}",
+        item.message_vi,
+        item.message_en,
+    ]
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {

@@ -6,7 +6,7 @@
     villagehelper purge [--months N] [--yes]
 
 Once the laptop has PINs, a command acts as the member whose PIN opened the store
-(``villagehelper.command_member``): ``--by`` may be left out and cannot name anyone
+(:mod:`villagehelper.cli.acting_member`): ``--by`` may be left out and cannot name anyone
 else, and what-we-hold, erase and purge are refused unless that member is a leader.
 Without PINs ``--by`` names the team member (full name or id); the purge then is the
 leader laptop's, as its sync role says.  ``purge`` uses the retention rule of the
@@ -91,7 +91,7 @@ def _day(text: str) -> date:
 
 
 def cmd_consent(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.command_member import open_as_member
+    from villagehelper.cli.acting_member import open_as_member
     from villagehelper.ops import consent
 
     opened = open_as_member(data_dir)
@@ -110,7 +110,7 @@ def cmd_consent(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_what_we_hold(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.command_member import WHAT_WE_HOLD, open_as_member
+    from villagehelper.cli.acting_member import WHAT_WE_HOLD, open_as_member
     from villagehelper.ops.held_data import export_held_data
 
     opened = open_as_member(data_dir)
@@ -130,7 +130,7 @@ def cmd_what_we_hold(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_erase(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.command_member import ERASE, open_as_member
+    from villagehelper.cli.acting_member import ERASE, open_as_member
     from villagehelper.ops import erasure
 
     if not args.yes:
@@ -157,8 +157,8 @@ def cmd_erase(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_purge(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.clock_notice import print_clock_warning
-    from villagehelper.command_member import PURGE, open_as_member
+    from villagehelper.cli.acting_member import PURGE, open_as_member
+    from villagehelper.cli.clock_notice import print_clock_warning
     from villagehelper.ops.retention import carry_out_purge, plan_purge
     from villagehelper.preferences import LONGEST_RETENTION_MONTHS as LONGEST_MONTHS
     from villagehelper.preferences import load_preferences

@@ -1,0 +1,117 @@
+"""``villagehelper``'s entry point: parse, take the data folder's turn, run, tell.
+
+Every command takes ``--data-dir``.  Errors a person can fix go to stderr in plain
+Vietnamese (then English) with exit code 1; bugs are logged with a traceback to the
+data folder's log file and reported briefly with exit code 2
+(:mod:`villagehelper.cli.telling`).  Without a command the app's window opens.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+
+from villagehelper.cli import (
+    backup,
+    data,
+    faulty,
+    gui,
+    implausible,
+    privacy,
+    set_aside,
+    sync,
+    tally,
+)
+from villagehelper.cli.parser import build_parser
+from villagehelper.cli.telling import (
+    EXIT_INTERRUPTED,
+    EXIT_USER_ERROR,
+    log_unraisable,
+    tell,
+    tell_bug,
+)
+from villagehelper.disk_errors import folder_problem
+from villagehelper.errors import UserError
+from villagehelper.logs import setup_logging
+from villagehelper.paths import resolve_data_dir
+from villagehelper.store import folder_lock
+from villagehelper.store.migrate import DamagedDatabaseError
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
+    None: gui.cmd_gui,
+    **data.COMMANDS,
+    **backup.COMMANDS,
+    **tally.COMMANDS,
+    **sync.COMMANDS,
+    **privacy.COMMANDS,
+    **implausible.COMMANDS,
+    **faulty.COMMANDS,
+    **set_aside.COMMANDS,
+}
+
+# Commands that change the data hold the data folder's lock while they run (the app
+# holds it while open): one user of a folder at a time.  Backup, export and tally only
+# read, beside whoever writes.
+WRITERS = frozenset(
+    {
+        "demo",
+        "import",
+        "restore",
+        "enroll",
+        "sync",
+        "consent",
+        "erase",
+        "purge",
+        "implausible",
+        "faulty",
+        "set-aside",
+    }
+)
+
+
+def _turn(command: str | None, data_dir: Path) -> AbstractContextManager[object]:
+    if command not in WRITERS:
+        return nullcontext()
+    from villagehelper.cli.opening import say_waiting
+
+    return folder_lock.turn(
+        data_dir, command, wait_s=folder_lock.command_wait_s(), on_wait=say_waiting
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    data_dir = resolve_data_dir(getattr(args, "data_dir", None))
+    try:
+        log_file = setup_logging(data_dir)
+    except OSError as exc:
+        return tell(
+            folder_problem(exc, data_dir)
+            or UserError(
+                f"Không ghi được vào thư mục dữ liệu {data_dir}: {exc.strerror}. "
+                "Hãy chọn thư mục khác bằng --data-dir.",
+                f"Cannot write to the data folder {data_dir}: {exc.strerror}. "
+                "Choose another folder with --data-dir.",
+            )
+        )
+    sys.unraisablehook = log_unraisable
+    try:
+        with _turn(args.command, data_dir):
+            return COMMANDS[args.command](args, data_dir)
+    except UserError as error:
+        if isinstance(error, DamagedDatabaseError):
+            tell(error)
+            backup.point_to_a_good_backup(data_dir)
+            return EXIT_USER_ERROR
+        return tell(error)
+    except KeyboardInterrupt:
+        print("Đã dừng theo yêu cầu. / Interrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:
+        problem = folder_problem(error, data_dir)
+        if problem is not None:  # a full or unplugged disk: not a bug, and the log can't tell
+            return tell(problem)
+        return tell_bug(args.command, log_file)

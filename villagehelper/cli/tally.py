@@ -1,0 +1,156 @@
+"""The weekly tally on the command line: printed as a table, written to PDF, XLSX or CSV.
+
+    villagehelper tally --week 2026-W47|this|last [--village TÊN] [--member TÊN]
+                        [--pdf TỆP] [--xlsx TỆP] [--csv TỆP]
+
+The week is read before the store is opened (a typo costs nothing); a village or member
+is named as people write it, matched ignoring case and diacritics but never guessed.
+Sessions the commune server held back for an impossible date are said to be uncounted.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from villagehelper.errors import UserError
+from villagehelper.text import format_number as _fmt
+
+
+def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
+    tally = commands.add_parser(
+        "tally", parents=[common], help="báo cáo tuần: in bảng, xuất PDF/XLSX/CSV / weekly tally"
+    )
+    tally.add_argument(
+        "--week", required=True, metavar="YYYY-Www", help="tuần ISO (2026-W47), this hoặc last"
+    )
+    tally.add_argument("--village", metavar="TÊN", help="chỉ một thôn / one village")
+    tally.add_argument("--member", metavar="TÊN", help="chỉ một thành viên tổ / one member")
+    tally.add_argument("--pdf", type=Path, metavar="TỆP", help="ghi báo cáo in ra PDF")
+    tally.add_argument("--xlsx", type=Path, metavar="TỆP", help="ghi bảng tính Excel")
+    tally.add_argument("--csv", type=Path, metavar="TỆP", help="ghi CSV (UTF-8 có BOM)")
+
+
+def _pick_by_name(what_vi: str, what_en: str, wanted: str, names: dict[str, str]) -> str:
+    """The id whose name matches ``wanted`` ignoring case and diacritics ("Khay" would
+    not do for "Thôn Khay": a near miss should be corrected, not guessed)."""
+    from villagehelper.text import search_key
+
+    key = search_key(wanted)
+    for item_id, name in names.items():
+        if search_key(name) == key:
+            return item_id
+    known = ", ".join(sorted(names.values(), key=search_key)) or "(chưa có)"
+    raise UserError(
+        f"Không có {what_vi} «{wanted}». Các tên hiện có: {known}.",
+        f"No {what_en} named {wanted!r}. Known: {known}.",
+    )
+
+
+def _table_text(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]
+
+    def line(cells: Sequence[str]) -> str:
+        # Label column (the second) to the left, numbers to the right.
+        parts = [
+            cell.ljust(width) if index == 1 else cell.rjust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return "  ".join(parts).rstrip()
+
+    rule = "-" * len(line(["-" * width for width in widths]))
+    return "\n".join([line(headers), rule, *(line(row) for row in rows[:-1]), rule, line(rows[-1])])
+
+
+def cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.cli.clock_notice import warn_about_the_clock
+    from villagehelper.cli.opening import open_unlocked
+    from villagehelper.clock import vietnam_today
+    from villagehelper.ops import implausible
+    from villagehelper.ops.team import list_team_members, list_villages, require_commune
+    from villagehelper.reports.saving import write_atomically
+    from villagehelper.reports.spreadsheet import (
+        column_headers,
+        compute_breakdown,
+        scope_line,
+        table_rows,
+        write_tally_csv,
+        write_tally_xlsx,
+    )
+    from villagehelper.reports.titles import REPORT_TITLE, period_title
+    from villagehelper.tally.engine import compute_tally
+    from villagehelper.tally.periods import parse_week
+
+    period = parse_week(args.week, vietnam_today())  # before opening: a typo costs nothing
+    store = open_unlocked(data_dir)
+    try:
+        warn_about_the_clock(store)  # "this" and "last" week follow the clock
+        commune = require_commune(store)
+        villages = {village.id: village.name for village in list_villages(store)}
+        members = list_team_members(store)
+        names = {member.id: member.full_name for member in members}
+        village_id = (
+            _pick_by_name("thôn", "village", args.village, villages) if args.village else None
+        )
+        member_id = (
+            _pick_by_name("thành viên", "team member", args.member, names) if args.member else None
+        )
+        tally = compute_tally(store, period, village_id=village_id, volunteer_id=member_id)
+        held_back = implausible.count_implausible(store)
+        not_counted = implausible.not_counted_notice(held_back)
+        village_name = villages[village_id] if village_id else None
+        breakdown = compute_breakdown(store, tally) if args.xlsx else None
+    finally:
+        store.close()
+
+    rows = [[number, label, *map(_fmt, values)] for number, label, values in table_rows(tally)]
+    print(REPORT_TITLE)
+    print(period_title(tally.period))
+    print(scope_line(commune.name, village_name) + (f" – {names[member_id]}" if member_id else ""))
+    print()
+    print(_table_text(column_headers(), rows))
+    if not_counted:
+        print("\n" + "\n".join(not_counted))
+
+    if args.csv:
+        write_atomically(args.csv, lambda partial: write_tally_csv(tally, partial))
+        print(f"Đã ghi CSV: {args.csv}")
+    if args.xlsx:
+        write_atomically(
+            args.xlsx,
+            lambda partial: write_tally_xlsx(
+                tally,
+                partial,
+                commune_name=commune.name,
+                village_name=village_name,
+                breakdown=breakdown,
+            ),
+        )
+        print(f"Đã ghi Excel: {args.xlsx}")
+    if args.pdf:
+        leaders = sorted((m for m in members if m.is_leader), key=lambda m: m.full_name)
+        others = sorted((m for m in members if not m.is_leader), key=lambda m: m.full_name)
+        prepared_by = names[member_id] if member_id else (others[0].full_name if others else "")
+        leader = leaders[0].full_name if leaders else ""
+        from villagehelper.reports.weekly import write_weekly_pdf
+
+        pages = write_atomically(
+            args.pdf,
+            lambda partial: write_weekly_pdf(
+                tally,
+                partial,
+                commune_name=commune.name,
+                village_name=village_name,
+                prepared_by=prepared_by,
+                leader_name=leader,
+                printed_on=vietnam_today(),
+                held_back=held_back,
+            ),
+        )
+        print(f"Đã ghi PDF ({_fmt(pages)} trang): {args.pdf}")
+    return 0
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {"tally": cmd_tally}
