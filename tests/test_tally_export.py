@@ -23,6 +23,7 @@ from villagehelper.reports.spreadsheet import (
     write_tally_csv,
     write_tally_xlsx,
 )
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.periods import iso_week
 from villagehelper.tally.results import Tally
@@ -146,7 +147,8 @@ def test_csv_has_a_bom_vietnamese_text_and_no_formulas(village_team: Team, tmp_p
 def test_the_command_prints_the_table_and_writes_the_files(
     village_team: Team, tmp_path: Path, capsys: pytest.CaptureFixture[str], qapp: object
 ) -> None:
-    tally = log_week(village_team)
+    with allowed_here():  # Qt is loaded (to print the PDF): the store guards this thread
+        tally = log_week(village_team)
     data = str(tmp_path / "data")
     out = tmp_path / "out"
     out.mkdir()
@@ -172,7 +174,8 @@ def test_the_command_prints_the_table_and_writes_the_files(
     assert "TUẦN 47 (16/11 – 22/11/2026)" in printed
     assert "Thôn Khay – Xã Gia Lộc" in printed
     total_line = next(line for line in printed.splitlines() if "Tổng cộng" in line)
-    khay = compute_tally(village_team.store, WEEK, village_id=village_team.village_id)
+    with allowed_here():
+        khay = compute_tally(village_team.store, WEEK, village_id=village_team.village_id)
     assert total_line.split()[2:] == [
         str(value)
         for value in (
