@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.measure import timed
-from villagehelper.demo import DemoSummary, generate_demo
+from villagehelper.demo.generate import DemoSummary, generate_demo
 from villagehelper.paths import DATABASE_FILE
 from villagehelper.store.engine import open_store
 

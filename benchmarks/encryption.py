@@ -19,7 +19,7 @@ from pathlib import Path
 from benchmarks import commit, search
 from benchmarks.datasets import GENERATED_AT, Dataset, working_copy
 from benchmarks.measure import Row, timed
-from villagehelper.backup import backup_now
+from villagehelper.backups.copies import backup_now
 from villagehelper.exchange import snapshot
 from villagehelper.ops import team
 from villagehelper.store.engine import Store, open_store

@@ -128,7 +128,8 @@ def write_headerless(path: Path, rows: list[list[str]]) -> None:
 def _child_import(path: Path, data_dir: Path, kind: str = "households") -> dict[str, Any]:
     from villagehelper.errors import UserError
     from villagehelper.store.engine import open_store
-    from villagehelper.transfer import import_households, import_sessions
+    from villagehelper.transfer.households import import_households
+    from villagehelper.transfer.sessions import import_sessions
 
     store = open_store(data_dir)
     try:

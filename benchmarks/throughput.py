@@ -48,12 +48,8 @@ class Transfer:
 def load_transfer() -> Transfer | None:
     """The transfer API, or ``None`` while that module is not there yet."""
     try:
-        from villagehelper.transfer import (  # optional: written in parallel
-            export_households,
-            export_sessions,
-            import_households,
-            import_sessions,
-        )
+        from villagehelper.transfer.households import export_households, import_households
+        from villagehelper.transfer.sessions import export_sessions, import_sessions
     except ImportError:
         return None
     return Transfer(

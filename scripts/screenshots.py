@@ -26,7 +26,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QCoreApplication, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QDialog, QTabWidget, QWidget
 
-from villagehelper.demo import generate_demo
+from villagehelper.demo.generate import generate_demo
 from villagehelper.ops.team import list_team_members
 from villagehelper.preferences import DEFAULT_RETENTION_MONTHS, Preferences
 from villagehelper.store.engine import Store, open_store
@@ -202,7 +202,7 @@ def shoot_weekly_report(store: Store, out: Path, work: Path) -> None:
     from datetime import timedelta
 
     from villagehelper.clock import vietnam_today
-    from villagehelper.reports import build_weekly_document, write_pdf
+    from villagehelper.reports.weekly import build_weekly_document, write_pdf
     from villagehelper.tally.engine import compute_tally
     from villagehelper.tally.periods import week_containing
 
@@ -455,7 +455,7 @@ def shoot_restore(
     """Settings → restore the backup made this afternoon: before anything is replaced the
     question says what the backup lacks — work on the server, and work not yet sent,
     which is carried over unless the box is unticked.  Answered "No"."""
-    from villagehelper.backup import backup_now
+    from villagehelper.backups.copies import backup_now
     from villagehelper.ops import sessions
     from villagehelper.ops.inputs import ServiceOutcome, VisitInput
     from villagehelper.sync import client

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from villagehelper.backup import (
+from villagehelper.backups.copies import (
     backup_now,
     daily_backup,
     list_backups,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FakeClock
-from villagehelper.backup import daily_backup, list_backups
+from villagehelper.backups.copies import daily_backup, list_backups
 from villagehelper.errors import UserError
 from villagehelper.keys.key_file import Keyring
 from villagehelper.keys.lockout import FREE_ATTEMPTS, LONGEST_WAIT_SECONDS
@@ -139,7 +139,7 @@ def test_daily_backups_under_a_clock_set_back_to_2019_keep_the_newest_made(
 def test_the_backup_offered_after_damage_is_the_newest_made_not_one_named_2031(
     tmp_path: Path,
 ) -> None:
-    from villagehelper.backup import newest_good_backup
+    from villagehelper.backups.copies import newest_good_backup
 
     data_dir = _data_dir(tmp_path)
     daily_backup(data_dir, IN_2031, 14)

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from tests.conftest import FakeClock
 from villagehelper.ops import households, retention, team
 from villagehelper.ops.inputs import HouseholdInput
+from villagehelper.ops.trusted_time import MARGIN, UntrustedClockError, note_server_time
 from villagehelper.paths import DATABASE_FILE
 from villagehelper.store.engine import open_store
-from villagehelper.trusted_time import MARGIN, UntrustedClockError, note_server_time
 
 TRUE_NOW = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
 YEARS = timedelta(days=5 * 365)

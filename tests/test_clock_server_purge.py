@@ -24,11 +24,11 @@ from villagehelper.clock import utc_now
 from villagehelper.exchange import state
 from villagehelper.ops import erasure, households, retention
 from villagehelper.ops.inputs import HouseholdInput, MemberInput
+from villagehelper.ops.trusted_time import ClockTrust, UntrustedClockError
 from villagehelper.personal_fields import ERASED_NAME
 from villagehelper.store.changelog import Op
 from villagehelper.store.models import Household, utc_text
 from villagehelper.sync.http import ServerRefusedError
-from villagehelper.trusted_time import ClockTrust, UntrustedClockError
 
 
 def test_a_clock_that_jumped_ahead_since_the_last_sync_purges_nothing_until_synced(

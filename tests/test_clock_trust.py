@@ -1,4 +1,4 @@
-"""Time you can trust (villagehelper.trusted_time): the laptop learns the server's time
+"""Time you can trust (villagehelper.ops.trusted_time): the laptop learns the server's time
 at each sync and judges its own clock by it and by what it has already stored."""
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ from tests.sync_support import LoopbackServer, enrol_laptop, fast_connection, op
 from villagehelper.clock import utc_now
 from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
-from villagehelper.store.engine import Store
-from villagehelper.sync import client
-from villagehelper.trusted_time import (
+from villagehelper.ops.trusted_time import (
     FRESH,
     MARGIN,
     ClockTrust,
@@ -25,6 +23,8 @@ from villagehelper.trusted_time import (
     judge_clock,
     parse_server_time,
 )
+from villagehelper.store.engine import Store
+from villagehelper.sync import client
 
 NOW = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
 moments = st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2998, 1, 1)).map(
@@ -115,7 +115,7 @@ def test_without_a_server_only_what_is_stored_judges(now: datetime, lead: timede
 def test_a_leaders_confirmation_overrules_stored_times_but_not_the_server(
     village_team: Team, clock: FakeClock
 ) -> None:
-    from villagehelper.trusted_time import confirm_date_by_leader, note_server_time
+    from villagehelper.ops.trusted_time import confirm_date_by_leader, note_server_time
 
     store = village_team.store
     clock.advance(days=5 * 365)

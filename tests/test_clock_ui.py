@@ -13,9 +13,9 @@ from villagehelper.clock import utc_now, vietnam_today
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.ops.trusted_time import note_server_time
 from villagehelper.store.kinds import Outcome
 from villagehelper.store.thread_guard import allowed_here
-from villagehelper.trusted_time import note_server_time
 from villagehelper.ui.lists.follow_ups_view import FollowUpsView
 from villagehelper.ui.settings.purge_dialog import PurgeDialog
 from villagehelper.ui.shell.context import AppContext

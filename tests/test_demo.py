@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import FakeClock
 from villagehelper.clock import to_vietnam, vietnam_today
-from villagehelper.demo import DEMO_SETTING, DemoSummary, generate_demo
+from villagehelper.demo.generate import DEMO_SETTING, DemoSummary, generate_demo
 from villagehelper.errors import UserError
 from villagehelper.ids import is_valid_id
 from villagehelper.ops import households as hh

@@ -300,7 +300,7 @@ def test_the_daily_backup_on_a_full_disk_is_not_taken_for_a_damaged_file(
 ) -> None:
     """The daily backup is also the daily check of the live file: a copy that fails for
     want of space must not make the app offer to replace a healthy file by a backup."""
-    from villagehelper.backup import daily_backup
+    from villagehelper.backups.copies import daily_backup
     from villagehelper.clock import utc_now
     from villagehelper.disk_errors import FolderError, Trouble
 

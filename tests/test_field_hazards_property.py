@@ -36,9 +36,10 @@ from tests.sync_support import (
     laptop_snapshot,
     server_snapshot,
 )
-from villagehelper.backup import backup_now
+from villagehelper.backups.copies import backup_now
 from villagehelper.ops import households, restore, retention, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.ops.trusted_time import MARGIN, UntrustedClockError
 from villagehelper.server import accounts, maintenance
 from villagehelper.server.database import open_server_db
 from villagehelper.server.tables import Record
@@ -46,7 +47,6 @@ from villagehelper.store.engine import Store, open_store
 from villagehelper.sync import client
 from villagehelper.sync.device_history import CopiedFolderError
 from villagehelper.sync.http import ServerConnection
-from villagehelper.trusted_time import MARGIN, UntrustedClockError
 
 TRUE_NOW = datetime(2026, 12, 6, 8, 0, tzinfo=UTC)
 RETENTION_MONTHS = 24

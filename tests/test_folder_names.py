@@ -175,7 +175,7 @@ def test_a_daily_backup_in_a_folder_named_with_hash_and_question_mark_is_not_cal
 ) -> None:
     """The daily backup is the daily check of the live file: read back through a
     ``file:`` URI it opened another (empty) file and reported the healthy one damaged."""
-    from villagehelper.backup import daily_backup, verify_backup
+    from villagehelper.backups.copies import daily_backup, verify_backup
     from villagehelper.clock import utc_now
 
     data_dir = tmp_path / "Dữ liệu #1 ?a"

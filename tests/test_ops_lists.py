@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import FakeClock, Team
 from villagehelper.clock import to_vietnam
-from villagehelper.demo import generate_demo
+from villagehelper.demo.generate import generate_demo
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.duplicates import merge_households

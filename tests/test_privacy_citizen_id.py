@@ -18,7 +18,8 @@ from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.ops.session_queries import count_sessions
 from villagehelper.store.kinds import Outcome
 from villagehelper.text import looks_like_citizen_id
-from villagehelper.transfer import ImportRejected, import_households
+from villagehelper.transfer.households import import_households
+from villagehelper.transfer.report import ImportRejected
 
 REFUSED = "giống số căn cước công dân"
 SEPARATORS = st.sampled_from(["", "", " ", ".", "-"])

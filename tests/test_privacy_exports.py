@@ -13,7 +13,8 @@ from villagehelper.ops import households as hh
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.ops.privacy import list_exports
 from villagehelper.store.engine import open_store
-from villagehelper.transfer import export_households, export_sessions
+from villagehelper.transfer.households import export_households
+from villagehelper.transfer.sessions import export_sessions
 
 
 def test_exports_of_personal_data_are_recorded_with_what_and_who(

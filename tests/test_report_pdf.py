@@ -85,7 +85,7 @@ def logged_week(village_team: Team) -> Tally:
 
 
 def build(tally: Tally, village_name: str | None = "Thôn Khay") -> QTextDocument:
-    from villagehelper.reports import build_weekly_document
+    from villagehelper.reports.weekly import build_weekly_document
 
     return build_weekly_document(
         tally,
@@ -100,7 +100,7 @@ def build(tally: Tally, village_name: str | None = "Thôn Khay") -> QTextDocumen
 def test_the_pdf_says_what_the_engine_counted(
     village_team: Team, qapp: object, tmp_path: Path
 ) -> None:
-    from villagehelper.reports import write_pdf
+    from villagehelper.reports.weekly import write_pdf
 
     tally = logged_week(village_team)
     assert tally.totals.sessions == 4
@@ -162,7 +162,7 @@ def test_the_fonts_embedded_are_the_bundled_metric_twin_of_times(
 ) -> None:
     # VillageHelper Serif: Liberation Serif 2, metric-compatible with Times New Roman,
     # shipped with the app (reports/fonts.py), whatever the machine has installed.
-    from villagehelper.reports import write_pdf
+    from villagehelper.reports.weekly import write_pdf
 
     pdf = tmp_path / "weekly.pdf"
     write_pdf(build(compute_tally(village_team.store, WEEK), None), pdf)
@@ -175,7 +175,7 @@ def test_the_fonts_embedded_are_the_bundled_metric_twin_of_times(
 
 
 def test_page_numbers_start_on_page_two(village_team: Team, qapp: object, tmp_path: Path) -> None:
-    from villagehelper.reports import write_pdf
+    from villagehelper.reports.weekly import write_pdf
 
     tally = compute_tally(village_team.store, WEEK)
     template = tally.rows[0]

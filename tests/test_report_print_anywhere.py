@@ -379,7 +379,7 @@ def test_long_tables_never_split_a_row_and_repeat_the_header(
     village_team: Team, qapp: object, words_per_row: list[int]
 ) -> None:
     from tests.test_report_pdf import build
-    from villagehelper.reports import write_pdf
+    from villagehelper.reports.weekly import write_pdf
 
     with allowed_here():  # the test's own reading, beside the Qt application
         tally = long_tally(compute_tally(village_team.store, WEEK), words_per_row)
@@ -396,7 +396,7 @@ def test_a_table_of_many_long_names_takes_several_pages_each_with_its_header(
     village_team: Team, qapp: object, tmp_path: Path
 ) -> None:
     from tests.test_report_pdf import build
-    from villagehelper.reports import write_pdf
+    from villagehelper.reports.weekly import write_pdf
 
     with allowed_here():  # the test's own reading, beside the Qt application
         tally = long_tally(compute_tally(village_team.store, WEEK), [14] * 40)
@@ -416,7 +416,7 @@ def test_the_signatures_never_go_to_a_page_alone(
     # From a table that ends high on the page to one that ends at its bottom: somewhere
     # the signatures no longer fit under it.
     from tests.test_report_pdf import build
-    from villagehelper.reports import write_pdf
+    from villagehelper.reports.weekly import write_pdf
 
     with allowed_here():  # the test's own reading, beside the Qt application
         tally = long_tally(compute_tally(village_team.store, WEEK), [2] * rows)

@@ -27,7 +27,7 @@ from tests.sync_support import (
     open_laptop,
     set_up_commune,
 )
-from villagehelper.backup import backup_now
+from villagehelper.backups.copies import backup_now
 from villagehelper.ops import households, restore, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.server import accounts

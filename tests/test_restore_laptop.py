@@ -24,7 +24,7 @@ from tests.sync_support import (
     server_snapshot,
     set_up_commune,
 )
-from villagehelper.backup import backup_now
+from villagehelper.backups.copies import backup_now
 from villagehelper.cli import dispatch
 from villagehelper.ops import households, restore, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput

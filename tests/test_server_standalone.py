@@ -42,13 +42,13 @@ LAPTOP_ONLY = (
     "villagehelper.reports",
     "villagehelper.cli",
     "villagehelper.keys",
-    "villagehelper.backup",
-    "villagehelper.backup_order",
+    "villagehelper.backups.copies",
+    "villagehelper.backups.rotation",
     "villagehelper.preferences",
     "villagehelper.store.encryption",
     "villagehelper.transfer",
     "villagehelper.demo",
-    "villagehelper.trusted_time",
+    "villagehelper.ops.trusted_time",
     "villagehelper.sync",
 )
 # These exist (a rename would leave the rule guarding nothing).

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FakeClock, Team, make_village_team
-from villagehelper.backup import (
+from villagehelper.backups.copies import (
     backup_now,
     daily_backup,
     list_backups,

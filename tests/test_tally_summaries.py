@@ -34,7 +34,7 @@ from tests.test_tally_engine import (
     session_specs,
     vn,
 )
-from villagehelper.demo import generate_demo
+from villagehelper.demo.generate import generate_demo
 from villagehelper.exchange.apply import apply_page
 from villagehelper.ids import new_id
 from villagehelper.ops import households as hh
@@ -62,12 +62,8 @@ from villagehelper.tally.summaries import (
     suspend,
     tally_triggers,
 )
-from villagehelper.transfer import (
-    export_households,
-    export_sessions,
-    import_households,
-    import_sessions,
-)
+from villagehelper.transfer.households import export_households, import_households
+from villagehelper.transfer.sessions import export_sessions, import_sessions
 
 Rows = dict[str, list[tuple[Any, ...]]]
 

@@ -27,13 +27,9 @@ from villagehelper.store import search_index
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.kinds import VillageKind
 from villagehelper.store.models import Household, Member, OutboxEntry
-from villagehelper.transfer import (
-    ImportRejected,
-    export_households,
-    export_sessions,
-    import_households,
-    import_sessions,
-)
+from villagehelper.transfer.households import export_households, import_households
+from villagehelper.transfer.report import ImportRejected
+from villagehelper.transfer.sessions import export_sessions, import_sessions
 
 FORMATS = ["csv", "xlsx"]
 

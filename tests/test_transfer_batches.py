@@ -35,15 +35,11 @@ from villagehelper.store.models import (
     TeamMember,
     Village,
 )
-from villagehelper.transfer import (
-    ImportRejected,
-    export_households,
-    household_plan,
-    import_households,
-    import_sessions,
-    session_plan,
-)
+from villagehelper.transfer import household_plan, session_plan
+from villagehelper.transfer.households import export_households, import_households
 from villagehelper.transfer.packed import PackedRows
+from villagehelper.transfer.report import ImportRejected
+from villagehelper.transfer.sessions import import_sessions
 from villagehelper.transfer.tabular import RawRow
 
 SMALL_BATCH = 3

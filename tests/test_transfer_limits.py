@@ -25,8 +25,11 @@ from villagehelper.errors import UserError
 from villagehelper.paths import DATA_DIR_ENV
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Household
-from villagehelper.transfer import ImportRejected, columns, import_households, import_sessions
+from villagehelper.transfer import columns
+from villagehelper.transfer.households import import_households
 from villagehelper.transfer.limits import MAX_DATA_ROWS, MAX_FILE_BYTES
+from villagehelper.transfer.report import ImportRejected
+from villagehelper.transfer.sessions import import_sessions
 
 NO_HEADER = "Không tìm thấy dòng tiêu đề"
 NOT_UTF8 = "không dùng bảng mã UTF-8"

@@ -20,12 +20,8 @@ from villagehelper.ops import team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.store.engine import open_store
 from villagehelper.text import search_key
-from villagehelper.transfer import (
-    export_households,
-    export_sessions,
-    import_households,
-    import_sessions,
-)
+from villagehelper.transfer.households import export_households, import_households
+from villagehelper.transfer.sessions import export_sessions, import_sessions
 
 _LOWER = "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệghiìỉĩíịklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvxyỳỷỹýỵ"
 _LETTERS = _LOWER + _LOWER.upper()

@@ -27,8 +27,8 @@ from tests.test_transfer_batches import (
 from villagehelper.ids import is_valid_id, new_id
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Household
-from villagehelper.transfer import import_sessions
 from villagehelper.transfer.seen_rows import SeenLines, VisitIds
+from villagehelper.transfer.sessions import import_sessions
 
 _parts = st.tuples(st.text(max_size=6), st.text(max_size=6))
 

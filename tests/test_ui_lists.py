@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.conftest import FakeClock, wait_idle
 from villagehelper.clock import to_vietnam, vietnam_today
-from villagehelper.demo import generate_demo
+from villagehelper.demo.generate import generate_demo
 from villagehelper.ops import sessions as ss
 from villagehelper.ops.inputs import ServiceOutcome, VisitInput
 from villagehelper.ops.lists.date_presets import DateRangePreset

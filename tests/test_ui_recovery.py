@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.conftest import Team, wait_idle
 from tests.test_backup import _damage_pages
-from villagehelper.backup import BackupCheck, daily_backup, list_backups
+from villagehelper.backups.copies import BackupCheck, daily_backup, list_backups
 from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.paths import DATABASE_FILE

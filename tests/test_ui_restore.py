@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from tests.conftest import Team
-from villagehelper.backup import backup_now
+from villagehelper.backups.copies import backup_now
 from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.store.engine import open_store

@@ -29,7 +29,7 @@ class Preferences:
     language: str = "vi"
     large_text: bool = False
     volunteer_id: str | None = None  # the team member logging on this laptop
-    backups_kept: int = 14  # automatic backups kept of each kind (villagehelper.backup)
+    backups_kept: int = 14  # automatic backups kept of each kind (villagehelper.backups.copies)
     lock_after_minutes: int = 5  # lock the window after this long without input; 0: never
     retention_months: int = DEFAULT_RETENTION_MONTHS
 

@@ -37,7 +37,7 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_backup(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.backup import backup_now
+    from villagehelper.backups.copies import backup_now
     from villagehelper.cli.clock_notice import warn_about_the_clock
     from villagehelper.cli.opening import say_waiting
     from villagehelper.clock import utc_now
@@ -74,7 +74,7 @@ def cmd_restore(args: argparse.Namespace, data_dir: Path) -> int:
 
 def point_to_a_good_backup(data_dir: Path) -> None:
     """After a damaged database: the newest backup that reads, and how to restore it."""
-    from villagehelper.backup import newest_good_backup
+    from villagehelper.backups.copies import newest_good_backup
     from villagehelper.keys.command_unlock import command_key
 
     good = newest_good_backup(data_dir, key=command_key(data_dir))

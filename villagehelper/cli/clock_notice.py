@@ -1,4 +1,4 @@
-"""The verdict on the laptop's clock, told on the command line (``villagehelper.trusted_time``).
+"""The verdict on the laptop's clock, told on the command line (``villagehelper.ops.trusted_time``).
 
 Commands whose result depends on today's date (purge, sync, the follow-up lists, a
 backup's name) print the warning on stderr when the clock is found wrong, so that a
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from villagehelper.ops.trusted_time import ClockVerdict, judge_clock
 from villagehelper.store.engine import Store
-from villagehelper.trusted_time import ClockVerdict, judge_clock
 
 
 def print_clock_warning(verdict: ClockVerdict, out: TextIO | None = None) -> None:

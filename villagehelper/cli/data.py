@@ -22,7 +22,7 @@ from villagehelper.cli.telling import EXIT_USER_ERROR
 from villagehelper.text import format_number as _fmt
 
 if TYPE_CHECKING:
-    from villagehelper.transfer import RowProblem
+    from villagehelper.transfer.report import RowProblem
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -81,7 +81,7 @@ class Progress:
 
 def cmd_demo(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.cli.opening import open_unlocked
-    from villagehelper.demo import generate_demo
+    from villagehelper.demo.generate import generate_demo
 
     store = open_unlocked(data_dir)
     try:
@@ -110,10 +110,12 @@ def _print_problems(file: Path, problems: Sequence[RowProblem], prefix: str = ""
 
 
 def cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper import transfer
     from villagehelper.cli.opening import open_unlocked
+    from villagehelper.transfer.households import import_households
+    from villagehelper.transfer.report import ImportRejected
+    from villagehelper.transfer.sessions import import_sessions
 
-    importer = transfer.import_households if args.kind == "households" else transfer.import_sessions
+    importer = import_households if args.kind == "households" else import_sessions
     store = open_unlocked(data_dir)
     try:
         report = importer(
@@ -122,7 +124,7 @@ def cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
             skip_invalid=args.skip_invalid,
             progress=Progress(f"Đang nhập {args.file.name}"),
         )
-    except transfer.ImportRejected as rejected:
+    except ImportRejected as rejected:
         _print_problems(args.file, rejected.problems)  # every one, not just the first few
         print(f"Lỗi: {rejected.headline_vi}", file=sys.stderr)
         return EXIT_USER_ERROR
@@ -134,10 +136,11 @@ def cmd_import(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 def cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper import transfer
     from villagehelper.cli.acting_member import EXPORT, open_as_member
+    from villagehelper.transfer.households import export_households
+    from villagehelper.transfer.sessions import export_sessions
 
-    exporter = transfer.export_households if args.kind == "households" else transfer.export_sessions
+    exporter = export_households if args.kind == "households" else export_sessions
     opened = open_as_member(data_dir)
     store = opened.store
     try:

@@ -13,7 +13,7 @@ leader laptop's, as its sync role says.  ``purge`` uses the retention rule of th
 preferences (24 months unless changed) when ``--months`` is not given.  It lists
 what would go and asks the leader to type the number of households; ``--yes`` confirms
 without asking, and only on a clock the commune server confirmed.  Nothing is purged on
-a clock found wrong (``villagehelper.trusted_time``).
+a clock found wrong (``villagehelper.ops.trusted_time``).
 """
 
 from __future__ import annotations

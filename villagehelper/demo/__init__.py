@@ -7,7 +7,3 @@ households), :mod:`.visits` (a year of sessions), :mod:`.schedule` (busy days an
 :mod:`.writer` (bulk inserts equal to what the core operations write), :mod:`.ids`
 (reproducible UUIDv7), :mod:`.sampling` (weighted picks).
 """
-
-from villagehelper.demo.generate import DEMO_COMMUNE_CODE, DEMO_SETTING, DemoSummary, generate_demo
-
-__all__ = ["DEMO_COMMUNE_CODE", "DEMO_SETTING", "DemoSummary", "generate_demo"]

@@ -27,7 +27,7 @@ MIN_CLIENT_PROTOCOL = 1
 PROTOCOL_HEADER = "X-VillageHelper-Protocol"
 APP_VERSION_HEADER = "X-VillageHelper-App"
 # The server's clock on every answer (ISO 8601, UTC, milliseconds): the laptop judges its
-# own clock by it (villagehelper.trusted_time); HTTP Date is the fallback.
+# own clock by it (villagehelper.ops.trusted_time); HTTP Date is the fallback.
 SERVER_TIME_HEADER = "X-VillageHelper-Time"
 
 # A push refused because another copy of the device's data folder continued its history.

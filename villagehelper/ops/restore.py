@@ -37,7 +37,7 @@ from typing import Any
 from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
-from villagehelper.backup import Restored, restore_backup, verify_backup
+from villagehelper.backups.copies import Restored, restore_backup, verify_backup
 from villagehelper.exchange import state
 from villagehelper.paths import DATABASE_FILE
 from villagehelper.store import search_index
@@ -100,7 +100,7 @@ def restore_laptop(
     key: bytes | None = None,
     carry_unsent: bool = True,
 ) -> LaptopRestored:
-    """Restore ``source`` (:func:`villagehelper.backup.restore_backup`), then carry into
+    """Restore ``source`` (:func:`villagehelper.backups.copies.restore_backup`), then carry into
     it the current store's unsent changes (unless ``carry_unsent`` is False) and, always,
     its identity as a device.  The store is opened (an older backup upgraded) here."""
     preview = preview_restore(data_dir, source, key=key)

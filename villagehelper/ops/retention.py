@@ -12,7 +12,7 @@ the server takes an erasure from a leader's laptop only.
 A purge cannot be undone and syncs to every laptop, and a clock set years ahead makes
 every household look expired.  So it is two steps: :func:`plan_purge` lists what would
 go (households, people, villages, last contact) with the verdict on the clock
-(``villagehelper.trusted_time``); a leader reads it and :func:`carry_out_purge` erases
+(``villagehelper.ops.trusted_time``); a leader reads it and :func:`carry_out_purge` erases
 those households only, never on a clock found wrong, and only those still expired.
 """
 
@@ -25,16 +25,16 @@ from datetime import UTC, datetime
 from sqlalchemy import func, or_, select
 
 from villagehelper.ops.erasure import erase_rows
-from villagehelper.store.changelog import Changes
-from villagehelper.store.engine import Store
-from villagehelper.store.erasure import flush_erased
-from villagehelper.store.models import HelpSession, Household, Member, Setting, Village
-from villagehelper.trusted_time import (
+from villagehelper.ops.trusted_time import (
     ClockVerdict,
     UntrustedClockError,
     judge_clock,
     refuse_on_wrong_clock,
 )
+from villagehelper.store.changelog import Changes
+from villagehelper.store.engine import Store
+from villagehelper.store.erasure import flush_erased
+from villagehelper.store.models import HelpSession, Household, Member, Setting, Village
 
 __all__ = [
     "ExpiredHousehold",
@@ -207,7 +207,7 @@ def carry_out_purge(store: Store, plan: PurgePlan) -> Purged:
     """Erase the households of ``plan`` (which a leader has read and confirmed) that the
     rule still finds expired now: a household helped since the list was made stays.
 
-    Refused (:class:`~villagehelper.trusted_time.UntrustedClockError`) when the clock
+    Refused (:class:`~villagehelper.ops.trusted_time.UntrustedClockError`) when the clock
     is wrong, or not confirmed lately on a laptop that syncs (:func:`clock_refusal`),
     judged again now: the list may have been read before a sync told."""
     if plan.skipped_not_leader:

@@ -3,7 +3,7 @@
 The retention rule erases the households whose last contact is older than a set number
 of months, by the laptop's clock.  A laptop whose clock read 2031 finds every household
 expired, and its erasures would reach every laptop of the commune.  The laptop refuses
-to purge on a clock it knows is wrong (``villagehelper.trusted_time``); this is the
+to purge on a clock it knows is wrong (``villagehelper.ops.trusted_time``); this is the
 second line, for a laptop that did not know (one that purged before it was enrolled, or
 an older version): a retention erasure (no leader named, see
 ``villagehelper.ops.retention``) dated after the server's own time, beyond the margin,
@@ -20,7 +20,7 @@ from villagehelper import personal_fields
 from villagehelper.clock import to_vietnam
 
 # A laptop that syncs purges only on a clock the server confirmed in the last 7 days
-# (villagehelper.trusted_time.FRESH), within 5 minutes: a clock that jumped ahead since
+# (villagehelper.ops.trusted_time.FRESH), within 5 minutes: a clock that jumped ahead since
 # then by less than that week passes it.  Refusing such a purge here would only hold up
 # the laptop's other changes for an error the rule (counted in months) does not feel.
 MARGIN = timedelta(days=7, minutes=5)

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from villagehelper import geography, trusted_time
+from villagehelper import geography
 from villagehelper.errors import UserError
 from villagehelper.exchange import quarantine, state, wire
 from villagehelper.exchange.feed import Progress, no_progress
+from villagehelper.ops import trusted_time
 from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Commune, OutboxEntry

@@ -23,9 +23,9 @@ import requests
 from villagehelper import __version__
 from villagehelper.errors import UserError
 from villagehelper.exchange import wire
+from villagehelper.ops.trusted_time import parse_server_time
 from villagehelper.sync.plain_http import plain_http_problem
 from villagehelper.sync.tls_clock import certificate_date_problem
-from villagehelper.trusted_time import parse_server_time
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 60.0

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
-from villagehelper.demo import generate_demo
+from villagehelper.demo.generate import generate_demo
 from villagehelper.errors import ValidationError
 from villagehelper.logs import log_path
 from villagehelper.ops.setup import (

@@ -1,6 +1,6 @@
 """Backups in the app: the daily one, and what to do when the data file is damaged.
 
-The daily backup (``villagehelper.backup.daily_backup``) runs on a worker of its own, a
+The daily backup (``villagehelper.backups.copies.daily_backup``) runs on a worker of its own, a
 little after start-up and then every hour, so neither start-up nor the database worker
 waits for a copy of the whole file.  Being an exact copy checked page by page, it is also
 the daily check of the live file: when it finds damage, or when the file cannot be opened
@@ -24,7 +24,7 @@ from villagehelper.ui.shell.operations import read_op
 translate = QCoreApplication.translate
 
 if TYPE_CHECKING:  # the database layer loads on the worker, not with the window
-    from villagehelper.backup import BackupCheck
+    from villagehelper.backups.copies import BackupCheck
 
 FIRST_CHECK_MS = 30_000  # after start-up: the first minute belongs to the person
 EVERY_MS = 60 * 60_000
@@ -70,7 +70,7 @@ class DailyBackups(QObject):
         data_dir, keep, key = self._data_dir, self.keep, self._key
 
         def work() -> BackupCheck | Damaged | None:
-            from villagehelper.backup import daily_backup, newest_good_backup
+            from villagehelper.backups.copies import daily_backup, newest_good_backup
             from villagehelper.store.migrate import DamagedDatabaseError
 
             try:
@@ -95,7 +95,7 @@ class DailyBackups(QObject):
 
 def describe(good: BackupCheck) -> str:
     """When a backup was taken and what it holds, as the person reads it."""
-    from villagehelper.backup import backup_time
+    from villagehelper.backups.copies import backup_time
 
     taken = backup_time(good.path)
     return (
@@ -136,14 +136,14 @@ def offer_restore(parent: QWidget | None, good: BackupCheck | None) -> bool:
 def restore(data_dir: Path, good: BackupCheck, key: bytes | None) -> None:
     """Put the good backup in place (the store must be closed: the damaged file is
     moved aside whole)."""
-    from villagehelper.backup import restore_backup
+    from villagehelper.backups.copies import restore_backup
 
     restore_backup(data_dir, good.path, utc_now(), key=key)
 
 
 def recover_at_start(parent: QWidget | None, data_dir: Path, key: bytes | None) -> bool:
     """The data file would not open: offer the newest good backup; True once restored."""
-    from villagehelper.backup import newest_good_backup
+    from villagehelper.backups.copies import newest_good_backup
 
     good = newest_good_backup(data_dir, key=key)
     if not offer_restore(parent, good):

@@ -5,7 +5,7 @@ thread): the households whose last contact is older than the preference
 ``retention_months`` are listed.  Nothing is erased here: the list is offered to the
 leader (``sig_purge_due``), who reads it and confirms (:meth:`DailyRetention.confirm`),
 and only then do those households lose their personal details, which sync as erasures.
-On a clock found wrong (``villagehelper.trusted_time``), or on a laptop that syncs but
+On a clock found wrong (``villagehelper.ops.trusted_time``), or on a laptop that syncs but
 whose clock the server has not confirmed lately, nothing is even offered: by a clock
 set years ahead every household looks expired.  The months are read from the
 preferences at each run, so a change in the settings applies from the next run.

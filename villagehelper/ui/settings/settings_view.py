@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from villagehelper import __version__
-from villagehelper.backup import BackupCheck, backup_now
+from villagehelper.backups.copies import BackupCheck, backup_now
 from villagehelper.ops.restore import (
     CARRY_CHOICE,
     LaptopRestored,

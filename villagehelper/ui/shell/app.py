@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, cast
 from villagehelper.errors import UserError
 
 if TYPE_CHECKING:  # Qt and the database layer load inside the functions, when needed
-    from villagehelper.backup import BackupCheck
+    from villagehelper.backups.copies import BackupCheck
     from villagehelper.preferences import Preferences
     from villagehelper.store.engine import Store
     from villagehelper.ui.lock.pin_prompt import Unlocked

@@ -1,7 +1,7 @@
 """Today's date for the follow-up lists, when the laptop's clock may be wrong.
 
 Which follow-ups are due or overdue follows "today".  On a clock found wrong
-(``villagehelper.trusted_time``) the list must not silently show the wrong ones: when a
+(``villagehelper.ops.trusted_time``) the list must not silently show the wrong ones: when a
 sync measured how far off the clock is, the list follows the commune server's date and
 says so; otherwise it says that its date comes from a clock that looks wrong.
 """
@@ -18,7 +18,7 @@ from villagehelper.clock import format_vn_date, vietnam_today
 from villagehelper.ui.shell.context import AppContext
 
 if TYPE_CHECKING:
-    from villagehelper.trusted_time import ClockVerdict
+    from villagehelper.ops.trusted_time import ClockVerdict
 
 
 class ClockDay(QObject):
@@ -45,7 +45,7 @@ class ClockDay(QObject):
         ctx = self._ctx
 
         def judge() -> ClockVerdict:
-            from villagehelper.trusted_time import judge_clock
+            from villagehelper.ops.trusted_time import judge_clock
 
             return judge_clock(ctx.store)
 

@@ -24,9 +24,9 @@ from villagehelper.store.peek import CommuneLabel, peek_commune
 from villagehelper.text import format_number
 from villagehelper.ui.lock.window_lock import WindowLock
 from villagehelper.ui.log_visit.screen import LogVisitView
+from villagehelper.ui.settings.clock_banner import ClockBanner
 from villagehelper.ui.settings.recovery import DailyBackups, Damaged, offer_restore
 from villagehelper.ui.settings.retention_job import DailyRetention
-from villagehelper.ui.shell.clock_banner import ClockBanner
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.feedback import show_bug, show_user_error
 from villagehelper.ui.shell.screen_fit import ScrollingTabs, fit_window

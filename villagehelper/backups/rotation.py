@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from villagehelper.clock import to_vietnam
 
 if TYPE_CHECKING:
-    from villagehelper.backup import BackupFile
+    from villagehelper.backups.copies import BackupFile
 
 FUTURE_MARGIN = timedelta(minutes=5)
 

@@ -1,5 +1,5 @@
 """A banner over the screens while the laptop's clock is found wrong
-(``villagehelper.trusted_time``): what is wrong and what to do, in the person's language.
+(``villagehelper.ops.trusted_time``): what is wrong and what to do, in the person's language.
 
 Judged on the database worker at start-up, after every sync round (a sync measures
 the server's time) and every hour; hidden while the clock is trusted or unconfirmed.
@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 from villagehelper.ui.shell.context import AppContext
 
 if TYPE_CHECKING:
+    from villagehelper.ops.trusted_time import ClockVerdict
     from villagehelper.store.changelog import Changes
-    from villagehelper.trusted_time import ClockVerdict
 
 EVERY_MS = 60 * 60_000
 
@@ -63,7 +63,7 @@ class ClockBanner(QFrame):
         ctx = self._ctx
 
         def judge() -> ClockVerdict:
-            from villagehelper.trusted_time import judge_clock
+            from villagehelper.ops.trusted_time import judge_clock
 
             return judge_clock(ctx.store)
 
@@ -88,8 +88,8 @@ class ClockBanner(QFrame):
         ctx = self._ctx
 
         def confirm() -> Changes:
+            from villagehelper.ops.trusted_time import confirm_date_by_leader
             from villagehelper.store.changelog import Changes
-            from villagehelper.trusted_time import confirm_date_by_leader
 
             confirm_date_by_leader(ctx.store)
             return Changes()  # a setting of this laptop: no record any screen shows

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
-from villagehelper.backup_order import rotation_order
+from villagehelper.backups.rotation import rotation_order
 from villagehelper.clock import to_vietnam, utc_now
 from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
@@ -161,7 +161,7 @@ def rotate_backups(
     With ``now`` (the clock that named today's backup), backups named after it were
     made under a clock that was ahead: they count as older than every backup named
     by a sane clock, so that they are rotated out one a day instead of crowding out
-    each new backup (:func:`~villagehelper.backup_order.rotation_order`)."""
+    each new backup (:func:`~villagehelper.backups.rotation.rotation_order`)."""
     seen: dict[str, int] = {}
     deleted = []
     for backup in rotation_order(list_backups(data_dir), now):

@@ -291,7 +291,7 @@ def newest_stored_time(session: Session) -> datetime | None:
 
 
 def _newest_backup_time(store: Store) -> datetime | None:
-    from villagehelper.backup import backup_time, list_backups
+    from villagehelper.backups.copies import backup_time, list_backups
 
     for backup in list_backups(store.data_dir):  # newest first
         taken = backup_time(backup.path)
