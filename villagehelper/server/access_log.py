@@ -12,20 +12,29 @@ from __future__ import annotations
 import logging
 import time
 import traceback
+from typing import Any
 
-from villagehelper.server.limits import ASGIApp, Message, Receive, Scope, Send, reply
+from villagehelper.server.limits import (
+    ASGIApp,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    error_body,
+    reply,
+)
 
 log = logging.getLogger("villagehelper.server")
 
 
-def _server_error() -> dict[str, str]:
-    return {
-        "error": "server_error",
-        "message_vi": "Máy chủ xã gặp lỗi khi xử lý yêu cầu này; dữ liệu trên máy vẫn được giữ. "
+def _server_error() -> dict[str, Any]:
+    return error_body(
+        "server_error",
+        "Máy chủ xã gặp lỗi khi xử lý yêu cầu này; dữ liệu trên máy vẫn được giữ. "
         "Máy sẽ thử lại sau; nếu lỗi còn, hãy báo người quản lý máy chủ xã.",
-        "message_en": "The commune server failed on this request; nothing on the laptop is "
+        "The commune server failed on this request; nothing on the laptop is "
         "lost. The laptop tries again later; if it goes on, tell the server's administrator.",
-    }
+    )
 
 
 class AccessLog:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 
@@ -35,6 +35,7 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # person started should not sit silent for minutes on a mistaken header.
 MAX_RETRY_AFTER = 30.0
 _DOWNLOAD_CHUNK = 1 << 20
+T = TypeVar("T")
 
 
 class SyncError(UserError):
@@ -139,12 +140,8 @@ class ServerConnection:
         nothing there for this laptop (404, 409).  Retried from the start like any call;
         ``progress`` gets bytes received and expected (0 when not known)."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        last_error: SyncError | None = None
-        asked = 0.0
-        for attempt in range(self.retry.attempts):
-            if attempt:
-                self.sleep(self.retry.delay(attempt - 1, asked))
-            asked = 0.0
+
+        def attempt() -> bool:
             try:
                 with self._http.get(
                     self.base_url + path,
@@ -156,16 +153,26 @@ class ServerConnection:
                     self._note(response)
                     if response.status_code in (404, 409):
                         return False
-                    if response.status_code in RETRY_STATUSES:
-                        last_error = _refused(response)
-                        asked = retry_after(response)
-                        continue
-                    if response.status_code >= 400:
-                        raise _refused(response)
+                    _refuse_failed(response)
                     _save_body(response, target, limit, progress)
                     return True
             except requests.RequestException as exc:
-                last_error = _unreachable(self.base_url, exc)
+                raise _RetryableError(_unreachable(self.base_url, exc)) from exc
+
+        return self._retrying(attempt)
+
+    def _retrying(self, attempt: Callable[[], T]) -> T:
+        """``attempt`` as often as the retry policy allows while it raises
+        :class:`_RetryableError`, waiting between tries; the last try's error if none answered."""
+        last_error: SyncError | None = None
+        asked = 0.0
+        for number in range(self.retry.attempts):
+            if number:
+                self.sleep(self.retry.delay(number - 1, asked))
+            try:
+                return attempt()
+            except _RetryableError as again:
+                last_error, asked = again.error, again.asked
         assert last_error is not None
         raise last_error
 
@@ -201,12 +208,8 @@ class ServerConnection:
             data = gzip.compress(body, compresslevel=1)
             headers["Content-Type"] = "application/json"
             headers["Content-Encoding"] = "gzip"
-        last_error: SyncError | None = None
-        asked = 0.0
-        for attempt in range(self.retry.attempts):
-            if attempt:
-                self.sleep(self.retry.delay(attempt - 1, asked))
-            asked = 0.0
+
+        def attempt() -> dict[str, Any]:
             try:
                 response = self._http.request(
                     method,
@@ -217,23 +220,35 @@ class ServerConnection:
                     timeout=self.timeout,
                 )
             except requests.RequestException as exc:
-                last_error = _unreachable(self.base_url, exc)
-                continue
+                raise _RetryableError(_unreachable(self.base_url, exc)) from exc
             self._note(response)
-            if response.status_code in RETRY_STATUSES:
-                last_error = _refused(response)
-                asked = retry_after(response)
-                continue
-            if response.status_code >= 400:
-                raise _refused(response)
+            _refuse_failed(response)
             try:
                 answer: dict[str, Any] = response.json()
             except ValueError:
-                last_error = _garbled(self.base_url)
-                continue
+                raise _RetryableError(_garbled(self.base_url)) from None
             return answer
-        assert last_error is not None
-        raise last_error
+
+        return self._retrying(attempt)
+
+
+class _RetryableError(Exception):
+    """One try failed in a way another may not: ``error`` is raised if none is left;
+    ``asked`` is the wait the server asked for (Retry-After), 0 if it did not."""
+
+    def __init__(self, error: SyncError, asked: float = 0.0) -> None:
+        super().__init__(error)
+        self.error = error
+        self.asked = asked
+
+
+def _refuse_failed(response: requests.Response) -> None:
+    """Raise for an error status: :class:`_RetryableError` where the server may answer on a
+    later try (busy, down), the server's refusal otherwise."""
+    if response.status_code in RETRY_STATUSES:
+        raise _RetryableError(_refused(response), retry_after(response))
+    if response.status_code >= 400:
+        raise _refused(response)
 
 
 def retry_after(response: requests.Response) -> float:

@@ -152,7 +152,7 @@ class JoinServerDialog(QDialog):
         if isinstance(error, UserError):
             self._say(error.message(current_language()), error=True)
         else:
-            self._worker.sig_bug.emit(type(error).__name__)
+            self._worker.report(error)  # logged already: the window apologises
             self._say(
                 self.tr("Gặp lỗi ngoài dự kiến; dữ liệu trên máy vẫn an toàn. Hãy thử lại."),
                 error=True,

@@ -33,6 +33,7 @@ from villagehelper.ops.households import HouseholdDetail, MemberInfo
 from villagehelper.ops.inputs import HouseholdInput, MemberInput
 from villagehelper.ops.team import VillageInfo, list_villages
 from villagehelper.store.changelog import Changes
+from villagehelper.store.engine import Store
 from villagehelper.text import Phone, canonical_phone
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.feedback import show_failure
@@ -309,6 +310,31 @@ class MemberForm(FieldForm):
 
     def focus_first(self) -> None:
         self.name_edit.setFocus()
+
+
+def member_dialog(
+    ctx: AppContext,
+    title: str,
+    member: MemberInfo | None,
+    save: Callable[[Store, str, MemberInput], object],
+    target: str,
+    *,
+    today: date,
+    parent: QWidget,
+) -> EditDialog:
+    """The member form (``member``'s values, or empty) in an edit dialog, not opened yet:
+    saving runs ``save(store, target, typed)`` on the database worker, ``target`` being
+    the member edited or the household a new member joins (``today`` bounds the birth
+    year and the consent date)."""
+    form = MemberForm(today)
+    form.set_member(member)
+    store = ctx.store
+
+    def prepare() -> Callable[[], object]:
+        typed = form.member_input()
+        return lambda: save(store, target, typed)
+
+    return EditDialog(ctx, form, title, prepare, parent)
 
 
 def _grouped_phone(phone: str | None) -> str:

@@ -38,7 +38,7 @@ from villagehelper.ops.households import (
 )
 from villagehelper.store.changelog import Changes
 from villagehelper.text import format_number
-from villagehelper.ui.household.forms import EditDialog, HouseholdForm, MemberForm
+from villagehelper.ui.household.forms import EditDialog, HouseholdForm, member_dialog
 from villagehelper.ui.household.header import HouseholdHeader, page_button
 from villagehelper.ui.household.members_model import BIRTH_YEAR, CONSENT, NAME, PHONE, MembersModel
 from villagehelper.ui.household.merge import MergeDialog
@@ -273,16 +273,9 @@ class HouseholdPage(QDialog):
     def _member_dialog(
         self, title: str, member: MemberInfo | None, save: Callable[..., Saved]
     ) -> EditDialog:
-        form = MemberForm(vietnam_today(self._ctx.store.now()))
-        form.set_member(member)
-        store = self._ctx.store
         target = member.id if member is not None else self._household_id
-
-        def prepare() -> Callable[[], Saved]:
-            data = form.member_input()
-            return lambda: save(store, target, data)
-
-        dialog = EditDialog(self._ctx, form, title, prepare, self)
+        today = vietnam_today(self._ctx.store.now())
+        dialog = member_dialog(self._ctx, title, member, save, target, today=today, parent=self)
         self._open_editor(dialog)
         return dialog
 

@@ -13,7 +13,6 @@ the work between them: loading the catalog and the chosen household, saving the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -262,23 +261,13 @@ class LogVisitView(QWidget):
         """Add the resident being helped to the household, then pick them."""
         if self._household_id is None or self.stack.currentWidget() is not self.visit_form:
             return
-        from villagehelper.ui.household.forms import EditDialog, MemberForm
+        from villagehelper.ops.households import add_member
+        from villagehelper.ui.household.forms import member_dialog
 
-        ctx, household_id = self._ctx, self._household_id
-        form = MemberForm(self._today)
-        form.set_member(None)
-
-        def prepare() -> Callable[[], object]:
-            data = form.member_input()
-
-            def save() -> object:
-                from villagehelper.ops.households import add_member
-
-                return add_member(ctx.store, household_id, data)
-
-            return save
-
-        dialog = EditDialog(ctx, form, self.tr("Thêm nhân khẩu"), prepare, self)
+        title, household_id = self.tr("Thêm nhân khẩu"), self._household_id
+        dialog = member_dialog(
+            self._ctx, title, None, add_member, household_id, today=self._today, parent=self
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sig_saved.connect(self._member_added)
         dialog.open()

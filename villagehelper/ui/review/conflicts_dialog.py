@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from villagehelper.errors import UserError
 from villagehelper.ui.review.faulty_page import FaultyModel, FaultyPage
 from villagehelper.ui.review.implausible_page import ImplausibleModel, ImplausiblePage
+from villagehelper.ui.review.review_list import ReviewRowsModel, chosen_row, show_refusal
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.widgets.choice_lists import ROW_ROLE, RowsModel
+from villagehelper.ui.widgets.choice_lists import RowsModel
 
 if TYPE_CHECKING:
     from villagehelper.ops.conflicts import ConflictInfo, DuplicateReview
@@ -47,10 +47,9 @@ if TYPE_CHECKING:
     ]
 
 
-class ConflictModel(RowsModel["ConflictInfo"]):
+class ConflictModel(ReviewRowsModel["ConflictInfo"]):
     def __init__(self, language: str) -> None:
-        super().__init__(columns=4)
-        self._language = language
+        super().__init__(language, columns=4)
 
     def column_titles(self) -> Sequence[str]:
         return (
@@ -60,24 +59,20 @@ class ConflictModel(RowsModel["ConflictInfo"]):
             self.tr("Giá trị từ máy khác"),
         )
 
-    def cell(self, value: ConflictInfo, column: int, role: int) -> object:
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        label = value.field_label_en if self._language == "en" else value.field_label_vi
-        return (value.record_label, label, value.current_text, value.other_text)[column]
+    def texts(self, value: ConflictInfo) -> Sequence[str]:
+        label = self.in_language(value.field_label_vi, value.field_label_en)
+        return (value.record_label, label, value.current_text, value.other_text)
 
 
-class DuplicateModel(RowsModel["DuplicateReview"]):
+class DuplicateModel(ReviewRowsModel["DuplicateReview"]):
     def __init__(self) -> None:
         super().__init__(columns=3)
 
     def column_titles(self) -> Sequence[str]:
         return (self.tr("Hộ thứ nhất"), self.tr("Hộ thứ hai"), self.tr("Lý do"))
 
-    def cell(self, value: DuplicateReview, column: int, role: int) -> object:
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        return (value.first_label, value.second_label, value.reason)[column]
+    def texts(self, value: DuplicateReview) -> Sequence[str]:
+        return (value.first_label, value.second_label, value.reason)
 
 
 def _table(model: RowsModel[Any], name: str, parent: QWidget) -> QTableView:
@@ -216,9 +211,8 @@ class ConflictsDialog(QDialog):
         self._show_chosen()
 
     def chosen(self) -> ConflictInfo | None:
-        index = self.conflicts.currentIndex()
-        value = index.data(ROW_ROLE) if index.isValid() else None
-        return value
+        chosen: ConflictInfo | None = chosen_row(self.conflicts)
+        return chosen
 
     def _show_chosen(self) -> None:
         conflict = self.chosen()
@@ -262,13 +256,9 @@ class ConflictsDialog(QDialog):
         self.reload()
 
     def _refused(self, error: BaseException) -> None:
-        if isinstance(error, UserError):
-            self.message.setText(error.message(self._ctx.preferences.language))
-        else:
-            self._ctx.executor.sig_bug.emit(type(error).__name__)
+        show_refusal(self.message, self._ctx, error)
 
     def _open_duplicate(self) -> None:
-        index = self.duplicates.currentIndex()
-        pair = index.data(ROW_ROLE) if index.isValid() else None
+        pair: DuplicateReview | None = chosen_row(self.duplicates)
         if pair is not None:
             self.sig_open_household.emit(pair.first_id)

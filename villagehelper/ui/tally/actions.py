@@ -171,17 +171,24 @@ class ReportActions(QObject):
         self._folder = str(path.parent)
         return path
 
-    def save_pdf(self) -> None:
+    def _overview_to_file(
+        self, title: str, suffix: str, file_filter: str
+    ) -> tuple[TallyOverview, Path] | None:
+        """The tally shown and the file the user chose for it (``None``: none shown, or
+        the user cancelled)."""
         overview = self._current()
         if overview is None:
-            return
-        path = self.ask_path(
-            self.tr("Lưu báo cáo PDF"),
-            default_file_name(overview, ".pdf"),
-            self.tr("Tệp PDF (*.pdf)"),
+            return None
+        path = self.ask_path(title, default_file_name(overview, suffix), file_filter)
+        return None if path is None else (overview, path)
+
+    def save_pdf(self) -> None:
+        chosen = self._overview_to_file(
+            self.tr("Lưu báo cáo PDF"), ".pdf", self.tr("Tệp PDF (*.pdf)")
         )
-        if path is None:
+        if chosen is None:
             return
+        overview, path = chosen
 
         def work() -> int:
             from villagehelper.reports.saving import save_tally_pdf
@@ -199,17 +206,12 @@ class ReportActions(QObject):
         ).failure(self._failed).with_progress(self.tr("Đang lưu PDF…")).run()
 
     def export_excel(self) -> None:
-        overview = self._current()
-        if overview is None:
-            return
-        path = self.ask_path(
-            self.tr("Xuất bảng tính Excel"),
-            default_file_name(overview, ".xlsx"),
-            self.tr("Bảng tính Excel (*.xlsx)"),
+        chosen = self._overview_to_file(
+            self.tr("Xuất bảng tính Excel"), ".xlsx", self.tr("Bảng tính Excel (*.xlsx)")
         )
-        if path is None:
+        if chosen is None:
             return
-        ctx = self._ctx
+        (overview, path), ctx = chosen, self._ctx
 
         def work() -> Path:
             from villagehelper.reports.saving import save_tally_xlsx
