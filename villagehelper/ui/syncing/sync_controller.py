@@ -143,7 +143,7 @@ class SyncController(QObject):
         if isinstance(error, ServerUnreachableError):
             self._probe.start()  # try again as soon as the server answers
         if not isinstance(error, UserError):
-            self._worker.sig_bug.emit(type(error).__name__)
+            self._worker.report(error)
             error = UserError(
                 "Đồng bộ gặp lỗi ngoài dự kiến; dữ liệu trên máy vẫn an toàn.",
                 "Sync failed unexpectedly; the data on this laptop is safe.",
