@@ -21,9 +21,8 @@ from sqlalchemy.orm import Session, aliased
 
 from villagehelper.clock import as_utc, format_vn_date, to_vietnam
 from villagehelper.errors import NotFoundError, UserError, ValidationError
-from villagehelper.ids import new_id
 from villagehelper.ops.session_queries import SessionRow, rows_query, to_row
-from villagehelper.ops.sessions import VisitLogged, active_volunteer, insert_session, void_in
+from villagehelper.ops.sessions import VisitLogged, active_volunteer, insert_correction, void_in
 from villagehelper.session_times import (
     EARLIEST_SESSION,
     QUARANTINE_DEVICE,
@@ -139,16 +138,13 @@ def redate_session(
                 store=store,
                 changes=changes,
             )
-        new_session = insert_session(
+        new_session = insert_correction(
             session,
             changes,
-            session_id=new_id(),
-            visit_id=old.visit_id,
-            household_id=old.household_id,
-            member_id=old.member_id,
+            old,
+            store=store,
             volunteer_id=old.volunteer_id,  # who helped; the correction is the leader's
             occurred_at=occurred_at,
-            device_id=store.device_id,
             note=old.note,
             outcome_values={
                 "service_code": old.service_code,
@@ -156,7 +152,6 @@ def redate_session(
                 "follow_up_date": old.follow_up_date,
                 "failure_reason": old.failure_reason,
             },
-            replaces_id=session_id,
         )
     changes.add("household", old.household_id)
     return VisitLogged(old.visit_id, (new_session,), changes)

@@ -123,6 +123,35 @@ def insert_session(
     return row.id
 
 
+def insert_correction(
+    session: Session,
+    changes: Changes,
+    old: HelpSession,
+    *,
+    store: Store,
+    volunteer_id: str,
+    occurred_at: datetime,
+    note: str,
+    outcome_values: dict[str, object],
+) -> str:
+    """The session that replaces ``old`` (already voided): same visit, household and
+    member, logged by this laptop, naming the session it replaces."""
+    return insert_session(
+        session,
+        changes,
+        session_id=new_id(),
+        visit_id=old.visit_id,
+        household_id=old.household_id,
+        member_id=old.member_id,
+        volunteer_id=volunteer_id,
+        occurred_at=occurred_at,
+        device_id=store.device_id,
+        note=note,
+        outcome_values=outcome_values,
+        replaces_id=old.id,
+    )
+
+
 def log_visit(store: Store, visit: VisitInput) -> VisitLogged:
     """Record one visit: one session per service, all in one transaction."""
     if not visit.services:
@@ -258,18 +287,14 @@ def correct_session(
             store=store,
             changes=changes,
         )
-        new_session = insert_session(
+        new_session = insert_correction(
             session,
             changes,
-            session_id=new_id(),
-            visit_id=old.visit_id,
-            household_id=old.household_id,
-            member_id=old.member_id,
+            old,
+            store=store,
             volunteer_id=volunteer_id,
             occurred_at=old.occurred_at,
-            device_id=store.device_id,
             note=validate.note("note", note),
             outcome_values=clean_service_outcome(session, corrected, today),
-            replaces_id=session_id,
         )
     return VisitLogged(old.visit_id, (new_session,), changes)

@@ -20,6 +20,7 @@ from villagehelper.store.kinds import Outcome
 from villagehelper.text import format_number
 from villagehelper.ui.lists.filters import FilterChoices, ListScreen, PeriodPicker, SearchField
 from villagehelper.ui.lists.session_model import SessionTableModel
+from villagehelper.ui.lists.session_records import SESSION_RECORDS
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.widgets.fields import ChoiceCombo, ProportionalColumns, labelled
 
@@ -36,16 +37,7 @@ class SessionsView(ListScreen):
     """
 
     # What a session row shows comes from these records.
-    ROW_ENTITIES = (
-        "help_session",
-        "session_void",
-        "household_merge",
-        "household",
-        "member",
-        "village",
-        "team_member",
-        "service",
-    )
+    ROW_ENTITIES = SESSION_RECORDS
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         self.model: SessionTableModel

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from villagehelper.clock import utc_now, vietnam_today
 from villagehelper.text import format_number
+from villagehelper.ui.lists.session_records import SESSION_RECORDS
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.tally.actions import ReportActions
 from villagehelper.ui.tally.chart import WeeklyChart
@@ -40,17 +41,6 @@ if TYPE_CHECKING:
     from villagehelper.tally.overview import TallyOverview
     from villagehelper.ui.lists.filters import FilterChoices
 
-# Records whose change alters a number on this screen.
-COUNTED_ENTITIES = (
-    "help_session",
-    "session_void",
-    "household_merge",
-    "household",
-    "member",
-    "village",
-    "team_member",
-    "service",
-)
 CHOICE_ENTITIES = ("village", "team_member")
 
 
@@ -240,7 +230,7 @@ class TallyView(QWidget):
     def _on_changed(self, changes: Changes) -> None:
         if any(changes.ids(entity) for entity in CHOICE_ENTITIES):
             self.load_choices()
-        if any(changes.ids(entity) for entity in COUNTED_ENTITIES):
+        if any(changes.ids(entity) for entity in SESSION_RECORDS):
             self.reload()
 
     # --- showing ----------------------------------------------------------------------
