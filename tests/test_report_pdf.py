@@ -18,6 +18,7 @@ from villagehelper.ops.households import create_household
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.ops.sessions import log_visit
 from villagehelper.store.models import Service
+from villagehelper.store.thread_guard import allowed_here
 from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.periods import iso_week
 from villagehelper.tally.results import Counts, Tally
@@ -50,6 +51,12 @@ def squeeze(text: str) -> str:
 
 
 def logged_week(village_team: Team) -> Tally:
+    """Seeds a week (on this thread: Qt is loaded, so the store guards it)."""
+    with allowed_here():
+        return _log_week(village_team)
+
+
+def _log_week(village_team: Team) -> Tally:
     store = village_team.store
     with store.reading() as session:
         codes = session.scalars(
@@ -165,7 +172,9 @@ def test_the_fonts_embedded_are_the_bundled_metric_twin_of_times(
     from villagehelper.reports.weekly import write_pdf
 
     pdf = tmp_path / "weekly.pdf"
-    write_pdf(build(compute_tally(village_team.store, WEEK), None), pdf)
+    with allowed_here():
+        tally = compute_tally(village_team.store, WEEK)
+    write_pdf(build(tally, None), pdf)
     listing = run("pdffonts", str(pdf)).splitlines()[2:]
     names = {line.split()[0].split("+")[-1] for line in listing if line.strip()}
     assert names, "no font in the PDF"
@@ -177,7 +186,8 @@ def test_the_fonts_embedded_are_the_bundled_metric_twin_of_times(
 def test_page_numbers_start_on_page_two(village_team: Team, qapp: object, tmp_path: Path) -> None:
     from villagehelper.reports.weekly import write_pdf
 
-    tally = compute_tally(village_team.store, WEEK)
+    with allowed_here():
+        tally = compute_tally(village_team.store, WEEK)
     template = tally.rows[0]
     # More services than one page holds: the table breaks and its header repeats.
     rows = tuple(
