@@ -53,7 +53,6 @@ from sqlalchemy.pool import StaticPool
 
 from tests import crash_driver
 from tests.sync_support import COMMUNE, laptop_snapshot, server_snapshot
-from villagehelper.exchange import state
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.paths import DATABASE_FILE
@@ -278,7 +277,7 @@ def read_laptop(database: Path) -> LaptopFile:
         return LaptopFile(
             integrity=integrity,
             device_id=settings["device_id"],
-            cursor=int(settings.get(state.CURSOR, "0")),
+            cursor=int(settings.get(sync_state.CURSOR, "0")),
             rows=rows,
             outbox=outbox,
             sessions={row[0]: row[1:] for row in db.execute(_SESSION_SQL)},

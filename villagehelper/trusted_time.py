@@ -44,7 +44,7 @@ FRESH = timedelta(days=7)  # a server measurement older than this confirms nothi
 SERVER_OFFSET = "clock_server_offset_seconds"
 CHECKED_AT = "clock_checked_at"
 LEADER_CONFIRMED_AT = "clock_confirmed_by_leader_at"  # laptop time a leader confirmed the date
-_LAST_SYNC = "sync_last_success"  # villagehelper.exchange.state.LAST_SUCCESS (no import cycle)
+_LAST_SYNC = "sync_last_success"  # villagehelper.store.sync_state.LAST_SUCCESS (no import cycle)
 
 _DO_VI = (
     "Hãy chỉnh ngày giờ trong Windows (Cài đặt → Thời gian và ngôn ngữ → Ngày và giờ: bật "
