@@ -61,6 +61,7 @@ from villagehelper.server.cli import serve as server_serve
 from villagehelper.server.database import ServerDB, open_server_db
 from villagehelper.server.replicas import CACHE_ENV
 from villagehelper.server.tables import AuditEntry, FeedCounter, Record
+from villagehelper.store import sync_state
 from villagehelper.store.changelog import ENTITIES, Op, primary_key_name
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.models import Household
@@ -267,8 +268,8 @@ def read_laptop(database: Path) -> LaptopFile:
         for entity, model in ENTITIES.items():
             key = primary_key_name(model)
             sql = f"SELECT {key}, sync_state, server_version FROM {model.__tablename__}"
-            for row_id, sync_state, version in db.execute(sql):
-                rows[(entity, str(row_id))] = LocalRow(sync_state, version)
+            for row_id, row_state, version in db.execute(sql):
+                rows[(entity, str(row_id))] = LocalRow(row_state, version)
         outbox = list(
             db.execute(
                 "SELECT seq, change_id, entity, row_id, op, payload FROM outbox ORDER BY seq"
