@@ -48,11 +48,12 @@ from benchmarks.datasets import Dataset, DatasetSpec, ensure
 from benchmarks.measure import Row, Stats
 from benchmarks.sync_client import page_file
 from benchmarks.sync_data import ServerData, ensure_server, server_url, working_server
-from villagehelper.exchange import state, wire
+from villagehelper.exchange import wire
 from villagehelper.ops.sessions import log_visit
 from villagehelper.server import accounts
 from villagehelper.server.database import open_server_db
 from villagehelper.server.replicas import CACHE_ENV
+from villagehelper.store import sync_state
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.sync import client
@@ -248,7 +249,7 @@ def _warm_replica(url: str, database: Path, commune: str, folder: Path) -> float
     store = open_store(laptop)
     try:
         with store.reading() as session:
-            credentials = state.enrolled(session)
+            credentials = sync_state.enrolled(session)
         assert credentials is not None
         connection = client.default_connection(url, credentials.token)
         try:

@@ -53,7 +53,6 @@ from sqlalchemy.pool import StaticPool
 
 from tests import crash_driver
 from tests.sync_support import COMMUNE, laptop_snapshot, server_snapshot
-from villagehelper.exchange import state
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.paths import DATABASE_FILE
@@ -62,6 +61,7 @@ from villagehelper.server.cli import serve as server_serve
 from villagehelper.server.database import ServerDB, open_server_db
 from villagehelper.server.replicas import CACHE_ENV
 from villagehelper.server.tables import AuditEntry, FeedCounter, Record
+from villagehelper.store import sync_state
 from villagehelper.store.changelog import ENTITIES, Op, primary_key_name
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.models import Household
@@ -268,8 +268,8 @@ def read_laptop(database: Path) -> LaptopFile:
         for entity, model in ENTITIES.items():
             key = primary_key_name(model)
             sql = f"SELECT {key}, sync_state, server_version FROM {model.__tablename__}"
-            for row_id, sync_state, version in db.execute(sql):
-                rows[(entity, str(row_id))] = LocalRow(sync_state, version)
+            for row_id, row_state, version in db.execute(sql):
+                rows[(entity, str(row_id))] = LocalRow(row_state, version)
         outbox = list(
             db.execute(
                 "SELECT seq, change_id, entity, row_id, op, payload FROM outbox ORDER BY seq"
@@ -278,7 +278,7 @@ def read_laptop(database: Path) -> LaptopFile:
         return LaptopFile(
             integrity=integrity,
             device_id=settings["device_id"],
-            cursor=int(settings.get(state.CURSOR, "0")),
+            cursor=int(settings.get(sync_state.CURSOR, "0")),
             rows=rows,
             outbox=outbox,
             sessions={row[0]: row[1:] for row in db.execute(_SESSION_SQL)},

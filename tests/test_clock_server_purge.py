@@ -21,11 +21,11 @@ from tests.sync_support import (
 )
 from villagehelper import personal_fields
 from villagehelper.clock import utc_now
-from villagehelper.exchange import state
 from villagehelper.ops import erasure, households, retention
 from villagehelper.ops.inputs import HouseholdInput, MemberInput
 from villagehelper.ops.trusted_time import ClockTrust, UntrustedClockError
 from villagehelper.personal_fields import ERASED_NAME
+from villagehelper.store import sync_state
 from villagehelper.store.changelog import Op
 from villagehelper.store.models import Household, utc_text
 from villagehelper.sync.http import ServerRefusedError
@@ -72,8 +72,8 @@ def test_a_purge_dated_years_ahead_of_the_server_is_refused_and_nothing_spreads(
     other = enrol_laptop(sync_server, open_laptop(tmp_path, "other"))
     other.sync()
     with leader.store.reading() as session:
-        credentials = state.enrolled(session)
-        cursor = state.cursor(session)
+        credentials = sync_state.enrolled(session)
+        cursor = sync_state.cursor(session)
         version = session.get(Household, household_id).server_version  # type: ignore[union-attr]
     assert credentials is not None
     in_2031 = utc_text(utc_now() + timedelta(days=5 * 365))

@@ -30,13 +30,14 @@ from tests.sync_support import (
     server_snapshot,
     set_up_commune,
 )
-from villagehelper.exchange import state
 from villagehelper.ops import conflicts, households, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.server import accounts
 from villagehelper.server.tables import Device, Record
+from villagehelper.store import sync_state
 from villagehelper.store.engine import Store, open_store
 from villagehelper.sync import client, device_history
+from villagehelper.sync import status as sync_status
 from villagehelper.sync.device_history import CONFIG_DIR_ENV, MACHINE_ID_ENV, CopiedFolderError
 
 HEAD = "Lê Văn Tám"
@@ -157,9 +158,9 @@ def test_a_folder_copied_to_another_laptop_must_enrol_anew_and_loses_no_edit(
     copy = open_store(copy_dir, clock=FakeClock())
     try:
         with copy.reading() as session:
-            new_device = state.enrolled(session)
+            new_device = sync_state.enrolled(session)
         assert new_device is not None
-        assert new_device.device_id != state.status(original.store).enrolled.device_id  # type: ignore[union-attr]
+        assert new_device.device_id != sync_status.status(original.store).enrolled.device_id  # type: ignore[union-attr]
         with sync_server.db.reading() as session:
             assert session.get(Device, new_device.device_id) is not None
         expected = server_snapshot(sync_server.db)
@@ -190,7 +191,7 @@ def test_a_copy_on_the_same_laptop_is_caught_by_the_server(
         with pytest.raises(CopiedFolderError) as refused:
             copy.sync()
         assert "bản sao" in refused.value.message_vi
-        status = state.status(copy.store)
+        status = sync_status.status(copy.store)
         assert status.last_error == refused.value.message_vi  # the status bar says it too
         assert status.pending > 0  # nothing unsent was dropped
         with pytest.raises(CopiedFolderError):
@@ -237,7 +238,7 @@ def test_the_same_laptop_is_not_taken_for_a_copy(
 
     # A folder from before laptops recorded their home is adopted by the laptop it is on.
     with laptop.store.transaction() as session:
-        state.clear(session, device_history.HOME)
+        sync_state.clear(session, sync_state.DEVICE_HOME)
     logged += _visits(laptop.store, commune, household, 1)
     laptop.sync()
     try:

@@ -22,8 +22,9 @@ import villagehelper
 
 EXCLUDED = ["villagehelper.ui", "villagehelper.reports"]
 # Alembic's env.py runs a migration when imported and only works inside Alembic; the
-# checker instead migrates a scratch database, which executes it and every revision.
-RUN_BY_ALEMBIC = ["villagehelper.migrations.env"]
+# checker instead migrates a scratch laptop database and a scratch server database,
+# which executes each env.py and every revision.
+RUN_BY_ALEMBIC = ["villagehelper.migrations.env", "villagehelper.server.migrations.env"]
 
 
 def _check(spec_json: str) -> None:
@@ -70,10 +71,12 @@ def _check(spec_json: str) -> None:
             if culprit is None and qt_loaded():
                 culprit = name
     if spec["migrate"]:
+        from villagehelper.server.database import open_server_db
         from villagehelper.store.engine import open_store
 
         with tempfile.TemporaryDirectory() as scratch:
             open_store(Path(scratch) / "data").close()
+            open_server_db(f"sqlite:///{Path(scratch) / 'server.sqlite3'}").engine.dispose()
         if culprit is None and qt_loaded():
             culprit = "villagehelper.migrations (run by Alembic)"
     print(json.dumps({"modules": modules, "culprit": culprit, "qt": qt_loaded()}))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from villagehelper.exchange import state
+from villagehelper.store import sync_state
 from villagehelper.store.engine import Store
 from villagehelper.sync import device_history
 from villagehelper.sync.device_history import CONFIG_DIR_ENV, MACHINE_ID_ENV, Home
@@ -16,12 +16,12 @@ from villagehelper.sync.device_history import CONFIG_DIR_ENV, MACHINE_ID_ENV, Ho
 def _enrolled_here(store: Store) -> None:
     with store.transaction() as session:
         for key, value in (
-            (state.SERVER_URL, "http://127.0.0.1:8765"),
-            (state.DEVICE_ID, "device"),
-            (state.TOKEN, "device.secret"),
-            (state.ROLE, "volunteer"),
+            (sync_state.SERVER_URL, "http://127.0.0.1:8765"),
+            (sync_state.DEVICE_ID, "device"),
+            (sync_state.TOKEN, "device.secret"),
+            (sync_state.ROLE, "volunteer"),
         ):
-            state.put(session, key, value)
+            sync_state.put(session, key, value)
         device_history.start_new_device(session)
 
 

@@ -393,10 +393,10 @@ def test_a_change_stored_before_its_reply_was_lost_goes_again_after_an_erasure(
 
 
 def _enrolment(store: Store) -> tuple[str, str]:
-    from villagehelper.exchange import state
+    from villagehelper.store import sync_state
 
     with store.reading() as session:
-        enrolled = state.enrolled(session)
+        enrolled = sync_state.enrolled(session)
     assert enrolled is not None
     return enrolled.server_url, enrolled.token
 

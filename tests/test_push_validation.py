@@ -43,14 +43,15 @@ from tests.test_sync_security import (
 from villagehelper import entity_rules
 from villagehelper.cli import dispatch
 from villagehelper.errors import UserError, ValidationError
-from villagehelper.exchange import state
 from villagehelper.ids import new_id
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.server import accounts
+from villagehelper.store import sync_state
 from villagehelper.store.changelog import ENTITIES, Changes, record_insert, synced_fields
 from villagehelper.store.models import HelpSession, OutboxEntry, UtcDateTime
 from villagehelper.sync import client, set_aside
+from villagehelper.sync import status as sync_status
 
 gia_loc = test_sync_security.gia_loc  # the fixture: Gia Lộc, a leader, a volunteer
 
@@ -249,7 +250,7 @@ def test_a_refused_change_is_set_aside_and_the_rest_of_the_outbox_goes(gia_loc: 
             assert session.get(HelpSession, logged.session_ids[0]) is not None
         still = session.get(HelpSession, gia_loc.session_id)
         assert still is not None and not still.voided
-    status = state.status(volunteer.store)
+    status = sync_status.status(volunteer.store)
     assert status.set_aside == 1 and status.pending == 0 and not status.last_error
     with volunteer.store.reading() as session:
         [kept] = set_aside.listed(session)
@@ -257,7 +258,7 @@ def test_a_refused_change_is_set_aside_and_the_rest_of_the_outbox_goes(gia_loc: 
     assert "Only a team leader" in kept.reason_en
     assert volunteer.sync().set_aside == 1  # and the next syncs go on as well
     set_aside.discard(volunteer.store, kept.change_id)
-    assert state.status(volunteer.store).set_aside == 0
+    assert sync_status.status(volunteer.store).set_aside == 0
 
 
 def test_changes_that_depend_on_a_refused_insert_wait_with_it_and_go_once_resent(
@@ -477,7 +478,7 @@ def test_a_laptop_enrolled_again_at_a_new_address_keeps_signing_its_work(
     volunteer.sync()  # the server now knows the laptop's signature as this device's
     # The server moved (a new PC, a new address): the laptop enrols again, as a new device.
     with volunteer.store.transaction() as session:
-        state.put(session, state.SERVER_URL, "http://old-commune-pc:8765")
+        sync_state.put(session, sync_state.SERVER_URL, "http://old-commune-pc:8765")
     code = accounts.issue_code(gia_loc.db, COMMUNE, "volunteer")
     client.enrol(volunteer.store, gia_loc.server.url, code, "laptop", connect=fast_connection)
     second = visit()

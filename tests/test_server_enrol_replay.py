@@ -20,10 +20,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.sync_support import COMMUNE, LoopbackServer, fast_connection, open_laptop
-from villagehelper.exchange import state
 from villagehelper.exchange.wire import normalise_code
 from villagehelper.server import accounts
 from villagehelper.server.tables import EnrolmentCode
+from villagehelper.store import sync_state
 from villagehelper.store.engine import Store
 from villagehelper.sync import client
 from villagehelper.sync.http import ServerConnection, ServerRefusedError
@@ -80,7 +80,7 @@ def test_a_repeat_before_the_laptop_synced_gets_the_same_token_not_a_new_one(
     code = accounts.issue_code(sync_server.db, COMMUNE, "volunteer")
     laptop, attempt = _enrolled_laptop(sync_server, tmp_path, code)
     with laptop.reading() as session:
-        held = state.enrolled(session)
+        held = sync_state.enrolled(session)
     assert held is not None
     repeat = _post_enrol(sync_server, code, attempt)
     assert (repeat["device_id"], repeat["token"]) == (held.device_id, held.token)

@@ -18,9 +18,9 @@ import requests
 from tests.sync_support import COMMUNE, LoopbackServer
 from villagehelper import __version__
 from villagehelper.cli import dispatch
-from villagehelper.exchange import state
 from villagehelper.server import accounts
 from villagehelper.server.database import ServerDB
+from villagehelper.store import sync_state
 from villagehelper.store.engine import open_store
 from villagehelper.sync.http import SyncError, normalise_url
 
@@ -110,7 +110,7 @@ def test_enroll_refuses_plain_http_to_a_public_address_and_keeps_nothing(
     store = open_store(data)
     try:
         with store.reading() as session:
-            assert state.enrolled(session) is None
+            assert sync_state.enrolled(session) is None
     finally:
         store.close()
 

@@ -32,7 +32,7 @@ from tests.test_sync_security import (
     stored,
 )
 from tests.test_sync_security import token_of as token_of_laptop
-from villagehelper.exchange import state, wire
+from villagehelper.exchange import wire
 from villagehelper.ids import new_id
 from villagehelper.ops import consent, households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
@@ -40,6 +40,7 @@ from villagehelper.server import waiting
 from villagehelper.server.tables import Record
 from villagehelper.store.models import HelpSession
 from villagehelper.sync import set_aside
+from villagehelper.sync import status as sync_status
 
 gia_loc = test_sync_security.gia_loc  # the fixture: Gia Lộc, a leader, a volunteer
 
@@ -55,7 +56,7 @@ def _nothing_set_aside_and_all_equal(commune: Commune) -> None:
     for name, store in commune.laptops.items():
         with store.reading() as session:
             assert set_aside.count(session) == 0, (name, set_aside.listed(session))
-        assert state.status(store).last_error == "", name
+        assert sync_status.status(store).last_error == "", name
         assert laptop_snapshot(store) == expected, name
 
 

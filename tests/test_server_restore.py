@@ -23,7 +23,6 @@ from tests.sync_support import (
     open_laptop,
     server_snapshot,
 )
-from villagehelper.exchange import state
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.server import accounts
@@ -32,6 +31,7 @@ from villagehelper.server.tables import Record
 from villagehelper.store.engine import Store
 from villagehelper.store.models import HelpSession, Household, OutboxEntry
 from villagehelper.sync import client
+from villagehelper.sync import status as sync_status
 from villagehelper.sync.http import ServerConnection
 
 STATE_ENV = "VILLAGEHELPER_SERVER_STATE"  # where the server keeps PostgreSQL markers
@@ -233,7 +233,7 @@ def test_a_server_put_back_from_an_old_copy_loses_nothing_and_doubles_nothing(
             assert household is not None and household.phone == "0912345678", name
             session_row = session.get(HelpSession, voided)
             assert session_row is not None and session_row.voided, name
-        assert state.status(store).last_error == "", name  # "chau" was not told to re-enrol
+        assert sync_status.status(store).last_error == "", name  # "chau" was not told to re-enrol
 
 
 def test_backup_then_restore_commands_start_a_new_epoch_the_laptops_heal_from(

@@ -27,13 +27,14 @@ from tests.sync_support import (
 )
 from villagehelper.clock import utc_now
 from villagehelper.errors import UserError
-from villagehelper.exchange import state, wire
+from villagehelper.exchange import wire
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.server import accounts, maintenance
 from villagehelper.server.accounts import AuthError
 from villagehelper.server.database import open_server_db
 from villagehelper.server.tables import Record
+from villagehelper.store import sync_state
 from villagehelper.store.engine import Store
 from villagehelper.store.models import HelpSession, OutboxEntry, SyncConflict
 from villagehelper.sync import client
@@ -90,7 +91,7 @@ class Commune:
     def enrol(self, name: str, role: str = "volunteer") -> None:
         store = self.laptops.get(name) or open_laptop(self.folder, name)
         with store.reading() as session:
-            known = state.enrolled(session)
+            known = sync_state.enrolled(session)
         # Enrolled again: with the address it knows (the factory finds the server).
         address = known.server_url if known is not None else self.running.url
         code = accounts.issue_code(self.running.db, COMMUNE, role)
@@ -153,13 +154,13 @@ def test_every_answer_names_the_epoch_and_a_laptop_keeps_the_one_it_synced_in(
         assert refused.status_code == 426  # refused before anything: still named
         assert refused.headers[wire.EPOCH_HEADER] == epoch
     with commune.laptops["an"].reading() as session:
-        assert state.get(session, sync_epoch.EPOCH) == epoch
+        assert sync_state.get(session, sync_epoch.EPOCH) == epoch
     commune.back_up()
     commune.put_back(commune.backups[0])
     assert commune.running.db.epochs.epoch_id != epoch
     commune.sync("an")
     with commune.laptops["an"].reading() as session:
-        assert state.get(session, sync_epoch.EPOCH) == commune.running.db.epochs.epoch_id
+        assert sync_state.get(session, sync_epoch.EPOCH) == commune.running.db.epochs.epoch_id
 
 
 def test_a_code_used_after_the_backup_stays_used(commune: Commune) -> None:
@@ -173,7 +174,7 @@ def test_a_code_used_after_the_backup_stays_used(commune: Commune) -> None:
 
 def test_a_device_revoked_after_the_backup_stays_revoked(commune: Commune) -> None:
     with commune.laptops["an"].reading() as session:
-        enrolled = state.enrolled(session)
+        enrolled = sync_state.enrolled(session)
     assert enrolled is not None
     commune.back_up()  # the laptop is enrolled and allowed in this copy
     accounts.revoke(commune.running.db, enrolled.device_id)

@@ -40,7 +40,7 @@ from sqlalchemy import select
 
 from tests.sync_support import COMMUNE, LoopbackServer, set_up_commune
 from villagehelper import __version__
-from villagehelper.exchange import state, wire
+from villagehelper.exchange import wire
 from villagehelper.ids import new_id
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
@@ -48,6 +48,7 @@ from villagehelper.server import accounts
 from villagehelper.server.database import ServerDB
 from villagehelper.server.limits import Throttles
 from villagehelper.server.tables import ReceivedChange, Record
+from villagehelper.store import sync_state
 from villagehelper.store.migrate import HEAD_REVISION
 
 OPERATIONS = (
@@ -150,7 +151,7 @@ def commune(server_db: ServerDB, tmp_path: Path) -> Iterator[Commune]:
     )
     leader.sync()
     with leader.store.reading() as session:
-        enrolled = state.enrolled(session)
+        enrolled = sync_state.enrolled(session)
     assert enrolled is not None
     tokens = {"leader": enrolled.token, "volunteer": _enrol_over_http(server, "volunteer")}
     year, week, _ = leader.store.clock().isocalendar()

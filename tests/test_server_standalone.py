@@ -22,10 +22,10 @@ from pathlib import Path
 
 from tests.conftest import FakeClock
 from tests.import_rules import ROOT, loaded_by, module_file, within
-from villagehelper.exchange import state
 from villagehelper.ops import team
 from villagehelper.server.cli.serve import READY_LINE
 from villagehelper.server.replicas import CACHE_ENV
+from villagehelper.store import sync_state
 from villagehelper.store.engine import open_store
 from villagehelper.store.models import TeamMember, Village
 from villagehelper.sync import client
@@ -196,9 +196,9 @@ def test_a_laptop_syncs_with_a_server_installed_without_qt_or_sqlcipher(tmp_path
         with joining.reading() as session:
             assert [row.name for row in session.query(Village)] == ["Thôn Khay"]
             assert [row.full_name for row in session.query(TeamMember)] == ["Phạm Đăng Xuyết"]
-            token = state.enrolled(session)
+            token = sync_state.enrolled(session)
         with leader.reading() as session:
-            leader_token = state.enrolled(session)
+            leader_token = sync_state.enrolled(session)
         assert token is not None and leader_token is not None
         # The commune's tally, counted on the replica by the laptops' own engine.
         connection = ServerConnection(url, leader_token.token)

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from tests.sync_support import COMMUNE, LoopbackServer, set_up_commune
 from villagehelper.clock import vietnam_today
-from villagehelper.exchange import state
 from villagehelper.ids import new_id
 from villagehelper.ops import households, implausible
 from villagehelper.ops.inputs import HouseholdInput
@@ -29,6 +28,7 @@ from villagehelper.session_times import (
     Implausible,
     implausibility,
 )
+from villagehelper.store import sync_state
 from villagehelper.store.models import utc_text
 from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.periods import Period, week_containing
@@ -81,7 +81,7 @@ def test_the_server_and_a_laptop_count_a_session_exactly_when_its_time_is_plausi
     home = households.create_household(leader.store, HouseholdInput(commune.village_id, "Lê Tám"))
     leader.sync()
     with leader.store.reading() as session:
-        credentials = state.enrolled(session)
+        credentials = sync_state.enrolled(session)
     assert credentials is not None
     scope = DeviceScope(credentials.device_id, COMMUNE, DeviceRole.VOLUNTEER)
     replicas = CommuneReplicas(db, tmp_path / "replicas")

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.sync_support import COMMUNE, LoopbackServer, open_laptop
-from villagehelper.exchange import state
 from villagehelper.server import accounts
+from villagehelper.store import sync_state
 from villagehelper.sync import client
 from villagehelper.sync.http import ServerConnection, ServerRefusedError
 
@@ -93,7 +93,7 @@ def test_a_laptop_that_died_after_the_server_used_its_code_gets_its_device_back(
     ]
     client.sync_once(laptop)  # raises unless the round finished
     with laptop.reading() as session:  # done with: not kept for a later enrolment
-        assert state.get(session, state.ENROL_ATTEMPT) is None
+        assert sync_state.get(session, sync_state.ENROL_ATTEMPT) is None
     laptop.close()
 
 

@@ -36,17 +36,18 @@ from tests.sync_support import (
     open_laptop,
     server_snapshot,
 )
-from villagehelper.exchange import state
 from villagehelper.ops import duplicates, households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.server import accounts
 from villagehelper.server.cli import serve as server_serve
 from villagehelper.server.database import ServerDB, VersionClock, open_server_db
 from villagehelper.server.tables import AuditEntry, FeedCounter, ReceivedChange, Record
+from villagehelper.store import sync_state
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.engine import Store
 from villagehelper.store.models import HelpSession, OutboxEntry
 from villagehelper.sync import client
+from villagehelper.sync import status as sync_status
 from villagehelper.sync.client import ConnectionFactory
 from villagehelper.sync.http import RetryPolicy, ServerConnection, SyncError, probe
 
@@ -273,7 +274,7 @@ def _feed_counter(db: ServerDB) -> int:
 
 def _cursor(store: Store) -> int:
     with store.reading() as session:
-        return state.cursor(session)
+        return sync_state.cursor(session)
 
 
 def _expected_vi(fault: Fault) -> str:
@@ -285,7 +286,7 @@ def _assert_reported(store: Store, error: Exception, expected_vi: str) -> None:
     assert isinstance(error, SyncError)
     assert error.message_vi.startswith(expected_vi), error.message_vi
     assert "vẫn an toàn" in error.message_vi  # nothing is lost, and it says so
-    status = state.status(store)
+    status = sync_status.status(store)
     assert status.last_error == error.message_vi
     assert status.pending == len(_outbox(store))
 
@@ -309,7 +310,7 @@ def _assert_converged(commune: Commune) -> None:
     for store in (commune.leader, commune.volunteer):
         assert _outbox(store) == []
         assert laptop_snapshot(store) == expected
-        assert state.status(store).last_error == ""  # the last round's success is told
+        assert sync_status.status(store).last_error == ""  # the last round's success is told
 
     # Nothing lost, nothing twice.  (Records and received changes are keyed by their ids,
     # so the server cannot hold two copies: what can go wrong is a change applied twice,
@@ -385,7 +386,7 @@ def test_a_round_broken_mid_upload_then_mid_download_loses_and_repeats_nothing(
     volunteer = commune.volunteer
     queued = _outbox(volunteer)
     assert len(queued) > 3 * BATCH
-    last_success = state.status(volunteer).last_success
+    last_success = sync_status.status(volunteer).last_success
     connect = _through(proxy)
 
     # 1. The second upload batch is broken.
@@ -394,7 +395,7 @@ def test_a_round_broken_mid_upload_then_mid_download_loses_and_repeats_nothing(
         _sync(volunteer, connect)
 
     _assert_reported(volunteer, caught.value, _expected_vi(fault))
-    assert state.status(volunteer).last_success == last_success
+    assert sync_status.status(volunteer).last_success == last_success
     assert [e.fault for e in proxy.seen(*PUSH)] == [Fault.PASS, fault]
     # The first batch was acknowledged; the second was not, whatever the server did.
     assert _outbox(volunteer) == queued[BATCH:]
@@ -481,7 +482,7 @@ def test_a_batch_sent_again_after_a_lost_reply_gets_the_original_results(
     received = _received(commune.db)
 
     with volunteer.reading() as session:
-        credentials = state.enrolled(session)
+        credentials = sync_state.enrolled(session)
     assert credentials is not None
     again = ServerConnection(sync_server.url, credentials.token)
     try:

@@ -20,10 +20,10 @@ from tests.sync_support import (
     set_up_commune,
 )
 from tests.test_tally_summaries import assert_exact, assert_tallies_match_the_sessions
-from villagehelper.exchange import state
 from villagehelper.exchange.feed import follow_feed
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.store import sync_state
 from villagehelper.store.engine import Store
 from villagehelper.store.kinds import Outcome
 from villagehelper.sync import client
@@ -135,7 +135,7 @@ def test_a_download_cut_short_stays_suspended_and_the_next_one_resumes(
     commune = _busy_commune(sync_server, tmp_path)
     laptop = enrol_laptop(sync_server, open_laptop(tmp_path, "new"))
     with laptop.store.reading() as session:
-        credentials = state.enrolled(session)
+        credentials = sync_state.enrolled(session)
     assert credentials is not None
     connection = fast_connection(credentials.server_url, credentials.token)
     pages = 0

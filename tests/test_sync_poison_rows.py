@@ -30,12 +30,13 @@ from tests.sync_support import (
     open_laptop,
     set_up_commune,
 )
-from villagehelper.exchange import state, wire
+from villagehelper.exchange import wire
 from villagehelper.ops import households, quarantined, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.server import quarantine as server_quarantine
 from villagehelper.server.database import ServerDB, VersionClock
 from villagehelper.server.tables import Record
+from villagehelper.store import sync_state
 from villagehelper.store.models import HelpSession
 from villagehelper.sync import client
 
@@ -84,7 +85,7 @@ def _valid_session_fields(db: ServerDB) -> dict[str, Any]:
 
 def _tally(server: LoopbackServer, leader: Laptop) -> requests.Response:
     with leader.store.reading() as session:
-        enrolled = state.enrolled(session)
+        enrolled = sync_state.enrolled(session)
     assert enrolled is not None
     return requests.get(
         f"{server.url}/v1/tally/week",
@@ -250,7 +251,7 @@ def test_poison_rows_leave_no_residents_data_in_any_log(tmp_path: Path) -> None:
         assert synced.returncode == 0, synced.stderr
         reopened = open_laptop(tmp_path, "leader")
         with reopened.reading() as session:
-            token = state.enrolled(session).token  # type: ignore[union-attr]
+            token = sync_state.enrolled(session).token  # type: ignore[union-attr]
         reopened.close()
         tally = requests.get(
             f"{server.url}/v1/tally/week",

@@ -16,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from tests.conftest import Team
-from villagehelper.exchange import quarantine, state
+from villagehelper.exchange import quarantine
 from villagehelper.exchange.feed import follow_feed
 from villagehelper.ids import new_id
+from villagehelper.store import quarantine_rows, sync_state
 from villagehelper.store.engine import Store
 from villagehelper.store.models import HelpSession
 
@@ -92,16 +93,16 @@ def test_any_page_applies_what_it_can_and_sets_aside_the_rest(
         if fault is None:
             valid_ids.add(row_id)
     with store.reading() as session:
-        since = state.cursor(session)
-        before = {row.row_id for row in quarantine.listed(session)}
+        since = sync_state.cursor(session)
+        before = {row.row_id for row in quarantine_rows.listed(session)}
     end = since + len(page)
     pulled, _changes = follow_feed(
         store, lambda _since: {"changes": page, "cursor": end, "more": False}
     )
     with store.reading() as session:
         held = set(session.scalars(select(HelpSession.id)))
-        set_aside = {row.row_id: row for row in quarantine.listed(session)}
-        assert state.cursor(session) == end  # the download went past the page
+        set_aside = {row.row_id: row for row in quarantine_rows.listed(session)}
+        assert sync_state.cursor(session) == end  # the download went past the page
     sent = {item["id"] for item in page[1:]}
     new = {row_id: row for row_id, row in set_aside.items() if row_id not in before}
     assert pulled == len(page)

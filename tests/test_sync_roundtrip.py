@@ -17,11 +17,11 @@ from tests.sync_support import (
     server_snapshot,
     set_up_commune,
 )
-from villagehelper.exchange import state
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.server.tables import FeedCounter, Record
 from villagehelper.store.models import HelpSession, Household, OutboxEntry, SyncConflict
+from villagehelper.sync import status as sync_status
 
 
 @pytest.fixture
@@ -107,11 +107,11 @@ def test_edits_to_different_fields_merge_and_the_same_field_is_a_conflict(
 def test_sync_status_tells_pending_and_last_success(commune: Commune) -> None:
     leader = commune.leader.store
     households.create_household(leader, _household(commune.village_id, "Đỗ Thị Mai"))
-    before = state.status(leader)
+    before = sync_status.status(leader)
     assert before.pending > 0
     assert before.last_success is not None  # the commune's first sync
     commune.leader.sync()
-    after = state.status(leader)
+    after = sync_status.status(leader)
     assert after.pending == 0
     assert after.last_error == ""
 
@@ -159,4 +159,4 @@ def test_a_laptop_past_a_restored_servers_feed_sends_back_what_it_lacks(
     with leader.reading() as session:
         assert session.scalar(select(func.count()).select_from(OutboxEntry)) == 0
     assert laptop_snapshot(leader) == server_snapshot(sync_server.db)
-    assert state.status(leader).last_error == ""
+    assert sync_status.status(leader).last_error == ""

@@ -36,7 +36,7 @@ from tests.sync_support import (
     server_snapshot,
     set_up_commune,
 )
-from villagehelper.exchange import state, wire
+from villagehelper.exchange import wire
 from villagehelper.exchange.feed import Progress
 from villagehelper.ids import new_id
 from villagehelper.ops import households, sessions, team
@@ -45,9 +45,11 @@ from villagehelper.server import accounts
 from villagehelper.server.cli import commands as server_cli
 from villagehelper.server.database import ServerDB, open_server_db
 from villagehelper.server.tables import AuditEntry, Device, Record, ServerBase
+from villagehelper.store import sync_state
 from villagehelper.store.migrate import HEAD_REVISION
 from villagehelper.store.models import Member, OutboxEntry
 from villagehelper.sync import client
+from villagehelper.sync import status as sync_status
 from villagehelper.sync.http import ServerRefusedError
 from villagehelper.text import search_key
 
@@ -186,14 +188,14 @@ def fields_of(db: ServerDB, entity: str, row_id: str) -> dict[str, Any]:
 
 def token_of(laptop: Laptop) -> str:
     with laptop.store.reading() as session:
-        enrolled = state.enrolled(session)
+        enrolled = sync_state.enrolled(session)
     assert enrolled is not None
     return enrolled.token
 
 
 def device_of(laptop: Laptop) -> str:
     with laptop.store.reading() as session:
-        enrolled = state.enrolled(session)
+        enrolled = sync_state.enrolled(session)
     assert enrolled is not None
     return enrolled.device_id
 
@@ -371,7 +373,7 @@ def test_a_revoked_laptop_is_refused_and_keeps_its_unsent_work(
         client.sync_once(volunteer.store, connect=fast_connection)
     assert refused.value.status == 401
     assert refused.value.message_vi == BAD_TOKEN
-    assert state.status(volunteer.store).last_error == BAD_TOKEN
+    assert sync_status.status(volunteer.store).last_error == BAD_TOKEN
     with volunteer.store.reading() as session:
         assert session.scalars(select(OutboxEntry.change_id)).all() == outbox_before
     assert_refused(pull(gia_loc.server, token_of(volunteer)), 401, "unauthorized", BAD_TOKEN)

@@ -27,13 +27,14 @@ from tests.sync_support import (
     set_up_commune,
 )
 from villagehelper.errors import UserError, ValidationError
-from villagehelper.exchange import state, wire
+from villagehelper.exchange import wire
 from villagehelper.ops import households, implausible, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.ops.session_filter import SessionFilter
 from villagehelper.ops.session_queries import list_sessions
 from villagehelper.ops.timeline import SERVER_NAME, household_timeline
 from villagehelper.session_times import QUARANTINE_DEVICE, Implausible
+from villagehelper.store import sync_state
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.models import OutboxEntry
 from villagehelper.tally.engine import compute_tally
@@ -48,7 +49,7 @@ WRONG_WEEKS = ("2031-W11", "2019-W19")
 def _tally(server: LoopbackServer, leader: Store, week: str, **extra: str) -> requests.Response:
     """The commune tally from the server, as the leader's laptop may ask for it."""
     with leader.reading() as session:
-        credentials = state.enrolled(session)
+        credentials = sync_state.enrolled(session)
     assert credentials is not None
     answer = requests.get(
         f"{server.url}/v1/tally/week",
@@ -185,7 +186,7 @@ def test_the_push_reply_names_a_quarantined_session(
     home = households.create_household(leader.store, HouseholdInput(commune.village_id, "Đỗ Mai"))
     leader.sync()
     with leader.store.reading() as session:
-        credentials = state.enrolled(session)
+        credentials = sync_state.enrolled(session)
     assert credentials is not None
     fields = {
         "visit_id": "0192f7a0-0000-7000-8000-000000000001",

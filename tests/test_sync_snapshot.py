@@ -25,13 +25,13 @@ from tests.sync_support import (
 )
 from tests.test_sync_first_download import PERIODS, WEEK, _busy_commune, _suspended, _triggers
 from tests.test_tally_summaries import assert_exact, assert_tallies_match_the_sessions, kept
-from villagehelper.exchange import snapshot, state, wire
+from villagehelper.exchange import snapshot, wire
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.paths import DATABASE_FILE
 from villagehelper.server import accounts
 from villagehelper.server.replicas import CommuneReplicas
-from villagehelper.store import search_index
+from villagehelper.store import search_index, sync_state
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.migrate import HEAD_REVISION
@@ -65,7 +65,7 @@ def _documents(store: Store) -> dict[str, str]:
 
 def _cursor(store: Store) -> int:
     with store.reading() as session:
-        return state.cursor(session)
+        return sync_state.cursor(session)
 
 
 def _sync_watching(laptop: Laptop, **options: object) -> set[str]:
@@ -180,7 +180,7 @@ def test_a_server_of_another_version_has_no_snapshot_and_the_laptop_follows_the_
     _busy_commune(sync_server, tmp_path)
     laptop = enrol_laptop(sync_server, open_laptop(tmp_path, "new"))
     with laptop.store.reading() as session:
-        credentials = state.enrolled(session)
+        credentials = sync_state.enrolled(session)
     assert credentials is not None
     for schema, app in (("0001", "0.1.0"), (HEAD_REVISION, "0.0.1")):
         answer = requests.get(

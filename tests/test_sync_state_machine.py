@@ -40,11 +40,12 @@ from tests.sync_support import (
     server_snapshot,
     set_up_commune,
 )
-from villagehelper.exchange import state, wire
+from villagehelper.exchange import wire
 from villagehelper.ops import duplicates, households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.server import accounts
 from villagehelper.server.database import open_server_db
+from villagehelper.store import sync_state
 from villagehelper.store.kinds import Outcome
 from villagehelper.store.models import HelpSession, Household, Member
 
@@ -135,7 +136,7 @@ class CommuneSync(RuleBasedStateMachine):
     @staticmethod
     def _device_id(laptop: Laptop) -> str:
         with laptop.store.reading() as session:
-            enrolled = state.enrolled(session)
+            enrolled = sync_state.enrolled(session)
         assert enrolled is not None
         return enrolled.device_id
 
@@ -268,7 +269,7 @@ class CommuneSync(RuleBasedStateMachine):
     def void_session(self, laptop: int, data: st.DataObject) -> None:
         store = self.laptops[laptop].store
         with store.reading() as session:
-            enrolled = state.enrolled(session)
+            enrolled = sync_state.enrolled(session)
             voidable = select(HelpSession.id).where(HelpSession.voided.is_(False))
             if enrolled is not None and not enrolled.is_leader:
                 # A volunteer's laptop voids only the sessions it logged (the server's rule).

@@ -8,9 +8,10 @@ from pathlib import Path
 import requests
 
 from tests.sync_support import LoopbackServer, enrol_laptop, open_laptop, set_up_commune
-from villagehelper.exchange import state, wire
+from villagehelper.exchange import wire
 from villagehelper.ops import households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.store import sync_state
 from villagehelper.store.kinds import Outcome
 
 WEEK = "2026-W48"  # the test clock's week: Monday 23 November 2026
@@ -26,7 +27,7 @@ def _get(server: LoopbackServer, token: str, **params: str) -> requests.Response
 
 
 def _token(store_state: object) -> str:
-    assert isinstance(store_state, state.Enrolled)
+    assert isinstance(store_state, sync_state.Enrolled)
     return store_state.token
 
 
@@ -52,7 +53,7 @@ def test_leader_gets_the_commune_tally_village_by_village(
     sessions.log_visit(leader, VisitInput(huu.id, commune.leader_id, [ServiceOutcome("VNEID_L1")]))
     commune.leader.sync()
     with leader.reading() as session:
-        credentials = state.enrolled(session)
+        credentials = sync_state.enrolled(session)
 
     answer = _get(sync_server, _token(credentials), week=WEEK)
     assert answer.status_code == 200, answer.text
@@ -86,7 +87,7 @@ def test_volunteers_and_bad_weeks_are_refused(sync_server: LoopbackServer, tmp_p
     set_up_commune(sync_server, tmp_path)
     volunteer = enrol_laptop(sync_server, open_laptop(tmp_path, "volunteer"))
     with volunteer.store.reading() as session:
-        credentials = state.enrolled(session)
+        credentials = sync_state.enrolled(session)
     refused = _get(sync_server, _token(credentials), week=WEEK)
     assert refused.status_code == 403
     assert "Chỉ tổ trưởng" in refused.json()["message_vi"]
@@ -94,7 +95,7 @@ def test_volunteers_and_bad_weeks_are_refused(sync_server: LoopbackServer, tmp_p
 
     leader = set_up_commune(sync_server, tmp_path / "again").leader
     with leader.store.reading() as session:
-        leader_credentials = state.enrolled(session)
+        leader_credentials = sync_state.enrolled(session)
     bad_week = _get(sync_server, _token(leader_credentials), week="2026-W99")
     assert bad_week.status_code == 400
     assert "tuần" in bad_week.json()["message_vi"].lower()

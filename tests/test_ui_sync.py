@@ -19,11 +19,11 @@ from tests.sync_support import (
     fast_connection,
     open_laptop,
 )
-from villagehelper.exchange import state
 from villagehelper.ops import conflicts, households
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.server import accounts
 from villagehelper.server.database import open_server_db
+from villagehelper.store import sync_state
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.main_window import MainWindow
@@ -177,7 +177,7 @@ def test_leader_reviews_a_conflict_in_the_app(
     with allowed_here():
         assert households.get_household(other.store, saved.id).notes == "B"
     with allowed_here(), other.store.reading() as session:
-        assert state.enrolled(session) is not None
+        assert sync_state.enrolled(session) is not None
     with allowed_here():
         assert conflicts.open_conflicts(other.store) == []
 

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from villagehelper.exchange import quarantine, state
+from villagehelper.exchange import quarantine
+from villagehelper.store import sync_state
 from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
 from villagehelper.tally import summaries
@@ -34,12 +35,12 @@ def _take_page(
 ) -> bool:
     """One page and the cursor after it, in one transaction; False if the cursor moved."""
     with store.feed_transaction() as session:
-        if state.cursor(session) != since:
+        if sync_state.cursor(session) != since:
             return False
         if since == 0 and page["more"]:
             summaries.suspend(session.connection())
         apply(session, page["changes"], changes)
-        state.put(session, state.CURSOR, str(page["cursor"]))
+        sync_state.put(session, sync_state.CURSOR, str(page["cursor"]))
         if not page["more"]:
             summaries.resume(session.connection())
     return True
@@ -61,7 +62,7 @@ def follow_feed(
     changes = Changes()
     while True:
         with store.reading() as session:
-            since = state.cursor(session)
+            since = sync_state.cursor(session)
         page = fetch(since)
         # A row this store cannot hold is set aside, not fatal (quarantine.py).
         taken = quarantine.bulk_then_row_by_row(partial(_take_page, store, since, page, changes))

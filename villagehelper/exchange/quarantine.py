@@ -11,7 +11,8 @@ So a page is applied as one bulk step, as fast as before; only a page that fails
 applied again, in a new transaction, row by row, each row in its own savepoint, and a row
 that cannot be applied is *quarantined*: left out, recorded in the ``settings`` table (its
 entity, id, version and why — ids and the kind of failure only, never a value, which
-may be a resident's note or name), counted in the sync summary and listed for a leader
+may be a resident's note or name: :mod:`villagehelper.store.quarantine_rows` keeps the
+record), counted in the sync summary and listed for a leader
 (:mod:`villagehelper.ops.quarantined`).  The download goes on past it.
 
 "Cannot apply" is the actual failure, not a rule of its own: a constraint the row
@@ -25,25 +26,23 @@ session, when a void of it is held (a leader settled it).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
-from villagehelper.exchange import state
 from villagehelper.exchange.apply import apply_page
+from villagehelper.store import quarantine_rows
 from villagehelper.store.changelog import Changes
 from villagehelper.store.models import SessionVoid
+from villagehelper.store.quarantine_rows import Quarantined
 
 log = logging.getLogger(__name__)
-
-KEY = "sync_quarantined_rows"  # settings key: JSON list of Quarantined
 
 # The fields of a row kept with its record: ids (what a leader's repair needs to make
 # its replacement), never text a person typed.
@@ -58,19 +57,6 @@ _SQLITE_CONSTRAINT = re.compile(
 # kept among a row's ids, in case a server put someone's name or phone where an id goes.
 _ID = re.compile(r"[0-9A-Za-z._:-]{1,40}")
 _ROW_ERRORS = (ValueError, TypeError, KeyError, OverflowError, IntegrityError, DataError)
-
-
-@dataclass(frozen=True)
-class Quarantined:
-    entity: str
-    row_id: str
-    version: int
-    reason: str  # "check:session_outcome_known", "not_null:tally_days.day", "ValueError"
-    ids: dict[str, str]
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.entity, self.row_id)
 
 
 @dataclass(frozen=True)
@@ -185,7 +171,7 @@ def _settle(
 ) -> None:
     """Keep the record: the page's new failures in, rows applied (or voided) out."""
     new = {row.key: row for row in set_aside}
-    held = {row.key: row for row in listed(session)}
+    held = {row.key: row for row in quarantine_rows.listed(session)}
     if not new and not held:
         return  # the usual page: one settings read, no write
     kept = dict(held)
@@ -203,7 +189,7 @@ def _settle(
     for key in _voided_here(session, [key for key in new if key[0] == "help_session"]):
         del kept[key]  # voided already (before this version came, or later in this page)
     if kept != held:
-        write(session, kept.values())
+        quarantine_rows.write(session, kept.values())
 
 
 def _voided_here(session: Session, keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -214,40 +200,3 @@ def _voided_here(session: Session, keys: list[tuple[str, str]]) -> list[tuple[st
         select(SessionVoid.session_id).where(SessionVoid.session_id.in_([k[1] for k in keys]))
     )
     return [("help_session", session_id) for session_id in set(voided)]
-
-
-def listed(session: Session) -> list[Quarantined]:
-    """The rows this store holds set aside, as recorded."""
-    text = state.get(session, KEY)
-    if not text:
-        return []
-    return [Quarantined(**row) for row in json.loads(text)]
-
-
-def count(session: Session) -> int:
-    return len(listed(session))
-
-
-def write(session: Session, rows: Iterable[Quarantined]) -> None:
-    ordered = sorted(rows, key=lambda row: (row.version, row.entity, row.row_id))
-    if ordered:
-        state.put(session, KEY, json.dumps([asdict(row) for row in ordered], sort_keys=True))
-    else:
-        state.clear(session, KEY)
-
-
-def as_text(session: Session) -> str | None:
-    """The record as stored (a snapshot carries it to a new laptop)."""
-    return state.get(session, KEY)
-
-
-def adopt_text(session: Session, text: str | None) -> None:
-    """Take a snapshot's record (validated: a damaged one is dropped, not fatal)."""
-    if not text:
-        return
-    try:
-        rows = [Quarantined(**row) for row in json.loads(text)]
-    except (ValueError, TypeError):
-        log.warning("the snapshot's list of rows set aside is unreadable: ignored")
-        return
-    write(session, rows)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from villagehelper import __version__
 from villagehelper.errors import UserError
-from villagehelper.exchange import quarantine, state
+from villagehelper.store import quarantine_rows, sync_state
 from villagehelper.store.changelog import ENTITIES, Changes, primary_key_name
 from villagehelper.store.connect import DATABASE_ERRORS, connect
 from villagehelper.store.engine import Store
@@ -76,7 +76,7 @@ def build(store: Store, target: Path, commune_code: str) -> Meta:
             raw.execute(f"PRAGMA {SCHEMA}.journal_mode=OFF")
             raw.execute(f"PRAGMA {SCHEMA}.synchronous=OFF")
             raw.execute("BEGIN")
-            cursor = int(raw.execute(_CURSOR_SQL, (state.CURSOR,)).fetchone()[0])
+            cursor = int(raw.execute(_CURSOR_SQL, (sync_state.CURSOR,)).fetchone()[0])
             if raw.execute("SELECT EXISTS (SELECT 1 FROM tally_suspended_triggers)").fetchone()[0]:
                 raise RuntimeError("the replica's summaries are suspended: catch it up first")
             for table in TABLES:
@@ -92,7 +92,7 @@ def build(store: Store, target: Path, commune_code: str) -> Meta:
                 [(key, str(value)) for key, value in vars(meta).items()],
             )
             # The rows the replica set aside: a new laptop lists them as its own.
-            set_aside = raw.execute(_SETTING_SQL, (quarantine.KEY,)).fetchone()
+            set_aside = raw.execute(_SETTING_SQL, (quarantine_rows.KEY,)).fetchone()
             if set_aside is not None:
                 raw.execute(
                     f"INSERT INTO {SCHEMA}.{_META} VALUES (?, ?)", (_QUARANTINED, set_aside[0])
@@ -118,7 +118,9 @@ _QUARANTINED = "quarantined"  # meta key: the replica's rows set aside (quaranti
 def holds_nothing(session: Session) -> bool:
     """Whether this laptop has nothing a snapshot could clash with: no synced row but
     the catalog every store starts with, no change waiting, cursor at the start."""
-    if state.cursor(session) != 0 or session.scalar(select(func.count()).select_from(OutboxEntry)):
+    if sync_state.cursor(session) != 0 or session.scalar(
+        select(func.count()).select_from(OutboxEntry)
+    ):
         return False
     return not any(
         session.scalar(select(select(model).exists()))
@@ -189,11 +191,11 @@ def adopt(store: Store, path: Path) -> Adopted | None:
         )
         # The summaries came exact from the replica, with the rows they count.
         summaries.resume(connection, refill_summaries=False)
-        state.put(session, state.CURSOR, str(meta.cursor))
+        sync_state.put(session, sync_state.CURSOR, str(meta.cursor))
         set_aside = connection.exec_driver_sql(
             f"SELECT value FROM {SCHEMA}.{_META} WHERE key = ?", (_QUARANTINED,)
         ).fetchone()
-        quarantine.adopt_text(session, set_aside[0] if set_aside else None)
+        quarantine_rows.adopt_text(session, set_aside[0] if set_aside else None)
         changes, rows = _everything(connection)
     return Adopted(rows, meta.cursor, changes)
 

@@ -10,6 +10,11 @@ any change; the server judges the new session as it judges every other.
 
 The void names a session this laptop does not hold: it is written with foreign keys
 unchecked (the feed's transaction), as a void that arrives from the server is.
+
+An operation on the store, not a sync one (it sends nothing; the next sync does), so it
+lives in ops beside the session corrections it reuses.  It reads the record of rows set
+aside from :mod:`villagehelper.store.quarantine_rows`, below it, never from the feed
+that writes it (:mod:`villagehelper.exchange.quarantine`).
 """
 
 from __future__ import annotations
@@ -21,10 +26,10 @@ from sqlalchemy import select
 
 from villagehelper.clock import as_utc, vietnam_today
 from villagehelper.errors import NotFoundError, UserError, ValidationError
-from villagehelper.exchange import quarantine, state
 from villagehelper.ids import new_id
 from villagehelper.ops import sessions
 from villagehelper.ops.inputs import ServiceOutcome
+from villagehelper.store import quarantine_rows, sync_state
 from villagehelper.store.changelog import Changes, record_insert
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Household, SessionVoid
@@ -59,7 +64,7 @@ class FaultyRow:
 
 def list_faulty(store: Store) -> list[FaultyRow]:
     with store.reading() as session:
-        rows = quarantine.listed(session)
+        rows = quarantine_rows.listed(session)
         wanted = {row.ids["household_id"] for row in rows if "household_id" in row.ids}
         heads: dict[str, str] = {
             household_id: head
@@ -82,7 +87,7 @@ def list_faulty(store: Store) -> list[FaultyRow]:
 
 def count_faulty(store: Store) -> int:
     with store.reading() as session:
-        return quarantine.count(session)
+        return quarantine_rows.count(session)
 
 
 def settle_faulty_session(
@@ -98,8 +103,8 @@ def settle_faulty_session(
     now = store.now()
     changes = Changes()
     with store.reading() as session:
-        enrolled = state.enrolled(session)
-        found = {row.row_id: row for row in quarantine.listed(session)}
+        enrolled = sync_state.enrolled(session)
+        found = {row.row_id: row for row in quarantine_rows.listed(session)}
     if enrolled is None or not enrolled.is_leader:
         raise UserError(
             "Chỉ máy của tổ trưởng mới sửa được dữ liệu lỗi.",
@@ -155,8 +160,8 @@ def settle_faulty_session(
     # commit of its own, durable as every typed change: the feed's transaction above is
     # not forced to disk, and this one makes it durable too (WAL).
     with store.transaction() as session:
-        quarantine.write(
-            session, [row for row in quarantine.listed(session) if row.row_id != session_id]
+        quarantine_rows.write(
+            session, [row for row in quarantine_rows.listed(session) if row.row_id != session_id]
         )
     if faulty.ids.get("household_id"):
         changes.add("household", faulty.ids["household_id"])

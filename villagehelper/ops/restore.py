@@ -15,7 +15,7 @@ backup lacks is of two kinds:
   again, the server answers with its original result and stores nothing twice.
 
 The laptop's identity as a device (server, device id, token, the end of its upload
-history, the laptop it is bound to: ``device_history.IDENTITY_KEYS``) is always the
+history, the laptop it is bound to: ``sync_state.IDENTITY_KEYS``) is always the
 current store's: a backup's older history, continued, would look to the server like a
 copied data folder's (``villagehelper.sync.device_history``).
 
@@ -38,14 +38,12 @@ from sqlalchemy import Connection, inspect
 from sqlalchemy.exc import DBAPIError
 
 from villagehelper.backups.copies import Restored, restore_backup, verify_backup
-from villagehelper.exchange import state
 from villagehelper.paths import DATABASE_FILE
-from villagehelper.store import search_index
+from villagehelper.store import search_index, sync_state
 from villagehelper.store.changelog import ENTITIES, Op, primary_key_name
 from villagehelper.store.connect import DATABASE_ERRORS, connect, is_plain_file
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.models import Base
-from villagehelper.sync.device_history import IDENTITY_KEYS
 
 log = logging.getLogger(__name__)
 _TABLE_ENTITY = {str(model.__tablename__): name for name, model in ENTITIES.items()}
@@ -182,14 +180,14 @@ def _carry_identity(before: sqlite3.Connection, target: Connection) -> None:
     """The device identity of the replaced store, if it was enrolled; the cursor starts
     again from 0 if the backup followed another server's feed."""
     values = dict(before.execute("SELECT key, value FROM settings").fetchall())
-    if state.SERVER_URL not in values:
+    if sync_state.SERVER_URL not in values:
         return  # never enrolled: the backup's own identity, if any, stands
     restored_url = target.exec_driver_sql(
-        "SELECT value FROM settings WHERE key = ?", (state.SERVER_URL,)
+        "SELECT value FROM settings WHERE key = ?", (sync_state.SERVER_URL,)
     ).scalar()
-    if restored_url is not None and restored_url != values[state.SERVER_URL]:
-        _put(target, state.CURSOR, "0")
-    for name in IDENTITY_KEYS:
+    if restored_url is not None and restored_url != values[sync_state.SERVER_URL]:
+        _put(target, sync_state.CURSOR, "0")
+    for name in sync_state.IDENTITY_KEYS:
         if name in values:
             _put(target, name, str(values[name]))
         else:

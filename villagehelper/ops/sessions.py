@@ -19,6 +19,7 @@ from villagehelper.ids import new_id
 from villagehelper.ops import validate
 from villagehelper.ops.households import live_household, live_member
 from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+from villagehelper.store import sync_state
 from villagehelper.store.changelog import Changes, record_insert, record_update
 from villagehelper.store.engine import Store
 from villagehelper.store.kinds import Outcome
@@ -239,10 +240,8 @@ def void_in(
 def refuse_voiding_anothers(session: Session, store: Store, session_id: str) -> None:
     """The commune server's rule (server/push_rules.py), kept here too: a laptop
     enrolled by a volunteer voids only the sessions it logged itself."""
-    from villagehelper.exchange import state  # the sync state reads this module
-
     target = session.get(HelpSession, session_id)
-    role = state.get(session, state.ROLE)
+    role = sync_state.get(session, sync_state.ROLE)
     if target is None or role is None or role == "leader" or target.device_id == store.device_id:
         return
     raise UserError(

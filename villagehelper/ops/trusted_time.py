@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from villagehelper.clock import VIETNAM, to_vietnam
 from villagehelper.errors import UserError
+from villagehelper.store import sync_state
 from villagehelper.store.engine import Store
 from villagehelper.store.models import HelpSession, Household, Member, Setting, utc_text
 
@@ -44,7 +45,6 @@ FRESH = timedelta(days=7)  # a server measurement older than this confirms nothi
 SERVER_OFFSET = "clock_server_offset_seconds"
 CHECKED_AT = "clock_checked_at"
 LEADER_CONFIRMED_AT = "clock_confirmed_by_leader_at"  # laptop time a leader confirmed the date
-_LAST_SYNC = "sync_last_success"  # villagehelper.exchange.state.LAST_SUCCESS (no import cycle)
 
 _DO_VI = (
     "Hãy chỉnh ngày giờ trong Windows (Cài đặt → Thời gian và ngôn ngữ → Ngày và giờ: bật "
@@ -282,7 +282,7 @@ def newest_stored_time(session: Session) -> datetime | None:
         latest = session.scalar(select(func.max(model.updated_at)))
         if latest is not None:
             found.append(latest)
-    for key in (_LAST_SYNC, CHECKED_AT):
+    for key in (sync_state.LAST_SUCCESS, CHECKED_AT):
         setting = session.get(Setting, key)
         if setting is not None:
             with contextlib.suppress(ValueError):  # a value from elsewhere: not a witness

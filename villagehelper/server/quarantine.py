@@ -24,11 +24,11 @@ from sqlalchemy import delete, select
 
 from villagehelper.errors import UserError
 from villagehelper.exchange import wire
-from villagehelper.exchange.quarantine import Quarantined
 from villagehelper.server.database import ServerDB, VersionClock
 from villagehelper.server.tables import AuditEntry, QuarantinedRow, Record
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.models import utc_text
+from villagehelper.store.quarantine_rows import Quarantined
 
 ADMIN_DEVICE = "server-administrator"  # device id of the administrator's writes
 _VOID_NAMESPACE = uuid.UUID("6d1f0c2a-58e4-4b8e-9a51-2f7c3e9b0d17")

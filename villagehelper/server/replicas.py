@@ -22,13 +22,14 @@ import platformdirs
 
 from villagehelper import geography
 from villagehelper.errors import UserError
-from villagehelper.exchange import quarantine, snapshot, state
+from villagehelper.exchange import snapshot
 from villagehelper.exchange.feed import follow_feed
 from villagehelper.server import feed
 from villagehelper.server import quarantine as server_quarantine
 from villagehelper.server.accounts import DeviceRole, DeviceScope
 from villagehelper.server.database import ServerDB
 from villagehelper.server.tables import ServerCommune
+from villagehelper.store import quarantine_rows, sync_state
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.models import Commune
 
@@ -72,7 +73,7 @@ class CommuneReplicas:
         self._stores: dict[str, Store] = {}
         self._snapshots: dict[str, SnapshotFile] = {}
         # What each replica set aside, as last written to the server's table.
-        self._set_aside: dict[str, list[quarantine.Quarantined]] = {}
+        self._set_aside: dict[str, list[quarantine_rows.Quarantined]] = {}
         # One replica update at a time: two requests at once share the catch-up.
         self._lock = threading.Lock()
 
@@ -93,7 +94,7 @@ class CommuneReplicas:
         with self._lock:
             store = self._caught_up(commune_code)
             with store.reading() as session:
-                cursor = state.cursor(session)
+                cursor = sync_state.cursor(session)
             made = self._snapshots.get(commune_code)
             if made is not None and made.meta.cursor == cursor and made.path.exists():
                 return made
@@ -122,7 +123,7 @@ class CommuneReplicas:
         reader = DeviceScope("server-replica", commune_code, DeviceRole.LEADER)
         follow_feed(store, lambda since: feed.page(self.db, reader, since, _PAGE))
         with store.reading() as session:
-            set_aside = quarantine.listed(session)
+            set_aside = quarantine_rows.listed(session)
         if self._set_aside.get(commune_code) != set_aside:
             # Rows the replica cannot apply, listed for the administrator.
             server_quarantine.mirror(self.db, commune_code, set_aside)
@@ -135,7 +136,7 @@ class CommuneReplicas:
         store = self._replica(commune_code)
         current = self.db.epochs.current(self.db)
         with store.reading() as session:
-            followed = state.get(session, REPLICA_EPOCH)
+            followed = sync_state.get(session, REPLICA_EPOCH)
         if followed is not None and followed != current:
             store.close()
             del self._stores[commune_code]
@@ -145,7 +146,7 @@ class CommuneReplicas:
             store = self._replica(commune_code)
         if followed != current:
             with store.transaction() as session:
-                state.put(session, REPLICA_EPOCH, current)
+                sync_state.put(session, REPLICA_EPOCH, current)
         return store
 
     def _replica(self, commune_code: str) -> Store:

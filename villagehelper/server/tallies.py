@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from villagehelper.exchange import quarantine
 from villagehelper.ops import implausible
 from villagehelper.ops.team import list_villages
 from villagehelper.server.replicas import CommuneReplicas
 from villagehelper.spreadsheet_cells import neutralise
+from villagehelper.store import quarantine_rows
 from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.periods import parse_week
 from villagehelper.tally.results import Counts, Tally
@@ -50,7 +50,7 @@ def weekly(replicas: CommuneReplicas, commune_code: str, week: str, today: date)
     commune = store.commune()
     assert commune is not None
     with store.reading() as session:
-        set_aside = quarantine.count(session)
+        set_aside = quarantine_rows.count(session)
     return CommuneTally(
         commune.code, commune.name, tally, villages, implausible.count_implausible(store), set_aside
     )

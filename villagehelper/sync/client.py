@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from villagehelper import geography
 from villagehelper.errors import UserError
-from villagehelper.exchange import quarantine, state, wire
+from villagehelper.exchange import wire
 from villagehelper.exchange.feed import Progress, no_progress
 from villagehelper.ops import trusted_time
+from villagehelper.store import quarantine_rows, sync_state
 from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Commune, OutboxEntry
@@ -69,7 +70,7 @@ class SyncReport:
 
 
 def _refuse_demo(session: Session) -> None:
-    if state.is_demo(session):
+    if sync_state.is_demo(session):
         raise SyncError(
             "Máy này đang chứa dữ liệu mẫu (demo): không được gửi lên máy chủ xã. "
             "Hãy dùng một thư mục dữ liệu mới cho dữ liệu thật.",
@@ -84,11 +85,11 @@ def enrol(
     code: str,
     device_name: str,
     connect: ConnectionFactory = default_connection,
-) -> state.Enrolled:
+) -> sync_state.Enrolled:
     """Exchange a leader's one-time code for this laptop's credentials."""
     with store.reading() as session:
         _refuse_demo(session)
-        previous = state.enrolled(session)
+        previous = sync_state.enrolled(session)
     connection = connect(server_url, None)
     try:
         attempt = _enrol_attempt(store, connection.base_url, code)
@@ -105,19 +106,19 @@ def enrol(
         connection.close()
     with store.transaction() as session:
         _note_server_time(session, store, connection)
-        state.clear(session, state.ENROL_ATTEMPT)
+        sync_state.clear(session, sync_state.ENROL_ATTEMPT)
         _adopt_commune(session, answer["commune_code"], answer["commune_name"], answer["role"])
-        previous = state.enrolled(session)
+        previous = sync_state.enrolled(session)
         if previous is not None and previous.server_url != connection.base_url:
             # Another server: its versions mean nothing here. The outbox stays.
-            state.put(session, state.CURSOR, "0")
-        state.put(session, state.SERVER_URL, connection.base_url)
-        state.put(session, state.DEVICE_ID, answer["device_id"])
-        state.put(session, state.TOKEN, answer["token"])
-        state.put(session, state.ROLE, answer["role"])
+            sync_state.put(session, sync_state.CURSOR, "0")
+        sync_state.put(session, sync_state.SERVER_URL, connection.base_url)
+        sync_state.put(session, sync_state.DEVICE_ID, answer["device_id"])
+        sync_state.put(session, sync_state.TOKEN, answer["token"])
+        sync_state.put(session, sync_state.ROLE, answer["role"])
         device_history.start_new_device(session)
         epoch.adopt_at_enrolment(session, connection.server_epoch)
-        enrolled = state.enrolled(session)
+        enrolled = sync_state.enrolled(session)
     assert enrolled is not None
     return enrolled
 
@@ -137,14 +138,14 @@ def _enrol_attempt(store: Store, server_url: str, code: str) -> str:
     as a digest: it is a credential until it has been used."""
     code_digest = hashlib.sha256(wire.normalise_code(code).encode()).hexdigest()
     with store.transaction() as session:
-        pending = state.get(session, state.ENROL_ATTEMPT)
+        pending = sync_state.get(session, sync_state.ENROL_ATTEMPT)
         if pending:
             kept = json.loads(pending)
             if kept.get("server") == server_url and kept.get("code") == code_digest:
                 return str(kept["attempt"])
         attempt = secrets.token_urlsafe(24)
         record = {"server": server_url, "code": code_digest, "attempt": attempt}
-        state.put(session, state.ENROL_ATTEMPT, json.dumps(record))
+        sync_state.put(session, sync_state.ENROL_ATTEMPT, json.dumps(record))
         return attempt
 
 
@@ -163,7 +164,7 @@ def join_commune(
     use the (one-time) code again, it only syncs.
     """
     with store.reading() as session:
-        enrolled = state.enrolled(session)
+        enrolled = sync_state.enrolled(session)
         copied = device_history.needs_new_enrolment(session)
     if enrolled is None or enrolled.server_url != normalise_url(server_url) or copied:
         enrol(store, server_url, code, device_name, connect)
@@ -220,7 +221,7 @@ def sync_once(
     uploaded was acknowledged and the download reached the end.
     """
     with store.reading() as session:
-        credentials = state.enrolled(session)
+        credentials = sync_state.enrolled(session)
         if credentials is None:
             raise SyncError(
                 "Máy này chưa đăng ký với máy chủ xã: vào Cài đặt → Đồng bộ để đăng ký.",
@@ -242,15 +243,15 @@ def sync_once(
         )
     except UserError as exc:
         with store.transaction() as session:
-            state.note_failure(session, exc.message_vi, exc.message_en)
+            sync_state.note_failure(session, exc.message_vi, exc.message_en)
             _note_server_time(session, store, connection)
         raise
     finally:
         connection.close()
     with store.transaction() as session:
-        state.note_success(session, store.now())
+        sync_state.note_success(session, store.now())
         _note_server_time(session, store, connection)
-        faulty = quarantine.count(session)
+        faulty = quarantine_rows.count(session)
         refused = set_aside.count(session)
     return SyncReport(pushed, pulled, conflicts, changes, quarantined=faulty, set_aside=refused)
 

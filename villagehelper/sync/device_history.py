@@ -22,9 +22,11 @@ A copy keeps everything it holds: it is asked to enrol as a new laptop with a le
 one-time code, proving with the old token where it came from, and its unsent changes
 then go up under the new device, where the server's conflict rule sees them.
 
-State (the ``settings`` table): :data:`HOME` (JSON: install, machine), :data:`COPIED`
-("1" once a copy is detected, until it enrols again), :data:`LAST_ACKED` (the change id
-the server last acknowledged from this device).
+State (the ``settings`` table, keys in :mod:`villagehelper.store.sync_state`):
+``DEVICE_HOME`` (JSON: install, machine), ``COPIED_FOLDER`` ("1" once a copy is
+detected, until it enrols again), ``LAST_ACKED`` (the change id the server last
+acknowledged from this device); all three are among the ``IDENTITY_KEYS`` a restored
+backup never takes.
 """
 
 from __future__ import annotations
@@ -43,14 +45,11 @@ from pathlib import Path
 from platformdirs import user_config_dir
 from sqlalchemy.orm import Session
 
-from villagehelper.exchange import state, wire
+from villagehelper.exchange import wire
+from villagehelper.store import sync_state
 from villagehelper.sync.http import SyncError
 
 log = logging.getLogger(__name__)
-
-HOME = "sync_device_home"
-COPIED = "sync_copied_folder"
-LAST_ACKED = "sync_last_acked_change"
 
 CONFIG_DIR_ENV = "VILLAGEHELPER_CONFIG_DIR"
 # Tests make "another laptop" on this one with a second configuration folder and this.
@@ -167,17 +166,21 @@ def bind_here(session: Session) -> None:
     if install is None:
         made = secrets.token_urlsafe(18)
         install = made if _write_install_id(made) else None
-    state.put(session, HOME, json.dumps({"install": install, "machine": identity.machine}))
+    sync_state.put(
+        session,
+        sync_state.DEVICE_HOME,
+        json.dumps({"install": install, "machine": identity.machine}),
+    )
 
 
 def check_home(session: Session) -> Home:
     """Is this folder on the laptop it was enrolled on?  (Call in a write transaction:
     a folder from before this check is adopted by the laptop it is on.)"""
-    if state.enrolled(session) is None:
+    if sync_state.enrolled(session) is None:
         return Home.SAME
-    if state.get(session, COPIED) == "1":
+    if sync_state.get(session, sync_state.COPIED_FOLDER) == "1":
         return Home.COPIED
-    recorded_text = state.get(session, HOME)
+    recorded_text = sync_state.get(session, sync_state.DEVICE_HOME)
     if recorded_text is None:
         # Enrolled before homes were recorded: this laptop is taken as its home.  A copy
         # made before then is left to the server's check.
@@ -204,48 +207,34 @@ def note_if_copied(session: Session) -> bool:
     """True (and remembered until the next enrolment) if this folder is a copy; the
     caller commits, then refuses to sync with :class:`CopiedFolderError`."""
     if check_home(session) is Home.COPIED:
-        state.put(session, COPIED, "1")
+        sync_state.put(session, sync_state.COPIED_FOLDER, "1")
         return True
     return False
 
 
 def note_copied(session: Session) -> None:
     """The server saw this folder's pushes diverge from another copy's."""
-    state.put(session, COPIED, "1")
+    sync_state.put(session, sync_state.COPIED_FOLDER, "1")
 
 
 def needs_new_enrolment(session: Session) -> bool:
-    return state.get(session, COPIED) == "1"
+    return sync_state.get(session, sync_state.COPIED_FOLDER) == "1"
 
 
 def last_acked(session: Session) -> str:
     """The change of this device the server last acknowledged ("" if none yet)."""
-    return state.get(session, LAST_ACKED) or ""
+    return sync_state.get(session, sync_state.LAST_ACKED) or ""
 
 
 def note_acked(session: Session, change_id: str) -> None:
-    state.put(session, LAST_ACKED, change_id)
+    sync_state.put(session, sync_state.LAST_ACKED, change_id)
 
 
 def start_new_device(session: Session) -> None:
     """After an enrolment: a new device, a new history, at home here."""
-    state.clear(session, COPIED)
-    state.clear(session, LAST_ACKED)
+    sync_state.clear(session, sync_state.COPIED_FOLDER)
+    sync_state.clear(session, sync_state.LAST_ACKED)
     bind_here(session)
-
-
-# Settings that are this laptop's identity rather than part of the data: a restored
-# backup keeps the current store's (restore.py), so it neither claims an old token nor
-# restarts a history the server has seen go further.
-IDENTITY_KEYS = (
-    state.SERVER_URL,
-    state.DEVICE_ID,
-    state.TOKEN,
-    state.ROLE,
-    HOME,
-    COPIED,
-    LAST_ACKED,
-)
 
 
 def token_proof(token: str) -> str:

@@ -38,8 +38,9 @@ from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from villagehelper import personal_fields
-from villagehelper.exchange import state, wire
+from villagehelper.exchange import wire
 from villagehelper.ids import new_id
+from villagehelper.store import sync_state
 from villagehelper.store.changelog import ENTITIES, primary_key_name, row_payload
 from villagehelper.store.engine import Store
 from villagehelper.store.models import OutboxEntry, SyncConflict, utc_text
@@ -61,7 +62,7 @@ def run_round(
     server was restored, heal and run it once more.  A laptop that knows no epoch yet
     takes the server's."""
     with store.reading() as session:
-        known = state.get(session, EPOCH)
+        known = sync_state.get(session, EPOCH)
     connection.state_epoch(known)
     try:
         result = one_round()
@@ -75,8 +76,8 @@ def run_round(
         result = one_round()
     if connection.server_epoch and known is None:
         with store.transaction() as session:
-            if state.get(session, EPOCH) is None:
-                state.put(session, EPOCH, connection.server_epoch)
+            if sync_state.get(session, EPOCH) is None:
+                sync_state.put(session, EPOCH, connection.server_epoch)
     return result
 
 
@@ -86,8 +87,8 @@ def adopt_at_enrolment(session: Session, epoch: str | None) -> None:
     PC and address) keeps the epoch it synced in: its first sync then heals from the
     point that epoch shares with the server's history (from 0 if none: a server of
     another history gets everything this laptop holds)."""
-    if epoch is not None and state.get(session, EPOCH) is None:
-        state.put(session, EPOCH, epoch)
+    if epoch is not None and sync_state.get(session, EPOCH) is None:
+        sync_state.put(session, EPOCH, epoch)
 
 
 def heal(store: Store, epoch: str | None, common: int, is_leader: bool, known: str | None) -> int:
@@ -95,24 +96,24 @@ def heal(store: Store, epoch: str | None, common: int, is_leader: bool, known: s
     number of rows stated again.  ``known`` is the epoch the refused round stated: if
     another sync healed meanwhile, there is nothing left to do."""
     with store.transaction() as session:
-        if state.get(session, EPOCH) != known:
+        if sync_state.get(session, EPOCH) != known:
             return 0
         restated = _restatements(session, common, is_leader)
         _put_first_in_outbox(session, restated, common)
         if not is_leader:
             _drop_conflicts_after(session, common)
         _forget_versions_after(session, common)
-        if state.cursor(session) > common:
-            state.put(session, state.CURSOR, str(common))
+        if sync_state.cursor(session) > common:
+            sync_state.put(session, sync_state.CURSOR, str(common))
         if epoch is not None:
-            state.put(session, EPOCH, epoch)
+            sync_state.put(session, EPOCH, epoch)
         record = {
             "at": utc_text(session.info["clock"]()),
             "epoch": epoch,
             "common": common,
             "restated": len(restated),
         }
-        state.put(session, LAST_HEAL, json.dumps(record))
+        sync_state.put(session, LAST_HEAL, json.dumps(record))
     log.warning(
         "server restored (epoch %s): %d rows stated again from version %d",
         epoch,

@@ -31,14 +31,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from villagehelper.errors import NotFoundError
-from villagehelper.exchange import state, wire
+from villagehelper.exchange import wire
 from villagehelper.ids import new_id
+from villagehelper.store import sync_state
 from villagehelper.store.changelog import ENTITIES, Op, row_payload
 from villagehelper.store.engine import Store
 from villagehelper.store.models import OutboxEntry, Setting, utc_text
 from villagehelper.sync.http import ServerRefusedError
 
-PREFIX = state.SET_ASIDE_PREFIX
+PREFIX = sync_state.SET_ASIDE_PREFIX
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from villagehelper.exchange import state
 from villagehelper.exchange.feed import Progress
+from villagehelper.store import sync_state
 from villagehelper.store.changelog import ENTITIES, EVENT_ENTITIES, primary_key_name
 from villagehelper.store.engine import Store
 from villagehelper.store.kinds import SyncState
@@ -81,7 +81,7 @@ def push_all(
         total = session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
         # Sent with every batch: a server whose feed ends before it (restored from an
         # older backup) refuses the batch instead of taking changes it cannot place.
-        cursor = state.cursor(session)
+        cursor = sync_state.cursor(session)
         after = device_history.last_acked(session)
     with store.transaction() as session:  # later changes of a row refused before wait too
         set_aside.sweep(session, set_aside.now_text(store))

@@ -1,6 +1,7 @@
 """The leader's list of rows the commune server holds that no laptop can store (faulty:
 an unknown outcome, a follow-up with no date, an impossible time…), set aside by every
-download (:mod:`villagehelper.exchange.quarantine`).
+download (:mod:`villagehelper.exchange.quarantine`) and recorded in the store
+(:mod:`villagehelper.store.quarantine_rows`).
 
 Shown beside conflicts in the leader's review, with the household and why.  A faulty
 help session is settled as every session is corrected: "Void" voids it; "Log again as

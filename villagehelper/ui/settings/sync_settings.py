@@ -19,7 +19,8 @@ from villagehelper.errors import UserError
 from villagehelper.ui.syncing.sync_controller import SyncController
 
 if TYPE_CHECKING:
-    from villagehelper.exchange.state import Enrolled, SyncStatus
+    from villagehelper.store.sync_state import Enrolled
+    from villagehelper.sync.status import SyncStatus
 
 
 class SyncSettings(QGroupBox):

@@ -24,9 +24,10 @@ from villagehelper.ui.shell.executor import Worker
 from villagehelper.ui.shell.operations import read_op, write_op
 
 if TYPE_CHECKING:
-    from villagehelper.exchange.state import Enrolled, SyncStatus
     from villagehelper.store.changelog import Changes
+    from villagehelper.store.sync_state import Enrolled
     from villagehelper.sync.client import ConnectionFactory, SyncReport
+    from villagehelper.sync.status import SyncStatus
 
 AFTER_SAVE_MS = 5_000
 EVERY_MS = 5 * 60_000
@@ -86,7 +87,7 @@ class SyncController(QObject):
         ctx = self._ctx
 
         def read() -> SyncStatus:
-            from villagehelper.exchange.state import status
+            from villagehelper.sync.status import status
 
             return status(ctx.store)
 

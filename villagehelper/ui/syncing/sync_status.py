@@ -18,7 +18,7 @@ from villagehelper.text import format_number
 from villagehelper.ui.syncing.sync_controller import SyncController
 
 if TYPE_CHECKING:
-    from villagehelper.exchange.state import SyncStatus
+    from villagehelper.sync.status import SyncStatus
 
 ERROR_STYLE = "color: #b00020;"
 _MB = 1024 * 1024

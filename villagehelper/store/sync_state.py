@@ -1,11 +1,16 @@
-"""A store's sync settings and status, kept in its ``settings`` table.
+"""A store's sync settings, kept in its ``settings`` table: the keys, and reading and
+writing them.
 
 Every store that follows the feed keeps its cursor here: a laptop, and the server's
 per-commune replicas (``villagehelper.server.replicas``).  A laptop also keeps its
-enrolment and the last round's outcome, which its status bar shows.
+enrolment, its device's history (``villagehelper.sync.device_history``) and the last
+round's outcome, which its status bar shows (``villagehelper.sync.status``).
 
 Kept in the database (not a preferences file) so the cursor moves in the same
 transaction as the page it covers, and a restored backup brings its own cursor.
+
+Here in the store, below every layer that reads these settings (ops, exchange, sync,
+the server): this module imports the store's models only.
 """
 
 from __future__ import annotations
@@ -13,12 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from villagehelper.ops import implausible
-from villagehelper.store.engine import Store
-from villagehelper.store.models import OutboxEntry, Setting, SyncConflict, UtcDateTime, utc_text
+from villagehelper.store.models import Setting, utc_text
 
 SERVER_URL = "sync_server_url"
 DEVICE_ID = "sync_device_id"
@@ -31,8 +34,23 @@ LAST_ERROR_EN = "sync_last_error_en"
 DEMO_DATA = "demo_data"
 ENROL_ATTEMPT = "sync_enrol_attempt"  # JSON: server, code digest, attempt id
 SET_ASIDE_PREFIX = "sync_set_aside:"  # + change id: a change the server refused (sync/set_aside.py)
+# This laptop's history as a device (sync/device_history.py):
+DEVICE_HOME = "sync_device_home"  # JSON: install, machine
+COPIED_FOLDER = "sync_copied_folder"  # "1" once a copy is detected, until it enrols again
+LAST_ACKED = "sync_last_acked_change"  # the change id the server last acknowledged
 
-_TIME = UtcDateTime()
+# Settings that are this laptop's identity rather than part of the data: a restored
+# backup keeps the current store's (ops/restore.py), so it neither claims an old token
+# nor restarts a history the server has seen go further.
+IDENTITY_KEYS = (
+    SERVER_URL,
+    DEVICE_ID,
+    TOKEN,
+    ROLE,
+    DEVICE_HOME,
+    COPIED_FOLDER,
+    LAST_ACKED,
+)
 
 
 @dataclass(frozen=True)
@@ -45,24 +63,6 @@ class Enrolled:
     @property
     def is_leader(self) -> bool:
         return self.role == "leader"
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    """What the status bar shows: the truth, from the database."""
-
-    enrolled: Enrolled | None
-    pending: int
-    last_success: datetime | None
-    last_error: str
-    last_error_en: str
-    open_conflicts: int
-    # Sessions the server held back for an impossible date (ops/implausible.py).
-    implausible_sessions: int = 0
-    # Rows of the server set aside as faulty (exchange/quarantine.py): a leader settles them.
-    faulty_rows: int = 0
-    # Changes the server refused, kept aside for a leader (sync/set_aside.py).
-    set_aside: int = 0
 
 
 def get(session: Session, key: str) -> str | None:
@@ -103,35 +103,3 @@ def note_success(session: Session, moment: datetime) -> None:
 def note_failure(session: Session, message_vi: str, message_en: str) -> None:
     put(session, LAST_ERROR, message_vi)
     put(session, LAST_ERROR_EN, message_en)
-
-
-def status(store: Store) -> SyncStatus:
-    with store.reading() as session:
-        success = get(session, LAST_SUCCESS)
-        return SyncStatus(
-            enrolled=enrolled(session),
-            pending=session.scalar(select(func.count()).select_from(OutboxEntry)) or 0,
-            last_success=_TIME.process_result_value(success, None) if success else None,  # type: ignore[arg-type]
-            last_error=get(session, LAST_ERROR) or "",
-            last_error_en=get(session, LAST_ERROR_EN) or "",
-            open_conflicts=session.scalar(
-                select(func.count())
-                .select_from(SyncConflict)
-                .where(SyncConflict.resolved.is_(False), SyncConflict.deleted.is_(False))
-            )
-            or 0,
-            implausible_sessions=implausible.count_in(session),
-            faulty_rows=_faulty_rows(session),
-            set_aside=session.scalar(
-                select(func.count())
-                .select_from(Setting)
-                .where(Setting.key.startswith(SET_ASIDE_PREFIX))
-            )
-            or 0,
-        )
-
-
-def _faulty_rows(session: Session) -> int:
-    from villagehelper.exchange import quarantine  # it reads and writes through this module
-
-    return quarantine.count(session)
