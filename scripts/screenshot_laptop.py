@@ -8,7 +8,6 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 from screenshot_support import (
@@ -22,10 +21,6 @@ from villagehelper.preferences import Preferences
 from villagehelper.store.engine import Store
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.executor import Worker
-
-if TYPE_CHECKING:
-    pass
-
 
 # The laptop pictures: a 1366×768 screen, at 100 % and at 125 % scaling with large text.
 # Each variant runs this script again, in a process of its own.

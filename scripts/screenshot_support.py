@@ -4,7 +4,8 @@ language, waiting for the app to settle and saving a window (or a modal question
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from villagehelper.ui.shell.executor import Worker
 from villagehelper.ui.shell.i18n import install_language
 
 if TYPE_CHECKING:
+    from villagehelper.ui.first_run.wizard import FirstRunWizard
     from villagehelper.ui.shell.main_window import MainWindow as MainWindowType
 
 
@@ -122,3 +124,23 @@ def leader_window(
     window.show()
     settle(app, executor)
     return window, executor
+
+
+@contextmanager
+def first_run_wizard(app: QApplication, folder: Path) -> Iterator[tuple[FirstRunWizard, Worker]]:
+    """The first-run wizard on a new, empty data folder, shown and settled, with its worker;
+    all closed, with the store, when the block ends."""
+    from villagehelper.ui.first_run.wizard import FirstRunWizard
+
+    store = open_store(folder, clock=lambda: MOMENT)
+    executor = Worker()
+    wizard = FirstRunWizard(store, executor)
+    wizard.resize(900, 620)
+    wizard.show()
+    settle(app, executor)
+    try:
+        yield wizard, executor
+    finally:
+        wizard.close()
+        executor.shutdown()
+        store.close()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QTabWidget
 from screenshot_support import (
     MOMENT,
     SIZE,
+    first_run_wizard,
     save,
     save_modal,
     settle,
@@ -224,23 +225,13 @@ def shoot_restore(
 
 def shoot_join(app: QApplication, folder: Path, out: Path, server_url: str) -> None:
     """A new laptop's first run: joining the commune server, filled in."""
-    from villagehelper.ui.first_run.wizard import FirstRunWizard
-
-    store = open_store(folder, clock=lambda: MOMENT)
-    executor = Worker()
-    wizard = FirstRunWizard(store, executor)
-    wizard.resize(900, 620)
-    wizard.show()
-    settle(app, executor)
-    wizard.join_server()
-    dialog = wizard.join_dialog
-    assert dialog is not None
-    dialog.server.setText(server_url)
-    dialog.code.setText("K7M2Q-9XHPT")
-    dialog.device_name.setText("Máy nhà văn hóa thôn Khay")
-    settle(app, executor)
-    save(dialog, out, "join-server")
-    dialog.reject()
-    wizard.close()
-    executor.shutdown()
-    store.close()
+    with first_run_wizard(app, folder) as (wizard, executor):
+        wizard.join_server()
+        dialog = wizard.join_dialog
+        assert dialog is not None
+        dialog.server.setText(server_url)
+        dialog.code.setText("K7M2Q-9XHPT")
+        dialog.device_name.setText("Máy nhà văn hóa thôn Khay")
+        settle(app, executor)
+        save(dialog, out, "join-server")
+        dialog.reject()

@@ -19,7 +19,6 @@ import tempfile
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -31,6 +30,7 @@ from screenshot_support import (
     SIZE,
     choose_services,
     demo_store,
+    first_run_wizard,
     leader_window,
     save,
     settle,
@@ -40,33 +40,20 @@ from screenshot_sync import shoot_sync
 
 from villagehelper.ops.team import list_team_members
 from villagehelper.preferences import Preferences
-from villagehelper.store.engine import Store, open_store
+from villagehelper.store.engine import Store
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.shell.app import apply_text_size
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.executor import Worker
 
-if TYPE_CHECKING:
-    pass
-
 
 def shoot_wizard(app: QApplication, folder: Path, out: Path) -> None:
-    from villagehelper.ui.first_run.wizard import FirstRunWizard
-
-    store = open_store(folder, clock=lambda: MOMENT)
-    executor = Worker()
-    wizard = FirstRunWizard(store, executor)
-    wizard.resize(900, 620)
-    wizard.show()
-    settle(app, executor)
-    search = wizard.findChild(QWidget, "communeSearch")
-    if search is not None:
-        search.setProperty("text", "gia loc")
-    settle(app, executor)
-    save(wizard, out, "wizard")
-    wizard.close()
-    executor.shutdown()
-    store.close()
+    with first_run_wizard(app, folder) as (wizard, executor):
+        search = wizard.findChild(QWidget, "communeSearch")
+        if search is not None:
+            search.setProperty("text", "gia loc")
+        settle(app, executor)
+        save(wizard, out, "wizard")
 
 
 def shoot_main(app: QApplication, store: Store, out: Path, language: str) -> None:
