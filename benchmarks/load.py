@@ -29,14 +29,12 @@ seconds on every test run.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import sys
 import tempfile
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -44,10 +42,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
-from benchmarks.load_laptop import HEAD_NAMES, Identity, Outcomes, RowKey, SimulatedLaptop
-from benchmarks.measure import Row, nearest_rank, table
+from benchmarks.load_checks import CountCheck, check_counts, commune_rows
+from benchmarks.load_laptop import HEAD_NAMES, Identity, Outcomes, SimulatedLaptop
+from benchmarks.load_report import heading, rows
+from benchmarks.measure import table
 from tests.crash_harness import CommuneServer
 from tests.sync_support import PG_URL_ENV, fresh_postgres_database
 from villagehelper.ids import new_id
@@ -55,9 +53,7 @@ from villagehelper.server import accounts
 from villagehelper.server.batch import IncomingChange
 from villagehelper.server.database import ServerDB, open_server_db
 from villagehelper.server.push import push
-from villagehelper.server.tables import AuditEntry, FeedCounter, ReceivedChange, Record
 
-PUSH_P99_TARGET = 0.5  # s, on PostgreSQL (the issue's target)
 FIRST_COMMUNE = 20001
 HOUSEHOLDS_PER_LAPTOP = 3
 FINAL_ATTEMPTS = 5  # uploads and downloads tried at the end before a laptop gives up
@@ -72,30 +68,6 @@ class LoadPlan:
     pause: tuple[float, float] = (5.0, 15.0)  # s between a laptop's rounds
     baseline_rounds: int = 50
     seed: int = 1
-
-
-@dataclass(frozen=True)
-class CountCheck:
-    """The server's database after the run against what the laptops were told."""
-
-    changes_acknowledged: int
-    sessions_acknowledged: int
-    sessions_on_server: int
-    lost_changes: int  # acknowledged change ids the server has no record of receiving
-    lost_sessions: int  # acknowledged sessions not among the server's rows
-    lost_edits: int  # households not as their laptop's last acknowledged change left them
-    doubled: int  # change ids or sessions accepted more than once (audit log)
-    extra: int  # sessions or households on the server that no laptop sent
-    unseen: int  # rows a laptop, at the feed's end, does not hold at the server's version
-    unconfirmed: int  # changes still unacknowledged after the end's uploads
-
-    @property
-    def lost(self) -> int:
-        return self.lost_changes + self.lost_sessions + self.lost_edits
-
-    @property
-    def passed(self) -> bool:
-        return not (self.lost or self.doubled or self.extra or self.unseen or self.unconfirmed)
 
 
 @dataclass
@@ -172,24 +144,12 @@ def prepare(db: ServerDB, plan: LoadPlan) -> list[Identity]:
                 h: int(result["version"]) for h, result in zip(households, added, strict=True)
             }
             laptops.append((scope, token, member, versions))
-        cursor, held = _commune_rows(db, commune)
+        cursor, held = commune_rows(db, commune)
         identities += [
             Identity(scope.device_id, token, commune, village, member, versions, cursor, held)
             for scope, token, member, versions in laptops
         ]
     return identities
-
-
-def _commune_rows(db: ServerDB, commune: str) -> tuple[int, dict[RowKey, int]]:
-    """The feed's end and every row a laptop of ``commune`` downloads, with its version."""
-    with db.reading() as session:
-        cursor = session.scalars(select(FeedCounter.value)).one()
-        rows = session.execute(
-            select(Record.entity, Record.row_id, Record.version).where(
-                Record.commune_code.in_((commune, ""))
-            )
-        )
-        return cursor, {(entity, row_id): version for entity, row_id, version in rows}
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -322,155 +282,6 @@ def run(db_url: str, folder: Path, plan: LoadPlan) -> LoadFigures:
     )
 
 
-# --- the count check ----------------------------------------------------------------------
-
-
-def check_counts(db: ServerDB, laptops: list[SimulatedLaptop]) -> CountCheck:
-    """Every acknowledged change on the server exactly once, nothing else, and every
-    laptop holding what the server holds."""
-    communes = sorted({laptop.identity.commune_code for laptop in laptops})
-    acknowledged = set().union(*(laptop.acknowledged_changes for laptop in laptops))
-    sessions_acknowledged = set().union(*(laptop.acknowledged_sessions for laptop in laptops))
-    sessions_sent = set().union(*(laptop.sent_sessions for laptop in laptops))
-    households_sent = set().union(*(laptop.sent_households for laptop in laptops))
-    with db.reading() as session:
-        received = set(session.scalars(select(ReceivedChange.change_id)))
-        on_server = {
-            (entity, row_id): (version, fields)
-            for entity, row_id, version, fields in session.execute(
-                select(Record.entity, Record.row_id, Record.version, Record.fields).where(
-                    Record.commune_code.in_(communes)
-                )
-            )
-        }
-        audited = select(AuditEntry.change_id).where(AuditEntry.commune_code.in_(communes))
-        doubled_changes = session.scalars(
-            audited.group_by(AuditEntry.change_id).having(func.count() > 1)
-        ).all()
-        doubled_sessions = session.scalars(
-            select(AuditEntry.row_id)
-            .where(AuditEntry.entity == "help_session", AuditEntry.op == "insert")
-            .group_by(AuditEntry.row_id)
-            .having(func.count() > 1)
-        ).all()
-        feed = _commune_feeds(db, communes)
-    server_sessions = {row_id for entity, row_id in on_server if entity == "help_session"}
-    server_households = {row_id for entity, row_id in on_server if entity == "household"}
-    return CountCheck(
-        changes_acknowledged=len(acknowledged),
-        sessions_acknowledged=len(sessions_acknowledged),
-        sessions_on_server=len(server_sessions),
-        lost_changes=len(acknowledged - received),
-        lost_sessions=len(sessions_acknowledged - server_sessions),
-        lost_edits=sum(_edits_lost(laptop, on_server) for laptop in laptops),
-        doubled=len(doubled_changes) + len(doubled_sessions),
-        extra=len(server_sessions - sessions_sent) + len(server_households - households_sent),
-        unseen=sum(_unseen(laptop, feed[laptop.identity.commune_code]) for laptop in laptops),
-        unconfirmed=sum(len(laptop.outbox) for laptop in laptops),
-    )
-
-
-def _edits_lost(laptop: SimulatedLaptop, on_server: dict[RowKey, tuple[int, str]]) -> int:
-    """The laptop's households whose server version, or notes, are not those of the
-    last change the server acknowledged for them."""
-    lost = 0
-    for household, version in laptop.households.items():
-        if version is None:
-            continue
-        stored = on_server.get(("household", household))
-        notes = json.loads(stored[1]).get("notes", "") if stored else None
-        if stored is None or stored[0] != version or notes != laptop.notes.get(household, ""):
-            lost += 1
-    return lost
-
-
-def _commune_feeds(db: ServerDB, communes: list[str]) -> dict[str, dict[RowKey, int]]:
-    return {commune: _commune_rows(db, commune)[1] for commune in communes}
-
-
-def _unseen(laptop: SimulatedLaptop, feed: dict[RowKey, int]) -> int:
-    held = laptop.held
-    return sum(1 for key, version in feed.items() if held.get(key) != version) + len(
-        held.keys() - feed.keys()
-    )
-
-
-# --- the table ------------------------------------------------------------------------------
-
-
-def _percentile_rows(
-    operation: str, samples: list[float], baseline: list[float], target: float | None
-) -> list[Row]:
-    if not samples:
-        return [Row(f"{operation}: no request answered", None, None, "ms", "")]
-    ours, alone = sorted(samples), sorted(baseline) or [0.0]
-    rows = []
-    for label, fraction in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99), ("max", 1.0)):
-        rows.append(
-            Row(
-                f"{operation} {label} ({len(ours):,} requests)",
-                nearest_rank(ours, fraction),
-                nearest_rank(alone, fraction) if baseline else None,
-                "ms",
-                "one laptop alone, back to back",
-                target=target if label == "p99" else None,
-            )
-        )
-    return rows
-
-
-def _count_row(measure: str, count: int, must_be_zero: bool = False) -> Row:
-    verdict = (" ok" if count == 0 else " MISSED") if must_be_zero else ""
-    return Row(measure, None, None, "", "", note=f"{count:,}{verdict}")
-
-
-def rows(figures: LoadFigures) -> list[Row]:
-    load, baseline, check = figures.load, figures.baseline, figures.check
-    target = PUSH_P99_TARGET if figures.database == "PostgreSQL" else None
-    out = _percentile_rows("push", load.push, baseline.push, target)
-    out += _percentile_rows("pull (one page)", load.pull, baseline.pull, None)
-    requests_done = len(load.push) + len(load.pull)
-    out.append(
-        Row(
-            "requests answered",
-            requests_done / figures.load_seconds,
-            (len(baseline.push) + len(baseline.pull)) / figures.baseline_seconds,
-            "requests/s",
-            "one laptop alone, back to back",
-        )
-    )
-    out.append(
-        Row(
-            "changes acknowledged",
-            load.changes_acknowledged / figures.load_seconds,
-            baseline.changes_acknowledged / figures.baseline_seconds,
-            "changes/s",
-            "one laptop alone, back to back",
-        )
-    )
-    errors: Counter[str] = Counter()
-    for phase, outcomes in (("", load), ("baseline ", baseline), ("end ", figures.end)):
-        errors.update({f"{phase}{kind}": count for kind, count in outcomes.errors.items()})
-    if not errors:
-        out.append(_count_row("errors (any request not answered 200, any change refused)", 0))
-    out += [_count_row(f"errors: {kind}", count) for kind, count in sorted(errors.items())]
-    out.append(_count_row("changes acknowledged in all", check.changes_acknowledged))
-    out.append(
-        _count_row(
-            f"sessions acknowledged (on the server: {check.sessions_on_server:,})",
-            check.sessions_acknowledged,
-        )
-    )
-    out.append(_count_row("lost: acknowledged changes not received", check.lost_changes, True))
-    out.append(_count_row("lost: acknowledged sessions not stored", check.lost_sessions, True))
-    out.append(_count_row("lost: households not as last acknowledged", check.lost_edits, True))
-    out.append(_count_row("doubled: changes or sessions accepted twice", check.doubled, True))
-    out.append(_count_row("extra: sessions or households nobody sent", check.extra, True))
-    out.append(_count_row("not held by a laptop at the feed's end", check.unseen, True))
-    out.append(_count_row("still unacknowledged after the end", check.unconfirmed, True))
-    return out
-
-
 # --- the command ---------------------------------------------------------------------------
 
 
@@ -534,16 +345,6 @@ def _database(kind: str, folder: Path, pg_url: str | None) -> Iterator[str]:
         yield url
 
 
-def _heading(figures: LoadFigures) -> str:
-    plan = figures.plan
-    low, high = plan.pause
-    return (
-        f"{figures.database}: {plan.laptops} laptops in {plan.communes} communes for "
-        f"{figures.load_seconds:.0f} s, {low:g}–{high:g} s between a laptop's rounds; "
-        f"baseline: one laptop, {plan.baseline_rounds} rounds back to back"
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
@@ -566,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
         with _folder(kind, args.work) as folder, _database(kind, folder, args.pg_url) as url:
             figures = run(url, folder, plan)
         print()
-        print(_heading(figures))
+        print(heading(figures))
         print(table(rows(figures)))
         sys.stdout.flush()
         passed = passed and figures.check.passed

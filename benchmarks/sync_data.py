@@ -40,9 +40,9 @@ def _fingerprint() -> str:
     digest = hashlib.sha256()
     for source in (
         Path(__file__),
-        _PACKAGE / "sync" / "server" / "tables.py",
-        _PACKAGE / "sync" / "server" / "database.py",
-        _PACKAGE / "sync" / "wire.py",
+        _PACKAGE / "server" / "tables.py",
+        _PACKAGE / "server" / "database.py",
+        _PACKAGE / "exchange" / "wire.py",
     ):
         digest.update(source.read_bytes())
     return digest.hexdigest()[:10]

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from benchmarks.load import CountCheck, LoadPlan, check_counts, prepare, run
+from benchmarks.load import LoadPlan, prepare, run
+from benchmarks.load_checks import CountCheck, check_counts
 from benchmarks.load_laptop import SimulatedLaptop
 from villagehelper.server.database import ServerDB, open_server_db
 from villagehelper.server.embedded import EmbeddedServer
