@@ -180,6 +180,7 @@ class MemberPlanner:
             return None
         if self._team is None:
             query = select(TeamMember.id, TeamMember.full_name).where(TeamMember.deleted.is_(False))
-            self._team = ids_by_name(self._session.execute(query).tuples())
+            rows = self._session.execute(query)
+            self._team = ids_by_name((row.id, row.full_name) for row in rows)
         found = self._team.get(search_key(name), [])
         return found[0] if len(found) == 1 else None
