@@ -82,6 +82,11 @@ def _turn(command: str | None, data_dir: Path) -> AbstractContextManager[object]
     )
 
 
+# What the ``app`` extra brings (pyproject.toml): the laptop's command needs them, a
+# server-only install lacks them.
+APP_PACKAGES = frozenset({"PySide6", "shiboken6", "sqlcipher3", "requests", "openpyxl"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
@@ -110,6 +115,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu. / Interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except ModuleNotFoundError as error:
+        missing = (error.name or "").partition(".")[0]
+        if missing not in APP_PACKAGES:
+            return tell_bug(args.command, log_file)
+        # A machine installed for the commune server only has the command but not the
+        # app's packages: say what to install, not "unexpected error".
+        return tell(
+            UserError(
+                f"Máy này thiếu gói {missing} của ứng dụng. "
+                "Hãy cài bằng: pip install 'villagehelper[app]'",
+                f"This machine lacks the app's package {missing}. "
+                "Install it with: pip install 'villagehelper[app]'",
+            )
+        )
     except Exception as error:
         problem = folder_problem(error, data_dir)
         if problem is not None:  # a full or unplugged disk: not a bug, and the log can't tell
