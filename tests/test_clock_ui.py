@@ -183,6 +183,7 @@ def test_the_banner_follows_each_sync_round(
         qtbot.waitUntil(window.clock_banner.isVisible, timeout=10_000)
         assert "nhanh 1825 ngày" in window.clock_banner.text()
         clock.now = utc_now()  # set right in Windows, then "Sync now"
+        qtbot.waitUntil(lambda: not window.sync.running, timeout=20_000)  # a round of its own
         with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000):
             window.sync.sync_now()
         qtbot.waitUntil(lambda: not window.clock_banner.isVisible(), timeout=10_000)

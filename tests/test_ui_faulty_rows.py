@@ -39,6 +39,7 @@ def loopback(tmp_path: Path) -> Iterator[LoopbackServer]:
 
 
 def _sync(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=20_000)  # a round of its own
     with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000) as finished:
         window.sync.sync_now()
     assert not isinstance(finished.args[0], Exception), finished.args[0]

@@ -37,6 +37,10 @@ def loopback(tmp_path: Path) -> Iterator[LoopbackServer]:
 
 
 def _sync(qtbot: QtBot, window: MainWindow) -> None:
+    """One whole round that starts now: a round the window began on its own earlier
+    (after enrolling, after the last round's changes) may predate what the other laptop
+    just pushed, and its end must not be taken for this one's."""
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=20_000)
     with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000) as finished:
         window.sync.sync_now()
     assert not isinstance(finished.args[0], Exception), finished.args[0]

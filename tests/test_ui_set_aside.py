@@ -38,6 +38,7 @@ def test_a_leader_sees_a_refused_change_with_its_reason_and_sends_it_again(
     with allowed_here(), store.transaction() as session:
         entry = session.scalars(select(OutboxEntry).where(OutboxEntry.row_id == saved.id)).one()
         entry.payload = json.dumps({**json.loads(entry.payload), "head_name": "L" * 121})
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=20_000)  # a round of its own
     with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000) as finished:
         window.sync.sync_now()
     assert not isinstance(finished.args[0], Exception), finished.args[0]
@@ -53,6 +54,7 @@ def test_a_leader_sees_a_refused_change_with_its_reason_and_sends_it_again(
     dialog.resend_button.click()
     wait_idle(qtbot, app_ctx)
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 0, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=20_000)  # a round of its own
     with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000):
         window.sync.sync_now()
     qtbot.waitUntil(lambda: not button.isVisibleTo(window), timeout=10_000)

@@ -116,6 +116,7 @@ def test_a_failed_sync_is_shown_in_plain_words_and_probing_starts(
     window = _window(qtbot, app_ctx)
     _enrol_from_settings(qtbot, window, loopback)
     loopback.stop()
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=20_000)  # a round of its own
     with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000) as finished:
         window.sync.sync_now()
     assert "Không kết nối được máy chủ xã" in str(finished.args[0])
@@ -138,6 +139,7 @@ def test_leader_reviews_a_conflict_in_the_app(
         saved = households.create_household(
             app_ctx.store, HouseholdInput(village_team.village_id, "Lê Văn Tám")
         )
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=20_000)  # a round of its own
     with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000):
         window.sync.sync_now()
     other = enrol_laptop(loopback, open_laptop(tmp_path, "other"))
@@ -152,9 +154,11 @@ def test_leader_reviews_a_conflict_in_the_app(
         households.update_household(
             other.store, saved.id, HouseholdInput(village_team.village_id, "Lê Văn Tám", notes="B")
         )
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=20_000)  # a round of its own
     with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000):
         window.sync.sync_now()
     other.sync()
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=20_000)  # a round of its own
     with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000):
         window.sync.sync_now()
     qtbot.waitUntil(lambda: window.sync_bar.conflicts.isVisibleTo(window), timeout=10_000)
@@ -171,6 +175,7 @@ def test_leader_reviews_a_conflict_in_the_app(
         assert households.get_household(app_ctx.store, saved.id).notes == "B"
     with allowed_here():
         assert conflicts.open_conflicts(app_ctx.store) == []
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=20_000)  # a round of its own
     with qtbot.waitSignal(window.sync.sig_finished, timeout=20_000):
         window.sync.sync_now()
     other.sync()
