@@ -57,11 +57,6 @@ def write(session: Session, rows: Iterable[Quarantined]) -> None:
         sync_state.clear(session, KEY)
 
 
-def as_text(session: Session) -> str | None:
-    """The record as stored (a snapshot carries it to a new laptop)."""
-    return sync_state.get(session, KEY)
-
-
 def adopt_text(session: Session, text: str | None) -> None:
     """Take a snapshot's record (validated: a damaged one is dropped, not fatal)."""
     if not text:
