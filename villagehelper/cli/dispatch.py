@@ -28,6 +28,7 @@ from villagehelper.cli import (
 from villagehelper.cli.parser import build_parser
 from villagehelper.cli.telling import (
     EXIT_INTERRUPTED,
+    EXIT_SKIPPED_APP_OPEN,
     EXIT_USER_ERROR,
     log_unraisable,
     tell,
@@ -77,9 +78,8 @@ def _turn(command: str | None, data_dir: Path) -> AbstractContextManager[object]
         return nullcontext()
     from villagehelper.cli.opening import say_waiting
 
-    return folder_lock.turn(
-        data_dir, command, wait_s=folder_lock.command_wait_s(), on_wait=say_waiting
-    )
+    on_wait = sync.skip_if_the_app_is_open if command == "sync" else say_waiting
+    return folder_lock.turn(data_dir, command, wait_s=folder_lock.command_wait_s(), on_wait=on_wait)
 
 
 # What the ``app`` extra brings (pyproject.toml): the laptop's command needs them, a
@@ -106,6 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with _turn(args.command, data_dir):
             return COMMANDS[args.command](args, data_dir)
+    except sync.SkippedForTheApp as skipped:
+        print(skipped)
+        return EXIT_SKIPPED_APP_OPEN
     except UserError as error:
         if isinstance(error, DamagedDatabaseError):
             tell(error)

@@ -4,7 +4,11 @@
     villagehelper sync
 
 ``sync`` runs one full round and prints one line (pushed, pulled, conflicts); it exits 0
-only when everything uploaded was acknowledged and the download reached the end.
+only when everything uploaded was acknowledged and the download reached the end.  While
+the app is open on the data folder, ``sync`` does not wait for it (the app holds the
+folder for hours, and syncs by itself every few minutes): it says so in one line and
+exits with :data:`~villagehelper.cli.telling.EXIT_SKIPPED_APP_OPEN`, which a scheduled
+sync counts as done (docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -15,6 +19,29 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from villagehelper.store.folder_lock import APP_ROLE, Holder
+
+
+class SkippedForTheApp(Exception):  # noqa: N818 (not an error: the app does the work)
+    """``sync`` found the app open on the data folder: nothing to do, nothing changed."""
+
+    def __init__(self, holder: Holder) -> None:
+        super().__init__(
+            f"Bỏ qua: ứng dụng VillageHelper đang mở trên thư mục dữ liệu này (tiến trình "
+            f"{holder.pid}) và tự đồng bộ. / Skipped: the app is open on this data folder "
+            "and syncs by itself."
+        )
+
+
+def skip_if_the_app_is_open(holder: Holder | None) -> None:
+    """``sync``'s wait for the data folder: none when the app holds it (see above); the
+    usual wait, told on stderr, when a command does."""
+    if holder is not None and holder.role == APP_ROLE:
+        raise SkippedForTheApp(holder)
+    from villagehelper.cli.opening import say_waiting
+
+    say_waiting(holder)
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:

@@ -18,6 +18,10 @@ log = logging.getLogger("villagehelper.cli")
 EXIT_USER_ERROR = 1
 EXIT_BUG = 2
 EXIT_INTERRUPTED = 130
+# ``sync`` did nothing because the app is open on the folder and syncs by itself: not a
+# failure for a scheduled sync (resources/deploy/villagehelper-sync.service), but told
+# apart from success.  75 is EX_TEMPFAIL of sysexits.h: "try again later".
+EXIT_SKIPPED_APP_OPEN = 75
 
 
 def tell(error: UserError) -> int:
