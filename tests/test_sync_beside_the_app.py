@@ -24,14 +24,20 @@ from villagehelper.store.folder_lock import (
 START_DEADLINE_S = 60.0
 
 
-def _villagehelper(*args: str, **env: str) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "villagehelper.cli", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+def _env(**extra: str) -> dict[str, str]:
+    return {**os.environ, "QT_QPA_PLATFORM": "offscreen", **extra}
+
+
+def _sync(data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """``villagehelper sync`` as the timer runs it (no terminal, the usual wait)."""
+    return subprocess.run(
+        [sys.executable, "-m", "villagehelper.cli", "sync", "--data-dir", str(data_dir)],
+        capture_output=True,
         text=True,
         encoding="utf-8",
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **env},
+        env=_env(**env),
+        timeout=DEFAULT_COMMAND_WAIT_S * 4,
+        check=False,
     )
 
 
@@ -49,17 +55,22 @@ def _wait_until_the_app_holds(data_dir: Path, app: subprocess.Popen[str]) -> Non
 
 def test_a_sync_while_the_app_is_open_skips_at_once_and_says_why(tmp_path: Path) -> None:
     data_dir = tmp_path / "Dữ liệu #1"
-    app = _villagehelper("--data-dir", str(data_dir))  # the window, offscreen
+    app = subprocess.Popen(  # the window, offscreen
+        [sys.executable, "-m", "villagehelper.cli", "--data-dir", str(data_dir)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
     try:
         _wait_until_the_app_holds(data_dir, app)
         started = time.monotonic()
-        # The timer's command as it runs it: the usual wait for the folder (30 s) applies.
-        sync = _villagehelper("sync", "--data-dir", str(data_dir))
-        out, err = sync.communicate(timeout=DEFAULT_COMMAND_WAIT_S * 2)
+        sync = _sync(data_dir)  # the usual wait for the folder (30 s) applies
         took = time.monotonic() - started
     finally:
         app.kill()
         app.communicate()
+    out, err = sync.stdout, sync.stderr
     assert sync.returncode == EXIT_SKIPPED_APP_OPEN, (out, err)
     assert took < DEFAULT_COMMAND_WAIT_S, "it waited for the app instead of skipping"
     assert err == ""
@@ -73,10 +84,9 @@ def test_a_sync_while_a_command_holds_the_folder_waits_for_it_as_before(tmp_path
     importing = FolderLock(data_dir, "import")
     assert importing.try_acquire()
     try:
-        sync = _villagehelper("sync", "--data-dir", str(data_dir), **{WAIT_ENV: "0.3"})
-        out, err = sync.communicate(timeout=120)
+        sync = _sync(data_dir, **{WAIT_ENV: "0.3"})
     finally:
         importing.release()
-    assert sync.returncode == EXIT_USER_ERROR, (out, err)
-    assert "Đang chờ đến lượt" in err and "«villagehelper import»" in err
-    assert "đang bận" in err and "Bỏ qua" not in out
+    assert sync.returncode == EXIT_USER_ERROR, (sync.stdout, sync.stderr)
+    assert "Đang chờ đến lượt" in sync.stderr and "«villagehelper import»" in sync.stderr
+    assert "đang bận" in sync.stderr and "Bỏ qua" not in sync.stdout
