@@ -1,11 +1,13 @@
 """The commune server as it is deployed: a fresh venv with only the ``server`` extra.
 
-    python3 scripts/check_server_install.py [--venv DIR] [--wheels DIR]
+    python3 scripts/check_server_install.py [--venv DIR | --wheels DIR | --offline]
 
 Makes a new virtual environment (or checks ``--venv DIR``, made earlier) and installs
-``villagehelper[server]`` into it from this source tree, or, with ``--wheels DIR``,
+``villagehelper[server]`` into it from this source tree; or, with ``--wheels DIR``,
 offline from a folder of wheels as a commune PC without Internet gets it from a USB
-stick (docs/deployment.md).  Then, with that venv's own programs:
+stick (docs/deployment.md); or, with ``--offline``, both steps of that: the wheel folder
+made here from the source tree (``pip wheel``, the one step that uses the network), then
+the offline install from it.  Then, with that venv's own programs:
 
 1. no PySide6, shiboken6 or SQLCipher distribution is installed (pip's list of what is
    installed, not only what imports), and none of them can be imported;
@@ -59,13 +61,18 @@ class InstallCheckError(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--venv", type=Path, help="check this venv instead of making one")
-    parser.add_argument("--wheels", type=Path, help="install offline from this wheel folder")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--venv", type=Path, help="check this venv instead of making one")
+    source.add_argument("--wheels", type=Path, help="install offline from this wheel folder")
+    source.add_argument(
+        "--offline", action="store_true", help="make the wheel folder, then install from it"
+    )
     args = parser.parse_args(argv)
     try:
         with tempfile.TemporaryDirectory(prefix="vh-server-install-") as scratch:
             work = Path(scratch)
-            venv = args.venv or _fresh_venv(work / "venv", args.wheels)
+            wheels = work / "wheels" if args.offline else args.wheels
+            venv = args.venv or _fresh_venv(work / "venv", wheels, make_wheels=args.offline)
             python = _venv_program(venv, "python")
             _no_laptop_packages(python)
             _serve_and_enrol(
@@ -100,13 +107,20 @@ def _venv_program(venv: Path, name: str) -> Path:
     return program
 
 
-def _fresh_venv(venv: Path, wheels: Path | None) -> Path:
+def _fresh_venv(venv: Path, wheels: Path | None, *, make_wheels: bool = False) -> Path:
     _run([sys.executable, "-m", "venv", str(venv)], what="making a venv")
-    pip = [str(_venv_program(venv, "python")), "-m", "pip", "install", "-q"]
+    python = str(_venv_program(venv, "python"))
+    pip = [python, "-m", "pip", "install", "-q"]
     env = dict(os.environ)
     if wheels is None:
         _run([*pip, f"{ROOT}[server]"], what="pip install .[server]", env=env)
         return venv
+    if make_wheels:  # what the connected machine does (docs/deployment.md)
+        command = [python, "-m", "pip", "wheel", "-q", f"{ROOT}[server]", "-w", str(wheels)]
+        _run(command, what="pip wheel .[server]", env=env)
+    files = sorted(wheels.glob("*.whl"))
+    size_mib = sum(file.stat().st_size for file in files) / 2**20
+    print(f"check_server_install: wheel folder: {len(files)} wheels, {size_mib:.1f} MiB")
     # As on a PC with no network: no index, no configured mirrors or wheel folders,
     # nothing but the folder from the USB stick.
     for name in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_INDEX_URL", "PIP_CONSTRAINT"):
