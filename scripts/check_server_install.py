@@ -37,7 +37,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import chdir, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +68,18 @@ def main(argv: list[str] | None = None) -> int:
         "--offline", action="store_true", help="make the wheel folder, then install from it"
     )
     args = parser.parse_args(argv)
+    given_venv = args.venv.resolve() if args.venv else None
+    given_wheels = args.wheels.resolve() if args.wheels else None
     try:
-        with tempfile.TemporaryDirectory(prefix="vh-server-install-") as scratch:
+        with (
+            tempfile.TemporaryDirectory(prefix="vh-server-install-") as scratch,
+            # Every program runs away from the source tree, whose villagehelper/ would
+            # otherwise stand in for the installed package in ``python -c``.
+            chdir(scratch),
+        ):
             work = Path(scratch)
-            wheels = work / "wheels" if args.offline else args.wheels
-            venv = args.venv or _fresh_venv(work / "venv", wheels, make_wheels=args.offline)
+            wheels = work / "wheels" if args.offline else given_wheels
+            venv = given_venv or _fresh_venv(work / "venv", wheels, make_wheels=args.offline)
             python = _venv_program(venv, "python")
             _no_laptop_packages(python)
             _serve_and_enrol(
@@ -126,7 +133,7 @@ def _fresh_venv(venv: Path, wheels: Path | None, *, make_wheels: bool = False) -
     for name in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_INDEX_URL", "PIP_CONSTRAINT"):
         env.pop(name, None)
     env |= {"PIP_NO_INDEX": "1", "PIP_CONFIG_FILE": os.devnull}
-    command = [*pip, "--find-links", str(wheels.resolve()), "villagehelper[server]"]
+    command = [*pip, "--find-links", str(wheels), "villagehelper[server]"]
     _run(command, what="offline pip install from the wheel folder", env=env)
     return venv
 
