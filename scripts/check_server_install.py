@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -114,16 +115,29 @@ def _venv_program(venv: Path, name: str) -> Path:
     return program
 
 
+def _source_copy(folder: Path) -> Path:
+    """This source tree copied without its venvs and caches: building a wheel leaves
+    build/ and *.egg-info behind in the tree it builds, and stale files there end up in
+    later wheels."""
+    skipped = shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis"
+    )
+    shutil.copytree(ROOT, folder, ignore=skipped)
+    return folder
+
+
 def _fresh_venv(venv: Path, wheels: Path | None, *, make_wheels: bool = False) -> Path:
     _run([sys.executable, "-m", "venv", str(venv)], what="making a venv")
     python = str(_venv_program(venv, "python"))
     pip = [python, "-m", "pip", "install", "-q"]
     env = dict(os.environ)
     if wheels is None:
-        _run([*pip, f"{ROOT}[server]"], what="pip install .[server]", env=env)
+        source = _source_copy(venv.parent / "source")
+        _run([*pip, f"{source}[server]"], what="pip install .[server]", env=env)
         return venv
     if make_wheels:  # what the connected machine does (docs/deployment.md)
-        command = [python, "-m", "pip", "wheel", "-q", f"{ROOT}[server]", "-w", str(wheels)]
+        source = _source_copy(venv.parent / "source")
+        command = [python, "-m", "pip", "wheel", "-q", f"{source}[server]", "-w", str(wheels)]
         _run(command, what="pip wheel .[server]", env=env)
     files = sorted(wheels.glob("*.whl"))
     size_mib = sum(file.stat().st_size for file in files) / 2**20
