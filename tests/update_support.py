@@ -51,6 +51,7 @@ class UpdateServer:
     cut_after: int | None = None  # close the connection after this many bytes of the file
     ignore_range: bool = False
     too_old: bool = False  # every other /v1/ call refused with 426, naming the offer
+    gate: threading.Event | None = None  # the file's bytes wait until it is set
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     url: str = ""
 
@@ -109,6 +110,8 @@ def _handler(state: UpdateServer) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(body) - start))
             self._headers_out()
             self.end_headers()
+            if state.gate is not None:
+                state.gate.wait(timeout=30)
             rest = body[start:]
             if state.cut_after is not None:
                 self.wfile.write(rest[: state.cut_after])
