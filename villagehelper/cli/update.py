@@ -15,9 +15,13 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from villagehelper.errors import UserError
+
+if TYPE_CHECKING:
+    from villagehelper.exchange.update_offer import UpdateOffer
+    from villagehelper.store.engine import Store
 
 _YES = frozenset({"c", "co", "có", "y", "yes"})
 
@@ -81,7 +85,23 @@ def cmd_update(args: argparse.Namespace, data_dir: Path) -> int:
     return 0
 
 
-def _known_offer(store: Any, *, ask_now: bool) -> Any:
+def update_notice(store: Store) -> str | None:
+    """One line after a sync when the server named a version newer than this app."""
+    from villagehelper import __version__
+    from villagehelper.exchange.update_offer import is_newer
+    from villagehelper.store import sync_state
+
+    with store.reading() as session:
+        offered = sync_state.get(session, sync_state.UPDATE_VERSION) or ""
+    if not offered or not is_newer(offered, __version__):
+        return None
+    return (
+        f"Có phiên bản mới {offered}: xem bằng 'villagehelper update'. / "
+        f"Version {offered} is available: see 'villagehelper update'."
+    )
+
+
+def _known_offer(store: Store, *, ask_now: bool) -> UpdateOffer | None:
     """The offer waiting; when not asked to check, a server out of reach is no failure:
     the offer learned before is shown."""
     from villagehelper.sync.http import ServerUnreachableError
@@ -96,7 +116,7 @@ def _known_offer(store: Any, *, ask_now: bool) -> Any:
         return waiting_offer(store)
 
 
-def _describe(offer: Any, current: str) -> str:
+def _describe(offer: UpdateOffer, current: str) -> str:
     lines = [
         f"Có phiên bản mới: {offer.version} (máy này: {current}) / New version available",
         f"Tệp / File: {offer.filename} ({_megabytes(offer.size)} MB)",

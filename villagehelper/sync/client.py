@@ -242,12 +242,7 @@ def sync_once(
     uploaded was acknowledged and the download reached the end.
     """
     with store.reading() as session:
-        credentials = sync_state.enrolled(session)
-        if credentials is None:
-            raise SyncError(
-                "Máy này chưa đăng ký với máy chủ xã: vào Cài đặt → Đồng bộ để đăng ký.",
-                "This laptop is not enrolled: enrol it in Settings → Sync.",
-            )
+        credentials = enrolment(session)
         _refuse_demo(session)
     connection = connect(credentials.server_url, credentials.token)
     try:
@@ -277,6 +272,17 @@ def sync_once(
         faulty = quarantine_rows.count(session)
         refused = set_aside.count(session)
     return SyncReport(pushed, pulled, conflicts, changes, quarantined=faulty, set_aside=refused)
+
+
+def enrolment(session: Session) -> sync_state.Enrolled:
+    """This laptop's enrolment; :class:`SyncError` saying how to enrol if it has none."""
+    credentials = sync_state.enrolled(session)
+    if credentials is None:
+        raise SyncError(
+            "Máy này chưa đăng ký với máy chủ xã: vào Cài đặt → Đồng bộ để đăng ký.",
+            "This laptop is not enrolled: enrol it in Settings → Sync.",
+        )
+    return credentials
 
 
 def _refuse_copied_folder(store: Store) -> None:

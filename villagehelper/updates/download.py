@@ -19,9 +19,8 @@ from pathlib import Path
 from villagehelper.disk_errors import FolderError, Trouble, folder_problem
 from villagehelper.errors import UserError
 from villagehelper.exchange.update_offer import UpdateOffer, file_path
-from villagehelper.store import sync_state
 from villagehelper.store.engine import Store
-from villagehelper.sync.client import ConnectionFactory, default_connection
+from villagehelper.sync.client import ConnectionFactory, default_connection, enrolment
 from villagehelper.sync.http import ServerConnection, StreamedAnswer, SyncError
 
 FOLDER = "updates"
@@ -75,12 +74,7 @@ def download_installer(
         progress(offer.size, offer.size)
         return ready
     with store.reading() as session:
-        enrolled = sync_state.enrolled(session)
-    if enrolled is None:
-        raise SyncError(
-            "Máy này chưa đăng ký với máy chủ xã nên không tải được bản cập nhật.",
-            "This laptop is not enrolled with a commune server: it cannot download updates.",
-        )
+        enrolled = enrolment(session)
     part = folder / (offer.filename + PART_SUFFIX)
     connection = connect(enrolled.server_url, enrolled.token)
     try:

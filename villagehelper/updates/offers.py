@@ -23,7 +23,7 @@ from villagehelper.exchange.update_offer import (
 )
 from villagehelper.store import sync_state
 from villagehelper.store.engine import Store
-from villagehelper.sync.client import ConnectionFactory, default_connection
+from villagehelper.sync.client import ConnectionFactory, default_connection, enrolment
 from villagehelper.sync.http import ServerRefusedError, SyncError
 
 
@@ -63,17 +63,10 @@ def check(
     named is newer than ``current`` and its offer was not fetched yet; "check now" asks
     it in any case.  Raises :class:`SyncError` if the server cannot be asked."""
     with store.reading() as session:
-        enrolled = sync_state.enrolled(session)
+        enrolled = enrolment(session) if ask_now else sync_state.enrolled(session)
         noted = sync_state.get(session, sync_state.UPDATE_VERSION) or ""
         kept = kept_offer(session)
     if enrolled is None:
-        if ask_now:
-            raise SyncError(
-                "Máy này chưa đăng ký với máy chủ xã nên chưa hỏi được bản cập nhật: vào Cài "
-                "đặt → Đồng bộ để đăng ký.",
-                "This laptop is not enrolled with a commune server, so it cannot ask for "
-                "updates: enrol it in Settings → Sync.",
-            )
         return None
     if not ask_now:
         if not noted:
