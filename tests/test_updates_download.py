@@ -96,7 +96,7 @@ def test_a_cut_download_resumes_from_the_part_with_a_range(
 ) -> None:
     offer = offer_for(INSTALLER)
     update_server.cut_after = 300_000
-    with pytest.raises(SyncError):
+    with pytest.raises(SyncError, match="Phần đã tải được giữ lại"):
         download_installer(laptop, offer)
     part = updates_folder(laptop.data_dir) / (offer.filename + PART_SUFFIX)
     kept = part.read_bytes()
@@ -201,3 +201,17 @@ def test_a_too_old_refusal_points_to_the_offered_update_and_keeps_it(
     with laptop.reading() as session:
         assert sync_state.get(session, sync_state.UPDATE_VERSION) == "9.1.0"
     assert waiting_offer(laptop) == update_server.offer
+
+
+def test_an_installer_that_cannot_be_started_says_where_the_file_is(
+    laptop: Store, update_server: UpdateServer
+) -> None:
+    offer = offer_for(INSTALLER)
+    installer = download_installer(laptop, offer)
+
+    def no_handler(_path: Path) -> None:
+        raise FileNotFoundError(2, "No such file or directory", "xdg-open")
+
+    with pytest.raises(UserError, match="Không mở được trình cài đặt") as caught:
+        handover.hand_over(laptop.data_dir, offer, consented=True, launch=no_handler)
+    assert str(installer) in caught.value.message_vi

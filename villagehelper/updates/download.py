@@ -21,7 +21,13 @@ from villagehelper.errors import UserError
 from villagehelper.exchange.update_offer import UpdateOffer, file_path
 from villagehelper.store.engine import Store
 from villagehelper.sync.client import ConnectionFactory, default_connection, enrolment
-from villagehelper.sync.http import ServerConnection, StreamedAnswer, SyncError
+from villagehelper.sync.http import (
+    CertificateDateError,
+    ServerConnection,
+    ServerUnreachableError,
+    StreamedAnswer,
+    SyncError,
+)
 
 FOLDER = "updates"
 PART_SUFFIX = ".part"
@@ -80,6 +86,15 @@ def download_installer(
     try:
         folder.mkdir(parents=True, exist_ok=True)
         _fetch_rest(connection, offer, part, progress, cancelled)
+    except CertificateDateError:
+        raise  # the clock's message says what to fix
+    except ServerUnreachableError as lost:
+        raise SyncError(
+            "Mất kết nối với máy chủ xã khi đang tải bản cập nhật. Phần đã tải được giữ lại: "
+            "khi có mạng, hãy bấm tải lại, máy sẽ tải tiếp từ chỗ đã dừng.",
+            "Lost the commune server while downloading the update. What arrived is kept: "
+            "once online, download again and it resumes where it stopped.",
+        ) from lost
     except OSError as exc:
         _drop_if_empty(part)
         problem = folder_problem(exc, folder)

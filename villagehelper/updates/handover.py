@@ -59,5 +59,13 @@ def hand_over(
             f"No complete, checked installer of version {offer.version} yet; download it "
             "first (villagehelper update --download).",
         )
-    (launch or start_installer)(installer)
+    try:
+        (launch or start_installer)(installer)
+    except OSError as exc:  # no msiexec / xdg-open, or the file may not be run
+        raise UserError(
+            f"Không mở được trình cài đặt ({exc.strerror or exc}). Tệp cài đặt đã tải về và "
+            f"kiểm tra đúng nằm ở: {installer} — hãy đóng VillageHelper rồi mở tệp đó.",
+            f"Could not start the installer ({exc.strerror or exc}). The downloaded, checked "
+            f"installer is at: {installer} — close VillageHelper, then open that file.",
+        ) from exc
     return installer
