@@ -114,3 +114,24 @@ def test_later_and_cancel_never_install(
     assert dialog.result() == UpdateDialog.DialogCode.Rejected
     assert started == []
     assert not (app_ctx.data_dir / "updates" / "VillageHelper-9.1.0-setup.exe").exists()
+
+
+def test_check_for_updates_in_the_settings_asks_the_server_now(
+    qtbot: QtBot, app_ctx: AppContext, update_server: UpdateServer
+) -> None:
+    offer, update_server.offer = update_server.offer, None
+    window, _told = _window(qtbot, app_ctx, update_server)  # the round saw no version
+    assert window.update_banner.isHidden()
+    update_server.offer = offer  # published since the last round
+    box = window.settings.sync_box
+    assert box is not None
+    qtbot.waitUntil(box.check_update_button.isEnabled)
+    box.check_update_button.click()
+    qtbot.waitUntil(lambda: "9.1.0" in box.message.text(), timeout=20_000)
+    assert "Có phiên bản mới 9.1.0" in box.message.text()
+    assert not window.update_banner.isHidden()
+    assert update_server.paths()[-1].startswith("/v1/updates/latest?platform=")
+    update_server.offer = None  # withdrawn: "check now" says so
+    box.check_update_button.click()
+    qtbot.waitUntil(lambda: "mới nhất" in box.message.text(), timeout=20_000)
+    assert window.update_banner.isHidden()

@@ -116,11 +116,11 @@ class SyncSettings(QGroupBox):
         """Ask the commune server for an update now; the banner shows one if there is."""
         self.check_update_button.setEnabled(False)
         self.message.setText(self.tr("Đang hỏi máy chủ xã về bản cập nhật…"))
-        self._controller.sig_update.connect(self._update_checked)
-        self._controller.check_update(ask_now=True, failed=self._update_check_failed)
+        self._controller.check_update(
+            ask_now=True, answered=self._update_checked, failed=self._update_check_failed
+        )
 
     def _update_checked(self, offer: UpdateOffer | None) -> None:
-        self._controller.sig_update.disconnect(self._update_checked)
         self.check_update_button.setEnabled(True)
         if offer is None:
             self.message.setText(self.tr("Máy này đang dùng phiên bản mới nhất."))
@@ -132,7 +132,6 @@ class SyncSettings(QGroupBox):
             )
 
     def _update_check_failed(self, error: BaseException) -> None:
-        self._controller.sig_update.disconnect(self._update_checked)
         self.check_update_button.setEnabled(True)
         if isinstance(error, UserError):
             self.message.setText(error.message(self._language))

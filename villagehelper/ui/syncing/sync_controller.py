@@ -208,13 +208,17 @@ class SyncController(QObject):
         read_op(self._worker, self, reachable).success(answered).run()
 
     def check_update(
-        self, *, ask_now: bool = False, failed: Callable[[BaseException], None] | None = None
+        self,
+        *,
+        ask_now: bool = False,
+        answered: Callable[[UpdateOffer | None], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
     ) -> None:
         """Whether an update waits (``villagehelper.updates.offers.check``): after a round
         the server is asked only for a version it named and that is not fetched yet;
         ``ask_now`` ("Kiểm tra cập nhật") asks it in any case.  The answer comes as
-        :attr:`sig_update`; a failure goes to ``failed`` (ignored after a round: the
-        status bar already tells why the server was out of reach)."""
+        :attr:`sig_update` (and to ``answered``); a failure goes to ``failed`` (ignored
+        after a round: the status bar already tells why the server was out of reach)."""
         ctx = self._ctx
 
         def work() -> UpdateOffer | None:
@@ -224,7 +228,12 @@ class SyncController(QObject):
             connect = self.connection_factory or client.default_connection
             return check(ctx.store, ask_now=ask_now, connect=connect)
 
-        operation = self.network_op(self, work).success(self.sig_update.emit)
+        def told(offer: UpdateOffer | None) -> None:
+            self.sig_update.emit(offer)
+            if answered is not None:
+                answered(offer)
+
+        operation = self.network_op(self, work).success(told)
         operation.failure(failed or self._update_check_failed).run()
 
     def _update_check_failed(self, error: BaseException) -> None:
