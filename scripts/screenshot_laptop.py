@@ -8,6 +8,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 from screenshot_support import (
@@ -21,6 +22,9 @@ from villagehelper.preferences import Preferences
 from villagehelper.store.engine import Store
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.executor import Worker
+
+if TYPE_CHECKING:
+    from villagehelper.ui.shell.main_window import MainWindow
 
 # The laptop pictures: a 1366×768 screen, at 100 % and at 125 % scaling with large text.
 # Each variant runs this script again, in a process of its own.
@@ -61,8 +65,38 @@ def shoot_laptop(app: QApplication, store: Store, out: Path, prefix: str) -> Non
     window.tally.period.set_mode(PeriodMode.LAST_WEEK)
     settle(app, executor)
     save(window, out, f"{prefix}-tally")
+    shoot_update(app, executor, window, out, prefix)
     window.close()
     executor.shutdown()
+
+
+def shoot_update(
+    app: QApplication, executor: Worker, window: MainWindow, out: Path, prefix: str
+) -> None:
+    """The «Có phiên bản mới» banner and its dialog, for an update the server offers."""
+    from datetime import UTC, datetime
+
+    from villagehelper.exchange.update_offer import UpdateOffer, this_platform
+
+    offer = UpdateOffer(
+        version="0.2.0",
+        platform=this_platform(),
+        filename="VillageHelper-0.2.0-setup.exe",
+        size=96_400_000,
+        sha256="0" * 64,
+        notes="- Sửa lỗi in báo cáo tuần khi tên thôn dài.\n- Thêm dịch vụ VNeID mức 2.\n"
+        "- Tải dữ liệu của xã nhanh hơn khi mạng yếu.",
+        published_at=datetime(2026, 12, 1, 8, 30, tzinfo=UTC),
+    )
+    window.tabs.setCurrentWidget(window.log_visit)
+    window.update_banner.show_offer(offer)
+    settle(app, executor)
+    save(window, out, f"{prefix}-update-banner")
+    dialog = window.update_banner.open_dialog()
+    assert dialog is not None
+    settle(app, executor)
+    save(dialog, out, f"{prefix}-update-dialog")
+    dialog.reject()
 
 
 def laptop_pictures(out: Path) -> None:

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QRect, QTimer
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from tests.conftest import FakeClock, make_village_team
 from tests.layout_check import Problem, check_window, window_area
 from villagehelper.errors import UserError
+from villagehelper.exchange.update_offer import MAX_NOTES, UpdateOffer, this_platform
 from villagehelper.ops import households as hh
 from villagehelper.ops import sessions as ss
 from villagehelper.ops import team
@@ -116,6 +117,21 @@ def build_data(folder: Path) -> tuple[Store, str, str]:
     due = ServiceOutcome("CASHLESS_WELFARE", Outcome.FOLLOW_UP, date(2026, 11, 30))
     ss.log_visit(store, VisitInput(twin.id, volunteer.id, [due], note=LONG_REASON))
     return store, home.id, volunteer.id
+
+
+def long_offer() -> UpdateOffer:
+    """An update whose notes are as long as a commune may write them."""
+    line = "Sửa lỗi in báo cáo tuần khi tên thôn dài; thêm dịch vụ VNeID mức 2 vào danh sách."
+    notes = "\n".join(f"{n}. {line}" for n in range(1, 40))
+    return UpdateOffer(
+        version="12.34.56",
+        platform=this_platform(),
+        filename="VillageHelper-12.34.56-setup.exe",
+        size=187_654_321,
+        sha256="0" * 64,
+        notes=notes[:MAX_NOTES],
+        published_at=datetime(2026, 12, 1, 8, 30, tzinfo=UTC),
+    )
 
 
 def shown(dialog: QDialog) -> QDialog:
@@ -312,6 +328,7 @@ class Driver:
         from villagehelper.ui.lock.lock_screen import LockDialog
         from villagehelper.ui.settings.pin_settings import SetPinDialog
         from villagehelper.ui.shell.single_instance import already_open_box
+        from villagehelper.ui.syncing.update_dialog import UpdateDialog
 
         window, ctx, store = self.window, self.ctx, self.ctx.store
         with allowed_here():  # the driver's own reading, not the window's
@@ -350,6 +367,9 @@ class Driver:
         self.look("window locked", window)
         self.look_at_dialog(
             "join a commune server", lambda: shown(JoinServerDialog(store, ctx.executor, window))
+        )
+        self.look_at_dialog(
+            "update offered", lambda: shown(UpdateDialog(ctx, window.sync, long_offer(), window))
         )
         self.look_at_dialog("app already open", lambda: shown(already_open_box(None)))
 

@@ -30,6 +30,7 @@ CORE_LAYERS: tuple[tuple[str, ...], ...] = (
     ("tally",),
     ("exchange", "transfer", "demo"),
     ("sync", "keys", "backups", "server"),
+    ("updates",),
 )
 QT_SIDE = {"ui", "cli", "reports"}
 # What the top-level modules may use besides each other: the store's plain enumerations.

@@ -44,7 +44,7 @@ from villagehelper.exchange import wire
 from villagehelper.ids import new_id
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
-from villagehelper.server import accounts
+from villagehelper.server import accounts, publishing
 from villagehelper.server.database import ServerDB
 from villagehelper.server.limits import Throttles
 from villagehelper.server.tables import ReceivedChange, Record
@@ -58,6 +58,8 @@ OPERATIONS = (
     "GET /v1/changes",
     "GET /v1/tally/week",
     "GET /v1/snapshot",
+    "GET /v1/updates/latest",
+    "GET /v1/updates/{platform}/{version}/file",
 )
 Operation = APIOperation[Any, Any, Any, Any]
 UNAUTHENTICATED = frozenset({"GET /v1/health", "POST /v1/enrol"})
@@ -154,6 +156,10 @@ def commune(server_db: ServerDB, tmp_path: Path) -> Iterator[Commune]:
         enrolled = sync_state.enrolled(session)
     assert enrolled is not None
     tokens = {"leader": enrolled.token, "volunteer": _enrol_over_http(server, "volunteer")}
+    (tmp_path / "villagehelper.deb").write_bytes(b"an installer")
+    publishing.publish(
+        server_db, publishing.check_installer(tmp_path / "villagehelper.deb", "1.4.0", None, "")
+    )
     year, week, _ = leader.store.clock().isocalendar()
     yield Commune(server, _schema(server), tokens, made.village_id, saved.id, f"{year}-W{week:02d}")
     server.stop()
@@ -232,6 +238,8 @@ REACHED = {
     "GET /v1/changes": {200},
     "GET /v1/tally/week": {200, 403},
     "GET /v1/snapshot": {409},
+    "GET /v1/updates/latest": {200, 404},  # an installer is published for linux only
+    "GET /v1/updates/{platform}/{version}/file": {404},
 }
 
 

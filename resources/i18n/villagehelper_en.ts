@@ -1971,6 +1971,10 @@ What was recorded on this laptop after that time is lost; what was synced comes 
         <translation>Sync now</translation>
     </message>
     <message>
+        <source>Kiểm tra cập nhật</source>
+        <translation>Check for updates</translation>
+    </message>
+    <message>
         <source>Địa chỉ máy chủ</source>
         <translation>Server address</translation>
     </message>
@@ -2009,6 +2013,18 @@ What was recorded on this laptop after that time is lost; what was synced comes 
     <message>
         <source>Đã đăng ký. Máy đang đồng bộ lần đầu với %1.</source>
         <translation>Enrolled. The first sync with %1 is running.</translation>
+    </message>
+    <message>
+        <source>Đang hỏi máy chủ xã về bản cập nhật…</source>
+        <translation>Asking the commune server for an update…</translation>
+    </message>
+    <message>
+        <source>Máy này đang dùng phiên bản mới nhất.</source>
+        <translation>This laptop runs the newest version.</translation>
+    </message>
+    <message>
+        <source>Có phiên bản mới %1: xem thanh thông báo ở đầu cửa sổ.</source>
+        <translation>New version %1 available: see the notice at the top of the window.</translation>
     </message>
 </context>
 <context>
@@ -2346,6 +2362,72 @@ previous period</translation>
     <message>
         <source>Chọn ngày trên lịch</source>
         <translation>Pick a day on the calendar</translation>
+    </message>
+</context>
+<context>
+    <name>UpdateBanner</name>
+    <message>
+        <source>Xem và cài đặt…</source>
+        <translation>View and install…</translation>
+    </message>
+    <message>
+        <source>Có phiên bản mới: %1</source>
+        <translation>New version available: %1</translation>
+    </message>
+    <message>
+        <source>(máy này đang dùng phiên bản %1)</source>
+        <translation>(this laptop runs version %1)</translation>
+    </message>
+</context>
+<context>
+    <name>UpdateDialog</name>
+    <message>
+        <source>Có phiên bản mới</source>
+        <translation>New version available</translation>
+    </message>
+    <message>
+        <source>Phiên bản %1 (máy này: %2) — %3 MB, phát hành ngày %4.</source>
+        <translation>Version %1 (this laptop: %2) — %3 MB, published %4.</translation>
+    </message>
+    <message>
+        <source>(Không có ghi chú.)</source>
+        <translation>(No notes.)</translation>
+    </message>
+    <message>
+        <source>Tải về</source>
+        <translation>Download</translation>
+    </message>
+    <message>
+        <source>Dừng tải</source>
+        <translation>Stop downloading</translation>
+    </message>
+    <message>
+        <source>Cài đặt ngay</source>
+        <translation>Install now</translation>
+    </message>
+    <message>
+        <source>Để sau</source>
+        <translation>Later</translation>
+    </message>
+    <message>
+        <source>Những thay đổi:</source>
+        <translation>What changed:</translation>
+    </message>
+    <message>
+        <source>Đang tải về…</source>
+        <translation>Downloading…</translation>
+    </message>
+    <message>
+        <source>Đã tải về và kiểm tra xong. Bấm «Cài đặt ngay» để cài (ứng dụng sẽ đóng lại).</source>
+        <translation>Downloaded and checked. Click «Install now» to install (the app will close).</translation>
+    </message>
+    <message>
+        <source>Đã dừng tải; lần sau sẽ tải tiếp từ chỗ đã dừng.</source>
+        <translation>Download stopped; next time it resumes where it stopped.</translation>
+    </message>
+    <message>
+        <source>Tải về gặp lỗi ngoài dự kiến; hãy thử lại.</source>
+        <translation>The download failed unexpectedly; try again.</translation>
     </message>
 </context>
 <context>

@@ -24,6 +24,7 @@ from villagehelper.cli import (
     set_aside,
     sync,
     tally,
+    update,
 )
 from villagehelper.cli.parser import build_parser
 from villagehelper.cli.telling import (
@@ -51,6 +52,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
     **implausible.COMMANDS,
     **faulty.COMMANDS,
     **set_aside.COMMANDS,
+    **update.COMMANDS,
 }
 
 # Commands that change the data hold the data folder's lock while they run (the app

@@ -10,7 +10,17 @@ from __future__ import annotations
 import argparse
 
 from villagehelper import __version__
-from villagehelper.cli import backup, data, faulty, implausible, privacy, set_aside, sync, tally
+from villagehelper.cli import (
+    backup,
+    data,
+    faulty,
+    implausible,
+    privacy,
+    set_aside,
+    sync,
+    tally,
+    update,
+)
 from villagehelper.paths import DATA_DIR_ENV
 
 
@@ -35,6 +45,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"VillageHelper {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="LỆNH")
-    for area in (data, backup, tally, sync, privacy, implausible, faulty, set_aside):
+    for area in (data, backup, tally, sync, privacy, implausible, faulty, set_aside, update):
         area.add_commands(commands, common)
     return parser

@@ -77,6 +77,7 @@ def cmd_enroll(args: argparse.Namespace, data_dir: Path) -> int:
 def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.cli.clock_notice import warn_about_the_clock
     from villagehelper.cli.opening import open_unlocked
+    from villagehelper.cli.update import update_notice
     from villagehelper.ops import implausible
     from villagehelper.preferences import load_preferences
     from villagehelper.sync.client import sync_once
@@ -97,6 +98,7 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
             progress=progress,
         )
         not_counted = implausible.not_counted_notice(implausible.count_implausible(store))
+        update = update_notice(store)
     finally:
         if show_progress:
             print(file=sys.stderr)
@@ -105,6 +107,8 @@ def cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     print(f"{report.summary_vi()} / {report.summary_en()}")
     if not_counted:  # held back by the server for a wrong clock (ops/implausible.py)
         print("\n".join(not_counted))
+    if update:
+        print(update)
     return 0
 
 

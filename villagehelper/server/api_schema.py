@@ -124,6 +124,11 @@ class ErrorBody(BaseModel):
     common: int | None = Field(
         default=None, description="epoch_changed: the last version shared with the laptop's epoch"
     )
+    update: dict[str, Any] | None = Field(
+        default=None,
+        description="client_too_old: the newest installer published for the laptop's "
+        "platform (as GET /v1/updates/latest gives it), if there is one",
+    )
 
 
 _REFUSALS = {

@@ -20,6 +20,7 @@ from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES
 
 from villagehelper import __version__
 from villagehelper.clock import vietnam_today
@@ -54,6 +55,13 @@ from villagehelper.server.limits import RateLimiter, RequestLimits, Throttles, e
 from villagehelper.server.push import push
 from villagehelper.server.refusals import RateLimitedError, install_error_handlers
 from villagehelper.server.replicas import CommuneReplicas, default_replicas_folder
+from villagehelper.server.update_notice import (
+    REFRESH_SECONDS,
+    NewestUpdates,
+    UpdateHeader,
+    requested_platform,
+)
+from villagehelper.server.updates_api import INSTALLER_MEDIA_TYPE, install_update_routes
 from villagehelper.store.migrate import HEAD_REVISION
 
 log = logging.getLogger("villagehelper.server")
@@ -67,6 +75,7 @@ def create_app(
     trusted_proxies: frozenset[Address] = frozenset(),
     *,
     api_docs: bool = False,
+    update_refresh_seconds: float = REFRESH_SECONDS,
 ) -> FastAPI:
     # The API's description and its pages (/openapi.json, /docs, /redoc) name the app's
     # version and every endpoint: shown only when the server is told to (serve
@@ -85,12 +94,11 @@ def create_app(
     guesses = Guesses(limits, trusted_proxies)
     bearer = HTTPBearer(auto_error=False, description="the device token enrolment gave")
 
-    def device_scope(
+    def device(
         request: Request,
-        _protocol: Protocol,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-        epoch: Annotated[str | None, Header(alias=wire.EPOCH_HEADER, max_length=64)] = None,
     ) -> DeviceScope:
+        """The device a token names, its calls counted; no protocol or epoch asked for."""
         if credentials is None:
             raise AuthError(
                 "Thiếu mã truy cập: hãy đăng ký máy với máy chủ xã.",
@@ -107,6 +115,13 @@ def create_app(
         if not device_limit.allow(scope.device_id):
             raise RateLimitedError()
         request.state.device_id = scope.device_id
+        return scope
+
+    def device_scope(
+        _protocol: Protocol,
+        scope: Annotated[DeviceScope, Depends(device)],
+        epoch: Annotated[str | None, Header(alias=wire.EPOCH_HEADER, max_length=64)] = None,
+    ) -> DeviceScope:
         # Synced with an older copy of this database: heal first.
         epochs.check_laptop(db, epoch, scope.device_id)
         return scope
@@ -224,18 +239,31 @@ def create_app(
             headers={"Content-Encoding": "gzip"},
         )
 
+    # Installers for the laptops (updates_api.py): the device's token, no protocol.
+    install_update_routes(app, db, device)
     install_error_handlers(app)
-    _install_middleware(app, db)
+    _install_middleware(app, db, NewestUpdates(db, update_refresh_seconds))
     return app
 
 
-def _install_middleware(app: FastAPI, db: ServerDB) -> None:
+def _install_middleware(app: FastAPI, db: ServerDB, newest: NewestUpdates) -> None:
     """The layers around every endpoint, the last added the outermost."""
     # Level 1, nginx's default: a feed page comes out a quarter larger than at the
     # middleware's default level 9, in a fifth of the time, and a laptop waits for that
     # time on every page of its first download (200,000+ rows at district scale).
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)
-    app.add_middleware(RequestLimits)
+    # Installers are compressed already, and a compressed answer loses its length and
+    # its ranges (a resumed download): they go as they are.
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=1024,
+        compresslevel=1,
+        exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, INSTALLER_MEDIA_TYPE),
+    )
+    app.add_middleware(
+        RequestLimits, update_for=lambda scope: newest.known(requested_platform(scope) or "")
+    )
+    # Outside the request limits: their refusals (426 "please update") name the update too.
+    app.add_middleware(UpdateHeader, newest=newest)
     _install_server_time(app, db)
     app.add_middleware(epochs.EpochHeader, db=db)
     app.add_middleware(AccessLog)  # outermost: every request logged, every failure JSON

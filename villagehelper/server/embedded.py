@@ -16,6 +16,7 @@ import uvicorn
 from villagehelper.server.app import create_app
 from villagehelper.server.database import ServerDB
 from villagehelper.server.limits import Throttles
+from villagehelper.server.update_notice import REFRESH_SECONDS
 
 
 class EmbeddedServer:
@@ -26,6 +27,7 @@ class EmbeddedServer:
         trusted_proxies: Collection[str] = (),
         *,
         api_docs: bool = False,
+        update_refresh_seconds: float = REFRESH_SECONDS,
     ) -> None:
         self.db = db
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -35,7 +37,14 @@ class EmbeddedServer:
         self.port: int = self.socket.getsockname()[1]
         self._replicas = tempfile.TemporaryDirectory(prefix="vh-replicas-")
         proxies = frozenset(ipaddress.ip_address(proxy) for proxy in trusted_proxies)
-        app = create_app(db, Path(self._replicas.name), throttles, proxies, api_docs=api_docs)
+        app = create_app(
+            db,
+            Path(self._replicas.name),
+            throttles,
+            proxies,
+            api_docs=api_docs,
+            update_refresh_seconds=update_refresh_seconds,
+        )
         # proxy_headers off: the app decides whose X-Forwarded-For to believe (addresses.py).
         config = uvicorn.Config(app, log_level="warning", lifespan="off", proxy_headers=False)
         self.server = uvicorn.Server(config)

@@ -139,14 +139,22 @@ def marker_path(url: str) -> Path | None:
             return None
         path = Path(database)
         return path.with_name(path.name + _MARKER_SUFFIX)
-    key = hashlib.sha256(parsed.render_as_string(hide_password=True).encode()).hexdigest()[:16]
+    return state_folder() / "epochs" / f"{database_key(url)}{_MARKER_SUFFIX}"
+
+
+def state_folder() -> Path:
+    """The server's data folder for what it keeps beside a database that is not a file:
+    ``VILLAGEHELPER_SERVER_STATE``, or the user's data folder."""
     configured = os.environ.get(STATE_ENV)
-    folder = (
-        Path(configured)
-        if configured
-        else Path(platformdirs.user_data_dir("villagehelper-server", appauthor=False))
-    )
-    return folder / "epochs" / f"{key}{_MARKER_SUFFIX}"
+    if configured:
+        return Path(configured)
+    return Path(platformdirs.user_data_dir("villagehelper-server", appauthor=False))
+
+
+def database_key(url: str) -> str:
+    """A short name for the database ``url`` names, made without its password."""
+    rendered = make_url(url).render_as_string(hide_password=True)
+    return hashlib.sha256(rendered.encode()).hexdigest()[:16]
 
 
 def prepare_epochs(db: ServerDB) -> EpochState:

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from villagehelper.exchange import wire
+from villagehelper.exchange.update_offer import LATEST_PATH, UpdateOffer
 from villagehelper.server.text_guard import holds_lone_surrogate, invalid_text_body
 
 Scope = MutableMapping[str, Any]
@@ -24,6 +25,7 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+UPDATES = LATEST_PATH.rsplit("/", 1)[0] + "/"  # the update calls: "/v1/updates/"
 
 
 def error_body(code: str, message_vi: str, message_en: str, **extra: Any) -> dict[str, Any]:
@@ -45,20 +47,39 @@ async def reply(send: Send, status: int, body: dict[str, Any]) -> None:
     await send({"type": "http.response.body", "body": payload})
 
 
-def _too_old() -> dict[str, Any]:
+def _too_old(update: UpdateOffer | None) -> dict[str, Any]:
+    if update is None:
+        return error_body(
+            "client_too_old",
+            "Phiên bản VillageHelper trên máy này đã cũ, máy chủ xã không nhận nữa. "
+            "Hãy cập nhật VillageHelper rồi đồng bộ lại; dữ liệu chưa gửi vẫn được giữ trên máy.",
+            "This VillageHelper is too old for the commune server. Update it and sync again; "
+            "nothing unsent is lost.",
+        )
+    # The installer is on this server (update_offer.py): the laptop can offer it at once.
     return error_body(
         "client_too_old",
-        "Phiên bản VillageHelper trên máy này đã cũ, máy chủ xã không nhận nữa. "
-        "Hãy cập nhật VillageHelper rồi đồng bộ lại; dữ liệu chưa gửi vẫn được giữ trên máy.",
-        "This VillageHelper is too old for the commune server. Update it and sync again; "
-        "nothing unsent is lost.",
+        "Phiên bản VillageHelper trên máy này đã cũ, máy chủ xã không nhận nữa. Máy chủ xã "
+        f"có phiên bản mới {update.version}: hãy bấm tải và cài bản cập nhật đó, rồi đồng bộ "
+        "lại; dữ liệu chưa gửi vẫn được giữ trên máy.",
+        f"This VillageHelper is too old for the commune server. The server has version "
+        f"{update.version}: download and install that update, then sync again; nothing "
+        "unsent is lost.",
+        update=update.to_json(),
     )
 
 
 class RequestLimits:
-    def __init__(self, app: ASGIApp, max_body: int = wire.MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_body: int = wire.MAX_BODY_BYTES,
+        update_for: Callable[[Scope], UpdateOffer | None] | None = None,
+    ) -> None:
         self.app = app
         self.max_body = max_body
+        # The installer a laptop refused as too old can update itself with (update_notice.py).
+        self.update_for = update_for
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -71,10 +92,12 @@ class RequestLimits:
             for key, value in scope["headers"]
         }
         path: str = scope["path"]
-        if path.startswith("/v1/") and path != "/v1/health":
+        # The update calls need no protocol: a laptop too old to sync fetches its update.
+        if path.startswith("/v1/") and path != "/v1/health" and not path.startswith(UPDATES):
             protocol = whole_number(headers.get(wire.PROTOCOL_HEADER.lower(), ""))
             if protocol is None or protocol < wire.MIN_CLIENT_PROTOCOL:
-                await reply(send, 426, _too_old())
+                update = self.update_for(scope) if self.update_for else None
+                await reply(send, 426, _too_old(update))
                 return
         repeated = _repeated_parameter(scope.get("query_string", b""))
         if repeated is not None:

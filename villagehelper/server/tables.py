@@ -200,3 +200,19 @@ class WaitingRestatement(ServerBase):
     waits_entity: Mapped[str] = mapped_column(String(32))
     waits_id: Mapped[str] = mapped_column(String(40))
     held_at: Mapped[datetime]
+
+
+class PublishedUpdate(ServerBase):
+    """An installer of the app the commune published for its laptops (``publish-update``,
+    server/publishing.py): the file itself is in the server's updates folder
+    (``<platform>/<version>/<filename>``), its size and SHA-256 here, checked by the
+    laptop before it hands the file to the installer."""
+
+    __tablename__ = "published_updates"
+    platform: Mapped[str] = mapped_column(String(10), primary_key=True)
+    version: Mapped[str] = mapped_column(String(16), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(160))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    notes: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime]

@@ -38,6 +38,10 @@ SET_ASIDE_PREFIX = "sync_set_aside:"  # + change id: a change the server refused
 DEVICE_HOME = "sync_device_home"  # JSON: install, machine
 COPIED_FOLDER = "sync_copied_folder"  # "1" once a copy is detected, until it enrols again
 LAST_ACKED = "sync_last_acked_change"  # the change id the server last acknowledged
+# App updates offered by the commune server (villagehelper/updates/): the newest version
+# its last answer named, and the offer (JSON) fetched for it.
+UPDATE_VERSION = "update_offered_version"
+UPDATE_OFFER = "update_offer"
 
 # Settings that are this laptop's identity rather than part of the data: a restored
 # backup keeps the current store's (ops/restore.py), so it neither claims an old token
@@ -103,3 +107,11 @@ def note_success(session: Session, moment: datetime) -> None:
 def note_failure(session: Session, message_vi: str, message_en: str) -> None:
     put(session, LAST_ERROR, message_vi)
     put(session, LAST_ERROR_EN, message_en)
+
+
+def note_offered_version(session: Session, version: str) -> None:
+    """The newest app version the server's latest answer named; "" when it named none."""
+    if version:
+        put(session, UPDATE_VERSION, version)
+    else:
+        clear(session, UPDATE_VERSION)

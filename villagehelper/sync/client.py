@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from villagehelper import geography
 from villagehelper.errors import UserError
-from villagehelper.exchange import wire
+from villagehelper.exchange import update_offer, wire
 from villagehelper.exchange.feed import Progress, no_progress
 from villagehelper.ops import trusted_time
 from villagehelper.store import quarantine_rows, sync_state
@@ -29,7 +29,12 @@ from villagehelper.store.changelog import Changes
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Commune, OutboxEntry
 from villagehelper.sync import device_history, download, epoch, set_aside, upload
-from villagehelper.sync.http import ServerConnection, SyncError, normalise_url
+from villagehelper.sync.http import (
+    ServerConnection,
+    ServerRefusedError,
+    SyncError,
+    normalise_url,
+)
 
 ConnectionFactory = Callable[[str, str | None], ServerConnection]
 
@@ -106,6 +111,7 @@ def enrol(
         connection.close()
     with store.transaction() as session:
         _note_server_time(session, store, connection)
+        _note_update(session, connection)
         sync_state.clear(session, sync_state.ENROL_ATTEMPT)
         _adopt_commune(session, answer["commune_code"], answer["commune_name"], answer["role"])
         previous = sync_state.enrolled(session)
@@ -128,6 +134,21 @@ def _note_server_time(session: Session, store: Store, connection: ServerConnecti
     server_now = connection.server_now()
     if server_now is not None:
         trusted_time.note_server_time(session, server_now, store.now())
+
+
+def _note_update(
+    session: Session, connection: ServerConnection, error: Exception | None = None
+) -> None:
+    """The app version the server's last answer offered (the updates package fetches its
+    offer), and the offer itself when a "too old" refusal carried it."""
+    if connection.offered_version is not None:
+        sync_state.note_offered_version(session, connection.offered_version)
+    if isinstance(error, ServerRefusedError) and error.status == 426:
+        try:
+            offer = update_offer.UpdateOffer.from_json(error.details.get("update"))
+        except update_offer.UpdateOfferError:
+            return
+        sync_state.put(session, sync_state.UPDATE_OFFER, json.dumps(offer.to_json()))
 
 
 def _enrol_attempt(store: Store, server_url: str, code: str) -> str:
@@ -221,12 +242,7 @@ def sync_once(
     uploaded was acknowledged and the download reached the end.
     """
     with store.reading() as session:
-        credentials = sync_state.enrolled(session)
-        if credentials is None:
-            raise SyncError(
-                "Máy này chưa đăng ký với máy chủ xã: vào Cài đặt → Đồng bộ để đăng ký.",
-                "This laptop is not enrolled: enrol it in Settings → Sync.",
-            )
+        credentials = enrolment(session)
         _refuse_demo(session)
     connection = connect(credentials.server_url, credentials.token)
     try:
@@ -245,15 +261,28 @@ def sync_once(
         with store.transaction() as session:
             sync_state.note_failure(session, exc.message_vi, exc.message_en)
             _note_server_time(session, store, connection)
+            _note_update(session, connection, exc)
         raise
     finally:
         connection.close()
     with store.transaction() as session:
         sync_state.note_success(session, store.now())
         _note_server_time(session, store, connection)
+        _note_update(session, connection)
         faulty = quarantine_rows.count(session)
         refused = set_aside.count(session)
     return SyncReport(pushed, pulled, conflicts, changes, quarantined=faulty, set_aside=refused)
+
+
+def enrolment(session: Session) -> sync_state.Enrolled:
+    """This laptop's enrolment; :class:`SyncError` saying how to enrol if it has none."""
+    credentials = sync_state.enrolled(session)
+    if credentials is None:
+        raise SyncError(
+            "Máy này chưa đăng ký với máy chủ xã: vào Cài đặt → Đồng bộ để đăng ký.",
+            "This laptop is not enrolled: enrol it in Settings → Sync.",
+        )
+    return credentials
 
 
 def _refuse_copied_folder(store: Store) -> None:

@@ -12,7 +12,8 @@ import gzip
 import json
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,10 +23,11 @@ import requests
 
 from villagehelper import __version__
 from villagehelper.errors import UserError
-from villagehelper.exchange import wire
+from villagehelper.exchange import update_offer, wire
 from villagehelper.ops.trusted_time import parse_server_time
 from villagehelper.sync.plain_http import plain_http_problem
 from villagehelper.sync.tls_clock import certificate_date_problem
+from villagehelper.sync.too_old import update_pointer
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 60.0
@@ -35,6 +37,7 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # person started should not sit silent for minutes on a mistaken header.
 MAX_RETRY_AFTER = 30.0
 _DOWNLOAD_CHUNK = 1 << 20
+_STREAM_CHUNK = 1 << 16
 T = TypeVar("T")
 
 
@@ -90,6 +93,9 @@ class ServerConnection:
     _server_time: tuple[datetime, float] | None = field(default=None, init=False, repr=False)
     # The server's epoch as its last answer named it (server/epochs.py), if it did.
     server_epoch: str | None = field(default=None, init=False)
+    # The newest app version the server's last answer offered ("" for none; None before
+    # any answer): every answer names it, refusals included (exchange/update_offer.py).
+    offered_version: str | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.base_url = normalise_url(self.base_url)
@@ -97,6 +103,7 @@ class ServerConnection:
             {
                 wire.PROTOCOL_HEADER: str(wire.PROTOCOL_VERSION),
                 wire.APP_VERSION_HEADER: __version__,
+                update_offer.PLATFORM_HEADER: update_offer.this_platform(),
                 "Accept-Encoding": "gzip",
                 "User-Agent": f"VillageHelper/{__version__}",
             }
@@ -114,9 +121,10 @@ class ServerConnection:
             self._http.headers.pop(wire.EPOCH_HEADER, None)
 
     def _note(self, response: requests.Response) -> None:
-        """What every answer says of the server: its epoch and its time."""
+        """What every answer says of the server: its epoch, its time, the app's newest version."""
         self.server_epoch = response.headers.get(wire.EPOCH_HEADER) or self.server_epoch
         self._note_time(response)
+        self.offered_version = _offered_version(response)
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
         return self._call("GET", path, params=params)
@@ -160,6 +168,36 @@ class ServerConnection:
                 raise _RetryableError(_unreachable(self.base_url, exc)) from exc
 
         return self._retrying(attempt)
+
+    @contextmanager
+    def stream(self, path: str, headers: Mapping[str, str]) -> Iterator[StreamedAnswer]:
+        """A GET whose body the caller reads as it arrives, tried once: what it fetches (an
+        installer) resumes where it stopped instead.  Refusals raise as for any call, except
+        416 (a range the server cannot give), which the caller judges."""
+        sent = {"Accept-Encoding": "identity", **headers}  # byte ranges of the file itself
+        if self.token:
+            sent["Authorization"] = f"Bearer {self.token}"
+        try:
+            response = self._http.get(
+                self.base_url + path, headers=sent, timeout=self.timeout, stream=True
+            )
+        except requests.RequestException as exc:
+            raise _unreachable(self.base_url, exc) from exc
+        with response:
+            self._note(response)
+            if response.status_code != 416:
+                try:
+                    _refuse_failed(response)
+                except _RetryableError as busy:
+                    raise busy.error from None
+            yield StreamedAnswer(response.status_code, response.headers, self._chunks(response))
+
+    def _chunks(self, response: requests.Response) -> Iterator[bytes]:
+        try:
+            # Small pieces: what arrived before a cut is on disk, to resume from.
+            yield from response.iter_content(_STREAM_CHUNK)
+        except requests.RequestException as exc:
+            raise _unreachable(self.base_url, exc) from exc
 
     def _retrying(self, attempt: Callable[[], T]) -> T:
         """``attempt`` as often as the retry policy allows while it raises
@@ -230,6 +268,25 @@ class ServerConnection:
             return answer
 
         return self._retrying(attempt)
+
+
+@dataclass(frozen=True)
+class StreamedAnswer:
+    """An answer whose body is read chunk by chunk (:meth:`ServerConnection.stream`)."""
+
+    status: int
+    headers: Mapping[str, str]
+    chunks: Iterator[bytes]
+
+
+def _offered_version(response: requests.Response) -> str:
+    """The version an answer's update header names; "" when none or not a version."""
+    named = response.headers.get(update_offer.UPDATE_HEADER, "").strip()
+    try:
+        update_offer.parse_version(named)
+    except update_offer.UpdateOfferError:
+        return ""
+    return named
 
 
 class _RetryableError(Exception):
@@ -369,4 +426,7 @@ def _refused(response: requests.Response) -> ServerRefusedError:
     )
     message_en = body.get("message_en") or f"The commune server failed (HTTP {status})."
     code = str(body.get("error", "http_error"))
+    if status == 426:
+        pointed = update_pointer(body, _offered_version(response))
+        message_vi, message_en = pointed or (message_vi, message_en)
     return ServerRefusedError(status, code, message_vi, message_en, body)

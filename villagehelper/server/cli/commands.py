@@ -14,6 +14,9 @@
     villagehelper-server [--db URL] quarantine void SESSION_ID
     villagehelper-server [--db URL] waiting list [--commune CODE]
     villagehelper-server [--db URL] waiting drop --older-than DAYS [--commune CODE] [--yes]
+    villagehelper-server [--db URL] publish-update FILE --version X.Y.Z
+                         [--platform windows|linux] [--notes TEXT | --notes-file FILE]
+    villagehelper-server [--db URL] list-updates
 
 The server's packages are an optional extra (``pip install villagehelper[server]``);
 without them the command says so instead of failing with an import error.
@@ -95,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     from villagehelper.server.cli.waiting import add_waiting_commands
 
     add_waiting_commands(commands)
+    from villagehelper.server.cli.updates import add_update_commands
+
+    add_update_commands(commands)
     return parser
 
 
@@ -118,6 +124,9 @@ def _run(args: argparse.Namespace) -> int:
     # Before the database is opened: a refused start leaves nothing behind.
     tls = transport(args) if args.command == "serve" else None
     proxies = trusted_proxies(args.trusted_proxy) if args.command == "serve" else frozenset()
+    from villagehelper.server.cli import updates
+
+    installer = updates.checked_installer(args) if args.command == "publish-update" else None
 
     from villagehelper.server import accounts
     from villagehelper.server.database import open_server_db
@@ -157,6 +166,10 @@ def _run(args: argparse.Namespace) -> int:
             from villagehelper.server.cli.waiting import run_waiting
 
             return run_waiting(db, args)
+        elif installer is not None:
+            return updates.run_publish(db, installer)
+        elif args.command == "list-updates":
+            return updates.run_list(db)
         return 0
     finally:
         db.close()

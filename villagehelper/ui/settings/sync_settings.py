@@ -19,6 +19,7 @@ from villagehelper.errors import UserError
 from villagehelper.ui.syncing.sync_controller import SyncController
 
 if TYPE_CHECKING:
+    from villagehelper.exchange.update_offer import UpdateOffer
     from villagehelper.store.sync_state import Enrolled
     from villagehelper.sync.status import SyncStatus
 
@@ -48,6 +49,10 @@ class SyncSettings(QGroupBox):
         self.sync_button.setObjectName("syncNowSettings")
         self.sync_button.setEnabled(False)
         self.sync_button.clicked.connect(controller.sync_now)
+        self.check_update_button = QPushButton(self.tr("Kiểm tra cập nhật"), self)
+        self.check_update_button.setObjectName("checkUpdate")
+        self.check_update_button.setEnabled(False)
+        self.check_update_button.clicked.connect(self.check_update)
         self.message = QLabel(self)
         self.message.setObjectName("syncMessage")
         self.message.setWordWrap(True)
@@ -59,6 +64,7 @@ class SyncSettings(QGroupBox):
         buttons = QHBoxLayout()
         buttons.addWidget(self.enrol_button)
         buttons.addWidget(self.sync_button)
+        buttons.addWidget(self.check_update_button)
         buttons.addStretch(1)
         form.addRow("", buttons)
         form.addRow("", self.message)
@@ -69,6 +75,7 @@ class SyncSettings(QGroupBox):
     def show_status(self, status: SyncStatus) -> None:
         enrolled = status.enrolled
         self.sync_button.setEnabled(enrolled is not None)
+        self.check_update_button.setEnabled(enrolled is not None)
         if enrolled is None:
             return
         role = self.tr("tổ trưởng") if enrolled.is_leader else self.tr("thành viên")
@@ -104,3 +111,29 @@ class SyncSettings(QGroupBox):
                 "%1", enrolled.server_url
             )
         )
+
+    def check_update(self) -> None:
+        """Ask the commune server for an update now; the banner shows one if there is."""
+        self.check_update_button.setEnabled(False)
+        self.message.setText(self.tr("Đang hỏi máy chủ xã về bản cập nhật…"))
+        self._controller.check_update(
+            ask_now=True, answered=self._update_checked, failed=self._update_check_failed
+        )
+
+    def _update_checked(self, offer: UpdateOffer | None) -> None:
+        self.check_update_button.setEnabled(True)
+        if offer is None:
+            self.message.setText(self.tr("Máy này đang dùng phiên bản mới nhất."))
+        else:
+            self.message.setText(
+                self.tr("Có phiên bản mới %1: xem thanh thông báo ở đầu cửa sổ.").replace(
+                    "%1", offer.version
+                )
+            )
+
+    def _update_check_failed(self, error: BaseException) -> None:
+        self.check_update_button.setEnabled(True)
+        if isinstance(error, UserError):
+            self.message.setText(error.message(self._language))
+        else:
+            self._controller.bugs.report(error)

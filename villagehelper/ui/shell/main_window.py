@@ -32,6 +32,7 @@ from villagehelper.ui.shell.feedback import show_bug, show_user_error
 from villagehelper.ui.shell.screen_fit import ScrollingTabs, fit_window
 from villagehelper.ui.syncing.sync_controller import SyncController
 from villagehelper.ui.syncing.sync_status import SyncStatusBar
+from villagehelper.ui.syncing.update_banner import UpdateBanner
 
 if TYPE_CHECKING:
     # Loaded when first needed: the window shows before the database layer is loaded.
@@ -151,6 +152,9 @@ class MainWindow(QMainWindow):
         self.clock_banner = ClockBanner(self._ctx, self)
         self.sync.sig_finished.connect(self.clock_banner.refresh)
         layout.addWidget(self.clock_banner)
+        self.update_banner = UpdateBanner(self._ctx, self.sync, self)
+        self.update_banner.sig_handed_over.connect(lambda _installer: self.close())
+        layout.addWidget(self.update_banner)
         layout.addWidget(self.tabs, 1)
         # The body shares the central place with the lock screen
         # (villagehelper.ui.lock.window_lock).

@@ -14,16 +14,17 @@ worker (docs/workers.md).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from villagehelper.errors import UserError
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.executor import Worker
-from villagehelper.ui.shell.operations import read_op, write_op
+from villagehelper.ui.shell.operations import Operation, read_op, write_op
 
 if TYPE_CHECKING:
+    from villagehelper.exchange.update_offer import UpdateOffer
     from villagehelper.store.changelog import Changes
     from villagehelper.store.sync_state import Enrolled
     from villagehelper.sync.client import ConnectionFactory, SyncReport
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 AFTER_SAVE_MS = 5_000
 EVERY_MS = 5 * 60_000
 PROBE_EVERY_MS = 30_000
+T = TypeVar("T")
 
 
 class SyncController(QObject):
@@ -43,6 +45,9 @@ class SyncController(QObject):
     snapshot's are bytes, which may pass a 32-bit int."""
     sig_finished = Signal(object)
     """The :class:`SyncReport` of a round, or the :class:`UserError` that stopped it."""
+    sig_update = Signal(object)
+    """The app update waiting for this laptop (an :class:`UpdateOffer`), or None: after
+    every round (the server names its newest version on every answer) and every check."""
 
     def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -156,6 +161,7 @@ class SyncController(QObject):
         self.sig_running.emit(False)
         self.sig_finished.emit(outcome)
         self.refresh_status()
+        self.check_update()  # a refused round (426 "too old") names the update too
         if self._again:
             self._again = False
             self.sync_now()
@@ -200,6 +206,44 @@ class SyncController(QObject):
                 self.sync_now()
 
         read_op(self._worker, self, reachable).success(answered).run()
+
+    def check_update(
+        self,
+        *,
+        ask_now: bool = False,
+        answered: Callable[[UpdateOffer | None], None] | None = None,
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Whether an update waits (``villagehelper.updates.offers.check``): after a round
+        the server is asked only for a version it named and that is not fetched yet;
+        ``ask_now`` ("Kiểm tra cập nhật") asks it in any case.  The answer comes as
+        :attr:`sig_update` (and to ``answered``); a failure goes to ``failed`` (ignored
+        after a round: the status bar already tells why the server was out of reach)."""
+        ctx = self._ctx
+
+        def work() -> UpdateOffer | None:
+            from villagehelper.sync import client
+            from villagehelper.updates.offers import check
+
+            connect = self.connection_factory or client.default_connection
+            return check(ctx.store, ask_now=ask_now, connect=connect)
+
+        def told(offer: UpdateOffer | None) -> None:
+            self.sig_update.emit(offer)
+            if answered is not None:
+                answered(offer)
+
+        operation = self.network_op(self, work).success(told)
+        operation.failure(failed or self._update_check_failed).run()
+
+    def _update_check_failed(self, error: BaseException) -> None:
+        if not isinstance(error, UserError):
+            self._worker.report(error)  # a bug, logged; an unreachable server is not
+
+    def network_op(self, owner: QObject | None, work: Callable[[], T]) -> Operation[T]:
+        """``work`` on the sync worker (network work: an update's download), after the
+        round in progress if one is."""
+        return read_op(self._worker, owner, work)
 
     @property
     def bugs(self) -> Worker:
