@@ -123,6 +123,15 @@ def test_every_answer_names_the_newest_version_for_the_laptops_platform(
     refused = _get(server, "/v1/changes", "nobody.wrong", **sync, **{PLATFORM_HEADER: "linux"})
     assert refused.status_code == 401 and refused.headers[UPDATE_HEADER] == "1.5.0"
 
+    # The newest installer's file lost (a database restored without its updates folder):
+    # the one before it is offered, never a file the server cannot send.
+    newest = publishing.find(server.db, "windows", "1.10.0")
+    assert newest is not None
+    publishing.stored_file(server.db, newest).unlink()
+    windows = _get(server, "/v1/changes", token, **sync, **{PLATFORM_HEADER: "windows"})
+    assert windows.headers[UPDATE_HEADER] == "1.9.3"
+    assert _get(server, file_path("windows", "1.10.0"), token).status_code == 404
+
 
 def test_the_please_update_refusal_points_to_the_installer(
     server: LoopbackServer, token: str, tmp_path: Path
