@@ -6,7 +6,9 @@ file behind (SQLite and PostgreSQL).
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -159,3 +161,23 @@ def test_a_publish_that_loses_a_race_leaves_no_file_behind(
     with pytest.raises(UserError, match=r"1\.4\.0"):
         publishing.publish(server_db, installer)
     assert _store(server_db) == published_once
+
+
+def test_a_full_disk_is_a_message_and_leaves_nothing_behind(
+    server_db: ServerDB,
+    tmp_path: Path,
+    published_once: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    capsys.readouterr()
+    (tmp_path / "next.deb").write_bytes(b"!<arch> next" * 10_000)
+
+    def disk_full(_descriptor: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    assert _publish(server_db, str(tmp_path / "next.deb"), "--version", "1.5.0") == 1
+    _refused(capsys, os.strerror(errno.ENOSPC))
+    assert _store(server_db) == published_once
+    assert not (publishing.updates_folder(server_db.url) / "linux" / "1.5.0").exists()
