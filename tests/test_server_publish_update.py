@@ -181,3 +181,16 @@ def test_a_full_disk_is_a_message_and_leaves_nothing_behind(
     _refused(capsys, os.strerror(errno.ENOSPC))
     assert _store(server_db) == published_once
     assert not (publishing.updates_folder(server_db.url) / "linux" / "1.5.0").exists()
+
+
+def test_a_server_in_a_folder_with_an_odd_name_keeps_its_installers_beside_it(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "Máy chủ xã #1 %20 & ?ok"
+    folder.mkdir()
+    database = folder / "server.sqlite3"
+    (tmp_path / "setup.deb").write_bytes(b"!<arch> odd")
+    arguments = ["--db", str(database), "publish-update", str(tmp_path / "setup.deb")]
+    assert server_cli.main([*arguments, "--version", "1.0.0"]) == 0
+    stored = folder / "server.sqlite3.updates" / "linux" / "1.0.0" / "setup.deb"
+    assert stored.read_bytes() == b"!<arch> odd"
