@@ -6,7 +6,9 @@ file behind (SQLite and PostgreSQL).
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -159,3 +161,36 @@ def test_a_publish_that_loses_a_race_leaves_no_file_behind(
     with pytest.raises(UserError, match=r"1\.4\.0"):
         publishing.publish(server_db, installer)
     assert _store(server_db) == published_once
+
+
+def test_a_full_disk_is_a_message_and_leaves_nothing_behind(
+    server_db: ServerDB,
+    tmp_path: Path,
+    published_once: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    capsys.readouterr()
+    (tmp_path / "next.deb").write_bytes(b"!<arch> next" * 10_000)
+
+    def disk_full(_descriptor: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    assert _publish(server_db, str(tmp_path / "next.deb"), "--version", "1.5.0") == 1
+    _refused(capsys, os.strerror(errno.ENOSPC))
+    assert _store(server_db) == published_once
+    assert not (publishing.updates_folder(server_db.url) / "linux" / "1.5.0").exists()
+
+
+def test_a_server_in_a_folder_with_an_odd_name_keeps_its_installers_beside_it(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "Máy chủ xã #1 %20 & ?ok"
+    folder.mkdir()
+    database = folder / "server.sqlite3"
+    (tmp_path / "setup.deb").write_bytes(b"!<arch> odd")
+    arguments = ["--db", str(database), "publish-update", str(tmp_path / "setup.deb")]
+    assert server_cli.main([*arguments, "--version", "1.0.0"]) == 0
+    stored = folder / "server.sqlite3.updates" / "linux" / "1.0.0" / "setup.deb"
+    assert stored.read_bytes() == b"!<arch> odd"

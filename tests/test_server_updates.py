@@ -8,6 +8,7 @@ nothing.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import subprocess
 import sys
@@ -30,6 +31,7 @@ from villagehelper.exchange.update_offer import (
 from villagehelper.server import accounts, publishing
 from villagehelper.server.cli import commands as server_cli
 from villagehelper.server.database import ServerDB
+from villagehelper.server.limits import Throttles
 from villagehelper.server.update_notice import NewestUpdates
 
 NOTES = "Sửa lỗi in báo cáo tuần; thêm nút «Có phiên bản mới»."
@@ -69,13 +71,20 @@ def _get(server: LoopbackServer, path: str, token: str | None, **headers: str) -
 
 
 def test_a_published_installer_is_offered_as_it_was_published(
-    server: LoopbackServer, token: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    server: LoopbackServer,
+    token: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     content = _installer(tmp_path, "VillageHelper-1.4.0.msi")
-    _publish(server.db, tmp_path / "VillageHelper-1.4.0.msi", "1.4.0", "--notes", NOTES)
+    with caplog.at_level(logging.INFO, logger="villagehelper.server"):
+        _publish(server.db, tmp_path / "VillageHelper-1.4.0.msi", "1.4.0", "--notes", NOTES)
     printed = capsys.readouterr().out
     expected_hash = hashlib.sha256(content).hexdigest()
     assert expected_hash in printed and str(len(content)) in printed and "windows" in printed
+    # The server's log keeps what was published, and when.
+    assert f"update published platform=windows version=1.4.0 size={len(content)}" in caplog.text
 
     # No protocol header: a laptop too old to sync still learns of its update.
     answer = _get(server, f"{LATEST_PATH}?platform=windows", token)
@@ -122,6 +131,15 @@ def test_every_answer_names_the_newest_version_for_the_laptops_platform(
         assert UPDATE_HEADER not in unnamed.headers
     refused = _get(server, "/v1/changes", "nobody.wrong", **sync, **{PLATFORM_HEADER: "linux"})
     assert refused.status_code == 401 and refused.headers[UPDATE_HEADER] == "1.5.0"
+
+    # The newest installer's file lost (a database restored without its updates folder):
+    # the one before it is offered, never a file the server cannot send.
+    newest = publishing.find(server.db, "windows", "1.10.0")
+    assert newest is not None
+    publishing.stored_file(server.db, newest).unlink()
+    windows = _get(server, "/v1/changes", token, **sync, **{PLATFORM_HEADER: "windows"})
+    assert windows.headers[UPDATE_HEADER] == "1.9.3"
+    assert _get(server, file_path("windows", "1.10.0"), token).status_code == 404
 
 
 def test_the_please_update_refusal_points_to_the_installer(
@@ -195,6 +213,23 @@ def test_a_revoked_laptop_gets_no_update(
         assert refused.status_code == 401
         assert refused.json()["error"] == "unauthorized"
         assert "thu hồi" in refused.json()["message_vi"]
+
+
+def test_the_update_calls_are_throttled_like_the_rest(
+    server_db: ServerDB, token: str, tmp_path: Path
+) -> None:
+    _installer(tmp_path, "setup.exe")
+    _publish(server_db, tmp_path / "setup.exe", "1.4.0")
+    tight = Throttles(device_rate=1e-6, device_burst=3)
+    server = LoopbackServer(server_db, tight, update_refresh_seconds=0)
+    try:
+        answers = [
+            _get(server, path, token).status_code
+            for path in (f"{LATEST_PATH}?platform=windows", file_path("windows", "1.4.0")) * 2
+        ]
+    finally:
+        server.stop()
+    assert answers == [200, 200, 200, 429]
 
 
 def test_a_publish_by_another_process_shows_at_the_next_call(

@@ -25,6 +25,7 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES
 from villagehelper import __version__
 from villagehelper.clock import vietnam_today
 from villagehelper.exchange import wire
+from villagehelper.exchange.update_offer import PLATFORM_HEADER, UPDATE_HEADER
 from villagehelper.server import (
     accounts,
     api_links,
@@ -87,7 +88,9 @@ def create_app(
         docs_url="/docs" if api_docs else None,
         redoc_url="/redoc" if api_docs else None,
         description="Sync API for VillageHelper laptops (protocol "
-        f"{wire.PROTOCOL_VERSION}). Send the {wire.PROTOCOL_HEADER} header on every call.",
+        f"{wire.PROTOCOL_VERSION}). Send the {wire.PROTOCOL_HEADER} header on every call "
+        f"but the update calls; with {PLATFORM_HEADER}, every answer names the newest app "
+        f"version published for that platform in {UPDATE_HEADER}.",
     )
     limits = throttles or Throttles()
     device_limit = RateLimiter(limits.device_rate, limits.device_burst)

@@ -10,6 +10,7 @@ publish leaves the folder and the table as they were.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import logging
@@ -148,12 +149,13 @@ def _suffix(name: str) -> str:
 def publish(db: ServerDB, installer: Installer) -> UpdateOffer:
     """Copy the installer into the updates folder and record it; refused, with the
     folder and the table untouched, if this version is already published for the
-    platform."""
+    platform or the copy fails (a full disk)."""
     _refuse_published(db, installer.platform, installer.version)
     target = updates_folder(db.url) / installer.platform / installer.version / installer.filename
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{installer.filename}.{uuid.uuid4().hex}.partial")
+    made_folder = not target.parent.exists()
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         size, sha256 = _copy_and_hash(installer.source, partial)
         offer = UpdateOffer(
             version=installer.version,
@@ -169,10 +171,18 @@ def publish(db: ServerDB, installer: Installer) -> UpdateOffer:
                 raise _already_published(offer.platform, offer.version)
             session.add(_row(offer))
             session.flush()
+            # Named in the transaction that records it: a failed rename records nothing.
+            # (A commit failing after it leaves a file no row names: never offered, and
+            # replaced by the next publish of that version.)
             os.replace(partial, target)
             _sync_folder(target.parent)
-    except BaseException:
+    except BaseException as failure:
         partial.unlink(missing_ok=True)
+        if made_folder:
+            with contextlib.suppress(OSError):
+                target.parent.rmdir()
+        if isinstance(failure, OSError):
+            raise _not_copied(target.parent, failure) from failure
         raise
     log.info(
         "update published platform=%s version=%s size=%d sha256=%s",
@@ -182,6 +192,16 @@ def publish(db: ServerDB, installer: Installer) -> UpdateOffer:
         offer.sha256,
     )
     return offer
+
+
+def _not_copied(folder: Path, failure: OSError) -> UserError:
+    reason = failure.strerror or type(failure).__name__
+    return UserError(
+        f"Không chép được bộ cài vào {folder} ({reason}): hãy kiểm tra chỗ trống trên ổ đĩa "
+        "và quyền ghi vào thư mục đó rồi chạy lại; chưa có gì được phát hành.",
+        f"Cannot copy the installer into {folder} ({reason}): check the disk's free space "
+        "and the right to write there, then run again; nothing was published.",
+    )
 
 
 def _refuse_published(db: ServerDB, platform: str, version: str) -> None:

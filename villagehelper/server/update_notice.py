@@ -52,14 +52,15 @@ class NewestUpdates:
         return read_at is None or self.clock() - read_at >= self.refresh_seconds
 
     def refresh(self) -> None:
-        """Read the newest versions again.  A database out of reach keeps what was known:
-        the answer the laptop waits for matters more than the notice riding on it."""
+        """Read the newest versions again.  A database out of reach (or a row that is no
+        offer) keeps what was known: the answer the laptop waits for matters more than
+        the notice riding on it."""
         with self._lock:
             if not self.stale():
                 return  # another request read them while this one waited
             try:
                 self._offers = publishing.newest(self.db)
-            except (SQLAlchemyError, OSError) as exc:
+            except (SQLAlchemyError, OSError, ValueError) as exc:  # ValueError: a bad row
                 log.warning("published updates not read: %s", type(exc).__name__)
             self._read_at = self.clock()
 
