@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,12 +42,13 @@ BUNDLE_NAME = "VillageHelper"
 PYINSTALLER = "pyinstaller>=6.10,<7"
 INSTALL_PREFIX = f"/{DEB_PREFIX}"
 COMMANDS = ("villagehelper", "villagehelper-app")
+GLIBC = re.compile(r"\bGLIBC_(\d+\.\d+(?:\.\d+)?)")
 # What the bundled Qt needs from the system and PyInstaller leaves to it (the same list
-# as .ci/run's for the tests): graphics, fonts, keyboard, the X connection.
+# as .ci/run's for the tests): graphics, fonts, keyboard, the X connection.  The C
+# library's version is read from the bundle (:func:`glibc_needed`).
 DEB_DEPENDS = (
-    "libc6 (>= 2.31), libegl1, libgl1, libxkbcommon0, libxkbcommon-x11-0, libfontconfig1, "
-    "libglib2.0-0, libdbus-1-3, libxcb-cursor0, libxcb-icccm4, libxcb-keysyms1, "
-    "libxcb-shape0"
+    "libegl1, libgl1, libxkbcommon0, libxkbcommon-x11-0, libfontconfig1, libglib2.0-0, "
+    "libdbus-1-3, libxcb-cursor0, libxcb-icccm4, libxcb-keysyms1, libxcb-shape0"
 )
 
 
@@ -92,6 +94,22 @@ def run_pyinstaller(python: Path) -> Path:
     return bundle
 
 
+def glibc_needed(bundle: Path) -> str:
+    """The newest C library version any bundled binary asks for.  PyInstaller copies the
+    build machine's own libraries (libstdc++, cairo, …) beside Qt, so the package runs
+    where the C library is at least as new as the one it was built with."""
+    binaries = [
+        str(path)
+        for path in bundle.rglob("*")
+        if path.is_file() and (".so" in path.name or path.name in COMMANDS)
+    ]
+    symbols = subprocess.run(
+        ["objdump", "-T", *binaries], capture_output=True, text=True, check=False
+    ).stdout
+    versions = {tuple(int(part) for part in found.split(".")) for found in GLIBC.findall(symbols)}
+    return ".".join(str(part) for part in max(versions))
+
+
 def desktop_entry() -> str:
     return (ROOT / "resources" / "linux" / "villagehelper.desktop").read_text(encoding="utf-8")
 
@@ -116,9 +134,10 @@ def make_deb(bundle: Path, version: str) -> Path:
     (control / "control").write_text(
         f"Package: villagehelper\nVersion: {version}\nArchitecture: amd64\n"
         "Maintainer: VillageHelper <villagehelper@localhost>\n"
-        f"Installed-Size: {installed_size(root) // 1024}\nDepends: {DEB_DEPENDS}\n"
+        f"Installed-Size: {installed_size(root) // 1024}\n"
+        f"Depends: libc6 (>= {glibc_needed(bundle)}), {DEB_DEPENDS}\n"
         "Section: misc\nPriority: optional\n"
-        "Description: So theo doi ho tro nguoi dan / community digital team's logbook\n"
+        "Description: Sổ theo dõi hỗ trợ người dân / community digital team's logbook\n"
         " VillageHelper for Vietnam's community digital technology teams: offline,\n"
         " encrypted, synced with the commune server. Needs no Python.\n",
         encoding="utf-8",
