@@ -8,9 +8,10 @@ empty environment and, as root, with every Python of the machine and the checkou
 (scripts/bundle_install.py).  It checks what a volunteer relies on: ``--version``; the
 window opens offscreen on demo data (both executables); a visit logged through the
 command line (an import of one row: the command line has no "log a visit" command) is
-counted in the weekly PDF, printed in the bundled font; a data file of schema revision
-0001, made by this checkout, is upgraded by the installed app and read back; the
-installed size stays under its budget.  Then the tarball's folder opens the same way.
+counted in the weekly PDF, printed in the bundled font; an XLSX export; a data file of
+schema revision 0001, made by this checkout, is upgraded by the installed app and read
+back; a leader's scheduled ``villagehelper sync`` against a real commune server on
+loopback; the installed size stays under its budget.  Then the tarball's folder opens the same way.
 Exits non-zero with the reason at the first failure.
 """
 
@@ -19,10 +20,15 @@ from __future__ import annotations
 import argparse
 import csv
 import re
+import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.error
+import urllib.request
+import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 from importlib.metadata import version
 from pathlib import Path
@@ -177,6 +183,79 @@ def check_old_store_upgraded(sandbox: Sandbox, app: Path, data_dir: Path) -> Non
     print(f"smoke: a data file of schema {OLD_REVISION} is upgraded (backup kept) and read back")
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_until_answering(url: str, server: subprocess.Popen[str]) -> None:
+    """Until the server answers HTTP (or has died), for at most a minute."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        check(server.poll() is None, f"the commune server exited ({server.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # an answer, if not a page
+        except OSError:
+            time.sleep(0.1)  # polling the port: the server tells nobody it is up
+    raise SystemExit(f"smoke: FAILED: the commune server never answered on {url}")
+
+
+def check_scheduled_sync(sandbox: Sandbox, app: Path, work: Path) -> None:
+    """A leader's scheduled ``villagehelper sync`` from the installed command: enrolled
+    with a one-time code on a real commune server (this checkout's, on loopback)."""
+    server_command = [str(Path(sys.executable).with_name("villagehelper-server"))]
+    server_command += ["--db", str(work / "commune-server.sqlite3")]
+
+    def server(*args: str) -> str:
+        done = subprocess.run([*server_command, *args], check=True, capture_output=True, text=True)
+        return done.stdout
+
+    server("add-commune", "10999", "Xã Gia Lộc")
+    code = server("issue-code", "--commune", "10999", "--role", "leader").split()[-1]
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    running = subprocess.Popen(
+        [*server_command, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        _wait_until_answering(url, running)
+        laptop = [str(app / COMMAND), "--data-dir", str(work / "synced-laptop")]
+        sandbox.run([*laptop, "enroll", "--server", url, "--code", code])
+        said = sandbox.run([*laptop, "sync"]).stdout.strip().splitlines()
+        check(len(said) == 1 and "gửi" in said[0], f"sync said: {said}")
+    finally:
+        running.terminate()
+        running.wait(timeout=30)
+    print(f"smoke: enrolled on a commune server and synced from the command line: {said[0]}")
+
+
+def check_spreadsheet(sandbox: Sandbox, app: Path, data_dir: Path) -> None:
+    """openpyxl and its templates are in the bundle: an XLSX export opens as a workbook."""
+    sheet = data_dir.parent / "households.xlsx"
+    sandbox.run(
+        [
+            str(app / COMMAND),
+            "--data-dir",
+            str(data_dir),
+            "export",
+            "households",
+            "--out",
+            str(sheet),
+        ]
+    )
+    with zipfile.ZipFile(sheet) as workbook:
+        check("xl/workbook.xml" in workbook.namelist(), f"{sheet} is not a workbook")
+    print("smoke: households exported to XLSX")
+
+
 def check_size(app: Path) -> None:
     size_mb = installed_size(app) / 1e6
     print(f"smoke: installed size {size_mb:.0f} MB (budget {SIZE_BUDGET_MB} MB)")
@@ -203,7 +282,9 @@ def main(argv: list[str] | None = None) -> int:
         exported = make_demo_data(sandbox, app, data_dir, households=40, sessions=150)
         check_window_opens(sandbox, app, data_dir)
         check_visit_counted(sandbox, app, data_dir, exported)
+        check_spreadsheet(sandbox, app, data_dir)
         check_old_store_upgraded(sandbox, app, work / "old-data")
+        check_scheduled_sync(sandbox, app, work)
         unpacked = unpack_tarball(tarball, work / "per-user")
         check_version(sandbox, unpacked)
         check_window_opens(sandbox, unpacked, data_dir)
