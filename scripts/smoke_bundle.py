@@ -278,14 +278,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"smoke: {deb.name} installed into {app}")
         check_size(app)
         check_version(sandbox, app)
-        data_dir = work / "data"
+        # Named as volunteers name their folders: spaces, Vietnamese, # and %.
+        data_dir = work / "Dữ liệu tổ #1 (50% xong)"
         exported = make_demo_data(sandbox, app, data_dir, households=40, sessions=150)
         check_window_opens(sandbox, app, data_dir)
         check_visit_counted(sandbox, app, data_dir, exported)
         check_spreadsheet(sandbox, app, data_dir)
         check_old_store_upgraded(sandbox, app, work / "old-data")
         check_scheduled_sync(sandbox, app, work)
-        unpacked = unpack_tarball(tarball, work / "per-user")
+        unpacked = unpack_tarball(tarball, work / "Chương trình của tôi")
         check_version(sandbox, unpacked)
         check_window_opens(sandbox, unpacked, data_dir)
         print(f"smoke: {tarball.name} runs the same from {unpacked}")
