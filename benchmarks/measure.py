@@ -8,6 +8,7 @@ asserted: speed is measured, the targets are only shown.
 from __future__ import annotations
 
 import statistics
+import subprocess
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -55,6 +56,19 @@ def time_each(items: Iterable[T], action: Callable[[T], object]) -> list[float]:
         action(item)
         durations.append(time.perf_counter() - start)
     return durations
+
+
+def seconds_to_ready(command: list[str], env: dict[str, str]) -> float:
+    """From spawning the process to the moment it reports its window ready (the app
+    prints ``ready <time>`` under ``VILLAGEHELPER_EXIT_WHEN_READY``, ui/shell/app.py)."""
+    start = time.time()
+    result = subprocess.run(
+        command, env=env, check=True, capture_output=True, text=True, timeout=120
+    )
+    stamps = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("ready ")]
+    if not stamps:
+        raise RuntimeError(f"{command[:3]} never reported ready: {result.stderr[-500:]}")
+    return float(stamps[-1]) - start
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from benchmarks import ui_lists
-from benchmarks.measure import Row, Stats
+from benchmarks.measure import Row, Stats, seconds_to_ready
 from benchmarks.search import keystrokes, typed_queries
 from villagehelper.ops.households import find_households
 from villagehelper.preferences import Preferences
@@ -142,18 +141,6 @@ def first_paint_rows(store: Store, sessions: int) -> list[Row]:
     ]
 
 
-def _seconds_to_ready(command: list[str], env: dict[str, str]) -> float:
-    """From spawning the process to the moment it reports its window ready."""
-    start = time.time()
-    result = subprocess.run(
-        command, env=env, check=True, capture_output=True, text=True, timeout=120
-    )
-    stamps = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("ready ")]
-    if not stamps:
-        raise RuntimeError(f"{command[:3]} never reported ready: {result.stderr[-500:]}")
-    return float(stamps[-1]) - start
-
-
 def startup_rows(data_dir: Path) -> list[Row]:
     """Whole processes, spawn → window ready; the app twice: on screen taking input, and
     with its first data (today's visits, the catalog) shown."""
@@ -162,14 +149,14 @@ def startup_rows(data_dir: Path) -> list[Row]:
     data_env = dict(base_env, VILLAGEHELPER_EXIT_WHEN_READY="data")
     app_command = [sys.executable, "-m", "villagehelper.cli", "--data-dir", str(data_dir)]
     bare_command = [sys.executable, "-c", BARE_WINDOW]
-    _seconds_to_ready(app_command, data_env)  # warm the file cache once
+    seconds_to_ready(app_command, data_env)  # warm the file cache once
     bare_times: list[float] = []
     window_times: list[float] = []
     data_times: list[float] = []
     for _ in range(STARTUP_RUNS):  # interleaved, so machine noise hits all alike
-        bare_times.append(_seconds_to_ready(bare_command, base_env))
-        window_times.append(_seconds_to_ready(app_command, window_env))
-        data_times.append(_seconds_to_ready(app_command, data_env))
+        bare_times.append(seconds_to_ready(bare_command, base_env))
+        window_times.append(seconds_to_ready(app_command, window_env))
+        data_times.append(seconds_to_ready(app_command, data_env))
     bare = statistics.median(bare_times)
     what = f"bare PySide6 window process (median of {STARTUP_RUNS})"
     return [
