@@ -1,0 +1,248 @@
+; VillageHelper's Windows installer (NSIS 3, Unicode): one setup .exe that a volunteer
+; runs from a USB stick without admin rights and without a network.
+;
+; Built by scripts/build_windows_installer.py, which passes:
+;   VERSION        the app's version, e.g. 0.1.0
+;   VERSION_QUAD   the same as four numbers, e.g. 0.1.0.0 (Windows' file version)
+;   BUNDLE_FILES   an include file that installs the one-folder bundle (dist/VillageHelper)
+;   BUNDLE_REMOVE  an include file that removes exactly what BUNDLE_FILES installed
+;   OUTFILE        where the setup .exe goes
+;   TARGET         amd64-unicode where this NSIS has its stubs (Debian's has), else unset:
+;                  the 32-bit installer, which 64-bit Windows runs as well
+;
+; What it does (docs/packaging-windows.md):
+; - installs for the current user only, into %LOCALAPPDATA%\Programs\VillageHelper;
+; - a Start-menu shortcut to villagehelper-app.exe (windowed: no console window);
+; - the install folder on the user's PATH, so a scheduled `villagehelper sync` finds it;
+; - installing over an older version first removes that version's files (its own
+;   uninstaller, silently), so no stale library of the old version is left behind;
+; - the uninstaller removes the program, its shortcut and its PATH entry, and never the
+;   data folder %LOCALAPPDATA%\VillageHelper (villagehelper/paths.py), which is also
+;   refused as an install folder: removing only the files the installer listed keeps
+;   the data safe even then.
+
+!ifdef TARGET
+  Target ${TARGET}
+!else
+  Unicode true
+!endif
+ManifestDPIAware true
+RequestExecutionLevel user
+SetCompressor /SOLID lzma
+
+!include "MUI2.nsh"
+!include "LogicLib.nsh"
+!include "StrFunc.nsh"
+!include "FileFunc.nsh"
+!include "WinMessages.nsh"
+
+${Using:StrFunc} StrStr
+${Using:StrFunc} UnStrStr
+${Using:StrFunc} UnStrRep
+
+!define APP_NAME "VillageHelper"
+!define APP_EXE "villagehelper-app.exe"
+!define CLI_EXE "villagehelper.exe"
+; Settings of the installer itself (the install folder, the language chosen).
+!define REGKEY "Software\VillageHelper"
+!define UNINSTALL_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\VillageHelper"
+; Where the app keeps its data on Windows: platformdirs' user data folder, not roaming.
+!define DATA_DIR "$LOCALAPPDATA\VillageHelper"
+
+Name "${APP_NAME} ${VERSION}"
+OutFile "${OUTFILE}"
+InstallDir "$LOCALAPPDATA\Programs\VillageHelper"
+InstallDirRegKey HKCU "${REGKEY}" "InstallDir"
+BrandingText "${APP_NAME} ${VERSION}"
+
+VIProductVersion "${VERSION_QUAD}"
+VIAddVersionKey /LANG=0 "ProductName" "${APP_NAME}"
+VIAddVersionKey /LANG=0 "ProductVersion" "${VERSION}"
+VIAddVersionKey /LANG=0 "FileVersion" "${VERSION}"
+VIAddVersionKey /LANG=0 "FileDescription" "${APP_NAME} Setup"
+VIAddVersionKey /LANG=0 "LegalCopyright" "GPL-3.0-or-later"
+
+!define MUI_ABORTWARNING
+!define MUI_LANGDLL_REGISTRY_ROOT HKCU
+!define MUI_LANGDLL_REGISTRY_KEY "${REGKEY}"
+!define MUI_LANGDLL_REGISTRY_VALUENAME "InstallerLanguage"
+!define MUI_LANGDLL_ALLLANGUAGES
+
+!insertmacro MUI_PAGE_WELCOME
+!insertmacro MUI_PAGE_DIRECTORY
+!insertmacro MUI_PAGE_INSTFILES
+!define MUI_FINISHPAGE_RUN "$INSTDIR\${APP_EXE}"
+!insertmacro MUI_PAGE_FINISH
+
+!define MUI_UNCONFIRMPAGE_TEXT_TOP "$(DataKept)"
+!insertmacro MUI_UNPAGE_CONFIRM
+!insertmacro MUI_UNPAGE_INSTFILES
+
+; Vietnamese first: the default when the person's Windows speaks neither.
+!insertmacro MUI_LANGUAGE "Vietnamese"
+!insertmacro MUI_LANGUAGE "English"
+!insertmacro MUI_RESERVEFILE_LANGDLL
+
+LangString DataKept ${LANG_VIETNAMESE} "Gỡ VillageHelper khỏi máy. Dữ liệu của bạn trong ${DATA_DIR} được giữ nguyên; xoá thư mục đó bằng tay nếu thật sự không cần nữa."
+LangString DataKept ${LANG_ENGLISH} "This removes VillageHelper. Your data in ${DATA_DIR} is kept; delete that folder by hand only if you really no longer need it."
+LangString BadFolder ${LANG_VIETNAMESE} "Không thể cài vào $INSTDIR: thư mục này trùng với thư mục dữ liệu ${DATA_DIR} hoặc chứa nó. Hãy chọn thư mục khác, ví dụ $LOCALAPPDATA\Programs\VillageHelper."
+LangString BadFolder ${LANG_ENGLISH} "Cannot install into $INSTDIR: it is, or holds, the data folder ${DATA_DIR}. Choose another folder, e.g. $LOCALAPPDATA\Programs\VillageHelper."
+LangString PathTooLong ${LANG_VIETNAMESE} "Biến PATH của bạn quá dài để sửa an toàn nên chưa thêm VillageHelper vào đó. Lịch đồng bộ hãy gọi thẳng $INSTDIR\${CLI_EXE}."
+LangString PathTooLong ${LANG_ENGLISH} "Your PATH is too long to change safely, so VillageHelper was not added to it. Scheduled syncs should call $INSTDIR\${CLI_EXE} by its full path."
+LangString PathLeft ${LANG_VIETNAMESE} "Biến PATH của bạn quá dài để sửa an toàn: hãy tự xoá $INSTDIR khỏi PATH."
+LangString PathLeft ${LANG_ENGLISH} "Your PATH is too long to change safely: remove $INSTDIR from it by hand."
+LangString Removing ${LANG_VIETNAMESE} "Gỡ bản cũ trong $0…"
+LangString Removing ${LANG_ENGLISH} "Removing the older version in $0…"
+
+; The user's PATH as the registry holds it, %VARIABLES% unexpanded.  NSIS strings hold
+; NSIS_MAX_STRLEN characters: a longer PATH would come back cut, and writing it back
+; would lose entries, so such a PATH is left alone (and the person told).
+!define /math PATH_LIMIT ${NSIS_MAX_STRLEN} - 2
+
+Function CheckInstallFolder
+  ; $0: "bad" when $INSTDIR is the data folder, lies inside it, or holds it.
+  StrCpy $0 ""
+  StrLen $1 "${DATA_DIR}"
+  StrCpy $2 "$INSTDIR" $1
+  ${If} $2 == "${DATA_DIR}"
+    StrCpy $3 "$INSTDIR" 1 $1
+    ${If} $3 == ""
+    ${OrIf} $3 == "\"
+      StrCpy $0 "bad"
+    ${EndIf}
+  ${EndIf}
+  StrLen $1 "$INSTDIR"
+  StrCpy $2 "${DATA_DIR}" $1
+  ${If} $2 == "$INSTDIR"
+    StrCpy $0 "bad"
+  ${EndIf}
+FunctionEnd
+
+Function .onInit
+  SetShellVarContext current
+  !insertmacro MUI_LANGDLL_DISPLAY
+FunctionEnd
+
+Function .onVerifyInstDir
+  Call CheckInstallFolder
+  ${If} $0 == "bad"
+    Abort
+  ${EndIf}
+FunctionEnd
+
+Function AddToUserPath
+  ReadRegStr $0 HKCU "Environment" "Path"
+  StrLen $1 "$0;$INSTDIR"
+  ${If} $1 > ${PATH_LIMIT}
+    DetailPrint "$(PathTooLong)"
+    MessageBox MB_OK|MB_ICONEXCLAMATION "$(PathTooLong)" /SD IDOK
+    Return
+  ${EndIf}
+  ${StrStr} $2 ";$0;" ";$INSTDIR;"
+  ${If} $2 != ""
+    Return  ; already there (an upgrade, or added by hand)
+  ${EndIf}
+  ${If} $0 == ""
+    StrCpy $0 "$INSTDIR"
+  ${Else}
+    StrCpy $2 $0 "" -1
+    ${If} $2 == ";"
+      StrCpy $0 "$0$INSTDIR"
+    ${Else}
+      StrCpy $0 "$0;$INSTDIR"
+    ${EndIf}
+  ${EndIf}
+  WriteRegExpandStr HKCU "Environment" "Path" $0
+  ; Programs started after this (Explorer, Task Scheduler) see the new PATH.
+  SendMessage ${HWND_BROADCAST} ${WM_SETTINGCHANGE} 0 "STR:Environment" /TIMEOUT=2000
+FunctionEnd
+
+Function RemoveOlderVersion
+  ; An earlier install (found through the registry) removes its own files first.
+  ReadRegStr $0 HKCU "${REGKEY}" "InstallDir"
+  ${If} $0 != ""
+  ${AndIf} ${FileExists} "$0\uninstall.exe"
+    DetailPrint "$(Removing)"
+    ; _?= runs the old uninstaller in place and waits for it.
+    ExecWait '"$0\uninstall.exe" /S _?=$0'
+    Delete "$0\uninstall.exe"
+    RMDir "$0"
+  ${EndIf}
+FunctionEnd
+
+Section "VillageHelper" SecApp
+  SectionIn RO
+  SetShellVarContext current
+  Call CheckInstallFolder
+  ${If} $0 == "bad"
+    MessageBox MB_OK|MB_ICONSTOP "$(BadFolder)" /SD IDOK
+    SetErrorLevel 2
+    Quit
+  ${EndIf}
+  Call RemoveOlderVersion
+
+  SetOutPath "$INSTDIR"
+  !include /CHARSET=UTF8 "${BUNDLE_FILES}"
+  SetOutPath "$INSTDIR"
+  WriteUninstaller "$INSTDIR\uninstall.exe"
+
+  CreateShortCut "$SMPROGRAMS\${APP_NAME}.lnk" "$INSTDIR\${APP_EXE}" "" "$INSTDIR\${APP_EXE}" 0
+  Call AddToUserPath
+
+  WriteRegStr HKCU "${REGKEY}" "InstallDir" "$INSTDIR"
+  WriteRegStr HKCU "${REGKEY}" "Version" "${VERSION}"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayName" "${APP_NAME}"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayVersion" "${VERSION}"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "Publisher" "${APP_NAME}"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "DisplayIcon" "$INSTDIR\${APP_EXE}"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "InstallLocation" "$INSTDIR"
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "UninstallString" '"$INSTDIR\uninstall.exe"'
+  WriteRegStr HKCU "${UNINSTALL_KEY}" "QuietUninstallString" '"$INSTDIR\uninstall.exe" /S'
+  WriteRegDWORD HKCU "${UNINSTALL_KEY}" "NoModify" 1
+  WriteRegDWORD HKCU "${UNINSTALL_KEY}" "NoRepair" 1
+  ${GetSize} "$INSTDIR" "/S=0K" $0 $1 $2
+  WriteRegDWORD HKCU "${UNINSTALL_KEY}" "EstimatedSize" $0
+SectionEnd
+
+Function un.onInit
+  SetShellVarContext current
+  !insertmacro MUI_UNGETLANGUAGE
+FunctionEnd
+
+Function un.RemoveFromUserPath
+  ReadRegStr $0 HKCU "Environment" "Path"
+  StrLen $1 $0
+  ${If} $1 > ${PATH_LIMIT}
+    DetailPrint "$(PathLeft)"
+    MessageBox MB_OK|MB_ICONEXCLAMATION "$(PathLeft)" /SD IDOK
+    Return
+  ${EndIf}
+  ${UnStrStr} $2 ";$0;" ";$INSTDIR;"
+  ${If} $2 == ""
+    Return
+  ${EndIf}
+  ${UnStrRep} $1 ";$0;" ";$INSTDIR;" ";"
+  StrCpy $1 $1 "" 1  ; the ";" added in front
+  StrCpy $1 $1 -1    ; and the one behind
+  ${If} $1 == ""
+    DeleteRegValue HKCU "Environment" "Path"
+  ${Else}
+    WriteRegExpandStr HKCU "Environment" "Path" $1
+  ${EndIf}
+  SendMessage ${HWND_BROADCAST} ${WM_SETTINGCHANGE} 0 "STR:Environment" /TIMEOUT=2000
+FunctionEnd
+
+Section "Uninstall"
+  SetShellVarContext current
+  ; Only what the installer put there: never RMDir /r $INSTDIR, which could hold
+  ; anything the person chose to keep beside the program.
+  !include /CHARSET=UTF8 "${BUNDLE_REMOVE}"
+  Delete "$INSTDIR\uninstall.exe"
+  RMDir "$INSTDIR"
+  Delete "$SMPROGRAMS\${APP_NAME}.lnk"
+  Call un.RemoveFromUserPath
+  DeleteRegKey HKCU "${UNINSTALL_KEY}"
+  ; Last: the smoke test takes this key's going as the uninstaller's end.
+  DeleteRegKey HKCU "${REGKEY}"
+  DetailPrint "$(DataKept)"
+SectionEnd
