@@ -8,9 +8,9 @@ small stand-in, compiled here) is installed silently into a temporary folder who
 has spaces, Vietnamese and ``#``; the real one is installed over it (the older files are
 gone); ``villagehelper.exe --version`` runs by its path and through the user's PATH as a
 new process sees it; demo data goes into the default data folder, a weekly PDF is
-printed, the windowed app starts offscreen and quits once its first data is shown; the
-data folder is refused as an install folder; the uninstaller removes the program, its
-shortcut and PATH entry and keeps the data folder, byte for byte.
+printed, the windowed app starts offscreen and quits once its first data is shown; an
+install is refused while the app is open, and into the data folder; the uninstaller
+removes the program, its shortcut and PATH entry and keeps the data folder, byte for byte.
 
 With ``--wine`` (Debian's wine64, no Windows Python needed) both installers are compiled
 here from stand-in bundles, whose programs cannot run: everything above but running the
@@ -149,6 +149,11 @@ def smoke(host: Host, setup: str, older_setup: str, folder: str, real: bool) -> 
     expect(kept.is_file(), f"the data is in {data_dir}")
     before = digest(kept)
 
+    print("installing while the app is open (must wait for it to close)")
+    with host.app_running(folder):
+        expect(install(host, setup, folder) == 3, "refused with exit code 3 while it runs")
+    expect((host.local(folder) / "villagehelper-app.exe").is_file(), "… the program left whole")
+
     print("installing into the data folder (must be refused)")
     expect(install(host, setup, data_dir) == 2, "refused with exit code 2")
     expect(not (host.local(data_dir) / "villagehelper.exe").exists(), "nothing installed there")
@@ -184,6 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.wine:
             host = Wine(scratch / "prefix")
             current = stand_in_bundle(scratch / "current", "_internal/sub dir/new.dll")
+            # A program wine can run, to be open while an installer tries to replace it.
+            shutil.copyfile(
+                host.local(r"C:\windows\system32\cmd.exe"), current / "villagehelper-app.exe"
+            )
             setup = installer.build(current, scratch / "out", installer.app_version())
             parent = "Programs to try #1"
         else:

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import getpass
 import os
+import selectors
 import shutil
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Protocol
 
@@ -41,6 +45,10 @@ class Host(Protocol):
     def known_folder(self, variable: str) -> str: ...
 
     def reg_value(self, key: str, name: str) -> str | None: ...
+
+    def app_running(self, folder: str) -> AbstractContextManager[None]:
+        """The installed app running from ``folder`` while the block runs."""
+        ...
 
     def close(self) -> None: ...
 
@@ -86,6 +94,19 @@ class NativeWindows:
         except FileNotFoundError:
             return None
         return str(value)
+
+    @contextmanager
+    def app_running(self, folder: str) -> Iterator[None]:
+        # Once CreateProcess has returned, the program's file is mapped, hence locked.
+        app = subprocess.Popen(
+            [f"{folder}\\villagehelper-app.exe"],
+            env=_environment({"QT_QPA_PLATFORM": "offscreen"}),
+        )
+        try:
+            yield
+        finally:
+            app.terminate()
+            app.wait(timeout=60)
 
     def close(self) -> None:
         pass
@@ -172,7 +193,41 @@ class Wine:
                 return parts[2] if len(parts) == 3 else ""
         return None
 
+    @contextmanager
+    def app_running(self, folder: str) -> Iterator[None]:
+        """The stand-in app is wine's cmd.exe: it says when it runs, and ends when its
+        input does."""
+        app = subprocess.Popen(
+            [self.wine, f"{folder}\\villagehelper-app.exe", "/k", "echo started"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=_environment(self.env),
+        )
+        assert app.stdin is not None and app.stdout is not None
+        try:
+            _read_until(app.stdout, "started", deadline_s=60)
+            yield
+        finally:
+            app.stdin.close()
+            app.wait(timeout=60)
+
     def close(self) -> None:
         server = shutil.which("wineserver") or "/usr/lib/wine/wineserver"
         if Path(server).is_file():
             self._wine([server, "-k"], timeout=60)
+
+
+def _read_until(stream: object, marker: str, deadline_s: float) -> None:
+    """Read ``stream`` (a process's output) until a line holds ``marker``."""
+    give_up = time.monotonic() + deadline_s
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)  # type: ignore[arg-type]
+        while (left := give_up - time.monotonic()) > 0:
+            if selector.select(timeout=left):
+                line = stream.readline()  # type: ignore[attr-defined]
+                if not line:
+                    break
+                if marker in line:
+                    return
+    raise RuntimeError(f"the program never said {marker!r} within {deadline_s} s")

@@ -20,6 +20,9 @@
 ;   data folder %LOCALAPPDATA%\VillageHelper (villagehelper/paths.py), which is also
 ;   refused as an install folder: removing only the files the installer listed keeps
 ;   the data safe even then.
+; - while the app (or a command, e.g. a scheduled sync) runs, its files cannot be
+;   replaced: the person is asked to close it and retry.
+; Exit codes of a silent run (/S): 0 done, 2 the folder was refused, 3 the app was open.
 
 !ifdef TARGET
   Target ${TARGET}
@@ -69,6 +72,7 @@ VIAddVersionKey /LANG=0 "LegalCopyright" "GPL-3.0-or-later"
 !define MUI_LANGDLL_ALLLANGUAGES
 
 !insertmacro MUI_PAGE_WELCOME
+!define MUI_PAGE_CUSTOMFUNCTION_LEAVE DirectoryLeave
 !insertmacro MUI_PAGE_DIRECTORY
 !insertmacro MUI_PAGE_INSTFILES
 !define MUI_FINISHPAGE_RUN "$INSTDIR\${APP_EXE}"
@@ -91,6 +95,8 @@ LangString PathTooLong ${LANG_VIETNAMESE} "Biến PATH của bạn quá dài đ�
 LangString PathTooLong ${LANG_ENGLISH} "Your PATH is too long to change safely, so VillageHelper was not added to it. Scheduled syncs should call $INSTDIR\${CLI_EXE} by its full path."
 LangString PathLeft ${LANG_VIETNAMESE} "Biến PATH của bạn quá dài để sửa an toàn: hãy tự xoá $INSTDIR khỏi PATH."
 LangString PathLeft ${LANG_ENGLISH} "Your PATH is too long to change safely: remove $INSTDIR from it by hand."
+LangString AppRunning ${LANG_VIETNAMESE} "VillageHelper đang mở, hoặc một lệnh villagehelper đang chạy (ví dụ đồng bộ theo lịch). Hãy đóng ứng dụng, đợi lệnh chạy xong, rồi bấm Thử lại."
+LangString AppRunning ${LANG_ENGLISH} "VillageHelper is open, or a villagehelper command is running (e.g. a scheduled sync). Close the app, let the command finish, then click Retry."
 LangString Removing ${LANG_VIETNAMESE} "Gỡ bản cũ trong $0…"
 LangString Removing ${LANG_ENGLISH} "Removing the older version in $0…"
 
@@ -123,12 +129,47 @@ Function .onInit
   !insertmacro MUI_LANGDLL_DISPLAY
 FunctionEnd
 
-Function .onVerifyInstDir
+Function DirectoryLeave
   Call CheckInstallFolder
   ${If} $0 == "bad"
-    Abort
+    MessageBox MB_OK|MB_ICONSTOP "$(BadFolder)"
+    Abort  ; back to the folder page
   ${EndIf}
 FunctionEnd
+
+; A program that is running cannot be replaced or removed: Windows keeps its file
+; locked.  Opening it for writing tells, without changing it.  $R1: the folder.
+!macro WaitUntilClosed un
+Function ${un}WaitUntilClosed
+  check:
+    StrCpy $R5 ""
+    ${If} ${FileExists} "$R1\${APP_EXE}"
+      ClearErrors
+      FileOpen $R3 "$R1\${APP_EXE}" a
+      ${If} ${Errors}
+        StrCpy $R5 "busy"
+      ${Else}
+        FileClose $R3
+      ${EndIf}
+    ${EndIf}
+    ${If} ${FileExists} "$R1\${CLI_EXE}"
+      ClearErrors
+      FileOpen $R3 "$R1\${CLI_EXE}" a
+      ${If} ${Errors}
+        StrCpy $R5 "busy"
+      ${Else}
+        FileClose $R3
+      ${EndIf}
+    ${EndIf}
+    ${If} $R5 == "busy"
+      MessageBox MB_RETRYCANCEL|MB_ICONEXCLAMATION "$(AppRunning)" /SD IDCANCEL IDRETRY check
+      SetErrorLevel 3
+      Quit
+    ${EndIf}
+FunctionEnd
+!macroend
+!insertmacro WaitUntilClosed ""
+!insertmacro WaitUntilClosed "un."
 
 Function AddToUserPath
   ReadRegStr $0 HKCU "Environment" "Path"
@@ -162,6 +203,8 @@ Function RemoveOlderVersion
   ReadRegStr $0 HKCU "${REGKEY}" "InstallDir"
   ${If} $0 != ""
   ${AndIf} ${FileExists} "$0\uninstall.exe"
+    StrCpy $R1 $0
+    Call WaitUntilClosed
     DetailPrint "$(Removing)"
     ; _?= runs the old uninstaller in place and waits for it.
     ExecWait '"$0\uninstall.exe" /S _?=$0'
@@ -179,6 +222,8 @@ Section "VillageHelper" SecApp
     SetErrorLevel 2
     Quit
   ${EndIf}
+  StrCpy $R1 $INSTDIR
+  Call WaitUntilClosed
   Call RemoveOlderVersion
 
   SetOutPath "$INSTDIR"
@@ -234,6 +279,8 @@ FunctionEnd
 
 Section "Uninstall"
   SetShellVarContext current
+  StrCpy $R1 $INSTDIR
+  Call un.WaitUntilClosed
   ; Only what the installer put there: never RMDir /r $INSTDIR, which could hold
   ; anything the person chose to keep beside the program.
   !include /CHARSET=UTF8 "${BUNDLE_REMOVE}"
