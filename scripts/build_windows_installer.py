@@ -60,7 +60,9 @@ def install_lines(bundle: Path) -> list[str]:
         source = nsis_text(str(entry.resolve()))
         name = nsis_text(entry.name)
         if entry.is_dir():
-            lines += [f'SetOutPath "$INSTDIR\\{name}"', f'File /r "{source}{os.sep}*"']
+            lines.append(f'SetOutPath "$INSTDIR\\{name}"')  # makes it, even empty
+            if any(entry.iterdir()):  # makensis refuses a pattern that matches nothing
+                lines.append(f'File /r "{source}{os.sep}*"')
         else:
             lines += ['SetOutPath "$INSTDIR"', f'File "{source}"']
     return lines

@@ -63,6 +63,14 @@ def test_a_dollar_in_a_name_is_not_taken_for_an_nsis_variable(tmp_path: Path) ->
     assert named and all("base$$lib.zip" in line for line in named)
 
 
+def test_an_empty_folder_is_made_without_copying_from_it(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path)
+    (bundle / "plugins-none").mkdir()
+    lines = installer.install_lines(bundle)
+    assert 'SetOutPath "$INSTDIR\\plugins-none"' in lines
+    assert not [line for line in lines if "plugins-none" in line and line.startswith("File")]
+
+
 def test_a_folder_without_the_two_programs_is_refused_by_name(tmp_path: Path) -> None:
     bundle = _bundle(tmp_path)
     (bundle / "villagehelper-app.exe").unlink()

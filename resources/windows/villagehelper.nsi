@@ -70,6 +70,8 @@ VIAddVersionKey /LANG=0 "LegalCopyright" "GPL-3.0-or-later"
 !define MUI_LANGDLL_REGISTRY_KEY "${REGKEY}"
 !define MUI_LANGDLL_REGISTRY_VALUENAME "InstallerLanguage"
 !define MUI_LANGDLL_ALLLANGUAGES
+!define MUI_LANGDLL_WINDOWTITLE "VillageHelper"
+!define MUI_LANGDLL_INFO "Chọn ngôn ngữ / Choose a language"
 
 !insertmacro MUI_PAGE_WELCOME
 !define MUI_PAGE_CUSTOMFUNCTION_LEAVE DirectoryLeave
@@ -126,6 +128,9 @@ FunctionEnd
 
 Function .onInit
   SetShellVarContext current
+  ; Offered first whatever Windows' own language (a volunteer's laptop often runs an
+  ; English Windows); the choice made last time, if any, wins.
+  StrCpy $LANGUAGE ${LANG_VIETNAMESE}
   !insertmacro MUI_LANGDLL_DISPLAY
 FunctionEnd
 
