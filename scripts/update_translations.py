@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-I18N = ROOT / "resources" / "i18n"
+I18N = ROOT / "villagehelper" / "resources" / "i18n"
 APP_TS = I18N / "villagehelper_en.ts"
 SOURCES_ROOT = ROOT / "villagehelper"
 

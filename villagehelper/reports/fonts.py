@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QFontDatabase
 
-FONTS_DIR = Path(__file__).resolve().parents[1] / "resources" / "fonts"
+from villagehelper.shipped import shipped_folder
+
+FONTS_DIR = shipped_folder("villagehelper", "resources", "fonts")
 # Regular for the body, bold for headings and totals, italic for the place-and-date line
 # and the notes: the only styles the report uses.
 FONT_FILES = (

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from villagehelper.clock import Clock, to_vietnam
 from villagehelper.errors import UserError
+from villagehelper.shipped import shipped_folder
 from villagehelper.store.connect import DATABASE_ERRORS, WrongKeyError, connect, looks_encrypted
 from villagehelper.store.locations import config_value, sqlite_url
 from villagehelper.whole_files import write_whole_file
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = shipped_folder("villagehelper", "migrations")
 BACKUP_DIR_NAME = "backups"
 # The newest revision, known without loading Alembic: an up-to-date database (every
 # start but the first after an update) then opens without importing it, which keeps

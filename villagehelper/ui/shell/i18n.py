@@ -1,9 +1,10 @@
 """Languages: Vietnamese by default (the source strings), English by translation.
 
 The app's strings are written in Vietnamese in the code (``self.tr("…")``) and
-translated to English in ``resources/i18n/villagehelper_en.ts``.  Qt ships no Vietnamese
-for its own widgets (buttons of dialogs, wizards, context menus), so
-``qtbase_vi.ts`` provides it.  Compiled ``.qm`` files sit beside their sources.
+translated to English in ``villagehelper/resources/i18n/villagehelper_en.ts`` (package
+data, like every file the app opens).  Qt ships no Vietnamese for its own widgets
+(buttons of dialogs, wizards, context menus), so ``qtbase_vi.ts`` provides it.  Compiled
+``.qm`` files sit beside their sources.
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
-"""Where the app's resources are: the top-level ``resources/`` folder of the project."""
+"""Where the app's resources are: package data of ``villagehelper`` (docs/packaging.md)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from villagehelper.shipped import shipped_folder
 
-RESOURCES = Path(__file__).resolve().parents[3] / "resources"
-TRANSLATIONS = RESOURCES / "i18n"
+TRANSLATIONS = shipped_folder("villagehelper", "resources", "i18n")
