@@ -26,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RECIPE = ROOT / "resources" / "windows" / "villagehelper.nsi"
+ICON = ROOT / "resources" / "villagehelper.ico"  # the app's own (scripts/make_app_icon.py)
 REQUIRED = ("villagehelper.exe", "villagehelper-app.exe")
 UNINSTALLER = "uninstall.exe"
 # The NSIS stub of a 64-bit installer; where this NSIS lacks it, the 32-bit one is made.
@@ -132,6 +133,7 @@ def build(bundle: Path, output_dir: Path, version: str) -> Path:
             f"-DBUNDLE_FILES={files_list}",
             f"-DBUNDLE_REMOVE={remove_list}",
             f"-DOUTFILE={setup}",
+            f"-DAPP_ICON={ICON}",
         ]
         if has_amd64_stub(tool):
             command.append("-DTARGET=amd64-unicode")

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from build_app import PYINSTALLER
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -42,7 +43,7 @@ PLATFORM = "win_amd64"
 SHIPPED_PYTHON = "3.11"
 HEADROOM_PYTHONS = ("3.12", "3.13")
 # What scripts/build_app.py installs beside the app to freeze it.
-BUILD_TOOLS = ("pyinstaller",)
+BUILD_TOOLS = (PYINSTALLER,)
 # Rounds of "resolve, then add what only Windows needs": two suffice today; more means a
 # Windows-only dependency brings yet another, which a third round catches.
 MAX_ROUNDS = 4

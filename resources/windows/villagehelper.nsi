@@ -7,6 +7,7 @@
 ;   BUNDLE_FILES   an include file that installs the one-folder bundle (dist/VillageHelper)
 ;   BUNDLE_REMOVE  an include file that removes exactly what BUNDLE_FILES installed
 ;   OUTFILE        where the setup .exe goes
+;   APP_ICON       the app's icon (resources/villagehelper.ico), for the installer too
 ;   TARGET         amd64-unicode where this NSIS has its stubs (Debian's has), else unset:
 ;                  the 32-bit installer, which 64-bit Windows runs as well
 ;
@@ -66,6 +67,8 @@ VIAddVersionKey /LANG=0 "FileDescription" "${APP_NAME} Setup"
 VIAddVersionKey /LANG=0 "LegalCopyright" "GPL-3.0-or-later"
 
 !define MUI_ABORTWARNING
+!define MUI_ICON "${APP_ICON}"
+!define MUI_UNICON "${APP_ICON}"
 !define MUI_LANGDLL_REGISTRY_ROOT HKCU
 !define MUI_LANGDLL_REGISTRY_KEY "${REGKEY}"
 !define MUI_LANGDLL_REGISTRY_VALUENAME "InstallerLanguage"
