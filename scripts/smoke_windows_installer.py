@@ -174,6 +174,23 @@ def smoke(host: Host, setup: str, older_setup: str, folder: str, real: bool) -> 
     expect(kept.is_file() and digest(kept) == before, "the data folder is kept, unchanged")
 
 
+def long_path_is_left_alone(host: Wine, setup: str, folder: str) -> None:
+    """A PATH longer than NSIS can hold would come back cut: writing it back would lose
+    the person's entries.  The installer and the uninstaller must leave it alone."""
+    long_path = ";".join(f"C:\\Tools\\tool number {n}" for n in range(60))
+    host.set_user_path(long_path)
+    print(f"installing with a PATH of {len(long_path)} characters (must be left alone)")
+    expect(install(host, setup, folder) == 0, "installed")
+    expect(host.reg_value(r"HKCU\Environment", "Path") == long_path, "the PATH left whole")
+    host.run(f'"{folder}\\{installer.UNINSTALLER}" /S')
+    wait_until(
+        lambda: host.reg_value(SETTINGS_KEY, "InstallDir") is None,
+        UNINSTALL_DEADLINE_S,
+        "the uninstaller finished",
+    )
+    expect(host.reg_value(r"HKCU\Environment", "Path") == long_path, "… after uninstalling too")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("setup", nargs="?", type=Path, help="the installer (on Windows)")
@@ -208,6 +225,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 folder,
                 not args.wine,
             )
+            if isinstance(host, Wine):
+                long_path_is_left_alone(host, host.windows_path(setup), folder)
         except SmokeError as failure:
             print(f"FAILED: {failure}", file=sys.stderr)
             return 1

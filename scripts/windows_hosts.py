@@ -132,9 +132,11 @@ class Wine:
         self.user_home = f"C:\\users\\{getpass.getuser()}"
         # A laptop's PATH already has entries of the person's own, one with a variable
         # the installer must keep unexpanded.
-        existing = r"C:\Tools;%USERPROFILE%\bin"
+        self.set_user_path(r"C:\Tools;%USERPROFILE%\bin")
+
+    def set_user_path(self, value: str) -> None:
         add = ["reg", "add", r"HKCU\Environment", "/v", "Path", "/t", "REG_EXPAND_SZ"]
-        self._wine([self.wine, *add, "/d", existing, "/f"])
+        self._wine([self.wine, *add, "/d", value, "/f"])
 
     def _wine(self, argv: list[str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -106,9 +106,37 @@ LangString Removing ${LANG_VIETNAMESE} "Gỡ bản cũ trong $0…"
 LangString Removing ${LANG_ENGLISH} "Removing the older version in $0…"
 
 ; The user's PATH as the registry holds it, %VARIABLES% unexpanded.  NSIS strings hold
-; NSIS_MAX_STRLEN characters: a longer PATH would come back cut, and writing it back
-; would lose entries, so such a PATH is left alone (and the person told).
+; NSIS_MAX_STRLEN characters: ReadRegStr gives a longer value as "" with the error flag
+; (as it does a missing one), and writing anything back would lose the person's entries,
+; so such a PATH is left alone (and the person told).
 !define /math PATH_LIMIT ${NSIS_MAX_STRLEN} - 2
+
+; $0: the user's PATH; $R6: "unreadable" when it exists but is too long to read.
+!macro ReadUserPath un
+Function ${un}ReadUserPath
+  StrCpy $R6 ""
+  ClearErrors
+  ReadRegStr $0 HKCU "Environment" "Path"
+  ${IfNot} ${Errors}
+    Return
+  ${EndIf}
+  StrCpy $0 ""
+  StrCpy $R7 0
+  next_value:
+    EnumRegValue $R8 HKCU "Environment" $R7
+    ${If} $R8 == ""
+      Return  ; no PATH of the person's own: "" it is
+    ${EndIf}
+    ${If} $R8 == "Path"
+      StrCpy $R6 "unreadable"
+      Return
+    ${EndIf}
+    IntOp $R7 $R7 + 1
+    Goto next_value
+FunctionEnd
+!macroend
+!insertmacro ReadUserPath ""
+!insertmacro ReadUserPath "un."
 
 Function CheckInstallFolder
   ; $0: "bad" when $INSTDIR is the data folder, lies inside it, or holds it.
@@ -180,9 +208,10 @@ FunctionEnd
 !insertmacro WaitUntilClosed "un."
 
 Function AddToUserPath
-  ReadRegStr $0 HKCU "Environment" "Path"
+  Call ReadUserPath
   StrLen $1 "$0;$INSTDIR"
   ${If} $1 > ${PATH_LIMIT}
+  ${OrIf} $R6 == "unreadable"
     DetailPrint "$(PathTooLong)"
     MessageBox MB_OK|MB_ICONEXCLAMATION "$(PathTooLong)" /SD IDOK
     Return
@@ -263,9 +292,10 @@ Function un.onInit
 FunctionEnd
 
 Function un.RemoveFromUserPath
-  ReadRegStr $0 HKCU "Environment" "Path"
+  Call un.ReadUserPath
   StrLen $1 $0
   ${If} $1 > ${PATH_LIMIT}
+  ${OrIf} $R6 == "unreadable"
     DetailPrint "$(PathLeft)"
     MessageBox MB_OK|MB_ICONEXCLAMATION "$(PathLeft)" /SD IDOK
     Return
