@@ -154,9 +154,10 @@ def smoke(host: Host, setup: str, older_setup: str, folder: str, real: bool) -> 
         expect(install(host, setup, folder) == 3, "refused with exit code 3 while it runs")
     expect((host.local(folder) / "villagehelper-app.exe").is_file(), "… the program left whole")
 
-    print("installing into the data folder (must be refused)")
-    expect(install(host, setup, data_dir) == 2, "refused with exit code 2")
-    expect(not (host.local(data_dir) / "villagehelper.exe").exists(), "nothing installed there")
+    print("installing into the data folder, inside it, or above it (must be refused)")
+    for refused in (data_dir, f"{data_dir}\\Program", host.known_folder("LOCALAPPDATA")):
+        expect(install(host, setup, refused) == 2, f"{refused} refused with exit code 2")
+        expect(not (host.local(refused) / "villagehelper.exe").exists(), "… nothing put there")
 
     print("uninstalling")
     host.run(f'"{folder}\\{installer.UNINSTALLER}" /S')
