@@ -27,7 +27,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -61,15 +61,17 @@ def stand_in_bundle(folder: Path, *extra: str) -> Path:
     return bundle
 
 
-def wait_until(condition: Callable[[], bool], deadline_s: float, what: str) -> None:
-    """Poll ``condition`` until true or the deadline: the uninstaller copies itself to
-    %TEMP% and returns at once, leaving the copy to do the work."""
-    give_up = time.monotonic() + deadline_s
-    while not condition():
+def uninstall(host: Host, folder: str) -> None:
+    """Run the uninstaller silently and wait for it to end.  It copies itself to %TEMP%
+    and returns at once, leaving the copy to do the work; its settings key is the last
+    thing that copy removes, so once the key is gone, it is done."""
+    host.run(f'"{folder}\\{installer.UNINSTALLER}" /S')
+    give_up = time.monotonic() + UNINSTALL_DEADLINE_S
+    while host.reg_value(SETTINGS_KEY, "InstallDir") is not None:
         if time.monotonic() > give_up:
-            raise SmokeError(f"{what}: not within {deadline_s} s")
+            raise SmokeError(f"the uninstaller did not finish within {UNINSTALL_DEADLINE_S} s")
         time.sleep(0.5)
-    print(f"  ok: {what}")
+    print("  ok: the uninstaller finished")
 
 
 def path_entries(host: Host) -> list[str]:
@@ -160,13 +162,7 @@ def smoke(host: Host, setup: str, older_setup: str, folder: str, real: bool) -> 
         expect(not (host.local(refused) / "villagehelper.exe").exists(), "… nothing put there")
 
     print("uninstalling")
-    host.run(f'"{folder}\\{installer.UNINSTALLER}" /S')
-    # Its settings key is the last thing the uninstaller removes: once gone, it is done.
-    wait_until(
-        lambda: host.reg_value(SETTINGS_KEY, "InstallDir") is None,
-        UNINSTALL_DEADLINE_S,
-        "the uninstaller finished",
-    )
+    uninstall(host, folder)
     expect(not host.local(folder).exists(), "program removed")
     shortcut = host.local(host.known_folder("APPDATA")) / "Microsoft" / "Windows"
     expect(not (shortcut / "Start Menu" / "Programs" / "VillageHelper.lnk").exists(), "no shortcut")
@@ -183,12 +179,7 @@ def long_path_is_left_alone(host: Wine, setup: str, folder: str) -> None:
     print(f"installing with a PATH of {len(long_path)} characters (must be left alone)")
     expect(install(host, setup, folder) == 0, "installed")
     expect(host.reg_value(r"HKCU\Environment", "Path") == long_path, "the PATH left whole")
-    host.run(f'"{folder}\\{installer.UNINSTALLER}" /S')
-    wait_until(
-        lambda: host.reg_value(SETTINGS_KEY, "InstallDir") is None,
-        UNINSTALL_DEADLINE_S,
-        "the uninstaller finished",
-    )
+    uninstall(host, folder)
     expect(host.reg_value(r"HKCU\Environment", "Path") == long_path, "… after uninstalling too")
 
 
