@@ -149,12 +149,13 @@ def smoke(host: Host, setup: str, older_setup: str, folder: str, real: bool) -> 
         kept.parent.mkdir(parents=True, exist_ok=True)
         kept.write_bytes(b"SQLite format 3\x00 stand-in for a volunteer's records")
     expect(kept.is_file(), f"the data is in {data_dir}")
-    before = digest(kept)
 
     print("installing while the app is open (must wait for it to close)")
     with host.app_running(folder):
         expect(install(host, setup, folder) == 3, "refused with exit code 3 while it runs")
     expect((host.local(folder) / "villagehelper-app.exe").is_file(), "… the program left whole")
+    # From here on nothing may write the data: neither refused installs nor uninstalling.
+    before = digest(kept)
 
     print("installing into the data folder, inside it, or above it (must be refused)")
     for refused in (data_dir, f"{data_dir}\\Program", host.known_folder("LOCALAPPDATA")):
