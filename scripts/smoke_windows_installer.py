@@ -21,9 +21,11 @@ letters, which wine's ``cmd`` cannot pass on (docs/packaging-windows.md).
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +34,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import build_windows_installer as installer
+from bundle_install import VOLUNTEER_COLUMN
 from windows_hosts import Host, NativeWindows, Wine
+
+# The checkout's core, for the preferences file's format only (no database, no Qt).
+sys.path.insert(1, str(installer.ROOT))
+from villagehelper.preferences import Preferences, save_preferences
 
 UNINSTALL_KEY = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\VillageHelper"
 SETTINGS_KEY = r"HKCU\Software\VillageHelper"
@@ -106,6 +113,18 @@ def check_installed(host: Host, folder: str, version: str, path_before: list[str
     )
 
 
+def choose_a_volunteer(host: Host, cli: str, scratch: Path) -> None:
+    """As the first run's "who are you" would: one of the demo's volunteers, so that the
+    window opens straight to the logbook (as scripts/bundle_install.py does on Linux)."""
+    exported = scratch / "lượt hỗ trợ.csv"
+    done = host.run(f'"{cli}" export sessions --out "{exported}"')
+    expect(done.returncode == 0, f"sessions exported ({done.stderr.strip()[-300:]})")
+    with exported.open(encoding="utf-8-sig", newline="") as handle:
+        volunteer = next(csv.DictReader(handle))[VOLUNTEER_COLUMN]
+    data_dir = host.local(host.known_folder("LOCALAPPDATA")) / "VillageHelper"
+    save_preferences(data_dir, Preferences(volunteer_id=volunteer))
+
+
 def run_the_app(host: Host, folder: str, version: str, scratch: Path) -> None:
     """The real bundle only: the command line, demo data, a report, the window."""
     cli = f"{folder}\\villagehelper.exe"
@@ -119,6 +138,7 @@ def run_the_app(host: Host, folder: str, version: str, scratch: Path) -> None:
     expect(version in through_path.stdout, "`villagehelper` found through the user's PATH")
     demo = host.run(f'"{cli}" demo --households 30 --sessions 120')
     expect(demo.returncode == 0, f"demo data made ({demo.stderr.strip()[-300:]})")
+    choose_a_volunteer(host, cli, scratch)
     pdf = scratch / "tuần này.pdf"
     tally = host.run(f'"{cli}" tally --week this --pdf "{pdf}"')
     expect(tally.returncode == 0, f"weekly tally printed ({tally.stderr.strip()[-300:]})")
@@ -222,6 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 long_path_is_left_alone(host, host.windows_path(setup), folder)
         except SmokeError as failure:
             print(f"FAILED: {failure}", file=sys.stderr)
+            return 1
+        except subprocess.TimeoutExpired as late:
+            print(f"FAILED: {late.cmd} did not end within {late.timeout} s", file=sys.stderr)
             return 1
         finally:
             host.close()
