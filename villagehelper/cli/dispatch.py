@@ -32,6 +32,7 @@ from villagehelper.cli.telling import (
     EXIT_SKIPPED_APP_OPEN,
     EXIT_USER_ERROR,
     log_unraisable,
+    speak_utf8,
     tell,
     tell_bug,
 )
@@ -90,6 +91,7 @@ APP_PACKAGES = frozenset({"PySide6", "shiboken6", "sqlcipher3", "requests", "ope
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    speak_utf8()
     args = build_parser().parse_args(argv)
     data_dir = resolve_data_dir(getattr(args, "data_dir", None))
     try:

@@ -7,6 +7,7 @@ exit code 2.
 
 from __future__ import annotations
 
+import io
 import logging
 import sys
 from pathlib import Path
@@ -48,3 +49,17 @@ def log_unraisable(unraisable: sys.UnraisableHookArgs) -> None:
     """An error in a finaliser (openpyxl closing a file on a full disk once more, after
     the person was told) goes to the log, not as a traceback under the message."""
     log.warning("ignored in %r", unraisable.object, exc_info=unraisable.exc_value)
+
+
+def speak_utf8() -> None:
+    """Write Vietnamese as UTF-8 wherever the output goes.
+
+    Windows hands a program whose output is piped or written to a file (a scheduled
+    ``villagehelper sync > log.txt``) the ANSI code page, cp1252 on most machines, and the
+    first "Đ" would raise UnicodeEncodeError.  A console already gets UTF-8, and so does
+    Linux (PEP 538 turns the C locale into UTF-8), so only the odd stream is reconfigured.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").replace("-", "").lower()
+        if encoding != "utf8" and isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(encoding="utf-8")
