@@ -6,12 +6,12 @@
 The .deb is installed into an empty folder and every command runs from there with an
 empty environment and, as root, with every Python of the machine and the checkout hidden
 (scripts/bundle_install.py).  It checks what a volunteer relies on: ``--version``; the
-window opens offscreen on demo data (both executables); a visit logged through the
-command line (an import of one row: the command line has no "log a visit" command) is
-counted in the weekly PDF, printed in the bundled font; an XLSX export; a data file of
-schema revision 0001, made by this checkout, is upgraded by the installed app and read
-back; a leader's scheduled ``villagehelper sync`` against a real commune server on
-loopback; the installed size stays under its budget.  Then the tarball's folder opens the same way.
+window opens offscreen on demo data (both executables); a visit of two services logged
+through the command line (``villagehelper log-visit``) is counted in the weekly PDF,
+printed in the bundled font; an XLSX export; a data file of schema revision 0001, made
+by this checkout, is upgraded by the installed app and read back; a leader's scheduled
+``villagehelper sync`` against a real commune server on loopback; the installed size
+stays under its budget.  Then the tarball's folder opens the same way.
 Exits non-zero with the reason at the first failure.
 """
 
@@ -35,6 +35,7 @@ from pathlib import Path
 
 from bundle_install import (
     COMMAND,
+    VOLUNTEER_COLUMN,
     WINDOW_COMMAND,
     Sandbox,
     can_hide_python,
@@ -88,19 +89,16 @@ def check_window_opens(sandbox: Sandbox, app: Path, data_dir: Path) -> None:
     print("smoke: the window opens offscreen with the demo data (both executables)")
 
 
-def one_visit_file(exported: Path, at: datetime, target: Path) -> None:
-    """A file of one new session: the first exported row, as a new visit at ``at``."""
+def log_visit_command(exported: Path, at: datetime) -> list[str]:
+    """``villagehelper log-visit``'s arguments for a visit at ``at`` to the first exported
+    row's household, logged by its volunteer: one service done, one to follow up in a
+    week (typed as a volunteer types a date)."""
     with exported.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.reader(handle)
-        header, row = next(reader), next(reader)
-    new = dict(zip(header, row, strict=True))
-    for title in ("Mã lượt", "Mã lần đến", "Mã thiết bị", "Thay cho lượt", "Đã hủy"):
-        new[title] = ""
-    new["Thời gian"] = at.isoformat()
-    with target.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerow([new[title] for title in header])
+        row = next(csv.DictReader(handle))
+    follow_up = (at + timedelta(days=7)).strftime("%d/%m/%y")
+    return ["log-visit", "--household", row["Mã hộ"], "--by", row[VOLUNTEER_COLUMN],
+            "--service", "VNEID_L1=done", "--service", f"VNEID_L2=hẹn lại:{follow_up}",
+            "--note", "Kiểm tra gói cài đặt", "--at", at.strftime("%d/%m/%Y %H:%M")]  # fmt: skip
 
 
 def week_total(sandbox: Sandbox, app: Path, data_dir: Path, week: str, pdf: Path) -> int:
@@ -133,12 +131,14 @@ def check_visit_counted(sandbox: Sandbox, app: Path, data_dir: Path, exported: P
     iso = at.isocalendar()
     week = f"{iso.year}-W{iso.week:02d}"
     before = week_total(sandbox, app, data_dir, week, data_dir.parent / "before.pdf")
-    visit = data_dir.parent / "one-visit.csv"
-    one_visit_file(exported, at, visit)
-    sandbox.run([str(app / COMMAND), "--data-dir", str(data_dir), "import", "sessions", str(visit)])
+    logged = sandbox.run(
+        [str(app / COMMAND), "--data-dir", str(data_dir), *log_visit_command(exported, at)]
+    ).stdout
+    check("Đã lưu lượt hỗ trợ" in logged, f"log-visit did not say it saved:\n{logged}")
     pdf = data_dir.parent / "after.pdf"
     after = week_total(sandbox, app, data_dir, week, pdf)
-    check(after == before + 1, f"week {week}: {before} sessions before the visit, {after} after")
+    # One visit of two services is two sessions on the report.
+    check(after == before + 2, f"week {week}: {before} sessions before the visit, {after} after")
     check_embedded_fonts(pdf)
     print(f"smoke: the visit logged is counted in week {week}'s PDF ({before} → {after}), "
           "printed in the bundled font with no system font available")  # fmt: skip

@@ -9,6 +9,9 @@ names the function that runs each of them (``COMMANDS``):
 - :mod:`~villagehelper.cli.telling` — errors in plain Vietnamese then English, exit codes;
 - :mod:`~villagehelper.cli.gui` — no command: the app's window;
 - :mod:`~villagehelper.cli.data` — ``demo``, ``import``, ``export``;
+- :mod:`~villagehelper.cli.log_visit` — ``log-visit`` (the log-a-visit screen's save),
+  ``services``; :mod:`~villagehelper.cli.visit_household` and
+  :mod:`~villagehelper.cli.visit_options` read its household and ``--service`` options;
 - :mod:`~villagehelper.cli.backup` — ``backup``, ``restore``;
 - :mod:`~villagehelper.cli.tally` — ``tally``, the weekly report;
 - :mod:`~villagehelper.cli.sync` — ``enroll``, ``sync``;

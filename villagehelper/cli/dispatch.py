@@ -20,6 +20,7 @@ from villagehelper.cli import (
     faulty,
     gui,
     implausible,
+    log_visit,
     privacy,
     set_aside,
     sync,
@@ -46,6 +47,7 @@ from villagehelper.store.migrate import DamagedDatabaseError
 COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
     None: gui.cmd_gui,
     **data.COMMANDS,
+    **log_visit.COMMANDS,
     **backup.COMMANDS,
     **tally.COMMANDS,
     **sync.COMMANDS,
@@ -63,6 +65,7 @@ WRITERS = frozenset(
     {
         "demo",
         "import",
+        "log-visit",
         "restore",
         "enroll",
         "sync",

@@ -15,6 +15,7 @@ from villagehelper.cli import (
     data,
     faulty,
     implausible,
+    log_visit,
     privacy,
     set_aside,
     sync,
@@ -45,6 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"VillageHelper {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="LỆNH")
-    for area in (data, backup, tally, sync, privacy, implausible, faulty, set_aside, update):
+    for area in (
+        data,
+        log_visit,
+        backup,
+        tally,
+        sync,
+        privacy,
+        implausible,
+        faulty,
+        set_aside,
+        update,
+    ):
         area.add_commands(commands, common)
     return parser
