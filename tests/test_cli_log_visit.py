@@ -15,7 +15,7 @@ import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -331,6 +331,24 @@ def test_find_logs_for_the_one_household_found_and_whole_household_names_nobody(
     )  # fmt: skip
     assert code == 0 and "cả hộ / whole household" in out
     assert [(row[0], row[5]) for row in _sessions_sql(laptop)] == [("ONLINE_SAFETY", None)]
+
+
+def test_at_gives_the_visit_its_time_in_vietnam_time(
+    laptop: Laptop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    yesterday = _today() - timedelta(days=1)
+    code, out, _ = _run(
+        laptop, capsys, "log-visit", "--household", laptop.household_id, "--service", "OTHER",
+        "--at", f"{yesterday:%d/%m/%Y} 21:15", "--by", VOLUNTEER,
+    )  # fmt: skip
+    assert code == 0 and f"{format_day(yesterday)} 21:15" in out
+    store = laptop.opened()
+    try:
+        (row,) = household_history(store, laptop.household_id)
+    finally:
+        store.close()
+    wanted = datetime.combine(yesterday, time(21, 15), tzinfo=timezone(timedelta(hours=7)))
+    assert row.occurred_at == wanted  # 14:15 UTC: an evening visit stays on its own day
 
 
 def test_the_installed_command_logs_a_visit_and_lists_the_codes(laptop: Laptop) -> None:
