@@ -73,14 +73,28 @@ def make_build_venv(reuse: bool) -> Path:
     return python
 
 
+def drop_gtk_theme_plugin(python: Path) -> None:
+    """Take Qt's GTK theme plugin out of the build venv before PyInstaller looks.
+
+    PyInstaller bundles every library a collected plugin links to.  On a build machine
+    that has GTK (any desktop, or one with Chromium installed) the GTK plugin drags in
+    GTK, GDK, ATK, cairo and pango — 12 MB that differ from machine to machine.  Without
+    it Qt draws its own style and dialogs, as it does on Windows, and the bundle is the
+    same wherever it is built.
+    """
+    pyside = _ask(python, "import PySide6, pathlib; print(pathlib.Path(PySide6.__file__).parent)")
+    plugin = Path(pyside) / "Qt" / "plugins" / "platformthemes" / "libqgtk3.so"
+    plugin.unlink(missing_ok=True)
+
+
 def version_of(python: Path) -> str:
     """The version the build venv installed (the one ``villagehelper --version`` prints)."""
-    found = subprocess.run(
-        [str(python), "-c", "import importlib.metadata as m; print(m.version('villagehelper'))"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+    return _ask(python, "import importlib.metadata as m; print(m.version('villagehelper'))")
+
+
+def _ask(python: Path, code: str) -> str:
+    """What ``code`` prints when the build venv's Python runs it."""
+    found = subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True)
     return found.stdout.strip()
 
 
@@ -163,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     python = make_build_venv(args.reuse_venv)
     version = version_of(python)
+    drop_gtk_theme_plugin(python)
     bundle = run_pyinstaller(python)
     print(f"build: {bundle} ({installed_size(bundle) / 1e6:.0f} MB)")
     if sys.platform.startswith("linux"):
