@@ -34,3 +34,17 @@ def test_vietnamese_reaches_a_pipe_whole_under_a_windows_code_page(tmp_path: Pat
     told = result.stderr.decode("utf-8")
     assert "Lỗi: Máy này chưa đăng ký với máy chủ xã" in told
     assert "Settings → Sync" in told
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
+    # ``villagehelper services | head -1``: the reader closes the pipe early.
+    with subprocess.Popen(
+        [sys.executable, "-m", "villagehelper.cli", "services", "--data-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # gone before the command writes a line
+        told = process.stderr.read().decode("utf-8")
+        assert process.wait(timeout=120) == 0, told
+    assert "Traceback" not in told and "Lỗi" not in told

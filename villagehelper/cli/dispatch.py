@@ -9,6 +9,7 @@ data folder's log file and reported briefly with exit code 2
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -112,7 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.unraisablehook = log_unraisable
     try:
         with _turn(args.command, data_dir):
-            return COMMANDS[args.command](args, data_dir)
+            code = COMMANDS[args.command](args, data_dir)
+            sys.stdout.flush()  # a reader gone early is told here, to the handler below
+            return code
     except sync.SkippedForTheApp as skipped:
         print(skipped)
         return EXIT_SKIPPED_APP_OPEN
@@ -125,6 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Đã dừng theo yêu cầu. / Interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader stopped early (``villagehelper services | head``): what it wanted it
+        # got.  Point stdout at nothing so the interpreter's last flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except ModuleNotFoundError as error:
         missing = (error.name or "").partition(".")[0]
         if missing not in APP_PACKAGES:
