@@ -50,6 +50,7 @@ from villagehelper.server.api_schema import (
     documented_refusals,
 )
 from villagehelper.server.batch import IncomingChange
+from villagehelper.server.console.pages import install_console
 from villagehelper.server.database import ServerDB
 from villagehelper.server.guesses import Guesses
 from villagehelper.server.limits import RateLimiter, RequestLimits, Throttles, error_body
@@ -244,7 +245,7 @@ def create_app(
 
     # Installers for the laptops (updates_api.py): the device's token, no protocol.
     install_update_routes(app, db, device)
-    install_error_handlers(app)
+    _install_console(app, db, guesses)
     _install_middleware(app, db, NewestUpdates(db, update_refresh_seconds))
     return app
 
@@ -270,6 +271,14 @@ def _install_middleware(app: FastAPI, db: ServerDB, newest: NewestUpdates) -> No
     _install_server_time(app, db)
     app.add_middleware(epochs.EpochHeader, db=db)
     app.add_middleware(AccessLog)  # outermost: every request logged, every failure JSON
+
+
+def _install_console(app: FastAPI, db: ServerDB, guesses: Guesses) -> None:
+    """The refusals' handlers (refusals.py), then the web console at "/" (console/): its
+    pages, error pages and security headers; its sign-in throttles count the same
+    address as the laptops' (addresses.py)."""
+    install_error_handlers(app)
+    install_console(app, db, lambda request: _client_address(request, guesses))
 
 
 def _client_address(request: Request, guesses: Guesses) -> str:

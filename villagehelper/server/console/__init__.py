@@ -1,0 +1,11 @@
+"""The commune web console, served by villagehelper-server itself at ``/`` (the laptops'
+API stays under ``/v1``).
+
+Rooms: ``officers`` (accounts and passwords), ``sessions`` (signed-in browsers),
+``throttle`` (wrong passwords, counted in the database), ``audit`` (who did what),
+``frame`` (what every page needs: the signed-in officer, the scope check, CSRF, the
+templates), ``pages`` (sign-in, password change, sign-out, home), ``headers`` (the
+security headers of every page).  A page of another room is an ``APIRouter`` whose
+endpoints take :data:`frame.SignedIn` (and :data:`frame.CheckedForm` for a POST),
+included by :func:`pages.install_console`.
+"""
