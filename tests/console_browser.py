@@ -76,16 +76,7 @@ class ConsoleServer:
         one_time = self.add_officer(name, *place)
         client = requests.Session()
         sign_in_with(client, self.url, name, one_time)
-        csrf = form_token(client, f"{self.url}/doi-mat-khau")
-        answer = client.post(
-            f"{self.url}/doi-mat-khau",
-            data={
-                "csrf": csrf,
-                "current_password": one_time,
-                "new_password": NEW_PASSWORD,
-                "repeat_password": NEW_PASSWORD,
-            },
-        )
+        answer = change_password_with(client, self.url, one_time, NEW_PASSWORD)
         assert answer.url == f"{self.url}/", answer.text
         return client
 
@@ -103,6 +94,14 @@ def sign_in_with(
 ) -> requests.Response:
     csrf = form_token(client, f"{base}/dang-nhap")
     return client.post(f"{base}/dang-nhap", data={"csrf": csrf, "name": name, "password": password})
+
+
+def change_password_with(
+    client: requests.Session, base: str, current: str, new: str
+) -> requests.Response:
+    url = f"{base}/doi-mat-khau"
+    fields = {"current_password": current, "new_password": new, "repeat_password": new}
+    return client.post(url, data={"csrf": form_token(client, url), **fields})
 
 
 @pytest.fixture

@@ -9,6 +9,9 @@ import contextlib
 import hashlib
 import io
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 import requests
@@ -19,8 +22,8 @@ from tests.console_browser import (
     NEW_PASSWORD,
     OTHER_COMMUNE,
     ConsoleServer,
+    change_password_with,
     console,
-    form_token,
     server_db_url,
     sign_in_with,
 )
@@ -200,21 +203,12 @@ def test_the_new_password_must_follow_the_rules(console: ConsoleServer) -> None:
     one_time = console.add_officer("Cao Nga", "--commune", COMMUNE)
     client = requests.Session()
     sign_in_with(client, console.url, "Cao Nga", one_time)
-    url = f"{console.url}/doi-mat-khau"
     for new, said in (
         ("ngắn quá", "ít nhất 12 ký tự"),
         (one_time, "phải khác mật khẩu dùng một lần"),
         ("Cao Nga", "ít nhất 12 ký tự"),
     ):
-        answer = client.post(
-            url,
-            data={
-                "csrf": form_token(client, url),
-                "current_password": one_time,
-                "new_password": new,
-                "repeat_password": new,
-            },
-        )
+        answer = change_password_with(client, console.url, one_time, new)
         assert answer.status_code == 400, new
         assert said in answer.text
     # Still the one-time password: every page sends the officer back here.
@@ -222,15 +216,7 @@ def test_the_new_password_must_follow_the_rules(console: ConsoleServer) -> None:
         "/doi-mat-khau"
     )
     passphrase = "mưa to gió lớn"  # 4 words, under 12 characters
-    answer = client.post(
-        url,
-        data={
-            "csrf": form_token(client, url),
-            "current_password": one_time,
-            "new_password": passphrase,
-            "repeat_password": passphrase,
-        },
-    )
+    answer = change_password_with(client, console.url, one_time, passphrase)
     assert answer.url == f"{console.url}/"
 
 
@@ -244,3 +230,63 @@ def test_deactivate_officer_ends_their_sessions(console: ConsoleServer) -> None:
     )
     code, _out, err = _run(console.db.url, "deactivate-officer", "Không Có Ai")
     assert code == 1 and "Không có cán bộ tên" in err
+
+
+def _certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, made by the openssl command."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.fail("the openssl command is needed (.ci/run installs it)")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def _browser_cookie(url: str, **headers: str) -> str:
+    answer = requests.get(f"{url}/dang-nhap", headers=headers, timeout=30)
+    cookie = answer.headers["set-cookie"]
+    assert cookie.startswith("vh_browser=")
+    return cookie
+
+
+def test_cookies_are_secure_over_tls_or_behind_a_trusted_tls_proxy(
+    console: ConsoleServer, tmp_path: Path
+) -> None:
+    cert, key = _certificate(tmp_path)
+    over_tls = EmbeddedServer(console.db, tls=(cert, key))
+    proxied = EmbeddedServer(console.db, trusted_proxies=["127.0.0.1"])
+    try:
+        one_time = console.add_officer("Tạ Quang", "--commune", COMMUNE)
+        client = requests.Session()
+        client.trust_env = False  # REQUESTS_CA_BUNDLE would win over this certificate
+        client.verify = str(cert)
+        answer = sign_in_with(client, over_tls.url, "Tạ Quang", one_time)
+        assert answer.url == f"{over_tls.url}/doi-mat-khau"
+        assert "Secure" in answer.history[0].headers["set-cookie"]
+        # A TLS proxy in front, trusted: its X-Forwarded-Proto counts.
+        assert "Secure" in _browser_cookie(proxied.url, **{"X-Forwarded-Proto": "https"})
+        assert "Secure" not in _browser_cookie(proxied.url)
+        # From anyone else the header means nothing.
+        assert "Secure" not in _browser_cookie(console.url, **{"X-Forwarded-Proto": "https"})
+    finally:
+        over_tls.stop()
+        proxied.stop()
+
+
+def test_the_language_chosen_follows_the_officer_to_another_browser(
+    console: ConsoleServer,
+) -> None:
+    client = console.signed_in_session("Mai Phương", "--commune", COMMUNE)
+    assert '<html lang="vi">' in client.get(f"{console.url}/").text
+    client.get(f"{console.url}/ngon-ngu/en?tiep=/")
+    assert '<html lang="en">' in client.get(f"{console.url}/").text
+    elsewhere = requests.Session()
+    answer = sign_in_with(elsewhere, console.url, "Mai Phương", NEW_PASSWORD)
+    assert answer.url == f"{console.url}/"
+    assert '<html lang="en">' in answer.text

@@ -5,6 +5,9 @@ the audit log read back with plain SQL."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from playwright.sync_api import Browser, Page
 from sqlalchemy import text
@@ -48,13 +51,15 @@ def _change_password(page: Page, one_time: str) -> None:
         page.get_by_role("button", name="Lưu").click()
 
 
-def _signed_in(browser: Browser, console: ConsoleServer, name: str, *place: str) -> Page:
+@contextmanager
+def _signed_in(browser: Browser, console: ConsoleServer, name: str, *place: str) -> Iterator[Page]:
+    """A page of a browser context of its own, signed in as a new officer whose one-time
+    password is changed."""
     one_time = console.add_officer(name, *place)
-    context = browser.new_context()
-    page = context.new_page()
-    _sign_in(page, console.url, name, one_time)
-    _change_password(page, one_time)
-    return page
+    with browser_page(browser) as page:
+        _sign_in(page, console.url, name, one_time)
+        _change_password(page, one_time)
+        yield page
 
 
 def _audit(console: ConsoleServer) -> list[tuple[str, str]]:
@@ -118,8 +123,7 @@ def test_wrong_passwords_are_throttled_until_the_window_passes(
 def test_a_post_without_the_csrf_token_is_refused_in_the_browser(
     console: ConsoleServer, browser: Browser
 ) -> None:
-    page = _signed_in(browser, console, "Vũ Hải", "--commune", COMMUNE)
-    try:
+    with _signed_in(browser, console, "Vũ Hải", "--commune", COMMUNE) as page:
         status = page.evaluate(
             """async () => (await fetch('/dang-xuat-moi-noi', {method: 'POST',
                 headers: {'Content-Type': 'application/x-www-form-urlencoded'},
@@ -130,55 +134,44 @@ def test_a_post_without_the_csrf_token_is_refused_in_the_browser(
         page.goto(f"{console.url}/")
         assert page.url == f"{console.url}/"
         assert ("Vũ Hải", "sign_out_everywhere") not in _audit(console)
-    finally:
-        page.context.close()
 
 
 def test_a_commune_account_is_refused_another_communes_page(
     console: ConsoleServer, browser: Browser
 ) -> None:
-    page = _signed_in(browser, console, "Hoàng Yến", "--commune", COMMUNE)
-    try:
+    with _signed_in(browser, console, "Hoàng Yến", "--commune", COMMUNE) as page:
         own = page.goto(f"{console.url}/xa/{COMMUNE}/")
         assert own is not None and own.status == 200
         other = page.goto(f"{console.url}/xa/{OTHER_COMMUNE}/")
         assert other is not None and other.status == 403
         assert "không được xem xã này" in page.get_by_role("alert").inner_text()
         assert ("Hoàng Yến", "refused_commune") in _audit(console)
-    finally:
-        page.context.close()
 
 
 def test_signing_out_everywhere_ends_the_session_in_another_browser(
     console: ConsoleServer, browser: Browser
 ) -> None:
-    first = _signed_in(browser, console, "Đỗ Lan", "--commune", COMMUNE)
-    try:
-        with browser_page(browser) as second:
-            _sign_in(second, console.url, "Đỗ Lan", NEW_PASSWORD)
-            assert second.url == f"{console.url}/"
-            with first.expect_navigation():
-                first.get_by_role("button", name="Đăng xuất mọi nơi").click()
-            assert first.url == f"{console.url}/dang-nhap"
-            second.reload()
-            assert second.url == f"{console.url}/dang-nhap"
-            assert second.get_by_role("heading", level=1).inner_text() == (
-                "Đăng nhập trang quản lý"
-            )
-    finally:
-        first.context.close()
+    with (
+        _signed_in(browser, console, "Đỗ Lan", "--commune", COMMUNE) as first,
+        browser_page(browser) as second,
+    ):
+        _sign_in(second, console.url, "Đỗ Lan", NEW_PASSWORD)
+        assert second.url == f"{console.url}/"
+        with first.expect_navigation():
+            first.get_by_role("button", name="Đăng xuất mọi nơi").click()
+        assert first.url == f"{console.url}/dang-nhap"
+        second.reload()
+        assert second.url == f"{console.url}/dang-nhap"
+        assert second.get_by_role("heading", level=1).inner_text() == ("Đăng nhập trang quản lý")
     assert _audit(console)[-1] == ("Đỗ Lan", "sign_out_everywhere")
 
 
 def test_sign_out_ends_this_browsers_session(console: ConsoleServer, browser: Browser) -> None:
-    page = _signed_in(browser, console, "Cao Nga", "--commune", COMMUNE)
-    try:
+    with _signed_in(browser, console, "Cao Nga", "--commune", COMMUNE) as page:
         with page.expect_navigation():
             page.get_by_role("button", name="Đăng xuất", exact=True).click()
         page.goto(f"{console.url}/")
         assert page.url == f"{console.url}/dang-nhap"
-    finally:
-        page.context.close()
     assert _audit(console)[-1] == ("Cao Nga", "sign_out")
 
 

@@ -37,7 +37,7 @@ from villagehelper.server import (
 )
 from villagehelper.server.access_log import AccessLog
 from villagehelper.server.accounts import AuthError, DeviceScope, ForbiddenError
-from villagehelper.server.addresses import Address
+from villagehelper.server.addresses import Address, forwarded_over_tls
 from villagehelper.server.api_schema import (
     EnrolRequest,
     EnrolResponse,
@@ -276,9 +276,18 @@ def _install_middleware(app: FastAPI, db: ServerDB, newest: NewestUpdates) -> No
 def _install_console(app: FastAPI, db: ServerDB, guesses: Guesses) -> None:
     """The refusals' handlers (refusals.py), then the web console at "/" (console/): its
     pages, error pages and security headers; its sign-in throttles count the same
-    address as the laptops' (addresses.py)."""
+    address as the laptops' (addresses.py), its cookies are Secure over TLS."""
     install_error_handlers(app)
-    install_console(app, db, lambda request: _client_address(request, guesses))
+
+    def over_tls(request: Request) -> bool:
+        # Its own certificate, or a TLS proxy in front that it trusts (the usual setup).
+        peer = request.client.host if request.client else None
+        forwarded = request.headers.get("x-forwarded-proto")
+        return request.url.scheme == "https" or forwarded_over_tls(
+            peer, forwarded, guesses.trusted_proxies
+        )
+
+    install_console(app, db, lambda request: _client_address(request, guesses), over_tls)
 
 
 def _client_address(request: Request, guesses: Guesses) -> str:

@@ -41,6 +41,7 @@ class Console:
 
     db: ServerDB
     address_of: Callable[[Request], str]  # the address the throttles count (addresses.py)
+    over_tls: Callable[[Request], bool]  # directly, or through a trusted TLS proxy
     templates: Environment
 
 
@@ -182,7 +183,7 @@ def set_cookie(
         max_age=max_age,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=console_of(request).over_tls(request),
         path="/",
     )
 

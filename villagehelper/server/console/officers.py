@@ -54,6 +54,7 @@ class OfficerScope:
     commune_code: str | None
     province_code: str | None
     must_change_password: bool
+    language: str | None  # "vi" or "en" once chosen: the same on any PC they sign in on
 
     def may_see_commune(self, code: str) -> bool:
         if self.commune_code is not None:
@@ -204,7 +205,15 @@ def scope_of(officer: Officer) -> OfficerScope:
         commune_code=officer.commune_code,
         province_code=officer.province_code,
         must_change_password=officer.must_change_password,
+        language=officer.language,
     )
+
+
+def set_language(db: ServerDB, officer_id: str, language: str) -> None:
+    with db.transaction() as session:
+        officer = session.get(Officer, officer_id)
+        if officer is not None:
+            officer.language = language
 
 
 def _verify(stored: str, password: str) -> bool:

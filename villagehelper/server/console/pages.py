@@ -71,6 +71,8 @@ def sign_in(request: Request, form: SignInForm) -> Response:
     target = CHANGE_PASSWORD_PATH if officer.must_change_password else "/"
     response = RedirectResponse(target, status_code=303)
     set_cookie(request, response, SESSION_COOKIE, token)
+    if officer.language is not None:  # chosen on another PC: this one follows
+        set_cookie(request, response, LANGUAGE_COOKIE, officer.language, LANGUAGE_COOKIE_SECONDS)
     return response
 
 
@@ -177,6 +179,11 @@ def switch_language(
     response = RedirectResponse(target, status_code=303)
     if language in LANGUAGES:
         set_cookie(request, response, LANGUAGE_COOKIE, language, LANGUAGE_COOKIE_SECONDS)
+        console = console_of(request)
+        token = request.cookies.get(SESSION_COOKIE)
+        officer = sessions.session_officer(console.db, token) if token else None
+        if officer is not None:  # kept as the officer's own choice too
+            officers.set_language(console.db, officer.officer_id, language)
     return response
 
 
@@ -199,11 +206,12 @@ def install_console(
     app: FastAPI,
     db: ServerDB,
     address_of: Callable[[Request], str],
+    over_tls: Callable[[Request], bool],
     routers: tuple[APIRouter, ...] = (),
 ) -> None:
     """Mount the console at ``/``: its pages, the other rooms' ``routers``, its error
     pages and its security headers."""
-    app.state.console = Console(db, address_of, new_templates())
+    app.state.console = Console(db, address_of, over_tls, new_templates())
     app.include_router(router)
     for extra in routers:
         app.include_router(extra)
