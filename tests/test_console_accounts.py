@@ -24,6 +24,7 @@ from tests.console_browser import (
     ConsoleServer,
     change_password_with,
     console,
+    form_token,
     server_db_url,
     sign_in_with,
 )
@@ -290,3 +291,14 @@ def test_the_language_chosen_follows_the_officer_to_another_browser(
     answer = sign_in_with(elsewhere, console.url, "Mai Phương", NEW_PASSWORD)
     assert answer.url == f"{console.url}/"
     assert '<html lang="en">' in answer.text
+
+
+def test_an_officer_with_a_one_time_password_may_still_sign_out(console: ConsoleServer) -> None:
+    one_time = console.add_officer("Hà My", "--commune", COMMUNE)
+    client = requests.Session()
+    sign_in_with(client, console.url, "Hà My", one_time)
+    csrf = form_token(client, f"{console.url}/doi-mat-khau")
+    answer = client.post(f"{console.url}/dang-xuat", data={"csrf": csrf})
+    assert answer.url == f"{console.url}/dang-nhap"
+    again = client.get(f"{console.url}/doi-mat-khau", allow_redirects=False)
+    assert again.headers["location"] == "/dang-nhap"

@@ -212,6 +212,9 @@ def test_pages_fit_the_width_and_work_by_keyboard(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )
             assert wider == 0, path
+            # The header leaves most of the screen to the page, on a phone too.
+            header = page.evaluate("document.querySelector('header').offsetHeight")
+            assert header < size["height"] / 3, path
         page.goto(f"{console.url}/")
         assert page.get_by_role("link", name="Phường Thạch Khôi (11002)").count() == 1
         # The style sheet loaded (the policy allows this server's own files).

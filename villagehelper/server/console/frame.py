@@ -32,6 +32,10 @@ BROWSER_COOKIE = "vh_browser"
 LANGUAGE_COOKIE = "vh_lang"
 SIGN_IN_PATH = "/dang-nhap"
 CHANGE_PASSWORD_PATH = "/doi-mat-khau"
+SIGN_OUT_PATH = "/dang-xuat"
+SIGN_OUT_EVERYWHERE_PATH = "/dang-xuat-moi-noi"
+# What an officer with a one-time password may still do: change it, or leave.
+STILL_ALLOWED = (CHANGE_PASSWORD_PATH, SIGN_OUT_PATH, SIGN_OUT_EVERYWHERE_PATH)
 SIGN_IN_PURPOSE = "sign-in"
 
 
@@ -86,7 +90,7 @@ def signed_in(request: Request) -> OfficerScope:
         raise ConsoleRedirectError(SIGN_IN_PATH)
     request.state.csrf_secret = token
     request.state.officer = officer
-    if officer.must_change_password and request.url.path != CHANGE_PASSWORD_PATH:
+    if officer.must_change_password and request.url.path not in STILL_ALLOWED:
         raise ConsoleRedirectError(CHANGE_PASSWORD_PATH)
     return officer
 

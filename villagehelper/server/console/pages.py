@@ -22,6 +22,8 @@ from villagehelper.server.console.frame import (
     LANGUAGE_COOKIE,
     SESSION_COOKIE,
     SIGN_IN_PATH,
+    SIGN_OUT_EVERYWHERE_PATH,
+    SIGN_OUT_PATH,
     CheckedForm,
     CommunePage,
     Console,
@@ -108,7 +110,7 @@ def _change_refused(request: Request, message_vi: str, message_en: str) -> Respo
     return render(request, "change_password.html", status=400, error=error)
 
 
-@router.post("/dang-xuat")
+@router.post(SIGN_OUT_PATH)
 def sign_out(request: Request, officer: SignedIn, form: CheckedForm) -> Response:
     console = console_of(request)
     sessions.end_session(console.db, request.cookies.get(SESSION_COOKIE, ""))
@@ -118,7 +120,7 @@ def sign_out(request: Request, officer: SignedIn, form: CheckedForm) -> Response
     return response
 
 
-@router.post("/dang-xuat-moi-noi")
+@router.post(SIGN_OUT_EVERYWHERE_PATH)
 def sign_out_everywhere(request: Request, officer: SignedIn, form: CheckedForm) -> Response:
     console = console_of(request)
     ended = sessions.end_all_sessions(console.db, officer.officer_id)
