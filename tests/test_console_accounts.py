@@ -302,3 +302,25 @@ def test_an_officer_with_a_one_time_password_may_still_sign_out(console: Console
     assert answer.url == f"{console.url}/dang-nhap"
     again = client.get(f"{console.url}/doi-mat-khau", allow_redirects=False)
     assert again.headers["location"] == "/dang-nhap"
+
+
+def test_sessions_that_ended_are_deleted_at_the_next_sign_in(console: ConsoleServer) -> None:
+    client = console.signed_in_session("Lâm Tùng", "--commune", COMMUNE)
+    client.post(f"{console.url}/dang-xuat", data={"csrf": form_token(client, f"{console.url}/")})
+    sign_in_with(requests.Session(), console.url, "Lâm Tùng", NEW_PASSWORD)
+    with console.db.engine.connect() as connection:
+        left = connection.execute(text("SELECT ended_at FROM officer_sessions")).scalars()
+        assert list(left) == [None]  # the new one only
+
+
+def test_the_api_description_pages_keep_the_frameworks_headers(console: ConsoleServer) -> None:
+    # Swagger's page loads its script from a CDN: the console's policy would blank it.
+    documented = EmbeddedServer(console.db, api_docs=True)
+    try:
+        docs = requests.get(f"{documented.url}/docs", timeout=30)
+        assert docs.status_code == 200
+        assert "content-security-policy" not in docs.headers
+        sign_in = requests.get(f"{documented.url}/dang-nhap", timeout=30)
+        assert "content-security-policy" in sign_in.headers
+    finally:
+        documented.stop()

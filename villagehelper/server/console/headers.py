@@ -25,12 +25,17 @@ _COMMON = [
 
 
 class ConsoleHeaders:
-    def __init__(self, app: ASGIApp) -> None:
+    """``api_pages``: the API's description pages (``serve --api-docs``), left as the
+    framework makes them: their page loads its script from a CDN, which the policy
+    would block."""
+
+    def __init__(self, app: ASGIApp, api_pages: frozenset[str] = frozenset()) -> None:
         self.app = app
+        self.api_pages = api_pages
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != "http" or path.startswith("/v1/"):
+        if scope["type"] != "http" or path.startswith("/v1/") or path in self.api_pages:
             await self.app(scope, receive, send)
             return
         caching = b"no-cache" if path.startswith(STATIC_PREFIX) else b"no-store"

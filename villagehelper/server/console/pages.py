@@ -218,4 +218,5 @@ def install_console(
     for extra in routers:
         app.include_router(extra)
     install_console_errors(app)
-    app.add_middleware(ConsoleHeaders)
+    described = (app.docs_url, app.redoc_url, app.openapi_url, app.swagger_ui_oauth2_redirect_url)
+    app.add_middleware(ConsoleHeaders, api_pages=frozenset(page for page in described if page))

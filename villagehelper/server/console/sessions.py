@@ -16,7 +16,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
 
 from villagehelper.server.console.officers import OfficerScope, scope_of
 from villagehelper.server.database import ServerDB
@@ -47,6 +47,13 @@ def start_session(db: ServerDB, officer_id: str) -> str:
     token = secrets.token_urlsafe(32)
     now = db.clock()
     with db.transaction() as session:
+        # Sessions that can never sign anyone in again are gone (the audit log keeps
+        # who signed in and out, and when).
+        session.execute(
+            delete(OfficerSession).where(
+                or_(OfficerSession.expires_at <= now, OfficerSession.ended_at.is_not(None))
+            )
+        )
         session.add(
             OfficerSession(
                 token_hash=token_hash(token),
