@@ -71,9 +71,9 @@ class ConsoleServer:
         assert code == 0
         return out.getvalue().strip().splitlines()[-1]
 
-    def signed_in_session(self, name: str, *place: str) -> requests.Session:
+    def signed_in_session(self, name: str, *place: str, role: str = "admin") -> requests.Session:
         """A plain HTTP client signed in as a new officer whose password is changed."""
-        one_time = self.add_officer(name, *place)
+        one_time = self.add_officer(name, *place, role=role)
         client = requests.Session()
         sign_in_with(client, self.url, name, one_time)
         answer = change_password_with(client, self.url, one_time, NEW_PASSWORD)

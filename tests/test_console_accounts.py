@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 import requests
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
 from sqlalchemy import text
 
 from tests.console_browser import (
@@ -30,6 +32,7 @@ from tests.console_browser import (
 )
 from villagehelper.server.cli import commands as server_cli
 from villagehelper.server.console import sessions, throttle
+from villagehelper.server.console.frame import CheckedForm, CommunePage, require_admin
 from villagehelper.server.database import open_server_db
 from villagehelper.server.embedded import EmbeddedServer
 
@@ -324,3 +327,40 @@ def test_the_api_description_pages_keep_the_frameworks_headers(console: ConsoleS
         assert "content-security-policy" in sign_in.headers
     finally:
         documented.stop()
+
+
+# A page another room of the console would add, built from the frame's parts.
+admin_router = APIRouter(include_in_schema=False)
+
+
+@admin_router.post("/xa/{code}/thu-quan-tri")
+def _admin_only(
+    request: Request, code: str, officer: CommunePage, form: CheckedForm
+) -> PlainTextResponse:
+    require_admin(request, officer)
+    return PlainTextResponse(f"ok {code} {form.get('field', '')}")
+
+
+def test_a_page_added_by_a_router_gets_the_scope_csrf_and_admin_checks(
+    console: ConsoleServer,
+) -> None:
+    server = EmbeddedServer(console.db, console_routers=(admin_router,))
+    try:
+        # Sessions are in the database: signed in on one server, known to the other.
+        admin = console.signed_in_session("Quản Trị", "--commune", COMMUNE)
+        viewer = console.signed_in_session("Người Xem", "--commune", COMMUNE, role="viewer")
+        page = f"{server.url}/xa/{COMMUNE}/thu-quan-tri"
+        admin_csrf = form_token(admin, f"{server.url}/")
+        done = admin.post(page, data={"csrf": admin_csrf, "field": "một"})
+        assert (done.status_code, done.text) == (200, f"ok {COMMUNE} một")
+        assert admin.post(page, data={"field": "một"}).status_code == 403
+        other = f"{server.url}/xa/{OTHER_COMMUNE}/thu-quan-tri"
+        assert admin.post(other, data={"csrf": admin_csrf}).status_code == 403
+        refused = viewer.post(page, data={"csrf": form_token(viewer, f"{server.url}/")})
+        assert refused.status_code == 403
+        assert "Tài khoản chỉ xem không được làm việc này" in refused.text
+    finally:
+        server.stop()
+    with console.db.engine.connect() as connection:
+        actions = connection.execute(text("SELECT officer_name, action FROM console_audit"))
+        assert {("Quản Trị", "refused_commune"), ("Người Xem", "refused_viewer")} <= set(actions)

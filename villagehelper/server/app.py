@@ -16,7 +16,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -78,6 +78,7 @@ def create_app(
     *,
     api_docs: bool = False,
     update_refresh_seconds: float = REFRESH_SECONDS,
+    console_routers: tuple[APIRouter, ...] = (),
 ) -> FastAPI:
     # The API's description and its pages (/openapi.json, /docs, /redoc) name the app's
     # version and every endpoint: shown only when the server is told to (serve
@@ -245,7 +246,7 @@ def create_app(
 
     # Installers for the laptops (updates_api.py): the device's token, no protocol.
     install_update_routes(app, db, device)
-    _install_console(app, db, guesses)
+    _install_console(app, db, guesses, console_routers)
     _install_middleware(app, db, NewestUpdates(db, update_refresh_seconds))
     return app
 
@@ -273,7 +274,9 @@ def _install_middleware(app: FastAPI, db: ServerDB, newest: NewestUpdates) -> No
     app.add_middleware(AccessLog)  # outermost: every request logged, every failure JSON
 
 
-def _install_console(app: FastAPI, db: ServerDB, guesses: Guesses) -> None:
+def _install_console(
+    app: FastAPI, db: ServerDB, guesses: Guesses, routers: tuple[APIRouter, ...]
+) -> None:
     """The refusals' handlers (refusals.py), then the web console at "/" (console/): its
     pages, error pages and security headers; its sign-in throttles count the same
     address as the laptops' (addresses.py), its cookies are Secure over TLS."""
@@ -287,7 +290,10 @@ def _install_console(app: FastAPI, db: ServerDB, guesses: Guesses) -> None:
             peer, forwarded, guesses.trusted_proxies
         )
 
-    install_console(app, db, lambda request: _client_address(request, guesses), over_tls)
+    def address_of(request: Request) -> str:
+        return _client_address(request, guesses)
+
+    install_console(app, db, address_of, over_tls, routers)
 
 
 def _client_address(request: Request, guesses: Guesses) -> str:

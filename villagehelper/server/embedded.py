@@ -12,6 +12,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 import uvicorn
+from fastapi import APIRouter
 
 from villagehelper.server.app import create_app
 from villagehelper.server.database import ServerDB
@@ -29,6 +30,7 @@ class EmbeddedServer:
         api_docs: bool = False,
         update_refresh_seconds: float = REFRESH_SECONDS,
         tls: tuple[Path, Path] | None = None,
+        console_routers: tuple[APIRouter, ...] = (),
     ) -> None:
         self.db = db
         self.scheme = "https" if tls else "http"
@@ -46,6 +48,7 @@ class EmbeddedServer:
             proxies,
             api_docs=api_docs,
             update_refresh_seconds=update_refresh_seconds,
+            console_routers=console_routers,
         )
         # proxy_headers off: the app decides whose X-Forwarded-For to believe (addresses.py).
         # tls: a certificate and its key, as ``serve --tls-cert --tls-key``.

@@ -115,6 +115,16 @@ def commune_officer(request: Request, code: str, officer: SignedIn) -> OfficerSc
 CommunePage = Annotated[OfficerScope, Depends(commune_officer)]
 
 
+def require_admin(request: Request, officer: OfficerScope) -> None:
+    """403 for a viewer: what changes something (a revoked laptop, a new village) is an
+    administrator's."""
+    if officer.is_admin:
+        return
+    console = console_of(request)
+    audit.record(console.db, officer.name, "refused_viewer", "", console.address_of(request))
+    raise ConsoleRefusalError(403, "forbidden_title", "forbidden_viewer")
+
+
 async def _form_fields(request: Request) -> dict[str, str]:
     body = await request.body()
     fields = parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True)

@@ -56,6 +56,15 @@ class OfficerScope:
     must_change_password: bool
     language: str | None  # "vi" or "en" once chosen: the same on any PC they sign in on
 
+    @property
+    def is_admin(self) -> bool:
+        return self.role == OfficerRole.ADMIN
+
+    @property
+    def counts_only(self) -> bool:
+        """A province officer sees its communes' counts, never a list of rows."""
+        return self.province_code is not None
+
     def may_see_commune(self, code: str) -> bool:
         if self.commune_code is not None:
             return code == self.commune_code

@@ -67,6 +67,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "Tài khoản của bạn không được xem xã này. Hãy quay lại trang chính.",
         "Your account may not see this commune. Go back to the home page.",
     ),
+    "forbidden_viewer": (
+        "Tài khoản chỉ xem không được làm việc này; hãy nhờ cán bộ quản trị của xã.",
+        "A viewer account may not do this; ask the commune's administrator.",
+    ),
     "csrf_title": ("Biểu mẫu không hợp lệ", "Form refused"),
     "csrf": (
         "Biểu mẫu này thiếu mã bảo vệ hoặc mã đã cũ, nên không được xử lý. Hãy tải lại "
