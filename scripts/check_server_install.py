@@ -11,7 +11,8 @@ the offline install from it.  Then, with that venv's own programs:
 
 1. no PySide6, shiboken6 or SQLCipher distribution is installed (pip's list of what is
    installed, not only what imports), and none of them can be imported;
-2. ``villagehelper-server serve`` runs on a free loopback port, answers ``/v1/health``,
+2. ``villagehelper-server serve`` runs on a free loopback port, answers ``/v1/health``
+   and the web console's sign-in page (an officer added with ``add-officer``),
    enrols a laptop through HTTP as a laptop does (a one-time code issued with the
    venv's command, the protocol header), refuses a wrong code, serves the new device's
    first download, and ends cleanly on SIGTERM with no traceback on stderr;
@@ -86,12 +87,12 @@ def main(argv: list[str] | None = None) -> int:
             _serve_and_enrol(
                 venv, f"sqlite:///{work / 'sqlite' / 'server.sqlite3'}", work / "sqlite"
             )
-            print("check_server_install: SQLite: serve, health, enrol, stop: ok")
+            print("check_server_install: SQLite: serve, health, enrol, console, stop: ok")
             admin_url = os.environ.get(PG_URL_ENV)
             if admin_url:
                 with _postgres_database(python, admin_url) as url:
                     _serve_and_enrol(venv, url, work / "postgresql")
-                print("check_server_install: PostgreSQL: serve, health, enrol, stop: ok")
+                print("check_server_install: PostgreSQL: serve, health, enrol, console, stop: ok")
             elif os.environ.get("CI"):
                 raise InstallCheckError(
                     f"{PG_URL_ENV} must be set on CI: .ci/run starts PostgreSQL"
@@ -210,6 +211,12 @@ def _serve_and_enrol(venv: Path, db_url: str, folder: Path) -> None:
         env=env,
     )
     code = issued.split()[-1]
+    # The web console's accounts: Argon2id from the server extra, not from the laptop's.
+    _run(
+        [*server_cli, "add-officer", "--commune", COMMUNE, "--role", "admin", "Cán bộ kiểm tra"],
+        what="add-officer",
+        env=env,
+    )
     port = _free_port()
     stderr_path = folder / "serve.stderr"
     with stderr_path.open("wb") as stderr, (folder / "serve.stdout").open("wb") as stdout:
@@ -220,6 +227,7 @@ def _serve_and_enrol(venv: Path, db_url: str, folder: Path) -> None:
         base = f"http://127.0.0.1:{port}"
         health = _wait_for_health(base, server, stderr_path)
         device = _enrol_like_a_laptop(base, health, code)
+        _console_answers(base)
     finally:
         returncode = _stop(server)
     errors = stderr_path.read_text(encoding="utf-8", errors="replace")
@@ -276,6 +284,19 @@ def _enrol_like_a_laptop(base: str, health: Mapping[str, Any], code: str) -> str
     if status != 200 or not isinstance(page.get("changes"), list):
         raise InstallCheckError(f"the enrolled device's first download answered {status} {page}")
     return str(enrolled["device_id"])
+
+
+def _console_answers(base: str) -> None:
+    """The console's sign-in page and style sheet come from the installed package (its
+    templates and static files are package data)."""
+    for path, wanted in (("/dang-nhap", 'name="csrf"'), ("/static/console.css", "--accent")):
+        try:
+            with urllib.request.urlopen(f"{base}{path}", timeout=30) as response:
+                status, text = response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as refused:
+            status, text = refused.code, ""
+        if status != 200 or wanted not in text:
+            raise InstallCheckError(f"the console's {path} answered {status}: {text[:300]}")
 
 
 def _request(

@@ -73,6 +73,13 @@ def client_address(peer: str | None, forwarded: str | None, trusted: frozenset[A
     return str(current)
 
 
+def forwarded_over_tls(peer: str | None, proto: str | None, trusted: frozenset[Address]) -> bool:
+    """Did a trusted proxy say (``X-Forwarded-Proto: https``) that the client reached it
+    over TLS?  From anyone else the header means nothing, as X-Forwarded-For."""
+    current = _parsed(peer) if peer else None
+    return current is not None and current in trusted and (proto or "").strip() == "https"
+
+
 def _parsed(text: str) -> Address | None:
     try:
         return ipaddress.ip_address(text.strip().strip("[]"))

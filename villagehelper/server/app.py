@@ -16,7 +16,7 @@ from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -37,7 +37,7 @@ from villagehelper.server import (
 )
 from villagehelper.server.access_log import AccessLog
 from villagehelper.server.accounts import AuthError, DeviceScope, ForbiddenError
-from villagehelper.server.addresses import Address
+from villagehelper.server.addresses import Address, forwarded_over_tls
 from villagehelper.server.api_schema import (
     EnrolRequest,
     EnrolResponse,
@@ -50,6 +50,7 @@ from villagehelper.server.api_schema import (
     documented_refusals,
 )
 from villagehelper.server.batch import IncomingChange
+from villagehelper.server.console.pages import install_console
 from villagehelper.server.database import ServerDB
 from villagehelper.server.guesses import Guesses
 from villagehelper.server.limits import RateLimiter, RequestLimits, Throttles, error_body
@@ -77,6 +78,7 @@ def create_app(
     *,
     api_docs: bool = False,
     update_refresh_seconds: float = REFRESH_SECONDS,
+    console_routers: tuple[APIRouter, ...] = (),
 ) -> FastAPI:
     # The API's description and its pages (/openapi.json, /docs, /redoc) name the app's
     # version and every endpoint: shown only when the server is told to (serve
@@ -244,7 +246,7 @@ def create_app(
 
     # Installers for the laptops (updates_api.py): the device's token, no protocol.
     install_update_routes(app, db, device)
-    install_error_handlers(app)
+    _install_console(app, db, guesses, console_routers)
     _install_middleware(app, db, NewestUpdates(db, update_refresh_seconds))
     return app
 
@@ -270,6 +272,28 @@ def _install_middleware(app: FastAPI, db: ServerDB, newest: NewestUpdates) -> No
     _install_server_time(app, db)
     app.add_middleware(epochs.EpochHeader, db=db)
     app.add_middleware(AccessLog)  # outermost: every request logged, every failure JSON
+
+
+def _install_console(
+    app: FastAPI, db: ServerDB, guesses: Guesses, routers: tuple[APIRouter, ...]
+) -> None:
+    """The refusals' handlers (refusals.py), then the web console at "/" (console/): its
+    pages, error pages and security headers; its sign-in throttles count the same
+    address as the laptops' (addresses.py), its cookies are Secure over TLS."""
+    install_error_handlers(app)
+
+    def over_tls(request: Request) -> bool:
+        # Its own certificate, or a TLS proxy in front that it trusts (the usual setup).
+        peer = request.client.host if request.client else None
+        forwarded = request.headers.get("x-forwarded-proto")
+        return request.url.scheme == "https" or forwarded_over_tls(
+            peer, forwarded, guesses.trusted_proxies
+        )
+
+    def address_of(request: Request) -> str:
+        return _client_address(request, guesses)
+
+    install_console(app, db, address_of, over_tls, routers)
 
 
 def _client_address(request: Request, guesses: Guesses) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 import uvicorn
+from fastapi import APIRouter
 
 from villagehelper.server.app import create_app
 from villagehelper.server.database import ServerDB
@@ -28,8 +29,11 @@ class EmbeddedServer:
         *,
         api_docs: bool = False,
         update_refresh_seconds: float = REFRESH_SECONDS,
+        tls: tuple[Path, Path] | None = None,
+        console_routers: tuple[APIRouter, ...] = (),
     ) -> None:
         self.db = db
+        self.scheme = "https" if tls else "http"
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind(("127.0.0.1", 0))
@@ -44,9 +48,18 @@ class EmbeddedServer:
             proxies,
             api_docs=api_docs,
             update_refresh_seconds=update_refresh_seconds,
+            console_routers=console_routers,
         )
         # proxy_headers off: the app decides whose X-Forwarded-For to believe (addresses.py).
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", proxy_headers=False)
+        # tls: a certificate and its key, as ``serve --tls-cert --tls-key``.
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            lifespan="off",
+            proxy_headers=False,
+            ssl_certfile=tls[0] if tls else None,
+            ssl_keyfile=tls[1] if tls else None,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(
             target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
@@ -55,7 +68,7 @@ class EmbeddedServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
         self.server.should_exit = True

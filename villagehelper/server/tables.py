@@ -216,3 +216,59 @@ class PublishedUpdate(ServerBase):
     sha256: Mapped[str] = mapped_column(String(64))
     notes: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime]
+
+
+class Officer(ServerBase):
+    """A person who signs in to the web console (console/officers.py): one commune or one
+    province, admin or viewer.  Only an Argon2id hash of the password is kept."""
+
+    __tablename__ = "officers"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    commune_code: Mapped[str | None] = mapped_column(String(5))
+    province_code: Mapped[str | None] = mapped_column(String(2))
+    role: Mapped[str] = mapped_column(String(10))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    must_change_password: Mapped[bool] = mapped_column(Boolean)
+    active: Mapped[bool] = mapped_column(Boolean)
+    language: Mapped[str | None] = mapped_column(String(2))
+    created_at: Mapped[datetime]
+
+
+class OfficerSession(ServerBase):
+    """A signed-in browser: the cookie holds a random token, the table its SHA-256 only,
+    so a copy of the database signs no one in."""
+
+    __tablename__ = "officer_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    officer_id: Mapped[str] = mapped_column(String(36), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]  # idle past console/sessions.IDLE_LIMIT: ended
+    expires_at: Mapped[datetime]  # the absolute end, however busy the officer
+    ended_at: Mapped[datetime | None]
+
+
+class SignInFailure(ServerBase):
+    """One wrong password, counted against the name typed and against the address it came
+    from (console/throttle.py): in the database, so a restart forgets nothing and every
+    server process sees the same count."""
+
+    __tablename__ = "sign_in_failures"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "name" or "address"
+    key: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime]
+    __table_args__ = (Index("ix_sign_in_failures_key", "kind", "key", "at"),)
+
+
+class ConsoleAuditEntry(ServerBase):
+    """Who did what in the console, when, from where: names of officers and codes of
+    communes only, never a resident's name."""
+
+    __tablename__ = "console_audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    officer_name: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(80))
+    address: Mapped[str] = mapped_column(String(45))

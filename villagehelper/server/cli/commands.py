@@ -17,6 +17,10 @@
     villagehelper-server [--db URL] publish-update FILE --version X.Y.Z
                          [--platform windows|linux] [--notes TEXT | --notes-file FILE]
     villagehelper-server [--db URL] list-updates
+    villagehelper-server [--db URL] add-officer --commune CODE|--province CODE
+                         --role admin|viewer NAME
+    villagehelper-server [--db URL] officers
+    villagehelper-server [--db URL] deactivate-officer NAME
 
 The server's packages are an optional extra (``pip install villagehelper[server]``);
 without them the command says so instead of failing with an import error.
@@ -101,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     from villagehelper.server.cli.updates import add_update_commands
 
     add_update_commands(commands)
+    from villagehelper.server.cli.officers import add_officer_commands
+
+    add_officer_commands(commands)
     return parser
 
 
@@ -124,6 +131,7 @@ def _run(args: argparse.Namespace) -> int:
     # Before the database is opened: a refused start leaves nothing behind.
     tls = transport(args) if args.command == "serve" else None
     proxies = trusted_proxies(args.trusted_proxy) if args.command == "serve" else frozenset()
+    from villagehelper.server.cli import officers as officer_commands
     from villagehelper.server.cli import updates
 
     installer = updates.checked_installer(args) if args.command == "publish-update" else None
@@ -170,6 +178,8 @@ def _run(args: argparse.Namespace) -> int:
             return updates.run_publish(db, installer)
         elif args.command == "list-updates":
             return updates.run_list(db)
+        elif args.command in officer_commands.COMMANDS:
+            return officer_commands.run_officers(db, args)
         return 0
     finally:
         db.close()
