@@ -1,0 +1,333 @@
+"""The commune's report as a PDF in the layout of Decree 30/2020, without Qt.
+
+fpdf2 typesets it with the report font the laptops bundle (``villagehelper/shipped.py``),
+embedded in the file, so it prints the same on a server without a single system font.
+The layout follows the laptop's printout (``reports/weekly.py``, ``official_form.py``):
+A4 with the decree's margins; the issuing body (the commune People's Committee) and the
+number line on the left, the national name and the motto on the right, each on one line,
+the place and date under them; the title naming the period; the table, its header row
+repeated on every page; the note; the signatures, which never go to a page alone (the
+table's last service and its total travel with them, as on the laptop).  Page numbers
+from page 2, centred in the top margin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import cast
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from villagehelper.errors import ValidationError
+from villagehelper.server.commune_report.figures import CommuneFigures
+from villagehelper.server.commune_report.table import (
+    NOTE,
+    SUMMARY_HEADINGS,
+    Orientation,
+    ReportRow,
+    ReportTable,
+    build_table,
+)
+from villagehelper.shipped import BOLD_FONT, ITALIC_FONT, REGULAR_FONT
+from villagehelper.tally.report_wording import (
+    MOTTO,
+    NATIONAL_NAME,
+    REPORT_TITLE,
+    commune_committee,
+    date_line,
+    period_title,
+)
+from villagehelper.text import format_number
+
+FAMILY = "VillageHelperSerif"
+BODY_PT = 13.0
+TITLE_PT = 14.0
+NOTE_PT = 11.0
+# The decree sets no size for tables; the table shrinks to these before giving up.
+TABLE_SIZES_PT = (12.0, 11.0, 10.0, 9.0)
+# Decree 30/2020, Appendix I: margins top/bottom 20-25 mm, left 30-35, right 15-20.
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 20.0, 20.0, 30.0, 15.0
+PAGE_WIDTHS = {"P": 210.0, "L": 297.0}
+CELL_PADDING = 1.2  # mm, each side
+MIN_NAME_WIDTH = 38.0  # mm: "Thôn Hữu Chung", "Đăng ký tài khoản" on one or two lines
+MAX_NAME_WIDTH = 62.0  # mm: a service's name on two or three lines
+NUMBER_LINE = "Số:        /BC-UBND"
+ROWS_WITH_SIGNATURES = 2  # the last row and the total travel with the signatures
+
+
+@dataclass(frozen=True)
+class PageFit:
+    orientation: str  # "P" or "L"
+    table_pt: float
+    widths: tuple[float, ...]
+
+
+class _Report(FPDF):
+    def header(self) -> None:
+        # Decree 30: page numbers from page 2, centred in the top margin.
+        if self.page_no() > 1:
+            self.set_font(FAMILY, "", BODY_PT)
+            self.set_xy(MARGIN_LEFT, 8.0)
+            self.cell(self.epw, 6.0, str(self.page_no()), align="C")
+            self.set_xy(MARGIN_LEFT, MARGIN_TOP)
+
+
+def _new_document(orientation: str) -> _Report:
+    pdf = _Report(orientation=orientation, unit="mm", format="A4")
+    pdf.set_margins(MARGIN_LEFT, MARGIN_TOP, MARGIN_RIGHT)
+    pdf.set_auto_page_break(True, margin=MARGIN_BOTTOM)
+    pdf.add_font(FAMILY, "", str(REGULAR_FONT))
+    pdf.add_font(FAMILY, "B", str(BOLD_FONT))
+    pdf.add_font(FAMILY, "I", str(ITALIC_FONT))
+    pdf.set_creator("VillageHelper")
+    return pdf
+
+
+def _widest_word(pdf: FPDF, texts: list[str]) -> float:
+    return max((pdf.get_string_width(word) for text in texts for word in text.split()), default=0)
+
+
+def fit_columns(pdf: FPDF, table: ReportTable) -> list[PageFit]:
+    """The page orientations and table sizes the table fits, best first: portrait, then
+    landscape, each from the largest table size; every column but the name at least as
+    wide as its widest word (a Vietnamese word is a syllable, never cut)."""
+    fits: list[PageFit] = []
+    cells = [table.headings, *(_cells(row) for row in (*table.rows, table.total))]
+    columns = list(zip(*cells, strict=True))
+    for orientation in ("P", "L"):
+        body = PAGE_WIDTHS[orientation] - MARGIN_LEFT - MARGIN_RIGHT
+        for size in TABLE_SIZES_PT:
+            pdf.set_font(FAMILY, "B", size)  # measured in bold, the widest style used
+            widths = [
+                _widest_word(pdf, list(column)) + 2 * CELL_PADDING + 0.5 for column in columns
+            ]
+            name = max(MIN_NAME_WIDTH, widths[1])
+            rest = sum(widths) - widths[1]
+            if rest + name <= body:
+                fits.append(PageFit(orientation, size, _spread(pdf, widths, columns, body)))
+    if fits:
+        return fits
+    raise ValidationError(
+        "rows",
+        f"Bảng có {len(table.headings)} cột, không vừa một trang A4 ngang. Hãy chọn cách xếp "
+        "khác (thôn theo hàng thay vì theo cột).",
+        f"The table has {len(table.headings)} columns and does not fit a landscape A4 page: "
+        "choose the other layout (villages as rows instead of columns).",
+    )
+
+
+def _spread(
+    pdf: FPDF, widths: list[float], columns: list[tuple[str, ...]], body: float
+) -> tuple[float, ...]:
+    """The room left on the page: the name column up to its longest name on one line
+    (at most ``MAX_NAME_WIDTH``), the rest shared by the grid's columns, whose headings
+    (names of services or villages) then take fewer lines."""
+    longest = max(pdf.get_string_width(text) for text in columns[1]) + 2 * CELL_PADDING + 0.5
+    others = sum(widths) - widths[1]
+    widths[1] = max(MIN_NAME_WIDTH, widths[1], min(longest, MAX_NAME_WIDTH, body - others))
+    grid = range(2, len(widths) - len(SUMMARY_HEADINGS))
+    spare = body - sum(widths)
+    for column in grid:
+        widths[column] += spare / len(grid)
+    if not grid:
+        widths[1] += spare
+    return tuple(widths)
+
+
+def _cells(row: ReportRow) -> tuple[str, ...]:
+    return (row.number, row.label, *(format_number(value) for value in row.values))
+
+
+def _centred_lines(pdf: FPDF, x: float, width: float, lines: list[tuple[str, str, float]]) -> float:
+    """Lines centred in a column at ``x``; the bottom of the last one."""
+    for text, style, size in lines:
+        pdf.set_font(FAMILY, style, size)
+        pdf.set_x(x)
+        pdf.multi_cell(width, size * 0.45, text, align="C", new_x="LMARGIN", new_y="NEXT")
+    return pdf.get_y()
+
+
+def _rule(pdf: FPDF, centre: float, length: float, y: float) -> None:
+    pdf.set_line_width(0.3)
+    pdf.line(centre - length / 2, y, centre + length / 2, y)
+
+
+def _letterhead(pdf: FPDF, commune_name: str, printed_on: date) -> None:
+    place_and_date = date_line(commune_name, printed_on)
+    pdf.set_font(FAMILY, "B", BODY_PT)
+    right_width = max(pdf.get_string_width(NATIONAL_NAME), pdf.get_string_width(MOTTO))
+    pdf.set_font(FAMILY, "I", BODY_PT)
+    right_width = max(right_width, pdf.get_string_width(place_and_date)) + 2.0
+    left_width = pdf.epw - right_width
+    left_x, right_x, top = pdf.l_margin, pdf.l_margin + left_width, pdf.get_y()
+
+    pdf.set_y(top)
+    committee_bottom = _centred_lines(
+        pdf, left_x, left_width, [(commune_committee(commune_name), "B", BODY_PT)]
+    )
+    _rule(pdf, left_x + left_width / 2, min(30.0, left_width * 0.5), committee_bottom + 0.8)
+    pdf.set_y(committee_bottom + 2.0)
+    left_bottom = _centred_lines(pdf, left_x, left_width, [(NUMBER_LINE, "", BODY_PT)])
+
+    pdf.set_y(top)
+    motto_bottom = _centred_lines(
+        pdf, right_x, right_width, [(NATIONAL_NAME, "B", BODY_PT), (MOTTO, "B", BODY_PT)]
+    )
+    pdf.set_font(FAMILY, "B", BODY_PT)
+    _rule(pdf, right_x + right_width / 2, pdf.get_string_width(MOTTO), motto_bottom + 0.8)
+    pdf.set_y(motto_bottom + 2.5)
+    right_bottom = _centred_lines(pdf, right_x, right_width, [(place_and_date, "I", BODY_PT)])
+    pdf.set_y(max(left_bottom, right_bottom) + 6.0)
+
+
+def _title(pdf: FPDF, table: ReportTable, figures: CommuneFigures) -> None:
+    _centred_lines(
+        pdf,
+        pdf.l_margin,
+        pdf.epw,
+        [(REPORT_TITLE, "B", TITLE_PT), (period_title(figures.period), "B", TITLE_PT)],
+    )
+    by = (
+        "theo thôn, tổ dân phố"
+        if table.orientation is Orientation.VILLAGES_AS_ROWS
+        else ("theo loại hỗ trợ")
+    )
+    _centred_lines(pdf, pdf.l_margin, pdf.epw, [(f"({figures.commune_name}, {by})", "I", BODY_PT)])
+    pdf.set_font(FAMILY, "I", NOTE_PT)
+    pdf.cell(pdf.epw, 6.0, "Đơn vị tính: lượt hỗ trợ", align="R", new_x="LMARGIN", new_y="NEXT")
+
+
+def _table(
+    pdf: FPDF, table: ReportTable, fit: PageFit, rows: list[ReportRow], *, heading: bool
+) -> None:
+    """Rows of the table, under its header row when ``heading``; the total bold."""
+    pdf.set_font(FAMILY, "", fit.table_pt)
+    count = len(table.headings)
+    align = ("CENTER", "LEFT", *("RIGHT",) * (count - 2))
+    with pdf.table(
+        col_widths=fit.widths,
+        width=sum(fit.widths),
+        text_align=align,
+        line_height=fit.table_pt * 0.45,
+        padding=CELL_PADDING,
+        first_row_as_headings=heading,
+        headings_style=FontFace(emphasis="BOLD"),
+        repeat_headings=1,
+    ) as grid:
+        if heading:
+            header = grid.row()
+            for text in table.headings:
+                header.cell(text, align="CENTER")
+        for row in rows:
+            line = grid.row()
+            bold = FontFace(emphasis="BOLD") if row is table.total else None
+            for text in _cells(row):
+                line.cell(text, style=bold)
+
+
+def _signatures(pdf: FPDF, prepared_by: str, signer_name: str) -> None:
+    pdf.set_font(FAMILY, "I", NOTE_PT)
+    pdf.ln(1.5)
+    pdf.multi_cell(pdf.epw, NOTE_PT * 0.45, NOTE, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(5.0)
+    top, half = pdf.get_y(), pdf.epw / 2
+    blanks: list[tuple[str, str, float]] = [("", "", BODY_PT)] * 4  # room to sign
+    _centred_lines(
+        pdf,
+        pdf.l_margin,
+        half,
+        [
+            ("Người lập biểu", "B", BODY_PT),
+            ("(Ký, ghi rõ họ tên)", "I", BODY_PT),
+            ("", "", BODY_PT),
+            *blanks,
+            (prepared_by.strip(), "B", BODY_PT),
+        ],
+    )
+    pdf.set_y(top)
+    _centred_lines(
+        pdf,
+        pdf.l_margin + half,
+        half,
+        [
+            ("TM. ỦY BAN NHÂN DÂN", "B", BODY_PT),
+            ("CHỦ TỊCH", "B", BODY_PT),
+            ("(Ký, ghi rõ họ tên, đóng dấu)", "I", BODY_PT),
+            *blanks,
+            (signer_name.strip(), "B", BODY_PT),
+        ],
+    )
+
+
+def _table_and_signatures(
+    pdf: FPDF, table: ReportTable, fit: PageFit, prepared_by: str, signer_name: str
+) -> None:
+    rows = [*table.rows, table.total]
+    # Written in two parts: the tail (last row, total) goes with the signatures, onto a
+    # new page with its own header row when they would not fit under the table.
+    split = max(0, len(rows) - ROWS_WITH_SIGNATURES)
+    if split:
+        _table(pdf, table, fit, rows[:split], heading=True)
+    with pdf.offset_rendering() as trial:
+        # A recorder that forwards every call to the document, then rolls it back.
+        rehearsal = cast(FPDF, trial)
+        _table(rehearsal, table, fit, rows[split:], heading=not split)
+        _signatures(rehearsal, prepared_by, signer_name)
+    if trial.page_break_triggered and split:
+        pdf.add_page()
+        _table(pdf, table, fit, rows[split:], heading=True)
+    else:
+        _table(pdf, table, fit, rows[split:], heading=not split)
+    _signatures(pdf, prepared_by, signer_name)
+
+
+def commune_report_pdf(
+    figures: CommuneFigures,
+    orientation: Orientation,
+    *,
+    printed_on: date,
+    prepared_by: str = "",
+    signer_name: str = "",
+) -> bytes:
+    """The report as PDF bytes: counts only, never a resident's name."""
+    table = build_table(figures, orientation)
+    # The first layout that holds the whole report on one page (a normal week), else
+    # the first that fits the width: a long table then flows over pages at its best size.
+    documents = (
+        _typeset(
+            figures,
+            table,
+            fit,
+            printed_on=printed_on,
+            prepared_by=prepared_by,
+            signer_name=signer_name,
+        )
+        for fit in fit_columns(_new_document("P"), table)
+    )
+    first = next(documents)
+    whole = (
+        first
+        if first.pages_count == 1
+        else next((pdf for pdf in documents if pdf.pages_count == 1), first)
+    )
+    return bytes(whole.output())
+
+
+def _typeset(
+    figures: CommuneFigures,
+    table: ReportTable,
+    fit: PageFit,
+    *,
+    printed_on: date,
+    prepared_by: str,
+    signer_name: str,
+) -> FPDF:
+    pdf = _new_document(fit.orientation)
+    pdf.set_title(f"Báo cáo {figures.period.label} – {figures.commune_name}")
+    pdf.add_page()
+    _letterhead(pdf, figures.commune_name, printed_on)
+    _title(pdf, table, figures)
+    _table_and_signatures(pdf, table, fit, prepared_by, signer_name)
+    return pdf
