@@ -23,12 +23,19 @@ from villagehelper.ops.households import create_household
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.ops.sessions import log_visit
 from villagehelper.ops.team import add_village
-from villagehelper.server.commune_report.figures import CommuneFigures, commune_figures
+from villagehelper.server.commune_report.figures import (
+    CommuneFigures,
+    VillageTally,
+    commune_figures,
+)
 from villagehelper.server.commune_report.pdf import commune_report_pdf
 from villagehelper.server.commune_report.table import Orientation, parse_orientation
 from villagehelper.server.commune_report.xlsx import commune_report_xlsx
 from villagehelper.store.engine import Store
+from villagehelper.store.thread_guard import allowed_here
+from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.periods import iso_week, parse_period
+from villagehelper.tally.results import BasicSkills, Counts, ServiceTally, Tally
 
 WEEK = iso_week(2026, 47)  # 16/11 – 22/11/2026, before the test clock's "now"
 PRINTED_ON = date(2026, 11, 23)
@@ -357,3 +364,82 @@ def test_a_server_without_fonts_or_qt_prints_the_same_report(
     assert pdf_text(bare) == pdf_text(here)
     fonts = run("pdffonts", str(bare), env=env)
     assert "VillageHelperSerif" in fonts and " no " not in fonts.split("\n", 2)[2]
+
+
+def test_the_same_figures_as_the_laptops_printout(
+    village_team: Team, qapp: object, tmp_path: Path
+) -> None:
+    """The laptop's weekly PDF (Qt) and the server's for the same week and data: every
+    service's sessions, people and lũy kế, and the totals, read back the same."""
+    from villagehelper.reports.weekly import build_weekly_document, write_pdf
+
+    with allowed_here():
+        log_week(village_team)
+        laptop_tally = compute_tally(village_team.store, WEEK)
+        report = commune_figures(village_team.store, WEEK)
+    laptop = tmp_path / "laptop.pdf"
+    write_pdf(
+        build_weekly_document(
+            laptop_tally,
+            commune_name="Xã Gia Lộc",
+            village_name=None,
+            prepared_by="Nguyễn Thị Hệ",
+            leader_name="Phạm Đăng Xuyết",
+            printed_on=PRINTED_ON,
+        ),
+        laptop,
+    )
+    server = tmp_path / "server.pdf"
+    server.write_bytes(
+        commune_report_pdf(report, Orientation.SERVICES_AS_ROWS, printed_on=PRINTED_ON)
+    )
+    # Laptop: sessions, people, done, follow-up, failed, lũy kế.  Server: one column per
+    # village, then sessions, people, lũy kế.
+    laptop_rows = table_lines(pdf_text(laptop), 6)
+    server_rows = table_lines(pdf_text(server), len(report.villages) + 3)
+    assert len(laptop_rows) == len(server_rows) > 4
+    for number, printed in laptop_rows.items():
+        sessions, people, *_, cumulative = printed
+        assert server_rows[number][-3:] == [sessions, people, cumulative], number
+
+
+def made_up_figures(villages: int) -> CommuneFigures:
+    """Figures of ``villages`` villages with one session each, without a database: the
+    layout alone is under test."""
+    one = Counts(sessions=1, people=1, households=1, done=1, cumulative=1)
+    skills = BasicSkills((), 0, 0)
+
+    def tally(counts: Counts) -> Tally:
+        row = ServiceTally("VNEID_L1", "Cài đặt VNeID", "VNeID", False, counts)
+        return Tally(WEEK, WEEK.previous(), None, None, (row,), counts, skills)
+
+    total = Counts(sessions=villages, people=villages, cumulative=villages)
+    return CommuneFigures(
+        "10999",
+        "Xã Gia Lộc",
+        tally(total),
+        tuple(VillageTally(f"Thôn Đông {number:03d}", tally(one)) for number in range(villages)),
+    )
+
+
+def test_the_signatures_never_go_to_a_page_alone() -> None:
+    """Whatever the length of the table, its last page holds its last village and the
+    total above the signatures (where it ends near a page's foot, they move together)."""
+    moved = 0
+    for villages in range(22, 40):
+        figures = made_up_figures(villages)
+        pdf = commune_report_pdf(figures, Orientation.VILLAGES_AS_ROWS, printed_on=PRINTED_ON)
+        pages = re.findall(rb"/Type /Page\b", pdf)
+        with_signatures = pdf_pages_text(pdf)[-1]
+        assert f"Thôn Đông {villages - 1:03d}" in with_signatures, villages
+        assert "Tổng cộng" in with_signatures and "CHỦ TỊCH" in with_signatures
+        assert "STT" in with_signatures  # a new page's table starts with its header
+        moved += len(pages) > 1 and f"Thôn Đông {villages - 2:03d}" not in with_signatures
+    assert moved  # some lengths did need the last rows carried over
+
+
+def pdf_pages_text(pdf: bytes) -> list[str]:
+    completed = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, check=True, capture_output=True
+    )
+    return completed.stdout.decode("utf-8").split("\f")[:-1]

@@ -307,11 +307,10 @@ def commune_report_pdf(
         for fit in fit_columns(_new_document("P"), table)
     )
     first = next(documents)
-    whole = (
-        first
-        if first.pages_count == 1
-        else next((pdf for pdf in documents if pdf.pages_count == 1), first)
-    )
+    # Two pages is a near miss that a smaller table or a landscape page may save; a
+    # longer table keeps its best size and flows over its pages.
+    near_miss = first.pages_count == 2
+    whole = next((pdf for pdf in documents if pdf.pages_count == 1), first) if near_miss else first
     return bytes(whole.output())
 
 
