@@ -441,8 +441,8 @@ def vietnamese_letters() -> set[str]:
 def test_the_bundled_fonts_are_whole_and_have_every_vietnamese_letter(qapp: object) -> None:
     from PySide6.QtGui import QRawFont
 
+    from villagehelper.report_font import FONTS_DIR, REPORT_FONT_FILES
     from villagehelper.reports.fonts import REPORT_FAMILY
-    from villagehelper.shipped import FONTS_DIR, REPORT_FONT_FILES
 
     letters = vietnamese_letters()
     assert len(letters) == 2 * (12 * 6 + 17)

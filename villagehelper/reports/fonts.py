@@ -22,7 +22,7 @@ import threading
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QFontDatabase
 
-from villagehelper.shipped import REPORT_FONT_FILES
+from villagehelper.report_font import REPORT_FONT_FILES
 
 REPORT_FAMILY = "VillageHelper Serif"
 # Only if the files were removed from an installation: the decree's own font.

@@ -1,6 +1,6 @@
 """The commune's report as a PDF in the layout of Decree 30/2020, without Qt.
 
-fpdf2 typesets it with the report font the laptops bundle (``villagehelper/shipped.py``),
+fpdf2 typesets it with the report font the laptops bundle (``villagehelper/report_font.py``),
 embedded in the file, so it prints the same on a server without a single system font.
 The layout follows the laptop's printout (``reports/weekly.py``, ``official_form.py``):
 A4 with the decree's margins; the issuing body (the commune People's Committee) and the
@@ -21,6 +21,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from villagehelper.errors import ValidationError
+from villagehelper.report_font import BOLD_FONT, ITALIC_FONT, REGULAR_FONT
 from villagehelper.server.commune_report.figures import CommuneFigures
 from villagehelper.server.commune_report.table import (
     NOTE,
@@ -30,7 +31,6 @@ from villagehelper.server.commune_report.table import (
     ReportTable,
     build_table,
 )
-from villagehelper.shipped import BOLD_FONT, ITALIC_FONT, REGULAR_FONT
 from villagehelper.tally.report_wording import (
     MOTTO,
     NATIONAL_NAME,

@@ -1,4 +1,4 @@
-"""Files shipped inside the package that both programs read: the report font.
+"""The report font's files, shipped inside the package, read by both programs.
 
 "VillageHelper Serif" is Liberation Serif 2.1.5 (SIL OFL 1.1, Times New Roman's metrics,
 every Vietnamese letter) under a name of its own (``reports/fonts.py`` says why).  The
