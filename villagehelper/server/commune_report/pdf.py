@@ -51,8 +51,9 @@ TABLE_SIZES_PT = (12.0, 11.0, 10.0, 9.0)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 20.0, 20.0, 30.0, 15.0
 PAGE_WIDTHS = {"P": 210.0, "L": 297.0}
 CELL_PADDING = 1.2  # mm, each side
+LINE = 0.42  # mm of line per point of type: 1.2 times the type's size
 MIN_NAME_WIDTH = 38.0  # mm: "Thôn Hữu Chung", "Đăng ký tài khoản" on one or two lines
-MAX_NAME_WIDTH = 62.0  # mm: a service's name on two or three lines
+MAX_NAME_WIDTH = 52.0  # mm: a service's name on two or three lines
 NUMBER_LINE = "Số:        /BC-UBND"
 ROWS_WITH_SIGNATURES = 2  # the last row and the total travel with the signatures
 
@@ -122,17 +123,30 @@ def _spread(
     pdf: FPDF, widths: list[float], columns: list[tuple[str, ...]], body: float
 ) -> tuple[float, ...]:
     """The room left on the page: the name column up to its longest name on one line
-    (at most ``MAX_NAME_WIDTH``), the rest shared by the grid's columns, whose headings
-    (names of services or villages) then take fewer lines."""
+    (at most ``MAX_NAME_WIDTH``), the rest shared by the grid's columns so that their
+    headings (names of services or villages) take as few lines as they can: each column
+    as wide as its heading's length times one factor, never below its widest word."""
     longest = max(pdf.get_string_width(text) for text in columns[1]) + 2 * CELL_PADDING + 0.5
     others = sum(widths) - widths[1]
     widths[1] = max(MIN_NAME_WIDTH, widths[1], min(longest, MAX_NAME_WIDTH, body - others))
     grid = range(2, len(widths) - len(SUMMARY_HEADINGS))
-    spare = body - sum(widths)
-    for column in grid:
-        widths[column] += spare / len(grid)
     if not grid:
-        widths[1] += spare
+        widths[1] += body - sum(widths)
+        return tuple(widths)
+    room = body - sum(widths) + sum(widths[column] for column in grid)
+    least = {column: widths[column] for column in grid}
+    heading = {column: pdf.get_string_width(columns[column][0]) for column in grid}
+
+    def used(factor: float) -> float:
+        return sum(max(least[column], factor * heading[column]) for column in grid)
+
+    low, high = 0.0, room / min(heading.values()) if min(heading.values()) else 0.0
+    for _ in range(40):  # the factor that fills the room, by bisection
+        middle = (low + high) / 2
+        low, high = (middle, high) if used(middle) <= room else (low, middle)
+    for column in grid:
+        widths[column] = max(least[column], low * heading[column])
+    widths[grid[-1]] += body - sum(widths)  # what rounding left
     return tuple(widths)
 
 
@@ -145,7 +159,7 @@ def _centred_lines(pdf: FPDF, x: float, width: float, lines: list[tuple[str, str
     for text, style, size in lines:
         pdf.set_font(FAMILY, style, size)
         pdf.set_x(x)
-        pdf.multi_cell(width, size * 0.45, text, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, size * LINE, text, align="C", new_x="LMARGIN", new_y="NEXT")
     return pdf.get_y()
 
 
@@ -179,7 +193,7 @@ def _letterhead(pdf: FPDF, commune_name: str, printed_on: date) -> None:
     _rule(pdf, right_x + right_width / 2, pdf.get_string_width(MOTTO), motto_bottom + 0.8)
     pdf.set_y(motto_bottom + 2.5)
     right_bottom = _centred_lines(pdf, right_x, right_width, [(place_and_date, "I", BODY_PT)])
-    pdf.set_y(max(left_bottom, right_bottom) + 6.0)
+    pdf.set_y(max(left_bottom, right_bottom) + 4.0)
 
 
 def _title(pdf: FPDF, table: ReportTable, figures: CommuneFigures) -> None:
@@ -190,13 +204,15 @@ def _title(pdf: FPDF, table: ReportTable, figures: CommuneFigures) -> None:
         [(REPORT_TITLE, "B", TITLE_PT), (period_title(figures.period), "B", TITLE_PT)],
     )
     by = (
-        "theo thôn, tổ dân phố"
+        "Theo thôn, tổ dân phố"
         if table.orientation is Orientation.VILLAGES_AS_ROWS
-        else ("theo loại hỗ trợ")
+        else "Theo loại hỗ trợ"
     )
-    _centred_lines(pdf, pdf.l_margin, pdf.epw, [(f"({figures.commune_name}, {by})", "I", BODY_PT)])
-    pdf.set_font(FAMILY, "I", NOTE_PT)
-    pdf.cell(pdf.epw, 6.0, "Đơn vị tính: lượt hỗ trợ", align="R", new_x="LMARGIN", new_y="NEXT")
+    # One line: the page's height is what keeps a normal week on one page.
+    _centred_lines(
+        pdf, pdf.l_margin, pdf.epw, [(f"({by}; đơn vị tính: lượt hỗ trợ)", "I", NOTE_PT)]
+    )
+    pdf.ln(1.5)
 
 
 def _table(
@@ -207,10 +223,11 @@ def _table(
     count = len(table.headings)
     align = ("CENTER", "LEFT", *("RIGHT",) * (count - 2))
     with pdf.table(
+        align="LEFT",  # from the left margin (centred, it would centre on the sheet)
         col_widths=fit.widths,
         width=sum(fit.widths),
         text_align=align,
-        line_height=fit.table_pt * 0.45,
+        line_height=fit.table_pt * LINE,
         padding=CELL_PADDING,
         first_row_as_headings=heading,
         headings_style=FontFace(emphasis="BOLD"),
@@ -230,10 +247,10 @@ def _table(
 def _signatures(pdf: FPDF, prepared_by: str, signer_name: str) -> None:
     pdf.set_font(FAMILY, "I", NOTE_PT)
     pdf.ln(1.5)
-    pdf.multi_cell(pdf.epw, NOTE_PT * 0.45, NOTE, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(5.0)
+    pdf.multi_cell(pdf.epw, NOTE_PT * LINE, NOTE, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4.0)
     top, half = pdf.get_y(), pdf.epw / 2
-    blanks: list[tuple[str, str, float]] = [("", "", BODY_PT)] * 4  # room to sign
+    blanks: list[tuple[str, str, float]] = [("", "", BODY_PT)] * 3  # room to sign
     _centred_lines(
         pdf,
         pdf.l_margin,
