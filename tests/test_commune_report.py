@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import Team
+from villagehelper.catalog import FIRST_CATALOG
 from villagehelper.errors import ValidationError
 from villagehelper.ops.households import create_household
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
@@ -403,15 +404,17 @@ def test_the_same_figures_as_the_laptops_printout(
         assert server_rows[number][-3:] == [sessions, people, cumulative], number
 
 
-def made_up_figures(villages: int) -> CommuneFigures:
-    """Figures of ``villages`` villages with one session each, without a database: the
-    layout alone is under test."""
+def made_up_figures(villages: int, services: int = 1) -> CommuneFigures:
+    """Figures of ``villages`` villages with one session of each of the first
+    ``services`` services of the catalog, without a database: the layout alone is under
+    test."""
     one = Counts(sessions=1, people=1, households=1, done=1, cumulative=1)
     skills = BasicSkills((), 0, 0)
+    catalog = FIRST_CATALOG[:services]
 
     def tally(counts: Counts) -> Tally:
-        row = ServiceTally("VNEID_L1", "Cài đặt VNeID", "VNeID", False, counts)
-        return Tally(WEEK, WEEK.previous(), None, None, (row,), counts, skills)
+        rows = tuple(ServiceTally(code, vi, en, basic, counts) for code, vi, en, basic in catalog)
+        return Tally(WEEK, WEEK.previous(), None, None, rows, counts, skills)
 
     total = Counts(sessions=villages, people=villages, cumulative=villages)
     return CommuneFigures(
@@ -420,6 +423,18 @@ def made_up_figures(villages: int) -> CommuneFigures:
         tally(total),
         tuple(VillageTally(f"Thôn Đông {number:03d}", tally(one)) for number in range(villages)),
     )
+
+
+def test_a_normal_week_with_every_service_is_one_page_either_way() -> None:
+    """Seven villages, every service of the catalog asked for: one page, landscape when
+    the services are the columns.  (With more villages and every service, the report
+    flows onto a second page, its header repeated.)"""
+    figures = made_up_figures(7, len(FIRST_CATALOG))
+    for orientation in Orientation:
+        pdf = commune_report_pdf(figures, orientation, printed_on=PRINTED_ON)
+        pages = pdf_pages_text(pdf)
+        assert len(pages) == 1, orientation
+        assert all(label in squeeze(pages[0]) for label in ("Tổng cộng", "CHỦ TỊCH"))
 
 
 def test_the_signatures_never_go_to_a_page_alone() -> None:

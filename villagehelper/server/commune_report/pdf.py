@@ -52,6 +52,8 @@ MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 20.0, 20.0, 30.0, 15.0
 PAGE_WIDTHS = {"P": 210.0, "L": 297.0}
 CELL_PADDING = 1.2  # mm, each side
 LINE = 0.42  # mm of line per point of type: 1.2 times the type's size
+# The header row in smaller type: names of services in narrow columns take many lines.
+HEADING_SMALLER = 1.5
 MIN_NAME_WIDTH = 38.0  # mm: "Thôn Hữu Chung", "Đăng ký tài khoản" on one or two lines
 MAX_NAME_WIDTH = 52.0  # mm: a service's name on two or three lines
 NUMBER_LINE = "Số:        /BC-UBND"
@@ -230,7 +232,7 @@ def _table(
         line_height=fit.table_pt * LINE,
         padding=CELL_PADDING,
         first_row_as_headings=heading,
-        headings_style=FontFace(emphasis="BOLD"),
+        headings_style=FontFace(emphasis="BOLD", size_pt=fit.table_pt - HEADING_SMALLER),
         repeat_headings=1,
     ) as grid:
         if heading:
