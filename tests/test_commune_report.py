@@ -69,6 +69,12 @@ def page_count(pdf: Path) -> int:
     return int(match[1])
 
 
+def printed(pdf: Path, report: CommuneFigures, orientation: Orientation, **names: str) -> Path:
+    """The server's report written to ``pdf``, printed on :data:`PRINTED_ON`."""
+    pdf.write_bytes(commune_report_pdf(report, orientation, printed_on=PRINTED_ON, **names))
+    return pdf
+
+
 def squeeze(value: str) -> str:
     return re.sub(r"\s+", " ", value)
 
@@ -136,15 +142,12 @@ def test_villages_as_rows_prints_every_village_and_total_as_recounted(
     village_team: Team, figures: tuple[CommuneFigures, tuple[str, ...]], tmp_path: Path
 ) -> None:
     report, names = figures
-    pdf = tmp_path / "villages.pdf"
-    pdf.write_bytes(
-        commune_report_pdf(
-            report,
-            Orientation.VILLAGES_AS_ROWS,
-            printed_on=PRINTED_ON,
-            prepared_by="Nguyễn Thị Hệ",
-            signer_name="Phạm Đăng Xuyết",
-        )
+    pdf = printed(
+        tmp_path / "villages.pdf",
+        report,
+        Orientation.VILLAGES_AS_ROWS,
+        prepared_by="Nguyễn Thị Hệ",
+        signer_name="Phạm Đăng Xuyết",
     )
     assert page_count(pdf) == 1  # a normal week: one page
     page = pdf_text(pdf)
@@ -199,8 +202,7 @@ def test_services_as_rows_gives_the_same_figures_turned(
     village_team: Team, figures: tuple[CommuneFigures, tuple[str, ...]], tmp_path: Path
 ) -> None:
     report, names = figures
-    pdf = tmp_path / "services.pdf"
-    pdf.write_bytes(commune_report_pdf(report, Orientation.SERVICES_AS_ROWS, printed_on=PRINTED_ON))
+    pdf = printed(tmp_path / "services.pdf", report, Orientation.SERVICES_AS_ROWS)
     assert page_count(pdf) == 1
     page = pdf_text(pdf)
     week = recount(village_team.store, "2026-11-16", "2026-11-22")
@@ -262,8 +264,7 @@ def test_a_long_table_repeats_its_header_on_every_page(village_team: Team, tmp_p
             ),
         )
     report = commune_figures(store, WEEK)
-    pdf = tmp_path / "long.pdf"
-    pdf.write_bytes(commune_report_pdf(report, Orientation.VILLAGES_AS_ROWS, printed_on=PRINTED_ON))
+    pdf = printed(tmp_path / "long.pdf", report, Orientation.VILLAGES_AS_ROWS)
     pages = page_count(pdf)
     assert pages >= 2
     seen: list[str] = []
@@ -311,10 +312,7 @@ def test_a_quarter_counts_its_three_months(
     village_team: Team, figures: tuple[CommuneFigures, tuple[str, ...]], tmp_path: Path
 ) -> None:
     quarter = commune_figures(village_team.store, parse_period("2026-Q4"))
-    pdf = tmp_path / "quarter.pdf"
-    pdf.write_bytes(
-        commune_report_pdf(quarter, Orientation.VILLAGES_AS_ROWS, printed_on=PRINTED_ON)
-    )
+    pdf = printed(tmp_path / "quarter.pdf", quarter, Orientation.VILLAGES_AS_ROWS)
     page = pdf_text(pdf)
     assert "QUÝ IV/2026 (01/10 – 31/12/2026)" in squeeze(page)
     whole = recount(village_team.store, "2026-10-01", "2026-12-31")
@@ -343,10 +341,7 @@ def test_a_server_without_fonts_or_qt_prints_the_same_report(
     village_team: Team, figures: tuple[CommuneFigures, tuple[str, ...]], tmp_path: Path
 ) -> None:
     report, _ = figures
-    here = tmp_path / "here.pdf"
-    here.write_bytes(
-        commune_report_pdf(report, Orientation.VILLAGES_AS_ROWS, printed_on=PRINTED_ON)
-    )
+    here = printed(tmp_path / "here.pdf", report, Orientation.VILLAGES_AS_ROWS)
     folder = tmp_path / "no fonts"
     folder.mkdir()
     config = folder / "fonts.conf"
@@ -390,17 +385,14 @@ def test_the_same_figures_as_the_laptops_printout(
         ),
         laptop,
     )
-    server = tmp_path / "server.pdf"
-    server.write_bytes(
-        commune_report_pdf(report, Orientation.SERVICES_AS_ROWS, printed_on=PRINTED_ON)
-    )
+    server = printed(tmp_path / "server.pdf", report, Orientation.SERVICES_AS_ROWS)
     # Laptop: sessions, people, done, follow-up, failed, lũy kế.  Server: one column per
     # village, then sessions, people, lũy kế.
     laptop_rows = table_lines(pdf_text(laptop), 6)
     server_rows = table_lines(pdf_text(server), len(report.villages) + 3)
     assert len(laptop_rows) == len(server_rows) > 4
-    for number, printed in laptop_rows.items():
-        sessions, people, *_, cumulative = printed
+    for number, on_paper in laptop_rows.items():
+        sessions, people, *_, cumulative = on_paper
         assert server_rows[number][-3:] == [sessions, people, cumulative], number
 
 
