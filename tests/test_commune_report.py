@@ -281,13 +281,27 @@ def test_a_long_table_repeats_its_header_on_every_page(village_team: Team, tmp_p
     assert any(name in last for name in names)  # the signatures never go alone
 
 
-def test_too_many_villages_as_columns_is_a_clear_error(village_team: Team) -> None:
-    for number in range(45):
-        add_village(village_team.store, f"Thôn {number}")
-    report = commune_figures(village_team.store, WEEK)
-    with pytest.raises(ValidationError) as refused:
-        commune_report_pdf(report, Orientation.SERVICES_AS_ROWS, printed_on=PRINTED_ON)
-    assert "thôn theo hàng" in refused.value.message_vi
+def test_more_villages_than_a_page_holds_as_columns_are_cut_into_tables() -> None:
+    """Forty villages as columns: the grid is cut into landscape tables, one under the
+    other, each with its header; together their total rows give every village's total
+    once, then the commune's sessions, people and lũy kế."""
+    villages = 40
+    pdf = commune_report_pdf(
+        made_up_figures(villages, len(FIRST_CATALOG)),
+        Orientation.SERVICES_AS_ROWS,
+        printed_on=PRINTED_ON,
+    )
+    pages = pdf_pages_text(pdf)
+    totals = [
+        [int(token) for token in line.split()[2:]]
+        for page in pages
+        for line in page.splitlines()
+        if line.strip().startswith("Tổng cộng")
+    ]
+    assert len(totals) >= 2  # cut into several tables
+    assert [value for part in totals for value in part] == [1] * villages + [villages] * 3
+    assert all("STT" in page and "Loại hỗ trợ" in page for page in pages)
+    assert "CHỦ TỊCH" in pages[-1]
 
 
 def test_periods_and_layouts_are_read_from_text() -> None:

@@ -13,19 +13,28 @@ from page 2, centred in the top margin.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from villagehelper.errors import ValidationError
 from villagehelper.report_font import BOLD_FONT, ITALIC_FONT, REGULAR_FONT
 from villagehelper.server.commune_report.figures import CommuneFigures
+from villagehelper.server.commune_report.page_fit import (
+    CELL_PADDING,
+    FAMILY,
+    MARGIN_BOTTOM,
+    MARGIN_LEFT,
+    MARGIN_RIGHT,
+    MARGIN_TOP,
+    PageFit,
+    cells,
+    fit_columns,
+    split_to_fit,
+)
 from villagehelper.server.commune_report.table import (
     NOTE,
-    SUMMARY_HEADINGS,
     Orientation,
     ReportRow,
     ReportTable,
@@ -39,32 +48,15 @@ from villagehelper.tally.report_wording import (
     date_line,
     period_title,
 )
-from villagehelper.text import format_number
 
-FAMILY = "VillageHelperSerif"
 BODY_PT = 13.0
 TITLE_PT = 14.0
 NOTE_PT = 11.0
-# The decree sets no size for tables; the table shrinks to these before giving up.
-TABLE_SIZES_PT = (12.0, 11.0, 10.0, 9.0)
-# Decree 30/2020, Appendix I: margins top/bottom 20-25 mm, left 30-35, right 15-20.
-MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 20.0, 20.0, 30.0, 15.0
-PAGE_WIDTHS = {"P": 210.0, "L": 297.0}
-CELL_PADDING = 1.2  # mm, each side
 LINE = 0.42  # mm of line per point of type: 1.2 times the type's size
 # The header row in smaller type: names of services in narrow columns take many lines.
 HEADING_SMALLER = 1.5
-MIN_NAME_WIDTH = 38.0  # mm: "Thôn Hữu Chung", "Đăng ký tài khoản" on one or two lines
-MAX_NAME_WIDTH = 52.0  # mm: a service's name on two or three lines
 NUMBER_LINE = "Số:        /BC-UBND"
 ROWS_WITH_SIGNATURES = 2  # the last row and the total travel with the signatures
-
-
-@dataclass(frozen=True)
-class PageFit:
-    orientation: str  # "P" or "L"
-    table_pt: float
-    widths: tuple[float, ...]
 
 
 class _Report(FPDF):
@@ -86,74 +78,6 @@ def _new_document(orientation: str) -> _Report:
     pdf.add_font(FAMILY, "I", str(ITALIC_FONT))
     pdf.set_creator("VillageHelper")
     return pdf
-
-
-def _widest_word(pdf: FPDF, texts: list[str]) -> float:
-    return max((pdf.get_string_width(word) for text in texts for word in text.split()), default=0)
-
-
-def fit_columns(pdf: FPDF, table: ReportTable) -> list[PageFit]:
-    """The page orientations and table sizes the table fits, best first: portrait, then
-    landscape, each from the largest table size; every column but the name at least as
-    wide as its widest word (a Vietnamese word is a syllable, never cut)."""
-    fits: list[PageFit] = []
-    cells = [table.headings, *(_cells(row) for row in (*table.rows, table.total))]
-    columns = list(zip(*cells, strict=True))
-    for orientation in ("P", "L"):
-        body = PAGE_WIDTHS[orientation] - MARGIN_LEFT - MARGIN_RIGHT
-        for size in TABLE_SIZES_PT:
-            pdf.set_font(FAMILY, "B", size)  # measured in bold, the widest style used
-            widths = [
-                _widest_word(pdf, list(column)) + 2 * CELL_PADDING + 0.5 for column in columns
-            ]
-            name = max(MIN_NAME_WIDTH, widths[1])
-            rest = sum(widths) - widths[1]
-            if rest + name <= body:
-                fits.append(PageFit(orientation, size, _spread(pdf, widths, columns, body)))
-    if fits:
-        return fits
-    raise ValidationError(
-        "rows",
-        f"Bảng có {len(table.headings)} cột, không vừa một trang A4 ngang. Hãy chọn cách xếp "
-        "khác (thôn theo hàng thay vì theo cột).",
-        f"The table has {len(table.headings)} columns and does not fit a landscape A4 page: "
-        "choose the other layout (villages as rows instead of columns).",
-    )
-
-
-def _spread(
-    pdf: FPDF, widths: list[float], columns: list[tuple[str, ...]], body: float
-) -> tuple[float, ...]:
-    """The room left on the page: the name column up to its longest name on one line
-    (at most ``MAX_NAME_WIDTH``), the rest shared by the grid's columns so that their
-    headings (names of services or villages) take as few lines as they can: each column
-    as wide as its heading's length times one factor, never below its widest word."""
-    longest = max(pdf.get_string_width(text) for text in columns[1]) + 2 * CELL_PADDING + 0.5
-    others = sum(widths) - widths[1]
-    widths[1] = max(MIN_NAME_WIDTH, widths[1], min(longest, MAX_NAME_WIDTH, body - others))
-    grid = range(2, len(widths) - len(SUMMARY_HEADINGS))
-    if not grid:
-        widths[1] += body - sum(widths)
-        return tuple(widths)
-    room = body - sum(widths) + sum(widths[column] for column in grid)
-    least = {column: widths[column] for column in grid}
-    heading = {column: pdf.get_string_width(columns[column][0]) for column in grid}
-
-    def used(factor: float) -> float:
-        return sum(max(least[column], factor * heading[column]) for column in grid)
-
-    low, high = 0.0, room / min(heading.values()) if min(heading.values()) else 0.0
-    for _ in range(40):  # the factor that fills the room, by bisection
-        middle = (low + high) / 2
-        low, high = (middle, high) if used(middle) <= room else (low, middle)
-    for column in grid:
-        widths[column] = max(least[column], low * heading[column])
-    widths[grid[-1]] += body - sum(widths)  # what rounding left
-    return tuple(widths)
-
-
-def _cells(row: ReportRow) -> tuple[str, ...]:
-    return (row.number, row.label, *(format_number(value) for value in row.values))
 
 
 def _centred_lines(pdf: FPDF, x: float, width: float, lines: list[tuple[str, str, float]]) -> float:
@@ -242,7 +166,7 @@ def _table(
         for row in rows:
             line = grid.row()
             bold = FontFace(emphasis="BOLD") if row is table.total else None
-            for text in _cells(row):
+            for text in cells(row):
                 line.cell(text, style=bold)
 
 
@@ -312,18 +236,21 @@ def commune_report_pdf(
 ) -> bytes:
     """The report as PDF bytes: counts only, never a resident's name."""
     table = build_table(figures, orientation)
+    measure = _new_document("P")
+    fits = fit_columns(measure, table)
     # The first layout that holds the whole report on one page (a normal week), else
     # the first that fits the width: a long table then flows over pages at its best size.
+    # A grid wider than a landscape page is cut by column into several tables.
+    layouts = [[(table, fit)] for fit in fits] if fits else [split_to_fit(measure, table)]
     documents = (
         _typeset(
             figures,
-            table,
-            fit,
+            layout,
             printed_on=printed_on,
             prepared_by=prepared_by,
             signer_name=signer_name,
         )
-        for fit in fit_columns(_new_document("P"), table)
+        for layout in layouts
     )
     first = next(documents)
     # Two pages is a near miss that a smaller table or a landscape page may save; a
@@ -335,17 +262,22 @@ def commune_report_pdf(
 
 def _typeset(
     figures: CommuneFigures,
-    table: ReportTable,
-    fit: PageFit,
+    layout: list[tuple[ReportTable, PageFit]],
     *,
     printed_on: date,
     prepared_by: str,
     signer_name: str,
 ) -> FPDF:
-    pdf = _new_document(fit.orientation)
+    """The report with its table in one part, or in several cut by column (each whole,
+    one under the other; the signatures under the last)."""
+    pdf = _new_document(layout[0][1].orientation)
     pdf.set_title(f"Báo cáo {figures.period.label} – {figures.commune_name}")
     pdf.add_page()
     _letterhead(pdf, figures.commune_name, printed_on)
-    _title(pdf, table, figures)
-    _table_and_signatures(pdf, table, fit, prepared_by, signer_name)
+    _title(pdf, layout[0][0], figures)
+    for part, fit in layout[:-1]:
+        _table(pdf, part, fit, [*part.rows, part.total], heading=True)
+        pdf.ln(4.0)
+    last, fit = layout[-1]
+    _table_and_signatures(pdf, last, fit, prepared_by, signer_name)
     return pdf

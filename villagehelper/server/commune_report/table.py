@@ -45,10 +45,35 @@ class ReportTable:
     grid_headings: tuple[str, ...]  # the service or village of each grid column
     rows: tuple[ReportRow, ...]
     total: ReportRow
+    # False on the parts of a table cut by column (:func:`column_parts`) but the last.
+    with_summary: bool = True
 
     @property
     def headings(self) -> tuple[str, ...]:
-        return ("STT", ROW_HEADINGS[self.orientation], *self.grid_headings, *SUMMARY_HEADINGS)
+        summary = SUMMARY_HEADINGS if self.with_summary else ()
+        return ("STT", ROW_HEADINGS[self.orientation], *self.grid_headings, *summary)
+
+
+def column_parts(table: ReportTable, parts: int) -> list[ReportTable]:
+    """``table`` cut into ``parts`` tables of about as many grid columns each, for a grid
+    wider than a page (many villages as columns): every part has the rows' numbers and
+    names, the summary columns go with the last."""
+    grid = len(table.grid_headings)
+    size = -(-grid // parts)  # rounded up
+    cut: list[ReportTable] = []
+    for start in range(0, grid, size):
+        end = min(start + size, grid)
+        last = end == grid
+        cut.append(
+            ReportTable(
+                table.orientation,
+                table.grid_headings[start:end],
+                tuple(_part_of(row, start, end, grid if last else None) for row in table.rows),
+                _part_of(table.total, start, end, grid if last else None),
+                with_summary=last,
+            )
+        )
+    return cut
 
 
 def parse_orientation(text: str) -> Orientation:
@@ -61,6 +86,13 @@ def parse_orientation(text: str) -> Orientation:
             "hoặc 'services' (loại hỗ trợ theo hàng).",
             f"Bad table layout {text!r}: choose 'villages' or 'services' as rows.",
         ) from error
+
+
+def _part_of(row: ReportRow, start: int, end: int, summary_from: int | None) -> ReportRow:
+    """Grid columns ``start`` to ``end`` of ``row``, and its summary (the values from
+    ``summary_from`` on) when given."""
+    summary = row.values[summary_from:] if summary_from is not None else ()
+    return ReportRow(row.number, row.label, (*row.values[start:end], *summary))
 
 
 def _summary(counts: Counts) -> tuple[int, int, int]:
