@@ -4,6 +4,7 @@ figure against a recount in plain SQL over the same sessions."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -464,3 +465,16 @@ def pdf_pages_text(pdf: bytes) -> list[str]:
         ["pdftotext", "-layout", "-", "-"], input=pdf, check=True, capture_output=True
     )
     return completed.stdout.decode("utf-8").split("\f")[:-1]
+
+
+def test_a_village_named_like_a_formula_stays_text_in_the_xlsx() -> None:
+    injection = '=HYPERLINK("http://x","y")'
+    figures = made_up_figures(3)
+    odd = dataclasses.replace(figures.villages[0], name=injection)
+    figures = dataclasses.replace(figures, villages=(odd, *figures.villages[1:]))
+    for orientation in Orientation:
+        book = openpyxl.load_workbook(io.BytesIO(commune_report_xlsx(figures, orientation)))
+        sheet = book["Báo cáo"]
+        texts = [cell.value for row in sheet.iter_rows() for cell in row]
+        assert "'" + injection in texts, orientation
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
