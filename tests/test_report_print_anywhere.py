@@ -441,14 +441,15 @@ def vietnamese_letters() -> set[str]:
 def test_the_bundled_fonts_are_whole_and_have_every_vietnamese_letter(qapp: object) -> None:
     from PySide6.QtGui import QRawFont
 
-    from villagehelper.reports.fonts import FONT_FILES, FONTS_DIR, REPORT_FAMILY
+    from villagehelper.report_font import FONTS_DIR, REPORT_FONT_FILES
+    from villagehelper.reports.fonts import REPORT_FAMILY
 
     letters = vietnamese_letters()
     assert len(letters) == 2 * (12 * 6 + 17)
     assert all(len(letter) == 1 for letter in letters)  # precomposed, as typed and stored
     assert (FONTS_DIR / "OFL.txt").read_text(encoding="utf-8").count("Open Font License") >= 2
-    for name in FONT_FILES:
-        data = (FONTS_DIR / name).read_bytes()
+    for name in REPORT_FONT_FILES:
+        data = name.read_bytes()
         # The whole file's checksum is the TrueType constant: the renaming left it sound.
         padded = data + b"\0" * (-len(data) % 4)
         assert sum(struct.unpack(f">{len(padded) // 4}L", padded)) & 0xFFFFFFFF == 0xB1B0AFBA

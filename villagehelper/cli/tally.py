@@ -79,9 +79,9 @@ def cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
         write_tally_csv,
         write_tally_xlsx,
     )
-    from villagehelper.reports.titles import REPORT_TITLE, period_title
     from villagehelper.tally.engine import compute_tally
     from villagehelper.tally.periods import parse_week
+    from villagehelper.tally.report_wording import REPORT_TITLE, period_title
 
     period = parse_week(args.week, vietnam_today())  # before opening: a typo costs nothing
     store = open_unlocked(data_dir)

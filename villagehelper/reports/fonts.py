@@ -22,16 +22,8 @@ import threading
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QFontDatabase
 
-from villagehelper.shipped import shipped_folder
+from villagehelper.report_font import REPORT_FONT_FILES
 
-FONTS_DIR = shipped_folder("villagehelper", "resources", "fonts")
-# Regular for the body, bold for headings and totals, italic for the place-and-date line
-# and the notes: the only styles the report uses.
-FONT_FILES = (
-    "VillageHelperSerif-Regular.ttf",
-    "VillageHelperSerif-Bold.ttf",
-    "VillageHelperSerif-Italic.ttf",
-)
 REPORT_FAMILY = "VillageHelper Serif"
 # Only if the files were removed from an installation: the decree's own font.
 WINDOWS_FAMILY = "Times New Roman"
@@ -61,10 +53,10 @@ def register_report_fonts() -> str:
 
 def _add_fonts() -> str:
     families: set[str] = set()
-    for name in FONT_FILES:
-        font_id = QFontDatabase.addApplicationFont(str(FONTS_DIR / name))
+    for path in REPORT_FONT_FILES:
+        font_id = QFontDatabase.addApplicationFont(str(path))
         if font_id < 0:
-            _log.warning("report font %s could not be loaded", FONTS_DIR / name)
+            _log.warning("report font %s could not be loaded", path)
             continue
         families.update(QFontDatabase.applicationFontFamilies(font_id))
     return REPORT_FAMILY if REPORT_FAMILY in families else WINDOWS_FAMILY

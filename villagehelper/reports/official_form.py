@@ -19,50 +19,13 @@ from villagehelper.reports.typesetting import (
     percent_widths,
     report_font,
 )
-
-# Prefixes an official village name may already carry ("Thôn Khay", "Tổ dân phố 3").
-VILLAGE_PREFIXES = (
-    "THÔN ",
-    "XÓM ",
-    "BẢN ",
-    "ẤP ",
-    "LÀNG ",
-    "BUÔN ",
-    "PLEI ",
-    "SÓC ",
-    "TỔ ",
-    "KHU ",
+from villagehelper.tally.report_wording import (
+    MOTTO,
+    NATIONAL_NAME,
+    commune_committee,
+    date_line,
+    issuing_body,
 )
-COMMUNE_PREFIXES = ("Xã ", "Phường ", "Thị trấn ", "Đặc khu ")
-NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-MOTTO = "Độc lập - Tự do - Hạnh phúc"
-
-
-def place_name(commune_name: str) -> str:
-    """ "Xã Gia Lộc" -> "Gia Lộc": the decree's place line uses the bare name."""
-    for prefix in COMMUNE_PREFIXES:
-        if commune_name.startswith(prefix):
-            return commune_name[len(prefix) :].strip()
-    return commune_name.strip()
-
-
-def date_line(commune_name: str, printed_on: date) -> str:
-    """ "Gia Lộc, ngày 05 tháng 12 năm 2026": two-digit day below 10 and months 1-2 (the
-    decree's rule, so that "tháng 1" cannot be altered into "tháng 11" or "12")."""
-    month = f"{printed_on.month:02d}" if printed_on.month < 3 else str(printed_on.month)
-    return (
-        f"{place_name(commune_name)}, ngày {printed_on.day:02d} tháng {month} năm {printed_on.year}"
-    )
-
-
-def issuing_body(village_name: str | None) -> str:
-    team_line = "TỔ CÔNG NGHỆ SỐ CỘNG ĐỒNG"
-    if not village_name:
-        return team_line
-    village = village_name.strip().upper()
-    if not village.startswith(VILLAGE_PREFIXES):
-        village = "THÔN " + village
-    return f"{team_line} {village}"
 
 
 def write_letterhead(
@@ -90,7 +53,7 @@ def write_letterhead(
     centred_lines(
         cursor,
         [
-            ("UBND " + commune_name.strip().upper(), char_format()),
+            (commune_committee(commune_name), char_format()),
             (issuing_body(village_name), bold),
         ],
         rule=35.0,

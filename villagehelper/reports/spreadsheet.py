@@ -14,21 +14,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from villagehelper.ops.team import list_team_members, list_villages
-from villagehelper.reports.titles import REPORT_TITLE, period_title
 from villagehelper.spreadsheet_cells import neutralise
+from villagehelper.spreadsheet_style import (
+    BOX,
+    NUMBER_FORMAT,
+    TOTAL_LABEL,
+    cell_text,
+    header_cell,
+    title_row,
+)
 from villagehelper.store.engine import Store
 from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.report_wording import REPORT_TITLE, period_title
 from villagehelper.tally.results import Counts, Tally
 from villagehelper.text import search_key
 
-NUMBER_FORMAT = "#,##0"
-TOTAL_LABEL = "Tổng cộng"
 BREAKDOWN_SHEET = "Theo thôn, thành viên"
 
 # (header, width in characters, Counts attribute or None, additive)
@@ -55,10 +60,6 @@ _BREAKDOWN_COLUMNS: tuple[tuple[str, int, str], ...] = (
     ("Hẹn lại", 10, "follow_up"),
     ("Chưa thành công", 16, "failed"),
 )
-
-_THIN = Side(style="thin")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
 @dataclass(frozen=True)
@@ -113,12 +114,6 @@ def compute_breakdown(store: Store, tally: Tally) -> Breakdown:
     )
 
 
-def _text(value: str) -> str:
-    # openpyxl stores a string starting with "=" as a formula, and refuses control
-    # characters: both would come from a name typed by a person.
-    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
-
-
 def scope_line(commune_name: str, village_name: str | None) -> str:
     return f"{village_name} – {commune_name}" if village_name else commune_name
 
@@ -152,19 +147,13 @@ def write_tally_csv(tally: Tally, path: Path) -> None:
             writer.writerow([neutralise(cell) for cell in (number, label, *map(str, values))])
 
 
-def _title_row(sheet: Worksheet, row: int, text: str, width: int, *, bold: bool) -> None:
-    sheet.cell(row=row, column=1, value=_text(text)).font = Font(bold=bold, size=14 if bold else 12)
-    sheet.cell(row=row, column=1).alignment = Alignment(horizontal="center")
-    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-
-
 def _write_report_sheet(
     sheet: Worksheet, tally: Tally, commune_name: str, village_name: str | None
 ) -> None:
     width = len(_COLUMNS)
-    _title_row(sheet, 1, REPORT_TITLE, width, bold=True)
-    _title_row(sheet, 2, period_title(tally.period), width, bold=True)
-    _title_row(sheet, 3, scope_line(commune_name, village_name), width, bold=False)
+    title_row(sheet, 1, REPORT_TITLE, width, bold=True)
+    title_row(sheet, 2, period_title(tally.period), width, bold=True)
+    title_row(sheet, 3, scope_line(commune_name, village_name), width, bold=False)
 
     top, sub = 5, 6  # two header rows: "Kết quả" above its three outcome columns
     for index, (title, column_width, _, _) in enumerate(_COLUMNS):
@@ -181,10 +170,7 @@ def _write_report_sheet(
     )
     for header_row in (top, sub):
         for column in range(1, width + 1):
-            cell = sheet.cell(row=header_row, column=column)
-            cell.font = Font(bold=True)
-            cell.alignment = _CENTRE
-            cell.border = _BOX
+            header_cell(sheet, header_row, column)
 
     first_data = sub + 1
     rows = table_rows(tally)
@@ -192,7 +178,7 @@ def _write_report_sheet(
     for offset, (number, label, values) in enumerate(service_rows):
         row = first_data + offset
         sheet.cell(row=row, column=1, value=int(number)).alignment = Alignment(horizontal="center")
-        sheet.cell(row=row, column=2, value=_text(label))
+        sheet.cell(row=row, column=2, value=cell_text(label))
         for column, number_value in enumerate(values, start=3):
             sheet.cell(row=row, column=column, value=number_value)
 
@@ -212,7 +198,7 @@ def _write_report_sheet(
     for row in range(first_data, total_row + 1):
         for column in range(1, width + 1):
             cell = sheet.cell(row=row, column=column)
-            cell.border = _BOX
+            cell.border = BOX
             if column > 2:
                 cell.number_format = NUMBER_FORMAT
             if row == total_row:
@@ -233,17 +219,14 @@ def _write_breakdown_sheet(sheet: Worksheet, breakdown: Breakdown) -> None:
         sheet.cell(row=row, column=1, value=heading).font = Font(bold=True, size=12)
         row += 1
         for column, (title, _) in enumerate(headers, start=1):
-            cell = sheet.cell(row=row, column=column, value=title)
-            cell.font = Font(bold=True)
-            cell.alignment = _CENTRE
-            cell.border = _BOX
+            header_cell(sheet, row, column, title)
         row += 1
         for entry in entries:
-            sheet.cell(row=row, column=1, value=_text(entry.name)).border = _BOX
+            sheet.cell(row=row, column=1, value=cell_text(entry.name)).border = BOX
             for column, (_, _, attr) in enumerate(_BREAKDOWN_COLUMNS, start=2):
                 cell = sheet.cell(row=row, column=column, value=int(getattr(entry.counts, attr)))
                 cell.number_format = NUMBER_FORMAT
-                cell.border = _BOX
+                cell.border = BOX
             row += 1
         row += 1  # a blank line between the two sections
 

@@ -34,8 +34,8 @@ from villagehelper.reports.counts_table import data_rows, table_columns, write_c
 from villagehelper.reports.fonts import register_report_fonts
 from villagehelper.reports.keep_together import TablePart, next_break
 from villagehelper.reports.official_form import write_letterhead, write_signatures
-from villagehelper.reports.titles import REPORT_TITLE, period_title
 from villagehelper.reports.typesetting import block_format, char_format, layout_dpi, report_font
+from villagehelper.tally.report_wording import REPORT_TITLE, period_title
 from villagehelper.tally.results import Tally
 
 TITLE_PT = 14.0

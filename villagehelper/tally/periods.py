@@ -1,4 +1,5 @@
-"""Reporting periods (kỳ báo cáo): ISO weeks, calendar months and custom day ranges.
+"""Reporting periods (kỳ báo cáo): ISO weeks, calendar months, quarters and custom day
+ranges.
 
 A period is a run of whole Vietnam calendar days; the database is queried with the
 UTC instants of its bounds as a half-open range [start, end), so a session at Sunday
@@ -16,11 +17,14 @@ from villagehelper.clock import REPORT_YEARS, vietnam_day_bounds
 from villagehelper.errors import ValidationError
 
 _WEEK_TEXT = re.compile(r"^(?P<year>\d{4})-?W(?P<week>\d{2})$", re.IGNORECASE)
+_MONTH_TEXT = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{1,2})$")
+_QUARTER_TEXT = re.compile(r"^(?P<year>\d{4})-?Q(?P<quarter>\d)$", re.IGNORECASE)
 
 
 class PeriodKind(StrEnum):
     WEEK = "week"
     MONTH = "month"
+    QUARTER = "quarter"
     CUSTOM = "custom"
 
 
@@ -71,23 +75,28 @@ class Period:
 
     @property
     def label(self) -> str:
-        """ "2026-W49", "2026-12" or "2026-12-01..2026-12-07"."""
+        """ "2026-W49", "2026-12", "2026-Q4" or "2026-12-01..2026-12-07"."""
         if self.kind is PeriodKind.WEEK:
             year, week, _ = self.first.isocalendar()
             return f"{year}-W{week:02d}"
         if self.kind is PeriodKind.MONTH:
             return f"{self.first.year}-{self.first.month:02d}"
+        if self.kind is PeriodKind.QUARTER:
+            return f"{self.first.year}-Q{(self.first.month - 1) // 3 + 1}"
         return f"{self.first.isoformat()}..{self.last.isoformat()}"
 
     def previous(self) -> Period:
-        """The period to compare with: the week before, the calendar month before (its
-        own length, as a monthly report compares with last month), or for a custom
-        range the same number of days just before it."""
+        """The period to compare with: the week before, the calendar month or quarter
+        before (its own length, as a monthly report compares with last month), or for a
+        custom range the same number of days just before it."""
         if self.kind is PeriodKind.WEEK:
             return week_containing(self.first - timedelta(days=7))
         if self.kind is PeriodKind.MONTH:
             day_before = self.first - timedelta(days=1)
             return month(day_before.year, day_before.month)
+        if self.kind is PeriodKind.QUARTER:
+            day_before = self.first - timedelta(days=1)
+            return quarter(day_before.year, (day_before.month - 1) // 3 + 1)
         return custom(self.first - timedelta(days=self.days), self.first - timedelta(days=1))
 
 
@@ -143,6 +152,40 @@ def month(year: int, month_number: int) -> Period:
     first = date(year, month_number, 1)
     following = date(year + month_number // 12, month_number % 12 + 1, 1)
     return Period(PeriodKind.MONTH, first, following - timedelta(days=1))
+
+
+def quarter(year: int, quarter_number: int) -> Period:
+    """Quarter ``quarter_number`` (1-4) of ``year``: three calendar months."""
+    if not 1 <= quarter_number <= 4:
+        raise ValidationError(
+            "quarter",
+            f"Quý không hợp lệ: {quarter_number} (từ 1 đến 4).",
+            f"Bad quarter {quarter_number}: use 1 to 4.",
+        )
+    first_month = 3 * quarter_number - 2
+    first = month(year, first_month).first  # the same year check as a month
+    return Period(PeriodKind.QUARTER, first, month(year, first_month + 2).last)
+
+
+def parse_period(text: str) -> Period:
+    """A week "2026-W49", a month "2026-12" or a quarter "2026-Q4", as :attr:`Period.label`
+    writes them."""
+    cleaned = text.strip()
+    week = _WEEK_TEXT.match(cleaned)
+    if week is not None:
+        return iso_week(int(week["year"]), int(week["week"]))
+    matched = _MONTH_TEXT.match(cleaned) or _QUARTER_TEXT.match(cleaned)
+    if matched is None:
+        raise ValidationError(
+            "period",
+            f"Kỳ báo cáo không hợp lệ: {text!r}. Ghi tuần (2026-W49), tháng (2026-12) "
+            "hoặc quý (2026-Q4).",
+            f"Bad report period {text!r}: write a week (2026-W49), a month (2026-12) "
+            "or a quarter (2026-Q4).",
+        )
+    if "month" in matched.groupdict():
+        return month(int(matched["year"]), int(matched["month"]))
+    return quarter(int(matched["year"]), int(matched["quarter"]))
 
 
 def custom(first: date, last: date) -> Period:
