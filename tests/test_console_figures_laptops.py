@@ -73,7 +73,7 @@ def test_a_village_is_stale_after_eight_days_without_a_sync_not_after_six(
 ) -> None:
     commune = set_up_commune(sync_server, tmp_path)
     leader = commune.leader
-    team.add_village(leader.store, "Thôn Hữu Chung")  # no laptop ever works for it
+    huu = team.add_village(leader.store, "Thôn Hữu Chung")  # no laptop works for it yet
     home = households.create_household(leader.store, HouseholdInput(commune.village_id, "Lò A"))
     _log(leader, home.id, commune.leader_id)
     enrol_laptop(sync_server, open_laptop(tmp_path, "unused"))  # enrolled, never synced
@@ -101,13 +101,21 @@ def test_a_village_is_stale_after_eight_days_without_a_sync_not_after_six(
     resynced = _last_seen(sync_server, leader)
     assert resynced > synced + timedelta(days=8)
     assert villages_at(resynced + timedelta(hours=1))["Thôn Khay"] == (1, resynced, False)
+    # Its first work for the other village, after the villages were read once already.
+    far = households.create_household(leader.store, HouseholdInput(huu.id, "Lò B"))
+    _log(leader, far.id, commune.leader_id)
+    last = _last_seen(sync_server, leader)
+    assert villages_at(last + timedelta(hours=1)) == {
+        "Thôn Khay": (1, last, False),
+        "Thôn Hữu Chung": (1, last, False),
+    }
 
     # A revoked laptop will never sync again: its village has no laptop left.
     with leader.store.reading() as session:
         credentials = sync_state.enrolled(session)
     assert isinstance(credentials, sync_state.Enrolled)
     accounts.revoke(db, credentials.device_id)
-    assert villages_at(resynced + timedelta(hours=1))["Thôn Khay"] == (0, None, True)
+    assert villages_at(last + timedelta(hours=1))["Thôn Khay"] == (0, None, True)
 
 
 def test_province_totals_are_the_sum_of_its_communes(

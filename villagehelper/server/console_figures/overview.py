@@ -4,7 +4,8 @@ Every count comes from the laptops' own tally engine
 (:func:`~villagehelper.tally.engine.compute_tally`,
 :func:`~villagehelper.tally.history.weekly_history`) run on the server's replica of
 the commune, caught up with the feed first, so the console, the laptops' tally screen
-and their printed reports cannot disagree on a definition (see the engine's docstring for each one).
+and their printed reports cannot disagree on a definition (the engine's docstring
+gives each one).
 """
 
 from __future__ import annotations
