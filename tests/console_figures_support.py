@@ -1,18 +1,37 @@
-"""Helpers for the console figures' tests: a server clock the test moves, and a recount
-of a commune's sessions in plain SQL and Python over the server's own rows (the feed's
-JSON documents), independent of the tally engine and of the replicas."""
+"""Helpers for the console figures' tests: replicas on a server whose clock the test
+moves, and a recount of a commune's sessions in plain SQL and Python over the server's
+own rows (the feed's JSON documents), independent of the tally engine and the replicas."""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
+from tests.conftest import FakeClock
+from tests.sync_support import LoopbackServer
 from villagehelper.server.database import ServerDB
-from villagehelper.tally.periods import Period
+from villagehelper.server.replicas import CommuneReplicas
+from villagehelper.tally.periods import Period, iso_week
+
+WEEK = iso_week(2026, 48)  # the test clock's week: Monday 23 November 2026
+SERVER_START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def replicas(sync_server: LoopbackServer, tmp_path: Path) -> Iterator[CommuneReplicas]:
+    """The console's replicas of the communes of ``sync_server``, whose clock starts at
+    ``SERVER_START`` and moves only when the test moves it."""
+    sync_server.db.clock = FakeClock(SERVER_START)
+    made = CommuneReplicas(sync_server.db, tmp_path / "console-replicas")
+    yield made
+    made.close()
 
 
 @dataclass

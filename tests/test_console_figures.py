@@ -4,14 +4,14 @@ the same week and a recount over the server's rows in plain SQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import FakeClock
-from tests.console_figures_support import counts_tuple, recount
+from tests.console_figures_support import SERVER_START, WEEK, counts_tuple, recount
+from tests.console_figures_support import replicas as replicas  # the fixture
 from tests.sync_support import (
     COMMUNE,
     LoopbackServer,
@@ -31,17 +31,6 @@ from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.history import weekly_history
 from villagehelper.tally.overview import village_tallies
 from villagehelper.tally.periods import custom, iso_week, month
-
-WEEK = iso_week(2026, 48)  # the test clock's week: Monday 23 November 2026
-SERVER_START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def replicas(sync_server: LoopbackServer, tmp_path: Path) -> Iterator[CommuneReplicas]:
-    sync_server.db.clock = FakeClock(SERVER_START)
-    made = CommuneReplicas(sync_server.db, tmp_path / "console-replicas")
-    yield made
-    made.close()
 
 
 def test_overview_equals_each_laptops_tally_and_a_plain_recount(

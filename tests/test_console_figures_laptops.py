@@ -4,15 +4,15 @@ sync by the server's clock and not after 6, and a province's totals are its comm
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from tests.conftest import FakeClock
-from tests.console_figures_support import counts_tuple, recount
+from tests.console_figures_support import SERVER_START, WEEK, counts_tuple, recount
+from tests.console_figures_support import replicas as replicas  # the fixture
 from tests.sync_support import (
     COMMUNE,
     OTHER_COMMUNE,
@@ -31,20 +31,9 @@ from villagehelper.server.console_figures.province import province_figures
 from villagehelper.server.replicas import CommuneReplicas
 from villagehelper.server.tables import Device
 from villagehelper.store import sync_state
-from villagehelper.tally.periods import iso_week
 
-WEEK = iso_week(2026, 48)
-SERVER_START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 HAI_PHONG = "31"
 HA_NOI_COMMUNE = "00004"  # Phường Ba Đình, Hà Nội
-
-
-@pytest.fixture
-def replicas(sync_server: LoopbackServer, tmp_path: Path) -> Iterator[CommuneReplicas]:
-    sync_server.db.clock = FakeClock(SERVER_START)
-    made = CommuneReplicas(sync_server.db, tmp_path / "console-replicas")
-    yield made
-    made.close()
 
 
 def _last_seen(server: LoopbackServer, laptop: Laptop) -> datetime:
