@@ -15,13 +15,15 @@ import argparse
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
-from benchmarks.console_data import LoadedCommune, count_records, load
+from benchmarks.console_data import count_records, load, loaded_communes
 from benchmarks.datasets import GENERATED_AT, DatasetSpec, ensure
 from benchmarks.measure import Row, Stats, table, time_each, timed
 from tests.sync_support import PG_URL_ENV, fresh_postgres_database
@@ -46,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--repeat", type=int, default=3, help="rounds over every commune (3)")
     parser.add_argument(
+        "--keep", action="store_true", help="keep the database and the replicas' folder"
+    )
+    parser.add_argument("--database", help="a database loaded and kept by an earlier run")
+    parser.add_argument("--work", help="the replicas' folder (with --database: the kept one)")
+    parser.add_argument(
         "--pg-url",
         default=os.environ.get(PG_URL_ENV),
         help=f"a PostgreSQL server's URL; a database is made there and dropped "
@@ -66,11 +73,10 @@ def _months(today_month: Period, count: int) -> list[Period]:
     return periods
 
 
-def measure(db: ServerDB, folder: Path, loaded: list[LoadedCommune], repeat: int) -> list[Row]:
-    codes = [commune.code for commune in loaded]
+def measure(db: ServerDB, folder: Path, codes: list[str], repeat: int) -> list[Row]:
     replicas = CommuneReplicas(db, folder / "replicas")
     try:
-        cold = time_each(codes, replicas.caught_up)
+        cold = time_each(codes, partial(_first_catch_up, replicas))
         today = vietnam_today(NOW)
         spans = [span_period(span, today) for span in Span]
         overview: list[float] = []
@@ -92,7 +98,7 @@ def measure(db: ServerDB, folder: Path, loaded: list[LoadedCommune], repeat: int
     cold_stats = Stats.of(cold)
     rows = [
         Row(
-            f"cold replica build per commune (p50; max {cold_stats.max:.1f} s)",
+            f"first catch-up of a replica (cold unless --database; max {cold_stats.max:.1f} s)",
             cold_stats.p50,
             None,
             "s",
@@ -129,38 +135,66 @@ def measure(db: ServerDB, folder: Path, loaded: list[LoadedCommune], repeat: int
     return rows
 
 
+def _first_catch_up(replicas: CommuneReplicas, code: str) -> None:
+    seconds = timed(partial(replicas.caught_up, code))
+    print(f"  replica of {code} caught up in {seconds:.1f} s", file=sys.stderr, flush=True)
+
+
 def _overview(replicas: CommuneReplicas, db: ServerDB, code: str, period: Period) -> object:
     return commune_overview(replicas, db, code, period, NOW)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if not args.pg_url:
+    if not args.pg_url and not args.database:
         print(f"PostgreSQL: give --pg-url or set {PG_URL_ENV}", file=sys.stderr)
         return 2
-    dataset = ensure(DatasetSpec(args.households, args.sessions, args.seed))
-    with (
-        tempfile.TemporaryDirectory(prefix="vh-console-") as work,
-        fresh_postgres_database(args.pg_url, prefix="vh_console") as url,
-    ):
-        os.environ.setdefault("VILLAGEHELPER_SERVER_STATE", str(Path(work) / "state"))
+    with ExitStack() as stack:
+        if args.database:  # loaded and kept by an earlier run: its replicas are warm
+            url, work = args.database, Path(args.work)
+        else:
+            work = Path(args.work or stack.enter_context(_temporary(args.keep)))
+            url = stack.enter_context(_database(args.pg_url, args.keep))
+        os.environ.setdefault("VILLAGEHELPER_SERVER_STATE", str(work / "state"))
         db = open_server_db(url, clock=lambda: NOW)
-        try:
-            loaded: list[list[LoadedCommune]] = []
-            seconds = timed(lambda: loaded.append(load(dataset, db, args.communes, NOW)))
-            communes = loaded[0]
-            records = count_records(db)
+        stack.callback(db.close)
+        if not args.database:
+            dataset = ensure(DatasetSpec(args.households, args.sessions, args.seed))
+            seconds = timed(lambda: load(dataset, db, args.communes, NOW))
             print(
-                f"{len(communes)} communes × {communes[0].sessions:,} sessions "
-                f"({records:,} feed rows) loaded into PostgreSQL in {seconds:.0f} s",
+                f"{args.communes} communes × {args.sessions:,} sessions "
+                f"({count_records(db):,} feed rows) loaded into PostgreSQL in {seconds:.0f} s",
                 file=sys.stderr,
             )
-            rows = measure(db, Path(work), communes, args.repeat)
-        finally:
-            db.close()
+        rows = measure(db, work, loaded_communes(db), args.repeat)
+        if args.keep:
+            print(f"kept: --database {url} --work {work}", file=sys.stderr)
     print(f"\nConsole figures, PostgreSQL, {_when()}")
     print(table(rows))
     return 0
+
+
+@contextmanager
+def _temporary(keep: bool) -> Iterator[str]:
+    if keep:
+        yield tempfile.mkdtemp(prefix="vh-console-")
+        return
+    with tempfile.TemporaryDirectory(prefix="vh-console-") as work:
+        yield work
+
+
+@contextmanager
+def _database(admin_url: str, keep: bool) -> Iterator[str]:
+    if not keep:
+        with fresh_postgres_database(admin_url, prefix="vh_console") as url:
+            yield url
+        return
+    name = f"vh_console_kept_{os.getpid()}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    yield f"{admin_url.rpartition('/')[0]}/{name}"
 
 
 def _when() -> str:

@@ -31,7 +31,7 @@ from villagehelper import geography
 from villagehelper.exchange.wire import canonical_json
 from villagehelper.server import accounts
 from villagehelper.server.database import ServerDB
-from villagehelper.server.tables import Device, DeviceStamp, FeedCounter, Record
+from villagehelper.server.tables import Device, DeviceStamp, FeedCounter, Record, ServerCommune
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _COPY = (
@@ -156,3 +156,9 @@ def _load_commune(
 def count_records(db: ServerDB) -> int:
     with db.reading() as session:
         return int(session.scalar(select(func.count()).select_from(Record)) or 0)
+
+
+def loaded_communes(db: ServerDB) -> list[str]:
+    """The codes of the communes in the database, in the order they were loaded."""
+    with db.reading() as session:
+        return list(session.scalars(select(ServerCommune.code).order_by(ServerCommune.created_at)))
