@@ -3,8 +3,8 @@ villages with stale laptops (issue 18, item 6).  Counts only.
 
 The communes are those the server holds (``communes``) whose code the 2025
 administrative list (:mod:`villagehelper.geography`) places in the province; each is
-counted by the laptops' engine on its own replica (:mod:`.overview`), so a commune's
-line here is the total its own overview shows.  The communes' people and households
+counted by the laptops' engine on its own replica, as :mod:`.overview` counts, so a
+commune's line here is the total its own overview shows.  The communes' people and households
 are disjoint, so the province's totals are the sums of its communes'.
 """
 
@@ -19,10 +19,10 @@ from sqlalchemy import select
 from villagehelper import geography
 from villagehelper.errors import UserError
 from villagehelper.server.console_figures.laptops import laptop_sync
-from villagehelper.server.console_figures.overview import period_figures
 from villagehelper.server.database import ServerDB
 from villagehelper.server.replicas import CommuneReplicas
 from villagehelper.server.tables import ServerCommune
+from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.periods import Period
 from villagehelper.tally.results import BasicSkills, Counts
 
@@ -109,14 +109,14 @@ def province_figures(
     lines = []
     for code, commune_name in province_communes(db, province_code):
         store = replicas.caught_up(code)
-        figures = period_figures(store, period)
+        tally = compute_tally(store, period)  # the commune's totals only: no village rows
         laptops = laptop_sync(db, store, code, moment)
         lines.append(
             CommuneLine(
                 code,
                 commune_name,
-                figures.totals,
-                figures.tally.basic_skills,
+                tally.totals,
+                tally.basic_skills,
                 len(laptops.villages),
                 len(laptops.stale_villages),
                 laptops.unplaced_stale,
