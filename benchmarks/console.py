@@ -79,6 +79,9 @@ def measure(db: ServerDB, folder: Path, codes: list[str], repeat: int) -> list[R
         cold = time_each(codes, partial(_first_catch_up, replicas))
         today = vietnam_today(NOW)
         spans = [span_period(span, today) for span in Span]
+        # The first overview of a commune in a process also reads which villages each
+        # laptop worked for from all its sessions (laptops.py): timed apart.
+        first = time_each(codes, lambda code: _overview(replicas, db, code, spans[0]))
         overview: list[float] = []
         report: list[float] = []
         baseline: list[float] = []
@@ -96,6 +99,7 @@ def measure(db: ServerDB, folder: Path, codes: list[str], repeat: int) -> list[R
         replicas.close()
     base = Stats.of(baseline)
     cold_stats = Stats.of(cold)
+    first_stats = Stats.of(first)
     rows = [
         Row(
             f"first catch-up of a replica (cold unless --database; max {cold_stats.max:.1f} s)",
@@ -106,6 +110,15 @@ def measure(db: ServerDB, folder: Path, codes: list[str], repeat: int) -> list[R
             note=f"{cold_stats.p50:.1f} s",
         )
     ]
+    rows.append(
+        Row(
+            f"first overview of a commune in a process (p50; max {first_stats.max * 1000:.0f} ms)",
+            first_stats.p50,
+            None,
+            "ms",
+            "",
+        )
+    )
     for label, samples in (
         (f"overview, 5 periods × {len(codes)} communes", overview),
         (f"month report figures, 3 months × {len(codes)} communes", report),
