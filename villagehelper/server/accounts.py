@@ -13,7 +13,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select, update
@@ -100,8 +100,19 @@ def add_commune(db: ServerDB, code: str, name: str) -> None:
     note_accounts(db)
 
 
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str  # "ABCDE-FGHJK", shown once
+    expires_at: datetime
+
+
 def issue_code(db: ServerDB, commune_code: str, role: str) -> str:
     """A new one-time code, shown once; only its hash is stored."""
+    return issued_code(db, commune_code, role).code
+
+
+def issued_code(db: ServerDB, commune_code: str, role: str) -> IssuedCode:
+    """:func:`issue_code` with the code's expiry (the console shows both)."""
     try:
         device_role = DeviceRole(role)
     except ValueError:
@@ -128,7 +139,7 @@ def issue_code(db: ServerDB, commune_code: str, role: str) -> str:
                 used_by=None,
             )
         )
-    return f"{raw[:5]}-{raw[5:]}"
+    return IssuedCode(f"{raw[:5]}-{raw[5:]}", now + CODE_LIFETIME)
 
 
 def enrol(db: ServerDB, code: str, device_name: str, attempt: str = "") -> Enrolment:

@@ -53,6 +53,7 @@ from villagehelper.server.batch import IncomingChange
 from villagehelper.server.console.pages import install_console
 from villagehelper.server.database import ServerDB
 from villagehelper.server.guesses import Guesses
+from villagehelper.server.laptop_calls import LaptopCalls
 from villagehelper.server.limits import RateLimiter, RequestLimits, Throttles, error_body
 from villagehelper.server.push import push
 from villagehelper.server.refusals import RateLimitedError, install_error_handlers
@@ -122,14 +123,7 @@ def create_app(
         request.state.device_id = scope.device_id
         return scope
 
-    def device_scope(
-        _protocol: Protocol,
-        scope: Annotated[DeviceScope, Depends(device)],
-        epoch: Annotated[str | None, Header(alias=wire.EPOCH_HEADER, max_length=64)] = None,
-    ) -> DeviceScope:
-        # Synced with an older copy of this database: heal first.
-        epochs.check_laptop(db, epoch, scope.device_id)
-        return scope
+    device_scope = _sync_scope(db, device)
 
     @app.get("/v1/health", response_model=Health)
     def health() -> Health:
@@ -249,6 +243,28 @@ def create_app(
     _install_console(app, db, guesses, console_routers)
     _install_middleware(app, db, NewestUpdates(db, update_refresh_seconds))
     return app
+
+
+def _sync_scope(db: ServerDB, device: Callable[..., DeviceScope]) -> Callable[..., DeviceScope]:
+    """The dependency of the sync calls: the device (``device``), its laptop on this
+    database's epoch, and the call noted for the console (laptop_calls.py)."""
+    calls = LaptopCalls(db)
+
+    def device_scope(
+        request: Request,
+        _protocol: Protocol,
+        scope: Annotated[DeviceScope, Depends(device)],
+        epoch: Annotated[str | None, Header(alias=wire.EPOCH_HEADER, max_length=64)] = None,
+    ) -> DeviceScope:
+        # Synced with an older copy of this database: heal first.
+        epochs.check_laptop(db, epoch, scope.device_id)
+        # A sync call, download or upload: the console's "last sync" and app version.
+        # Read, not declared: optional words of the laptop's, not part of the API's shape.
+        said = request.headers
+        calls.note(scope.device_id, said.get(wire.APP_VERSION_HEADER), said.get(PLATFORM_HEADER))
+        return scope
+
+    return device_scope
 
 
 def _install_middleware(app: FastAPI, db: ServerDB, newest: NewestUpdates) -> None:

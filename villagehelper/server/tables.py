@@ -75,7 +75,12 @@ class Device(ServerBase):
     token_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # The last call with its token: an upload, or a download (at most once a minute,
+    # server/laptop_calls.py); None until it first used its token.
     last_seen_at: Mapped[datetime | None]
+    # What the laptop said it runs on its last call (X-VillageHelper-App and -Platform).
+    app_version: Mapped[str | None] = mapped_column(String(32))
+    platform: Mapped[str | None] = mapped_column(String(10))
 
 
 class Record(ServerBase):

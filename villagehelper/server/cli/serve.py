@@ -103,6 +103,7 @@ def serve(
     import uvicorn
 
     from villagehelper.server.app import create_app
+    from villagehelper.server.console import laptops, team
     from villagehelper.server.database import ServerDB
     from villagehelper.server.maintenance import checkpoint, stop_on_sigterm
 
@@ -114,7 +115,12 @@ def serve(
     # Printed once the port accepts connections: scripts and tests wait for this line.
     print(f"{READY_LINE} {scheme}://{shown}:{port} / serving (Ctrl+C để dừng)", flush=True)
     config = uvicorn.Config(
-        create_app(db, trusted_proxies=proxies, api_docs=api_docs),
+        create_app(
+            db,
+            trusted_proxies=proxies,
+            api_docs=api_docs,
+            console_routers=(laptops.router, team.router),
+        ),
         log_level="warning",
         proxy_headers=False,  # the app decides whose X-Forwarded-For to believe
         ssl_certfile=tls.cert if tls else None,

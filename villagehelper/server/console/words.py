@@ -3,6 +3,8 @@ them, and one key per phrase the templates ask for with ``t("key")``."""
 
 from __future__ import annotations
 
+from villagehelper.server.console.words_admin import ADMIN_WORDS
+
 VIETNAMESE = "vi"
 ENGLISH = "en"
 LANGUAGES = (VIETNAMESE, ENGLISH)
@@ -79,6 +81,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "Reload the page and try again.",
     ),
     "back_home": ("Về trang chính", "Back to the home page"),
+    **ADMIN_WORDS,  # the laptops and the villages and team pages
 }
 
 

@@ -1,10 +1,9 @@
 """Which villages' laptops have not synced for more than seven days, by the server's clock.
 
 What exists on the server: each enrolled laptop (``devices``) with its commune, its role
-and ``last_seen_at`` — the last time it sent changes, or, before its first upload, the
-first time it used its token (``accounts.authenticate``, ``push.push``).  A laptop that
-only downloads does not move it: a laptop that logs no work for a week is stale here.
-``last_seen_at`` empty: enrolled and never synced.
+and ``last_seen_at`` — its last sync: an upload (``push.push``) or a download (at most
+once a minute, ``laptop_calls.py``), or, before either, the first time it used its token
+(``accounts.authenticate``).  ``last_seen_at`` empty: enrolled and never synced.
 
 A laptop has no village of its own.  Its villages are those of the households of the
 sessions it logged: each session carries the id the laptop stamps on its work, and

@@ -1,0 +1,77 @@
+"""What the server notes of each laptop's calls, for the console's laptops page: the
+last time it synced (downloads too, not only uploads) and the app version and platform
+it said it runs (the ``X-VillageHelper-App`` and ``X-VillageHelper-Platform`` headers
+every sync call carries).
+
+A laptop downloading pulls page after page, and a laptop with nothing to send still asks
+for changes every few minutes: one write per call would make every pull a write.  So a
+call is written at most once a :data:`NOTE_EVERY` per device, unless what the laptop
+says it runs has changed since (an updated app shows at once).  What was written last
+is remembered per process; another process (or a restart) writes once more, no harm.
+An upload moves ``last_seen_at`` itself, in its own transaction (push.py).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+
+from villagehelper.server.database import ServerDB
+from villagehelper.server.tables import Device
+
+NOTE_EVERY = timedelta(minutes=1)
+VERSION_LENGTH = 32
+PLATFORM_LENGTH = 10
+# Versions and platforms are the app's own words ("1.4.0", "windows"): anything else a
+# client sends is cut to these characters, never stored as it came.
+_NOT_PLAIN = re.compile(r"[^0-9A-Za-z.+_-]")
+
+
+@dataclass(frozen=True)
+class _Noted:
+    version: str | None
+    platform: str | None
+    at: datetime
+
+
+def plain_word(value: str | None, length: int) -> str | None:
+    """A header's value as it may be stored: plain characters, cut to ``length``."""
+    if value is None:
+        return None
+    cleaned = _NOT_PLAIN.sub("", value)[:length]
+    return cleaned or None
+
+
+class LaptopCalls:
+    """The per-process memory of what was last written for each device."""
+
+    def __init__(self, db: ServerDB) -> None:
+        self.db = db
+        self._noted: dict[str, _Noted] = {}
+        self._lock = threading.Lock()
+
+    def note(self, device_id: str, app_version: str | None, platform: str | None) -> None:
+        """A call of ``device_id`` with its token: written if a minute has passed since
+        the last written one, or if the laptop says it runs something else now."""
+        version = plain_word(app_version, VERSION_LENGTH)
+        system = plain_word(platform, PLATFORM_LENGTH)
+        now = self.db.clock()
+        with self._lock:
+            last = self._noted.get(device_id)
+            same = last is not None and (last.version, last.platform) == (version, system)
+            if last is not None and same and now - last.at < NOTE_EVERY:
+                return
+            self._noted[device_id] = _Noted(version, system, now)
+        said: dict[str, str] = {}
+        if version is not None:
+            said["app_version"] = version
+        if system is not None:
+            said["platform"] = system
+        with self.db.transaction() as session:
+            session.execute(
+                update(Device).where(Device.id == device_id).values(last_seen_at=now, **said)
+            )
