@@ -95,3 +95,16 @@ def audit_actions(console: ConsoleServer) -> list[tuple[str, str, str]]:
             text("SELECT officer_name, action, target FROM console_audit ORDER BY id")
         ).all()
     return [(r.officer_name, r.action, r.target) for r in rows]
+
+
+@pytest.fixture
+def live_console(server_db_url: str) -> Iterator[ConsoleServer]:
+    """The console with the laptops and team pages on the real clock: the laptops the
+    test runs are the real command line in processes of their own, on their real clock,
+    and would question a server living in another week.  (Its ``clock`` moves nothing.)"""
+    db = open_server_db(server_db_url)
+    accounts.add_commune(db, COMMUNE, "Xã Gia Lộc")
+    server = EmbeddedServer(db, console_routers=ROUTERS)
+    yield ConsoleServer(server, db, FakeClock())
+    server.stop()
+    db.close()
