@@ -127,6 +127,14 @@ def _update(
     _as_leader(db, commune_code, IncomingChange(new_id(), entity, row_id, Op.UPDATE, base, fields))
 
 
+def _insert(db: ServerDB, commune_code: str, entity: str, fields: dict[str, Any]) -> str:
+    """A new live row of the commune; its id."""
+    row_id = new_id()
+    whole = {"commune_code": commune_code, **fields, "active": True}
+    _as_leader(db, commune_code, IncomingChange(new_id(), entity, row_id, Op.INSERT, None, whole))
+    return row_id
+
+
 def _village_name(db: ServerDB, commune_code: str, name: str, renamed: str | None = None) -> str:
     clean = validate.required_text("name", "tên thôn", name)
     key = search_key(clean)
@@ -147,17 +155,7 @@ def add_village(db: ServerDB, commune_code: str, name: str, kind: str) -> str:
         raise ValidationError(
             "kind", "Loại phải là thôn hoặc tổ dân phố.", "The kind is a village or a street group."
         )
-    village_id = new_id()
-    fields = {
-        "commune_code": commune_code,
-        "name": clean,
-        "kind": kind,
-        "active": True,
-    }
-    _as_leader(
-        db, commune_code, IncomingChange(new_id(), "village", village_id, Op.INSERT, None, fields)
-    )
-    return village_id
+    return _insert(db, commune_code, "village", {"name": clean, "kind": kind})
 
 
 def rename_village(db: ServerDB, commune_code: str, village_id: str, name: str) -> None:
@@ -176,20 +174,8 @@ def add_member(
         )
     if village_id is not None:
         _version_of(db, commune_code, "village", village_id)  # this commune's, live
-    member_id = new_id()
-    fields = {
-        "commune_code": commune_code,
-        "village_id": village_id,
-        "full_name": clean,
-        "role": role,
-        "active": True,
-    }
-    _as_leader(
-        db,
-        commune_code,
-        IncomingChange(new_id(), "team_member", member_id, Op.INSERT, None, fields),
-    )
-    return member_id
+    fields = {"village_id": village_id, "full_name": clean, "role": role}
+    return _insert(db, commune_code, "team_member", fields)
 
 
 def set_member_active(db: ServerDB, commune_code: str, member_id: str, active: bool) -> None:
