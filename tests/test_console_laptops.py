@@ -31,6 +31,8 @@ from villagehelper import __version__
 from villagehelper.errors import UserError
 from villagehelper.exchange import wire
 from villagehelper.exchange.update_offer import PLATFORM_HEADER, this_platform
+from villagehelper.server.cli.serve import console_rooms
+from villagehelper.server.embedded import EmbeddedServer
 
 __all__ = ["admin_console", "server_db_url"]
 
@@ -222,3 +224,19 @@ def test_a_form_without_its_csrf_token_is_refused_and_nothing_is_done(
     with admin_console.db.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM enrolment_codes")).scalar_one() == 1
     store.close()
+
+
+def test_the_served_app_has_the_laptops_and_team_pages(admin_console: ConsoleServer) -> None:
+    """``villagehelper-server serve`` mounts what ``console_rooms`` gives: each page
+    answers (the sign-in page for a browser not signed in), where it would be a 404."""
+    served = EmbeddedServer(admin_console.db, console_routers=console_rooms())
+    bare = EmbeddedServer(admin_console.db)
+    try:
+        for page in (PAGE, f"/xa/{COMMUNE}/thon/"):
+            answer = requests.get(f"{served.url}{page}", allow_redirects=False, timeout=10)
+            assert (answer.status_code, answer.headers["location"]) == (303, "/dang-nhap")
+            missing = requests.get(f"{bare.url}{page}", allow_redirects=False, timeout=10)
+            assert missing.status_code == 404  # what the check above tells apart
+    finally:
+        served.stop()
+        bare.stop()

@@ -16,9 +16,13 @@ import socket
 import ssl
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from villagehelper.errors import UserError
 from villagehelper.server.addresses import Address
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -103,7 +107,6 @@ def serve(
     import uvicorn
 
     from villagehelper.server.app import create_app
-    from villagehelper.server.console import laptops, team
     from villagehelper.server.database import ServerDB
     from villagehelper.server.maintenance import checkpoint, stop_on_sigterm
 
@@ -119,7 +122,7 @@ def serve(
             db,
             trusted_proxies=proxies,
             api_docs=api_docs,
-            console_routers=(laptops.router, team.router),
+            console_routers=console_rooms(),
         ),
         log_level="warning",
         proxy_headers=False,  # the app decides whose X-Forwarded-For to believe
@@ -131,6 +134,13 @@ def serve(
         server.run(sockets=[listening])
     checkpoint(db)  # a copy of the database file alone, made now, holds everything
     return 0
+
+
+def console_rooms() -> tuple[APIRouter, ...]:
+    """The console's pages beyond its frame that ``serve`` mounts (console/frame.py)."""
+    from villagehelper.server.console import laptops, team
+
+    return (laptops.router, team.router)
 
 
 def _listen(host: str, port: int) -> socket.socket:
