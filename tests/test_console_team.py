@@ -174,3 +174,18 @@ def test_a_viewer_another_commune_and_a_missing_csrf_token_change_nothing(
     sync(laptop)
     assert list(_villages(laptop).values()) == [("Thôn Khay", True)]
     laptop.close()
+
+
+def test_both_pages_speak_english_when_chosen(admin_console: ConsoleServer, tmp_path: Path) -> None:
+    laptop = leader_laptop(admin_console, tmp_path / "to-truong")
+    admin = _admin(admin_console)
+    base = admin_console.url
+    admin.get(f"{base}/ngon-ngu/en", params={"tiep": PAGE})
+    team = admin.get(f"{base}{PAGE}").text
+    assert "Villages and team" in team and "Add a village" in team and "Make member" in team
+    refused = post_form(admin, base, PAGE, f"{PAGE}them-thon", name="thôn khay", kind="thon")
+    assert "A village named «Thôn Khay» exists already" in refused.text
+    laptops = admin.get(f"{base}/xa/{COMMUNE}/may-tinh/").text
+    assert "Issue an enrolment code for a new laptop" in laptops and "Last sync" in laptops
+    assert "leader" in laptops and "tổ trưởng" not in laptops
+    laptop.close()
