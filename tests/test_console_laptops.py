@@ -8,6 +8,7 @@ province officer, a form without its CSRF token."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -27,12 +28,17 @@ from tests.console_admin_support import (
     sync,
 )
 from tests.console_browser import ConsoleServer
+from tests.sync_support import fast_connection
 from villagehelper import __version__
 from villagehelper.errors import UserError
 from villagehelper.exchange import wire
 from villagehelper.exchange.update_offer import PLATFORM_HEADER, this_platform
+from villagehelper.server import accounts
 from villagehelper.server.cli.serve import console_rooms
+from villagehelper.server.database import ServerDB, open_server_db
 from villagehelper.server.embedded import EmbeddedServer
+from villagehelper.store.engine import open_store
+from villagehelper.sync import client
 
 __all__ = ["admin_console", "server_db_url"]
 
@@ -240,3 +246,47 @@ def test_the_served_app_has_the_laptops_and_team_pages(admin_console: ConsoleSer
     finally:
         served.stop()
         bare.stop()
+
+
+def test_a_download_is_answered_even_when_its_note_cannot_be_written(tmp_path: Path) -> None:
+    """Another writer holds the SQLite file past the busy timeout: the laptop still gets
+    its changes; the last sync is written at a later call."""
+    db = open_server_db(f"sqlite:///{tmp_path / 'server.sqlite3'}")
+    accounts.add_commune(db, COMMUNE, "Xã Gia Lộc")
+    server = EmbeddedServer(db)
+    code = accounts.issue_code(db, COMMUNE, "volunteer")
+    store = open_store(tmp_path / "laptop")
+    try:
+        client.enrol(store, server.url, code, "may", connect=fast_connection)
+        device = device_of(store)
+        headers = {
+            "Authorization": f"Bearer {device.token}",
+            wire.PROTOCOL_HEADER: str(wire.PROTOCOL_VERSION),
+            wire.APP_VERSION_HEADER: "1.0.0",
+        }
+        requests.get(f"{server.url}/v1/changes", headers=headers, timeout=10).raise_for_status()
+        blocker = sqlite3.connect(tmp_path / "server.sqlite3", isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # the write lock, held past the busy timeout
+        try:
+            headers[wire.APP_VERSION_HEADER] = "1.0.1"  # a note is due at once
+            held = requests.get(f"{server.url}/v1/changes", headers=headers, timeout=30)
+            assert held.status_code == 200, held.text
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert _version_of(db, device.device_id) == "1.0.0"
+        requests.get(f"{server.url}/v1/changes", headers=headers, timeout=10).raise_for_status()
+        assert _version_of(db, device.device_id) == "1.0.1"
+    finally:
+        store.close()
+        server.stop()
+        db.close()
+
+
+def _version_of(db: ServerDB, device_id: str) -> str:
+    with db.engine.connect() as connection:
+        found = connection.execute(
+            text("SELECT app_version FROM devices WHERE id = :id"), {"id": device_id}
+        ).scalar_one()
+    assert isinstance(found, str)
+    return found

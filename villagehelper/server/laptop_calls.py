@@ -13,16 +13,19 @@ An upload moves ``last_seen_at`` itself, in its own transaction (push.py).
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 
 from villagehelper.server.database import ServerDB
 from villagehelper.server.tables import Device
 
+log = logging.getLogger("villagehelper.server")
 NOTE_EVERY = timedelta(minutes=1)
 VERSION_LENGTH = 32
 PLATFORM_LENGTH = 10
@@ -71,7 +74,14 @@ class LaptopCalls:
             said["app_version"] = version
         if system is not None:
             said["platform"] = system
-        with self.db.transaction() as session:
-            session.execute(
-                update(Device).where(Device.id == device_id).values(last_seen_at=now, **said)
-            )
+        try:
+            with self.db.transaction() as session:
+                session.execute(
+                    update(Device).where(Device.id == device_id).values(last_seen_at=now, **said)
+                )
+        except SQLAlchemyError:
+            # A note for the console is not worth a laptop's failed download: the next
+            # call tries again.
+            log.warning("could not note a call of device %s", device_id, exc_info=True)
+            with self._lock:
+                self._noted.pop(device_id, None)
