@@ -3,6 +3,8 @@ them, and one key per phrase the templates ask for with ``t("key")``."""
 
 from __future__ import annotations
 
+from villagehelper.server.console.count_words import COUNT_WORDS
+
 VIETNAMESE = "vi"
 ENGLISH = "en"
 LANGUAGES = (VIETNAMESE, ENGLISH)
@@ -89,3 +91,6 @@ def chosen_language(cookie: str | None) -> str:
 def translate(language: str, key: str) -> str:
     vietnamese, english = WORDS[key]
     return english if language == ENGLISH else vietnamese
+
+
+WORDS.update(COUNT_WORDS)

@@ -1,0 +1,115 @@
+"""The commune's report from the console (``/xa/{code}/bao-cao``): a week, month or
+quarter and a table layout picked in a plain GET form, then the PDF or XLSX that
+``commune_report`` makes from the laptops' own tally of the server's replica — the same
+figures as a leader's printout.  Counts only: no names at all, not even the preparer's
+and signer's (left blank to be written by hand), so a viewer and a province officer may
+download it.
+
+(No ``from __future__ import annotations``: FastAPI reads the endpoints' annotations.)
+"""
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from villagehelper.clock import vietnam_today
+from villagehelper.errors import UserError
+from villagehelper.server.commune_report.figures import CommuneFigures, figures_on_server
+from villagehelper.server.commune_report.pdf import commune_report_pdf
+from villagehelper.server.commune_report.table import Orientation, parse_orientation
+from villagehelper.server.commune_report.xlsx import commune_report_xlsx
+from villagehelper.server.console.counting import bad_input, download, offered_periods, replicas_of
+from villagehelper.server.console.frame import CommunePage, console_of, render
+from villagehelper.tally.periods import parse_period, week_containing
+
+router = APIRouter(include_in_schema=False)
+CommuneCode = Annotated[str, Path(max_length=5)]
+PeriodText = Annotated[str, Query(alias="ky", max_length=20)]
+OrientationText = Annotated[str, Query(alias="xep", max_length=20)]
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/xa/{code}/bao-cao")
+def report_page(request: Request, code: CommuneCode, officer: CommunePage) -> Response:
+    today = vietnam_today(console_of(request).db.clock())
+    return render(
+        request,
+        "reports.html",
+        code=code,
+        periods=offered_periods(today),
+        chosen=week_containing(today).label,
+        orientations=[item.value for item in Orientation],
+        section="reports",
+    )
+
+
+def _report(
+    request: Request,
+    code: str,
+    *,
+    period_text: str,
+    orientation_text: str,
+    make: Callable[[CommuneFigures, Orientation], bytes],
+    media_type: str,
+    extension: str,
+) -> Response:
+    try:
+        period = parse_period(period_text)
+        orientation = parse_orientation(orientation_text)
+        figures = figures_on_server(replicas_of(request), code, period)
+    except UserError as refusal:
+        return bad_input(request, refusal)
+    content = make(figures, orientation)
+    label = period.label
+    return download(
+        content,
+        media_type,
+        f"bao-cao-{code}-{label}.{extension}",
+        f"Báo cáo {figures.commune_name} {label}.{extension}",
+    )
+
+
+@router.get("/xa/{code}/bao-cao.pdf")
+def report_pdf(
+    request: Request,
+    code: CommuneCode,
+    officer: CommunePage,
+    period: PeriodText = "",
+    orientation: OrientationText = Orientation.VILLAGES_AS_ROWS.value,
+) -> Response:
+    printed_on = vietnam_today(console_of(request).db.clock())
+
+    def pdf(figures: CommuneFigures, layout: Orientation) -> bytes:
+        return commune_report_pdf(figures, layout, printed_on=printed_on)
+
+    return _report(
+        request,
+        code,
+        period_text=period,
+        orientation_text=orientation,
+        make=pdf,
+        media_type=PDF,
+        extension="pdf",
+    )
+
+
+@router.get("/xa/{code}/bao-cao.xlsx")
+def report_xlsx(
+    request: Request,
+    code: CommuneCode,
+    officer: CommunePage,
+    period: PeriodText = "",
+    orientation: OrientationText = Orientation.VILLAGES_AS_ROWS.value,
+) -> Response:
+    return _report(
+        request,
+        code,
+        period_text=period,
+        orientation_text=orientation,
+        make=commune_report_xlsx,
+        media_type=XLSX,
+        extension="xlsx",
+    )
