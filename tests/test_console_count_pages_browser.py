@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, ViewportSize
 
 from tests.console_browser import (
     COMMUNE,
@@ -35,7 +35,7 @@ def _number(page: Page, selector: str) -> int:
 
 def _no_sideways_scroll(page: Page, paths: list[str], base: str) -> None:
     for size in (PHONE, OFFICE_PC):
-        page.set_viewport_size(size)
+        page.set_viewport_size(ViewportSize(width=size["width"], height=size["height"]))
         for path in paths:
             page.goto(f"{base}{path}")
             wider = page.evaluate(
@@ -53,7 +53,7 @@ def test_overview_and_report_in_the_browser_equal_the_laptops_tally(
     with _signed_in(browser, console, "Nguyễn Thị Hoa", "--commune", COMMUNE) as page:
         refusals: list[str] = []
         page.on("console", lambda message: refusals.append(message.text))
-        page.set_viewport_size(OFFICE_PC)
+        page.set_viewport_size(ViewportSize(width=1366, height=768))
         page.get_by_role("link", name="Tổng quan").click()
         page.wait_for_url(f"{console.url}/xa/{COMMUNE}/")
         assert _number(page, "#tong-so-luot") == tally.totals.sessions
