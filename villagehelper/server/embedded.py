@@ -31,6 +31,7 @@ class EmbeddedServer:
         update_refresh_seconds: float = REFRESH_SECONDS,
         tls: tuple[Path, Path] | None = None,
         console_routers: tuple[APIRouter, ...] = (),
+        replicas_folder: Path | None = None,
     ) -> None:
         self.db = db
         self.scheme = "https" if tls else "http"
@@ -43,7 +44,7 @@ class EmbeddedServer:
         proxies = frozenset(ipaddress.ip_address(proxy) for proxy in trusted_proxies)
         app = create_app(
             db,
-            Path(self._replicas.name),
+            replicas_folder or Path(self._replicas.name),  # a kept folder: replicas warm
             throttles,
             proxies,
             api_docs=api_docs,
