@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+import socket
 import subprocess
 from pathlib import Path
 from urllib.parse import unquote
@@ -199,3 +200,12 @@ def test_who_is_refused(console: ConsoleServer) -> None:
         assert "Không được phép" in answer.text
     signed_out = requests.get(f"{console.url}/xa/{COMMUNE}/", allow_redirects=False)
     assert signed_out.status_code == 303 and signed_out.headers["location"] == "/dang-nhap"
+
+
+def test_the_embedded_server_answers_kept_alive_connections_without_a_delayed_ack(
+    console: ConsoleServer,
+) -> None:
+    """Its listening socket names TCP, as ``serve``'s does (getaddrinfo): asyncio then
+    sets TCP_NODELAY on each connection, and a page's second write does not wait ~40 ms
+    for the browser's delayed ACK."""
+    assert console.server.socket.proto == socket.IPPROTO_TCP

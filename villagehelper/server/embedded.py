@@ -35,7 +35,10 @@ class EmbeddedServer:
     ) -> None:
         self.db = db
         self.scheme = "https" if tls else "http"
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP named, as `serve` does through getaddrinfo: asyncio sets TCP_NODELAY
+        # only on connections whose socket says so; without it every answer on a kept-alive
+        # connection waited some 40 ms for the client's delayed ACK (Nagle).
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind(("127.0.0.1", 0))
         self.socket.listen(64)
