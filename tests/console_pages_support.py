@@ -7,6 +7,7 @@ never the page under test."""
 from __future__ import annotations
 
 import re
+import subprocess
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -83,3 +84,16 @@ def table_rows(page: str, table_id: str) -> dict[str, list[int]]:
         name = re.sub(r"<[^>]+>", "", header[1]).strip()
         rows[name] = [int(cell) for cell in re.findall(r"<td>\s*(\d+)\s*</td>", row)]
     return rows
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text as poppler's pdftotext lays it out."""
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, check=True, capture_output=True
+    ).stdout.decode("utf-8")
+
+
+def total_line(text: str) -> list[int]:
+    """The last three numbers of the report's total row: sessions, people, lũy kế."""
+    total = next(line for line in text.splitlines() if line.strip().startswith("Tổng cộng"))
+    return [int(value) for value in total.split()[-3:]]

@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import re
 import socket
-import subprocess
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -22,7 +21,14 @@ from tests.console_browser import (
     console,
     server_db_url,
 )
-from tests.console_pages_support import RESIDENTS, number_with_id, table_rows, two_laptops_synced
+from tests.console_pages_support import (
+    RESIDENTS,
+    number_with_id,
+    pdf_text,
+    table_rows,
+    total_line,
+    two_laptops_synced,
+)
 from villagehelper.ops.team import list_villages
 from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.periods import iso_week, month
@@ -117,11 +123,8 @@ def test_report_pdf_and_xlsx_carry_the_laptops_figures(
     assert 'filename="bao-cao-10999-2026-W48.pdf"' in disposition
     encoded = re.search(r"filename\*=UTF-8''(\S+)", disposition)
     assert encoded is not None and unquote(encoded[1]) == "Báo cáo Xã Gia Lộc 2026-W48.pdf"
-    text = subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf.content, check=True, capture_output=True
-    ).stdout.decode("utf-8")
-    total = next(line for line in text.splitlines() if line.strip().startswith("Tổng cộng"))
-    assert [int(value) for value in total.split()[-3:]] == [
+    text = pdf_text(pdf.content)
+    assert total_line(text) == [
         tally.totals.sessions,
         tally.totals.people,
         tally.totals.cumulative,

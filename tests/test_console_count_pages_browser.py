@@ -6,7 +6,6 @@ on a phone (390 px) or an office PC (1366×768)."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, ViewportSize
@@ -18,7 +17,7 @@ from tests.console_browser import (
     console,
     server_db_url,
 )
-from tests.console_pages_support import RESIDENTS, two_laptops_synced
+from tests.console_pages_support import RESIDENTS, pdf_text, total_line, two_laptops_synced
 from tests.test_console_browser import OFFICE_PC, PHONE, _signed_in
 from villagehelper.ops.team import list_villages
 from villagehelper.tally.engine import compute_tally
@@ -84,11 +83,7 @@ def test_overview_and_report_in_the_browser_equal_the_laptops_tally(
         assert download.suggested_filename == "Báo cáo Xã Gia Lộc 2026-W48.pdf"
         saved = tmp_path / "report.pdf"
         download.save_as(saved)
-        text = subprocess.run(
-            ["pdftotext", "-layout", str(saved), "-"], check=True, capture_output=True
-        ).stdout.decode("utf-8")
-        total = next(line for line in text.splitlines() if line.strip().startswith("Tổng cộng"))
-        assert [int(value) for value in total.split()[-3:]] == [
+        assert total_line(pdf_text(saved.read_bytes())) == [
             tally.totals.sessions,
             tally.totals.people,
             tally.totals.cumulative,

@@ -42,7 +42,10 @@ def _require_province(request: Request, officer: OfficerScope, code: str) -> Non
     raise ConsoleRefusalError(403, "forbidden_title", "forbidden_province")
 
 
-def _figures(request: Request, code: str, span: str) -> ProvinceFigures:
+def _figures(request: Request, officer: OfficerScope, code: str, span: str) -> ProvinceFigures:
+    """The province's figures for ``span``, after the officer's scope is checked (403);
+    bad input a :class:`UserError`."""
+    _require_province(request, officer, code)
     console = console_of(request)
     period = span_at(span, console.db.clock())
     return province_figures(replicas_of(request), console.db, code, period)
@@ -55,9 +58,8 @@ def province_page(
     officer: SignedIn,
     span: SpanText = Span.THIS_WEEK.value,
 ) -> Response:
-    _require_province(request, officer, code)
     try:
-        figures = _figures(request, code, span)
+        figures = _figures(request, officer, code, span)
     except UserError as refusal:
         return bad_input(request, refusal)
     return render(
@@ -80,9 +82,8 @@ def province_export(
     officer: SignedIn,
     span: SpanText = Span.THIS_WEEK.value,
 ) -> Response:
-    _require_province(request, officer, code)
     try:
-        figures = _figures(request, code, span)
+        figures = _figures(request, officer, code, span)
     except UserError as refusal:
         return bad_input(request, refusal)
     label = figures.period.label

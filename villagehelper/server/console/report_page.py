@@ -8,15 +8,14 @@ download it.
 (No ``from __future__ import annotations``: FastAPI reads the endpoints' annotations.)
 """
 
-from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from villagehelper.clock import vietnam_today
 from villagehelper.errors import UserError
-from villagehelper.server.commune_report.figures import CommuneFigures, figures_on_server
+from villagehelper.server.commune_report.figures import figures_on_server
 from villagehelper.server.commune_report.pdf import commune_report_pdf
 from villagehelper.server.commune_report.table import Orientation, parse_orientation
 from villagehelper.server.commune_report.xlsx import commune_report_xlsx
@@ -46,70 +45,32 @@ def report_page(request: Request, code: CommuneCode, officer: CommunePage) -> Re
     )
 
 
-def _report(
+@router.get("/xa/{code}/bao-cao.{kind}")
+def report_file(
     request: Request,
-    code: str,
+    code: CommuneCode,
     *,
-    period_text: str,
-    orientation_text: str,
-    make: Callable[[CommuneFigures, Orientation], bytes],
-    media_type: str,
-    extension: str,
+    kind: Literal["pdf", "xlsx"],
+    officer: CommunePage,
+    period: PeriodText = "",
+    orientation: OrientationText = Orientation.VILLAGES_AS_ROWS.value,
 ) -> Response:
+    """The report of ``period`` as PDF or XLSX, named in ASCII and in Vietnamese."""
     try:
-        period = parse_period(period_text)
-        orientation = parse_orientation(orientation_text)
-        figures = figures_on_server(replicas_of(request), code, period)
+        chosen = parse_period(period)
+        layout = parse_orientation(orientation)
+        figures = figures_on_server(replicas_of(request), code, chosen)
     except UserError as refusal:
         return bad_input(request, refusal)
-    content = make(figures, orientation)
-    label = period.label
+    if kind == "pdf":
+        printed_on = vietnam_today(console_of(request).db.clock())
+        content, media_type = commune_report_pdf(figures, layout, printed_on=printed_on), PDF
+    else:
+        content, media_type = commune_report_xlsx(figures, layout), XLSX
+    label = chosen.label
     return download(
         content,
         media_type,
-        f"bao-cao-{code}-{label}.{extension}",
-        f"Báo cáo {figures.commune_name} {label}.{extension}",
-    )
-
-
-@router.get("/xa/{code}/bao-cao.pdf")
-def report_pdf(
-    request: Request,
-    code: CommuneCode,
-    officer: CommunePage,
-    period: PeriodText = "",
-    orientation: OrientationText = Orientation.VILLAGES_AS_ROWS.value,
-) -> Response:
-    printed_on = vietnam_today(console_of(request).db.clock())
-
-    def pdf(figures: CommuneFigures, layout: Orientation) -> bytes:
-        return commune_report_pdf(figures, layout, printed_on=printed_on)
-
-    return _report(
-        request,
-        code,
-        period_text=period,
-        orientation_text=orientation,
-        make=pdf,
-        media_type=PDF,
-        extension="pdf",
-    )
-
-
-@router.get("/xa/{code}/bao-cao.xlsx")
-def report_xlsx(
-    request: Request,
-    code: CommuneCode,
-    officer: CommunePage,
-    period: PeriodText = "",
-    orientation: OrientationText = Orientation.VILLAGES_AS_ROWS.value,
-) -> Response:
-    return _report(
-        request,
-        code,
-        period_text=period,
-        orientation_text=orientation,
-        make=commune_report_xlsx,
-        media_type=XLSX,
-        extension="xlsx",
+        f"bao-cao-{code}-{label}.{kind}",
+        f"Báo cáo {figures.commune_name} {label}.{kind}",
     )
