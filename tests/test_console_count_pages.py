@@ -147,6 +147,8 @@ def test_report_pdf_and_xlsx_carry_the_laptops_figures(
     ):
         refused = client.get(f"{console.url}/xa/{COMMUNE}/bao-cao.pdf", params=query)
         assert refused.status_code == 400 and message in refused.text, query
+    odd = client.get(f"{console.url}/xa/{COMMUNE}/bao-cao.doc", params={"ky": "2026-W48"})
+    assert odd.status_code == 404
 
 
 def test_province_page_sums_its_communes_and_exports_them(

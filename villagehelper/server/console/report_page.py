@@ -8,7 +8,7 @@ download it.
 (No ``from __future__ import annotations``: FastAPI reads the endpoints' annotations.)
 """
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -50,12 +50,14 @@ def report_file(
     request: Request,
     code: CommuneCode,
     *,
-    kind: Literal["pdf", "xlsx"],
+    kind: Annotated[str, Path(max_length=4)],
     officer: CommunePage,
     period: PeriodText = "",
     orientation: OrientationText = Orientation.VILLAGES_AS_ROWS.value,
 ) -> Response:
     """The report of ``period`` as PDF or XLSX, named in ASCII and in Vietnamese."""
+    if kind not in {"pdf", "xlsx"}:
+        return Response(status_code=404)
     try:
         chosen = parse_period(period)
         layout = parse_orientation(orientation)
