@@ -3,7 +3,9 @@
 PostgreSQL holding 20 communes × 100,000 sessions (``console_data.py``), the figures of
 ``villagehelper.server.console_figures`` timed in this process (the server's time for a
 page, without HTTP): the overview of each commune for each period a page offers, a
-month's report figures per commune, and the province view.  Baseline, measured in the
+month's report figures per commune, and the province view; then the pages themselves
+through a real server on loopback (``console_pages.py``): the overview, the report as
+PDF and as XLSX.  Baseline, measured in the
 same run: a plain ``COUNT(*)`` of the commune's sessions in the server's ``records``.
 Each commune's replica is built cold first (the whole feed followed, once per commune
 on a server): timed apart.  See benchmarks/README.md.
@@ -24,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from benchmarks.console_data import count_records, load, loaded_communes
+from benchmarks.console_pages import page_times
 from benchmarks.datasets import GENERATED_AT, DatasetSpec, ensure
 from benchmarks.measure import Row, Stats, table, time_each, timed
 from tests.sync_support import PG_URL_ENV, fresh_postgres_database
@@ -128,6 +131,20 @@ def measure(db: ServerDB, folder: Path, codes: list[str], repeat: int) -> list[R
             rows.append(
                 Row(
                     f"{label} {name}",
+                    value,
+                    against,
+                    "ms",
+                    "PostgreSQL: COUNT(*) of the commune's sessions in records",
+                    PAGE_TARGET if name == "p95" else None,
+                )
+            )
+    # The pages themselves through a real server on loopback, on the same replicas.
+    pages = page_times(db, folder / "replicas", "31", codes, months=months, repeat=repeat)
+    for kind, stats in pages.items():
+        for name, value, against in (("p50", stats.p50, base.p50), ("p95", stats.p95, base.p95)):
+            rows.append(
+                Row(
+                    f"{kind} page over HTTP (loopback), {len(codes)} communes {name}",
                     value,
                     against,
                     "ms",

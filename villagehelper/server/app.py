@@ -240,7 +240,7 @@ def create_app(
 
     # Installers for the laptops (updates_api.py): the device's token, no protocol.
     install_update_routes(app, db, device)
-    _install_console(app, db, guesses, console_routers)
+    _install_console(app, db, guesses, console_routers, replicas)
     _install_middleware(app, db, NewestUpdates(db, update_refresh_seconds))
     return app
 
@@ -291,7 +291,11 @@ def _install_middleware(app: FastAPI, db: ServerDB, newest: NewestUpdates) -> No
 
 
 def _install_console(
-    app: FastAPI, db: ServerDB, guesses: Guesses, routers: tuple[APIRouter, ...]
+    app: FastAPI,
+    db: ServerDB,
+    guesses: Guesses,
+    routers: tuple[APIRouter, ...],
+    replicas: CommuneReplicas,
 ) -> None:
     """The refusals' handlers (refusals.py), then the web console at "/" (console/): its
     pages, error pages and security headers; its sign-in throttles count the same
@@ -309,6 +313,7 @@ def _install_console(
     def address_of(request: Request) -> str:
         return _client_address(request, guesses)
 
+    app.state.replicas = replicas  # the console's count pages read the laptops' replicas
     install_console(app, db, address_of, over_tls, routers)
 
 

@@ -31,10 +31,14 @@ class EmbeddedServer:
         update_refresh_seconds: float = REFRESH_SECONDS,
         tls: tuple[Path, Path] | None = None,
         console_routers: tuple[APIRouter, ...] = (),
+        replicas_folder: Path | None = None,
     ) -> None:
         self.db = db
         self.scheme = "https" if tls else "http"
-        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP named, as `serve` does through getaddrinfo: asyncio sets TCP_NODELAY
+        # only on connections whose socket says so; without it every answer on a kept-alive
+        # connection waited some 40 ms for the client's delayed ACK (Nagle).
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.socket.bind(("127.0.0.1", 0))
         self.socket.listen(64)
@@ -43,7 +47,7 @@ class EmbeddedServer:
         proxies = frozenset(ipaddress.ip_address(proxy) for proxy in trusted_proxies)
         app = create_app(
             db,
-            Path(self._replicas.name),
+            replicas_folder or Path(self._replicas.name),  # a kept folder: replicas warm
             throttles,
             proxies,
             api_docs=api_docs,

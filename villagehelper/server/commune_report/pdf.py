@@ -19,8 +19,8 @@ from typing import cast
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from villagehelper.report_font import BOLD_FONT, ITALIC_FONT, REGULAR_FONT
 from villagehelper.server.commune_report.figures import CommuneFigures
+from villagehelper.server.commune_report.fonts import add_report_fonts
 from villagehelper.server.commune_report.page_fit import (
     CELL_PADDING,
     FAMILY,
@@ -73,9 +73,7 @@ def _new_document(orientation: str) -> _Report:
     pdf = _Report(orientation=orientation, unit="mm", format="A4")
     pdf.set_margins(MARGIN_LEFT, MARGIN_TOP, MARGIN_RIGHT)
     pdf.set_auto_page_break(True, margin=MARGIN_BOTTOM)
-    pdf.add_font(FAMILY, "", str(REGULAR_FONT))
-    pdf.add_font(FAMILY, "B", str(BOLD_FONT))
-    pdf.add_font(FAMILY, "I", str(ITALIC_FONT))
+    add_report_fonts(pdf, FAMILY)  # parsed once per process (fonts.py)
     pdf.set_creator("VillageHelper")
     return pdf
 

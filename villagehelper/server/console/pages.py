@@ -1,6 +1,6 @@
 """The console's own pages: sign in, change the password, sign out (here or everywhere),
-the home page and a commune's page (placeholders the overview slices fill), and the
-language switch.  :func:`install_console` mounts them and every other room's router on
+the home page and the language switch; the count pages (overview, reports, province)
+are mounted with them.  :func:`install_console` mounts them and every other room's router on
 the server at ``/``.
 
 (No ``from __future__ import annotations``: FastAPI reads the endpoints' annotations.)
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from importlib import resources
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Path, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
@@ -25,7 +25,6 @@ from villagehelper.server.console.frame import (
     SIGN_OUT_EVERYWHERE_PATH,
     SIGN_OUT_PATH,
     CheckedForm,
-    CommunePage,
     Console,
     SignedIn,
     SignInForm,
@@ -37,6 +36,9 @@ from villagehelper.server.console.frame import (
     set_cookie,
 )
 from villagehelper.server.console.headers import STATIC_PREFIX, ConsoleHeaders
+from villagehelper.server.console.overview_page import router as overview_router
+from villagehelper.server.console.province_page import router as province_router
+from villagehelper.server.console.report_page import router as report_router
 from villagehelper.server.console.words import ENGLISH, LANGUAGES, WORDS
 from villagehelper.server.database import ServerDB
 from villagehelper.server.tables import ServerCommune
@@ -44,6 +46,8 @@ from villagehelper.text import clean_text
 
 STATIC_FILES = {"console.css": "text/css; charset=utf-8"}
 LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+# The pages every server has: a commune's overview and reports, a province's communes.
+COUNT_PAGES = (overview_router, report_router, province_router)
 
 router = APIRouter(include_in_schema=False)
 
@@ -160,16 +164,6 @@ def _communes_here(db: ServerDB, province_code: str) -> list[tuple[str, str]]:
     ]
 
 
-@router.get("/xa/{code}/")
-def commune_page(
-    request: Request,
-    code: Annotated[str, Path(max_length=5)],
-    officer: CommunePage,
-) -> Response:
-    official = commune_by_code(code) if code.isdigit() else None
-    return render(request, "commune.html", code=code, place=official.name if official else code)
-
-
 @router.get("/ngon-ngu/{language}")
 def switch_language(
     request: Request,
@@ -215,7 +209,7 @@ def install_console(
     pages and its security headers."""
     app.state.console = Console(db, address_of, over_tls, new_templates())
     app.include_router(router)
-    for extra in routers:
+    for extra in (*COUNT_PAGES, *routers):
         app.include_router(extra)
     install_console_errors(app)
     described = (app.docs_url, app.redoc_url, app.openapi_url, app.swagger_ui_oauth2_redirect_url)

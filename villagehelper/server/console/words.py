@@ -4,6 +4,7 @@ them, and one key per phrase the templates ask for with ``t("key")``."""
 from __future__ import annotations
 
 from villagehelper.server.console.words_admin import ADMIN_WORDS
+from villagehelper.server.console.count_words import COUNT_WORDS
 
 VIETNAMESE = "vi"
 ENGLISH = "en"
@@ -92,3 +93,6 @@ def chosen_language(cookie: str | None) -> str:
 def translate(language: str, key: str) -> str:
     vietnamese, english = WORDS[key]
     return english if language == ENGLISH else vietnamese
+
+
+WORDS.update(COUNT_WORDS)

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from villagehelper.clock import vietnam_today
 from villagehelper.ops import implausible
+from villagehelper.ops.team import list_villages
 from villagehelper.server.console_figures.laptops import LaptopSync, laptop_sync
 from villagehelper.server.database import ServerDB
 from villagehelper.server.replicas import CommuneReplicas
@@ -22,21 +23,23 @@ from villagehelper.store import quarantine_rows
 from villagehelper.store.engine import Store
 from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.history import HISTORY_WEEKS, WeeklyHistory, weekly_history
-from villagehelper.tally.overview import VillageTally, village_tallies
+from villagehelper.tally.overview import VillageTally
 from villagehelper.tally.periods import Period
-from villagehelper.tally.results import BasicSkills, Counts, Tally
+from villagehelper.tally.results import BasicSkills, Counts, ServiceTally, Tally
 
 
 @dataclass(frozen=True)
 class PeriodFigures:
     """A period's counts for a whole commune: ``tally`` service by service with its
-    totals and basic-skills indicator, and each village's totals (village list order).
+    totals and basic-skills indicator, and each village's totals (village list order)
+    with its services' counts (``village_services``, the same order).
     Counts, service labels and village names only."""
 
     commune_code: str
     commune_name: str
     tally: Tally
     villages: tuple[VillageTally, ...]
+    village_services: tuple[tuple[ServiceTally, ...], ...] = ()
 
     @property
     def period(self) -> Period:
@@ -84,7 +87,15 @@ def period_figures(store: Store, period: Period) -> PeriodFigures:
     commune = store.commune()
     assert commune is not None  # a replica is made with its commune (replicas.py)
     tally = compute_tally(store, period)
-    return PeriodFigures(commune.code, commune.name, tally, village_tallies(store, period))
+    villages = []
+    services = []
+    for village in list_villages(store):  # the engine's own per-village tally, rows kept
+        counted = compute_tally(store, period, village_id=village.id)
+        villages.append(
+            VillageTally(village.id, village.name, counted.totals, counted.basic_skills)
+        )
+        services.append(counted.rows)
+    return PeriodFigures(commune.code, commune.name, tally, tuple(villages), tuple(services))
 
 
 def commune_figures(replicas: CommuneReplicas, commune_code: str, period: Period) -> PeriodFigures:

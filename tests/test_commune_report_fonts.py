@@ -1,0 +1,84 @@
+"""The report font parsed once per process and lent to each document
+(``server/commune_report/fonts.py``): later reports parse no font file, and reports
+made at once in several threads each carry their own words in their own embedded
+subset, read back with pdftotext and pdffonts."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+
+from tests.test_commune_report import made_up_figures
+from villagehelper.server.commune_report.figures import CommuneFigures, VillageTally
+from villagehelper.server.commune_report.pdf import commune_report_pdf
+from villagehelper.server.commune_report.table import Orientation
+
+PRINTED_ON = date(2026, 11, 23)
+# Names with letters the others lack, so that a subset shared by mistake shows.
+VILLAGES = ("Ỷ", "Pắc", "Đồng", "Quỳnh")
+
+
+def _figures(name: str) -> CommuneFigures:
+    made = made_up_figures(3, 5)
+    villages = tuple(
+        VillageTally(f"{name}{number}", village.tally)
+        for number, village in enumerate(made.villages, start=1)
+    )
+    return dataclasses.replace(made, villages=villages)
+
+
+def _text(pdf: bytes) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, check=True, capture_output=True
+    ).stdout.decode("utf-8")
+
+
+def test_a_later_report_parses_no_font_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    commune_report_pdf(_figures(VILLAGES[0]), Orientation.VILLAGES_AS_ROWS, printed_on=PRINTED_ON)
+    parsed: list[str] = []
+    original = FPDF.add_font
+
+    def counted(self: FPDF, *args: object, **kwargs: object) -> None:
+        parsed.append(str(args))
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(FPDF, "add_font", counted)
+    pdf = commune_report_pdf(
+        _figures(VILLAGES[1]), Orientation.SERVICES_AS_ROWS, printed_on=PRINTED_ON
+    )
+    assert parsed == []
+    assert f"{VILLAGES[1]}1" in _text(pdf)
+
+
+def test_reports_made_at_once_each_embed_their_own_words(tmp_path: Path) -> None:
+    serial = {
+        name: _text(
+            commune_report_pdf(_figures(name), Orientation.VILLAGES_AS_ROWS, printed_on=PRINTED_ON)
+        )
+        for name in VILLAGES
+    }
+
+    def made(name: str) -> bytes:
+        return commune_report_pdf(
+            _figures(name), Orientation.VILLAGES_AS_ROWS, printed_on=PRINTED_ON
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = dict(zip(VILLAGES * 3, pool.map(made, VILLAGES * 3), strict=True))
+    for number, (name, pdf) in enumerate(together.items()):
+        text = _text(pdf)
+        assert text == serial[name]  # every glyph drawn from its own subset
+        for other in VILLAGES:
+            assert (f"{other}1" in text) is (other == name)
+        file = tmp_path / f"{number}.pdf"
+        file.write_bytes(pdf)
+        fonts = subprocess.run(["pdffonts", str(file)], check=True, capture_output=True).stdout
+        listed = fonts.decode()
+        embedded = [line for line in listed.splitlines() if "VillageHelper" in line]
+        assert embedded and all(" yes yes " in line for line in embedded), listed

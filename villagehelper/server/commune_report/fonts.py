@@ -1,0 +1,82 @@
+"""The report font, parsed once per process and lent to every document.
+
+fpdf2's ``add_font`` reads and parses a TrueType file each time (its character widths
+and glyph ids: some 55 ms per style on a 2-core PC), and a report makes several
+documents (one to measure, one per layout tried) of three styles each; fpdf2 also
+deep-copies every font's width and glyph tables whenever it lays out a block on trial
+(``offset_rendering``).  Here each style is parsed once, under a lock; a document gets
+its own font object that *shares* the parsed, read-only tables (widths, glyph ids, the
+character map, the descriptor) and owns what a document changes: the subset of glyphs
+it used, the list of missing ones and its own fontTools object (fpdf2 subsets that in
+place when it writes the file), re-opened lazily from the file's bytes in memory.
+
+The widths table is a ``defaultdict``: reading an unknown character stores the font's
+default width — the same value from any thread, so sharing it is safe.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import threading
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from fontTools import ttLib
+from fpdf import FPDF
+from fpdf.fonts import SubsetMap, TTFFont
+
+from villagehelper.report_font import BOLD_FONT, ITALIC_FONT, REGULAR_FONT
+
+STYLES = (("", REGULAR_FONT), ("B", BOLD_FONT), ("I", ITALIC_FONT))
+
+
+class _SharedWidths(defaultdict[int, float]):
+    """A font's character widths, the same for every document: copying it is sharing it."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _SharedWidths:
+        return self
+
+
+class _SharedIds(dict[int, int]):
+    """A font's glyph id per character, read-only once parsed: shared, never copied."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _SharedIds:
+        return self
+
+
+_PARSED: dict[tuple[str, str], tuple[TTFFont, bytes]] = {}
+_PARSING = threading.Lock()
+
+
+def _parsed(family: str, style: str, path: Path) -> tuple[TTFFont, bytes]:
+    """The style parsed by fpdf2 itself (in a scratch document), and the file's bytes."""
+    key = (family, style)
+    with _PARSING:
+        found = _PARSED.get(key)
+        if found is None:
+            scratch = FPDF()
+            scratch.add_font(family, style, str(path))
+            font = scratch.fonts[f"{family.lower()}{style}"]
+            assert isinstance(font, TTFFont)
+            widths = _SharedWidths(font.cw.default_factory)  # type: ignore[attr-defined]
+            widths.update(font.cw)
+            font.cw = widths
+            font.glyph_ids = _SharedIds(font.glyph_ids)
+            found = _PARSED[key] = (font, path.read_bytes())
+        return found
+
+
+def add_report_fonts(pdf: FPDF, family: str) -> None:
+    """Register the report font's three styles in ``pdf`` under ``family``, as
+    ``pdf.add_font`` would, without parsing the files again."""
+    for style, path in STYLES:
+        parsed, data = _parsed(family, style, path)
+        font = copy.deepcopy(parsed)  # fpdf2's own copy: shares the parsed tables
+        font.i = len(pdf.fonts) + 1
+        font.missing_glyphs = []
+        # fpdf2 subsets this object in place when it writes the file: one per document.
+        font.ttfont = ttLib.TTFont(io.BytesIO(data), recalcTimestamp=False, lazy=True)
+        font.subset = SubsetMap(font)
+        pdf.fonts[font.fontkey] = font
