@@ -3,8 +3,8 @@ them, and one key per phrase the templates ask for with ``t("key")``."""
 
 from __future__ import annotations
 
-from villagehelper.server.console.words_admin import ADMIN_WORDS
 from villagehelper.server.console.count_words import COUNT_WORDS
+from villagehelper.server.console.words_admin import ADMIN_WORDS
 
 VIETNAMESE = "vi"
 ENGLISH = "en"
