@@ -7,12 +7,16 @@ timer fires on a working day.  A command holding the folder is still waited for.
 from __future__ import annotations
 
 import os
+import selectors
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from villagehelper.cli.opening import open_unlocked
 from villagehelper.cli.telling import EXIT_SKIPPED_APP_OPEN, EXIT_USER_ERROR
+from villagehelper.ops.team import list_team_members
+from villagehelper.preferences import Preferences, save_preferences
 from villagehelper.store.folder_lock import (
     APP_ROLE,
     DEFAULT_COMMAND_WAIT_S,
@@ -20,6 +24,7 @@ from villagehelper.store.folder_lock import (
     FolderLock,
     Holder,
 )
+from villagehelper.ui.shell.app import ANNOUNCE_AND_STAY, EXIT_WHEN_READY_ENV
 
 START_DEADLINE_S = 60.0
 
@@ -41,29 +46,49 @@ def _sync(data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _wait_until_the_app_holds(data_dir: Path, app: subprocess.Popen[str]) -> None:
-    """The app's own note in the folder's lock file: it has claimed the folder."""
-    lock = FolderLock(data_dir, "test")
-    deadline = time.monotonic() + START_DEADLINE_S
-    while time.monotonic() < deadline:
-        assert app.poll() is None, app.communicate()
-        if lock.holder() == Holder(app.pid, APP_ROLE):
-            return
-        time.sleep(0.05)  # the app tells no one when it has claimed the folder
-    raise AssertionError(f"the app did not claim {data_dir} in {START_DEADLINE_S} s")
+def _open_app(data_dir: Path) -> subprocess.Popen[str]:
+    """The window, offscreen, on a leader's folder (the demo: no first-run questions),
+    once it is on screen — it says so on stdout — and so holds the folder."""
+    prepared = subprocess.run(
+        [sys.executable, "-m", "villagehelper.cli", "--data-dir", str(data_dir), "demo"],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        timeout=START_DEADLINE_S,
+        check=False,
+    )
+    assert prepared.returncode == 0, prepared.stderr
+    store = open_unlocked(data_dir)  # who is logging, as the first run's question sets it
+    try:
+        volunteer = list_team_members(store)[0].id
+    finally:
+        store.close()
+    save_preferences(data_dir, Preferences(volunteer_id=volunteer))
+    app = subprocess.Popen(
+        [sys.executable, "-m", "villagehelper.cli", "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(**{EXIT_WHEN_READY_ENV: ANNOUNCE_AND_STAY}),
+    )
+    assert app.stdout is not None
+    with selectors.DefaultSelector() as waiting:
+        waiting.register(app.stdout, selectors.EVENT_READ)
+        if not waiting.select(timeout=START_DEADLINE_S):
+            app.kill()
+            raise AssertionError(
+                f"the app did not open in {START_DEADLINE_S} s: {app.communicate()}"
+            )
+    line = app.stdout.readline()
+    assert line.startswith("ready "), (line, app.poll())
+    assert FolderLock(data_dir, "test").holder() == Holder(app.pid, APP_ROLE)
+    return app
 
 
 def test_a_sync_while_the_app_is_open_skips_at_once_and_says_why(tmp_path: Path) -> None:
     data_dir = tmp_path / "Dữ liệu #1"
-    app = subprocess.Popen(  # the window, offscreen
-        [sys.executable, "-m", "villagehelper.cli", "--data-dir", str(data_dir)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
-    )
+    app = _open_app(data_dir)
     try:
-        _wait_until_the_app_holds(data_dir, app)
         started = time.monotonic()
         sync = _sync(data_dir)  # the usual wait for the folder (30 s) applies
         took = time.monotonic() - started

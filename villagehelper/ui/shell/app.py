@@ -25,8 +25,10 @@ RESTART = 1000  # exit code of the event loop that asks run_gui to open the app 
 RESTORE = 1001  # … after restoring the backup the window asked for (its store closed)
 # Set by the start-up benchmark: quit as soon as the window is on screen ("window") or
 # once its first data has arrived (any other value), so that the time of the whole
-# process is the time to a usable window.
+# process is the time to a usable window.  "stay": say so on stdout and keep running,
+# for tests that need the open app beside them.
 EXIT_WHEN_READY_ENV = "VILLAGEHELPER_EXIT_WHEN_READY"
+ANNOUNCE_AND_STAY = "stay"
 BASE_POINT_SIZE = 11
 LARGE_POINT_SIZE = 15
 
@@ -161,7 +163,9 @@ def _run_once(
         window.log_visit.search.line.setFocus()
         ready = os.environ.get(EXIT_WHEN_READY_ENV)
         if ready:
-            _quit_when_ready(app, executor, wait_for_data=ready != "window")
+            _quit_when_ready(
+                app, executor, wait_for_data=ready != "window", stay=ready == ANNOUNCE_AND_STAY
+            )
         return app.exec()
     finally:
         executor.shutdown()
@@ -275,8 +279,11 @@ def _prepare(
     return ctx
 
 
-def _quit_when_ready(app: object, executor: object, *, wait_for_data: bool) -> None:
-    """Print the wall-clock moment the window became ready, then quit (benchmarks)."""
+def _quit_when_ready(
+    app: object, executor: object, *, wait_for_data: bool, stay: bool = False
+) -> None:
+    """Print the wall-clock moment the window became ready, then quit (benchmarks) or,
+    with ``stay``, keep running (tests)."""
     import time
 
     from PySide6.QtCore import QTimer
@@ -288,7 +295,8 @@ def _quit_when_ready(app: object, executor: object, *, wait_for_data: bool) -> N
 
     def ready() -> None:
         print(f"ready {time.time():.6f}", flush=True)
-        app.quit()
+        if not stay:
+            app.quit()
 
     def check() -> None:
         if wait_for_data and executor.busy():
