@@ -16,14 +16,12 @@ import requests
 from sqlalchemy import text
 
 from tests.conftest import FakeClock
-from tests.console_browser import ConsoleServer, form_token
+from tests.console_browser import ConsoleServer, form_token, running_console
 from tests.sync_support import COMMUNE, OTHER_COMMUNE, fast_connection, server_db_url
 from villagehelper.ops import team
 from villagehelper.server import accounts
 from villagehelper.server.console import laptops
 from villagehelper.server.console import team as team_page
-from villagehelper.server.database import open_server_db
-from villagehelper.server.embedded import EmbeddedServer
 from villagehelper.store import sync_state
 from villagehelper.store.engine import Store, open_store
 from villagehelper.sync import client
@@ -36,14 +34,8 @@ ROUTERS = (laptops.router, team_page.router)
 @pytest.fixture
 def admin_console(server_db_url: str) -> Iterator[ConsoleServer]:
     """The console with the laptops and team pages; its clock moved by the test."""
-    clock = FakeClock()
-    db = open_server_db(server_db_url, clock=clock)
-    accounts.add_commune(db, COMMUNE, "Xã Gia Lộc")
-    accounts.add_commune(db, OTHER_COMMUNE, "Phường Thạch Khôi")
-    server = EmbeddedServer(db, console_routers=ROUTERS)
-    yield ConsoleServer(server, db, clock)
-    server.stop()
-    db.close()
+    with running_console(server_db_url, clock=FakeClock(), routers=ROUTERS) as running:
+        yield running
 
 
 def enrolled_laptop(
@@ -101,10 +93,6 @@ def audit_actions(console: ConsoleServer) -> list[tuple[str, str, str]]:
 def live_console(server_db_url: str) -> Iterator[ConsoleServer]:
     """The console with the laptops and team pages on the real clock: the laptops the
     test runs are the real command line in processes of their own, on their real clock,
-    and would question a server living in another week.  (Its ``clock`` moves nothing.)"""
-    db = open_server_db(server_db_url)
-    accounts.add_commune(db, COMMUNE, "Xã Gia Lộc")
-    server = EmbeddedServer(db, console_routers=ROUTERS)
-    yield ConsoleServer(server, db, FakeClock())
-    server.stop()
-    db.close()
+    and would question a server living in another week."""
+    with running_console(server_db_url, routers=ROUTERS) as running:
+        yield running

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from fastapi import APIRouter
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.conftest import FakeClock
@@ -104,16 +105,28 @@ def change_password_with(
     return client.post(url, data={"csrf": form_token(client, url), **fields})
 
 
-@pytest.fixture
-def console(server_db_url: str) -> Iterator[ConsoleServer]:
-    clock = FakeClock()
-    db = open_server_db(server_db_url, clock=clock)
+@contextlib.contextmanager
+def running_console(
+    db_url: str, *, clock: FakeClock | None = None, routers: tuple[APIRouter, ...] = ()
+) -> Iterator[ConsoleServer]:
+    """A real server on loopback with two communes and the given pages beyond the
+    console's frame; on the real clock when no ``clock`` is given (its ``clock`` then
+    moves nothing)."""
+    db = open_server_db(db_url, clock=clock) if clock else open_server_db(db_url)
     accounts.add_commune(db, COMMUNE, "Xã Gia Lộc")
     accounts.add_commune(db, OTHER_COMMUNE, "Phường Thạch Khôi")
-    server = EmbeddedServer(db)
-    yield ConsoleServer(server, db, clock)
-    server.stop()
-    db.close()
+    server = EmbeddedServer(db, console_routers=routers)
+    try:
+        yield ConsoleServer(server, db, clock or FakeClock())
+    finally:
+        server.stop()
+        db.close()
+
+
+@pytest.fixture
+def console(server_db_url: str) -> Iterator[ConsoleServer]:
+    with running_console(server_db_url, clock=FakeClock()) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
