@@ -8,6 +8,7 @@ lets them, for the communes of their own province).
 (No ``from __future__ import annotations``: FastAPI reads the endpoints' annotations.)
 """
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -42,13 +43,23 @@ def _require_province(request: Request, officer: OfficerScope, code: str) -> Non
     raise ConsoleRefusalError(403, "forbidden_title", "forbidden_province")
 
 
-def _figures(request: Request, officer: OfficerScope, code: str, span: str) -> ProvinceFigures:
-    """The province's figures for ``span``, after the officer's scope is checked (403);
-    bad input a :class:`UserError`."""
+def _answered(
+    request: Request,
+    officer: OfficerScope,
+    code: str,
+    span: str,
+    answer: Callable[[ProvinceFigures], Response],
+) -> Response:
+    """``answer`` given the province's figures for ``span``, after the officer's scope
+    is checked (403); bad input the page that says what to fix (400)."""
     _require_province(request, officer, code)
     console = console_of(request)
-    period = span_at(span, console.db.clock())
-    return province_figures(replicas_of(request), console.db, code, period)
+    try:
+        period = span_at(span, console.db.clock())
+        figures = province_figures(replicas_of(request), console.db, code, period)
+    except UserError as refusal:
+        return bad_input(request, refusal)
+    return answer(figures)
 
 
 @router.get("/tinh/{code}/")
@@ -58,21 +69,21 @@ def province_page(
     officer: SignedIn,
     span: SpanText = Span.THIS_WEEK.value,
 ) -> Response:
-    try:
-        figures = _figures(request, officer, code, span)
-    except UserError as refusal:
-        return bad_input(request, refusal)
-    return render(
-        request,
-        "province.html",
-        code=code,
-        figures=figures,
-        spans=[item.value for item in Span],
-        span=Span(span).value,
-        covered=sum(line.basic_skills.households_covered for line in figures.communes),
-        households=sum(line.basic_skills.households for line in figures.communes),
-        stale_villages=sum(line.stale_villages for line in figures.communes),
-    )
+
+    def page(figures: ProvinceFigures) -> Response:
+        return render(
+            request,
+            "province.html",
+            code=code,
+            figures=figures,
+            spans=[item.value for item in Span],
+            span=Span(span).value,
+            covered=sum(line.basic_skills.households_covered for line in figures.communes),
+            households=sum(line.basic_skills.households for line in figures.communes),
+            stale_villages=sum(line.stale_villages for line in figures.communes),
+        )
+
+    return _answered(request, officer, code, span, page)
 
 
 @router.get("/tinh/{code}/cac-xa.xlsx")
@@ -82,14 +93,14 @@ def province_export(
     officer: SignedIn,
     span: SpanText = Span.THIS_WEEK.value,
 ) -> Response:
-    try:
-        figures = _figures(request, officer, code, span)
-    except UserError as refusal:
-        return bad_input(request, refusal)
-    label = figures.period.label
-    return download(
-        province_xlsx(figures),
-        XLSX,
-        f"cac-xa-tinh-{code}-{label}.xlsx",
-        f"Các xã {figures.province_name} {label}.xlsx",
-    )
+
+    def workbook(figures: ProvinceFigures) -> Response:
+        label = figures.period.label
+        return download(
+            province_xlsx(figures),
+            XLSX,
+            f"cac-xa-tinh-{code}-{label}.xlsx",
+            f"Các xã {figures.province_name} {label}.xlsx",
+        )
+
+    return _answered(request, officer, code, span, workbook)
