@@ -40,7 +40,11 @@ def test_an_unknown_address_is_a_console_page_signed_in_or_not(console: ConsoleS
     officer = console.signed_in_session("Hoàng Yến", "--commune", COMMUNE)
     for path in ("/abc", f"/xa/{COMMUNE}/khong-co", "/xa/", "/tinh/31/khong-co/x"):
         _is_not_found_page(officer.get(f"{console.url}{path}", allow_redirects=False))
-    _is_not_found_page(requests.get(f"{console.url}/abc", allow_redirects=False))
+    signed_out = requests.get(f"{console.url}/abc", allow_redirects=False)
+    _is_not_found_page(signed_out)
+    assert "Hoàng Yến" not in signed_out.text
+    # Signed in, the page keeps the signed-in frame: who, and the way out.
+    assert "Hoàng Yến" in officer.get(f"{console.url}/abc").text
 
 
 def test_in_english_the_english_words_come_first(console: ConsoleServer) -> None:

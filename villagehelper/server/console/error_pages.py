@@ -13,7 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from villagehelper.server.console.frame import render
+from villagehelper.server.console.frame import SESSION_COOKIE, console_of, render
+from villagehelper.server.console.sessions import session_officer
 
 API_PREFIX = "/v1/"
 API_PAGES = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
@@ -24,6 +25,13 @@ def is_api_path(path: str) -> bool:
 
 
 def not_found_page(request: Request) -> Response:
+    """In the signed-in frame when the browser is signed in: no page's dependency named
+    the officer, so the session cookie is read here (never a redirect from a 404)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    officer = session_officer(console_of(request).db, token) if token else None
+    if officer is not None and token is not None and not officer.must_change_password:
+        request.state.officer = officer
+        request.state.csrf_secret = token  # the header's sign-out forms
     return render(
         request, "refused.html", status=404, title_key="not_found_title", message_key="not_found"
     )

@@ -38,6 +38,12 @@ ACTION_WORDS: dict[str, tuple[str, str]] = {
 
 AUDIT_WORDS: dict[str, tuple[str, str]] = {
     "nav_audit": ("Nhật ký", "Audit log"),
+    "home_commune": (
+        "Các trang của xã ở thanh phía trên: số lượt hỗ trợ theo thôn, báo cáo để in hoặc "
+        "tải về, các máy tính của tổ, thôn và thành viên tổ.",
+        "The commune's pages are in the bar above: sessions by village, the report to print "
+        "or download, the team's laptops, the villages and team members.",
+    ),
     "audit_title": ("Nhật ký thao tác", "Audit log"),
     "audit_explain": (
         "Ai đã làm gì trên trang quản lý của xã, mới nhất ở trên. Giờ Việt Nam.",
