@@ -20,7 +20,7 @@ from tests.console_browser import ConsoleServer, form_token, running_console
 from tests.sync_support import COMMUNE, OTHER_COMMUNE, fast_connection, server_db_url
 from villagehelper.ops import team
 from villagehelper.server import accounts
-from villagehelper.server.console import laptops
+from villagehelper.server.console import audit_page, laptops
 from villagehelper.server.console import team as team_page
 from villagehelper.store import sync_state
 from villagehelper.store.engine import Store, open_store
@@ -28,7 +28,7 @@ from villagehelper.sync import client
 
 __all__ = ["COMMUNE", "OTHER_COMMUNE", "admin_console", "server_db_url"]
 
-ROUTERS = (laptops.router, team_page.router)
+ROUTERS = (laptops.router, team_page.router, audit_page.router)
 
 
 @pytest.fixture

@@ -138,9 +138,9 @@ def serve(
 
 def console_rooms() -> tuple[APIRouter, ...]:
     """The console's pages beyond its frame that ``serve`` mounts (console/frame.py)."""
-    from villagehelper.server.console import laptops, team
+    from villagehelper.server.console import audit_page, laptops, team
 
-    return (laptops.router, team.router)
+    return (laptops.router, team.router, audit_page.router)
 
 
 def _listen(host: str, port: int) -> socket.socket:

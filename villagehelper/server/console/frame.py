@@ -18,12 +18,15 @@ from urllib.parse import parse_qsl
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlalchemy import select
 
+from villagehelper.geography import commune_by_code
 from villagehelper.server.console import audit
 from villagehelper.server.console.officers import OfficerScope
 from villagehelper.server.console.sessions import csrf_matches, csrf_token, session_officer
-from villagehelper.server.console.words import chosen_language, translate
+from villagehelper.server.console.words import ENGLISH, VIETNAMESE, chosen_language, translate
 from villagehelper.server.database import ServerDB
+from villagehelper.server.tables import ServerCommune
 
 SESSION_COOKIE = "vh_session"
 # Before sign-in, a browser's own random secret: the sign-in form's CSRF token is
@@ -108,8 +111,18 @@ def require_commune(request: Request, officer: OfficerScope, code: str) -> None:
 
 
 def commune_officer(request: Request, code: str, officer: SignedIn) -> OfficerScope:
+    """403 for a commune out of the officer's scope; 404 for a code that names no
+    commune, neither on this server nor in the official list (a mistyped address)."""
+    if commune_by_code(code) is None and not _served_here(console_of(request).db, code):
+        raise ConsoleRefusalError(404, "not_found_title", "not_found")
     require_commune(request, officer, code)
     return officer
+
+
+def _served_here(db: ServerDB, code: str) -> bool:
+    with db.reading() as session:
+        found = session.scalar(select(ServerCommune.code).where(ServerCommune.code == code))
+    return found is not None
 
 
 CommunePage = Annotated[OfficerScope, Depends(commune_officer)]
@@ -168,10 +181,14 @@ def render(request: Request, template: str, status: int = 200, **values: Any) ->
         if not secret:
             secret = response_cookie = secrets.token_urlsafe(32)
         purpose = SIGN_IN_PURPOSE
+    other = VIETNAMESE if language == ENGLISH else ENGLISH
     page = console_of(request).templates.get_template(template)
     html = page.render(
         t=lambda key: translate(language, key),
         language=language,
+        # The other language, for a refusal's words said in both (refused.html).
+        other_t=lambda key: translate(other, key),
+        other_language=other,
         csrf=csrf_token(secret, purpose),
         officer=getattr(request.state, "officer", None),
         path=request.url.path,

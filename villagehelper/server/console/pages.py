@@ -17,6 +17,7 @@ from sqlalchemy import select
 from villagehelper.errors import UserError
 from villagehelper.geography import all_communes, commune_by_code
 from villagehelper.server.console import audit, officers, sessions, throttle
+from villagehelper.server.console.error_pages import install_error_pages
 from villagehelper.server.console.frame import (
     CHANGE_PASSWORD_PATH,
     LANGUAGE_COOKIE,
@@ -212,5 +213,6 @@ def install_console(
     for extra in (*COUNT_PAGES, *routers):
         app.include_router(extra)
     install_console_errors(app)
+    install_error_pages(app)  # 404 and unreadable addresses: pages, /v1 keeps its JSON
     described = (app.docs_url, app.redoc_url, app.openapi_url, app.swagger_ui_oauth2_redirect_url)
     app.add_middleware(ConsoleHeaders, api_pages=frozenset(page for page in described if page))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from villagehelper.server.console.count_words import COUNT_WORDS
 from villagehelper.server.console.words_admin import ADMIN_WORDS
+from villagehelper.server.console.words_audit import AUDIT_WORDS
 
 VIETNAMESE = "vi"
 ENGLISH = "en"
@@ -96,3 +97,4 @@ def translate(language: str, key: str) -> str:
 
 
 WORDS.update(COUNT_WORDS)
+WORDS.update(AUDIT_WORDS)
