@@ -187,4 +187,5 @@ def test_the_spans_a_page_offers() -> None:
     )
     with pytest.raises(ValidationError) as refused:
         span_period("fortnight", wednesday)
-    assert "Kỳ không hợp lệ" in refused.value.message_vi and "this_week" in refused.value.message_vi
+    assert "Kỳ không hợp lệ" in refused.value.message_vi
+    assert "tuần này (this_week)" in refused.value.message_vi  # the words a person knows

@@ -4,7 +4,6 @@ English second (merged into ``words.WORDS``: one key per phrase, ``t("key")``)."
 from __future__ import annotations
 
 ADMIN_WORDS: dict[str, tuple[str, str]] = {
-    "nav_label": ("Các trang của xã", "The commune's pages"),
     "nav_laptops": ("Máy tính", "Laptops"),
     "nav_team": ("Thôn và tổ", "Villages and team"),
     "laptops_title": ("Máy tính của tổ", "The team's laptops"),

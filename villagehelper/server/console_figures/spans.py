@@ -23,16 +23,28 @@ class Span(StrEnum):
     YEAR_TO_DATE = "year_to_date"
 
 
+# What a Vietnamese message calls each span (the pages' own words are in console/).
+SPAN_NAMES_VI = {
+    Span.THIS_WEEK: "tuần này",
+    Span.LAST_WEEK: "tuần trước",
+    Span.THIS_MONTH: "tháng này",
+    Span.THIS_QUARTER: "quý này",
+    Span.YEAR_TO_DATE: "từ đầu năm",
+}
+
+
 def span_period(span: Span | str, today: date) -> Period:
     """The period ``span`` names on the Vietnam date ``today``."""
     try:
         chosen = Span(span)
     except ValueError as error:
+        vietnamese = ", ".join(f"{SPAN_NAMES_VI[item]} ({item.value})" for item in Span)
         names = ", ".join(item.value for item in Span)
         raise ValidationError(
             "span",
-            f"Kỳ không hợp lệ: {span!r}. Hãy chọn một trong: {names}.",
-            f"Bad period {span!r}. Choose one of: {names}.",
+            f"Kỳ không hợp lệ: {span!r}. Hãy chọn kỳ trong danh sách của trang, hoặc viết "
+            f"trong địa chỉ một trong: {vietnamese}.",
+            f"Bad period {span!r}. Choose one on the page, or write one of: {names}.",
         ) from error
     if chosen is Span.THIS_WEEK:
         return week_containing(today)
