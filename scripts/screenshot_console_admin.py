@@ -4,26 +4,35 @@ team page, at an office PC's width (1366x768) and a phone's (390x844).
 
     python scripts/screenshot_console_admin.py [--out docs/screenshots]
 
-A server on a loopback port with a database in a temporary folder; its laptops enrolled
-through the server's own functions and their calls noted as a laptop's sync would note
-them; the villages and team written through the page's own writer.  Headless Chromium
-(/usr/bin/chromium) driven by Playwright, as the tests drive it.
+A server on a loopback port with a database in a temporary folder; the villages and
+team written through the page's own writer; two laptops are real laptop stores that log
+sessions and sync through the server (their villages on the page come from that work),
+the others enrolled through the server's own functions, their calls noted as a laptop's
+sync would note them.  Headless Chromium (/usr/bin/chromium) driven by Playwright, as
+the tests drive it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
+from villagehelper.ops import households, sessions
+from villagehelper.ops import team as laptop_team
+from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.server import accounts, leader_writes
 from villagehelper.server.console import laptops, officers, team
 from villagehelper.server.database import ServerDB, open_server_db
 from villagehelper.server.embedded import EmbeddedServer
 from villagehelper.server.laptop_calls import LaptopCalls
+from villagehelper.store.engine import open_store
+from villagehelper.sync import client
+from villagehelper.sync.device_history import CONFIG_DIR_ENV, MACHINE_ID_ENV
 
 CHROMIUM = "/usr/bin/chromium"
 COMMUNE = "10999"
@@ -53,22 +62,44 @@ def fill(db: ServerDB, clock: Clock) -> None:
     leader_writes.add_member(db, COMMUNE, "Lò Văn Páo", "member", chung)
     gone = leader_writes.add_member(db, COMMUNE, "Đinh Thị Sáu", "member", None)
     leader_writes.set_member_active(db, COMMUNE, gone, False)
-    calls = LaptopCalls(db)
-    enrolled = []
-    for name, role, version, platform in [
-        ("may-to-truong-khay", "leader", "1.4.0", "windows"),
-        ("may-thon-huu-chung", "volunteer", "1.4.0", "windows"),
-        ("laptop-cu-nha-van-hoa", "volunteer", "1.3.2", "linux"),
-        ("may-moi-chua-dong-bo", "volunteer", None, None),
+
+
+def enrol_laptops(db: ServerDB, clock: Clock, url: str, folder: Path) -> None:
+    """Two laptops that log sessions and sync (a household of their villages each), one
+    older laptop (revoked) and one never synced."""
+    for name, role, homes in [
+        ("may-to-truong-khay", "leader", ["Thôn Khay"]),
+        ("may-thon-huu-chung", "volunteer", ["Thôn Hữu Chung", "Thôn Khay"]),
     ]:
         clock.now += timedelta(days=3, hours=2, minutes=17)
-        code = accounts.issue_code(db, COMMUNE, role)
+        os.environ[MACHINE_ID_ENV] = name  # each laptop a machine of its own
+        store = open_store(folder / name, clock=clock)
+        try:
+            client.enrol(store, url, accounts.issue_code(db, COMMUNE, role), name)
+            client.sync_once(store)
+            villages = {v.name: v.id for v in laptop_team.list_villages(store)}
+            [member] = [m for m in laptop_team.list_team_members(store) if m.role == "leader"]
+            for village in homes:
+                home = households.create_household(store, HouseholdInput(villages[village], "Hộ A"))
+                visit = VisitInput(home.id, member.id, [ServiceOutcome("VNEID_L1")])
+                sessions.log_visit(store, visit)
+            client.sync_once(store)
+        finally:
+            store.close()
+    calls = LaptopCalls(db)
+    enrolled = []
+    for name, version, platform in [
+        ("laptop-cu-nha-van-hoa", "1.3.2", "linux"),
+        ("may-moi-chua-dong-bo", None, None),
+    ]:
+        clock.now += timedelta(days=3, hours=2, minutes=17)
+        code = accounts.issue_code(db, COMMUNE, "volunteer")
         device = accounts.enrol(db, code, name).device_id
         enrolled.append(device)
         if version is not None:
-            calls.note(device, version, platform)
+            calls.note(device, version, platform)  # an app too old to report its changes
     clock.now = MOMENT
-    accounts.revoke(db, enrolled[2])
+    accounts.revoke(db, enrolled[0])
 
 
 def sign_in(page: Page, base: str, db: ServerDB) -> None:
@@ -105,11 +136,13 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="vh-console-shots-") as folder:
+        os.environ[CONFIG_DIR_ENV] = f"{folder}/config"  # the laptops' machine notes
         clock = Clock()
         db = open_server_db(f"sqlite:///{folder}/server.sqlite3", clock=clock)
         fill(db, clock)
         server = EmbeddedServer(db, console_routers=(laptops.router, team.router))
         try:
+            enrol_laptops(db, clock, server.url, Path(folder))
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=CHROMIUM, args=["--headless", "--no-sandbox"]
