@@ -286,8 +286,8 @@ def round_connection(
 def changes_waiting(store: Store) -> int:
     """This laptop's changes the commune server does not have: the outbox, and the
     changes the server refused, set aside for a leader.  Counted afresh for each call
-    (a few milliseconds on a large outbox): a batch acknowledged, or a visit logged while
-    the round runs, shows in the next call's count."""
+    (about 2 ms with 100,000 changes waiting: benchmarks/console_laptops.py): a batch
+    acknowledged, or a visit logged while the round runs, shows in the next call's count."""
     with store.reading() as session:
         outbox = session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
         return outbox + set_aside.count(session)

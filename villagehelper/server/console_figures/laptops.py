@@ -17,7 +17,8 @@ Which villages each stamp worked for is read from the replica's sessions once, t
 from the sessions added since (by rowid: the replica only ever appends sessions, and
 nothing vacuums it), as a scan of a district's 100,000 sessions joined to their
 households takes most of a second.  A household moved to another village leaves its
-laptop counted for both: it did work there.
+laptop counted for both: it did work there.  The laptops page lists each laptop's
+villages from the same scan (:func:`device_village_names`).
 """
 
 from __future__ import annotations
