@@ -109,21 +109,28 @@ def _log(store: Store, household_id: str, member_id: str) -> None:
     sessions.log_visit(store, VisitInput(household_id, member_id, [ServiceOutcome("VNEID_L1")]))
 
 
+def _leader_with_a_visit(console: ConsoleServer, folder: Path) -> tuple[Store, str, str]:
+    """The leader's laptop (synced once) with a household of Thôn Khay and a session
+    logged for it, not yet sent: the store, the household's id, the leader's id."""
+    leader = leader_laptop(console, folder)
+    [khay] = team.list_villages(leader)
+    [member] = team.list_team_members(leader)
+    home = households.create_household(leader, HouseholdInput(khay.id, "Lò Văn A"))
+    _log(leader, home.id, member.id)
+    return leader, home.id, member.id
+
+
 def test_each_laptop_is_listed_with_the_villages_it_logged_sessions_for(
     admin_console: ConsoleServer, tmp_path: Path
 ) -> None:
-    leader = leader_laptop(admin_console, tmp_path / "truong")
-    [khay] = team.list_villages(leader)
-    [member] = team.list_team_members(leader)
+    leader, near, member = _leader_with_a_visit(admin_console, tmp_path / "truong")
     pac = team.add_village(leader, "Bản Pắc Ngòi")
-    near = households.create_household(leader, HouseholdInput(khay.id, "Lò Văn A"))
-    _log(leader, near.id, member.id)
     sync(leader)
     volunteer = enrolled_laptop(admin_console, tmp_path / "hoa", role="volunteer")
     sync(volunteer)
     far = households.create_household(volunteer, HouseholdInput(pac.id, "Lò Thị B"))
-    _log(volunteer, far.id, member.id)
-    _log(volunteer, near.id, member.id)
+    _log(volunteer, far.id, member)
+    _log(volunteer, near, member)
     sync(volunteer)
     idle = enrolled_laptop(admin_console, tmp_path / "moi", role="volunteer")
     sync(idle)
@@ -166,12 +173,8 @@ def test_an_ordinary_round_ends_with_nothing_waiting_a_refused_change_stays_coun
 def test_a_download_only_round_reports_the_work_not_yet_sent(
     admin_console: ConsoleServer, tmp_path: Path
 ) -> None:
-    leader = leader_laptop(admin_console, tmp_path / "truong")
-    [khay] = team.list_villages(leader)
-    [member] = team.list_team_members(leader)
-    home = households.create_household(leader, HouseholdInput(khay.id, "Lò Văn A"))
-    _log(leader, home.id, member.id)
-    _log(leader, home.id, member.id)
+    leader, home, member = _leader_with_a_visit(admin_console, tmp_path / "truong")
+    _log(leader, home, member)
     unsent = _unsent(leader)
     assert unsent >= 3  # the household and two sessions
 
