@@ -50,12 +50,13 @@ PASSWORD = "trâu ăn cỏ bên đê làng"
 ADMIN = "Nguyễn Thị Hoa"
 PROVINCE_OFFICER = "Sở VHTT"
 OTHER_COMMUNE = "00004"  # Phường Ba Đình, Hà Nội: another province's, so refused
-# The other laptops of the commune: name, role, app version, platform (None: never synced).
+# The other laptops of the commune: name, role, app version, platform (None: never
+# synced), changes waiting as its last call said (None: an app too old to say).
 OTHER_LAPTOPS = [
-    ("may-to-truong-khay", "leader", "1.4.0", "windows"),
-    ("may-thon-huu-chung", "volunteer", "1.4.0", "windows"),
-    ("laptop-cu-nha-van-hoa", "volunteer", "1.3.2", "linux"),
-    ("may-moi-chua-dong-bo", "volunteer", None, None),
+    ("may-to-truong-khay", "leader", "1.4.0", "windows", "0"),
+    ("may-thon-huu-chung", "volunteer", "1.4.0", "windows", "3"),  # its upload cut short
+    ("laptop-cu-nha-van-hoa", "volunteer", "1.3.2", "linux", None),
+    ("may-moi-chua-dong-bo", "volunteer", None, None, None),
 ]
 REVOKED = "laptop-cu-nha-van-hoa"
 
@@ -182,11 +183,11 @@ def enrol_other_laptops(db: ServerDB, clock: Ticking, commune: str) -> None:
     moment, their calls noted as their syncs would note them; one revoked since."""
     clock.now = MOMENT - timedelta(days=20)
     calls = LaptopCalls(db)
-    for name, role, version, platform in OTHER_LAPTOPS:
+    for name, role, version, platform, waiting in OTHER_LAPTOPS:
         clock.now += timedelta(days=3, hours=2, minutes=17)
         device = accounts.enrol(db, accounts.issue_code(db, commune, role), name).device_id
         if version is not None:
-            calls.note(device, version, platform)
+            calls.note(device, version, platform, waiting)
         if name == REVOKED:
             clock.now += timedelta(days=1)
             accounts.revoke(db, device)

@@ -3,7 +3,8 @@ laptops: the ``villagehelper`` command line in processes of their own, each with
 data folder.  An enrolment code issued in the browser enrols a laptop that then syncs; a
 laptop revoked with the keyboard alone is refused at its next sync with its clear
 message; a village added in the browser is in the laptop's store after its next sync;
-no sideways scroll on a phone or a 1366×768 office PC."""
+no sideways scroll on a phone or a 1366×768 office PC, a laptop's villages and changes
+waiting in view on both."""
 
 from __future__ import annotations
 
@@ -20,9 +21,13 @@ from sqlalchemy import select
 
 from tests.console_admin_support import COMMUNE, live_console, server_db_url
 from tests.console_browser import ConsoleServer, browser, browser_page
+from tests.sync_support import fast_connection
+from villagehelper.ops import households, sessions, team
+from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.server import accounts
 from villagehelper.store.engine import open_store
 from villagehelper.store.models import Village
+from villagehelper.sync import client
 from villagehelper.sync.device_history import CONFIG_DIR_ENV, MACHINE_ID_ENV
 
 __all__ = ["browser", "live_console", "server_db_url"]
@@ -142,15 +147,36 @@ def test_a_village_added_in_the_browser_is_on_the_laptop_after_its_next_sync(
     assert laptop.village_names() == ["Thôn Hữu Chung"]
 
 
+def _laptop_with_work(console: ConsoleServer, folder: Path, village_name: str) -> None:
+    """A leader's laptop (the real clock, as the live console's) that logged a session
+    for a household of ``village_name`` and synced it."""
+    store = open_store(folder)
+    try:
+        team.set_commune(store, COMMUNE)
+        village = team.add_village(store, village_name)
+        member = team.add_team_member(store, "Nguyễn Thị Phương Thảo", "leader", village.id)
+        home = households.create_household(store, HouseholdInput(village.id, "Lò Văn Páo"))
+        visit = VisitInput(home.id, member.id, [ServiceOutcome("VNEID_L1")])
+        sessions.log_visit(store, visit)
+        code = accounts.issue_code(console.db, COMMUNE, "leader")
+        name = "may-tinh-nha-van-hoa-thon-khay-so-2"
+        client.enrol(store, console.url, code, name, connect=fast_connection)
+        client.sync_once(store, connect=fast_connection)
+    finally:
+        store.close()
+
+
 @pytest.mark.parametrize("size", [PHONE, OFFICE_PC], ids=["phone", "office-pc"])
 def test_the_pages_fit_the_width_of_a_phone_and_an_office_pc(
-    live_console: ConsoleServer, browser: Browser, size: dict[str, int]
+    live_console: ConsoleServer, browser: Browser, size: dict[str, int], tmp_path: Path
 ) -> None:
     db = live_console.db
     accounts.issued_code(db, COMMUNE, "volunteer")
+    long_village = "Tổ dân phố Nguyễn Thái Học mở rộng phía Đông"
+    _laptop_with_work(live_console, tmp_path / "laptop", long_village)
     with _admin_page(browser, live_console, viewport=size) as page:
         page.goto(f"{live_console.url}{TEAM}")
-        page.get_by_label("Tên thôn").fill("Tổ dân phố Nguyễn Thái Học mở rộng phía Đông")
+        page.get_by_label("Tên thôn").fill("Tổ dân phố Nguyễn Thái Học mở rộng phía Tây")
         with page.expect_navigation():
             page.get_by_role("button", name="Thêm thôn").click()
         page.get_by_label("Họ tên").fill("Nguyễn Thị Phương Thảo Hoàng Lan")
@@ -161,6 +187,14 @@ def test_the_pages_fit_the_width_of_a_phone_and_an_office_pc(
             if issue:
                 with page.expect_navigation():
                     page.get_by_role("button", name="Cấp mã").click()
+                # The laptop's row, its villages and changes waiting in view and labelled
+                # (on a phone each cell is a line of its own, named by data-label).
+                villages = page.locator("td.villages")
+                assert villages.inner_text() == long_village
+                waiting = page.locator("td.waiting")
+                assert waiting.get_attribute("data-label") == "Thay đổi chờ gửi"
+                assert waiting.inner_text().startswith("0 tính đến ")
+                assert villages.is_visible() and waiting.is_visible()
             overflow = page.evaluate(
                 "document.documentElement.scrollWidth - document.documentElement.clientWidth"
             )

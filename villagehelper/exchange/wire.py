@@ -26,6 +26,10 @@ MIN_CLIENT_PROTOCOL = 1
 
 PROTOCOL_HEADER = "X-VillageHelper-Protocol"
 APP_VERSION_HEADER = "X-VillageHelper-App"
+# On every sync call: how many of its own changes the laptop still holds unsent at that
+# moment (its outbox and the changes the server refused, set aside), in decimal digits.
+# For the console's laptops page only: a server ignores a value it cannot read.
+WAITING_HEADER = "X-VillageHelper-Waiting"
 # The server's clock on every answer (ISO 8601, UTC, milliseconds): the laptop judges its
 # own clock by it (villagehelper.ops.trusted_time); HTTP Date is the fallback.
 SERVER_TIME_HEADER = "X-VillageHelper-Time"

@@ -258,10 +258,16 @@ def _sync_scope(db: ServerDB, device: Callable[..., DeviceScope]) -> Callable[..
     ) -> DeviceScope:
         # Synced with an older copy of this database: heal first.
         epochs.check_laptop(db, epoch, scope.device_id)
-        # A sync call, download or upload: the console's "last sync" and app version.
+        # A sync call, download or upload: the console's "last sync", app version and
+        # changes waiting.
         # Read, not declared: optional words of the laptop's, not part of the API's shape.
         said = request.headers
-        calls.note(scope.device_id, said.get(wire.APP_VERSION_HEADER), said.get(PLATFORM_HEADER))
+        calls.note(
+            scope.device_id,
+            said.get(wire.APP_VERSION_HEADER),
+            said.get(PLATFORM_HEADER),
+            said.get(wire.WAITING_HEADER),
+        )
         return scope
 
     return device_scope

@@ -81,6 +81,9 @@ class Device(ServerBase):
     # What the laptop said it runs on its last call (X-VillageHelper-App and -Platform).
     app_version: Mapped[str | None] = mapped_column(String(32))
     platform: Mapped[str | None] = mapped_column(String(10))
+    # How many of its changes the laptop said it still held unsent on that call
+    # (X-VillageHelper-Waiting); None: it did not say, or said nothing readable.
+    waiting_changes: Mapped[int | None]
 
 
 class Record(ServerBase):

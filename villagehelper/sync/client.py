@@ -244,7 +244,7 @@ def sync_once(
     with store.reading() as session:
         credentials = enrolment(session)
         _refuse_demo(session)
-    connection = connect(credentials.server_url, credentials.token)
+    connection = round_connection(store, credentials, connect)
     try:
         _refuse_copied_folder(store)
         # A server restored from a backup is healed from inside (sync/epoch.py).
@@ -272,6 +272,25 @@ def sync_once(
         faulty = quarantine_rows.count(session)
         refused = set_aside.count(session)
     return SyncReport(pushed, pulled, conflicts, changes, quarantined=faulty, set_aside=refused)
+
+
+def round_connection(
+    store: Store, credentials: sync_state.Enrolled, connect: ConnectionFactory
+) -> ServerConnection:
+    """The connection of a sync round: every call says how many changes still wait here."""
+    connection = connect(credentials.server_url, credentials.token)
+    connection.waiting = lambda: changes_waiting(store)
+    return connection
+
+
+def changes_waiting(store: Store) -> int:
+    """This laptop's changes the commune server does not have: the outbox, and the
+    changes the server refused, set aside for a leader.  Counted afresh for each call
+    (about 2 ms with 100,000 changes waiting: benchmarks/console_laptops.py): a batch
+    acknowledged, or a visit logged while the round runs, shows in the next call's count."""
+    with store.reading() as session:
+        outbox = session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
+        return outbox + set_aside.count(session)
 
 
 def enrolment(session: Session) -> sync_state.Enrolled:

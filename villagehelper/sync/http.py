@@ -96,6 +96,9 @@ class ServerConnection:
     # The newest app version the server's last answer offered ("" for none; None before
     # any answer): every answer names it, refusals included (exchange/update_offer.py).
     offered_version: str | None = field(default=None, init=False)
+    # Counts the laptop's changes not yet on the server, asked before every call that
+    # carries the token (sent as wire.WAITING_HEADER); None: not said (enrolment).
+    waiting: Callable[[], int] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = normalise_url(self.base_url)
@@ -119,6 +122,15 @@ class ServerConnection:
             self._http.headers[wire.EPOCH_HEADER] = epoch
         else:
             self._http.headers.pop(wire.EPOCH_HEADER, None)
+
+    def _own_headers(self) -> dict[str, str]:
+        """The token, and the changes waiting as they are at this very call."""
+        headers = {}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+            if self.waiting is not None:
+                headers[wire.WAITING_HEADER] = str(self.waiting())
+        return headers
 
     def _note(self, response: requests.Response) -> None:
         """What every answer says of the server: its epoch, its time, the app's newest version."""
@@ -147,9 +159,9 @@ class ServerConnection:
         """Write the (gzip-decoded) body of a GET to ``target``; False if the server has
         nothing there for this laptop (404, 409).  Retried from the start like any call;
         ``progress`` gets bytes received and expected (0 when not known)."""
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
         def attempt() -> bool:
+            headers = self._own_headers()
             try:
                 with self._http.get(
                     self.base_url + path,
@@ -174,9 +186,8 @@ class ServerConnection:
         """A GET whose body the caller reads as it arrives, tried once: what it fetches (an
         installer) resumes where it stopped instead.  Refusals raise as for any call, except
         416 (a range the server cannot give), which the caller judges."""
-        sent = {"Accept-Encoding": "identity", **headers}  # byte ranges of the file itself
-        if self.token:
-            sent["Authorization"] = f"Bearer {self.token}"
+        # Byte ranges of the file itself.
+        sent = {"Accept-Encoding": "identity", **headers, **self._own_headers()}
         try:
             response = self._http.get(
                 self.base_url + path, headers=sent, timeout=self.timeout, stream=True
@@ -236,10 +247,8 @@ class ServerConnection:
         params: dict[str, Any] | None = None,
         body: bytes | None = None,
     ) -> dict[str, Any]:
-        headers = {}
+        headers: dict[str, str] = {}
         data = None
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
         if body is not None:
             # Level 1: a batch of 1,000 changes packs in a third of level 5's time, for a
             # body a few percent larger.
@@ -254,7 +263,7 @@ class ServerConnection:
                     self.base_url + path,
                     params=params,
                     data=data,
-                    headers=headers,
+                    headers={**headers, **self._own_headers()},
                     timeout=self.timeout,
                 )
             except requests.RequestException as exc:

@@ -1,6 +1,11 @@
 """The laptops page (``/xa/<code>/may-tinh/``): the commune's enrolled laptops, an
 enrolment code issued for a role, a laptop revoked after a confirmation.
 
+Each laptop is listed with the villages it logged sessions for (read from the commune's
+replica by ``console_figures.laptops``, which scans only the sessions added since its
+last look) and the changes it said it still held unsent at its last noted sync
+(``laptop_calls.py``): a count as of that moment, not known for an app too old to say.
+
 An administrator acts, a viewer may look; a province officer sees counts only, so not
 this list.  Codes are issued and laptops revoked by the very functions the server's
 command line calls (``accounts.issue_code``, ``accounts.revoke``): a code from the page
@@ -11,6 +16,7 @@ the console's audit log with the laptop's id, never a resident's name.
 (No ``from __future__ import annotations``: FastAPI reads the endpoints' annotations.)
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -24,6 +30,7 @@ from villagehelper.errors import UserError
 from villagehelper.geography import commune_by_code
 from villagehelper.server import accounts
 from villagehelper.server.console import audit
+from villagehelper.server.console.counting import bad_input, replicas_of
 from villagehelper.server.console.frame import (
     CheckedForm,
     CommunePage,
@@ -33,6 +40,7 @@ from villagehelper.server.console.frame import (
     require_admin,
 )
 from villagehelper.server.console.officers import OfficerScope
+from villagehelper.server.console_figures.laptops import device_village_names
 from villagehelper.server.database import ServerDB
 from villagehelper.server.tables import Device
 
@@ -53,6 +61,8 @@ class LaptopRow:
     enrolled: str
     last_sync: str | None  # None: enrolled, never synced
     revoked: str | None  # when, Vietnam time; None: still enrolled
+    waiting: int | None  # changes unsent as of last_sync; None: the laptop did not say
+    villages: tuple[str, ...] = ()  # names of the villages it logged sessions for
 
 
 def laptops_path(code: str) -> str:
@@ -63,8 +73,12 @@ def vietnam_text(moment: datetime | None) -> str | None:
     return to_vietnam(moment).strftime(TIME_SHAPE) if moment is not None else None
 
 
-def commune_laptops(db: ServerDB, code: str) -> list[LaptopRow]:
-    """The commune's laptops, still enrolled first, each group newest sync first."""
+def commune_laptops(
+    db: ServerDB, code: str, villages: Mapping[str, tuple[str, ...]] | None = None
+) -> list[LaptopRow]:
+    """The commune's laptops, still enrolled first, each group newest sync first, each
+    with its ``villages`` (by device id) when given."""
+    villages = villages or {}
     with db.reading() as session:
         devices = session.scalars(select(Device).where(Device.commune_code == code)).all()
     ordered = sorted(
@@ -81,6 +95,8 @@ def commune_laptops(db: ServerDB, code: str) -> list[LaptopRow]:
             vietnam_text(d.created_at) or "",
             vietnam_text(d.last_seen_at),
             vietnam_text(d.revoked_at),
+            d.waiting_changes,
+            villages.get(d.id, ()),
         )
         for d in ordered
     ]
@@ -100,13 +116,18 @@ def commune_place(code: str) -> str:
 def _page(request: Request, code: str, status: int = 200, **shown: object) -> Response:
     values: dict[str, object] = {"issued": None, "issued_role": None, "expires": None}
     values.update(shown)
+    db = console_of(request).db
+    try:
+        replica = replicas_of(request).caught_up(code)
+    except UserError as refusal:  # a commune this server does not hold
+        return bad_input(request, refusal)
     return render(
         request,
         "laptops.html",
         status=status,
         code=code,
         place=commune_place(code),
-        laptops=commune_laptops(console_of(request).db, code),
+        laptops=commune_laptops(db, code, device_village_names(db, replica, code)),
         error=values.pop("error", None),
         **values,
     )

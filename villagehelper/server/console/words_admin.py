@@ -18,9 +18,19 @@ ADMIN_WORDS: dict[str, tuple[str, str]] = {
     "laptop_unknown": ("chưa rõ", "not said yet"),
     "laptop_active": ("đang dùng", "enrolled"),
     "laptop_revoked_at": ("đã thu hồi lúc", "revoked at"),
+    "laptop_villages": ("Thôn đã làm việc", "Villages worked for"),
+    "laptop_no_villages": ("chưa ghi lượt nào", "no session logged yet"),
+    "laptop_waiting": ("Thay đổi chờ gửi", "Changes waiting"),
+    "laptop_waiting_as_of": ("tính đến", "as of"),
+    "laptop_waiting_unknown": ("máy chưa báo", "not reported"),
     "laptops_waiting_note": (
-        "Số thay đổi còn chờ gửi của mỗi máy chưa có ở đây: máy chưa báo số này cho máy chủ.",
-        "Changes waiting on each laptop are not shown: laptops do not report them yet.",
+        "Thay đổi chờ gửi: số máy báo ở lần đồng bộ cuối, là những việc đã ghi trên máy mà "
+        "máy chủ xã chưa nhận (kể cả thay đổi bị từ chối, chờ tổ trưởng xử lý). Máy dùng "
+        "phiên bản cũ không báo số này. Thôn: các thôn có hộ mà máy đã ghi lượt hỗ trợ.",
+        "Changes waiting: what the laptop reported at its last sync, the work logged on it "
+        "that the commune server does not have yet (changes the server refused, waiting for "
+        "a leader, included). Laptops on an older app version do not report it. Villages: "
+        "those of the households the laptop logged sessions for.",
     ),
     "role_volunteer": ("thành viên", "volunteer"),
     "role_leader": ("tổ trưởng", "leader"),

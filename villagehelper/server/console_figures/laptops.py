@@ -17,7 +17,8 @@ Which villages each stamp worked for is read from the replica's sessions once, t
 from the sessions added since (by rowid: the replica only ever appends sessions, and
 nothing vacuums it), as a scan of a district's 100,000 sessions joined to their
 households takes most of a second.  A household moved to another village leaves its
-laptop counted for both: it did work there.
+laptop counted for both: it did work there.  The laptops page lists each laptop's
+villages from the same scan (:func:`device_village_names`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from villagehelper.ops.team import list_villages
 from villagehelper.server.database import ServerDB
 from villagehelper.server.tables import Device, DeviceStamp
 from villagehelper.store.engine import Store
-from villagehelper.store.models import HelpSession, Household
+from villagehelper.store.models import HelpSession, Household, Village
 
 STALE_AFTER = timedelta(days=7)
 
@@ -109,6 +110,44 @@ def is_stale(last_sync: datetime | None, now: datetime) -> bool:
     return last_sync is None or now - last_sync > STALE_AFTER
 
 
+def device_villages(db: ServerDB, store: Store, commune_code: str) -> dict[str, set[str]]:
+    """The village ids each of the commune's laptops (revoked ones too) logged sessions
+    for, by device id, from the commune's replica ``store`` (caught up by the caller).
+    A laptop that logged none is missing."""
+    with db.reading() as session:
+        stamped = (
+            select(DeviceStamp.stamp, DeviceStamp.device_id)
+            .join(Device, Device.id == DeviceStamp.device_id)
+            .where(Device.commune_code == commune_code)
+        )
+        stamps = {stamp: device_id for stamp, device_id in session.execute(stamped)}
+    villages: dict[str, set[str]] = {}
+    for stamp, village_ids in stamp_villages(store).items():
+        device_id = stamps.get(stamp)
+        if device_id is not None:  # a stamp of another commune's laptop, or unknown
+            villages.setdefault(device_id, set()).update(village_ids)
+    return villages
+
+
+def device_village_names(
+    db: ServerDB, store: Store, commune_code: str
+) -> dict[str, tuple[str, ...]]:
+    """The names of the villages each laptop logged sessions for, in the village list's
+    order, by device id; a village made inactive since still counts (the work was done
+    there).  The console's laptops page shows them."""
+    villages = device_villages(db, store, commune_code)
+    with store.reading() as session:
+        named = session.execute(
+            select(Village.id, Village.name)
+            .where(Village.deleted.is_(False))
+            .order_by(Village.name_key, Village.id)
+        ).all()
+    return {
+        device_id: tuple(name for village_id, name in named if village_id in ids)
+        for device_id, ids in villages.items()
+    }
+
+
 def laptop_sync(db: ServerDB, store: Store, commune_code: str, now: datetime) -> LaptopSync:
     """Each village's last sync, from the server's devices and the commune's replica
     ``store`` (caught up by the caller)."""
@@ -117,15 +156,8 @@ def laptop_sync(db: ServerDB, store: Store, commune_code: str, now: datetime) ->
             Device.commune_code == commune_code, Device.revoked_at.is_(None)
         )
         devices = {device_id: seen for device_id, seen in session.execute(enrolled)}
-        stamped = (
-            select(DeviceStamp.stamp, DeviceStamp.device_id)
-            .join(Device, Device.id == DeviceStamp.device_id)
-            .where(Device.commune_code == commune_code)
-        )
-        stamps = {stamp: device_id for stamp, device_id in session.execute(stamped)}
     laptops_of: dict[str, set[str]] = {}
-    for stamp, village_ids in stamp_villages(store).items():
-        device_id = stamps.get(stamp)
+    for device_id, village_ids in device_villages(db, store, commune_code).items():
         if device_id in devices:
             for village_id in village_ids:
                 laptops_of.setdefault(village_id, set()).add(device_id)
