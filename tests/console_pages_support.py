@@ -65,11 +65,17 @@ def two_laptops_synced(server: LoopbackServer, tmp_path: Path) -> SyncedCommune:
     )
 
 
+def count_shown(text: str) -> int:
+    """A count as a Vietnamese page writes it: 2.167, a dot between thousands."""
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})*", text.strip()), f"not a Vietnamese count: {text!r}"
+    return int(text.strip().replace(".", ""))
+
+
 def number_with_id(page: str, element_id: str) -> int:
     """The number an element of the page shows (``<span id="...">12</span>``)."""
-    found = re.search(rf'id="{element_id}">\s*(\d+)\s*<', page)
+    found = re.search(rf'id="{element_id}">\s*([\d.]+)\s*<', page)
     assert found is not None, f"no #{element_id} on the page"
-    return int(found[1])
+    return count_shown(found[1])
 
 
 def table_rows(page: str, table_id: str) -> dict[str, list[int]]:
@@ -82,7 +88,7 @@ def table_rows(page: str, table_id: str) -> dict[str, list[int]]:
         if header is None:
             continue
         name = re.sub(r"<[^>]+>", "", header[1]).strip()
-        rows[name] = [int(cell) for cell in re.findall(r"<td>\s*(\d+)\s*</td>", row)]
+        rows[name] = [count_shown(cell) for cell in re.findall(r"<td>\s*([\d.]+)\s*</td>", row)]
     return rows
 
 

@@ -30,6 +30,7 @@ from tests.console_pages_support import (
     two_laptops_synced,
 )
 from villagehelper.ops.team import list_villages
+from villagehelper.server.console.words import ENGLISH, VIETNAMESE, count_text
 from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.periods import iso_week, month
 
@@ -214,3 +215,12 @@ def test_the_embedded_server_answers_kept_alive_connections_without_a_delayed_ac
     sets TCP_NODELAY on each connection, and a page's second write does not wait ~40 ms
     for the browser's delayed ACK."""
     assert console.server.socket.proto == socket.IPPROTO_TCP
+
+
+def test_counts_are_written_as_each_language_writes_them() -> None:
+    """A year's cumulative count runs into thousands: a Vietnamese reader reads 2.167,
+    an English one 2,167 (a dot in English would read as a decimal)."""
+    assert count_text(VIETNAMESE, 2167) == "2.167"
+    assert count_text(VIETNAMESE, 1_234_567) == "1.234.567"
+    assert count_text(ENGLISH, 2167) == "2,167"
+    assert count_text(VIETNAMESE, 999) == count_text(ENGLISH, 999) == "999"

@@ -17,7 +17,13 @@ from tests.console_browser import (
     console,
     server_db_url,
 )
-from tests.console_pages_support import RESIDENTS, pdf_text, total_line, two_laptops_synced
+from tests.console_pages_support import (
+    RESIDENTS,
+    count_shown,
+    pdf_text,
+    total_line,
+    two_laptops_synced,
+)
 from tests.test_console_browser import OFFICE_PC, PHONE, _signed_in
 from villagehelper.ops.team import list_villages
 from villagehelper.tally.engine import compute_tally
@@ -29,7 +35,7 @@ WEEK = iso_week(2026, 48)  # the test clock's week
 
 
 def _number(page: Page, selector: str) -> int:
-    return int(page.locator(selector).inner_text().strip())
+    return count_shown(page.locator(selector).inner_text())
 
 
 def _no_sideways_scroll(page: Page, paths: list[str], base: str) -> None:
@@ -61,7 +67,7 @@ def test_overview_and_report_in_the_browser_equal_the_laptops_tally(
         assert _number(page, "#tong-hen-lai") == tally.totals.open_follow_ups
         for village in list_villages(leader):
             row = page.locator("#theo-thon tbody tr", has_text=village.name)
-            cells = [int(text) for text in row.locator("td").all_inner_texts()]
+            cells = [count_shown(text) for text in row.locator("td").all_inner_texts()]
             counts = compute_tally(leader, WEEK, village_id=village.id).totals
             assert cells == [
                 counts.sessions,
@@ -101,12 +107,12 @@ def test_province_page_in_the_browser_sums_its_communes(
         page.get_by_role("link", name="Các xã của tỉnh").click()
         page.wait_for_url(f"{console.url}/tinh/31/")
         rows = page.locator("#cac-xa tbody tr")
-        sessions = [int(row.locator("td").first.inner_text()) for row in rows.all()]
+        sessions = [count_shown(row.locator("td").first.inner_text()) for row in rows.all()]
         assert sum(sessions) == tally.totals.sessions  # the other commune has none
-        total = int(page.locator("#cac-xa tfoot td").first.inner_text())
+        total = count_shown(page.locator("#cac-xa tfoot td").first.inner_text())
         assert total == sum(sessions)
         gia_loc = page.locator("#cac-xa tbody tr", has_text="Xã Gia Lộc")
-        assert int(gia_loc.locator("td").first.inner_text()) == tally.totals.sessions
+        assert count_shown(gia_loc.locator("td").first.inner_text()) == tally.totals.sessions
         # Into a commune of the province: its overview, counts only.
         gia_loc.get_by_role("link", name="Xã Gia Lộc").click()
         page.wait_for_url(f"{console.url}/xa/{COMMUNE}/?ky=this_week")

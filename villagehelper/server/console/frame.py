@@ -24,7 +24,13 @@ from villagehelper.geography import commune_by_code
 from villagehelper.server.console import audit
 from villagehelper.server.console.officers import OfficerScope
 from villagehelper.server.console.sessions import csrf_matches, csrf_token, session_officer
-from villagehelper.server.console.words import ENGLISH, VIETNAMESE, chosen_language, translate
+from villagehelper.server.console.words import (
+    ENGLISH,
+    VIETNAMESE,
+    chosen_language,
+    count_text,
+    translate,
+)
 from villagehelper.server.database import ServerDB
 from villagehelper.server.tables import ServerCommune
 
@@ -189,6 +195,7 @@ def render(request: Request, template: str, status: int = 200, **values: Any) ->
         # The other language, for a refusal's words said in both (refused.html).
         other_t=lambda key: translate(other, key),
         other_language=other,
+        n=lambda number: count_text(language, number),
         csrf=csrf_token(secret, purpose),
         officer=getattr(request.state, "officer", None),
         path=request.url.path,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from villagehelper.server.console.count_words import COUNT_WORDS
 from villagehelper.server.console.words_admin import ADMIN_WORDS
 from villagehelper.server.console.words_audit import AUDIT_WORDS
+from villagehelper.text import format_number
 
 VIETNAMESE = "vi"
 ENGLISH = "en"
@@ -98,3 +99,8 @@ def translate(language: str, key: str) -> str:
 
 WORDS.update(COUNT_WORDS)
 WORDS.update(AUDIT_WORDS)
+
+
+def count_text(language: str, number: int) -> str:
+    """A count as each language writes it: 2.167 in Vietnamese, 2,167 in English."""
+    return format_number(number) if language == VIETNAMESE else f"{number:,}"
