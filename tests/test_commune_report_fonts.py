@@ -8,13 +8,15 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from fpdf import FPDF
 
 from tests.test_commune_report import made_up_figures
+from villagehelper.report_font import BOLD_FONT, ITALIC_FONT, REGULAR_FONT
+from villagehelper.server.commune_report import pdf as report_pdf
 from villagehelper.server.commune_report.figures import CommuneFigures, VillageTally
 from villagehelper.server.commune_report.pdf import commune_report_pdf
 from villagehelper.server.commune_report.table import Orientation
@@ -82,3 +84,40 @@ def test_reports_made_at_once_each_embed_their_own_words(tmp_path: Path) -> None
         listed = fonts.decode()
         embedded = [line for line in listed.splitlines() if "VillageHelper" in line]
         assert embedded and all(" yes yes " in line for line in embedded), listed
+
+
+def _report_bytes(monkeypatch: pytest.MonkeyPatch, *, shipped_files: bool) -> bytes:
+    """A report of 20 villages with a fixed creation time; its fonts the shared ones of
+    ``fonts.py`` or, with ``shipped_files``, the shipped files given to fpdf2 as they are."""
+    made = report_pdf._new_document
+
+    def fixed_time(orientation: str) -> FPDF:
+        document = made(orientation)
+        document.set_creation_date(datetime(2026, 11, 23, 9, tzinfo=UTC))
+        return document
+
+    def shipped(document: FPDF, family: str) -> None:
+        for style, path in (("", REGULAR_FONT), ("B", BOLD_FONT), ("I", ITALIC_FONT)):
+            document.add_font(family, style, str(path))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(report_pdf, "_new_document", fixed_time)
+        if shipped_files:
+            patch.setattr(report_pdf, "add_report_fonts", shipped)
+        return commune_report_pdf(
+            made_up_figures(20, 14),
+            Orientation.SERVICES_AS_ROWS,
+            printed_on=PRINTED_ON,
+            prepared_by="Nguyễn Thị Hệ",
+            signer_name="Phạm Đăng Xuyết",
+        )
+
+
+def test_the_shared_fonts_embed_what_the_shipped_files_would(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # fonts.py hands fontTools the files less the tables no subset keeps: the PDF must
+    # not change by one byte.
+    shared = _report_bytes(monkeypatch, shipped_files=False)
+    assert _report_bytes(monkeypatch, shipped_files=True) == shared
+    assert b"/FontFile2" in shared

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from villagehelper.clock import vietnam_today
 from villagehelper.errors import UserError
 from villagehelper.server.commune_report.figures import figures_on_server
-from villagehelper.server.commune_report.pdf import commune_report_pdf
+from villagehelper.server.commune_report.kept import kept_report_pdf
 from villagehelper.server.commune_report.table import Orientation, parse_orientation
 from villagehelper.server.commune_report.xlsx import commune_report_xlsx
 from villagehelper.server.console.counting import bad_input, download, offered_periods, replicas_of
@@ -66,7 +66,7 @@ def report_file(
         return bad_input(request, refusal)
     if kind == "pdf":
         printed_on = vietnam_today(console_of(request).db.clock())
-        content, media_type = commune_report_pdf(figures, layout, printed_on=printed_on), PDF
+        content, media_type = kept_report_pdf(figures, layout, printed_on=printed_on), PDF
     else:
         content, media_type = commune_report_xlsx(figures, layout), XLSX
     label = chosen.label
