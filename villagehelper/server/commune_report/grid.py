@@ -1,0 +1,150 @@
+"""The report's table drawn as fpdf2's ``FPDF.table()`` draws it, at half its cost.
+
+fpdf2's table finds each row's height by typesetting every cell on trial (a dry-run
+``multi_cell``) before it draws them all again: half the time of a whole report.  Here a
+cell whose text is narrower than its column (every number, most names) is known to take
+one line without that rehearsal; only a cell that wraps (a long heading or name) is
+rehearsed, by the same ``multi_cell``.  The drawing itself is fpdf2's, call for call: the
+same borders (``TableBordersLayout.ALL``), column positions, vertical centring, page
+breaks and header row repeated on a new page — the PDF is the same, byte for byte
+(tests/test_commune_report_grid.py compares it with ``FPDF.table()``'s).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fpdf import FPDF
+from fpdf.enums import Align, MethodReturnValue, TableBordersLayout, WrapMode
+from fpdf.fonts import FontFace
+from fpdf.recorder import FPDFRecorder
+from fpdf.util import Padding
+
+# A text this much narrower than its column's room is surely on one line (no rounding
+# at the edge); one nearer the edge is rehearsed like a wrapping one.
+ONE_LINE_SLACK = 0.01  # mm
+
+
+@dataclass(frozen=True)
+class GridRow:
+    texts: tuple[str, ...]
+    style: FontFace  # the font the row's text is set in
+    aligns: tuple[str, ...]
+
+
+def _writer(pdf: FPDF | FPDFRecorder) -> FPDF:
+    # Inside ``offset_rendering`` calls reach the document through a recorder that
+    # rolls it back afterwards; fpdf2's table works on the document itself too.
+    return pdf.pdf if isinstance(pdf, FPDFRecorder) else pdf
+
+
+def _text_height(
+    pdf: FPDF, row: GridRow, column: int, width: float, *, line: float, padding: Padding
+) -> float:
+    """The cell's text height with its padding, as ``multi_cell`` reports it."""
+    text = row.texts[column]
+    with pdf.use_font_face(row.style):
+        room = width - padding.left - padding.right
+        if text and "\n" not in text and pdf.get_string_width(text) < room - ONE_LINE_SLACK:
+            return line + padding.top + padding.bottom
+        with pdf._disable_writing():  # fpdf2's table rehearses so too
+            height = pdf.multi_cell(
+                w=width,
+                h=line,
+                text=text,
+                max_line_height=line,
+                align=row.aligns[column],
+                new_x="RIGHT",
+                new_y="TOP",
+                output=MethodReturnValue.HEIGHT,
+                wrapmode=WrapMode.WORD,
+                padding=padding,
+            )
+    assert isinstance(height, float)
+    return height
+
+
+def draw_grid(
+    document: FPDF | FPDFRecorder,
+    widths: Sequence[float],
+    rows: list[GridRow],
+    *,
+    line: float,
+    padding: float,
+    headings: int,
+) -> None:
+    """``rows`` as a bordered table from the left margin; the first ``headings`` rows
+    repeated at the top of each new page the table flows onto."""
+    pdf = _writer(document)
+    pad = Padding.new(padding)
+    total = float(sum(widths))
+    # As fpdf2 sizes its columns (a share of the table's width): the same rounding.
+    columns = [float(width) / sum(widths) * total for width in widths]
+    lefts = [pdf.l_margin]
+    for width in columns:
+        lefts.append(lefts[-1] + width)
+    heights = [
+        [_text_height(pdf, row, j, columns[j], line=line, padding=pad) for j in range(len(widths))]
+        for row in rows
+    ]
+    layout = _Layout(rows, columns, lefts, heights, line, pad)
+    if len(rows) > headings > 0:  # never the header row alone at a page's foot
+        pdf._perform_page_break_if_need_be(sum(layout.row_heights[: headings + 1]))
+    for i in range(len(rows)):
+        broke = pdf._perform_page_break_if_need_be(layout.row_heights[i])
+        if broke and i >= headings:
+            for heading in range(headings):
+                layout.draw_row(pdf, heading)
+        layout.draw_row(pdf, i)
+    pdf.x = pdf.l_margin
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where every cell goes: column widths and left edges, each cell's text height."""
+
+    rows: list[GridRow]
+    columns: list[float]
+    lefts: list[float]
+    heights: list[list[float]]
+    line: float
+    pad: Padding
+
+    @property
+    def row_heights(self) -> list[float]:
+        return [max(cells) for cells in self.heights]
+
+    def draw_row(self, pdf: FPDF, i: int) -> None:
+        row, top, height = self.rows[i], pdf.y, max(self.heights[i])
+        count = len(self.columns)
+        for j, text in enumerate(row.texts):
+            left, width = self.lefts[j], self.columns[j]
+            pdf.set_x(left)
+            TableBordersLayout.ALL.cell_style_getter(
+                row_idx=i,
+                col_idx=j,
+                col_pos=j,
+                num_heading_rows=0,
+                num_rows=len(self.rows),
+                num_col_idx=count,
+                num_col_pos=count,
+            ).draw_cell_border(pdf, left, top, left + width, top + height)
+            if text:
+                shift = (height - self.heights[i][j]) / 2  # centred in the row's height
+                pdf.y += shift
+                with pdf.use_font_face(row.style):
+                    pdf.multi_cell(
+                        w=width,
+                        h=self.line,
+                        text=text,
+                        max_line_height=self.line,
+                        align=Align.coerce(row.aligns[j]),
+                        new_x="RIGHT",
+                        new_y="TOP",
+                        wrapmode=WrapMode.WORD,
+                        padding=self.pad,
+                    )
+                pdf.y -= shift
+            pdf.set_y(top)
+        pdf.ln(height)
