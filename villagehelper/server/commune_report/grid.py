@@ -1,13 +1,15 @@
-"""The report's table drawn as fpdf2's ``FPDF.table()`` draws it, at half its cost.
+"""The report's table drawn as fpdf2's ``FPDF.table()`` draws it, with half the rehearsal.
 
 fpdf2's table finds each row's height by typesetting every cell on trial (a dry-run
-``multi_cell``) before it draws them all again: half the time of a whole report.  Here a
-cell whose text is narrower than its column (every number, most names) is known to take
-one line without that rehearsal; only a cell that wraps (a long heading or name) is
-rehearsed, by the same ``multi_cell``.  The drawing itself is fpdf2's, call for call: the
-same borders (``TableBordersLayout.ALL``), column positions, vertical centring, page
-breaks and header row repeated on a new page — the PDF is the same, byte for byte
-(tests/test_commune_report_grid.py compares it with ``FPDF.table()``'s).
+``multi_cell``) before it draws them all again: a third of the time of a whole report.
+Here a cell whose text is narrower than its column (every number, most names) is known
+to take one line without that rehearsal (its width measured once per process,
+page_fit.py); only a cell that may wrap (a long heading or name) is rehearsed, by the
+same ``multi_cell``.  The drawing itself is fpdf2's, call for call: the same borders
+(``TableBordersLayout.ALL``), column positions, vertical centring, page breaks and
+header row repeated on a new page.  The pages are the same to the pixel and the text the
+same (tests/test_commune_report_grid.py); only the embedded subset numbers its glyphs in
+another order (the order the text first met them).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from fpdf.enums import Align, MethodReturnValue, TableBordersLayout, WrapMode
 from fpdf.fonts import FontFace
 from fpdf.recorder import FPDFRecorder
 from fpdf.util import Padding
+
+from villagehelper.server.commune_report.page_fit import string_width
 
 # A text this much narrower than its column's room is surely on one line (no rounding
 # at the edge); one nearer the edge is rehearsed like a wrapping one.
@@ -46,7 +50,7 @@ def _text_height(
     text = row.texts[column]
     with pdf.use_font_face(row.style):
         room = width - padding.left - padding.right
-        if text and "\n" not in text and pdf.get_string_width(text) < room - ONE_LINE_SLACK:
+        if text and "\n" not in text and string_width(pdf, text) < room - ONE_LINE_SLACK:
             return line + padding.top + padding.bottom
         with pdf._disable_writing():  # fpdf2's table rehearses so too
             height = pdf.multi_cell(
