@@ -5,7 +5,8 @@ fpdf2's table finds each row's height by typesetting every cell on trial (a dry-
 Here a cell whose text is narrower than its column (every number, most names) is known
 to take one line without that rehearsal (its width measured once per process,
 page_fit.py); only a cell that may wrap (a long heading or name) is rehearsed, by the
-same ``multi_cell``.  The drawing itself is fpdf2's, call for call: the same borders
+same ``multi_cell``.  A one-line text is drawn by ``cell`` (no line breaking), a wrapping
+one by ``multi_cell`` as fpdf2's table does; the same borders
 (``TableBordersLayout.ALL``), column positions, vertical centring, page breaks and
 header row repeated on a new page.  The pages are the same to the pixel and the text the
 same (tests/test_commune_report_grid.py); only the embedded subset numbers its glyphs in
@@ -138,17 +139,28 @@ class _Layout:
                 shift = (height - self.heights[i][j]) / 2  # centred in the row's height
                 pdf.y += shift
                 with pdf.use_font_face(row.style):
-                    pdf.multi_cell(
-                        w=width,
-                        h=self.line,
-                        text=text,
-                        max_line_height=self.line,
-                        align=Align.coerce(row.aligns[j]),
-                        new_x="RIGHT",
-                        new_y="TOP",
-                        wrapmode=WrapMode.WORD,
-                        padding=self.pad,
-                    )
-                pdf.y -= shift
+                    self._draw_text(pdf, i, j, width)
             pdf.set_y(top)
         pdf.ln(height)
+
+    def _draw_text(self, pdf: FPDF, i: int, j: int, width: float) -> None:
+        text, align = self.rows[i].texts[j], Align.coerce(self.rows[i].aligns[j])
+        if self.heights[i][j] == self.line + self.pad.top + self.pad.bottom:
+            # One line: ``cell`` with the padding as its margin puts it where
+            # ``multi_cell`` would, without breaking it into lines first.
+            margin, pdf.c_margin = pdf.c_margin, self.pad.left
+            pdf.y += self.pad.top
+            pdf.cell(width, self.line, text, align=align)
+            pdf.c_margin = margin
+            return
+        pdf.multi_cell(
+            w=width,
+            h=self.line,
+            text=text,
+            max_line_height=self.line,
+            align=align,
+            new_x="RIGHT",
+            new_y="TOP",
+            wrapmode=WrapMode.WORD,
+            padding=self.pad,
+        )
