@@ -29,6 +29,11 @@ from villagehelper.server.commune_report.page_fit import string_width
 # A text this much narrower than its column's room is surely on one line (no rounding
 # at the edge); one nearer the edge is rehearsed like a wrapping one.
 ONE_LINE_SLACK = 0.01  # mm
+# Rehearsed heights of wrapping cells, per process: the same headings (names of
+# services) at the same widths come back in every report of a commune and its layout,
+# and the rows under the signatures are laid out twice (on trial, then for real).
+HEIGHTS_KEPT = 5_000
+_HEIGHTS: dict[tuple[str, str, float, str, float, float, float, str], float] = {}
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,19 @@ def _text_height(
         room = width - padding.left - padding.right
         if text and "\n" not in text and string_width(pdf, text) < room - ONE_LINE_SLACK:
             return line + padding.top + padding.bottom
+        key = (
+            pdf.font_family,
+            pdf.font_style,
+            pdf.font_size_pt,
+            text,
+            width,
+            line,
+            padding.left,
+            str(row.aligns[column]),
+        )
+        kept = _HEIGHTS.get(key)
+        if kept is not None:
+            return kept
         with pdf._disable_writing():  # fpdf2's table rehearses so too
             height = pdf.multi_cell(
                 w=width,
@@ -67,6 +85,9 @@ def _text_height(
                 padding=padding,
             )
     assert isinstance(height, float)
+    if len(_HEIGHTS) >= HEIGHTS_KEPT:  # bounded: names of villages differ by commune
+        _HEIGHTS.clear()
+    _HEIGHTS[key] = height
     return height
 
 
