@@ -44,7 +44,7 @@ def cells(row: ReportRow) -> tuple[str, ...]:
     return (row.number, row.label, *(format_number(value) for value in row.values))
 
 
-def _width(pdf: FPDF, text: str) -> float:
+def string_width(pdf: FPDF, text: str) -> float:
     """``pdf.get_string_width(text)`` in the document's current font, style and size."""
     # fpdf2 measures a string through its text-fragment machinery (some 30 µs a word);
     # fitting one table measures the same few hundred words at 8 sizes, and each report
@@ -60,7 +60,7 @@ def _width(pdf: FPDF, text: str) -> float:
 
 
 def _widest_word(pdf: FPDF, texts: list[str]) -> float:
-    return max((_width(pdf, word) for text in texts for word in text.split()), default=0)
+    return max((string_width(pdf, word) for text in texts for word in text.split()), default=0)
 
 
 def fit_columns(pdf: FPDF, table: ReportTable) -> list[PageFit]:
@@ -106,7 +106,7 @@ def _spread(
     (at most ``MAX_NAME_WIDTH``), the rest shared by the ``grid`` columns after it so that
     their headings (names of services or villages) take as few lines as they can: each
     column as wide as its heading's length times one factor, never below its widest word."""
-    longest = max(_width(pdf, text) for text in columns[1]) + 2 * CELL_PADDING + 0.5
+    longest = max(string_width(pdf, text) for text in columns[1]) + 2 * CELL_PADDING + 0.5
     others = sum(widths) - widths[1]
     widths[1] = max(MIN_NAME_WIDTH, widths[1], min(longest, MAX_NAME_WIDTH, body - others))
     grid_columns = range(2, 2 + grid)
@@ -115,7 +115,7 @@ def _spread(
         return tuple(widths)
     room = body - sum(widths) + sum(widths[column] for column in grid_columns)
     least = {column: widths[column] for column in grid_columns}
-    heading = {column: _width(pdf, columns[column][0]) for column in grid_columns}
+    heading = {column: string_width(pdf, columns[column][0]) for column in grid_columns}
 
     def used(factor: float) -> float:
         return sum(max(least[column], factor * heading[column]) for column in grid_columns)

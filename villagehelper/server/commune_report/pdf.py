@@ -21,6 +21,7 @@ from fpdf.fonts import FontFace
 
 from villagehelper.server.commune_report.figures import CommuneFigures
 from villagehelper.server.commune_report.fonts import add_report_fonts
+from villagehelper.server.commune_report.grid import GridRow, draw_grid
 from villagehelper.server.commune_report.page_fit import (
     CELL_PADDING,
     FAMILY,
@@ -146,26 +147,23 @@ def _table(
     pdf.set_font(FAMILY, "", fit.table_pt)
     count = len(table.headings)
     align = ("CENTER", "LEFT", *("RIGHT",) * (count - 2))
-    with pdf.table(
-        align="LEFT",  # from the left margin (centred, it would centre on the sheet)
-        col_widths=fit.widths,
-        width=sum(fit.widths),
-        text_align=align,
-        line_height=fit.table_pt * LINE,
+    plain = pdf.font_face()
+    bold = FontFace.combine(plain, FontFace(emphasis="BOLD"))
+    heading_face = FontFace.combine(
+        plain, FontFace(emphasis="BOLD", size_pt=fit.table_pt - HEADING_SMALLER)
+    )
+    assert bold is not None and heading_face is not None  # combined with a face: a face
+    grid = [GridRow(cells(row), bold if row is table.total else plain, align) for row in rows]
+    if heading:
+        grid.insert(0, GridRow(table.headings, heading_face, ("CENTER",) * count))
+    draw_grid(
+        pdf,
+        fit.widths,
+        grid,
+        line=fit.table_pt * LINE,
         padding=CELL_PADDING,
-        first_row_as_headings=heading,
-        headings_style=FontFace(emphasis="BOLD", size_pt=fit.table_pt - HEADING_SMALLER),
-        repeat_headings=1,
-    ) as grid:
-        if heading:
-            header = grid.row()
-            for text in table.headings:
-                header.cell(text, align="CENTER")
-        for row in rows:
-            line = grid.row()
-            bold = FontFace(emphasis="BOLD") if row is table.total else None
-            for text in cells(row):
-                line.cell(text, style=bold)
+        headings=1 if heading else 0,
+    )
 
 
 def _signatures(pdf: FPDF, prepared_by: str, signer_name: str) -> None:
