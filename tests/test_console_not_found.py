@@ -90,3 +90,23 @@ def test_the_api_keeps_its_json_refusals(console: ConsoleServer) -> None:
     malformed = requests.post(f"{console.url}/v1/enrol", data=b"\xff not json", headers=PROTOCOL)
     assert malformed.headers["content-type"] == "application/json"
     assert malformed.json()["error"] in {"invalid", "bad_request"}
+
+
+def test_a_form_only_address_opened_in_the_browser_is_a_console_page_and_changes_nothing(
+    console: ConsoleServer,
+) -> None:
+    """A reload after "Đăng xuất", or the address typed: the console says what happened
+    (405, Vietnamese first) instead of JSON, and the officer is still signed in."""
+    officer = console.signed_in_session("Hoàng Yến", "--commune", COMMUNE)
+    answer = officer.get(f"{console.url}/dang-xuat", allow_redirects=False)
+    assert answer.status_code == 405
+    assert answer.headers["content-type"].startswith("text/html")
+    assert answer.headers["allow"] == "POST"
+    assert "content-security-policy" in answer.headers
+    page = answer.text
+    vietnamese, english = "Không có gì được thay đổi.", "Nothing was changed."
+    assert vietnamese in page and english in page
+    assert page.index(vietnamese) < page.index(english)
+    assert "Hoàng Yến" in page  # the signed-in frame
+    home = officer.get(f"{console.url}/", allow_redirects=False)
+    assert home.status_code == 200 and "Hoàng Yến" in home.text  # not signed out

@@ -1,5 +1,6 @@
-"""The console's answer to an address it does not have (404) or cannot read (a commune
-code of six digits: 400): a page in the console's frame, Vietnamese first, with a link
+"""The console's answer to an address it does not have (404), cannot read (a commune
+code of six digits: 400) or takes only a form at (405: a page reloaded after a button, a
+form's address typed): a page in the console's frame, Vietnamese first, with a link
 home, instead of the framework's JSON.
 
 The laptops' API (``/v1/...``) keeps its JSON refusals word for word: the handlers the
@@ -24,7 +25,14 @@ def is_api_path(path: str) -> bool:
     return path.startswith(API_PREFIX) or path == API_PREFIX.rstrip("/") or path in API_PAGES
 
 
-def not_found_page(request: Request) -> Response:
+# The console's pages for the framework's refusals: title and message keys.
+FRAMED_REFUSALS = {
+    404: ("not_found_title", "not_found"),
+    405: ("form_only_title", "form_only"),
+}
+
+
+def refusal_page(request: Request, status: int = 404) -> Response:
     """In the signed-in frame when the browser is signed in: no page's dependency named
     the officer, so the session cookie is read here (never a redirect from a 404)."""
     token = request.cookies.get(SESSION_COOKIE)
@@ -32,8 +40,9 @@ def not_found_page(request: Request) -> Response:
     if officer is not None and token is not None and not officer.must_change_password:
         request.state.officer = officer
         request.state.csrf_secret = token  # the header's sign-out forms
+    title_key, message_key = FRAMED_REFUSALS[status]
     return render(
-        request, "refused.html", status=404, title_key="not_found_title", message_key="not_found"
+        request, "refused.html", status=status, title_key=title_key, message_key=message_key
     )
 
 
@@ -44,9 +53,11 @@ def install_error_pages(app: FastAPI) -> None:
 
     def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        if is_api_path(request.url.path) or exc.status_code != 404:
+        if is_api_path(request.url.path) or exc.status_code not in FRAMED_REFUSALS:
             return _answered(api_http(request, exc))
-        return not_found_page(request)
+        page = refusal_page(request, exc.status_code)
+        page.headers.update(exc.headers or {})  # a 405's Allow
+        return page
 
     def invalid(request: Request, exc: Exception) -> Response:
         if is_api_path(request.url.path):

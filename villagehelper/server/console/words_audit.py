@@ -74,6 +74,14 @@ AUDIT_WORDS: dict[str, tuple[str, str]] = {
         "Trang quản lý không có địa chỉ này. Hãy kiểm tra lại địa chỉ, hoặc về trang chính.",
         "The console has no page at this address. Check the address, or go to the home page.",
     ),
+    "form_only_title": ("Địa chỉ này chỉ để gửi biểu mẫu", "This address only takes a form"),
+    "form_only": (
+        "Địa chỉ này chỉ nhận biểu mẫu gửi từ một trang (ví dụ khi tải lại trang sau khi bấm "
+        "nút). Không có gì được thay đổi. Hãy về trang chính rồi mở lại trang từ đó.",
+        "This address only takes a form sent from a page (for example after reloading a page "
+        "once a button was pressed). Nothing was changed. Go to the home page and open the "
+        "page from there.",
+    ),
     "bad_address": (
         "Địa chỉ trang có phần không đúng dạng (ví dụ mã xã phải có 5 chữ số). Hãy về trang "
         "chính rồi mở lại trang từ đó.",
