@@ -50,7 +50,7 @@ from villagehelper.store.engine import Store, driver_options, make_engine, open_
 from villagehelper.store.migrate import backup_copy
 from villagehelper.store.models import HelpSession, Member, Service
 from villagehelper.store.remote import RemoteChange, apply_household_merge, apply_remote_change
-from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.engine import compute_tallies, compute_tally
 from villagehelper.tally.from_summaries import distinct_from_summaries, summaries_apply
 from villagehelper.tally.periods import Period, custom, iso_week, month
 from villagehelper.tally.results import Counts
@@ -135,6 +135,34 @@ def assert_tallies_match_the_sessions(
                     from_sessions=True,
                 )
                 assert summary == counted, (period, village_id, volunteer_id)
+        for volunteer_id in volunteers:
+            assert_counted_together_as_alone(store, period, villages, volunteer_id)
+
+
+def assert_counted_together_as_alone(
+    store: Store, period: Period, villages: tuple[str | None, ...], volunteer_id: str | None
+) -> None:
+    """The commune's and its villages' tallies counted together (as a commune report
+    counts them, each summary read once by village) are those counted one by one."""
+    named = [village for village in villages if village is not None]
+    for from_sessions in (False, True):
+        alone = (
+            compute_tally(store, period, volunteer_id=volunteer_id, from_sessions=from_sessions),
+            {
+                village: compute_tally(
+                    store,
+                    period,
+                    village_id=village,
+                    volunteer_id=volunteer_id,
+                    from_sessions=from_sessions,
+                )
+                for village in named
+            },
+        )
+        together = compute_tallies(
+            store, period, named, volunteer_id=volunteer_id, from_sessions=from_sessions
+        )
+        assert together == alone, (period, volunteer_id, from_sessions)
 
 
 def raw_update(store: Store, sql: str, **params: object) -> None:
@@ -389,14 +417,15 @@ def _feed_session(
     occurred_at: str,
     *,
     member_id: str | None = None,
+    follow_up_on: str | None = None,
 ) -> dict[str, Any]:
     fields = {
         "visit_id": new_id(),
         "household_id": household_id,
         "member_id": member_id,
         "service_code": service_code,
-        "outcome": "done",
-        "follow_up_date": None,
+        "outcome": "done" if follow_up_on is None else "follow_up",
+        "follow_up_date": follow_up_on,
         "failure_reason": "",
         "note": "",
         "volunteer_id": volunteer_id,
@@ -456,6 +485,38 @@ def test_sessions_that_arrive_before_their_household_count_in_its_village(
     )
     other = compute_tally(store, THIS_WEEK, village_id=team_.other_village_id).totals
     assert (other.sessions, other.households) == (2, 1)
+
+
+def test_sessions_of_a_household_not_yet_arrived_count_for_the_commune_only(
+    homes: Homes,
+) -> None:
+    """Until its household arrives, a session counts in no village's row but in the
+    commune's total, counted alone or with every village at once (a commune report)."""
+    store, team_ = homes.team.store, homes.team
+    _log(homes, 0, 0, ServiceOutcome("VNEID_L1"))
+    now = str(to_wire(store.now()))
+    waiting = new_id()
+    _apply_pages(
+        store,
+        [
+            [
+                _feed_session(
+                    waiting, team_.member_id, 10, "EHEALTH", now, follow_up_on="2026-12-01"
+                ),
+                _feed_session(waiting, team_.leader_id, 11, "VNEID_L2", now),
+            ]
+        ],
+    )
+    villages = (team_.village_id, team_.other_village_id)
+    assert_tallies_match_the_sessions(store, SOME_PERIODS, (None, *villages))
+    whole, by_village = compute_tallies(store, THIS_WEEK, villages)
+    assert (whole.totals.sessions, whole.totals.households, whole.totals.open_follow_ups) == (
+        3,
+        2,
+        1,
+    )
+    assert sum(tally.totals.sessions for tally in by_village.values()) == 1
+    assert sum(tally.totals.open_follow_ups for tally in by_village.values()) == 0
 
 
 def test_voiding_what_closed_a_follow_up_reopens_it(homes: Homes, clock: FakeClock) -> None:
@@ -944,6 +1005,8 @@ def _check_against_reference(world: World, periods: tuple[Period, ...]) -> None:
                 assert tally.totals == totals, (period, village_id, volunteer_id)
                 assert tally.basic_skills.households_covered == covered, period
                 assert tally.basic_skills.households == households, period
+        for volunteer_id in (None, world.volunteers[1]):
+            assert_counted_together_as_alone(world.store, period, world.villages, volunteer_id)
 
 
 @settings(max_examples=25, deadline=None)

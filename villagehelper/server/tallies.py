@@ -18,7 +18,7 @@ from villagehelper.ops.team import list_villages
 from villagehelper.server.replicas import CommuneReplicas
 from villagehelper.spreadsheet_cells import neutralise
 from villagehelper.store import quarantine_rows
-from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.engine import compute_tallies
 from villagehelper.tally.periods import parse_week
 from villagehelper.tally.results import Counts, Tally
 
@@ -42,11 +42,9 @@ class CommuneTally:
 def weekly(replicas: CommuneReplicas, commune_code: str, week: str, today: date) -> CommuneTally:
     period = parse_week(week, today)  # a ValidationError (400) outside REPORT_YEARS
     store = replicas.caught_up(commune_code)
-    tally = compute_tally(store, period)
-    villages = tuple(
-        (village.name, compute_tally(store, period, village_id=village.id).totals)
-        for village in list_villages(store)
-    )
+    listed = list_villages(store)
+    tally, by_village = compute_tallies(store, period, [village.id for village in listed])
+    villages = tuple((village.name, by_village[village.id].totals) for village in listed)
     commune = store.commune()
     assert commune is not None
     with store.reading() as session:

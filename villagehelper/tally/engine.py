@@ -33,15 +33,29 @@ summary tables (:mod:`villagehelper.tally.from_summaries`), which triggers keep 
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+from dataclasses import replace
 
+from sqlalchemy import Connection, select
+
+from villagehelper.ops.session_filter import SessionFilter
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Service
 from villagehelper.tally import summaries
-from villagehelper.tally.from_sessions import counted_sessions, figures_from_sessions
-from villagehelper.tally.from_summaries import figures_from_summaries, summaries_apply
+from villagehelper.tally.from_sessions import (
+    PeriodCounter,
+    VillagesCountedTogether,
+    counted_sessions,
+    figures_from_sessions,
+    period_counts,
+)
+from villagehelper.tally.from_summaries import (
+    figures_from_summaries,
+    summaries_apply,
+    village_figures_from_summaries,
+)
 from villagehelper.tally.periods import Period
-from villagehelper.tally.results import Counts, ServiceTally, Tally
+from villagehelper.tally.results import Counts, Figures, ServiceTally, Tally
 
 _SERVICES = Service.__table__
 
@@ -59,10 +73,64 @@ def compute_tally(
     ``from_sessions`` counts everything over the sessions themselves, ignoring the
     summaries: slower, the same numbers (the tests and benchmarks compare the two).
     """
-    counted = counted_sessions(period, village_id, volunteer_id)
     with store.engine.connect() as connection, connection.begin():
         # One read transaction: every figure comes from the same snapshot.
-        services = connection.execute(
+        counting = _Counting(connection, period, from_sessions, period_counts)
+        figures = counting.figures(counted_sessions(period, village_id, volunteer_id))
+        return counting.tally(figures, village_id, volunteer_id)
+
+
+def compute_tallies(
+    store: Store,
+    period: Period,
+    village_ids: Sequence[str],
+    *,
+    volunteer_id: str | None = None,
+    from_sessions: bool = False,
+) -> tuple[Tally, dict[str, Tally]]:
+    """The tally of ``period`` for the whole commune and for each of ``village_ids``:
+    the numbers of :func:`compute_tally` for each, from one snapshot, each village's
+    own counts of the period read for all villages at once (a commune's report counts
+    every village)."""
+    with store.engine.connect() as connection, connection.begin():
+        counting = _Counting(connection, period, from_sessions, VillagesCountedTogether())
+        counted = counted_sessions(period, None, volunteer_id)
+        if counting.from_sessions:
+            whole = counting.figures(counted)
+            by_village = {
+                village: counting.figures(replace(counted, village_id=village))
+                for village in village_ids
+            }
+        else:
+            whole, by_village = village_figures_from_summaries(
+                connection,
+                period,
+                counted,
+                counting.basic,
+                village_ids=village_ids,
+                count_period=counting.count_period,
+            )
+        return counting.tally(whole, None, volunteer_id), {
+            village: counting.tally(figures, village, volunteer_id)
+            for village, figures in by_village.items()
+        }
+
+
+class _Counting:
+    """Tallies of one period in one read transaction: the catalog read once, the way of
+    counting (summaries or sessions) chosen once."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        period: Period,
+        from_sessions: bool,
+        count_period: PeriodCounter,
+    ) -> None:
+        self.connection = connection
+        self.period = period
+        self.count_period = count_period
+        self.services = connection.execute(
             select(
                 _SERVICES.c.code,
                 _SERVICES.c.label_vi,
@@ -71,44 +139,52 @@ def compute_tally(
                 _SERVICES.c.active,
             ).order_by(_SERVICES.c.sort_order, _SERVICES.c.code)
         ).all()
-        basic = tuple(row.code for row in services if row.basic_skill and row.active)
-        if from_sessions or not summaries_apply(period) or summaries.suspended(connection):
-            figures = figures_from_sessions(connection, period, counted, basic)
-        else:
-            figures = figures_from_summaries(connection, period, counted, basic)
-
-    rows = []
-    for service in services:
-        code = service.code
-        counts = figures.per_service.get(code, Counts())
-        counts = Counts(
-            counts.sessions,
-            counts.people,
-            counts.households,
-            counts.done,
-            counts.follow_up,
-            counts.failed,
-            cumulative=figures.cumulative.get(code, 0),
-            previous_sessions=figures.before.get(code, 0),
-            open_follow_ups=figures.open_ups.get(code, 0),
+        self.basic = tuple(row.code for row in self.services if row.basic_skill and row.active)
+        self.from_sessions = (
+            from_sessions or not summaries_apply(period) or summaries.suspended(connection)
         )
-        # A retired service still shows while it has something to count this year.
-        if service.active or counts != Counts():
-            rows.append(
-                ServiceTally(code, service.label_vi, service.label_en, service.basic_skill, counts)
+
+    def figures(self, counted: SessionFilter) -> Figures:
+        count = figures_from_sessions if self.from_sessions else figures_from_summaries
+        return count(self.connection, self.period, counted, self.basic, self.count_period)
+
+    def tally(self, figures: Figures, village_id: str | None, volunteer_id: str | None) -> Tally:
+        """The tally the figures of a village (or None) and volunteer (or None) make."""
+        period = self.period
+        rows = []
+        for service in self.services:
+            code = service.code
+            counts = figures.per_service.get(code, Counts())
+            counts = Counts(
+                counts.sessions,
+                counts.people,
+                counts.households,
+                counts.done,
+                counts.follow_up,
+                counts.failed,
+                cumulative=figures.cumulative.get(code, 0),
+                previous_sessions=figures.before.get(code, 0),
+                open_follow_ups=figures.open_ups.get(code, 0),
             )
-    totals = figures.totals
-    totals = Counts(
-        totals.sessions,
-        totals.people,
-        totals.households,
-        totals.done,
-        totals.follow_up,
-        totals.failed,
-        cumulative=sum(figures.cumulative.values()),
-        previous_sessions=sum(figures.before.values()),
-        open_follow_ups=sum(figures.open_ups.values()),
-    )
-    return Tally(
-        period, period.previous(), village_id, volunteer_id, tuple(rows), totals, figures.skills
-    )
+            # A retired service still shows while it has something to count this year.
+            if service.active or counts != Counts():
+                rows.append(
+                    ServiceTally(
+                        code, service.label_vi, service.label_en, service.basic_skill, counts
+                    )
+                )
+        totals = figures.totals
+        totals = Counts(
+            totals.sessions,
+            totals.people,
+            totals.households,
+            totals.done,
+            totals.follow_up,
+            totals.failed,
+            cumulative=sum(figures.cumulative.values()),
+            previous_sessions=sum(figures.before.values()),
+            open_follow_ups=sum(figures.open_ups.values()),
+        )
+        return Tally(
+            period, period.previous(), village_id, volunteer_id, tuple(rows), totals, figures.skills
+        )

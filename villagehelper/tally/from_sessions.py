@@ -5,6 +5,7 @@ benchmarks compare the two).  Which sessions each figure counts is a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm import aliased
 from villagehelper.ops.session_filter import SessionFilter, session_conditions
 from villagehelper.store.kinds import Outcome
 from villagehelper.store.models import HelpSession, Household
+from villagehelper.tally import summaries
 from villagehelper.tally.periods import Period
 from villagehelper.tally.results import BasicSkills, Counts, Figures
 
@@ -38,11 +40,14 @@ def _person() -> ColumnElement[str]:
     return func.coalesce(_SESSIONS.c.member_id, _PERSON_OF_HOUSEHOLD + _SESSIONS.c.household_id)
 
 
-def period_counts(
-    connection: Connection, counted: SessionFilter
-) -> tuple[dict[str, Counts], Counts]:
-    """The period's own counts per service and in total (distinct over all services)."""
-    measures = (
+PeriodCounts = tuple[dict[str, Counts], Counts]
+"""A period's own counts per service, and in total (distinct over all services)."""
+
+PeriodCounter = Callable[[Connection, SessionFilter], PeriodCounts]
+
+
+def _measures() -> tuple[ColumnElement[int], ...]:
+    return (
         func.count(),
         func.count(distinct(_person())),
         func.count(distinct(_SESSIONS.c.household_id)),
@@ -50,6 +55,11 @@ def period_counts(
         func.count().filter(_SESSIONS.c.outcome == Outcome.FOLLOW_UP.value),
         func.count().filter(_SESSIONS.c.outcome == Outcome.FAILED.value),
     )
+
+
+def period_counts(connection: Connection, counted: SessionFilter) -> PeriodCounts:
+    """The period's own counts per service and in total (distinct over all services)."""
+    measures = _measures()
     where = session_conditions(counted)
     per_service = {
         row[0]: Counts(*(int(value) for value in row[1:]))
@@ -61,6 +71,66 @@ def period_counts(
     }
     total_row = connection.execute(select(*measures).where(*where)).one()
     return per_service, Counts(*(int(value) for value in total_row))
+
+
+def period_counts_by_village(
+    connection: Connection, counted: SessionFilter
+) -> dict[str, PeriodCounts]:
+    """:func:`period_counts` of every village with sessions in ``counted`` (which names
+    no village), in two grouped reads of the period's sessions instead of two per
+    village.  A village is its household's now, as ``in_village`` has it; sessions of a
+    household the store lacks are under "" (no village counts them, the commune does)."""
+    if counted.village_id is not None:
+        raise ValueError("counted by village: the filter names none")
+    village = func.coalesce(_HOUSEHOLDS.c.village_id, "")
+    sessions = _SESSIONS.outerjoin(_HOUSEHOLDS, _HOUSEHOLDS.c.id == _SESSIONS.c.household_id)
+    measures = _measures()
+    where = session_conditions(counted)
+    by_village: dict[str, PeriodCounts] = {}
+    for row in connection.execute(
+        select(village, *measures).select_from(sessions).where(*where).group_by(village)
+    ):
+        by_village[row[0]] = ({}, Counts(*(int(value) for value in row[1:])))
+    for row in connection.execute(
+        select(village, _SESSIONS.c.service_code, *measures)
+        .select_from(sessions)
+        .where(*where)
+        .group_by(village, _SESSIONS.c.service_code)
+    ):
+        by_village[row[0]][0][row[1]] = Counts(*(int(value) for value in row[2:]))
+    return by_village
+
+
+class VillagesCountedTogether:
+    """A :data:`PeriodCounter` for tallying a commune and its villages for one period:
+    the first asked for reads every village's counts (:func:`period_counts_by_village`),
+    the others take theirs from it.
+
+    The commune's are the villages' summed while no member has sessions in two
+    households: then a person, like a household, is in one village only, and distinct
+    counts add up.  Otherwise, and for any other filter, counted on its own.
+    """
+
+    def __init__(self) -> None:
+        self._read_for: SessionFilter | None = None
+        self._by_village: dict[str, PeriodCounts] = {}
+
+    def __call__(self, connection: Connection, counted: SessionFilter) -> PeriodCounts:
+        every_village = replace(counted, village_id=None)
+        if counted.village_id is None and summaries.has_split_members(connection):
+            return period_counts(connection, counted)
+        if self._read_for != every_village:
+            self._by_village = period_counts_by_village(connection, every_village)
+            self._read_for = every_village
+        if counted.village_id is not None:
+            return self._by_village.get(counted.village_id, ({}, Counts()))
+        per_service: dict[str, Counts] = {}
+        totals = Counts()
+        for services, village_totals in self._by_village.values():
+            totals += village_totals
+            for code, counts in services.items():
+                per_service[code] = per_service.get(code, Counts()) + counts
+        return per_service, totals
 
 
 def _session_counts(connection: Connection, counted: SessionFilter) -> dict[str, int]:
@@ -130,12 +200,16 @@ def _basic_skills(
 
 
 def figures_from_sessions(
-    connection: Connection, period: Period, counted: SessionFilter, basic: tuple[str, ...]
+    connection: Connection,
+    period: Period,
+    counted: SessionFilter,
+    basic: tuple[str, ...],
+    count_period: PeriodCounter = period_counts,
 ) -> Figures:
     """Every number of the tally of ``period`` (``counted`` its sessions, see
     :func:`counted_sessions`) counted over ``help_sessions`` itself."""
     previous = period.previous()
-    per_service, totals = period_counts(connection, counted)
+    per_service, totals = count_period(connection, counted)
     return Figures(
         per_service,
         totals,

@@ -15,7 +15,7 @@ from villagehelper.clock import vietnam_today
 from villagehelper.ops import implausible
 from villagehelper.ops.team import TeamMemberInfo, list_team_members, list_villages
 from villagehelper.store.engine import Store
-from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.engine import compute_tallies, compute_tally
 from villagehelper.tally.history import HISTORY_WEEKS, WeeklyHistory, weekly_history
 from villagehelper.tally.periods import Period
 from villagehelper.tally.results import BasicSkills, Counts, Tally
@@ -103,11 +103,27 @@ def village_tallies(
     store: Store, period: Period, *, volunteer_id: str | None = None
 ) -> tuple[VillageTally, ...]:
     """The tally of each village of the commune, in the village list's order."""
-    rows = []
-    for village in list_villages(store):
-        tally = compute_tally(store, period, village_id=village.id, volunteer_id=volunteer_id)
-        rows.append(VillageTally(village.id, village.name, tally.totals, tally.basic_skills))
-    return tuple(rows)
+    return _with_villages(store, period, volunteer_id)[1]
+
+
+def _with_villages(
+    store: Store, period: Period, volunteer_id: str | None
+) -> tuple[Tally, tuple[VillageTally, ...]]:
+    """The commune's tally and each village's, counted together."""
+    listed = list_villages(store)
+    whole, by_village = compute_tallies(
+        store, period, [village.id for village in listed], volunteer_id=volunteer_id
+    )
+    villages = tuple(
+        VillageTally(
+            village.id,
+            village.name,
+            by_village[village.id].totals,
+            by_village[village.id].basic_skills,
+        )
+        for village in listed
+    )
+    return whole, villages
 
 
 def tally_overview(
@@ -124,10 +140,11 @@ def tally_overview(
     The history ends with the week containing the period's last day, so a monthly
     tally shows the weeks leading to the month's end.
     """
-    tally = compute_tally(store, period, village_id=village_id, volunteer_id=volunteer_id)
-    villages = (
-        village_tallies(store, period, volunteer_id=volunteer_id) if village_id is None else ()
-    )
+    if village_id is None:
+        tally, villages = _with_villages(store, period, volunteer_id)
+    else:
+        tally = compute_tally(store, period, village_id=village_id, volunteer_id=volunteer_id)
+        villages = ()
     history = weekly_history(
         store,
         period.last,

@@ -4,7 +4,7 @@ indicator, and the figures both ways of counting hand to :func:`compute_tally`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 from villagehelper.tally.periods import Period
 
@@ -27,6 +27,12 @@ class Counts:
     def change(self) -> int:
         """Sessions against the previous period (positive: more than before)."""
         return self.sessions - self.previous_sessions
+
+    def __add__(self, other: Counts) -> Counts:
+        """Each count summed: right for sets of sessions with no person or household in
+        common (villages of a commune; see tally.from_sessions)."""
+        pairs = zip(astuple(self), astuple(other), strict=True)
+        return Counts(*(mine + theirs for mine, theirs in pairs))
 
 
 @dataclass(frozen=True)

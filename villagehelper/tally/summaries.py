@@ -273,8 +273,21 @@ def split_by_month(first: date, last: date) -> tuple[list[tuple[date, date]], li
 
 _Sums = dict[str, tuple[int, int, int, int]]
 
+# Readers below answer for the filter's village (or the whole commune) under the key
+# None, or, ``by_village``, for each village under its id: the summaries are additive
+# over villages (a household is in one village), so one grouped read replaces one read
+# per village.  Rows of no village (a household the replica lacks) are under "".
 
-def day_sums(connection: Connection, ranges: dict[str, SessionFilter]) -> dict[str, _Sums]:
+
+def _by_village(counted: SessionFilter, by_village: bool) -> bool:
+    if by_village and counted.village_id is not None:
+        raise ValueError("read by village: the filter names none")
+    return by_village
+
+
+def day_sums(
+    connection: Connection, ranges: dict[str, SessionFilter], *, by_village: bool = False
+) -> dict[str | None, dict[str, _Sums]]:
     """(sessions, done, follow-up, failed) per service over each named filter (its days
     both given), in one statement: whole months from ``tally_months``, the rest from
     ``tally_days``; the filter's village, volunteer and service as
@@ -283,6 +296,7 @@ def day_sums(connection: Connection, ranges: dict[str, SessionFilter]) -> dict[s
     for name, counted in ranges.items():
         if counted.start is None or counted.end is None:
             raise ValueError("the summaries are read over days: give both ends")
+        grouped = _by_village(counted, by_village)
         runs, months = split_by_month(counted.start, counted.end)
         pieces: list[tuple[FromClause, ColumnElement[bool]]] = [
             (_DAYS, _DAYS.c.day.between(_day_text(a), _day_text(b))) for a, b in runs
@@ -295,6 +309,7 @@ def day_sums(connection: Connection, ranges: dict[str, SessionFilter]) -> dict[s
             parts.append(
                 select(
                     literal(name).label("part"),
+                    (table.c.village_id if grouped else literal("")).label("village"),
                     table.c.service_code,
                     table.c.sessions,
                     table.c.done,
@@ -302,25 +317,32 @@ def day_sums(connection: Connection, ranges: dict[str, SessionFilter]) -> dict[s
                     table.c.failed,
                 ).where(inside, *summary_conditions(counted, table))
             )
-    sums: dict[str, _Sums] = {name: {} for name in ranges}
+    sums: dict[str | None, dict[str, _Sums]] = {}
     if not parts:
-        return sums
+        return {None: {name: {} for name in ranges}} if not by_village else {}
     rows = union_all(*parts).subquery()
     query = select(
+        rows.c.village,
         rows.c.part,
         rows.c.service_code,
         func.sum(rows.c.sessions),
         func.sum(rows.c.done),
         func.sum(rows.c.follow_up),
         func.sum(rows.c.failed),
-    ).group_by(rows.c.part, rows.c.service_code)
-    for part, code, sessions, done, follow_up, failed in connection.execute(query):
+    ).group_by(rows.c.village, rows.c.part, rows.c.service_code)
+    if not by_village:
+        sums[None] = {name: {} for name in ranges}
+    for village, part, code, sessions, done, follow_up, failed in connection.execute(query):
         if sessions:
-            sums[part][code] = (int(sessions), int(done), int(follow_up), int(failed))
+            key = village if by_village else None
+            of_village = sums.setdefault(key, {name: {} for name in ranges})
+            of_village[part][code] = (int(sessions), int(done), int(follow_up), int(failed))
     return sums
 
 
-def reach_since(connection: Connection, counted: SessionFilter) -> dict[tuple[str, str], int]:
+def reach_since(
+    connection: Connection, counted: SessionFilter, *, by_village: bool = False
+) -> dict[str | None, dict[tuple[str, str], int]]:
     """(kind, service code or :data:`ALL_SERVICES`) → people / households whose last
     counted session is on the filter's first day or later, in its village (a filter
     with a volunteer is refused: the reach does not know who helped).  Equal to those
@@ -330,68 +352,96 @@ def reach_since(connection: Connection, counted: SessionFilter) -> dict[tuple[st
     Reads whichever side of ``first`` has fewer days: the days from ``first`` on, or
     the totals minus the days before it (a year to date starts near the data's start).
     """
+    grouped = _by_village(counted, by_village)
     earliest, latest = connection.execute(
         select(func.min(_REACH.c.day), func.max(_REACH.c.day))
     ).one()
     if counted.start is None:
         raise ValueError("the reach is read from a first day: give it")
     if earliest is None:
-        return {}
+        return {} if grouped else {None: {}}
     first = counted.start
     first_day = _day_text(first)
     spans = date.fromisoformat(latest) - first, first - date.fromisoformat(earliest)
     if spans[0] <= spans[1]:
-        return _reach_sums(connection, _REACH.c.day >= first_day, counted)
-    before = _reach_sums(connection, _REACH.c.day < first_day, counted)
-    totals = _reach_sums(connection, None, counted)
-    return {
-        key: total - before.get(key, 0)
-        for key, total in totals.items()
-        if total - before.get(key, 0)
-    }
+        return _reach_sums(connection, _REACH.c.day >= first_day, counted, grouped)
+    before = _reach_sums(connection, _REACH.c.day < first_day, counted, grouped)
+    totals = _reach_sums(connection, None, counted, grouped)
+    since: dict[str | None, dict[tuple[str, str], int]] = {} if grouped else {None: {}}
+    for village, reached in totals.items():
+        earlier = before.get(village, {})
+        left = {key: total - earlier.get(key, 0) for key, total in reached.items()}
+        since[village] = {key: count for key, count in left.items() if count}
+    return since
 
 
 def _reach_sums(
-    connection: Connection, days: ColumnElement[bool] | None, counted: SessionFilter
-) -> dict[tuple[str, str], int]:
+    connection: Connection,
+    days: ColumnElement[bool] | None,
+    counted: SessionFilter,
+    by_village: bool,
+) -> dict[str | None, dict[tuple[str, str], int]]:
     """Reach per (kind, service) over ``days`` of tally_reach, or over all days (from
     tally_reach_totals) when ``days`` is None."""
     table = _REACH if days is not None else _REACH_TOTALS
     conditions = [] if days is None else [days]
     # The reach counts every service as well as each: the service is its rows.
     conditions += summary_conditions(replace(counted, service_code=None), table)
+    village = table.c.village_id if by_village else literal("")
     query = (
-        select(table.c.kind, table.c.service_code, func.sum(table.c.reached))
+        select(village, table.c.kind, table.c.service_code, func.sum(table.c.reached))
         .where(*conditions)
-        .group_by(table.c.kind, table.c.service_code)
+        .group_by(village, table.c.kind, table.c.service_code)
     )
-    return {(kind, code): int(total) for kind, code, total in connection.execute(query) if total}
+    reach: dict[str | None, dict[tuple[str, str], int]] = {} if by_village else {None: {}}
+    for village_id, kind, code, total in connection.execute(query):
+        if total:
+            reach.setdefault(village_id if by_village else None, {})[(kind, code)] = int(total)
+    return reach
 
 
 def open_follow_ups(
-    connection: Connection, end: datetime, counted: SessionFilter
-) -> dict[str, int]:
+    connection: Connection, end: datetime, counted: SessionFilter, *, by_village: bool = False
+) -> dict[str | None, dict[str, int]]:
     """Follow-ups among ``counted`` (its days aside) opened before ``end`` and not
     closed before it, per service."""
+    grouped = _by_village(counted, by_village)
     end_text = utc_text(end)
     conditions = [_FOLLOW_UPS.c.closed_at >= end_text, _FOLLOW_UPS.c.opened_at < end_text]
     conditions += summary_conditions(counted, _FOLLOW_UPS)
+    follow_ups: FromClause = _FOLLOW_UPS
+    village: ColumnElement[str] = literal("")
+    if grouped:
+        # tally_follow_ups names the household, whose village may change: joined now.
+        follow_ups = _FOLLOW_UPS.outerjoin(
+            _HOUSEHOLDS, _HOUSEHOLDS.c.id == _FOLLOW_UPS.c.household_id
+        )
+        village = func.coalesce(_HOUSEHOLDS.c.village_id, "")
     query = (
-        select(_FOLLOW_UPS.c.service_code, func.count())
+        select(village, _FOLLOW_UPS.c.service_code, func.count())
+        .select_from(follow_ups)
         .where(*conditions)
-        .group_by(_FOLLOW_UPS.c.service_code)
+        .group_by(village, _FOLLOW_UPS.c.service_code)
     )
-    return {code: int(count) for code, count in connection.execute(query)}
+    opened: dict[str | None, dict[str, int]] = {} if grouped else {None: {}}
+    for village_id, code, count in connection.execute(query):
+        opened.setdefault(village_id if grouped else None, {})[code] = int(count)
+    return opened
 
 
 def households_with_basic_skills(
-    connection: Connection, end: datetime, live: list[ColumnElement[bool]]
-) -> int:
+    connection: Connection, end: datetime, live: list[ColumnElement[bool]], *, by_village: bool
+) -> dict[str | None, int]:
     """Households meeting ``live`` (conditions on ``households``) where one person had
-    every basic skill before ``end``."""
+    every basic skill before ``end``, in all (key None) or ``by_village``."""
+    village = func.coalesce(_HOUSEHOLDS.c.village_id, "") if by_village else literal("")
     query = (
-        select(func.count(func.distinct(_BASIC.c.household_id)))
+        select(village, func.count(func.distinct(_BASIC.c.household_id)))
         .select_from(_BASIC.join(_HOUSEHOLDS, _HOUSEHOLDS.c.id == _BASIC.c.household_id))
         .where(_BASIC.c.completed_at < utc_text(end), *live)
+        .group_by(village)
     )
-    return int(connection.execute(query).scalar_one())
+    covered: dict[str | None, int] = {} if by_village else {None: 0}
+    for village_id, count in connection.execute(query):
+        covered[village_id if by_village else None] = int(count)
+    return covered

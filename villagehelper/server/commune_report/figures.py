@@ -1,7 +1,8 @@
 """The commune's figures for one period, counted by the laptops' own tally engine.
 
-One tally for the whole commune and one per village, each by
-:func:`villagehelper.tally.engine.compute_tally` on the commune's replica (a
+One tally for the whole commune and one per village, each the numbers of
+:func:`villagehelper.tally.engine.compute_tally` (counted together by
+:func:`~villagehelper.tally.engine.compute_tallies`) on the commune's replica (a
 laptop-schema store), exactly as ``server/tallies.py`` counts a week: the commune's
 report cannot disagree with a leader's printout on any definition.
 """
@@ -15,7 +16,7 @@ from sqlalchemy import select
 from villagehelper.server.replicas import CommuneReplicas
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Village
-from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.engine import compute_tallies
 from villagehelper.tally.periods import Period
 from villagehelper.tally.results import Counts, Tally
 
@@ -45,34 +46,28 @@ def village_counts(village: VillageTally) -> dict[str, Counts]:
     return {row.service_code: row.counts for row in village.tally.rows}
 
 
-def _reported_villages(store: Store, period: Period) -> list[tuple[str, str]]:
-    """(id, name) of every village still in the commune, and of a deactivated one only
-    while it has work this year, so that every counted session has its row."""
+def commune_figures(store: Store, period: Period) -> CommuneFigures:
+    """The figures of ``period`` on a commune's laptop-schema ``store``: every village
+    still in the commune has its row, and a deactivated one while it has work this
+    year, so that every counted session has its row."""
+    commune = store.commune()
+    if commune is None:
+        raise LookupError("the store is bound to no commune")
     with store.reading() as session:
         villages = session.execute(
             select(Village.id, Village.name, Village.active)
             .where(Village.deleted.is_(False))
             .order_by(Village.name_key)
         ).all()
-    reported = []
-    for village_id, name, active in villages:
-        if active or compute_tally(store, period, village_id=village_id).totals.cumulative:
-            reported.append((village_id, name))
-    return reported
-
-
-def commune_figures(store: Store, period: Period) -> CommuneFigures:
-    """The figures of ``period`` on a commune's laptop-schema ``store``."""
-    commune = store.commune()
-    if commune is None:
-        raise LookupError("the store is bound to no commune")
+    whole, by_village = compute_tallies(store, period, [village.id for village in villages])
     return CommuneFigures(
         commune.code,
         commune.name,
-        compute_tally(store, period),
+        whole,
         tuple(
-            VillageTally(name, compute_tally(store, period, village_id=village_id))
-            for village_id, name in _reported_villages(store, period)
+            VillageTally(village.name, by_village[village.id])
+            for village in villages
+            if village.active or by_village[village.id].totals.cumulative
         ),
     )
 

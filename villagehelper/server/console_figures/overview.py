@@ -21,7 +21,7 @@ from villagehelper.server.database import ServerDB
 from villagehelper.server.replicas import CommuneReplicas
 from villagehelper.store import quarantine_rows
 from villagehelper.store.engine import Store
-from villagehelper.tally.engine import compute_tally
+from villagehelper.tally.engine import compute_tallies
 from villagehelper.tally.history import HISTORY_WEEKS, WeeklyHistory, weekly_history
 from villagehelper.tally.overview import VillageTally
 from villagehelper.tally.periods import Period
@@ -86,11 +86,12 @@ def period_figures(store: Store, period: Period) -> PeriodFigures:
     what a commune report of that period prints."""
     commune = store.commune()
     assert commune is not None  # a replica is made with its commune (replicas.py)
-    tally = compute_tally(store, period)
+    listed = list_villages(store)
+    tally, by_village = compute_tallies(store, period, [village.id for village in listed])
     villages = []
     services = []
-    for village in list_villages(store):  # the engine's own per-village tally, rows kept
-        counted = compute_tally(store, period, village_id=village.id)
+    for village in listed:  # the engine's own per-village tally, rows kept
+        counted = by_village[village.id]
         villages.append(
             VillageTally(village.id, village.name, counted.totals, counted.basic_skills)
         )
