@@ -179,6 +179,17 @@ def main(argv: list[str] | None = None) -> int:
     if not args.pg_url and not args.database:
         print(f"PostgreSQL: give --pg-url or set {PG_URL_ENV}", file=sys.stderr)
         return 2
+    if args.database and not args.database.startswith("postgresql"):
+        # A bare name would open (and make) a SQLite file of that name, with no communes.
+        print(
+            "--database takes the kept database's URL, as the --keep run printed it "
+            "(postgresql+psycopg://…/vh_console_kept_…)",
+            file=sys.stderr,
+        )
+        return 2
+    if args.database and not args.work:
+        print("--database needs --work: the replicas' folder the --keep run kept", file=sys.stderr)
+        return 2
     with ExitStack() as stack:
         if args.database:  # loaded and kept by an earlier run: its replicas are warm
             url, work = args.database, Path(args.work)
