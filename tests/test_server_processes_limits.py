@@ -12,15 +12,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
-from requests.adapters import HTTPAdapter
 
 from tests.crash_harness import CommuneServer
 from tests.server_processes import ProcessExitError, server_processes
-from tests.sync_support import COMMUNE, fresh_postgres_database, postgres_admin_url
+from tests.sync_support import (
+    COMMUNE,
+    fresh_postgres_database,
+    from_address,
+    postgres_admin_url,
+)
 from villagehelper.exchange import wire
 from villagehelper.ids import new_id
 from villagehelper.server import accounts
@@ -37,24 +40,6 @@ SMALL = (
     f"device_failure_rate=0.000001,device_failure_burst={TOKENS_BY_DEVICE},"
     f"enrol_rate=0.000001,enrol_burst={WRONG_CODES}"
 )
-
-
-class _FromAddress(HTTPAdapter):
-    def __init__(self, address: str) -> None:
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(
-        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
-    ) -> None:
-        pool_kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
-
-
-def _from(address: str) -> requests.Session:
-    http = requests.Session()
-    http.mount("http://", _FromAddress(address))
-    return http
 
 
 @dataclass
@@ -107,20 +92,20 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
 
 def test_wrong_tokens_from_one_address_are_counted_across_both_processes(pair: Pair) -> None:
     right = pair.token()
-    with _from("127.0.0.20") as house:
+    with from_address("127.0.0.20") as house:
         # Each wrong token claims another device: only the address's count fills.
         wrong = [pair.pull(n, house, f"{new_id()}.guess") for n in range(TOKENS_BY_ADDRESS + 3)]
         assert wrong == [401] * TOKENS_BY_ADDRESS + [429] * 3
         # A right token from the same address is let in by either process.
         assert [pair.pull(n, house, right) for n in range(2)] == [200, 200]
-    with _from("127.0.0.21") as elsewhere:
+    with from_address("127.0.0.21") as elsewhere:
         assert pair.pull(0, elsewhere, f"{new_id()}.guess") == 401  # its own count
 
 
 def test_wrong_tokens_for_one_device_are_counted_across_both_processes(pair: Pair) -> None:
     right = pair.token()
     device_id = right.partition(".")[0]
-    sessions = [_from(f"127.0.1.{n}") for n in range(1, 5)]
+    sessions = [from_address(f"127.0.1.{n}") for n in range(1, 5)]
     try:
         statuses = [
             pair.pull(n, sessions[n % 4], f"{device_id}.guess{n}")
@@ -143,13 +128,13 @@ def test_a_devices_rate_limit_across_both_processes_is_one_process_s(pair: Pair)
 
 
 def test_wrong_enrolment_codes_from_one_address_are_counted_across_both(pair: Pair) -> None:
-    with _from("127.0.0.30") as office:
+    with from_address("127.0.0.30") as office:
         wrong = [pair.enrol(n, office, "WRONG-CODE-0000") for n in range(WRONG_CODES + 2)]
         assert wrong == [401] * WRONG_CODES + [429] * 2
         # Past its limit an address's codes are not looked at, right ones included.
         right = accounts.issue_code(pair.db, COMMUNE, "volunteer")
         assert [pair.enrol(n, office, right) for n in range(2)] == [429, 429]
-    with _from("127.0.0.31") as school:
+    with from_address("127.0.0.31") as school:
         assert pair.enrol(1, school, right) == 200
 
 
