@@ -7,7 +7,10 @@ from the database.  A real PostgreSQL database each test (``VILLAGEHELPER_TEST_P
 from __future__ import annotations
 
 import asyncio
+import os
 import random
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -202,3 +205,21 @@ def test_throttles_are_read_from_the_environment(monkeypatch: pytest.MonkeyPatch
             Throttles.parse(wrong)
         assert refused.value.message_vi.startswith(THROTTLES_ENV + " có mục không hiểu được")
         assert "device_rate" in refused.value.message_en
+
+
+def test_the_server_will_not_run_with_throttles_it_cannot_read(tmp_path: Path) -> None:
+    db = f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}"
+    done = subprocess.run(
+        [sys.executable, "-m", "villagehelper.server.cli", "--db", db, "serve", "--port", "0"],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+        env={**os.environ, THROTTLES_ENV: "device_rate=20,device_burst=lots"},
+    )
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    vietnamese, english = done.stderr.splitlines()[:2]
+    assert "có mục không hiểu được: 'device_burst=lots'" in vietnamese
+    assert "has an item it cannot read: 'device_burst=lots'" in english
+    assert "Traceback" not in done.stderr
