@@ -74,56 +74,38 @@ class SharedRateLimiter:
         if rate_per_second <= 0 or burst < 1:
             raise ValueError(f"a bucket needs a positive rate and burst, not {rate_per_second}")
         self.engine = engine
-        self.kind = kind
-        self.interval = 1.0 / rate_per_second  # seconds one token takes to come back
-        self.tolerance = (burst - 1) * self.interval  # how far ahead full_at may run
         self.clock = clock
+        interval = 1.0 / rate_per_second  # seconds one token takes to come back
+        tolerance = (burst - 1) * interval  # how far ahead of now full_at may run
+        self._statements = _Statements(kind, interval, tolerance, clock is not None)
         self._forget_every = forget_every
         self._next_forget = time.monotonic() + forget_every
         self._forgetting = threading.Lock()
 
     def allow(self, key: str) -> bool:
         _not_on_the_event_loop()
-        now = self._now()
-        table = BUCKETS
-        new = insert(table).values(
-            kind=self.kind, key=key[:KEY_LENGTH], full_at=now + self.interval
-        )
-        # A new key's bucket was full: it is let in.  A known one is let in, and moved
-        # on by one token, only while it has one; refused, the row is left as it was
-        # and nothing comes back.
-        statement = new.on_conflict_do_update(
-            index_elements=[table.c.kind, table.c.key],
-            set_={"full_at": func.greatest(table.c.full_at, now) + self.interval},
-            where=table.c.full_at - now <= self.tolerance,
-        ).returning(table.c.full_at)
         with self.engine.begin() as connection:
-            allowed = connection.execute(statement).first() is not None
+            found = connection.execute(self._statements.spend, self._params(key)).first()
         self._forget_now_and_then()
-        return allowed
+        return found is not None
 
     def exhausted(self, key: str) -> bool:
         _not_on_the_event_loop()
-        table = BUCKETS
-        query = select(table.c.full_at - self._now()).where(
-            table.c.kind == self.kind, table.c.key == key[:KEY_LENGTH]
-        )
         with self.engine.connect() as connection:
-            ahead = connection.execute(query).scalar()
-        return ahead is not None and ahead > self.tolerance
+            empty = connection.execute(self._statements.empty, self._params(key)).scalar()
+        return bool(empty)
 
     def forget_full(self) -> int:
         """Delete this throttle's buckets that are full again; how many went."""
-        table = BUCKETS
-        statement = delete(table).where(table.c.kind == self.kind, table.c.full_at <= self._now())
         with self.engine.begin() as connection:
-            return connection.execute(statement).rowcount
+            return connection.execute(self._statements.forget, self._params()).rowcount
 
-    def _now(self) -> ColumnElement[float]:
-        """This check's moment: the database's clock, or the one given (read once)."""
-        if self.clock is None:
-            return DATABASE_NOW
-        return bindparam("now", value=self.clock(), type_=Double())
+    def _params(self, key: str | None = None) -> dict[str, str | float]:
+        """The statement's parameters: the key, and the moment when not the database's."""
+        given: dict[str, str | float] = {} if self.clock is None else {"now": self.clock()}
+        if key is not None:
+            given["bucket_key"] = key[:KEY_LENGTH]
+        return given
 
     def _forget_now_and_then(self) -> None:
         # At most once a minute per process, by whichever call finds it due (the others
@@ -135,6 +117,29 @@ class SharedRateLimiter:
             self.forget_full()
         finally:
             self._forgetting.release()
+
+
+class _Statements:
+    """One throttle's three statements, built once (building one per call cost more
+    than running it): the key, and the moment if not the database's, are parameters."""
+
+    def __init__(self, kind: str, interval: float, tolerance: float, given_clock: bool) -> None:
+        table = BUCKETS
+        now = bindparam("now", type_=Double()) if given_clock else DATABASE_NOW
+        key = bindparam("bucket_key", type_=table.c.key.type)
+        new = insert(table).values(kind=kind, key=key, full_at=now + interval)
+        # A new key's bucket was full: it is let in.  A known one is let in, and moved
+        # on by one token, only while it has one; refused, the row is left as it was
+        # and nothing comes back.
+        self.spend = new.on_conflict_do_update(
+            index_elements=[table.c.kind, table.c.key],
+            set_={"full_at": func.greatest(table.c.full_at, now) + interval},
+            where=table.c.full_at - now <= tolerance,
+        ).returning(table.c.full_at)
+        self.empty = select(table.c.full_at - now > tolerance).where(
+            table.c.kind == kind, table.c.key == key
+        )
+        self.forget = delete(table).where(table.c.kind == kind, table.c.full_at <= now)
 
 
 def _not_on_the_event_loop() -> None:
