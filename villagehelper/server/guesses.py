@@ -16,16 +16,14 @@ lock every other laptop there out for a minute.  So:
   Right codes are not counted: a room of laptops enrolling together is not throttled.
 
 The address is the one :mod:`addresses` gives: a forwarded one only from a trusted proxy.
+On PostgreSQL the counts are shared by every server process (shared_limits.py), so
+several processes let a guesser go no faster than one.
 """
 
 from __future__ import annotations
 
 from villagehelper.server.addresses import Address, client_address
-from villagehelper.server.limits import LimiterFactory, RateLimiter, Throttles
-
-
-def _in_memory(_kind: str, rate_per_second: float, burst: int) -> RateLimiter:
-    return RateLimiter(rate_per_second, burst)
+from villagehelper.server.limits import LimiterFactory, Throttles
 
 
 class Guesses:
@@ -33,9 +31,9 @@ class Guesses:
         self,
         throttles: Throttles,
         trusted_proxies: frozenset[Address],
-        buckets: LimiterFactory = _in_memory,
+        buckets: LimiterFactory,
     ) -> None:
-        # ``buckets``: shared by every process on PostgreSQL (shared_limits.limiter_for).
+        # ``buckets``: shared by every process on PostgreSQL (shared_limits.buckets_for).
         self.trusted_proxies = trusted_proxies
         self._tokens_by_address = buckets(
             "token-address", throttles.auth_failure_rate, throttles.auth_failure_burst

@@ -272,6 +272,7 @@ class Throttles:
     every 20 seconds: a laptop revoked or restored from an old backup fails a few times
     a day, a guesser thousands of times a minute; a right token is never refused for
     them (guesses.py: a commune's laptops may share one address behind its router).
+    An operator may change them with :data:`THROTTLES_ENV` (:meth:`from_environment`).
     """
 
     device_rate: float = 20.0

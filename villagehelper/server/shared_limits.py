@@ -19,7 +19,9 @@ one ``DELETE … WHERE full_at <= now`` now and then (:meth:`SharedRateLimiter.f
 not a delete per call.
 
 The clock is the database's (``statement_timestamp()``, fixed for the statement): the one
-clock every process agrees on, on one machine or several.  Tests pass their own.
+clock every process agrees on, on one machine or several.  Should it step forward, buckets
+fill (never past full: ``max``); back, they look emptier for as long as the step.  Tests
+pass their own clock.
 
 On SQLite the server is one process (the database is a file on its PC): its buckets stay
 in memory, which is faster and holds the same limits.
