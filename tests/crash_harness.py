@@ -126,6 +126,7 @@ class CommuneServer:
     port: int = field(default_factory=_free_port)
     process: subprocess.Popen[str] | None = None
     database: str = ""
+    environment: dict[str, str] = field(default_factory=dict)  # more for its process
 
     @property
     def db_url(self) -> str:
@@ -145,18 +146,23 @@ class CommuneServer:
                 stderr=log,
                 text=True,
                 encoding="utf-8",
-                env=_child_env(**{CACHE_ENV: str(self.folder / "server-cache")}),
+                env=_child_env(
+                    **{CACHE_ENV: str(self.folder / "server-cache"), **self.environment}
+                ),
             )
         _wait_for_line(self.process, server_serve.READY_LINE, "the commune server")
 
-    def stop(self) -> None:
+    def stop(self) -> int | None:
+        """Stop it with SIGTERM, as a service manager does; its exit status (None: it
+        was never started)."""
         if self.process is None:
-            return
+            return None
         if self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=30)
         if self.process.stdout is not None:
             self.process.stdout.close()
+        return self.process.returncode
 
 
 # --- what each laptop must hold -------------------------------------------------------------

@@ -10,8 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
+from requests.adapters import HTTPAdapter
 from sqlalchemy import create_engine, select, text
 
 from tests.conftest import FakeClock
@@ -44,13 +47,19 @@ def server_db_url(
     if request.param == "sqlite":
         yield f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}"
         return
+    with fresh_postgres_database(postgres_admin_url()) as url:
+        yield url
+
+
+def postgres_admin_url() -> str:
+    """The test PostgreSQL server's URL; without one the test is skipped (failed on CI,
+    which always starts one)."""
     admin_url = os.environ.get(PG_URL_ENV)
     if not admin_url:
         if os.environ.get("CI"):
             pytest.fail(f"{PG_URL_ENV} must be set on CI: .ci/run starts PostgreSQL")
         pytest.skip(f"{PG_URL_ENV} not set (CI always sets it)")
-    with fresh_postgres_database(admin_url) as url:
-        yield url
+    return admin_url
 
 
 @contextmanager
@@ -180,3 +189,24 @@ def as_machine(machine: str, config: Path) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+class _FromAddress(HTTPAdapter):
+    """Connections made from ``address``: another client, as the server sees it."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    ) -> None:
+        pool_kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+
+
+def from_address(address: str) -> requests.Session:
+    """A client whose requests come from ``address`` (any of 127.0.0.0/8 on loopback)."""
+    http = requests.Session()
+    http.mount("http://", _FromAddress(address))
+    return http

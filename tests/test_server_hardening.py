@@ -23,10 +23,9 @@ from typing import Any
 
 import pytest
 import requests
-from requests.adapters import HTTPAdapter
 from sqlalchemy import select
 
-from tests.sync_support import COMMUNE, LoopbackServer
+from tests.sync_support import COMMUNE, LoopbackServer, from_address
 from villagehelper.exchange import wire
 from villagehelper.ids import new_id
 from villagehelper.server import accounts
@@ -48,20 +47,6 @@ DEFAULTS = Throttles()
 
 
 # --- clients at other addresses -----------------------------------------------------------
-
-
-class _FromAddress(HTTPAdapter):
-    """Connections made from ``address``: another client, as the server sees it."""
-
-    def __init__(self, address: str) -> None:
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(
-        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
-    ) -> None:
-        pool_kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
 
 
 @dataclass
@@ -98,8 +83,7 @@ def client_at(sync_server: LoopbackServer) -> Iterator[ClientAt]:
     sessions: list[requests.Session] = []
 
     def make(address: str) -> Client:
-        http = requests.Session()
-        http.mount("http://", _FromAddress(address))
+        http = from_address(address)
         sessions.append(http)
         return Client(sync_server, http)
 

@@ -19,9 +19,8 @@ from typing import Any
 
 import pytest
 import requests
-from requests.adapters import HTTPAdapter
 
-from tests.sync_support import COMMUNE, LoopbackServer
+from tests.sync_support import COMMUNE, LoopbackServer, from_address
 from villagehelper.exchange import wire
 from villagehelper.ids import new_id
 from villagehelper.server import accounts
@@ -29,24 +28,6 @@ from villagehelper.server.database import ServerDB
 from villagehelper.server.limits import Throttles
 
 DEFAULTS = Throttles()
-
-
-class _FromAddress(HTTPAdapter):
-    def __init__(self, address: str) -> None:
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(
-        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
-    ) -> None:
-        pool_kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
-
-
-def _from(address: str) -> requests.Session:
-    http = requests.Session()
-    http.mount("http://", _FromAddress(address))
-    return http
 
 
 def _pull(
@@ -90,7 +71,7 @@ def test_laptops_behind_one_address_keep_working_while_one_of_them_guesses(
     out for a minute.  Now the guesser's wrong tokens are throttled; the others' right
     tokens, from the same address, are let in."""
     laptops = [_token(sync_server) for _ in range(3)]
-    with _from("127.0.0.20") as house:
+    with from_address("127.0.0.20") as house:
         for attempt in range(DEFAULTS.auth_failure_burst):
             assert _pull(sync_server, house, f"{new_id()}.guess").status_code == 401, attempt
         assert _pull(sync_server, house, f"{new_id()}.guess").status_code == 429
@@ -110,7 +91,7 @@ def test_wrong_tokens_for_one_device_are_throttled_from_every_address(
     throttled for that device, and that device's own laptop keeps working."""
     good = _token(sync_server)
     device_id = good.partition(".")[0]
-    sessions = [_from(f"127.0.1.{n}") for n in range(1, 7)]
+    sessions = [from_address(f"127.0.1.{n}") for n in range(1, 7)]
     try:
         for attempt in range(DEFAULTS.device_failure_burst):
             http = sessions[attempt % len(sessions)]
@@ -130,7 +111,7 @@ def test_a_forwarded_address_from_a_client_that_is_no_trusted_proxy_escapes_noth
     """From the server PC itself (127.0.0.1, which uvicorn trusts by default) a guesser
     once named a new X-Forwarded-For on each request: ~10,000 enrolment guesses a minute."""
     code = accounts.issue_code(sync_server.db, COMMUNE, "volunteer")
-    with _from("127.0.0.1") as guesser:
+    with from_address("127.0.0.1") as guesser:
         for attempt in range(DEFAULTS.enrol_burst):
             forwarded = {"X-Forwarded-For": f"10.9.{attempt // 250}.{attempt % 250 + 1}"}
             wrong = _enrol(sync_server, guesser, f"ABCDE-{attempt:05d}", **forwarded)
@@ -146,7 +127,7 @@ def test_a_trusted_proxy_names_each_client_and_is_not_one_itself(
 ) -> None:
     code = accounts.issue_code(behind_proxy.db, COMMUNE, "volunteer")
     guesser, laptop = {"X-Forwarded-For": "10.0.0.5"}, {"X-Forwarded-For": "10.0.0.6"}
-    with _from("127.0.0.1") as proxy:
+    with from_address("127.0.0.1") as proxy:
         for attempt in range(DEFAULTS.enrol_burst):
             assert _enrol(behind_proxy, proxy, f"ABCDE-{attempt:05d}", **guesser).status_code == 401
         assert _enrol(behind_proxy, proxy, code, **guesser).status_code == 429
@@ -156,7 +137,7 @@ def test_a_trusted_proxy_names_each_client_and_is_not_one_itself(
         enrolled = _enrol(behind_proxy, proxy, code, **laptop)
         assert enrolled.status_code == 200, enrolled.text
     # Anyone else naming an address is counted as itself.
-    with _from("127.0.0.30") as stranger:
+    with from_address("127.0.0.30") as stranger:
         for attempt in range(DEFAULTS.enrol_burst):
             forwarded = {"X-Forwarded-For": f"10.1.0.{attempt + 1}"}
             assert (
@@ -172,7 +153,7 @@ def test_a_room_of_laptops_enrolling_together_is_not_throttled(
     """Right codes are not guesses: fifteen laptops of a training day enrol from one
     address, one after the other."""
     codes = [accounts.issue_code(sync_server.db, COMMUNE, "volunteer") for _ in range(15)]
-    with _from("127.0.0.40") as room:
+    with from_address("127.0.0.40") as room:
         for code in codes:
             enrolled = _enrol(sync_server, room, code)
             assert enrolled.status_code == 200, enrolled.text

@@ -54,10 +54,11 @@ from villagehelper.server.console.pages import install_console
 from villagehelper.server.database import ServerDB
 from villagehelper.server.guesses import Guesses
 from villagehelper.server.laptop_calls import LaptopCalls
-from villagehelper.server.limits import RateLimiter, RequestLimits, Throttles, error_body
+from villagehelper.server.limits import RequestLimits, Throttles, error_body
 from villagehelper.server.push import push
 from villagehelper.server.refusals import RateLimitedError, install_error_handlers
 from villagehelper.server.replicas import CommuneReplicas, default_replicas_folder
+from villagehelper.server.shared_limits import buckets_for
 from villagehelper.server.update_notice import (
     REFRESH_SECONDS,
     NewestUpdates,
@@ -95,9 +96,11 @@ def create_app(
         f"but the update calls; with {PLATFORM_HEADER}, every answer names the newest app "
         f"version published for that platform in {UPDATE_HEADER}.",
     )
-    limits = throttles or Throttles()
-    device_limit = RateLimiter(limits.device_rate, limits.device_burst)
-    guesses = Guesses(limits, trusted_proxies)
+    limits = throttles or Throttles.from_environment()
+    # Shared by every server process on PostgreSQL, in memory on SQLite (shared_limits.py).
+    buckets = buckets_for(db)
+    device_limit = buckets("device", limits.device_rate, limits.device_burst)
+    guesses = Guesses(limits, trusted_proxies, buckets)
     bearer = HTTPBearer(auto_error=False, description="the device token enrolment gave")
 
     def device(

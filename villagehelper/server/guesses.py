@@ -16,24 +16,34 @@ lock every other laptop there out for a minute.  So:
   Right codes are not counted: a room of laptops enrolling together is not throttled.
 
 The address is the one :mod:`addresses` gives: a forwarded one only from a trusted proxy.
+On PostgreSQL the counts are shared by every server process (shared_limits.py), so
+several processes let a guesser go no faster than one.
 """
 
 from __future__ import annotations
 
 from villagehelper.server.addresses import Address, client_address
-from villagehelper.server.limits import RateLimiter, Throttles
+from villagehelper.server.limits import LimiterFactory, Throttles
 
 
 class Guesses:
-    def __init__(self, throttles: Throttles, trusted_proxies: frozenset[Address]) -> None:
+    def __init__(
+        self,
+        throttles: Throttles,
+        trusted_proxies: frozenset[Address],
+        buckets: LimiterFactory,
+    ) -> None:
+        # ``buckets``: shared by every process on PostgreSQL (shared_limits.buckets_for).
         self.trusted_proxies = trusted_proxies
-        self._tokens_by_address = RateLimiter(
-            throttles.auth_failure_rate, throttles.auth_failure_burst
+        self._tokens_by_address = buckets(
+            "token-address", throttles.auth_failure_rate, throttles.auth_failure_burst
         )
-        self._tokens_by_device = RateLimiter(
-            throttles.device_failure_rate, throttles.device_failure_burst
+        self._tokens_by_device = buckets(
+            "token-device", throttles.device_failure_rate, throttles.device_failure_burst
         )
-        self._codes_by_address = RateLimiter(throttles.enrol_rate, throttles.enrol_burst)
+        self._codes_by_address = buckets(
+            "code-address", throttles.enrol_rate, throttles.enrol_burst
+        )
 
     def address(self, peer: str | None, forwarded: str | None) -> str:
         return client_address(peer, forwarded, self.trusted_proxies)

@@ -8,14 +8,16 @@ and a compressed body can never expand past the limit ("zip bomb").
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import zlib
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, fields, replace
+from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
+from villagehelper.errors import UserError
 from villagehelper.exchange import wire
 from villagehelper.exchange.update_offer import LATEST_PATH, UpdateOffer
 from villagehelper.server.text_guard import holds_lone_surrogate, invalid_text_body
@@ -197,6 +199,23 @@ def _too_large() -> dict[str, Any]:
     )
 
 
+class Limiter(Protocol):
+    """A token bucket per key: :class:`RateLimiter` in one process's memory, or
+    shared_limits.SharedRateLimiter in the database every process shares."""
+
+    def allow(self, key: str) -> bool:
+        """Spend one token of ``key``'s bucket; False (spending none) if it is empty."""
+        ...
+
+    def exhausted(self, key: str) -> bool:
+        """Is ``key``'s bucket empty?  Spends nothing."""
+        ...
+
+
+# Makes the buckets of one throttle: its kind (a name), rate per second and burst.
+LimiterFactory = Callable[[str, float, int], Limiter]
+
+
 class RateLimiter:
     """A token bucket per key: a device id (its calls), or a client address (its
     enrolment attempts, its wrong tokens)."""
@@ -253,6 +272,7 @@ class Throttles:
     every 20 seconds: a laptop revoked or restored from an old backup fails a few times
     a day, a guesser thousands of times a minute; a right token is never refused for
     them (guesses.py: a commune's laptops may share one address behind its router).
+    An operator may change them with :data:`THROTTLES_ENV` (:meth:`from_environment`).
     """
 
     device_rate: float = 20.0
@@ -263,3 +283,37 @@ class Throttles:
     auth_failure_burst: int = 30
     device_failure_rate: float = 1 / 20
     device_failure_burst: int = 30
+
+    @classmethod
+    def from_environment(cls) -> Throttles:
+        """The defaults, with any changed by :data:`THROTTLES_ENV` (``serve`` and every
+        worker process it starts read it), e.g. ``device_rate=40,device_burst=240``."""
+        return cls.parse(os.environ.get(THROTTLES_ENV, ""))
+
+    @classmethod
+    def parse(cls, text: str) -> Throttles:
+        kinds = {field.name: field.type for field in fields(cls)}
+        changed: dict[str, Any] = {}  # each a number of its field's kind, checked below
+        for item in text.replace(",", " ").split():
+            name, _, value = item.partition("=")
+            number = _positive(value, whole=kinds.get(name) == "int")
+            if name not in kinds or number is None:
+                raise UserError(
+                    f"{THROTTLES_ENV} có mục không hiểu được: {item[:60]!r}. Hãy viết "
+                    f"tên=số dương, cách nhau bằng dấu phẩy; các tên: {', '.join(kinds)}.",
+                    f"{THROTTLES_ENV} has an item it cannot read: {item[:60]!r}. Write "
+                    f"name=positive number, separated by commas; the names: {', '.join(kinds)}.",
+                )
+            changed[name] = number
+        return replace(cls(), **changed)
+
+
+THROTTLES_ENV = "VILLAGEHELPER_SERVER_THROTTLES"
+
+
+def _positive(text: str, *, whole: bool) -> float | int | None:
+    try:
+        number = int(text) if whole else float(text)
+    except ValueError:
+        return None
+    return number if 0 < number < float("inf") else None

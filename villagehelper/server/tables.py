@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Double, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from villagehelper.store.models import UtcDateTime
@@ -280,3 +280,15 @@ class ConsoleAuditEntry(ServerBase):
     action: Mapped[str] = mapped_column(String(40))
     target: Mapped[str] = mapped_column(String(80))
     address: Mapped[str] = mapped_column(String(45))
+
+
+class RateBucket(ServerBase):
+    """One throttle's token bucket for one key, shared by every server process on
+    PostgreSQL (shared_limits.py).  Kept as the moment the bucket is full again: a row
+    whose moment has passed is a full bucket, the same as no row, and may be deleted."""
+
+    __tablename__ = "rate_buckets"
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)  # which throttle
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # device or address
+    # Seconds since 1970 by the clock the buckets are read with (the database's).
+    full_at: Mapped[float] = mapped_column(Double)
