@@ -32,6 +32,7 @@ from villagehelper.server import (
     device_history,
     epochs,
     feed,
+    metrics,
     push_rules,
     tallies,
 )
@@ -55,6 +56,7 @@ from villagehelper.server.database import ServerDB
 from villagehelper.server.guesses import Guesses
 from villagehelper.server.laptop_calls import LaptopCalls
 from villagehelper.server.limits import RateLimiter, RequestLimits, Throttles, error_body
+from villagehelper.server.ops_endpoints import LOOPBACK, Network, install_ops_endpoints
 from villagehelper.server.push import push
 from villagehelper.server.refusals import RateLimitedError, install_error_handlers
 from villagehelper.server.replicas import CommuneReplicas, default_replicas_folder
@@ -80,6 +82,7 @@ def create_app(
     api_docs: bool = False,
     update_refresh_seconds: float = REFRESH_SECONDS,
     console_routers: tuple[APIRouter, ...] = (),
+    metrics_from: tuple[Network, ...] = LOOPBACK,
 ) -> FastAPI:
     # The API's description and its pages (/openapi.json, /docs, /redoc) name the app's
     # version and every endpoint: shown only when the server is told to (serve
@@ -164,7 +167,9 @@ def create_app(
             IncomingChange(c.change_id, c.entity, c.row_id, c.op, c.base_version, c.fields)
             for c in body.changes
         ]
-        results = push(db, scope, incoming, body.team_member_id, body.cursor, after=body.after)
+        results = metrics.counted_changes(
+            push(db, scope, incoming, body.team_member_id, body.cursor, after=body.after)
+        )
         # The results are made by push() in the documented shape; validating and
         # encoding a thousand of them through the response model took a tenth of the
         # request's time.
@@ -181,7 +186,8 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=wire.MAX_PAGE)] = wire.DEFAULT_PAGE,
     ) -> Response:
         # Pre-rendered JSON (see feed.py); the response model still documents the shape.
-        return Response(feed.page_json(db, scope, since, limit), media_type="application/json")
+        page = metrics.counted_pull(feed.page_json(db, scope, since, limit))
+        return Response(page, media_type="application/json")
 
     replicas = CommuneReplicas(db, replicas_folder or default_replicas_folder(db.url))
 
@@ -240,7 +246,7 @@ def create_app(
 
     # Installers for the laptops (updates_api.py): the device's token, no protocol.
     install_update_routes(app, db, device)
-    _install_console(app, db, guesses, console_routers, replicas)
+    _install_console(app, db, guesses, console_routers, replicas, metrics_from=metrics_from)
     _install_middleware(app, db, NewestUpdates(db, update_refresh_seconds))
     return app
 
@@ -293,6 +299,7 @@ def _install_middleware(app: FastAPI, db: ServerDB, newest: NewestUpdates) -> No
     app.add_middleware(UpdateHeader, newest=newest)
     _install_server_time(app, db)
     app.add_middleware(epochs.EpochHeader, db=db)
+    app.add_middleware(metrics.RequestMetrics)  # inside the log: a failure counts as a 500
     app.add_middleware(AccessLog)  # outermost: every request logged, every failure JSON
 
 
@@ -302,11 +309,15 @@ def _install_console(
     guesses: Guesses,
     routers: tuple[APIRouter, ...],
     replicas: CommuneReplicas,
+    *,
+    metrics_from: tuple[Network, ...],
 ) -> None:
     """The refusals' handlers (refusals.py), then the web console at "/" (console/): its
     pages, error pages and security headers; its sign-in throttles count the same
     address as the laptops' (addresses.py), its cookies are Secure over TLS."""
     install_error_handlers(app)
+    # Before the console's pages at "/": /healthz and /metrics (ops_endpoints.py).
+    install_ops_endpoints(app, db, metrics_from)
 
     def over_tls(request: Request) -> bool:
         # Its own certificate, or a TLS proxy in front that it trusts (the usual setup).

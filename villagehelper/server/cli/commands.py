@@ -3,6 +3,7 @@
     villagehelper-server [--db URL] serve [--host 127.0.0.1] [--port 8765]
                          [--tls-cert FILE --tls-key FILE] [--allow-plain-http]
                          [--trusted-proxy ADDRESS ...] [--api-docs]
+                         [--workers N] [--metrics-from ADDRESS|NETWORK ...]
     villagehelper-server [--db URL] add-commune CODE NAME
     villagehelper-server [--db URL] issue-code --commune CODE --role volunteer|leader
     villagehelper-server [--db URL] devices
@@ -38,7 +39,18 @@ from pathlib import Path
 
 from villagehelper.errors import UserError
 from villagehelper.server.addresses import TRUSTED_PROXIES_ENV, trusted_proxies
-from villagehelper.server.cli.serve import DEFAULT_HOST, DEFAULT_PORT, serve, transport
+from villagehelper.server.cli.serve import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    ServeOptions,
+    refuse_workers_on_sqlite,
+    serve,
+    transport,
+)
+
+# Far above what a province's PC has cores for: a typo (--workers 400) is a message, not
+# 400 processes each opening its own connections to PostgreSQL.
+MAX_WORKERS = 64
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,6 +95,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="mở /docs, /redoc và /openapi.json (mô tả API, có phiên bản) / serve the API's "
         "description pages (they name the version)",
     )
+    serve.add_argument(
+        "--workers",
+        type=_process_count,
+        default=1,
+        metavar="N",
+        help="số tiến trình máy chủ cùng trả lời trên một địa chỉ (mặc định 1; trên 1 cần "
+        "PostgreSQL) / server processes answering on one address (default 1; more need "
+        "PostgreSQL)",
+    )
+    serve.add_argument(
+        "--metrics-from",
+        metavar="ĐỊA_CHỈ|MẠNG",
+        action="append",
+        default=[],
+        help="địa chỉ hoặc mạng được đọc /metrics ngoài chính máy này (lặp lại được) "
+        "/ an address or network allowed to read /metrics besides this PC (repeatable)",
+    )
     add = commands.add_parser("add-commune", help="thêm xã / add a commune")
     add.add_argument("code")
     add.add_argument("name")
@@ -109,6 +138,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_officer_commands(commands)
     return parser
+
+
+def _process_count(given: str) -> int:
+    try:
+        count = int(given)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(
+            f"cần một số từ 1 đến {MAX_WORKERS} / a number from 1 to {MAX_WORKERS}"
+        )
+    return count
 
 
 def _add_quarantine_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -141,10 +182,22 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.command == "restore":
         return _restore(args.db, args.file)
+    if args.command == "serve":
+        from villagehelper.server.database import resolve_url
+
+        refuse_workers_on_sqlite(resolve_url(args.db), args.workers)
     db = open_server_db(args.db)
     try:
         if args.command == "serve":
-            return serve(db, args.host, args.port, tls, proxies, api_docs=args.api_docs)
+            chosen = ServeOptions(
+                tls,
+                proxies,
+                args.api_docs,
+                args.workers,
+                tuple(args.trusted_proxy),
+                tuple(args.metrics_from),
+            )
+            return serve(db, args.host, args.port, options=chosen)
         if args.command == "add-commune":
             accounts.add_commune(db, args.code, args.name)
             print(f"Đã thêm xã {args.code} / commune added")

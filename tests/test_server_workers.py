@@ -1,0 +1,311 @@
+"""``villagehelper-server serve --workers N``, ``/healthz`` and ``/metrics``: the real
+command in a process of its own, on a real PostgreSQL (``VILLAGEHELPER_TEST_PG_URL``)
+and on SQLite where that is the point.
+
+Which process answered is read from ``/metrics`` itself: in multiprocess mode each
+worker's request count is a series of its own, labelled with its pid.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import create_engine, func, select, text
+
+from tests.sync_support import COMMUNE, PG_URL_ENV, fresh_postgres_database
+from villagehelper.exchange import wire
+from villagehelper.ids import new_id
+from villagehelper.server import accounts
+from villagehelper.server.cli import serve as server_serve
+from villagehelper.server.database import open_server_db
+from villagehelper.server.replicas import CACHE_ENV
+from villagehelper.server.tables import Record
+
+WORKERS_NEED_POSTGRES = "--workers 2 cần PostgreSQL: SQLite chỉ cho một tiến trình máy chủ"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def _command(db_url: str, *serve: str) -> list[str]:
+    return [sys.executable, "-m", "villagehelper.server.cli", "--db", db_url, "serve", *serve]
+
+
+@dataclass
+class Running:
+    process: subprocess.Popen[str]
+    url: str
+    log: Path
+    temp: Path
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=60)
+
+
+Start = Callable[..., Running]
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    admin_url = os.environ.get(PG_URL_ENV)
+    if not admin_url:
+        if os.environ.get("CI"):
+            pytest.fail(f"{PG_URL_ENV} must be set on CI: .ci/run starts PostgreSQL")
+        pytest.skip(f"{PG_URL_ENV} not set (CI always sets it)")
+    with fresh_postgres_database(admin_url, "vh_workers") as url:
+        yield url
+
+
+@pytest.fixture
+def start(tmp_path: Path) -> Iterator[Start]:
+    """``serve`` in a process of its own, up to its ready line; stopped at the end."""
+    started: list[subprocess.Popen[str]] = []
+
+    def run(db_url: str, *options: str) -> Running:
+        port = _free_port()
+        log = tmp_path / f"server-{port}.log"
+        temp = tmp_path / f"temp-{port}"  # where serve makes its metrics folder
+        temp.mkdir()
+        env = {
+            **os.environ,
+            CACHE_ENV: str(tmp_path / "cache"),
+            "VILLAGEHELPER_SERVER_STATE": str(tmp_path / "state"),
+            "TMPDIR": str(temp),
+        }
+        with log.open("ab") as errors:
+            process = subprocess.Popen(
+                _command(db_url, "--port", str(port), *options),
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                text=True,
+                encoding="utf-8",
+                env=env,
+            )
+        started.append(process)
+        assert process.stdout is not None
+        for line in process.stdout:  # blocking: the line comes once the port listens
+            if server_serve.READY_LINE in line:
+                return Running(process, f"http://127.0.0.1:{port}", log, temp)
+        process.wait(timeout=30)
+        raise AssertionError(f"the server stopped before listening:\n{log.read_text()}")
+
+    yield run
+    for process in started:
+        if process.poll() is None:
+            # SIGTERM: the supervisor stops its workers (SIGKILL would leave them behind).
+            process.terminate()
+        process.communicate(timeout=60)
+
+
+def _metrics(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of /metrics by name and labels, read with prometheus_client's parser."""
+    with requests.get(url + "/metrics", timeout=30) as answer:
+        assert answer.status_code == 200, answer.text
+        families = text_string_to_metric_families(answer.text)
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in families
+        for sample in family.samples
+    }
+
+
+def _per_worker(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float]) -> dict[str, float]:
+    return {
+        dict(labels)["pid"]: value
+        for (name, labels), value in samples.items()
+        if name == "villagehelper_worker_requests"
+    }
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _fresh_connection_get(url: str) -> requests.Response:
+    # A session of its own and "close": every request a new connection, which the
+    # kernel hands to whichever worker accepts first.
+    with requests.Session() as session:
+        return session.get(url, headers={"Connection": "close"}, timeout=30)
+
+
+def test_two_workers_answer_on_one_address_and_stop_together(
+    start: Start, postgres_url: str
+) -> None:
+    served = start(postgres_url, "--workers", "2")
+    workers: dict[str, float] = {}
+    # Bounded: the two workers take turns at accepting long before 400 connections.
+    for _ in range(400):
+        answer = _fresh_connection_get(served.url + "/healthz")
+        assert answer.status_code == 200, answer.text
+        workers = _per_worker(_metrics(served.url))
+        if len(workers) == 2 and all(count > 0 for count in workers.values()):
+            break
+    assert len(workers) == 2, workers
+    assert all(count > 0 for count in workers.values()), workers
+    pids = [int(pid) for pid in workers]
+    assert served.process.pid not in pids  # workers, not the supervisor
+    assert all(_alive(pid) for pid in pids)
+
+    assert served.stop() == 0
+    log = served.log.read_text(encoding="utf-8")
+    assert "Traceback" not in log, log
+    assert not [pid for pid in pids if _alive(pid)]
+    # The metrics folder made for the workers went with them.
+    assert list(served.temp.iterdir()) == []
+
+
+def _village_push() -> dict[str, Any]:
+    change = {
+        "change_id": new_id(),
+        "entity": "village",
+        "row_id": new_id(),
+        "op": "insert",
+        "fields": {"commune_code": COMMUNE, "name": "Thôn Pấng"},
+    }
+    return {"changes": [change]}
+
+
+def test_pushes_answered_by_two_workers_are_counted_once_each(
+    start: Start, postgres_url: str
+) -> None:
+    db = open_server_db(postgres_url)
+    try:
+        accounts.add_commune(db, COMMUNE, "Xã Gia Lộc")
+        code = accounts.issue_code(db, COMMUNE, "leader")
+        token = accounts.enrol(db, code, "máy tổ trưởng").token
+    finally:
+        db.close()
+    served = start(postgres_url, "--workers", "2")
+    headers = {
+        "Authorization": f"Bearer {token}",
+        wire.PROTOCOL_HEADER: "1",
+        "Connection": "close",
+    }
+    pushes = 24
+    for _ in range(pushes):
+        with requests.Session() as session:
+            answer = session.post(
+                served.url + "/v1/push", json=_village_push(), headers=headers, timeout=30
+            )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["results"][0]["status"] == "applied"
+    samples = _metrics(served.url)
+    # Recounted by plain SQL: the villages the pushes stored.
+    engine = create_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            stored = connection.scalar(
+                select(func.count()).select_from(Record).where(Record.entity == "village")
+            )
+    finally:
+        engine.dispose()
+    assert stored == pushes
+    assert samples[("villagehelper_pushes_total", (("outcome", "accepted"),))] == pushes
+    assert samples[("villagehelper_pushed_changes_total", (("result", "applied"),))] == pushes
+    route = (("method", "POST"), ("route", "/v1/push"), ("status", "200"))
+    assert samples[("villagehelper_requests_total", route)] == pushes
+    assert samples[("villagehelper_request_seconds_count", (("route", "/v1/push"),))] == pushes
+    # A refused push (no token; no protocol) is counted as refused.
+    plain = {wire.PROTOCOL_HEADER: "1"}
+    refused = requests.post(
+        served.url + "/v1/push", json=_village_push(), headers=plain, timeout=30
+    )
+    with refused:
+        assert refused.status_code == 401
+    with requests.post(served.url + "/v1/push", json=_village_push(), timeout=30) as too_old:
+        assert too_old.status_code == 426
+    after = _metrics(served.url)
+    assert after[("villagehelper_pushes_total", (("outcome", "refused"),))] == 2
+    assert after[("villagehelper_pushes_total", (("outcome", "accepted"),))] == pushes
+    assert served.stop() == 0
+
+
+def test_several_workers_on_sqlite_are_refused_before_anything_is_made(tmp_path: Path) -> None:
+    database = tmp_path / "server.sqlite3"
+    done = subprocess.run(
+        _command(f"sqlite+pysqlite:///{database}", "--workers", "2"),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[0].startswith(f"villagehelper-server: {WORKERS_NEED_POSTGRES}")
+    assert "PostgreSQL" in lines[0]
+    assert lines[-1].startswith("villagehelper-server: --workers 2 needs PostgreSQL")
+    assert "Traceback" not in done.stderr
+    assert not database.exists()
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_healthz_says_503_once_the_database_is_gone_or_not_this_schema(
+    start: Start, postgres_url: str, workers: str
+) -> None:
+    served = start(postgres_url, "--workers", workers)
+    healthy = _fresh_connection_get(served.url + "/healthz")
+    assert healthy.status_code == 200
+    assert healthy.json()["ok"] is True
+    # Another schema stamped (a database restored from an older version's backup).
+    engine = create_engine(postgres_url)
+    try:
+        with engine.begin() as connection:
+            head = connection.scalar(text("SELECT version_num FROM alembic_version"))
+            connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    finally:
+        engine.dispose()
+    for _ in range(int(workers) * 4):  # whichever worker answers
+        older = _fresh_connection_get(served.url + "/healthz")
+        assert older.status_code == 503
+        assert older.json()["message_vi"].startswith("Lược đồ cơ sở dữ liệu (0001) khác")
+        assert f"this server's ({head})" in older.json()["message_en"]
+    # The database itself gone: dropped, every connection to it ended.
+    admin = create_engine(os.environ[PG_URL_ENV], isolation_level="AUTOCOMMIT")
+    name = postgres_url.rpartition("/")[2]
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+    for _ in range(int(workers) * 4):
+        gone = _fresh_connection_get(served.url + "/healthz")
+        assert gone.status_code == 503
+        assert gone.json()["message_en"] == "The server cannot reach its database."
+        assert "postgres" not in gone.text  # no address or user of the database
+    assert served.stop() == 0  # a stop with no database left to close is still clean
+    assert "Traceback" not in served.log.read_text(encoding="utf-8")
+
+
+def test_healthz_on_sqlite_needs_no_token(start: Start, tmp_path: Path) -> None:
+    served = start(f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}")
+    answer = _fresh_connection_get(served.url + "/healthz")
+    assert answer.status_code == 200
+    assert answer.json()["ok"] is True
+    samples = _metrics(served.url)
+    assert samples[("villagehelper_requests_total", _healthz_route())] == 1
+    assert served.stop() == 0
+
+
+def _healthz_route() -> tuple[tuple[str, str], ...]:
+    return (("method", "GET"), ("route", "/healthz"), ("status", "200"))
