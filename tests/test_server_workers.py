@@ -9,6 +9,7 @@ worker's request count is a series of its own, labelled with its pid.
 from __future__ import annotations
 
 import os
+import select as io_select
 import signal
 import socket
 import subprocess
@@ -141,6 +142,20 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _gone_within(pid: int, seconds: float) -> bool:
+    """Whether process ``pid`` (not a child of this one) ends within ``seconds``:
+    waited for through a pidfd (Linux), readable once it exits."""
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        readable, _, _ = io_select.select([handle], [], [], seconds)
+        return bool(readable)
+    finally:
+        os.close(handle)
+
+
 def _fresh_connection_get(url: str) -> requests.Response:
     # A session of its own and "close": every request a new connection, which the
     # kernel hands to whichever worker accepts first.
@@ -172,6 +187,23 @@ def test_two_workers_answer_on_one_address_and_stop_together(
     assert not [pid for pid in pids if _alive(pid)]
     # The metrics folder made for the workers went with them.
     assert list(served.temp.iterdir()) == []
+
+
+def test_workers_stop_when_their_supervisor_is_killed(start: Start, postgres_url: str) -> None:
+    served = start(postgres_url, "--workers", "2")
+    workers: dict[str, float] = {}
+    for _ in range(400):  # bounded, as above: until both have answered once
+        _fresh_connection_get(served.url + "/healthz")
+        workers = _per_worker(_metrics(served.url))
+        if len(workers) == 2:
+            break
+    assert len(workers) == 2, workers
+    served.process.kill()  # SIGKILL: nothing of the supervisor's own runs
+    served.process.wait(timeout=30)
+    assert [pid for pid in workers if not _gone_within(int(pid), 30)] == []
+    log = served.log.read_text(encoding="utf-8")
+    assert log.count("the supervisor is gone") == 2, log
+    assert "Traceback" not in log, log
 
 
 def _village_push() -> dict[str, Any]:

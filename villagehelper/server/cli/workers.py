@@ -21,10 +21,14 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
+import multiprocessing.connection
 import os
 import shutil
+import signal
 import socket
 import tempfile
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
@@ -87,7 +91,32 @@ def worker_app() -> FastAPI:
         db.close()
 
     app.router.lifespan_context = closing_the_database
+    _stop_with_the_supervisor()
     return app
+
+
+def _stop_with_the_supervisor() -> None:
+    """A worker whose supervisor is gone (killed, out of memory) stops too, as if told
+    to: left alone it would go on answering on the address, outside any service's
+    stop, holding its database connections."""
+    parent = multiprocessing.parent_process()
+    if parent is None:  # not started by a supervisor
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])  # ready once it exits
+        log.warning(
+            "tiến trình giám sát đã mất: tiến trình máy chủ %s dừng / the supervisor is "
+            "gone: worker %s stops",
+            os.getpid(),
+            os.getpid(),
+        )
+        if os.name == "nt":  # no SIGTERM between processes: uvicorn's handler, here
+            signal.raise_signal(signal.SIGTERM)
+        else:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
 
 
 class Supervisor(Multiprocess):
