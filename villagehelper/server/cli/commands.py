@@ -8,7 +8,7 @@
     villagehelper-server [--db URL] issue-code --commune CODE --role volunteer|leader
     villagehelper-server [--db URL] devices
     villagehelper-server [--db URL] revoke DEVICE_ID
-    villagehelper-server [--db URL] backup FILE
+    villagehelper-server [--db URL] backup FILE | --into FOLDER [--keep N]
     villagehelper-server [--db URL] restore FILE
     villagehelper-server [--db URL] quarantine list [--commune CODE]
     villagehelper-server [--db URL] quarantine repair ENTITY ROW_ID --set FIELD=VALUE ...
@@ -122,7 +122,20 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = commands.add_parser("revoke", help="thu hồi quyền của máy / revoke a device")
     revoke.add_argument("device_id")
     backup = commands.add_parser("backup", help="sao lưu cơ sở dữ liệu / back the database up")
-    backup.add_argument("file")
+    backup.add_argument("file", nargs="?")
+    backup.add_argument(
+        "--into",
+        metavar="THƯ_MỤC",
+        help="sao lưu theo lịch: tệp mới mang tên theo giờ trong thư mục này / a scheduled "
+        "backup: a new file named by its time in this folder",
+    )
+    backup.add_argument(
+        "--keep",
+        type=int,
+        default=14,
+        metavar="N",
+        help="với --into: giữ N bản mới nhất (mặc định 14) / with --into: keep the newest N",
+    )
     restore = commands.add_parser(
         "restore", help="khôi phục từ bản sao lưu (dừng máy chủ trước) / restore a backup"
     )
@@ -176,6 +189,12 @@ def _run(args: argparse.Namespace) -> int:
     from villagehelper.server.cli import updates
 
     installer = updates.checked_installer(args) if args.command == "publish-update" else None
+    if args.command == "backup" and (args.file is None) == (args.into is None):
+        raise UserError(
+            "Hãy cho một tệp sao lưu (backup TỆP) hoặc một thư mục (backup --into THƯ_MỤC), "
+            "không cả hai.",
+            "Give a backup file (backup FILE) or a folder (backup --into FOLDER), not both.",
+        )
 
     from villagehelper.server import accounts
     from villagehelper.server.database import open_server_db
@@ -215,10 +234,7 @@ def _run(args: argparse.Namespace) -> int:
             accounts.revoke(db, args.device_id)
             print(f"Đã thu hồi máy {args.device_id} / device revoked")
         elif args.command == "backup":
-            from villagehelper.server.maintenance import backup
-
-            written = backup(db, Path(args.file))
-            print(f"Đã sao lưu vào {written} / backup written")
+            _backup(db, args)
         elif args.command == "quarantine":
             from villagehelper.server.cli.quarantine import run_quarantine
 
@@ -236,6 +252,22 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     finally:
         db.close()
+
+
+def _backup(db: object, args: argparse.Namespace) -> None:
+    from villagehelper.clock import utc_now
+    from villagehelper.server.cli.backups import scheduled_backup
+    from villagehelper.server.database import ServerDB
+    from villagehelper.server.maintenance import backup
+
+    assert isinstance(db, ServerDB)
+    if args.into:
+        written, removed = scheduled_backup(db, Path(args.into), args.keep, utc_now())
+        for old in removed:
+            print(f"Đã xoá bản sao lưu cũ {old} / old backup removed")
+    else:
+        written = backup(db, Path(args.file))
+    print(f"Đã sao lưu vào {written} / backup written")
 
 
 def _restore(url: str | None, file: str) -> int:
