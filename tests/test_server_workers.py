@@ -24,11 +24,11 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, func, select, text
 
+from tests.serve_process import run_to_the_end, start_serving
 from tests.sync_support import COMMUNE, PG_URL_ENV, fresh_postgres_database
 from villagehelper.exchange import wire
 from villagehelper.ids import new_id
 from villagehelper.server import accounts
-from villagehelper.server.cli import serve as server_serve
 from villagehelper.server.database import open_server_db
 from villagehelper.server.replicas import CACHE_ENV
 from villagehelper.server.tables import Record
@@ -89,22 +89,10 @@ def start(tmp_path: Path) -> Iterator[Start]:
             "VILLAGEHELPER_SERVER_STATE": str(tmp_path / "state"),
             "TMPDIR": str(temp),
         }
-        with log.open("ab") as errors:
-            process = subprocess.Popen(
-                _command(db_url, "--port", str(port), *options),
-                stdout=subprocess.PIPE,
-                stderr=errors,
-                text=True,
-                encoding="utf-8",
-                env=env,
-            )
+        command = _command(db_url, "--port", str(port), *options)
+        process, _ready = start_serving(command, env, log)
         started.append(process)
-        assert process.stdout is not None
-        for line in process.stdout:  # blocking: the line comes once the port listens
-            if server_serve.READY_LINE in line:
-                return Running(process, f"http://127.0.0.1:{port}", log, temp)
-        process.wait(timeout=30)
-        raise AssertionError(f"the server stopped before listening:\n{log.read_text()}")
+        return Running(process, f"http://127.0.0.1:{port}", log, temp)
 
     yield run
     for process in started:
@@ -274,14 +262,7 @@ def test_pushes_answered_by_two_workers_are_counted_once_each(
 
 def test_several_workers_on_sqlite_are_refused_before_anything_is_made(tmp_path: Path) -> None:
     database = tmp_path / "server.sqlite3"
-    done = subprocess.run(
-        _command(f"sqlite+pysqlite:///{database}", "--workers", "2"),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
+    done = run_to_the_end(_command(f"sqlite+pysqlite:///{database}", "--workers", "2"))
     assert done.returncode == 1, done.stderr
     lines = done.stderr.splitlines()
     assert lines[0].startswith(f"villagehelper-server: {WORKERS_NEED_POSTGRES}")

@@ -299,7 +299,6 @@ def _install_middleware(app: FastAPI, db: ServerDB, newest: NewestUpdates) -> No
     app.add_middleware(UpdateHeader, newest=newest)
     _install_server_time(app, db)
     app.add_middleware(epochs.EpochHeader, db=db)
-    app.add_middleware(metrics.RequestMetrics)  # inside the log: a failure counts as a 500
     app.add_middleware(AccessLog)  # outermost: every request logged, every failure JSON
 
 

@@ -14,7 +14,6 @@ communes appear only in the build times, by their code.
 from __future__ import annotations
 
 import os
-import time
 from typing import Any
 
 from prometheus_client import (
@@ -27,7 +26,7 @@ from prometheus_client import (
     multiprocess,
 )
 
-from villagehelper.server.limits import ASGIApp, Message, Receive, Scope, Send
+from villagehelper.server.limits import Scope
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -129,35 +128,9 @@ def _route_of(scope: Scope) -> str:
     return path if isinstance(path, str) and path else UNMATCHED
 
 
-class RequestMetrics:
-    """Plain ASGI: each request's route, status and time, counted once its answer ends."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 0
-
-        async def noting_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, noting_status)
-        except Exception:
-            status = status or 500  # answered outside (access_log.py), counted here
-            raise
-        finally:
-            _count(scope, status, time.perf_counter() - started)
-
-
-def _count(scope: Scope, status: int, seconds: float) -> None:
+def count_request(scope: Scope, status: int, seconds: float) -> None:
+    """One request answered (access_log.py, which times every request): ``status`` 0
+    when the client went away before any answer."""
     route = _route_of(scope)
     shown = str(status) if status else "none"  # the client went away before an answer
     method = scope.get("method")
