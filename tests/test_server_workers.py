@@ -155,14 +155,7 @@ def test_two_workers_answer_on_one_address_and_stop_together(
     start: Start, postgres_url: str
 ) -> None:
     served = start(postgres_url, "--workers", "2")
-    workers: dict[str, float] = {}
-    # Bounded: the two workers take turns at accepting long before 400 connections.
-    for _ in range(400):
-        answer = _fresh_connection_get(served.url + "/healthz")
-        assert answer.status_code == 200, answer.text
-        workers = _per_worker(_metrics(served.url))
-        if len(workers) == 2 and all(count > 0 for count in workers.values()):
-            break
+    workers = _until_two_answered(served.url)
     assert len(workers) == 2, workers
     assert all(count > 0 for count in workers.values()), workers
     pids = [int(pid) for pid in workers]
@@ -179,12 +172,7 @@ def test_two_workers_answer_on_one_address_and_stop_together(
 
 def test_workers_stop_when_their_supervisor_is_killed(start: Start, postgres_url: str) -> None:
     served = start(postgres_url, "--workers", "2")
-    workers: dict[str, float] = {}
-    for _ in range(400):  # bounded, as above: until both have answered once
-        _fresh_connection_get(served.url + "/healthz")
-        workers = _per_worker(_metrics(served.url))
-        if len(workers) == 2:
-            break
+    workers = _until_two_answered(served.url)
     assert len(workers) == 2, workers
     served.process.kill()  # SIGKILL: nothing of the supervisor's own runs
     served.process.wait(timeout=30)
@@ -192,6 +180,65 @@ def test_workers_stop_when_their_supervisor_is_killed(start: Start, postgres_url
     log = served.log.read_text(encoding="utf-8")
     assert log.count("the supervisor is gone") == 2, log
     assert "Traceback" not in log, log
+
+
+def _until_two_answered(url: str, apart_from: frozenset[str] = frozenset()) -> dict[str, float]:
+    """The worker series once two workers (other than ``apart_from``) have answered (a
+    worker's series exists, at 0, from its start);
+    bounded: they take turns at accepting long before 400 connections."""
+    workers: dict[str, float] = {}
+    for _ in range(400):
+        _fresh_connection_get(url + "/healthz")
+        workers = _per_worker(_metrics(url))
+        answered = {pid for pid, count in workers.items() if count > 0}
+        if len(answered - apart_from) == 2:
+            break
+    return workers
+
+
+def test_a_worker_that_dies_is_reported_and_replaced(start: Start, postgres_url: str) -> None:
+    served = start(postgres_url, "--workers", "2")
+    first = _until_two_answered(served.url)
+    assert len(first) == 2, first
+    died = int(min(first))
+    os.kill(died, signal.SIGKILL)
+    assert _gone_within(died, 30)
+    # The dead worker's series went with it; the one left and a new one answer.
+    after = _until_two_answered(served.url, apart_from=frozenset({str(died)}))
+    assert str(died) not in after and len(after) == 2, after
+    assert served.stop() == 0
+    log = served.log.read_text(encoding="utf-8")
+    assert f"worker {died} died (exit code -9); a new one was started" in log, log
+    assert f"tiến trình máy chủ {died} đã dừng" in log
+    assert "Traceback" not in log
+
+
+def test_a_worker_that_cannot_open_the_database_stops_the_server(
+    start: Start, postgres_url: str
+) -> None:
+    served = start(postgres_url, "--workers", "2")
+    workers = _until_two_answered(served.url)
+    assert len(workers) == 2, workers
+    _drop(postgres_url)
+    died = int(min(workers))
+    os.kill(died, signal.SIGKILL)  # its replacement finds no database
+    assert served.process.wait(timeout=60) == 1
+    assert [pid for pid in workers if not _gone_within(int(pid), 30)] == []
+    log = served.log.read_text(encoding="utf-8")
+    assert "Không mở được cơ sở dữ liệu máy chủ" in log, log  # open_server_db's own words
+    assert "cannot open the database: " in log
+    assert "failed to start: stopping" in log
+    assert "Traceback" not in log
+
+
+def _drop(url: str) -> None:
+    """The database dropped, every connection to it ended: a database that is gone."""
+    admin = create_engine(os.environ[PG_URL_ENV], isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE "{url.rpartition("/")[2]}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 def _village_push() -> dict[str, Any]:
@@ -280,6 +327,8 @@ def test_healthz_says_503_once_the_database_is_gone_or_not_this_schema(
     healthy = _fresh_connection_get(served.url + "/healthz")
     assert healthy.status_code == 200
     assert healthy.json()["ok"] is True
+    if workers == "2":  # both serving before the database changes under them
+        assert len(_until_two_answered(served.url)) == 2
     # Another schema stamped (a database restored from an older version's backup).
     engine = create_engine(postgres_url)
     try:
@@ -293,14 +342,7 @@ def test_healthz_says_503_once_the_database_is_gone_or_not_this_schema(
         assert older.status_code == 503
         assert older.json()["message_vi"].startswith("Lược đồ cơ sở dữ liệu (0001) khác")
         assert f"this server's ({head})" in older.json()["message_en"]
-    # The database itself gone: dropped, every connection to it ended.
-    admin = create_engine(os.environ[PG_URL_ENV], isolation_level="AUTOCOMMIT")
-    name = postgres_url.rpartition("/")[2]
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    _drop(postgres_url)  # the database itself gone
     for _ in range(int(workers) * 4):
         gone = _fresh_connection_get(served.url + "/healthz")
         assert gone.status_code == 503

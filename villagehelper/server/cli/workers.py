@@ -27,6 +27,7 @@ import os
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 import threading
 from collections.abc import AsyncIterator
@@ -41,6 +42,8 @@ from villagehelper.server.metrics import MULTIPROC_ENV
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
+
+    from villagehelper.server.database import ServerDB
 
 OPTIONS_ENV = "VILLAGEHELPER_SERVE_WORKER"
 APP_FACTORY = f"{__name__}:worker_app"
@@ -63,10 +66,11 @@ def worker_app() -> FastAPI:
     from villagehelper.server.addresses import trusted_proxies
     from villagehelper.server.app import create_app
     from villagehelper.server.cli.serve import console_rooms
-    from villagehelper.server.database import open_server_db
     from villagehelper.server.maintenance import checkpoint
     from villagehelper.server.ops_endpoints import metrics_networks
 
+    # The parent's log format (serve.py): the workers' lines read like its own.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     given = json.loads(os.environ[OPTIONS_ENV])
     options = WorkerOptions(
         db_url=given["db_url"],
@@ -74,7 +78,7 @@ def worker_app() -> FastAPI:
         metrics_from=tuple(given["metrics_from"]),
         api_docs=bool(given["api_docs"]),
     )
-    db = open_server_db(options.db_url)
+    db = _opened(options.db_url)
     app = create_app(
         db,
         trusted_proxies=trusted_proxies(options.trusted_proxies),
@@ -117,6 +121,31 @@ def _stop_with_the_supervisor() -> None:
             os.kill(os.getpid(), signal.SIGTERM)
 
     threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
+
+
+def _opened(url: str) -> ServerDB:
+    """The database, or this worker's end as one that cannot start (the supervisor then
+    stops the server: a new worker would fail the same way), said in a line, not a
+    traceback; the driver's words may name the database's address and user."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from villagehelper.errors import UserError
+    from villagehelper.server.database import open_server_db
+
+    try:
+        return open_server_db(url)
+    except UserError as exc:
+        reason = f"{exc.message_vi} / {exc.message_en}"
+    except SQLAlchemyError as exc:
+        reason = type(exc).__name__
+    log.error(
+        "tiến trình máy chủ %s không mở được cơ sở dữ liệu / worker %s cannot open the "
+        "database: %s",
+        os.getpid(),
+        os.getpid(),
+        reason,
+    )
+    sys.exit(STARTUP_FAILURE)
 
 
 class Supervisor(Multiprocess):
