@@ -158,3 +158,38 @@ def test_the_timer_starts_the_sync_service_on_a_schedule_that_catches_up() -> No
     assert only(timer["Timer"], "OnCalendar")
     assert only(timer["Timer"], "Persistent") == "true"  # a round missed while asleep
     assert only(timer["Install"], "WantedBy") == "timers.target"
+
+
+def test_the_nightly_backup_backs_up_the_server_s_database_into_its_data_folder() -> None:
+    sections = unit("villagehelper-server-backup.service")
+    service = sections["Service"]
+    assert only(service, "Type") == "oneshot"
+    program, *arguments = shlex.split(only(service, "ExecStart"))
+    server = unit("villagehelper-server.service")["Service"]
+    assert program == shlex.split(only(server, "ExecStart"))[0]
+    backup_at = arguments.index("backup")
+    assert f"{arguments[backup_at + 1]} " in server_help("backup")  # --into exists
+    parsed = server_parser().parse_args(arguments)
+    served = server_parser().parse_args(shlex.split(only(server, "ExecStart"))[1:])
+    assert parsed.command == "backup" and parsed.file is None
+    assert parsed.db == served.db  # the database the service serves, none other
+    data = PurePosixPath("/var/lib") / only(service, "StateDirectory")
+    assert PurePosixPath(parsed.into).parent == data and parsed.keep >= 2
+    # The same user and confinement as the server; backups readable by that user only.
+    for key in ("User", "Group", "StateDirectory", "WorkingDirectory", "ReadWritePaths"):
+        assert only(service, key) == only(server, key), key
+    for key, value in {
+        "NoNewPrivileges": "yes",
+        "ProtectSystem": "strict",
+        "UMask": "0077",
+    }.items():
+        assert only(service, key) == value, key
+
+
+def test_the_backup_timer_runs_nightly_and_catches_up_after_a_night_off() -> None:
+    timer = unit("villagehelper-server-backup.timer")["Timer"]
+    assert only(timer, "Unit") == "villagehelper-server-backup.service"
+    assert (DEPLOY / only(timer, "Unit")).exists()
+    assert only(timer, "OnCalendar") == "*-*-* 02:30:00"
+    assert only(timer, "Persistent") == "true"
+    assert only(unit("villagehelper-server-backup.timer")["Install"], "WantedBy") == "timers.target"

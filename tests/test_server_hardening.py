@@ -25,6 +25,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from tests.serve_process import run_to_the_end, start_serving
 from tests.sync_support import COMMUNE, LoopbackServer, from_address
 from villagehelper.exchange import wire
 from villagehelper.ids import new_id
@@ -253,14 +254,7 @@ BEYOND_THIS_PC = (ABSENT_ADDRESS, "2001:db8::1", "commune-server.invalid")
 
 
 def test_serve_refuses_plain_http_beyond_this_pc_and_says_what_to_do(tmp_path: Path) -> None:
-    done = subprocess.run(
-        _command(tmp_path, "--host", ABSENT_ADDRESS, "--port", "8765"),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
+    done = run_to_the_end(_command(tmp_path, "--host", ABSENT_ADDRESS, "--port", "8765"))
     assert done.returncode == 1, done.stderr
     assert done.stdout == ""
     lines = done.stderr.splitlines()
@@ -319,24 +313,10 @@ def serve(tmp_path: Path) -> Iterator[Serve]:
     log = tmp_path / "server.log"
 
     def start(*options: str) -> Served:
-        with log.open("ab") as errors:
-            process = subprocess.Popen(
-                _command(tmp_path, *options),
-                stdout=subprocess.PIPE,
-                stderr=errors,
-                text=True,
-                encoding="utf-8",
-                env={**os.environ, CACHE_ENV: str(tmp_path / "cache")},
-            )
+        env = {**os.environ, CACHE_ENV: str(tmp_path / "cache")}
+        process, ready = start_serving(_command(tmp_path, *options), env, log)
         started.append(process)
-        assert process.stdout is not None
-        # A blocking read: the line comes once the port accepts connections, and the end
-        # of the output means the server stopped first.
-        for line in process.stdout:
-            if server_serve.READY_LINE in line:
-                return Served(process, line)
-        process.wait(timeout=30)
-        raise AssertionError(f"the server stopped before listening:\n{log.read_text()}")
+        return Served(process, ready)
 
     yield start
     for process in started:

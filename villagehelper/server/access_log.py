@@ -1,6 +1,9 @@
 """The outermost layer of the server: one access-log line for every request, and a JSON
 answer (the usual error shape) for a failure nothing inside handled.
 
+Each request is counted for ``/metrics`` here too (metrics.py), with the same status
+and time as its line.
+
 Plain ASGI and added last, so it wraps every other layer (the request limits, gzip, the
 framework's own handlers): a request refused by any of them is logged too, and an
 unexpected error is still a 500 the laptop can read and show, never Starlette's
@@ -23,6 +26,7 @@ from villagehelper.server.limits import (
     error_body,
     reply,
 )
+from villagehelper.server.metrics import count_request
 
 log = logging.getLogger("villagehelper.server")
 
@@ -57,14 +61,16 @@ class AccessLog:
                 return
             logged = True
             state = scope.get("state") or {}
+            seconds = time.perf_counter() - started
             log.info(
                 "request method=%s path=%s status=%s device=%s ms=%.1f",
                 scope.get("method", "?"),
                 scope.get("path", "?"),
                 status or "-",  # "-": the client went away before any answer
                 state.get("device_id", "-"),
-                (time.perf_counter() - started) * 1000,
+                seconds * 1000,
             )
+            count_request(scope, status, seconds)  # the same figures for /metrics
 
         async def noting_status(message: Message) -> None:
             nonlocal status

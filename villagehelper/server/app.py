@@ -32,6 +32,7 @@ from villagehelper.server import (
     device_history,
     epochs,
     feed,
+    metrics,
     push_rules,
     tallies,
 )
@@ -54,7 +55,8 @@ from villagehelper.server.console.pages import install_console
 from villagehelper.server.database import ServerDB
 from villagehelper.server.guesses import Guesses
 from villagehelper.server.laptop_calls import LaptopCalls
-from villagehelper.server.limits import RequestLimits, Throttles, error_body
+from villagehelper.server.limits import Limiter, RequestLimits, Throttles, error_body
+from villagehelper.server.ops_endpoints import LOOPBACK, Network, install_ops_endpoints
 from villagehelper.server.push import push
 from villagehelper.server.refusals import RateLimitedError, install_error_handlers
 from villagehelper.server.replicas import CommuneReplicas, default_replicas_folder
@@ -72,6 +74,17 @@ log = logging.getLogger("villagehelper.server")
 SNAPSHOT_MEDIA_TYPE = "application/vnd.sqlite3"
 
 
+def _throttling(
+    db: ServerDB, throttles: Throttles | None, trusted_proxies: frozenset[Address]
+) -> tuple[Limiter, Guesses]:
+    """A device's calls' limit and the wrong-guess counts: shared by every server process
+    on PostgreSQL, in memory on SQLite (shared_limits.py)."""
+    limits = throttles or Throttles.from_environment()
+    buckets = buckets_for(db)
+    device_limit = buckets("device", limits.device_rate, limits.device_burst)
+    return device_limit, Guesses(limits, trusted_proxies, buckets)
+
+
 def create_app(
     db: ServerDB,
     replicas_folder: Path | None = None,
@@ -81,6 +94,7 @@ def create_app(
     api_docs: bool = False,
     update_refresh_seconds: float = REFRESH_SECONDS,
     console_routers: tuple[APIRouter, ...] = (),
+    metrics_from: tuple[Network, ...] = LOOPBACK,
 ) -> FastAPI:
     # The API's description and its pages (/openapi.json, /docs, /redoc) name the app's
     # version and every endpoint: shown only when the server is told to (serve
@@ -96,11 +110,7 @@ def create_app(
         f"but the update calls; with {PLATFORM_HEADER}, every answer names the newest app "
         f"version published for that platform in {UPDATE_HEADER}.",
     )
-    limits = throttles or Throttles.from_environment()
-    # Shared by every server process on PostgreSQL, in memory on SQLite (shared_limits.py).
-    buckets = buckets_for(db)
-    device_limit = buckets("device", limits.device_rate, limits.device_burst)
-    guesses = Guesses(limits, trusted_proxies, buckets)
+    device_limit, guesses = _throttling(db, throttles, trusted_proxies)
     bearer = HTTPBearer(auto_error=False, description="the device token enrolment gave")
 
     def device(
@@ -167,7 +177,9 @@ def create_app(
             IncomingChange(c.change_id, c.entity, c.row_id, c.op, c.base_version, c.fields)
             for c in body.changes
         ]
-        results = push(db, scope, incoming, body.team_member_id, body.cursor, after=body.after)
+        results = metrics.counted_changes(
+            push(db, scope, incoming, body.team_member_id, body.cursor, after=body.after)
+        )
         # The results are made by push() in the documented shape; validating and
         # encoding a thousand of them through the response model took a tenth of the
         # request's time.
@@ -184,7 +196,8 @@ def create_app(
         limit: Annotated[int, Query(ge=1, le=wire.MAX_PAGE)] = wire.DEFAULT_PAGE,
     ) -> Response:
         # Pre-rendered JSON (see feed.py); the response model still documents the shape.
-        return Response(feed.page_json(db, scope, since, limit), media_type="application/json")
+        page = metrics.counted_pull(feed.page_json(db, scope, since, limit))
+        return Response(page, media_type="application/json")
 
     replicas = CommuneReplicas(db, replicas_folder or default_replicas_folder(db.url))
 
@@ -243,7 +256,7 @@ def create_app(
 
     # Installers for the laptops (updates_api.py): the device's token, no protocol.
     install_update_routes(app, db, device)
-    _install_console(app, db, guesses, console_routers, replicas)
+    _install_console(app, db, guesses, console_routers, replicas, metrics_from=metrics_from)
     _install_middleware(app, db, NewestUpdates(db, update_refresh_seconds))
     return app
 
@@ -305,11 +318,15 @@ def _install_console(
     guesses: Guesses,
     routers: tuple[APIRouter, ...],
     replicas: CommuneReplicas,
+    *,
+    metrics_from: tuple[Network, ...],
 ) -> None:
     """The refusals' handlers (refusals.py), then the web console at "/" (console/): its
     pages, error pages and security headers; its sign-in throttles count the same
     address as the laptops' (addresses.py), its cookies are Secure over TLS."""
     install_error_handlers(app)
+    # Before the console's pages at "/": /healthz and /metrics (ops_endpoints.py).
+    install_ops_endpoints(app, db, metrics_from)
 
     def over_tls(request: Request) -> bool:
         # Its own certificate, or a TLS proxy in front that it trusts (the usual setup).

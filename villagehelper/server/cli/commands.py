@@ -3,11 +3,12 @@
     villagehelper-server [--db URL] serve [--host 127.0.0.1] [--port 8765]
                          [--tls-cert FILE --tls-key FILE] [--allow-plain-http]
                          [--trusted-proxy ADDRESS ...] [--api-docs]
+                         [--workers N] [--metrics-from ADDRESS|NETWORK ...]
     villagehelper-server [--db URL] add-commune CODE NAME
     villagehelper-server [--db URL] issue-code --commune CODE --role volunteer|leader
     villagehelper-server [--db URL] devices
     villagehelper-server [--db URL] revoke DEVICE_ID
-    villagehelper-server [--db URL] backup FILE
+    villagehelper-server [--db URL] backup FILE | --into FOLDER [--keep N]
     villagehelper-server [--db URL] restore FILE
     villagehelper-server [--db URL] quarantine list [--commune CODE]
     villagehelper-server [--db URL] quarantine repair ENTITY ROW_ID --set FIELD=VALUE ...
@@ -38,7 +39,18 @@ from pathlib import Path
 
 from villagehelper.errors import UserError
 from villagehelper.server.addresses import TRUSTED_PROXIES_ENV, trusted_proxies
-from villagehelper.server.cli.serve import DEFAULT_HOST, DEFAULT_PORT, serve, transport
+from villagehelper.server.cli.serve import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    ServeOptions,
+    refuse_workers_on_sqlite,
+    serve,
+    transport,
+)
+
+# Far above what a province's PC has cores for: a typo (--workers 400) is a message, not
+# 400 processes each opening its own connections to PostgreSQL.
+MAX_WORKERS = 64
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,6 +95,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="mở /docs, /redoc và /openapi.json (mô tả API, có phiên bản) / serve the API's "
         "description pages (they name the version)",
     )
+    serve.add_argument(
+        "--workers",
+        type=_process_count,
+        default=1,
+        metavar="N",
+        help="số tiến trình máy chủ cùng trả lời trên một địa chỉ (mặc định 1; trên 1 cần "
+        "PostgreSQL) / server processes answering on one address (default 1; more need "
+        "PostgreSQL)",
+    )
+    serve.add_argument(
+        "--metrics-from",
+        metavar="ĐỊA_CHỈ|MẠNG",
+        action="append",
+        default=[],
+        help="địa chỉ hoặc mạng được đọc /metrics ngoài chính máy này (lặp lại được) "
+        "/ an address or network allowed to read /metrics besides this PC (repeatable)",
+    )
     add = commands.add_parser("add-commune", help="thêm xã / add a commune")
     add.add_argument("code")
     add.add_argument("name")
@@ -93,7 +122,20 @@ def build_parser() -> argparse.ArgumentParser:
     revoke = commands.add_parser("revoke", help="thu hồi quyền của máy / revoke a device")
     revoke.add_argument("device_id")
     backup = commands.add_parser("backup", help="sao lưu cơ sở dữ liệu / back the database up")
-    backup.add_argument("file")
+    backup.add_argument("file", nargs="?")
+    backup.add_argument(
+        "--into",
+        metavar="THƯ_MỤC",
+        help="sao lưu theo lịch: tệp mới mang tên theo giờ trong thư mục này / a scheduled "
+        "backup: a new file named by its time in this folder",
+    )
+    backup.add_argument(
+        "--keep",
+        type=int,
+        default=14,
+        metavar="N",
+        help="với --into: giữ N bản mới nhất (mặc định 14) / with --into: keep the newest N",
+    )
     restore = commands.add_parser(
         "restore", help="khôi phục từ bản sao lưu (dừng máy chủ trước) / restore a backup"
     )
@@ -109,6 +151,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_officer_commands(commands)
     return parser
+
+
+def _process_count(given: str) -> int:
+    try:
+        count = int(given)
+    except ValueError:
+        count = 0
+    if not 1 <= count <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(
+            f"cần một số từ 1 đến {MAX_WORKERS} / a number from 1 to {MAX_WORKERS}"
+        )
+    return count
 
 
 def _add_quarantine_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -135,16 +189,34 @@ def _run(args: argparse.Namespace) -> int:
     from villagehelper.server.cli import updates
 
     installer = updates.checked_installer(args) if args.command == "publish-update" else None
+    if args.command == "backup" and (args.file is None) == (args.into is None):
+        raise UserError(
+            "Hãy cho một tệp sao lưu (backup TỆP) hoặc một thư mục (backup --into THƯ_MỤC), "
+            "không cả hai.",
+            "Give a backup file (backup FILE) or a folder (backup --into FOLDER), not both.",
+        )
 
     from villagehelper.server import accounts
     from villagehelper.server.database import open_server_db
 
     if args.command == "restore":
         return _restore(args.db, args.file)
+    if args.command == "serve":
+        from villagehelper.server.database import resolve_url
+
+        refuse_workers_on_sqlite(resolve_url(args.db), args.workers)
     db = open_server_db(args.db)
     try:
         if args.command == "serve":
-            return serve(db, args.host, args.port, tls, proxies, api_docs=args.api_docs)
+            chosen = ServeOptions(
+                tls,
+                proxies,
+                args.api_docs,
+                args.workers,
+                tuple(args.trusted_proxy),
+                tuple(args.metrics_from),
+            )
+            return serve(db, args.host, args.port, options=chosen)
         if args.command == "add-commune":
             accounts.add_commune(db, args.code, args.name)
             print(f"Đã thêm xã {args.code} / commune added")
@@ -162,10 +234,7 @@ def _run(args: argparse.Namespace) -> int:
             accounts.revoke(db, args.device_id)
             print(f"Đã thu hồi máy {args.device_id} / device revoked")
         elif args.command == "backup":
-            from villagehelper.server.maintenance import backup
-
-            written = backup(db, Path(args.file))
-            print(f"Đã sao lưu vào {written} / backup written")
+            _backup(db, args)
         elif args.command == "quarantine":
             from villagehelper.server.cli.quarantine import run_quarantine
 
@@ -183,6 +252,22 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     finally:
         db.close()
+
+
+def _backup(db: object, args: argparse.Namespace) -> None:
+    from villagehelper.clock import utc_now
+    from villagehelper.server.cli.backups import scheduled_backup
+    from villagehelper.server.database import ServerDB
+    from villagehelper.server.maintenance import backup
+
+    assert isinstance(db, ServerDB)
+    if args.into:
+        written, removed = scheduled_backup(db, Path(args.into), args.keep, utc_now())
+        for old in removed:
+            print(f"Đã xoá bản sao lưu cũ {old} / old backup removed")
+    else:
+        written = backup(db, Path(args.file))
+    print(f"Đã sao lưu vào {written} / backup written")
 
 
 def _restore(url: str | None, file: str) -> int:

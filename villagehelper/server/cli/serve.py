@@ -95,6 +95,32 @@ def _check_tls(tls: TLSFiles) -> None:
         ) from exc
 
 
+@dataclass(frozen=True)
+class ServeOptions:
+    """``serve``'s options beyond where it listens."""
+
+    tls: TLSFiles | None = None
+    proxies: frozenset[Address] = frozenset()
+    api_docs: bool = False
+    workers: int = 1
+    # As given on the command line: the workers read them again (workers.py).
+    proxies_given: tuple[str, ...] = ()
+    metrics_from: tuple[str, ...] = ()
+
+
+def refuse_workers_on_sqlite(url: str, workers: int) -> None:
+    """Several processes need PostgreSQL: said before the database is opened."""
+    if workers > 1 and url.startswith("sqlite"):
+        raise UserError(
+            f"--workers {workers} cần PostgreSQL: SQLite chỉ cho một tiến trình máy chủ "
+            "ghi vào cơ sở dữ liệu. Hãy bỏ --workers (một tiến trình), hoặc chuyển sang "
+            "PostgreSQL (--db postgresql+psycopg://…) để chạy nhiều tiến trình. "
+            "Xem docs/deployment.md.",
+            f"--workers {workers} needs PostgreSQL: SQLite means one server process. "
+            "Leave --workers out, or use PostgreSQL for several. See docs/deployment.md.",
+        )
+
+
 def serve(
     db: object,
     host: str,
@@ -103,31 +129,48 @@ def serve(
     proxies: frozenset[Address] = frozenset(),
     *,
     api_docs: bool = False,
+    options: ServeOptions | None = None,
 ) -> int:
     import uvicorn
 
     from villagehelper.server.app import create_app
     from villagehelper.server.database import ServerDB
     from villagehelper.server.maintenance import checkpoint, stop_on_sigterm
+    from villagehelper.server.ops_endpoints import metrics_networks
 
     assert isinstance(db, ServerDB)
+    chosen = options or ServeOptions(tls, proxies, api_docs)
+    tls = chosen.tls
+    refuse_workers_on_sqlite(db.url, chosen.workers)
+    allowed = metrics_networks(chosen.metrics_from)
     listening = _listen(host, port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     scheme = "https" if tls else "http"
     shown = f"[{host}]" if ":" in host else host
     # Printed once the port accepts connections: scripts and tests wait for this line.
     print(f"{READY_LINE} {scheme}://{shown}:{port} / serving (Ctrl+C để dừng)", flush=True)
+    uvicorn_options: dict[str, object] = {
+        "log_level": "warning",
+        "proxy_headers": False,  # the app decides whose X-Forwarded-For to believe
+        "ssl_certfile": tls.cert if tls else None,
+        "ssl_keyfile": tls.key if tls else None,
+    }
+    if chosen.workers > 1:
+        from villagehelper.server.cli import workers
+
+        given = workers.WorkerOptions(
+            db.url, chosen.proxies_given, chosen.metrics_from, chosen.api_docs
+        )
+        return workers.serve_workers(listening, uvicorn_options, given, chosen.workers)
     config = uvicorn.Config(
         create_app(
             db,
-            trusted_proxies=proxies,
-            api_docs=api_docs,
+            trusted_proxies=chosen.proxies,
+            api_docs=chosen.api_docs,
             console_routers=console_rooms(),
+            metrics_from=allowed,
         ),
-        log_level="warning",
-        proxy_headers=False,  # the app decides whose X-Forwarded-For to believe
-        ssl_certfile=tls.cert if tls else None,
-        ssl_keyfile=tls.key if tls else None,
+        **uvicorn_options,  # type: ignore[arg-type]
     )
     server = uvicorn.Server(config)
     with stop_on_sigterm(lambda: setattr(server, "should_exit", True)):
