@@ -20,6 +20,7 @@ from sqlalchemy import func, select, text
 
 from tests.sync_support import fresh_postgres_database, postgres_admin_url
 from villagehelper.errors import UserError
+from villagehelper.server.cli.serve import READY_LINE
 from villagehelper.server.database import ServerDB, open_server_db
 from villagehelper.server.limits import THROTTLES_ENV, RateLimiter, Throttles
 from villagehelper.server.shared_limits import (
@@ -223,3 +224,4 @@ def test_the_server_will_not_run_with_throttles_it_cannot_read(tmp_path: Path) -
     assert "có mục không hiểu được: 'device_burst=lots'" in vietnamese
     assert "has an item it cannot read: 'device_burst=lots'" in english
     assert "Traceback" not in done.stderr
+    assert READY_LINE not in done.stdout  # refused before it said it was serving

@@ -135,6 +135,7 @@ def serve(
 
     from villagehelper.server.app import create_app
     from villagehelper.server.database import ServerDB
+    from villagehelper.server.limits import Throttles
     from villagehelper.server.maintenance import checkpoint, stop_on_sigterm
     from villagehelper.server.ops_endpoints import metrics_networks
 
@@ -142,6 +143,9 @@ def serve(
     chosen = options or ServeOptions(tls, proxies, api_docs)
     tls = chosen.tls
     refuse_workers_on_sqlite(db.url, chosen.workers)
+    # Read now (every worker reads it again) so that a bad value stops serve before it
+    # says it is ready.
+    Throttles.from_environment()
     allowed = metrics_networks(chosen.metrics_from)
     listening = _listen(host, port)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
