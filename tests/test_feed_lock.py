@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.sync_support import (
     COMMUNE,
@@ -25,13 +26,13 @@ from tests.sync_support import (
     PG_URL_ENV,
     fresh_postgres_database,
 )
-from villagehelper.server import accounts, feed
+from villagehelper.server import accounts, feed, push_rules
 from villagehelper.server.accounts import DeviceScope
 from villagehelper.server.batch import IncomingChange
 from villagehelper.server.database import ServerDB, open_server_db
 from villagehelper.server.feed_clock import VersionClock, commune_end, database_end
 from villagehelper.server.push import push
-from villagehelper.server.tables import Record
+from villagehelper.server.tables import DeviceStamp, Record
 
 BOUND = 30.0  # seconds any wait may take before the test fails
 
@@ -161,7 +162,12 @@ def test_a_communes_writers_commit_in_order_and_a_reader_skips_nothing(
     try:
         # A second push of the same commune while the first writer holds its version.
         second, outcome = _in_thread(lambda: push(server_db, leader, [_village(COMMUNE, "2")]))
-        second.join(2.0)  # if it does not wait for the first, it is done by now
+        if server_db.is_sqlite:
+            # SQLite's one writer: the push waits in SQLite's busy handler, out of sight.
+            second.join(2.0)  # if it did not wait for the first, it is done by now
+        else:
+            _until_a_writer_waits(server_db)  # it came to the commune's lock, and waits
+        assert second.is_alive(), "the second push did not wait for the first writer"
         seen_early = feed.page(server_db, reader, start, 100)
     finally:
         held.release()
@@ -204,3 +210,50 @@ def test_a_laptop_ahead_of_its_communes_feed_is_refused_whatever_other_communes_
     # At its commune's end, a laptop is not ahead.
     assert feed.page(server_db, leader, ahead - 1, 100)["changes"] == []
     push(server_db, leader, [_village(COMMUNE, "3")], cursor=ahead - 1)
+
+
+def test_a_stamp_claimed_at_once_from_two_communes_has_one_owner(pg_db: ServerDB) -> None:
+    # Two communes' pushes no longer wait for each other: a laptop's stamp (its folder
+    # copied to another commune) may be claimed by both at once. The second claim waits
+    # for the first and takes its owner, instead of failing on the stamp's key.
+    first, second = _leader(pg_db, COMMUNE), _leader(pg_db, OTHER_COMMUNE)
+    claimed = threading.Event()
+    release = threading.Event()
+
+    def first_claim() -> str:
+        with pg_db.transaction() as session:
+            owner = push_rules.claim_stamp(session, first.device_id, "stamp-1")
+            claimed.set()
+            assert release.wait(3 * BOUND)
+            return owner
+
+    def second_claim() -> str:
+        with pg_db.transaction() as session:
+            return push_rules.claim_stamp(session, second.device_id, "stamp-1")
+
+    one, one_outcome = _in_thread(first_claim)
+    assert claimed.wait(BOUND)
+    two, two_outcome = _in_thread(second_claim)
+    _until_a_writer_waits(pg_db)  # the second claim reached the stamp's key
+    release.set()
+    for thread in (one, two):
+        thread.join(BOUND)
+        assert not thread.is_alive()
+    assert "error" not in two_outcome, two_outcome.get("error")
+    assert one_outcome["result"] == two_outcome["result"] == first.device_id
+    with pg_db.reading() as session:
+        owners = session.execute(select(DeviceStamp.stamp, DeviceStamp.device_id)).all()
+    assert owners == [("stamp-1", first.device_id)]
+
+
+def _until_a_writer_waits(db: ServerDB) -> None:
+    """Return once a session of ``db`` waits for a lock another one holds (PostgreSQL's
+    own view of its sessions), failing the test after :data:`BOUND` seconds."""
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    deadline = time.monotonic() + BOUND
+    with db.engine.connect() as connection:
+        while not connection.execute(waiting).scalar():
+            assert time.monotonic() < deadline, "no session came to wait for the lock"

@@ -115,7 +115,8 @@ def open_server_db(url: str | None = None, *, clock: Callable[[], datetime] = ut
         else:
             # As many connections as the threads FastAPI runs endpoints in (anyio's 40):
             # with 30, requests waited for a connection while pushes holding theirs
-            # waited for the feed counter (a profile of benchmarks/load.py, 200 laptops).
+            # waited for the feed counter, then one lock for every commune (a profile of
+            # benchmarks/load.py, 200 laptops).
             engine = create_engine(
                 resolved, pool_size=20, max_overflow=20, pool_pre_ping=True, hide_parameters=True
             )
