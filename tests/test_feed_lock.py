@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 
 from tests.sync_support import (
     COMMUNE,
@@ -26,13 +26,14 @@ from tests.sync_support import (
     PG_URL_ENV,
     fresh_postgres_database,
 )
-from villagehelper.server import accounts, feed, push_rules
+from villagehelper.server import accounts, feed, push_rules, schema_upgrade
 from villagehelper.server.accounts import DeviceScope
 from villagehelper.server.batch import IncomingChange
 from villagehelper.server.database import ServerDB, open_server_db
 from villagehelper.server.feed_clock import VersionClock, commune_end, database_end
 from villagehelper.server.push import push
 from villagehelper.server.tables import DeviceStamp, Record
+from villagehelper.store.engine import configure_sqlite
 
 BOUND = 30.0  # seconds any wait may take before the test fails
 
@@ -257,3 +258,40 @@ def _until_a_writer_waits(db: ServerDB) -> None:
     with db.engine.connect() as connection:
         while not connection.execute(waiting).scalar():
             assert time.monotonic() < deadline, "no session came to wait for the lock"
+
+
+def test_an_older_database_keeps_its_feeds_end_for_every_commune(
+    server_db_url: str, tmp_path: Path
+) -> None:
+    # A database at revision 0005 (one counter for all) with a feed at 41: after the
+    # upgrade every commune and the catalog end at 41, so no laptop's cursor is past
+    # its feed, and the next version handed out is 42.
+    engine = create_engine(server_db_url)
+    if engine.dialect.name == "sqlite":
+        configure_sqlite(engine)
+    try:
+        schema_upgrade.upgrade(engine, "test", "0005")
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO feed_counter (id, value) VALUES (1, 41)"))
+            connection.execute(text("INSERT INTO schema_info (id, version) VALUES (1, 2)"))
+            connection.execute(
+                text("INSERT INTO communes (code, name, created_at) VALUES (:c, 'Gia Lộc', :t)"),
+                {"c": COMMUNE, "t": "2026-12-01T00:00:00.000000Z"},
+            )
+    finally:
+        engine.dispose()
+    db = open_server_db(server_db_url)
+    try:
+        with db.reading() as session:
+            connection = session.connection()
+            ends = [commune_end(connection, code) for code in (COMMUNE, OTHER_COMMUNE, "")]
+            assert ends == [41, 41, 41]
+            assert database_end(session) == 41
+        leader = _leader(db, COMMUNE)
+        assert feed.page(db, leader, 41, 10)["changes"] == []
+        with pytest.raises(feed.FeedBehindError):
+            feed.page(db, leader, 42, 10)
+        [result] = push(db, leader, [_village(COMMUNE, "after")], cursor=41)
+        assert result["version"] == 42
+    finally:
+        db.close()
