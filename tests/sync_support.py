@@ -44,13 +44,19 @@ def server_db_url(
     if request.param == "sqlite":
         yield f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}"
         return
+    with fresh_postgres_database(postgres_admin_url()) as url:
+        yield url
+
+
+def postgres_admin_url() -> str:
+    """The PostgreSQL server tests make their databases on; without one the test is
+    skipped, except on CI, where it fails."""
     admin_url = os.environ.get(PG_URL_ENV)
     if not admin_url:
         if os.environ.get("CI"):
             pytest.fail(f"{PG_URL_ENV} must be set on CI: .ci/run starts PostgreSQL")
         pytest.skip(f"{PG_URL_ENV} not set (CI always sets it)")
-    with fresh_postgres_database(admin_url) as url:
-        yield url
+    return admin_url
 
 
 @contextmanager

@@ -10,7 +10,6 @@ wait that runs out fails the test (none is a sleep standing in for synchronisati
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,22 +17,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from tests.sync_support import (
     COMMUNE,
     OTHER_COMMUNE,
-    PG_URL_ENV,
     fresh_postgres_database,
+    postgres_admin_url,
 )
-from villagehelper.server import accounts, feed, push_rules, schema_upgrade
+from villagehelper.server import accounts, feed, push_rules
 from villagehelper.server.accounts import DeviceScope
 from villagehelper.server.batch import IncomingChange
 from villagehelper.server.database import ServerDB, open_server_db
 from villagehelper.server.feed_clock import VersionClock, commune_end, database_end
 from villagehelper.server.push import push
 from villagehelper.server.tables import DeviceStamp, Record
-from villagehelper.store.engine import configure_sqlite
 
 BOUND = 30.0  # seconds any wait may take before the test fails
 
@@ -111,12 +109,7 @@ def pg_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ServerDB]
     """Two communes on PostgreSQL: where writers of different communes can run at once
     (SQLite lets one transaction write at a time, whatever its commune)."""
     monkeypatch.setenv("VILLAGEHELPER_SERVER_STATE", str(tmp_path / "server-state"))
-    admin_url = os.environ.get(PG_URL_ENV)
-    if not admin_url:
-        if os.environ.get("CI"):
-            pytest.fail(f"{PG_URL_ENV} must be set on CI: .ci/run starts PostgreSQL")
-        pytest.skip(f"{PG_URL_ENV} not set (CI always sets it)")
-    with fresh_postgres_database(admin_url) as url:
+    with fresh_postgres_database(postgres_admin_url()) as url:
         db = open_server_db(url)
         accounts.add_commune(db, COMMUNE, "Xã Gia Lộc")
         accounts.add_commune(db, OTHER_COMMUNE, "Xã Tứ Kỳ")
@@ -258,40 +251,3 @@ def _until_a_writer_waits(db: ServerDB) -> None:
     with db.engine.connect() as connection:
         while not connection.execute(waiting).scalar():
             assert time.monotonic() < deadline, "no session came to wait for the lock"
-
-
-def test_an_older_database_keeps_its_feeds_end_for_every_commune(
-    server_db_url: str, tmp_path: Path
-) -> None:
-    # A database at revision 0005 (one counter for all) with a feed at 41: after the
-    # upgrade every commune and the catalog end at 41, so no laptop's cursor is past
-    # its feed, and the next version handed out is 42.
-    engine = create_engine(server_db_url)
-    if engine.dialect.name == "sqlite":
-        configure_sqlite(engine)
-    try:
-        schema_upgrade.upgrade(engine, "test", "0005")
-        with engine.begin() as connection:
-            connection.execute(text("INSERT INTO feed_counter (id, value) VALUES (1, 41)"))
-            connection.execute(text("INSERT INTO schema_info (id, version) VALUES (1, 2)"))
-            connection.execute(
-                text("INSERT INTO communes (code, name, created_at) VALUES (:c, 'Gia Lộc', :t)"),
-                {"c": COMMUNE, "t": "2026-12-01T00:00:00.000000Z"},
-            )
-    finally:
-        engine.dispose()
-    db = open_server_db(server_db_url)
-    try:
-        with db.reading() as session:
-            connection = session.connection()
-            ends = [commune_end(connection, code) for code in (COMMUNE, OTHER_COMMUNE, "")]
-            assert ends == [41, 41, 41]
-            assert database_end(session) == 41
-        leader = _leader(db, COMMUNE)
-        assert feed.page(db, leader, 41, 10)["changes"] == []
-        with pytest.raises(feed.FeedBehindError):
-            feed.page(db, leader, 42, 10)
-        [result] = push(db, leader, [_village(COMMUNE, "after")], cursor=41)
-        assert result["version"] == 42
-    finally:
-        db.close()
