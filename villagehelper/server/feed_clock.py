@@ -32,6 +32,17 @@ is thus never below the catalog's: it is the end a laptop of the commune reads t
 
 SQLite lets one transaction write at a time (``BEGIN IMMEDIATE``): there the next
 version is the highest end + 1, read inside that transaction, one writer as before.
+
+What a push does before the lock (push.py): the device's last call and its line of
+copies (statements that wait only for the device's own pushes), each change's digest and
+field checks (they read nothing stored).  From the rows it reads on, it holds the lock:
+a push changes a row field by field from the row as it reads it, so it must read it as
+the commune's last push left it; reading before the lock would let two pushes of a
+commune each change a row from the same old copy, the second undoing the first.  Taking
+versions alone at the end would need the rows locked one by one instead, and a merge
+looks rows up by household: kept whole, per commune.  Measured, the checks moved out
+are a few per cent of a push (0.5 of 18 ms for 50 villages on PostgreSQL): the gain is
+that communes no longer wait for each other, not a shorter lock.
 """
 
 from __future__ import annotations
