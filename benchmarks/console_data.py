@@ -31,7 +31,8 @@ from villagehelper import geography
 from villagehelper.exchange.wire import canonical_json
 from villagehelper.server import accounts
 from villagehelper.server.database import ServerDB
-from villagehelper.server.tables import Device, DeviceStamp, FeedCounter, Record, ServerCommune
+from villagehelper.server.feed_clock import VersionClock, database_end, move_end
+from villagehelper.server.tables import Device, DeviceStamp, Record, ServerCommune
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _COPY = (
@@ -120,9 +121,8 @@ def _load_commune(
         session.add_all(
             DeviceStamp(stamp=renamed(stamp), device_id=leader.device_id) for stamp in stamps
         )
-        counter = session.get(FeedCounter, 1, with_for_update=True)
-        assert counter is not None
-        version = counter.value
+        VersionClock(session, code)  # the commune's feed locked, as a push does
+        start = version = database_end(session)
         raw = session.connection().connection.driver_connection
         assert raw is not None  # psycopg's own connection, for COPY
         sessions = 0
@@ -148,8 +148,8 @@ def _load_commune(
                         fields.get("household_id"),
                     )
                 )
-        records = version - counter.value
-        counter.value = version
+        records = version - start
+        move_end(session, version)
     return LoadedCommune(code, name, sessions, records, stale)
 
 

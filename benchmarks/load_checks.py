@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from benchmarks.load_laptop import RowKey, SimulatedLaptop
 from villagehelper.server.database import ServerDB
-from villagehelper.server.tables import AuditEntry, FeedCounter, ReceivedChange, Record
+from villagehelper.server.feed_clock import commune_end
+from villagehelper.server.tables import AuditEntry, ReceivedChange, Record
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class CountCheck:
 def commune_rows(db: ServerDB, commune: str) -> tuple[int, dict[RowKey, int]]:
     """The feed's end and every row a laptop of ``commune`` downloads, with its version."""
     with db.reading() as session:
-        cursor = session.scalars(select(FeedCounter.value)).one()
+        cursor = commune_end(session.connection(), commune)
         rows = session.execute(
             select(Record.entity, Record.row_id, Record.version).where(
                 Record.commune_code.in_((commune, ""))

@@ -30,7 +30,8 @@ from benchmarks.measure import timed
 from villagehelper.exchange.wire import canonical_json
 from villagehelper.server import accounts
 from villagehelper.server.database import open_server_db
-from villagehelper.server.tables import FeedCounter, Record
+from villagehelper.server.feed_clock import VersionClock, database_end, move_end
+from villagehelper.server.tables import Record
 
 _PACKAGE = Path(__file__).resolve().parent.parent / "villagehelper"
 _CHUNK = 20_000
@@ -95,12 +96,12 @@ def _build(dataset: Dataset, target: Path) -> tuple[str, int]:
             accounts.add_commune(db, code, name)
             leader = accounts.enrol(db, accounts.issue_code(db, code, "leader"), "demo leader")
             with db.transaction() as session:
-                counter = session.get(FeedCounter, 1)
-                assert counter is not None
+                VersionClock(session, code)  # the commune's feed locked, as a push does
+                version = database_end(session)
                 while chunk := outbox.fetchmany(_CHUNK):
                     records = []
                     for entity, row_id, payload in chunk:
-                        counter.value += 1
+                        version += 1
                         fields = json.loads(payload)
                         fields.pop("deleted", None)
                         records.append(
@@ -108,17 +109,18 @@ def _build(dataset: Dataset, target: Path) -> tuple[str, int]:
                                 "entity": entity,
                                 "row_id": row_id,
                                 "commune_code": code,
-                                "version": counter.value,
+                                "version": version,
                                 "fields": canonical_json(fields),
                                 "field_versions": canonical_json(
-                                    {key: [counter.value, leader.device_id] for key in fields}
+                                    {key: [version, leader.device_id] for key in fields}
                                 ),
                                 "deleted": False,
                                 "household_id": fields.get("household_id"),
                             }
                         )
                     session.execute(insert(Record), records)
-                total = counter.value
+                move_end(session, version)
+                total = version
         finally:
             db.close()
     finally:

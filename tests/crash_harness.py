@@ -59,8 +59,9 @@ from villagehelper.paths import DATABASE_FILE
 from villagehelper.server import accounts
 from villagehelper.server.cli import serve as server_serve
 from villagehelper.server.database import ServerDB, open_server_db
+from villagehelper.server.feed_clock import commune_end
 from villagehelper.server.replicas import CACHE_ENV
-from villagehelper.server.tables import AuditEntry, FeedCounter, Record
+from villagehelper.server.tables import AuditEntry, Record
 from villagehelper.store import sync_state
 from villagehelper.store.changelog import ENTITIES, Op, primary_key_name
 from villagehelper.store.engine import Store, open_store
@@ -367,7 +368,7 @@ class ServerFeed:
 
 def read_server(db: ServerDB) -> ServerFeed:
     with db.reading() as session:
-        counter = session.scalars(select(FeedCounter.value)).one()
+        counter = commune_end(session.connection(), COMMUNE)
         rows = session.execute(
             select(Record.entity, Record.row_id, Record.version).where(
                 Record.commune_code.in_((COMMUNE, ""))

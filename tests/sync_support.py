@@ -52,8 +52,8 @@ def server_db_url(
 
 
 def postgres_admin_url() -> str:
-    """The test PostgreSQL server's URL; without one the test is skipped (failed on CI,
-    which always starts one)."""
+    """The PostgreSQL server tests make their databases on; without one the test is
+    skipped, except on CI, where it fails."""
     admin_url = os.environ.get(PG_URL_ENV)
     if not admin_url:
         if os.environ.get("CI"):

@@ -26,10 +26,14 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 
 from tests import server_legacy_schema as legacy
+from tests.sync_support import COMMUNE, OTHER_COMMUNE
 from villagehelper.paths import DATABASE_FILE
-from villagehelper.server import accounts, schema_upgrade
+from villagehelper.server import accounts, feed, schema_upgrade
+from villagehelper.server.batch import IncomingChange
 from villagehelper.server.cli import commands as server_cli
 from villagehelper.server.database import open_server_db
+from villagehelper.server.feed_clock import commune_end, database_end
+from villagehelper.server.push import push
 from villagehelper.server.schema_upgrade import (
     FIRST_REVISION,
     NewerServerDatabaseError,
@@ -285,3 +289,37 @@ def test_a_backup_made_before_alembic_is_restored_and_adopted(
         assert _services(_rows(restored)) == 2
     finally:
         restored.dispose()
+
+
+def test_an_older_database_keeps_its_feeds_end_for_every_commune(
+    server_db_url: str, engine: Engine
+) -> None:
+    # A database at revision 0005 (one counter for all) with a feed at 41: after the
+    # upgrade every commune and the catalog end at 41, so no laptop's cursor is past
+    # its feed, and the next version handed out is 42.
+    schema_upgrade.upgrade(engine, "test", "0005")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO feed_counter (id, value) VALUES (1, 41)"))
+        connection.execute(text("INSERT INTO schema_info (id, version) VALUES (1, 2)"))
+        connection.execute(
+            text("INSERT INTO communes (code, name, created_at) VALUES (:c, 'Gia Lộc', :t)"),
+            {"c": COMMUNE, "t": "2026-12-01T00:00:00.000000Z"},
+        )
+    db = open_server_db(server_db_url)
+    try:
+        with db.reading() as session:
+            connection = session.connection()
+            ends = [commune_end(connection, code) for code in (COMMUNE, OTHER_COMMUNE, "")]
+            assert ends == [41, 41, 41]
+            assert database_end(session) == 41
+        enrolled = accounts.enrol(db, accounts.issue_code(db, COMMUNE, "leader"), "laptop")
+        leader = accounts.authenticate(db, enrolled.token)
+        assert feed.page(db, leader, 41, 10)["changes"] == []
+        with pytest.raises(feed.FeedBehindError):
+            feed.page(db, leader, 42, 10)
+        village = {"commune_code": COMMUNE, "name": "Thôn Mới", "kind": "thon"}
+        change = IncomingChange("c-1", "village", "v-1", "insert", None, village)
+        [result] = push(db, leader, [change], cursor=41)
+        assert result["version"] == 42
+    finally:
+        db.close()

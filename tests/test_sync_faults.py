@@ -40,8 +40,9 @@ from villagehelper.ops import duplicates, households, sessions, team
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.server import accounts
 from villagehelper.server.cli import serve as server_serve
-from villagehelper.server.database import ServerDB, VersionClock, open_server_db
-from villagehelper.server.tables import AuditEntry, FeedCounter, ReceivedChange, Record
+from villagehelper.server.database import ServerDB, open_server_db
+from villagehelper.server.feed_clock import VersionClock, commune_end
+from villagehelper.server.tables import AuditEntry, ReceivedChange, Record
 from villagehelper.store import sync_state
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.engine import Store
@@ -269,7 +270,7 @@ def _received(db: ServerDB) -> set[str]:
 
 def _feed_counter(db: ServerDB) -> int:
     with db.reading() as session:
-        return session.scalars(select(FeedCounter.value)).one()
+        return commune_end(session.connection(), COMMUNE)
 
 
 def _cursor(store: Store) -> int:
@@ -506,10 +507,11 @@ def test_a_batch_sent_again_after_a_lost_reply_gets_the_original_results(
 
 @contextmanager
 def _server_busy(db: ServerDB) -> Iterator[None]:
-    """Hold the lock every push takes first (the feed counter; on SQLite the write lock):
-    pushes that arrive meanwhile wait for it, as behind a long batch from another laptop."""
+    """Hold the lock every push of the commune takes (its feed; on SQLite the write lock):
+    its pushes that arrive meanwhile wait for it, as behind a long batch from another
+    laptop."""
     with db.transaction() as session:
-        VersionClock(session)
+        VersionClock(session, COMMUNE)
         yield
 
 

@@ -34,7 +34,8 @@ from villagehelper.exchange import wire
 from villagehelper.ops import households, quarantined, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
 from villagehelper.server import quarantine as server_quarantine
-from villagehelper.server.database import ServerDB, VersionClock
+from villagehelper.server.database import ServerDB
+from villagehelper.server.feed_clock import VersionClock
 from villagehelper.server.tables import Record
 from villagehelper.store import sync_state
 from villagehelper.store.models import HelpSession
@@ -59,7 +60,7 @@ def store_as_an_old_server_did(db: ServerDB, base: dict[str, Any], changed: dict
     row_id = str(uuid.uuid4())
     fields = {**base, **changed, "note": RESIDENT_NOTE}
     with db.transaction() as session:
-        version = VersionClock(session).next()
+        version = VersionClock(session, COMMUNE).next()
         session.add(
             Record(
                 entity="help_session",

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
 from tests.sync_support import (
     Commune,
@@ -19,7 +19,8 @@ from tests.sync_support import (
 )
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
-from villagehelper.server.tables import FeedCounter, Record
+from villagehelper.server.feed_clock import database_end, move_end
+from villagehelper.server.tables import Record
 from villagehelper.store.models import HelpSession, Household, OutboxEntry, SyncConflict
 from villagehelper.sync import status as sync_status
 
@@ -144,13 +145,13 @@ def test_a_laptop_past_a_restored_servers_feed_sends_back_what_it_lacks(
     households.create_household(leader, _household(commune.village_id, "Lê Văn Tám"))
     commune.leader.sync()
     with sync_server.db.reading() as session:
-        before_backup = session.scalars(select(FeedCounter.value)).one()
+        before_backup = database_end(session)
     saved = households.create_household(leader, _household(commune.village_id, "Đỗ Thị Ánh"))
     commune.leader.sync()
     # The server's database as a backup taken before the second household holds it.
     with sync_server.db.transaction() as session:
         session.execute(delete(Record).where(Record.version > before_backup))
-        session.execute(update(FeedCounter).values(value=before_backup))
+        move_end(session, before_backup)
     later = households.create_household(leader, _household(commune.village_id, "Vũ Văn Hà"))
     commune.leader.sync()
     with sync_server.db.reading() as session:

@@ -1,7 +1,7 @@
 """Who may read and write what on the commune server, and what a refusal leaves behind:
 nothing.  Each refusal is checked three ways: the HTTP status, the Vietnamese message a
 laptop shows as it is, and the server's tables (records, received changes, audit log,
-feed counter, devices, enrolment codes) exactly as they were before.  Where a refusal
+feed's ends, devices, enrolment codes) exactly as they were before.  Where a refusal
 could be refusing for the wrong reason, the same request made right is shown to pass.
 
 Real HTTP on a loopback port (SQLite and PostgreSQL), with ``requests`` directly so that

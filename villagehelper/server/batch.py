@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, make_transient_to_detached
 from villagehelper.exchange import wire
 from villagehelper.server.accounts import DeviceScope
 from villagehelper.server.bulk import insert_rows
-from villagehelper.server.database import VersionClock
+from villagehelper.server.feed_clock import VersionClock
 from villagehelper.server.tables import AuditEntry, ReceivedChange, Record, ServerBase
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.models import utc_text
@@ -153,7 +153,7 @@ class Batch:
                     referred.setdefault(reference.entity, set()).add(value)
         # One query for the rows to change and one for the rows to read, whatever their
         # entities: every statement inside the batch's transaction is a round trip made
-        # while the feed counter is locked, so while every other push waits.
+        # while the commune's feed is locked, so while its other pushes wait.
         for group in _grouped(own):
             found = self.session.scalars(select(Record).where(_any_of(group)))
             known: dict[RowKey, AnyRecord | Peek] = {

@@ -2,7 +2,7 @@
 
 SQLAlchemy's ``executemany`` builds a parameter dictionary per row through the compiled
 statement; for the thousand rows of a batch that cost more than the database's own
-work, inside the transaction that holds the feed counter.  Here the statement is written
+work, inside the transaction that holds its commune's feed lock.  Here the statement is written
 once per table and column list, each value goes through its column type's bind
 processor (the same conversion SQLAlchemy would apply: a date to SQLite's text, say),
 and the rows go to the driver as tuples.

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import platformdirs
-from sqlalchemy import create_engine, make_url, select
+from sqlalchemy import create_engine, make_url
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,10 +24,10 @@ from villagehelper.clock import utc_now
 from villagehelper.errors import UserError
 from villagehelper.exchange.wire import canonical_json
 from villagehelper.server.epochs import EpochState, prepare_epochs
+from villagehelper.server.feed_clock import CATALOG, VersionClock
 from villagehelper.server.schema_upgrade import upgrade
 from villagehelper.server.tables import (
     SCHEMA_INFO_VERSION,
-    FeedCounter,
     Record,
     SchemaInfo,
 )
@@ -89,24 +89,6 @@ class ServerDB:
         self.engine.dispose()
 
 
-class VersionClock:
-    """Hands out feed versions inside one write transaction (the counter row is locked)."""
-
-    def __init__(self, session: Session) -> None:
-        self._row = session.scalars(
-            select(FeedCounter).where(FeedCounter.id == 1).with_for_update()
-        ).one()
-
-    def next(self) -> int:
-        self._row.value += 1
-        return self._row.value
-
-    @property
-    def current(self) -> int:
-        """The last version handed out."""
-        return self._row.value
-
-
 def overwrite_what_is_freed(session: Session) -> None:
     """From here on in this transaction's connection, what SQLite frees is overwritten,
     not left readable in the file: Debian's SQLite does it by default, Python's on
@@ -133,7 +115,8 @@ def open_server_db(url: str | None = None, *, clock: Callable[[], datetime] = ut
         else:
             # As many connections as the threads FastAPI runs endpoints in (anyio's 40):
             # with 30, requests waited for a connection while pushes holding theirs
-            # waited for the feed counter (a profile of benchmarks/load.py, 200 laptops).
+            # waited for the feed counter, then one lock for every commune (a profile of
+            # benchmarks/load.py, 200 laptops).
             engine = create_engine(
                 resolved, pool_size=20, max_overflow=20, pool_pre_ping=True, hide_parameters=True
             )
@@ -168,7 +151,6 @@ def _prepare(db: ServerDB) -> None:
         info = session.get(SchemaInfo, 1)
         if info is None:
             session.add(SchemaInfo(id=1, version=SCHEMA_INFO_VERSION))
-            session.add(FeedCounter(id=1, value=0))
             session.flush()
             _seed_catalog(session)
         elif info.version < SCHEMA_INFO_VERSION:
@@ -177,7 +159,7 @@ def _prepare(db: ServerDB) -> None:
 
 
 def _seed_catalog(session: Session) -> None:
-    versions = VersionClock(session)
+    versions = VersionClock(session, CATALOG, expected=len(FIRST_CATALOG))
     for index, (code, label_vi, label_en, basic_skill) in enumerate(FIRST_CATALOG):
         fields = {
             "label_vi": label_vi,
@@ -191,7 +173,7 @@ def _seed_catalog(session: Session) -> None:
             Record(
                 entity="service",
                 row_id=code,
-                commune_code="",
+                commune_code=CATALOG,
                 version=version,
                 fields=canonical_json(fields),
                 field_versions=canonical_json({name: [version, ""] for name in fields}),

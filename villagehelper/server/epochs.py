@@ -36,17 +36,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import platformdirs
-from sqlalchemy import func, make_url, select
+from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from villagehelper.errors import UserError
 from villagehelper.exchange import wire
 from villagehelper.exchange.wire import canonical_json
+from villagehelper.server.feed_clock import database_end
 from villagehelper.server.tables import (
     Device,
     EnrolmentCode,
-    FeedCounter,
     ServerCommune,
     ServerEpoch,
 )
@@ -325,8 +325,7 @@ def _latest(session: Session) -> ServerEpoch | None:
 
 
 def _feed_end(session: Session) -> int:
-    value = session.scalar(select(func.max(FeedCounter.value)))
-    return int(value or 0)
+    return database_end(session)
 
 
 def _start(session: Session, db: ServerDB, feed: int, reason: str) -> ServerEpoch:

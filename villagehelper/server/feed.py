@@ -18,13 +18,13 @@ from sqlalchemy import text
 from villagehelper.errors import UserError
 from villagehelper.server.accounts import DeviceScope
 from villagehelper.server.database import ServerDB
-from villagehelper.server.tables import FeedCounter, Record
+from villagehelper.server.feed_clock import CATALOG, commune_end
+from villagehelper.server.tables import Record
 
 # (entity, row id, version, fields as canonical JSON text, deleted)
 _FeedRow = tuple[str, str, int, str, bool]
 # Plain rows through a fixed statement, not ORM objects nor the ORM's column loading: a
 # page is read once and thrown away.
-_END_SQL = text(f"SELECT value FROM {FeedCounter.__tablename__} WHERE id = 1")
 _PAGE_SQL = text(
     f"SELECT entity, row_id, version, fields, deleted FROM {Record.__tablename__} "
     "WHERE commune_code = :commune AND version > :since ORDER BY version LIMIT :limit"
@@ -53,14 +53,14 @@ def _rows(db: ServerDB, scope: DeviceScope, since: int, limit: int) -> tuple[lis
         connection = session.connection()
         # Two ordered index ranges (commune, catalog) merged here: one OR'ed range would
         # make the database sort the whole remaining feed for every page.
-        for commune in (scope.commune_code, ""):
+        for commune in (scope.commune_code, CATALOG):
             params = {"commune": commune, "since": since, "limit": limit + 1}
             rows.extend(tuple(row) for row in connection.execute(_PAGE_SQL, params))
         # Versions handed out after a backup was taken are handed out again once it is
         # restored, with other rows behind them: a laptop past the feed's end would skip
         # those rows in silence. Checked on an empty page only: that is where a laptop
         # past the end always lands first (its no-op sync), at the cost of one read.
-        if not rows and since > connection.execute(_END_SQL).scalar_one():
+        if not rows and since > commune_end(connection, scope.commune_code):
             raise FeedBehindError()
     rows.sort(key=lambda row: row[2])
     return rows[:limit], len(rows) > limit

@@ -79,7 +79,7 @@ def _sqlite_backup(db: ServerDB, partial: Path) -> None:
             copy.execute("PRAGMA journal_mode=DELETE")
             copy.execute(
                 "INSERT INTO server_epochs (epoch_id, feed_start, started_at, reason) "
-                "VALUES (?, (SELECT value FROM feed_counter WHERE id = 1), ?, ?)",
+                "VALUES (?, (SELECT coalesce(max(value), 0) FROM feed_communes), ?, ?)",
                 (_new_epoch_id(), utc_text(db.clock()), epochs.BACKUP),
             )
             copy.commit()
@@ -149,7 +149,6 @@ def _check_backup_file(source: Path) -> None:
     try:
         with closing(_read_only(source)) as connection:
             (check,) = connection.execute("PRAGMA quick_check").fetchone()
-            connection.execute("SELECT value FROM feed_counter WHERE id = 1").fetchone()
             connection.execute("SELECT count(*) FROM records").fetchone()
             made_by = _made_by(connection)
     except sqlite3.DatabaseError as exc:

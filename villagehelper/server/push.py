@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -34,8 +35,9 @@ from villagehelper.server.batch import (
     Seen,
     has_nul,
 )
-from villagehelper.server.database import ServerDB, VersionClock
+from villagehelper.server.database import ServerDB
 from villagehelper.server.erasure_time import purge_from_the_future
+from villagehelper.server.feed_clock import VersionClock
 from villagehelper.server.tables import Device, Record
 from villagehelper.store.changelog import EVENT_ENTITIES, Op
 
@@ -68,31 +70,62 @@ def push(
     is refused (:class:`feed.FeedBehindError`).  ``after``: the device's last change
     acknowledged, if it says; another copy's history is refused (device_history.py).
     """
+    # Worked out before the transaction, so before the commune's feed is locked: they
+    # read nothing stored (feed_clock.py: what the lock is for).
+    checked = [_Checked(change.digest(), _malformed(change)) for change in changes]
     with db.transaction() as session:
         now = db.clock()
-        # In the same commit: one durable write per batch, not two; and before the feed
-        # counter is locked, as the statement only waits for this device's other pushes.
+        # In the same commit: one durable write per batch, not two; and before the
+        # commune's feed is locked, as the statement only waits for this device's other
+        # pushes.
         session.execute(update(Device).where(Device.id == scope.device_id).values(last_seen_at=now))
-        # Before the feed counter is locked too (this device's pushes wait for each other
+        # Before the feed is locked too (this device's pushes wait for each other
         # already); loads the device's history row, which the checks below then reuse.
         # Changes a copy of this device's folder holds too may come from either.
         line = device_history.lineage(session, scope.device_id)
-        batch = Batch(session, VersionClock(session), scope, None, now)
-        if cursor is not None and cursor > batch.versions.current:
-            raise feed.FeedBehindError()  # the counter was read with its lock: no query
+        # From here to the commit, this commune's other pushes wait: what follows reads
+        # the commune's rows to change them, and must read them as the last push left
+        # them (other communes' pushes lock other rows and go on).
+        versions = VersionClock(session, scope.commune_code, expected=len(changes))
+        batch = Batch(session, versions, scope, None, now)
+        if cursor is not None and cursor > versions.current:
+            raise feed.FeedBehindError()  # the feed's end was read with its lock: no query
         claimed = ("team_member", team_member_id) if team_member_id is not None else None
         batch.prefetch(changes, also_read=claimed)
         already = frozenset(batch.received)
         device = scope.device_id
         device_history.check_continuation(session, device, after, changes, already)
         batch.team_member_id = _claimed_member(batch, team_member_id, changes)
-        results = [_accept(batch, index, change, line) for index, change in enumerate(changes)]
+        results = [
+            _accept(batch, index, change, line, checked[index])
+            for index, change in enumerate(changes)
+        ]
         waiting.release(batch)  # restatements that waited for a row this batch brought
         device_history.advance(session, device, after, changes, already)
         batch.store_new_records(still_changing=False)
         batch.write_log()
-    db.epochs.note_feed(batch.versions.current)  # a copy older than this is known for one
+    db.epochs.note_feed(versions.current)  # a copy older than this is known for one
     return results
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """What a change's own content says, worked out before the feed is locked."""
+
+    digest: str
+    malformed: str | None  # why it cannot be stored, whatever the server holds
+
+
+def _malformed(change: IncomingChange) -> str | None:
+    problems = wire.change_problems(change.entity, change.op, change.fields)
+    problems.extend(
+        f"{name[:40]}: contains the NUL character"
+        for name, value in change.fields.items()
+        if isinstance(value, str) and has_nul(value)
+    )
+    if problems or len(change.row_id) > 40 or len(change.change_id) > 36:
+        return "; ".join(problems[:5]) or "id too long"
+    return None
 
 
 def _claimed_member(
@@ -111,9 +144,9 @@ def _claimed_member(
 
 
 def _accept(
-    batch: Batch, index: int, change: IncomingChange, line: frozenset[str]
+    batch: Batch, index: int, change: IncomingChange, line: frozenset[str], checked: _Checked
 ) -> dict[str, Any]:
-    digest = change.digest()
+    digest = checked.digest
     seen = batch.received.get(change.change_id)
     if seen is not None:
         if seen.digest == digest and seen.device_id in line:
@@ -126,7 +159,7 @@ def _accept(
             f"Change {change.change_id} was sent before with different content.",
         )
     try:
-        _check(batch, index, change)
+        _check(batch, index, change, checked.malformed)
     except waiting.WaitsError as waits:
         result = waiting.hold(batch, change, waits)
     else:
@@ -162,21 +195,14 @@ def _forbidden(index: int, what_vi: str, what_en: str) -> PushRefusedError:
     return PushRefusedError(403, index, what_vi, what_en)
 
 
-def _check(batch: Batch, index: int, change: IncomingChange) -> None:
+def _check(batch: Batch, index: int, change: IncomingChange, malformed: str | None) -> None:
     """Refuse what this device may not write, or what is malformed."""
-    problems = wire.change_problems(change.entity, change.op, change.fields)
-    problems.extend(
-        f"{name[:40]}: contains the NUL character"
-        for name, value in change.fields.items()
-        if isinstance(value, str) and has_nul(value)
-    )
-    if problems or len(change.row_id) > 40 or len(change.change_id) > 36:
-        details = "; ".join(problems[:5]) or "id too long"
+    if malformed is not None:
         raise PushRefusedError(
             400,
             index,
-            f"Dữ liệu gửi lên không hợp lệ ({change.entity}): {details}",
-            f"Invalid change ({change.entity}): {details}",
+            f"Dữ liệu gửi lên không hợp lệ ({change.entity}): {malformed}",
+            f"Invalid change ({change.entity}): {malformed}",
         )
     push_rules.check(batch, index, change)  # the rules both sides keep, and who may write
     if change.entity in wire.SERVER_ENTITIES:

@@ -28,6 +28,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
 from villagehelper import entity_rules
 from villagehelper.clock import vietnam_today
 from villagehelper.exchange import wire
@@ -107,8 +111,8 @@ def _stamp_refused(batch: Batch, change: IncomingChange) -> tuple[str, str] | No
         return None  # the shape check refuses it
     owner = _owner(batch, stamp)
     if owner is None:
-        _claim(batch, stamp)
-    elif not batch.scope.is_leader and owner not in _line(batch):
+        owner = _claim(batch, stamp)
+    if not batch.scope.is_leader and owner not in _line(batch):
         return (
             "Lượt này ghi là của một máy khác trong tổ; máy này không được gửi thay.",
             "This change is signed with another laptop's id; this laptop may not send it.",
@@ -155,11 +159,23 @@ def _owner(batch: Batch, stamp: str) -> str | None:
     return known[stamp]
 
 
-def _claim(batch: Batch, stamp: str) -> None:
-    # Pushes are serialised by the feed counter's lock: no other batch claims it now.
-    batch.session.add(DeviceStamp(stamp=stamp, device_id=batch.scope.device_id))
-    batch.session.flush()
-    _stamps(batch)[stamp] = batch.scope.device_id
+def _claim(batch: Batch, stamp: str) -> str:
+    owner = claim_stamp(batch.session, batch.scope.device_id, stamp)
+    _stamps(batch)[stamp] = owner
+    return owner
+
+
+def claim_stamp(session: Session, device_id: str, stamp: str) -> str:
+    """The stamp's owner once ``device_id`` has claimed it: that device, or the one whose
+    claim came first (a push of another commune, which does not wait for this one's
+    feed, may claim the same stamp at the same moment: a folder copied across)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(
+        dialect.insert(DeviceStamp)
+        .values(stamp=stamp, device_id=device_id)
+        .on_conflict_do_nothing()
+    )
+    return session.scalars(select(DeviceStamp.device_id).where(DeviceStamp.stamp == stamp)).one()
 
 
 def _line(batch: Batch) -> frozenset[str]:

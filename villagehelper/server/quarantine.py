@@ -24,7 +24,8 @@ from sqlalchemy import delete, select
 
 from villagehelper.errors import UserError
 from villagehelper.exchange import wire
-from villagehelper.server.database import ServerDB, VersionClock
+from villagehelper.server.database import ServerDB
+from villagehelper.server.feed_clock import VersionClock
 from villagehelper.server.tables import AuditEntry, QuarantinedRow, Record
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.models import utc_text
@@ -118,6 +119,9 @@ def repair(db: ServerDB, entity: str, row_id: str, changed: dict[str, Any]) -> L
         record = session.get(Record, (entity, row_id))
         if record is None or not record.commune_code:
             raise _not_found(entity, row_id)
+        versions = VersionClock(session, record.commune_code)
+        # Read again under the commune's lock: a push may have changed it meanwhile.
+        session.refresh(record)
         fields = json.loads(record.fields)
         fields.update(changed)
         # The whole row as it will stand, as a push would check a new one.
@@ -127,7 +131,7 @@ def repair(db: ServerDB, entity: str, row_id: str, changed: dict[str, Any]) -> L
                 "Giá trị sửa không hợp lệ: " + "; ".join(problems),
                 "The repaired values are not valid: " + "; ".join(problems),
             )
-        version = VersionClock(session).next()
+        version = versions.next()
         field_versions = json.loads(record.field_versions)
         for name in changed:
             field_versions[name] = [version, ADMIN_DEVICE]
@@ -150,7 +154,7 @@ def void_session(db: ServerDB, session_id: str) -> Listed:
         void_id = str(uuid.uuid5(_VOID_NAMESPACE, session_id))
         if session.get(Record, ("session_void", void_id)) is not None:
             raise UserError("Lượt hỗ trợ này đã được hủy.", "This session is already voided.")
-        version = VersionClock(session).next()
+        version = VersionClock(session, record.commune_code).next()
         now = db.clock()
         fields = {
             "session_id": session_id,

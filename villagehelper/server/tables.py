@@ -34,12 +34,14 @@ class SchemaInfo(ServerBase):
     version: Mapped[int] = mapped_column(Integer)
 
 
-class FeedCounter(ServerBase):
-    """The last version handed out.  Writers lock this row, so versions are committed in
-    order and a laptop reading "above my cursor" never skips a row committed late."""
+class FeedCommune(ServerBase):
+    """One commune's feed ("" for the shared catalog): its row is the lock its writers
+    take, so a commune's versions are committed in order and a laptop reading "above my
+    cursor" never skips a row committed late; ``value`` is the last version handed out
+    to its rows, never below the catalog's (feed_clock.py)."""
 
-    __tablename__ = "feed_counter"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    __tablename__ = "feed_communes"
+    commune_code: Mapped[str] = mapped_column(String(5), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger)
 
 
