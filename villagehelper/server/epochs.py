@@ -123,7 +123,10 @@ class EpochState:
 
     def _write_feed(self, path: Path) -> None:
         marker = _read_marker(path)
-        marker.update(epoch=self.epoch_id, feed=self.feed)
+        # Every process of the server (serve --workers) keeps the marker, each knowing
+        # the feed as far as its own requests saw it: the marker keeps the furthest.
+        written = int(marker["feed"]) if marker.get("epoch") == self.epoch_id else 0
+        marker.update(epoch=self.epoch_id, feed=max(self.feed, written))
         _write_marker(path, marker)
         self._written_at = time.monotonic()
         self._unwritten = False
