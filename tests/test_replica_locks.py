@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import sqlite3
 import threading
+import time
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,14 @@ from tests.test_sync_first_download import _busy_commune
 from tests.test_tally_summaries import assert_exact
 from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
-from villagehelper.server import feed
+from villagehelper.server import epochs, feed
 from villagehelper.server.database import ServerDB
+from villagehelper.server.replica_files import MADE_MARK, CommuneFolder
 from villagehelper.server.replicas import CommuneReplicas
 from villagehelper.server.tables import Record
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.engine import Store
+from villagehelper.store.models import HelpSession
 
 ANSWER_WAIT_S = 300.0  # bounds a test whose other process died; never reached when well
 SESSIONS = str(ENTITIES["help_session"].__tablename__)
@@ -172,7 +175,12 @@ def test_a_superseded_snapshot_stays_for_a_while_for_whoever_was_handed_it(
     sync_server: LoopbackServer, tmp_path: Path
 ) -> None:
     commune = _busy_commune(sync_server, tmp_path)
-    replicas = CommuneReplicas(sync_server.db, tmp_path / "replicas")
+    timed: list[tuple[str, str, float]] = []
+    replicas = CommuneReplicas(
+        sync_server.db,
+        tmp_path / "replicas",
+        on_build=lambda code, what, seconds: timed.append((code, what, seconds)),
+    )
 
     def feed_moves(name: str) -> None:
         households.create_household(commune.leader.store, HouseholdInput(commune.village_id, name))
@@ -193,5 +201,52 @@ def test_a_superseded_snapshot_stays_for_a_while_for_whoever_was_handed_it(
         assert not first.path.exists()
         assert second.path.exists() and third.path.exists()
         assert third.meta.cursor > second.meta.cursor > first.meta.cursor
+        # Each build timed for the server's metrics: a catch-up that took something, then
+        # the snapshot; none when the same snapshot is asked for again.
+        assert replicas.snapshot(COMMUNE) == third
+        assert [(code, what) for code, what, _seconds in timed] == [
+            (COMMUNE, "replica"),
+            (COMMUNE, "snapshot"),
+        ] * 3
+        assert all(seconds >= 0 for _code, _what, seconds in timed)
     finally:
         replicas.close()
+
+
+def test_a_restore_builds_a_new_replica_beside_the_one_a_process_is_reading(
+    sync_server: LoopbackServer, tmp_path: Path
+) -> None:
+    commune = _busy_commune(sync_server, tmp_path)
+    db = sync_server.db
+    folder = tmp_path / "replicas"
+    reading, switching = CommuneReplicas(db, folder), CommuneReplicas(db, folder)
+    try:
+        before = reading.caught_up(COMMUNE)
+        held = _replica_sessions(before)
+        with before.reading() as session:  # a console page, reading on
+            assert session.scalar(select(func.count()).select_from(HelpSession)) == held
+            new_epoch = epochs.begin_after_restore(db)
+            after = switching.caught_up(COMMUNE)
+            assert after.path != before.path
+            assert before.path.exists()
+            assert session.scalar(select(func.count()).select_from(HelpSession)) == held
+        assert _replica_sessions(after) == _server_sessions(db)
+        assert reading.caught_up(COMMUNE).path == after.path  # its next request switches
+
+        # Once the new replica has served for longer than the grace, the old one goes at
+        # the next catch-up that takes something.
+        files = CommuneFolder(folder / COMMUNE)
+        made = time.time() - switching.keep_superseded_s - 1
+        os.utime(files.replica_folder(new_epoch) / MADE_MARK, (made, made))
+        households.create_household(
+            commune.leader.store, HouseholdInput(commune.village_id, "Đỗ Thị Mai")
+        )
+        commune.leader.sync()
+        switching.caught_up(COMMUNE)
+        assert not before.path.parent.exists()
+        assert [path.name for path in (folder / COMMUNE).glob("epoch-*")] == [
+            after.path.parent.name
+        ]
+    finally:
+        reading.close()
+        switching.close()

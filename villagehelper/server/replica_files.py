@@ -33,6 +33,7 @@ from pathlib import Path
 from villagehelper.errors import UserError
 from villagehelper.exchange import snapshot
 from villagehelper.store import folder_lock
+from villagehelper.whole_files import flush_folder
 
 LOCK_FILE = "replica.lock"
 LOCK_ROLE = "replica"
@@ -41,7 +42,7 @@ LOCK_ROLE = "replica"
 BUILD_WAIT_S = 600.0
 KEEP_SUPERSEDED_S = 300.0  # a handed-out file is opened to be sent within this time
 _EPOCH_PREFIX = "epoch-"
-_MADE_MARK = "replica.made"  # its time: when this epoch's replica took over
+MADE_MARK = "replica.made"  # its time: when this epoch's replica took over
 _SNAPSHOTS = "snapshots"
 _PACKED = ".sqlite3.gz"
 _META = ".json"
@@ -98,7 +99,7 @@ class CommuneFolder:
 
     def took_over(self, epoch: str) -> None:
         """Mark when ``epoch``'s replica was first made (its predecessors' grace starts)."""
-        mark = self.replica_folder(epoch) / _MADE_MARK
+        mark = self.replica_folder(epoch) / MADE_MARK
         if not mark.exists():
             mark.parent.mkdir(parents=True, exist_ok=True)
             mark.touch()
@@ -114,7 +115,7 @@ class CommuneFolder:
                 old.unlink()
         current = self.replica_folder(epoch)
         try:
-            since = (current / _MADE_MARK).stat().st_mtime
+            since = (current / MADE_MARK).stat().st_mtime
         except OSError:
             return
         if time.time() - since < self.keep_superseded_s:
@@ -158,7 +159,7 @@ class CommuneFolder:
         meta_file.write_text(json.dumps(asdict(meta), sort_keys=True), encoding="utf-8")
         _flush_to_disk(meta_file)
         meta_file.replace(_meta_path(packed))
-        _flush_folder(packed.parent)
+        flush_folder(packed.parent)
 
     def prune_snapshots(self, current: Path) -> None:
         """Remove the snapshots superseded for longer than the grace, and leftovers of
@@ -195,14 +196,3 @@ def _remove(path: Path) -> None:
 def _flush_to_disk(path: Path) -> None:
     with path.open("rb+") as written:
         os.fsync(written.fileno())
-
-
-def _flush_folder(folder: Path) -> None:
-    # The renames themselves on disk (POSIX); Windows has no folder handle to flush.
-    if os.name != "posix":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)

@@ -205,6 +205,7 @@ class CommuneReplicas:
         )
         if pulled:
             self.on_build(commune_code, "replica", time.monotonic() - started)
+            files.prune_replicas(replica.epoch)  # an old epoch's, once its grace is over
         self._mirror_set_aside(commune_code, replica.store)
         return replica
 
