@@ -250,3 +250,20 @@ def test_a_restore_builds_a_new_replica_beside_the_one_a_process_is_reading(
     finally:
         reading.close()
         switching.close()
+
+
+def test_a_failing_build_observer_fails_no_request(
+    sync_server: LoopbackServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _busy_commune(sync_server, tmp_path)
+
+    def broken_metrics(_code: str, _what: str, _seconds: float) -> None:
+        raise RuntimeError("metrics are down")
+
+    replicas = CommuneReplicas(sync_server.db, tmp_path / "replicas", on_build=broken_metrics)
+    try:
+        made = replicas.snapshot(COMMUNE)
+        assert made.path.exists()
+        assert "replica build observer failed" in caplog.text
+    finally:
+        replicas.close()

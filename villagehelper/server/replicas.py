@@ -36,6 +36,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 import os
 import shutil
 import threading
@@ -62,6 +63,8 @@ from villagehelper.server.tables import ServerCommune
 from villagehelper.store import quarantine_rows, sync_state
 from villagehelper.store.engine import Store, open_store
 from villagehelper.store.models import Commune
+
+log = logging.getLogger("villagehelper.server")
 
 _PAGE = 2000
 # Level 1: a snapshot of a district-size commune (some 90 MB) packs to about a third
@@ -161,9 +164,15 @@ class CommuneReplicas:
                 return SnapshotFile(packed, found)
             started = time.monotonic()
             meta = self._build_snapshot(replica.store, files, commune_code, packed)
-            self.on_build(commune_code, "snapshot", time.monotonic() - started)
+            self._built(commune_code, "snapshot", started)
             files.prune_snapshots(packed)
             return SnapshotFile(packed, meta)
+
+    def _built(self, commune_code: str, what: Built, started: float) -> None:
+        try:
+            self.on_build(commune_code, what, time.monotonic() - started)
+        except Exception:  # a metrics hook never fails the request it measures
+            log.exception("replica build observer failed")
 
     @contextmanager
     def _turn(self, commune_code: str) -> Iterator[CommuneFolder]:
@@ -204,7 +213,7 @@ class CommuneReplicas:
             replica.store, lambda since: feed.page(self.db, reader, since, _PAGE)
         )
         if pulled:
-            self.on_build(commune_code, "replica", time.monotonic() - started)
+            self._built(commune_code, "replica", started)
             files.prune_replicas(replica.epoch)  # an old epoch's, once its grace is over
         self._mirror_set_aside(commune_code, replica.store)
         return replica
