@@ -22,10 +22,12 @@ from sqlalchemy import distinct, func, select
 from tests.replica_processes import Ask, Meeting, ask_together, builds_recorded, recording_builds
 from tests.sync_support import COMMUNE, OTHER_COMMUNE, LoopbackServer
 from tests.test_sync_first_download import _busy_commune
+from tests.test_sync_poison_rows import POISON, _valid_session_fields, store_as_an_old_server_did
 from tests.test_tally_summaries import assert_exact
 from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput
 from villagehelper.server import epochs, feed
+from villagehelper.server import quarantine as server_quarantine
 from villagehelper.server.database import ServerDB
 from villagehelper.server.replica_files import MADE_MARK, CommuneFolder
 from villagehelper.server.replicas import CommuneReplicas
@@ -103,7 +105,19 @@ def test_two_processes_asking_for_a_snapshot_at_once_build_it_once_and_serve_it_
 def test_two_processes_catching_up_one_replica_at_once_take_each_change_once(
     sync_server: LoopbackServer, tmp_path: Path
 ) -> None:
-    _busy_commune(sync_server, tmp_path)
+    commune = _busy_commune(sync_server, tmp_path)
+    # Rows no laptop can store, in the middle of the feed: set aside, and listed once.
+    # (Only those the schema's checks refuse: one the tally summaries refuse breaks a
+    # first download of several pages, on one process too; reported separately.)
+    base = _valid_session_fields(sync_server.db)
+    poison = {
+        store_as_an_old_server_did(sync_server.db, base, POISON[kind])
+        for kind in ("unknown_outcome", "follow_up_without_date", "failure_without_reason")
+    }
+    households.create_household(
+        commune.leader.store, HouseholdInput(commune.village_id, "Đỗ Thị Mai")
+    )
+    commune.leader.sync()
     builds = tmp_path / "builds.txt"
     folder = tmp_path / "replicas"
     # Pages of 3 changes: a catch-up of many pages, which the two could interleave.
@@ -121,8 +135,11 @@ def test_two_processes_catching_up_one_replica_at_once_take_each_change_once(
         store = replicas.caught_up(COMMUNE)
         assert str(store.path) == got[0]["path"]
         assert builds_recorded(builds) == []  # a third process too
-        assert _replica_sessions(store) == _server_sessions(sync_server.db) > 0
+        sessions_stored = _server_sessions(sync_server.db) - len(poison)
+        assert _replica_sessions(store) == sessions_stored > 0
         assert_exact(store)  # the tally summaries hold each session once
+        listed = server_quarantine.listed(sync_server.db, COMMUNE)
+        assert sorted(row.row_id for row in listed) == sorted(poison)
     finally:
         replicas.close()
 
