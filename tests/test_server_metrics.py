@@ -17,12 +17,14 @@ from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.sync_support import COMMUNE, LoopbackServer
+from villagehelper import __version__
 from villagehelper.errors import UserError
 from villagehelper.exchange import wire
 from villagehelper.server import accounts, metrics
 from villagehelper.server.app import create_app
 from villagehelper.server.database import ServerDB
 from villagehelper.server.ops_endpoints import metrics_networks
+from villagehelper.store.migrate import HEAD_REVISION
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -137,3 +139,31 @@ def test_build_times_and_unknown_addresses(sync_server: LoopbackServer) -> None:
     # An address asked for is never a label: the series stay bounded whatever is asked.
     assert odd not in exposed
     assert "nothing-here" not in exposed
+
+
+def test_a_snapshot_built_for_a_laptop_is_timed_once(sync_server: LoopbackServer) -> None:
+    """The replicas' builds reach /metrics (app.py hands metrics.observe_build to them):
+    the first snapshot is built (and the replica caught up from the feed), the second
+    request is served the finished file, no build."""
+    code = accounts.issue_code(sync_server.db, COMMUNE, "leader")
+    token = accounts.enrol(sync_server.db, code, "máy tổ trưởng").token
+    headers = {
+        "Authorization": f"Bearer {token}",
+        wire.PROTOCOL_HEADER: "1",
+        wire.APP_VERSION_HEADER: __version__,
+    }
+    key = ("villagehelper_build_seconds_count", (("commune", COMMUNE), ("what", "snapshot")))
+    counts = []
+    for _ in range(3):
+        counts.append(_scrape(sync_server).get(key, 0))
+        with requests.get(
+            sync_server.url + "/v1/snapshot",
+            params={"schema": HEAD_REVISION},
+            headers=headers,
+            timeout=60,
+        ) as answer:
+            assert answer.status_code == 200, answer.text
+    counts.append(_scrape(sync_server).get(key, 0))
+    assert [count - counts[0] for count in counts] == [0, 1, 1, 1]
+    replica = ("villagehelper_build_seconds_count", (("commune", COMMUNE), ("what", "replica")))
+    assert _scrape(sync_server)[replica] >= 1

@@ -48,3 +48,15 @@ def remove_partial(partial: Path) -> None:
         # On a disk that refused the file there may be nothing (or no right) to remove.
         with contextlib.suppress(OSError):
             Path(f"{partial}{suffix}").unlink(missing_ok=True)
+
+
+def flush_folder(folder: Path) -> None:
+    """Make the renames in ``folder`` durable: flush the folder itself to disk (POSIX;
+    Windows cannot open a folder, and NTFS journals renames itself)."""
+    if os.name != "posix":
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

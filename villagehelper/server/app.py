@@ -199,7 +199,9 @@ def create_app(
         page = metrics.counted_pull(feed.page_json(db, scope, since, limit))
         return Response(page, media_type="application/json")
 
-    replicas = CommuneReplicas(db, replicas_folder or default_replicas_folder(db.url))
+    replicas = CommuneReplicas(
+        db, replicas_folder or default_replicas_folder(db.url), on_build=metrics.observe_build
+    )
 
     @app.get(
         "/v1/tally/week",

@@ -36,6 +36,7 @@ from villagehelper.exchange.update_offer import (
 from villagehelper.server.database import ServerDB
 from villagehelper.server.epochs import database_key, state_folder
 from villagehelper.server.tables import PublishedUpdate
+from villagehelper.whole_files import flush_folder
 
 log = logging.getLogger("villagehelper.server")
 
@@ -175,7 +176,7 @@ def publish(db: ServerDB, installer: Installer) -> UpdateOffer:
             # (A commit failing after it leaves a file no row names: never offered, and
             # replaced by the next publish of that version.)
             os.replace(partial, target)
-            _sync_folder(target.parent)
+            flush_folder(target.parent)
     except BaseException as failure:
         partial.unlink(missing_ok=True)
         if made_folder:
@@ -240,17 +241,6 @@ def _copy_and_hash(source: Path, destination: Path) -> tuple[int, str]:
         writing.flush()
         os.fsync(writing.fileno())
     return size, digest.hexdigest()
-
-
-def _sync_folder(folder: Path) -> None:
-    # The rename itself on disk (POSIX); Windows has no directory handles to flush.
-    if os.name != "posix":
-        return
-    handle = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def _row(offer: UpdateOffer) -> PublishedUpdate:

@@ -33,6 +33,7 @@ from villagehelper.store.connect import (
     sqlcipher,
 )
 from villagehelper.store.migrate import BACKUP_DIR_NAME, is_damage
+from villagehelper.whole_files import flush_folder
 
 TEMPORARY_SUFFIX = ".encrypting"
 _TARGET = "encrypted"  # the schema name the new file is attached under
@@ -72,7 +73,7 @@ def encrypt_file(plain: Path, key: bytes, *, step: Step = _no_step) -> None:
     step("verified")
     os.replace(temporary, plain)
     step("replaced")
-    _fsync_folder(plain.parent)
+    flush_folder(plain.parent)
 
 
 def _encrypt_backup(backup: Path, key: bytes) -> None:
@@ -142,15 +143,3 @@ def row_counts(connection: Any) -> dict[str, int]:
 def _fsync(path: Path) -> None:
     with path.open("rb+") as raw:
         os.fsync(raw.fileno())
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make the rename durable (POSIX; Windows cannot open a folder, and NTFS journals
-    renames itself)."""
-    if os.name == "nt":
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
