@@ -154,14 +154,8 @@ class _Counting:
         rows = []
         for service in self.services:
             code = service.code
-            counts = figures.per_service.get(code, Counts())
-            counts = Counts(
-                counts.sessions,
-                counts.people,
-                counts.households,
-                counts.done,
-                counts.follow_up,
-                counts.failed,
+            counts = replace(
+                figures.per_service.get(code, Counts()),
                 cumulative=figures.cumulative.get(code, 0),
                 previous_sessions=figures.before.get(code, 0),
                 open_follow_ups=figures.open_ups.get(code, 0),
@@ -173,14 +167,8 @@ class _Counting:
                         code, service.label_vi, service.label_en, service.basic_skill, counts
                     )
                 )
-        totals = figures.totals
-        totals = Counts(
-            totals.sessions,
-            totals.people,
-            totals.households,
-            totals.done,
-            totals.follow_up,
-            totals.failed,
+        totals = replace(
+            figures.totals,
             cumulative=sum(figures.cumulative.values()),
             previous_sessions=sum(figures.before.values()),
             open_follow_ups=sum(figures.open_ups.values()),
