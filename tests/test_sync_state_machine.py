@@ -4,10 +4,8 @@ the server holds, no help session may be lost, and every same-field edit made on
 laptops from the same base must have left a conflict for the leader.
 
 The server (SQLite, a real uvicorn on a loopback port) and the laptops' data folders are
-made afresh for every example.  A second variant runs the same machine against two
-``serve`` processes on one PostgreSQL database behind a round-robin proxy
-(tests/process_pair.py): each laptop's consecutive calls go to one process, then the
-other, and each example has a commune of its own on the module's two processes.
+made afresh for every example (tests/test_sync_state_machine_two_processes.py runs the
+same machine against two server processes on PostgreSQL).
 
 Alongside the server runs a model of its merge rule (ARCHITECTURE.md, sync lesson 6;
 ``server/push.py``): for each household field, its value and which laptop last wrote it
@@ -31,10 +29,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, rule
 from sqlalchemy import select
 
-from tests.process_pair import ProcessPair
 from tests.sync_support import (
     COMMUNE,
     Laptop,
@@ -57,8 +54,6 @@ from villagehelper.store.kinds import Outcome
 from villagehelper.store.models import HelpSession, Household, Member
 
 LAPTOPS = 3
-TWO_PROCESS_EXAMPLES = 8
-TWO_PROCESS_STEPS = 20
 EDITABLE = ("head_name", "phone", "notes", "address_detail")
 SHARED_HEADS = ("Phạm Thị Hằng", "Vũ Đức Thắng", "Ngô Quý Ấn")
 FOLLOW_UP_DAY = date(2026, 12, 1)  # after the laptops' clock (tests.conftest.START)
@@ -431,42 +426,6 @@ CommuneSync.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestCommuneSync = CommuneSync.TestCase
-
-
-class CommuneSyncOnTwoProcesses(CommuneSync):
-    """The same machine, its laptops syncing through a proxy that alternates between two
-    server processes on one PostgreSQL database; a new commune for each example.  The
-    processes are the test's (``pair``, given by a subclass made in the test)."""
-
-    pair: ProcessPair
-
-    def _start_server(self) -> tuple[ServerAt, str]:
-        served = self.pair.new_commune()
-        return served, served.commune
-
-    def _stop_server(self) -> None:
-        pass  # the processes and the database serve the module's next example
-
-
-def test_laptops_converge_through_two_server_processes(process_pair: ProcessPair) -> None:
-    class OnTheseProcesses(CommuneSyncOnTwoProcesses):
-        pair = process_pair
-
-    pushes_before = process_pair.answered("/v1/push")
-    # Fewer and shorter runs than on one process (each step's syncs cross processes and
-    # PostgreSQL): about half a minute on the 2-core CI machine.
-    run_state_machine_as_test(
-        OnTheseProcesses,
-        settings=settings(
-            max_examples=TWO_PROCESS_EXAMPLES,
-            stateful_step_count=TWO_PROCESS_STEPS,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
-    # Both processes took part: each answered pushes of these runs.
-    pushes_after = process_pair.answered("/v1/push")
-    assert all(after > before for before, after in zip(pushes_before, pushes_after, strict=True))
 
 
 # --- what the machine found, pinned ---------------------------------------------------------
