@@ -16,11 +16,10 @@ from contextlib import closing
 from dataclasses import dataclass
 
 import pytest
-import requests
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.crash_harness import CommuneServer
 from tests.fault_proxy import FaultProxy
+from tests.serve_process import metric_total
 from tests.server_processes import server_processes
 from tests.sync_support import (
     COMMUNE,
@@ -64,19 +63,8 @@ class ProcessPair:
     def answered(self, route: str) -> list[float]:
         """How many requests to ``route`` (its template) each process has answered,
         read from each one's own ``/metrics``."""
-        return [_answered(server.url, route) for server in self.servers]
-
-
-def _answered(url: str, route: str) -> float:
-    with requests.get(url + "/metrics", timeout=30) as answer:
-        answer.raise_for_status()
-        text = answer.text
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == "villagehelper_requests_total" and sample.labels["route"] == route
-    )
+        name = "villagehelper_requests_total"
+        return [metric_total(server.url, name, route=route) for server in self.servers]
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ which adds up the workers' counts.
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -20,12 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.fault_proxy import FaultProxy
 from tests.process_pair import Served
-from tests.serve_process import start_serving
+from tests.serve_process import free_port, metric_total, start_serving
 from tests.sync_support import (
     COMMUNE,
     Laptop,
@@ -47,13 +44,6 @@ SNAPSHOT = ("GET", "/v1/snapshot")
 WAIT = 60.0  # s: a safety net for a laptop that never asks
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 @dataclass
 class Workers:
     served: Served  # what the laptops enrol with: the proxy's address
@@ -65,7 +55,7 @@ class Workers:
 def workers(tmp_path: Path) -> Iterator[Workers]:
     """``serve --workers 2`` on a new PostgreSQL database, behind a proxy; at the end
     stopped with SIGTERM, and required to exit 0."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
@@ -93,16 +83,8 @@ def workers(tmp_path: Path) -> Iterator[Workers]:
 
 def _snapshot_builds(url: str) -> float:
     """Snapshots of the commune built so far, all workers together (/metrics)."""
-    with requests.get(url + "/metrics", timeout=30) as answer:
-        answer.raise_for_status()
-        text = answer.text
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == "villagehelper_build_seconds_count"
-        and sample.labels == {"commune": COMMUNE, "what": "snapshot"}
-    )
+    name = "villagehelper_build_seconds_count"
+    return metric_total(url, name, commune=COMMUNE, what="snapshot")
 
 
 def _first_sync(laptop: Laptop, failures: list[BaseException]) -> None:
