@@ -24,7 +24,7 @@ from villagehelper.store.engine import Store, open_store
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.sync.device_history import CONFIG_DIR_ENV
 
-pytest_plugins = ["tests.sync_support"]
+pytest_plugins = ["tests.sync_support", "tests.process_pair"]
 
 # The files run side by side over the cores, beside real servers: a draw stalled for
 # seconds by another worker's load says nothing of the strategy, so the health check

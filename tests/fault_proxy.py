@@ -8,6 +8,10 @@ It understands just enough HTTP/1.1 to find where each request and reply ends
 the client keeps its connection alive as ``requests`` does.  Each request gets its own
 connection to the server, so a server that closed an idle connection, or was killed and
 restarted, never shows up as a fault nobody scripted.
+
+Given several server processes (their ports), it sends each request to the next one in
+turn, as a round-robin load balancer does: consecutive calls of one laptop's round land
+on different processes, and each exchange says which one answered it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import gzip
 import json
 import socket
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, BinaryIO
@@ -77,6 +82,7 @@ class Exchange:
     number: int  # the Nth request with this method and path
     fault: Fault
     request: bytes
+    upstream: int  # the port of the server process it was sent to
     reply: bytes = b""  # as the server sent it; empty if it never answered
     # The whole reply was written to the client's connection (a client that had given up
     # already does not read it: only a reply it was waiting for counts as received).
@@ -101,10 +107,13 @@ class Checkpoint:
 
 class FaultProxy:
     """Listens on 127.0.0.1 (bound before any thread starts: early connections wait in
-    the backlog) and forwards to ``upstream_port`` on the same host."""
+    the backlog) and forwards to ``upstream`` on the same host: one port, or the ports of
+    several server processes, taken in turn request by request."""
 
-    def __init__(self, upstream_port: int) -> None:
-        self.upstream_port = upstream_port
+    def __init__(self, upstream: int | Sequence[int]) -> None:
+        self.upstream_ports = (upstream,) if isinstance(upstream, int) else tuple(upstream)
+        assert self.upstream_ports, "a proxy needs a server to forward to"
+        self._forwarded = 0  # requests so far: the next goes to the next port in turn
         self.exchanges: list[Exchange] = []
         self._faults: dict[tuple[str, str, int], Fault] = {}
         self._checkpoints: dict[tuple[str, str, int], Checkpoint] = {}
@@ -212,7 +221,9 @@ class FaultProxy:
             self._counts[(method, path)] = number
             fault = self._faults.get((method, path, number), Fault.PASS)
             point = self._checkpoints.get((method, path, number))
-            exchange = Exchange(method, path, number, fault, request.raw)
+            upstream = self.upstream_ports[self._forwarded % len(self.upstream_ports)]
+            self._forwarded += 1
+            exchange = Exchange(method, path, number, fault, request.raw, upstream)
             self.exchanges.append(exchange)
         try:
             return self._carry(client, request, exchange, point)
@@ -226,7 +237,7 @@ class FaultProxy:
         if fault is Fault.ANSWER_500:
             client.sendall(INTERNAL_ERROR)
             return False
-        upstream = self._connect_upstream()
+        upstream = self._connect_upstream(exchange.upstream)
         if upstream is None:
             return False  # the server is down: the client sees its connection drop
         try:
@@ -277,9 +288,9 @@ class FaultProxy:
             raise
         return reply.header("connection").lower() != "close"
 
-    def _connect_upstream(self) -> socket.socket | None:
+    def _connect_upstream(self, port: int) -> socket.socket | None:
         try:
-            upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=30)
+            upstream = socket.create_connection(("127.0.0.1", port), timeout=30)
         except OSError:
             return None
         with self._lock:

@@ -3,10 +3,36 @@ command itself (its options, its signals, its workers)."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from pathlib import Path
 
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
 from villagehelper.server.cli.serve import READY_LINE
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (the server binds it next)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def metric_total(url: str, name: str, **labels: str) -> float:
+    """The sum of the samples ``name`` whose labels include ``labels``, from the
+    server's ``/metrics`` at ``url`` (every worker's, added up, with ``--workers``)."""
+    with requests.get(url + "/metrics", timeout=30) as answer:
+        answer.raise_for_status()
+        text = answer.text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name and labels.items() <= sample.labels.items()
+    )
 
 
 def start_serving(

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 import requests
@@ -37,14 +37,32 @@ FAST_RETRY = RetryPolicy(attempts=6, base_delay=0.02, max_delay=0.2)
 LoopbackServer = EmbeddedServer
 
 
+class ServerAt(Protocol):
+    """What a laptop is enrolled with: a server (one process or several behind one
+    address) and the test's own handle on its database."""
+
+    @property
+    def db(self) -> ServerDB: ...
+
+    @property
+    def url(self) -> str: ...
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def server_db_url(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[str]:
+    with server_database(request.param, tmp_path, monkeypatch) as url:
+        yield url
+
+
+@contextmanager
+def server_database(kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The URL of an empty server database of ``kind`` ("sqlite", "postgresql")."""
     # The server's epoch markers of PostgreSQL databases (server/epochs.py): in the test's
     # folder, for server processes too, not in the user's data folder.
     monkeypatch.setenv("VILLAGEHELPER_SERVER_STATE", str(tmp_path / "server-state"))
-    if request.param == "sqlite":
+    if kind == "sqlite":
         yield f"sqlite+pysqlite:///{tmp_path / 'server.sqlite3'}"
         return
     with fresh_postgres_database(postgres_admin_url()) as url:
@@ -83,11 +101,20 @@ def fresh_postgres_database(admin_url: str, prefix: str = "vh_test") -> Iterator
 
 @pytest.fixture
 def server_db(server_db_url: str) -> Iterator[ServerDB]:
-    db = open_server_db(server_db_url)
-    accounts.add_commune(db, COMMUNE, "Xã Gia Lộc")
-    accounts.add_commune(db, OTHER_COMMUNE, "Xã Tứ Kỳ")
-    yield db
-    db.close()
+    with communes_database(server_db_url) as db:
+        yield db
+
+
+@contextmanager
+def communes_database(url: str) -> Iterator[ServerDB]:
+    """The server database at ``url``, schema made, with the tests' two communes."""
+    db = open_server_db(url)
+    try:
+        accounts.add_commune(db, COMMUNE, "Xã Gia Lộc")
+        accounts.add_commune(db, OTHER_COMMUNE, "Xã Tứ Kỳ")
+        yield db
+    finally:
+        db.close()
 
 
 @pytest.fixture
@@ -104,7 +131,7 @@ def fast_connection(url: str, token: str | None) -> ServerConnection:
 @dataclass
 class Laptop:
     store: Store
-    server: LoopbackServer
+    server: ServerAt
 
     def sync(self) -> client.SyncReport:
         return client.sync_once(self.store, connect=fast_connection)
@@ -115,7 +142,7 @@ def open_laptop(tmp_path: Path, name: str) -> Store:
 
 
 def enrol_laptop(
-    server: LoopbackServer, store: Store, role: str = "volunteer", commune: str = COMMUNE
+    server: ServerAt, store: Store, role: str = "volunteer", commune: str = COMMUNE
 ) -> Laptop:
     code = accounts.issue_code(server.db, commune, role)
     client.enrol(store, server.url, code, "test laptop", connect=fast_connection)
@@ -132,13 +159,13 @@ class Commune:
     member_id: str
 
 
-def set_up_commune(server: LoopbackServer, tmp_path: Path) -> Commune:
+def set_up_commune(server: ServerAt, tmp_path: Path, commune: str = COMMUNE) -> Commune:
     store = open_laptop(tmp_path, "leader")
-    team.set_commune(store, COMMUNE)
+    team.set_commune(store, commune)
     village = team.add_village(store, "Thôn Khay")
     leader = team.add_team_member(store, "Phạm Đăng Xuyết", "leader", village.id)
     member = team.add_team_member(store, "Nguyễn Thị Hệ", "member", village.id)
-    laptop = enrol_laptop(server, store, "leader")
+    laptop = enrol_laptop(server, store, "leader", commune)
     laptop.sync()
     return Commune(laptop, village.id, leader.id, member.id)
 

@@ -5,6 +5,12 @@ a void, edits, a merge, and one field edited on both), breaks the volunteer's ro
 checks the failure was reported truthfully and the outbox still holds exactly what the
 server never acknowledged, then syncs cleanly and checks that every laptop and the
 server hold the same records: none lost, none twice.
+
+Each test runs against one server process (the embedded server, on SQLite and on
+PostgreSQL) and against two ``serve`` processes on one PostgreSQL database
+(tests/process_pair.py): there the proxy sends each request to the other process, so
+one round's batches and pages, and a retry and its first attempt, are answered by
+different processes.  The pair is shared by the module; each test has its own commune.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import threading
 from collections.abc import Callable, Collection, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,13 +34,16 @@ import requests
 from sqlalchemy import func, select
 
 from tests.fault_proxy import Checkpoint, Fault, FaultProxy, json_body, read_message
+from tests.process_pair import ProcessPair, Served
 from tests.sync_support import (
     COMMUNE,
     FAST_RETRY,
     LoopbackServer,
+    communes_database,
     fast_connection,
     laptop_snapshot,
     open_laptop,
+    server_database,
     server_snapshot,
 )
 from villagehelper.ops import duplicates, households, sessions, team
@@ -42,7 +52,7 @@ from villagehelper.server import accounts
 from villagehelper.server.cli import serve as server_serve
 from villagehelper.server.database import ServerDB, open_server_db
 from villagehelper.server.feed_clock import VersionClock, commune_end
-from villagehelper.server.tables import AuditEntry, ReceivedChange, Record
+from villagehelper.server.tables import AuditEntry, Device, ReceivedChange, Record
 from villagehelper.store import sync_state
 from villagehelper.store.changelog import ENTITIES
 from villagehelper.store.engine import Store
@@ -57,6 +67,7 @@ PAGE = 8
 READ_TIMEOUT = 10.0
 HELD_READ_TIMEOUT = 0.5  # how long the laptop waits for a reply the proxy holds back
 
+TWO_PROCESSES = "postgresql_2_processes"
 PUSH = ("POST", "/v1/push")
 PULL = ("GET", "/v1/changes")
 
@@ -142,6 +153,7 @@ class Work:
 @dataclass
 class Commune:
     db: ServerDB
+    code: str
     leader: Store
     volunteer: Store
     shared_household: str
@@ -149,8 +161,8 @@ class Commune:
     sent: set[str]  # every change id the two laptops ever queued for upload
 
 
-def _enrol(db: ServerDB, url: str, store: Store, role: str) -> None:
-    code = accounts.issue_code(db, COMMUNE, role)
+def _enrol(db: ServerDB, url: str, store: Store, role: str, commune: str) -> None:
+    code = accounts.issue_code(db, commune, role)
     client.enrol(store, url, code, f"{role} laptop", connect=fast_connection)
 
 
@@ -223,20 +235,20 @@ def _leader_day(store: Store, village_id: str, leader_id: str, shared_id: str) -
     return work
 
 
-def _commune(db: ServerDB, url: str, tmp_path: Path) -> Commune:
+def _commune(db: ServerDB, url: str, tmp_path: Path, code: str = COMMUNE) -> Commune:
     """Both laptops synced once, then a day offline; the leader has synced since, so the
     volunteer's round has batches to upload, pages to download and a conflict to raise."""
     leader = open_laptop(tmp_path, "leader")
-    team.set_commune(leader, COMMUNE)
+    team.set_commune(leader, code)
     village = team.add_village(leader, "Thôn Khay")
     leader_id = team.add_team_member(leader, "Phạm Đăng Xuyết", "leader", village.id).id
     member_id = team.add_team_member(leader, "Nguyễn Thị Hệ", "member", village.id).id
     shared = households.create_household(leader, HouseholdInput(village.id, "Phạm Văn Chung"))
     sent = set(_outbox(leader))
-    _enrol(db, url, leader, "leader")
+    _enrol(db, url, leader, "leader", code)
     _sync_directly(leader)
     volunteer = open_laptop(tmp_path, "volunteer")
-    _enrol(db, url, volunteer, "volunteer")
+    _enrol(db, url, volunteer, "volunteer", code)
     _sync_directly(volunteer)
 
     work = [
@@ -245,32 +257,73 @@ def _commune(db: ServerDB, url: str, tmp_path: Path) -> Commune:
     ]
     sent |= set(_outbox(leader)) | set(_outbox(volunteer))
     _sync_directly(leader)
-    return Commune(db, leader, volunteer, shared.id, work, sent)
+    return Commune(db, code, leader, volunteer, shared.id, work, sent)
+
+
+@pytest.fixture(params=["sqlite", "postgresql", TWO_PROCESSES])
+def served(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Served]:
+    """One server process on a database of its own, or a new commune on the module's
+    two processes."""
+    if request.param == TWO_PROCESSES:
+        pair: ProcessPair = request.getfixturevalue("process_pair")
+        yield pair.new_commune()
+        return
+    with (
+        server_database(request.param, tmp_path, monkeypatch) as url,
+        communes_database(url) as db,
+    ):
+        server = LoopbackServer(db)
+        try:
+            yield Served(db, server.url, (server.port,), COMMUNE)
+        finally:
+            server.stop()
 
 
 @pytest.fixture
-def proxy(sync_server: LoopbackServer) -> Iterator[FaultProxy]:
-    proxy = FaultProxy(sync_server.port)
+def proxy(served: Served) -> Iterator[FaultProxy]:
+    proxy = FaultProxy(served.ports)
     yield proxy
     proxy.close()
+    if len(served.ports) > 1:
+        _assert_answered_by_turns(proxy)
+
+
+def _assert_answered_by_turns(proxy: FaultProxy) -> None:
+    """Consecutive exchanges of the test went to different processes, and every process
+    answered some of its pushes and pages (read from each one's own /metrics would count
+    other tests' too: the proxy's record of where each exchange went is this test's)."""
+    ports = [exchange.upstream for exchange in proxy.exchanges]
+    assert all(this != after for this, after in pairwise(ports))
+    for route in PUSH, PULL:
+        answered = {e.upstream for e in proxy.seen(*route) if e.reply}
+        assert answered == set(proxy.upstream_ports), (route, answered)
 
 
 @pytest.fixture
-def commune(sync_server: LoopbackServer, tmp_path: Path) -> Commune:
-    return _commune(sync_server.db, sync_server.url, tmp_path)
+def commune(served: Served, tmp_path: Path) -> Commune:
+    return _commune(served.db, served.url, tmp_path, served.commune)
 
 
 # --- checks -------------------------------------------------------------------------------
 
 
-def _received(db: ServerDB) -> set[str]:
+def _received(db: ServerDB, commune: str) -> set[str]:
+    """The changes the server accepted from the commune's devices."""
     with db.reading() as session:
-        return set(session.scalars(select(ReceivedChange.change_id)))
+        return set(
+            session.scalars(
+                select(ReceivedChange.change_id)
+                .join(Device, Device.id == ReceivedChange.device_id)
+                .where(Device.commune_code == commune)
+            )
+        )
 
 
-def _feed_counter(db: ServerDB) -> int:
+def _feed_counter(db: ServerDB, commune: str) -> int:
     with db.reading() as session:
-        return commune_end(session.connection(), COMMUNE)
+        return commune_end(session.connection(), commune)
 
 
 def _cursor(store: Store) -> int:
@@ -300,14 +353,18 @@ def _settle(commune: Commune, connect: ConnectionFactory) -> None:
     assert (report.pushed, report.pulled) == (0, 0)
 
 
-def _entity_ids(db: ServerDB, entity: str) -> list[str]:
+def _entity_ids(db: ServerDB, commune: str, entity: str) -> list[str]:
     with db.reading() as session:
-        return list(session.scalars(select(Record.row_id).where(Record.entity == entity)))
+        return list(
+            session.scalars(
+                select(Record.row_id).where(Record.entity == entity, Record.commune_code == commune)
+            )
+        )
 
 
 def _assert_converged(commune: Commune) -> None:
-    db = commune.db
-    expected = server_snapshot(db)
+    db, code = commune.db, commune.code
+    expected = server_snapshot(db, code)
     for store in (commune.leader, commune.volunteer):
         assert _outbox(store) == []
         assert laptop_snapshot(store) == expected
@@ -319,21 +376,23 @@ def _assert_converged(commune: Commune) -> None:
     # or a change missing or unexpected.)
     with db.reading() as session:
         audited = session.execute(
-            select(AuditEntry.change_id, func.count()).group_by(AuditEntry.change_id)
+            select(AuditEntry.change_id, func.count())
+            .where(AuditEntry.commune_code == code)
+            .group_by(AuditEntry.change_id)
         ).all()
-    assert _received(db) == commune.sent
+    assert _received(db, code) == commune.sent
     assert {change_id for change_id, _times in audited} == commune.sent
     assert all(times == 1 for _change_id, times in audited)
 
     logged = [s for work in commune.work for s in work.sessions]
     voided = {s for work in commune.work for s in work.voided}
-    assert sorted(_entity_ids(db, "help_session")) == sorted(logged)
-    assert len(_entity_ids(db, "session_void")) == len(voided)
+    assert sorted(_entity_ids(db, code, "help_session")) == sorted(logged)
+    assert len(_entity_ids(db, code, "session_void")) == len(voided)
     merges = sum(len(work.merged) for work in commune.work)
-    assert len(_entity_ids(db, "household_merge")) == merges
+    assert len(_entity_ids(db, code, "household_merge")) == merges
     made = [h for work in commune.work for h in work.households] + [commune.shared_household]
-    assert sorted(_entity_ids(db, "household")) == sorted(made)
-    assert len(_entity_ids(db, "sync_conflict")) == 1  # the shared household's notes
+    assert sorted(_entity_ids(db, code, "household")) == sorted(made)
+    assert len(_entity_ids(db, code, "sync_conflict")) == 1  # the shared household's notes
 
     merged = {loser: survivor for work in commune.work for loser, survivor in work.merged.items()}
     for (entity, row_id), row in expected.items():
@@ -401,7 +460,7 @@ def test_a_round_broken_mid_upload_then_mid_download_loses_and_repeats_nothing(
     # The first batch was acknowledged; the second was not, whatever the server did.
     assert _outbox(volunteer) == queued[BATCH:]
     second_batch = set(queued[BATCH : 2 * BATCH])
-    received = _received(commune.db)
+    received = _received(commune.db, commune.code)
     if fault in SERVER_COMMITTED:
         assert second_batch <= received
     else:
@@ -420,7 +479,7 @@ def test_a_round_broken_mid_upload_then_mid_download_loses_and_repeats_nothing(
     first_page = json_body(pages[0].reply)
     assert first_page["more"]
     # The page that arrived was applied together with its cursor, and nothing after it.
-    assert _cursor(volunteer) == first_page["cursor"] < _feed_counter(commune.db)
+    assert _cursor(volunteer) == first_page["cursor"] < _feed_counter(commune.db, commune.code)
     with volunteer.reading() as session:
         for item in first_page["changes"]:
             row: Any = session.get(ENTITIES[item["entity"]], item["id"])
@@ -463,7 +522,7 @@ def test_retries_ride_out_a_fault_of_every_kind_within_one_round(
 
 
 def test_a_batch_sent_again_after_a_lost_reply_gets_the_original_results(
-    commune: Commune, proxy: FaultProxy, sync_server: LoopbackServer
+    commune: Commune, proxy: FaultProxy, served: Served
 ) -> None:
     volunteer = commune.volunteer
     # The last batch: the void, an edit, the edit that conflicts with the leader's, and
@@ -478,23 +537,23 @@ def test_a_batch_sent_again_after_a_lost_reply_gets_the_original_results(
     original = json_body(lost.reply)["results"]
     assert [r["change_id"] for r in original] == _outbox(volunteer)
     assert "conflict" in {r["status"] for r in original}
-    version = _feed_counter(commune.db)
-    rows = server_snapshot(commune.db)
-    received = _received(commune.db)
+    version = _feed_counter(commune.db, commune.code)
+    rows = server_snapshot(commune.db, commune.code)
+    received = _received(commune.db, commune.code)
 
     with volunteer.reading() as session:
         credentials = sync_state.enrolled(session)
     assert credentials is not None
-    again = ServerConnection(sync_server.url, credentials.token)
+    again = ServerConnection(served.url, credentials.token)
     try:
         repeated = again.post("/v1/push", batch)["results"]
     finally:
         again.close()
 
     assert repeated == original
-    assert _feed_counter(commune.db) == version
-    assert server_snapshot(commune.db) == rows
-    assert _received(commune.db) == received
+    assert _feed_counter(commune.db, commune.code) == version
+    assert server_snapshot(commune.db, commune.code) == rows
+    assert _received(commune.db, commune.code) == received
 
     # The laptop itself sends the same batch again and is told the same.
     _sync(volunteer, _through(proxy))
@@ -506,12 +565,12 @@ def test_a_batch_sent_again_after_a_lost_reply_gets_the_original_results(
 
 
 @contextmanager
-def _server_busy(db: ServerDB) -> Iterator[None]:
+def _server_busy(db: ServerDB, commune: str) -> Iterator[None]:
     """Hold the lock every push of the commune takes (its feed; on SQLite the write lock):
     its pushes that arrive meanwhile wait for it, as behind a long batch from another
     laptop."""
     with db.transaction() as session:
-        VersionClock(session, COMMUNE)
+        VersionClock(session, commune)
         yield
 
 
@@ -525,7 +584,7 @@ def test_a_retry_that_overtakes_a_slow_first_attempt_is_applied_once(
     with ExitStack() as busy:
         # The first attempt waits behind the lock until the laptop gives up on it and
         # sends the batch again; then both attempts are in the server's hands at once.
-        busy.enter_context(_server_busy(commune.db))
+        busy.enter_context(_server_busy(commune.db, commune.code))
         failure = _round_interrupted(volunteer, connect, retry, busy.close)
 
     assert failure is None
@@ -639,7 +698,7 @@ def test_a_server_killed_mid_upload_and_restarted_loses_and_repeats_nothing(
     acknowledged = sum(len(json_body(e.request)["changes"]) for e in pushes if e.delivered)
     assert _outbox(volunteer) == queued[acknowledged:]
     second_batch = set(queued[BATCH : 2 * BATCH])
-    on_server = second_batch & _received(db)
+    on_server = second_batch & _received(db, COMMUNE)
     if committed:
         assert acknowledged == BATCH and on_server == second_batch
     else:

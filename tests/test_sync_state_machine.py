@@ -4,11 +4,14 @@ the server holds, no help session may be lost, and every same-field edit made on
 laptops from the same base must have left a conflict for the leader.
 
 The server (SQLite, a real uvicorn on a loopback port) and the laptops' data folders are
-made afresh for every example.  Alongside them runs a model of the server's merge rule
-(ARCHITECTURE.md, sync lesson 6; ``server/push.py``): for each household field, its
-value and which laptop last wrote it at which step.  A laptop's edit conflicts when the
-field was written by another laptop after this laptop's last sync (its base) to another
-value; the first edit to arrive stands.  The model predicts every conflict record
+made afresh for every example (tests/test_sync_state_machine_two_processes.py runs the
+same machine against two server processes on PostgreSQL).
+
+Alongside the server runs a model of its merge rule (ARCHITECTURE.md, sync lesson 6;
+``server/push.py``): for each household field, its value and which laptop last wrote it
+at which step.  A laptop's edit conflicts when the field was written by another laptop
+after this laptop's last sync (its base) to another value; the first edit to arrive
+stands.  The model predicts every conflict record
 exactly, so a conflict missing, doubled or invented fails the test.
 """
 
@@ -33,6 +36,7 @@ from tests.sync_support import (
     COMMUNE,
     Laptop,
     LoopbackServer,
+    ServerAt,
     Snapshot,
     enrol_laptop,
     laptop_snapshot,
@@ -108,10 +112,9 @@ class CommuneSync(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="vh-sync-machine-", dir=_SCRATCH))
-        self.db = open_server_db(f"sqlite+pysqlite:///{self.folder / 'server.sqlite3'}")
-        accounts.add_commune(self.db, COMMUNE, "Xã Gia Lộc")
-        self.server = LoopbackServer(self.db)
-        commune = set_up_commune(self.server, self.folder)
+        self.server, self.commune_code = self._start_server()
+        self.db = self.server.db
+        commune = set_up_commune(self.server, self.folder, self.commune_code)
         self.village_id = commune.village_id
         self.volunteers = (commune.leader_id, commune.member_id)
         self.laptops: list[Laptop] = [commune.leader]
@@ -127,11 +130,23 @@ class CommuneSync(RuleBasedStateMachine):
         for head in SHARED_HEADS:
             self.create_household(0, head, None, with_head=True)
         for number in range(1, LAPTOPS):
-            laptop = enrol_laptop(self.server, open_laptop(self.folder, f"laptop-{number}"))
-            self.laptops.append(laptop)
+            store = open_laptop(self.folder, f"laptop-{number}")
+            self.laptops.append(enrol_laptop(self.server, store, commune=self.commune_code))
         self.devices = [self._device_id(laptop) for laptop in self.laptops]
         for index in range(LAPTOPS):
             self._sync(index)
+
+    def _start_server(self) -> tuple[ServerAt, str]:
+        """The server this example's laptops sync with, and their commune: an embedded
+        server on a SQLite file of its own."""
+        db = open_server_db(f"sqlite+pysqlite:///{self.folder / 'server.sqlite3'}")
+        accounts.add_commune(db, COMMUNE, "Xã Gia Lộc")
+        self._embedded = LoopbackServer(db)
+        return self._embedded, COMMUNE
+
+    def _stop_server(self) -> None:
+        self._embedded.stop()
+        self.db.close()
 
     @staticmethod
     def _device_id(laptop: Laptop) -> str:
@@ -339,10 +354,9 @@ class CommuneSync(RuleBasedStateMachine):
             if sys.exc_info()[1] is None:
                 self._final_round_and_checks()
         finally:
-            self.server.stop()
             for laptop in self.laptops:
                 laptop.store.close()
-            self.db.close()
+            self._stop_server()
             shutil.rmtree(self.folder, ignore_errors=True)
 
     def _final_round_and_checks(self) -> None:
@@ -351,7 +365,7 @@ class CommuneSync(RuleBasedStateMachine):
         for _ in range(2):
             for index in range(LAPTOPS):
                 self._sync(index)
-        expected = server_snapshot(self.db)
+        expected = server_snapshot(self.db, self.commune_code)
         for index, laptop in enumerate(self.laptops):
             held = laptop_snapshot(laptop.store)
             differing = sorted(
