@@ -109,47 +109,51 @@ def prepare(db: ServerDB, plan: LoadPlan) -> list[Identity]:
     added; every laptop enrolled and holding its commune as a first download gave it."""
     identities: list[Identity] = []
     for index in range(plan.communes):
-        commune = str(FIRST_COMMUNE + index)
-        accounts.add_commune(db, commune, f"Xã thử tải {index + 1}")
-        leader, _token = _scope(db, commune, "leader")
-        village = new_id()
-        team = [new_id() for _ in range(index, plan.laptops, plan.communes)]
-        setup = [_change("village", village, {"commune_code": commune, "name": "Thôn Khay"})]
-        setup += [
-            _change(
-                "team_member",
-                member,
-                {"commune_code": commune, "full_name": f"Thành viên {number + 1}"},
-            )
-            for number, member in enumerate(team)
-        ]
-        push(db, leader, setup)
-        laptops = []
-        for member in team:
-            scope, token = _scope(db, commune, "volunteer")
-            households = [new_id() for _ in range(HOUSEHOLDS_PER_LAPTOP)]
-            added = push(
-                db,
-                scope,
-                [
-                    _change(
-                        "household",
-                        household,
-                        {"village_id": village, "head_name": HEAD_NAMES[n % len(HEAD_NAMES)]},
-                    )
-                    for n, household in enumerate(households)
-                ],
-            )
-            versions = {
-                h: int(result["version"]) for h, result in zip(households, added, strict=True)
-            }
-            laptops.append((scope, token, member, versions))
-        cursor, held = commune_rows(db, commune)
-        identities += [
-            Identity(scope.device_id, token, commune, village, member, versions, cursor, held)
-            for scope, token, member, versions in laptops
-        ]
+        identities += prepare_commune(db, plan, index)
     return identities
+
+
+def prepare_commune(db: ServerDB, plan: LoadPlan, index: int) -> list[Identity]:
+    """The ``index``-th commune of ``plan`` and its laptops (a share of ``plan.laptops``),
+    as :func:`prepare` makes each."""
+    commune = str(FIRST_COMMUNE + index)
+    accounts.add_commune(db, commune, f"Xã thử tải {index + 1}")
+    leader, _token = _scope(db, commune, "leader")
+    village = new_id()
+    team = [new_id() for _ in range(index, plan.laptops, plan.communes)]
+    setup = [_change("village", village, {"commune_code": commune, "name": "Thôn Khay"})]
+    setup += [
+        _change(
+            "team_member",
+            member,
+            {"commune_code": commune, "full_name": f"Thành viên {number + 1}"},
+        )
+        for number, member in enumerate(team)
+    ]
+    push(db, leader, setup)
+    laptops = []
+    for member in team:
+        scope, token = _scope(db, commune, "volunteer")
+        households = [new_id() for _ in range(HOUSEHOLDS_PER_LAPTOP)]
+        added = push(
+            db,
+            scope,
+            [
+                _change(
+                    "household",
+                    household,
+                    {"village_id": village, "head_name": HEAD_NAMES[n % len(HEAD_NAMES)]},
+                )
+                for n, household in enumerate(households)
+            ],
+        )
+        versions = {h: int(result["version"]) for h, result in zip(households, added, strict=True)}
+        laptops.append((scope, token, member, versions))
+    cursor, held = commune_rows(db, commune)
+    return [
+        Identity(scope.device_id, token, commune, village, member, versions, cursor, held)
+        for scope, token, member, versions in laptops
+    ]
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -291,6 +295,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Many laptops pushing and pulling at once against a commune server on "
         "loopback (SQLite, PostgreSQL): latency, throughput, errors, and a count check.",
     )
+    parser.add_argument(
+        "--province",
+        action="store_true",
+        help="a province instead: 1,000 laptops against serve --workers 1, 2, 4 on "
+        "PostgreSQL, with options of its own (python -m benchmarks.load --province --help)",
+    )
     parser.add_argument("--laptops", type=int, default=200, help="simulated laptops (200)")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the load (60)")
     parser.add_argument("--communes", type=int, default=10, help="communes they belong to (10)")
@@ -346,7 +356,12 @@ def _database(kind: str, folder: Path, pg_url: str | None) -> Iterator[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    if "--province" in arguments:  # a mode with options of its own
+        from benchmarks.load_province import main as province_main
+
+        return province_main([a for a in arguments if a != "--province"])
+    args = _parser().parse_args(arguments)
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     if "postgresql" in kinds and not args.pg_url:
         print(f"PostgreSQL: give --pg-url or set {PG_URL_ENV}", file=sys.stderr)
