@@ -35,7 +35,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -203,18 +203,7 @@ class _Fleet:
             self.stop.wait(laptop.rng.uniform(low, high))
         self.ended[index] = time.perf_counter()
         self.load[index], laptop.outcomes = laptop.outcomes, Outcomes()
-        for attempt in range(FINAL_ATTEMPTS):
-            if laptop.push() and not laptop.outbox:
-                break
-            if attempt + 1 < FINAL_ATTEMPTS:
-                time.sleep(FINAL_RETRY_PAUSE)
-        laptop.end_round()
-        self.barrier.wait()  # no upload after this: every download below sees them all
-        for attempt in range(FINAL_ATTEMPTS):
-            if laptop.pull_to_end():
-                break
-            if attempt + 1 < FINAL_ATTEMPTS:
-                time.sleep(FINAL_RETRY_PAUSE)
+        finish(laptop, self.barrier.wait)
 
     def run(self) -> float:
         threads = [
@@ -231,6 +220,24 @@ class _Fleet:
         if self.failures:
             raise RuntimeError("simulated laptops failed: " + "; ".join(self.failures[:5]))
         return max(self.ended.values()) - started
+
+
+def finish(laptop: SimulatedLaptop, wait_for_the_others: Callable[[], object]) -> None:
+    """The end of a laptop's run: it uploads what it still holds (trying again a few
+    times), waits for every other laptop to have done so (no upload after that: every
+    download below sees them all), then downloads to the feed's end."""
+    for attempt in range(FINAL_ATTEMPTS):
+        if laptop.push() and not laptop.outbox:
+            break
+        if attempt + 1 < FINAL_ATTEMPTS:
+            time.sleep(FINAL_RETRY_PAUSE)
+    laptop.end_round()
+    wait_for_the_others()
+    for attempt in range(FINAL_ATTEMPTS):
+        if laptop.pull_to_end():
+            break
+        if attempt + 1 < FINAL_ATTEMPTS:
+            time.sleep(FINAL_RETRY_PAUSE)
 
 
 def _total(parts: list[Outcomes]) -> Outcomes:

@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from benchmarks.load import finish
 from benchmarks.load_laptop import Identity, Outcomes, SimulatedLaptop
 
 if TYPE_CHECKING:
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
 
 SYNC_AFTER_SAVE = 5.0  # s: the app's delay between a save and its sync (debounced)
 SYNC_EVERY = 300.0  # s: the app's periodic sync
-FINAL_ATTEMPTS = 5  # uploads and downloads tried at the end before a laptop gives up
-FINAL_RETRY_PAUSE = 0.5  # s between them: a laptop's back-off, not a synchronisation
 OTHERS_TIMEOUT = 600.0  # s: a safety net for a generator process that died, never met
 
 
@@ -105,18 +104,7 @@ class _Laptops:
                 laptop.log_work()
                 laptop.sync()
         self.saturation[index], laptop.outcomes = laptop.outcomes, Outcomes()
-        for attempt in range(FINAL_ATTEMPTS):
-            if laptop.push() and not laptop.outbox:
-                break
-            if attempt + 1 < FINAL_ATTEMPTS:
-                time.sleep(FINAL_RETRY_PAUSE)
-        laptop.end_round()
-        everyone_uploaded.wait()  # no upload after this, in any process
-        for attempt in range(FINAL_ATTEMPTS):
-            if laptop.pull_to_end():
-                break
-            if attempt + 1 < FINAL_ATTEMPTS:
-                time.sleep(FINAL_RETRY_PAUSE)
+        finish(laptop, everyone_uploaded.wait)  # the others: in every generator process
         laptop.end_round()
 
     def _normal_day(self, index: int) -> None:
