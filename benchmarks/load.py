@@ -240,7 +240,8 @@ def finish(laptop: SimulatedLaptop, wait_for_the_others: Callable[[], object]) -
             time.sleep(FINAL_RETRY_PAUSE)
 
 
-def _total(parts: list[Outcomes]) -> Outcomes:
+def total_of(parts: list[Outcomes]) -> Outcomes:
+    """The outcomes of several laptops, or phases, added up."""
     total = Outcomes()
     for part in parts:
         total.add(part)
@@ -270,7 +271,7 @@ def run(db_url: str, folder: Path, plan: LoadPlan) -> LoadFigures:
         baseline, baseline_seconds = _baseline(laptops[0], plan.baseline_rounds)
         fleet = _Fleet(laptops, plan)
         load_seconds = fleet.run()
-        end = _total([laptop.outcomes for laptop in laptops])
+        end = total_of([laptop.outcomes for laptop in laptops])
     finally:
         for laptop in laptops:
             laptop.close()
@@ -285,7 +286,7 @@ def run(db_url: str, folder: Path, plan: LoadPlan) -> LoadFigures:
         plan,
         baseline,
         baseline_seconds,
-        _total(list(fleet.load.values())),
+        total_of(list(fleet.load.values())),
         load_seconds,
         end,
         check,

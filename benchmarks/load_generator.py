@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from benchmarks.load import finish
+from benchmarks.load import finish, total_of
 from benchmarks.load_laptop import Identity, Outcomes, SimulatedLaptop
 
 if TYPE_CHECKING:
@@ -178,9 +178,9 @@ def drive(
         laptop.close()
     results.put(
         GeneratorResult(
-            _total(fleet.normal),
-            _total(fleet.saturation),
-            _total([laptop.outcomes for laptop in laptops]),
+            total_of(fleet.normal),
+            total_of(fleet.saturation),
+            total_of([laptop.outcomes for laptop in laptops]),
             laptops,
             fleet.failures,
         )
@@ -189,10 +189,3 @@ def drive(
 
 def _wait_for_the_others(uploaded: Barrier) -> None:
     uploaded.wait(OTHERS_TIMEOUT)
-
-
-def _total(parts: list[Outcomes]) -> Outcomes:
-    total = Outcomes()
-    for part in parts:
-        total.add(part)
-    return total

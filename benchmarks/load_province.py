@@ -53,7 +53,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from benchmarks.load import LoadPlan, prepare_commune
+from benchmarks.load import LoadPlan, prepare_commune, total_of
 from benchmarks.load_checks import CountCheck, check_counts
 from benchmarks.load_cpu import CpuSample, CpuShares, ProcessRoots
 from benchmarks.load_generator import (
@@ -211,13 +211,6 @@ def _drive_all(
     return collected, samples
 
 
-def _total(parts: list[Outcomes]) -> Outcomes:
-    total = Outcomes()
-    for part in parts:
-        total.add(part)
-    return total
-
-
 @contextmanager
 def _state_folder(folder: Path) -> Iterator[None]:
     """Epoch markers (server/epochs.py) of what this process opens kept in ``folder``, not
@@ -263,9 +256,9 @@ def run_once(
     return ProvinceFigures(
         workers,
         plan,
-        _total([result.normal for result in collected]),
-        _total([result.saturation for result in collected]),
-        _total([result.end for result in collected]),
+        total_of([result.normal for result in collected]),
+        total_of([result.saturation for result in collected]),
+        total_of([result.end for result in collected]),
         check,
         _shares_between(first, middle, plan.normal_seconds),
         _shares_between(middle, last, plan.saturation_seconds),
