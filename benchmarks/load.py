@@ -35,7 +35,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -109,47 +109,51 @@ def prepare(db: ServerDB, plan: LoadPlan) -> list[Identity]:
     added; every laptop enrolled and holding its commune as a first download gave it."""
     identities: list[Identity] = []
     for index in range(plan.communes):
-        commune = str(FIRST_COMMUNE + index)
-        accounts.add_commune(db, commune, f"Xã thử tải {index + 1}")
-        leader, _token = _scope(db, commune, "leader")
-        village = new_id()
-        team = [new_id() for _ in range(index, plan.laptops, plan.communes)]
-        setup = [_change("village", village, {"commune_code": commune, "name": "Thôn Khay"})]
-        setup += [
-            _change(
-                "team_member",
-                member,
-                {"commune_code": commune, "full_name": f"Thành viên {number + 1}"},
-            )
-            for number, member in enumerate(team)
-        ]
-        push(db, leader, setup)
-        laptops = []
-        for member in team:
-            scope, token = _scope(db, commune, "volunteer")
-            households = [new_id() for _ in range(HOUSEHOLDS_PER_LAPTOP)]
-            added = push(
-                db,
-                scope,
-                [
-                    _change(
-                        "household",
-                        household,
-                        {"village_id": village, "head_name": HEAD_NAMES[n % len(HEAD_NAMES)]},
-                    )
-                    for n, household in enumerate(households)
-                ],
-            )
-            versions = {
-                h: int(result["version"]) for h, result in zip(households, added, strict=True)
-            }
-            laptops.append((scope, token, member, versions))
-        cursor, held = commune_rows(db, commune)
-        identities += [
-            Identity(scope.device_id, token, commune, village, member, versions, cursor, held)
-            for scope, token, member, versions in laptops
-        ]
+        identities += prepare_commune(db, plan, index)
     return identities
+
+
+def prepare_commune(db: ServerDB, plan: LoadPlan, index: int) -> list[Identity]:
+    """The ``index``-th commune of ``plan`` and its laptops (a share of ``plan.laptops``),
+    as :func:`prepare` makes each."""
+    commune = str(FIRST_COMMUNE + index)
+    accounts.add_commune(db, commune, f"Xã thử tải {index + 1}")
+    leader, _token = _scope(db, commune, "leader")
+    village = new_id()
+    team = [new_id() for _ in range(index, plan.laptops, plan.communes)]
+    setup = [_change("village", village, {"commune_code": commune, "name": "Thôn Khay"})]
+    setup += [
+        _change(
+            "team_member",
+            member,
+            {"commune_code": commune, "full_name": f"Thành viên {number + 1}"},
+        )
+        for number, member in enumerate(team)
+    ]
+    push(db, leader, setup)
+    laptops = []
+    for member in team:
+        scope, token = _scope(db, commune, "volunteer")
+        households = [new_id() for _ in range(HOUSEHOLDS_PER_LAPTOP)]
+        added = push(
+            db,
+            scope,
+            [
+                _change(
+                    "household",
+                    household,
+                    {"village_id": village, "head_name": HEAD_NAMES[n % len(HEAD_NAMES)]},
+                )
+                for n, household in enumerate(households)
+            ],
+        )
+        versions = {h: int(result["version"]) for h, result in zip(households, added, strict=True)}
+        laptops.append((scope, token, member, versions))
+    cursor, held = commune_rows(db, commune)
+    return [
+        Identity(scope.device_id, token, commune, village, member, versions, cursor, held)
+        for scope, token, member, versions in laptops
+    ]
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -199,18 +203,7 @@ class _Fleet:
             self.stop.wait(laptop.rng.uniform(low, high))
         self.ended[index] = time.perf_counter()
         self.load[index], laptop.outcomes = laptop.outcomes, Outcomes()
-        for attempt in range(FINAL_ATTEMPTS):
-            if laptop.push() and not laptop.outbox:
-                break
-            if attempt + 1 < FINAL_ATTEMPTS:
-                time.sleep(FINAL_RETRY_PAUSE)
-        laptop.end_round()
-        self.barrier.wait()  # no upload after this: every download below sees them all
-        for attempt in range(FINAL_ATTEMPTS):
-            if laptop.pull_to_end():
-                break
-            if attempt + 1 < FINAL_ATTEMPTS:
-                time.sleep(FINAL_RETRY_PAUSE)
+        finish(laptop, self.barrier.wait)
 
     def run(self) -> float:
         threads = [
@@ -229,7 +222,26 @@ class _Fleet:
         return max(self.ended.values()) - started
 
 
-def _total(parts: list[Outcomes]) -> Outcomes:
+def finish(laptop: SimulatedLaptop, wait_for_the_others: Callable[[], object]) -> None:
+    """The end of a laptop's run: it uploads what it still holds (trying again a few
+    times), waits for every other laptop to have done so (no upload after that: every
+    download below sees them all), then downloads to the feed's end."""
+    for attempt in range(FINAL_ATTEMPTS):
+        if laptop.push() and not laptop.outbox:
+            break
+        if attempt + 1 < FINAL_ATTEMPTS:
+            time.sleep(FINAL_RETRY_PAUSE)
+    laptop.end_round()
+    wait_for_the_others()
+    for attempt in range(FINAL_ATTEMPTS):
+        if laptop.pull_to_end():
+            break
+        if attempt + 1 < FINAL_ATTEMPTS:
+            time.sleep(FINAL_RETRY_PAUSE)
+
+
+def total_of(parts: list[Outcomes]) -> Outcomes:
+    """The outcomes of several laptops, or phases, added up."""
     total = Outcomes()
     for part in parts:
         total.add(part)
@@ -259,7 +271,7 @@ def run(db_url: str, folder: Path, plan: LoadPlan) -> LoadFigures:
         baseline, baseline_seconds = _baseline(laptops[0], plan.baseline_rounds)
         fleet = _Fleet(laptops, plan)
         load_seconds = fleet.run()
-        end = _total([laptop.outcomes for laptop in laptops])
+        end = total_of([laptop.outcomes for laptop in laptops])
     finally:
         for laptop in laptops:
             laptop.close()
@@ -274,7 +286,7 @@ def run(db_url: str, folder: Path, plan: LoadPlan) -> LoadFigures:
         plan,
         baseline,
         baseline_seconds,
-        _total(list(fleet.load.values())),
+        total_of(list(fleet.load.values())),
         load_seconds,
         end,
         check,
@@ -290,6 +302,12 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks.load",
         description="Many laptops pushing and pulling at once against a commune server on "
         "loopback (SQLite, PostgreSQL): latency, throughput, errors, and a count check.",
+    )
+    parser.add_argument(
+        "--province",
+        action="store_true",
+        help="a province instead: 1,000 laptops against serve --workers 1, 2, 4 on "
+        "PostgreSQL, with options of its own (python -m benchmarks.load --province --help)",
     )
     parser.add_argument("--laptops", type=int, default=200, help="simulated laptops (200)")
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the load (60)")
@@ -346,7 +364,12 @@ def _database(kind: str, folder: Path, pg_url: str | None) -> Iterator[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    if "--province" in arguments:  # a mode with options of its own
+        from benchmarks.load_province import main as province_main
+
+        return province_main([a for a in arguments if a != "--province"])
+    args = _parser().parse_args(arguments)
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     if "postgresql" in kinds and not args.pg_url:
         print(f"PostgreSQL: give --pg-url or set {PG_URL_ENV}", file=sys.stderr)

@@ -73,16 +73,7 @@ class SimulatedLaptop:
         self.identity = identity
         self.url = server_url
         self.rng = random.Random(seed)
-        self.http = requests.Session()
-        self.http.headers.update(
-            {
-                wire.PROTOCOL_HEADER: str(wire.PROTOCOL_VERSION),
-                wire.APP_VERSION_HEADER: __version__,
-                "Accept-Encoding": "gzip",
-                "User-Agent": f"VillageHelper/{__version__} (load test)",
-                "Authorization": f"Bearer {identity.token}",
-            }
-        )
+        self.http = self._new_http()
         self.outcomes = Outcomes()
         self.outbox: list[dict[str, Any]] = []  # sent or not, not yet acknowledged, in order
         self.sent_sessions: set[str] = set()  # every session id ever put in the outbox
@@ -96,8 +87,32 @@ class SimulatedLaptop:
         self.held = dict(identity.held)
         self._edits = 0
 
+    def _new_http(self) -> requests.Session:
+        http = requests.Session()
+        http.headers.update(
+            {
+                wire.PROTOCOL_HEADER: str(wire.PROTOCOL_VERSION),
+                wire.APP_VERSION_HEADER: __version__,
+                "Accept-Encoding": "gzip",
+                "User-Agent": f"VillageHelper/{__version__} (load test)",
+                "Authorization": f"Bearer {self.identity.token}",
+            }
+        )
+        return http
+
     def close(self) -> None:
         self.http.close()
+
+    # A laptop driven in a generator process of its own (the province run) comes back to
+    # the process that checks the counts: what it holds crosses, its connections do not.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        del state["http"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.http = self._new_http()
 
     # --- what a volunteer does between two syncs ---------------------------------------
 

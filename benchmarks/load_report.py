@@ -11,6 +11,7 @@ from benchmarks.measure import Row, nearest_rank
 
 if TYPE_CHECKING:
     from benchmarks.load import LoadFigures
+    from benchmarks.load_checks import CountCheck
 
 PUSH_P99_TARGET = 0.5  # s, on PostgreSQL (the issue's target)
 
@@ -36,7 +37,7 @@ def _percentile_rows(
     return rows
 
 
-def _count_row(measure: str, count: int, must_be_zero: bool = False) -> Row:
+def count_row(measure: str, count: int, must_be_zero: bool = False) -> Row:
     verdict = (" ok" if count == 0 else " MISSED") if must_be_zero else ""
     return Row(measure, None, None, "", "", note=f"{count:,}{verdict}")
 
@@ -69,22 +70,28 @@ def rows(figures: LoadFigures) -> list[Row]:
     for phase, outcomes in (("", load), ("baseline ", baseline), ("end ", figures.end)):
         errors.update({f"{phase}{kind}": count for kind, count in outcomes.errors.items()})
     if not errors:
-        out.append(_count_row("errors (any request not answered 200, any change refused)", 0))
-    out += [_count_row(f"errors: {kind}", count) for kind, count in sorted(errors.items())]
-    out.append(_count_row("changes acknowledged in all", check.changes_acknowledged))
+        out.append(count_row("errors (any request not answered 200, any change refused)", 0))
+    out += [count_row(f"errors: {kind}", count) for kind, count in sorted(errors.items())]
+    out += count_rows(check)
+    return out
+
+
+def count_rows(check: CountCheck) -> list[Row]:
+    """The count check's verdicts, one row each."""
+    out = [count_row("changes acknowledged in all", check.changes_acknowledged)]
     out.append(
-        _count_row(
+        count_row(
             f"sessions acknowledged (on the server: {check.sessions_on_server:,})",
             check.sessions_acknowledged,
         )
     )
-    out.append(_count_row("lost: acknowledged changes not received", check.lost_changes, True))
-    out.append(_count_row("lost: acknowledged sessions not stored", check.lost_sessions, True))
-    out.append(_count_row("lost: households not as last acknowledged", check.lost_edits, True))
-    out.append(_count_row("doubled: changes or sessions accepted twice", check.doubled, True))
-    out.append(_count_row("extra: sessions or households nobody sent", check.extra, True))
-    out.append(_count_row("not held by a laptop at the feed's end", check.unseen, True))
-    out.append(_count_row("still unacknowledged after the end", check.unconfirmed, True))
+    out.append(count_row("lost: acknowledged changes not received", check.lost_changes, True))
+    out.append(count_row("lost: acknowledged sessions not stored", check.lost_sessions, True))
+    out.append(count_row("lost: households not as last acknowledged", check.lost_edits, True))
+    out.append(count_row("doubled: changes or sessions accepted twice", check.doubled, True))
+    out.append(count_row("extra: sessions or households nobody sent", check.extra, True))
+    out.append(count_row("not held by a laptop at the feed's end", check.unseen, True))
+    out.append(count_row("still unacknowledged after the end", check.unconfirmed, True))
     return out
 
 
