@@ -44,14 +44,11 @@ import platform
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-from sqlalchemy import create_engine, text
 
 from benchmarks.load import LoadPlan, prepare_commune, total_of
 from benchmarks.load_checks import CountCheck, check_counts
@@ -67,7 +64,7 @@ from benchmarks.load_generator import (
 from benchmarks.load_laptop import Identity, Outcomes, SimulatedLaptop
 from benchmarks.load_servers import STARTUP_TIMEOUT, postmaster, serve
 from benchmarks.measure import table
-from tests.sync_support import PG_URL_ENV
+from tests.sync_support import PG_URL_ENV, fresh_postgres_database
 from villagehelper.server.database import open_server_db
 from villagehelper.server.epochs import STATE_ENV
 
@@ -123,24 +120,6 @@ class ProvinceFigures:
 
 
 # --- the province, prepared once -------------------------------------------------------------
-
-
-@contextmanager
-def _database(admin_url: str, template: str | None = None) -> Iterator[str]:
-    """A new database (a copy of ``template`` if given), dropped when the block ends."""
-    name = f"vh_province_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    copied = f' TEMPLATE "{template}"' if template else ""
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"{copied}'))
-        try:
-            yield f"{admin_url.rpartition('/')[0]}/{name}"
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
 
 
 def prepare_province(url: str, plan: ProvincePlan) -> list[Identity]:
@@ -238,7 +217,7 @@ def run_once(
     """A copy of the prepared province served by ``workers`` processes, driven through
     both phases and the end; the count check on the copy."""
     folder.mkdir(parents=True, exist_ok=True)
-    with _database(admin_url, template) as url:
+    with fresh_postgres_database(admin_url, "vh_province", template=template) as url:
         with serve(url, folder, workers) as server:
             roots = ProcessRoots(server.process.pid, postmaster(admin_url), os.getpid())
             collected, samples = _drive_all(_shares(server.url, identities, plan), plan, roots)
@@ -277,7 +256,7 @@ def _shares_between(
 
 def run_province(admin_url: str, work: Path, plan: ProvincePlan) -> Iterator[ProvinceFigures]:
     """The province prepared once, then one run per number of processes, in order."""
-    with _database(admin_url) as prepared_url:
+    with fresh_postgres_database(admin_url, "vh_province") as prepared_url:
         with _state_folder(work / "prepare-state"):
             identities = prepare_province(prepared_url, plan)
         template = prepared_url.rpartition("/")[2]

@@ -81,14 +81,18 @@ def postgres_admin_url() -> str:
 
 
 @contextmanager
-def fresh_postgres_database(admin_url: str, prefix: str = "vh_test") -> Iterator[str]:
-    """The URL of a new, empty database on the server ``admin_url`` reaches, dropped
-    (with whoever is still connected to it) when the block ends."""
+def fresh_postgres_database(
+    admin_url: str, prefix: str = "vh_test", *, template: str | None = None
+) -> Iterator[str]:
+    """The URL of a new database on the server ``admin_url`` reaches — empty, or a byte
+    copy of the database ``template`` — dropped (with whoever is still connected to it)
+    when the block ends."""
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    copied = f' TEMPLATE "{template}"' if template else ""
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"{copied}'))
         base, _, _ = admin_url.rpartition("/")
         try:
             yield f"{base}/{name}"
