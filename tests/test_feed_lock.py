@@ -249,5 +249,11 @@ def _until_a_writer_waits(db: ServerDB) -> None:
     )
     deadline = time.monotonic() + BOUND
     with db.engine.connect() as connection:
-        while not connection.execute(waiting).scalar():
+        while True:
+            found = connection.execute(waiting).scalar()
+            # PostgreSQL keeps one picture of its sessions per transaction: a new
+            # transaction for each look, or the first look is all the loop ever sees.
+            connection.rollback()
+            if found:
+                return
             assert time.monotonic() < deadline, "no session came to wait for the lock"
