@@ -45,7 +45,7 @@ class EmbeddedServer:
         self.port: int = self.socket.getsockname()[1]
         self._replicas = tempfile.TemporaryDirectory(prefix="vh-replicas-")
         proxies = frozenset(ipaddress.ip_address(proxy) for proxy in trusted_proxies)
-        app = create_app(
+        self.app = app = create_app(
             db,
             replicas_folder or Path(self._replicas.name),  # a kept folder: replicas warm
             throttles,

@@ -138,6 +138,7 @@ def serve(
     from villagehelper.server.limits import Throttles
     from villagehelper.server.maintenance import checkpoint, stop_on_sigterm
     from villagehelper.server.ops_endpoints import metrics_networks
+    from villagehelper.server.start_up import ready_to_serve
 
     assert isinstance(db, ServerDB)
     chosen = options or ServeOptions(tls, proxies, api_docs)
@@ -166,16 +167,15 @@ def serve(
             db.url, chosen.proxies_given, chosen.metrics_from, chosen.api_docs
         )
         return workers.serve_workers(listening, uvicorn_options, given, chosen.workers)
-    config = uvicorn.Config(
-        create_app(
-            db,
-            trusted_proxies=chosen.proxies,
-            api_docs=chosen.api_docs,
-            console_routers=console_rooms(),
-            metrics_from=allowed,
-        ),
-        **uvicorn_options,  # type: ignore[arg-type]
+    app = create_app(
+        db,
+        trusted_proxies=chosen.proxies,
+        api_docs=chosen.api_docs,
+        console_routers=console_rooms(),
+        metrics_from=allowed,
     )
+    ready_to_serve(app)
+    config = uvicorn.Config(app, **uvicorn_options)  # type: ignore[arg-type]
     server = uvicorn.Server(config)
     with stop_on_sigterm(lambda: setattr(server, "should_exit", True)):
         server.run(sockets=[listening])

@@ -68,6 +68,7 @@ def worker_app() -> FastAPI:
     from villagehelper.server.cli.serve import console_rooms
     from villagehelper.server.maintenance import checkpoint
     from villagehelper.server.ops_endpoints import metrics_networks
+    from villagehelper.server.start_up import ready_to_serve
 
     # The parent's log format (serve.py): the workers' lines read like its own.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -96,6 +97,7 @@ def worker_app() -> FastAPI:
 
     app.router.lifespan_context = closing_the_database
     _stop_with_the_supervisor()
+    ready_to_serve(app)
     return app
 
 

@@ -20,7 +20,11 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from villagehelper.server.commune_report.figures import CommuneFigures
-from villagehelper.server.commune_report.fonts import add_report_fonts
+from villagehelper.server.commune_report.fonts import (
+    add_report_fonts,
+    release_rehearsed_fonts,
+    release_report_fonts,
+)
 from villagehelper.server.commune_report.grid import GridRow, draw_grid
 from villagehelper.server.commune_report.page_fit import (
     CELL_PADDING,
@@ -70,8 +74,9 @@ class _Report(FPDF):
             self.set_xy(MARGIN_LEFT, MARGIN_TOP)
 
 
-def _new_document(orientation: str) -> _Report:
+def _new_document(orientation: str, made: list[FPDF]) -> _Report:
     pdf = _Report(orientation=orientation, unit="mm", format="A4")
+    made.append(pdf)  # its fonts released once the report is written
     pdf.set_margins(MARGIN_LEFT, MARGIN_TOP, MARGIN_RIGHT)
     pdf.set_auto_page_break(True, margin=MARGIN_BOTTOM)
     add_report_fonts(pdf, FAMILY)  # parsed once per process (fonts.py)
@@ -214,6 +219,8 @@ def _table_and_signatures(
         rehearsal = cast(FPDF, trial)
         _table(rehearsal, table, fit, rows[split:], heading=not split)
         _signatures(rehearsal, prepared_by, signer_name)
+        rehearsed = list(pdf.fonts.values())  # put back as they were once this ends
+    release_rehearsed_fonts(pdf, rehearsed)
     if trial.page_break_triggered and split:
         pdf.add_page()
         _table(pdf, table, fit, rows[split:], heading=True)
@@ -231,23 +238,28 @@ def commune_report_pdf(
     signer_name: str = "",
 ) -> bytes:
     """The report as PDF bytes: counts only, never a resident's name."""
+    made: list[FPDF] = []
+    try:
+        return _best_layout(figures, orientation, printed_on, (prepared_by, signer_name), made)
+    finally:
+        release_report_fonts(made)
+
+
+def _best_layout(
+    figures: CommuneFigures,
+    orientation: Orientation,
+    printed_on: date,
+    names: tuple[str, str],
+    made: list[FPDF],
+) -> bytes:
     table = build_table(figures, orientation)
-    measure = _new_document("P")
+    measure = _new_document("P", made)
     fits = fit_columns(measure, table)
     # The first layout that holds the whole report on one page (a normal week), else
     # the first that fits the width: a long table then flows over pages at its best size.
     # A grid wider than a landscape page is cut by column into several tables.
     layouts = [[(table, fit)] for fit in fits] if fits else [split_to_fit(measure, table)]
-    documents = (
-        _typeset(
-            figures,
-            layout,
-            printed_on=printed_on,
-            prepared_by=prepared_by,
-            signer_name=signer_name,
-        )
-        for layout in layouts
-    )
+    documents = (_typeset(figures, layout, printed_on, names, made) for layout in layouts)
     first = next(documents)
     # Two pages is a near miss that a smaller table or a landscape page may save; a
     # longer table keeps its best size and flows over its pages.
@@ -259,14 +271,14 @@ def commune_report_pdf(
 def _typeset(
     figures: CommuneFigures,
     layout: list[tuple[ReportTable, PageFit]],
-    *,
     printed_on: date,
-    prepared_by: str,
-    signer_name: str,
+    names: tuple[str, str],
+    made: list[FPDF],
 ) -> FPDF:
     """The report with its table in one part, or in several cut by column (each whole,
     one under the other; the signatures under the last)."""
-    pdf = _new_document(layout[0][1].orientation)
+    prepared_by, signer_name = names
+    pdf = _new_document(layout[0][1].orientation, made)
     pdf.set_title(f"Báo cáo {figures.period.label} – {figures.commune_name}")
     pdf.add_page()
     _letterhead(pdf, figures.commune_name, printed_on)
