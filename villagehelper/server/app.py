@@ -11,8 +11,7 @@ endpoints defined inside :func:`create_app` at run time.)
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import UTC
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -39,6 +38,7 @@ from villagehelper.server import (
 from villagehelper.server.access_log import AccessLog
 from villagehelper.server.accounts import AuthError, DeviceScope, ForbiddenError
 from villagehelper.server.addresses import Address, forwarded_over_tls
+from villagehelper.server.answer_headers import ServerTimeHeader
 from villagehelper.server.api_schema import (
     EnrolRequest,
     EnrolResponse,
@@ -136,7 +136,7 @@ def create_app(
         request.state.device_id = scope.device_id
         return scope
 
-    device_scope = _sync_scope(db, device)
+    device_scope = _sync_scope(db, device, bearer)
 
     @app.get("/v1/health", response_model=Health)
     def health() -> Health:
@@ -263,17 +263,24 @@ def create_app(
     return app
 
 
-def _sync_scope(db: ServerDB, device: Callable[..., DeviceScope]) -> Callable[..., DeviceScope]:
+def _sync_scope(
+    db: ServerDB, device: Callable[..., DeviceScope], bearer: HTTPBearer
+) -> Callable[..., DeviceScope]:
     """The dependency of the sync calls: the device (``device``), its laptop on this
-    database's epoch, and the call noted for the console (laptop_calls.py)."""
+    database's epoch, and the call noted for the console (laptop_calls.py).
+
+    One dependency, so one trip to a worker thread before the endpoint's own: each sync
+    dependency FastAPI resolves is a hand-over to the thread pool and back, paid on the
+    event loop, which a province's load keeps busy (``device`` called, not depended on)."""
     calls = LaptopCalls(db)
 
     def device_scope(
         request: Request,
         _protocol: Protocol,
-        scope: Annotated[DeviceScope, Depends(device)],
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
         epoch: Annotated[str | None, Header(alias=wire.EPOCH_HEADER, max_length=64)] = None,
     ) -> DeviceScope:
+        scope = device(request, credentials)
         # Synced with an older copy of this database: heal first.
         epochs.check_laptop(db, epoch, scope.device_id)
         # A sync call, download or upload: the console's "last sync", app version and
@@ -309,7 +316,7 @@ def _install_middleware(app: FastAPI, db: ServerDB, newest: NewestUpdates) -> No
     )
     # Outside the request limits: their refusals (426 "please update") name the update too.
     app.add_middleware(UpdateHeader, newest=newest)
-    _install_server_time(app, db)
+    app.add_middleware(ServerTimeHeader, db=db)
     app.add_middleware(epochs.EpochHeader, db=db)
     app.add_middleware(AccessLog)  # outermost: every request logged, every failure JSON
 
@@ -349,15 +356,3 @@ def _client_address(request: Request, guesses: Guesses) -> str:
     # The connecting address, or the one a trusted proxy names (addresses.py).
     peer = request.client.host if request.client else None
     return guesses.address(peer, request.headers.get("x-forwarded-for"))
-
-
-def _install_server_time(app: FastAPI, db: ServerDB) -> None:
-    # Every answer states the server's time: the laptops judge their clocks by it.
-    @app.middleware("http")
-    async def server_time(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        moment = db.clock().astimezone(UTC)
-        response.headers[wire.SERVER_TIME_HEADER] = moment.isoformat(timespec="milliseconds")
-        return response

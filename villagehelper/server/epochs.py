@@ -38,11 +38,12 @@ from typing import TYPE_CHECKING, Any
 import platformdirs
 from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from villagehelper.errors import UserError
 from villagehelper.exchange import wire
 from villagehelper.exchange.wire import canonical_json
+from villagehelper.server.answer_headers import Headers, sending_with
 from villagehelper.server.feed_clock import database_end
 from villagehelper.server.tables import (
     Device,
@@ -313,14 +314,10 @@ class EpochHeader:
             return
         name = wire.EPOCH_HEADER.lower().encode("latin-1")
 
-        async def send_with_epoch(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((name, self.db.epochs.epoch_id.encode("latin-1")))
-                message = {**message, "headers": headers}
-            await send(message)
+        def epoch() -> Headers:
+            return [(name, self.db.epochs.epoch_id.encode("latin-1"))]
 
-        await self.app(scope, receive, send_with_epoch)
+        await self.app(scope, receive, sending_with(send, epoch))
 
 
 def _latest(session: Session) -> ServerEpoch | None:

@@ -20,8 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from villagehelper.exchange.update_offer import PLATFORM_HEADER, UPDATE_HEADER, UpdateOffer
 from villagehelper.server import publishing
+from villagehelper.server.answer_headers import Headers, sending_with
 from villagehelper.server.database import ServerDB
-from villagehelper.server.limits import ASGIApp, Message, Receive, Scope, Send
+from villagehelper.server.limits import ASGIApp, Receive, Scope, Send
 
 log = logging.getLogger("villagehelper.server")
 
@@ -104,12 +105,5 @@ class UpdateHeader:
         if offer is None:
             await self.app(scope, receive, send)
             return
-        version = offer.version.encode("latin-1")
-
-        async def send_with_update(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [*message.get("headers", []), (_UPDATE, version)]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_update)
+        named: Headers = [(_UPDATE, offer.version.encode("latin-1"))]
+        await self.app(scope, receive, sending_with(send, lambda: named))
