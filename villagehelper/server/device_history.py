@@ -53,7 +53,19 @@ class DeviceHistoryDivergedError(UserError):
 
 
 def lineage(session: Session, device_id: str) -> frozenset[str]:
-    """The devices of ``device_id``'s line: its origin and every copy enrolled from it."""
+    """The devices of ``device_id``'s line: its origin and every copy enrolled from it.
+
+    Read once per transaction (kept in ``session.info``): a push asks before it locks
+    the commune's feed and its rules ask again for each change, and a line changes only
+    at an enrolment, in a transaction of its own."""
+    known: dict[str, frozenset[str]] = session.info.setdefault("device_lineage", {})
+    line = known.get(device_id)
+    if line is None:
+        line = known[device_id] = _read_lineage(session, device_id)
+    return line
+
+
+def _read_lineage(session: Session, device_id: str) -> frozenset[str]:
     origin = lineage_origin(session, device_id)
     copies = session.scalars(
         select(DeviceHistory.device_id).where(

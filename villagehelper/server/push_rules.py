@@ -179,8 +179,4 @@ def claim_stamp(session: Session, device_id: str, stamp: str) -> str:
 
 
 def _line(batch: Batch) -> frozenset[str]:
-    line: frozenset[str] | None = batch.session.info.get("device_line")
-    if line is None:
-        line = device_history.lineage(batch.session, batch.scope.device_id)
-        batch.session.info["device_line"] = line
-    return line
+    return device_history.lineage(batch.session, batch.scope.device_id)
