@@ -29,6 +29,7 @@ from tests.sync_support import COMMUNE, PG_URL_ENV, fresh_postgres_database
 from villagehelper.exchange import wire
 from villagehelper.ids import new_id
 from villagehelper.server import accounts
+from villagehelper.server.cli.workers import connections_short, warn_if_connections_short
 from villagehelper.server.database import open_server_db
 from villagehelper.server.replicas import CACHE_ENV
 from villagehelper.server.tables import Record
@@ -364,3 +365,30 @@ def test_healthz_on_sqlite_needs_no_token(start: Start, tmp_path: Path) -> None:
 
 def _healthz_route() -> tuple[tuple[str, str], ...]:
     return (("method", "GET"), ("route", "/healthz"), ("status", "200"))
+
+
+def test_serve_says_at_start_when_its_processes_may_open_more_connections_than_allowed(
+    postgres_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Past max_connections a busy server answers 503 (a province run with 4 processes on
+    PostgreSQL's default 100 did): ``serve --workers N`` says so before it serves."""
+    admin = create_engine(postgres_url)
+    with admin.connect() as connection:
+        most = int(connection.execute(text("SHOW max_connections")).scalar_one())
+        reserved = int(connection.execute(text("SHOW superuser_reserved_connections")).scalar_one())
+    admin.dispose()
+    given = most - reserved
+    fits, too_many = given // 40, given // 40 + 1  # 40 connections a process at most
+    db = open_server_db(postgres_url)
+    try:
+        assert connections_short(db, fits) is None
+        assert connections_short(db, too_many) == (too_many * 40, given)
+        warn_if_connections_short(db, fits)
+        assert capsys.readouterr().err == ""
+        warn_if_connections_short(db, too_many)
+        said = capsys.readouterr().err
+    finally:
+        db.close()
+    assert f"{too_many} tiến trình có thể mở tới {too_many * 40} kết nối" in said
+    assert "max_connections" in said
+    assert f"but the server allows {given}" in said

@@ -37,6 +37,11 @@ from villagehelper.store.locations import sqlite_url
 
 SERVER_DB_ENV = "VILLAGEHELPER_SERVER_DB"
 
+# A server process's PostgreSQL connections: kept open, and at most (cli/workers.py
+# compares N processes' worth with the server's max_connections at start).
+POOL_SIZE = 20
+CONNECTIONS_PER_PROCESS = 40
+
 
 def default_url() -> str:
     folder = Path(platformdirs.user_data_dir("villagehelper-server", appauthor=False))
@@ -118,7 +123,11 @@ def open_server_db(url: str | None = None, *, clock: Callable[[], datetime] = ut
             # waited for the feed counter, then one lock for every commune (a profile of
             # benchmarks/load.py, 200 laptops).
             engine = create_engine(
-                resolved, pool_size=20, max_overflow=20, pool_pre_ping=True, hide_parameters=True
+                resolved,
+                pool_size=POOL_SIZE,
+                max_overflow=CONNECTIONS_PER_PROCESS - POOL_SIZE,
+                pool_pre_ping=True,
+                hide_parameters=True,
             )
         keep_values_out_of_errors(engine)
         db = ServerDB(resolved, engine, clock)

@@ -144,6 +144,10 @@ def serve(
     chosen = options or ServeOptions(tls, proxies, api_docs)
     tls = chosen.tls
     refuse_workers_on_sqlite(db.url, chosen.workers)
+    if chosen.workers > 1:
+        from villagehelper.server.cli.workers import warn_if_connections_short
+
+        warn_if_connections_short(db, chosen.workers)
     # Read now (every worker reads it again) so that a bad value stops serve before it
     # says it is ready.
     Throttles.from_environment()

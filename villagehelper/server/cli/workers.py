@@ -216,3 +216,37 @@ def serve_workers(
         for name in (MULTIPROC_ENV, OPTIONS_ENV):
             os.environ.pop(name, None)
     return 1 if supervisor.failed_to_start else 0
+
+
+def connections_short(db: ServerDB, workers: int) -> tuple[int, int] | None:
+    """(connections ``workers`` processes may open, connections PostgreSQL gives ordinary
+    users) when the first is the larger, else None."""
+    from sqlalchemy import text
+
+    from villagehelper.server.database import CONNECTIONS_PER_PROCESS
+
+    with db.reading() as session:
+        most = int(session.execute(text("SHOW max_connections")).scalar_one())
+        reserved = int(session.execute(text("SHOW superuser_reserved_connections")).scalar_one())
+    wanted, given = workers * CONNECTIONS_PER_PROCESS, most - reserved
+    return (wanted, given) if wanted > given else None
+
+
+def warn_if_connections_short(db: ServerDB, workers: int) -> None:
+    """Said at start, not found under load: past PostgreSQL's max_connections a busy
+    server answers 503 to the laptops that came last (they retry, nothing is lost)."""
+    short = connections_short(db, workers)
+    if short is None:
+        return
+    wanted, given = short
+    print(
+        f"villagehelper-server: cảnh báo: {workers} tiến trình có thể mở tới {wanted} kết nối "
+        f"PostgreSQL mà máy chủ PostgreSQL chỉ cho {given}: lúc đông máy, các máy tính của "
+        "thôn sẽ nhận lỗi 503 và phải thử lại. Hãy tăng max_connections trong "
+        f"postgresql.conf (lớn hơn {wanted}, ví dụ {wanted + 100}) rồi khởi động lại "
+        "PostgreSQL, hoặc giảm --workers. Xem docs/deployment.md.\n"
+        f"warning: {workers} processes may open {wanted} PostgreSQL connections but the "
+        f"server allows {given}: under load laptops get 503 and retry. Raise "
+        f"max_connections above {wanted} and restart PostgreSQL, or use fewer --workers.",
+        file=sys.stderr,
+    )
