@@ -16,6 +16,7 @@ leave for review).  Measured on demo data with a noisy list: tests/test_campaign
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -88,16 +89,32 @@ def _listed_phone(row: TargetRow) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Listed:
+    """A row as every candidate is weighed against it."""
+
+    row: TargetRow
+    phone: str | None
+    village_id: str | None  # None: the list names no village of the commune
+    village_share: float  # share of the commune's people living there (1 when None)
+    year_share: float  # share of the commune's people born in the row's year
+    name_share: float  # how likely a stranger's name is written as the row's
+    namesakes: int  # the commune's people whose names the row's could be
+
+
 class _PeopleIndex:
     def __init__(self, people: Sequence[KnownPerson], villages: Mapping[str, str]) -> None:
         self.people = people
         self.forms: list[NameForm] = [name_form(person.full_name) for person in people]
-        self.by_name: defaultdict[tuple[str, str], list[int]] = defaultdict(list)
+        # Each block (family and given names) grouped by the exact written form: the
+        # namesakes of "Nguyễn … Lan" in a district are a few hundred people but a few
+        # dozen forms, and a row is compared with each form once.
+        self.by_name: defaultdict[tuple[str, str], dict[NameForm, list[int]]] = defaultdict(dict)
         self.by_phone: defaultdict[str, list[int]] = defaultdict(list)
         for position, (person, form) in enumerate(zip(people, self.forms, strict=True)):
             key = block_key(form)
             if key is not None:
-                self.by_name[key].append(position)
+                self.by_name[key].setdefault(form, []).append(position)
             if person.phone:
                 self.by_phone[person.phone].append(position)
         self.count = len(people)
@@ -112,15 +129,55 @@ class _PeopleIndex:
     def _village_share(self, village_id: str) -> float:
         return (self.in_village[village_id] + 1) / (self.count + self.village_count + 1)
 
+    def _weigh(
+        self,
+        listed: _Listed,
+        position: int,
+        form_agreement: NameAgreement | None,
+        *,
+        explain: bool = False,
+    ) -> tuple[float, tuple[str, ...]]:
+        """How many times likelier the row is this person than a stranger, and (with
+        ``explain``, for the candidates shown) why."""
+        person = self.people[position]
+        row = listed.row
+        by_year, year_words = year_ratio(row.birth_year, person.birth_year, listed.year_share)
+        by_village, village_words = village_ratio(
+            listed.village_id,
+            person.village_id,
+            listed.village_share,
+            self._village_share(person.village_id),
+        )
+        by_phone, phone_words = phone_ratio(listed.phone, person.phone)
+        ratio = (
+            IN_DATA
+            / (1.0 - IN_DATA)
+            / self.count
+            * NAME_FORM_ODDS[form_agreement]
+            / listed.name_share
+            * by_year
+            * by_village
+            * by_phone
+        )
+        if not explain:
+            return ratio, ()
+        words = [NAME_REASONS[form_agreement], year_words, village_words, phone_words]
+        if listed.namesakes > 1 and form_agreement is not None:
+            words.append(f"{listed.namesakes} người trùng tên trong xã")
+        return ratio, tuple(word for word in words if word)
+
     def match(self, row: TargetRow) -> TargetMatch:
         form = name_form(row.full_name)
         key = block_key(form)
-        namesakes = self.by_name.get(key, []) if key is not None else []
+        block = self.by_name.get(key, {}) if key is not None else {}
         phone = _listed_phone(row)
-        forms = {position: agreement(form, self.forms[position]) for position in namesakes}
         # Same family and given names is not yet the same name: "Nguyễn Văn Hùng" is not
         # "Nguyễn Đức Hùng".  The phone finds a person whatever the list made of the name.
-        found = [position for position in namesakes if forms[position] is not None]
+        forms: dict[int, NameAgreement | None] = {}
+        for known, positions in block.items():
+            if (agreed := agreement(form, known)) is not None:
+                forms.update(dict.fromkeys(positions, agreed))
+        found = list(forms)
         named = len(found)
         if phone is not None:
             for position in self.by_phone.get(phone, []):
@@ -136,31 +193,29 @@ class _PeopleIndex:
             self.count + _PSEUDO_PEOPLE
         )
         village_id = self.village_names.find(row.village_name)
-        year_share = self._year_share(row.birth_year)
-        village_share = self._village_share(village_id) if village_id is not None else 1.0
-        odds = IN_DATA / (1.0 - IN_DATA) / max(self.count, 1)
-
-        weighed: list[tuple[float, int, tuple[str, ...]]] = []
-        for position in found:
-            person = self.people[position]
-            form_agreement = forms[position]
-            by_year, year_words = year_ratio(row.birth_year, person.birth_year, year_share)
-            by_village, village_words = village_ratio(
-                village_id, person.village_id, village_share, self._village_share(person.village_id)
-            )
-            by_phone, phone_words = phone_ratio(phone, person.phone)
-            ratio = (
-                odds * NAME_FORM_ODDS[form_agreement] / name_share * by_year * by_village * by_phone
-            )
-            words = [NAME_REASONS[form_agreement], year_words, village_words, phone_words]
-            if named > 1 and form_agreement is not None:
-                words.append(f"{named} người trùng tên trong xã")
-            weighed.append((ratio, position, tuple(word for word in words if word)))
-        total = 1.0 + sum(ratio for ratio, _, _ in weighed)
-        weighed.sort(key=lambda item: (-item[0], self.people[item[1]].member_id))
+        listed = _Listed(
+            row,
+            phone,
+            village_id,
+            self._village_share(village_id) if village_id is not None else 1.0,
+            self._year_share(row.birth_year),
+            name_share,
+            named,
+        )
+        weighed = [
+            (self._weigh(listed, position, forms[position])[0], position) for position in found
+        ]
+        total = 1.0 + sum(ratio for ratio, _ in weighed)
+        best_first = heapq.nsmallest(
+            SHOWN, weighed, key=lambda item: (-item[0], self.people[item[1]].member_id)
+        )
         candidates = tuple(
-            Candidate(self.people[position], ratio / total, reasons)
-            for ratio, position, reasons in weighed[:SHOWN]
+            Candidate(
+                self.people[position],
+                ratio / total,
+                self._weigh(listed, position, forms[position], explain=True)[1],
+            )
+            for ratio, position in best_first
         )
         best = candidates[0].score
         if best >= LINK_AT:

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from villagehelper.text import clean_text, search_key
 
@@ -59,19 +60,30 @@ def _spelled(word: str) -> str:
     return unicodedata.normalize("NFC", "".join(letters)) + tone
 
 
+@lru_cache(maxsize=8192)
+def _word(bare: str) -> tuple[str, str]:
+    # A commune's names are made of a few hundred syllables: each is folded once.
+    return search_key(bare), _spelled(bare)
+
+
+@lru_cache(maxsize=65_536)
 def name_form(full_name: str) -> NameForm:
     """The words of ``full_name`` as the comparison needs them."""
     text = clean_text(full_name).casefold()
-    tokens = [(token.rstrip("."), token.endswith(".")) for token in _WORD.findall(text)]
-    tokens = [(bare, dotted) for bare, dotted in tokens if search_key(bare)]
+    tokens = []
+    for token in _WORD.findall(text):
+        bare = token.rstrip(".")
+        folded, spelled = _word(bare)
+        if folded:
+            tokens.append((bare, folded, spelled, token.endswith(".")))
     words = []
-    for position, (bare, dotted) in enumerate(tokens):
-        folded = search_key(bare)
+    for position, (_bare, folded, spelled, dotted) in enumerate(tokens):
         # "T." stands for a word; so does a lone letter in the middle ("Nguyễn T Hoa"),
         # but not a given name of one letter ("Lê Thị Ý").
         inside = 0 < position < len(tokens) - 1
-        words.append(NameWord(folded, _spelled(bare), dotted or (inside and len(folded) == 1)))
-    return NameForm(tuple(words), marked=search_key(text) != text)
+        words.append(NameWord(folded, spelled, dotted or (inside and len(folded) == 1)))
+    marked = any(bare != folded for bare, folded, _spelled, _dotted in tokens)
+    return NameForm(tuple(words), marked=marked)
 
 
 def block_key(form: NameForm) -> tuple[str, str] | None:
