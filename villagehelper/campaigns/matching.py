@@ -105,7 +105,13 @@ class _Listed:
 class _PeopleIndex:
     def __init__(self, people: Sequence[KnownPerson], villages: Mapping[str, str]) -> None:
         self.people = people
-        self.forms: list[NameForm] = [name_form(person.full_name) for person in people]
+        # Names repeat ("Nguyễn Thị Lan"): each is taken apart once, for this list only.
+        made: dict[str, NameForm] = {}
+        self.forms: list[NameForm] = [
+            made.get(person.full_name)
+            or made.setdefault(person.full_name, name_form(person.full_name))
+            for person in people
+        ]
         # Each block (family and given names) grouped by the exact written form: the
         # namesakes of "Nguyễn … Lan" in a district are a few hundred people but a few
         # dozen forms, and a row is compared with each form once.

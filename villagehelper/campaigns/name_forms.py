@@ -66,7 +66,6 @@ def _word(bare: str) -> tuple[str, str]:
     return search_key(bare), _spelled(bare)
 
 
-@lru_cache(maxsize=65_536)
 def name_form(full_name: str) -> NameForm:
     """The words of ``full_name`` as the comparison needs them."""
     text = clean_text(full_name).casefold()
