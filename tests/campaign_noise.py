@@ -46,6 +46,8 @@ YEAR_OFF_BY_ONE = 0.07
 YEAR_AS_DATE = 0.10
 YEAR_MISSING = 0.03
 PHONE_GIVEN = 0.55
+RELATIVES_PHONE = 0.08  # of the phones given: another member's of the household
+OTHER_VILLAGE = 0.02  # moved since, or a clerk's slip
 ID_GIVEN = 0.30
 
 
@@ -194,6 +196,10 @@ def noisy_list(
     chosen += [None] * outside
     rng.shuffle(chosen)
     village_ids = sorted(villages)
+    phones_of_household: dict[str, list[str]] = {}
+    for member in people:
+        if member.phone:
+            phones_of_household.setdefault(member.household_id, []).append(member.phone)
     result = NoisyList()
     for number, person in enumerate(chosen, start=1):
         line = FIRST_DATA_LINE + number - 1
@@ -207,6 +213,13 @@ def noisy_list(
         else:
             name, year, phone = person.full_name, person.birth_year, person.phone
             village = villages[person.village_id]
+            relatives = [p for p in phones_of_household.get(person.household_id, []) if p != phone]
+            if relatives and rng.random() < RELATIVES_PHONE:
+                phone = rng.choice(relatives)
+                slips.append("a relative's phone")
+            if rng.random() < OTHER_VILLAGE:
+                village = villages[rng.choice(village_ids)]
+                slips.append("other village")
         result.cells.append(
             (
                 str(number),

@@ -104,7 +104,9 @@ def test_nine_in_ten_listed_members_are_found_with_a_volunteers_confirmation(
 
 
 @pytest.mark.parametrize(
-    "slip", [*NAME_SLIPS, "year off by one", "date of birth"], ids=lambda slip: slip
+    "slip",
+    [*NAME_SLIPS, "year off by one", "date of birth", "a relative's phone", "other village"],
+    ids=lambda slip: slip,
 )
 def test_each_kind_of_slip_is_tolerated(measured: Measured, slip: str) -> None:
     matches, truth, slips = measured
@@ -230,6 +232,20 @@ def test_a_phone_number_in_any_format_tells_namesakes_apart(written: str) -> Non
     assert match.kind is MatchKind.LINKED
     assert match.candidates[0].person.member_id == "m1"
     assert "số điện thoại trùng" in match.candidates[0].reasons
+
+
+def test_a_relatives_phone_tells_namesakes_apart_and_finds_nobody_else() -> None:
+    wife = KnownPerson("m1", "h1", "v-khay", "Lê Thị Thắm", 1950, None)
+    husband = KnownPerson("m2", "h1", "v-khay", "Phạm Văn Toản", 1948, "0912345678")
+    namesake = KnownPerson("m3", "h3", "v-khay", "Lê Thị Thắm", 1950, None)
+    match = _one(_row("Lê Thị Thắm", 1950, phone="0912 345 678"), [wife, husband, namesake])
+    assert match.kind is MatchKind.LINKED
+    assert match.candidates[0].person.member_id == "m1"
+    assert "số điện thoại của người nhà" in match.candidates[0].reasons
+    # The husband, found by the number alone, is no namesake: far behind.
+    husband_shown = next(c for c in match.candidates if c.person.member_id == "m2")
+    assert husband_shown.score < 0.01
+    assert "họ tên khác" in husband_shown.reasons
 
 
 def test_a_birth_year_off_by_one_is_tolerated_and_said() -> None:

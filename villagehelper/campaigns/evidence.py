@@ -41,12 +41,14 @@ YEAR_FURTHER_OFF = 0.0005  # each other year
 SAME_VILLAGE = 0.97
 OTHER_VILLAGE = 0.03
 
-# A phone number a list gives: the person's (or their household's), or another one
-# (changed since, a relative's).  Against a phone number drawn at random from the
-# country's, an equal number is a near-certain sign.
+# A phone number a list gives: the person's own (or their household's, when they have
+# none of their own), another member's of the household, or another one (changed since,
+# a neighbour's).  Against a phone number drawn at random from the country's, an equal
+# number is a near-certain sign, a relative's nearly as much.
 SAME_PHONE = 0.7
+RELATIVES_PHONE = 0.1
+OTHER_PHONE = 0.2
 PHONE_SPACE = 10_000_000.0
-OTHER_PHONE = 0.3
 
 # A person on the list is one the teams hold more often than not; the rest are people
 # no household list has yet.
@@ -79,9 +81,15 @@ def village_ratio(
     return OTHER_VILLAGE / max(1.0 - known_share, OTHER_VILLAGE), "khác thôn"
 
 
-def phone_ratio(listed: str | None, known: str | None) -> tuple[float, str]:
-    if listed is None or known is None:
+def phone_ratio(listed: str | None, known: str | None, in_household: bool) -> tuple[float, str]:
+    """Likelihood ratio of the listed phone; ``in_household``: it is the number of another
+    member of the person's household."""
+    if listed is None:
         return 1.0, ""
     if listed == known:
         return SAME_PHONE * PHONE_SPACE, "số điện thoại trùng"
+    if in_household:
+        return RELATIVES_PHONE * PHONE_SPACE, "số điện thoại của người nhà"
+    if known is None:
+        return 1.0, ""
     return OTHER_PHONE, "số điện thoại khác"

@@ -95,6 +95,7 @@ class _Listed:
 
     row: TargetRow
     phone: str | None
+    phone_households: frozenset[str]  # the households whose members have that number
     village_id: str | None  # None: the list names no village of the commune
     village_share: float  # share of the commune's people living there (1 when None)
     year_share: float  # share of the commune's people born in the row's year
@@ -154,7 +155,9 @@ class _PeopleIndex:
             listed.village_share,
             self._village_share(person.village_id),
         )
-        by_phone, phone_words = phone_ratio(listed.phone, person.phone)
+        by_phone, phone_words = phone_ratio(
+            listed.phone, person.phone, person.household_id in listed.phone_households
+        )
         ratio = (
             IN_DATA
             / (1.0 - IN_DATA)
@@ -177,6 +180,7 @@ class _PeopleIndex:
         key = block_key(form)
         block = self.by_name.get(key, {}) if key is not None else {}
         phone = _listed_phone(row)
+        reachable = self.by_phone.get(phone, []) if phone is not None else []
         # Same family and given names is not yet the same name: "Nguyễn Văn Hùng" is not
         # "Nguyễn Đức Hùng".  The phone finds a person whatever the list made of the name.
         forms: dict[int, NameAgreement | None] = {}
@@ -185,11 +189,10 @@ class _PeopleIndex:
                 forms.update(dict.fromkeys(positions, agreed))
         found = list(forms)
         named = len(found)
-        if phone is not None:
-            for position in self.by_phone.get(phone, []):
-                if position not in forms:
-                    forms[position] = agreement(form, self.forms[position])
-                    found.append(position)
+        for position in reachable:
+            if position not in forms:
+                forms[position] = agreement(form, self.forms[position])
+                found.append(position)
         if not found:
             return TargetMatch(row, MatchKind.UNMATCHED, ())
         # How likely a stranger's name is written as this row's: the commune's own names,
@@ -202,6 +205,7 @@ class _PeopleIndex:
         listed = _Listed(
             row,
             phone,
+            frozenset(self.people[position].household_id for position in reachable),
             village_id,
             self._village_share(village_id) if village_id is not None else 1.0,
             self._year_share(row.birth_year),
