@@ -27,6 +27,7 @@ CORE_LAYERS: tuple[tuple[str, ...], ...] = (
     ("store",),
     ("backups",),
     ("ops",),
+    ("campaigns",),
     ("tally",),
     ("exchange", "transfer", "demo"),
     ("sync", "keys", "backups", "server"),
