@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from villagehelper.cli.tables import table_text
 from villagehelper.text import format_number as _fmt
 
 if TYPE_CHECKING:
@@ -52,19 +53,7 @@ def _cells(row: VillageProgress) -> list[str]:
 
 def progress_table(rows: Sequence[VillageProgress], total: VillageProgress) -> str:
     """The progress table as text: villages, a rule, the total."""
-    body = [_cells(row) for row in rows]
-    last = _cells(total)
-    widths = [max(len(cells[i]) for cells in (HEADERS, *body, last)) for i in range(len(HEADERS))]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [
-            cell.ljust(width) if index == 0 else cell.rjust(width)
-            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(parts).rstrip()
-
-    rule = "-" * len(line(["-" * width for width in widths]))
-    return "\n".join([line(HEADERS), rule, *(line(cells) for cells in body), rule, line(last)])
+    return table_text(HEADERS, [*(_cells(row) for row in rows), _cells(total)], label_column=0)
 
 
 def cmd_campaign(args: argparse.Namespace, data_dir: Path) -> int:
