@@ -27,6 +27,7 @@ from villagehelper.ids import new_id
 from villagehelper.ops import validate
 from villagehelper.ops.households import insert_household, insert_member, live_household
 from villagehelper.ops.inputs import HouseholdInput, MemberInput
+from villagehelper.store import sync_state
 from villagehelper.store.changelog import Changes, record_insert, record_update
 from villagehelper.store.kinds import Role, TargetState
 from villagehelper.store.models import (
@@ -35,7 +36,6 @@ from villagehelper.store.models import (
     Commune,
     Member,
     Service,
-    Setting,
     TeamMember,
     Village,
 )
@@ -110,8 +110,7 @@ class Written:
 
 def require_leader_laptop(session: Session) -> None:
     """A volunteer's laptop would send rows the server refuses (a leader's rows)."""
-    role = session.get(Setting, "sync_role")
-    if role is not None and role.value != "leader":
+    if sync_state.volunteer_laptop(session):
         raise UserError(
             "Chỉ máy của tổ trưởng (đăng ký bằng mã tổ trưởng) được tạo và sửa chiến dịch.",
             "Only a leader's laptop may create or edit campaigns.",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from villagehelper import personal_fields
 from villagehelper.errors import NotFoundError, UserError
+from villagehelper.store import sync_state
 from villagehelper.store.changelog import Changes, record_update
 from villagehelper.store.engine import Store
 from villagehelper.store.erasure import flush_erased, settle_erasure
@@ -28,7 +29,6 @@ from villagehelper.store.models import (
     HelpSession,
     Household,
     Member,
-    Setting,
     TeamMember,
 )
 
@@ -46,8 +46,7 @@ class Erased:
 def _leader_laptop(session: Session) -> None:
     """A laptop enrolled as a volunteer's would send an erasure the server refuses,
     and that refusal would hold up everything after it in the outbox."""
-    role = session.get(Setting, "sync_role")
-    if role is not None and role.value != "leader":
+    if sync_state.volunteer_laptop(session):
         raise UserError(
             "Chỉ máy của tổ trưởng (đăng ký bằng mã tổ trưởng) được xóa dữ liệu người dân.",
             "Only a leader's laptop may erase residents' data.",
