@@ -18,7 +18,6 @@ What counts (docs/campaigns.md says the same to the teams):
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -103,37 +102,44 @@ def service_codes(campaign: Campaign) -> tuple[str, ...]:
 
 
 def standings(
-    session: Session, campaign: Campaign, member_ids: Collection[str] | None = None
+    session: Session, campaign: Campaign, household_id: str | None = None
 ) -> dict[str, _Standing]:
     """Linked member id → where they stand in ``campaign`` (only those with a counted
-    session; the others are not yet).  ``member_ids`` narrows it to some people."""
+    session; the others are not yet).  ``household_id`` narrows it to one household's
+    people (a merge re-points sessions to the survivor: pass the survivor).
+
+    The window's sessions of the campaign's services are read by time (the sessions'
+    time index) and kept for the list's people here, rather than joined by person: a
+    session's person has no index, and a year of a district is 100,000 sessions."""
     start, end = counting_window(campaign)
-    query = (
-        select(
-            HelpSession.member_id,
-            HelpSession.outcome,
-            HelpSession.occurred_at,
-            HelpSession.id,
-            HelpSession.follow_up_date,
+    linked = set(
+        session.scalars(
+            select(CampaignTarget.member_id).where(
+                CampaignTarget.campaign_id == campaign.id,
+                CampaignTarget.deleted.is_(False),
+                CampaignTarget.member_id.is_not(None),
+            )
         )
-        .join(CampaignTarget, CampaignTarget.member_id == HelpSession.member_id)
-        .where(
-            CampaignTarget.campaign_id == campaign.id,
-            CampaignTarget.deleted.is_(False),
-            HelpSession.service_code.in_(service_codes(campaign)),
-            HelpSession.voided.is_(False),
-            HelpSession.deleted.is_(False),
-            HelpSession.occurred_at >= start,
-            HelpSession.occurred_at < end,
-        )
-        .distinct()
     )
-    if member_ids is not None:
-        query = query.where(HelpSession.member_id.in_(list(member_ids)))
+    query = select(
+        HelpSession.member_id,
+        HelpSession.outcome,
+        HelpSession.occurred_at,
+        HelpSession.id,
+        HelpSession.follow_up_date,
+    ).where(
+        HelpSession.service_code.in_(service_codes(campaign)),
+        HelpSession.voided.is_(False),
+        HelpSession.deleted.is_(False),
+        HelpSession.occurred_at >= start,
+        HelpSession.occurred_at < end,
+    )
+    if household_id is not None:
+        query = query.where(HelpSession.household_id == household_id)
     done: set[str] = set()
     latest: dict[str, tuple[datetime, str, str, date | None]] = {}
     for member_id, outcome, occurred_at, session_id, follow_up_date in session.execute(query):
-        if member_id is None:
+        if member_id is None or member_id not in linked:
             continue
         if outcome == Outcome.DONE:
             done.add(member_id)
@@ -153,7 +159,13 @@ def standings(
 
 @dataclass(frozen=True)
 class _Row:
-    target: CampaignTarget
+    target_id: str
+    full_name: str
+    birth_year: int | None
+    phone: str | None
+    member_id: str | None
+    match_state: str
+    erased: bool
     village_id: str | None
     household_id: str | None
     standing: _Standing
@@ -163,17 +175,53 @@ _NOT_YET = _Standing(TargetStatus.NOT_YET, None)
 
 
 def _rows(session: Session, campaign: Campaign) -> list[_Row]:
+    # Plain columns, not ORM objects: a list has thousands of rows.
     found = session.execute(
-        select(CampaignTarget, Member.household_id, Household.village_id)
+        select(
+            CampaignTarget.id,
+            CampaignTarget.full_name,
+            CampaignTarget.birth_year,
+            CampaignTarget.phone,
+            CampaignTarget.member_id,
+            CampaignTarget.match_state,
+            CampaignTarget.erased_at.is_not(None),
+            CampaignTarget.village_id,
+            Member.household_id,
+            Household.village_id,
+        )
         .outerjoin(Member, Member.id == CampaignTarget.member_id)
         .outerjoin(Household, Household.id == Member.household_id)
         .where(CampaignTarget.campaign_id == campaign.id, CampaignTarget.deleted.is_(False))
     ).all()
     stand = standings(session, campaign)
     rows = []
-    for target, household_id, village_id in found:
-        standing = stand.get(target.member_id, _NOT_YET) if target.member_id else _NOT_YET
-        rows.append(_Row(target, village_id or target.village_id, household_id, standing))
+    for (
+        target_id,
+        full_name,
+        birth_year,
+        phone,
+        member_id,
+        match_state,
+        erased,
+        listed_in,
+        household_id,
+        lives_in,
+    ) in found:
+        standing = stand.get(member_id, _NOT_YET) if member_id else _NOT_YET
+        rows.append(
+            _Row(
+                target_id,
+                full_name,
+                birth_year,
+                phone,
+                member_id,
+                match_state,
+                bool(erased),
+                lives_in or listed_in,
+                household_id,
+                standing,
+            )
+        )
     return rows
 
 
@@ -222,19 +270,19 @@ def who_is_left(session: Session, campaign_id: str, village_id: str | None) -> l
     campaign = live_campaign(session, campaign_id)
     left = [
         LeftTarget(
-            row.target.id,
-            row.target.full_name,
-            row.target.birth_year,
-            row.target.phone,
+            row.target_id,
+            row.full_name,
+            row.birth_year,
+            row.phone,
             row.standing.status,
             row.standing.follow_up_date,
-            row.target.member_id,
+            row.member_id,
             row.household_id,
-            row.target.match_state,
+            row.match_state,
         )
         for row in _rows(session, campaign)
         if row.village_id == village_id
         and row.standing.status != TargetStatus.DONE
-        and row.target.erased_at is None
+        and not row.erased
     ]
     return sorted(left, key=lambda item: (name_sort_key(item.full_name), item.target_id))

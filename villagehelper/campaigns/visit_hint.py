@@ -55,10 +55,9 @@ def open_campaign_targets(session: Session, household_id: str) -> list[OpenTarge
     stand_by_campaign: dict[str, dict[str, TargetStatus]] = {}
     for campaign, target_id, member_id, full_name in found:
         if campaign.id not in stand_by_campaign:
-            members = {row[2] for row in found if row[0].id == campaign.id}
             stand_by_campaign[campaign.id] = {
                 person: standing.status
-                for person, standing in standings(session, campaign, members).items()
+                for person, standing in standings(session, campaign, household_id).items()
             }
         status = stand_by_campaign[campaign.id].get(member_id, TargetStatus.NOT_YET)
         if status == TargetStatus.DONE:
