@@ -167,3 +167,36 @@ def test_a_row_linked_to_nobody_is_erased_on_request_by_a_leader_only(
         assert who_is_left(session, campaign_id, village_team.village_id) == []
     for file in store.path.parent.glob(store.path.name + "*"):
         assert LISTED_AS.encode() not in file.read_bytes(), file.name
+
+
+def test_a_row_linked_later_to_an_erased_person_arrives_erased_on_the_server(
+    commune: Commune, sync_server: LoopbackServer, tmp_path: Path
+) -> None:
+    """Another leader's laptop, not yet told of the erasure, links a list row to her."""
+    from tests.sync_support import enrol_laptop, open_laptop
+
+    store = commune.leader.store
+    _campaign_id, _household_id, spouse = _family_on_a_list(
+        store, commune.village_id, commune.leader_id
+    )
+    commune.leader.sync()
+    other = enrol_laptop(sync_server, open_laptop(tmp_path, "other-leader"), "leader")
+    other.sync()
+    erasure.erase_member(store, spouse, commune.leader_id)
+    commune.leader.sync()
+
+    late = linked(
+        Row(9, LISTED_AS, 1954, "Thôn Khay", LISTED_PHONE), person_of(other.store, spouse)
+    )
+    another_campaign = new_campaign(other.store, commune.leader_id, name="Tài khoản ngân hàng")
+    [late_id] = store_list(other.store, another_campaign, [late]).target_ids
+    other.sync()
+
+    stored = server_snapshot(sync_server.db)[("campaign_target", late_id)]
+    assert (stored["full_name"], stored["phone"], stored["member_id"]) == (
+        ERASED_NAME,
+        None,
+        spouse,
+    )
+    assert stored["erased_at"] is not None
+    assert LISTED_AS not in repr(server_snapshot(sync_server.db))
