@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 from villagehelper.clock import REPORT_YEARS
-from villagehelper.store.kinds import Outcome, Role, VillageKind
+from villagehelper.store.kinds import Outcome, Role, TargetState, VillageKind
 
 # The years an instant (a session's time, a void's, a merge's…) may fall in.  Wider than
 # the years a report covers at the early end: a laptop whose clock battery died may say
@@ -42,11 +42,15 @@ DATE_YEARS = INSTANT_YEARS
 # ops/validate.py, the server's push asks :func:`birth_year_problem`; both read this.
 OLDEST_BIRTH_YEAR = 1900
 
+# Entities whose ``birth_year`` is a person's: checked against this year.
+BORN = frozenset({"member", "campaign_target"})
+
 # Field → the values it may hold.
 ENUMERATIONS: dict[str, dict[str, type[StrEnum]]] = {
     "help_session": {"outcome": Outcome},
     "village": {"kind": VillageKind},
     "team_member": {"role": Role},
+    "campaign_target": {"match_state": TargetState},
 }
 # Fields holding an instant (UTC text on the wire) or a date (YYYY-MM-DD), by entity.
 # tests/test_entity_rules.py checks these name every such column of the store's models.
@@ -57,10 +61,13 @@ INSTANTS: dict[str, tuple[str, ...]] = {
     "session_void": ("voided_at",),
     "household_merge": ("merged_at",),
     "sync_conflict": ("created_at",),
+    "campaign": ("created_at",),
+    "campaign_target": ("erased_at",),
 }
 DATES: dict[str, tuple[str, ...]] = {
     "help_session": ("follow_up_date",),
     "member": ("consent_date", "consent_withdrawn_date"),
+    "campaign": ("deadline",),
 }
 
 
@@ -138,7 +145,7 @@ def birth_year_problem(entity: str, fields: Mapping[str, Any], this_year: int) -
     """Why a member's ``birth_year`` cannot be held (None if it can, or if ``fields`` set
     none): it must fall between :data:`OLDEST_BIRTH_YEAR` and ``this_year``.  Apart from
     the row's other rules because "this year" is the checking side's clock's."""
-    year = fields.get("birth_year") if entity == "member" else None
+    year = fields.get("birth_year") if entity in BORN else None
     if not isinstance(year, int) or isinstance(year, bool):
         return None  # none, or not a number: the store's types refuse it in their words
     if OLDEST_BIRTH_YEAR <= year <= this_year:

@@ -20,6 +20,14 @@ ERASED_NAME = "(đã xóa)"
 ERASED_VALUES: dict[str, dict[str, Any]] = {
     "household": {"head_name": ERASED_NAME, "address_detail": "", "phone": None, "notes": ""},
     "member": {"full_name": ERASED_NAME, "birth_year": None, "phone": None},
+    # A campaign's target row: what the commune's list said of the person goes; the
+    # link to the person and the match state stay, so the campaign's counts stay.
+    "campaign_target": {
+        "full_name": ERASED_NAME,
+        "birth_year": None,
+        "phone": None,
+        "id_last_digits": None,
+    },
 }
 # Who erased and when: an erasure cannot be undone by a later edit.
 ERASURE_MARKS = ("erased_at", "erased_by")

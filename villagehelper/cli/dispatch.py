@@ -17,6 +17,7 @@ from pathlib import Path
 
 from villagehelper.cli import (
     backup,
+    campaign,
     data,
     faulty,
     gui,
@@ -57,6 +58,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {
     **faulty.COMMANDS,
     **set_aside.COMMANDS,
     **update.COMMANDS,
+    **campaign.COMMANDS,
 }
 
 # Commands that change the data hold the data folder's lock while they run (the app

@@ -12,6 +12,7 @@ import argparse
 from villagehelper import __version__
 from villagehelper.cli import (
     backup,
+    campaign,
     data,
     faulty,
     implausible,
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         faulty,
         set_aside,
         update,
+        campaign,
     ):
         area.add_commands(commands, common)
     return parser

@@ -11,10 +11,11 @@ Sessions the commune server held back for an impossible date are said to be unco
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from villagehelper.cli.tables import table_text
 from villagehelper.errors import UserError
 from villagehelper.text import format_number as _fmt
 
@@ -47,21 +48,6 @@ def _pick_by_name(what_vi: str, what_en: str, wanted: str, names: dict[str, str]
         f"Không có {what_vi} «{wanted}». Các tên hiện có: {known}.",
         f"No {what_en} named {wanted!r}. Known: {known}.",
     )
-
-
-def _table_text(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    widths = [max(len(row[i]) for row in (headers, *rows)) for i in range(len(headers))]
-
-    def line(cells: Sequence[str]) -> str:
-        # Label column (the second) to the left, numbers to the right.
-        parts = [
-            cell.ljust(width) if index == 1 else cell.rjust(width)
-            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return "  ".join(parts).rstrip()
-
-    rule = "-" * len(line(["-" * width for width in widths]))
-    return "\n".join([line(headers), rule, *(line(row) for row in rows[:-1]), rule, line(rows[-1])])
 
 
 def cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
@@ -110,7 +96,7 @@ def cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
     print(period_title(tally.period))
     print(scope_line(commune.name, village_name) + (f" – {names[member_id]}" if member_id else ""))
     print()
-    print(_table_text(column_headers(), rows))
+    print(table_text(column_headers(), rows, label_column=1))  # STT, then the service
     if not_counted:
         print("\n" + "\n".join(not_counted))
 

@@ -54,9 +54,12 @@ MAX_BODY_BYTES = 8 * 1024 * 1024  # after gzip decoding, too
 MAX_SNAPSHOT_BYTES = 4 * 1024**3
 MAX_TEXT_FIELD = 10_000
 
-# Rows only a team leader may write: the commune's villages and team, and the verdict
-# on a conflict.  The catalog is the server's alone.
-LEADER_ENTITIES = frozenset({"village", "team_member", "sync_conflict"})
+# Rows only a team leader may write: the commune's villages and team, the verdict on a
+# conflict, and campaigns with their target lists.  The catalog is the server's alone.
+LEADER_ENTITIES = frozenset(
+    {"village", "team_member", "sync_conflict", "campaign", "campaign_target"}
+)
+CAMPAIGN_ENTITIES = frozenset({"campaign", "campaign_target"})
 SERVER_ENTITIES = frozenset({"service"})
 # Entities with no commune of their own: one catalog for every commune on the server.
 GLOBAL_ENTITIES = frozenset({"service"})
@@ -95,6 +98,9 @@ _UNDECLARED_REFERENCES: dict[str, tuple[Reference, ...]] = {
         Reference("consent_withdrawn_by", "team_member"),
         Reference("erased_by", "team_member"),
     ),
+    # The leader who erased a target row.  (A campaign's ``created_by`` is no reference:
+    # the commune's console writes "console" there.)
+    "campaign_target": (Reference("erased_by", "team_member"),),
 }
 
 

@@ -19,11 +19,18 @@ from sqlalchemy.orm import Session
 
 from villagehelper import personal_fields
 from villagehelper.errors import NotFoundError, UserError
+from villagehelper.store import sync_state
 from villagehelper.store.changelog import Changes, record_update
 from villagehelper.store.engine import Store
 from villagehelper.store.erasure import flush_erased, settle_erasure
 from villagehelper.store.kinds import Role
-from villagehelper.store.models import HelpSession, Household, Member, Setting, TeamMember
+from villagehelper.store.models import (
+    CampaignTarget,
+    HelpSession,
+    Household,
+    Member,
+    TeamMember,
+)
 
 
 @dataclass(frozen=True)
@@ -39,8 +46,7 @@ class Erased:
 def _leader_laptop(session: Session) -> None:
     """A laptop enrolled as a volunteer's would send an erasure the server refuses,
     and that refusal would hold up everything after it in the outbox."""
-    role = session.get(Setting, "sync_role")
-    if role is not None and role.value != "leader":
+    if sync_state.volunteer_laptop(session):
         raise UserError(
             "Chỉ máy của tổ trưởng (đăng ký bằng mã tổ trưởng) được xóa dữ liệu người dân.",
             "Only a leader's laptop may erase residents' data.",
@@ -95,11 +101,32 @@ def erase_rows(
         record_update(
             session, member, {**personal_fields.ERASED_VALUES["member"], **marks}, changes
         )
+    # The campaigns' list rows linked to these people hold their names too.
+    targets = _linked_targets(session, [member.id for member in members])
+    for target in targets:
+        erased = {**personal_fields.ERASED_VALUES["campaign_target"], **marks}
+        record_update(session, target, erased, changes)
     session.flush()
     if household is not None:
         settle_erasure(session, "household", household.id, changes)
     for member in members:
         settle_erasure(session, "member", member.id, changes)
+    for target in targets:
+        settle_erasure(session, "campaign_target", target.id, changes)
+
+
+def _linked_targets(session: Session, member_ids: Sequence[str]) -> list[CampaignTarget]:
+    found: list[CampaignTarget] = []
+    for start in range(0, len(member_ids), 500):
+        chunk = member_ids[start : start + 500]
+        found.extend(
+            session.scalars(
+                select(CampaignTarget).where(
+                    CampaignTarget.member_id.in_(chunk), CampaignTarget.erased_at.is_(None)
+                )
+            )
+        )
+    return found
 
 
 def _kept_sessions(session: Session, household_id: str, member_id: str | None = None) -> int:

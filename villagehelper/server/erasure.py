@@ -70,7 +70,10 @@ _CONFLICT_VALUES = ("server_value", "device_value", "resolution")
 
 
 def inserted_fields(batch: Batch, change: IncomingChange, fields: dict[str, Any]) -> dict[str, Any]:
-    """A person or a session arriving for an erased household or person arrives erased."""
+    """A person, a session or a campaign's target row arriving for an erased household
+    or person arrives erased."""
+    if change.entity == "campaign_target":
+        return _inserted_target(batch, fields)
     household_id = fields.get("household_id")
     household = batch.peek("household", household_id) if household_id else None
     if change.entity == "member" and household is not None and is_erased(household):
@@ -88,6 +91,21 @@ def inserted_fields(batch: Batch, change: IncomingChange, fields: dict[str, Any]
     return fields
 
 
+def _inserted_target(batch: Batch, fields: dict[str, Any]) -> dict[str, Any]:
+    # A leader's laptop that had not heard of the person's erasure links a list row to
+    # them: the row arrives erased too (its link and match state stay, so it counts).
+    member_id = fields.get("member_id")
+    person = batch.peek("member", member_id) if member_id else None
+    if person is None or not is_erased(person):
+        return fields
+    marks = json.loads(person.fields)
+    return {
+        **personal_fields.neutralised("campaign_target", fields),
+        "erased_at": marks["erased_at"],
+        "erased_by": marks.get("erased_by"),
+    }
+
+
 def settle_erasure(batch: Batch, change: IncomingChange, write: Write) -> None:
     """After an erasure is stored: the household's people, the sessions and the
     conflicts hold nothing personal of the erased resident any more."""
@@ -97,6 +115,9 @@ def settle_erasure(batch: Batch, change: IncomingChange, write: Write) -> None:
     overwrite_what_is_freed(batch.session)
     record = batch.record(change.entity, change.row_id)
     assert record is not None
+    if change.entity not in ("household", "member"):
+        _settle_conflicts(batch, change, write)  # a target row: no people or sessions
+        return
     household_id = change.row_id if change.entity == "household" else record.household_id
     related = batch.session.scalars(
         select(Record).where(

@@ -212,11 +212,7 @@ def _check(batch: Batch, index: int, change: IncomingChange, malformed: str | No
             "The service catalog is edited on the server only.",
         )
     if change.entity in wire.LEADER_ENTITIES and not batch.scope.is_leader:
-        raise _forbidden(
-            index,
-            "Chỉ tổ trưởng được sửa thôn, thành viên tổ và xử lý xung đột.",
-            "Only a team leader may edit villages, the team and conflicts.",
-        )
+        raise _forbidden(index, *push_rules.leaders_only(change.entity))
     if erasure.refused_erasure(batch, change):
         raise _forbidden(
             index,
@@ -276,7 +272,7 @@ def _insert(
     if "household_id" in fields and change.entity in ("member", "help_session"):
         # Made on a laptop that had not yet seen a merge: follow it to the survivor.
         fields["household_id"] = _survivor(batch, fields["household_id"])
-    if change.entity in ("member", "help_session"):
+    if change.entity in ("member", "help_session", "campaign_target"):
         fields = erasure.inserted_fields(batch, change, fields)
     if record is not None:
         stored = json.loads(record.fields)

@@ -75,6 +75,19 @@ def check(batch: Batch, index: int, change: IncomingChange) -> None:
         raise PushRefusedError(403, index, *refused)
 
 
+def leaders_only(entity: str) -> tuple[str, str]:
+    """Why a volunteer's device may not write a row of ``entity`` (a leader's)."""
+    if entity in wire.CAMPAIGN_ENTITIES:
+        return (
+            "Chỉ tổ trưởng được tạo và sửa chiến dịch và danh sách của nó.",
+            "Only a team leader may create or edit a campaign and its list.",
+        )
+    return (
+        "Chỉ tổ trưởng được sửa thôn, thành viên tổ và xử lý xung đột.",
+        "Only a team leader may edit villages, the team and conflicts.",
+    )
+
+
 def _restate_refused(batch: Batch, change: IncomingChange) -> tuple[str, str] | None:
     # A volunteer's restatement: an edit, an insert, or a healing laptop's (restate_rules.py).
     judged = restate_rules.judged_as(batch, change)

@@ -21,6 +21,8 @@ from villagehelper.ids import new_id
 from villagehelper.store.kinds import SyncState
 from villagehelper.store.models import (
     Base,
+    Campaign,
+    CampaignTarget,
     HelpSession,
     Household,
     HouseholdMerge,
@@ -44,6 +46,8 @@ ENTITIES: dict[str, type[Base]] = {
     "session_void": SessionVoid,
     "household_merge": HouseholdMerge,
     "sync_conflict": SyncConflict,
+    "campaign": Campaign,
+    "campaign_target": CampaignTarget,
 }
 ENTITY_OF: dict[type[Base], str] = {model: name for name, model in ENTITIES.items()}
 

@@ -31,9 +31,20 @@ from villagehelper import personal_fields
 from villagehelper.ids import new_id
 from villagehelper.store import search_index
 from villagehelper.store.changelog import Changes, from_wire
-from villagehelper.store.models import HelpSession, Household, Member, OutboxEntry, SyncConflict
+from villagehelper.store.models import (
+    CampaignTarget,
+    HelpSession,
+    Household,
+    Member,
+    OutboxEntry,
+    SyncConflict,
+)
 
-_MODELS: dict[str, type[Household] | type[Member]] = {"household": Household, "member": Member}
+_MODELS: dict[str, type[Household] | type[Member] | type[CampaignTarget]] = {
+    "household": Household,
+    "member": Member,
+    "campaign_target": CampaignTarget,
+}
 
 
 def settle_erasure(
@@ -43,7 +54,8 @@ def settle_erasure(
     changes: Changes,
     marks: Mapping[str, Any] | None = None,
 ) -> None:
-    """Make this laptop's copy hold nothing personal of an erased household or person.
+    """Make this laptop's copy hold nothing personal of an erased household, person or
+    campaign target row.
 
     ``marks``: the erasure's ``erased_at`` / ``erased_by`` as they came from the server,
     set even where a pending local edit of the row (an insert) names them too."""
@@ -56,8 +68,14 @@ def settle_erasure(
         setattr(row, name, from_wire(model, name, value))
     for name, value in (marks or {}).items():
         setattr(row, name, from_wire(model, name, value))
-    row.refresh_derived()
     _neutralise_outbox(session, entity, [row_id])
+    if isinstance(row, CampaignTarget):
+        # A row of a campaign's list: no sessions, notes or search document of its own.
+        _settle_conflicts(session, entity, row_id)
+        session.flush()
+        changes.add(entity, row_id)
+        return
+    row.refresh_derived()
     household_id = row_id if entity == "household" else row.household_id
     condition = (
         HelpSession.household_id == row_id

@@ -25,3 +25,12 @@ class Role(enum.StrEnum):
 class VillageKind(enum.StrEnum):
     THON = "thon"  # thôn (rural)
     TO_DAN_PHO = "to_dan_pho"  # tổ dân phố (urban)
+
+
+class TargetState(enum.StrEnum):
+    """How a campaign's target row stands against the commune's people."""
+
+    LINKED = "linked"  # linked to a known person (matched with confidence, or confirmed)
+    DOUBTFUL = "doubtful"  # possible matches wait for a person to confirm one
+    UNMATCHED = "unmatched"  # nobody known: left for review
+    ADDED = "added"  # added as a new person of a household, and linked to them

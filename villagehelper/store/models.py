@@ -236,6 +236,55 @@ class HouseholdMerge(SyncColumns, Base):
     device_id: Mapped[str] = mapped_column(String(36))
 
 
+class Campaign(SyncColumns, Base):
+    """A commune's campaign (chiến dịch): reach everyone on a target list with one of its
+    services by a deadline.  Written by a leader's laptop or the commune's console."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    commune_code: Mapped[str] = mapped_column(ForeignKey("communes.code"))
+    name: Mapped[str] = mapped_column(String(200))
+    # Catalog codes joined by ",": a session of any of them completes a target.
+    service_codes: Mapped[str] = mapped_column(String(400))
+    deadline: Mapped[date] = mapped_column(Date)
+    # A team member's id, or "console" when the commune made it on the server.
+    created_by: Mapped[str] = mapped_column(String(36))
+    # Sessions count from this day (in Vietnam) to the deadline (campaigns/progress.py).
+    created_at: Mapped[datetime]
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CampaignTarget(SyncColumns, Base):
+    """One resident on a campaign's list, as the commune's list names them, and the
+    person of the logbook it is linked to (if any).  Personal data: erased like a member
+    (personal_fields.py), keeping ``member_id`` and ``match_state`` so the counts stay."""
+
+    __tablename__ = "campaign_targets"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    village_id: Mapped[str | None] = mapped_column(ForeignKey("villages.id"))
+    full_name: Mapped[str] = mapped_column(String(120))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    phone: Mapped[str | None] = mapped_column(String(11))
+    # Never a whole citizen ID: at most the last 4 digits the list gave.
+    id_last_digits: Mapped[str | None] = mapped_column(String(4))
+    member_id: Mapped[str | None] = mapped_column(ForeignKey("members.id"), index=True)
+    # The household when linked (it may since have been merged: follow merged_into).
+    household_id: Mapped[str | None] = mapped_column(ForeignKey("households.id"))
+    match_state: Mapped[str] = mapped_column(String(10))
+    erased_at: Mapped[datetime | None]
+    erased_by: Mapped[str | None] = mapped_column(String(36))
+    __table_args__ = (
+        CheckConstraint(
+            "match_state IN ('linked', 'doubtful', 'unmatched', 'added')",
+            name="target_match_state_known",
+        ),
+        CheckConstraint(
+            "id_last_digits IS NULL OR length(id_last_digits) <= 4", name="target_id_digits_short"
+        ),
+    )
+
+
 class OutboxEntry(Base):
     """A local change waiting for upload, written in the same transaction as the change.
 

@@ -90,6 +90,13 @@ def enrolled(session: Session) -> Enrolled | None:
     return Enrolled(url, device, token, role)
 
 
+def volunteer_laptop(session: Session) -> bool:
+    """Enrolled with a volunteer's code: the server refuses a leader's rows from it, so
+    the operations that write them refuse first (a laptop not enrolled may)."""
+    role = get(session, ROLE)
+    return role is not None and role != "leader"
+
+
 def cursor(session: Session) -> int:
     return int(get(session, CURSOR) or 0)
 

@@ -1,0 +1,150 @@
+"""What campaign tests share: stand-ins for the matcher's results (the shapes of the
+contract's ``campaigns.matching``, so the store's side is tested on its own), and a
+campaign with a list on a real store."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+
+from villagehelper.campaigns import store_ops
+from villagehelper.campaigns.progress import CampaignProgress
+from villagehelper.campaigns.store_ops import ImportSummary
+from villagehelper.store.engine import Store
+from villagehelper.store.models import Village
+from villagehelper.text import search_key
+
+
+class Kind(StrEnum):
+    LINKED = "linked"
+    DOUBTFUL = "doubtful"
+    UNMATCHED = "unmatched"
+
+
+@dataclass(frozen=True)
+class Person:
+    member_id: str
+    household_id: str
+    village_id: str
+    full_name: str
+    birth_year: int | None
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    full_name: str
+    birth_year: int | None
+    village_name: str
+    phone: str | None = None
+    id_last_digits: str | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person: Person
+    score: float
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Match:
+    row: Row
+    kind: Kind
+    candidates: tuple[Candidate, ...] = ()
+
+
+def linked(row: Row, person: Person) -> Match:
+    return Match(row, Kind.LINKED, (Candidate(person, 0.99),))
+
+
+def person_of(store: Store, member_id: str) -> Person:
+    from villagehelper.store.models import Household, Member
+
+    with store.reading() as session:
+        member = session.get(Member, member_id)
+        assert member is not None
+        household = session.get(Household, member.household_id)
+        assert household is not None
+        return Person(
+            member.id,
+            household.id,
+            household.village_id,
+            member.full_name,
+            member.birth_year,
+            member.phone,
+        )
+
+
+def village_keys(store: Store) -> dict[str, str]:
+    from sqlalchemy import select
+
+    with store.reading() as session:
+        return {search_key(v.name): v.id for v in session.scalars(select(Village))}
+
+
+def new_campaign(
+    store: Store,
+    leader_id: str,
+    services: tuple[str, ...] = ("CASHLESS_WELFARE",),
+    deadline: date = date(2026, 11, 30),
+    name: str = "Nhận lương hưu không dùng tiền mặt",
+) -> str:
+    with store.transaction() as session:
+        return store_ops.create_campaign(
+            session, name=name, service_codes=services, deadline=deadline, created_by=leader_id
+        ).row_id
+
+
+def store_list(store: Store, campaign_id: str, matches: list[Match]) -> ImportSummary:
+    with store.transaction() as session:
+        return store_ops.add_targets(session, campaign_id, matches, village_keys(store))
+
+
+def recount(
+    database: Path, campaign_id: str, services: tuple[str, ...], window: tuple[str, str]
+) -> dict[str | None, Counter[str]]:
+    """Per village (of the person's household today, else the row's), how many targets
+    stand at each status, recounted with plain SQL over the file's help sessions: of the
+    linked person, of a campaign service, with no void row, inside ``window`` (UTC text,
+    written out by the test); done if any was done, else the latest one's outcome."""
+    marks = ", ".join("?" for _ in services)
+    with sqlite3.connect(database) as db:
+        targets = db.execute(
+            "SELECT t.member_id, coalesce(h.village_id, t.village_id) FROM campaign_targets t "
+            "LEFT JOIN members m ON m.id = t.member_id "
+            "LEFT JOIN households h ON h.id = m.household_id "
+            "WHERE t.campaign_id = ? AND t.deleted = 0",
+            (campaign_id,),
+        ).fetchall()
+        counted = db.execute(
+            "SELECT member_id, outcome FROM help_sessions "
+            f"WHERE service_code IN ({marks}) AND occurred_at >= ? AND occurred_at < ? "
+            "AND id NOT IN (SELECT session_id FROM session_voids) "
+            "ORDER BY occurred_at, id",
+            (*services, *window),
+        ).fetchall()
+    outcomes: dict[str, list[str]] = {}
+    for member_id, outcome in counted:
+        outcomes.setdefault(member_id, []).append(outcome)
+    result: dict[str | None, Counter[str]] = {}
+    for member_id, village_id in targets:
+        seen = outcomes.get(member_id, []) if member_id else []
+        status = "done" if "done" in seen else (seen[-1] if seen else "not_yet")
+        result.setdefault(village_id, Counter())[status] += 1
+    return result
+
+
+def counted(progress: CampaignProgress) -> dict[str | None, Counter[str]]:
+    """A progress's counts in the shape of :func:`recount` (zero counts left out)."""
+    return {
+        row.village_id: +Counter(
+            done=row.done, follow_up=row.follow_up, failed=row.failed, not_yet=row.not_yet
+        )
+        for row in progress.by_village
+    }
