@@ -16,7 +16,6 @@ from villagehelper.campaigns.progress import CampaignProgress
 from villagehelper.campaigns.store_ops import ImportSummary
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Village
-from villagehelper.text import search_key
 
 
 class Kind(StrEnum):
@@ -81,11 +80,12 @@ def person_of(store: Store, member_id: str) -> Person:
         )
 
 
-def village_keys(store: Store) -> dict[str, str]:
+def village_names(store: Store) -> dict[str, str]:
+    """The store's villages, id → name, as ``add_targets`` takes them."""
     from sqlalchemy import select
 
     with store.reading() as session:
-        return {search_key(v.name): v.id for v in session.scalars(select(Village))}
+        return {v.id: v.name for v in session.scalars(select(Village))}
 
 
 def new_campaign(
@@ -103,7 +103,7 @@ def new_campaign(
 
 def store_list(store: Store, campaign_id: str, matches: list[Match]) -> ImportSummary:
     with store.transaction() as session:
-        return store_ops.add_targets(session, campaign_id, matches, village_keys(store))
+        return store_ops.add_targets(session, campaign_id, matches, village_names(store))
 
 
 def recount(

@@ -152,6 +152,23 @@ def test_each_kind_of_match_is_stored_as_the_contract_says(village_team: Team) -
         assert WHOLE_ID.encode() not in file.read_bytes(), file.name
 
 
+def test_a_row_finds_its_village_however_the_list_writes_it(village_team: Team) -> None:
+    """Commune lists write a village as they please: with or without "Thôn", in
+    capitals, or as the start of an address (campaigns/village_names.py)."""
+    store = village_team.store
+    campaign_id = new_campaign(store, village_team.leader_id)
+    written = ("Khay", "THÔN KHAY", "thon khay", "Thôn Khay, xã Gia Lộc", "Thôn Không Có")
+    rows = [
+        Match(Row(line, f"Lò Văn Pấng {line}", None, village), Kind.UNMATCHED)
+        for line, village in enumerate(written, start=2)
+    ]
+    summary = store_list(store, campaign_id, rows)
+    with store.reading() as session:
+        found = [session.get(CampaignTarget, target_id) for target_id in summary.target_ids]
+    village = village_team.village_id
+    assert [target.village_id for target in found if target] == [village] * 4 + [None]
+
+
 @pytest.mark.parametrize(
     ("row", "column_vi", "column_en"),
     [

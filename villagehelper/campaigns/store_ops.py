@@ -21,6 +21,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from villagehelper.campaigns.village_names import VillageNames
 from villagehelper.clock import vietnam_today
 from villagehelper.errors import NotFoundError, UserError, ValidationError
 from villagehelper.ids import new_id
@@ -39,7 +40,6 @@ from villagehelper.store.models import (
     TeamMember,
     Village,
 )
-from villagehelper.text import search_key
 
 ID_DIGITS_KEPT = 4  # the most of a citizen ID number a list row may keep
 CONSOLE = "console"  # created_by of a campaign the commune made on its server
@@ -269,12 +269,14 @@ def add_targets(
     session: Session,
     campaign_id: str,
     matches: Sequence[TargetMatchLike],
-    village_ids: Mapping[str, str],
+    villages: Mapping[str, str],
 ) -> ImportSummary:
     """Store a matched list: a LINKED row linked to its person, a DOUBTFUL one with no
     link until a person confirms one, an UNMATCHED one left for review.
 
-    ``village_ids``: a village's name key (text.search_key) → its id.  A row naming a
+    ``villages``: the commune's villages, id → name (as ``matching.match_targets`` takes
+    them); a row's village is found however the list writes it (``village_names``).  A
+    row naming a
     person the campaign already links (the list named them twice) waits as doubtful.
     """
     require_leader_laptop(session)
@@ -284,10 +286,11 @@ def add_targets(
     changes = Changes()
     counts = {TargetState.LINKED: 0, TargetState.DOUBTFUL: 0, TargetState.UNMATCHED: 0}
     ids: list[str] = []
+    names = VillageNames(villages)
     for match in matches:
         values = _row_values(match.row, today)
         state = TargetState(str(match.kind))
-        village_id = village_ids.get(search_key(match.row.village_name))
+        village_id = names.find(match.row.village_name)
         member_id = household_id = None
         if state == TargetState.LINKED:
             person = match.candidates[0].person
