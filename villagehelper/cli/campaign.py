@@ -2,10 +2,13 @@
 
     villagehelper campaign list
     villagehelper campaign progress MÃ
+    villagehelper campaign left MÃ [--village TÊN] [--pdf TỆP]
 
 ``list`` shows every campaign of the commune with its deadline, services and counts;
 ``progress`` prints one campaign's table by village (reached / total, done, follow-up,
-failed, not yet), Vietnamese headers first.  Counts only, never residents' names.
+failed, not yet), Vietnamese headers first.  Counts only, never residents' names —
+but ``left``, the team's own "who is left" list of one village (on screen, or printed
+to PDF in the layout of Decree 30 with ``--pdf``), which names the people still to reach.
 """
 
 from __future__ import annotations
@@ -42,6 +45,14 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
         "progress", parents=[common], help="tiến độ theo thôn / progress by village"
     )
     progress.add_argument("campaign_id", metavar="MÃ", help="mã chiến dịch / campaign id")
+    left = actions.add_parser(
+        "left", parents=[common], help="ai còn lại ở một thôn / who is left in a village"
+    )
+    left.add_argument("campaign_id", metavar="MÃ", help="mã chiến dịch / campaign id")
+    left.add_argument(
+        "--village", metavar="TÊN", help="thôn (bỏ trống: người chưa rõ thôn) / village"
+    )
+    left.add_argument("--pdf", type=Path, metavar="TỆP", help="in danh sách ra PDF / to PDF")
 
 
 def _cells(row: VillageProgress) -> list[str]:
@@ -57,6 +68,8 @@ def progress_table(rows: Sequence[VillageProgress], total: VillageProgress) -> s
 
 
 def cmd_campaign(args: argparse.Namespace, data_dir: Path) -> int:
+    if args.campaign_action == "left":
+        return _who_is_left(args, data_dir)
     from villagehelper.campaigns.listing import list_campaigns
     from villagehelper.campaigns.progress import campaign_progress
     from villagehelper.cli.opening import open_unlocked
@@ -90,3 +103,51 @@ def cmd_campaign(args: argparse.Namespace, data_dir: Path) -> int:
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {"campaign": cmd_campaign}
+
+
+def _who_is_left(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.campaigns.left_list import left_list, standing
+    from villagehelper.campaigns.village_names import VillageNames
+    from villagehelper.cli.opening import open_unlocked
+    from villagehelper.clock import vietnam_today
+    from villagehelper.errors import UserError
+    from villagehelper.ops.team import list_villages
+    from villagehelper.reports.saving import write_atomically
+    from villagehelper.tally.overview import report_names
+
+    store = open_unlocked(data_dir)
+    try:
+        villages = {village.id: village.name for village in list_villages(store)}
+        village_id = VillageNames(villages).find(args.village) if args.village else None
+        if args.village and village_id is None:
+            raise UserError(
+                f"Không tìm thấy thôn «{args.village}». Các thôn: {', '.join(villages.values())}.",
+                f"No village called {args.village!r}.",
+            )
+        with store.reading() as session:
+            left = left_list(session, args.campaign_id, village_id)
+        names = report_names(store, village_id=village_id)
+    finally:
+        store.close()
+    print(f"Chiến dịch / Campaign: {left.campaign_name} — {left.village_name}")
+    for number, entry in enumerate(left.people, start=1):
+        person = entry.person
+        year = f" ({person.birth_year})" if person.birth_year else ""
+        print(f"{number:>4}. {person.full_name}{year} — {standing(entry)}")
+    print(f"Còn {_fmt(len(left.people))} người / {_fmt(len(left.people))} left")
+    if args.pdf:
+        from villagehelper.reports.campaign_left import write_left_pdf
+
+        pages = write_atomically(
+            args.pdf,
+            lambda partial: write_left_pdf(
+                left,
+                partial,
+                commune_name=names.commune_name,
+                prepared_by=names.prepared_by,
+                leader_name=names.leader_name,
+                printed_on=vietnam_today(),
+            ),
+        )
+        print(f"Đã ghi PDF ({_fmt(pages)} trang): {args.pdf}")
+    return 0

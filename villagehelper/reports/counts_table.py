@@ -84,6 +84,35 @@ def table_columns(rows: list[list[str]]) -> list[QTextLength]:
     )
 
 
+def boxed_table_format(columns: list[QTextLength]) -> QTextTableFormat:
+    """A table of the report's kind: a grid of single black lines, full width, one
+    header row."""
+    fmt = QTextTableFormat()
+    fmt.setBorder(1.0)
+    fmt.setBorderBrush(QBrush(QColor(0, 0, 0)))
+    fmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
+    # Collapsed: one line between cells (otherwise each cell draws its own box).
+    fmt.setBorderCollapse(True)
+    fmt.setCellPadding(CELL_PADDING)
+    fmt.setCellSpacing(0)
+    fmt.setHeaderRowCount(1)
+    fmt.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
+    fmt.setColumnWidthConstraints(columns)
+    return fmt
+
+
+def boxed_cell_format() -> QTextTableCellFormat:
+    """A cell of that grid, its text in the middle of its height."""
+    cell_format = QTextTableCellFormat()
+    # Explicit: a cell format without border properties draws no grid line.
+    cell_format.setBorder(1.0)
+    cell_format.setBorderBrush(QBrush(QColor(0, 0, 0)))
+    cell_format.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
+    cell_format.setPadding(CELL_PADDING)
+    cell_format.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignMiddle)
+    return cell_format
+
+
 def write_counts_table(
     cursor: QTextCursor,
     rows: list[list[str]],
@@ -93,19 +122,10 @@ def write_counts_table(
 ) -> QTextTable:
     """One table of the report: the header row, then ``rows`` (the total last when
     ``with_total``)."""
-    fmt = QTextTableFormat()
-    fmt.setBorder(1.0)
-    fmt.setBorderBrush(QBrush(QColor(0, 0, 0)))
-    fmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
-    # Collapsed: one line between cells (otherwise each cell draws its own box).
-    fmt.setBorderCollapse(True)
-    fmt.setCellPadding(CELL_PADDING)
-    fmt.setCellSpacing(0)
-    # Repeated by Qt only if one row were taller than a page; otherwise keep_together
-    # starts a new table, with its own header row, before a row that would break.
-    fmt.setHeaderRowCount(1)
-    fmt.setWidth(QTextLength(QTextLength.Type.PercentageLength, 100))
-    fmt.setColumnWidthConstraints(columns)
+    # Its header row is repeated by Qt only if one row were taller than a page; otherwise
+    # keep_together starts a new table, with its own header row, before a row that would
+    # break.
+    fmt = boxed_table_format(columns)
     all_rows = [list(COLUMNS), *rows]
     table = cursor.insertTable(len(all_rows), len(COLUMNS), fmt)
     last = len(all_rows) - 1
@@ -113,14 +133,7 @@ def write_counts_table(
         emphasised = row_index == 0 or (with_total and row_index == last)
         for column, text in enumerate(values):
             cell = table.cellAt(row_index, column)
-            cell_format = QTextTableCellFormat()
-            # Explicit: a cell format without border properties draws no grid line.
-            cell_format.setBorder(1.0)
-            cell_format.setBorderBrush(QBrush(QColor(0, 0, 0)))
-            cell_format.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
-            cell_format.setPadding(CELL_PADDING)
-            cell_format.setVerticalAlignment(QTextCharFormat.VerticalAlignment.AlignMiddle)
-            cell.setFormat(cell_format)
+            cell.setFormat(boxed_cell_format())
             if row_index == 0 or column == 0:
                 align = Qt.AlignmentFlag.AlignHCenter
             elif column == NAME_COLUMN:

@@ -89,17 +89,8 @@ def build_weekly_document(
         breaks.append(row)
 
 
-def _compose(
-    tally: Tally,
-    rows: list[list[str]],
-    breaks: list[int],
-    *,
-    header: Callable[[QTextCursor], None],
-    signatures: Callable[[QTextCursor], QTextTable],
-    held_back: int,
-) -> tuple[QTextDocument, list[TablePart], QTextTable]:
-    """The report with its table cut before each data row of ``breaks``; its parts and
-    its signatures."""
+def new_a4_document(title: str) -> QTextDocument:
+    """An empty document laid out on the A4 body the decree's margins leave."""
     document = QTextDocument()
     document.setDefaultFont(report_font())
     # Lines break between words only: a Vietnamese word is a syllable, never to be cut.
@@ -112,9 +103,22 @@ def _compose(
     document.setPageSize(
         QSizeF(BODY_MM.width() / MM_PER_INCH * dpi, BODY_MM.height() / MM_PER_INCH * dpi)
     )
-    document.setMetaInformation(
-        QTextDocument.MetaInformation.DocumentTitle, f"Báo cáo tuần {tally.period.label}"
-    )
+    document.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, title)
+    return document
+
+
+def _compose(
+    tally: Tally,
+    rows: list[list[str]],
+    breaks: list[int],
+    *,
+    header: Callable[[QTextCursor], None],
+    signatures: Callable[[QTextCursor], QTextTable],
+    held_back: int,
+) -> tuple[QTextDocument, list[TablePart], QTextTable]:
+    """The report with its table cut before each data row of ``breaks``; its parts and
+    its signatures."""
+    document = new_a4_document(f"Báo cáo tuần {tally.period.label}")
     cursor = QTextCursor(document)
     cursor.beginEditBlock()
     header(cursor)
@@ -247,23 +251,43 @@ def write_weekly_pdf(
 ) -> int:
     """Build and print the weekly report to ``path`` from a command line, creating the
     Qt application it needs; returns the page count."""
+    return print_from_command_line(
+        lambda: build_weekly_document(
+            tally,
+            commune_name=commune_name,
+            village_name=village_name,
+            prepared_by=prepared_by,
+            leader_name=leader_name,
+            printed_on=printed_on,
+            held_back=held_back,
+        ),
+        path,
+    )
+
+
+def print_from_command_line(build: Callable[[], QTextDocument], path: Path) -> int:
+    """``build()``'s document printed to ``path``, with the Qt application a command
+    line lacks made first and kept until the PDF is written; the page count."""
+    app = printing_app()
+    pages = write_pdf(build(), path)
+    del app
+    return pages
+
+
+def printing_app() -> QGuiApplication:
+    """The Qt application a report needs from a command line (made if there is none),
+    the report font registered; keep it referenced until the PDF is written."""
     import os
     import sys
 
     # Without a display Qt would abort the process instead of drawing off screen.
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1] or ["villagehelper"])
-    register_report_fonts()
-    document = build_weekly_document(
-        tally,
-        commune_name=commune_name,
-        village_name=village_name,
-        prepared_by=prepared_by,
-        leader_name=leader_name,
-        printed_on=printed_on,
-        held_back=held_back,
+    found = QGuiApplication.instance()
+    app = (
+        found
+        if isinstance(found, QGuiApplication)
+        else QGuiApplication(sys.argv[:1] or ["villagehelper"])
     )
-    pages = write_pdf(document, path)
-    del app  # kept alive until the PDF is written
-    return pages
+    register_report_fonts()
+    return app

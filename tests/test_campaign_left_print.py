@@ -1,0 +1,104 @@
+"""The team's printed "who is left" list (reports/campaign_left.py), made through the
+command line as a leader would: a real PDF read back with pdftotext."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.campaign_support import Row, linked, new_campaign, person_of, store_list
+from tests.conftest import Team
+from villagehelper.cli import dispatch
+from villagehelper.ops import households, sessions
+from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.store.kinds import Outcome
+
+HEAD, SPOUSE, DAUGHTER = "Trần Văn Thuận", "Vũ Thị Nguyệt", "Trần Thị Mai"
+FOLLOW_UP = date(2026, 11, 27)
+
+
+def _pages(pdf: Path) -> list[str]:
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    return text.split("\f")
+
+
+def _campaign_with(team: Team, names: list[str]) -> tuple[str, str, dict[str, str]]:
+    saved = households.create_household(
+        team.store,
+        HouseholdInput(team.village_id, names[0]),
+        [MemberInput(name, 1950 + n) for n, name in enumerate(names)],
+    )
+    members = {m.full_name: m.id for m in households.get_household(team.store, saved.id).members}
+    campaign_id = new_campaign(team.store, team.leader_id)
+    rows = [
+        linked(Row(line, name, 1950 + n, ""), person_of(team.store, members[name]))
+        for n, (line, name) in enumerate(enumerate(names, start=2))
+    ]
+    store_list(team.store, campaign_id, rows)
+    return campaign_id, saved.id, members
+
+
+def test_the_printed_list_names_who_is_left_and_where_they_stand(
+    village_team: Team, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    campaign_id, household_id, ids = _campaign_with(village_team, [HEAD, SPOUSE, DAUGHTER])
+    volunteer = village_team.member_id
+    done = ServiceOutcome("CASHLESS_WELFARE")
+    later = ServiceOutcome("CASHLESS_WELFARE", Outcome.FOLLOW_UP, FOLLOW_UP)
+    for outcome, person in ((done, HEAD), (later, SPOUSE)):
+        visit = VisitInput(household_id, volunteer, [outcome], ids[person])
+        sessions.log_visit(village_team.store, visit)
+    pdf = tmp_path / "còn lại.pdf"
+    data_dir = str(village_team.store.path.parent)
+
+    command = ["campaign", "left", campaign_id, "--village", "khay", "--pdf", str(pdf)]
+    assert dispatch.main([*command, "--data-dir", data_dir]) == 0
+
+    said = capsys.readouterr().out
+    assert f"{SPOUSE} (1951) — Hẹn lại 27/11/2026" in said and DAUGHTER in said
+    assert HEAD + " (" not in said  # done: not on the list
+    page = " ".join(_pages(pdf)[0].split())
+    assert "DANH SÁCH NGƯỜI DÂN CHƯA ĐƯỢC HỖ TRỢ XONG" in page
+    assert "Chiến dịch: Nhận lương hưu không dùng tiền mặt" in page
+    assert "Thôn Khay – hạn hoàn thành 30/11/2026" in page
+    assert f"1 {DAUGHTER} 1952 {HEAD}" in page  # sorted by given name: Mai, Nguyệt
+    # The status cell holds "Hẹn lại" over its date: its lines come above and below.
+    assert f"Hẹn lại 2 {SPOUSE} 1951 {HEAD} 27/11/2026" in page
+    assert "Chưa hỗ trợ" in page and "Còn 2 người" in page
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page  # the decree's letterhead
+    assert "TỔ TRƯỞNG" in page.upper()
+
+
+def test_a_long_list_repeats_its_header_row_on_every_page(
+    village_team: Team, tmp_path: Path
+) -> None:
+    names = [f"Nguyễn Văn Người {n:02d}" for n in range(60)]
+    campaign_id, _household_id, _ids = _campaign_with(village_team, names)
+    pdf = tmp_path / "dài.pdf"
+    data_dir = str(village_team.store.path.parent)
+
+    command = ["campaign", "left", campaign_id, "--village", "Thôn Khay", "--pdf", str(pdf)]
+    assert dispatch.main([*command, "--data-dir", data_dir]) == 0
+
+    pages = [page for page in _pages(pdf) if page.strip()]
+    assert len(pages) >= 2
+    for page in pages[:-1] if len(pages) > 2 else pages:
+        assert "Họ và tên" in page and "Tình trạng" in page
+    printed = " ".join(pages)
+    assert all(name in printed for name in names)
+
+
+def test_an_unknown_village_is_said_plainly_with_the_villages_there_are(
+    village_team: Team, capsys: pytest.CaptureFixture[str]
+) -> None:
+    campaign_id, _household_id, _ids = _campaign_with(village_team, [HEAD])
+    data_dir = str(village_team.store.path.parent)
+    command = ["campaign", "left", campaign_id, "--village", "Thôn Đoài", "--data-dir", data_dir]
+    assert dispatch.main(command) == 1
+    said = capsys.readouterr().err
+    assert "Không tìm thấy thôn «Thôn Đoài»" in said and "Thôn Khay" in said
