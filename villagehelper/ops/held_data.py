@@ -23,6 +23,8 @@ from villagehelper.ops.consent import team_member_name
 from villagehelper.ops.privacy import note_export
 from villagehelper.store.engine import Store
 from villagehelper.store.models import (
+    Campaign,
+    CampaignTarget,
     Commune,
     HelpSession,
     Household,
@@ -64,6 +66,18 @@ class HeldSession:
 
 
 @dataclass(frozen=True)
+class HeldListing:
+    """A campaign's list naming the person, as the commune's list wrote them."""
+
+    campaign: str
+    written_name: str
+    birth_year: int | None
+    phone: str | None
+    id_last_digits: str | None
+    erased_at: datetime | None
+
+
+@dataclass(frozen=True)
 class HeldData:
     """What the laptop holds about a household, or about one person of it."""
 
@@ -78,6 +92,7 @@ class HeldData:
     people: tuple[HeldPerson, ...]
     sessions: tuple[HeldSession, ...]
     whole_household: bool
+    listings: tuple[HeldListing, ...] = ()
 
 
 def _person(session: Session, member: Member) -> HeldPerson:
@@ -121,6 +136,26 @@ def _sessions(session: Session, household_id: str, member_id: str | None) -> lis
     ]
 
 
+def _listings(session: Session, member_ids: list[str]) -> list[HeldListing]:
+    query = (
+        select(CampaignTarget, Campaign.name)
+        .join(Campaign, Campaign.id == CampaignTarget.campaign_id)
+        .where(CampaignTarget.member_id.in_(member_ids), CampaignTarget.deleted.is_(False))
+        .order_by(Campaign.name, CampaignTarget.id)
+    )
+    return [
+        HeldListing(
+            name,
+            row.full_name,
+            row.birth_year,
+            row.phone,
+            row.id_last_digits,
+            row.erased_at,
+        )
+        for row, name in session.execute(query)
+    ]
+
+
 def held_data(
     store: Store, *, household_id: str | None = None, member_id: str | None = None
 ) -> HeldData:
@@ -160,6 +195,7 @@ def held_data(
             people=tuple(_person(session, person) for person in people),
             sessions=tuple(_sessions(session, household.id, member_id)),
             whole_household=member is None,
+            listings=tuple(_listings(session, [person.id for person in people])),
         )
 
 
@@ -232,12 +268,30 @@ def render_text(held: HeldData, exported_at: datetime, exported_by: str | None) 
         if item.voided:
             details.append("lượt này đã được hủy (nhập nhầm)")
         lines.append("      " + "; ".join(details))
+    lines += _listing_lines(held.listings)
     lines += [
         "",
-        "Tổ không lưu số căn cước, ảnh giấy tờ hay mật khẩu VNeID / Cổng Dịch vụ công.",
+        "Tổ không lưu số căn cước (chỉ 4 số cuối nếu danh sách của xã có ghi), ảnh giấy tờ "
+        "hay mật khẩu VNeID / Cổng Dịch vụ công.",
         "Muốn sửa, rút lại đồng ý hoặc xóa dữ liệu, hãy báo tổ trưởng.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _listing_lines(listings: tuple[HeldListing, ...]) -> list[str]:
+    lines = ["", f"4. CÓ TÊN TRONG DANH SÁCH CHIẾN DỊCH CỦA XÃ ({len(listings)})"]
+    if not listings:
+        lines.append("   (không có)")
+    for item in listings:
+        if item.erased_at is not None:
+            lines.append(f"   - {item.campaign}: đã xóa dữ liệu lúc {_moment(item.erased_at)}")
+            continue
+        digits = f", 4 số cuối căn cước {item.id_last_digits}" if item.id_last_digits else ""
+        lines.append(
+            f"   - {item.campaign}: danh sách ghi «{item.written_name}», năm sinh "
+            f"{item.birth_year or '—'}, số điện thoại {_phone(item.phone)}{digits}"
+        )
+    return lines
 
 
 def export_held_data(
