@@ -1,4 +1,4 @@
-""""What we hold about this person" names the campaign lists they are on, as the commune's
+""" "What we hold about this person" names the campaign lists they are on, as the commune's
 list wrote them (ops/held_data.py): a list row is personal data like the rest."""
 
 from __future__ import annotations

@@ -102,3 +102,32 @@ def test_an_unknown_village_is_said_plainly_with_the_villages_there_are(
     assert dispatch.main(command) == 1
     said = capsys.readouterr().err
     assert "Không tìm thấy thôn «Thôn Đoài»" in said and "Thôn Khay" in said
+
+
+def test_the_weekly_report_prints_the_open_campaigns_progress_in_counts(
+    village_team: Team, tmp_path: Path
+) -> None:
+    _campaign_id, household_id, ids = _campaign_with(village_team, [HEAD, SPOUSE, DAUGHTER])
+    volunteer = village_team.member_id
+    done = ServiceOutcome("CASHLESS_WELFARE")
+    later = ServiceOutcome("CASHLESS_WELFARE", Outcome.FOLLOW_UP, FOLLOW_UP)
+    for outcome, person in ((done, HEAD), (later, SPOUSE)):
+        sessions.log_visit(
+            village_team.store, VisitInput(household_id, volunteer, [outcome], ids[person])
+        )
+    data_dir = str(village_team.store.path.parent)
+    whole, other = tmp_path / "xã.pdf", tmp_path / "hữu chung.pdf"
+
+    week = ["--week", "2026-W48"]  # the store's clock: Monday 23 November 2026
+    assert dispatch.main(["tally", *week, "--pdf", str(whole), "--data-dir", data_dir]) == 0
+    village = ["--village", "Thôn Hữu Chung", "--pdf", str(other)]
+    assert dispatch.main(["tally", *week, *village, "--data-dir", data_dir]) == 0
+
+    printed = " ".join(" ".join(_pages(whole)).split())
+    assert "TIẾN ĐỘ CÁC CHIẾN DỊCH (tính đến ngày lập báo cáo)" in printed
+    # Three on the list: one done, one to see again, one not yet (the campaign's name
+    # wraps in its cell, its lines read around the numbers').
+    assert "30/11/2026 3 2 1 1 0 1" in printed and "Nhận lương hưu không" in printed
+    assert all(name not in printed for name in (HEAD, SPOUSE, DAUGHTER))
+    elsewhere = " ".join(" ".join(_pages(other)).split())
+    assert "30/11/2026 0 0 0 0 0 0" in elsewhere

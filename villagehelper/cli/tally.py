@@ -13,11 +13,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from villagehelper.cli.tables import table_text
 from villagehelper.errors import UserError
 from villagehelper.text import format_number as _fmt
+
+if TYPE_CHECKING:
+    from villagehelper.ops.team import TeamMemberInfo
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -51,6 +54,7 @@ def _pick_by_name(what_vi: str, what_en: str, wanted: str, names: dict[str, str]
 
 
 def cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
+    from villagehelper.campaigns.report_lines import campaign_lines
     from villagehelper.cli.clock_notice import warn_about_the_clock
     from villagehelper.cli.opening import open_unlocked
     from villagehelper.clock import vietnam_today
@@ -88,6 +92,8 @@ def cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
         not_counted = implausible.not_counted_notice(held_back)
         village_name = villages[village_id] if village_id else None
         breakdown = compute_breakdown(store, tally) if args.xlsx else None
+        with store.reading() as session:
+            campaigns = campaign_lines(session, period.first, village_id)
     finally:
         store.close()
 
@@ -116,12 +122,9 @@ def cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
         )
         print(f"Đã ghi Excel: {args.xlsx}")
     if args.pdf:
-        leaders = sorted((m for m in members if m.is_leader), key=lambda m: m.full_name)
-        others = sorted((m for m in members if not m.is_leader), key=lambda m: m.full_name)
-        prepared_by = names[member_id] if member_id else (others[0].full_name if others else "")
-        leader = leaders[0].full_name if leaders else ""
-        from villagehelper.reports.weekly import write_weekly_pdf
+        from villagehelper.reports.weekly import write_weekly_pdf  # Qt: only for a PDF
 
+        signers = _signers(members, names[member_id] if member_id else "")
         pages = write_atomically(
             args.pdf,
             lambda partial: write_weekly_pdf(
@@ -129,14 +132,24 @@ def cmd_tally(args: argparse.Namespace, data_dir: Path) -> int:
                 partial,
                 commune_name=commune.name,
                 village_name=village_name,
-                prepared_by=prepared_by,
-                leader_name=leader,
+                prepared_by=signers[0],
+                leader_name=signers[1],
                 printed_on=vietnam_today(),
                 held_back=held_back,
+                campaigns=campaigns,
             ),
         )
         print(f"Đã ghi PDF ({_fmt(pages)} trang): {args.pdf}")
     return 0
+
+
+def _signers(members: list[TeamMemberInfo], prepared_by: str) -> tuple[str, str]:
+    """Who prepared the printed report (the member it is filtered to, else the first
+    volunteer by name) and the leader who signs it."""
+    leaders = sorted((m for m in members if m.is_leader), key=lambda m: m.full_name)
+    others = sorted((m for m in members if not m.is_leader), key=lambda m: m.full_name)
+    preparer = prepared_by or (others[0].full_name if others else "")
+    return preparer, leaders[0].full_name if leaders else ""
 
 
 COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {"tally": cmd_tally}

@@ -12,10 +12,10 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor, QTextDocument, QTextLength
+from PySide6.QtGui import QTextCursor, QTextDocument
 
 from villagehelper.campaigns.left_list import LeftList, LeftPerson, standing
-from villagehelper.reports.counts_table import TABLE_PT, boxed_cell_format, boxed_table_format
+from villagehelper.reports.counts_table import aligned, write_boxed_table
 from villagehelper.reports.official_form import write_letterhead, write_signatures
 from villagehelper.reports.typesetting import block_format, char_format, percent_widths
 from villagehelper.reports.weekly import new_a4_document, print_from_command_line
@@ -80,19 +80,14 @@ def build_left_document(
 
 
 def _write_table(cursor: QTextCursor, rows: list[list[str]]) -> None:
-    widths: list[QTextLength] = percent_widths(*WIDTHS)
-    all_rows = [list(HEADINGS), *rows]
-    table = cursor.insertTable(len(all_rows), len(HEADINGS), boxed_table_format(widths))
-    for row_index, values in enumerate(all_rows):
-        for column, text in enumerate(values):
-            cell = table.cellAt(row_index, column)
-            cell.setFormat(boxed_cell_format())
-            centred = row_index == 0 or column in (0, 2)
-            align = Qt.AlignmentFlag.AlignHCenter if centred else Qt.AlignmentFlag.AlignLeft
-            cell_cursor = cell.firstCursorPosition()
-            cell_cursor.setBlockFormat(block_format(align))
-            cell_cursor.insertText(text, char_format(bold=row_index == 0, point_size=TABLE_PT))
-    cursor.movePosition(QTextCursor.MoveOperation.End)
+    write_boxed_table(
+        cursor,
+        [list(HEADINGS), *rows],
+        percent_widths(*WIDTHS),
+        # The number and the birth year centred; the phone and status read as text.
+        align=aligned(centred=(0, 2), left=(1, 3, 4, 5, 6)),
+        bold=lambda row: row == 0,
+    )
 
 
 def write_left_pdf(

@@ -6,6 +6,8 @@ and as its heading needs to fit on three lines; the service name takes the rest.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import (
     QBrush,
@@ -113,6 +115,42 @@ def boxed_cell_format() -> QTextTableCellFormat:
     return cell_format
 
 
+def aligned(
+    *, centred: tuple[int, ...], left: tuple[int, ...]
+) -> Callable[[int, int], Qt.AlignmentFlag]:
+    """Where a cell's text goes: the header row and ``centred`` columns centred,
+    ``left`` columns (names) to the left, the rest (numbers) to the right."""
+
+    def align(row: int, column: int) -> Qt.AlignmentFlag:
+        if row == 0 or column in centred:
+            return Qt.AlignmentFlag.AlignHCenter
+        return Qt.AlignmentFlag.AlignLeft if column in left else Qt.AlignmentFlag.AlignRight
+
+    return align
+
+
+def write_boxed_table(
+    cursor: QTextCursor,
+    rows: list[list[str]],
+    columns: list[QTextLength],
+    *,
+    align: Callable[[int, int], Qt.AlignmentFlag],
+    bold: Callable[[int], bool],
+) -> QTextTable:
+    """``rows`` (the header row first) as a table of the report's kind at ``cursor``,
+    which is left after it."""
+    table = cursor.insertTable(len(rows), len(rows[0]), boxed_table_format(columns))
+    for row_index, values in enumerate(rows):
+        for column, text in enumerate(values):
+            cell = table.cellAt(row_index, column)
+            cell.setFormat(boxed_cell_format())
+            cell_cursor = cell.firstCursorPosition()
+            cell_cursor.setBlockFormat(block_format(align(row_index, column)))
+            cell_cursor.insertText(text, char_format(bold=bold(row_index), point_size=TABLE_PT))
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    return table
+
+
 def write_counts_table(
     cursor: QTextCursor,
     rows: list[list[str]],
@@ -125,23 +163,12 @@ def write_counts_table(
     # Its header row is repeated by Qt only if one row were taller than a page; otherwise
     # keep_together starts a new table, with its own header row, before a row that would
     # break.
-    fmt = boxed_table_format(columns)
     all_rows = [list(COLUMNS), *rows]
-    table = cursor.insertTable(len(all_rows), len(COLUMNS), fmt)
     last = len(all_rows) - 1
-    for row_index, values in enumerate(all_rows):
-        emphasised = row_index == 0 or (with_total and row_index == last)
-        for column, text in enumerate(values):
-            cell = table.cellAt(row_index, column)
-            cell.setFormat(boxed_cell_format())
-            if row_index == 0 or column == 0:
-                align = Qt.AlignmentFlag.AlignHCenter
-            elif column == NAME_COLUMN:
-                align = Qt.AlignmentFlag.AlignLeft
-            else:
-                align = Qt.AlignmentFlag.AlignRight
-            cell_cursor = cell.firstCursorPosition()
-            cell_cursor.setBlockFormat(block_format(align))
-            cell_cursor.insertText(text, char_format(bold=emphasised, point_size=TABLE_PT))
-    cursor.movePosition(QTextCursor.MoveOperation.End)
-    return table
+    return write_boxed_table(
+        cursor,
+        all_rows,
+        columns,
+        align=aligned(centred=(0,), left=(NAME_COLUMN,)),
+        bold=lambda row: row == 0 or (with_total and row == last),
+    )

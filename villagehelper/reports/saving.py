@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from villagehelper.campaigns.report_lines import CampaignLine
 from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
 from villagehelper.reports.spreadsheet import compute_breakdown, write_tally_xlsx
@@ -76,7 +77,13 @@ def save_tally_xlsx(store: Store, tally: Tally, path: Path, names: ReportNames) 
 
 
 def save_tally_pdf(
-    tally: Tally, path: Path, names: ReportNames, printed_on: date, held_back: int = 0
+    tally: Tally,
+    path: Path,
+    names: ReportNames,
+    printed_on: date,
+    *,
+    held_back: int = 0,
+    campaigns: Sequence[CampaignLine] = (),
 ) -> int:
     """The printed report of ``tally`` as a PDF; the number of pages.
 
@@ -93,5 +100,6 @@ def save_tally_pdf(
         leader_name=names.leader_name,
         printed_on=printed_on,
         held_back=held_back,
+        campaigns=campaigns,
     )
     return write_atomically(path, lambda partial: write_pdf(document, partial))

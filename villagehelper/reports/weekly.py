@@ -11,7 +11,7 @@ A ``QGuiApplication`` must exist (fonts); QtWidgets is not needed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -29,7 +29,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtPrintSupport import QPrinter
 
+from villagehelper.campaigns.report_lines import CampaignLine
 from villagehelper.disk_errors import unreported_write_failure
+from villagehelper.reports.campaign_table import write_campaign_progress
 from villagehelper.reports.counts_table import data_rows, table_columns, write_counts_table
 from villagehelper.reports.fonts import register_report_fonts
 from villagehelper.reports.keep_together import TablePart, next_break
@@ -62,13 +64,15 @@ def build_weekly_document(
     leader_name: str,
     printed_on: date,
     held_back: int = 0,
+    campaigns: Sequence[CampaignLine] = (),
 ) -> QTextDocument:
     """The weekly report of ``tally``: counts only, never a resident's name.
 
     ``commune_name`` is the official name ("Xã Gia Lộc"); ``village_name`` is given when
     the tally is filtered to one village; the two names are team members' (signatures).
     ``held_back``: sessions the commune server held back for an impossible date
-    (``ops/implausible.py``), which the note says are not counted.
+    (``ops/implausible.py``), which the note says are not counted.  ``campaigns``: the
+    open campaigns' progress, printed after the week's table (campaigns/report_lines.py).
     """
 
     def header(cursor: QTextCursor) -> None:
@@ -81,7 +85,13 @@ def build_weekly_document(
     breaks: list[int] = []
     while True:  # laid out again with each new page break, until no row straddles one
         document, parts, signed = _compose(
-            tally, rows, breaks, header=header, signatures=signatures, held_back=held_back
+            tally,
+            rows,
+            breaks,
+            header=header,
+            signatures=signatures,
+            held_back=held_back,
+            campaigns=campaigns,
         )
         row = next_break(document, parts, signed, len(rows))
         if row is None:
@@ -115,6 +125,7 @@ def _compose(
     header: Callable[[QTextCursor], None],
     signatures: Callable[[QTextCursor], QTextTable],
     held_back: int,
+    campaigns: Sequence[CampaignLine],
 ) -> tuple[QTextDocument, list[TablePart], QTextTable]:
     """The report with its table cut before each data row of ``breaks``; its parts and
     its signatures."""
@@ -155,6 +166,8 @@ def _compose(
         ),
         char_format(italic=True, point_size=11.0),
     )
+    if campaigns:
+        write_campaign_progress(cursor, campaigns)
     cursor.insertBlock(block_format())
     signed = signatures(cursor)
     cursor.endEditBlock()
@@ -248,6 +261,7 @@ def write_weekly_pdf(
     leader_name: str,
     printed_on: date,
     held_back: int = 0,
+    campaigns: Sequence[CampaignLine] = (),
 ) -> int:
     """Build and print the weekly report to ``path`` from a command line, creating the
     Qt application it needs; returns the page count."""
@@ -260,6 +274,7 @@ def write_weekly_pdf(
             leader_name=leader_name,
             printed_on=printed_on,
             held_back=held_back,
+            campaigns=campaigns,
         ),
         path,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from villagehelper.campaigns.report_lines import CampaignLine, campaign_lines
 from villagehelper.clock import vietnam_today
 from villagehelper.ops import implausible
 from villagehelper.ops.team import TeamMemberInfo, list_team_members, list_villages
@@ -54,6 +55,8 @@ class TallyOverview:
     # Sessions the commune server held back for an impossible date, whatever their week:
     # in no tally until a leader corrects them (ops/implausible.py); the screen says so.
     implausible_sessions: int = 0
+    # The open campaigns' progress as of today, for the printout (campaigns/report_lines).
+    campaigns: tuple[CampaignLine, ...] = ()
 
 
 def report_names(
@@ -156,4 +159,7 @@ def tally_overview(
         store, village_id=village_id, volunteer_id=volunteer_id, prepared_by_id=prepared_by_id
     )
     held_back = implausible.count_implausible(store)
-    return TallyOverview(tally, names, villages, history, vietnam_today(store.now()), held_back)
+    with store.reading() as session:
+        campaigns = campaign_lines(session, period.first, village_id)
+    today = vietnam_today(store.now())
+    return TallyOverview(tally, names, villages, history, today, held_back, campaigns)

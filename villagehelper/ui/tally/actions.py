@@ -89,6 +89,7 @@ class ReportActions(QObject):
             leader_name=names.leader_name,
             printed_on=overview.today,
             held_back=overview.implausible_sessions,
+            campaigns=overview.campaigns,
         )
 
     def _printer(self, document: QTextDocument) -> QPrinter:
@@ -194,7 +195,14 @@ class ReportActions(QObject):
             from villagehelper.reports.saving import save_tally_pdf
 
             held_back = overview.implausible_sessions
-            return save_tally_pdf(overview.tally, path, overview.names, overview.today, held_back)
+            return save_tally_pdf(
+                overview.tally,
+                path,
+                overview.names,
+                overview.today,
+                held_back=held_back,
+                campaigns=overview.campaigns,
+            )
 
         self._ctx.read(self._parent, work).success(
             lambda pages: self.sig_message.emit(
