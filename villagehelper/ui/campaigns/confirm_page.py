@@ -70,7 +70,8 @@ class ConfirmPage(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.listed)
         layout.addWidget(rule)
-        layout.addLayout(side_by_side, 1)
+        layout.addLayout(side_by_side)
+        layout.addStretch(1)  # the cards as tall as their text, the keys close below
         layout.addWidget(self.state)
         layout.addLayout(actions)
 
