@@ -1,18 +1,18 @@
 """docs/screenshots/campaign-confirm.png: the confirmation of a list's doubtful rows, from
-the demo data.  A list is written as a commune would send it (names the demo holds
+the demo data.  A list is written as a commune would send it (CSV) (names the demo holds
 several times, no village, a birth year a year off; some rows exact; a stranger), read
 and stored through the import dialog, and the first doubtful row pictured."""
 
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 import tempfile
 from collections import Counter
 from datetime import date
 from pathlib import Path
 
-import openpyxl
 from PySide6.QtWidgets import QApplication
 from screenshot_support import demo_store, save, settle, with_language
 from sqlalchemy import select
@@ -45,14 +45,12 @@ def write_list(store: Store, path: Path) -> None:
     for person in people[:6]:  # exact rows: linked without a question
         rows.append([len(rows) + 1, person.full_name, person.birth_year, "", person.phone, ""])
     rows.append([len(rows) + 1, "Hoàng Thị Xuân", 1944, "", "", "4821"])
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.append(["DANH SÁCH NGƯỜI NHẬN LƯƠNG HƯU CHƯA NHẬN QUA TÀI KHOẢN"])
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
+    # As CSV (UTF-8 with its BOM, as Excel saves it): the tests write XLSX.
+    with path.open("w", encoding="utf-8-sig", newline="") as file:
+        table = csv.writer(file)
+        table.writerow(["DANH SÁCH NGƯỜI NHẬN LƯƠNG HƯU CHƯA NHẬN QUA TÀI KHOẢN"])
+        table.writerow(HEADER)
+        table.writerows(rows)
 
 
 def shoot(app: QApplication, store: Store, out: Path, work: Path) -> None:
@@ -65,7 +63,7 @@ def shoot(app: QApplication, store: Store, out: Path, work: Path) -> None:
             deadline=date(2026, 12, 31),
             created_by=leader.id,
         ).row_id
-    path = work / "danh-sach.xlsx"
+    path = work / "danh-sach.csv"
     write_list(store, path)
     executor = Worker()
     ctx = AppContext(store, executor, Preferences(volunteer_id=leader.id))
