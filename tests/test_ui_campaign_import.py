@@ -223,3 +223,31 @@ def test_a_bad_file_shows_its_line_and_column_and_stores_nothing(
     assert f"Dòng {line}, cột «{column}»" in dialog.problems.toPlainText()
     assert "chưa nhập dòng nào" in dialog.problems.toPlainText()
     assert _stored(village_team.store.path, campaign_id) == []
+
+
+def test_t_adds_a_doubtful_rows_person_as_new_in_the_village_the_list_names(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team, tmp_path: Path
+) -> None:
+    _people(village_team)
+    campaign_id = _leader_campaign(village_team)
+    path = _xlsx(tmp_path / "mot-dong.xlsx", [[1, "Nguyen Thi Lan", None, "Khay", "", ""]])
+    matches = _core_matches(village_team, path)
+    assert [match.kind for match in matches] == [MatchKind.DOUBTFUL]
+    dialog = _open(qtbot, app_ctx, campaign_id)
+    _read(qtbot, app_ctx, dialog, path)
+    QTest.keyClick(dialog.store_button, Qt.Key.Key_Return)
+    wait_idle(qtbot, app_ctx)
+    QTest.keyClick(dialog.confirm, Qt.Key.Key_T)
+    wait_idle(qtbot, app_ctx)
+    with sqlite3.connect(village_team.store.path) as db:
+        target = db.execute(
+            "SELECT t.match_state, m.full_name, h.head_name, h.village_id "
+            "FROM campaign_targets t JOIN members m ON m.id = t.member_id "
+            "JOIN households h ON h.id = t.household_id WHERE t.campaign_id = ?",
+            (campaign_id,),
+        ).fetchall()
+        lans = db.execute("SELECT count(*) FROM members WHERE full_name = ?", ("Nguyen Thi Lan",))
+        added = lans.fetchone()[0]
+    assert target == [("added", "Nguyen Thi Lan", "Nguyen Thi Lan", village_team.village_id)]
+    assert added == 1  # a new member, not one of the two Nguyễn Thị Lan
+    assert "Đã thêm thành người mới." in dialog.confirm.state.text()
