@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.campaign_support import new_campaign, village_names
@@ -24,7 +24,7 @@ from villagehelper.campaigns.target_rows import read_target_list
 from villagehelper.ops.households import create_household
 from villagehelper.ops.inputs import HouseholdInput, MemberInput
 from villagehelper.store.thread_guard import allowed_here
-from villagehelper.ui.campaigns.import_dialog import ImportDialog
+from villagehelper.ui.campaigns.import_dialog import ImportDialog, run_import
 from villagehelper.ui.shell.context import AppContext
 
 HEADER = ["STT", "Họ và tên", "Năm sinh", "Thôn", "Số điện thoại", "4 số cuối CCCD"]
@@ -251,3 +251,18 @@ def test_t_adds_a_doubtful_rows_person_as_new_in_the_village_the_list_names(
     assert target == [("added", "Nguyen Thi Lan", "Nguyen Thi Lan", village_team.village_id)]
     assert added == 1  # a new member, not one of the two Nguyễn Thị Lan
     assert "Đã thêm thành người mới." in dialog.confirm.state.text()
+
+
+def test_run_import_opens_the_dialog_over_the_campaign_screen_with_the_path_field_ready(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team
+) -> None:
+    campaign_id = _leader_campaign(village_team)
+    screen = QWidget()
+    qtbot.addWidget(screen)
+    screen.show()
+    run_import(screen, app_ctx, campaign_id)
+    dialogs = screen.findChildren(ImportDialog)
+    assert len(dialogs) == 1
+    assert dialogs[0].isVisible() and dialogs[0].isModal()
+    assert dialogs[0].pages.currentIndex() == 0
+    assert dialogs[0].width() <= 1366 and dialogs[0].height() <= 768
