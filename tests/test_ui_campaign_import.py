@@ -251,6 +251,11 @@ def test_t_adds_a_doubtful_rows_person_as_new_in_the_village_the_list_names(
     assert target == [("added", "Nguyen Thi Lan", "Nguyen Thi Lan", village_team.village_id)]
     assert added == 1  # a new member, not one of the two Nguyễn Thị Lan
     assert "Đã thêm thành người mới." in dialog.confirm.state.text()
+    QTest.keyClick(dialog.confirm, Qt.Key.Key_T)  # again, by a slip: nobody added twice
+    wait_idle(qtbot, app_ctx)
+    with sqlite3.connect(village_team.store.path) as db:
+        again = db.execute("SELECT count(*) FROM members WHERE full_name = ?", ("Nguyen Thi Lan",))
+        assert again.fetchone()[0] == 1
 
 
 def test_run_import_opens_the_dialog_over_the_campaign_screen_with_the_path_field_ready(

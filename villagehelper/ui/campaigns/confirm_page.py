@@ -232,7 +232,9 @@ class ConfirmPage(QWidget):
             )
 
     def add_as_new(self) -> None:
-        if (doubtful := self.current) is not None:
+        doubtful = self.current
+        # Back on a row already added, T again would add the same person a second time.
+        if doubtful is not None and self.decided.get(doubtful.target_id) != "added":
             target_id = doubtful.target_id
             self._settle(
                 target_id, "added", lambda session: store_ops.add_as_new_person(session, target_id)
