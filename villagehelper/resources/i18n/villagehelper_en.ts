@@ -105,6 +105,93 @@
     </message>
 </context>
 <context>
+    <name>ConfirmPage</name>
+    <message>
+        <source>%1 — Đúng người này</source>
+        <translation>%1 — This person</translation>
+    </message>
+    <message>
+        <source>K — Không phải ai trong số này</source>
+        <translation>K — None of these</translation>
+    </message>
+    <message>
+        <source>T — Thêm người mới</source>
+        <translation>T — Add as a new person</translation>
+    </message>
+    <message>
+        <source>← Dòng trước (PgUp)</source>
+        <translation>← Previous row (PgUp)</translation>
+    </message>
+    <message>
+        <source>Dòng sau → (PgDn)</source>
+        <translation>Next row → (PgDn)</translation>
+    </message>
+    <message>
+        <source>Xác nhận người trong danh sách: dòng cần xem %1/%2</source>
+        <translation>Confirm who is on the list: row to check %1/%2</translation>
+    </message>
+    <message>
+        <source>Trong danh sách (dòng %1 của tệp)</source>
+        <translation>On the list (row %1 of the file)</translation>
+    </message>
+    <message>
+        <source>không ghi</source>
+        <translation>not given</translation>
+    </message>
+    <message>
+        <source>Họ tên: %1</source>
+        <translation>Name: %1</translation>
+    </message>
+    <message>
+        <source>Năm sinh: %1</source>
+        <translation>Born: %1</translation>
+    </message>
+    <message>
+        <source>Thôn: %1</source>
+        <translation>Village: %1</translation>
+    </message>
+    <message>
+        <source>Điện thoại: %1</source>
+        <translation>Phone: %1</translation>
+    </message>
+    <message>
+        <source>Số cuối CCCD: %1</source>
+        <translation>Last ID digits: %1</translation>
+    </message>
+    <message>
+        <source>không rõ</source>
+        <translation>unknown</translation>
+    </message>
+    <message>
+        <source>Chủ hộ: %1</source>
+        <translation>Household head: %1</translation>
+    </message>
+    <message>
+        <source>Vì sao giống:</source>
+        <translation>Why alike:</translation>
+    </message>
+    <message>
+        <source>Chưa chọn. Bấm 1–%1, K hoặc T.</source>
+        <translation>Not chosen yet. Press 1–%1, K or T.</translation>
+    </message>
+    <message>
+        <source>Đã để lại để xem sau (không phải ai trong số này).</source>
+        <translation>Left for review (none of these).</translation>
+    </message>
+    <message>
+        <source>Đã thêm thành người mới.</source>
+        <translation>Added as a new person.</translation>
+    </message>
+    <message>
+        <source>Đã chọn: %1</source>
+        <translation>Chosen: %1</translation>
+    </message>
+    <message>
+        <source>Còn %1 dòng chưa chọn.</source>
+        <translation>%1 row(s) left to choose.</translation>
+    </message>
+</context>
+<context>
     <name>ConflictModel</name>
     <message>
         <source>Hồ sơ</source>
@@ -748,6 +835,75 @@ Please send this file to your technical helper.</translation>
     <message>
         <source>Đã sửa ngày; lượt này sẽ được tính sau lần đồng bộ tới.</source>
         <translation>Date corrected; the session counts after the next sync.</translation>
+    </message>
+</context>
+<context>
+    <name>ImportDialog</name>
+    <message>
+        <source>Chọn danh sách của xã</source>
+        <translation>Choose the commune&apos;s list</translation>
+    </message>
+    <message>
+        <source>Danh sách (*.xlsx *.csv)</source>
+        <translation>Lists (*.xlsx *.csv)</translation>
+    </message>
+    <message>
+        <source>Nhập danh sách của chiến dịch</source>
+        <translation>Import the campaign&apos;s list</translation>
+    </message>
+    <message>
+        <source>Đóng</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <source>Chọn tệp danh sách xã gửi (Excel .xlsx hoặc .csv), có các cột họ tên, năm sinh, thôn, điện thoại (và số cuối CCCD nếu có). Chỉ giữ 4 số cuối của số căn cước.</source>
+        <translation>Choose the list file the commune sent (Excel .xlsx or .csv) with columns for name, birth year, village, phone (and the last ID digits if any). Only the last 4 digits of a citizen ID are kept.</translation>
+    </message>
+    <message>
+        <source>Đường dẫn tệp danh sách</source>
+        <translation>Path of the list file</translation>
+    </message>
+    <message>
+        <source>&amp;Chọn tệp…</source>
+        <translation>&amp;Choose file…</translation>
+    </message>
+    <message>
+        <source>Đọc danh sách</source>
+        <translation>Read the list</translation>
+    </message>
+    <message>
+        <source>Đang đọc và so khớp danh sách…</source>
+        <translation>Reading and matching the list…</translation>
+    </message>
+    <message>
+        <source>&amp;Lưu vào chiến dịch</source>
+        <translation>&amp;Store in the campaign</translation>
+    </message>
+    <message>
+        <source>Chọn tệp &amp;khác</source>
+        <translation>Choose another &amp;file</translation>
+    </message>
+    <message>
+        <source>Danh sách «%1»: %2 người.
+• Khớp chắc chắn (tự liên kết): %3
+• Cần xác nhận (có người giống): %4
+• Chưa khớp ai (để xem sau hoặc thêm mới): %5
+
+Bấm Enter để lưu vào chiến dịch; sau đó xác nhận từng dòng cần xác nhận.</source>
+        <translation>List “%1”: %2 people.
+• Matched with certainty (linked): %3
+• To confirm (someone alike): %4
+• Nobody matched (review later or add as new): %5
+
+Press Enter to store it in the campaign, then confirm each row to confirm.</translation>
+    </message>
+    <message>
+        <source>Đang lưu danh sách…</source>
+        <translation>Storing the list…</translation>
+    </message>
+    <message>
+        <source>Đã lưu %1 dòng: %2 đã liên kết, %3 cần xác nhận, %4 chưa khớp.</source>
+        <translation>Stored %1 rows: %2 linked, %3 to confirm, %4 unmatched.</translation>
     </message>
 </context>
 <context>

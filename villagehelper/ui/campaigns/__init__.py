@@ -1,0 +1,1 @@
+"""The laptop's campaign screens: a campaign's list imported, its doubtful rows confirmed."""
