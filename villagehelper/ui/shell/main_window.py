@@ -1,4 +1,4 @@
-"""The main window: six screens on tabs (F2–F7), who is logging always in view, and a
+"""The main window: seven screens on tabs (F2–F8), who is logging always in view, and a
 status bar with today's count and the sync status ("Sync now", conflicts for leaders)."""
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from villagehelper.ops.retention import PurgePlan
     from villagehelper.ops.team import TeamMemberInfo
     from villagehelper.store.changelog import Changes
+    from villagehelper.ui.campaigns.view import CampaignsView
     from villagehelper.ui.lists.follow_ups_view import FollowUpsView
     from villagehelper.ui.lists.households_view import HouseholdsView
     from villagehelper.ui.lists.sessions_view import SessionsView
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from villagehelper.ui.settings.settings_view import SettingsView
     from villagehelper.ui.tally.view import TallyView
 
-TAB_KEYS = ("F2", "F3", "F4", "F5", "F6", "F7")
+TAB_KEYS = ("F2", "F3", "F4", "F5", "F6", "F7", "F8")
 
 
 class MainWindow(QMainWindow):
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
             self.tr("Hẹn lại"),
             self.tr("Cài đặt"),
             self.tr("Báo cáo tuần"),
+            self.tr("Chiến dịch"),
         )
         # Other screens are built the first time they are opened: start-up stays fast.
         self._screens: dict[int, QWidget] = {0: self.log_visit}
@@ -232,6 +234,10 @@ class MainWindow(QMainWindow):
             from villagehelper.ui.tally.view import TallyView
 
             return TallyView(ctx, self)
+        if index == 6:
+            from villagehelper.ui.campaigns.view import CampaignsView
+
+            return CampaignsView(ctx, self)
         from villagehelper.ui.lists.follow_ups_view import FollowUpsView
         from villagehelper.ui.lists.households_view import HouseholdsView
         from villagehelper.ui.lists.sessions_view import SessionsView
@@ -260,6 +266,10 @@ class MainWindow(QMainWindow):
     @property
     def tally(self) -> TallyView:
         return cast("TallyView", self.screen_at(5))
+
+    @property
+    def campaigns(self) -> CampaignsView:
+        return cast("CampaignsView", self.screen_at(6))
 
     def open_household(self, household_id: str) -> None:
         from villagehelper.ui.household.page import HouseholdPage
