@@ -24,6 +24,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
+from screenshot_campaigns import shoot_campaigns
 from screenshot_laptop import laptop_pictures, shoot_laptop
 from screenshot_support import (
     MOMENT,
@@ -257,6 +258,7 @@ def _shoot(argv: list[str] | None) -> int:
             shoot_sync(app, root / "sync", args.out)
             shoot_lock(app, store, args.out)
             shoot_already_open(app, args.out)
+            shoot_campaigns(app, store, args.out)
             with_language(app, "en")
             shoot_main(app, store, args.out, "en")
         finally:
