@@ -187,6 +187,14 @@ def test_only_a_leader_sees_the_create_and_import_buttons(
     wait_idle(qtbot, app_ctx)
     assert view.create_button.isVisible()
     assert view.import_button.isVisible()
+    # No leader has a PIN yet: the leader logging goes straight to the form.
+    view.create_button.click()
+    wait_idle(qtbot, app_ctx)
+    from villagehelper.ui.campaigns.create_dialog import CreateCampaignDialog
+
+    dialog = view.findChild(CreateCampaignDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.reject()
 
 
 def test_f8_and_the_keyboard_alone_reach_every_list(

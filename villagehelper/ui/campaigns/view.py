@@ -355,6 +355,11 @@ class CampaignsView(QWidget):
         campaign_id = self.campaign_table.current_id()
         if campaign_id is None:
             return
-        # The import dialog is its own module, loaded only when pressed.
-        import_dialog = importlib.import_module("villagehelper.ui.campaigns.import_dialog")
-        import_dialog.run_import(self, self._ctx, campaign_id)
+        from villagehelper.ui.lock.leader_gate import when_leader
+
+        def run() -> None:
+            # The import dialog is its own module, loaded only when pressed.
+            import_dialog = importlib.import_module("villagehelper.ui.campaigns.import_dialog")
+            import_dialog.run_import(self, self._ctx, campaign_id)
+
+        when_leader(self, self._ctx, self.tr("Nhập danh sách"), run)
