@@ -17,6 +17,7 @@ from tests.campaign_support import (
     Match,
     Person,
     Row,
+    household_of,
     linked,
     new_campaign,
     person_of,
@@ -24,8 +25,8 @@ from tests.campaign_support import (
 )
 from tests.conftest import Team, wait_idle
 from villagehelper.campaigns.progress import campaign_progress
-from villagehelper.ops import households, sessions
-from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.ops import sessions
+from villagehelper.ops.inputs import ServiceOutcome, VisitInput
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.campaigns.view import CampaignsView
 from villagehelper.ui.shell.context import AppContext
@@ -42,12 +43,8 @@ class Village:
 
 def _people(team: Team, village_id: str, *names: str) -> tuple[str, list[str]]:
     with allowed_here():
-        saved = households.create_household(
-            team.store, HouseholdInput(village_id, names[0]), [MemberInput(n, 1950) for n in names]
-        )
-        members = households.get_household(team.store, saved.id).members
-    by_name = {m.full_name: m.id for m in members}
-    return saved.id, [by_name[name] for name in names]
+        household_id, by_name = household_of(team.store, village_id, *names)
+    return household_id, [by_name[name] for name in names]
 
 
 def _visit(team: Team, household_id: str, member_id: str, outcome: ServiceOutcome) -> None:

@@ -8,10 +8,8 @@ import sqlite3
 
 from pytestqt.qtbot import QtBot
 
-from tests.campaign_support import Row, linked, new_campaign, person_of, store_list
+from tests.campaign_support import Row, household_of, linked, new_campaign, person_of, store_list
 from tests.conftest import Team, wait_idle
-from villagehelper.ops import households
-from villagehelper.ops.inputs import HouseholdInput, MemberInput
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.log_visit.screen import LogVisitView
 from villagehelper.ui.shell.context import AppContext
@@ -23,13 +21,7 @@ CAMPAIGN = "Nhận lương hưu không dùng tiền mặt"
 
 def _household(team: Team, *names: str) -> tuple[str, dict[str, str]]:
     with allowed_here():
-        saved = households.create_household(
-            team.store,
-            HouseholdInput(team.village_id, names[0]),
-            [MemberInput(name, 1950) for name in names],
-        )
-        members = households.get_household(team.store, saved.id).members
-    return saved.id, {m.full_name: m.id for m in members}
+        return household_of(team.store, team.village_id, *names)
 
 
 def _view(qtbot: QtBot, ctx: AppContext, household_id: str) -> LogVisitView:
