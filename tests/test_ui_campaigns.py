@@ -4,6 +4,7 @@ here by hand), who is left in a village, a leader's buttons, keyboard only."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import date
 
@@ -267,3 +268,25 @@ def test_a_leader_creates_a_campaign_and_mistakes_are_said_at_their_field(
     listed = view.campaign_table.texts(0)
     assert listed[0] == "Cài VssID cho người cao tuổi"
     assert listed[2:] == ["20/12/2026", "0 / 0", "Đang mở"]
+
+
+def test_enter_on_a_person_left_opens_their_household(
+    qtbot: QtBot, app_ctx: AppContext, campaigns: Village, village_team: Team
+) -> None:
+    view = _screen(qtbot, app_ctx)
+    view.progress_table.setCurrentCell(1, 0)  # Thôn Khay
+    wait_idle(qtbot, app_ctx)
+    opened: list[str] = []
+    view.sig_open_household.connect(opened.append)
+    names = [view.left_table.texts(r)[0] for r in range(view.left_table.rowCount())]
+    view.left_table.setFocus()
+    view.left_table.setCurrentCell(names.index("Hà Thị Chi"), 0)
+    QTest.keyClick(view.left_table, Qt.Key.Key_Return)
+    with sqlite3.connect(village_team.store.path) as db:
+        (chi_household,) = db.execute(
+            "SELECT household_id FROM members WHERE full_name = ?", ("Hà Thị Chi",)
+        ).fetchone()
+    assert opened == [chi_household]
+    view.left_table.setCurrentCell(names.index("Đoàn Văn Dũng"), 0)  # linked to nobody
+    QTest.keyClick(view.left_table, Qt.Key.Key_Return)
+    assert opened == [chi_household]

@@ -79,3 +79,22 @@ def test_a_household_on_no_list_starts_plain(
     view.choose_household(other_id)
     wait_idle(qtbot, app_ctx)
     assert "Đỗ Thị Lan có trong danh sách" in view.form.campaign_hint.text()
+
+
+def test_a_list_stored_while_the_household_is_shown_brings_the_line(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team
+) -> None:
+    household_id, ids = _household(village_team, HEAD, SPOUSE)
+    view = _view(qtbot, app_ctx, household_id)
+    assert not view.form.campaign_hint.isVisible()
+    store = village_team.store
+
+    def store_a_list() -> object:
+        campaign_id = new_campaign(store, village_team.leader_id)
+        head = person_of(store, ids[HEAD])
+        return store_list(store, campaign_id, [linked(Row(2, HEAD, 1950, ""), head)])
+
+    app_ctx.write(view, store_a_list).run()  # as a sync would, on the worker
+    wait_idle(qtbot, app_ctx)
+    assert view.form.campaign_hint.isVisible()
+    assert view.form.campaign_hint.text().startswith(f"{HEAD} có trong danh sách")

@@ -87,8 +87,8 @@
         <translation>&amp;Import list…</translation>
     </message>
     <message>
-        <source>Alt+1 danh sách chiến dịch · Alt+2 theo thôn · Alt+3 người còn lại</source>
-        <translation>Alt+1 campaign list · Alt+2 by village · Alt+3 who is left</translation>
+        <source>Alt+1 danh sách chiến dịch · Alt+2 theo thôn · Alt+3 người còn lại (Enter: mở hộ)</source>
+        <translation>Alt+1 campaign list · Alt+2 by village · Alt+3 who is left (Enter: open the household)</translation>
     </message>
     <message>
         <source>Tiến độ theo thôn</source>

@@ -51,6 +51,8 @@ class CampaignsView(QWidget):
     """The campaign list was read and is on screen."""
     sig_progress_loaded = Signal()
     sig_left_loaded = Signal()
+    sig_open_household = Signal(str)
+    """Open the household page of this id (Enter on a person who is left)."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -111,6 +113,7 @@ class CampaignsView(QWidget):
         self._action("Alt+3", self.left_table.setFocus)
         self.campaign_table.itemSelectionChanged.connect(self.load_progress)
         self.progress_table.itemSelectionChanged.connect(self.load_left)
+        self.left_table.activated.connect(lambda index: self.open_left(index.row()))
         ctx.hub.sig_changed.connect(self._on_changed)
         ctx.hub.sig_volunteer_changed.connect(lambda _id: self.reload())
 
@@ -138,7 +141,10 @@ class CampaignsView(QWidget):
     def _build_layout(self) -> None:
         buttons = QHBoxLayout()
         hint = QLabel(
-            self.tr("Alt+1 danh sách chiến dịch · Alt+2 theo thôn · Alt+3 người còn lại"), self
+            self.tr(
+                "Alt+1 danh sách chiến dịch · Alt+2 theo thôn · Alt+3 người còn lại (Enter: mở hộ)"
+            ),
+            self,
         )
         hint.setWordWrap(True)
         buttons.addWidget(hint, 1)
@@ -337,6 +343,12 @@ class CampaignsView(QWidget):
             rows.append((person.target_id, (person.full_name, year, person.phone or "", status)))
         self.left_table.fill(rows, numeric_from=99)
         self.sig_left_loaded.emit()
+
+    def open_left(self, row: int) -> None:
+        """Enter (or a double click) on a person left opens their household, where the
+        visit is logged; a row linked to nobody has no household to open."""
+        if 0 <= row < len(self.left) and (household_id := self.left[row].household_id):
+            self.sig_open_household.emit(household_id)
 
     # --- a leader's actions -----------------------------------------------------------
 

@@ -226,7 +226,11 @@ class LogVisitView(QWidget):
             self.today_panel.refresh()
         if changes.ids("service") or changes.ids("village"):
             self.reload_catalog()
-        if self._household_id is not None and self._household_id in changes.ids("household"):
+        if self._household_id is None:
+            return
+        # The campaign line follows a list a sync brought or a campaign closed.
+        campaigns = changes.ids("campaign") or changes.ids("campaign_target")
+        if self._household_id in changes.ids("household") or campaigns:
             self.choose_household(self._household_id)
 
     # --- flow ---------------------------------------------------------------------

@@ -237,7 +237,9 @@ class MainWindow(QMainWindow):
         if index == 6:
             from villagehelper.ui.campaigns.view import CampaignsView
 
-            return CampaignsView(ctx, self)
+            campaigns = CampaignsView(ctx, self)
+            campaigns.sig_open_household.connect(self.open_household)
+            return campaigns
         from villagehelper.ui.lists.follow_ups_view import FollowUpsView
         from villagehelper.ui.lists.households_view import HouseholdsView
         from villagehelper.ui.lists.sessions_view import SessionsView
