@@ -205,7 +205,7 @@ def test_f8_and_the_keyboard_alone_reach_every_list(
     QTest.keyClick(window, Qt.Key.Key_F8)
     view = window.campaigns
     assert window.tabs.currentWidget() is view
-    assert window.tabs.tabText(6) == "Chiến dịch (F8)"
+    assert window.tabs.tabToolTip(6) == "Chiến dịch (F8)"
     wait_idle(qtbot, app_ctx)
     QTest.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
     assert view.campaign_table.hasFocus()
@@ -290,3 +290,26 @@ def test_enter_on_a_person_left_opens_their_household(
     view.left_table.setCurrentCell(names.index("Đoàn Văn Dũng"), 0)  # linked to nobody
     QTest.keyClick(view.left_table, Qt.Key.Key_Return)
     assert opened == [chi_household]
+
+
+def test_tab_titles_say_their_key_while_all_fit_and_only_their_name_when_not(
+    qtbot: QtBot, app_ctx: AppContext
+) -> None:
+    window = MainWindow(app_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    wait_idle(qtbot, app_ctx)
+    tabs = window.tabs
+    window.resize(1366, 700)
+    qtbot.waitUntil(lambda: tabs.width() > 1300)
+    texts = [tabs.tabText(index) for index in range(tabs.count())]
+    assert texts[0] == "Ghi lượt hỗ trợ (F2)"
+    assert texts[6] == "Chiến dịch (F8)"
+    window.resize(700, 700)
+    qtbot.waitUntil(lambda: tabs.width() < 720)
+    assert tabs.tabText(6) == "Chiến dịch"
+    assert tabs.tabToolTip(6) == "Chiến dịch (F8)"
+    bar = tabs.tabBar()
+    assert sum(bar.tabSizeHint(index).width() for index in range(bar.count())) <= tabs.width()
+    QTest.keyClick(window, Qt.Key.Key_F8)  # the key still works
+    assert tabs.currentWidget() is window.campaigns

@@ -98,3 +98,25 @@ def test_a_list_stored_while_the_household_is_shown_brings_the_line(
     wait_idle(qtbot, app_ctx)
     assert view.form.campaign_hint.isVisible()
     assert view.form.campaign_hint.text().startswith(f"{HEAD} có trong danh sách")
+
+
+def test_a_campaign_with_many_of_the_household_takes_one_line(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team
+) -> None:
+    names = (HEAD, SPOUSE, "Trần Thị Mai", "Trần Văn Nam")
+    household_id, ids = _household(village_team, *names)
+    store = village_team.store
+    with allowed_here():
+        campaign_id = new_campaign(store, village_team.leader_id)
+        rows = [
+            linked(Row(line, name, 1950, ""), person_of(store, ids[name]))
+            for line, name in enumerate(names, start=2)
+        ]
+        store_list(store, campaign_id, rows)
+    view = _view(qtbot, app_ctx, household_id)
+    hint = view.form.campaign_hint.text()
+    assert "\n" not in hint
+    assert hint.endswith(f"và 2 người khác có trong danh sách chiến dịch «{CAMPAIGN}»")
+    named = [name for name in names if name in hint]
+    assert len(named) == 2
+    assert view.member.currentData() in {ids[name] for name in named}

@@ -8,6 +8,10 @@
         <translation>%1 is on the list of the campaign “%2”</translation>
     </message>
     <message>
+        <source>%1 và %2 người khác</source>
+        <translation>%1 and %2 others</translation>
+    </message>
+    <message>
         <source>đang hẹn lại</source>
         <translation>follow-up pending</translation>
     </message>

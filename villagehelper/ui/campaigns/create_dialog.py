@@ -101,7 +101,14 @@ class CreateCampaignDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
-        self.resize(560, 480)
+        # Room for the catalog's longest label without scrolling sideways.
+        frame = 2 * self.services.frameWidth()
+        scroll_bar = self.services.verticalScrollBar().sizeHint().width()
+        self.services.setMinimumWidth(self.services.sizeHintForColumn(0) + frame + scroll_bar)
+        self.resize(
+            max(self.fontMetrics().averageCharWidth() * 80, self.sizeHint().width()),
+            self.sizeHint().height(),
+        )
 
     def _today(self) -> date:
         return vietnam_today()
@@ -123,6 +130,16 @@ class CreateCampaignDialog(QDialog):
         label.setText(text)
         label.show()
         self._fields.get(field, self.name).setFocus()
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        # A wrapped error message needs more height than the dialog was opened with.
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+        needed = self.heightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
 
     def _clear_errors(self) -> None:
         for label in (*self._errors.values(), self.message):

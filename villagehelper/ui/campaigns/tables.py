@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from villagehelper.ui.shell.screen_fit import WrappedNames
+
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
@@ -32,7 +34,8 @@ class ReadOnlyTable(QTableWidget):
         self.verticalHeader().hide()
         header = self.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # The first column's names take the room left and wrap rather than be cut.
+        WrappedNames(self, 0)
 
     def fill(self, rows: Sequence[tuple[str | None, Sequence[str]]], numeric_from: int) -> None:
         """Replace the rows: (id, cells); cells from ``numeric_from`` on are numbers."""

@@ -16,9 +16,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+from villagehelper.text import format_number
+
 if TYPE_CHECKING:
     from villagehelper.campaigns.visit_hint import OpenTarget
 
+NAMED = 2  # people named in a campaign's line; the others are counted
 HINT_STYLE = "background: #fff4d6; border: 1px solid #e0b84d; padding: 4px;"
 
 
@@ -51,15 +54,27 @@ class CampaignHint(QLabel):
         self.hide()
 
     def show_targets(self, targets: Sequence[OpenTarget]) -> None:
+        """One line per campaign (the form must keep its room for the services): its
+        people here, at most two by name."""
+        by_campaign: dict[str, list[OpenTarget]] = {}
+        for target in targets:
+            by_campaign.setdefault(target.campaign_id, []).append(target)
         lines = [
             self.tr("%1 có trong danh sách chiến dịch «%2»")
-            .replace("%1", target.full_name)
-            .replace("%2", target.campaign_name)
-            + self._status(str(target.status))
-            for target in targets
+            .replace("%1", self._names(people))
+            .replace("%2", people[0].campaign_name)
+            + (self._status(str(people[0].status)) if len(people) == 1 else "")
+            for people in by_campaign.values()
         ]
         self.setText("\n".join(lines))
         self.setVisible(bool(lines))
+
+    def _names(self, people: Sequence[OpenTarget]) -> str:
+        if len(people) <= NAMED:
+            return ", ".join(person.full_name for person in people)
+        named = ", ".join(person.full_name for person in people[:NAMED])
+        more = format_number(len(people) - NAMED)
+        return self.tr("%1 và %2 người khác").replace("%1", named).replace("%2", more)
 
     def _status(self, status: str) -> str:
         if status == "follow_up":

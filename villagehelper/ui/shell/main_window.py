@@ -30,6 +30,7 @@ from villagehelper.ui.settings.retention_job import DailyRetention
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.feedback import show_bug, show_user_error
 from villagehelper.ui.shell.screen_fit import ScrollingTabs, fit_window
+from villagehelper.ui.shell.tab_titles import KeyedTabTitles
 from villagehelper.ui.syncing.sync_controller import SyncController
 from villagehelper.ui.syncing.sync_status import SyncStatusBar
 from villagehelper.ui.syncing.update_banner import UpdateBanner
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(self.log_visit if index == 0 else QWidget(self), f"{title} ({key})")
             QShortcut(QKeySequence(key), self, lambda i=index: self._show_screen(i))
         self.tabs.currentChanged.connect(self.screen_at)
+        self.tab_titles = KeyedTabTitles(self.tabs, list(zip(titles, TAB_KEYS, strict=True)))
 
         self.backups = DailyBackups(ctx.data_dir, ctx.preferences.backups_kept, ctx.data_key, self)
         self.backups.sig_damaged.connect(self._data_damaged)
@@ -214,6 +216,7 @@ class MainWindow(QMainWindow):
         self.tabs.blockSignals(False)
         if placeholder is not None:
             placeholder.deleteLater()
+        self.tab_titles.apply()  # the tooltip went with the placeholder
         return widget
 
     def _build_screen(self, index: int) -> QWidget:
