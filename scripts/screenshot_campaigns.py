@@ -27,6 +27,7 @@ from villagehelper.ops.team import list_team_members
 from villagehelper.preferences import Preferences
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Commune, Village
+from villagehelper.store.peek import CommuneLabel
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.executor import Worker
 
@@ -110,7 +111,12 @@ def shoot_campaigns(app: QApplication, store: Store, out: Path) -> None:
     left = demo_campaign(store, leader.id)
     executor = Worker()
     ctx = AppContext(store, executor, Preferences(language="vi", volunteer_id=leader.id))
-    window = MainWindow(ctx)
+    with store.reading() as session:
+        commune = session.scalars(select(Commune)).one()
+        # Named here: the window's own peek at the file is refused while this process
+        # holds the store open after the pictures before.
+        label = CommuneLabel(commune.name, commune.province_name)
+    window = MainWindow(ctx, label)
     window.resize(*SIZE)
     window.show()
     settle(app, executor)
@@ -122,7 +128,10 @@ def shoot_campaigns(app: QApplication, store: Store, out: Path) -> None:
     save(window, out, "campaigns")
 
     window.tabs.setCurrentWidget(window.log_visit)
-    window.log_visit.choose_household(left.household_id)
+    visit = window.log_visit
+    visit.choose_household(left.household_id)
+    settle(app, executor)
+    visit.services_scroll.ensureWidgetVisible(visit.services.button(SERVICE))  # chosen
     settle(app, executor)
     save(window, out, "log-visit-campaign-hint")
     window.close()

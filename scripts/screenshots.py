@@ -258,9 +258,11 @@ def _shoot(argv: list[str] | None) -> int:
             shoot_sync(app, root / "sync", args.out)
             shoot_lock(app, store, args.out)
             shoot_already_open(app, args.out)
-            shoot_campaigns(app, store, args.out)
             with_language(app, "en")
             shoot_main(app, store, args.out, "en")
+            # Last: the demo campaign it adds would show on the pictures above.
+            with_language(app, "vi")
+            shoot_campaigns(app, store, args.out)
         finally:
             store.close()
     laptop_pictures(args.out)
