@@ -50,7 +50,7 @@ UI_LAYERS: tuple[tuple[str, ...], ...] = (
     ("widgets",),
     ("shell",),
     ("lock", "syncing", "lists", "household"),
-    ("log_visit", "tally", "settings", "first_run", "review"),
+    ("log_visit", "tally", "settings", "first_run", "review", "campaigns"),
 )
 
 
