@@ -27,6 +27,7 @@ from villagehelper.errors import UserError, ValidationError
 from villagehelper.typed_dates import parse_typed_date
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.feedback import show_bug
+from villagehelper.ui.shell.screen_fit import grow_for_wrapped_text
 from villagehelper.ui.widgets.date_field import TypedDateField
 from villagehelper.ui.widgets.fields import field_error_label, labelled
 
@@ -130,16 +131,7 @@ class CreateCampaignDialog(QDialog):
         label.setText(text)
         label.show()
         self._fields.get(field, self.name).setFocus()
-        self._fit_height()
-
-    def _fit_height(self) -> None:
-        # A wrapped error message needs more height than the dialog was opened with.
-        layout = self.layout()
-        if layout is not None:
-            layout.activate()
-        needed = self.heightForWidth(self.width())
-        if needed > self.height():
-            self.resize(self.width(), needed)
+        grow_for_wrapped_text(self)
 
     def _clear_errors(self) -> None:
         for label in (*self._errors.values(), self.message):
