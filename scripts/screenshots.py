@@ -24,6 +24,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
+from screenshot_campaigns import shoot_campaigns
 from screenshot_laptop import laptop_pictures, shoot_laptop
 from screenshot_support import (
     MOMENT,
@@ -259,6 +260,9 @@ def _shoot(argv: list[str] | None) -> int:
             shoot_already_open(app, args.out)
             with_language(app, "en")
             shoot_main(app, store, args.out, "en")
+            # Last: the demo campaign it adds would show on the pictures above.
+            with_language(app, "vi")
+            shoot_campaigns(app, store, args.out)
         finally:
             store.close()
     laptop_pictures(args.out)

@@ -148,3 +148,16 @@ def counted(progress: CampaignProgress) -> dict[str | None, Counter[str]]:
         )
         for row in progress.by_village
     }
+
+
+def household_of(store: Store, village_id: str, *names: str) -> tuple[str, dict[str, str]]:
+    """A household headed by ``names[0]`` with everyone named as a member (born 1950):
+    its id and its members' ids by name."""
+    from villagehelper.ops import households
+    from villagehelper.ops.inputs import HouseholdInput, MemberInput
+
+    saved = households.create_household(
+        store, HouseholdInput(village_id, names[0]), [MemberInput(name, 1950) for name in names]
+    )
+    members = households.get_household(store, saved.id).members
+    return saved.id, {member.full_name: member.id for member in members}

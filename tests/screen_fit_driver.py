@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from tests.conftest import FakeClock, make_village_team
 from tests.layout_check import Problem, check_window, window_area
+from tests.screen_fit_campaigns import add_campaign, look_at_campaigns
 from villagehelper.errors import UserError
 from villagehelper.exchange.update_offer import MAX_NOTES, UpdateOffer, this_platform
 from villagehelper.ops import households as hh
@@ -116,6 +117,7 @@ def build_data(folder: Path) -> tuple[Store, str, str]:
         ss.log_visit(store, VisitInput(home.id, volunteer.id, [ServiceOutcome(code)]))
     due = ServiceOutcome("CASHLESS_WELFARE", Outcome.FOLLOW_UP, date(2026, 11, 30))
     ss.log_visit(store, VisitInput(twin.id, volunteer.id, [due], note=LONG_REASON))
+    add_campaign(store, t.leader_id, home.id)
     return store, home.id, volunteer.id
 
 
@@ -458,6 +460,7 @@ def main(argv: list[str] | None = None) -> int:
             driver.main_screens()
             driver.household_dialogs()
             driver.other_dialogs()
+            look_at_campaigns(driver)
             driver.more_dialogs(Path(work) / "data")
             driver.first_run(Path(work) / "fresh")
         finally:

@@ -8,15 +8,22 @@ from datetime import date
 
 import pytest
 
-from tests.campaign_support import Row, linked, new_campaign, person_of, store_list
+from tests.campaign_support import (
+    Row,
+    household_of,
+    linked,
+    new_campaign,
+    person_of,
+    store_list,
+)
 from tests.conftest import FakeClock, Team
 from villagehelper.campaigns import store_ops
 from villagehelper.campaigns.progress import TargetStatus
 from villagehelper.campaigns.visit_hint import open_campaign_targets
 from villagehelper.cli import dispatch
-from villagehelper.ops import households, sessions
+from villagehelper.ops import sessions
 from villagehelper.ops.duplicates import merge_households
-from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.ops.inputs import ServiceOutcome, VisitInput
 from villagehelper.store.engine import Store
 
 HEAD = "Trần Văn Thuận"
@@ -24,13 +31,7 @@ SPOUSE = "Vũ Thị Nguyệt"
 
 
 def _household(team: Team, *names: str) -> tuple[str, dict[str, str]]:
-    saved = households.create_household(
-        team.store,
-        HouseholdInput(team.village_id, names[0]),
-        [MemberInput(name, 1950) for name in names],
-    )
-    members = households.get_household(team.store, saved.id).members
-    return saved.id, {m.full_name: m.id for m in members}
+    return household_of(team.store, team.village_id, *names)
 
 
 def _hint(store: Store, household_id: str) -> list[tuple[str, tuple[str, ...], TargetStatus]]:

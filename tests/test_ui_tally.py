@@ -494,7 +494,7 @@ def test_f7_opens_the_tally_screen_with_keyboard_first_controls(
     QTest.keyClick(window, Qt.Key.Key_F7)
     view = window.tally
     assert window.tabs.currentWidget() is view
-    assert window.tabs.tabText(5) == "Báo cáo tuần (F7)"
+    assert window.tabs.tabToolTip(5) == "Báo cáo tuần (F7)"
     wait_idle(qtbot, app_ctx)
     assert view.overview is not None
     assert view.print_button.isEnabled()

@@ -2,6 +2,152 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en_GB" sourcelanguage="vi_VN">
 <context>
+    <name>CampaignHint</name>
+    <message>
+        <source>%1 có trong danh sách chiến dịch «%2»</source>
+        <translation>%1 is on the list of the campaign “%2”</translation>
+    </message>
+    <message>
+        <source>%1 và %2 người khác</source>
+        <translation>%1 and %2 others</translation>
+    </message>
+    <message>
+        <source>đang hẹn lại</source>
+        <translation>follow-up pending</translation>
+    </message>
+    <message>
+        <source>lần trước chưa được</source>
+        <translation>failed last time</translation>
+    </message>
+</context>
+<context>
+    <name>CampaignsView</name>
+    <message>
+        <source>Chiến dịch</source>
+        <translation>Campaign</translation>
+    </message>
+    <message>
+        <source>Dịch vụ</source>
+        <translation>Services</translation>
+    </message>
+    <message>
+        <source>Hạn</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <source>Đã tiếp cận / tổng</source>
+        <translation>Reached / total</translation>
+    </message>
+    <message>
+        <source>Tình trạng</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Thôn</source>
+        <translation>Village</translation>
+    </message>
+    <message>
+        <source>Tổng</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Đã tiếp cận</source>
+        <translation>Reached</translation>
+    </message>
+    <message>
+        <source>Xong</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>Hẹn lại</source>
+        <translation>Follow-up</translation>
+    </message>
+    <message>
+        <source>Không được</source>
+        <translation>Failed</translation>
+    </message>
+    <message>
+        <source>Chưa</source>
+        <translation>Not yet</translation>
+    </message>
+    <message>
+        <source>Họ tên</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Năm sinh</source>
+        <translation>Birth year</translation>
+    </message>
+    <message>
+        <source>Điện thoại</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <source>&amp;Tạo chiến dịch…</source>
+        <translation>&amp;Create campaign…</translation>
+    </message>
+    <message>
+        <source>&amp;Nhập danh sách…</source>
+        <translation>&amp;Import list…</translation>
+    </message>
+    <message>
+        <source>Alt+1 danh sách chiến dịch · Alt+2 theo thôn · Alt+3 người còn lại (Enter: mở hộ)</source>
+        <translation>Alt+1 campaign list · Alt+2 by village · Alt+3 who is left (Enter: open the household)</translation>
+    </message>
+    <message>
+        <source>Tiến độ theo thôn</source>
+        <translation>Progress by village</translation>
+    </message>
+    <message>
+        <source>Người còn lại</source>
+        <translation>Who is left</translation>
+    </message>
+    <message>
+        <source>Các chiến dịch</source>
+        <translation>Campaigns</translation>
+    </message>
+    <message>
+        <source>Đã đóng</source>
+        <translation>Closed</translation>
+    </message>
+    <message>
+        <source>Đang mở</source>
+        <translation>Open</translation>
+    </message>
+    <message>
+        <source>Chưa có chiến dịch nào.</source>
+        <translation>No campaign yet.</translation>
+    </message>
+    <message>
+        <source>«%1» — hạn %2</source>
+        <translation>“%1” — deadline %2</translation>
+    </message>
+    <message>
+        <source>Tổng cộng</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Chọn một thôn để xem ai còn lại.</source>
+        <translation>Choose a village to see who is left.</translation>
+    </message>
+    <message>
+        <source>%1: còn %2 người</source>
+        <translation>%1: %2 left</translation>
+    </message>
+    <message>
+        <source>chưa gắn với người trong sổ</source>
+        <translation>not linked to anyone in the logbook</translation>
+    </message>
+    <message>
+        <source>Tạo chiến dịch</source>
+        <translation>Create a campaign</translation>
+    </message>
+    <message>
+        <source>Nhập danh sách</source>
+        <translation>Import a list</translation>
+    </message>
+</context>
+<context>
     <name>CandidateModel</name>
     <message>
         <source>%1 — %2</source>
@@ -329,6 +475,29 @@ basic skills</translation>
     <message>
         <source>%1: %2 lượt</source>
         <translation>%1: %2 sessions</translation>
+    </message>
+</context>
+<context>
+    <name>CreateCampaignDialog</name>
+    <message>
+        <source>Tạo chiến dịch</source>
+        <translation>Create a campaign</translation>
+    </message>
+    <message>
+        <source>ví dụ: Nhận lương hưu không dùng tiền mặt</source>
+        <translation>e.g. Pension paid without cash</translation>
+    </message>
+    <message>
+        <source>&amp;Tên chiến dịch</source>
+        <translation>Campaign &amp;name</translation>
+    </message>
+    <message>
+        <source>&amp;Loại hỗ trợ (Space để chọn)</source>
+        <translation>&amp;Services (Space to tick)</translation>
+    </message>
+    <message>
+        <source>&amp;Hạn hoàn thành</source>
+        <translation>&amp;Deadline</translation>
     </message>
 </context>
 <context>
@@ -1060,6 +1229,10 @@ Choose the household, then the services; Enter or Ctrl+S to save. Household not 
     <message>
         <source>Báo cáo tuần</source>
         <translation>Weekly report</translation>
+    </message>
+    <message>
+        <source>Chiến dịch</source>
+        <translation>Campaigns</translation>
     </message>
     <message>
         <source>Đổi người ghi (F9)</source>

@@ -38,6 +38,7 @@ from villagehelper.text import Phone, canonical_phone
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.feedback import show_failure
 from villagehelper.ui.shell.i18n import current_language
+from villagehelper.ui.shell.screen_fit import grow_for_wrapped_text
 from villagehelper.ui.widgets.birth_year_field import BirthYearField
 from villagehelper.ui.widgets.fields import error_label
 
@@ -399,15 +400,6 @@ class EditDialog(QDialog):
         self.save_button.setEnabled(False)
         self._ctx.write(self, work).success(self._saved).failure(self._refused).run()
 
-    def _fit_height(self) -> None:
-        # A wrapped error message needs more height than the dialog was opened with.
-        layout = self.layout()
-        if layout is not None:
-            layout.activate()
-        needed = self.heightForWidth(self.width())
-        if needed > self.height():
-            self.resize(self.width(), needed)
-
     def _saved(self, result: object) -> None:
         self.sig_saved.emit(result)
         self.accept()
@@ -415,6 +407,6 @@ class EditDialog(QDialog):
     def _refused(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
         if isinstance(error, ValidationError) and self.form.show_error(error):
-            self._fit_height()
+            grow_for_wrapped_text(self)
             return
         show_failure(self, error, self._ctx.log_file)

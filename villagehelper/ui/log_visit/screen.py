@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from villagehelper.clock import vietnam_today
 from villagehelper.errors import UserError, ValidationError
+from villagehelper.ui.log_visit.campaign_hint import suggestion
 from villagehelper.ui.log_visit.household_search import HouseholdSearch
 from villagehelper.ui.log_visit.new_household import NewHouseholdPanel
 from villagehelper.ui.log_visit.room_share import ShowWhole
@@ -43,6 +44,7 @@ from villagehelper.ui.shell.screen_fit import WrappedWhole, scroll_page, size_by
 if TYPE_CHECKING:
     # The database layer is loaded by the worker thread; at start-up the window shows
     # first (every operation below imports what it needs when it runs).
+    from villagehelper.campaigns.visit_hint import OpenTarget
     from villagehelper.ops.households import HouseholdDetail
     from villagehelper.ops.session_queries import SessionRow
     from villagehelper.ops.sessions import VisitLogged
@@ -62,6 +64,7 @@ class _Catalog:
 class _Chosen:
     detail: HouseholdDetail
     history: list[SessionRow]
+    campaign_targets: list[OpenTarget]  # its people an open campaign still needs
 
 
 class LogVisitView(QWidget):
@@ -223,7 +226,11 @@ class LogVisitView(QWidget):
             self.today_panel.refresh()
         if changes.ids("service") or changes.ids("village"):
             self.reload_catalog()
-        if self._household_id is not None and self._household_id in changes.ids("household"):
+        if self._household_id is None:
+            return
+        # The campaign line follows a list a sync brought or a campaign closed.
+        campaigns = changes.ids("campaign") or changes.ids("campaign_target")
+        if self._household_id in changes.ids("household") or campaigns:
             self.choose_household(self._household_id)
 
     # --- flow ---------------------------------------------------------------------
@@ -232,12 +239,16 @@ class LogVisitView(QWidget):
         ctx = self._ctx
 
         def load() -> _Chosen:
+            from villagehelper.campaigns.visit_hint import open_campaign_targets
             from villagehelper.ops.households import get_household
             from villagehelper.ops.session_queries import household_history
 
+            with ctx.store.reading() as session:
+                targets = open_campaign_targets(session, household_id)
             return _Chosen(
                 get_household(ctx.store, household_id),
                 household_history(ctx.store, household_id),
+                targets,
             )
 
         ctx.read(self, load).success(self._show_household).run()
@@ -253,9 +264,13 @@ class LogVisitView(QWidget):
             first_time=first_time,
             select_member=select_member,
         )
+        self.form.campaign_hint.show_targets(chosen.campaign_targets)
         self.stack.setCurrentWidget(self.visit_form)
         if first_time:
             self.form.start_fresh()
+            suggested = suggestion(chosen.campaign_targets, self.services.offered())
+            if suggested is not None and select_member is None:
+                self.form.start_with(suggested)
 
     def add_member(self) -> None:
         """Add the resident being helped to the household, then pick them."""

@@ -334,6 +334,10 @@ class ServicePicker(QWidget):
     def button(self, code: str) -> ServiceButton:
         return self._buttons[code]
 
+    def offered(self) -> set[str]:
+        """The codes of the services on offer."""
+        return set(self._buttons)
+
     def buttons(self) -> list[ServiceButton]:
         """The toggle buttons in catalog order (the tab order)."""
         return [self._buttons[s.code] for s in self._services if s.code in self._buttons]

@@ -31,6 +31,7 @@ from villagehelper.errors import ValidationError
 from villagehelper.ops.inputs import VisitInput
 from villagehelper.store.kinds import Outcome
 from villagehelper.text import format_number
+from villagehelper.ui.log_visit.campaign_hint import CampaignHint, Suggestion
 from villagehelper.ui.log_visit.service_picker import ServicePicker
 from villagehelper.ui.shell.screen_fit import service_row_height
 
@@ -58,6 +59,7 @@ class VisitForm(QWidget):
         self.open_page = QPushButton(self.tr("Xem hộ… (Ctrl+O)"), self)
         self.open_page.setObjectName("openHouseholdPage")
         self.open_page.setAutoDefault(True)  # Enter on it opens the page
+        self.campaign_hint = CampaignHint(self)
         self.previous = QLabel(self)
         self.previous.setObjectName("previousServices")
         self.previous.setWordWrap(True)
@@ -142,6 +144,7 @@ class VisitForm(QWidget):
         title_row.addWidget(self.open_page)
         layout = QVBoxLayout(self)
         layout.addLayout(title_row)
+        layout.addWidget(self.campaign_hint)
         layout.addWidget(self.previous)
         layout.addLayout(details)
         layout.addWidget(services_box, 1)
@@ -204,6 +207,12 @@ class VisitForm(QWidget):
         self.services_scroll.verticalScrollBar().setValue(0)
         first = self.services.first_button()
         (first or self.member).setFocus()
+
+    def start_with(self, suggested: Suggestion) -> None:
+        """Start with the person a campaign still needs and its service chosen."""
+        if (index := self.member.findData(suggested.member_id)) >= 0:
+            self.member.setCurrentIndex(index)
+        self.services.button(suggested.service_code).setChecked(True)
 
     def _show_previous(self, history: list[SessionRow], service_labels: dict[str, str]) -> None:
         live = [row for row in history if not row.voided]

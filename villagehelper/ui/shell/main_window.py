@@ -1,4 +1,4 @@
-"""The main window: six screens on tabs (F2–F7), who is logging always in view, and a
+"""The main window: seven screens on tabs (F2–F8), who is logging always in view, and a
 status bar with today's count and the sync status ("Sync now", conflicts for leaders)."""
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from villagehelper.ui.settings.retention_job import DailyRetention
 from villagehelper.ui.shell.context import AppContext
 from villagehelper.ui.shell.feedback import show_bug, show_user_error
 from villagehelper.ui.shell.screen_fit import ScrollingTabs, fit_window
+from villagehelper.ui.shell.tab_titles import KeyedTabTitles
 from villagehelper.ui.syncing.sync_controller import SyncController
 from villagehelper.ui.syncing.sync_status import SyncStatusBar
 from villagehelper.ui.syncing.update_banner import UpdateBanner
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from villagehelper.ops.retention import PurgePlan
     from villagehelper.ops.team import TeamMemberInfo
     from villagehelper.store.changelog import Changes
+    from villagehelper.ui.campaigns.view import CampaignsView
     from villagehelper.ui.lists.follow_ups_view import FollowUpsView
     from villagehelper.ui.lists.households_view import HouseholdsView
     from villagehelper.ui.lists.sessions_view import SessionsView
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
     from villagehelper.ui.settings.settings_view import SettingsView
     from villagehelper.ui.tally.view import TallyView
 
-TAB_KEYS = ("F2", "F3", "F4", "F5", "F6", "F7")
+TAB_KEYS = ("F2", "F3", "F4", "F5", "F6", "F7", "F8")
 
 
 class MainWindow(QMainWindow):
@@ -79,6 +81,7 @@ class MainWindow(QMainWindow):
             self.tr("Hẹn lại"),
             self.tr("Cài đặt"),
             self.tr("Báo cáo tuần"),
+            self.tr("Chiến dịch"),
         )
         # Other screens are built the first time they are opened: start-up stays fast.
         self._screens: dict[int, QWidget] = {0: self.log_visit}
@@ -86,6 +89,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(self.log_visit if index == 0 else QWidget(self), f"{title} ({key})")
             QShortcut(QKeySequence(key), self, lambda i=index: self._show_screen(i))
         self.tabs.currentChanged.connect(self.screen_at)
+        self.tab_titles = KeyedTabTitles(self.tabs, list(zip(titles, TAB_KEYS, strict=True)))
 
         self.backups = DailyBackups(ctx.data_dir, ctx.preferences.backups_kept, ctx.data_key, self)
         self.backups.sig_damaged.connect(self._data_damaged)
@@ -212,6 +216,7 @@ class MainWindow(QMainWindow):
         self.tabs.blockSignals(False)
         if placeholder is not None:
             placeholder.deleteLater()
+        self.tab_titles.apply()  # the tooltip went with the placeholder
         return widget
 
     def _build_screen(self, index: int) -> QWidget:
@@ -232,6 +237,12 @@ class MainWindow(QMainWindow):
             from villagehelper.ui.tally.view import TallyView
 
             return TallyView(ctx, self)
+        if index == 6:
+            from villagehelper.ui.campaigns.view import CampaignsView
+
+            campaigns = CampaignsView(ctx, self)
+            campaigns.sig_open_household.connect(self.open_household)
+            return campaigns
         from villagehelper.ui.lists.follow_ups_view import FollowUpsView
         from villagehelper.ui.lists.households_view import HouseholdsView
         from villagehelper.ui.lists.sessions_view import SessionsView
@@ -260,6 +271,10 @@ class MainWindow(QMainWindow):
     @property
     def tally(self) -> TallyView:
         return cast("TallyView", self.screen_at(5))
+
+    @property
+    def campaigns(self) -> CampaignsView:
+        return cast("CampaignsView", self.screen_at(6))
 
     def open_household(self, household_id: str) -> None:
         from villagehelper.ui.household.page import HouseholdPage

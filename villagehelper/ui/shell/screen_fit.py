@@ -242,6 +242,17 @@ class WrappedWhole(QObject):
             self._label.setMinimumHeight(max(needed, 0))
 
 
+def grow_for_wrapped_text(window: QWidget) -> None:
+    """Make ``window`` as tall as its contents need at its width: a wrapped message
+    (a field's error) shown after it opened needs more height than it was opened with."""
+    layout = window.layout()
+    if layout is not None:
+        layout.activate()
+    needed = window.heightForWidth(window.width())
+    if needed > window.height():
+        window.resize(window.width(), needed)
+
+
 def service_row_height(widget: QWidget) -> int:
     """One row of service buttons: two lines of a catalog label and the button's edges."""
     return 2 * widget.fontMetrics().lineSpacing() + 24

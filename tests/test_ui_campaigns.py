@@ -1,0 +1,315 @@
+"""The campaigns screen (F8) driven like a team would: the list of campaigns, progress
+by village equal to the core's campaign_progress and to what this test logged (counted
+here by hand), who is left in a village, a leader's buttons, keyboard only."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from pytestqt.qtbot import QtBot
+
+from tests.campaign_support import (
+    Kind,
+    Match,
+    Person,
+    Row,
+    household_of,
+    linked,
+    new_campaign,
+    person_of,
+    store_list,
+)
+from tests.conftest import Team, wait_idle
+from villagehelper.campaigns.progress import campaign_progress
+from villagehelper.ops import sessions
+from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+from villagehelper.store.thread_guard import allowed_here
+from villagehelper.ui.campaigns.view import CampaignsView
+from villagehelper.ui.shell.context import AppContext
+from villagehelper.ui.shell.main_window import MainWindow
+
+SERVICE = "CASHLESS_WELFARE"
+
+
+@dataclass(frozen=True)
+class Village:
+    campaign_id: str
+    other_campaign_id: str
+
+
+def _people(team: Team, village_id: str, *names: str) -> tuple[str, list[str]]:
+    with allowed_here():
+        household_id, by_name = household_of(team.store, village_id, *names)
+    return household_id, [by_name[name] for name in names]
+
+
+def _visit(team: Team, household_id: str, member_id: str, outcome: ServiceOutcome) -> None:
+    with allowed_here():
+        sessions.log_visit(
+            team.store, VisitInput(household_id, team.member_id, [outcome], member_id)
+        )
+
+
+def _listed(line: int, person: Person) -> Match:
+    """The list names the person as the logbook does."""
+    return linked(Row(line, person.full_name, person.birth_year, ""), person)
+
+
+@pytest.fixture
+def campaigns(village_team: Team) -> Village:
+    """Thôn Khay: Ánh done, Bình follow-up, Chi not yet, and an unmatched row «Đoàn Văn
+    Dũng»; Thôn Hữu Chung: Én failed.  A second campaign, due later (listed second),
+    with one person not reached."""
+    team = village_team
+    home, (anh, binh) = _people(team, team.village_id, "Lê Thị Ánh", "Lê Văn Bình")
+    other, (chi,) = _people(team, team.village_id, "Hà Thị Chi")
+    far, (en,) = _people(team, team.other_village_id, "Vi Thị Én")
+    with allowed_here():
+        campaign_id = new_campaign(team.store, team.leader_id, (SERVICE,))
+        rows = [
+            _listed(line, person_of(team.store, member))
+            for line, member in enumerate((anh, binh, chi, en), start=2)
+        ]
+        rows.append(Match(Row(6, "Đoàn Văn Dũng", 1961, "Thôn Khay"), Kind.UNMATCHED))
+        store_list(team.store, campaign_id, rows)
+        second = new_campaign(
+            team.store, team.leader_id, ("VSSID",), date(2026, 12, 15), name="Cài VssID"
+        )
+        store_list(team.store, second, [_listed(2, person_of(team.store, en))])
+    _visit(team, home, anh, ServiceOutcome(SERVICE))
+    _visit(
+        team, home, binh, ServiceOutcome(SERVICE, "follow_up", follow_up_date=date(2026, 11, 28))
+    )
+    _visit(team, far, en, ServiceOutcome(SERVICE, "failed", failure_reason="Không có điện thoại"))
+    # A session of another service counts for nothing here.
+    _visit(team, other, chi, ServiceOutcome("VSSID"))
+    return Village(campaign_id, second)
+
+
+def _screen(qtbot: QtBot, ctx: AppContext) -> CampaignsView:
+    view = CampaignsView(ctx)
+    qtbot.addWidget(view)
+    view.resize(1280, 700)
+    view.show()
+    wait_idle(qtbot, ctx)
+    return view
+
+
+def _table(view: CampaignsView) -> list[list[str]]:
+    table = view.progress_table
+    return [table.texts(row) for row in range(table.rowCount())]
+
+
+def test_progress_by_village_is_what_was_logged_and_what_the_core_counts(
+    qtbot: QtBot, app_ctx: AppContext, campaigns: Village, village_team: Team
+) -> None:
+    view = _screen(qtbot, app_ctx)
+    listed = [view.campaign_table.texts(row) for row in range(view.campaign_table.rowCount())]
+    assert [row[0] for row in listed] == [
+        "Nhận lương hưu không dùng tiền mặt",
+        "Cài VssID",
+    ]
+    assert listed[0][2] == "30/11/2026"
+    assert listed[0][3:] == ["3 / 5", "Đang mở"]
+    assert listed[1][3:] == ["0 / 1", "Đang mở"]
+    # Village, total, reached, done, follow-up, failed, not yet — counted by hand.
+    expected = [
+        ["Thôn Hữu Chung", "1", "1", "0", "0", "1", "0"],
+        ["Thôn Khay", "4", "2", "1", "1", "0", "2"],
+        ["Tổng cộng", "5", "3", "1", "1", "1", "2"],
+    ]
+    assert _table(view) == expected
+    with allowed_here(), village_team.store.reading() as session:
+        core = campaign_progress(session, campaigns.campaign_id)
+    assert [
+        [str(v) for v in (r.total, r.reached, r.done, r.follow_up, r.failed, r.not_yet)]
+        for r in (*core.by_village, core.total)
+    ] == [row[1:] for row in expected]
+    # The first village is chosen: its one person left is shown.
+    assert [view.left_table.texts(r)[0] for r in range(view.left_table.rowCount())] == ["Vi Thị Én"]
+    view.progress_table.setCurrentCell(1, 0)
+    wait_idle(qtbot, app_ctx)
+    left = [view.left_table.texts(r) for r in range(view.left_table.rowCount())]
+    # Sorted the Vietnamese way (given name first); Ánh is done and not listed.
+    assert [row[0] for row in left] == ["Lê Văn Bình", "Hà Thị Chi", "Đoàn Văn Dũng"]
+    assert left[0][3].startswith("Hẹn lại")
+    assert left[2][1] == "1961"
+    assert "chưa gắn" in left[2][3]
+    assert view.left_title.text() == "Thôn Khay: còn 3 người"
+
+
+def test_a_new_session_updates_the_screen(
+    qtbot: QtBot, app_ctx: AppContext, campaigns: Village, village_team: Team
+) -> None:
+    view = _screen(qtbot, app_ctx)
+    view.progress_table.setCurrentCell(1, 0)
+    wait_idle(qtbot, app_ctx)
+    people = {view.left_table.texts(r)[0]: r for r in range(view.left_table.rowCount())}
+    assert "Hà Thị Chi" in people
+
+    def log_chi() -> object:
+        from villagehelper.campaigns.progress import who_is_left
+
+        store = village_team.store
+        with store.reading() as session:
+            chi = next(
+                p
+                for p in who_is_left(session, campaigns.campaign_id, village_team.village_id)
+                if p.full_name == "Hà Thị Chi"
+            )
+        assert chi.household_id is not None and chi.member_id is not None
+        visit = VisitInput(
+            chi.household_id, village_team.member_id, [ServiceOutcome(SERVICE)], chi.member_id
+        )
+        return sessions.log_visit(store, visit)
+
+    app_ctx.write(view, log_chi).run()
+    wait_idle(qtbot, app_ctx)
+    assert _table(view)[1] == ["Thôn Khay", "4", "3", "2", "1", "0", "1"]
+    names = [view.left_table.texts(r)[0] for r in range(view.left_table.rowCount())]
+    assert names == ["Lê Văn Bình", "Đoàn Văn Dũng"]
+
+
+def test_only_a_leader_sees_the_create_and_import_buttons(
+    qtbot: QtBot, app_ctx: AppContext, campaigns: Village, village_team: Team
+) -> None:
+    view = _screen(qtbot, app_ctx)
+    assert not view.create_button.isVisible()
+    assert not view.import_button.isVisible()
+    app_ctx.update_preferences(volunteer_id=village_team.leader_id)
+    wait_idle(qtbot, app_ctx)
+    assert view.create_button.isVisible()
+    assert view.import_button.isVisible()
+    # No leader has a PIN yet: the leader logging goes straight to the form.
+    view.create_button.click()
+    wait_idle(qtbot, app_ctx)
+    from villagehelper.ui.campaigns.create_dialog import CreateCampaignDialog
+
+    dialog = view.findChild(CreateCampaignDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.reject()
+
+
+def test_f8_and_the_keyboard_alone_reach_every_list(
+    qtbot: QtBot, app_ctx: AppContext, campaigns: Village
+) -> None:
+    window = MainWindow(app_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    wait_idle(qtbot, app_ctx)
+    QTest.keyClick(window, Qt.Key.Key_F8)
+    view = window.campaigns
+    assert window.tabs.currentWidget() is view
+    assert window.tabs.tabToolTip(6) == "Chiến dịch (F8)"
+    wait_idle(qtbot, app_ctx)
+    QTest.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert view.campaign_table.hasFocus()
+    QTest.keyClick(view.campaign_table, Qt.Key.Key_Down)
+    wait_idle(qtbot, app_ctx)
+    assert view.progress is not None and view.progress.campaign_id == campaigns.other_campaign_id
+    assert _table(view) == [
+        ["Thôn Hữu Chung", "1", "0", "0", "0", "0", "1"],
+        ["Tổng cộng", "1", "0", "0", "0", "0", "1"],
+    ]
+    QTest.keyClick(view.campaign_table, Qt.Key.Key_Up)
+    wait_idle(qtbot, app_ctx)
+    QTest.keyClick(view.campaign_table, Qt.Key.Key_Tab)
+    assert view.progress_table.hasFocus()
+    QTest.keyClick(view.progress_table, Qt.Key.Key_Down)
+    wait_idle(qtbot, app_ctx)
+    assert view.left_title.text() == "Thôn Khay: còn 3 người"
+    QTest.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
+    assert view.left_table.hasFocus()
+
+
+def test_a_leader_creates_a_campaign_and_mistakes_are_said_at_their_field(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team
+) -> None:
+    from villagehelper.ui.campaigns.create_dialog import CreateCampaignDialog
+
+    view = _screen(qtbot, app_ctx)
+    assert view.campaign_table.rowCount() == 0
+    dialog = CreateCampaignDialog(app_ctx, view.services, village_team.leader_id, view)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.deadline.setText("20/12/2026")
+    dialog.save()  # no name, no service
+    wait_idle(qtbot, app_ctx)
+    assert dialog.isVisible()
+    assert not dialog.name_error.isHidden()
+    assert "tên chiến dịch" in dialog.name_error.text().lower()
+    dialog.name.setText("Cài VssID cho người cao tuổi")
+    dialog.save()
+    wait_idle(qtbot, app_ctx)
+    assert dialog.name_error.isHidden()
+    assert "Chưa chọn loại hỗ trợ" in dialog.services_error.text()
+    assert dialog.services.hasFocus()
+    codes = [
+        item.data(Qt.ItemDataRole.UserRole)
+        for r in range(dialog.services.count())
+        if (item := dialog.services.item(r)) is not None
+    ]
+    dialog.services.setCurrentRow(codes.index("VSSID"))
+    QTest.keyClick(dialog.services, Qt.Key.Key_Space)  # ticked with the keyboard
+    dialog.deadline.setText("1/1/2020")
+    dialog.save()
+    wait_idle(qtbot, app_ctx)
+    assert "đã qua" in dialog.deadline.problem()
+    dialog.deadline.setText("20/12/2026")
+    dialog.save()
+    wait_idle(qtbot, app_ctx)
+    assert not dialog.isVisible()
+    wait_idle(qtbot, app_ctx)
+    listed = view.campaign_table.texts(0)
+    assert listed[0] == "Cài VssID cho người cao tuổi"
+    assert listed[2:] == ["20/12/2026", "0 / 0", "Đang mở"]
+
+
+def test_enter_on_a_person_left_opens_their_household(
+    qtbot: QtBot, app_ctx: AppContext, campaigns: Village, village_team: Team
+) -> None:
+    view = _screen(qtbot, app_ctx)
+    view.progress_table.setCurrentCell(1, 0)  # Thôn Khay
+    wait_idle(qtbot, app_ctx)
+    opened: list[str] = []
+    view.sig_open_household.connect(opened.append)
+    names = [view.left_table.texts(r)[0] for r in range(view.left_table.rowCount())]
+    view.left_table.setFocus()
+    view.left_table.setCurrentCell(names.index("Hà Thị Chi"), 0)
+    QTest.keyClick(view.left_table, Qt.Key.Key_Return)
+    with sqlite3.connect(village_team.store.path) as db:
+        (chi_household,) = db.execute(
+            "SELECT household_id FROM members WHERE full_name = ?", ("Hà Thị Chi",)
+        ).fetchone()
+    assert opened == [chi_household]
+    view.left_table.setCurrentCell(names.index("Đoàn Văn Dũng"), 0)  # linked to nobody
+    QTest.keyClick(view.left_table, Qt.Key.Key_Return)
+    assert opened == [chi_household]
+
+
+def test_tab_titles_say_their_key_while_all_fit_and_only_their_name_when_not(
+    qtbot: QtBot, app_ctx: AppContext
+) -> None:
+    window = MainWindow(app_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    wait_idle(qtbot, app_ctx)
+    tabs = window.tabs
+    window.resize(1366, 700)
+    qtbot.waitUntil(lambda: tabs.width() > 1300)
+    texts = [tabs.tabText(index) for index in range(tabs.count())]
+    assert texts[0] == "Ghi lượt hỗ trợ (F2)"
+    assert texts[6] == "Chiến dịch (F8)"
+    window.resize(700, 700)
+    qtbot.waitUntil(lambda: tabs.width() < 720)
+    assert tabs.tabText(6) == "Chiến dịch"
+    assert tabs.tabToolTip(6) == "Chiến dịch (F8)"
+    bar = tabs.tabBar()
+    assert sum(bar.tabSizeHint(index).width() for index in range(bar.count())) <= tabs.width()
+    QTest.keyClick(window, Qt.Key.Key_F8)  # the key still works
+    assert tabs.currentWidget() is window.campaigns
