@@ -12,14 +12,13 @@ again, one that failed.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
 # The laptop screenshots' moment (scripts/screenshot_support.py); the campaign started
 # a week before it.
-from screenshot_support import MOMENT
+from screenshot_support import MOMENT, first_page_png
 
 from villagehelper.campaigns import store_ops
 from villagehelper.campaigns.left_list import left_list
@@ -97,22 +96,7 @@ def main() -> None:
         )
         store.close()
         target = args.out / "campaign-left"
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                "80",
-                "-f",
-                "1",
-                "-l",
-                "1",
-                "-singlefile",
-                str(pdf),
-                str(target),
-            ],
-            check=True,
-        )
+        first_page_png(pdf, target)
         print(f"wrote {target}.png")
 
 

@@ -144,3 +144,11 @@ def first_run_wizard(app: QApplication, folder: Path) -> Iterator[tuple[FirstRun
         wizard.close()
         executor.shutdown()
         store.close()
+
+
+def first_page_png(pdf: Path, target: Path) -> None:
+    """The PDF's first page as ``target``.png at 80 dpi (poppler's pdftoppm)."""
+    import subprocess
+
+    pages = ["-f", "1", "-l", "1", "-singlefile"]
+    subprocess.run(["pdftoppm", "-png", "-r", "80", *pages, str(pdf), str(target)], check=True)

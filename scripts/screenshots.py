@@ -31,6 +31,7 @@ from screenshot_support import (
     SIZE,
     choose_services,
     demo_store,
+    first_page_png,
     first_run_wizard,
     leader_window,
     save,
@@ -114,7 +115,6 @@ def shoot_main(app: QApplication, store: Store, out: Path, language: str) -> Non
 def shoot_weekly_report(store: Store, out: Path, work: Path) -> None:
     """Page 1 of the printed weekly tally for the demo's last full week, as a PNG."""
     import shutil
-    import subprocess
 
     from villagehelper.clock import vietnam_today
     from villagehelper.reports.weekly import build_weekly_document, write_pdf
@@ -139,22 +139,7 @@ def shoot_weekly_report(store: Store, out: Path, work: Path) -> None:
     )
     pdf = work / "weekly.pdf"
     write_pdf(document, pdf)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "80",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            str(pdf),
-            str(out / "weekly-report"),
-        ],
-        check=True,
-    )
+    first_page_png(pdf, out / "weekly-report")
     print(f"wrote {out / 'weekly-report.png'}")
 
 

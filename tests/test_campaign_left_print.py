@@ -43,16 +43,20 @@ def _campaign_with(team: Team, names: list[str]) -> tuple[str, str, dict[str, st
     return campaign_id, saved.id, members
 
 
+def _head_done_spouse_later(team: Team, household_id: str, ids: dict[str, str]) -> None:
+    """The head helped (done); the spouse to see again on FOLLOW_UP; the daughter not yet."""
+    done = ServiceOutcome("CASHLESS_WELFARE")
+    later = ServiceOutcome("CASHLESS_WELFARE", Outcome.FOLLOW_UP, FOLLOW_UP)
+    for outcome, person in ((done, HEAD), (later, SPOUSE)):
+        visit = VisitInput(household_id, team.member_id, [outcome], ids[person])
+        sessions.log_visit(team.store, visit)
+
+
 def test_the_printed_list_names_who_is_left_and_where_they_stand(
     village_team: Team, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     campaign_id, household_id, ids = _campaign_with(village_team, [HEAD, SPOUSE, DAUGHTER])
-    volunteer = village_team.member_id
-    done = ServiceOutcome("CASHLESS_WELFARE")
-    later = ServiceOutcome("CASHLESS_WELFARE", Outcome.FOLLOW_UP, FOLLOW_UP)
-    for outcome, person in ((done, HEAD), (later, SPOUSE)):
-        visit = VisitInput(household_id, volunteer, [outcome], ids[person])
-        sessions.log_visit(village_team.store, visit)
+    _head_done_spouse_later(village_team, household_id, ids)
     pdf = tmp_path / "còn lại.pdf"
     data_dir = str(village_team.store.path.parent)
 
@@ -108,13 +112,7 @@ def test_the_weekly_report_prints_the_open_campaigns_progress_in_counts(
     village_team: Team, tmp_path: Path
 ) -> None:
     _campaign_id, household_id, ids = _campaign_with(village_team, [HEAD, SPOUSE, DAUGHTER])
-    volunteer = village_team.member_id
-    done = ServiceOutcome("CASHLESS_WELFARE")
-    later = ServiceOutcome("CASHLESS_WELFARE", Outcome.FOLLOW_UP, FOLLOW_UP)
-    for outcome, person in ((done, HEAD), (later, SPOUSE)):
-        sessions.log_visit(
-            village_team.store, VisitInput(household_id, volunteer, [outcome], ids[person])
-        )
+    _head_done_spouse_later(village_team, household_id, ids)
     data_dir = str(village_team.store.path.parent)
     whole, other = tmp_path / "xã.pdf", tmp_path / "hữu chung.pdf"
 
