@@ -39,7 +39,12 @@ def add_campaign(store: Store, leader_id: str, household_id: str) -> None:
 
 
 def look_at_campaigns(driver: Driver) -> None:
+    from sqlalchemy import select
+
+    from villagehelper.store.models import Campaign
+    from villagehelper.store.thread_guard import allowed_here
     from villagehelper.ui.campaigns.create_dialog import CreateCampaignDialog
+    from villagehelper.ui.campaigns.import_dialog import ImportDialog
 
     window = driver.window
     view = window.campaigns
@@ -57,4 +62,14 @@ def look_at_campaigns(driver: Driver) -> None:
         return dialog
 
     driver.look_at_dialog("create a campaign (errors)", create_with_errors)
+
+    def import_a_list() -> ImportDialog:
+        # Its first step, a file to choose (its confirmation step: test_ui_campaign_import).
+        with allowed_here(), driver.ctx.store.reading() as session:  # the driver's own read
+            campaign_id = session.scalars(select(Campaign.id)).one()
+        dialog = ImportDialog(driver.ctx, campaign_id, window, choose_file=lambda _parent: None)
+        dialog.show()
+        return dialog
+
+    driver.look_at_dialog("import a list", import_a_list)
     window.tabs.setCurrentIndex(0)
