@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from villagehelper.campaigns.store_ops import live_campaign
@@ -184,45 +184,31 @@ def _rows(session: Session, campaign: Campaign) -> list[_Row]:
             CampaignTarget.phone,
             CampaignTarget.member_id,
             CampaignTarget.match_state,
-            CampaignTarget.erased_at.is_not(None),
-            CampaignTarget.village_id,
+            CampaignTarget.erased_at.is_not(None).label("erased"),
+            # Where the linked person lives today, else the village the list named.
+            func.coalesce(Household.village_id, CampaignTarget.village_id).label("village"),
             Member.household_id,
-            Household.village_id,
         )
         .outerjoin(Member, Member.id == CampaignTarget.member_id)
         .outerjoin(Household, Household.id == Member.household_id)
         .where(CampaignTarget.campaign_id == campaign.id, CampaignTarget.deleted.is_(False))
     ).all()
     stand = standings(session, campaign)
-    rows = []
-    for (
-        target_id,
-        full_name,
-        birth_year,
-        phone,
-        member_id,
-        match_state,
-        erased,
-        listed_in,
-        household_id,
-        lives_in,
-    ) in found:
-        standing = stand.get(member_id, _NOT_YET) if member_id else _NOT_YET
-        rows.append(
-            _Row(
-                target_id,
-                full_name,
-                birth_year,
-                phone,
-                member_id,
-                match_state,
-                bool(erased),
-                lives_in or listed_in,
-                household_id,
-                standing,
-            )
+    return [
+        _Row(
+            row.id,
+            row.full_name,
+            row.birth_year,
+            row.phone,
+            row.member_id,
+            row.match_state,
+            bool(row.erased),
+            row.village,
+            row.household_id,
+            stand.get(row.member_id, _NOT_YET) if row.member_id else _NOT_YET,
         )
-    return rows
+        for row in found
+    ]
 
 
 def _village_names(session: Session) -> dict[str, str]:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from villagehelper.campaigns.progress import VillageProgress, campaign_progress
+from villagehelper.campaigns.store_ops import open_on
 from villagehelper.store.models import Campaign
 
 
@@ -28,13 +29,7 @@ def campaign_lines(
     session: Session, first_day: date, village_id: str | None = None
 ) -> tuple[CampaignLine, ...]:
     open_ones = session.scalars(
-        select(Campaign)
-        .where(
-            Campaign.deleted.is_(False),
-            Campaign.closed.is_(False),
-            Campaign.deadline >= first_day,
-        )
-        .order_by(Campaign.deadline, Campaign.name)
+        select(Campaign).where(open_on(first_day)).order_by(Campaign.deadline, Campaign.name)
     )
     lines = []
     for campaign in open_ones:

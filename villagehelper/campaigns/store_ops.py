@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from villagehelper.campaigns.village_names import VillageNames
@@ -188,6 +188,11 @@ def create_campaign(
     changes = Changes()
     record_insert(session, campaign, changes)
     return Written(campaign.id, changes)
+
+
+def open_on(day: date) -> ColumnElement[bool]:
+    """A campaign still open on ``day`` (a Vietnam date): not closed, deadline not past."""
+    return and_(Campaign.deleted.is_(False), Campaign.closed.is_(False), Campaign.deadline >= day)
 
 
 def live_campaign(session: Session, campaign_id: str) -> Campaign:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from villagehelper.campaigns.progress import TargetStatus, service_codes, standings
+from villagehelper.campaigns.store_ops import open_on
 from villagehelper.clock import vietnam_today
 from villagehelper.store.models import Campaign, CampaignTarget, Member
 from villagehelper.store.remote import resolve_household
@@ -46,9 +47,7 @@ def open_campaign_targets(session: Session, household_id: str) -> list[OpenTarge
             Member.deleted.is_(False),
             CampaignTarget.deleted.is_(False),
             CampaignTarget.erased_at.is_(None),
-            Campaign.deleted.is_(False),
-            Campaign.closed.is_(False),
-            Campaign.deadline >= today,
+            open_on(today),
         )
     ).all()
     result: list[OpenTarget] = []
