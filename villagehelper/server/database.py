@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import platformdirs
-from sqlalchemy import create_engine, make_url
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,9 +37,8 @@ from villagehelper.store.locations import sqlite_url
 
 SERVER_DB_ENV = "VILLAGEHELPER_SERVER_DB"
 
-# A server process's PostgreSQL connections: kept open, and at most (cli/workers.py
-# compares N processes' worth with the server's max_connections at start).
-POOL_SIZE = 20
+# A server process's PostgreSQL connections, all kept open (cli/workers.py compares N
+# processes' worth with the server's max_connections at start).
 CONNECTIONS_PER_PROCESS = 40
 
 
@@ -75,6 +74,7 @@ class ServerDB:
             self.engine.execution_options(begin_immediate=True), expire_on_commit=False
         )
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
+        event.listen(self._readers, "after_flush", _note_flush)
 
     @property
     def is_sqlite(self) -> bool:
@@ -89,9 +89,27 @@ class ServerDB:
     def reading(self) -> Iterator[Session]:
         with self._readers() as session:
             yield session
+            # Ended by COMMIT rather than the ROLLBACK closing would send: psycopg forgets
+            # every statement it had prepared at each ROLLBACK (one could have undone what
+            # they name), so with reads ending that way PostgreSQL planned nearly every
+            # statement of the server again at each execution.  What a reader wrote, by
+            # mistake, is still rolled back.
+            if session.in_transaction() and not _wrote(session):
+                session.commit()
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+_WROTE = "villagehelper.wrote"  # set in a reading session's info by its first flush
+
+
+def _note_flush(session: Session, _context: object) -> None:
+    session.info[_WROTE] = True
+
+
+def _wrote(session: Session) -> bool:
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
 
 
 def overwrite_what_is_freed(session: Session) -> None:
@@ -121,11 +139,15 @@ def open_server_db(url: str | None = None, *, clock: Callable[[], datetime] = ut
             # As many connections as the threads FastAPI runs endpoints in (anyio's 40):
             # with 30, requests waited for a connection while pushes holding theirs
             # waited for the feed counter, then one lock for every commune (a profile of
-            # benchmarks/load.py, 200 laptops).
+            # benchmarks/load.py, 200 laptops).  All of them kept open: a connection
+            # opened for a busy moment and closed after it costs PostgreSQL a new backend
+            # and loses the statements psycopg prepared on it, so under a province's load
+            # PostgreSQL spent about twice the CPU per request with 20 kept and 20 more
+            # opened and closed as needed (benchmarks/README.md, "A province").
             engine = create_engine(
                 resolved,
-                pool_size=POOL_SIZE,
-                max_overflow=CONNECTIONS_PER_PROCESS - POOL_SIZE,
+                pool_size=CONNECTIONS_PER_PROCESS,
+                max_overflow=0,
                 pool_pre_ping=True,
                 hide_parameters=True,
             )
