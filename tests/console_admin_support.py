@@ -49,9 +49,10 @@ def enrolled_laptop(
     return store
 
 
-def leader_laptop(console: ConsoleServer, folder: Path) -> Store:
-    """A leader's laptop that set the commune up (a village, a leader) and synced."""
-    store = open_store(folder, clock=FakeClock())
+def leader_laptop(console: ConsoleServer, folder: Path, *, real_clock: bool = False) -> Store:
+    """A leader's laptop that set the commune up (a village, a leader) and synced; on
+    the test's clock, or on the real one beside a :func:`live_console`."""
+    store = open_store(folder) if real_clock else open_store(folder, clock=FakeClock())
     team.set_commune(store, COMMUNE)
     village = team.add_village(store, "Thôn Khay")
     team.add_team_member(store, "Phạm Đăng Xuyết", "leader", village.id)
