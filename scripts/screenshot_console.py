@@ -7,11 +7,11 @@ driven by Playwright, on the demo data the laptop's screenshots use.
 A real villagehelper-server on a loopback port, its database in a temporary folder:
 three more laptops enrolled over the three weeks before (one revoked since), then the
 demo laptop (Xã Gia Lộc, 400 households, 2,500 sessions) enrols and syncs everything,
-its villages and team among it.  A commune administrator and a province officer sign in
-through the pages themselves, the administrator's forced password change pictured on
-the way.  Each picture is the whole page: ``console-<page>-desktop.png`` and
-``console-<page>-phone.png``, one pair per entry of :data:`PAGES`.  Needs
-/usr/bin/chromium (apt chromium); nothing is downloaded.
+its villages and team and a campaign with its list and visits among it.  A commune
+administrator and a province officer sign in through the pages themselves, the
+administrator's forced password change pictured on the way.  Each picture is the whole
+page: ``console-<page>-desktop.png`` and ``console-<page>-phone.png``, one pair per
+entry of :data:`PAGES`.  Needs /usr/bin/chromium (apt chromium); nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -24,10 +24,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from demo_campaign import demo_campaign
 from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 from villagehelper.demo.generate import generate_demo
 from villagehelper.geography import commune_by_code
+from villagehelper.ops.team import list_team_members
 from villagehelper.server import accounts
 from villagehelper.server.cli.serve import console_rooms
 from villagehelper.server.console import audit, officers
@@ -59,6 +61,9 @@ OTHER_LAPTOPS = [
     ("may-moi-chua-dong-bo", "volunteer", None, None, None),
 ]
 REVOKED = "laptop-cu-nha-van-hoa"
+# The campaign the administrator creates on the campaigns page (no list yet); the
+# leader's laptop brings another, with its list and visits (demo_campaign.py).
+CONSOLE_CAMPAIGN = "Định danh điện tử mức 2 cho người trên 60 tuổi"
 
 
 class Ticking:
@@ -107,6 +112,23 @@ def revoke_confirmation(commune: str) -> Callable[[Page, str], None]:
     return reach
 
 
+def campaigns_page(commune: str) -> Callable[[Page, str], None]:
+    """The campaigns page, once the administrator created a campaign on it (the first
+    time only: the page is pictured at both sizes)."""
+
+    def reach(page: Page, base: str) -> None:
+        page.goto(f"{base}/xa/{commune}/chien-dich/")
+        if CONSOLE_CAMPAIGN in page.content():
+            return
+        page.get_by_label("Tên chiến dịch").fill(CONSOLE_CAMPAIGN)
+        page.locator('input[name="service_VNEID_L2"]').check()
+        page.get_by_label("Hạn hoàn thành").fill("2026-12-31")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Tạo chiến dịch").click()
+
+    return reach
+
+
 def commune_pages(commune: str) -> list[Shot]:
     """What the commune's administrator sees, in the order of the README's table."""
     base = f"/xa/{commune}"
@@ -119,6 +141,7 @@ def commune_pages(commune: str) -> list[Shot]:
         Shot("laptop-code", issue_code(commune)),
         Shot("laptop-revoke", revoke_confirmation(commune)),
         Shot("team", visit(f"{base}/thon/")),
+        Shot("campaigns", campaigns_page(commune)),
         Shot("audit", visit(f"{base}/nhat-ky/")),
         Shot("refused", visit(f"/xa/{OTHER_COMMUNE}/")),
         Shot("bad-input", visit(f"{base}/?ky=nam-ngoai")),
@@ -197,6 +220,8 @@ def enrol_other_laptops(db: ServerDB, clock: Ticking, commune: str) -> None:
 def demo_laptop(folder: Path) -> Store:
     laptop = open_store(folder / "demo", clock=lambda: MOMENT)
     generate_demo(laptop, households=400, sessions=2500, seed=2025)
+    leader = next(member for member in list_team_members(laptop) if member.is_leader)
+    demo_campaign(laptop, leader.id, MOMENT)
     # A throwaway copy of the demo, on a throwaway server: the laptop's guard against
     # uploading sample data (sync/client.py) is lifted for it alone.
     with laptop.transaction() as session:

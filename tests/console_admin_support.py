@@ -20,7 +20,7 @@ from tests.console_browser import ConsoleServer, form_token, running_console
 from tests.sync_support import COMMUNE, OTHER_COMMUNE, fast_connection, server_db_url
 from villagehelper.ops import team
 from villagehelper.server import accounts
-from villagehelper.server.console import audit_page, laptops
+from villagehelper.server.console import audit_page, campaigns_page, laptops
 from villagehelper.server.console import team as team_page
 from villagehelper.store import sync_state
 from villagehelper.store.engine import Store, open_store
@@ -28,12 +28,12 @@ from villagehelper.sync import client
 
 __all__ = ["COMMUNE", "OTHER_COMMUNE", "admin_console", "server_db_url"]
 
-ROUTERS = (laptops.router, team_page.router, audit_page.router)
+ROUTERS = (laptops.router, team_page.router, campaigns_page.router, audit_page.router)
 
 
 @pytest.fixture
 def admin_console(server_db_url: str) -> Iterator[ConsoleServer]:
-    """The console with the laptops and team pages; its clock moved by the test."""
+    """The console with the laptops, team and campaigns pages; its clock moved by the test."""
     with running_console(server_db_url, clock=FakeClock(), routers=ROUTERS) as running:
         yield running
 
@@ -49,9 +49,10 @@ def enrolled_laptop(
     return store
 
 
-def leader_laptop(console: ConsoleServer, folder: Path) -> Store:
-    """A leader's laptop that set the commune up (a village, a leader) and synced."""
-    store = open_store(folder, clock=FakeClock())
+def leader_laptop(console: ConsoleServer, folder: Path, *, real_clock: bool = False) -> Store:
+    """A leader's laptop that set the commune up (a village, a leader) and synced; on
+    the test's clock, or on the real one beside a :func:`live_console`."""
+    store = open_store(folder) if real_clock else open_store(folder, clock=FakeClock())
     team.set_commune(store, COMMUNE)
     village = team.add_village(store, "Thôn Khay")
     team.add_team_member(store, "Phạm Đăng Xuyết", "leader", village.id)
@@ -78,6 +79,17 @@ def post_form(
     """Submit a form of ``page`` (its CSRF token read from the page) to ``action``."""
     csrf = form_token(client_, f"{base}{page}")
     return client_.post(f"{base}{action}", data={"csrf": csrf, **fields}, allow_redirects=False)
+
+
+def commune_admin(console: ConsoleServer) -> requests.Session:
+    """The commune's administrator, signed in over plain HTTP."""
+    return console.signed_in_session("Nguyễn Thị Hoa", "--commune", COMMUNE)
+
+
+def server_rows(console: ConsoleServer) -> int:
+    """How many rows the server holds, by plain SQL: a refused write changes nothing."""
+    with console.db.engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM records")).scalar_one())
 
 
 def audit_actions(console: ConsoleServer) -> list[tuple[str, str, str]]:

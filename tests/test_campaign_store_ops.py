@@ -18,7 +18,14 @@ from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput, MemberInput
 from villagehelper.store import sync_state
 from villagehelper.store.engine import Store
-from villagehelper.store.models import Campaign, CampaignTarget, Household, Member, OutboxEntry
+from villagehelper.store.models import (
+    Campaign,
+    CampaignTarget,
+    Household,
+    Member,
+    OutboxEntry,
+    Service,
+)
 
 WHOLE_ID = "001956012345"  # a whole citizen ID number as a list may carry it
 
@@ -82,6 +89,21 @@ def test_a_campaign_with_something_missing_is_refused_in_both_languages(
         new_campaign(village_team.store, village_team.leader_id, services, deadline, name)
     assert refused.value.field == field
     assert words_vi in refused.value.message_vi and words_en in refused.value.message_en
+    with village_team.store.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Campaign)) == 0
+
+
+def test_a_service_the_catalog_no_longer_uses_is_refused(village_team: Team) -> None:
+    """The forms offer only services in use; a code typed or sent anyway is refused."""
+    with village_team.store.transaction() as session:
+        retired = session.get(Service, "VSSID")
+        assert retired is not None
+        retired.active = False  # as the server's catalog, synced, would say
+    with pytest.raises(ValidationError) as refused:
+        new_campaign(village_team.store, village_team.leader_id, ("CASHLESS_WELFARE", "vssid"))
+    assert refused.value.field == "service_codes"
+    assert "đã ngừng dùng" in refused.value.message_vi
+    assert "no longer in use" in refused.value.message_en
     with village_team.store.reading() as session:
         assert session.scalar(select(func.count()).select_from(Campaign)) == 0
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import requests
 from sqlalchemy import select, text
 
 from tests.console_admin_support import (
@@ -18,9 +17,11 @@ from tests.console_admin_support import (
     OTHER_COMMUNE,
     admin_console,
     audit_actions,
+    commune_admin,
     leader_laptop,
     post_form,
     server_db_url,
+    server_rows,
     sync,
 )
 from tests.console_browser import ConsoleServer
@@ -45,15 +46,6 @@ def _members(store: Store) -> dict[str, tuple[str, str, str | None, bool]]:
         return {m.full_name: (m.id, m.role, m.village_id, m.active) for m in rows}
 
 
-def _server_rows(console: ConsoleServer) -> int:
-    with console.db.engine.connect() as connection:
-        return int(connection.execute(text("SELECT count(*) FROM records")).scalar_one())
-
-
-def _admin(console: ConsoleServer) -> requests.Session:
-    return console.signed_in_session("Nguyễn Thị Hoa", "--commune", COMMUNE)
-
-
 def _added_id(page: str, name: str) -> str:
     found = re.search(rf'/thon/([0-9a-f-]{{36}})/doi-ten"[^<]*<input type="hidden"[^>]*>\s*'
                       rf'<label[^>]*>[^<]*{re.escape(name)}</label>', page)  # fmt: skip
@@ -65,7 +57,7 @@ def test_villages_and_members_written_on_the_page_arrive_on_the_leaders_laptop(
     admin_console: ConsoleServer, tmp_path: Path
 ) -> None:
     laptop = leader_laptop(admin_console, tmp_path / "to-truong")
-    admin = _admin(admin_console)
+    admin = commune_admin(admin_console)
     base = admin_console.url
 
     added = post_form(admin, base, PAGE, f"{PAGE}them-thon", name="Thôn Hữu Chung", kind="thon")
@@ -125,9 +117,9 @@ def test_the_laptops_rules_hold_on_the_page_and_a_refusal_writes_nothing(
     admin_console: ConsoleServer, tmp_path: Path
 ) -> None:
     laptop = leader_laptop(admin_console, tmp_path / "to-truong")
-    admin = _admin(admin_console)
+    admin = commune_admin(admin_console)
     base = admin_console.url
-    before = _server_rows(admin_console)
+    before = server_rows(admin_console)
     taken = post_form(admin, base, PAGE, f"{PAGE}them-thon", name="  thôn KHAY ", kind="thon")
     assert taken.status_code == 400
     assert "Đã có «Thôn Khay» trong danh sách thôn" in taken.text
@@ -139,7 +131,7 @@ def test_the_laptops_rules_hold_on_the_page_and_a_refusal_writes_nothing(
     assert empty.status_code == 400 and "Chưa nhập tên thôn" in empty.text
     wrong_kind = post_form(admin, base, PAGE, f"{PAGE}them-thon", name="Thôn Mới", kind="x")
     assert wrong_kind.status_code == 400
-    assert _server_rows(admin_console) == before
+    assert server_rows(admin_console) == before
     laptop.close()
 
 
@@ -149,7 +141,7 @@ def test_a_viewer_another_commune_and_a_missing_csrf_token_change_nothing(
     laptop = leader_laptop(admin_console, tmp_path / "to-truong")
     village_id = next(iter(_villages(laptop)))
     base = admin_console.url
-    before = _server_rows(admin_console)
+    before = server_rows(admin_console)
 
     viewer = admin_console.signed_in_session("Lê Văn Xem", "--commune", COMMUNE, role="viewer")
     page = viewer.get(f"{base}{PAGE}")
@@ -166,11 +158,11 @@ def test_a_viewer_another_commune_and_a_missing_csrf_token_change_nothing(
     through_own = post_form(other, base, own, f"{own}{village_id}/doi-ten", name="Của xã khác")
     assert through_own.status_code == 400
 
-    admin = _admin(admin_console)
+    admin = commune_admin(admin_console)
     for fields in ({}, {"csrf": "sai"}):
         answer = admin.post(f"{base}{PAGE}them-thon", data={"name": "Thôn Mới", **fields})
         assert answer.status_code == 403 and "mã bảo vệ" in answer.text
-    assert _server_rows(admin_console) == before
+    assert server_rows(admin_console) == before
     sync(laptop)
     assert list(_villages(laptop).values()) == [("Thôn Khay", True)]
     laptop.close()
@@ -178,7 +170,7 @@ def test_a_viewer_another_commune_and_a_missing_csrf_token_change_nothing(
 
 def test_both_pages_speak_english_when_chosen(admin_console: ConsoleServer, tmp_path: Path) -> None:
     laptop = leader_laptop(admin_console, tmp_path / "to-truong")
-    admin = _admin(admin_console)
+    admin = commune_admin(admin_console)
     base = admin_console.url
     admin.get(f"{base}/ngon-ngu/en", params={"tiep": PAGE})
     team = admin.get(f"{base}{PAGE}").text

@@ -152,7 +152,49 @@ def clean_service_codes(session: Session, codes: Sequence[str]) -> str:
                 f"Không có loại hỗ trợ mã «{code}» trong danh mục.",
                 f"There is no service {code!r} in the catalog.",
             )
+        if not service.active:  # the forms offer only active ones; a typed code may not
+            raise ValidationError(
+                "service_codes",
+                f"Loại hỗ trợ «{service.label_vi}» đã ngừng dùng trong danh mục: hãy chọn "
+                "loại khác.",
+                f"The service {service.label_en!r} is no longer in use: choose another.",
+            )
     return ",".join(wanted)
+
+
+def checked_campaign(
+    session: Session,
+    commune_code: str,
+    created_by: str,
+    now: datetime,
+    *,
+    name: str,
+    service_codes: Sequence[str],
+    deadline: date,
+) -> Campaign:
+    """A new campaign of ``commune_code`` by ``created_by`` at ``now``, checked as every
+    side checks one (a name, services of the catalog still in use, a deadline from today
+    in Vietnam), not stored yet.
+
+    The laptop (:func:`create_campaign`) and the commune's console
+    (``server/campaign_writes.py``, on its replica of the commune) both build their
+    campaign here, so the two write the same fields and refuse the same input."""
+    if deadline < vietnam_today(now):
+        raise ValidationError(
+            "deadline",
+            f"Hạn hoàn thành {deadline:%d/%m/%Y} đã qua: hãy chọn một ngày từ hôm nay trở đi.",
+            f"The deadline {deadline.isoformat()} is in the past: choose today or later.",
+        )
+    return Campaign(
+        id=new_id(),
+        commune_code=commune_code,
+        name=validate.required_text("name", "tên chiến dịch", name, 200),
+        service_codes=clean_service_codes(session, service_codes),
+        deadline=deadline,
+        created_by=created_by,
+        created_at=now,
+        closed=False,
+    )
 
 
 def create_campaign(
@@ -168,22 +210,14 @@ def create_campaign(
     commune = session.scalars(select(Commune)).first()
     if commune is None:
         raise UserError("Máy chưa chọn xã.", "This laptop has no commune yet.")
-    now = _now(session)
-    if deadline < vietnam_today(now):
-        raise ValidationError(
-            "deadline",
-            f"Hạn hoàn thành {deadline:%d/%m/%Y} đã qua: hãy chọn một ngày từ hôm nay trở đi.",
-            f"The deadline {deadline.isoformat()} is in the past: choose today or later.",
-        )
-    campaign = Campaign(
-        id=new_id(),
-        commune_code=commune.code,
-        name=validate.required_text("name", "tên chiến dịch", name, 200),
-        service_codes=clean_service_codes(session, service_codes),
+    campaign = checked_campaign(
+        session,
+        commune.code,
+        created_by,
+        _now(session),
+        name=name,
+        service_codes=service_codes,
         deadline=deadline,
-        created_by=created_by,
-        created_at=now,
-        closed=False,
     )
     changes = Changes()
     record_insert(session, campaign, changes)

@@ -120,18 +120,27 @@ def _version_of(db: ServerDB, commune_code: str, entity: str, row_id: str) -> in
     return found
 
 
-def _update(
+def update_row(
     db: ServerDB, commune_code: str, entity: str, row_id: str, fields: dict[str, Any]
 ) -> None:
+    """``fields`` of the commune's live row ``row_id`` changed, as its leader would."""
     base = _version_of(db, commune_code, entity, row_id)
     _as_leader(db, commune_code, IncomingChange(new_id(), entity, row_id, Op.UPDATE, base, fields))
+
+
+def insert_row(
+    db: ServerDB, commune_code: str, entity: str, row_id: str, whole: dict[str, Any]
+) -> None:
+    """A new row of the commune with every field ``whole`` gives (as the wire has them)."""
+    _as_leader(db, commune_code, IncomingChange(new_id(), entity, row_id, Op.INSERT, None, whole))
 
 
 def _insert(db: ServerDB, commune_code: str, entity: str, fields: dict[str, Any]) -> str:
     """A new live row of the commune; its id."""
     row_id = new_id()
-    whole = {"commune_code": commune_code, **fields, "active": True}
-    _as_leader(db, commune_code, IncomingChange(new_id(), entity, row_id, Op.INSERT, None, whole))
+    insert_row(
+        db, commune_code, entity, row_id, {"commune_code": commune_code, **fields, "active": True}
+    )
     return row_id
 
 
@@ -160,7 +169,7 @@ def add_village(db: ServerDB, commune_code: str, name: str, kind: str) -> str:
 
 def rename_village(db: ServerDB, commune_code: str, village_id: str, name: str) -> None:
     clean = _village_name(db, commune_code, name, renamed=village_id)
-    _update(db, commune_code, "village", village_id, {"name": clean})
+    update_row(db, commune_code, "village", village_id, {"name": clean})
 
 
 def add_member(
@@ -180,7 +189,7 @@ def add_member(
 
 def set_member_active(db: ServerDB, commune_code: str, member_id: str, active: bool) -> None:
     """Deactivated: kept (their past work names them), no longer offered on the laptops."""
-    _update(db, commune_code, "team_member", member_id, {"active": active})
+    update_row(db, commune_code, "team_member", member_id, {"active": active})
 
 
 def set_member_role(db: ServerDB, commune_code: str, member_id: str, role: str) -> None:
@@ -188,4 +197,4 @@ def set_member_role(db: ServerDB, commune_code: str, member_id: str, role: str) 
         raise ValidationError(
             "role", "Vai trò phải là thành viên hoặc tổ trưởng.", "The role is member or leader."
         )
-    _update(db, commune_code, "team_member", member_id, {"role": role})
+    update_row(db, commune_code, "team_member", member_id, {"role": role})

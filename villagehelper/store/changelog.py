@@ -186,16 +186,24 @@ def _apply_defaults(row: Base) -> None:
             setattr(row, column.key, default.arg)
 
 
-def record_insert(session: Session, row: Base, changes: Changes) -> None:
-    """Add a new row and its outbox entry (one transaction, the caller's)."""
-    entity = ENTITY_OF[type(row)]
+def insert_payload(row: Base) -> dict[str, Any]:
+    """The fields an insert of the new ``row`` sends, checked by the server's rules:
+    what a laptop's outbox carries, and what the commune's console pushes for a row it
+    builds the laptop's way (server/campaign_writes.py)."""
     any_row: Any = row
     any_row.server_version = None
     any_row.base_version = None
     any_row.deleted = False
     _apply_defaults(row)
     payload = row_payload(row)
-    entity_rules.refuse_broken(entity, True, payload)  # the server's rules, kept here too
+    entity_rules.refuse_broken(ENTITY_OF[type(row)], True, payload)
+    return payload
+
+
+def record_insert(session: Session, row: Base, changes: Changes) -> None:
+    """Add a new row and its outbox entry (one transaction, the caller's)."""
+    entity = ENTITY_OF[type(row)]
+    payload = insert_payload(row)  # the server's rules, kept here too
     _mark_dirty(row, session)
     session.add(row)
     row_id = str(getattr(row, primary_key_name(type(row))))

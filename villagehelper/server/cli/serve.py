@@ -189,9 +189,9 @@ def serve(
 
 def console_rooms() -> tuple[APIRouter, ...]:
     """The console's pages beyond its frame that ``serve`` mounts (console/frame.py)."""
-    from villagehelper.server.console import audit_page, laptops, team
+    from villagehelper.server.console import audit_page, campaigns_page, laptops, team
 
-    return (laptops.router, team.router, audit_page.router)
+    return (laptops.router, team.router, campaigns_page.router, audit_page.router)
 
 
 def _listen(host: str, port: int) -> socket.socket:

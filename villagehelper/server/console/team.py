@@ -14,19 +14,13 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from villagehelper.errors import UserError
 from villagehelper.server import leader_writes
-from villagehelper.server.console import audit
-from villagehelper.server.console.frame import (
-    CheckedForm,
-    CommunePage,
-    console_of,
-    render,
-    require_admin,
-)
-from villagehelper.server.console.laptops import Code, commune_place, rows_allowed
+from villagehelper.server.console.admin_action import admin_action, commune_form_page
+from villagehelper.server.console.frame import CheckedForm, CommunePage, console_of
+from villagehelper.server.console.laptops import Code, rows_allowed
 from villagehelper.server.console.officers import OfficerScope
 from villagehelper.server.database import ServerDB
 
@@ -42,16 +36,14 @@ def team_path(code: str) -> str:
 def _page(request: Request, code: str, error: UserError | None = None) -> Response:
     team = leader_writes.commune_team(console_of(request).db, code)
     village_names = {v.village_id: v.name for v in team.villages}
-    return render(
+    return commune_form_page(
         request,
         "team.html",
-        status=400 if error else 200,
-        code=code,
-        place=commune_place(code),
+        code,
+        error,
         villages=team.villages,
         members=team.members,
         village_names=village_names,
-        error=error,
     )
 
 
@@ -69,15 +61,15 @@ def _act(
     write: Callable[[ServerDB], str],
 ) -> Response:
     """Do ``write`` as an administrator; audited with the row it names, back to the page."""
-    rows_allowed(officer)
-    require_admin(request, officer)
-    console = console_of(request)
-    try:
-        row_id = write(console.db)
-    except UserError as refusal:
-        return _page(request, code, refusal)
-    audit.record(console.db, officer.name, action, row_id, console.address_of(request))
-    return RedirectResponse(team_path(code), status_code=303)
+    db = console_of(request).db
+    return admin_action(
+        request,
+        officer,
+        action,
+        lambda: write(db),
+        back=team_path(code),
+        refused=lambda refusal: _page(request, code, refusal),
+    )
 
 
 @router.post("/xa/{code}/thon/them-thon")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from villagehelper.server.console.count_words import COUNT_WORDS
 from villagehelper.server.console.words_admin import ADMIN_WORDS
 from villagehelper.server.console.words_audit import AUDIT_WORDS
+from villagehelper.server.console.words_campaigns import CAMPAIGN_WORDS
 from villagehelper.text import format_number
 
 VIETNAMESE = "vi"
@@ -99,6 +100,7 @@ def translate(language: str, key: str) -> str:
 
 WORDS.update(COUNT_WORDS)
 WORDS.update(AUDIT_WORDS)
+WORDS.update(CAMPAIGN_WORDS)
 
 
 def count_text(language: str, number: int) -> str:

@@ -34,6 +34,8 @@ ACTION_WORDS: dict[str, tuple[str, str]] = {
     "action_member_made_member": ("Bỏ vai trò tổ trưởng", "Made a member"),
     "action_member_deactivated": ("Ngừng hoạt động thành viên", "Deactivated a team member"),
     "action_member_reactivated": ("Cho thành viên hoạt động lại", "Reactivated a team member"),
+    "action_campaign_created": ("Tạo chiến dịch", "Created a campaign"),
+    "action_campaign_closed": ("Đóng chiến dịch", "Closed a campaign"),
 }
 
 AUDIT_WORDS: dict[str, tuple[str, str]] = {
