@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from tests.campaign_support import Kind, Match, Row, linked, person_of, store_list
+from tests.campaign_support import linked, person_of, store_list, target_row, unmatched
 from villagehelper.campaigns import store_ops
 from villagehelper.errors import ValidationError
 from villagehelper.ops import households
@@ -31,11 +31,13 @@ def add_campaign(store: Store, leader_id: str, household_id: str) -> None:
         ).row_id
     members = households.get_household(store, household_id).members
     rows = [
-        linked(Row(line, member.full_name, member.birth_year, ""), person_of(store, member.id))
+        linked(
+            target_row(line, member.full_name, member.birth_year, ""), person_of(store, member.id)
+        )
         for line, member in enumerate(members, start=2)
     ]
-    stranger = Row(len(rows) + 2, "Nguyễn Hoàng Bảo Khánh Thị Phương", 1949, "Thôn Khay")
-    store_list(store, campaign_id, [*rows, Match(stranger, Kind.UNMATCHED)])
+    stranger = target_row(len(rows) + 2, "Nguyễn Hoàng Bảo Khánh Thị Phương", 1949, "Thôn Khay")
+    store_list(store, campaign_id, [*rows, unmatched(stranger)])
 
 
 def look_at_campaigns(driver: Driver) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.campaign_support import Row, linked, new_campaign, person_of, store_list
+from tests.campaign_support import linked, new_campaign, person_of, store_list, target_row
 from tests.conftest import Team
 from villagehelper.cli import dispatch
 from villagehelper.ops import households, sessions
@@ -36,7 +36,7 @@ def _campaign_with(team: Team, names: list[str]) -> tuple[str, str, dict[str, st
     members = {m.full_name: m.id for m in households.get_household(team.store, saved.id).members}
     campaign_id = new_campaign(team.store, team.leader_id)
     rows = [
-        linked(Row(line, name, 1950 + n, ""), person_of(team.store, members[name]))
+        linked(target_row(line, name, 1950 + n, ""), person_of(team.store, members[name]))
         for n, (line, name) in enumerate(enumerate(names, start=2))
     ]
     store_list(team.store, campaign_id, rows)

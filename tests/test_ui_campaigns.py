@@ -16,18 +16,18 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.campaign_support import (
-    Kind,
-    Match,
-    Person,
-    Row,
     household_of,
     linked,
     new_campaign,
     person_of,
     store_list,
+    target_row,
+    unmatched,
 )
 from tests.conftest import Team, wait_idle
 from tests.test_campaign_left_print import pdf_pages
+from villagehelper.campaigns.matching import TargetMatch
+from villagehelper.campaigns.people import KnownPerson
 from villagehelper.campaigns.progress import campaign_progress
 from villagehelper.ops import sessions
 from villagehelper.ops.inputs import ServiceOutcome, VisitInput
@@ -58,9 +58,9 @@ def _visit(team: Team, household_id: str, member_id: str, outcome: ServiceOutcom
         )
 
 
-def _listed(line: int, person: Person) -> Match:
+def _listed(line: int, person: KnownPerson) -> TargetMatch:
     """The list names the person as the logbook does."""
-    return linked(Row(line, person.full_name, person.birth_year, ""), person)
+    return linked(target_row(line, person.full_name, person.birth_year, ""), person)
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def campaigns(village_team: Team) -> Village:
             _listed(line, person_of(team.store, member))
             for line, member in enumerate((anh, binh, chi, en), start=2)
         ]
-        rows.append(Match(Row(6, "Đoàn Văn Dũng", 1961, "Thôn Khay"), Kind.UNMATCHED))
+        rows.append(unmatched(target_row(6, "Đoàn Văn Dũng", 1961, "Thôn Khay")))
         store_list(team.store, campaign_id, rows)
         second = new_campaign(
             team.store, team.leader_id, ("VSSID",), date(2026, 12, 15), name="Cài VssID"
