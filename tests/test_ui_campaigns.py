@@ -467,3 +467,34 @@ def test_printing_is_disabled_and_says_why_until_a_campaign_with_a_list_is_chose
     QTest.keyClick(view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     wait_idle(qtbot, app_ctx)
     assert save_dialog.proposed == []
+
+
+def test_the_tally_screens_pdf_counts_the_open_campaigns_as_they_stand(
+    qtbot: QtBot, app_ctx: AppContext, campaigns: Village, save_dialog: SaveDialog
+) -> None:
+    from PySide6.QtPrintSupport import QPrinter
+
+    from tests.test_ui_tally import tally_view
+    from villagehelper.ui.tally.actions import ReportPreview
+
+    view = tally_view(qtbot, app_ctx)  # this week's
+    view.pdf_button.click()
+    wait_idle(qtbot, app_ctx)
+    # The preview shows the same table: painted to a PDF as its printer would.
+    view.preview_button.click()
+    wait_idle(qtbot, app_ctx)
+    preview = view.findChild(ReportPreview, "tallyPreview")
+    assert isinstance(preview, ReportPreview)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    previewed = save_dialog.answer.with_name("preview.pdf")
+    printer.setOutputFileName(str(previewed))
+    preview.paintRequested.emit(printer)
+    preview.close()
+    for pdf in (save_dialog.answer, previewed):
+        text = " ".join(" ".join(pdf_pages(pdf)).split())
+        assert "TIẾN ĐỘ CÁC CHIẾN DỊCH" in text
+        # Deadline, then total, reached, done, follow-up, failed, not yet: as logged above.
+        assert "30/11/2026 5 3 1 1 1 2" in text
+        assert "15/12/2026 1 0 0 0 0 1" in text
+        assert "Lê Văn Bình" not in text  # the commune's report has counts, never names

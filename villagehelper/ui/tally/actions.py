@@ -99,28 +99,41 @@ class ReportActions(QObject):
         prepare_printer(printer, document)
         return printer
 
-    def preview_dialog(self) -> ReportPreview | None:
+    def _for_paper(self, then: Callable[[TallyOverview], None]) -> None:
+        """``then`` with the tally shown and the campaign lines its printout adds (read
+        on the database worker now: the screen's reloads leave them out)."""
         overview = self._current()
         if overview is None:
-            return None
+            return
+        store = self._ctx.store
+
+        def work() -> TallyOverview:
+            from villagehelper.tally.overview import with_campaign_lines
+
+            return with_campaign_lines(store, overview)
+
+        self._ctx.read(self._parent, work).success(then).failure(self._failed).run()
+
+    def preview_dialog(self, overview: TallyOverview) -> ReportPreview:
         document = self.document(overview)
         dialog = ReportPreview(self._printer(document), document, self._parent)
         dialog.setWindowTitle(self.tr("Xem trước khi in"))
         return dialog
 
     def preview(self) -> None:
-        dialog = self.preview_dialog()
-        if dialog is None:
-            return
+        self._for_paper(self._open_preview)
+
+    def _open_preview(self, overview: TallyOverview) -> None:
+        dialog = self.preview_dialog(overview)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         # A whole A4 page where the screen has room for it; never beyond the screen.
         fit_window(dialog, QSize(900, 760))
         dialog.open()
 
     def print_report(self) -> None:
-        overview = self._current()
-        if overview is None:
-            return
+        self._for_paper(self._print_dialog)
+
+    def _print_dialog(self, overview: TallyOverview) -> None:
         document = self.document(overview)
         printer = self._printer(document)
         dialog = QPrintDialog(printer, self._parent)
@@ -178,9 +191,13 @@ class ReportActions(QObject):
             return
         overview, path = chosen
 
+        store = self._ctx.store
+
         def work() -> int:
             from villagehelper.reports.saving import save_tally_pdf
+            from villagehelper.tally.overview import with_campaign_lines
 
+            campaigns = with_campaign_lines(store, overview).campaigns
             held_back = overview.implausible_sessions
             return save_tally_pdf(
                 overview.tally,
@@ -188,7 +205,7 @@ class ReportActions(QObject):
                 overview.names,
                 overview.today,
                 held_back=held_back,
-                campaigns=overview.campaigns,
+                campaigns=campaigns,
             )
 
         self._ctx.read(self._parent, work).success(
