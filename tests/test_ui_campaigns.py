@@ -423,7 +423,9 @@ def test_the_total_row_prints_every_village_from_its_own_page(
     assert "Lê Văn Bình" in pages[1] and "Hà Thị Chi" in pages[1]
     assert "Vi Thị Én" not in pages[1]
     for page in pages:
-        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page and "TỔ TRƯỞNG" in page
+        # Once: the next village's letterhead is not also painted at this page's foot
+        # (the marks over its capitals reach above the line Qt breaks the page at).
+        assert page.count("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") == 1 and "TỔ TRƯỞNG" in page
 
 
 def test_a_file_that_cannot_be_replaced_is_explained_and_nothing_is_lost(
