@@ -1,68 +1,46 @@
-"""What campaign tests share: stand-ins for the matcher's results (the shapes of the
-contract's ``campaigns.matching``, so the store's side is tested on its own), and a
-campaign with a list on a real store."""
+"""What campaign tests share: the matcher's own result types (``campaigns.matching``,
+``campaigns.target_rows``) made by hand, so the store's side is tested on its own with the
+shapes it really receives, and a campaign with a list on a real store."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 
 from villagehelper.campaigns import store_ops
+from villagehelper.campaigns.matching import Candidate, MatchKind, TargetMatch
+from villagehelper.campaigns.people import KnownPerson
 from villagehelper.campaigns.progress import CampaignProgress
 from villagehelper.campaigns.store_ops import ImportSummary
+from villagehelper.campaigns.target_rows import TargetRow
 from villagehelper.store.engine import Store
 from villagehelper.store.models import Village
 
 
-class Kind(StrEnum):
-    LINKED = "linked"
-    DOUBTFUL = "doubtful"
-    UNMATCHED = "unmatched"
+def target_row(
+    line: int,
+    full_name: str,
+    birth_year: int | None,
+    village_name: str,
+    *,
+    phone: str | None = None,
+    id_last_digits: str | None = None,
+) -> TargetRow:
+    """A list's row as the reader makes it (no phone nor ID digits unless given)."""
+    return TargetRow(line, full_name, birth_year, village_name, phone, id_last_digits)
 
 
-@dataclass(frozen=True)
-class Person:
-    member_id: str
-    household_id: str
-    village_id: str
-    full_name: str
-    birth_year: int | None
-    phone: str | None
+def linked(row: TargetRow, person: KnownPerson) -> TargetMatch:
+    return TargetMatch(row, MatchKind.LINKED, (Candidate(person, 0.99, ()),))
 
 
-@dataclass(frozen=True)
-class Row:
-    line: int
-    full_name: str
-    birth_year: int | None
-    village_name: str
-    phone: str | None = None
-    id_last_digits: str | None = None
+def unmatched(row: TargetRow) -> TargetMatch:
+    return TargetMatch(row, MatchKind.UNMATCHED, ())
 
 
-@dataclass(frozen=True)
-class Candidate:
-    person: Person
-    score: float
-    reasons: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Match:
-    row: Row
-    kind: Kind
-    candidates: tuple[Candidate, ...] = ()
-
-
-def linked(row: Row, person: Person) -> Match:
-    return Match(row, Kind.LINKED, (Candidate(person, 0.99),))
-
-
-def person_of(store: Store, member_id: str) -> Person:
+def person_of(store: Store, member_id: str) -> KnownPerson:
     from villagehelper.store.models import Household, Member
 
     with store.reading() as session:
@@ -70,7 +48,7 @@ def person_of(store: Store, member_id: str) -> Person:
         assert member is not None
         household = session.get(Household, member.household_id)
         assert household is not None
-        return Person(
+        return KnownPerson(
             member.id,
             household.id,
             household.village_id,
@@ -101,7 +79,7 @@ def new_campaign(
         ).row_id
 
 
-def store_list(store: Store, campaign_id: str, matches: list[Match]) -> ImportSummary:
+def store_list(store: Store, campaign_id: str, matches: list[TargetMatch]) -> ImportSummary:
     with store.transaction() as session:
         return store_ops.add_targets(session, campaign_id, matches, village_names(store))
 

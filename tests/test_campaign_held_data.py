@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.campaign_support import Row, linked, new_campaign, person_of, store_list
+from tests.campaign_support import linked, new_campaign, person_of, store_list, target_row
 from tests.conftest import Team
 from villagehelper.ops import households
 from villagehelper.ops.held_data import held_data, render_text
@@ -24,7 +24,9 @@ def test_the_held_data_names_the_lists_a_person_is_on_and_only_theirs(village_te
     )
     ids = {m.full_name: m.id for m in households.get_household(store, saved.id).members}
     campaign_id = new_campaign(store, village_team.leader_id)
-    written = Row(2, "Tran Van Thuan", 1949, "Thôn Khay", "0912 345 678", "012345678901")
+    written = target_row(
+        2, "Tran Van Thuan", 1949, "Thôn Khay", phone="0912 345 678", id_last_digits="012345678901"
+    )
     store_list(store, campaign_id, [linked(written, person_of(store, ids[HEAD]))])
 
     head = render_text(held_data(store, member_id=ids[HEAD]), EXPORTED, None)

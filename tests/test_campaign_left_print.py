@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.campaign_support import Row, linked, new_campaign, person_of, store_list
+from tests.campaign_support import linked, new_campaign, person_of, store_list, target_row
 from tests.conftest import Team
 from villagehelper.cli import dispatch
 from villagehelper.ops import households, sessions
@@ -20,7 +20,7 @@ HEAD, SPOUSE, DAUGHTER = "Trần Văn Thuận", "Vũ Thị Nguyệt", "Trần Th
 FOLLOW_UP = date(2026, 11, 27)
 
 
-def _pages(pdf: Path) -> list[str]:
+def pdf_pages(pdf: Path) -> list[str]:
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout
@@ -36,7 +36,7 @@ def _campaign_with(team: Team, names: list[str]) -> tuple[str, str, dict[str, st
     members = {m.full_name: m.id for m in households.get_household(team.store, saved.id).members}
     campaign_id = new_campaign(team.store, team.leader_id)
     rows = [
-        linked(Row(line, name, 1950 + n, ""), person_of(team.store, members[name]))
+        linked(target_row(line, name, 1950 + n, ""), person_of(team.store, members[name]))
         for n, (line, name) in enumerate(enumerate(names, start=2))
     ]
     store_list(team.store, campaign_id, rows)
@@ -66,7 +66,7 @@ def test_the_printed_list_names_who_is_left_and_where_they_stand(
     said = capsys.readouterr().out
     assert f"{SPOUSE} (1951) — Hẹn lại 27/11/2026" in said and DAUGHTER in said
     assert HEAD + " (" not in said  # done: not on the list
-    page = " ".join(_pages(pdf)[0].split())
+    page = " ".join(pdf_pages(pdf)[0].split())
     assert "DANH SÁCH NGƯỜI DÂN CHƯA ĐƯỢC HỖ TRỢ XONG" in page
     assert "Chiến dịch: Nhận lương hưu không dùng tiền mặt" in page
     assert "Thôn Khay – hạn hoàn thành 30/11/2026" in page
@@ -89,7 +89,7 @@ def test_a_long_list_repeats_its_header_row_on_every_page(
     command = ["campaign", "left", campaign_id, "--village", "Thôn Khay", "--pdf", str(pdf)]
     assert dispatch.main([*command, "--data-dir", data_dir]) == 0
 
-    pages = [page for page in _pages(pdf) if page.strip()]
+    pages = [page for page in pdf_pages(pdf) if page.strip()]
     assert len(pages) >= 2
     for page in pages[:-1] if len(pages) > 2 else pages:
         assert "Họ và tên" in page and "Tình trạng" in page
@@ -121,11 +121,11 @@ def test_the_weekly_report_prints_the_open_campaigns_progress_in_counts(
     village = ["--village", "Thôn Hữu Chung", "--pdf", str(other)]
     assert dispatch.main(["tally", *week, *village, "--data-dir", data_dir]) == 0
 
-    printed = " ".join(" ".join(_pages(whole)).split())
+    printed = " ".join(" ".join(pdf_pages(whole)).split())
     assert "TIẾN ĐỘ CÁC CHIẾN DỊCH (tính đến ngày lập báo cáo)" in printed
     # Three on the list: one done, one to see again, one not yet (the campaign's name
     # wraps in its cell, its lines read around the numbers').
     assert "30/11/2026 3 2 1 1 0 1" in printed and "Nhận lương hưu không" in printed
     assert all(name not in printed for name in (HEAD, SPOUSE, DAUGHTER))
-    elsewhere = " ".join(" ".join(_pages(other)).split())
+    elsewhere = " ".join(" ".join(pdf_pages(other)).split())
     assert "30/11/2026 0 0 0 0 0 0" in elsewhere

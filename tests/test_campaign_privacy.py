@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.campaign_support import Row, linked, new_campaign, person_of, store_list
+from tests.campaign_support import (
+    linked,
+    new_campaign,
+    person_of,
+    store_list,
+    target_row,
+    unmatched,
+)
 from tests.conftest import Team
 from tests.sync_support import Commune, LoopbackServer, server_snapshot, set_up_commune
 from villagehelper.campaigns.progress import CampaignProgress, campaign_progress, who_is_left
@@ -34,9 +41,10 @@ def _family_on_a_list(store: Store, village_id: str, leader_id: str) -> tuple[st
     head, spouse = ids[HEAD], ids[SPOUSE]
     campaign_id = new_campaign(store, leader_id)
     rows = [
-        linked(Row(2, HEAD, 1950, "Thôn Khay"), person_of(store, head)),
+        linked(target_row(2, HEAD, 1950, "Thôn Khay"), person_of(store, head)),
         linked(
-            Row(3, LISTED_AS, 1954, "Thôn Khay", LISTED_PHONE, "4321"), person_of(store, spouse)
+            target_row(3, LISTED_AS, 1954, "Thôn Khay", phone=LISTED_PHONE, id_last_digits="4321"),
+            person_of(store, spouse),
         ),
     ]
     store_list(store, campaign_id, rows)
@@ -143,14 +151,15 @@ def test_an_erased_persons_list_row_is_erased_on_the_server_too(
 def test_a_row_linked_to_nobody_is_erased_on_request_by_a_leader_only(
     village_team: Team,
 ) -> None:
-    from tests.campaign_support import Kind, Match
     from villagehelper.campaigns.erasure import erase_target
     from villagehelper.errors import UserError
     from villagehelper.store.erasure import flush_erased
 
     store = village_team.store
     campaign_id = new_campaign(store, village_team.leader_id)
-    listed = Match(Row(2, LISTED_AS, 1954, "Thôn Khay", LISTED_PHONE, "4321"), Kind.UNMATCHED)
+    listed = unmatched(
+        target_row(2, LISTED_AS, 1954, "Thôn Khay", phone=LISTED_PHONE, id_last_digits="4321")
+    )
     [target_id] = store_list(store, campaign_id, [listed]).target_ids
     before = campaign_progress_of(store, campaign_id)
     with store.transaction() as session, pytest.raises(UserError, match="tổ trưởng"):
@@ -186,7 +195,8 @@ def test_a_row_linked_later_to_an_erased_person_arrives_erased_on_the_server(
     commune.leader.sync()
 
     late = linked(
-        Row(9, LISTED_AS, 1954, "Thôn Khay", LISTED_PHONE), person_of(other.store, spouse)
+        target_row(9, LISTED_AS, 1954, "Thôn Khay", phone=LISTED_PHONE),
+        person_of(other.store, spouse),
     )
     another_campaign = new_campaign(other.store, commune.leader_id, name="Tài khoản ngân hàng")
     [late_id] = store_list(other.store, another_campaign, [late]).target_ids

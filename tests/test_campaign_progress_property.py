@@ -20,15 +20,14 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tests.campaign_support import (
-    Kind,
-    Match,
-    Row,
     counted,
     linked,
     new_campaign,
     person_of,
     recount,
     store_list,
+    target_row,
+    unmatched,
 )
 from tests.conftest import FakeClock, make_village_team
 from villagehelper.campaigns.progress import campaign_progress, who_is_left
@@ -166,11 +165,11 @@ def test_progress_equals_a_recount_over_the_sessions(
         people, leader, volunteer, village = _seed(store)
         campaign_id = new_campaign(store, leader, CAMPAIGN_SERVICES, DEADLINE)
         matches = [
-            linked(Row(n + 2, "x", None, ""), person_of(store, member_id))
+            linked(target_row(n + 2, "x", None, ""), person_of(store, member_id))
             for n, (member_id, wanted) in enumerate(zip(people, chosen, strict=True))
             if wanted
         ]
-        matches.append(Match(Row(99, "Lò Văn Pấng", None, "Thôn Khay"), Kind.UNMATCHED))
+        matches.append(unmatched(target_row(99, "Lò Văn Pấng", None, "Thôn Khay")))
         store_list(store, campaign_id, matches)
         _play(store, clock, people, volunteer, history)
 

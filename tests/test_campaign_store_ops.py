@@ -10,9 +10,18 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from tests.campaign_support import Kind, Match, Row, linked, new_campaign, person_of, store_list
+from tests.campaign_support import (
+    linked,
+    new_campaign,
+    person_of,
+    store_list,
+    target_row,
+    unmatched,
+)
 from tests.conftest import Team
 from villagehelper.campaigns import store_ops
+from villagehelper.campaigns.matching import MatchKind, TargetMatch
+from villagehelper.campaigns.target_rows import TargetRow
 from villagehelper.errors import UserError, ValidationError
 from villagehelper.ops import households
 from villagehelper.ops.inputs import HouseholdInput, MemberInput
@@ -129,15 +138,25 @@ def test_each_kind_of_match_is_stored_as_the_contract_says(village_team: Team) -
     campaign_id = new_campaign(store, village_team.leader_id)
     head = person_of(store, head_id)
     rows = [
-        linked(Row(2, "Tran Van Thuan", 1950, "thon khay", "0912 345 678", WHOLE_ID), head),
-        Match(
-            Row(3, "Vũ T. Nguyệt", 1955, "Thôn Khay"),
-            Kind.DOUBTFUL,
-            tuple(linked(Row(3, "", None, ""), person_of(store, spouse_id)).candidates),
+        linked(
+            target_row(
+                2,
+                "Tran Van Thuan",
+                1950,
+                "thon khay",
+                phone="0912 345 678",
+                id_last_digits=WHOLE_ID,
+            ),
+            head,
         ),
-        Match(Row(4, "Lò Văn Pấng", None, "Thôn Không Có"), Kind.UNMATCHED),
+        TargetMatch(
+            target_row(3, "Vũ T. Nguyệt", 1955, "Thôn Khay"),
+            MatchKind.DOUBTFUL,
+            tuple(linked(target_row(3, "", None, ""), person_of(store, spouse_id)).candidates),
+        ),
+        unmatched(target_row(4, "Lò Văn Pấng", None, "Thôn Không Có")),
         # The list names the head twice: the second row waits for a person to look.
-        linked(Row(5, "Trần Văn Thuận", 1950, "Thôn Khay"), head),
+        linked(target_row(5, "Trần Văn Thuận", 1950, "Thôn Khay"), head),
     ]
 
     summary = store_list(store, campaign_id, rows)
@@ -181,7 +200,7 @@ def test_a_row_finds_its_village_however_the_list_writes_it(village_team: Team) 
     campaign_id = new_campaign(store, village_team.leader_id)
     written = ("Khay", "THÔN KHAY", "thon khay", "Thôn Khay, xã Gia Lộc", "Thôn Không Có")
     rows = [
-        Match(Row(line, f"Lò Văn Pấng {line}", None, village), Kind.UNMATCHED)
+        unmatched(target_row(line, f"Lò Văn Pấng {line}", None, village))
         for line, village in enumerate(written, start=2)
     ]
     summary = store_list(store, campaign_id, rows)
@@ -194,19 +213,19 @@ def test_a_row_finds_its_village_however_the_list_writes_it(village_team: Team) 
 @pytest.mark.parametrize(
     ("row", "column_vi", "column_en"),
     [
-        (Row(7, "   ", 1950, "Thôn Khay"), "Họ tên", "name"),
-        (Row(7, "Lê Thị Hoà", 1850, "Thôn Khay"), "Năm sinh", "birth year"),
-        (Row(7, "Lê Thị Hoà", 1950, "Thôn Khay", "12345"), "Số điện thoại", "phone"),
+        (target_row(7, "   ", 1950, "Thôn Khay"), "Họ tên", "name"),
+        (target_row(7, "Lê Thị Hoà", 1850, "Thôn Khay"), "Năm sinh", "birth year"),
+        (target_row(7, "Lê Thị Hoà", 1950, "Thôn Khay", phone="12345"), "Số điện thoại", "phone"),
     ],
 )
 def test_a_bad_row_names_its_row_and_column_and_nothing_of_the_list_is_stored(
-    village_team: Team, row: Row, column_vi: str, column_en: str
+    village_team: Team, row: TargetRow, column_vi: str, column_en: str
 ) -> None:
     store = village_team.store
     campaign_id = new_campaign(store, village_team.leader_id)
-    good = Match(Row(6, "Đặng Văn Vỹ", 1960, "Thôn Khay"), Kind.UNMATCHED)
+    good = unmatched(target_row(6, "Đặng Văn Vỹ", 1960, "Thôn Khay"))
     with pytest.raises(UserError) as refused:
-        store_list(store, campaign_id, [good, Match(row, Kind.UNMATCHED)])
+        store_list(store, campaign_id, [good, unmatched(row)])
     assert f"Dòng 7, cột «{column_vi}»" in refused.value.message_vi
     assert f"Row 7, column {column_en!r}" in refused.value.message_en
     with store.reading() as session:
@@ -222,8 +241,10 @@ def test_a_doubtful_row_is_confirmed_and_a_wrong_one_left_for_review(village_tea
         store,
         campaign_id,
         [
-            Match(Row(2, "Vu Thi Nguyet", 1954, "Thôn Hữu Chung"), Kind.DOUBTFUL),
-            Match(Row(3, "Trần V. Thuận", 1950, ""), Kind.DOUBTFUL),
+            TargetMatch(
+                target_row(2, "Vu Thi Nguyet", 1954, "Thôn Hữu Chung"), MatchKind.DOUBTFUL, ()
+            ),
+            TargetMatch(target_row(3, "Trần V. Thuận", 1950, ""), MatchKind.DOUBTFUL, ()),
         ],
     )
     nguyet, thuan = summary.target_ids
@@ -263,9 +284,9 @@ def test_an_unmatched_person_is_added_to_the_logbook_and_linked(village_team: Te
         store,
         campaign_id,
         [
-            Match(Row(2, "Lò Văn Pấng", 1948, "Thôn Khay", "0987654321"), Kind.UNMATCHED),
-            Match(Row(3, "Trần Thị Mơ", 1990, "Thôn Khay"), Kind.UNMATCHED),
-            Match(Row(4, "Hà Văn Nông", 1970, "Nơi khác"), Kind.UNMATCHED),
+            unmatched(target_row(2, "Lò Văn Pấng", 1948, "Thôn Khay", phone="0987654321")),
+            unmatched(target_row(3, "Trần Thị Mơ", 1990, "Thôn Khay")),
+            unmatched(target_row(4, "Hà Văn Nông", 1970, "Nơi khác")),
         ],
     )
     pang, mo, nong = summary.target_ids
@@ -304,7 +325,7 @@ def test_a_closed_campaigns_list_no_longer_changes(village_team: Team) -> None:
     store = village_team.store
     campaign_id = new_campaign(store, village_team.leader_id)
     [target_id] = store_list(
-        store, campaign_id, [Match(Row(2, "Lò Văn Pấng", 1948, "Thôn Khay"), Kind.UNMATCHED)]
+        store, campaign_id, [unmatched(target_row(2, "Lò Văn Pấng", 1948, "Thôn Khay"))]
     ).target_ids
     with store.transaction() as session:
         store_ops.close_campaign(session, campaign_id, village_team.leader_id)

@@ -11,15 +11,14 @@ from pathlib import Path
 import pytest
 
 from tests.campaign_support import (
-    Kind,
-    Match,
-    Row,
     counted,
     linked,
     new_campaign,
     person_of,
     recount,
     store_list,
+    target_row,
+    unmatched,
 )
 from tests.sync_support import (
     Commune,
@@ -77,9 +76,13 @@ def test_two_laptops_and_the_server_agree_on_a_campaigns_progress(
         leader.store,
         campaign_id,
         [
-            linked(Row(2, "Tran Van Thuan", 1950, "Thôn Khay"), person_of(leader.store, thuan)),
-            linked(Row(3, "Vu Thi Nguyet", 1954, "Thôn Khay"), person_of(leader.store, nguyet)),
-            Match(Row(4, "Lò Văn Pấng", 1948, "Thôn Khay"), Kind.UNMATCHED),
+            linked(
+                target_row(2, "Tran Van Thuan", 1950, "Thôn Khay"), person_of(leader.store, thuan)
+            ),
+            linked(
+                target_row(3, "Vu Thi Nguyet", 1954, "Thôn Khay"), person_of(leader.store, nguyet)
+            ),
+            unmatched(target_row(4, "Lò Văn Pấng", 1948, "Thôn Khay")),
         ],
     )
     leader.sync()

@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 
 from tests.campaign_support import (
-    Row,
     household_of,
     linked,
     new_campaign,
     person_of,
     store_list,
+    target_row,
 )
 from tests.conftest import FakeClock, Team
 from villagehelper.campaigns import store_ops
@@ -44,7 +44,7 @@ def _hint(store: Store, household_id: str) -> list[tuple[str, tuple[str, ...], T
 
 def _on_list(team: Team, campaign_id: str, *member_ids: str) -> None:
     rows = [
-        linked(Row(line, "x", None, ""), person_of(team.store, member_id))
+        linked(target_row(line, "x", None, ""), person_of(team.store, member_id))
         for line, member_id in enumerate(member_ids, start=2)
     ]
     store_list(team.store, campaign_id, rows)

@@ -7,24 +7,27 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.campaign_support import (
-    Kind,
-    Match,
-    Person,
-    Row,
     household_of,
     linked,
     new_campaign,
     person_of,
     store_list,
+    target_row,
+    unmatched,
 )
 from tests.conftest import Team, wait_idle
+from tests.test_campaign_left_print import pdf_pages
+from villagehelper.campaigns.matching import TargetMatch
+from villagehelper.campaigns.people import KnownPerson
 from villagehelper.campaigns.progress import campaign_progress
 from villagehelper.ops import sessions
 from villagehelper.ops.inputs import ServiceOutcome, VisitInput
@@ -55,9 +58,9 @@ def _visit(team: Team, household_id: str, member_id: str, outcome: ServiceOutcom
         )
 
 
-def _listed(line: int, person: Person) -> Match:
+def _listed(line: int, person: KnownPerson) -> TargetMatch:
     """The list names the person as the logbook does."""
-    return linked(Row(line, person.full_name, person.birth_year, ""), person)
+    return linked(target_row(line, person.full_name, person.birth_year, ""), person)
 
 
 @pytest.fixture
@@ -75,7 +78,7 @@ def campaigns(village_team: Team) -> Village:
             _listed(line, person_of(team.store, member))
             for line, member in enumerate((anh, binh, chi, en), start=2)
         ]
-        rows.append(Match(Row(6, "Đoàn Văn Dũng", 1961, "Thôn Khay"), Kind.UNMATCHED))
+        rows.append(unmatched(target_row(6, "Đoàn Văn Dũng", 1961, "Thôn Khay")))
         store_list(team.store, campaign_id, rows)
         second = new_campaign(
             team.store, team.leader_id, ("VSSID",), date(2026, 12, 15), name="Cài VssID"
@@ -198,15 +201,9 @@ def test_only_a_leader_sees_the_create_and_import_buttons(
 def test_f8_and_the_keyboard_alone_reach_every_list(
     qtbot: QtBot, app_ctx: AppContext, campaigns: Village
 ) -> None:
-    window = MainWindow(app_ctx)
-    qtbot.addWidget(window)
-    window.show()
-    wait_idle(qtbot, app_ctx)
-    QTest.keyClick(window, Qt.Key.Key_F8)
-    view = window.campaigns
+    window, view = _f8(qtbot, app_ctx)
     assert window.tabs.currentWidget() is view
     assert window.tabs.tabToolTip(6) == "Chiến dịch (F8)"
-    wait_idle(qtbot, app_ctx)
     QTest.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
     assert view.campaign_table.hasFocus()
     QTest.keyClick(view.campaign_table, Qt.Key.Key_Down)
@@ -320,3 +317,186 @@ def test_tab_titles_say_their_key_while_all_fit_and_only_their_name_when_not(
     assert needed() <= tabs.width()
     QTest.keyClick(window, Qt.Key.Key_F8)  # the key still works
     assert tabs.currentWidget() is window.campaigns
+
+
+# --- printing who is left -------------------------------------------------------------
+
+
+def _chi_is_done(team: Team) -> None:
+    """Hà Thị Chi (Thôn Khay, head of her own household) helped after all."""
+    with sqlite3.connect(team.store.path) as db:
+        chi, household = db.execute(
+            "SELECT id, household_id FROM members WHERE full_name = ?", ("Hà Thị Chi",)
+        ).fetchone()
+    _visit(team, household, chi, ServiceOutcome(SERVICE))
+
+
+@dataclass
+class SaveDialog:
+    """The save dialog, answering ``answer``; the names it proposed."""
+
+    answer: Path
+    proposed: list[str]
+
+
+@pytest.fixture
+def save_dialog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SaveDialog:
+    dialog = SaveDialog(tmp_path / "out" / "con-lai.pdf", [])
+    dialog.answer.parent.mkdir()
+
+    def choose(_parent: object, _title: str, name: str, _filter: str) -> tuple[str, str]:
+        dialog.proposed.append(Path(name).name)
+        return str(dialog.answer), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    return dialog
+
+
+def _f8(qtbot: QtBot, ctx: AppContext) -> tuple[MainWindow, CampaignsView]:
+    """The main window, F8 pressed: the campaigns screen read."""
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    wait_idle(qtbot, ctx)
+    QTest.keyClick(window, Qt.Key.Key_F8)
+    wait_idle(qtbot, ctx)
+    return window, window.campaigns
+
+
+def _chosen(qtbot: QtBot, ctx: AppContext, row: int) -> CampaignsView:
+    """The screen with the first campaign's progress row ``row`` chosen."""
+    view = _screen(qtbot, ctx)
+    view.progress_table.setCurrentCell(row, 0)
+    wait_idle(qtbot, ctx)
+    return view
+
+
+def test_ctrl_p_saves_the_chosen_villages_list_of_who_is_left(
+    qtbot: QtBot,
+    app_ctx: AppContext,
+    campaigns: Village,
+    village_team: Team,
+    save_dialog: SaveDialog,
+) -> None:
+    _chi_is_done(village_team)
+    window, view = _f8(qtbot, app_ctx)
+    view.progress_table.setCurrentCell(1, 0)  # Thôn Khay
+    wait_idle(qtbot, app_ctx)
+    assert view.print_button.isEnabled()
+    assert "Thôn Khay" in view.print_button.toolTip()
+    save_dialog.answer = save_dialog.answer.parent / "danh sách" / "khay"  # ".pdf" added
+    save_dialog.answer.parent.mkdir()
+
+    QTest.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, app_ctx)
+
+    saved = save_dialog.answer.with_name("khay.pdf")
+    assert save_dialog.proposed == ["con-lai-nhan-luong-huu-khong-dung-tien-mat-thon-khay.pdf"]
+    assert view.message.text() == f"Đã lưu danh sách người còn lại (1 trang): {saved}"
+    assert view.open_button.isVisible() and view.saved_path == saved
+    (page,) = [" ".join(text.split()) for text in pdf_pages(saved) if text.strip()]
+    assert "DANH SÁCH NGƯỜI DÂN CHƯA ĐƯỢC HỖ TRỢ XONG" in page
+    assert "Thôn Khay – hạn hoàn thành 30/11/2026" in page
+    for left in ("Lê Văn Bình", "Đoàn Văn Dũng"):
+        assert left in page
+    assert "Hà Thị Chi" not in page  # done just now
+    assert "Vi Thị Én" not in page  # left, but in Thôn Hữu Chung
+    assert "Còn 2 người" in page
+    assert "Nguyễn Thị Hệ" in page  # prepared by the member logging on this laptop
+
+
+def test_the_total_row_prints_every_village_from_its_own_page(
+    qtbot: QtBot, app_ctx: AppContext, campaigns: Village, save_dialog: SaveDialog
+) -> None:
+    view = _chosen(qtbot, app_ctx, 2)  # Tổng cộng
+    view.print_button.click()
+    wait_idle(qtbot, app_ctx)
+    assert save_dialog.proposed == [
+        "con-lai-nhan-luong-huu-khong-dung-tien-mat-tat-ca-cac-thon.pdf"
+    ]
+    pages = [" ".join(text.split()) for text in pdf_pages(save_dialog.answer)]
+    pages = [page for page in pages if page]
+    assert len(pages) == 2
+    assert "Thôn Hữu Chung – hạn hoàn thành" in pages[0] and "Vi Thị Én" in pages[0]
+    assert "Lê Văn Bình" not in pages[0]
+    assert "Thôn Khay – hạn hoàn thành" in pages[1]
+    assert "Lê Văn Bình" in pages[1] and "Hà Thị Chi" in pages[1]
+    assert "Vi Thị Én" not in pages[1]
+    for page in pages:
+        # Once: the next village's letterhead is not also painted at this page's foot
+        # (the marks over its capitals reach above the line Qt breaks the page at).
+        assert page.count("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") == 1 and "TỔ TRƯỞNG" in page
+
+
+def test_a_file_that_cannot_be_replaced_is_explained_and_nothing_is_lost(
+    qtbot: QtBot, app_ctx: AppContext, campaigns: Village, save_dialog: SaveDialog
+) -> None:
+    view = _chosen(qtbot, app_ctx, 1)
+    before = [view.left_table.texts(r) for r in range(view.left_table.rowCount())]
+    # Something the new file cannot replace (on Windows: the old list open in a reader).
+    occupied = save_dialog.answer
+    occupied.mkdir()
+    (occupied / "keep.txt").write_text("giữ nguyên")
+    view.print_button.click()
+    qtbot.waitUntil(lambda: view.findChild(QMessageBox, "userErrorBox") is not None)
+    box = view.findChild(QMessageBox, "userErrorBox")
+    assert isinstance(box, QMessageBox)
+    assert f"Không ghi được tệp «{occupied}»" in box.text()
+    assert "đang mở" in box.text() and "chọn thư mục khác" in box.text()
+    box.close()
+    wait_idle(qtbot, app_ctx)
+    assert "Không ghi được tệp" in view.message.text()
+    assert not view.open_button.isVisible()
+    assert (occupied / "keep.txt").read_text() == "giữ nguyên"
+    assert sorted(p.name for p in occupied.parent.iterdir()) == ["con-lai.pdf"]
+    assert [view.left_table.texts(r) for r in range(view.left_table.rowCount())] == before
+    assert view.print_button.isEnabled()
+
+
+def test_printing_is_disabled_and_says_why_until_a_campaign_with_a_list_is_chosen(
+    qtbot: QtBot, app_ctx: AppContext, village_team: Team, save_dialog: SaveDialog
+) -> None:
+    view = _screen(qtbot, app_ctx)
+    assert not view.print_button.isEnabled()
+    assert "Chọn một chiến dịch có danh sách" in view.print_button.toolTip()
+    QTest.keyClick(view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    with allowed_here():
+        new_campaign(village_team.store, village_team.leader_id)  # no list yet
+    view.reload()
+    wait_idle(qtbot, app_ctx)
+    assert view.campaign_table.rowCount() == 1
+    assert not view.print_button.isEnabled()
+    QTest.keyClick(view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    wait_idle(qtbot, app_ctx)
+    assert save_dialog.proposed == []
+
+
+def test_the_tally_screens_pdf_counts_the_open_campaigns_as_they_stand(
+    qtbot: QtBot, app_ctx: AppContext, campaigns: Village, save_dialog: SaveDialog
+) -> None:
+    from PySide6.QtPrintSupport import QPrinter
+
+    from tests.test_ui_tally import tally_view
+    from villagehelper.ui.tally.actions import ReportPreview
+
+    view = tally_view(qtbot, app_ctx)  # this week's
+    view.pdf_button.click()
+    wait_idle(qtbot, app_ctx)
+    # The preview shows the same table: painted to a PDF as its printer would.
+    view.preview_button.click()
+    wait_idle(qtbot, app_ctx)
+    preview = view.findChild(ReportPreview, "tallyPreview")
+    assert isinstance(preview, ReportPreview)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    previewed = save_dialog.answer.with_name("preview.pdf")
+    printer.setOutputFileName(str(previewed))
+    preview.paintRequested.emit(printer)
+    preview.close()
+    for pdf in (save_dialog.answer, previewed):
+        text = " ".join(" ".join(pdf_pages(pdf)).split())
+        assert "TIẾN ĐỘ CÁC CHIẾN DỊCH" in text
+        # Deadline, then total, reached, done, follow-up, failed, not yet: as logged above.
+        assert "30/11/2026 5 3 1 1 1 2" in text
+        assert "15/12/2026 1 0 0 0 0 1" in text
+        assert "Lê Văn Bình" not in text  # the commune's report has counts, never names

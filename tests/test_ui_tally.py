@@ -457,8 +457,9 @@ def test_print_preview_and_printing_paint_the_same_report(
     qtbot: QtBot, app_ctx: AppContext, book: Book, tmp_path: Path
 ) -> None:
     view = tally_view(qtbot, app_ctx, PeriodMode.LAST_WEEK)
-    dialog = view.report.preview_dialog()
-    assert dialog is not None
+    overview = view.overview
+    assert overview is not None
+    dialog = view.report.preview_dialog(overview)
     qtbot.addWidget(dialog)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
@@ -474,8 +475,6 @@ def test_print_preview_and_printing_paint_the_same_report(
     paper.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printed_pdf = tmp_path / "printed.pdf"
     paper.setOutputFileName(str(printed_pdf))
-    overview = view.overview
-    assert overview is not None
     view.report.print_to(paper, view.report.document(overview))
     assert pdf_text(printed_pdf) == pdf_text(preview_pdf)
     assert view.message.text().startswith("Đã gửi 1 trang tới máy in")

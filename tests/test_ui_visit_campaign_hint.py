@@ -8,7 +8,14 @@ import sqlite3
 
 from pytestqt.qtbot import QtBot
 
-from tests.campaign_support import Row, household_of, linked, new_campaign, person_of, store_list
+from tests.campaign_support import (
+    household_of,
+    linked,
+    new_campaign,
+    person_of,
+    store_list,
+    target_row,
+)
 from tests.conftest import Team, wait_idle
 from villagehelper.store.thread_guard import allowed_here
 from villagehelper.ui.log_visit.screen import LogVisitView
@@ -42,7 +49,9 @@ def test_the_form_names_the_person_on_the_list_and_picks_the_campaign_service(
     with allowed_here():
         campaign_id = new_campaign(village_team.store, village_team.leader_id)
         spouse = person_of(village_team.store, ids[SPOUSE])
-        store_list(village_team.store, campaign_id, [linked(Row(2, SPOUSE, 1950, ""), spouse)])
+        store_list(
+            village_team.store, campaign_id, [linked(target_row(2, SPOUSE, 1950, ""), spouse)]
+        )
     view = _view(qtbot, app_ctx, household_id)
     hint = view.form.campaign_hint
     assert hint.isVisible()
@@ -71,7 +80,9 @@ def test_a_household_on_no_list_starts_plain(
     with allowed_here():
         campaign_id = new_campaign(village_team.store, village_team.leader_id)
         lan = person_of(village_team.store, other_ids["Đỗ Thị Lan"])
-        store_list(village_team.store, campaign_id, [linked(Row(2, "Đỗ Thị Lan", 1950, ""), lan)])
+        store_list(
+            village_team.store, campaign_id, [linked(target_row(2, "Đỗ Thị Lan", 1950, ""), lan)]
+        )
     view = _view(qtbot, app_ctx, household_id)
     assert not view.form.campaign_hint.isVisible()
     assert view.services.chosen() == []
@@ -92,7 +103,7 @@ def test_a_list_stored_while_the_household_is_shown_brings_the_line(
     def store_a_list() -> object:
         campaign_id = new_campaign(store, village_team.leader_id)
         head = person_of(store, ids[HEAD])
-        return store_list(store, campaign_id, [linked(Row(2, HEAD, 1950, ""), head)])
+        return store_list(store, campaign_id, [linked(target_row(2, HEAD, 1950, ""), head)])
 
     app_ctx.write(view, store_a_list).run()  # as a sync would, on the worker
     wait_idle(qtbot, app_ctx)
@@ -109,7 +120,7 @@ def test_a_campaign_with_many_of_the_household_takes_one_line(
     with allowed_here():
         campaign_id = new_campaign(store, village_team.leader_id)
         rows = [
-            linked(Row(line, name, 1950, ""), person_of(store, ids[name]))
+            linked(target_row(line, name, 1950, ""), person_of(store, ids[name]))
             for line, name in enumerate(names, start=2)
         ]
         store_list(store, campaign_id, rows)

@@ -15,7 +15,13 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from villagehelper.campaigns.progress import LeftTarget, TargetStatus, service_codes, who_is_left
+from villagehelper.campaigns.progress import (
+    LeftTarget,
+    TargetStatus,
+    campaign_progress,
+    service_codes,
+    who_is_left,
+)
 from villagehelper.campaigns.store_ops import live_campaign
 from villagehelper.store.models import Household, Service, Village
 
@@ -35,6 +41,7 @@ class LeftList:
     deadline: date
     village_name: str
     people: tuple[LeftPerson, ...]
+    village_id: str | None  # None: the people of no known village
 
 
 def left_list(session: Session, campaign_id: str, village_id: str | None) -> LeftList:
@@ -65,7 +72,21 @@ def left_list(session: Session, campaign_id: str, village_id: str | None) -> Lef
             LeftPerson(person, heads.get(person.household_id) if person.household_id else None)
             for person in left
         ),
+        village_id,
     )
+
+
+def left_lists(session: Session, campaign_id: str) -> list[LeftList]:
+    """Every village's printed list, in the order of the progress table, leaving out
+    the villages where nobody is left (none at all: an empty list)."""
+    progress = campaign_progress(session, campaign_id)
+    lists = (
+        left_list(session, campaign_id, row.village_id)
+        for row in progress.by_village
+        if row.done < row.total
+    )
+    # An erased person counts but is never named: a village may have nobody to print.
+    return [listed for listed in lists if listed.people]
 
 
 def standing(person: LeftPerson) -> str:

@@ -8,13 +8,15 @@ is one Qt table whose header row Qt repeats on every page it spans.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor, QTextDocument
+from PySide6.QtGui import QTextCursor, QTextDocument, QTextFormat
 
 from villagehelper.campaigns.left_list import LeftList, LeftPerson, standing
+from villagehelper.campaigns.left_printout import SignedList
 from villagehelper.reports.counts_table import aligned, write_boxed_table
 from villagehelper.reports.official_form import write_letterhead, write_signatures
 from villagehelper.reports.typesetting import block_format, char_format, percent_widths
@@ -51,9 +53,44 @@ def build_left_document(
     leader_name: str,
     printed_on: date,
 ) -> QTextDocument:
-    document = new_a4_document(f"Danh sách chưa hỗ trợ – {left.campaign_name}")
+    return build_lists_document(
+        [SignedList(left, prepared_by, leader_name)],
+        commune_name=commune_name,
+        printed_on=printed_on,
+    )
+
+
+def build_lists_document(
+    lists: Sequence[SignedList], *, commune_name: str, printed_on: date
+) -> QTextDocument:
+    """The lists one after another, each village's from a new page with its own
+    letterhead and signatures: each village's team carries its own pages away."""
+    if not lists:
+        raise ValueError("no list to print")
+    document = new_a4_document(f"Danh sách chưa hỗ trợ – {lists[0].left.campaign_name}")
     cursor = QTextCursor(document)
     cursor.beginEditBlock()
+    for number, signed in enumerate(lists):
+        if number:
+            # A small empty line opens the new page: the marks Vietnamese stacks above
+            # capitals (Ộ, Ố) rise beyond the font's ascent, and on the page's very first
+            # line they would be painted at the foot of the page before.  Two blocks:
+            # the letterhead's table takes the block it is inserted at as its own start.
+            page = block_format(Qt.AlignmentFlag.AlignLeft)
+            page.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+            cursor.insertBlock(page, char_format(point_size=4.0))
+            cursor.insertBlock(
+                block_format(Qt.AlignmentFlag.AlignLeft), char_format(point_size=4.0)
+            )
+        _write_list(cursor, signed, commune_name, printed_on)
+    cursor.endEditBlock()
+    return document
+
+
+def _write_list(
+    cursor: QTextCursor, signed: SignedList, commune_name: str, printed_on: date
+) -> None:
+    left = signed.left
     write_letterhead(cursor, commune_name, left.village_name, printed_on)
     title = char_format(bold=True, point_size=14.0)
     cursor.insertBlock(block_format(top=18.0), title)
@@ -74,9 +111,7 @@ def build_left_document(
     count = f"Còn {len(left.people)} người. " if left.people else "Không còn ai. "
     cursor.insertText(count + NOTE, char_format(italic=True, point_size=11.0))
     cursor.insertBlock(block_format())
-    write_signatures(cursor, prepared_by, leader_name)
-    cursor.endEditBlock()
-    return document
+    write_signatures(cursor, signed.prepared_by, signed.leader_name)
 
 
 def _write_table(cursor: QTextCursor, rows: list[list[str]]) -> None:

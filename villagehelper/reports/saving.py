@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+from villagehelper.campaigns.left_printout import LeftPrintout
 from villagehelper.campaigns.report_lines import CampaignLine
 from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
@@ -101,5 +102,17 @@ def save_tally_pdf(
         printed_on=printed_on,
         held_back=held_back,
         campaigns=campaigns,
+    )
+    return write_atomically(path, lambda partial: write_pdf(document, partial))
+
+
+def save_left_pdf(printout: LeftPrintout, path: Path, printed_on: date) -> int:
+    """The team's "who is left" lists of ``printout`` as a PDF; the number of pages.
+    Like :func:`save_tally_pdf`, needs a ``QGuiApplication`` and runs on any one thread."""
+    from villagehelper.reports.campaign_left import build_lists_document
+    from villagehelper.reports.weekly import write_pdf
+
+    document = build_lists_document(
+        printout.lists, commune_name=printout.commune_name, printed_on=printed_on
     )
     return write_atomically(path, lambda partial: write_pdf(document, partial))

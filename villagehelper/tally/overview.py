@@ -8,7 +8,7 @@ it the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from villagehelper.campaigns.report_lines import CampaignLine, campaign_lines
@@ -55,7 +55,8 @@ class TallyOverview:
     # Sessions the commune server held back for an impossible date, whatever their week:
     # in no tally until a leader corrects them (ops/implausible.py); the screen says so.
     implausible_sessions: int = 0
-    # The open campaigns' progress as of today, for the printout (campaigns/report_lines).
+    # The open campaigns' progress as of today, for the printout (campaigns/report_lines):
+    # left empty by tally_overview, added by with_campaign_lines when the report is printed.
     campaigns: tuple[CampaignLine, ...] = ()
 
 
@@ -159,7 +160,18 @@ def tally_overview(
         store, village_id=village_id, volunteer_id=volunteer_id, prepared_by_id=prepared_by_id
     )
     held_back = implausible.count_implausible(store)
-    with store.reading() as session:
-        campaigns = campaign_lines(session, period.first, village_id)
     today = vietnam_today(store.now())
-    return TallyOverview(tally, names, villages, history, today, held_back, campaigns)
+    return TallyOverview(tally, names, villages, history, today, held_back)
+
+
+def with_campaign_lines(store: Store, overview: TallyOverview) -> TallyOverview:
+    """``overview`` with the open campaigns' lines its printout carries.
+
+    Read when the report is printed, previewed or saved, not by :func:`tally_overview`:
+    each line counts a campaign's whole list, which the screen (reading again at every
+    filter change and logged visit) never shows.
+    """
+    tally = overview.tally
+    with store.reading() as session:
+        lines = campaign_lines(session, tally.period.first, tally.village_id)
+    return replace(overview, campaigns=lines)

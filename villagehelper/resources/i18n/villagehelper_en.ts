@@ -91,8 +91,16 @@
         <translation>&amp;Import list…</translation>
     </message>
     <message>
-        <source>Alt+1 danh sách chiến dịch · Alt+2 theo thôn · Alt+3 người còn lại (Enter: mở hộ)</source>
-        <translation>Alt+1 campaign list · Alt+2 by village · Alt+3 who is left (Enter: open the household)</translation>
+        <source>&amp;In danh sách còn lại…</source>
+        <translation>&amp;Print who is left…</translation>
+    </message>
+    <message>
+        <source>&amp;Mở tệp</source>
+        <translation>&amp;Open the file</translation>
+    </message>
+    <message>
+        <source>Alt+1 danh sách chiến dịch · Alt+2 theo thôn · Alt+3 người còn lại (Enter: mở hộ) · Ctrl+P in danh sách còn lại</source>
+        <translation>Alt+1 campaign list · Alt+2 by village · Alt+3 who is left (Enter: open the household) · Ctrl+P print who is left</translation>
     </message>
     <message>
         <source>Tiến độ theo thôn</source>
@@ -137,6 +145,26 @@
     <message>
         <source>chưa gắn với người trong sổ</source>
         <translation>not linked to anyone in the logbook</translation>
+    </message>
+    <message>
+        <source>Tất cả các thôn</source>
+        <translation>All villages</translation>
+    </message>
+    <message>
+        <source>Chọn một chiến dịch có danh sách, rồi chọn một thôn (hoặc dòng Tổng cộng để in mọi thôn).</source>
+        <translation>Choose a campaign that has a list, then a village (or the Total row to print every village).</translation>
+    </message>
+    <message>
+        <source>Lưu PDF danh sách người còn lại của mọi thôn (%1)</source>
+        <translation>Save who is left in every village as a PDF (%1)</translation>
+    </message>
+    <message>
+        <source>Lưu PDF danh sách người còn lại của %1 (%2)</source>
+        <translation>Save who is left in %1 as a PDF (%2)</translation>
+    </message>
+    <message>
+        <source>Không mở được tệp. Hãy mở thư mục «%1» rồi mở tệp «%2».</source>
+        <translation>The file could not be opened. Open the folder “%1”, then the file “%2”.</translation>
     </message>
     <message>
         <source>Tạo chiến dịch</source>
@@ -591,6 +619,10 @@ Hãy gửi tệp này cho người hỗ trợ kỹ thuật.</source>
 The details were written to the log file:
 %1
 Please send this file to your technical helper.</translation>
+    </message>
+    <message>
+        <source>Không lưu được tệp (lỗi ngoài dự kiến).</source>
+        <translation>The file could not be saved (unexpected error).</translation>
     </message>
 </context>
 <context>
@@ -1157,6 +1189,17 @@ Press Enter to store it in the campaign, then confirm each row to confirm.</tran
     <message>
         <source>Hủy</source>
         <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>LeftPrinter</name>
+    <message>
+        <source>Lưu danh sách người còn lại (PDF)</source>
+        <translation>Save who is left (PDF)</translation>
+    </message>
+    <message>
+        <source>Đã lưu danh sách người còn lại (%1 trang): %2</source>
+        <translation>Who is left saved as PDF (%1 page(s)): %2</translation>
     </message>
 </context>
 <context>
@@ -1873,16 +1916,8 @@ What was recorded on this laptop after that time is lost; what was synced comes 
         <translation>Save the report as PDF</translation>
     </message>
     <message>
-        <source>Tệp PDF (*.pdf)</source>
-        <translation>PDF files (*.pdf)</translation>
-    </message>
-    <message>
         <source>Đã lưu báo cáo PDF (%1 trang): %2</source>
         <translation>Report saved as PDF (%1 page(s)): %2</translation>
-    </message>
-    <message>
-        <source>Đang lưu PDF…</source>
-        <translation>Saving the PDF…</translation>
     </message>
     <message>
         <source>Xuất bảng tính Excel</source>
@@ -1900,9 +1935,16 @@ What was recorded on this laptop after that time is lost; what was synced comes 
         <source>Đang xuất Excel…</source>
         <translation>Exporting to Excel…</translation>
     </message>
+</context>
+<context>
+    <name>SavePlace</name>
     <message>
-        <source>Không lưu được tệp (lỗi ngoài dự kiến).</source>
-        <translation>The file could not be saved (unexpected error).</translation>
+        <source>Tệp PDF (*.pdf)</source>
+        <translation>PDF files (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Đang lưu PDF…</source>
+        <translation>Saving the PDF…</translation>
     </message>
 </context>
 <context>

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -61,6 +62,7 @@ class ConfirmPage(QWidget):
         self.listed = QGroupBox(self)
         self.listed_text = QLabel(self.listed)
         self.listed_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.listed_text.setWordWrap(True)  # a long name and village on a narrow screen
         QVBoxLayout(self.listed).addWidget(self.listed_text)
         side_by_side = self._candidate_cards()
         actions = self._actions()
@@ -70,16 +72,36 @@ class ConfirmPage(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.listed)
         layout.addWidget(rule)
-        layout.addLayout(side_by_side)
-        layout.addStretch(1)  # the cards as tall as their text, the keys close below
+        # At 125 % with large text the three cards may not fit under the row: they scroll,
+        # the row above and the keys below stay in view.
+        cards = QWidget(self)
+        column = QVBoxLayout(cards)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(side_by_side)
+        column.addStretch(1)  # the cards as tall as their text
+        scroll = QScrollArea(self)
+        scroll.setObjectName("candidateCards")
+        scroll.setWidget(cards)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.state)
         layout.addLayout(actions)
 
     def _candidate_cards(self) -> QHBoxLayout:
-        self.cards: list[tuple[QGroupBox, QLabel, QPushButton]] = []
+        self.cards: list[tuple[QGroupBox, QLabel, QLabel, QPushButton]] = []
         side_by_side = QHBoxLayout()
         for number in range(1, SHOWN + 1):
             card = QGroupBox(self)
+            # The name in a label that wraps: a group box's title never does, and three
+            # long names side by side would widen the dialog beyond a laptop's screen.
+            name = QLabel(card)
+            name.setWordWrap(True)
+            name.setTextFormat(Qt.TextFormat.PlainText)
+            bold = name.font()
+            bold.setBold(True)
+            name.setFont(bold)
             text = QLabel(card)
             text.setWordWrap(True)
             text.setTextFormat(Qt.TextFormat.PlainText)
@@ -88,10 +110,11 @@ class ConfirmPage(QWidget):
             choose.setObjectName(f"choose{number}")
             choose.clicked.connect(lambda _=False, index=number - 1: self.choose(index))
             inside = QVBoxLayout(card)
+            inside.addWidget(name)
             inside.addWidget(text, 1)
             inside.addWidget(choose)
             side_by_side.addWidget(card, 1)
-            self.cards.append((card, text, choose))
+            self.cards.append((card, name, text, choose))
         return side_by_side
 
     def _actions(self) -> QGridLayout:
@@ -139,12 +162,12 @@ class ConfirmPage(QWidget):
             self.tr("Trong danh sách (dòng %1 của tệp)").replace("%1", str(doubtful.row.line))
         )
         self.listed_text.setText(self._describe_row(doubtful.row))
-        for index, (card, text, choose) in enumerate(self.cards):
+        for index, (card, name, text, choose) in enumerate(self.cards):
             shown = index < len(doubtful.candidates)
             card.setVisible(shown)
             if shown:
                 candidate = doubtful.candidates[index]
-                card.setTitle(f"{index + 1}. {candidate.full_name}")
+                name.setText(f"{index + 1}. {candidate.full_name}")
                 text.setText(self._describe_candidate(candidate))
                 choose.setEnabled(True)
         self.previous_button.setEnabled(self.position > 0)

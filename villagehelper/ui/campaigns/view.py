@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from villagehelper.clock import format_vn_date
 from villagehelper.text import format_number
+from villagehelper.ui.campaigns.left_print import LeftChoice, LeftPrinter
 from villagehelper.ui.campaigns.tables import ReadOnlyTable
 from villagehelper.ui.shell.context import AppContext
 
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from villagehelper.ops.team import ServiceInfo
     from villagehelper.store.changelog import Changes
 
+PRINT_KEYS = "Ctrl+P"
 WATCHED = ("campaign", "campaign_target", "help_session", "session_void", "member", "household")
 
 
@@ -107,10 +110,20 @@ class CampaignsView(QWidget):
             button.hide()  # a leader's, shown once the team is read
         self.create_button.clicked.connect(self.create_campaign)
         self.import_button.clicked.connect(self.import_list)
+        self.printer = LeftPrinter(ctx, self)
+        self.print_button = QPushButton(self.tr("&In danh sách còn lại…"), self)
+        self.message = QLabel(self)
+        self.open_button = QPushButton(self.tr("&Mở tệp"), self)
+        self.saved_path: Path | None = None
+        self._wire_printing()
         self._build_layout()
+        self._update_print_button()
         self._action("Alt+1", self.campaign_table.setFocus)
         self._action("Alt+2", self.progress_table.setFocus)
         self._action("Alt+3", self.left_table.setFocus)
+        # Ctrl+P is the tally screen's "print" too; each screen's keys work only while
+        # it is the one shown.
+        self._action(PRINT_KEYS, self._press_print)
         self.campaign_table.itemSelectionChanged.connect(self.load_progress)
         self.progress_table.itemSelectionChanged.connect(self.load_left)
         self.left_table.activated.connect(lambda index: self.open_left(index.row()))
@@ -125,6 +138,19 @@ class CampaignsView(QWidget):
         action.triggered.connect(slot)
         self.addAction(action)
         return action
+
+    def _wire_printing(self) -> None:
+        self.print_button.setObjectName("printCampaignLeft")
+        self.print_button.clicked.connect(self.print_left)
+        self.message.setObjectName("campaignMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()  # no empty strip until there is something to say
+        self.open_button.setObjectName("openCampaignLeft")
+        self.open_button.hide()  # until a list is saved
+        self.open_button.clicked.connect(self.open_saved)
+        self.printer.sig_message.connect(self._show_message)
+        self.printer.sig_saved.connect(self._offer_to_open)
 
     def _titled(self, title: str, table: ReadOnlyTable, extra: QLabel | None = None) -> QWidget:
         box = QWidget(self)
@@ -143,11 +169,13 @@ class CampaignsView(QWidget):
         hint = QLabel(
             self.tr(
                 "Alt+1 danh sách chiến dịch · Alt+2 theo thôn · Alt+3 người còn lại (Enter: mở hộ)"
+                " · Ctrl+P in danh sách còn lại"
             ),
             self,
         )
         hint.setWordWrap(True)
         buttons.addWidget(hint, 1)
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.create_button)
         buttons.addWidget(self.import_button)
         lower = QSplitter(Qt.Orientation.Horizontal, self)
@@ -162,12 +190,17 @@ class CampaignsView(QWidget):
         outer.setStretchFactor(0, 1)
         outer.setStretchFactor(1, 2)
         outer.setChildrenCollapsible(False)
+        said = QHBoxLayout()
+        said.addWidget(self.message, 1)
+        said.addWidget(self.open_button)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
+        layout.addLayout(said)
         layout.addWidget(outer, 1)
         QWidget.setTabOrder(self.campaign_table, self.progress_table)
         QWidget.setTabOrder(self.progress_table, self.left_table)
-        QWidget.setTabOrder(self.left_table, self.create_button)
+        QWidget.setTabOrder(self.left_table, self.print_button)
+        QWidget.setTabOrder(self.print_button, self.create_button)
         QWidget.setTabOrder(self.create_button, self.import_button)
 
     # --- reading ----------------------------------------------------------------------
@@ -241,6 +274,7 @@ class CampaignsView(QWidget):
             self.progress_table.setRowCount(0)
             self.progress_title.setText(self.tr("Chưa có chiến dịch nào."))
             self._show_left_of(None)
+            self._update_print_button()
             return
         ctx = self._ctx
 
@@ -297,6 +331,7 @@ class CampaignsView(QWidget):
         return self._village_ids[row] if 0 <= row < len(self._village_ids) else None
 
     def load_left(self) -> None:
+        self._update_print_button()
         row = self.progress_table.currentRow()
         progress = self.progress
         if progress is None or not 0 <= row < len(self._village_ids):
@@ -349,6 +384,78 @@ class CampaignsView(QWidget):
         visit is logged; a row linked to nobody has no household to open."""
         if 0 <= row < len(self.left) and (household_id := self.left[row].household_id):
             self.sig_open_household.emit(household_id)
+
+    # --- printing who is left ---------------------------------------------------------
+
+    def print_choice(self) -> LeftChoice | None:
+        """What Ctrl+P prints: the chosen village's list, or with the total row chosen
+        every village's (``None``: no campaign, or one with nobody on its list)."""
+        progress, row = self.progress, self.progress_table.currentRow()
+        if progress is None or progress.campaign_id != self.campaign_table.current_id():
+            return None  # the chosen campaign's progress is still being read
+        if progress.total.total == 0 or not 0 <= row <= len(progress.by_village):
+            return None
+        if row == len(progress.by_village):
+            return LeftChoice(
+                progress.campaign_id, progress.name, None, self.tr("Tất cả các thôn"), True
+            )
+        village = progress.by_village[row]
+        return LeftChoice(
+            progress.campaign_id, progress.name, village.village_id, village.village_name
+        )
+
+    def _update_print_button(self) -> None:
+        choice = self.print_choice()
+        self.print_button.setEnabled(choice is not None)
+        keys = QKeySequence(PRINT_KEYS).toString(QKeySequence.SequenceFormat.NativeText)
+        if choice is None:
+            tip = self.tr(
+                "Chọn một chiến dịch có danh sách, rồi chọn một thôn (hoặc dòng Tổng cộng "
+                "để in mọi thôn)."
+            )
+        elif choice.every_village:
+            tip = self.tr("Lưu PDF danh sách người còn lại của mọi thôn (%1)").replace("%1", keys)
+        else:
+            tip = (
+                self.tr("Lưu PDF danh sách người còn lại của %1 (%2)")
+                .replace("%1", choice.village_name)
+                .replace("%2", keys)
+            )
+        self.print_button.setToolTip(tip)
+
+    def _press_print(self) -> None:
+        if self.print_button.isEnabled():
+            self.print_button.click()
+
+    def print_left(self) -> None:
+        choice = self.print_choice()
+        if choice is not None:
+            self.printer.save_pdf(choice)
+
+    def _show_message(self, text: str, success: bool) -> None:
+        self.message.setStyleSheet("" if success else "color: #a01414;")
+        self.message.setText(text)
+        self.message.show()
+        if not success:
+            self.open_button.hide()
+
+    def _offer_to_open(self, path: Path) -> None:
+        self.saved_path = path
+        self.open_button.setToolTip(str(path))
+        self.open_button.show()
+
+    def open_saved(self) -> None:
+        """Open the list just saved in the laptop's PDF reader, to look at or print."""
+        path = self.saved_path
+        if path is None:
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            self._show_message(
+                self.tr("Không mở được tệp. Hãy mở thư mục «%1» rồi mở tệp «%2».")
+                .replace("%1", str(path.parent))
+                .replace("%2", path.name),
+                False,
+            )
 
     # --- a leader's actions -----------------------------------------------------------
 

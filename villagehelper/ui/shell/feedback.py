@@ -55,3 +55,14 @@ def show_failure(parent: QWidget, error: BaseException, log_file: Path) -> None:
         return
     log.error("operation failed", exc_info=error)
     show_bug(parent, log_file)
+
+
+def show_save_failure(parent: QWidget, error: BaseException, language: str, log_file: Path) -> str:
+    """Say why a file was not saved (a box over ``parent``); the line for the screen to
+    keep showing once the box is closed."""
+    if isinstance(error, UserError):
+        show_user_error(parent, error, language)
+        return user_error_text(error, language)
+    # A bug: the executor has logged its traceback.
+    show_bug(parent, log_file)
+    return QCoreApplication.translate("Feedback", "Không lưu được tệp (lỗi ngoài dự kiến).")

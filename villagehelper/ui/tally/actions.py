@@ -13,15 +13,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSize, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
-from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from villagehelper.errors import UserError
 from villagehelper.text import format_number, search_key
 from villagehelper.ui.shell.context import AppContext
-from villagehelper.ui.shell.feedback import show_bug, show_user_error
+from villagehelper.ui.shell.feedback import show_save_failure
 from villagehelper.ui.shell.screen_fit import fit_window
+from villagehelper.ui.widgets.save_place import SavePlace, pdf_filter, saving_pdf
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QTextDocument
@@ -71,9 +72,7 @@ class ReportActions(QObject):
         self._ctx = ctx
         self._current = current
         self._parent = parent
-        self._folder = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation
-        ) or str(Path.home())
+        self._place = SavePlace()
 
     # --- paper ------------------------------------------------------------------------
 
@@ -100,28 +99,41 @@ class ReportActions(QObject):
         prepare_printer(printer, document)
         return printer
 
-    def preview_dialog(self) -> ReportPreview | None:
+    def _for_paper(self, then: Callable[[TallyOverview], None]) -> None:
+        """``then`` with the tally shown and the campaign lines its printout adds (read
+        on the database worker now: the screen's reloads leave them out)."""
         overview = self._current()
         if overview is None:
-            return None
+            return
+        store = self._ctx.store
+
+        def work() -> TallyOverview:
+            from villagehelper.tally.overview import with_campaign_lines
+
+            return with_campaign_lines(store, overview)
+
+        self._ctx.read(self._parent, work).success(then).failure(self._failed).run()
+
+    def preview_dialog(self, overview: TallyOverview) -> ReportPreview:
         document = self.document(overview)
         dialog = ReportPreview(self._printer(document), document, self._parent)
         dialog.setWindowTitle(self.tr("Xem trước khi in"))
         return dialog
 
     def preview(self) -> None:
-        dialog = self.preview_dialog()
-        if dialog is None:
-            return
+        self._for_paper(self._open_preview)
+
+    def _open_preview(self, overview: TallyOverview) -> None:
+        dialog = self.preview_dialog(overview)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         # A whole A4 page where the screen has room for it; never beyond the screen.
         fit_window(dialog, QSize(900, 760))
         dialog.open()
 
     def print_report(self) -> None:
-        overview = self._current()
-        if overview is None:
-            return
+        self._for_paper(self._print_dialog)
+
+    def _print_dialog(self, overview: TallyOverview) -> None:
         document = self.document(overview)
         printer = self._printer(document)
         dialog = QPrintDialog(printer, self._parent)
@@ -160,17 +172,7 @@ class ReportActions(QObject):
 
     def ask_path(self, title: str, name: str, file_filter: str) -> Path | None:
         """Where to save (``None``: cancelled); the suffix is added when left out."""
-        chosen, _ = QFileDialog.getSaveFileName(
-            self._parent, title, str(Path(self._folder) / name), file_filter
-        )
-        if not chosen:
-            return None
-        path = Path(chosen)
-        suffix = Path(name).suffix
-        if path.suffix.lower() != suffix:
-            path = path.with_name(path.name + suffix)
-        self._folder = str(path.parent)
-        return path
+        return self._place.ask(self._parent, title, name, file_filter)
 
     def _overview_to_file(
         self, title: str, suffix: str, file_filter: str
@@ -184,16 +186,18 @@ class ReportActions(QObject):
         return None if path is None else (overview, path)
 
     def save_pdf(self) -> None:
-        chosen = self._overview_to_file(
-            self.tr("Lưu báo cáo PDF"), ".pdf", self.tr("Tệp PDF (*.pdf)")
-        )
+        chosen = self._overview_to_file(self.tr("Lưu báo cáo PDF"), ".pdf", pdf_filter())
         if chosen is None:
             return
         overview, path = chosen
 
+        store = self._ctx.store
+
         def work() -> int:
             from villagehelper.reports.saving import save_tally_pdf
+            from villagehelper.tally.overview import with_campaign_lines
 
+            campaigns = with_campaign_lines(store, overview).campaigns
             held_back = overview.implausible_sessions
             return save_tally_pdf(
                 overview.tally,
@@ -201,7 +205,7 @@ class ReportActions(QObject):
                 overview.names,
                 overview.today,
                 held_back=held_back,
-                campaigns=overview.campaigns,
+                campaigns=campaigns,
             )
 
         self._ctx.read(self._parent, work).success(
@@ -211,7 +215,7 @@ class ReportActions(QObject):
                 .replace("%2", str(path)),
                 True,
             )
-        ).failure(self._failed).with_progress(self.tr("Đang lưu PDF…")).run()
+        ).failure(self._failed).with_progress(saving_pdf()).run()
 
     def export_excel(self) -> None:
         chosen = self._overview_to_file(
@@ -233,10 +237,7 @@ class ReportActions(QObject):
         ).failure(self._failed).with_progress(self.tr("Đang xuất Excel…")).run()
 
     def _failed(self, error: BaseException) -> None:
-        if isinstance(error, UserError):
-            language = self._ctx.preferences.language
-            self.sig_message.emit(error.message(language), False)
-            show_user_error(self._parent, error, language)
-        else:  # a bug: the executor has logged its traceback
-            self.sig_message.emit(self.tr("Không lưu được tệp (lỗi ngoài dự kiến)."), False)
-            show_bug(self._parent, self._ctx.log_file)
+        language = self._ctx.preferences.language
+        self.sig_message.emit(
+            show_save_failure(self._parent, error, language, self._ctx.log_file), False
+        )
