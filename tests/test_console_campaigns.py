@@ -21,7 +21,14 @@ import requests
 from sqlalchemy import select, text
 
 from tests import console_admin_support as support
-from tests.campaign_support import Kind, Match, Row, linked, new_campaign, person_of, store_list
+from tests.campaign_support import (
+    linked,
+    new_campaign,
+    person_of,
+    store_list,
+    target_row,
+    unmatched,
+)
 from tests.console_admin_support import COMMUNE, admin_console, post_form, server_db_url, sync
 from tests.console_browser import ConsoleServer
 from villagehelper.campaigns.progress import CampaignProgress, campaign_progress
@@ -156,12 +163,10 @@ def test_a_campaign_made_on_the_page_reaches_the_laptop_and_the_page_counts_as_t
         for m in households.get_household(laptop, household.id).members
     }
     rows = [
-        linked(Row(line, name, None, ""), person_of(laptop, members[name][1]))
+        linked(target_row(line, name, None, ""), person_of(laptop, members[name][1]))
         for line, name in enumerate(RESIDENTS, start=2)
     ]
-    store_list(
-        laptop, campaign_id, [*rows, Match(Row(6, STRANGER, 1958, "Thôn Khay"), Kind.UNMATCHED)]
-    )
+    store_list(laptop, campaign_id, [*rows, unmatched(target_row(6, STRANGER, 1958, "Thôn Khay"))])
     for name, outcome in zip(RESIDENTS[:3], ("done", "follow_up", "failed"), strict=True):
         _visit(laptop, *members[name], outcome)
     _visit(laptop, *members[RESIDENTS[0]], "failed")  # after a done one: still done
