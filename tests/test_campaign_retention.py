@@ -5,6 +5,7 @@ campaign's counts stay, and the rows linked to a person stay with that person.""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -245,3 +246,45 @@ def test_the_rows_purge_syncs_and_a_volunteers_laptop_leaves_it_to_the_leader(
         assert row.full_name not in repr(on_server)
     with volunteer.store.reading() as session:
         assert campaign_progress(session, campaign_id).total.total == 2
+
+
+def test_the_command_line_lists_the_rows_by_campaign_and_purges_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Made 31 months ago by the true clock, a campaign that ended a week later."""
+    from villagehelper.cli import dispatch
+    from villagehelper.clock import format_vn_date, to_vietnam, utc_now
+    from villagehelper.ops import team
+    from villagehelper.store.engine import open_store
+
+    data_dir = tmp_path / "leader"
+    clock = FakeClock(utc_now() - timedelta(days=31 * 30))
+    deadline = to_vietnam(clock.now).date() + timedelta(days=7)
+    store = open_store(data_dir, clock=clock)
+    try:
+        team.set_commune(store, "10999")
+        village = team.add_village(store, "Thôn Khay")
+        leader = team.add_team_member(store, "Phạm Đăng Xuyết", "leader", village.id)
+        campaign_id = new_campaign(store, leader.id, deadline=deadline)
+        target_ids = store_list(
+            store, campaign_id, [Match(DOUBTFUL, Kind.DOUBTFUL), Match(UNMATCHED, Kind.UNMATCHED)]
+        ).target_ids
+    finally:
+        store.close()
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("1\n"))  # a wrong count is a no
+    assert dispatch.main(["purge", "--months", "24", "--data-dir", str(data_dir)]) == 0
+    declined = capsys.readouterr().out
+    listed = f"  Nhận lương hưu không dùng tiền mặt (hạn {format_vn_date(deadline)}): 2 dòng"
+    assert listed in declined.splitlines()
+    assert "hãy gõ 2 (số dòng danh sách)" in declined
+    assert "Không xóa gì" in declined
+    monkeypatch.setattr("sys.stdin", io.StringIO("2\n"))
+    assert dispatch.main(["purge", "--months", "24", "--data-dir", str(data_dir)]) == 0
+    assert "Đã xóa 2 dòng danh sách chiến dịch không gắn với ai" in capsys.readouterr().out
+
+    store = open_store(data_dir)
+    try:
+        assert {_personal(store, target_id) for target_id in target_ids} == {ERASED}
+    finally:
+        store.close()
