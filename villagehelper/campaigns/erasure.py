@@ -1,7 +1,7 @@
 """Erasing one row of a campaign's list at the resident's request, when it is linked to
 nobody in the logbook (a linked row goes with its person: ops/erasure.py erases the
 rows of every person it erases, the retention purge included; a row linked to nobody
-goes by the retention rule once its campaign is long over: campaigns/retention.py).
+goes by the retention rule once its campaign is long over: ops/list_retention.py).
 
 The row keeps its campaign and state, so the campaign's counts stay; its personal
 fields hold the erased values (personal_fields.py) here, on the server and on every

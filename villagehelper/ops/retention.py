@@ -10,7 +10,7 @@ of the leader purges for everyone.  Only a leader's laptop (or one not enrolled)
 the server takes an erasure from a leader's laptop only.
 
 The rows of the campaigns' lists go with their people; a row linked to nobody goes by
-its own last contact, its campaign's end (``villagehelper.campaigns.retention``).
+its own last contact, its campaign's end (``villagehelper.ops.list_retention``).
 
 A purge cannot be undone and syncs to every laptop, and a clock set years ahead makes
 every household look expired.  So it is two steps: :func:`plan_purge` lists what would
@@ -27,12 +27,12 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, or_, select
 
-from villagehelper.campaigns.retention import (
+from villagehelper.ops.erasure import erase_rows
+from villagehelper.ops.list_retention import (
     ExpiredListRow,
     erase_expired_list_rows,
     expired_list_rows,
 )
-from villagehelper.ops.erasure import erase_rows
 from villagehelper.ops.trusted_time import (
     ClockVerdict,
     UntrustedClockError,
