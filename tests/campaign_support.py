@@ -40,6 +40,11 @@ def unmatched(row: TargetRow) -> TargetMatch:
     return TargetMatch(row, MatchKind.UNMATCHED, ())
 
 
+def doubtful(row: TargetRow, *people: KnownPerson) -> TargetMatch:
+    """A row the matcher was not sure of, with the people it offers (maybe none)."""
+    return TargetMatch(row, MatchKind.DOUBTFUL, tuple(Candidate(p, 0.6, ()) for p in people))
+
+
 def person_of(store: Store, member_id: str) -> KnownPerson:
     from villagehelper.store.models import Household, Member
 

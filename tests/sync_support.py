@@ -174,6 +174,15 @@ def set_up_commune(server: ServerAt, tmp_path: Path, commune: str = COMMUNE) -> 
     return Commune(laptop, village.id, leader.id, member.id)
 
 
+def on_the_leaders_time(server: ServerAt, commune: Commune) -> FakeClock:
+    """The leader laptop's clock, which the server's now follows: the laptops may live
+    years in a few seconds and the server still confirms their clock (as a purge needs)."""
+    clock = commune.leader.store.clock
+    assert isinstance(clock, FakeClock)
+    server.db.clock = lambda: clock.now
+    return clock
+
+
 Snapshot = dict[tuple[str, str], dict[str, object]]
 
 

@@ -10,7 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import FakeClock, Team
-from tests.sync_support import LoopbackServer, enrol_laptop, open_laptop, set_up_commune
+from tests.sync_support import (
+    LoopbackServer,
+    enrol_laptop,
+    on_the_leaders_time,
+    open_laptop,
+    set_up_commune,
+)
 from villagehelper.ops import households, retention, sessions
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
 from villagehelper.personal_fields import ERASED_NAME
@@ -94,11 +100,7 @@ def test_the_purge_syncs_and_a_volunteers_laptop_leaves_it_to_the_leader(
     sync_server: LoopbackServer, tmp_path: Path
 ) -> None:
     commune = set_up_commune(sync_server, tmp_path)
-    # The server's clock keeps time with the laptops' (a purge needs a clock the server
-    # confirms): these laptops live three years in a few seconds.
-    leader_clock = commune.leader.store.clock
-    assert isinstance(leader_clock, FakeClock)
-    sync_server.db.clock = lambda: leader_clock.now
+    leader_clock = on_the_leaders_time(sync_server, commune)  # three years in seconds
     volunteer = enrol_laptop(sync_server, open_laptop(tmp_path, "volunteer"))
     household_id = _household(commune.leader.store, commune.village_id, "Lê Thị Quyên")
     commune.leader.sync()

@@ -1,6 +1,7 @@
 """Erasing one row of a campaign's list at the resident's request, when it is linked to
 nobody in the logbook (a linked row goes with its person: ops/erasure.py erases the
-rows of every person it erases, and so does the retention rule).
+rows of every person it erases, the retention purge included; a row linked to nobody
+goes by the retention rule once its campaign is long over: ops/list_retention.py).
 
 The row keeps its campaign and state, so the campaign's counts stay; its personal
 fields hold the erased values (personal_fields.py) here, on the server and on every
@@ -11,11 +12,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from villagehelper import personal_fields
 from villagehelper.errors import NotFoundError, UserError
-from villagehelper.ops.erasure import require_leader
-from villagehelper.store.changelog import Changes, record_update
-from villagehelper.store.erasure import settle_erasure
+from villagehelper.ops.erasure import erase_list_rows, require_leader
+from villagehelper.store.changelog import Changes
 from villagehelper.store.models import CampaignTarget
 
 
@@ -29,9 +28,5 @@ def erase_target(session: Session, target_id: str, erased_by: str) -> Changes:
     if target.erased_at is not None:
         raise UserError("Dòng này đã được xóa.", "This row is already erased.")
     changes = Changes()
-    marks = {"erased_at": session.info["clock"](), "erased_by": erased_by}
-    erased = {**personal_fields.ERASED_VALUES["campaign_target"], **marks}
-    record_update(session, target, erased, changes)
-    session.flush()
-    settle_erasure(session, "campaign_target", target.id, changes)
+    erase_list_rows(session, [target], session.info["clock"](), erased_by, changes)
     return changes

@@ -11,7 +11,9 @@ else, and what-we-hold, erase and purge are refused unless that member is a lead
 Without PINs ``--by`` names the team member (full name or id); the purge then is the
 leader laptop's, as its sync role says.  ``purge`` uses the retention rule of the
 preferences (24 months unless changed) when ``--months`` is not given.  It lists
-what would go and asks the leader to type the number of households; ``--yes`` confirms
+what would go (households, and the campaigns' list rows linked to nobody whose campaign
+ended before the cutoff) and asks the leader to type how many households and rows;
+``--yes`` confirms
 without asking, and only on a clock the commune server confirmed.  Nothing is purged on
 a clock found wrong (``villagehelper.ops.trusted_time``).
 """
@@ -181,8 +183,11 @@ def cmd_purge(args: argparse.Namespace, data_dir: Path) -> int:
         refused = plan.refusal()
         if refused is not None:
             raise refused
-        if not plan.households:
-            print(f"Không có hộ nào quá {months} tháng không liên hệ; không xóa gì.")
+        if not plan.due:
+            print(
+                f"Không có hộ nào quá {months} tháng không liên hệ, không có dòng danh sách "
+                "chiến dịch nào quá hạn; không xóa gì."
+            )
             return 0
         _print_purge_plan(plan)
         if not _purge_confirmed(plan, args.yes):
@@ -191,10 +196,16 @@ def cmd_purge(args: argparse.Namespace, data_dir: Path) -> int:
         purged = carry_out_purge(store, plan)
     finally:
         store.close()
-    print(
-        f"Đã xóa thông tin cá nhân của {purged.households} hộ ({purged.people} người) "
-        f"không liên hệ quá {months} tháng; các lượt hỗ trợ vẫn được tính."
-    )
+    if purged.households or not purged.list_rows:
+        print(
+            f"Đã xóa thông tin cá nhân của {purged.households} hộ ({purged.people} người) "
+            f"không liên hệ quá {months} tháng; các lượt hỗ trợ vẫn được tính."
+        )
+    if purged.list_rows:
+        print(
+            f"Đã xóa {purged.list_rows} dòng danh sách chiến dịch không gắn với ai; số liệu "
+            "của các chiến dịch giữ nguyên."
+        )
     return 0
 
 
@@ -203,11 +214,14 @@ def _print_purge_plan(plan: PurgePlan) -> None:
 
     today = format_vn_date(to_vietnam(plan.now).date())
     cutoff = format_vn_date(to_vietnam(plan.cutoff).date())
-    print(
-        f"Theo đồng hồ máy này hôm nay là {today}. Thời hạn lưu {plan.months} tháng: các hộ "
-        f"không liên hệ từ trước {cutoff} sẽ bị xóa thông tin cá nhân (không hoàn tác được), "
-        f"gồm {len(plan.households)} hộ, {plan.people} người:"
-    )
+    said_today = f"Theo đồng hồ máy này hôm nay là {today}. Thời hạn lưu {plan.months} tháng"
+    if plan.households:
+        print(
+            f"{said_today}: các hộ không liên hệ từ trước {cutoff} sẽ bị xóa thông tin cá nhân "
+            f"(không hoàn tác được), gồm {len(plan.households)} hộ, {plan.people} người:"
+        )
+    else:
+        print(f"{said_today}.")
     for village, count in plan.by_village():
         print(f"  {village}: {count} hộ")
     for household in plan.households:
@@ -216,6 +230,15 @@ def _print_purge_plan(plan: PurgePlan) -> None:
             f"  - {household.village_name} — {household.head_name} "
             f"({household.people} người), liên hệ lần cuối {last}"
         )
+    if plan.list_rows:
+        print(
+            f"{'Cũng xóa' if plan.households else 'Sẽ xóa'} họ tên, năm sinh, số điện thoại, "
+            f"số giấy tờ của {len(plan.list_rows)} dòng danh sách chiến dịch không gắn với ai "
+            f"trong sổ, của các chiến dịch đã hết hạn trước {cutoff} (không hoàn tác được; số "
+            "liệu của chiến dịch giữ nguyên):"
+        )
+        for name, deadline, rows in plan.list_rows_by_campaign():
+            print(f"  {name} (hạn {format_vn_date(deadline)}): {rows} dòng")
     print(f"({plan.clock.message_vi})")
 
 
@@ -232,9 +255,13 @@ def _purge_confirmed(plan: PurgePlan, yes: bool) -> bool:
                 "today's date.",
             )
         return True
-    count = len(plan.households)
+    households, rows = len(plan.households), len(plan.list_rows)
+    count = households + rows
+    what = "số hộ" if not rows else "số dòng danh sách"
+    if households and rows:
+        what = f"số hộ cộng số dòng danh sách: {households} + {rows}"
     print(
-        f"Nếu ngày hôm nay và danh sách trên là đúng, hãy gõ {count} (số hộ) rồi Enter để "
+        f"Nếu ngày hôm nay và danh sách trên là đúng, hãy gõ {count} ({what}) rồi Enter để "
         f"xóa; Enter để thôi. / Type {count} to purge, Enter to stop: ",
         end="",
         flush=True,

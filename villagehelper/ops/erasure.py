@@ -103,14 +103,29 @@ def erase_rows(
         )
     # The campaigns' list rows linked to these people hold their names too.
     targets = _linked_targets(session, [member.id for member in members])
-    for target in targets:
-        erased = {**personal_fields.ERASED_VALUES["campaign_target"], **marks}
-        record_update(session, target, erased, changes)
-    session.flush()
+    erase_list_rows(session, targets, now, erased_by, changes)  # flushes the updates above
     if household is not None:
         settle_erasure(session, "household", household.id, changes)
     for member in members:
         settle_erasure(session, "member", member.id, changes)
+
+
+def erase_list_rows(
+    session: Session,
+    targets: Sequence[CampaignTarget],
+    erased_at: datetime,
+    erased_by: str | None,
+    changes: Changes,
+) -> None:
+    """Erase these rows of campaigns' lists in the caller's transaction: what the
+    commune's list said of the person goes, the link and match state stay (so the
+    campaign's counts stay).  ``erased_by`` is the leader, or None for the retention rule.
+    The caller runs ``store.erasure.flush_erased`` after the commit."""
+    marks = {"erased_at": erased_at, "erased_by": erased_by}
+    erased = {**personal_fields.ERASED_VALUES["campaign_target"], **marks}
+    for target in targets:
+        record_update(session, target, erased, changes)
+    session.flush()
     for target in targets:
         settle_erasure(session, "campaign_target", target.id, changes)
 

@@ -9,22 +9,30 @@ has just downloaded the commune purges nothing for a while, and the long-serving
 of the leader purges for everyone.  Only a leader's laptop (or one not enrolled) purges:
 the server takes an erasure from a leader's laptop only.
 
+The rows of the campaigns' lists go with their people; a row linked to nobody goes by
+its own last contact, its campaign's end (``villagehelper.ops.list_retention``).
+
 A purge cannot be undone and syncs to every laptop, and a clock set years ahead makes
 every household look expired.  So it is two steps: :func:`plan_purge` lists what would
-go (households, people, villages, last contact) with the verdict on the clock
+go (households, people, villages, last contact; list rows by campaign) with the verdict on the clock
 (``villagehelper.ops.trusted_time``); a leader reads it and :func:`carry_out_purge` erases
-those households only, never on a clock found wrong, and only those still expired.
+those households and rows only, never on a clock found wrong, and only those still expired.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, or_, select
 
 from villagehelper.ops.erasure import erase_rows
+from villagehelper.ops.list_retention import (
+    ExpiredListRow,
+    erase_expired_list_rows,
+    expired_list_rows,
+)
 from villagehelper.ops.trusted_time import (
     ClockVerdict,
     UntrustedClockError,
@@ -47,12 +55,14 @@ __all__ = [
 ]
 
 PURGE_SLICE = 200  # households per transaction: the app's other work waits no longer
+LIST_ROWS_SLICE = 500  # list rows per transaction (one row each, no people or sessions)
 
 
 @dataclass(frozen=True)
 class Purged:
     households: int
     people: int
+    list_rows: int = 0  # campaigns' list rows linked to nobody
     skipped_not_leader: bool = False
     changes: Changes = field(default_factory=Changes, compare=False)
 
@@ -93,6 +103,13 @@ class PurgePlan:
     # Enrolled with a commune server: then the server, not the leader's eyes, vouches
     # for the clock (a sync within the last days), and the purge reaches every laptop.
     syncs: bool = False
+    # Campaigns' list rows linked to nobody, of campaigns over before the cutoff.
+    list_rows: tuple[ExpiredListRow, ...] = ()
+
+    @property
+    def due(self) -> bool:
+        """Whether there is anything to purge."""
+        return bool(self.households or self.list_rows)
 
     def refusal(self) -> UntrustedClockError | None:
         """Why this purge may not be carried out on this clock, or None."""
@@ -106,6 +123,12 @@ class PurgePlan:
         """(village, households) in the order of the village names."""
         counts = Counter(household.village_name for household in self.households)
         return sorted(counts.items())
+
+    def list_rows_by_campaign(self) -> list[tuple[str, date, int]]:
+        """(campaign, deadline, rows), oldest deadline first: two campaigns of one name
+        stay apart by their deadlines."""
+        counts = Counter((row.campaign_name, row.deadline) for row in self.list_rows)
+        return [(name, deadline, rows) for (name, deadline), rows in counts.items()]
 
 
 def _expired_households(store: Store, cutoff: datetime) -> list[ExpiredHousehold]:
@@ -179,7 +202,9 @@ def plan_purge(store: Store, months: int, now: datetime | None = None) -> PurgeP
     if role is not None and role.value != "leader":
         return PurgePlan(months, moment, cutoff, (), clock, skipped_not_leader=True)
     expired = tuple(_expired_households(store, cutoff))
-    return PurgePlan(months, moment, cutoff, expired, clock, syncs=role is not None)
+    with store.reading() as session:
+        rows = tuple(expired_list_rows(session, cutoff))
+    return PurgePlan(months, moment, cutoff, expired, clock, syncs=role is not None, list_rows=rows)
 
 
 _ACTION_VI = "xóa thông tin cá nhân theo thời hạn lưu"
@@ -204,8 +229,9 @@ def clock_refusal(verdict: ClockVerdict, *, syncs: bool) -> UntrustedClockError 
 
 
 def carry_out_purge(store: Store, plan: PurgePlan) -> Purged:
-    """Erase the households of ``plan`` (which a leader has read and confirmed) that the
-    rule still finds expired now: a household helped since the list was made stays.
+    """Erase the households and list rows of ``plan`` (which a leader has read and
+    confirmed) that the rule still finds expired now: a household helped, or a row
+    changed, since the list was made stays.
 
     Refused (:class:`~villagehelper.ops.trusted_time.UntrustedClockError`) when the clock
     is wrong, or not confirmed lately on a laptop that syncs (:func:`clock_refusal`),
@@ -230,6 +256,22 @@ def carry_out_purge(store: Store, plan: PurgePlan) -> Purged:
                 ).all()
                 erase_rows(session, household, members, None, changes)
                 people += len(members)
-    if expired:
+    rows = _purge_list_rows(store, plan, changes)
+    if expired or rows:
         flush_erased(store.engine)
-    return Purged(len(expired), people, changes=changes)
+    return Purged(len(expired), people, rows, changes=changes)
+
+
+def _purge_list_rows(store: Store, plan: PurgePlan, changes: Changes) -> int:
+    listed = {row.id for row in plan.list_rows}
+    if not listed:
+        return 0
+    with store.reading() as session:
+        due = [row.id for row in expired_list_rows(session, plan.cutoff) if row.id in listed]
+    erased = 0
+    for start in range(0, len(due), LIST_ROWS_SLICE):
+        with store.transaction() as session:
+            erased += erase_expired_list_rows(
+                session, due[start : start + LIST_ROWS_SLICE], changes
+            )
+    return erased

@@ -1834,10 +1834,6 @@ Kept: the help sessions as counts (service, result, date), so reports do not cha
         <translation>Purge personal data past the retention period</translation>
     </message>
     <message>
-        <source>Theo đồng hồ máy này hôm nay là %1. Các hộ dưới đây không liên hệ từ trước %2 (thời hạn lưu %3 tháng): %4 hộ, %5 người. Xóa thì không hoàn tác được, và việc xóa được đồng bộ tới mọi máy. Nếu ngày hôm nay sai, đừng xóa: hãy chỉnh ngày giờ của máy.</source>
-        <translation>By this laptop&apos;s clock today is %1. The households below have had no contact since before %2 (retention period %3 months): %4 households, %5 people. A purge cannot be undone and syncs to every laptop. If today&apos;s date is wrong, do not purge: set the laptop&apos;s date and time.</translation>
-    </message>
-    <message>
         <source>Thôn</source>
         <translation>Village</translation>
     </message>
@@ -1854,12 +1850,44 @@ Kept: the help sessions as counts (service, result, date), so reports do not cha
         <translation>Last contact</translation>
     </message>
     <message>
+        <source>%1 hộ (%2 người) không liên hệ từ trước %3:</source>
+        <translation>%1 households (%2 people) with no contact since before %3:</translation>
+    </message>
+    <message>
         <source>Xóa thông tin của %1 hộ</source>
         <translation>Purge %1 households</translation>
     </message>
     <message>
         <source>Để sau</source>
         <translation>Later</translation>
+    </message>
+    <message>
+        <source>Theo đồng hồ máy này hôm nay là %1; thời hạn lưu %2 tháng. Xóa thì không hoàn tác được và được đồng bộ tới mọi máy. Nếu ngày hôm nay sai, đừng xóa: hãy chỉnh ngày giờ của máy.</source>
+        <translation>By this laptop&apos;s clock today is %1; the retention period is %2 months. A purge cannot be undone and syncs to every laptop. If today&apos;s date is wrong, do not purge: set the laptop&apos;s date and time.</translation>
+    </message>
+    <message>
+        <source>Chủ hộ / chiến dịch</source>
+        <translation>Head of household / campaign</translation>
+    </message>
+    <message>
+        <source>%4 dòng danh sách chiến dịch không gắn với ai trong sổ, của các chiến dịch đã hết hạn trước %3 (chỉ xóa họ tên, năm sinh, điện thoại, số giấy tờ; số liệu chiến dịch giữ nguyên):</source>
+        <translation>%4 campaign list rows linked to nobody in the logbook, of campaigns that ended before %3 (only name, birth year, phone and ID digits are purged; the campaigns&apos; figures stay):</translation>
+    </message>
+    <message>
+        <source>%1 hộ (%2 người) không liên hệ từ trước %3, và %4 dòng danh sách chiến dịch không gắn với ai, của các chiến dịch hết hạn trước ngày đó (số liệu chiến dịch giữ nguyên):</source>
+        <translation>%1 households (%2 people) with no contact since before %3, and %4 campaign list rows linked to nobody, of campaigns that ended before that day (the campaigns&apos; figures stay):</translation>
+    </message>
+    <message>
+        <source>Danh sách chiến dịch</source>
+        <translation>Campaign list</translation>
+    </message>
+    <message>
+        <source>Xóa %1 dòng danh sách</source>
+        <translation>Purge %1 list rows</translation>
+    </message>
+    <message>
+        <source>Xóa thông tin của %1 hộ và %2 dòng danh sách</source>
+        <translation>Purge %1 households and %2 list rows</translation>
     </message>
     <message>
         <source>Xóa thông tin quá thời hạn lưu</source>

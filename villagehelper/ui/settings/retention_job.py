@@ -2,9 +2,11 @@
 
 A little after start-up and then once a day, on the database worker (never the GUI
 thread): the households whose last contact is older than the preference
-``retention_months`` are listed.  Nothing is erased here: the list is offered to the
-leader (``sig_purge_due``), who reads it and confirms (:meth:`DailyRetention.confirm`),
-and only then do those households lose their personal details, which sync as erasures.
+``retention_months`` are listed, with the campaigns' list rows linked to nobody whose
+campaign ended before then.  Nothing is erased here: the list is offered to the leader
+(``sig_purge_due``) whenever either part has something, who reads it and confirms
+(:meth:`DailyRetention.confirm`), and only then do those households and rows lose their
+personal details, which sync as erasures.
 On a clock found wrong (``villagehelper.ops.trusted_time``), or on a laptop that syncs but
 whose clock the server has not confirmed lately, nothing is even offered: by a clock
 set years ahead every household looks expired.  The months are read from the
@@ -32,11 +34,12 @@ EVERY_MS = 60 * 60_000  # look each hour whether the day has turned
 
 
 class DailyRetention(QObject):
-    """Lists the expired households once a Vietnam day; erases only what a leader confirms."""
+    """Lists what is past the retention period once a Vietnam day; erases only what a
+    leader confirms."""
 
     sig_purge_due = Signal(object)
-    """A :class:`~villagehelper.ops.retention.PurgePlan` with households to offer the
-    leader (the clock not found wrong, a leader's laptop)."""
+    """A :class:`~villagehelper.ops.retention.PurgePlan` with households or list rows to
+    offer the leader (the clock not found wrong, a leader's laptop)."""
     sig_purged = Signal(object)
     """The :class:`~villagehelper.ops.retention.Purged` of a confirmed purge."""
 
@@ -74,8 +77,8 @@ class DailyRetention(QObject):
         ctx.read(self, work).success(self._planned).failure(self._failed).run()
 
     def confirm(self, plan: PurgePlan) -> None:
-        """A leader read ``plan`` and confirmed it: erase those households (the clock is
-        judged again first; a wrong one is refused with its message)."""
+        """A leader read ``plan`` and confirmed it: erase those households and rows (the
+        clock is judged again first; a wrong one is refused with its message)."""
         ctx = self._ctx
 
         def work() -> Purged:
@@ -93,17 +96,19 @@ class DailyRetention(QObject):
 
     def _planned(self, plan: PurgePlan) -> None:
         self._timer.start(EVERY_MS)
-        if plan.skipped_not_leader or not plan.households:
+        if plan.skipped_not_leader or not plan.due:
             return
         if plan.refusal() is not None:
             log.warning(
-                "retention: %d households not offered, the clock is not vouched for (%s)",
+                "retention: %d households and %d list rows not offered, the clock is not "
+                "vouched for (%s)",
                 len(plan.households),
+                len(plan.list_rows),
                 plan.clock.reason,
             )
             return
         self.sig_purge_due.emit(plan)
 
     def _done(self, purged: Purged) -> None:
-        if purged.households:  # what was erased is announced by the operation
+        if purged.households or purged.list_rows:  # what was erased is announced by the operation
             self.sig_purged.emit(purged)
