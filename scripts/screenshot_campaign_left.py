@@ -29,11 +29,11 @@ from villagehelper.clock import vietnam_today
 from villagehelper.demo.generate import generate_demo
 from villagehelper.ops import sessions
 from villagehelper.ops.inputs import ServiceOutcome, VisitInput
+from villagehelper.ops.report_names import report_names
 from villagehelper.ops.team import list_team_members, list_villages
 from villagehelper.reports.campaign_left import write_left_pdf
 from villagehelper.store.engine import open_store
 from villagehelper.store.kinds import Outcome
-from villagehelper.tally.overview import report_names
 
 SERVICE = "CASHLESS_WELFARE"
 

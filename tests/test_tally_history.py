@@ -17,10 +17,11 @@ from villagehelper.ops import sessions as ss
 from villagehelper.ops import team
 from villagehelper.ops.households import create_household
 from villagehelper.ops.inputs import HouseholdInput, ServiceOutcome, VisitInput
+from villagehelper.ops.report_names import report_names
 from villagehelper.reports.saving import save_tally_xlsx, write_atomically
 from villagehelper.tally.engine import compute_tally
 from villagehelper.tally.history import history_weeks, weekly_history
-from villagehelper.tally.overview import report_names, tally_overview
+from villagehelper.tally.overview import tally_overview
 from villagehelper.tally.periods import iso_week, week_containing
 
 CODES = ("VNEID_L1", "VNEID_L2", "EHEALTH", "VSSID")

@@ -393,7 +393,7 @@ def test_ctrl_p_saves_the_chosen_villages_list_of_who_is_left(
     saved = save_dialog.answer.with_name("khay.pdf")
     assert save_dialog.proposed == ["con-lai-nhan-luong-huu-khong-dung-tien-mat-thon-khay.pdf"]
     assert view.message.text() == f"Đã lưu danh sách người còn lại (1 trang): {saved}"
-    assert view.open_button.isVisible() and view.saved_path == saved
+    assert view.open_button.isVisible() and view.notice.saved_path == saved
     (page,) = [" ".join(text.split()) for text in pdf_pages(saved) if text.strip()]
     assert "DANH SÁCH NGƯỜI DÂN CHƯA ĐƯỢC HỖ TRỢ XONG" in page
     assert "Thôn Khay – hạn hoàn thành 30/11/2026" in page

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from villagehelper.campaigns.left_list import LeftList, left_list, left_lists
 from villagehelper.errors import UserError
+from villagehelper.ops.report_names import report_names
 from villagehelper.store.engine import Store
-from villagehelper.tally.overview import report_names
 
 
 @dataclass(frozen=True)

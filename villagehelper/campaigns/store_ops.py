@@ -7,8 +7,9 @@ or not at all.  Campaigns and their lists are a leader's rows (exchange/wire.py)
 volunteer's laptop is refused here, before the server would refuse the upload and hold
 up everything after it in the outbox.
 
-The matcher's results (``campaigns.matching``) are read through the small protocols
-below, so this module needs nothing of the matcher but the shape of what it returns.
+The matcher's results (``campaigns.matching``) are read through the small protocols of
+``match_shapes``, so this module needs nothing of the matcher but the shape of what it
+returns.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
 
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
+from villagehelper.campaigns.match_shapes import TargetMatchLike, TargetRowLike
 from villagehelper.campaigns.village_names import VillageNames
 from villagehelper.clock import vietnam_today
 from villagehelper.errors import NotFoundError, UserError, ValidationError
@@ -43,46 +44,6 @@ from villagehelper.store.models import (
 
 ID_DIGITS_KEPT = 4  # the most of a citizen ID number a list row may keep
 CONSOLE = "console"  # created_by of a campaign the commune made on its server
-
-
-class KnownPersonLike(Protocol):
-    @property
-    def member_id(self) -> str: ...
-    @property
-    def household_id(self) -> str: ...
-    @property
-    def village_id(self) -> str: ...
-
-
-class CandidateLike(Protocol):
-    @property
-    def person(self) -> KnownPersonLike: ...
-
-
-class TargetRowLike(Protocol):
-    @property
-    def line(self) -> int: ...
-    @property
-    def full_name(self) -> str: ...
-    @property
-    def birth_year(self) -> int | None: ...
-    @property
-    def village_name(self) -> str: ...
-    @property
-    def phone(self) -> str | None: ...
-    @property
-    def id_last_digits(self) -> str | None: ...
-
-
-class TargetMatchLike(Protocol):
-    """campaigns.matching.TargetMatch, as far as storing it needs."""
-
-    @property
-    def row(self) -> TargetRowLike: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def candidates(self) -> Sequence[CandidateLike]: ...
 
 
 @dataclass(frozen=True)

@@ -111,9 +111,9 @@ def _who_is_left(args: argparse.Namespace, data_dir: Path) -> int:
     from villagehelper.cli.opening import open_unlocked
     from villagehelper.clock import vietnam_today
     from villagehelper.errors import UserError
+    from villagehelper.ops.report_names import report_names
     from villagehelper.ops.team import list_villages
     from villagehelper.reports.saving import write_atomically
-    from villagehelper.tally.overview import report_names
 
     store = open_unlocked(data_dir)
     try:

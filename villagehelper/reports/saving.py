@@ -19,9 +19,9 @@ from villagehelper.campaigns.left_printout import LeftPrintout
 from villagehelper.campaigns.report_lines import CampaignLine
 from villagehelper.disk_errors import folder_problem
 from villagehelper.errors import UserError
+from villagehelper.ops.report_names import ReportNames
 from villagehelper.reports.spreadsheet import compute_breakdown, write_tally_xlsx
 from villagehelper.store.engine import Store
-from villagehelper.tally.overview import ReportNames
 from villagehelper.tally.results import Tally
 
 T = TypeVar("T")

@@ -14,13 +14,13 @@ from datetime import date
 from villagehelper.campaigns.report_lines import CampaignLine, campaign_lines
 from villagehelper.clock import vietnam_today
 from villagehelper.ops import implausible
-from villagehelper.ops.team import TeamMemberInfo, list_team_members, list_villages
+from villagehelper.ops.report_names import ReportNames, report_names
+from villagehelper.ops.team import list_villages
 from villagehelper.store.engine import Store
 from villagehelper.tally.engine import compute_tallies, compute_tally
 from villagehelper.tally.history import HISTORY_WEEKS, WeeklyHistory, weekly_history
 from villagehelper.tally.periods import Period
 from villagehelper.tally.results import BasicSkills, Counts, Tally
-from villagehelper.text import name_sort_key
 
 
 @dataclass(frozen=True)
@@ -31,18 +31,6 @@ class VillageTally:
     name: str
     counts: Counts
     basic_skills: BasicSkills
-
-
-@dataclass(frozen=True)
-class ReportNames:
-    """Who and where the report is about and who signs it (team members, never
-    residents)."""
-
-    commune_name: str
-    village_name: str | None
-    volunteer_name: str | None
-    prepared_by: str
-    leader_name: str
 
 
 @dataclass(frozen=True)
@@ -58,49 +46,6 @@ class TallyOverview:
     # The open campaigns' progress as of today, for the printout (campaigns/report_lines):
     # left empty by tally_overview, added by with_campaign_lines when the report is printed.
     campaigns: tuple[CampaignLine, ...] = ()
-
-
-def report_names(
-    store: Store,
-    *,
-    village_id: str | None = None,
-    volunteer_id: str | None = None,
-    prepared_by_id: str | None = None,
-) -> ReportNames:
-    """Names for the report's header and signatures.
-
-    The report is prepared by ``prepared_by_id`` (who is logging on this laptop), else by
-    the member the tally is filtered to, else left blank to be written by hand.  The
-    leader who signs is the leader of the report's village when it has one, else the
-    person preparing it if a leader, else the first leader in name order.
-    """
-    commune = store.commune()
-    villages = {village.id: village.name for village in list_villages(store)}
-    team = list_team_members(store)
-    names = {member.id: member.full_name for member in team}
-    preparer = prepared_by_id if prepared_by_id in names else volunteer_id
-    return ReportNames(
-        commune_name=commune.name if commune is not None else "",
-        village_name=villages.get(village_id) if village_id is not None else None,
-        volunteer_name=names.get(volunteer_id) if volunteer_id is not None else None,
-        prepared_by=names.get(preparer, "") if preparer is not None else "",
-        leader_name=_leader(team, village_id, preparer),
-    )
-
-
-def _leader(team: list[TeamMemberInfo], village_id: str | None, preparer: str | None) -> str:
-    leaders = [member for member in team if member.is_leader]
-    if not leaders:
-        return ""
-    best = min(
-        leaders,
-        key=lambda member: (
-            village_id is not None and member.village_id != village_id,
-            member.id != preparer,
-            name_sort_key(member.full_name),
-        ),
-    )
-    return best.full_name
 
 
 def village_tallies(

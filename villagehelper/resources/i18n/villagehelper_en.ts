@@ -95,10 +95,6 @@
         <translation>&amp;Print who is left…</translation>
     </message>
     <message>
-        <source>&amp;Mở tệp</source>
-        <translation>&amp;Open the file</translation>
-    </message>
-    <message>
         <source>Alt+1 danh sách chiến dịch · Alt+2 theo thôn · Alt+3 người còn lại (Enter: mở hộ) · Ctrl+P in danh sách còn lại</source>
         <translation>Alt+1 campaign list · Alt+2 by village · Alt+3 who is left (Enter: open the household) · Ctrl+P print who is left</translation>
     </message>
@@ -161,10 +157,6 @@
     <message>
         <source>Lưu PDF danh sách người còn lại của %1 (%2)</source>
         <translation>Save who is left in %1 as a PDF (%2)</translation>
-    </message>
-    <message>
-        <source>Không mở được tệp. Hãy mở thư mục «%1» rồi mở tệp «%2».</source>
-        <translation>The file could not be opened. Open the folder “%1”, then the file “%2”.</translation>
     </message>
     <message>
         <source>Tạo chiến dịch</source>
@@ -1973,6 +1965,17 @@ What was recorded on this laptop after that time is lost; what was synced comes 
     <message>
         <source>Đang lưu PDF…</source>
         <translation>Saving the PDF…</translation>
+    </message>
+</context>
+<context>
+    <name>SavedFileNotice</name>
+    <message>
+        <source>&amp;Mở tệp</source>
+        <translation>&amp;Open the file</translation>
+    </message>
+    <message>
+        <source>Không mở được tệp. Hãy mở thư mục «%1» rồi mở tệp «%2».</source>
+        <translation>The file could not be opened. Open the folder “%1”, then the file “%2”.</translation>
     </message>
 </context>
 <context>
