@@ -100,7 +100,10 @@ def _leader_campaign(team: Team) -> str:
 def _open(qtbot: QtBot, ctx: AppContext, campaign_id: str) -> ImportDialog:
     dialog = ImportDialog(ctx, campaign_id, choose_file=lambda _parent: None)
     qtbot.addWidget(dialog)
-    dialog.show()
+    # Keys go to the active window: the first dialog a test process shows is made active
+    # a moment after show(), and keys sent before that were seen to arrive late.
+    with qtbot.waitActive(dialog):
+        dialog.show()
     return dialog
 
 
