@@ -11,9 +11,14 @@ import pytest
 
 from tests.campaign_support import linked, new_campaign, person_of, store_list, target_row
 from tests.conftest import Team
+from villagehelper.campaigns.left_list import LeftList, LeftPerson
+from villagehelper.campaigns.left_printout import SignedList
+from villagehelper.campaigns.progress import LeftTarget, TargetStatus
 from villagehelper.cli import dispatch
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
+from villagehelper.reports.campaign_left import build_lists_document
+from villagehelper.reports.weekly import printing_app, write_pdf
 from villagehelper.store.kinds import Outcome
 
 HEAD, SPOUSE, DAUGHTER = "Trần Văn Thuận", "Vũ Thị Nguyệt", "Trần Thị Mai"
@@ -129,3 +134,50 @@ def test_the_weekly_report_prints_the_open_campaigns_progress_in_counts(
     assert all(name not in printed for name in (HEAD, SPOUSE, DAUGHTER))
     elsewhere = " ".join(" ".join(pdf_pages(other)).split())
     assert "30/11/2026 0 0 0 0 0 0" in elsewhere
+
+
+def _village_list(village: str, people: int) -> LeftList:
+    return LeftList(
+        "Nhận lương hưu không dùng tiền mặt",
+        ("Nhận an sinh xã hội, lương hưu không dùng tiền mặt",),
+        date(2026, 12, 31),
+        village,
+        tuple(
+            LeftPerson(
+                LeftTarget(
+                    f"t{n}",
+                    f"Người {village} {n:02d}",
+                    1950,
+                    None,
+                    TargetStatus.NOT_YET,
+                    None,
+                    None,
+                    None,
+                    "unmatched",
+                ),
+                None,
+            )
+            for n in range(people)
+        ),
+        None,
+    )
+
+
+def test_each_villages_pages_are_numbered_from_its_own_first_page(tmp_path: Path) -> None:
+    # Each village's team takes its own pages away: Decree 30 numbers a document from
+    # its second page, so the second village's first page has no number and its next
+    # page says 2, whatever came before it in the file.
+    lists = [SignedList(_village_list(v, 45), "Lê Thị Hà", "Trần Văn An") for v in ("Khay", "Đoài")]
+    app = printing_app()  # noqa: F841 (kept until the PDF is written)
+    document = build_lists_document(lists, commune_name="Xã Gia Lộc", printed_on=date(2026, 12, 7))
+    pdf = tmp_path / "moi-thon.pdf"
+    write_pdf(document, pdf)
+    pages = [page for page in pdf_pages(pdf) if page.strip()]
+    tops = [page.strip().splitlines()[0].strip() for page in pages]
+    starts = [n for n, page in enumerate(pages) if "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page]
+    assert len(starts) == 2 and starts[0] == 0
+    second = starts[1]
+    assert second >= 2 and len(pages) - second >= 2  # each village's list spans pages
+    expected = ["" if n in (0, second) else str(n - (second if n > second else 0) + 1)
+                for n in range(len(pages))]  # fmt: skip
+    assert [top if top.isdigit() else "" for top in tops] == expected

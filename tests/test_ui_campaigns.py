@@ -420,6 +420,7 @@ def test_the_total_row_prints_every_village_from_its_own_page(
     assert "Thôn Hữu Chung – hạn hoàn thành" in pages[0] and "Vi Thị Én" in pages[0]
     assert "Lê Văn Bình" not in pages[0]
     assert "Thôn Khay – hạn hoàn thành" in pages[1]
+    assert pages[1].startswith("UBND")  # its village's first page: no page number
     assert "Lê Văn Bình" in pages[1] and "Hà Thị Chi" in pages[1]
     assert "Vi Thị Én" not in pages[1]
     for page in pages:

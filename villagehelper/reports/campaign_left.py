@@ -19,6 +19,7 @@ from villagehelper.campaigns.left_list import LeftList, LeftPerson, standing
 from villagehelper.campaigns.left_printout import SignedList
 from villagehelper.reports.counts_table import aligned, write_boxed_table
 from villagehelper.reports.official_form import write_letterhead, write_signatures
+from villagehelper.reports.page_numbers import mark_document_start
 from villagehelper.reports.typesetting import block_format, char_format, percent_widths
 from villagehelper.reports.weekly import new_a4_document, print_from_command_line
 
@@ -78,6 +79,7 @@ def build_lists_document(
             # the letterhead's table takes the block it is inserted at as its own start.
             page = block_format(Qt.AlignmentFlag.AlignLeft)
             page.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+            mark_document_start(page)  # its pages numbered from its own first
             cursor.insertBlock(page, char_format(point_size=4.0))
             cursor.insertBlock(
                 block_format(Qt.AlignmentFlag.AlignLeft), char_format(point_size=4.0)

@@ -36,6 +36,7 @@ from villagehelper.reports.counts_table import data_rows, table_columns, write_c
 from villagehelper.reports.fonts import register_report_fonts
 from villagehelper.reports.keep_together import TablePart, next_break
 from villagehelper.reports.official_form import write_letterhead, write_signatures
+from villagehelper.reports.page_numbers import page_labels
 from villagehelper.reports.typesetting import block_format, char_format, layout_dpi, report_font
 from villagehelper.tally.report_wording import REPORT_TITLE, period_title
 from villagehelper.tally.results import Tally
@@ -225,9 +226,11 @@ def paint_pages(document: QTextDocument, printer: QPrinter) -> int:
         raise OSError(f"Cannot print to {printer.outputFileName() or printer.printerName()}")
     try:
         number_font = report_font()
+        labels = page_labels(document)
         for index in range(pages):
             if index:
                 printer.newPage()
+            if labels[index]:
                 # Decree 30: page numbers from page 2, centred in the top margin.
                 painter.setFont(number_font)
                 painter.setPen(Qt.GlobalColor.black)
@@ -236,7 +239,7 @@ def paint_pages(document: QTextDocument, printer: QPrinter) -> int:
                         device(MARGIN_LEFT_MM), device(8.0), device(BODY_MM.width()), device(8.0)
                     ),
                     Qt.AlignmentFlag.AlignCenter,
-                    str(index + 1),
+                    labels[index],
                 )
             painter.save()
             painter.translate(device(MARGIN_LEFT_MM), device(MARGIN_TOP_MM))
