@@ -17,7 +17,7 @@ from villagehelper.campaigns.progress import LeftTarget, TargetStatus
 from villagehelper.cli import dispatch
 from villagehelper.ops import households, sessions
 from villagehelper.ops.inputs import HouseholdInput, MemberInput, ServiceOutcome, VisitInput
-from villagehelper.reports.campaign_left import build_lists_document
+from villagehelper.reports.campaign_left import build_lists_documents
 from villagehelper.reports.weekly import printing_app, write_pdf
 from villagehelper.store.kinds import Outcome
 
@@ -169,9 +169,11 @@ def test_each_villages_pages_are_numbered_from_its_own_first_page(tmp_path: Path
     # page says 2, whatever came before it in the file.
     lists = [SignedList(_village_list(v, 45), "Lê Thị Hà", "Trần Văn An") for v in ("Khay", "Đoài")]
     app = printing_app()  # noqa: F841 (kept until the PDF is written)
-    document = build_lists_document(lists, commune_name="Xã Gia Lộc", printed_on=date(2026, 12, 7))
+    documents = build_lists_documents(
+        lists, commune_name="Xã Gia Lộc", printed_on=date(2026, 12, 7)
+    )
     pdf = tmp_path / "moi-thon.pdf"
-    write_pdf(document, pdf)
+    write_pdf(documents, pdf)
     pages = [page for page in pdf_pages(pdf) if page.strip()]
     tops = [page.strip().splitlines()[0].strip() for page in pages]
     starts = [n for n, page in enumerate(pages) if "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in page]
@@ -181,3 +183,12 @@ def test_each_villages_pages_are_numbered_from_its_own_first_page(tmp_path: Path
     expected = ["" if n in (0, second) else str(n - (second if n > second else 0) + 1)
                 for n in range(len(pages))]  # fmt: skip
     assert [top if top.isdigit() else "" for top in tops] == expected
+    # Every row printed once, none over a repeated header row (in one long document the
+    # second village's header was painted over the row split at the page's foot).
+    for page in pages:
+        headers = [line for line in page.splitlines() if "Họ và tên" in line]
+        assert headers and not any("Người" in line or "1950" in line for line in headers), headers
+    printed = "\n".join(pages)
+    for signed in lists:
+        for entry in signed.left.people:
+            assert printed.count(entry.person.full_name) == 1, entry.person.full_name

@@ -13,13 +13,12 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextCursor, QTextDocument, QTextFormat
+from PySide6.QtGui import QTextCursor, QTextDocument
 
 from villagehelper.campaigns.left_list import LeftList, LeftPerson, standing
 from villagehelper.campaigns.left_printout import SignedList
 from villagehelper.reports.counts_table import aligned, write_boxed_table
 from villagehelper.reports.official_form import write_letterhead, write_signatures
-from villagehelper.reports.page_numbers import mark_document_start
 from villagehelper.reports.typesetting import block_format, char_format, percent_widths
 from villagehelper.reports.weekly import new_a4_document, print_from_command_line
 
@@ -54,37 +53,36 @@ def build_left_document(
     leader_name: str,
     printed_on: date,
 ) -> QTextDocument:
-    return build_lists_document(
-        [SignedList(left, prepared_by, leader_name)],
+    return build_list_document(
+        SignedList(left, prepared_by, leader_name),
         commune_name=commune_name,
         printed_on=printed_on,
     )
 
 
-def build_lists_document(
+def build_lists_documents(
     lists: Sequence[SignedList], *, commune_name: str, printed_on: date
-) -> QTextDocument:
-    """The lists one after another, each village's from a new page with its own
-    letterhead and signatures: each village's team carries its own pages away."""
+) -> list[QTextDocument]:
+    """One document per village, printed one after another (``weekly.write_pdf``), each
+    from a new page with its own letterhead, signatures and page numbers: each village's
+    team carries its own pages away.  Documents of their own, not page breaks in one:
+    in one document, a later village's table painted its repeated header row over a
+    row that had been split at a page's foot."""
     if not lists:
         raise ValueError("no list to print")
-    document = new_a4_document(f"Danh sách chưa hỗ trợ – {lists[0].left.campaign_name}")
+    return [
+        build_list_document(signed, commune_name=commune_name, printed_on=printed_on)
+        for signed in lists
+    ]
+
+
+def build_list_document(
+    signed: SignedList, *, commune_name: str, printed_on: date
+) -> QTextDocument:
+    document = new_a4_document(f"Danh sách chưa hỗ trợ – {signed.left.campaign_name}")
     cursor = QTextCursor(document)
     cursor.beginEditBlock()
-    for number, signed in enumerate(lists):
-        if number:
-            # A small empty line opens the new page: the marks Vietnamese stacks above
-            # capitals (Ộ, Ố) rise beyond the font's ascent, and on the page's very first
-            # line they would be painted at the foot of the page before.  Two blocks:
-            # the letterhead's table takes the block it is inserted at as its own start.
-            page = block_format(Qt.AlignmentFlag.AlignLeft)
-            page.setPageBreakPolicy(QTextFormat.PageBreakFlag.PageBreak_AlwaysBefore)
-            mark_document_start(page)  # its pages numbered from its own first
-            cursor.insertBlock(page, char_format(point_size=4.0))
-            cursor.insertBlock(
-                block_format(Qt.AlignmentFlag.AlignLeft), char_format(point_size=4.0)
-            )
-        _write_list(cursor, signed, commune_name, printed_on)
+    _write_list(cursor, signed, commune_name, printed_on)
     cursor.endEditBlock()
     return document
 

@@ -109,10 +109,10 @@ def save_tally_pdf(
 def save_left_pdf(printout: LeftPrintout, path: Path, printed_on: date) -> int:
     """The team's "who is left" lists of ``printout`` as a PDF; the number of pages.
     Like :func:`save_tally_pdf`, needs a ``QGuiApplication`` and runs on any one thread."""
-    from villagehelper.reports.campaign_left import build_lists_document
+    from villagehelper.reports.campaign_left import build_lists_documents
     from villagehelper.reports.weekly import write_pdf
 
-    document = build_lists_document(
+    documents = build_lists_documents(
         printout.lists, commune_name=printout.commune_name, printed_on=printed_on
     )
-    return write_atomically(path, lambda partial: write_pdf(document, partial))
+    return write_atomically(path, lambda partial: write_pdf(documents, partial))

@@ -36,7 +36,6 @@ from villagehelper.reports.counts_table import data_rows, table_columns, write_c
 from villagehelper.reports.fonts import register_report_fonts
 from villagehelper.reports.keep_together import TablePart, next_break
 from villagehelper.reports.official_form import write_letterhead, write_signatures
-from villagehelper.reports.page_numbers import page_labels
 from villagehelper.reports.typesetting import block_format, char_format, layout_dpi, report_font
 from villagehelper.tally.report_wording import REPORT_TITLE, period_title
 from villagehelper.tally.results import Tally
@@ -175,14 +174,17 @@ def _compose(
     return document, parts, signed
 
 
-def write_pdf(document: QTextDocument, path: Path) -> int:
-    """Print ``document`` (from :func:`build_weekly_document`) to a PDF; the page count."""
+def write_pdf(document: QTextDocument | Sequence[QTextDocument], path: Path) -> int:
+    """Print ``document`` (from :func:`build_weekly_document`) to a PDF, or several
+    documents one after another (each from a new page, numbered from its own first);
+    the page count."""
+    documents = [document] if isinstance(document, QTextDocument) else list(document)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(path))
     printer.setCreator("VillageHelper")
-    prepare_printer(printer, document)
-    pages = paint_pages(document, printer)
+    prepare_printer(printer, documents[0])
+    pages = paint_documents(documents, printer)
     if not _ends_as_a_pdf(path):  # Qt says nothing when the disk refuses the file
         raise unreported_write_failure(path)
     return pages
@@ -212,46 +214,58 @@ def prepare_printer(printer: QPrinter, document: QTextDocument) -> None:
 
 def paint_pages(document: QTextDocument, printer: QPrinter) -> int:
     """Paint every page of ``document`` on ``printer`` (PDF or paper); the page count."""
+    return paint_documents([document], printer)
+
+
+def paint_documents(documents: Sequence[QTextDocument], printer: QPrinter) -> int:
+    """Paint ``documents`` on ``printer`` one after another, each from a new page and
+    numbered from its own first page (several villages' lists in one file, each village
+    taking its own pages away); the page count.  Each is laid out on its own, so one
+    document's pages never depend on where another ended."""
     resolution = printer.resolution()
 
     def device(mm: float) -> float:
         return mm / MM_PER_INCH * resolution
 
-    page = document.pageSize()
-    # Document units per inch, recovered from the body width it was built for.
-    scale = device(BODY_MM.width()) / page.width()
-    pages = document.pageCount()
     painter = QPainter()
     if not painter.begin(printer):
         raise OSError(f"Cannot print to {printer.outputFileName() or printer.printerName()}")
+    painted = 0
     try:
         number_font = report_font()
-        labels = page_labels(document)
-        for index in range(pages):
-            if index:
-                printer.newPage()
-            if labels[index]:
-                # Decree 30: page numbers from page 2, centred in the top margin.
-                painter.setFont(number_font)
-                painter.setPen(Qt.GlobalColor.black)
-                painter.drawText(
-                    QRectF(
-                        device(MARGIN_LEFT_MM), device(8.0), device(BODY_MM.width()), device(8.0)
-                    ),
-                    Qt.AlignmentFlag.AlignCenter,
-                    labels[index],
+        for document in documents:
+            page = document.pageSize()
+            # Document units per inch, recovered from the body width it was built for.
+            scale = device(BODY_MM.width()) / page.width()
+            for index in range(document.pageCount()):
+                if painted:
+                    printer.newPage()
+                painted += 1
+                if index:
+                    # Decree 30: page numbers from page 2, centred in the top margin.
+                    painter.setFont(number_font)
+                    painter.setPen(Qt.GlobalColor.black)
+                    painter.drawText(
+                        QRectF(
+                            device(MARGIN_LEFT_MM),
+                            device(8.0),
+                            device(BODY_MM.width()),
+                            device(8.0),
+                        ),
+                        Qt.AlignmentFlag.AlignCenter,
+                        str(index + 1),
+                    )
+                painter.save()
+                painter.translate(device(MARGIN_LEFT_MM), device(MARGIN_TOP_MM))
+                painter.scale(scale, scale)
+                painter.translate(0, -index * page.height())
+                document.drawContents(
+                    painter, QRectF(0, index * page.height(), page.width(), page.height())
                 )
-            painter.save()
-            painter.translate(device(MARGIN_LEFT_MM), device(MARGIN_TOP_MM))
-            painter.scale(scale, scale)
-            painter.translate(0, -index * page.height())
-            document.drawContents(
-                painter, QRectF(0, index * page.height(), page.width(), page.height())
-            )
-            painter.restore()
+                painter.restore()
     finally:
         painter.end()
-    return pages
+    return painted
 
 
 def write_weekly_pdf(
