@@ -21,7 +21,7 @@ from pathlib import Path
 from screenshot_support import MOMENT, first_page_png
 
 from villagehelper.campaigns import store_ops
-from villagehelper.campaigns.left_list import left_list
+from villagehelper.campaigns.left_printout import left_printout
 from villagehelper.campaigns.matching import Candidate, MatchKind, TargetMatch
 from villagehelper.campaigns.people import known_people
 from villagehelper.campaigns.target_rows import TargetRow
@@ -29,7 +29,6 @@ from villagehelper.clock import vietnam_today
 from villagehelper.demo.generate import generate_demo
 from villagehelper.ops import sessions
 from villagehelper.ops.inputs import ServiceOutcome, VisitInput
-from villagehelper.ops.report_names import report_names
 from villagehelper.ops.team import list_team_members, list_villages
 from villagehelper.reports.campaign_left import write_left_pdf
 from villagehelper.store.engine import open_store
@@ -82,18 +81,9 @@ def main() -> None:
         for person, outcome in zip(elderly, outcomes, strict=False):
             visit = VisitInput(person.household_id, leader.id, [outcome], person.member_id)
             sessions.log_visit(store, visit)
-        with store.reading() as session:
-            left = left_list(session, campaign_id, village.id)
-        names = report_names(store, village_id=village.id, prepared_by_id=leader.id)
+        printout = left_printout(store, campaign_id, village.id, prepared_by_id=leader.id)
         pdf = Path(work) / "campaign-left.pdf"
-        write_left_pdf(
-            left,
-            pdf,
-            commune_name=names.commune_name,
-            prepared_by=names.prepared_by,
-            leader_name=names.leader_name,
-            printed_on=today,
-        )
+        write_left_pdf(printout, pdf, today)
         store.close()
         target = args.out / "campaign-left"
         first_page_png(pdf, target)

@@ -392,8 +392,8 @@ def test_ctrl_p_saves_the_chosen_villages_list_of_who_is_left(
 
     saved = save_dialog.answer.with_name("khay.pdf")
     assert save_dialog.proposed == ["con-lai-nhan-luong-huu-khong-dung-tien-mat-thon-khay.pdf"]
-    assert view.message.text() == f"Đã lưu danh sách người còn lại (1 trang): {saved}"
-    assert view.open_button.isVisible() and view.notice.saved_path == saved
+    assert view.notice.message.text() == f"Đã lưu danh sách người còn lại (1 trang): {saved}"
+    assert view.notice.open_button.isVisible() and view.notice.saved_path == saved
     (page,) = [" ".join(text.split()) for text in pdf_pages(saved) if text.strip()]
     assert "DANH SÁCH NGƯỜI DÂN CHƯA ĐƯỢC HỖ TRỢ XONG" in page
     assert "Thôn Khay – hạn hoàn thành 30/11/2026" in page
@@ -446,8 +446,8 @@ def test_a_file_that_cannot_be_replaced_is_explained_and_nothing_is_lost(
     assert "đang mở" in box.text() and "chọn thư mục khác" in box.text()
     box.close()
     wait_idle(qtbot, app_ctx)
-    assert "Không ghi được tệp" in view.message.text()
-    assert not view.open_button.isVisible()
+    assert "Không ghi được tệp" in view.notice.message.text()
+    assert not view.notice.open_button.isVisible()
     assert (occupied / "keep.txt").read_text() == "giữ nguyên"
     assert sorted(p.name for p in occupied.parent.iterdir()) == ["con-lai.pdf"]
     assert [view.left_table.texts(r) for r in range(view.left_table.rowCount())] == before

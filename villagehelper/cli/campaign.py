@@ -106,12 +106,12 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace, Path], int]] = {"campai
 
 
 def _who_is_left(args: argparse.Namespace, data_dir: Path) -> int:
-    from villagehelper.campaigns.left_list import left_list, standing
+    from villagehelper.campaigns.left_list import standing
+    from villagehelper.campaigns.left_printout import left_printout
     from villagehelper.campaigns.village_names import VillageNames
     from villagehelper.cli.opening import open_unlocked
     from villagehelper.clock import vietnam_today
     from villagehelper.errors import UserError
-    from villagehelper.ops.report_names import report_names
     from villagehelper.ops.team import list_villages
     from villagehelper.reports.saving import write_atomically
 
@@ -124,11 +124,10 @@ def _who_is_left(args: argparse.Namespace, data_dir: Path) -> int:
                 f"Không tìm thấy thôn «{args.village}». Các thôn: {', '.join(villages.values())}.",
                 f"No village called {args.village!r}.",
             )
-        with store.reading() as session:
-            left = left_list(session, args.campaign_id, village_id)
-        names = report_names(store, village_id=village_id)
+        printout = left_printout(store, args.campaign_id, village_id)
     finally:
         store.close()
+    left = printout.lists[0].left
     print(f"Chiến dịch / Campaign: {left.campaign_name} — {left.village_name}")
     for number, entry in enumerate(left.people, start=1):
         person = entry.person
@@ -139,15 +138,7 @@ def _who_is_left(args: argparse.Namespace, data_dir: Path) -> int:
         from villagehelper.reports.campaign_left import write_left_pdf
 
         pages = write_atomically(
-            args.pdf,
-            lambda partial: write_left_pdf(
-                left,
-                partial,
-                commune_name=names.commune_name,
-                prepared_by=names.prepared_by,
-                leader_name=names.leader_name,
-                printed_on=vietnam_today(),
-            ),
+            args.pdf, lambda partial: write_left_pdf(printout, partial, vietnam_today())
         )
         print(f"Đã ghi PDF ({_fmt(pages)} trang): {args.pdf}")
     return 0

@@ -15,8 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor, QTextDocument
 
-from villagehelper.campaigns.left_list import LeftList, LeftPerson, standing
-from villagehelper.campaigns.left_printout import SignedList
+from villagehelper.campaigns.left_list import LeftPerson, standing
+from villagehelper.campaigns.left_printout import LeftPrintout, SignedList
 from villagehelper.reports.counts_table import aligned, write_boxed_table
 from villagehelper.reports.official_form import write_letterhead, write_signatures
 from villagehelper.reports.typesetting import block_format, char_format, percent_widths
@@ -43,21 +43,6 @@ def _cells(number: int, entry: LeftPerson) -> list[str]:
         standing(entry),
         "",
     ]
-
-
-def build_left_document(
-    left: LeftList,
-    *,
-    commune_name: str,
-    prepared_by: str,
-    leader_name: str,
-    printed_on: date,
-) -> QTextDocument:
-    return build_list_document(
-        SignedList(left, prepared_by, leader_name),
-        commune_name=commune_name,
-        printed_on=printed_on,
-    )
 
 
 def build_lists_documents(
@@ -125,24 +110,12 @@ def _write_table(cursor: QTextCursor, rows: list[list[str]]) -> None:
     )
 
 
-def write_left_pdf(
-    left: LeftList,
-    path: Path,
-    *,
-    commune_name: str,
-    prepared_by: str,
-    leader_name: str,
-    printed_on: date,
-) -> int:
-    """The list printed to ``path`` (making the Qt application a command line lacks);
-    the page count."""
+def write_left_pdf(printout: LeftPrintout, path: Path, printed_on: date) -> int:
+    """The printout's lists printed to ``path`` from a command line (making the Qt
+    application it lacks); the page count."""
     return print_from_command_line(
-        lambda: build_left_document(
-            left,
-            commune_name=commune_name,
-            prepared_by=prepared_by,
-            leader_name=leader_name,
-            printed_on=printed_on,
+        lambda: build_lists_documents(
+            printout.lists, commune_name=printout.commune_name, printed_on=printed_on
         ),
         path,
     )

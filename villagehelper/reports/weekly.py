@@ -297,7 +297,9 @@ def write_weekly_pdf(
     )
 
 
-def print_from_command_line(build: Callable[[], QTextDocument], path: Path) -> int:
+def print_from_command_line(
+    build: Callable[[], QTextDocument | Sequence[QTextDocument]], path: Path
+) -> int:
     """``build()``'s document printed to ``path``, with the Qt application a command
     line lacks made first and kept until the PDF is written; the page count."""
     app = printing_app()

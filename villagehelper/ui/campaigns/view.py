@@ -113,8 +113,6 @@ class CampaignsView(QWidget):
         self.printer = LeftPrinter(ctx, self)
         self.print_button = QPushButton(self.tr("&In danh sách còn lại…"), self)
         self.notice = SavedFileNotice("campaignLeft", self)
-        # The notice's parts, as the tests and the screen-fit driver name them.
-        self.message, self.open_button = self.notice.message, self.notice.open_button
         self._wire_printing()
         self._build_layout()
         self._update_print_button()
